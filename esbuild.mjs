@@ -1,0 +1,26 @@
+// One build script for every target (as in vscode-hexeditor): the extension host, the engine worker,
+// the CLI (all Node, CommonJS) and the webview script (browser, IIFE).
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'info',
+};
+
+const targets = [
+  { ...common, entryPoints: { extension: 'src/extension.ts' }, platform: 'node', format: 'cjs', target: 'node20', outdir: 'dist', external: ['vscode'] },
+  { ...common, entryPoints: { worker: 'src/engine/worker.ts', cli: 'src/cli.ts' }, platform: 'node', format: 'cjs', target: 'node20', outdir: 'dist' },
+  // Vega optionally requires node-canvas; the browser build never needs it.
+  { ...common, entryPoints: { webview: 'webview/main.ts' }, platform: 'browser', format: 'iife', target: 'es2022', outdir: 'dist', external: ['canvas'] },
+];
+
+if (watch) {
+  for (const t of targets) (await esbuild.context(t)).watch();
+} else {
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+}

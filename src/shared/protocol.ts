@@ -1,0 +1,243 @@
+// The one typed message protocol shared by the extension host, the engine worker and the webview.
+// Plain data only (structured-clone safe): no classes, no functions. No `vscode` import here.
+
+export type ModelChoice = 'auto' | 'gaussian' | 'bernoulli';
+export type ModelKind = 'gaussian' | 'bernoulli';
+export type CovarianceType = 'full' | 'diag' | 'spherical' | 'tied';
+/** kmeans++ (default), random responsibilities, random data points as means, explicit parameters. */
+export type InitMethod = 'kmeans++' | 'random' | 'random-data' | 'params';
+export type EmVariant = 'soft' | 'hard';
+
+/** Explicit starting parameters (CLI `--init-params`, figure reproduction). */
+export interface InitParams {
+  weights: number[];
+  /** K × D: Gaussian means, or Bernoulli pixel probabilities. */
+  means: number[][];
+  /** Gaussian only, K × D × D (full). Diag/spherical/tied accept their own shapes, see engine/gaussian.ts. */
+  covariances?: unknown;
+}
+
+export interface FitOptions {
+  model: ModelChoice;
+  k: number;
+  maxIterations: number;
+  /** Convergence when |Δ mean log-likelihood per sample| < tolerance (as sklearn). */
+  tolerance: number;
+  seed: number;
+  init: InitMethod;
+  /** Number of initialisations (sklearn's n_init); the best final objective is kept. */
+  restarts: number;
+  covarianceType: CovarianceType;
+  /** Added to covariance diagonals (sklearn's reg_covar). */
+  regularization: number;
+  standardize: boolean;
+  /** Columns to fit by name; empty = every numeric column. */
+  columns: string[];
+  initParams?: InitParams;
+  emVariant: EmVariant;
+  /** Binarisation threshold on pixels scaled to [0, 1]. */
+  threshold: number;
+  /** Beta(a, b) prior on each Bernoulli pixel probability; (2, 2) gives (counts+1)/(n+2). */
+  betaPrior: [number, number];
+  /** Image width when the file does not say it (0 = square if D is a perfect square). */
+  imageWidth: number;
+  /** Most points ever sent to the webview. */
+  maxPlotPoints: number;
+  /** Compute threads for the engine (0 = all cores). */
+  threads: number;
+}
+
+export const DEFAULT_FIT_OPTIONS: FitOptions = {
+  model: 'auto',
+  k: 2,
+  maxIterations: 100,
+  tolerance: 1e-3,
+  seed: 0,
+  init: 'kmeans++',
+  restarts: 1,
+  covarianceType: 'full',
+  regularization: 1e-6,
+  standardize: false,
+  columns: [],
+  emVariant: 'soft',
+  threshold: 0.5,
+  betaPrior: [2, 2],
+  imageWidth: 0,
+  maxPlotPoints: 5000,
+  threads: 0,
+};
+
+/** What was read from the file, reported to the user. */
+export interface DatasetSummary {
+  fileName: string;
+  /** Rows used in the fit. */
+  n: number;
+  /** Features used in the fit. */
+  d: number;
+  columns: string[];
+  /** Columns present in the file but left out of the fit, with why. */
+  droppedColumns: { name: string; reason: string }[];
+  /** Rows skipped (missing / non-finite values), counted never silently. */
+  skippedRows: number;
+  /** First few skipped line numbers (1-based), for the message. */
+  skippedLines: number[];
+  /** Free-form notes of the loader: delimiter, header, preamble lines, index column… */
+  notes: string[];
+  /** Images: [height, width]. */
+  imageShape?: [number, number];
+  hasLabels?: boolean;
+}
+
+/** Parameters at one iteration; small enough to send every iteration. */
+export interface GaussianSnapshot {
+  model: 'gaussian';
+  iteration: number;
+  weights: number[];
+  means: number[][];
+  /** Always expanded to K × D × D whatever the covariance type. */
+  covariances: number[][][];
+}
+
+export interface BernoulliSnapshot {
+  model: 'bernoulli';
+  iteration: number;
+  weights: number[];
+  /** K × D pixel probabilities. */
+  means: number[][];
+  /** Cluster sizes (hard counts) at this iteration. */
+  sizes: number[];
+}
+
+export type ParamsSnapshot = GaussianSnapshot | BernoulliSnapshot;
+
+export interface LabelMetrics {
+  accuracy: number;
+  adjustedRandIndex: number;
+  normalizedMutualInfo: number;
+  /** Per cluster: majority label and purity. */
+  clusters: { majorityLabel: number; purity: number; size: number }[];
+  /** confusion[k][label] counts. */
+  confusion: number[][];
+  labelValues: number[];
+}
+
+export interface FitResult {
+  model: ModelKind;
+  /** Why `auto` picked this model (or 'chosen by the user'). */
+  modelReason: string;
+  k: number;
+  n: number;
+  d: number;
+  columns: string[];
+  converged: boolean;
+  iterations: number;
+  /** Total natural-log likelihood ln p(X | θ) of the final parameters. */
+  logLikelihood: number;
+  /** Objective after each iteration (index 0 = the starting parameters): ln p(X|θ), plus ln p(θ) with a prior. */
+  trace: number[];
+  /** Plain log-likelihood per iteration when a prior makes the trace differ from it. */
+  logLikelihoodTrace?: number[];
+  weights: number[];
+  means: number[][];
+  /** Gaussian: K × D × D (expanded). */
+  covariances?: number[][][];
+  covarianceType?: CovarianceType;
+  emVariant?: EmVariant;
+  /** Hard assignment (argmax responsibility) per used row. */
+  assignments: number[];
+  bic: number;
+  aic: number;
+  /** Present when the columns were standardised (parameters are in standardised units). */
+  standardization?: { mean: number[]; sd: number[] };
+  /** One per iteration, index 0 = start. */
+  snapshots: ParamsSnapshot[];
+  restartObjectives: number[];
+  labelMetrics?: LabelMetrics;
+  imageShape?: [number, number];
+  elapsedMs: number;
+}
+
+// ---------------------------------------------------------------- host <-> worker
+
+export type HostToWorker =
+  | { type: 'start'; runId: number; fileName: string; bytes: Uint8Array; options: FitOptions; labelBytes?: Uint8Array; labelFileName?: string }
+  | { type: 'cancel'; runId: number };
+
+/** Points sent for plotting: evenly sampled, at most maxPlotPoints rows, all fitted columns (row-major). */
+export interface PlotSample {
+  indices: number[];
+  values: number[];
+  d: number;
+}
+
+/** A few member images per cluster (Bernoulli): most and least typical, pixel values 0..1. */
+export interface ClusterExamples {
+  cluster: number;
+  typical: number[][];
+  atypical: number[][];
+}
+
+export type WorkerToHost =
+  | { type: 'loaded'; runId: number; summary: DatasetSummary; model: ModelKind; modelReason: string; plotSample?: PlotSample }
+  | { type: 'progress'; runId: number; restart: number; iteration: number; objective: number; logLikelihood: number; snapshot: ParamsSnapshot }
+  | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[] }
+  | { type: 'error'; runId: number; kind: 'data' | 'fit' | 'internal'; message: string };
+
+// ---------------------------------------------------------------- host <-> webview
+
+export interface PanelState {
+  fileName: string;
+  /** File URI as a string, so the panel can be restored after reload. */
+  fileUri: string;
+  options: FitOptions;
+  summary?: DatasetSummary;
+  model?: ModelKind;
+  plotSample?: PlotSample;
+  result?: FitResult;
+  plotAssignments?: number[];
+  examples?: ClusterExamples[];
+}
+
+export type HostToWebview =
+  | { type: 'fitStarted'; runId: number; fileName: string; options: FitOptions }
+  | { type: 'loaded'; runId: number; summary: DatasetSummary; model: ModelKind; modelReason: string; plotSample?: PlotSample }
+  | { type: 'progress'; runId: number; restart: number; iteration: number; objective: number; logLikelihood: number; snapshot: ParamsSnapshot }
+  | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[] }
+  | { type: 'error'; runId: number; message: string }
+  | { type: 'cancelled'; runId: number }
+  | { type: 'restore'; state: PanelState };
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'rerun'; k: number; maxIterations: number }
+  | { type: 'cancel' }
+  | { type: 'export'; format: 'png' | 'svg'; chart: string; data: string }
+  | { type: 'state'; state: PanelState };
+
+/** Limits used to validate anything that arrives in a message (a webview is not trusted). */
+export const LIMITS = {
+  kMin: 1,
+  kMax: 200,
+  maxIterationsMin: 1,
+  maxIterationsMax: 100000,
+  exportBytesMax: 50 * 1024 * 1024,
+} as const;
+
+/**
+ * One typed dispatcher reused by the worker, the host and the webview: maps each message `type` to its handler.
+ * Unknown types go to `onUnknown` rather than throwing, so a bad message never crashes the receiver.
+ */
+export function createDispatcher<M extends { type: string }>(
+  handlers: { [T in M['type']]?: (message: Extract<M, { type: T }>) => void },
+  onUnknown: (message: unknown) => void = () => undefined,
+): (message: unknown) => void {
+  return (message: unknown) => {
+    if (typeof message !== 'object' || message === null || typeof (message as { type?: unknown }).type !== 'string') {
+      onUnknown(message);
+      return;
+    }
+    const handler = (handlers as Record<string, ((m: unknown) => void) | undefined>)[(message as { type: string }).type];
+    if (handler) handler(message);
+    else onUnknown(message);
+  };
+}
