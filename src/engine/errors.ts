@@ -31,3 +31,17 @@ export class OptionsError extends Error {
     super(message);
   }
 }
+
+/** Turns anything thrown during a load or fit into one message for the user, classified. */
+export function describeError(error: unknown, fileName: string): { kind: 'data' | 'fit' | 'internal'; message: string } {
+  if (error instanceof DataError || error instanceof OptionsError) {
+    const message = error.message.includes(fileName) ? error.message : `${fileName}: ${error.message}`;
+    return { kind: 'data', message };
+  }
+  if (error instanceof FitError) return { kind: 'fit', message: error.message.includes(fileName) ? error.message : `${fileName}: ${error.message}` };
+  if (error instanceof RangeError && /allocation|memory|array buffer|invalid array length/i.test(error.message)) {
+    return { kind: 'internal', message: `${fileName}: not enough memory for this fit (${error.message}).` };
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return { kind: 'internal', message: `${fileName}: internal error in the engine: ${detail}` };
+}

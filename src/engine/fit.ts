@@ -1,0 +1,275 @@
+// From a loaded dataset and FitOptions to a FitResult: validates the options, picks the model, prepares the data
+// (standardisation, binarisation), runs the shared EM loop and packages what the CLI, the worker and the panel need.
+// Pure: no vscode, no worker_threads (the worker and the CLI both call this).
+
+import type {
+  ClusterExamples,
+  DatasetSummary,
+  FitOptions,
+  FitResult,
+  ModelKind,
+  PlotSample,
+} from '../shared/protocol';
+import { DEFAULT_FIT_OPTIONS } from '../shared/protocol';
+import { fitBernoulli } from './bernoulli';
+import { asImages } from './data/load';
+import type { Dataset, ImageData, TableData } from './data/dataset';
+import { informationCriteria, runEm, type EmProgress } from './em';
+import { DataError, OptionsError } from './errors';
+import { GaussianFamily } from './gaussian';
+
+export interface FitCallbacks {
+  /** Called once the data are prepared, before the first iteration. */
+  onLoaded?(info: { summary: DatasetSummary; model: ModelKind; modelReason: string; plotSample?: PlotSample }): void;
+  /** Called after every E-step (iteration 0 = the starting parameters). */
+  onProgress?(progress: EmProgress): void;
+}
+
+export interface FitOutcome {
+  result: FitResult;
+  plotSample?: PlotSample;
+  /** Hard assignments of the plotted sample's points. */
+  plotAssignments?: number[];
+  examples?: ClusterExamples[];
+}
+
+const MODELS = ['auto', 'gaussian', 'bernoulli'] as const;
+const COVARIANCE_TYPES = ['full', 'diag', 'spherical', 'tied'] as const;
+const INITS = ['kmeans++', 'random', 'random-data', 'params'] as const;
+const VARIANTS = ['soft', 'hard'] as const;
+
+/** Fills defaults and rejects anything out of range with a message naming the setting and what is allowed. */
+export function resolveOptions(partial: Partial<FitOptions>): FitOptions {
+  const o: FitOptions = { ...DEFAULT_FIT_OPTIONS, ...stripUndefined(partial) };
+  const isInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v);
+  const check = (ok: boolean, message: string) => {
+    if (!ok) throw new OptionsError(message);
+  };
+  check(isInt(o.k) && o.k >= 1 && o.k <= 1000, `k must be a whole number from 1 to 1000, got ${String(o.k)}.`);
+  check(isInt(o.maxIterations) && o.maxIterations >= 0 && o.maxIterations <= 1e6, `maxIterations must be a whole number from 0 to 1000000, got ${String(o.maxIterations)}.`);
+  check(typeof o.tolerance === 'number' && o.tolerance >= 0 && Number.isFinite(o.tolerance), `tolerance must be a number ≥ 0, got ${String(o.tolerance)}.`);
+  check(isInt(o.seed), `seed must be a whole number, got ${String(o.seed)}.`);
+  check(isInt(o.restarts) && o.restarts >= 1 && o.restarts <= 1000, `restarts must be a whole number from 1 to 1000, got ${String(o.restarts)}.`);
+  check(typeof o.regularization === 'number' && o.regularization >= 0 && Number.isFinite(o.regularization), `regularization must be a number ≥ 0, got ${String(o.regularization)}.`);
+  check((MODELS as readonly string[]).includes(o.model), `model must be one of ${MODELS.join(', ')}, got ${String(o.model)}.`);
+  check((COVARIANCE_TYPES as readonly string[]).includes(o.covarianceType), `covarianceType must be one of ${COVARIANCE_TYPES.join(', ')}, got ${String(o.covarianceType)}.`);
+  check((INITS as readonly string[]).includes(o.init), `init must be one of ${INITS.join(', ')}, got ${String(o.init)}.`);
+  check((VARIANTS as readonly string[]).includes(o.emVariant), `emVariant must be soft or hard, got ${String(o.emVariant)}.`);
+  check(typeof o.threshold === 'number' && o.threshold >= 0 && o.threshold < 1, `threshold must be a number in [0, 1), got ${String(o.threshold)}.`);
+  check(
+    Array.isArray(o.betaPrior) && o.betaPrior.length === 2 && o.betaPrior.every((v) => typeof v === 'number' && v >= 1 && Number.isFinite(v)),
+    `betaPrior must be two numbers ≥ 1 (a, b), got ${JSON.stringify(o.betaPrior)}.`,
+  );
+  check(isInt(o.imageWidth) && o.imageWidth >= 0, `imageWidth must be a whole number ≥ 0, got ${String(o.imageWidth)}.`);
+  check(isInt(o.maxPlotPoints) && o.maxPlotPoints >= 1, `maxPlotPoints must be a whole number ≥ 1, got ${String(o.maxPlotPoints)}.`);
+  check(isInt(o.threads) && o.threads >= 0 && o.threads <= 64, `threads must be a whole number from 0 to 64, got ${String(o.threads)}.`);
+  check(Array.isArray(o.columns) && o.columns.every((c) => typeof c === 'string'), `columns must be a list of column names.`);
+  check(o.init !== 'params' || o.initParams !== undefined, `init is "params" but no initial parameters were given (CLI: --init-params FILE.json).`);
+  return o;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Decides Gaussian or Bernoulli and prepares the data for it. */
+export function chooseModel(
+  dataset: Dataset,
+  options: FitOptions,
+): { model: 'gaussian'; table: TableData; reason: string } | { model: 'bernoulli'; images: ImageData; reason: string } {
+  const file = dataset.summary.fileName;
+  if (options.model === 'gaussian') {
+    return { model: 'gaussian', table: dataset.kind === 'table' ? dataset : imagesAsTable(dataset), reason: 'chosen in the settings' };
+  }
+  if (dataset.kind === 'images') {
+    return { model: 'bernoulli', images: dataset, reason: options.model === 'bernoulli' ? 'chosen in the settings' : `${file} holds images` };
+  }
+  const images = asImages(dataset, options.imageWidth || undefined) ?? unitIntervalAsImages(dataset);
+  if (options.model === 'bernoulli') {
+    if (!images) {
+      throw new DataError(
+        `${file}: a Bernoulli mixture needs binary or image data (values 0/1, 0..1 or 0..255 integers), but ${describeFirstOutOfRange(dataset)}. ` +
+          `Use model "gaussian" or "auto".`,
+        file,
+      );
+    }
+    return { model: 'bernoulli', images, reason: 'chosen in the settings' };
+  }
+  if (images && isBinary(dataset)) return { model: 'bernoulli', images, reason: 'every value is 0 or 1' };
+  if (images && dataset.d >= 16) return { model: 'bernoulli', images, reason: `the ${dataset.d} columns look like image pixels` };
+  return { model: 'gaussian', table: dataset, reason: 'the columns are continuous numbers' };
+}
+
+function isBinary(t: TableData): boolean {
+  const v = t.values;
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0 && v[i] !== 1) return false;
+  return v.length > 0;
+}
+
+function unitIntervalAsImages(t: TableData): ImageData | undefined {
+  const v = t.values;
+  if (v.length === 0) return undefined;
+  for (let i = 0; i < v.length; i++) if (!(v[i] >= 0 && v[i] <= 1)) return undefined;
+  return {
+    kind: 'images',
+    n: t.n,
+    d: t.d,
+    height: 1,
+    width: t.d,
+    pixels: Float32Array.from(v),
+    scale: 1,
+    labels: t.labels,
+    summary: t.summary,
+  };
+}
+
+function describeFirstOutOfRange(t: TableData): string {
+  const v = t.values;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (!(x >= 0 && x <= 255 && (x <= 1 || Number.isInteger(x)))) {
+      const row = Math.floor(i / t.d);
+      const line = t.sourceLines ? `line ${t.sourceLines[row]}` : `row ${row + 1}`;
+      return `column "${t.columns[i % t.d]}" has ${x} at ${line}`;
+    }
+  }
+  return 'its values are not binary';
+}
+
+function imagesAsTable(images: ImageData): TableData {
+  const cells = images.n * images.d;
+  if (cells > 50_000_000) {
+    throw new DataError(
+      `${images.summary.fileName}: a Gaussian mixture on ${images.n} images of ${images.d} pixels would need ${Math.round((cells * 8) / 1e6)} MB of doubles. ` +
+        `Use model "bernoulli" (or "auto") for image data.`,
+      images.summary.fileName,
+    );
+  }
+  const values = new Float64Array(cells);
+  for (let i = 0; i < cells; i++) values[i] = images.pixels[i] / images.scale;
+  const columns = Array.from({ length: images.d }, (_, j) => `px${j}`);
+  return { kind: 'table', n: images.n, d: images.d, values, columns, labels: images.labels, summary: { ...images.summary, d: images.d, columns } };
+}
+
+/** Column-wise z-score in place (population sd, as sklearn's StandardScaler). Constant columns get sd 1. */
+export function standardizeColumns(values: Float64Array, n: number, d: number): { mean: number[]; sd: number[] } {
+  const mean = new Float64Array(d);
+  const m2 = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += values[i * d + j];
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) {
+      const c = values[i * d + j] - mean[j];
+      m2[j] += c * c;
+    }
+  }
+  const sd = new Float64Array(d);
+  for (let j = 0; j < d; j++) sd[j] = Math.sqrt(m2[j] / n) || 1;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) values[i * d + j] = (values[i * d + j] - mean[j]) / sd[j];
+  return { mean: Array.from(mean), sd: Array.from(sd) };
+}
+
+/** Evenly spaced row indices, at most `max` of them. */
+export function evenSample(n: number, max: number): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  return Array.from({ length: max }, (_, i) => Math.floor((i * n) / max));
+}
+
+export function fitDataset(dataset: Dataset, partialOptions: Partial<FitOptions>, callbacks: FitCallbacks = {}): FitOutcome {
+  const options = resolveOptions(partialOptions);
+  const started = Date.now();
+  const choice = chooseModel(dataset, options);
+  const file = dataset.summary.fileName;
+  const n = choice.model === 'gaussian' ? choice.table.n : choice.images.n;
+  const d = choice.model === 'gaussian' ? choice.table.d : choice.images.d;
+  if (n === 0) throw new DataError(`${file}: no complete numeric rows to fit.`, file);
+  if (n < options.k) {
+    throw new DataError(`${file}: ${n} usable row${n === 1 ? '' : 's'} but K = ${options.k} components; K must not exceed the number of rows.`, file);
+  }
+  return choice.model === 'gaussian'
+    ? fitGaussianTable(choice.table, options, choice.reason, started, callbacks)
+    : fitBernoulliImages(choice.images, options, choice.reason, started, callbacks);
+}
+
+function fitGaussianTable(table: TableData, options: FitOptions, reason: string, started: number, callbacks: FitCallbacks): FitOutcome {
+  const { n, d } = table;
+  const file = table.summary.fileName;
+  if (options.covarianceType === 'full' && d >= n) {
+    throw new DataError(
+      `${file}: ${d} columns but only ${n} rows: a full covariance per component cannot be estimated. Use covarianceType "diag" (or "spherical"), or fewer columns.`,
+      file,
+    );
+  }
+  const values = Float64Array.from(table.values);
+  const standardization = options.standardize ? standardizeColumns(values, n, d) : undefined;
+
+  const indices = evenSample(n, options.maxPlotPoints);
+  const plotValues: number[] = new Array(indices.length * d);
+  indices.forEach((row, s) => {
+    for (let j = 0; j < d; j++) plotValues[s * d + j] = values[row * d + j];
+  });
+  const plotSample: PlotSample = { indices, values: plotValues, d };
+  const summary = { ...table.summary, n, d, columns: table.columns };
+  callbacks.onLoaded?.({ summary, model: 'gaussian', modelReason: reason, plotSample });
+
+  const family = new GaussianFamily(values, n, d, {
+    covarianceType: options.covarianceType,
+    regularization: options.regularization,
+    init: options.init,
+    initParams: options.initParams,
+  });
+  const run = runEm(
+    family,
+    { k: options.k, maxIterations: options.maxIterations, tolerance: options.tolerance, variant: options.emVariant, restarts: options.restarts, seed: options.seed, keepSnapshots: true },
+    callbacks.onProgress,
+  );
+  const last = run.snapshots[run.snapshots.length - 1];
+  if (last.model !== 'gaussian') throw new Error('internal: Gaussian family returned a non-Gaussian snapshot');
+  const { bic, aic } = informationCriteria(run.logLikelihood, family.parameterCount(options.k), n);
+  const assignments = Array.from(run.assignments);
+  const result: FitResult = {
+    model: 'gaussian',
+    modelReason: reason,
+    k: options.k,
+    n,
+    d,
+    columns: table.columns,
+    converged: run.converged,
+    iterations: run.iterations,
+    logLikelihood: run.logLikelihood,
+    trace: run.trace,
+    weights: last.weights,
+    means: last.means,
+    covariances: last.covariances,
+    covarianceType: options.covarianceType,
+    emVariant: options.emVariant,
+    assignments,
+    bic,
+    aic,
+    standardization,
+    snapshots: run.snapshots,
+    restartObjectives: run.restartObjectives,
+    elapsedMs: Date.now() - started,
+  };
+  return { result, plotSample, plotAssignments: indices.map((i) => assignments[i]) };
+}
+
+function fitBernoulliImages(images: ImageData, options: FitOptions, reason: string, started: number, callbacks: FitCallbacks): FitOutcome {
+  const summary: DatasetSummary = {
+    ...images.summary,
+    n: images.n,
+    d: images.d,
+    imageShape: [images.height, images.width],
+    hasLabels: images.labels !== undefined,
+  };
+  callbacks.onLoaded?.({ summary, model: 'bernoulli', modelReason: reason });
+  const fitted = fitBernoulli(images, options, callbacks.onProgress);
+  const result: FitResult = {
+    ...fitted.result,
+    modelReason: reason,
+    columns: images.summary.columns,
+    imageShape: [images.height, images.width],
+    elapsedMs: Date.now() - started,
+  };
+  return { result, examples: fitted.examples };
+}
