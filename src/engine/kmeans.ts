@@ -1,0 +1,160 @@
+// k-means on Float64 rows: greedy k-means++ seeding (as sklearn's kmeans_plusplus, 2 + ⌊ln K⌋ local trials per
+// centre) then Lloyd iterations until no label changes. Used to initialise the Gaussian mixture as sklearn's
+// init_params='kmeans' does. Deterministic for a given Rng state.
+
+import { Rng } from './rng';
+
+export interface KMeansResult {
+  /** K × D row-major. */
+  centers: Float64Array;
+  /** Cluster of each row, 0..K−1. */
+  labels: Int32Array;
+  /** Lloyd iterations performed. */
+  iterations: number;
+  /** True when the labels stopped changing before maxIterations. */
+  converged: boolean;
+  /** Σ squared distance of each row to its centre. */
+  inertia: number;
+}
+
+function squaredDistance(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, d: number): number {
+  let s = 0;
+  for (let c = 0; c < d; c++) {
+    const z = a[ao + c] - b[bo + c];
+    s += z * z;
+  }
+  return s;
+}
+
+/** Picks an index with probability proportional to weights[i] (all ≥ 0, total > 0), or uniformly when total is 0. */
+function sampleProportional(weights: Float64Array, total: number, rng: Rng): number {
+  const n = weights.length;
+  if (!(total > 0)) return rng.int(n);
+  let target = rng.next() * total;
+  for (let i = 0; i < n; i++) {
+    target -= weights[i];
+    if (target < 0) return i;
+  }
+  // Rounding left a sliver: take the last row with weight.
+  for (let i = n - 1; i >= 0; i--) if (weights[i] > 0) return i;
+  return n - 1;
+}
+
+/**
+ * Greedy k-means++ seeding: the first centre is a uniformly random row; each next one is the best (lowest resulting
+ * potential) of 2 + ⌊ln K⌋ rows drawn with probability ∝ D(x)². Returns the chosen row indices (length K).
+ */
+export function kmeansPlusPlusIndices(values: ArrayLike<number>, n: number, d: number, k: number, rng: Rng): Int32Array {
+  const indices = new Int32Array(k);
+  const closest = new Float64Array(n);
+  const candidateDist = new Float64Array(n);
+  const bestDist = new Float64Array(n);
+  const trials = 2 + Math.floor(Math.log(k));
+  indices[0] = rng.int(n);
+  let potential = 0;
+  for (let i = 0; i < n; i++) {
+    closest[i] = squaredDistance(values, i * d, values, indices[0] * d, d);
+    potential += closest[i];
+  }
+  for (let c = 1; c < k; c++) {
+    let bestCandidate = -1;
+    let bestPotential = Infinity;
+    for (let t = 0; t < trials; t++) {
+      const candidate = sampleProportional(closest, potential, rng);
+      let candidatePotential = 0;
+      for (let i = 0; i < n; i++) {
+        const dist = Math.min(closest[i], squaredDistance(values, i * d, values, candidate * d, d));
+        candidateDist[i] = dist;
+        candidatePotential += dist;
+      }
+      if (candidatePotential < bestPotential) {
+        bestPotential = candidatePotential;
+        bestCandidate = candidate;
+        bestDist.set(candidateDist);
+      }
+    }
+    indices[c] = bestCandidate;
+    closest.set(bestDist);
+    potential = bestPotential;
+  }
+  return indices;
+}
+
+/** Assigns each row to its nearest centre; returns the number of labels that changed and writes distances. */
+function assign(
+  values: ArrayLike<number>,
+  n: number,
+  d: number,
+  k: number,
+  centers: Float64Array,
+  labels: Int32Array,
+  distances: Float64Array,
+): number {
+  let changed = 0;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let bestDist = Infinity;
+    for (let j = 0; j < k; j++) {
+      const dist = squaredDistance(values, i * d, centers, j * d, d);
+      if (dist < bestDist) {
+        bestDist = dist;
+        best = j;
+      }
+    }
+    if (labels[i] !== best) changed++;
+    labels[i] = best;
+    distances[i] = bestDist;
+  }
+  return changed;
+}
+
+/** k-means++ seeding, then Lloyd iterations until no label changes (or maxIterations). */
+export function kmeans(
+  values: ArrayLike<number>,
+  n: number,
+  d: number,
+  k: number,
+  rng: Rng,
+  maxIterations = 100,
+): KMeansResult {
+  const seeds = kmeansPlusPlusIndices(values, n, d, k, rng);
+  const centers = new Float64Array(k * d);
+  for (let j = 0; j < k; j++) for (let c = 0; c < d; c++) centers[j * d + c] = values[seeds[j] * d + c];
+  const labels = new Int32Array(n).fill(-1);
+  const distances = new Float64Array(n);
+  const counts = new Float64Array(k);
+  const taken = new Uint8Array(n);
+  assign(values, n, d, k, centers, labels, distances);
+  let iterations = 0;
+  let converged = false;
+  while (iterations < maxIterations) {
+    iterations++;
+    // Update step.
+    centers.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const j = labels[i];
+      counts[j]++;
+      for (let c = 0; c < d; c++) centers[j * d + c] += values[i * d + c];
+    }
+    taken.fill(0);
+    for (let j = 0; j < k; j++) {
+      if (counts[j] > 0) {
+        for (let c = 0; c < d; c++) centers[j * d + c] /= counts[j];
+        continue;
+      }
+      // Empty cluster: move its centre to the row farthest from its own centre (as sklearn relocates empties).
+      let far = -1;
+      for (let i = 0; i < n; i++) if (!taken[i] && (far < 0 || distances[i] > distances[far])) far = i;
+      taken[far] = 1;
+      for (let c = 0; c < d; c++) centers[j * d + c] = values[far * d + c];
+    }
+    if (assign(values, n, d, k, centers, labels, distances) === 0) {
+      converged = true;
+      break;
+    }
+  }
+  let inertia = 0;
+  for (let i = 0; i < n; i++) inertia += distances[i];
+  return { centers, labels, iterations, converged, inertia };
+}
