@@ -199,7 +199,8 @@ export interface PanelState {
 }
 
 export type HostToWebview =
-  | { type: 'fitStarted'; runId: number; fileName: string; options: FitOptions }
+  /** fileUri (optional): lets the webview keep PanelState.fileUri for the serializer. */
+  | { type: 'fitStarted'; runId: number; fileName: string; options: FitOptions; fileUri?: string }
   | { type: 'loaded'; runId: number; summary: DatasetSummary; model: ModelKind; modelReason: string; plotSample?: PlotSample }
   | { type: 'progress'; runId: number; restart: number; iteration: number; objective: number; logLikelihood: number; snapshot: ParamsSnapshot }
   | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[] }
@@ -211,6 +212,7 @@ export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'rerun'; k: number; maxIterations: number }
   | { type: 'cancel' }
+  /** data: the SVG text for 'svg'; a `data:image/png;base64,…` URL for 'png'. chart: scatter|histogram|loglik|images|confusion. */
   | { type: 'export'; format: 'png' | 'svg'; chart: string; data: string }
   | { type: 'state'; state: PanelState };
 
