@@ -1,0 +1,132 @@
+// The panel's HTML: a pure string builder (no vscode import) so it can be unit-tested.
+// Strict CSP: nothing from the network, scripts only by nonce, no eval (Vega runs through vega-interpreter),
+// styles only from our stylesheets (vega-embed's and vega-tooltip's injected <style> are disabled; their CSS is in
+// media/panel.css). The DOM ids below are the ones webview/main.ts and the end-to-end tests use.
+
+export interface PanelHtmlOptions {
+  /** webview.asWebviewUri(dist/webview.js). */
+  scriptUri: string;
+  /** webview.asWebviewUri(media/panel.css). */
+  styleUri: string;
+  /** Optional extra stylesheet (e.g. a vega-embed stylesheet shipped in media/). */
+  vegaStyleUri?: string;
+  /** webview.cspSource. */
+  cspSource: string;
+  /** A fresh random nonce per page (base64 / alphanumeric). */
+  nonce: string;
+  /** Panel title (the data file's name). */
+  title: string;
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+}
+
+/** The Content-Security-Policy of the panel. */
+export function panelCsp(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `img-src ${cspSource} data: blob:`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+  ].join('; ');
+}
+
+export function panelHtml(o: PanelHtmlOptions): string {
+  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(o.nonce)) throw new Error('panelHtml: the nonce must be at least 16 base64 characters');
+  if (/[\s;'"<>]/.test(o.cspSource)) throw new Error('panelHtml: unexpected characters in cspSource');
+  const nonce = o.nonce;
+  const attr = (s: string) => escapeHtml(s);
+  const title = escapeHtml(o.title);
+  const vegaStyle = o.vegaStyleUri ? `\n  <link rel="stylesheet" href="${attr(o.vegaStyleUri)}" nonce="${nonce}">` : '';
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${attr(panelCsp(o.cspSource, nonce))}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" href="${attr(o.styleUri)}" nonce="${nonce}">${vegaStyle}
+  <title>${title}</title>
+</head>
+<body>
+  <header id="header">
+    <h1 id="title">${title}</h1>
+    <div id="subtitle" class="subtitle"></div>
+    <div id="status" class="status" role="status" aria-live="polite" data-state="idle">Waiting for the fit…</div>
+    <ul id="notes" class="notes"></ul>
+  </header>
+  <section id="controls" class="controls" aria-label="Fit controls">
+    <label>K <input id="k" type="number" min="1" max="200" step="1" value="2" required></label>
+    <label>max iterations <input id="max-iter" type="number" min="1" max="100000" step="1" value="100" required></label>
+    <button id="rerun" type="button">Re-run</button>
+    <button id="cancel" type="button" class="secondary" hidden>Cancel</button>
+    <span id="control-error" class="control-error" role="alert"></span>
+  </section>
+  <main id="charts">
+    <section id="gaussian-view" class="view" hidden>
+      <div class="chart-card" id="scatter-card">
+        <div class="chart-toolbar">
+          <label>x <select id="x-col"></select></label>
+          <label>y <select id="y-col"></select></label>
+          <span class="spacer"></span>
+          <button type="button" class="export" data-chart="scatter" data-format="png">PNG</button>
+          <button type="button" class="export" data-chart="scatter" data-format="svg">SVG</button>
+        </div>
+        <div id="scatter" class="chart"></div>
+        <div id="histogram-toolbar" class="chart-toolbar" hidden>
+          <span class="spacer"></span>
+          <button type="button" class="export" data-chart="histogram" data-format="png">PNG</button>
+          <button type="button" class="export" data-chart="histogram" data-format="svg">SVG</button>
+        </div>
+        <div id="histogram" class="chart"></div>
+        <div id="scrubber-bar" class="scrubber">
+          <button id="play" type="button" class="secondary" aria-label="Play">▶</button>
+          <input id="scrubber" type="range" min="0" max="0" step="1" value="0" aria-label="Iteration">
+          <span id="iteration-label" class="iteration-label">iteration 0</span>
+        </div>
+      </div>
+    </section>
+    <section id="bernoulli-view" class="view" hidden>
+      <div class="chart-card" id="images-card">
+        <div class="chart-toolbar">
+          <span class="hint">Cluster mean images — click one to see its members</span>
+          <span class="spacer"></span>
+          <button type="button" class="export" data-chart="images" data-format="png">PNG</button>
+          <button type="button" class="export" data-chart="images" data-format="svg">SVG</button>
+        </div>
+        <div id="images" class="chart"></div>
+        <div id="examples" class="examples" hidden></div>
+      </div>
+      <div class="chart-card" id="confusion-card" hidden>
+        <div class="chart-toolbar">
+          <span class="hint">Clusters × labels</span>
+          <span class="spacer"></span>
+          <button type="button" class="export" data-chart="confusion" data-format="png">PNG</button>
+          <button type="button" class="export" data-chart="confusion" data-format="svg">SVG</button>
+        </div>
+        <div id="confusion" class="chart"></div>
+        <div id="label-metrics" class="metrics"></div>
+      </div>
+    </section>
+    <section id="common-view" class="view" hidden>
+      <div class="chart-card" id="loglik-card">
+        <div class="chart-toolbar">
+          <span class="hint" id="loglik-hint">Log-likelihood per iteration</span>
+          <span class="spacer"></span>
+          <button type="button" class="export" data-chart="loglik" data-format="png">PNG</button>
+          <button type="button" class="export" data-chart="loglik" data-format="svg">SVG</button>
+        </div>
+        <div id="loglik" class="chart"></div>
+      </div>
+      <div class="chart-card" id="params-card">
+        <table id="params" class="params"></table>
+      </div>
+    </section>
+  </main>
+  <script nonce="${nonce}" src="${attr(o.scriptUri)}"></script>
+</body>
+</html>`;
+}
