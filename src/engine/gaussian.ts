@@ -316,7 +316,8 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
           `${path}${type === 'tied' ? '' : ` (component ${j + 1})`} is not ${what}.`,
         );
       }
-      throw new FitError(collapseMessage(type, type === 'tied' ? -1 : j, k, this.regularization));
+      const empty = type !== 'tied' && this.nk.length === k && this.nk[j] < 1e-3;
+      throw new FitError(collapseMessage(type, type === 'tied' ? -1 : j, k, this.regularization, empty));
     };
     if (type === 'full' || type === 'tied') {
       const count = type === 'full' ? k : 1;
@@ -523,8 +524,11 @@ function finishCovariance(c: Float64Array, o: number, d: number, count: number, 
   }
 }
 
-function collapseMessage(type: CovarianceType, component: number, k: number, reg: number): string {
+function collapseMessage(type: CovarianceType, component: number, k: number, reg: number, empty: boolean): string {
   const which = component < 0 ? 'The shared (tied) covariance' : `The covariance of component ${component + 1} of ${k}`;
+  const why = empty
+    ? 'the component has lost (almost) all its points'
+    : 'the component has collapsed onto too few distinct points (or the columns are nearly collinear)';
   const advice = [
     component < 0 ? undefined : `fewer components (K = ${k} now)`,
     `a larger regularisation (now ${reg}; try ${reg > 0 ? Math.max(reg * 1000, 1e-3) : 1e-6})`,
@@ -532,8 +536,7 @@ function collapseMessage(type: CovarianceType, component: number, k: number, reg
     type === 'full' || type === 'tied' ? 'covarianceType "diag"' : undefined,
   ].filter((s): s is string => s !== undefined);
   return (
-    `${which} is not positive definite: the component has collapsed onto too few distinct points ` +
-    `(or the columns are nearly collinear). Try ${advice.slice(0, -1).join(', ')} or ${advice[advice.length - 1]}.`
+    `${which} is not positive definite: ${why}. Try ${advice.slice(0, -1).join(', ')} or ${advice[advice.length - 1]}.`
   );
 }
 
@@ -626,8 +629,11 @@ function parseInitCovariances(raw: unknown, type: CovarianceType, k: number, d: 
   const depthOf = depth(raw);
   if (!Array.isArray(raw)) throw new OptionsError(`${base} must be ${expected[type]} for covarianceType "${type}".`);
 
+  if (type === 'full' && depthOf !== 3) {
+    throw new OptionsError(`${base} must be ${expected.full} for covarianceType "full", got ${describeShape(raw)}${depthOf > 1 ? ' of lists' : ' of numbers'}.`);
+  }
   // K × D × D input, accepted by every type when consistent with it.
-  if (depthOf === 3 || (type === 'full' && depthOf !== 3)) {
+  if (depthOf === 3) {
     if (raw.length !== k) {
       throw new OptionsError(`${base} has ${raw.length} matrices but K = ${k} (expected ${expected[type]} for covarianceType "${type}").`);
     }
