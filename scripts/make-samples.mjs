@@ -16,7 +16,7 @@ fs.mkdirSync(out, { recursive: true });
 const faithfulSources = [path.join(root, '..', 'shared', 'data', 'faithful.csv'), path.join(root, 'test', 'fixtures', 'faithful.csv')];
 const faithful = faithfulSources.find((p) => fs.existsSync(p));
 if (!faithful) throw new Error(`faithful.csv not found in ${faithfulSources.join(' or ')}`);
-fs.copyFileSync(faithful, path.join(out, 'faithful.csv'));
+fs.writeFileSync(path.join(out, 'faithful.csv'), fs.readFileSync(faithful)); // not copyFileSync: keep it writable
 
 // MNIST subset: IDX header (magic, count, rows, cols) rewritten with the new count; pixels copied.
 const N = 2000;
