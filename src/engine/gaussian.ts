@@ -223,7 +223,7 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
         return this.paramsFromInit(k);
       case 'kmeans++': {
         const { labels } = kmeans(this.values, n, d, k, rng);
-        return this.mStep(hardResponsibilities(labels, n, k), k);
+        return this.estimate(hardResponsibilities(labels, n, k), k);
       }
       case 'random': {
         // sklearn 'random': uniform responsibilities, each row normalised.
@@ -233,7 +233,7 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
           for (let j = 0; j < k; j++) sum += resp[i * k + j] = rng.next();
           for (let j = 0; j < k; j++) resp[i * k + j] = sum > 0 ? resp[i * k + j] / sum : 1 / k;
         }
-        return this.mStep(resp, k);
+        return this.estimate(resp, k);
       }
       case 'random-data': {
         // sklearn 'random_from_data': K random rows get responsibility 1 for one component each, every other row 0,
@@ -242,9 +242,10 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
         const chosen = distinctRows(this.values, n, d, k, rng);
         const resp = new Float64Array(n * k);
         for (let j = 0; j < k; j++) resp[chosen[j] * k + j] = 1;
-        return this.mStep(resp, k);
+        return this.estimate(resp, k);
       }
     }
+    throw new OptionsError(`init must be one of ${INIT_METHODS.join(', ')}, got ${String(this.init)}.`);
   }
 
   /** Validates initParams against K, D and the covariance type, and builds the parameters from them. */
@@ -289,7 +290,7 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
     if (init.covariances === undefined || init.covariances === null) {
       // No covariances given: estimate each from the rows nearest its mean (hard responsibilities), keep the given
       // weights and means.
-      const fitted = this.mStep(hardResponsibilities(nearestMeanLabels(this.values, this.n, d, means, k), this.n, k), k);
+      const fitted = this.estimate(hardResponsibilities(nearestMeanLabels(this.values, this.n, d, means, k), this.n, k), k);
       covariances = fitted.covariances;
     } else {
       covariances = parseInitCovariances(init.covariances, type, k, d);
@@ -399,7 +400,12 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
 
   // ------------------------------------------------------------------------------------------------ M-step
 
-  mStep(resp: Float64Array, k: number, _previous?: GaussianParams): GaussianParams {
+  mStep(resp: Float64Array, k: number, _previous: GaussianParams): GaussianParams {
+    return this.estimate(resp, k);
+  }
+
+  /** sklearn's _estimate_gaussian_parameters + _compute_precision_cholesky (the M-step, also used by the inits). */
+  estimate(resp: Float64Array, k: number): GaussianParams {
     const { n, d, values } = this;
     const type = this.covarianceType;
     const reg = this.regularization;

@@ -140,6 +140,7 @@ describe('Gaussian EM in 1-D (the course exercise)', () => {
       normalizeLogRows(logResp, n, k);
       const resp = logResp.map(Math.exp);
       const next = fam.mStep(resp, k, start);
+      assert.deepEqual(next, fam.estimate(resp, k));
       const a: number[] = [];
       const s2: number[] = [];
       for (let j = 0; j < k; j++) {

@@ -94,7 +94,7 @@ describe('Gaussian EM: collapsing and empty components never give NaN', () => {
     const fam = family(values, 6, 1, { covarianceType: 'diag' });
     const resp = new Float64Array(12);
     for (let i = 0; i < 6; i++) resp[i * 2] = 1; // component 2 gets nothing
-    const p = fam.mStep(resp, 2);
+    const p = fam.estimate(resp, 2);
     assert.ok(allFinite(p.weights, p.means, p.covariances, p.precisionsCholesky, p.logDetPrecisionCholesky));
     assert.ok(p.weights[1] > 0 && p.weights[1] < 1e-15);
     assert.equal(p.covariances[1], 1e-6);
