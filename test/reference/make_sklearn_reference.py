@@ -81,7 +81,7 @@ def expand(covariances, covariance_type, k, d):
     return np.array([np.eye(d) * v for v in covariances])
 
 
-def run_case(name, X, standardized, k, covariance_type, weights, means, covariances, tol=TOL):
+def run_case(name, X, standardized, k, covariance_type, weights, means, covariances, tol=TOL, max_iter=MAX_ITER):
     n, d = X.shape
     kwargs = dict(
         n_components=k,
@@ -92,7 +92,7 @@ def run_case(name, X, standardized, k, covariance_type, weights, means, covarian
         means_init=means,
         precisions_init=precisions(covariances, covariance_type),
     )
-    full = GaussianMixture(max_iter=MAX_ITER, **kwargs)
+    full = GaussianMixture(max_iter=max_iter, **kwargs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         full.fit(X)
@@ -124,6 +124,7 @@ def run_case(name, X, standardized, k, covariance_type, weights, means, covarian
         "k": k,
         "covarianceType": covariance_type,
         "tol": tol,
+        "maxIter": max_iter,
         "init": {
             "weights": weights.tolist(),
             "means": means.tolist(),
@@ -173,6 +174,9 @@ def main():
                 tol=tol,
             )
         )
+    # Stopped by max_iter before converging (raw K = 3 tied needs 29 iterations): n_iter_ = max_iter, not converged.
+    w, m, c = start_params(raw, 3, "tied")
+    cases.append(run_case("raw-k3-tied-max-iter-5", raw, False, 3, "tied", w, m, c, max_iter=5))
     for c in cases:
         print(f"{c['name']:28s} n_iter={c['nIter']:4d} converged={c['converged']} margin={c['convergenceMargin']}", file=sys.stderr)
     out = {
