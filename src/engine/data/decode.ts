@@ -1,0 +1,109 @@
+// Bytes → text for the delimited-text loader, refusing binary files early with the offending byte and its offset.
+
+import { dataError, hex } from './common';
+
+/** Largest text file read into one string (V8 strings stop a little above 2^29 characters). */
+export const MAX_TEXT_BYTES = 500_000_000;
+
+export interface DecodedText {
+  text: string;
+  /** 'UTF-8 byte-order mark', 'UTF-16 LE', … for the notes; undefined for plain UTF-8 / ASCII. */
+  encodingNote?: string;
+}
+
+/** Control bytes that never occur in a text table: everything below 0x20 except tab, LF, VT, FF, CR and Ctrl-Z. */
+function isBadControl(b: number): boolean {
+  return b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1a;
+}
+
+/** Offset of the first byte that is not valid UTF-8 text (or a stray control byte), or -1. */
+export function firstNonTextByte(bytes: Uint8Array, start: number): number {
+  const n = bytes.length;
+  let i = start;
+  while (i < n) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      if (isBadControl(b) || b === 0x7f) return i;
+      i++;
+      continue;
+    }
+    let need: number;
+    let min: number;
+    if (b >= 0xc2 && b <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+    } else {
+      return i;
+    }
+    if (i + need >= n) return i; // sequence cut off by the end of the file
+    let cp = b & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if ((c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return -1;
+}
+
+/** What a binary file that is not text probably is, from its first bytes (for the hint in the message). */
+function binaryHint(bytes: Uint8Array): string {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return ' It looks like a gzip file: give it a .gz name.';
+  if (bytes.length >= 6 && bytes[0] === 0x93 && String.fromCharCode(...bytes.subarray(1, 6)) === 'NUMPY') {
+    return ' It looks like a NumPy array: give it a .npy name.';
+  }
+  if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0x08) {
+    return ' It looks like an IDX file: name it like train-images-idx3-ubyte.';
+  }
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 3 && bytes[3] === 4) {
+    return ' It looks like a zip archive (an .xlsx workbook?): export the sheet as CSV.';
+  }
+  return '';
+}
+
+export function decodeText(fileName: string, bytes: Uint8Array): DecodedText {
+  if (bytes.length === 0) {
+    throw dataError(fileName, 'the file is empty: expected a table of numbers (one row per line, columns separated by commas, tabs, semicolons or spaces).');
+  }
+  if (bytes.length > MAX_TEXT_BYTES) {
+    throw dataError(
+      fileName,
+      `the file is ${Math.round(bytes.length / 1e6)} MB, more than the ${MAX_TEXT_BYTES / 1e6} MB a text table may have; ` +
+        'save it as a NumPy .npy file or split it.',
+    );
+  }
+  // UTF-16 with a byte-order mark (Excel's "Unicode text").
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    const le = bytes[0] === 0xff;
+    if (bytes.length % 2 !== 0) {
+      throw dataError(fileName, `the file starts with a UTF-16 byte-order mark but has an odd length (${bytes.length} bytes): it is truncated or not text.`);
+    }
+    const text = new TextDecoder(le ? 'utf-16le' : 'utf-16be').decode(bytes.subarray(2));
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if ((c < 0x20 && isBadControl(c)) || c === 0xfffd) {
+        throw dataError(fileName, `the file does not look like text: character ${hex(c, 4)} at UTF-16 offset ${2 + 2 * i}. Expected a text table.`);
+      }
+    }
+    return { text, encodingNote: le ? 'UTF-16 LE text' : 'UTF-16 BE text' };
+  }
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const bad = firstNonTextByte(bytes, bom);
+  if (bad >= 0) {
+    throw dataError(
+      fileName,
+      `the file does not look like text: byte ${hex(bytes[bad])} at offset ${bad}. Expected a UTF-8 text table (CSV, TSV or space-separated).` +
+        binaryHint(bytes),
+    );
+  }
+  const text = new TextDecoder('utf-8').decode(bytes.subarray(bom));
+  return { text, encodingNote: bom ? 'UTF-8 byte-order mark ignored' : undefined };
+}
