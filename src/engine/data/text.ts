@@ -145,6 +145,8 @@ interface SampleLine {
   kinds: CellKind[];
   numeric: number;
   text: number;
+  /** Its quotes do not close on the line. */
+  broken: boolean;
 }
 
 interface Layout {
@@ -163,7 +165,7 @@ function analyse(lines: SampleLine[], c: number): { numericColumn: boolean[]; sc
   let score = 0;
   for (const l of lines) {
     if (l.fields.length !== c) continue;
-    score += l.numeric - l.text;
+    if (l.numeric > 0) score += l.numeric - l.text; // lines of words (preamble, header) do not count
     for (let j = 0; j < c; j++) {
       const k = l.kinds[j];
       if (k === NUM || k === NONFINITE) num[j]++;
@@ -192,7 +194,8 @@ function modalCount(lines: SampleLine[], accept: (l: SampleLine) => boolean): nu
 function layoutFor(delimiter: Delimiter, rawLines: string[], contentIndex: number[], decimalComma: boolean): Layout {
   const sample: SampleLine[] = [];
   for (const index of contentIndex) {
-    const fields = tokenize(rawLines[index], delimiter) ?? [];
+    const tokens = tokenize(rawLines[index], delimiter);
+    const fields = tokens ?? [];
     const kinds = fields.map((f) => classify(f, decimalComma));
     let numeric = 0;
     let text = 0;
@@ -200,7 +203,7 @@ function layoutFor(delimiter: Delimiter, rawLines: string[], contentIndex: numbe
       if (k === NUM || k === NONFINITE) numeric++;
       else if (k === TEXT) text++;
     }
-    sample.push({ index, fields, kinds, numeric, text });
+    sample.push({ index, fields, kinds, numeric, text, broken: tokens === undefined });
   }
   let c = modalCount(sample, (l) => l.numeric > 0 && l.numeric >= l.text);
   if (c === 0) c = modalCount(sample, () => true);
@@ -293,7 +296,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   while (start > 0) {
     const above = sample[start - 1];
     const flawedRow = above.fields.length === c && above.kinds.some((k, j) => numericColumn[j] && (k === NUM || k === NONFINITE));
-    if (flawedRow || allNumeric(above)) start--;
+    if (flawedRow || allNumeric(above) || above.broken) start--;
     else break;
   }
   const tableStart = sample[start].index;
@@ -457,7 +460,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
     const shown = listSome(names.slice(indexColumn ? 1 : 0));
     notes.push(headerFromComment ? `header from comment line ${headerLine + 1}: ${shown}` : `header on line ${headerLine + 1}: ${shown}`);
   } else {
-    notes.push(`no header row: columns are named x1…x${c}`);
+    notes.push(c === 1 ? 'no header row: the column is named x1' : `no header row: columns are named x1…x${c}`);
   }
   if (indexColumn) notes.push(indexNote);
 
@@ -467,7 +470,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
     const st = stats[j];
     if (st.numeric + st.nonFinite + st.text === 0) return 'empty';
     const example = st.firstText ? `, e.g. "${clip(st.firstText.value)}" on line ${st.firstText.line}` : '';
-    return st.numeric + st.nonFinite === 0 ? `text${example}` : `mostly text (${st.text} of ${rowsOfWidth} cells${example})`;
+    return st.numeric + st.nonFinite === 0 ? `text${example}` : `text in ${st.text} of ${rowsOfWidth} cells${example}`;
   };
 
   let selected: number[];
@@ -659,11 +662,10 @@ function noNumbers(fileName: string, sample: SampleLine[], delimiter: Delimiter)
   if (sample.length === 1) {
     return dataError(fileName, `the file has a header (line ${sample[0].index + 1}: ${listSome(sample[0].fields.map((f) => f.trim()))}) but no data rows.`, sample[0].index + 1);
   }
-  const first = sample[0];
+  const first = sample.slice(0, 2).map((l) => `line ${l.index + 1}: ${listSome(l.fields.map((f) => clip(f.trim())), 6)}`);
   return dataError(
     fileName,
-    `no numeric columns: no line holds numbers in a consistent layout (${DELIMITER_NAMES[delimiter]}-separated). ` +
-      `First line ${first.index + 1}: "${clip(first.fields.join(' | '))}". Expected a table with at least one column of numbers.`,
-    first.index + 1,
+    `no column holds numbers (delimiter: ${DELIMITER_NAMES[delimiter]}; ${first.join('; ')}). Expected a table with at least one column of numbers.`,
+    sample[0].index + 1,
   );
 }
