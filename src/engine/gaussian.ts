@@ -165,6 +165,7 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
   private readonly matrix: Float64Array;
   private nk: Float64Array = new Float64Array(0);
   private constant: Float64Array = new Float64Array(0);
+  private transposed: Float64Array = new Float64Array(0);
 
   constructor(
     readonly values: Float64Array,
@@ -367,6 +368,15 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
     const { means, precisionsCholesky: u, logDetPrecisionCholesky } = params;
     for (let j = 0; j < k; j++) constant[j] = Math.log(params.weights[j]) - 0.5 * d * LOG_2PI + logDetPrecisionCholesky[j];
     const type = params.covarianceType;
+    // For full/tied, walk Uᵀ = L⁻¹ (lower triangular) by rows: y_c = Σ_{r ≤ c} U[r][c] diff_r reads contiguously.
+    let ut = u;
+    if (type === 'full' || type === 'tied') {
+      if (this.transposed.length !== u.length) this.transposed = new Float64Array(u.length);
+      ut = this.transposed;
+      for (let o = 0; o < u.length; o += d * d) {
+        for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) ut[o + c * d + r] = u[o + r * d + c];
+      }
+    }
     for (let i = 0; i < n; i++) {
       const xo = i * d;
       for (let j = 0; j < k; j++) {
@@ -375,10 +385,11 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
         if (type === 'full' || type === 'tied') {
           const uo = type === 'full' ? j * d * d : 0;
           for (let r = 0; r < d; r++) diff[r] = values[xo + r] - means[mo + r];
-          // y_c = Σ_{r ≤ c} diff_r U[r][c]  (U upper triangular); maha = ‖y‖².
+          // y = diffᵀ U (U upper triangular); maha = ‖y‖².
           for (let c = 0; c < d; c++) {
+            const row = uo + c * d;
             let y = 0;
-            for (let r = 0; r <= c; r++) y += diff[r] * u[uo + r * d + c];
+            for (let r = 0; r <= c; r++) y += ut[row + r] * diff[r];
             maha += y * y;
           }
         } else if (type === 'diag') {
