@@ -40,6 +40,10 @@ const MAX_QUOTED_LINES = 100;
 const LINES_SHOWN = 10;
 /** Header names that mark a column of class labels (taken out of the fit when they are integers). */
 export const LABEL_COLUMN = /^(labels?|class|target|y|digit)$/i;
+/** Header names of a row-index column (a column named "x" or "time" that counts 1..N is data, not an index). */
+const INDEX_NAME = /^(|id|idx|index|row|rows|rownames?|row\.names|row_id|no\.?|nr|num|obs|#|unnamed: ?0)$/i;
+/** A label column has at most this many distinct values (and repeats some): "x,y" coordinates are not labels. */
+const MAX_LABEL_VALUES = 100;
 
 // ---------------------------------------------------------------- cells
 
@@ -239,6 +243,8 @@ interface ColumnStats {
   integral: boolean;
   min: number;
   max: number;
+  /** Distinct values, counted up to MAX_LABEL_VALUES + 1 (only for columns named like labels). */
+  distinct?: Set<number>;
 }
 
 interface SkipKind {
@@ -357,7 +363,16 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   }
 
   // ---- pass 1: shape and type of every column
-  const stats: ColumnStats[] = Array.from({ length: c }, () => ({ numeric: 0, nonFinite: 0, missing: 0, text: 0, integral: true, min: Infinity, max: -Infinity }));
+  const stats: ColumnStats[] = Array.from({ length: c }, (_, j) => ({
+    numeric: 0,
+    nonFinite: 0,
+    missing: 0,
+    text: 0,
+    integral: true,
+    min: Infinity,
+    max: -Infinity,
+    distinct: header && LABEL_COLUMN.test((header[j - (header.length === c - 1 ? 1 : 0)] ?? '').trim()) ? new Set<number>() : undefined,
+  }));
   let rowsOfWidth = 0;
   let seqFrom1 = true;
   let seqFrom0 = true;
@@ -407,6 +422,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
         if (v < st.min) st.min = v;
         if (v > st.max) st.max = v;
         if (st.integral && !Number.isInteger(v)) st.integral = false;
+        if (st.distinct && st.distinct.size <= MAX_LABEL_VALUES) st.distinct.add(v);
         if (j === 0) {
           if (v !== row + 1) seqFrom1 = false;
           if (v !== row) seqFrom0 = false;
@@ -442,7 +458,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
     indexReason = 'row names (the header has one name fewer than the rows have fields)';
     indexNote = 'column 1 holds row names (the header has one name fewer than the rows have fields), left out';
     header = ['', ...header];
-  } else if (c >= 2 && rowsOfWidth >= 3 && (seqFrom1 || seqFrom0)) {
+  } else if (c >= 2 && rowsOfWidth >= 3 && (seqFrom1 || seqFrom0) && (!header || INDEX_NAME.test(header[0].trim()))) {
     indexColumn = true;
     indexReason = seqFrom1 ? `row index (1..${rowsOfWidth})` : `row index (0..${rowsOfWidth - 1})`;
     indexNote = `column 1 is a ${indexReason}, left out`;
@@ -496,7 +512,8 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   for (let j = 0; j < c; j++) {
     if (!LABEL_COLUMN.test(names[j]) || (requested.length > 0 && selected.includes(j))) continue;
     const st = stats[j];
-    if (isNumericColumn(j) && st.integral && st.nonFinite === 0 && st.min >= -2147483648 && st.max <= 2147483647) {
+    const fewValues = st.distinct !== undefined && st.distinct.size <= MAX_LABEL_VALUES && st.distinct.size < st.numeric;
+    if (isNumericColumn(j) && st.integral && fewValues && st.nonFinite === 0 && st.min >= -2147483648 && st.max <= 2147483647) {
       labelColumn = j;
       break;
     }
