@@ -65,6 +65,11 @@ export function panelHtml(o: PanelHtmlOptions): string {
     <button id="cancel" type="button" class="secondary" hidden>Cancel</button>
     <span id="control-error" class="control-error" role="alert"></span>
   </section>
+  <section id="scrubber-bar" class="scrubber" aria-label="Iteration scrubber" hidden>
+    <button id="play" type="button" class="secondary" aria-label="Play">▶</button>
+    <input id="scrubber" type="range" min="0" max="0" step="1" value="0" aria-label="Iteration">
+    <span id="iteration-label" class="iteration-label">iteration 0</span>
+  </section>
   <main id="charts">
     <section id="gaussian-view" class="view" hidden>
       <div class="chart-card" id="scatter-card">
@@ -82,11 +87,6 @@ export function panelHtml(o: PanelHtmlOptions): string {
           <button type="button" class="export" data-chart="histogram" data-format="svg">SVG</button>
         </div>
         <div id="histogram" class="chart"></div>
-        <div id="scrubber-bar" class="scrubber">
-          <button id="play" type="button" class="secondary" aria-label="Play">▶</button>
-          <input id="scrubber" type="range" min="0" max="0" step="1" value="0" aria-label="Iteration">
-          <span id="iteration-label" class="iteration-label">iteration 0</span>
-        </div>
       </div>
     </section>
     <section id="bernoulli-view" class="view" hidden>

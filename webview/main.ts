@@ -102,6 +102,7 @@ const app = {
   phase: 'idle' as Phase,
   message: undefined as string | undefined,
   runId: undefined as number | undefined,
+  runClosed: false,
   restart: 0,
   /** Per-iteration parameters of the current run (from progress, then the result). */
   snapshots: [] as ParamsSnapshot[],
@@ -181,8 +182,12 @@ function escapeText(text: string): string {
  * (scrubbing redraws without rebuilding the view).
  */
 function drawChart(id: ChartId, key: string, build: () => TopLevelSpec, datasets: () => Record<string, object[]>, signals: Record<string, unknown> = {}): Promise<void> {
+  if (app.phase === 'error') return Promise.resolve();
   const previous = chartQueue.get(id) ?? Promise.resolve();
+  const epoch = chartEpoch;
   const next = previous.then(async () => {
+    // The charts were cleared (error, new run) after this draw was asked for: drop it.
+    if (epoch !== chartEpoch) return;
     const el = $(id);
     const existing = charts.get(id);
     if (existing && existing.key === key) {
@@ -203,6 +208,12 @@ function drawChart(id: ChartId, key: string, build: () => TopLevelSpec, datasets
       tooltip: tooltipOptions(),
       logLevel: 1,
     });
+    if (epoch !== chartEpoch) {
+      // Cleared while embedding: never leave a chart of a run that failed or was replaced.
+      result.finalize();
+      el.replaceChildren();
+      return;
+    }
     existing?.result.finalize();
     charts.set(id, { result, key });
     if (id === 'images') result.view.addEventListener('click', onImageClick);
@@ -221,7 +232,11 @@ function clearChart(id: ChartId): void {
   for (const attr of [...el.getAttributeNames()]) if (attr.startsWith('data-')) el.removeAttribute(attr);
 }
 
+/** Bumped whenever all charts are cleared; pending draws of an older epoch are dropped. */
+let chartEpoch = 0;
+
 function clearAllCharts(): void {
+  chartEpoch++;
   for (const id of ['scatter', 'histogram', 'loglik', 'images', 'confusion'] as ChartId[]) clearChart(id);
   $('examples').replaceChildren();
   $('examples').hidden = true;
@@ -294,6 +309,7 @@ async function renderNow(): Promise<void> {
   $('gaussian-view').hidden = model !== 'gaussian';
   $('bernoulli-view').hidden = model !== 'bernoulli';
   $('common-view').hidden = model === undefined;
+  $('scrubber-bar').hidden = model === undefined || app.snapshots.length === 0;
   if (!model) return;
   updateScrubber();
   const jobs: Promise<void>[] = [renderLoglik()];
@@ -406,6 +422,7 @@ function hideViews(): void {
   $('gaussian-view').hidden = true;
   $('bernoulli-view').hidden = true;
   $('common-view').hidden = true;
+  $('scrubber-bar').hidden = true;
 }
 
 // ------------------------------------------------------------------ scrubber
@@ -451,8 +468,13 @@ function togglePlay(): void {
       app.ui.iteration = next;
     }
     scheduleRender();
-  }, 350);
+  }, playInterval());
   scheduleRender();
+}
+
+/** About six seconds for a whole fit, between 60 and 400 ms per iteration. */
+function playInterval(): number {
+  return Math.max(60, Math.min(400, Math.round(6000 / Math.max(1, app.snapshots.length))));
 }
 
 function stopPlaying(): void {
@@ -525,7 +547,7 @@ async function renderGaussian(): Promise<void> {
   setupColumnPickers();
   const n = Math.min(Math.floor(sample.values.length / d), LIMITS_PLOT(app.panel?.options.maxPlotPoints));
   const k = snapshot.weights.length;
-  const title = `Iteration ${t}${app.phase === 'running' && t === app.snapshots.length - 1 ? ' (running)' : ''}`;
+  let title = `Iteration ${t}${app.phase === 'running' && t === app.snapshots.length - 1 ? ' (running)' : ''}`;
 
   if (oneD) {
     const values = sample.values.slice(0, n);
@@ -554,7 +576,15 @@ async function renderGaussian(): Promise<void> {
   const yj = app.ui.yColumn;
   if (respBuffer.length < n * k) respBuffer = new Float64Array(n * k);
   const logResp = respBuffer.subarray(0, n * k);
-  gaussianLogResponsibilities(sample.values, n, d, snapshot, logResp);
+  let degenerate = false;
+  try {
+    gaussianLogResponsibilities(sample.values, n, d, snapshot, logResp);
+  } catch {
+    // A snapshot whose covariance is not positive definite (a collapsing component): draw the points neutral
+    // rather than fail the panel; the engine reports the collapse itself.
+    logResp.fill(-Math.log(k));
+    degenerate = true;
+  }
   const x = new Float64Array(n);
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -563,6 +593,7 @@ async function renderGaussian(): Promise<void> {
   }
   const covs: Cov2[] = snapshot.covariances.map((c) => [c[xj][xj], c[xj][yj], c[yj][yj]]);
   const means = snapshot.means.map((m) => [m[xj], m[yj]] as [number, number]);
+  if (degenerate) title += ' — a covariance is not positive definite, responsibilities not shown';
   const data = scatterData({ x, y, logResp, k, means, covariances: covs });
   const xDomain = paddedExtent(x);
   const yDomain = paddedExtent(y);
@@ -642,7 +673,8 @@ async function renderBernoulli(): Promise<void> {
     clusterCaption(j, snapshot.sizes[j], snapshot.weights[j], atEnd && labels ? labels[j] : undefined),
   );
   const rows = imageGridData(snapshot.means, shape, titles);
-  const key = ['i', k, shape.join('x'), app.themeVersion, titles.join('|')].join('|');
+  // Captions are data (the facet headers), so a new iteration swaps the rows without rebuilding the view.
+  const key = ['i', k, shape.join('x'), app.themeVersion].join('|');
   await drawChart('images', key, () => imageGridSpec(rows, { shape, k, theme: app.theme }), () => ({ [DATA.pixels]: rows }));
   Object.assign($('images').dataset, { k: String(k), iteration: String(t) });
 
@@ -861,8 +893,9 @@ function resetRun(): void {
   app.message = undefined;
 }
 
+/** Messages of a run that ended (done, error, cancelled) or of an older run are ignored. */
 function isCurrentRun(runId: number): boolean {
-  return app.runId === undefined || runId === app.runId;
+  return !app.runClosed && (app.runId === undefined || runId === app.runId);
 }
 
 function applyResult(result: FitResult): void {
@@ -884,6 +917,7 @@ function restore(panel: PanelState, phase?: Phase, message?: string, ui?: UiStat
   resetRun();
   app.panel = panel;
   app.runId = undefined;
+  app.runClosed = panel.result !== undefined || phase === 'error' || phase === 'cancelled';
   if (ui) app.ui = { ...ui };
   if (panel.result) {
     applyResult(panel.result);
@@ -913,6 +947,7 @@ const dispatch = createDispatcher<HostToWebview>(
       const previous = app.panel;
       resetRun();
       app.runId = m.runId;
+      app.runClosed = false;
       app.panel = { fileName: m.fileName, fileUri: m.fileUri ?? previous?.fileUri ?? '', options: m.options };
       if (previous?.fileName !== m.fileName) app.ui = { xColumn: 0, yColumn: 1 };
       app.phase = 'loading';
@@ -951,6 +986,7 @@ const dispatch = createDispatcher<HostToWebview>(
       app.panel = { ...app.panel, result: m.result, model: m.result.model, plotAssignments: m.plotAssignments, examples: m.examples };
       applyResult(m.result);
       app.phase = 'done';
+      app.runClosed = true;
       fillControls();
       statusForPhase();
       publishState();
@@ -960,6 +996,7 @@ const dispatch = createDispatcher<HostToWebview>(
       if (!isCurrentRun(m.runId)) return;
       stopPlaying();
       app.phase = 'error';
+      app.runClosed = true;
       app.message = m.message;
       if (app.panel) app.panel = { ...app.panel, result: undefined, plotAssignments: undefined, examples: undefined };
       // Never a half-drawn panel: the message, and no charts of the failed run.
@@ -973,6 +1010,7 @@ const dispatch = createDispatcher<HostToWebview>(
       if (!isCurrentRun(m.runId)) return;
       stopPlaying();
       app.phase = 'cancelled';
+      app.runClosed = true;
       const last = app.snapshots.length - 1;
       app.message = last >= 0 ? `Cancelled at iteration ${last}. The charts show the parameters reached so far.` : 'Cancelled before the first iteration.';
       if (last < 0) {
