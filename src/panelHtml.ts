@@ -73,7 +73,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
   <main id="charts">
     <section id="gaussian-view" class="view" hidden>
       <div class="chart-card" id="scatter-card">
-        <div class="chart-toolbar">
+        <div id="scatter-toolbar" class="chart-toolbar">
           <label>x <select id="x-col"></select></label>
           <label>y <select id="y-col"></select></label>
           <span class="spacer"></span>

@@ -538,8 +538,7 @@ async function renderGaussian(): Promise<void> {
   const snapshot = gaussianSnapshotAt(t);
   const d = sample?.d ?? 0;
   const oneD = d === 1;
-  ($('x-col').parentElement as HTMLElement).hidden = oneD;
-  ($('y-col').parentElement as HTMLElement).hidden = oneD;
+  $('scatter-toolbar').hidden = oneD;
   $('histogram-toolbar').hidden = !oneD;
   $('scatter').hidden = oneD;
   $('histogram').hidden = !oneD;
@@ -619,11 +618,11 @@ function traceSeries(): { series: TraceSeries[]; yTitle: string } {
   const result = app.panel?.result;
   if (result) {
     const differs = result.logLikelihoodTrace && result.logLikelihoodTrace.some((v, i) => v !== result.trace[i]);
-    if (differs) return { series: [{ name: 'objective (log-likelihood + log prior)', values: result.trace }, { name: 'log-likelihood', values: result.logLikelihoodTrace! }], yTitle: 'objective' };
+    if (differs) return { series: [{ name: 'objective', values: result.trace }, { name: 'log-likelihood', values: result.logLikelihoodTrace! }], yTitle: 'log-likelihood (+ log prior)' };
     return { series: [{ name: 'log-likelihood', values: result.trace }], yTitle: 'log-likelihood' };
   }
   const differs = app.objective.some((v, i) => v !== app.logLikelihood[i]);
-  if (differs) return { series: [{ name: 'objective (log-likelihood + log prior)', values: app.objective }, { name: 'log-likelihood', values: app.logLikelihood }], yTitle: 'objective' };
+  if (differs) return { series: [{ name: 'objective', values: app.objective }, { name: 'log-likelihood', values: app.logLikelihood }], yTitle: 'log-likelihood (+ log prior)' };
   return { series: [{ name: 'log-likelihood', values: app.objective }], yTitle: 'log-likelihood' };
 }
 
@@ -640,7 +639,7 @@ async function renderLoglik(): Promise<void> {
   };
   await drawChart('loglik', key, spec, rows);
   Object.assign($('loglik').dataset, { points: String(series[0].values.length), series: String(series.length) });
-  setText('loglik-hint', series.length > 1 ? 'Objective and log-likelihood per iteration' : 'Log-likelihood per iteration');
+  setText('loglik-hint', series.length > 1 ? 'Objective (log-likelihood + log prior) and log-likelihood per iteration' : 'Log-likelihood per iteration');
 }
 
 // ------------------------------------------------------------------ Bernoulli

@@ -136,6 +136,16 @@ export function scatterSpec(data: ScatterData, o: ScatterOptions): TopLevelSpec 
           x,
           y,
           color: pointColor,
+          tooltip: [
+            { field: 'x', type: 'quantitative', title: o.xTitle, format: '.3~f' },
+            { field: 'y', type: 'quantitative', title: o.yTitle, format: '.3~f' },
+            ...(o.k === 2
+              ? [{ field: 'r', type: 'quantitative' as const, title: 'r₁ − r₂', format: '.3f' }]
+              : [
+                  { field: 'component', type: 'nominal' as const, title: 'most likely' },
+                  { field: 'rmax', type: 'quantitative' as const, title: 'responsibility', format: '.3f' },
+                ]),
+          ],
           ...(o.k === 2
             ? { opacity: { value: 0.85 } }
             : { opacity: { field: 'rmax', type: 'quantitative' as const, scale: { domain: [0, 1], range: [0.1, 1] }, legend: null } }),
@@ -330,7 +340,7 @@ export function histogramSpec(data: HistogramData, o: HistogramOptions): TopLeve
             field: 'series',
             type: 'nominal',
             scale: { domain: names, range: names.map((s) => (s === MIXTURE_SERIES ? [6, 3] : [1, 0])) },
-            legend: null,
+            title: null,
           },
           description: { field: 'series', type: 'nominal' },
         },

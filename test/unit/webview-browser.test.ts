@@ -239,6 +239,11 @@ describe('webview in Chromium under the strict CSP', function () {
   async function count(selector: string): Promise<number> {
     return page.locator(selector).count();
   }
+  /** WEBVIEW_SCREENSHOTS=dir saves what the panel looks like (for the README and for eyeballing themes). */
+  async function screenshot(name: string): Promise<void> {
+    const dir = process.env.WEBVIEW_SCREENSHOTS;
+    if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+  }
   async function violations(): Promise<string[]> {
     return page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
   }
@@ -266,6 +271,7 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.ok(notes.some((t) => t.includes('Skipped 2 rows') && t.includes('14, 99')));
     assert.ok(notes.some((t) => t.includes('"id"') && t.includes('not numeric')));
     assert.equal(await count('#params tbody tr[data-component]'), 2);
+    await screenshot('gaussian-light');
     assert.equal(await page.textContent('#x-col option:checked'), 'eruptions');
     assert.equal(await page.textContent('#y-col option:checked'), 'waiting');
     assert.deepEqual(await violations(), []);
@@ -297,6 +303,7 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.evaluate(() => {
       document.documentElement.style.setProperty('--vscode-editor-background', '#1e1e1e');
       document.documentElement.style.setProperty('--vscode-editor-foreground', '#d4d4d4');
+      document.documentElement.style.setProperty('--vscode-foreground', '#cccccc');
       document.body.className = 'vscode-dark';
     });
 
@@ -311,6 +318,7 @@ describe('webview in Chromium under the strict CSP', function () {
     });
     const axisText = await page.evaluate(() => document.querySelector('#scatter svg g.role-axis-title text')?.getAttribute('fill'));
     assert.equal(axisText, '#d4d4d4');
+    await screenshot('gaussian-dark');
   });
 
   it('validates K and iterations before posting rerun, and posts a valid one', async () => {
@@ -353,6 +361,7 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.equal(await count('#loglik svg'), 0);
     assert.equal(await page.isVisible('#gaussian-view'), false);
     assert.equal(await page.isVisible('#cancel'), false);
+    await screenshot('error');
     // Late messages of the failed run are ignored.
     await send([messages[6]]);
     await page.waitForTimeout(100);
@@ -380,6 +389,7 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.equal(await count('#histogram svg g.density_lines_marks'), 3);
     assert.ok((await count('#histogram svg g.histogram_bars_marks path')) >= 8);
     assert.equal(await page.isVisible('#scatter'), false);
+    await screenshot('histogram-1d');
   });
 
   it('Bernoulli: K mean images, the confusion heatmap, member images on click', async () => {
@@ -401,6 +411,7 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.waitForSelector('#examples[data-cluster="1"]');
     assert.equal(await count('#examples .typical canvas.example'), 3);
     assert.equal(await count('#examples .atypical canvas.example'), 2);
+    await screenshot('bernoulli');
     assert.deepEqual(await violations(), []);
   });
 
