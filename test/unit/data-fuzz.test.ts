@@ -133,6 +133,39 @@ describe('data: fuzz (fast-check)', function () {
     );
   });
 
+  it('number cells are read exactly as Number() reads the same text (fast integer path included)', () => {
+    const numberText = fc.oneof(
+      { weight: 6, arbitrary: fc.tuple(fc.constantFrom('', '+', '-'), fc.stringMatching(/^[0-9]{1,20}$/)).map(([sign, digits]) => sign + digits) },
+      { weight: 3, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }).map(formatNumber) },
+      { weight: 2, arbitrary: fc.stringMatching(/^[+-]?([0-9]{0,4}\.[0-9]{1,6}|[0-9]{1,4}\.)([eE][+-]?[0-9]{1,3})?$/) },
+      { weight: 1, arbitrary: fc.constantFrom('NA', 'x', '1x', '--1', '1e', '.', '-', '+-1', ' 7 ', '1 000') },
+    );
+    const reference = (cell: string): number | undefined => {
+      const t = cell.trim();
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return undefined;
+      const v = Number(t);
+      return Number.isFinite(v) ? v : undefined;
+    };
+    fc.assert(
+      fc.property(fc.array(fc.array(numberText, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 25 }), (rows) => {
+        const text = ['a,b,c', ...rows.map((r) => r.join(','))].join('\n');
+        let data;
+        try {
+          data = loadDataset('n.csv', utf8(text));
+        } catch (e) {
+          if (e instanceof DataError) return;
+          throw e;
+        }
+        fc.pre(data.kind === 'table' && data.d === 3);
+        if (data.kind !== 'table') return;
+        const expected = rows.filter((r) => r.every((c) => reference(c) !== undefined)).flatMap((r) => r.map((c) => reference(c) as number));
+        assert.equal(data.values.length, expected.length);
+        for (let i = 0; i < expected.length; i++) assert.ok(Object.is(data.values[i], expected[i]), `cell ${i}: ${data.values[i]} vs ${expected[i]}`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('mutated valid CSV files', () => {
     const sources = ['faithful-preamble.csv', 'faithful-preamble.dat', 'faithful-rownames.csv', 'faithful-european.csv', 'faithful-hash-header.csv'].map((f) => fixture(f).subarray(0, 1500));
     fc.assert(

@@ -140,6 +140,131 @@ function commentBody(line: string): string {
   return line.replace(/^\s*[#%]+\s*/, '');
 }
 
+// ---------------------------------------------------------------- rows of the table
+
+/**
+ * One row's cells, classified without a string per cell: lines without a quote are scanned in place (numbers parsed
+ * from the character codes), lines with quotes go through papaparse. Reused for every row.
+ */
+class RowScanner {
+  count = 0;
+  /** The quotes of the line do not close. */
+  broken = false;
+  kinds = new Uint8Array(64);
+  values = new Float64Array(64);
+  private starts = new Int32Array(64);
+  private ends = new Int32Array(64);
+  private line = '';
+  private fields: string[] | undefined;
+
+  constructor(
+    private readonly delimiter: Delimiter,
+    private readonly decimalComma: boolean,
+  ) {}
+
+  /** Raw text of field j (trimmed), for messages. */
+  text(j: number): string {
+    return (this.fields ? this.fields[j] : this.line.slice(this.starts[j], this.ends[j])).trim();
+  }
+
+  private grow(): void {
+    const size = this.kinds.length * 2;
+    const grow = <T extends Uint8Array | Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.kinds = grow(this.kinds, (k) => new Uint8Array(k));
+    this.values = grow(this.values, (k) => new Float64Array(k));
+    this.starts = grow(this.starts, (k) => new Int32Array(k));
+    this.ends = grow(this.ends, (k) => new Int32Array(k));
+  }
+
+  scan(line: string): void {
+    this.line = line;
+    this.broken = false;
+    if (line.indexOf('"') >= 0) {
+      const fields = tokenize(line, this.delimiter);
+      this.fields = fields;
+      if (!fields) {
+        this.broken = true;
+        this.count = 0;
+        return;
+      }
+      while (fields.length > this.kinds.length) this.grow();
+      for (let j = 0; j < fields.length; j++) {
+        this.kinds[j] = classify(fields[j], this.decimalComma);
+        this.values[j] = cellValue;
+      }
+      this.count = fields.length;
+      return;
+    }
+    this.fields = undefined;
+    const len = line.length;
+    let i = 0;
+    let j = 0;
+    if (this.delimiter === ' ') {
+      for (;;) {
+        while (i < len && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+        if (i >= len) break;
+        const start = i;
+        while (i < len && line.charCodeAt(i) !== 32 && line.charCodeAt(i) !== 9) i++;
+        if (j === this.kinds.length) this.grow();
+        this.cell(j++, start, i);
+      }
+    } else {
+      const d = this.delimiter.charCodeAt(0);
+      for (;;) {
+        const start = i;
+        while (i < len && line.charCodeAt(i) !== d) i++;
+        if (j === this.kinds.length) this.grow();
+        this.cell(j++, start, i);
+        if (i >= len) break;
+        i++;
+      }
+    }
+    this.count = j;
+  }
+
+  /** Classifies line[start, end): a plain decimal number is parsed from the character codes, the rest by classify. */
+  private cell(j: number, start: number, end: number): void {
+    const line = this.line;
+    this.starts[j] = start;
+    this.ends[j] = end;
+    let a = start;
+    let b = end;
+    while (a < b && line.charCodeAt(a) <= 32) a++;
+    while (b > a && line.charCodeAt(b - 1) <= 32) b--;
+    if (a === b) {
+      this.kinds[j] = MISSING;
+      return;
+    }
+    let i = a;
+    let c = line.charCodeAt(i);
+    let negative = false;
+    if (c === 45 || c === 43) {
+      negative = c === 45;
+      i++;
+    }
+    let intValue = 0;
+    let digits = 0;
+    while (i < b && (c = line.charCodeAt(i)) >= 48 && c <= 57) {
+      intValue = intValue * 10 + (c - 48);
+      digits++;
+      i++;
+    }
+    if (i === b && digits > 0 && digits <= 15) {
+      // A plain integer: exact without parsing a string (−0 keeps its sign).
+      this.kinds[j] = NUM;
+      this.values[j] = negative ? -intValue : intValue;
+      return;
+    }
+    const kind = classify(line.slice(a, b), this.decimalComma);
+    this.kinds[j] = kind;
+    this.values[j] = cellValue;
+  }
+}
+
 // ---------------------------------------------------------------- choosing the delimiter and finding the table
 
 interface SampleLine {
@@ -378,7 +503,9 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   let seqFrom0 = true;
   let blankInside = 0;
   let commentInside = 0;
-  const walk = (visit: (fields: string[] | undefined, line: number) => void) => {
+  const row = new RowScanner(delimiter, decimalComma);
+  /** Visits every row of the table (from tableStart) with `row` holding its cells. */
+  const walk = (visit: (line: number) => void) => {
     blankInside = 0;
     commentInside = 0;
     for (let i = tableStart; i < lines.length; i++) {
@@ -393,7 +520,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
       }
       const lineNumber = i + 1;
       let logical = raw;
-      if ((countQuotes(raw) & 1) === 1) {
+      if (raw.indexOf('"') >= 0 && (countQuotes(raw) & 1) === 1) {
         // A quoted field that goes on over the next lines.
         let joined = raw;
         for (let j = i + 1; j < lines.length && j <= i + MAX_QUOTED_LINES; j++) {
@@ -405,27 +532,29 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
           }
         }
       }
-      let fields = tokenize(logical, delimiter);
-      if (fields && trailingDelimiter && fields.length === c + 1 && fields[c].trim() === '') fields = fields.slice(0, c);
-      visit(fields, lineNumber);
+      row.scan(logical);
+      if (trailingDelimiter && row.count === c + 1 && row.kinds[c] === MISSING) row.count = c;
+      visit(lineNumber);
     }
   };
-  walk((fields, line) => {
-    if (!fields || fields.length !== c) return;
-    const row = rowsOfWidth++;
+  walk((line) => {
+    if (row.broken || row.count !== c) return;
+    const r = rowsOfWidth++;
+    const kinds = row.kinds;
+    const vals = row.values;
     for (let j = 0; j < c; j++) {
       const st = stats[j];
-      const kind = classify(fields[j], decimalComma);
+      const kind = kinds[j];
       if (kind === NUM) {
         st.numeric++;
-        const v = cellValue;
+        const v = vals[j];
         if (v < st.min) st.min = v;
         if (v > st.max) st.max = v;
         if (st.integral && !Number.isInteger(v)) st.integral = false;
         if (st.distinct && st.distinct.size <= MAX_LABEL_VALUES) st.distinct.add(v);
         if (j === 0) {
-          if (v !== row + 1) seqFrom1 = false;
-          if (v !== row) seqFrom0 = false;
+          if (v !== r + 1) seqFrom1 = false;
+          if (v !== r) seqFrom0 = false;
         }
       } else {
         if (j === 0) seqFrom1 = seqFrom0 = false;
@@ -433,7 +562,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
         else if (kind === MISSING) st.missing++;
         else {
           st.text++;
-          if (!st.firstText) st.firstText = { value: fields[j].trim(), line };
+          if (!st.firstText) st.firstText = { value: row.text(j), line };
         }
       }
     }
@@ -557,39 +686,42 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   const allSkippedLines: number[] = [];
   let n = 0;
   let maxValue = 0;
-  walk((fields, line) => {
-    if (!fields) {
+  walk((line) => {
+    if (row.broken) {
       skip('quotes', line);
       if (allSkippedLines.length < 20) allSkippedLines.push(line);
       return;
     }
-    if (fields.length !== c) {
+    if (row.count !== c) {
       skip('ragged', line, `expected ${c} fields`);
       if (allSkippedLines.length < 20) allSkippedLines.push(line);
       return;
     }
     const base = n * d;
+    const kinds = row.kinds;
+    const vals = row.values;
     let problem: string | undefined;
     let detail: string | undefined;
     for (let k = 0; k < d; k++) {
       const j = selected[k];
-      const kind = classify(fields[j], decimalComma);
+      const kind = kinds[j];
       if (kind === NUM) {
-        values[base + k] = cellValue;
-        if (cellValue > maxValue) maxValue = cellValue;
+        const v = vals[j];
+        values[base + k] = v;
+        if (v > maxValue) maxValue = v;
         continue;
       }
       problem = kind === MISSING ? 'missing' : kind === NONFINITE ? 'nonfinite' : 'text';
-      detail = `"${clip(fields[j].trim())}" in ${names[j]}`;
+      detail = `"${clip(row.text(j))}" in ${names[j]}`;
       break;
     }
     if (!problem && labels) {
-      const kind = classify(fields[labelColumn], decimalComma);
-      if (kind !== NUM || !Number.isInteger(cellValue)) {
+      const v = vals[labelColumn];
+      if (kinds[labelColumn] !== NUM || !Number.isInteger(v)) {
         problem = 'label';
-        detail = `"${clip(fields[labelColumn].trim())}"`;
+        detail = `"${clip(row.text(labelColumn))}"`;
       } else {
-        labels[n] = cellValue;
+        labels[n] = v;
       }
     }
     if (problem) {
