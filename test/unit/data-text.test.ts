@@ -269,6 +269,12 @@ describe('data: bad input in text files (issue 5)', () => {
     }
   });
 
+  it('a trailing delimiter on the header line only', () => {
+    const d = table('x.csv', 'a,b,\n1,2\n3,4\n');
+    assert.deepEqual(d.columns, ['a', 'b']);
+    assert.deepEqual(Array.from(d.values), [1, 2, 3, 4]);
+  });
+
   it('blank lines between rows and at the end', () => {
     const d = table('x.csv', 'a,b\n\n1,2\n\n\n3,4\n\n\n');
     assert.deepEqual(Array.from(d.values), [1, 2, 3, 4]);

@@ -34,6 +34,8 @@ const DELIMITER_NAMES: Record<Delimiter, string> = {
 
 /** Lines looked at to choose the delimiter and find the table. */
 const SAMPLE_LINES = 2000;
+/** …and at most about this many characters of them (wide pixel rows). */
+const SAMPLE_CHARS = 1_000_000;
 /** A quoted field may span at most this many lines. */
 const MAX_QUOTED_LINES = 100;
 /** Line numbers listed per kind of skipped row. */
@@ -389,13 +391,15 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   // Lines with content (not blank, not a comment), the first SAMPLE_LINES of them, to choose the layout.
   const contentIndex: number[] = [];
   let anyComment = false;
-  for (let i = 0; i < lines.length && contentIndex.length < SAMPLE_LINES; i++) {
+  let sampleChars = 0;
+  for (let i = 0; i < lines.length && contentIndex.length < SAMPLE_LINES && (sampleChars < SAMPLE_CHARS || contentIndex.length < 50); i++) {
     if (isBlank(lines[i])) continue;
     if (isComment(lines[i])) {
       anyComment = true;
       continue;
     }
     contentIndex.push(i);
+    sampleChars += lines[i].length;
   }
   if (contentIndex.length === 0) {
     throw dataError(fileName, anyComment ? 'the file holds only comment and blank lines: expected a table of numbers.' : 'the file holds only blank lines: expected a table of numbers.');
@@ -436,12 +440,19 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   let header: string[] | undefined;
   let headerLine = -1;
   let headerFromComment = false;
-  const headerFits = (fields: string[]) => (fields.length === c || (fields.length === c - 1 && c >= 2) ) && isHeaderLike(fields);
+  const headerFits = (fields: string[]) => (fields.length === c || (fields.length === c - 1 && c >= 2)) && isHeaderLike(fields);
+  /** A header line may end with delimiters the rows do not have ("a,b," over "1,2"). */
+  const trimHeader = (fields: string[]) => {
+    const f = fields.slice();
+    while (f.length > c && f[f.length - 1].trim() === '') f.pop();
+    return f;
+  };
   for (let i = tableStart - 1; i >= 0; i--) {
     const line = lines[i];
     if (isBlank(line)) continue;
     if (isComment(line)) {
-      const fields = tokenize(commentBody(line), delimiter);
+      const tokens = tokenize(commentBody(line), delimiter);
+      const fields = tokens && trimHeader(tokens);
       if (fields && headerFits(fields)) {
         header = fields;
         headerLine = i;
@@ -450,7 +461,8 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
       }
       continue;
     }
-    const fields = tokenize(line, delimiter);
+    const tokens = tokenize(line, delimiter);
+    const fields = tokens && trimHeader(tokens);
     if (fields && headerFits(fields)) {
       header = fields;
       headerLine = i;
