@@ -351,7 +351,13 @@ describe('data: bad input in text files (issue 5)', () => {
 
   it('invalid UTF-8 is refused with its offset', () => {
     expectDataError(() => table('x.csv', Uint8Array.from([0x61, 0x2c, 0x62, 0x0a, 0x31, 0x2c, 0xc3, 0x28])), /byte 0xC3 at offset 6/);
-    expectDataError(() => table('x.csv', Uint8Array.from([0x31, 0x2c, 0xe2, 0x82])), /byte 0xE2 at offset 2/);
+    expectDataError(() => table('x.csv', Uint8Array.from([0x31, 0x2c, 0xe2, 0x82, 0x0a, 0x32, 0x2c, 0x33])), /byte 0xE2 at offset 2/);
+  });
+
+  it('a character cut by the end of the bytes (a preview prefix) is dropped, not refused', () => {
+    const bytes = utf8('a,b,note\n1,2,x\n3,4,€');
+    const d = table('x.csv', bytes.subarray(0, bytes.length - 1));
+    assert.deepEqual(Array.from(d.values), [1, 2, 3, 4]);
   });
 
   it('valid UTF-8 (accents, emoji) in headers and text columns is fine', () => {

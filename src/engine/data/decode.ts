@@ -54,6 +54,15 @@ export function firstNonTextByte(bytes: Uint8Array, start: number): number {
   return -1;
 }
 
+/** Is the invalid sequence at `i` only a multi-byte character whose last bytes are missing at the end of the data? */
+function isCutOffAtEnd(bytes: Uint8Array, i: number): boolean {
+  const b = bytes[i];
+  const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+  if (need === 0 || i + need < bytes.length) return false;
+  for (let k = i + 1; k < bytes.length; k++) if ((bytes[k] & 0xc0) !== 0x80) return false;
+  return true;
+}
+
 /** What a binary file that is not text probably is, from its first bytes (for the hint in the message). */
 function binaryHint(bytes: Uint8Array): string {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return ' It looks like a gzip file: give it a .gz name.';
@@ -83,10 +92,8 @@ export function decodeText(fileName: string, bytes: Uint8Array): DecodedText {
   // UTF-16 with a byte-order mark (Excel's "Unicode text").
   if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
     const le = bytes[0] === 0xff;
-    if (bytes.length % 2 !== 0) {
-      throw dataError(fileName, `the file starts with a UTF-16 byte-order mark but has an odd length (${bytes.length} bytes): it is truncated or not text.`);
-    }
-    const text = new TextDecoder(le ? 'utf-16le' : 'utf-16be').decode(bytes.subarray(2));
+    // An odd last byte is half a character cut by the end (a prefix read for a preview): dropped.
+    const text = new TextDecoder(le ? 'utf-16le' : 'utf-16be').decode(bytes.subarray(2, bytes.length - (bytes.length % 2)));
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if ((c < 0x20 && isBadControl(c)) || c === 0xfffd) {
@@ -96,7 +103,13 @@ export function decodeText(fileName: string, bytes: Uint8Array): DecodedText {
     return { text, encodingNote: le ? 'UTF-16 LE text' : 'UTF-16 BE text' };
   }
   const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  const bad = firstNonTextByte(bytes, bom);
+  let end = bytes.length;
+  let bad = firstNonTextByte(bytes, bom);
+  if (bad >= 0 && isCutOffAtEnd(bytes, bad)) {
+    // A character cut by the end of the bytes (a prefix read for a preview): drop it rather than refuse the file.
+    end = bad;
+    bad = -1;
+  }
   if (bad >= 0) {
     throw dataError(
       fileName,
@@ -104,6 +117,6 @@ export function decodeText(fileName: string, bytes: Uint8Array): DecodedText {
         binaryHint(bytes),
     );
   }
-  const text = new TextDecoder('utf-8').decode(bytes.subarray(bom));
+  const text = new TextDecoder('utf-8').decode(bytes.subarray(bom, end));
   return { text, encodingNote: bom ? 'UTF-8 byte-order mark ignored' : undefined };
 }
