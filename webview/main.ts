@@ -21,7 +21,7 @@
 //     #scatter svg g.means_marks path                 one per component
 //   #x-col, #y-col               column pickers (Gaussian, d ≥ 2)
 //   #histogram[data-iteration] svg g.histogram_bars_marks path, g.density_lines_marks (K + 1: components + mixture)
-//   #scrubber (range), #play, #iteration-label        iteration scrubber
+//   #scrubber-bar: #scrubber (range), #play, #iteration-label   iteration scrubber (every model)
 //   #loglik[data-points] svg g.loglik_points_marks path   one per iteration (per series); g.converged_marks line
 //   #params                      table: tr[data-component] per component (weight, size, mean, covariance)
 //   #images[data-k][data-iteration] svg g.image_pixels_marks   one per cluster (Bernoulli mean images)
@@ -248,7 +248,7 @@ async function exportChart(chart: ChartId, format: 'png' | 'svg'): Promise<void>
   const entry = charts.get(chart);
   if (!entry) return;
   const data = format === 'svg' ? await entry.result.view.toSVG() : await entry.result.view.toImageURL('png', 2);
-  if (data.length > LIMITS.exportBytesMax) {
+  if (data.length > Math.ceil((LIMITS.exportBytesMax * 4) / 3) + 100) {
     setStatus(app.phase, `The ${chart} chart is too large to export (${formatNumber(data.length)} bytes).`);
     return;
   }
@@ -546,7 +546,7 @@ async function renderGaussian(): Promise<void> {
   setupColumnPickers();
   const n = Math.min(Math.floor(sample.values.length / d), LIMITS_PLOT(app.panel?.options.maxPlotPoints));
   const k = snapshot.weights.length;
-  let title = `Iteration ${t}${app.phase === 'running' && t === app.snapshots.length - 1 ? ' (running)' : ''}`;
+  let title = `Iteration ${snapshot.iteration}${app.phase === 'running' && t === app.snapshots.length - 1 ? ' (running)' : ''}`;
 
   if (oneD) {
     const values = sample.values.slice(0, n);
@@ -567,7 +567,7 @@ async function renderGaussian(): Promise<void> {
       () => ({ [DATA.bins]: data.bins, [DATA.densities]: data.densities }),
       { title },
     );
-    Object.assign($('histogram').dataset, { iteration: String(t), k: String(k), points: String(n) });
+    Object.assign($('histogram').dataset, { iteration: String(snapshot.iteration), k: String(k), points: String(n) });
     return;
   }
 
@@ -604,7 +604,7 @@ async function renderGaussian(): Promise<void> {
     () => ({ [DATA.points]: data.points, [DATA.contours]: data.contours, [DATA.means]: data.means }),
     { title },
   );
-  Object.assign($('scatter').dataset, { iteration: String(t), k: String(k), points: String(n), x: columnNames()[xj], y: columnNames()[yj] });
+  Object.assign($('scatter').dataset, { iteration: String(snapshot.iteration), k: String(k), points: String(n), x: columnNames()[xj], y: columnNames()[yj] });
 }
 
 /** Never draw more than maxPlotPoints points, whatever arrives. */
@@ -675,7 +675,7 @@ async function renderBernoulli(): Promise<void> {
   // Captions are data (the facet headers), so a new iteration swaps the rows without rebuilding the view.
   const key = ['i', k, shape.join('x'), app.themeVersion].join('|');
   await drawChart('images', key, () => imageGridSpec(rows, { shape, k, theme: app.theme }), () => ({ [DATA.pixels]: rows }));
-  Object.assign($('images').dataset, { k: String(k), iteration: String(t) });
+  Object.assign($('images').dataset, { k: String(k), iteration: String(snapshot.iteration) });
 
   const metrics = result?.labelMetrics;
   $('confusion-card').hidden = !metrics;
@@ -898,7 +898,8 @@ function isCurrentRun(runId: number): boolean {
 }
 
 function applyResult(result: FitResult): void {
-  if (result.snapshots && result.snapshots.length > 0) app.snapshots = result.snapshots;
+  if (Array.isArray(result.snapshots) && result.snapshots.length > 0) app.snapshots = result.snapshots;
+  else if (app.snapshots.length === 0) app.snapshots = [finalSnapshot(result)];
   app.objective = result.trace;
   app.logLikelihood = result.logLikelihoodTrace ?? result.trace;
 }
@@ -909,6 +910,15 @@ function fillControls(): void {
   const k = app.panel?.result?.k ?? options.k;
   input('k').value = String(k);
   input('max-iter').value = String(options.maxIterations);
+}
+
+/** When a result comes without per-iteration snapshots, its final parameters are the one snapshot to draw. */
+function finalSnapshot(result: FitResult): ParamsSnapshot {
+  if (result.model === 'gaussian') {
+    return { model: 'gaussian', iteration: result.iterations, weights: result.weights, means: result.means, covariances: result.covariances ?? [] };
+  }
+  const sizes = clusterSizes(result).sizes;
+  return { model: 'bernoulli', iteration: result.iterations, weights: result.weights, means: result.means, sizes };
 }
 
 /** Shows a state from the host (restore) or from setState (webview reload). */

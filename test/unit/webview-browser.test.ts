@@ -423,6 +423,24 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.waitForSelector('#status[data-state="done"]');
     await page.waitForSelector('#images svg');
     assert.equal(await count('#images svg g.image_pixels_marks'), 3);
+    // A state whose result carries no per-iteration snapshots still draws the final parameters.
+    const g = gaussianMessages(7);
+    const loaded = g[1] as Extract<HostToWebview, { type: 'loaded' }>;
+    const done = g[g.length - 1] as Extract<HostToWebview, { type: 'done' }>;
+    const bare: PanelState = {
+      fileName: 'faithful.csv',
+      fileUri: 'file:///data/faithful.csv',
+      options: DEFAULT_FIT_OPTIONS,
+      summary: loaded.summary,
+      model: 'gaussian',
+      plotSample: loaded.plotSample,
+      result: { ...done.result, snapshots: [] },
+    };
+    await send([{ type: 'restore', state: bare }]);
+    await page.waitForSelector(`#scatter[data-iteration="${done.result.iterations}"]`);
+    assert.equal(await count('#scatter svg g.points_marks path'), 272);
+    assert.equal(await count('#scatter svg g.contours_marks'), 4);
+    assert.equal(await page.isVisible('#bernoulli-view'), false);
     assert.deepEqual(await violations(), []);
     assert.deepEqual(pageErrors, []);
   });
