@@ -19,7 +19,7 @@
 //     #scatter svg g.contours_marks                   one group per contour series (K components × 2 radii),
 //                                                     its path's aria-label = "component j, radius r"
 //     #scatter svg g.means_marks path                 one per component
-//   #x-col, #y-col               column pickers (Gaussian, d ≥ 2)
+//   #x-col, #y-col               column pickers (Gaussian, d ≥ 2; in #scatter-toolbar, hidden for 1-D data)
 //   #histogram[data-iteration] svg g.histogram_bars_marks path, g.density_lines_marks (K + 1: components + mixture)
 //   #scrubber-bar: #scrubber (range), #play, #iteration-label   iteration scrubber (every model)
 //   #loglik[data-points] svg g.loglik_points_marks path   one per iteration (per series); g.converged_marks line
@@ -28,6 +28,9 @@
 //   #examples[data-cluster] canvas.example                     member images of the clicked cluster
 //   #confusion svg g.confusion_cells_marks path                K × L cells
 //   button.export[data-chart][data-format]                     export (chart: scatter|histogram|loglik|images|confusion)
+//   #gaussian-view, #bernoulli-view, #common-view              sections, [hidden] when not relevant (all after an error)
+// Chart containers carry data-iteration (the snapshot's iteration number) once drawn: wait on it, e.g.
+// `#scatter[data-iteration="15"]`, rather than on a timer.
 
 import embed from 'vega-embed';
 import type { Result as EmbedResult, VisualizationSpec } from 'vega-embed';
@@ -525,8 +528,14 @@ function setupColumnPickers(): void {
   xs.disabled = ys.disabled = d < 2;
 }
 
+/** The snapshot at index t, or the nearest earlier one (the host may skip progress messages). */
+function snapshotAt(t: number): ParamsSnapshot | undefined {
+  for (let i = Math.min(t, app.snapshots.length - 1); i >= 0; i--) if (app.snapshots[i]) return app.snapshots[i];
+  return undefined;
+}
+
 function gaussianSnapshotAt(t: number): GaussianSnapshot | undefined {
-  const s = app.snapshots[t];
+  const s = snapshotAt(t);
   return s && s.model === 'gaussian' ? s : undefined;
 }
 
@@ -645,7 +654,7 @@ async function renderLoglik(): Promise<void> {
 // ------------------------------------------------------------------ Bernoulli
 
 function bernoulliSnapshotAt(t: number): BernoulliSnapshot | undefined {
-  const s = app.snapshots[t];
+  const s = snapshotAt(t);
   return s && s.model === 'bernoulli' ? s : undefined;
 }
 
@@ -792,7 +801,7 @@ function renderParams(): void {
   const table = $('params') as HTMLTableElement;
   const result = app.panel?.result;
   const t = shownIteration();
-  const snapshot = app.snapshots[t];
+  const snapshot = snapshotAt(t);
   const source: { weights: number[]; means: number[][]; covariances?: number[][][] } | undefined =
     result && t === app.snapshots.length - 1 ? result : snapshot;
   if (!source) {

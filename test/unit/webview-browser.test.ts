@@ -25,7 +25,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const NONCE = 'TestNonce0123456789abcdefXYZ';
 
 function faithful(): { values: Float64Array; n: number; d: number } {
-  const rows = readFileSync('/work/shared/data/faithful.csv', 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',').map(Number));
+  const rows = readFileSync('test/fixtures/faithful.csv', 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',').map(Number));
   const n = rows.length;
   const values = new Float64Array(n * 2);
   for (let j = 0; j < 2; j++) {

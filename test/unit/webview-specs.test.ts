@@ -22,7 +22,7 @@ import {
 } from '../../webview/specs';
 import { markGroups, markItems, markLabels, renderSvg, renderView, testTheme } from './webview-helpers';
 
-const FAITHFUL = '/work/shared/data/faithful.csv';
+const FAITHFUL = 'test/fixtures/faithful.csv';
 
 function faithfulStandardised(): { values: Float64Array; n: number; d: number } {
   const rows = readFileSync(FAITHFUL, 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',').map(Number));
