@@ -24,7 +24,8 @@
 //   #scrubber-bar: #scrubber (range), #play, #iteration-label   iteration scrubber (every model)
 //   #loglik[data-points] svg g.loglik_points_marks path   one per iteration (per series); g.converged_marks line
 //   #params                      table: tr[data-component] per component (weight, size, mean, covariance)
-//   #images[data-k][data-iteration] svg g.image_pixels_marks   one per cluster (Bernoulli mean images)
+//   #images[data-k][data-iteration][data-renderer] svg g.image_pixels_marks   one per cluster (Bernoulli mean
+//                                images; canvas instead of svg past 40,000 pixels in total)
 //   #examples[data-cluster] canvas.example                     member images of the clicked cluster
 //   #confusion svg g.confusion_cells_marks path                K × L cells
 //   button.export[data-chart][data-format]                     export (chart: scatter|histogram|loglik|images|confusion)
@@ -184,7 +185,14 @@ function escapeText(text: string): string {
  * Draws `spec` in #id, or, when the chart already exists with the same key, swaps its datasets in place
  * (scrubbing redraws without rebuilding the view).
  */
-function drawChart(id: ChartId, key: string, build: () => TopLevelSpec, datasets: () => Record<string, object[]>, signals: Record<string, unknown> = {}): Promise<void> {
+function drawChart(
+  id: ChartId,
+  key: string,
+  build: () => TopLevelSpec,
+  datasets: () => Record<string, object[]>,
+  signals: Record<string, unknown> = {},
+  renderer: 'svg' | 'canvas' = 'svg',
+): Promise<void> {
   if (app.phase === 'error') return Promise.resolve();
   const previous = chartQueue.get(id) ?? Promise.resolve();
   const epoch = chartEpoch;
@@ -203,7 +211,7 @@ function drawChart(id: ChartId, key: string, build: () => TopLevelSpec, datasets
     const spec = build();
     const result = await embed(el, spec as VisualizationSpec, {
       mode: 'vega-lite',
-      renderer: 'svg',
+      renderer,
       actions: false,
       defaultStyle: false,
       ast: true,
@@ -683,8 +691,10 @@ async function renderBernoulli(): Promise<void> {
   const rows = imageGridData(snapshot.means, shape, titles);
   // Captions are data (the facet headers), so a new iteration swaps the rows without rebuilding the view.
   const key = ['i', k, shape.join('x'), app.themeVersion].join('|');
-  await drawChart('images', key, () => imageGridSpec(rows, { shape, k, theme: app.theme }), () => ({ [DATA.pixels]: rows }));
-  Object.assign($('images').dataset, { k: String(k), iteration: String(snapshot.iteration) });
+  // SVG keeps every pixel countable for tests; past ~40,000 rects (e.g. K = 50 on MNIST) canvas stays responsive.
+  const renderer = rows.length > 40000 ? 'canvas' : 'svg';
+  await drawChart('images', `${key}|${renderer}`, () => imageGridSpec(rows, { shape, k, theme: app.theme }), () => ({ [DATA.pixels]: rows }), {}, renderer);
+  Object.assign($('images').dataset, { k: String(k), iteration: String(snapshot.iteration), renderer });
 
   const metrics = result?.labelMetrics;
   $('confusion-card').hidden = !metrics;
