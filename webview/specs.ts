@@ -195,7 +195,13 @@ export interface TraceSeries {
 
 export function loglikData(series: TraceSeries[]): Row[] {
   const rows: Row[] = [];
-  for (const s of series) for (let i = 0; i < s.values.length; i++) if (Number.isFinite(s.values[i])) rows.push({ iteration: i, value: s.values[i], series: s.name });
+  for (const s of series) {
+    for (let i = 0; i < s.values.length; i++) {
+      const value = s.values[i];
+      // `label` (the point's aria-label) keeps the full value, for screen readers and end-to-end tests.
+      if (Number.isFinite(value)) rows.push({ iteration: i, value, series: s.name, label: `iteration: ${i}; ${s.name}: ${value}` });
+    }
+  }
   return rows;
 }
 
@@ -238,6 +244,7 @@ export function loglikSpec(series: TraceSeries[], o: LoglikOptions): TopLevelSpe
           x,
           y,
           color,
+          description: { field: 'label', type: 'nominal' },
           tooltip: [
             { field: 'series', type: 'nominal' },
             { field: 'iteration', type: 'quantitative' },
@@ -442,6 +449,8 @@ export function confusionSpec(confusion: number[][], labelValues: number[], them
           x,
           y,
           color: { field: 'count', type: 'quantitative', title: 'count', scale: { domain: [0, max], range: [theme.background, theme.palette[0]] } },
+          // Translucent cells keep the counts (in the foreground colour) readable on every cell in every theme.
+          opacity: { value: 0.65 },
           tooltip: [
             { field: 'cluster', type: 'nominal' },
             { field: 'label', type: 'nominal' },
@@ -456,7 +465,7 @@ export function confusionSpec(confusion: number[][], labelValues: number[], them
           x,
           y,
           text: { field: 'count', type: 'quantitative', format: 'd' },
-          color: { condition: { test: `datum.count > ${max / 2}`, value: theme.background }, value: theme.foreground },
+          color: { value: theme.foreground },
         },
       },
     ],

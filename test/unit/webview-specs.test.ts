@@ -160,6 +160,10 @@ describe('webview specs: log-likelihood curve', () => {
     assert.equal(markItems(svg, 'loglik_points'), run.trace.length);
     assert.deepEqual(markGroups(svg, 'loglik_line'), [1]);
     assert.equal(markItems(svg, 'converged'), 1);
+    // Each point's aria-label carries the exact value (screen readers, end-to-end tests).
+    const labelled = markLabels(svg, 'loglik_points').map((l) => /^iteration: (\d+); log-likelihood: (\S+)$/.exec(l)!);
+    assert.deepEqual(labelled.map((m) => Number(m[2])), run.trace);
+    assert.deepEqual(labelled.map((m) => Number(m[1])), run.trace.map((_, i) => i));
   });
   it('Bernoulli: the objective and the plain log-likelihood as two series', async () => {
     const objective = [-900, -700, -650, -640, -639];
