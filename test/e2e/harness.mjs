@@ -182,7 +182,7 @@ export async function panelTabs(page) {
  * The frame of a Mixscope panel. code-server nests a webview as iframe.webview > iframe#active-frame; the inner
  * frame holds our document. With several panels, `match` (a RegExp on #title) picks one.
  */
-export async function panelFrame(page, { match, timeout = 60_000 } = {}) {
+export async function panelFrame(page, { match, timeout = 30_000 } = {}) {
   const deadline = Date.now() + timeout;
   for (;;) {
     for (const frame of page.frames()) {
@@ -301,7 +301,7 @@ export async function chartContrast(frame) {
       const bgFromRect = rect ? parse(getComputedStyle(rect).fill) : null;
       const bg = bgFromRect && bgFromRect.a > 0.5 ? bgFromRect : background(t);
       const l1 = lum(fg), l2 = lum(bg);
-      out.push({ text: t.textContent.trim().slice(0, 40), fg: style.fill || style.color, bg: `rgb(${bg.r}, ${bg.g}, ${bg.b})`, ratio: (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05), svg: !!svg });
+      out.push({ text: t.textContent.trim().slice(0, 40), fg: t instanceof SVGElement ? style.fill : style.color, bg: `rgb(${bg.r}, ${bg.g}, ${bg.b})`, ratio: (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05), svg: !!svg });
     }
     return { bodyClass: document.body.className, texts: out, pageBackground: getComputedStyle(document.body).backgroundColor };
   });

@@ -80,7 +80,7 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     assertLoglikCurve(panel, 'faithful K = 2');
     assert.match(panel.title, /faithful\.csv/);
     assert.match(`${panel.title} ${panel.subtitle}`, /K\s*=\s*2\b/);
-    lastFaithful = { title: panel.title, subtitle: panel.subtitle, points: panel.pointMarks };
+    lastFaithful = { title: panel.title, subtitle: panel.subtitle, points: panel.pointMarks, components: panel.contourComponents };
   });
 
   it('2. Open a data file in the editor and run the command from the palette: the panel opens beside it', async function () {
@@ -132,7 +132,7 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     assert.equal(panel.contourComponents, 4);
     assert.equal(panel.pointMarks, 272);
     assertLoglikCurve(panel, 'faithful K = 4');
-    lastFaithful = { title: panel.title, subtitle: panel.subtitle, points: panel.pointMarks };
+    lastFaithful = { title: panel.title, subtitle: panel.subtitle, points: panel.pointMarks, components: panel.contourComponents };
   });
 
   it('5. A long fit (full MNIST) cancelled from the progress notification stops at once, shows no error, and the next run works', async function () {
@@ -210,7 +210,7 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     assert.equal(panel.title, lastFaithful.title);
     assert.equal(panel.subtitle, lastFaithful.subtitle);
     assert.equal(panel.pointMarks, lastFaithful.points);
-    assert.equal(panel.contourComponents, 4);
+    assert.equal(panel.contourComponents, lastFaithful.components);
     assertLoglikCurve(panel, 'restored');
   });
 
