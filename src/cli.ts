@@ -20,7 +20,7 @@ Options (each mirrors a mixscope.* setting of the extension):
   --tol X                           stop when |Δ mean log-likelihood| < X                  [1e-3]
   --seed N                          random seed                                            [0]
   --restarts N                      initialisations; the best is kept                      [1]
-  --init kmeans++|random|random-data                                                       [kmeans++]
+  --init kmeans++|random|random-data|random-assignment  (the last: Bernoulli only)      [kmeans++]
   --init-params FILE.json           explicit start {"weights","means","covariances"}
   --covariance full|diag|spherical|tied                                                    [full]
   --reg X                           added to covariance diagonals                          [1e-6]

@@ -8,6 +8,7 @@ import type {
   FitOptions,
   FitResult,
   ModelKind,
+  ParamsSnapshot,
   PlotSample,
 } from '../shared/protocol';
 import { DEFAULT_FIT_OPTIONS } from '../shared/protocol';
@@ -15,7 +16,7 @@ import { fitBernoulli } from './bernoulli';
 import { asImages } from './data/load';
 import type { Dataset, ImageData, TableData } from './data/dataset';
 import { informationCriteria, runEm, type EmProgress } from './em';
-import { DataError, OptionsError } from './errors';
+import { DataError, FitError, OptionsError } from './errors';
 import { GaussianFamily } from './gaussian';
 
 export interface FitCallbacks {
@@ -35,7 +36,9 @@ export interface FitOutcome {
 
 const MODELS = ['auto', 'gaussian', 'bernoulli'] as const;
 const COVARIANCE_TYPES = ['full', 'diag', 'spherical', 'tied'] as const;
-const INITS = ['kmeans++', 'random', 'random-data', 'params'] as const;
+const INITS = ['kmeans++', 'random', 'random-data', 'params', 'random-assignment'] as const;
+/** Initialisations of the Gaussian family ('random-assignment' is the Bernoulli course's start only). */
+const GAUSSIAN_INITS = ['kmeans++', 'random', 'random-data', 'params'] as const;
 const VARIANTS = ['soft', 'hard'] as const;
 
 /** Fills defaults and rejects anything out of range with a message naming the setting and what is allowed. */
@@ -169,6 +172,119 @@ export function standardizeColumns(values: Float64Array, n: number, d: number): 
   return { mean: Array.from(mean), sd: Array.from(sd) };
 }
 
+/**
+ * Without regularisation, data that lie in a lower-dimensional affine subspace make every component's covariance
+ * exactly singular (each is a weighted scatter of the same points), and EM would then "fit" rounding noise: variances
+ * of 1e-29 and a meaningless, unbounded log-likelihood. Refuse them up front, naming the column and what to change:
+ * a constant column (every type but spherical; spherical only when every column is constant), and for full/tied a
+ * column that copies or combines the others (a pivot of the correlation matrix's Cholesky below 1e-12).
+ */
+export function refuseSingularData(
+  values: Float64Array,
+  n: number,
+  d: number,
+  columns: string[],
+  covarianceType: FitOptions['covarianceType'],
+  file: string,
+): void {
+  const fix = 'Set regularization > 0 (e.g. 1e-6, the default)';
+  const constant: number[] = [];
+  for (let j = 0; j < d; j++) {
+    const first = values[j];
+    let same = true;
+    for (let i = 1; i < n && same; i++) same = values[i * d + j] === first;
+    if (same) constant.push(j);
+  }
+  const name = (j: number) => `"${columns[j] ?? `x${j + 1}`}"`;
+  if (constant.length === d) {
+    throw new FitError(
+      `${file}: ${n === 1 ? 'there is only one row' : `all ${n} rows are the same point`}, so with regularization 0 every covariance is 0 and the likelihood is infinite. ${fix}.`,
+    );
+  }
+  if (constant.length > 0 && covarianceType !== 'spherical') {
+    const j = constant[0];
+    throw new FitError(
+      `${file}: column ${name(j)} has the same value (${values[j]}) in every row, so with regularization 0 every component's variance along it is 0. ` +
+        `${fix}, or leave the column out (columns setting).`,
+    );
+  }
+  if (covarianceType !== 'full' && covarianceType !== 'tied') return;
+  // Correlation matrix of the non-constant columns, then Cholesky with a relative pivot tolerance.
+  const used = Array.from({ length: d }, (_, j) => j).filter((j) => !constant.includes(j));
+  const m = used.length;
+  const mean = new Float64Array(m);
+  for (let i = 0; i < n; i++) for (let a = 0; a < m; a++) mean[a] += values[i * d + used[a]];
+  for (let a = 0; a < m; a++) mean[a] /= n;
+  const c = new Float64Array(m * m);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < m; a++) {
+      const za = values[i * d + used[a]] - mean[a];
+      for (let b = 0; b <= a; b++) c[a * m + b] += za * (values[i * d + used[b]] - mean[b]);
+    }
+  }
+  const sd = new Float64Array(m);
+  for (let a = 0; a < m; a++) sd[a] = Math.sqrt(c[a * m + a]);
+  for (let a = 0; a < m; a++) for (let b = 0; b <= a; b++) c[a * m + b] /= sd[a] * sd[b];
+  for (let a = 0; a < m; a++) {
+    let pivot = c[a * m + a];
+    for (let p = 0; p < a; p++) pivot -= c[a * m + p] * c[a * m + p];
+    if (!(pivot > 1e-12)) {
+      const copyOf = used.slice(0, a).find((b) => {
+        for (let i = 0; i < n; i++) if (values[i * d + b] !== values[i * d + used[a]]) return false;
+        return true;
+      });
+      const what = copyOf !== undefined ? `is a copy of column ${name(copyOf)}` : `is a linear combination of the columns before it`;
+      throw new FitError(
+        `${file}: column ${name(used[a])} ${what}, so with regularization 0 every ${covarianceType === 'tied' ? 'shared ' : ''}covariance is singular. ` +
+          `${fix}, use covarianceType "diag", or leave the column out (columns setting).`,
+      );
+    }
+    const root = Math.sqrt(pivot);
+    c[a * m + a] = root;
+    for (let r = a + 1; r < m; r++) {
+      let t = c[r * m + a];
+      for (let p = 0; p < a; p++) t -= c[r * m + p] * c[a * m + p];
+      c[r * m + a] = t / root;
+    }
+  }
+}
+
+/**
+ * Subtracts the mean from every column whose offset dwarfs its spread (|mean| > 1000 sd, or a constant non-zero
+ * column), in place, and returns the shift per column (0 for the others), or undefined when no column needs it.
+ * EM's means carry a relative rounding error (and sklearn's 10ε added to every nk) that, on 1e14 ± 1 or a constant
+ * 3e8 column, is as large as the spread itself: the covariances and the log-likelihood then measure rounding noise.
+ * Centred, x − μ is computed exactly. Every density is translation invariant, so the fit is otherwise unchanged;
+ * ordinary columns are left exactly as they are.
+ */
+export function centreOffsetColumns(values: Float64Array, n: number, d: number): Float64Array | undefined {
+  const centre = new Float64Array(d);
+  let any = false;
+  for (let j = 0; j < d; j++) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += values[i * d + j];
+    mean /= n;
+    let m2 = 0;
+    for (let i = 0; i < n; i++) m2 += (values[i * d + j] - mean) ** 2;
+    const sd = Math.sqrt(m2 / n);
+    if (Number.isFinite(mean) && Math.abs(mean) > 1000 * sd) {
+      centre[j] = mean;
+      any = true;
+    }
+  }
+  if (!any) return undefined;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) values[i * d + j] -= centre[j];
+  return centre;
+}
+
+/** initParams means in the centred frame; anything malformed is passed through for the family's own validation. */
+function shiftMeans(means: unknown, centre: Float64Array): number[][] {
+  if (!Array.isArray(means)) return means as number[][];
+  return means.map((row: unknown) =>
+    Array.isArray(row) && row.length === centre.length ? row.map((v: unknown, j) => (typeof v === 'number' ? v - centre[j] : v)) : row,
+  ) as number[][];
+}
+
 /** Evenly spaced row indices, at most `max` of them. */
 export function evenSample(n: number, max: number): number[] {
   if (n <= max) return Array.from({ length: n }, (_, i) => i);
@@ -194,6 +310,11 @@ export function fitDataset(dataset: Dataset, partialOptions: Partial<FitOptions>
 function fitGaussianTable(table: TableData, options: FitOptions, reason: string, started: number, callbacks: FitCallbacks): FitOutcome {
   const { n, d } = table;
   const file = table.summary.fileName;
+  if (!(GAUSSIAN_INITS as readonly string[]).includes(options.init)) {
+    throw new OptionsError(
+      `init "${options.init}" is for Bernoulli mixtures; a Gaussian mixture starts from ${GAUSSIAN_INITS.filter((i) => i !== 'params').join(', ')} or explicit parameters.`,
+    );
+  }
   if (options.covarianceType === 'full' && d >= n) {
     throw new DataError(
       `${file}: ${d} columns but only ${n} rows: a full covariance per component cannot be estimated. Use covarianceType "diag" (or "spherical"), or fewer columns.`,
@@ -202,6 +323,7 @@ function fitGaussianTable(table: TableData, options: FitOptions, reason: string,
   }
   const values = Float64Array.from(table.values);
   const standardization = options.standardize ? standardizeColumns(values, n, d) : undefined;
+  if (options.regularization === 0) refuseSingularData(values, n, d, table.columns, options.covarianceType, file);
 
   const indices = evenSample(n, options.maxPlotPoints);
   const plotValues: number[] = new Array(indices.length * d);
@@ -212,17 +334,30 @@ function fitGaussianTable(table: TableData, options: FitOptions, reason: string,
   const summary = { ...table.summary, n, d, columns: table.columns };
   callbacks.onLoaded?.({ summary, model: 'gaussian', modelReason: reason, plotSample });
 
+  // The engine sees columns with a large offset centred (see centreOffsetColumns); every mean it reports is shifted
+  // back, so callers never see the centring. Each snapshot is shifted once, when it is reported.
+  const centre = centreOffsetColumns(values, n, d);
+  const shifted = new WeakSet<object>();
+  const shiftBack = (snapshot: ParamsSnapshot) => {
+    if (!centre || shifted.has(snapshot)) return;
+    shifted.add(snapshot);
+    for (const mean of snapshot.means) for (let j = 0; j < d; j++) mean[j] += centre[j];
+  };
   const family = new GaussianFamily(values, n, d, {
     covarianceType: options.covarianceType,
     regularization: options.regularization,
     init: options.init,
-    initParams: options.initParams,
+    initParams: centre && options.initParams ? { ...options.initParams, means: shiftMeans(options.initParams.means, centre) } : options.initParams,
   });
   const run = runEm(
     family,
     { k: options.k, maxIterations: options.maxIterations, tolerance: options.tolerance, variant: options.emVariant, restarts: options.restarts, seed: options.seed, keepSnapshots: true },
-    callbacks.onProgress,
+    (progress) => {
+      shiftBack(progress.snapshot);
+      callbacks.onProgress?.(progress);
+    },
   );
+  run.snapshots.forEach(shiftBack);
   const last = run.snapshots[run.snapshots.length - 1];
   if (last.model !== 'gaussian') throw new Error('internal: Gaussian family returned a non-Gaussian snapshot');
   const { bic, aic } = informationCriteria(run.logLikelihood, family.parameterCount(options.k), n);
