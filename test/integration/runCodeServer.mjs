@@ -15,7 +15,7 @@ import { buildIntegrationSuite } from './build.mjs';
 const TIMEOUT_MS = 5 * 60_000;
 
 /** Runs the suite; returns { failures, tests } from the suite's JSON report. Stops what it started. */
-export async function runIntegrationInCodeServer({ resultsDir = path.join(REPO_ROOT, 'test-results'), build = true } = {}) {
+export async function runIntegrationInCodeServer({ resultsDir = path.join(REPO_ROOT, 'test-results'), build = true, extensionPath = REPO_ROOT } = {}) {
   setupCodeServer();
   if (build) npmRun('build', { quiet: true });
   const testsEntry = await buildIntegrationSuite();
@@ -37,7 +37,7 @@ export async function runIntegrationInCodeServer({ resultsDir = path.join(REPO_R
     await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
     const authority = `127.0.0.1:${server.port}`;
     const url = workbenchUrl(server.url, workspace, [
-      ['extensionDevelopmentPath', `vscode-remote://${authority}${REPO_ROOT}`],
+      ['extensionDevelopmentPath', `vscode-remote://${authority}${extensionPath}`],
       ['extensionTestsPath', `vscode-remote://${authority}${testsEntry}`],
     ]);
     await page.goto(url);
