@@ -3,7 +3,7 @@
 
 import type { EmVariant, ModelKind, ParamsSnapshot } from '../shared/protocol';
 import { FitError } from './errors';
-import { normalizeLogRows } from './logsumexp';
+import { normalizeLogRows, normalizeLogRowsAndExp } from './logsumexp';
 import { Rng } from './rng';
 
 export interface MixtureFamily<Params> {
@@ -109,7 +109,9 @@ function runOnce<P>(
   let logLikelihood = -Infinity;
   for (; ; iteration++) {
     family.weightedLogProb(params, k, logResp);
-    logLikelihood = normalizeLogRows(logResp, n, k);
+    // Soft EM: the responsibilities exp(logResp) the M-step needs come out of the same pass as the normalisation.
+    logLikelihood =
+      settings.variant === 'hard' ? normalizeLogRows(logResp, n, k) : normalizeLogRowsAndExp(logResp, n, k, resp);
     if (!Number.isFinite(logLikelihood)) {
       throw new FitError(
         `The log-likelihood became ${logLikelihood} at iteration ${iteration}: a component has collapsed or a point ` +
@@ -135,9 +137,8 @@ function runOnce<P>(
     if (settings.variant === 'hard') {
       resp.fill(0);
       for (let i = 0; i < n; i++) resp[i * k + assignments[i]] = 1;
-    } else {
-      for (let i = 0; i < n * k; i++) resp[i] = Math.exp(logResp[i]);
     }
+    // (soft: resp = exp(logResp) was filled by normalizeLogRowsAndExp above)
     params = family.mStep(resp, k, params);
     const swap = previousAssignments;
     previousAssignments = assignments;

@@ -161,11 +161,15 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
   readonly init: InitMethod;
   readonly initParams?: InitParams;
   // Scratch buffers, reused by every E- and M-step.
-  private readonly diff: Float64Array;
   private readonly matrix: Float64Array;
   private nk: Float64Array = new Float64Array(0);
   private constant: Float64Array = new Float64Array(0);
   private transposed: Float64Array = new Float64Array(0);
+  private packed: Float64Array = new Float64Array(0);
+  /** E-step: the centred values of 4 rows, interleaved (diff of row q, feature r at 4r + q). */
+  private rowBlock: Float64Array = new Float64Array(0);
+  /** M-step scatter blocks (see accumulateScatter). */
+  private scatter: ScatterScratch | undefined;
 
   constructor(
     readonly values: Float64Array,
@@ -197,7 +201,6 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
     this.regularization = options.regularization;
     this.init = options.init;
     this.initParams = options.initParams;
-    this.diff = new Float64Array(d);
     this.matrix = new Float64Array(d * d);
   }
 
@@ -362,51 +365,76 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
   // ------------------------------------------------------------------------------------------------ E-step
 
   weightedLogProb(params: GaussianParams, k: number, out: Float64Array): void {
-    const { n, d, values, diff } = this;
+    const { n, d, values } = this;
     this.scratchFor(k);
     const constant = this.constant;
     const { means, precisionsCholesky: u, logDetPrecisionCholesky } = params;
-    for (let j = 0; j < k; j++) constant[j] = Math.log(params.weights[j]) - 0.5 * d * LOG_2PI + logDetPrecisionCholesky[j];
+    const halfDLog2Pi = 0.5 * d * LOG_2PI;
+    for (let j = 0; j < k; j++) constant[j] = Math.log(params.weights[j]) - halfDLog2Pi + logDetPrecisionCholesky[j];
     const type = params.covarianceType;
-    // For full/tied, walk Uᵀ = L⁻¹ (lower triangular) by rows: y_c = Σ_{r ≤ c} U[r][c] diff_r reads contiguously.
-    let ut = u;
+    if (d <= 2) {
+      // Small D: every type as one unrolled kernel over packed per-component parameters.
+      const packed = this.packSmall(params, k);
+      if (d === 1) eStepD1(values, n, k, packed, out);
+      else eStepD2(values, n, k, packed, out);
+      return;
+    }
     if (type === 'full' || type === 'tied') {
+      // Walk Uᵀ = L⁻¹ (lower triangular) by rows: y_c = Σ_{r ≤ c} U[r][c] diff_r reads contiguously.
       if (this.transposed.length !== u.length) this.transposed = new Float64Array(u.length);
-      ut = this.transposed;
+      const ut = this.transposed;
       for (let o = 0; o < u.length; o += d * d) {
         for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) ut[o + c * d + r] = u[o + r * d + c];
       }
-    }
-    for (let i = 0; i < n; i++) {
-      const xo = i * d;
+      if (this.rowBlock.length < 4 * d) this.rowBlock = new Float64Array(4 * d);
       for (let j = 0; j < k; j++) {
-        const mo = j * d;
-        let maha = 0;
-        if (type === 'full' || type === 'tied') {
-          const uo = type === 'full' ? j * d * d : 0;
-          for (let r = 0; r < d; r++) diff[r] = values[xo + r] - means[mo + r];
-          // y = diffᵀ U (U upper triangular); maha = ‖y‖².
-          for (let c = 0; c < d; c++) {
-            const row = uo + c * d;
-            let y = 0;
-            for (let r = 0; r <= c; r++) y += ut[row + r] * diff[r];
-            maha += y * y;
-          }
-        } else if (type === 'diag') {
-          for (let c = 0; c < d; c++) {
-            const y = (values[xo + c] - means[mo + c]) * u[mo + c];
-            maha += y * y;
-          }
-        } else {
-          for (let c = 0; c < d; c++) {
-            const z = values[xo + c] - means[mo + c];
-            maha += z * z;
-          }
-          maha *= u[j] * u[j];
-        }
-        out[i * k + j] = constant[j] - 0.5 * maha;
+        eStepTriangular(values, n, d, means, j * d, ut, type === 'full' ? j * d * d : 0, constant[j], out, k, j, this.rowBlock);
       }
+    } else if (type === 'diag') {
+      eStepDiag(values, n, d, k, means, u, constant, out);
+    } else {
+      eStepSpherical(values, n, d, k, means, u, constant, out);
     }
+  }
+
+  /**
+   * For D ≤ 2, per component [μ_0, (μ_1,) U_00, (U_01, U_11,) constant]: U is the precision Cholesky of the type
+   * (diag: U_01 = 0; spherical: U_00 = U_11 = 1/σ).
+   */
+  private packSmall(params: GaussianParams, k: number): Float64Array {
+    const d = this.d;
+    const stride = d === 1 ? 3 : 6;
+    if (this.packed.length !== k * stride) this.packed = new Float64Array(k * stride);
+    const p = this.packed;
+    const u = params.precisionsCholesky;
+    const type = params.covarianceType;
+    for (let j = 0; j < k; j++) {
+      const q = j * stride;
+      if (d === 1) {
+        p[q] = params.means[j];
+        p[q + 1] = u[type === 'tied' ? 0 : j];
+        p[q + 2] = this.constant[j];
+        continue;
+      }
+      p[q] = params.means[2 * j];
+      p[q + 1] = params.means[2 * j + 1];
+      if (type === 'full' || type === 'tied') {
+        const o = type === 'full' ? 4 * j : 0;
+        p[q + 2] = u[o];
+        p[q + 3] = u[o + 1];
+        p[q + 4] = u[o + 3];
+      } else if (type === 'diag') {
+        p[q + 2] = u[2 * j];
+        p[q + 3] = 0;
+        p[q + 4] = u[2 * j + 1];
+      } else {
+        p[q + 2] = u[j];
+        p[q + 3] = 0;
+        p[q + 4] = u[j];
+      }
+      p[q + 5] = this.constant[j];
+    }
+    return p;
   }
 
   // ------------------------------------------------------------------------------------------------ M-step
@@ -444,27 +472,27 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
     for (let j = 0; j < k; j++) weights[j] = nk[j] / nkTotal;
 
     const covariances = new Float64Array(covarianceLength(type, k, d));
-    const diff = this.diff;
-    if (type === 'full' || type === 'tied') {
+    if (d === 2) {
+      this.covariancesD2(resp, k, means, covariances);
+    } else if (type === 'full' || type === 'tied') {
       // Σ_k = Σ_i r_ik (x_i − μ_k)(x_i − μ_k)ᵀ / nk (full); tied sums over k and divides by Σ nk. Centred sums:
       // the same quantity as sklearn's, without the cancellation of its X·Xᵀ − nk μμᵀ form for tied.
+      const scratch = this.scatterScratch();
+      const { sums, dp } = scratch;
+      sums.fill(0);
       for (let j = 0; j < k; j++) {
-        const mo = j * d;
-        const co = type === 'full' ? j * d * d : 0;
-        for (let i = 0; i < n; i++) {
-          const r = resp[i * k + j];
-          if (r === 0) continue;
-          const xo = i * d;
-          for (let c = 0; c < d; c++) diff[c] = values[xo + c] - means[mo + c];
-          for (let a = 0; a < d; a++) {
-            const ra = r * diff[a];
-            const row = co + a * d;
-            for (let b = 0; b <= a; b++) covariances[row + b] += ra * diff[b];
+        accumulateScatter(values, n, d, resp, k, j, means, scratch);
+        if (type === 'full' || j === k - 1) {
+          const co = type === 'full' ? j * d * d : 0;
+          for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) covariances[co + a * d + b] = sums[a * dp + b];
+          if (type === 'full') {
+            finishCovariance(covariances, co, d, nk[j], reg);
+            sums.fill(0);
+          } else {
+            finishCovariance(covariances, 0, d, nkTotal, reg);
           }
         }
-        if (type === 'full') finishCovariance(covariances, co, d, nk[j], reg);
       }
-      if (type === 'tied') finishCovariance(covariances, 0, d, nkTotal, reg);
     } else {
       // diag: σ²_kc = Σ_i r_ik (x_ic − μ_kc)² / nk + reg; spherical: the mean over c of the diag variances.
       const variances = type === 'diag' ? covariances : new Float64Array(k * d);
@@ -490,6 +518,75 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
       }
     }
     return this.withCovariances(weights, means, covariances, k, 'mstep');
+  }
+
+  /**
+   * D = 2, every type: the centred weighted sums s00, s01, s11 per component in one pass over the rows (no branch
+   * on zero responsibilities: a zero weight adds exactly zero), then the type's covariance from them.
+   */
+  private covariancesD2(resp: Float64Array, k: number, means: Float64Array, covariances: Float64Array): void {
+    const { n, values } = this;
+    const nk = this.nk;
+    const reg = this.regularization;
+    const type = this.covarianceType;
+    const sums = new Float64Array(3 * k);
+    for (let i = 0; i < n; i++) {
+      const x0 = values[2 * i];
+      const x1 = values[2 * i + 1];
+      const o = i * k;
+      for (let j = 0; j < k; j++) {
+        const r = resp[o + j];
+        const z0 = x0 - means[2 * j];
+        const z1 = x1 - means[2 * j + 1];
+        const r0 = r * z0;
+        sums[3 * j] += r0 * z0;
+        sums[3 * j + 1] += r0 * z1;
+        sums[3 * j + 2] += r * z1 * z1;
+      }
+    }
+    if (type === 'full') {
+      for (let j = 0; j < k; j++) {
+        const v01 = sums[3 * j + 1] / nk[j];
+        covariances[4 * j] = sums[3 * j] / nk[j] + reg;
+        covariances[4 * j + 1] = v01;
+        covariances[4 * j + 2] = v01;
+        covariances[4 * j + 3] = sums[3 * j + 2] / nk[j] + reg;
+      }
+    } else if (type === 'tied') {
+      let s00 = 0;
+      let s01 = 0;
+      let s11 = 0;
+      let total = 0;
+      for (let j = 0; j < k; j++) {
+        s00 += sums[3 * j];
+        s01 += sums[3 * j + 1];
+        s11 += sums[3 * j + 2];
+        total += nk[j];
+      }
+      covariances[0] = s00 / total + reg;
+      covariances[1] = covariances[2] = s01 / total;
+      covariances[3] = s11 / total + reg;
+    } else if (type === 'diag') {
+      for (let j = 0; j < k; j++) {
+        covariances[2 * j] = sums[3 * j] / nk[j] + reg;
+        covariances[2 * j + 1] = sums[3 * j + 2] / nk[j] + reg;
+      }
+    } else {
+      for (let j = 0; j < k; j++) covariances[j] = (sums[3 * j] / nk[j] + reg + (sums[3 * j + 2] / nk[j] + reg)) / 2;
+    }
+  }
+
+  private scatterScratch(): ScatterScratch {
+    if (!this.scatter) {
+      const dp = Math.ceil(this.d / 4) * 4;
+      this.scatter = {
+        dp,
+        sums: new Float64Array(dp * dp),
+        centred: new Float64Array(dp * SCATTER_BLOCK),
+        weighted: new Float64Array(dp * SCATTER_BLOCK),
+      };
+    }
+    return this.scatter;
   }
 
   // ------------------------------------------------------------------------------------------------ reporting
@@ -526,6 +623,302 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
       means,
       covariances: expandCovariances(params.covarianceType, params.covariances, k, d),
     };
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ E-step kernels
+// Each writes out[i·k + j] = constant_j − ½ ‖(x_i − μ_j)ᵀ U_j‖², the same quantity in the same order of terms as the
+// textbook loop, arranged for the JIT: no per-element branches, hoisted scalars, independent accumulators.
+
+/** D = 1, packed [μ, u, constant] per component. */
+function eStepD1(values: Float64Array, n: number, k: number, p: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const x = values[i];
+    const o = i * k;
+    for (let j = 0; j < k; j++) {
+      const q = 3 * j;
+      const y = (x - p[q]) * p[q + 1];
+      out[o + j] = p[q + 2] - 0.5 * (y * y);
+    }
+  }
+}
+
+/** D = 2, packed [μ0, μ1, U00, U01, U11, constant] per component: y0 = U00 z0, y1 = U01 z0 + U11 z1. */
+function eStepD2(values: Float64Array, n: number, k: number, p: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const x0 = values[2 * i];
+    const x1 = values[2 * i + 1];
+    const o = i * k;
+    for (let j = 0; j < k; j++) {
+      const q = 6 * j;
+      const z0 = x0 - p[q];
+      const z1 = x1 - p[q + 1];
+      const y0 = p[q + 2] * z0;
+      const y1 = p[q + 3] * z0 + p[q + 4] * z1;
+      out[o + j] = p[q + 5] - 0.5 * (y0 * y0 + y1 * y1);
+    }
+  }
+}
+
+/**
+ * Full / tied, D ≥ 3, one component: maha_i = Σ_c (Σ_{r ≤ c} L⁻¹[c][r] z_ir)², with L⁻¹ = Uᵀ stored by rows at
+ * lt[lo ..]. Register-blocked 4 rows × 2 output columns: each load of L⁻¹ serves 4 rows, each z serves 2 columns,
+ * and the 8 sums are independent chains (a single dot product would wait on its own additions).
+ */
+function eStepTriangular(
+  values: Float64Array,
+  n: number,
+  d: number,
+  means: Float64Array,
+  mo: number,
+  lt: Float64Array,
+  lo: number,
+  constant: number,
+  out: Float64Array,
+  k: number,
+  j: number,
+  z: Float64Array,
+): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const x0 = i * d;
+    for (let r = 0; r < d; r++) {
+      const m = means[mo + r];
+      const p = 4 * r;
+      z[p] = values[x0 + r] - m;
+      z[p + 1] = values[x0 + d + r] - m;
+      z[p + 2] = values[x0 + 2 * d + r] - m;
+      z[p + 3] = values[x0 + 3 * d + r] - m;
+    }
+    let m0 = 0;
+    let m1 = 0;
+    let m2 = 0;
+    let m3 = 0;
+    let c = 0;
+    for (; c + 1 < d; c += 2) {
+      const ra = lo + c * d;
+      const rb = ra + d;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      let b3 = 0;
+      for (let r = 0; r <= c; r++) {
+        const ua = lt[ra + r];
+        const ub = lt[rb + r];
+        const p = 4 * r;
+        const z0 = z[p];
+        const z1 = z[p + 1];
+        const z2 = z[p + 2];
+        const z3 = z[p + 3];
+        a0 += ua * z0;
+        a1 += ua * z1;
+        a2 += ua * z2;
+        a3 += ua * z3;
+        b0 += ub * z0;
+        b1 += ub * z1;
+        b2 += ub * z2;
+        b3 += ub * z3;
+      }
+      const ub = lt[rb + c + 1];
+      const p = 4 * (c + 1);
+      b0 += ub * z[p];
+      b1 += ub * z[p + 1];
+      b2 += ub * z[p + 2];
+      b3 += ub * z[p + 3];
+      m0 += a0 * a0 + b0 * b0;
+      m1 += a1 * a1 + b1 * b1;
+      m2 += a2 * a2 + b2 * b2;
+      m3 += a3 * a3 + b3 * b3;
+    }
+    if (c < d) {
+      const ra = lo + c * d;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let r = 0; r <= c; r++) {
+        const ua = lt[ra + r];
+        const p = 4 * r;
+        a0 += ua * z[p];
+        a1 += ua * z[p + 1];
+        a2 += ua * z[p + 2];
+        a3 += ua * z[p + 3];
+      }
+      m0 += a0 * a0;
+      m1 += a1 * a1;
+      m2 += a2 * a2;
+      m3 += a3 * a3;
+    }
+    out[i * k + j] = constant - 0.5 * m0;
+    out[(i + 1) * k + j] = constant - 0.5 * m1;
+    out[(i + 2) * k + j] = constant - 0.5 * m2;
+    out[(i + 3) * k + j] = constant - 0.5 * m3;
+  }
+  for (; i < n; i++) {
+    const xo = i * d;
+    for (let r = 0; r < d; r++) z[r] = values[xo + r] - means[mo + r];
+    let maha = 0;
+    for (let c = 0; c < d; c++) {
+      const row = lo + c * d;
+      let y = 0;
+      for (let r = 0; r <= c; r++) y += lt[row + r] * z[r];
+      maha += y * y;
+    }
+    out[i * k + j] = constant - 0.5 * maha;
+  }
+}
+
+/** Diagonal covariances, D ≥ 3: u = 1/σ per component and feature. */
+function eStepDiag(
+  values: Float64Array,
+  n: number,
+  d: number,
+  k: number,
+  means: Float64Array,
+  u: Float64Array,
+  constant: Float64Array,
+  out: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const xo = i * d;
+    for (let j = 0; j < k; j++) {
+      const mo = j * d;
+      let maha = 0;
+      for (let c = 0; c < d; c++) {
+        const y = (values[xo + c] - means[mo + c]) * u[mo + c];
+        maha += y * y;
+      }
+      out[i * k + j] = constant[j] - 0.5 * maha;
+    }
+  }
+}
+
+/** Spherical covariances, D ≥ 3: u = 1/σ per component. */
+function eStepSpherical(
+  values: Float64Array,
+  n: number,
+  d: number,
+  k: number,
+  means: Float64Array,
+  u: Float64Array,
+  constant: Float64Array,
+  out: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const xo = i * d;
+    for (let j = 0; j < k; j++) {
+      const mo = j * d;
+      let maha = 0;
+      for (let c = 0; c < d; c++) {
+        const z = values[xo + c] - means[mo + c];
+        maha += z * z;
+      }
+      out[i * k + j] = constant[j] - 0.5 * (maha * (u[j] * u[j]));
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ M-step kernels
+
+/** Rows per scatter block: the two D × block buffers stay in L1/L2 for D up to ~100. */
+const SCATTER_BLOCK = 32;
+
+interface ScatterScratch {
+  /** D rounded up to a multiple of 4 (padding features are zero). */
+  readonly dp: number;
+  /** dp × dp running sums; only the lower triangle (b ≤ a, a, b < D) is meaningful. */
+  readonly sums: Float64Array;
+  /** Feature-major block: centred[f·B + t] = x_f − μ_f of the block's row t (f < D; padding rows stay zero). */
+  readonly centred: Float64Array;
+  /** r · centred of the same rows. */
+  readonly weighted: Float64Array;
+}
+
+/**
+ * sums += Σ_i r_ij (x_i − μ_j)(x_i − μ_j)ᵀ (lower triangle) over the rows with r_ij ≠ 0, a block of rows at a time:
+ * the block is transposed to feature-major, so each entry is a contiguous dot product over the block's rows, and
+ * entries are computed 2 × 4 at a time (6 loads feed 8 multiply-adds, 8 independent sums).
+ */
+function accumulateScatter(
+  values: Float64Array,
+  n: number,
+  d: number,
+  resp: Float64Array,
+  k: number,
+  j: number,
+  means: Float64Array,
+  scratch: ScatterScratch,
+): void {
+  const { centred, weighted } = scratch;
+  const mo = j * d;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const r = resp[i * k + j];
+    if (r === 0) continue;
+    const xo = i * d;
+    for (let f = 0; f < d; f++) {
+      const z = values[xo + f] - means[mo + f];
+      centred[f * SCATTER_BLOCK + count] = z;
+      weighted[f * SCATTER_BLOCK + count] = r * z;
+    }
+    if (++count === SCATTER_BLOCK) {
+      scatterBlock(scratch, d, count);
+      count = 0;
+    }
+  }
+  if (count > 0) scatterBlock(scratch, d, count);
+}
+
+function scatterBlock(scratch: ScatterScratch, d: number, count: number): void {
+  const { centred: z, weighted: w, sums, dp } = scratch;
+  const B = SCATTER_BLOCK;
+  for (let a = 0; a < d; a += 2) {
+    const wa = a * B;
+    const wb = wa + B;
+    for (let b = 0; b <= a + 1 && b < d; b += 4) {
+      const z0 = b * B;
+      const z1 = z0 + B;
+      const z2 = z1 + B;
+      const z3 = z2 + B;
+      let s00 = 0;
+      let s01 = 0;
+      let s02 = 0;
+      let s03 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s12 = 0;
+      let s13 = 0;
+      for (let t = 0; t < count; t++) {
+        const w0 = w[wa + t];
+        const w1 = w[wb + t];
+        const c0 = z[z0 + t];
+        const c1 = z[z1 + t];
+        const c2 = z[z2 + t];
+        const c3 = z[z3 + t];
+        s00 += w0 * c0;
+        s01 += w0 * c1;
+        s02 += w0 * c2;
+        s03 += w0 * c3;
+        s10 += w1 * c0;
+        s11 += w1 * c1;
+        s12 += w1 * c2;
+        s13 += w1 * c3;
+      }
+      const ra = a * dp + b;
+      const rb = ra + dp;
+      sums[ra] += s00;
+      sums[ra + 1] += s01;
+      sums[ra + 2] += s02;
+      sums[ra + 3] += s03;
+      sums[rb] += s10;
+      sums[rb + 1] += s11;
+      sums[rb + 2] += s12;
+      sums[rb + 3] += s13;
+    }
   }
 }
 

@@ -26,6 +26,41 @@ export function normalizeLogRows(logProb: Float64Array, n: number, k: number, ro
   return total;
 }
 
+/**
+ * normalizeLogRows fused with the exponential the M-step needs: as normalizeLogRows, and also resp[i·k + j] =
+ * exp(logProb[i·k + j]) of the normalised row, from the exp(x − max) terms that the log-sum-exp already computes
+ * (one exp per value instead of two; the result differs from exp(row − lse) by a couple of ulps at most).
+ */
+export function normalizeLogRowsAndExp(logProb: Float64Array, n: number, k: number, resp: Float64Array): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * k;
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) if (logProb[o + j] > max) max = logProb[o + j];
+    let lse: number;
+    if (max === -Infinity || max === Infinity) {
+      // Degenerate row (no finite maximum): same values as normalizeLogRows (the caller reports the non-finite total).
+      lse = max;
+      for (let j = 0; j < k; j++) resp[o + j] = Math.exp((logProb[o + j] -= lse));
+    } else {
+      let s = 0;
+      for (let j = 0; j < k; j++) {
+        const e = Math.exp(logProb[o + j] - max);
+        resp[o + j] = e;
+        s += e;
+      }
+      lse = max + Math.log(s);
+      const inv = 1 / s;
+      for (let j = 0; j < k; j++) {
+        logProb[o + j] -= lse;
+        resp[o + j] *= inv;
+      }
+    }
+    total += lse;
+  }
+  return total;
+}
+
 /** log(Σ exp(values)) of a short array, stable. */
 export function logSumExp(values: ArrayLike<number>): number {
   let max = -Infinity;
