@@ -51,37 +51,13 @@ function number(name: string, raw: string | undefined, integer: boolean): number
 }
 
 export function parseCommandLine(argv: string[]): { file: string; options: Partial<FitOptions>; json: boolean; snapshots: boolean; verbose: boolean; labels?: string; maxFileSizeMb: number } | 'help' {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      model: { type: 'string' },
-      k: { type: 'string' },
-      'max-iter': { type: 'string' },
-      tol: { type: 'string' },
-      seed: { type: 'string' },
-      restarts: { type: 'string' },
-      init: { type: 'string' },
-      'init-params': { type: 'string' },
-      covariance: { type: 'string' },
-      reg: { type: 'string' },
-      standardize: { type: 'boolean' },
-      columns: { type: 'string' },
-      em: { type: 'string' },
-      threshold: { type: 'string' },
-      beta: { type: 'string' },
-      'image-width': { type: 'string' },
-      threads: { type: 'string' },
-      labels: { type: 'string' },
-      'max-file-size-mb': { type: 'string' },
-      'max-plot-points': { type: 'string' },
-      json: { type: 'boolean' },
-      snapshots: { type: 'boolean' },
-      verbose: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let flags: ReturnType<typeof parseFlags>;
+  try {
+    flags = parseFlags(argv);
+  } catch (e) {
+    throw usageErrorFromParseArgs(argv, e);
+  }
+  const { values, positionals } = flags;
   if (values.help) return 'help';
   if (positionals[0] !== 'fit') throw new UsageError(`unknown command "${positionals[0] ?? ''}"; try: mixscope fit FILE (see --help).`);
   const file = positionals[1];
@@ -117,7 +93,57 @@ export function parseCommandLine(argv: string[]): { file: string; options: Parti
     maxPlotPoints: number('max-plot-points', values['max-plot-points'], true),
   };
   const maxFileSizeMb = number('max-file-size-mb', values['max-file-size-mb'], false) ?? 1024;
+  if (!(maxFileSizeMb > 0)) throw new UsageError(`--max-file-size-mb expects a size in MB greater than 0, got "${values['max-file-size-mb']}".`);
   return { file, options, json: !!values.json, snapshots: !!values.snapshots, verbose: !!values.verbose, labels: values.labels, maxFileSizeMb };
+}
+
+function parseFlags(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      model: { type: 'string' },
+      k: { type: 'string' },
+      'max-iter': { type: 'string' },
+      tol: { type: 'string' },
+      seed: { type: 'string' },
+      restarts: { type: 'string' },
+      init: { type: 'string' },
+      'init-params': { type: 'string' },
+      covariance: { type: 'string' },
+      reg: { type: 'string' },
+      standardize: { type: 'boolean' },
+      columns: { type: 'string' },
+      em: { type: 'string' },
+      threshold: { type: 'string' },
+      beta: { type: 'string' },
+      'image-width': { type: 'string' },
+      threads: { type: 'string' },
+      labels: { type: 'string' },
+      'max-file-size-mb': { type: 'string' },
+      'max-plot-points': { type: 'string' },
+      json: { type: 'boolean' },
+      snapshots: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+/**
+ * node:util parseArgs's errors as one UsageError line. "--k -1" is refused by parseArgs as ambiguous (a value that
+ * looks like an option) in three lines of text: say how to write it instead.
+ */
+function usageErrorFromParseArgs(argv: string[], e: unknown): UsageError {
+  const message = e instanceof Error ? e.message : String(e);
+  const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(message);
+  if (ambiguous) {
+    const at = argv.indexOf(ambiguous[1]);
+    const value = at >= 0 ? argv[at + 1] : undefined;
+    if (value !== undefined) return new UsageError(`${ambiguous[1]} ${value}: a value that starts with "-" must be written ${ambiguous[1]}=${value}.`);
+  }
+  return new UsageError(message.split('\n').map((line) => line.trim()).filter((line) => line !== '').join(' '));
 }
 
 function readInitParams(file: string): InitParams {

@@ -315,9 +315,11 @@ function fitGaussianTable(table: TableData, options: FitOptions, reason: string,
       `init "${options.init}" is for Bernoulli mixtures; a Gaussian mixture starts from ${GAUSSIAN_INITS.filter((i) => i !== 'params').join(', ')} or explicit parameters.`,
     );
   }
-  if (options.covarianceType === 'full' && d >= n) {
+  // (One column: "full" is the same model as "diag", so that advice would not help; the singular-data check below
+  // refuses one row without regularisation.)
+  if (options.covarianceType === 'full' && d > 1 && d >= n) {
     throw new DataError(
-      `${file}: ${d} columns but only ${n} rows: a full covariance per component cannot be estimated. Use covarianceType "diag" (or "spherical"), or fewer columns.`,
+      `${file}: ${d} columns but only ${n} row${n === 1 ? '' : 's'}: a full covariance per component cannot be estimated. Use covarianceType "diag" (or "spherical"), or fewer columns.`,
       file,
     );
   }
