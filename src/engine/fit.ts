@@ -154,7 +154,7 @@ function imagesAsTable(images: ImageData): TableData {
   return { kind: 'table', n: images.n, d: images.d, values, columns, labels: images.labels, summary: { ...images.summary, d: images.d, columns } };
 }
 
-/** Column-wise z-score in place (population sd, as sklearn's StandardScaler). Constant columns get sd 1. */
+/** Column-wise z-score in place (population sd, as sklearn's StandardScaler). Constant columns get sd 1 (and z = 0). */
 export function standardizeColumns(values: Float64Array, n: number, d: number): { mean: number[]; sd: number[] } {
   const mean = new Float64Array(d);
   const m2 = new Float64Array(d);
@@ -167,9 +167,75 @@ export function standardizeColumns(values: Float64Array, n: number, d: number): 
     }
   }
   const sd = new Float64Array(d);
-  for (let j = 0; j < d; j++) sd[j] = Math.sqrt(m2[j] / n) || 1;
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) values[i * d + j] = (values[i * d + j] - mean[j]) / sd[j];
+  for (let j = 0; j < d; j++) {
+    const s = Math.sqrt(m2[j] / n);
+    const largest = columnStats(values, n, d, j).largest;
+    // Values near 1e308 overflow these sums and subnormal ones underflow them (a column of 1e308s would become all
+    // zeros, one of 1e-320s "constant"): recompute such a column in units of its largest magnitude.
+    if (!Number.isFinite(mean[j]) || !Number.isFinite(s) || s <= 1e-100 * largest) {
+      const scaled = columnStats(values, n, d, j);
+      if (scaled.sdScaled === 0) {
+        mean[j] = values[j];
+        sd[j] = 1;
+        for (let i = 0; i < n; i++) values[i * d + j] = 0;
+      } else {
+        mean[j] = scaled.meanScaled * scaled.largest;
+        sd[j] = scaled.sdScaled * scaled.largest; // Infinity when the spread exceeds the largest double: fit.ts refuses it
+        for (let i = 0; i < n; i++) values[i * d + j] = (values[i * d + j] / scaled.largest - scaled.meanScaled) / scaled.sdScaled;
+      }
+      continue;
+    }
+    sd[j] = s || 1;
+    for (let i = 0; i < n; i++) values[i * d + j] = (values[i * d + j] - mean[j]) / sd[j];
+  }
   return { mean: Array.from(mean), sd: Array.from(sd) };
+}
+
+/**
+ * A column's mean and population sd in units of its largest magnitude (no overflow or underflow for any finite
+ * values), that magnitude, and the largest |x − mean| in the column's own units (Infinity when it overflows).
+ */
+function columnStats(values: Float64Array, n: number, d: number, j: number): { largest: number; meanScaled: number; sdScaled: number; largestDeviation: number } {
+  let largest = 0;
+  for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(values[i * d + j]));
+  if (largest === 0) return { largest: 0, meanScaled: 0, sdScaled: 0, largestDeviation: 0 };
+  let meanScaled = 0;
+  for (let i = 0; i < n; i++) meanScaled += values[i * d + j] / largest;
+  meanScaled /= n;
+  let m2 = 0;
+  let deviation = 0;
+  for (let i = 0; i < n; i++) {
+    const c = values[i * d + j] / largest - meanScaled;
+    m2 += c * c;
+    deviation = Math.max(deviation, Math.abs(c));
+  }
+  return { largest, meanScaled, sdScaled: Math.sqrt(m2 / n), largestDeviation: deviation * largest };
+}
+
+/**
+ * The engine squares deviations from the means: a column whose values lie more than ~1e154 from its mean overflows
+ * (every covariance becomes Infinity, reported as a "collapsed" component), and without regularisation one that
+ * varies by less than ~1e-154 underflows to a zero variance. Refuse both with the column and the fix.
+ */
+function refuseUnrepresentableSpread(values: Float64Array, n: number, d: number, columns: string[], file: string, regularization: number): void {
+  for (let j = 0; j < d; j++) {
+    const { largest, sdScaled, largestDeviation } = columnStats(values, n, d, j);
+    const name = `"${columns[j] ?? `x${j + 1}`}"`;
+    if (largestDeviation > 1e150) {
+      throw new DataError(
+        `${file}: column ${name} has values as large as ${largest.toExponential(3)}, so its squared deviations overflow double precision. ` +
+          'Turn on standardize (CLI: --standardize) or rescale the column.',
+        file,
+      );
+    }
+    if (regularization === 0 && sdScaled > 0 && sdScaled * largest < 1e-150) {
+      throw new DataError(
+        `${file}: column ${name} varies only by about ${(sdScaled * largest).toExponential(1)}, so with regularization 0 its variance underflows to 0. ` +
+          'Turn on standardize (CLI: --standardize), rescale the column, or set regularization > 0.',
+        file,
+      );
+    }
+  }
 }
 
 /**
@@ -325,6 +391,17 @@ function fitGaussianTable(table: TableData, options: FitOptions, reason: string,
   }
   const values = Float64Array.from(table.values);
   const standardization = options.standardize ? standardizeColumns(values, n, d) : undefined;
+  if (standardization) {
+    const overflow = standardization.sd.findIndex((sd) => !Number.isFinite(sd));
+    if (overflow >= 0) {
+      throw new DataError(
+        `${file}: column "${table.columns[overflow] ?? `x${overflow + 1}`}" spreads wider than the largest double (its standard deviation overflows). Rescale the column (divide it by a power of ten).`,
+        file,
+      );
+    }
+  } else {
+    refuseUnrepresentableSpread(values, n, d, table.columns, file, options.regularization);
+  }
   if (options.regularization === 0) refuseSingularData(values, n, d, table.columns, options.covarianceType, file);
 
   const indices = evenSample(n, options.maxPlotPoints);
