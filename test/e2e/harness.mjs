@@ -257,15 +257,22 @@ export async function readPanel(frame) {
   });
 }
 
-/** Log-likelihood values in plotted order, from the points' labels (numbers parsed from "log-likelihood: v"). */
-export function loglikValues(panel) {
-  const values = [];
+/**
+ * The plotted EM curves, from the points' labels "iteration: i; <series>: v": { series name → [{ iteration, value }] }.
+ * One series ("log-likelihood"), or two with a prior ("objective" = log-likelihood + log prior, and "log-likelihood").
+ */
+export function loglikSeries(panel) {
+  const series = {};
+  // Vega's aria-label: "iteration: 3; log-likelihood: −1131.2; series: log-likelihood; value: −1,131.2" (Unicode minus).
+  const num = (v) => Number(String(v).replace(/\u2212/g, '-').replace(/,/g, ''));
   for (const p of panel.loglikPoints) {
-    const key = Object.keys(p.pairs).find((k) => /log.?likelihood|objective/i.test(k));
-    const iterKey = Object.keys(p.pairs).find((k) => /iteration/i.test(k));
-    if (key) values.push({ iteration: iterKey ? Number(p.pairs[iterKey].replace(/[,\s]/g, '')) : values.length, value: Number(p.pairs[key].replace(/[,\s]/g, '').replace('−', '-')) });
+    const name = p.pairs.series ?? Object.keys(p.pairs).find((k) => !['iteration', 'series', 'value'].includes(k));
+    if (!name || p.pairs.iteration === undefined) continue;
+    const raw = p.pairs[name] ?? p.pairs.value;
+    (series[name] ??= []).push({ iteration: num(p.pairs.iteration), value: num(raw), x: p.x, y: p.y });
   }
-  return values.sort((a, b) => a.iteration - b.iteration);
+  for (const list of Object.values(series)) list.sort((a, b) => a.iteration - b.iteration);
+  return series;
 }
 
 /** Contrast of chart text against the chart's background (WCAG 2 ratio), for every text element of the charts. */

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { REPO_ROOT, sleep } from '../../scripts/code-server.mjs';
 import { makeWorkspace } from '../../scripts/workspace.mjs';
 import {
-  chartContrast, clearNotifications, context, explorerContextMenu, extensionHostCpuSeconds, loglikValues,
+  chartContrast, clearNotifications, context, explorerContextMenu, extensionHostCpuSeconds, loglikSeries,
   notifications, openSession, panelFrame, panelTabs, quickOpen, readPanel, runFromPalette, screenshot, waitForStatus, waitForWorkbench,
 } from './harness.mjs';
 
@@ -21,19 +21,24 @@ function assertNonDecreasing(values, what) {
   }
 }
 
-/** The log-likelihood curve as plotted: values from the points' labels, and the screen positions as a cross-check. */
+/**
+ * The EM curve as plotted never goes down: the objective EM maximises ("objective" when a prior is used, else
+ * "log-likelihood"), read from the points' labels, and the same points' screen positions (SVG y grows downwards).
+ */
 function assertLoglikCurve(panel, what) {
-  assert.ok(panel.loglikPoints.length >= 2, `${what}: the log-likelihood chart shows at least two iterations (found ${panel.loglikPoints.length})`);
-  const values = loglikValues(panel);
-  if (values.length > 0) {
-    assert.equal(values.length, panel.loglikPoints.length, `${what}: every plotted point has a value label`);
-    assertNonDecreasing(values.map((v) => v.value), `${what} log-likelihood`);
+  const series = loglikSeries(panel);
+  const name = series.objective ? 'objective' : 'log-likelihood';
+  const points = series[name] ?? [];
+  assert.ok(points.length >= 2, `${what}: the chart shows "${name}" for at least two iterations (series: ${Object.keys(series).join(', ') || 'none'}; ${panel.loglikPoints.length} points)`);
+  const total = Object.values(series).reduce((n, l) => n + l.length, 0);
+  assert.equal(total, panel.loglikPoints.length, `${what}: every plotted point has a value label`);
+  assert.ok(points.every((p) => Number.isFinite(p.value)), `${what}: numeric labels (first: "${panel.loglikPoints[0]?.label}")`);
+  assertNonDecreasing(points.map((p) => p.value), `${what} ${name}`);
+  for (let i = 1; i < points.length; i++) {
+    assert.ok(points[i].x > points[i - 1].x, `${what}: iterations run left to right`);
+    assert.ok(points[i].y <= points[i - 1].y + 0.5, `${what}: the ${name} curve goes down on screen between iterations ${points[i - 1].iteration} and ${points[i].iteration}`);
   }
-  // On screen: left to right by iteration, never lower (SVG y grows downwards). Half a pixel of rounding allowed.
-  const pts = panel.loglikPoints.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).sort((a, b) => a.x - b.x);
-  assert.ok(pts.length >= 2, `${what}: the plotted points have positions`);
-  for (let i = 1; i < pts.length; i++) assert.ok(pts[i].y <= pts[i - 1].y + 0.5, `${what}: the curve goes down on screen between points ${i - 1} and ${i}`);
-  return values;
+  return points;
 }
 
 async function panelCount(page) {
@@ -188,6 +193,7 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     // A panel for the bad file, if one opened, says so and draws nothing.
     const frame = await panelFrame(page, { match: /malformed\.csv/, timeout: 2000 }).catch(() => null);
     if (frame) {
+      await waitForStatus(frame, ['error'], 10_000);
       const panel = await readPanel(frame);
       assert.equal(panel.status.state, 'error');
       assert.match(panel.status.text, /malformed\.csv/);
@@ -231,5 +237,21 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
       results[kind] = c;
     }
     assert.notEqual(results.light.pageBackground, results.dark.pageBackground, 'the panel follows the theme');
+  });
+
+  it('9. The MNIST subset with its labels → Bernoulli mixture: K mean images and the label confusion matrix', async function () {
+    await session.updateSettings({ 'mixscope.k': 10 });
+    await explorerContextMenu(page, 'mnist-2000-images-idx3-ubyte', CLUSTER);
+    const frame = await panelFrame(page, { match: /mnist-2000/ });
+    await waitForStatus(frame, ['done'], 120_000);
+    await sleep(500);
+    const panel = await readPanel(frame);
+    await screenshot(page, 'mnist-2000-bernoulli');
+    assert.equal(panel.model, 'bernoulli');
+    assert.match(`${panel.title} ${panel.subtitle}`, /K\s*=\s*10\b/);
+    assert.equal(panel.imageMarks, 10, 'one mean image per cluster');
+    const confusionCells = await frame.evaluate(() => document.querySelectorAll('#confusion svg g.confusion_cells_marks path').length);
+    assert.equal(confusionCells, 10 * 10, 'K × 10 labels confusion cells (labels found next to the images)');
+    assertLoglikCurve(panel, 'MNIST subset');
   });
 });
