@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { FitOptions, InitParams } from './shared/protocol';
+import type { DatasetSummary, FitOptions, InitParams } from './shared/protocol';
 import { companionLabelsFileName, loadDataset } from './engine/data/load';
 import { DataError, OptionsError, describeError } from './engine/errors';
 import { fitDataset } from './engine/fit';
@@ -205,8 +205,10 @@ export function main(argv: string[]): number {
       labelFileName = path.basename(labelsPath);
     }
     const dataset = loadDataset(name, bytes, { columns: options.columns, imageWidth: options.imageWidth || undefined, labelBytes, labelFileName });
+    let loaded: DatasetSummary = dataset.summary;
     const outcome = fitDataset(dataset, options, {
       onLoaded: (info) => {
+        loaded = info.summary;
         if (verbose) process.stderr.write(`${name}: ${info.summary.n} × ${info.summary.d}, model ${info.model} (${info.modelReason})\n`);
       },
       onProgress: (p) => {
@@ -215,11 +217,12 @@ export function main(argv: string[]): number {
     });
     const r = outcome.result;
     if (json) {
+      // `dataset`: what the loader read, skipped (rows, with lines) and left out (columns), as the panel shows it.
       const { snapshots, ...rest } = r;
-      process.stdout.write(JSON.stringify(parsed.snapshots ? r : rest) + '\n');
+      process.stdout.write(JSON.stringify({ ...(parsed.snapshots ? r : rest), dataset: loaded }) + '\n');
       void snapshots;
     } else {
-      process.stdout.write(humanSummary(name, r) + '\n');
+      process.stdout.write(humanSummary(name, r, loaded) + '\n');
     }
     return 0;
   } catch (e) {
@@ -240,10 +243,13 @@ function companionPath(file: string): string | undefined {
   return fs.existsSync(candidate) ? candidate : undefined;
 }
 
-function humanSummary(name: string, r: import('./shared/protocol').FitResult): string {
+function humanSummary(name: string, r: import('./shared/protocol').FitResult, summary: DatasetSummary): string {
   const fmt = (x: number) => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(4));
   const lines = [
     `${name}: ${r.model} mixture, K = ${r.k}, n = ${r.n}, d = ${r.d} (${r.modelReason})`,
+    // Never silently: what the loader detected, skipped and left out.
+    ...summary.notes.map((note) => `  read: ${note}`),
+    ...summary.droppedColumns.map((c) => `  left out column "${c.name}": ${c.reason}`),
     `${r.converged ? 'converged' : 'not converged'} after ${r.iterations} iterations, log-likelihood ${fmt(r.logLikelihood)}, BIC ${fmt(r.bic)}, AIC ${fmt(r.aic)}`,
   ];
   const sizes = new Array(r.k).fill(0);
