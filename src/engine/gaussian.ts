@@ -4,6 +4,7 @@
 import type { CovarianceType, GaussianSnapshot, InitMethod, InitParams } from '../shared/protocol';
 import type { MixtureFamily } from './em';
 import { DataError, FitError, OptionsError } from './errors';
+import { GaussianSimd } from './gaussianSimd';
 import { kmeans } from './kmeans';
 import { choleskyInPlace, isSymmetric, precisionCholeskyFromCovarianceCholesky } from './linalg';
 import { normalizeLogRows } from './logsumexp';
@@ -129,6 +130,11 @@ export interface GaussianFamilyOptions {
   init: InitMethod;
   /** Required when init is 'params'. */
   initParams?: InitParams;
+  /**
+   * Use the WebAssembly SIMD kernels for full/tied covariances with D ≥ 3 when available (default true); false runs
+   * the JavaScript kernels (same sums in another order, for comparison).
+   */
+  simd?: boolean;
 }
 
 const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'diag', 'spherical', 'tied'];
@@ -170,6 +176,9 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
   private rowBlock: Float64Array = new Float64Array(0);
   /** M-step scatter blocks (see accumulateScatter). */
   private scatter: ScatterScratch | undefined;
+  private readonly useSimd: boolean;
+  /** WebAssembly kernels for the current K (full/tied, D ≥ 3), null when unavailable. */
+  private simd: GaussianSimd | null | undefined;
 
   constructor(
     readonly values: Float64Array,
@@ -201,6 +210,7 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
     this.regularization = options.regularization;
     this.init = options.init;
     this.initParams = options.initParams;
+    this.useSimd = options.simd !== false && d >= 3 && (options.covarianceType === 'full' || options.covarianceType === 'tied');
     this.matrix = new Float64Array(d * d);
   }
 
@@ -208,7 +218,15 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
     if (this.nk.length !== k) {
       this.nk = new Float64Array(k);
       this.constant = new Float64Array(k);
+      this.simd = undefined;
     }
+  }
+
+  /** The SIMD kernels for K components, when this family uses them and the runtime has them. */
+  private simdFor(k: number): GaussianSimd | null {
+    if (!this.useSimd) return null;
+    if (this.simd === undefined || (this.simd !== null && this.simd.k !== k)) this.simd = GaussianSimd.create(this.d, k) ?? null;
+    return this.simd;
   }
 
   // ------------------------------------------------------------------------------------------ initialisation
@@ -386,6 +404,11 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
       for (let o = 0; o < u.length; o += d * d) {
         for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) ut[o + c * d + r] = u[o + r * d + c];
       }
+      const simd = this.simdFor(k);
+      if (simd) {
+        simd.eStep(values, n, means, ut, type === 'full' ? k : 1, constant, out);
+        return;
+      }
       if (this.rowBlock.length < 4 * d) this.rowBlock = new Float64Array(4 * d);
       for (let j = 0; j < k; j++) {
         eStepTriangular(values, n, d, means, j * d, ut, type === 'full' ? j * d * d : 0, constant[j], out, k, j, this.rowBlock);
@@ -450,18 +473,8 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
     const reg = this.regularization;
     this.scratchFor(k);
     const nk = this.nk;
-    nk.fill(0);
     const means = new Float64Array(k * d);
-    for (let i = 0; i < n; i++) {
-      const xo = i * d;
-      for (let j = 0; j < k; j++) {
-        const r = resp[i * k + j];
-        if (r === 0) continue;
-        nk[j] += r;
-        const mo = j * d;
-        for (let c = 0; c < d; c++) means[mo + c] += r * values[xo + c];
-      }
-    }
+    weightedSums(values, n, d, resp, k, nk, means);
     let nkTotal = 0;
     for (let j = 0; j < k; j++) {
       nk[j] += NK_EPSILON;
@@ -477,6 +490,14 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
     } else if (type === 'full' || type === 'tied') {
       // Σ_k = Σ_i r_ik (x_i − μ_k)(x_i − μ_k)ᵀ / nk (full); tied sums over k and divides by Σ nk. Centred sums:
       // the same quantity as sklearn's, without the cancellation of its X·Xᵀ − nk μμᵀ form for tied.
+      const simd = this.simdFor(k);
+      if (simd) {
+        // Lower triangles straight into the covariance buffer, then scaled and mirrored.
+        simd.scatter(values, n, resp, means, type === 'tied', covariances);
+        if (type === 'full') for (let j = 0; j < k; j++) finishCovariance(covariances, j * d * d, d, nk[j], reg);
+        else finishCovariance(covariances, 0, d, nkTotal, reg);
+        return this.withCovariances(weights, means, covariances, k, 'mstep');
+      }
       const scratch = this.scatterScratch();
       const { sums, dp } = scratch;
       sums.fill(0);
@@ -823,6 +844,60 @@ function eStepSpherical(
 }
 
 // ------------------------------------------------------------------------------------------------ M-step kernels
+
+/** nk_j = Σ_i r_ij and sums_j = Σ_i r_ij x_i (K × D). */
+function weightedSums(values: Float64Array, n: number, d: number, resp: Float64Array, k: number, nk: Float64Array, sums: Float64Array): void {
+  nk.fill(0);
+  if (d === 2) {
+    for (let i = 0; i < n; i++) {
+      const x0 = values[2 * i];
+      const x1 = values[2 * i + 1];
+      const o = i * k;
+      for (let j = 0; j < k; j++) {
+        const r = resp[o + j];
+        nk[j] += r;
+        sums[2 * j] += r * x0;
+        sums[2 * j + 1] += r * x1;
+      }
+    }
+    return;
+  }
+  // Blocks of rows (in cache), 4 features at a time in registers: no read-modify-write per product.
+  const block = 256;
+  for (let i0 = 0; i0 < n; i0 += block) {
+    const i1 = Math.min(n, i0 + block);
+    for (let j = 0; j < k; j++) {
+      const mo = j * d;
+      let total = 0;
+      for (let i = i0; i < i1; i++) total += resp[i * k + j];
+      nk[j] += total;
+      let c = 0;
+      for (; c + 4 <= d; c += 4) {
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let i = i0; i < i1; i++) {
+          const r = resp[i * k + j];
+          const xo = i * d + c;
+          s0 += r * values[xo];
+          s1 += r * values[xo + 1];
+          s2 += r * values[xo + 2];
+          s3 += r * values[xo + 3];
+        }
+        sums[mo + c] += s0;
+        sums[mo + c + 1] += s1;
+        sums[mo + c + 2] += s2;
+        sums[mo + c + 3] += s3;
+      }
+      for (; c < d; c++) {
+        let s = 0;
+        for (let i = i0; i < i1; i++) s += resp[i * k + j] * values[i * d + c];
+        sums[mo + c] += s;
+      }
+    }
+  }
+}
 
 /** Rows per scatter block: the two D × block buffers stay in L1/L2 for D up to ~100. */
 const SCATTER_BLOCK = 32;
