@@ -114,8 +114,9 @@ export function loadLabels(fileName: string, bytes: Uint8Array): Int32Array {
   const { name, bytes: content } = unwrap(fileName, bytes, []);
   if (looksLikeNpy(content) || /\.npy$/i.test(name)) return npyLabels(fileName, content);
   if ((content.length >= 4 && content[0] === 0 && content[1] === 0) || IDX_NAME.test(name)) return loadIdxLabels(fileName, content);
-  const table = loadDelimitedText(fileName, content, {});
-  const column = table.kind === 'table' ? table.labels ?? (table.d === 1 ? table.values : undefined) : undefined;
+  // labelsFile: a one-column file headed "label" (repeated class numbers) is the labels, not a table without features.
+  const table = loadDelimitedText(fileName, content, { labelsFile: true });
+  const column = table.kind === 'table' && table.d === 1 ? table.values : undefined;
   if (!column || table.summary.skippedRows > 0) {
     throw dataError(fileName, `expected one integer label per line (a single column${table.summary.skippedRows > 0 ? ', no missing values' : ''}), found ${table.d} columns.`);
   }

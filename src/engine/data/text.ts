@@ -19,6 +19,8 @@ import { imageShape, MIN_IMAGE_PIXELS, pixelScale } from './images';
 export interface TextOptions {
   columns?: string[];
   imageWidth?: number;
+  /** The file is itself a labels file: its column named "label" is the data, never set apart as labels. */
+  labelsFile?: boolean;
 }
 
 /** ' ' stands for runs of spaces and tabs. */
@@ -651,7 +653,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   // A label column (by name, integers) is kept apart from the fit.
   let labelColumn = -1;
   for (let j = 0; j < c; j++) {
-    if (!LABEL_COLUMN.test(names[j]) || (requested.length > 0 && selected.includes(j))) continue;
+    if (options.labelsFile || !LABEL_COLUMN.test(names[j]) || (requested.length > 0 && selected.includes(j))) continue;
     const st = stats[j];
     const fewValues = st.distinct !== undefined && st.distinct.size <= MAX_LABEL_VALUES && st.distinct.size < st.numeric;
     if (isNumericColumn(j) && st.integral && fewValues && st.nonFinite === 0 && st.min >= -2147483648 && st.max <= 2147483647) {
