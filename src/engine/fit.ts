@@ -279,8 +279,10 @@ export function refuseSingularData(
   const used = Array.from({ length: d }, (_, j) => j).filter((j) => !constant.includes(j));
   const m = used.length;
   const mean = new Float64Array(m);
-  for (let i = 0; i < n; i++) for (let a = 0; a < m; a++) mean[a] += values[i * d + used[a]];
-  for (let a = 0; a < m; a++) mean[a] /= n;
+  for (let a = 0; a < m; a++) {
+    const { largest, meanScaled } = columnStats(values, n, d, used[a]);
+    mean[a] = meanScaled * largest;
+  }
   const c = new Float64Array(m * m);
   for (let i = 0; i < n; i++) {
     for (let a = 0; a < m; a++) {
@@ -327,13 +329,11 @@ export function centreOffsetColumns(values: Float64Array, n: number, d: number):
   const centre = new Float64Array(d);
   let any = false;
   for (let j = 0; j < d; j++) {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += values[i * d + j];
-    mean /= n;
-    let m2 = 0;
-    for (let i = 0; i < n; i++) m2 += (values[i * d + j] - mean) ** 2;
-    const sd = Math.sqrt(m2 / n);
-    if (Number.isFinite(mean) && Math.abs(mean) > 1000 * sd) {
+    // In units of the largest magnitude: a column of 1e308s has a finite mean (a plain sum would overflow).
+    const { largest, meanScaled, sdScaled } = columnStats(values, n, d, j);
+    const mean = meanScaled * largest;
+    const sd = sdScaled * largest;
+    if (mean !== 0 && Math.abs(mean) > 1000 * sd) {
       centre[j] = mean;
       any = true;
     }
