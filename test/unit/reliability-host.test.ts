@@ -1,0 +1,83 @@
+// Issue 5, host side: a data file that changes or disappears while its fit runs. The host reads the file's bytes
+// once, up front (commands.ts: workspace.fs.stat, the size check, then workspace.fs.readFile), and transfers them to
+// the engine worker, which never touches the file system. So the fit finishes on that snapshot, exactly as an
+// undisturbed fit of the same bytes, whatever happens to the file meanwhile. Real engine: dist/worker.js.
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadDataset } from '../../src/engine/data/load';
+import { fitDataset } from '../../src/engine/fit';
+import { DEFAULT_FIT_OPTIONS, type FitOptions } from '../../src/shared/protocol';
+import { startFit, type FitOutcome } from '../../src/workerClient';
+
+const root = path.resolve(__dirname, '..', '..');
+const workerPath = path.join(root, 'dist', 'worker.js');
+
+/** Four 2-D blobs, deterministic. */
+function blobsCsv(n: number): string {
+  let s = 2024;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const lines = ['x,y'];
+  for (let i = 0; i < n; i++) {
+    const c = [[0, 0], [6, 0], [0, 6], [6, 6]][i % 4];
+    lines.push(`${(c[0] + 2 * rand() - 1).toFixed(6)},${(c[1] + 2 * rand() - 1).toFixed(6)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function doneResult(outcome: FitOutcome) {
+  if (outcome.status !== 'done') assert.fail(`expected a result, got ${JSON.stringify(outcome).slice(0, 400)}`);
+  return outcome.message.result;
+}
+
+describe('reliability: the data file changes or is deleted while its fit runs', function () {
+  this.timeout(120_000);
+
+  before(function () {
+    if (!fs.existsSync(workerPath)) throw new Error('dist/worker.js is missing: run `npm run build` (npm test does).');
+  });
+
+  for (const what of ['overwritten with other data', 'truncated to nothing', 'deleted'] as const) {
+    it(`${what} after the fit started: the fit finishes on the bytes read up front, as an undisturbed fit`, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixscope-host-'));
+      const file = path.join(dir, 'blobs.csv');
+      fs.writeFileSync(file, blobsCsv(20000));
+      const options: FitOptions = { ...DEFAULT_FIT_OPTIONS, k: 4, seed: 3, tolerance: 0, maxIterations: 60, threads: 1 };
+
+      // What the host does: one read of the whole file, before the worker starts.
+      const bytes = new Uint8Array(fs.readFileSync(file));
+      const size = bytes.length; // startFit transfers the bytes: the host's view is detached afterwards
+      const expected = fitDataset(loadDataset('blobs.csv', bytes.slice()), options).result;
+
+      let changedWhileRunning = false;
+      let changedAtIteration = -1;
+      const run = startFit({ workerPath }, { fileName: 'blobs.csv', bytes, options }, {
+        onProgress: (p) => {
+          if (changedAtIteration >= 0) return;
+          changedAtIteration = p.iteration;
+          changedWhileRunning = !run.settled;
+          if (what === 'overwritten with other data') fs.writeFileSync(file, 'x,y\n1,2\n3,4\n5,6\n7,9\n');
+          else if (what === 'truncated to nothing') fs.truncateSync(file, 0);
+          else fs.unlinkSync(file);
+        },
+      });
+      const result = doneResult(await run.finished);
+      assert.ok(changedWhileRunning, 'the file changed while the fit was still running');
+      assert.ok(changedAtIteration < result.iterations, `changed at iteration ${changedAtIteration} of ${result.iterations}`);
+      // The file really did change under the fit…
+      if (what === 'deleted') assert.equal(fs.existsSync(file), false);
+      else assert.notEqual(fs.statSync(file).size, size);
+      // …and the fit is the one of the snapshot: same rows, iterations and parameters as the undisturbed fit.
+      assert.equal(result.n, 20000);
+      assert.equal(result.iterations, expected.iterations);
+      assert.deepEqual(result.trace.length, expected.trace.length);
+      for (let t = 0; t < expected.trace.length; t++) {
+        assert.ok(Math.abs(result.trace[t] - expected.trace[t]) <= 1e-9 * Math.abs(expected.trace[t]), `trace[${t}]`);
+      }
+      result.means.forEach((m, j) => m.forEach((v, c) => assert.ok(Math.abs(v - expected.means[j][c]) < 1e-9, `mean ${j},${c}`)));
+      assert.deepEqual(result.assignments, expected.assignments);
+    });
+  }
+});
