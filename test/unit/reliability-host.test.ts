@@ -81,3 +81,41 @@ describe('reliability: the data file changes or is deleted while its fit runs', 
     });
   }
 });
+
+describe('reliability: reading a data file runs no code (Restricted Mode and virtual workspaces rely on it)', () => {
+  // The loaders only parse bytes; nothing in what the host, the worker, the shards or the CLI ship can turn text
+  // into code or start a process. A static check of the built bundles, so that a dependency that adds it fails here.
+  const bundles = ['extension.js', 'worker.js', 'shard.js', 'cli.js'];
+  const forbidden: [string, RegExp][] = [
+    ['eval(', /(^|[^\w$.])eval\s*\(/],
+    ['new Function(', /new\s+Function\s*\(/],
+    ['child_process', /child_process/],
+    ['node:vm', /require\(["'](node:)?vm["']\)/],
+    ['a computed require()', /(^|[^\w$.])require\(\s*[A-Za-z_$][\w$]*\s*\)/],
+  ];
+  for (const bundle of bundles) {
+    it(`dist/${bundle}: no eval, new Function, child_process, vm or computed require`, function () {
+      const file = path.join(root, 'dist', bundle);
+      if (!fs.existsSync(file)) throw new Error(`dist/${bundle} is missing: run \`npm run build\`.`);
+      const code = fs.readFileSync(file, 'utf8');
+      for (const [what, pattern] of forbidden) assert.doesNotMatch(code, pattern, `dist/${bundle} contains ${what}`);
+    });
+  }
+
+  it('the engine reads no file: the worker gets bytes, and only the shard pool looks for its own script', () => {
+    const engine = path.join(root, 'src', 'engine');
+    const sources: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(p);
+        else if (p.endsWith('.ts')) sources.push(p);
+      }
+    };
+    walk(engine);
+    const usingFs = sources.filter((p) => /from ['"](node:)?fs(\/promises)?['"]|require\(['"](node:)?fs['"]\)/.test(fs.readFileSync(p, 'utf8')));
+    assert.deepEqual(usingFs.map((p) => path.relative(root, p).split(path.sep).join('/')), ['src/engine/shardPool.ts']);
+    const pool = fs.readFileSync(path.join(engine, 'shardPool.ts'), 'utf8');
+    assert.doesNotMatch(pool, /fs\.(write|append|unlink|rm|rename|open|create)/, 'the shard pool only checks that its script exists');
+  });
+});
