@@ -42,6 +42,7 @@ export async function openSession({ workspace, settings = {}, name = 'session' }
   const consoleLines = [];
   page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  page.on('requestfailed', (r) => consoleLines.push(`[requestfailed] ${r.failure()?.errorText} ${r.url().slice(0, 200)}`));
   const url = workbenchUrl(server.url, workspace);
   await page.goto(url);
   await waitForWorkbench(page);

@@ -69,6 +69,11 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && page) await screenshot(page, `FAILED-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
+    // A panel stuck at "Waiting for the fit…" is usually a webview whose script and CSS never loaded: say so.
+    const failedLoads = session?.consoleLines.filter((l) => l.startsWith('[requestfailed]') && l.includes('vscode-resource')) ?? [];
+    if (this.currentTest?.state === 'failed' && failedLoads.length) {
+      console.log(`      webview resources that failed to load (the webview service worker did not serve them):\n${failedLoads.map((l) => `        ${l}`).join('\n')}`);
+    }
   });
 
   it('1. Explorer → right-click faithful.csv → Cluster this dataset: K = 2 panel with 272 points, 2 contour sets, rising log-likelihood', async function () {
