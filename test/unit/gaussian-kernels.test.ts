@@ -5,7 +5,7 @@ import { runEm } from '../../src/engine/em';
 import { GaussianFamily, expandCovariances, type GaussianParams } from '../../src/engine/gaussian';
 import { GaussianSimd } from '../../src/engine/gaussianSimd';
 import { choleskyInPlace, logDetFromCholesky, solveLowerInPlace } from '../../src/engine/linalg';
-import { normalizeLogRows, normalizeLogRowsAndExp } from '../../src/engine/logsumexp';
+import { expNonPositive, normalizeLogRows, normalizeLogRowsAndExp } from '../../src/engine/logsumexp';
 import { Rng } from '../../src/engine/rng';
 import type { CovarianceType } from '../../src/shared/protocol';
 
@@ -162,6 +162,23 @@ describe('Gaussian kernels (fast paths against the textbook formulas)', () => {
       assertClose(a.trace, b.trace, 1e-12, `${type} trace`);
       assertClose(a.params.covariances, b.params.covariances, 1e-10, `${type} covariances`);
     }
+  });
+
+  it('expNonPositive is within 2 ulps of Math.exp on (−708, 0], underflows like it, and passes −∞ and NaN', () => {
+    const rng = new Rng(5);
+    let worst = 0;
+    for (let t = 0; t < 200_000; t++) {
+      const x = t % 4 === 0 ? -708 * rng.next() : -40 * rng.next() * rng.next();
+      const e = Math.exp(x);
+      worst = Math.max(worst, Math.abs(expNonPositive(x) - e) / e);
+    }
+    assert.ok(worst <= 2 * Number.EPSILON, `worst relative difference ${worst}`);
+    for (const x of [0, -0, -1e-300, -Math.LN2, -1, -0.5 * Math.LN2 / 64]) assert.ok(Math.abs(expNonPositive(x) - Math.exp(x)) <= Number.EPSILON * Math.exp(x), `x = ${x}`);
+    for (const x of [-720, -740, -745]) assert.ok(Math.abs(expNonPositive(x) - Math.exp(x)) <= 1e-3 * Math.exp(x) + 2 ** -1070, `x = ${x}`);
+    assert.equal(expNonPositive(-746), 0);
+    assert.equal(expNonPositive(-Infinity), 0);
+    assert.ok(Number.isNaN(expNonPositive(NaN)));
+    assert.equal(expNonPositive(1), Math.exp(1));
   });
 
   it('normalizeLogRowsAndExp = normalizeLogRows then exp, including rows with −∞ entries', () => {
