@@ -236,7 +236,7 @@ interface Exports {
 
 /** Rows per E-step block (groups of 8) and per M-step block (even). */
 const E_ROWS = 128;
-const M_ROWS = 32;
+const M_ROWS = 64;
 
 /** One per GaussianFamily (D ≥ 3): its own wasm memory, laid out for D and K. */
 export class GaussianSimd {
@@ -278,6 +278,8 @@ export class GaussianSimd {
     this.z = region(M_ROWS * dp);
     this.w = region(M_ROWS * dp);
     this.sums = region(k * dp * dp);
+    // Addresses are i32: stay well inside 2 GB (beyond, create() falls back to the JavaScript kernels).
+    if (top * 8 > 2 ** 31 - 65536) throw new RangeError('too large for the SIMD kernels');
     const memory = new WebAssembly.Memory({ initial: Math.ceil((top * 8) / 65536) + 1 });
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     this.kernels = instance.exports as unknown as Exports;
