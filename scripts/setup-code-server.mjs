@@ -143,10 +143,44 @@ function verify() {
   }
 }
 
+const LOCK = path.join(REPO_ROOT, '.cache', 'code-server.lock');
+
+/** One installer at a time (e.g. the demo and the tests started together): a lock directory holding our pid. */
+function withLock(fn) {
+  fs.mkdirSync(path.dirname(LOCK), { recursive: true });
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(LOCK);
+      fs.writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      let holder = NaN;
+      try { holder = Number(fs.readFileSync(path.join(LOCK, 'pid'), 'utf8')); } catch { /* being written */ }
+      let alive = false;
+      if (Number.isInteger(holder) && holder > 0) { try { process.kill(holder, 0); alive = true; } catch { alive = false; } }
+      if (!alive && Number.isInteger(holder)) { fs.rmSync(LOCK, { recursive: true, force: true }); continue; } // stale
+      if (Date.now() > deadline) throw new SetupError(`another setup (pid ${holder}) holds ${LOCK} for over 10 minutes; remove it if no setup is running`);
+      if (alive) say(`waiting for another setup (pid ${holder}) to finish ...`);
+      spawnSync('sleep', ['2']);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 /** Ensures code-server is installed; returns paths. Fast when the marker matches. */
 export function setupCodeServer({ force = false } = {}) {
   const major = Number(process.versions.node.split('.')[0]);
   if (major !== 20) throw new SetupError(`code-server ${CODE_SERVER_VERSION} needs Node 20; this is Node ${process.versions.node}`);
+  return withLock(() => setupLocked(force, major));
+}
+
+function setupLocked(force, major) {
   const marker = readMarker();
   const ready = !force && marker?.version === CODE_SERVER_VERSION && marker?.node?.split('.')[0] === String(major) && fs.existsSync(CODE_SERVER_ENTRY);
   if (ready) {

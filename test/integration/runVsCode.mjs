@@ -28,6 +28,9 @@ try {
   console.log(`integration suite passed (results in ${path.relative(REPO_ROOT, resultsFile)})`);
 } catch (e) {
   console.error(`integration suite failed: ${e?.message ?? e}`);
+  if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|getaddrinfo/.test(String(e?.message))) {
+    console.error('VS Code could not be downloaded here. The same suite runs in code-server: node test/integration/runCodeServer.mjs');
+  }
   process.exitCode = 1;
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
