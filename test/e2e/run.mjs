@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
-import { cleanupAll, installExtension, npmRun, REPO_ROOT, setupCodeServer, VSIX } from '../../scripts/code-server.mjs';
+import { cleanupAll, installExtension, npmRun, onCleanup, REPO_ROOT, setupCodeServer, VSIX } from '../../scripts/code-server.mjs';
 import { context, RESULTS_DIR } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -38,6 +38,11 @@ async function main() {
   fs.rmSync(RESULTS_DIR, { recursive: true, force: true });
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   context.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixscope-e2e-'));
+  // Registered first, so it runs last: after code-server has stopped using the folders.
+  onCleanup(() => {
+    if (flag('--keep')) console.log(`kept ${context.tmp}`);
+    else fs.rmSync(context.tmp, { recursive: true, force: true });
+  });
 
   step('code-server ready (installed once into .cache/)', () => setupCodeServer());
   if (!flag('--no-package')) step('npm run package → mixscope.vsix', () => npmRun('package', { quiet: true }));
@@ -65,9 +70,5 @@ try {
   code = 1;
 } finally {
   await cleanupAll();
-  if (context.tmp) {
-    if (flag('--keep')) console.log(`kept ${context.tmp}`);
-    else fs.rmSync(context.tmp, { recursive: true, force: true });
-  }
 }
 process.exit(code);
