@@ -191,6 +191,17 @@ export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * Debian's Chromium through playwright-core. Playwright's own signal handlers are off (they exit at once on
+ * Ctrl-C, before our clean-ups ran); the browser is closed by our clean-up instead.
+ */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+  const close = onCleanup(() => browser.close());
+  return { browser, close };
+}
+
 /** URL opening `folder` in the workbench, optionally with VS Code's development payload (tests, dev extensions). */
 export function workbenchUrl(base, folder, payload) {
   const u = new URL(base);

@@ -4,8 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, makeProfile, REPO_ROOT, sleep, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
+import { launchChromium, makeProfile, REPO_ROOT, sleep, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
 
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results', 'e2e');
 
@@ -37,7 +36,7 @@ export async function openSession({ workspace, settings = {}, name = 'session' }
     folder: workspace,
     logFile: path.join(RESULTS_DIR, `${name}.server.log`),
   });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const { browser, close: closeBrowser } = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
   const consoleLines = [];
   page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
@@ -52,7 +51,7 @@ export async function openSession({ workspace, settings = {}, name = 'session' }
     async close() {
       fs.mkdirSync(RESULTS_DIR, { recursive: true });
       fs.writeFileSync(path.join(RESULTS_DIR, `${name}.console.log`), consoleLines.join('\n') + '\n');
-      await browser.close().catch(() => {});
+      await closeBrowser();
       await server.stop();
     },
     /** Changes user settings as a person does: Preferences: Open User Settings (JSON), edit, save, close. */

@@ -7,8 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, cleanupAll, makeProfile, npmRun, REPO_ROOT, setupCodeServer, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
+import { cleanupAll, launchChromium, makeProfile, npmRun, REPO_ROOT, setupCodeServer, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
 import { makeWorkspace } from '../../scripts/workspace.mjs';
 import { buildIntegrationSuite } from './build.mjs';
 
@@ -27,7 +26,7 @@ export async function runIntegrationInCodeServer({ resultsDir = path.join(REPO_R
   const workspace = makeWorkspace(path.join(tmp, 'workspace'), { malformed: true });
   const profile = makeProfile(tmp);
   const server = await startCodeServer({ ...profile, folder: workspace, logFile: path.join(resultsDir, 'integration-code-server.server.log'), env: { MIXSCOPE_TEST_RESULTS: resultsFile } });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const { browser, close: closeBrowser } = await launchChromium();
   const consoleLines = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -54,7 +53,7 @@ export async function runIntegrationInCodeServer({ resultsDir = path.join(REPO_R
     return report;
   } finally {
     fs.writeFileSync(consoleFile, consoleLines.join('\n') + '\n');
-    await browser.close().catch(() => {});
+    await closeBrowser();
     await server.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
