@@ -11,7 +11,8 @@ import { CHROMIUM, CODE_SERVER_ENTRY, REPO_ROOT, setupCodeServer } from './setup
 export { CHROMIUM, CODE_SERVER_ENTRY, REPO_ROOT, setupCodeServer };
 export const VSIX = path.join(REPO_ROOT, 'mixscope.vsix');
 export const EXTENSION_ID = 'mixscope.mixscope';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+// --disable-dev-shm-usage: containers often have a tiny /dev/shm, where Chromium's renderers crash.
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-dev-shm-usage'];
 
 // ---------------------------------------------------------------------------------------------------------
 // Clean-up of everything started here.
