@@ -158,8 +158,10 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     await sleep(2000);
     await screenshot(page, 'mnist-running');
     const cpuBefore = extensionHostCpuSeconds(session.server.pid);
+    const clicked = Date.now();
     await cancel.click();
     const state = await waitForStatus(frame, ['cancelled'], 10_000);
+    console.log(`      the panel said "${state.text}" ${Date.now() - clicked} ms after the click on Cancel`);
     // The worker has stopped: one second after the click, the extension host (where the worker threads live)
     // uses little CPU over the next second (a running fit keeps at least one core busy).
     await sleep(1000);
