@@ -108,9 +108,10 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     assert.ok(panel.densityLines + panel.densityGroups > 0, 'with the fitted densities over it');
     assertLoglikCurve(panel, '1-D');
     // Beside: the panel's frame is to the right of the text editor showing the file.
-    const editorBox = await page.locator('.editor-group-container:has(.tab[aria-label^="mixture-1d.csv"]) .monaco-editor').first().boundingBox().catch(() => null);
+    const editorBox = await page.locator('.editor-group-container').filter({ has: page.locator('.tab.active', { hasText: /^mixture-1d\.csv/ }) }).locator('.monaco-editor').first().boundingBox({ timeout: 5_000 });
     const panelBox = await (await frame.frameElement()).boundingBox();
-    if (editorBox && panelBox) assert.ok(panelBox.x >= editorBox.x + editorBox.width - 5, `the panel (x=${panelBox.x}) is beside the editor (x=${editorBox.x}..${editorBox.x + editorBox.width})`);
+    assert.ok(editorBox && panelBox, 'the text editor and the panel are both on screen');
+    assert.ok(panelBox.x >= editorBox.x + editorBox.width - 5, `the panel (x=${panelBox.x}) is beside the editor (x=${editorBox.x}..${editorBox.x + editorBox.width})`);
   });
 
   it('3. mixscope.k = 3 in settings.json (edited in the editor), run again → three components', async function () {
