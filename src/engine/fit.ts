@@ -99,7 +99,9 @@ export function chooseModel(
     return { model: 'bernoulli', images, reason: 'chosen in the settings' };
   }
   if (images && isBinary(dataset)) return { model: 'bernoulli', images, reason: 'every value is 0 or 1' };
-  if (images && dataset.d >= 16) return { model: 'bernoulli', images, reason: `the ${dataset.d} columns look like image pixels` };
+  // As the text loader: 64 or more columns of pixel values (8×8 and up). Fewer (e.g. 16 answers on a 1..5 scale)
+  // are more likely features than a 4×4 image; model "bernoulli" still reads them as images.
+  if (images && dataset.d >= 64) return { model: 'bernoulli', images, reason: `the ${dataset.d} columns look like image pixels` };
   return { model: 'gaussian', table: dataset, reason: 'the columns are continuous numbers' };
 }
 

@@ -4,8 +4,11 @@
 export type ModelChoice = 'auto' | 'gaussian' | 'bernoulli';
 export type ModelKind = 'gaussian' | 'bernoulli';
 export type CovarianceType = 'full' | 'diag' | 'spherical' | 'tied';
-/** kmeans++ (default), random responsibilities, random data points as means, explicit parameters. */
-export type InitMethod = 'kmeans++' | 'random' | 'random-data' | 'params';
+/**
+ * kmeans++ (default), random responsibilities, random data points as means, explicit parameters; Bernoulli also
+ * random-assignment (every row in a uniformly random cluster: the course's start for hard EM).
+ */
+export type InitMethod = 'kmeans++' | 'random' | 'random-data' | 'params' | 'random-assignment';
 export type EmVariant = 'soft' | 'hard';
 
 /** Explicit starting parameters (CLI `--init-params`, figure reproduction). */
@@ -111,7 +114,10 @@ export interface BernoulliSnapshot {
 export type ParamsSnapshot = GaussianSnapshot | BernoulliSnapshot;
 
 export interface LabelMetrics {
+  /** Many-to-one: each cluster mapped to its majority label (= overall purity). See engine/metrics.ts. */
   accuracy: number;
+  /** Best one-to-one cluster → label map (Hungarian), given when K equals the number of distinct labels. */
+  oneToOneAccuracy?: number;
   adjustedRandIndex: number;
   normalizedMutualInfo: number;
   /** Per cluster: majority label and purity. */

@@ -21,7 +21,13 @@ export function imageShape(d: number, imageWidth?: number): [number, number] | u
 
 /** 1 when every value is within [0, 1] (binary or probabilities), else 255 (bytes). */
 export function pixelScale(maxValue: number): number {
-  return maxValue <= 1 ? 1 : 255;
+  // The value that stands for "fully on". 1 for 0/1 or [0, 1] data; 16 for the 4-bit digit sets (sklearn's
+  // load_digits, UCI optdigits: 0..16), whose every pixel is below 128 and would binarise to "off" on a 0..255
+  // scale; 255 for bytes — unless no value reaches the middle of 0..255, where the data's own maximum is used.
+  if (maxValue <= 1) return 1;
+  if (maxValue <= 16) return 16;
+  if (maxValue < 128) return maxValue;
+  return 255;
 }
 
 /**
@@ -67,7 +73,7 @@ export function asImages(table: TableData, imageWidth?: number): ImageData | und
     summary: {
       ...table.summary,
       imageShape: shape,
-      notes: [...table.summary.notes, `read as ${n} images of ${shape[0]}×${shape[1]} pixels (values ${integral ? `0..${max}` : 'in [0, 1]'})`],
+      notes: [...table.summary.notes, `read as ${n} images of ${shape[0]}×${shape[1]} pixels (values ${integral ? `0..${max}${scale > 1 ? `, ${scale} = fully on` : ''}` : 'in [0, 1]'})`],
     },
   };
 }

@@ -786,7 +786,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
     const pixels = n * d === capacity ? (values as Uint8Array) : (values as Uint8Array).slice(0, n * d);
     summary.imageShape = shape;
     const scale = pixelScale(maxValue);
-    notes.push(`read as ${n} images of ${shape[0]}×${shape[1]} pixels (values 0..${maxValue})`);
+    notes.push(`read as ${n} images of ${shape[0]}×${shape[1]} pixels (values 0..${maxValue}${scale > 1 ? `, ${scale} = fully on` : ''})`);
     return { kind: 'images', n, d, height: shape[0], width: shape[1], pixels, scale, labels: labels?.slice(0, n), summary };
   }
   return {
