@@ -19,11 +19,12 @@ export function imageShape(d: number, imageWidth?: number): [number, number] | u
   return undefined;
 }
 
-/** 1 when every value is within [0, 1] (binary or probabilities), else 255 (bytes). */
+/**
+ * The value that stands for "fully on", from the largest value: 1 for 0/1 or [0, 1] data; 16 for the 4-bit digit
+ * sets (sklearn's load_digits, UCI optdigits: 0..16), whose every pixel is below 128 and would binarise to "off" on a
+ * 0..255 scale; 255 for bytes — unless no value reaches the middle of 0..255: then the data's own maximum.
+ */
 export function pixelScale(maxValue: number): number {
-  // The value that stands for "fully on". 1 for 0/1 or [0, 1] data; 16 for the 4-bit digit sets (sklearn's
-  // load_digits, UCI optdigits: 0..16), whose every pixel is below 128 and would binarise to "off" on a 0..255
-  // scale; 255 for bytes — unless no value reaches the middle of 0..255, where the data's own maximum is used.
   if (maxValue <= 1) return 1;
   if (maxValue <= 16) return 16;
   if (maxValue < 128) return maxValue;
