@@ -344,6 +344,43 @@ describe('reliability: bad inputs through the real CLI (issue 5)', function () {
     });
   });
 
+  describe('what "auto" makes of small integer tables', () => {
+    it('8×8 digits with intensities 0..16 (sklearn load_digits, UCI optdigits): 16 = fully on, and the two patterns separate', () => {
+      // Two stroke patterns (a vertical and a horizontal bar), intensities 9..16 on the stroke and 0..4 off it. On a
+      // 0..255 scale every pixel would binarise to off and the fit would put every image in one cluster.
+      const next = sequence(21);
+      const images = Array.from({ length: 120 }, (_, i) =>
+        Array.from({ length: 64 }, (_, p) => {
+          const [r, c] = [Math.floor(p / 8), p % 8];
+          const on = i % 2 === 0 ? c === 3 || c === 4 : r === 3 || r === 4;
+          return on ? 9 + Math.floor(next() * 8) : Math.floor(next() * 5);
+        }),
+      );
+      const file = new UserFile('digits.csv', rows(images, ''));
+      const r = cli(['fit', file.path, '--k', '2', '--json', '--seed', '2']);
+      file.assertUnchanged();
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as FitJson;
+      assert.equal(out.model, 'bernoulli');
+      assert.ok(out.dataset.notes.some((n) => /8×8 pixels \(values 0\.\.16, 16 = fully on\)/.test(n)), out.dataset.notes.join('\n'));
+      const even = out.assignments[0];
+      out.assignments.forEach((a, i) => assert.equal(a, i % 2 === 0 ? even : 1 - even, `image ${i}`));
+    });
+
+    it('16 answers on a 1..5 scale are features (Gaussian), not a 4×4 image; model "bernoulli" still reads them as one', () => {
+      const next = sequence(8);
+      const answers = Array.from({ length: 80 }, (_, i) => Array.from({ length: 16 }, () => 1 + Math.floor(next() * 3) + (i % 2) * 2));
+      const file = new UserFile('survey.csv', rows(answers, Array.from({ length: 16 }, (_, j) => `q${j + 1}`).join(',')));
+      const auto = expectFit(file, ['--k', '2', '--covariance', 'diag']);
+      assert.equal(auto.model, 'gaussian');
+      const bernoulli = expectFit(file, ['--k', '2', '--model', 'bernoulli']);
+      assert.equal(bernoulli.model, 'bernoulli');
+      // Scale 5 (the data's own maximum): answers 3..5 are "on", so the two groups still separate.
+      const first = bernoulli.assignments[0];
+      bernoulli.assignments.forEach((a, i) => assert.equal(a, i % 2 === 0 ? first : 1 - first, `row ${i}`));
+    });
+  });
+
   describe('settings that do not fit the data', () => {
     it('Bernoulli on continuous data, and the course\'s random-assignment start on binary images', () => {
       const faithful = new UserFile('faithful.csv', fixture('faithful.csv'));

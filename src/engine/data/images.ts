@@ -20,15 +20,15 @@ export function imageShape(d: number, imageWidth?: number): [number, number] | u
 }
 
 /**
- * The value that stands for "fully on", from the largest value: 1 for 0/1 or [0, 1] data; 16 for the 4-bit digit
- * sets (sklearn's load_digits, UCI optdigits: 0..16), whose every pixel is below 128 and would binarise to "off" on a
- * 0..255 scale; 255 for bytes — unless no value reaches the middle of 0..255: then the data's own maximum.
+ * The value that stands for "fully on", from the largest value: the nominal full scale — 1 (0/1 or [0, 1] data), 16
+ * (the 4-bit digit sets: sklearn's load_digits, UCI optdigits) or 255 (bytes) — that the data reach the upper half
+ * of, else the data's own maximum. (On a 0..255 scale every pixel of 0..16 digits would binarise to "off".)
  */
 export function pixelScale(maxValue: number): number {
   if (maxValue <= 1) return 1;
-  if (maxValue <= 16) return 16;
-  if (maxValue < 128) return maxValue;
-  return 255;
+  if (maxValue > 8 && maxValue <= 16) return 16;
+  if (maxValue >= 128) return 255;
+  return maxValue;
 }
 
 /**
