@@ -37,7 +37,9 @@ export function panelCsp(cspSource: string, nonce: string): string {
 
 export function panelHtml(o: PanelHtmlOptions): string {
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(o.nonce)) throw new Error('panelHtml: the nonce must be at least 16 base64 characters');
-  if (/[\s;'"<>]/.test(o.cspSource)) throw new Error('panelHtml: unexpected characters in cspSource');
+  // VS Code's real cspSource is a source list such as `'self' https://*.vscode-cdn.net`: quotes and spaces are
+  // legitimate; a directive separator, markup or an 'unsafe-*' keyword is not.
+  if (/[;"<>\r\n,]|unsafe-/i.test(o.cspSource)) throw new Error('panelHtml: unexpected characters in cspSource');
   const nonce = o.nonce;
   const attr = (s: string) => escapeHtml(s);
   const title = escapeHtml(o.title);
