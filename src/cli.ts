@@ -258,6 +258,7 @@ function humanSummary(name: string, r: import('./shared/protocol').FitResult, su
     const mean = r.model === 'gaussian' ? ` mean [${r.means[c].map(fmt).join(', ')}]` : '';
     lines.push(`  component ${c + 1}: weight ${r.weights[c].toFixed(4)}, size ${sizes[c]}${mean}`);
   }
+  for (const note of r.notes ?? []) lines.push(`note: ${note}`);
   if (r.labelMetrics) {
     const m = r.labelMetrics;
     lines.push(`labels: accuracy ${m.accuracy.toFixed(4)}, ARI ${m.adjustedRandIndex.toFixed(4)}, NMI ${m.normalizedMutualInfo.toFixed(4)}`);

@@ -285,6 +285,7 @@ export class FitManager {
         panel.done(outcome.message);
         const how = r.converged ? `converged after ${r.iterations} iterations` : `stopped after ${r.iterations} iterations (not converged)`;
         output.info(`${fileName}: ${r.model} mixture, K = ${r.k}, ${how} in ${outcome.elapsedMs} ms; log-likelihood ${formatNumber(r.logLikelihood)}, BIC ${formatNumber(r.bic)}, AIC ${formatNumber(r.aic)}`);
+        for (const note of r.notes ?? []) output.info(`  ${note}`);
         vscode.window.setStatusBarMessage(`Mixscope: ${fileName} — ${how}`, 8000);
         break;
       }

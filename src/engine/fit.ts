@@ -486,6 +486,7 @@ function fitBernoulliImages(images: ImageData, options: FitOptions, reason: stri
     columns: images.summary.columns,
     imageShape: [images.height, images.width],
     elapsedMs: Date.now() - started,
+    notes: fitted.notes.length > 0 ? fitted.notes : undefined,
   };
   return { result, examples: fitted.examples };
 }

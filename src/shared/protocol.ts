@@ -161,6 +161,8 @@ export interface FitResult {
   labelMetrics?: LabelMetrics;
   imageShape?: [number, number];
   elapsedMs: number;
+  /** What the engine did that a user may want to know (threads used, identical starts separated…). */
+  notes?: string[];
 }
 
 // ---------------------------------------------------------------- host <-> worker
