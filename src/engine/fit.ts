@@ -278,7 +278,9 @@ export function refuseSingularData(
   }
   if (covarianceType !== 'full' && covarianceType !== 'tied') return;
   // Correlation matrix of the non-constant columns, then Cholesky with a relative pivot tolerance.
-  const used = Array.from({ length: d }, (_, j) => j).filter((j) => !constant.includes(j));
+  const isConstant = new Uint8Array(d);
+  for (const j of constant) isConstant[j] = 1;
+  const used = Array.from({ length: d }, (_, j) => j).filter((j) => !isConstant[j]);
   const m = used.length;
   const mean = new Float64Array(m);
   for (let a = 0; a < m; a++) {

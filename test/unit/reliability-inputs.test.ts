@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadDataset } from '../../src/engine/data/load';
 import { fixture, idxBytes, MNIST_DIR, npyBytes } from '../fixtures/data/helpers';
 
 const root = path.resolve(__dirname, '../..');
@@ -341,6 +342,20 @@ describe('reliability: bad inputs through the real CLI (issue 5)', function () {
       expectFileRefusal(new UserFile('corrupt.npy', corrupt), [], /corrupt header \(no 'shape'\): expected a dict like/);
       const truncatedHeader = npyBytes({ descr: '<f8', shape: [2, 1], data: new Uint8Array(16) }).subarray(0, 30);
       expectFileRefusal(new UserFile('cut.npy', truncatedHeader), [], /cut\.npy: /);
+    });
+  });
+
+  describe('big inputs (a hang guard, not a speed test)', () => {
+    it('one line of a million numbers loads in seconds (it took 10 minutes when every column was looked up in a list)', () => {
+      const text = Array.from({ length: 1_000_000 }, (_, i) => String(i % 97)).join(',') + '\n';
+      const started = Date.now();
+      const d = loadDataset('wide.csv', new TextEncoder().encode(text));
+      const ms = Date.now() - started;
+      assert.deepEqual([d.n, d.d], [1, 1_000_000]); // (integers 0..96 with a square D: read as one 1000×1000 image)
+      assert.ok(ms < 60_000, `${ms} ms: a runaway loop`);
+      // Through the CLI the user then hears about K, not silence.
+      const file = new UserFile('wide.csv', text);
+      expectFileRefusal(file, [], /1 usable row but K = 2 components/);
     });
   });
 
