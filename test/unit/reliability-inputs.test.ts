@@ -321,6 +321,9 @@ describe('reliability: bad inputs through the real CLI (issue 5)', function () {
       const labelsFile = new UserFile('wrong-labels.csv', 'label\n' + classes.slice(0, 150).join('\n') + '\n');
       expectRefusal(other, ['--labels', labelsFile.path, '--k', '2', '--max-iter', '2'], /^mixscope: wrong-labels\.csv: holds 150 labels but digits\.npy has 200 images/);
       labelsFile.assertUnchanged();
+      // A labels file that is not one: named once, with the data file it was for (no "digits.npy: wrong.csv: …").
+      const notLabels = new UserFile('wrong.csv', 'a,b\n1,2\n3,4\n');
+      expectRefusal(other, ['--labels', notLabels.path], /^mixscope: wrong\.csv: expected one integer label per line \(a single column\), found 2 columns\. \(the labels for digits\.npy\)$/);
       const rightLabels = new UserFile('labels.csv', 'label\n' + classes.join('\n') + '\n');
       const withLabels = cli(['fit', other.path, '--labels', rightLabels.path, '--k', '2', '--max-iter', '2', '--json']);
       other.assertUnchanged();

@@ -3,6 +3,7 @@
 // Every failure is a DataError naming the file, where (line / field / byte offset), what was expected and what to do.
 
 import { gunzipSync } from 'node:zlib';
+import { DataError } from '../errors';
 import { baseName, dataError, listSome } from './common';
 import type { Dataset } from './dataset';
 import { loadIdxImages, loadIdxLabels, looksLikeIdx } from './idx';
@@ -92,7 +93,14 @@ export function loadDataset(fileName: string, bytes: Uint8Array, options: LoadOp
   }
   if (options.labelBytes) {
     const labelName = options.labelFileName ?? 'labels file';
-    const labels = loadLabels(labelName, options.labelBytes);
+    let labels: Int32Array;
+    try {
+      labels = loadLabels(labelName, options.labelBytes);
+    } catch (e) {
+      // Say which data file these labels were for (and so keep callers from prefixing the data file's name).
+      if (e instanceof DataError) throw new DataError(`${e.message} (the labels for ${baseName(fileName)})`, e.fileName, e.line);
+      throw e;
+    }
     if (labels.length !== dataset.n) {
       const skipped = dataset.summary.skippedRows > 0 ? ` (after ${dataset.summary.skippedRows} skipped rows)` : '';
       throw dataError(
