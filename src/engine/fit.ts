@@ -347,6 +347,32 @@ export function centreOffsetColumns(values: Float64Array, n: number, d: number):
   return centre;
 }
 
+/**
+ * sklearn's regularisation is absolute: on a column whose variance is not far above it (values ~1e-3 and smaller,
+ * unstandardised), the fitted covariances along it are mostly regularisation. Say so, with the fix.
+ */
+export function regularisationNotes(values: Float64Array, n: number, d: number, columns: string[], regularization: number): string[] {
+  if (!(regularization > 0) || n < 2) return [];
+  const small: { j: number; variance: number }[] = [];
+  for (let j = 0; j < d; j++) {
+    const { largest, sdScaled } = columnStats(values, n, d, j);
+    const variance = (sdScaled * largest) ** 2;
+    if (variance > 0 && regularization > 0.01 * variance) small.push({ j, variance });
+  }
+  if (small.length === 0) return [];
+  const { j, variance } = small.reduce((a, b) => (b.variance < a.variance ? b : a));
+  const others = small.length > 1 ? ` (and ${small.length - 1} other column${small.length > 2 ? 's' : ''})` : '';
+  return [
+    `regularization ${regularization} is ${formatRatio(regularization / variance)} the variance of column "${columns[j] ?? `x${j + 1}`}" ` +
+      `(${variance.toExponential(2)})${others}: the fitted covariances there are mostly regularisation. ` +
+      'Turn on standardize, rescale the column, or lower regularization.',
+  ];
+}
+
+function formatRatio(r: number): string {
+  return r >= 1 ? `${r >= 100 ? r.toExponential(1) : r.toPrecision(2)} times` : `${Math.round(r * 100)}% of`;
+}
+
 /** initParams means in the centred frame; anything malformed is passed through for the family's own validation. */
 function shiftMeans(means: unknown, centre: Float64Array): number[][] {
   if (!Array.isArray(means)) return means as number[][];
@@ -407,6 +433,7 @@ function fitGaussianTable(table: TableData, options: FitOptions, reason: string,
     refuseUnrepresentableSpread(values, n, d, table.columns, file, options.regularization);
   }
   if (options.regularization === 0) refuseSingularData(values, n, d, table.columns, options.covarianceType, file);
+  const notes = regularisationNotes(values, n, d, table.columns, options.regularization);
 
   const indices = evenSample(n, options.maxPlotPoints);
   const plotValues: number[] = new Array(indices.length * d);
@@ -468,6 +495,7 @@ function fitGaussianTable(table: TableData, options: FitOptions, reason: string,
     snapshots: run.snapshots,
     restartObjectives: run.restartObjectives,
     elapsedMs: Date.now() - started,
+    notes: notes.length > 0 ? notes : undefined,
   };
   return { result, plotSample, plotAssignments: indices.map((i) => assignments[i]) };
 }

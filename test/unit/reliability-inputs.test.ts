@@ -258,6 +258,19 @@ describe('reliability: bad inputs through the real CLI (issue 5)', function () {
       assert.ok(a[0] === a[2] && a[1] === a[3] && a[0] !== a[1], JSON.stringify(a));
     });
 
+    it('columns whose variance is near the regularisation (values ~1e-3): the fit says so, and standardised it does not', () => {
+      const next = sequence(9);
+      const small = Array.from({ length: 40 }, (_, i) => [(i % 2) * 0.003 + next() * 0.001, 5 + next()]);
+      const file = new UserFile('millimetres.csv', rows(small, 'gap_m,weight'));
+      const raw = expectFit(file, []) as FitJson & { notes?: string[] };
+      assert.equal(raw.notes?.length, 1, JSON.stringify(raw.notes));
+      assert.match(raw.notes![0], /regularization 0\.000001 is .* the variance of column "gap_m" .*mostly regularisation\. Turn on standardize/);
+      const standardized = expectFit(file, ['--standardize']) as FitJson & { notes?: string[] };
+      assert.equal(standardized.notes, undefined);
+      const human = cli(['fit', file.path]);
+      assert.match(human.stdout, /^ {2}note: regularization 0\.000001 is /m);
+    });
+
     it('1e308 and -0 are read exactly and fit when the spread is representable', () => {
       const out = expectFit(new UserFile('extremes.csv', 'a,b\n1e308,-0\n1e308,1\n1e308,2\n1e308,3\n'), ['--k', '1', '--covariance', 'diag']);
       assert.equal(out.means[0][0], 1e308);
