@@ -170,15 +170,25 @@ function readInput(file: string, maxFileSizeMb: number): Uint8Array {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
-  } catch {
-    throw new DataError(`${file}: no such file.`, file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') throw new DataError(`${file}: cannot be read: permission denied.`, file);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new DataError(`${file}: no such file.`, file);
+    throw new DataError(`${file}: cannot be read: ${(e as Error).message}.`, file);
   }
   if (!stat.isFile()) throw new DataError(`${file}: not a regular file.`, file);
   const limit = maxFileSizeMb * 1024 * 1024;
   if (stat.size > limit) {
     throw new DataError(`${file}: ${(stat.size / 1048576).toFixed(1)} MB is over the ${maxFileSizeMb} MB limit (--max-file-size-mb).`, file);
   }
-  return fs.readFileSync(file);
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    // Permissions, a file removed or replaced by a folder since the stat, an I/O error: the user's problem, one line.
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOENT' ? 'it was removed' : (e as Error).message;
+    throw new DataError(`${file}: cannot be read: ${why}.`, file);
+  }
 }
 
 export function main(argv: string[]): number {

@@ -296,6 +296,32 @@ describe('reliability: bad inputs through the real CLI (issue 5)', function () {
       assert.match(r.stderr, /does-not-exist-\d+\.csv: no such file/);
     });
 
+    it('a file the user may not read: one line saying so (not an internal error)', function () {
+      // Needs a user without the permission: as root, run the CLI as "nobody" (skipped where that is impossible).
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixscope-locked-'));
+      const locked = path.join(dir, 'locked.csv');
+      fs.writeFileSync(locked, 'a,b\n1,2\n3,4\n5,6\n');
+      fs.chmodSync(locked, 0o000);
+      const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+      let r: ReturnType<typeof spawnSync>;
+      if (asRoot) {
+        fs.chmodSync(dir, 0o755);
+        r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, bin, 'fit', locked], { encoding: 'utf8' });
+        if (r.error || /runuser: /.test(String(r.stderr))) this.skip();
+      } else {
+        r = spawnSync(process.execPath, [bin, 'fit', locked], { encoding: 'utf8' });
+      }
+      assert.equal(r.status, 2, String(r.stderr));
+      assert.equal(String(r.stderr), `mixscope: ${locked}: cannot be read: permission denied.\n`);
+      // The folder itself unreadable: the same answer, not "no such file".
+      fs.chmodSync(dir, 0o700);
+      if (asRoot) {
+        r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, bin, 'fit', locked], { encoding: 'utf8' });
+        assert.equal(String(r.stderr), `mixscope: ${locked}: cannot be read: permission denied.\n`);
+      }
+      fs.chmodSync(locked, 0o644);
+    });
+
     it('every row unusable: one line that lists why', () => {
       expectFileRefusal(new UserFile('holes.csv', 'a,b\nNA,1\n2,\nInf,3\n'), [], /no complete row to fit: 2 rows skipped: missing values at lines 2, 3 .*; 1 row skipped: non-finite values .* at line 4 .*Expected numbers in a, b/);
     });
