@@ -71,6 +71,10 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     if (this.currentTest?.state === 'failed' && page) await screenshot(page, `FAILED-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`);
     // A panel stuck at "Waiting for the fit…" is usually a webview whose script and CSS never loaded: say so.
     const failedLoads = session?.consoleLines.filter((l) => l.startsWith('[requestfailed]') && l.includes('vscode-resource')) ?? [];
+    const swRaces = session?.consoleLines.filter((l) => l.includes('Found unexpected service worker controller')).length ?? 0;
+    if (this.currentTest?.state === 'failed' && swRaces) {
+      console.log(`      ${swRaces} webview(s) logged "Found unexpected service worker controller" (VS Code web's webview service-worker race, microsoft/vscode#326544): a webview stuck blank or unstyled is that race`);
+    }
     if (this.currentTest?.state === 'failed' && failedLoads.length) {
       console.log(`      webview resources that failed to load (the webview service worker did not serve them):\n${failedLoads.map((l) => `        ${l}`).join('\n')}`);
     }
