@@ -463,6 +463,55 @@ describe('engine properties (fast-check): Bernoulli fits of random binary matric
   });
 });
 
+describe('engine: a constant offset moves the means and nothing else', () => {
+  // fit.ts centres columns whose offset dwarfs their spread before EM and shifts every reported mean back: the
+  // result, every snapshot and an explicit start must all be in the user's units.
+  it('X + 2^30 fits as X: same trace, covariances and assignments; means, snapshots and the start shifted by 2^30', () => {
+    const offset = 2 ** 30;
+    const next = (() => {
+      let s = 77;
+      return () => ((s = (s * 16807) % 2147483647) / 2147483647);
+    })();
+    const n = 120;
+    const base: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const c = i % 3;
+      base.push(Math.round((c * 4 + 2 * next()) * 1024) / 1024, Math.round(((c % 2) * 5 + 2 * next()) * 1024) / 1024);
+    }
+    const table = (shift: number): TableData => {
+      const columns = ['x', 'y'];
+      return {
+        kind: 'table',
+        n,
+        d: 2,
+        values: Float64Array.from(base, (v) => v + shift),
+        columns,
+        summary: { fileName: 'offset.csv', n, d: 2, columns, droppedColumns: [], skippedRows: 0, skippedLines: [], notes: [] },
+      };
+    };
+    const start = (shift: number) => ({ weights: [1, 1, 1], means: [[0 + shift, 0 + shift], [4 + shift, 5 + shift], [8 + shift, 0 + shift]] });
+    for (const covarianceType of ['full', 'diag', 'spherical', 'tied'] as const) {
+      const options = { model: 'gaussian' as const, k: 3, covarianceType, init: 'params' as const, maxIterations: 30, tolerance: 0 };
+      const plain = fitDataset(table(0), { ...options, initParams: start(0) }).result;
+      const progress: number[][][] = [];
+      const shifted = fitDataset(table(offset), { ...options, initParams: start(offset) }, { onProgress: (p) => progress.push(p.snapshot.means) }).result;
+      assert.equal(shifted.iterations, plain.iterations, covarianceType);
+      plain.trace.forEach((t, i) => assert.ok(Math.abs(shifted.trace[i] - t) <= 1e-6 * Math.abs(t), `${covarianceType} trace[${i}]: ${shifted.trace[i]} vs ${t}`));
+      assert.deepEqual(shifted.assignments, plain.assignments);
+      plain.means.forEach((m, j) => m.forEach((v, c) => assert.ok(Math.abs(shifted.means[j][c] - offset - v) < 1e-5, `${covarianceType} mean ${j},${c}`)));
+      plain.covariances!.forEach((m, j) =>
+        m.forEach((row, a) => row.forEach((v, b) => assert.ok(Math.abs(shifted.covariances![j][a][b] - v) <= 1e-6 * Math.max(1, Math.abs(v)), `${covarianceType} cov ${j}`))),
+      );
+      // Every snapshot (kept and streamed) in the user's units, the start exactly as given.
+      assert.deepEqual(shifted.snapshots[0].means, start(offset).means);
+      shifted.snapshots.forEach((snap, t) =>
+        snap.means.forEach((m, j) => m.forEach((v, c) => assert.ok(Math.abs(v - offset - plain.snapshots[t].means[j][c]) < 1e-5, `snapshot ${t}`))),
+      );
+      assert.deepEqual(progress, shifted.snapshots.map((snap) => snap.means));
+    }
+  });
+});
+
 // ------------------------------------------------------------------------------------------- found, for the engine
 
 describe('engine: a component collapsed onto one point', () => {
