@@ -8,6 +8,7 @@
 //
 // Options: --grep <re>        only scenarios matching
 //          --no-package       reuse mixscope.vsix as it is
+//          --vsix <file>      test this .vsix instead (implies --no-package)
 //          --skip-integration skip the extension-host suite
 //          --keep             keep the temporary workspaces and profiles (their path is printed)
 import * as fs from 'node:fs';
@@ -45,10 +46,11 @@ async function main() {
   });
 
   step('code-server ready (installed once into .cache/)', () => setupCodeServer());
-  if (!flag('--no-package')) step('npm run package → mixscope.vsix', () => npmRun('package', { quiet: true }));
+  const vsix = option('--vsix') ? path.resolve(option('--vsix')) : VSIX;
+  if (!flag('--no-package') && !option('--vsix')) step('npm run package → mixscope.vsix', () => npmRun('package', { quiet: true }));
   context.extensionsDir = path.join(context.tmp, 'extensions');
   fs.mkdirSync(context.extensionsDir, { recursive: true });
-  const installed = step('install mixscope.vsix into a fresh extensions dir', () => installExtension(context.extensionsDir, VSIX));
+  const installed = step('install mixscope.vsix into a fresh extensions dir', () => installExtension(context.extensionsDir, vsix));
   console.log(`  installed ${path.basename(installed)}`);
 
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 180_000, slow: 20_000, color: process.stdout.isTTY });
