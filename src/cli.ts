@@ -260,7 +260,6 @@ function humanSummary(name: string, r: import('./shared/protocol').FitResult, su
     // Never silently: what the loader detected, skipped and left out.
     ...summary.notes.map((note) => `  read: ${note}`),
     ...summary.droppedColumns.map((c) => `  left out column "${c.name}": ${c.reason}`),
-    ...(r.notes ?? []).map((note) => `  note: ${note}`),
     `${r.converged ? 'converged' : 'not converged'} after ${r.iterations} iterations, log-likelihood ${fmt(r.logLikelihood)}, BIC ${fmt(r.bic)}, AIC ${fmt(r.aic)}`,
   ];
   const sizes = new Array(r.k).fill(0);
