@@ -119,3 +119,90 @@ describe('reliability: reading a data file runs no code (Restricted Mode and vir
     assert.doesNotMatch(pool, /fs\.(write|append|unlink|rm|rename|open|create)/, 'the shard pool only checks that its script exists');
   });
 });
+
+describe('reliability: exports go only where the user chose, never over the data file (saveWithDialog)', () => {
+  // src/exporting.ts with a stand-in for the `vscode` module: the dialog's answer is scripted, writes are recorded.
+  interface FakeUri {
+    scheme: string;
+    authority: string;
+    path: string;
+    with(change: { path?: string }): FakeUri;
+    toString(): string;
+  }
+  const uri = (p: string, scheme = 'file', authority = ''): FakeUri => ({
+    scheme,
+    authority,
+    path: p,
+    with: (change) => uri(change.path ?? p, scheme, authority),
+    toString: () => `${scheme}://${authority}${p}`,
+  });
+  const calls = { dialogs: [] as { defaultUri: FakeUri; title: string }[], writes: [] as { target: string; bytes: Uint8Array }[], errors: [] as string[], infos: [] as string[] };
+  let answer: FakeUri | undefined;
+  const fakeVscode = {
+    window: {
+      showSaveDialog: async (o: { defaultUri: FakeUri; title: string }) => {
+        calls.dialogs.push(o);
+        return answer;
+      },
+      showErrorMessage: async (m: string) => void calls.errors.push(m),
+      showInformationMessage: async (m: string) => void calls.infos.push(m),
+    },
+    workspace: { fs: { writeFile: async (target: FakeUri, bytes: Uint8Array) => void calls.writes.push({ target: target.toString(), bytes }) } },
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Module = require('node:module') as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const originalResolve = Module._resolveFilename;
+  const fakeId = path.join(root, 'test', 'unit', '__fake_vscode__.js');
+  let saveWithDialog: (request: Record<string, unknown>) => Promise<FakeUri | undefined>;
+
+  before(() => {
+    Module._resolveFilename = function (request: string, ...rest: unknown[]) {
+      return request === 'vscode' ? fakeId : originalResolve.call(this, request, ...rest);
+    };
+    require.cache[fakeId] = { id: fakeId, filename: fakeId, loaded: true, exports: fakeVscode } as unknown as NodeModule;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    saveWithDialog = require('../../src/exporting').saveWithDialog;
+  });
+  after(() => {
+    Module._resolveFilename = originalResolve;
+    delete require.cache[fakeId];
+  });
+  beforeEach(() => {
+    calls.dialogs.length = 0;
+    calls.writes.length = 0;
+    calls.errors.length = 0;
+    calls.infos.length = 0;
+  });
+
+  const data = uri('/work/data/faithful.csv');
+  const labels = uri('/work/data/t10k-labels-idx1-ubyte');
+  const output = { appendLine: () => undefined };
+  const request = () => ({ dataUri: data, protectedUris: [labels], defaultName: 'faithful.mixscope-scatter.png', filters: { PNG: ['png'] }, what: 'the scatter chart', bytes: Uint8Array.from([137, 80, 78, 71]), output });
+
+  it('asks first, next to the data file, under a name that is not the data file', async () => {
+    answer = undefined;
+    assert.equal(await saveWithDialog(request()), undefined);
+    assert.equal(calls.dialogs.length, 1);
+    assert.equal(calls.dialogs[0].defaultUri.path, '/work/data/faithful.mixscope-scatter.png');
+    assert.deepEqual(calls.writes, [], 'cancelled: nothing written');
+  });
+
+  it('refuses the data file (however it is spelled) and the labels file, with a message, writing nothing', async () => {
+    for (const target of [data, uri('/work/data/./sub/../faithful.csv'), labels]) {
+      answer = target;
+      assert.equal(await saveWithDialog(request()), undefined);
+    }
+    assert.deepEqual(calls.writes, []);
+    assert.equal(calls.errors.length, 3);
+    assert.match(calls.errors[0], /faithful\.csv is the data file and is never overwritten\. Export the scatter chart under another name\./);
+    assert.match(calls.errors[2], /t10k-labels-idx1-ubyte is the data file and is never overwritten/);
+  });
+
+  it('writes exactly the bytes where the user chose, and says where', async () => {
+    answer = uri('/home/me/plots/scatter.png');
+    const written = await saveWithDialog(request());
+    assert.equal(written?.path, '/home/me/plots/scatter.png');
+    assert.deepEqual(calls.writes.map((w) => [w.target, Array.from(w.bytes)]), [['file:///home/me/plots/scatter.png', [137, 80, 78, 71]]]);
+    assert.match(calls.infos[0], /saved the scatter chart to scatter\.png/);
+  });
+});
