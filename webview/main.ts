@@ -376,6 +376,8 @@ function renderHeader(): void {
     for (const c of summary.droppedColumns) items.push(`Column "${c.name}" left out: ${c.reason}`);
     items.push(...summary.notes);
   }
+  // What the engine noticed during the fit (regularisation vs tiny variances, threads, separated starts).
+  if (result?.notes) items.push(...result.notes);
   notes.replaceChildren(
     ...items.map((t) => {
       const li = document.createElement('li');
