@@ -80,7 +80,7 @@ function buildTable(r: TableRecipe): TableData {
         case 'offset':
           // An offset a million times the spread (timestamps, coordinates): cancellation in the variances. (A spread
           // within a few ulps of the offset, e.g. 1e8 ± 1e-8, holds no information a float64 fit could use: see
-          // docs/reliability.md.)
+          // the README's Reliability section.)
           v = 1e6 * s + u * s;
           break;
       }
