@@ -214,6 +214,13 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
   });
 
   it('7. Reload the window → the panel comes back with its last result', async function () {
+    // Only the Old Faithful panel stays open: with several webviews restored at once, VS Code web's webview
+    // service worker races (microsoft/vscode#326544; "Found unexpected service worker controller") and leaves
+    // some of them blank whatever the extension does. That is upstream; this checks Mixscope's own restore.
+    await page.locator('.tabs-container .tab').filter({ hasText: /^Mixscope: faithful\.csv/ }).first().click();
+    await runFromPalette(page, 'View: Close Editors in Other Groups');
+    await runFromPalette(page, 'View: Close Other Editors in Group');
+    assert.deepEqual(await panelTabs(page), ['Mixscope: faithful.csv'], 'only the Old Faithful panel is open');
     await runFromPalette(page, 'Developer: Reload Window');
     await page.waitForLoadState('domcontentloaded');
     await waitForWorkbench(page);
