@@ -152,7 +152,8 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
 
   it('5. A long fit (full MNIST) cancelled from the progress notification stops at once, shows no error, and the next run works', async function () {
     this.timeout(300_000);
-    await session.updateSettings({ 'mixscope.k': 10 });
+    // A fit that cannot end on its own before the click: no convergence test to speak of, many iterations.
+    await session.updateSettings({ 'mixscope.k': 10, 'mixscope.maxIterations': 5000, 'mixscope.tolerance': 1e-12 });
     await clearNotifications(page);
     await explorerContextMenu(page, 'train-images-idx3-ubyte', CLUSTER);
     const cancel = page.locator('.notifications-toasts .notification-toast .monaco-button').filter({ hasText: /^Cancel$/ }).first();
@@ -182,7 +183,7 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     const errors = (await notifications(page)).filter((n) => n.severity === 'error');
     assert.deepEqual(errors, [], 'no error notification');
     // The next run works: back to the 1-D panel and re-run it.
-    await session.updateSettings({ 'mixscope.k': 2 });
+    await session.updateSettings({ 'mixscope.k': 2, 'mixscope.maxIterations': undefined, 'mixscope.tolerance': undefined });
     await explorerContextMenu(page, 'mixture-1d.csv', CLUSTER);
     const next = await panelFrame(page, { match: /mixture-1d\.csv/ });
     await waitForStatus(next, ['done']);
