@@ -17,6 +17,8 @@ import { validatePanelState, validateWebviewMessage, type ValidatedExport } from
 export const PANEL_VIEW_TYPE = 'mixscope.panel';
 /** Progress messages kept to replay a running fit to a webview that (re)loads; older ones are dropped. */
 const MAX_REPLAYED_PROGRESS = 5000;
+/** At most one progress message per this many milliseconds to the webview (the newest wins). */
+const PROGRESS_INTERVAL_MS = 150;
 
 /** What a panel needs from the rest of the extension. */
 export interface PanelHost {
@@ -147,11 +149,44 @@ export class FitPanel {
     if (m.iteration === 0) this.running.progress = [];
     this.running.progress.push(message);
     if (this.running.progress.length > MAX_REPLAYED_PROGRESS) this.running.progress.shift();
-    this.post(message);
+    this.postProgressThrottled(message);
+  }
+
+  // A fast fit (MNIST: ~15 iterations a second, each snapshot K × 784 numbers) would otherwise queue messages faster
+  // than a remote webview takes them, and the panel (and its Cancel) would lag seconds behind the fit. Post at most one
+  // progress per PROGRESS_INTERVAL_MS, always the newest; `done` carries every snapshot for the scrubber anyway.
+  private lastProgressPost = 0;
+  private pendingProgress: HostToWebview | undefined;
+  private progressTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private postProgressThrottled(message: HostToWebview): void {
+    const wait = this.lastProgressPost + PROGRESS_INTERVAL_MS - Date.now();
+    if (wait <= 0 && !this.progressTimer) {
+      this.lastProgressPost = Date.now();
+      this.post(message);
+      return;
+    }
+    this.pendingProgress = message;
+    this.progressTimer ??= setTimeout(() => {
+      this.progressTimer = undefined;
+      const pending = this.pendingProgress;
+      this.pendingProgress = undefined;
+      if (pending && this.running) {
+        this.lastProgressPost = Date.now();
+        this.post(pending);
+      }
+    }, Math.max(0, wait));
+  }
+
+  private dropPendingProgress(): void {
+    if (this.progressTimer) clearTimeout(this.progressTimer);
+    this.progressTimer = undefined;
+    this.pendingProgress = undefined;
   }
 
   done(m: DoneMessage): void {
     if (!this.running || this.running.runId !== m.runId) return;
+    this.dropPendingProgress();
     this.running = undefined;
     if (this.latest) this.latest = { ...this.latest, result: m.result, model: m.result.model, plotAssignments: m.plotAssignments, examples: m.examples };
     this.post({ type: 'done', runId: m.runId, result: m.result, plotAssignments: m.plotAssignments, examples: m.examples });
@@ -160,6 +195,7 @@ export class FitPanel {
 
   failed(runId: number, message: string): void {
     if (!this.running || this.running.runId !== runId) return;
+    this.dropPendingProgress();
     this.running = undefined;
     this.lastError = { type: 'error', runId, message };
     this.post(this.lastError);
@@ -168,6 +204,7 @@ export class FitPanel {
 
   cancelled(runId: number): void {
     if (!this.running || this.running.runId !== runId) return;
+    this.dropPendingProgress();
     this.running = undefined;
     this.post({ type: 'cancelled', runId });
     this.host.changed();
@@ -249,6 +286,7 @@ export class FitPanel {
   private onDisposed(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.dropPendingProgress();
     this.subscriptions.forEach((s) => s.dispose());
     this.host.closed(this);
   }
