@@ -230,8 +230,8 @@ export class FitManager {
             const done = Math.min(totalSteps, m.restart * options.maxIterations + m.iteration);
             const percent = (100 * done) / totalSteps;
             const now = Date.now();
-            // Per-iteration messages, at most ~10 per second so a fast fit does not flood the notification.
-            if (now - lastReport >= 100 || m.iteration === 0) {
+            // Per-iteration messages, at most ~4 per second so a fast fit does not flood the notification.
+            if (now - lastReport >= 250 || m.iteration === 0) {
               lastReport = now;
               const restart = options.restarts > 1 ? ` (restart ${m.restart + 1}/${options.restarts})` : '';
               progress.report({ message: `iteration ${m.iteration}${restart} · log-likelihood ${formatNumber(m.logLikelihood)}`, increment: Math.max(0, percent - reported) });
