@@ -126,11 +126,19 @@ export function installExtension(extensionsDir, vsix = VSIX) {
   return path.join(extensionsDir, installed[0]);
 }
 
+/** User settings for a profile whose workspace opens in Restricted Mode: trust on, never asked, so never granted. */
+export const RESTRICTED_MODE_SETTINGS = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.emptyWindow': false,
+};
+
 /**
  * Starts code-server in its own process group and waits until it answers HTTP. Returns { url, port, stop, logFile }.
  * `stop()` (also registered as a clean-up) kills the whole group: the server, its extension hosts and workers.
+ * `workspaceTrust: true` leaves out --disable-workspace-trust (with RESTRICTED_MODE_SETTINGS: Restricted Mode).
  */
-export async function startCodeServer({ port, userDataDir, extensionsDir, folder, logFile, extraArgs = [], env = {} }) {
+export async function startCodeServer({ port, userDataDir, extensionsDir, folder, logFile, extraArgs = [], env = {}, workspaceTrust = false }) {
   port ??= await freePort();
   logFile ??= path.join(os.tmpdir(), `code-server-${port}.log`);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
@@ -140,7 +148,7 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, folder
   const args = [
     CODE_SERVER_ENTRY, '--config', configFile, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
     '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-telemetry', '--disable-update-check', ...(workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
     ...extraArgs, ...(folder ? [folder] : []),
   ];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: { ...process.env, ...env } });

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { launchChromium, makeProfile, REPO_ROOT, sleep, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
+import { launchChromium, makeProfile, REPO_ROOT, RESTRICTED_MODE_SETTINGS, sleep, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
 
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results', 'e2e');
 
@@ -25,16 +25,19 @@ export async function screenshot(page, name) {
 
 /**
  * One code-server session: a fresh user-data-dir with `settings`, the shared extensions dir, `workspace` opened.
+ * `trust: 'restricted'`: workspace trust on and the workspace never trusted (Restricted Mode); default 'disabled'.
  * Returns { page, server, browser, profile, workspace, close() }.
  */
-export async function openSession({ workspace, settings = {}, name = 'session' }) {
+export async function openSession({ workspace, settings = {}, name = 'session', trust = 'disabled' }) {
+  if (trust !== 'disabled' && trust !== 'restricted') throw new Error(`trust must be 'disabled' or 'restricted', not ${trust}`);
   const base = fs.mkdtempSync(path.join(context.tmp || os.tmpdir(), `${name}-`));
-  const profile = makeProfile(base, settings);
+  const profile = makeProfile(base, { ...(trust === 'restricted' ? RESTRICTED_MODE_SETTINGS : {}), ...settings });
   const server = await startCodeServer({
     userDataDir: profile.userDataDir,
     extensionsDir: context.extensionsDir,
     folder: workspace,
     logFile: path.join(RESULTS_DIR, `${name}.server.log`),
+    workspaceTrust: trust === 'restricted',
   });
   const { browser, close: closeBrowser } = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });

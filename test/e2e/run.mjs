@@ -2,7 +2,8 @@
 // `npm run test:e2e`: Mixscope in a real VS Code (code-server), driven through its UI with Playwright.
 //   1. installs code-server once (scripts/setup-code-server.mjs; Debian packages via apt when root),
 //   2. packages the extension (npm run package → mixscope.vsix) and installs it into a fresh extensions dir,
-//   3. runs, under mocha: the integration suite inside code-server's extension host, then the UI scenarios.
+//   3. runs, under mocha: the integration suite inside code-server's extension host, then the UI scenarios, then
+//      Restricted Mode (restricted.test.mjs: an untrusted workspace, extension-host suite and UI).
 // Everything started (code-server process groups, browsers) is stopped at the end, on failure and on Ctrl-C.
 // Screenshots and logs: test-results/e2e/ (git-ignored).
 //
@@ -58,6 +59,7 @@ async function main() {
   if (grep) mocha.grep(new RegExp(grep));
   if (!flag('--skip-integration')) mocha.addFile(path.join(here, 'integration.test.mjs'));
   mocha.addFile(path.join(here, 'ui.test.mjs'));
+  mocha.addFile(path.join(here, 'restricted.test.mjs')); // Restricted Mode: its extension-host suite, then the UI
   await mocha.loadFilesAsync();
   const failures = await new Promise((resolve) => mocha.run(resolve));
   console.log(`\nend-to-end run took ${((Date.now() - t0) / 1000).toFixed(0)} s; screenshots and logs in ${path.relative(REPO_ROOT, RESULTS_DIR)}/`);

@@ -10,13 +10,20 @@ export const REPO_ROOT = path.resolve(here, '..', '..');
 export const OUT_DIR = path.join(REPO_ROOT, 'out', 'integration');
 export const TESTS_ENTRY = path.join(OUT_DIR, 'index.js');
 
-export async function buildIntegrationSuite() {
-  fs.rmSync(OUT_DIR, { recursive: true, force: true });
-  const suiteFiles = fs.readdirSync(path.join(here, 'suite')).filter((f) => f.endsWith('.test.ts'));
+/**
+ * `suite`: the folder of test/integration/ whose *.test.ts are bundled ('suite', or 'restricted' for the
+ * Restricted Mode run); each goes to its own out/ folder, so the two runs do not remove each other's files.
+ */
+export async function buildIntegrationSuite({ suite = 'suite' } = {}) {
+  const outDir = suite === 'suite' ? OUT_DIR : path.join(REPO_ROOT, 'out', `integration-${suite}`);
+  const entry = path.join(outDir, 'index.js');
+  fs.rmSync(outDir, { recursive: true, force: true });
+  const suiteFiles = fs.readdirSync(path.join(here, suite)).filter((f) => f.endsWith('.test.ts'));
   const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'inline', external: ['vscode', 'mocha'], logLevel: 'warning' };
-  await esbuild.build({ ...common, entryPoints: [path.join(here, 'index.ts')], outfile: TESTS_ENTRY });
-  await esbuild.build({ ...common, entryPoints: suiteFiles.map((f) => path.join(here, 'suite', f)), outdir: path.join(OUT_DIR, 'suite') });
-  return TESTS_ENTRY;
+  await esbuild.build({ ...common, entryPoints: [path.join(here, 'index.ts')], outfile: entry });
+  // index.js runs every *.test.js of the suite/ folder next to it.
+  await esbuild.build({ ...common, entryPoints: suiteFiles.map((f) => path.join(here, suite, f)), outdir: path.join(outDir, 'suite') });
+  return entry;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -7,25 +7,40 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanupAll, launchChromium, makeProfile, npmRun, REPO_ROOT, setupCodeServer, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
+import { cleanupAll, launchChromium, makeProfile, npmRun, REPO_ROOT, RESTRICTED_MODE_SETTINGS, setupCodeServer, startCodeServer, workbenchUrl } from '../../scripts/code-server.mjs';
 import { makeWorkspace } from '../../scripts/workspace.mjs';
 import { buildIntegrationSuite } from './build.mjs';
 
 const TIMEOUT_MS = 5 * 60_000;
 
-/** Runs the suite; returns { failures, tests } from the suite's JSON report. Stops what it started. */
-export async function runIntegrationInCodeServer({ resultsDir = path.join(REPO_ROOT, 'test-results'), build = true, extensionPath = REPO_ROOT } = {}) {
+/**
+ * Runs the suite; returns { failures, tests } from the suite's JSON report. Stops what it started.
+ * Options for other runs: `suite` (a folder of test/integration/, default 'suite'), `trust: 'restricted'` (workspace
+ * trust on and the workspace not trusted: Restricted Mode), `userSettings` / `workspaceSettings` (the workspace's
+ * .vscode/settings.json). Their reports are named after the suite.
+ */
+export async function runIntegrationInCodeServer({
+  resultsDir = path.join(REPO_ROOT, 'test-results'), build = true, extensionPath = REPO_ROOT,
+  suite = 'suite', trust = 'disabled', userSettings = {}, workspaceSettings,
+} = {}) {
   setupCodeServer();
   if (build) npmRun('build', { quiet: true });
-  const testsEntry = await buildIntegrationSuite();
+  const testsEntry = await buildIntegrationSuite({ suite });
   fs.mkdirSync(resultsDir, { recursive: true });
-  const resultsFile = path.join(resultsDir, 'integration-code-server.json');
-  const consoleFile = path.join(resultsDir, 'integration-code-server.console.log');
+  const name = suite === 'suite' ? 'integration-code-server' : `integration-${suite}-code-server`;
+  const resultsFile = path.join(resultsDir, `${name}.json`);
+  const consoleFile = path.join(resultsDir, `${name}.console.log`);
   fs.rmSync(resultsFile, { force: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixscope-int-'));
   const workspace = makeWorkspace(path.join(tmp, 'workspace'), { malformed: true });
-  const profile = makeProfile(tmp);
-  const server = await startCodeServer({ ...profile, folder: workspace, logFile: path.join(resultsDir, 'integration-code-server.server.log'), env: { MIXSCOPE_TEST_RESULTS: resultsFile } });
+  if (workspaceSettings) {
+    fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(workspaceSettings, null, 2));
+  }
+  if (trust !== 'disabled' && trust !== 'restricted') throw new Error(`trust must be 'disabled' or 'restricted', not ${trust}`);
+  const restricted = trust === 'restricted';
+  const profile = makeProfile(tmp, { ...(restricted ? RESTRICTED_MODE_SETTINGS : {}), ...userSettings });
+  const server = await startCodeServer({ ...profile, folder: workspace, logFile: path.join(resultsDir, `${name}.server.log`), env: { MIXSCOPE_TEST_RESULTS: resultsFile }, workspaceTrust: restricted });
   const { browser, close: closeBrowser } = await launchChromium();
   const consoleLines = [];
   try {
@@ -43,7 +58,7 @@ export async function runIntegrationInCodeServer({ resultsDir = path.join(REPO_R
     let timer;
     const code = await Promise.race([exited, new Promise((r) => { timer = setTimeout(() => r('timeout'), TIMEOUT_MS); })]);
     clearTimeout(timer);
-    await page.screenshot({ path: path.join(resultsDir, 'integration-code-server.png') }).catch(() => {});
+    await page.screenshot({ path: path.join(resultsDir, `${name}.png`) }).catch(() => {});
     if (code === 'timeout') throw new Error(`the extension host did not finish the suite within ${TIMEOUT_MS / 1000} s`);
     if (!fs.existsSync(resultsFile)) {
       throw new Error(`the extension host exited with code ${code} without writing ${resultsFile}; see ${consoleFile}`);
@@ -59,6 +74,17 @@ export async function runIntegrationInCodeServer({ resultsDir = path.join(REPO_R
   }
 }
 
+/**
+ * The Restricted Mode run (test/integration/restricted/): the workspace is not trusted; the user allows 1 MB, the
+ * workspace tries to raise that to 1024 MB (a restricted setting) and sets K = 3 (an ordinary one).
+ */
+export const RESTRICTED_RUN = {
+  suite: 'restricted',
+  trust: 'restricted',
+  userSettings: { 'mixscope.maxFileSizeMB': 1 },
+  workspaceSettings: { 'mixscope.maxFileSizeMB': 1024, 'mixscope.k': 3 },
+};
+
 export function printReport(report) {
   for (const t of report.tests) {
     const mark = t.state === 'passed' ? '✔' : t.state === 'failed' ? '✘' : '-';
@@ -71,8 +97,10 @@ export function printReport(report) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    console.log('Integration suite in code-server\'s extension host');
-    const report = await runIntegrationInCodeServer();
+    // --restricted: the Restricted Mode suite instead of the main one.
+    const restricted = process.argv.includes('--restricted');
+    console.log(`Integration suite${restricted ? ' (Restricted Mode)' : ''} in code-server's extension host`);
+    const report = await runIntegrationInCodeServer(restricted ? RESTRICTED_RUN : {});
     printReport(report);
     process.exitCode = report.failures === 0 && report.exitCode === 0 ? 0 : 1;
   } catch (e) {
