@@ -3,6 +3,10 @@
 // webview restores itself from setState and, when it says `ready`, the host replays what it has — the running fit
 // (fitStarted, loaded, every progress so far) or the last state. After a window reload the serializer recreates the
 // panel from the webview's saved state. Every message from the webview is validated before it is acted on.
+// VS Code web can restore several webviews at once and leave some without their script and CSS (its webview
+// service worker races: "Found unexpected service worker controller", microsoft/vscode#326544): a restored panel
+// that does not say `ready` within RESTORE_READY_TIMEOUT_MS of being visible is moved to a fresh WebviewPanel
+// (a new webview registers its service worker afresh), at most MAX_RESTORE_REPLACEMENTS times.
 
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
@@ -18,7 +22,14 @@ export const PANEL_VIEW_TYPE = 'mixscope.panel';
 /** Progress messages kept to replay a running fit to a webview that (re)loads; older ones are dropped. */
 const MAX_REPLAYED_PROGRESS = 5000;
 /** At most one progress message per this many milliseconds to the webview (the newest wins). */
-const PROGRESS_INTERVAL_MS = 150;
+const PROGRESS_INTERVAL_MS = 250;
+/** How long a restored, visible webview may take to say `ready` before it is replaced by a fresh one. */
+const RESTORE_READY_TIMEOUT_MS = 5000;
+/** Fresh webviews tried for one restored panel before giving up (and logging it). */
+const MAX_RESTORE_REPLACEMENTS = 2;
+/** Fresh webviews opened at the same moment race each other again: at least this long between two replacements. */
+const REPLACEMENT_SPACING_MS = 2000;
+let nextReplacementAt = 0;
 
 /** What a panel needs from the rest of the extension. */
 export interface PanelHost {
@@ -29,6 +40,12 @@ export interface PanelHost {
   closed(panel: FitPanel): void;
   /** Something context keys depend on changed (a result arrived, the active panel changed). */
   changed(): void;
+}
+
+interface ReadyWatch {
+  timer?: ReturnType<typeof setTimeout>;
+  /** Fresh webviews opened so far for this restored panel. */
+  replacements: number;
 }
 
 interface RunningFit {
@@ -63,10 +80,14 @@ export class FitPanel {
   private latest?: PanelState;
   /** The last error of a run that ended without a result, replayed after `restore`. */
   private lastError?: HostToWebview;
-  private readonly subscriptions: vscode.Disposable[] = [];
+  /** Subscriptions to the current WebviewPanel (dropped when it is replaced by a fresh one). */
+  private subscriptions: vscode.Disposable[] = [];
+  private currentPanel: vscode.WebviewPanel;
+  /** Restore watchdog: armed until the first `ready` after a window reload. */
+  private readyWatch?: ReadyWatch;
 
   constructor(
-    readonly webviewPanel: vscode.WebviewPanel,
+    webviewPanel: vscode.WebviewPanel,
     readonly fileUri: vscode.Uri,
     private readonly host: PanelHost,
     restored?: PanelState,
@@ -74,6 +95,19 @@ export class FitPanel {
     this.key = fileUri.toString();
     this.fileName = fileNameOf(fileUri);
     this.latest = restored;
+    this.currentPanel = webviewPanel;
+    this.attach(webviewPanel);
+  }
+
+  /** The WebviewPanel currently showing this panel (a restored one may have been replaced by a fresh one). */
+  get webviewPanel(): vscode.WebviewPanel {
+    return this.currentPanel;
+  }
+
+  private attach(webviewPanel: vscode.WebviewPanel): void {
+    const host = this.host;
+    this.currentPanel = webviewPanel;
+    this.webviewReady = false;
     const webview = webviewPanel.webview;
     webview.options = webviewOptions(host.extensionUri);
     webviewPanel.title = `Mixscope: ${this.fileName}`;
@@ -85,11 +119,94 @@ export class FitPanel {
       nonce: crypto.randomBytes(18).toString('base64'),
       title: this.fileName,
     });
-    this.subscriptions.push(
+    this.subscriptions = [
       webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw)),
-      webviewPanel.onDidChangeViewState(() => host.changed()),
+      webviewPanel.onDidChangeViewState(() => {
+        this.armReadyWatch();
+        host.changed();
+      }),
       webviewPanel.onDidDispose(() => this.onDisposed()),
+    ];
+  }
+
+  /**
+   * After a window reload: if this panel's webview is visible but has not said `ready` within
+   * RESTORE_READY_TIMEOUT_MS, show the panel in a fresh WebviewPanel instead. A background tab has no webview
+   * loaded yet, so the clock only runs while the panel is visible.
+   */
+  watchRestore(): void {
+    if (this.disposed || this.webviewReady) return;
+    this.readyWatch ??= { replacements: 0 };
+    this.armReadyWatch();
+  }
+
+  private armReadyWatch(): void {
+    const watch = this.readyWatch;
+    if (!watch || this.disposed) return;
+    if (this.webviewReady || !this.currentPanel.visible) {
+      if (watch.timer) clearTimeout(watch.timer);
+      watch.timer = undefined;
+      return;
+    }
+    watch.timer ??= setTimeout(() => {
+      watch.timer = undefined;
+      if (this.disposed || this.webviewReady || this.readyWatch !== watch || !this.currentPanel.visible) return;
+      // Panels restored together time out together: replace them one after the other.
+      const now = Date.now();
+      const wait = nextReplacementAt - now;
+      nextReplacementAt = Math.max(now, nextReplacementAt) + REPLACEMENT_SPACING_MS;
+      if (wait > 0) {
+        watch.timer = setTimeout(() => {
+          watch.timer = undefined;
+          this.replaceIfStillNotReady(watch);
+        }, wait);
+        return;
+      }
+      this.replaceIfStillNotReady(watch);
+    }, RESTORE_READY_TIMEOUT_MS);
+  }
+
+  private replaceIfStillNotReady(watch: ReadyWatch): void {
+    if (this.disposed || this.webviewReady || this.readyWatch !== watch) return;
+    if (!this.currentPanel.visible) return; // hidden meanwhile: the clock starts again when it is shown
+    if (watch.replacements >= MAX_RESTORE_REPLACEMENTS) {
+      this.readyWatch = undefined;
+      this.host.output.warn(`${this.fileName}: the restored panel still did not load after ${watch.replacements} fresh webview(s); close it and run Cluster this dataset again`);
+      return;
+    }
+    watch.replacements++;
+    this.host.output.warn(`${this.fileName}: the restored panel did not load within ${RESTORE_READY_TIMEOUT_MS / 1000} s (VS Code web's webview service-worker race after a reload); showing it in a fresh webview (${watch.replacements} of ${MAX_RESTORE_REPLACEMENTS})`);
+    try {
+      this.replaceWebviewPanel();
+    } catch (error) {
+      this.readyWatch = undefined;
+      this.host.output.error(`${this.fileName}: could not open a fresh webview for the restored panel: ${String(error)}`);
+      return;
+    }
+    this.armReadyWatch();
+  }
+
+  /** Moves this panel to a new WebviewPanel in the same column; the old one is closed without closing the panel. */
+  private replaceWebviewPanel(): void {
+    const old = this.currentPanel;
+    const fresh = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      old.title,
+      { viewColumn: old.viewColumn ?? vscode.ViewColumn.Active, preserveFocus: true },
+      { ...webviewOptions(this.host.extensionUri), retainContextWhenHidden: false },
     );
+    // Opened first, so the editor group stays; the old panel's dispose must not count as the user closing it.
+    this.subscriptions.forEach((s) => s.dispose());
+    this.subscriptions = [];
+    try {
+      this.attach(fresh);
+    } catch (error) {
+      fresh.dispose();
+      this.currentPanel = old;
+      this.subscriptions = [old.onDidDispose(() => this.onDisposed())];
+      throw error;
+    }
+    old.dispose();
   }
 
   get isDisposed(): boolean {
@@ -248,6 +365,11 @@ export class FitPanel {
       switch (message.type) {
         case 'ready':
           this.webviewReady = true;
+          if (this.readyWatch) {
+            if (this.readyWatch.timer) clearTimeout(this.readyWatch.timer);
+            if (this.readyWatch.replacements) this.host.output.info(`${this.fileName}: the restored panel loaded in a fresh webview (after ${this.readyWatch.replacements} replacement(s))`);
+            this.readyWatch = undefined;
+          }
           this.replay();
           break;
         case 'rerun':
@@ -287,6 +409,8 @@ export class FitPanel {
     if (this.disposed) return;
     this.disposed = true;
     this.dropPendingProgress();
+    if (this.readyWatch?.timer) clearTimeout(this.readyWatch.timer);
+    this.readyWatch = undefined;
     this.subscriptions.forEach((s) => s.dispose());
     this.host.closed(this);
   }
@@ -354,7 +478,7 @@ export class PanelManager implements vscode.WebviewPanelSerializer<unknown> {
       return;
     }
     try {
-      this.track(new FitPanel(webviewPanel, uri, this.wrapHost(), checked.value));
+      this.track(new FitPanel(webviewPanel, uri, this.wrapHost(), checked.value)).watchRestore();
     } catch (error) {
       this.host.output.error(`the panel of ${checked.value.fileName} could not be restored: ${String(error)}`);
       webviewPanel.dispose();
