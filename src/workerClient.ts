@@ -65,19 +65,16 @@ export interface FitRun {
 }
 
 /**
- * The bytes to transfer: `bytes` itself when it owns its whole ArrayBuffer, else a copy — a view of a larger buffer
- * (Node's Buffer pool, an IPC message) must not detach the rest, and a shared buffer cannot be transferred. An empty
- * view is always replaced: it may be a buffer detached by an earlier transfer, which postMessage would drop silently.
- * (Uint8Array.prototype.slice copies; Buffer#slice would return a view of the same memory.)
+ * The bytes to transfer to the worker: always a copy. What `workspace.fs.readFile` returns may be the very memory a
+ * FileSystemProvider keeps its file in (a memfs provider holding a whole-buffer Node Buffer does): transferring it
+ * would empty that file. A memcpy (~10 ms for MNIST's 47 MB) is cheap next to any fit. An empty or detached view
+ * becomes a fresh empty array (postMessage would drop a detached buffer silently).
  */
 export function ownBuffer(bytes: Uint8Array): Uint8Array {
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
   if (bytes.byteLength === 0) return new Uint8Array(0);
-  if (whole && bytes.buffer instanceof ArrayBuffer) return bytes;
   return Uint8Array.prototype.slice.call(bytes);
 }
 
-/** Starts a fit in a new worker thread. Events fire only until the run settles; `finished` always resolves. */
 export function startFit(client: WorkerClientOptions, request: FitRequest, events: FitEvents = {}): FitRun {
   const runId = request.runId ?? allocateRunId();
   const started = Date.now();

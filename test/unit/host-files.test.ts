@@ -156,7 +156,9 @@ describe('host package.json contributions', () => {
     assert.equal(pkg.contributes.commands[0].title, 'Cluster this dataset');
     assert.ok(pkg.contributes.commands.every((c: { category: string }) => c.category === 'Mixscope'));
     assert.deepEqual(pkg.activationEvents, ['onWebviewPanel:mixscope.panel']);
-    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
+    // "limited", not true: VS Code applies restrictedConfigurations (workspace values ignored in Restricted Mode) only then.
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['mixscope.maxFileSizeMB']);
     assert.equal(pkg.capabilities.virtualWorkspaces, true);
     assert.ok(fs.existsSync(path.resolve(__dirname, '..', '..', pkg.icon)));
   });
