@@ -31,6 +31,7 @@ export const FIT_SETTING_KEYS: readonly (keyof FitOptions)[] = [
   'imageWidth',
   'maxPlotPoints',
   'threads',
+  'initParams',
 ];
 
 export interface HostSettings {

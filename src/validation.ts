@@ -439,6 +439,23 @@ export function resolveFitOptions(raw: Record<string, unknown>): { options: FitO
     else problems.push({ key: 'betaPrior', message: `mixscope.betaPrior must be two numbers ≥ 1, as [a, b]; got ${describeValue(b)}`, used: `[${d.betaPrior.join(', ')}]` });
   }
 
+  // Explicit starting parameters (to reproduce a published figure): the shape is checked here, the values by the
+  // engine (which names the entry that is wrong). With them, init is 'params'.
+  let initParams: FitOptions['initParams'];
+  if (raw.initParams !== undefined && raw.initParams !== null) {
+    const p = raw.initParams as Record<string, unknown>;
+    const numbers = (a: unknown) => Array.isArray(a) && a.every((x) => isFiniteNumber(x));
+    if (typeof p === 'object' && numbers(p.weights) && Array.isArray(p.means) && p.means.every(numbers)) {
+      initParams = { weights: p.weights as number[], means: p.means as number[][], ...(p.covariances !== undefined ? { covariances: p.covariances } : {}) };
+    } else {
+      problems.push({
+        key: 'initParams',
+        message: `mixscope.initParams must be {"weights": [...], "means": [[...], ...], "covariances": [[[...]]]} with numbers; got ${describeValue(raw.initParams)}`,
+        used: 'the initialisation in mixscope.init',
+      });
+    }
+  }
+
   const options: FitOptions = {
     model: pick('model'),
     k: num('k'),
@@ -457,6 +474,7 @@ export function resolveFitOptions(raw: Record<string, unknown>): { options: FitO
     imageWidth: num('imageWidth'),
     maxPlotPoints: num('maxPlotPoints'),
     threads: num('threads'),
+    ...(initParams ? { init: 'params' as const, initParams } : {}),
   };
   return { options, problems };
 }

@@ -223,6 +223,20 @@ describe('host validation: settings', () => {
     assert.deepEqual(problems, []);
   });
 
+  it('mixscope.initParams: explicit starting parameters switch init to params; a malformed value is reported and ignored', () => {
+    const start = { weights: [0.5, 0.5], means: [[-1.5, 1.5], [1.5, -1.5]], covariances: [[[1, 0], [0, 1]], [[1, 0], [0, 1]]] };
+    const good = resolveFitOptions({ init: 'kmeans++', initParams: start });
+    assert.deepEqual(good.problems, []);
+    assert.equal(good.options.init, 'params');
+    assert.deepEqual(good.options.initParams, start);
+    const bad = resolveFitOptions({ initParams: { weights: [0.5, 'x'], means: [[0]] } });
+    assert.equal(bad.options.init, DEFAULT_FIT_OPTIONS.init);
+    assert.equal(bad.options.initParams, undefined);
+    assert.equal(bad.problems.length, 1);
+    assert.match(bad.problems[0].message, /mixscope\.initParams must be \{"weights"/);
+    assert.deepEqual(resolveFitOptions({ initParams: null }).options, DEFAULT_FIT_OPTIONS);
+  });
+
   it('valid settings are taken as they are', () => {
     const raw = {
       model: 'bernoulli', k: 10, maxIterations: 30, tolerance: 1e-6, seed: 7, init: 'random-data', restarts: 3,
