@@ -9,7 +9,7 @@ import { readSettings, reportSettingProblems } from './config';
 import { companionLabelsFileName } from './engine/data/load';
 import { modelJson, assignmentsCsv } from './exportFormats';
 import { saveWithDialog, siblingUri } from './exporting';
-import { DATA_FILE_EXTENSIONS, exportFileName, inspectionBytes, isDataFileName, isIdxImagesFileName } from './files';
+import { DATA_FILE_EXTENSIONS, exportFileName, inspectionBytes, matchesDataFileMenus, isIdxImagesFileName } from './files';
 import { fileNameOf, type FitPanel, type PanelManager } from './panel';
 import type { CovarianceType, FitOptions, FitResult, ModelChoice } from './shared/protocol';
 import { checkFileSize, describeValue, formatBytes, validateK, validateMaxIterations } from './validation';
@@ -365,7 +365,7 @@ export async function resolveTargets(arg?: unknown, selection?: unknown): Promis
   if (Array.isArray(selection) && selection.length > 1 && selection.every((u) => u instanceof vscode.Uri)) return selection as vscode.Uri[];
   if (arg instanceof vscode.Uri) return [arg];
   const active = activeResource();
-  if (active && isDataFileName(fileNameOf(active))) return [active];
+  if (active && matchesDataFileMenus(fileNameOf(active))) return [active];
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
     canSelectFiles: true,

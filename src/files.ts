@@ -13,7 +13,7 @@ export const DATA_FILE_EXTENSIONS = ['csv', 'tsv', 'txt', 'dat', 'data', 'npy', 
 const IDX_IMAGES_NAME = /[.-]idx3-ubyte(\.gz)?$/i;
 
 /** Mirrors the menus' `when` clause: resourceExtname =~ /^\.(csv|…|gz)$/i || resourceFilename =~ /[.-]idx3-ubyte(\.gz)?$/i. */
-export function isDataFileName(fileName: string): boolean {
+export function matchesDataFileMenus(fileName: string): boolean {
   const ext = path.posix.extname(fileName).slice(1).toLowerCase();
   return (DATA_FILE_EXTENSIONS as readonly string[]).includes(ext) || IDX_IMAGES_NAME.test(fileName);
 }

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assignmentsCsv, modelJson } from '../../src/exportFormats';
-import { exportFileName, inspectionBytes, isDataFileName, isSameFile } from '../../src/files';
+import { exportFileName, inspectionBytes, matchesDataFileMenus, isSameFile } from '../../src/files';
 import { DEFAULT_FIT_OPTIONS, type FitResult } from '../../src/shared/protocol';
 import { DEFAULT_MAX_FILE_SIZE_MB, MAX_FILE_SIZE_MB_RULE, NUMERIC_SETTINGS, resolveFitOptions } from '../../src/validation';
 
@@ -16,8 +16,8 @@ const OTHER_NAMES = ['train-labels-idx1-ubyte', 'a.json', 'a.csvx', 'README.md',
 
 describe('host files: data file names', () => {
   it('recognises the data files offered in the menus', () => {
-    for (const name of DATA_NAMES) assert.equal(isDataFileName(name), true, name);
-    for (const name of OTHER_NAMES) assert.equal(isDataFileName(name), false, name);
+    for (const name of DATA_NAMES) assert.equal(matchesDataFileMenus(name), true, name);
+    for (const name of OTHER_NAMES) assert.equal(matchesDataFileMenus(name), false, name);
   });
 
   it('package.json menus use the same rule (the regexes of the when clauses)', () => {
