@@ -35,6 +35,11 @@ export function panelCsp(cspSource: string, nonce: string): string {
   ].join('; ');
 }
 
+/** The PNG and SVG export buttons of one chart (webview/main.ts wires every button.export). */
+function exportButtons(chart: string): string {
+  return ['png', 'svg'].map((f) => `<button type="button" class="export" data-chart="${chart}" data-format="${f}">${f.toUpperCase()}</button>`).join('\n          ');
+}
+
 export function panelHtml(o: PanelHtmlOptions): string {
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(o.nonce)) throw new Error('panelHtml: the nonce must be at least 16 base64 characters');
   // VS Code's real cspSource is a source list such as `'self' https://*.vscode-cdn.net`: quotes and spaces are
@@ -79,14 +84,12 @@ export function panelHtml(o: PanelHtmlOptions): string {
           <label>x <select id="x-col"></select></label>
           <label>y <select id="y-col"></select></label>
           <span class="spacer"></span>
-          <button type="button" class="export" data-chart="scatter" data-format="png">PNG</button>
-          <button type="button" class="export" data-chart="scatter" data-format="svg">SVG</button>
+          ${exportButtons('scatter')}
         </div>
         <div id="scatter" class="chart"></div>
         <div id="histogram-toolbar" class="chart-toolbar" hidden>
           <span class="spacer"></span>
-          <button type="button" class="export" data-chart="histogram" data-format="png">PNG</button>
-          <button type="button" class="export" data-chart="histogram" data-format="svg">SVG</button>
+          ${exportButtons('histogram')}
         </div>
         <div id="histogram" class="chart"></div>
       </div>
@@ -96,8 +99,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
         <div class="chart-toolbar">
           <span class="hint">Cluster mean images — click one to see its members</span>
           <span class="spacer"></span>
-          <button type="button" class="export" data-chart="images" data-format="png">PNG</button>
-          <button type="button" class="export" data-chart="images" data-format="svg">SVG</button>
+          ${exportButtons('images')}
         </div>
         <div id="images" class="chart"></div>
         <div id="examples" class="examples" hidden></div>
@@ -106,8 +108,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
         <div class="chart-toolbar">
           <span class="hint">Clusters × labels</span>
           <span class="spacer"></span>
-          <button type="button" class="export" data-chart="confusion" data-format="png">PNG</button>
-          <button type="button" class="export" data-chart="confusion" data-format="svg">SVG</button>
+          ${exportButtons('confusion')}
         </div>
         <div id="confusion" class="chart"></div>
         <div id="label-metrics" class="metrics"></div>
@@ -118,8 +119,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
         <div class="chart-toolbar">
           <span class="hint" id="loglik-hint">Log-likelihood per iteration</span>
           <span class="spacer"></span>
-          <button type="button" class="export" data-chart="loglik" data-format="png">PNG</button>
-          <button type="button" class="export" data-chart="loglik" data-format="svg">SVG</button>
+          ${exportButtons('loglik')}
         </div>
         <div id="loglik" class="chart"></div>
       </div>

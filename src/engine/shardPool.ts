@@ -33,23 +33,6 @@ export const CTRL = {
 export const PHASE_E_STEP = 1;
 export const PHASE_M_STEP = 2;
 
-/** What a shard receives as workerData. Typed arrays on SharedArrayBuffers are shared, not copied. */
-export interface ShardData {
-  ctrl: Int32Array;
-  rowPtr: Uint32Array;
-  colIdx: Uint16Array | Uint32Array;
-  wt: Float64Array;
-  base: Float64Array;
-  logProb: Float64Array;
-  resp: Float64Array;
-  partial: Float64Array;
-  n: number;
-  d: number;
-  k: number;
-  layout: BlockLayout;
-  port: MessagePort;
-}
-
 /** Buffers of one phase: what a block reads and writes. */
 export interface PhaseBuffers {
   rowPtr: Uint32Array;
@@ -63,6 +46,13 @@ export interface PhaseBuffers {
   d: number;
   k: number;
   layout: BlockLayout;
+}
+
+/** What a shard receives as workerData: the phase buffers plus its control words and port. Typed arrays on
+ * SharedArrayBuffers are shared, not copied. */
+export interface ShardData extends PhaseBuffers {
+  ctrl: Int32Array;
+  port: MessagePort;
 }
 
 /** Claims the next block of generation `gen`, or −1 when there is none left (or the phase has moved on). */
