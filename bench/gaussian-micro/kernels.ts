@@ -1,8 +1,8 @@
 // Kernel-level timing of the Gaussian E- and M-step on data set (b) (D = 50, K = 10), in ns per multiply-add
 // (N·K·D(D+1)/2 of them per step), in CPU time, for tuning the kernels. npx tsx kernels.ts [reps]
 import * as fs from 'node:fs';
-import { GaussianFamily } from '../../src/engine/gaussian';
-import { normalizeLogRowsAndExp } from '../../src/engine/logsumexp';
+import { GaussianFamily } from '../../src/engine/families/gaussian/family';
+import { normalizeLogRowsAndExp } from '../../src/engine/em/logsumexp';
 
 const dir = process.env.OUT ?? '/tmp/gmicro';
 const buf = fs.readFileSync(`${dir}/b.npy`);

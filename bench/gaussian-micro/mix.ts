@@ -2,8 +2,8 @@
 // runEm performs, timed separately, from the same start as sk.py.
 //   npx tsx mix.ts DATA.npy START.json TYPE ITERATIONS  ->  one JSON line {eStepMs, normMs, mStepMs, trace}
 import * as fs from 'node:fs';
-import { GaussianFamily } from '../../src/engine/gaussian';
-import * as lse from '../../src/engine/logsumexp';
+import { GaussianFamily } from '../../src/engine/families/gaussian/family';
+import * as lse from '../../src/engine/em/logsumexp';
 import type { CovarianceType } from '../../src/shared/protocol';
 
 const [data, startFile, type, iterationsArg] = process.argv.slice(2);

@@ -1,0 +1,185 @@
+// The one EM loop (in the spirit of sklearn/mixture/_base.py). Each mixture family fills in its E-step densities
+// and its M-step; the loop owns initialisation order, log-space normalisation, convergence, restarts and the trace.
+
+import type { EmVariant, ModelKind, ParamsSnapshot } from '../../shared/protocol';
+import { FitError } from '../errors';
+import { normalizeLogRows, normalizeLogRowsAndExp } from './logsumexp';
+import { Rng } from './rng';
+
+export interface MixtureFamily<Params> {
+  readonly model: ModelKind;
+  /** Rows. */
+  readonly n: number;
+  /** Features. */
+  readonly d: number;
+  /** Starting parameters for one restart; must be deterministic given the rng. */
+  initialize(k: number, rng: Rng): Params;
+  /** E-step densities: out[i*k + j] = ln π_j + ln p(x_i | θ_j). */
+  weightedLogProb(params: Params, k: number, out: Float64Array): void;
+  /** M-step from responsibilities resp (n × k row-major, rows sum to 1). Throws FitError when it cannot. */
+  mStep(resp: Float64Array, k: number, previous: Params): Params;
+  /** ln p(θ) of the prior, when the family has one: EM then maximises ln p(X|θ) + ln p(θ). */
+  logPrior?(params: Params, k: number): number;
+  /** Free parameters, for BIC/AIC. */
+  parameterCount(k: number): number;
+  /** Plain-data copy of the parameters for the trace / scrubber. `assignments` are argmax responsibilities. */
+  snapshot(params: Params, k: number, iteration: number, assignments: Int32Array): ParamsSnapshot;
+}
+
+export interface EmSettings {
+  k: number;
+  maxIterations: number;
+  /** Soft EM: stop when |Δ objective| / n < tolerance. Hard EM ignores it. */
+  tolerance: number;
+  variant: EmVariant;
+  restarts: number;
+  seed: number;
+  /** Keep a parameter snapshot per iteration (for the scrubber). */
+  keepSnapshots: boolean;
+}
+
+export interface EmProgress {
+  restart: number;
+  iteration: number;
+  objective: number;
+  logLikelihood: number;
+  snapshot: ParamsSnapshot;
+}
+
+export interface EmRun<Params> {
+  params: Params;
+  converged: boolean;
+  /** M-steps performed. */
+  iterations: number;
+  objective: number;
+  logLikelihood: number;
+  /** Objective of θ_0, θ_1, …, θ_iterations. */
+  trace: number[];
+  /** Plain log-likelihood of the same parameters. */
+  logLikelihoodTrace: number[];
+  snapshots: ParamsSnapshot[];
+  /** Log-responsibilities of the final parameters (n × k). */
+  logResp: Float64Array;
+  assignments: Int32Array;
+  /** Final objective of each restart, in order. */
+  restartObjectives: number[];
+}
+
+/**
+ * Runs EM `restarts` times from successive draws of one seeded generator and keeps the best final objective.
+ * Iteration t evaluates θ_t (E-step), then forms θ_{t+1} (M-step). As in sklearn, convergence is decided on the
+ * change between the last two E-steps, and one more M-step + E-step is then taken, so `iterations` and the final
+ * parameters match sklearn's `n_iter_` and fitted parameters.
+ */
+export function runEm<P>(family: MixtureFamily<P>, settings: EmSettings, onProgress?: (p: EmProgress) => void): EmRun<P> {
+  const { k } = settings;
+  const rng = new Rng(settings.seed);
+  let best: EmRun<P> | undefined;
+  const restartObjectives: number[] = [];
+  for (let restart = 0; restart < Math.max(1, settings.restarts); restart++) {
+    const run = runOnce(family, settings, k, rng, restart, onProgress);
+    restartObjectives.push(run.objective);
+    if (!best || run.objective > best.objective) best = run;
+  }
+  best!.restartObjectives = restartObjectives;
+  return best!;
+}
+
+function runOnce<P>(
+  family: MixtureFamily<P>,
+  settings: EmSettings,
+  k: number,
+  rng: Rng,
+  restart: number,
+  onProgress?: (p: EmProgress) => void,
+): EmRun<P> {
+  const n = family.n;
+  const logResp = new Float64Array(n * k);
+  const resp = new Float64Array(n * k);
+  let assignments = new Int32Array(n);
+  let previousAssignments = new Int32Array(n);
+  const trace: number[] = [];
+  const logLikelihoodTrace: number[] = [];
+  const snapshots: ParamsSnapshot[] = [];
+
+  let params = family.initialize(k, rng);
+  let convergedAt = -1;
+  let iteration = 0;
+  let objective = -Infinity;
+  let logLikelihood = -Infinity;
+  for (; ; iteration++) {
+    family.weightedLogProb(params, k, logResp);
+    // Soft EM: the responsibilities exp(logResp) the M-step needs come out of the same pass as the normalisation.
+    logLikelihood =
+      settings.variant === 'hard' ? normalizeLogRows(logResp, n, k) : normalizeLogRowsAndExp(logResp, n, k, resp);
+    if (!Number.isFinite(logLikelihood)) {
+      throw new FitError(
+        `The log-likelihood became ${logLikelihood} at iteration ${iteration}: a component has collapsed or a point ` +
+          `has zero density under every component. Try fewer components (K), a larger regularisation, or standardising the columns.`,
+      );
+    }
+    objective = logLikelihood + (family.logPrior ? family.logPrior(params, k) : 0);
+    argmaxRows(logResp, n, k, assignments);
+    trace.push(objective);
+    logLikelihoodTrace.push(logLikelihood);
+    const snapshot = family.snapshot(params, k, iteration, assignments);
+    if (settings.keepSnapshots) snapshots.push(snapshot);
+    onProgress?.({ restart, iteration, objective, logLikelihood, snapshot });
+
+    if (convergedAt >= 0 || iteration >= settings.maxIterations) break;
+    if (iteration >= 1) {
+      const stable =
+        settings.variant === 'hard'
+          ? sameAssignments(assignments, previousAssignments)
+          : Math.abs(objective - trace[iteration - 1]) / n < settings.tolerance;
+      if (stable) convergedAt = iteration;
+    }
+    if (settings.variant === 'hard') {
+      resp.fill(0);
+      for (let i = 0; i < n; i++) resp[i * k + assignments[i]] = 1;
+    }
+    // (soft: resp = exp(logResp) was filled by normalizeLogRowsAndExp above)
+    params = family.mStep(resp, k, params);
+    const swap = previousAssignments;
+    previousAssignments = assignments;
+    assignments = swap;
+  }
+  return {
+    params,
+    converged: convergedAt >= 0,
+    iterations: iteration,
+    objective,
+    logLikelihood,
+    trace,
+    logLikelihoodTrace,
+    snapshots,
+    logResp,
+    assignments,
+    restartObjectives: [],
+  };
+}
+
+export function argmaxRows(values: Float64Array, n: number, k: number, out: Int32Array): void {
+  for (let i = 0; i < n; i++) {
+    const o = i * k;
+    let bestJ = 0;
+    let bestV = values[o];
+    for (let j = 1; j < k; j++) {
+      if (values[o + j] > bestV) {
+        bestV = values[o + j];
+        bestJ = j;
+      }
+    }
+    out[i] = bestJ;
+  }
+}
+
+function sameAssignments(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** BIC and AIC (lower is better), as sklearn: −2 ln L + p ln n, −2 ln L + 2p. */
+export function informationCriteria(logLikelihood: number, parameters: number, n: number): { bic: number; aic: number } {
+  return { bic: -2 * logLikelihood + parameters * Math.log(n), aic: -2 * logLikelihood + 2 * parameters };
+}

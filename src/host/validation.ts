@@ -1,0 +1,492 @@
+// Validation of everything that crosses into the extension host: messages from the webview (not trusted: a K of
+// 1e9 or a negative iteration count is rejected, never run), messages from the engine worker (a bug or a crash must
+// not reach the panel as garbage), the panel state restored after a reload, and the mixscope.* settings.
+// Pure: no `vscode` import, so it runs under plain mocha.
+
+import {
+  DEFAULT_FIT_OPTIONS,
+  LIMITS,
+  type CovarianceType,
+  type EmVariant,
+  type FitOptions,
+  type FitResult,
+  type InitMethod,
+  type ModelChoice,
+  type PanelState,
+  type WorkerToHost,
+} from '../shared/protocol';
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const ok = <T>(value: T): Validated<T> => ({ ok: true, value });
+const fail = <T>(error: string): Validated<T> => ({ ok: false, error });
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** A value as it may be quoted in a message: short, never the whole of a huge payload. */
+export function describeValue(v: unknown): string {
+  let text: string;
+  if (typeof v === 'string') text = JSON.stringify(v);
+  else if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) text = String(v);
+  else {
+    try {
+      text = JSON.stringify(v) ?? String(v);
+    } catch {
+      text = Object.prototype.toString.call(v);
+    }
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+// ------------------------------------------------------------------------------------------------ webview → host
+
+/** An export the host may write: the image bytes already decoded and checked. */
+export interface ValidatedExport {
+  type: 'export';
+  format: 'png' | 'svg';
+  /** Safe for a file name: [a-z0-9-], at most 40 characters (empty when the webview sent none). */
+  chart: string;
+  bytes: Uint8Array;
+}
+
+/** WebviewToHost after validation; `export` carries decoded bytes instead of the raw string. */
+export type ValidatedWebviewMessage =
+  | { type: 'ready' }
+  | { type: 'rerun'; k: number; maxIterations: number }
+  | { type: 'cancel' }
+  | ValidatedExport
+  | { type: 'state'; state: PanelState };
+
+export function validateK(v: unknown, what = 'K'): Validated<number> {
+  if (!isInteger(v) || v < LIMITS.kMin || v > LIMITS.kMax) {
+    return fail(`${what} must be a whole number from ${LIMITS.kMin} to ${LIMITS.kMax}; got ${describeValue(v)}.`);
+  }
+  return ok(v);
+}
+
+export function validateMaxIterations(v: unknown, what = 'the number of iterations'): Validated<number> {
+  if (!isInteger(v) || v < LIMITS.maxIterationsMin || v > LIMITS.maxIterationsMax) {
+    return fail(`${what} must be a whole number from ${LIMITS.maxIterationsMin} to ${LIMITS.maxIterationsMax}; got ${describeValue(v)}.`);
+  }
+  return ok(v);
+}
+
+/** Validates one message posted by the webview. Unknown or malformed messages are rejected with the reason. */
+export function validateWebviewMessage(raw: unknown): Validated<ValidatedWebviewMessage> {
+  if (!isObject(raw)) return fail(`a panel message must be an object; got ${describeValue(raw)}.`);
+  const type = raw.type;
+  switch (type) {
+    case 'ready':
+      return ok({ type: 'ready' });
+    case 'cancel':
+      return ok({ type: 'cancel' });
+    case 'rerun': {
+      const k = validateK(raw.k);
+      if (!k.ok) return fail(`re-run rejected: ${k.error}`);
+      const it = validateMaxIterations(raw.maxIterations);
+      if (!it.ok) return fail(`re-run rejected: ${it.error}`);
+      return ok({ type: 'rerun', k: k.value, maxIterations: it.value });
+    }
+    case 'export':
+      return validateExport(raw);
+    case 'state': {
+      const state = validatePanelState(raw.state);
+      return state.ok ? ok({ type: 'state', state: state.value }) : fail(`panel state rejected: ${state.error}`);
+    }
+    default:
+      return fail(`unknown panel message type ${describeValue(type)}.`);
+  }
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Export payloads: PNG as a base64 data URL (`data:image/png;base64,…`) or bare base64; SVG as the SVG text, or a
+ * `data:image/svg+xml` URL (base64 or percent-encoded). The decoded size is capped by LIMITS.exportBytesMax.
+ */
+export function validateExport(raw: Record<string, unknown>): Validated<ValidatedExport> {
+  const { format, chart, data } = raw;
+  if (format !== 'png' && format !== 'svg') return fail(`export rejected: format must be "png" or "svg"; got ${describeValue(format)}.`);
+  if (chart !== undefined && typeof chart !== 'string') return fail(`export rejected: chart must be a string; got ${describeValue(chart)}.`);
+  if (typeof data !== 'string') return fail(`export rejected: data must be a string; got ${describeValue(data)}.`);
+  // Base64 is 4/3 of the bytes; a string longer than that bound cannot decode to an allowed size.
+  if (data.length > Math.ceil((LIMITS.exportBytesMax * 4) / 3) + 100) {
+    return fail(`export rejected: the image is larger than the ${formatBytes(LIMITS.exportBytesMax)} limit.`);
+  }
+  const safeChart = sanitizeChartName(chart ?? '');
+  let bytes: Uint8Array;
+  if (format === 'png') {
+    const b64 = data.startsWith('data:') ? stripDataUrl(data, 'image/png', true) : data;
+    if (b64 === undefined) return fail('export rejected: a PNG must come as a data:image/png;base64 URL or base64 text.');
+    if (!BASE64.test(b64) || b64.length % 4 !== 0) return fail('export rejected: the PNG data is not valid base64.');
+    bytes = Buffer.from(b64, 'base64');
+    if (bytes.length < PNG_SIGNATURE.length || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) {
+      return fail('export rejected: the data is not a PNG image (wrong signature).');
+    }
+  } else {
+    let text: string;
+    if (data.startsWith('data:')) {
+      const comma = data.indexOf(',');
+      const header = comma < 0 ? '' : data.slice(5, comma);
+      if (comma < 0 || !/^image\/svg\+xml(;charset=[\w-]+)?(;base64)?$/i.test(header)) {
+        return fail('export rejected: an SVG data URL must be data:image/svg+xml[;base64],…');
+      }
+      const body = data.slice(comma + 1);
+      if (/;base64$/i.test(header)) {
+        if (!BASE64.test(body) || body.length % 4 !== 0) return fail('export rejected: the SVG data is not valid base64.');
+        text = Buffer.from(body, 'base64').toString('utf8');
+      } else {
+        try {
+          text = decodeURIComponent(body);
+        } catch {
+          return fail('export rejected: the SVG data URL is not valid percent-encoding.');
+        }
+      }
+    } else {
+      text = data;
+    }
+    if (!startsWithSvgElement(text)) {
+      return fail('export rejected: the data is not an SVG document (it must start with <svg>).');
+    }
+    bytes = Buffer.from(text, 'utf8');
+  }
+  if (bytes.length === 0) return fail('export rejected: the image is empty.');
+  if (bytes.length > LIMITS.exportBytesMax) return fail(`export rejected: the image is larger than the ${formatBytes(LIMITS.exportBytesMax)} limit.`);
+  return ok({ type: 'export', format, chart: safeChart, bytes });
+}
+
+/**
+ * Whether the document's first element is <svg>, after an optional XML declaration, comments and a DOCTYPE.
+ * A linear scan (a regular expression with a repeated comment group backtracks exponentially on crafted input).
+ */
+export function startsWithSvgElement(text: string): boolean {
+  let i = 0;
+  const skipSpace = () => {
+    while (i < text.length && /\s/.test(text[i])) i++;
+  };
+  for (;;) {
+    skipSpace();
+    if (text.startsWith('<?', i)) {
+      const end = text.indexOf('?>', i + 2);
+      if (end < 0) return false;
+      i = end + 2;
+    } else if (text.startsWith('<!--', i)) {
+      const end = text.indexOf('-->', i + 4);
+      if (end < 0) return false;
+      i = end + 3;
+    } else if (text.slice(i, i + 9).toUpperCase() === '<!DOCTYPE') {
+      const end = text.indexOf('>', i + 9);
+      if (end < 0) return false;
+      i = end + 1;
+    } else {
+      return /^<svg[\s>/]/i.test(text.slice(i, i + 5));
+    }
+  }
+}
+
+function stripDataUrl(data: string, mime: string, base64: boolean): string | undefined {
+  const prefix = `data:${mime}${base64 ? ';base64' : ''},`;
+  return data.toLowerCase().startsWith(prefix) ? data.slice(prefix.length) : undefined;
+}
+
+/** A chart name as a file-name fragment: lower case letters, digits and dashes only. */
+export function sanitizeChartName(chart: string): string {
+  return chart
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/g, '');
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 * 1024) return `${(n / (1024 * 1024 * 1024)).toFixed(1)} GB`;
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${n} bytes`;
+}
+
+// ------------------------------------------------------------------------------------------------ panel state
+
+/**
+ * The state a panel is restored from after a reload (saved by the webview with setState, or posted as
+ * `{type:'state'}`). The fields the host acts on are checked: the file, the options, and the parts of the result
+ * that an export writes. The rest is only handed back to the webview that produced it.
+ */
+export function validatePanelState(raw: unknown): Validated<PanelState> {
+  if (!isObject(raw)) return fail(`it must be an object; got ${describeValue(raw)}.`);
+  if (typeof raw.fileName !== 'string' || raw.fileName.length === 0 || raw.fileName.length > 1024) {
+    return fail(`fileName must be a non-empty string; got ${describeValue(raw.fileName)}.`);
+  }
+  if (typeof raw.fileUri !== 'string' || raw.fileUri.length > 8192 || !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(raw.fileUri)) {
+    return fail(`fileUri must be a URI string; got ${describeValue(raw.fileUri)}.`);
+  }
+  const options = validateFitOptionsStrict(raw.options);
+  if (!options.ok) return fail(`options: ${options.error}`);
+  if (raw.result !== undefined) {
+    const result = validateFitResult(raw.result);
+    if (!result.ok) return fail(`result: ${result.error}`);
+  }
+  for (const key of ['summary', 'plotSample'] as const) {
+    if (raw[key] !== undefined && !isObject(raw[key])) return fail(`${key} must be an object; got ${describeValue(raw[key])}.`);
+  }
+  if (raw.model !== undefined && raw.model !== 'gaussian' && raw.model !== 'bernoulli') return fail(`model must be gaussian or bernoulli; got ${describeValue(raw.model)}.`);
+  if (raw.plotAssignments !== undefined && !Array.isArray(raw.plotAssignments)) return fail('plotAssignments must be an array.');
+  if (raw.examples !== undefined && !Array.isArray(raw.examples)) return fail('examples must be an array.');
+  return ok({ ...(raw as unknown as PanelState), options: options.value });
+}
+
+/** FitOptions from an untrusted source: every field present and in range, or rejected (no clamping). */
+export function validateFitOptionsStrict(raw: unknown): Validated<FitOptions> {
+  if (!isObject(raw)) return fail(`must be an object; got ${describeValue(raw)}.`);
+  const { options, problems } = resolveFitOptions(raw);
+  const missing = (Object.keys(DEFAULT_FIT_OPTIONS) as (keyof FitOptions)[]).filter((key) => raw[key] === undefined);
+  if (missing.length > 0) return fail(`missing ${missing.join(', ')}.`);
+  if (problems.length > 0) return fail(problems.map((p) => `${p.message.replace(/^mixscope\./, '')}.`).join(' '));
+  return ok(options);
+}
+
+/** The parts of a FitResult that the host writes on export: shapes and ranges must agree. */
+export function validateFitResult(raw: unknown): Validated<FitResult> {
+  if (!isObject(raw)) return fail(`must be an object; got ${describeValue(raw)}.`);
+  const { model, k, n, d } = raw;
+  if (model !== 'gaussian' && model !== 'bernoulli') return fail(`model must be gaussian or bernoulli; got ${describeValue(model)}.`);
+  if (!isInteger(k) || k < 1) return fail(`k must be a whole number ≥ 1; got ${describeValue(k)}.`);
+  if (!isInteger(n) || n < 0) return fail(`n must be a whole number ≥ 0; got ${describeValue(n)}.`);
+  if (!isInteger(d) || d < 1) return fail(`d must be a whole number ≥ 1; got ${describeValue(d)}.`);
+  if (!Array.isArray(raw.columns) || !raw.columns.every((c) => typeof c === 'string')) return fail('columns must be a list of strings.');
+  if (!isNumberArray(raw.weights, k)) return fail(`weights must be ${k} numbers.`);
+  if (!Array.isArray(raw.means) || raw.means.length !== k || !raw.means.every((m) => isNumberArray(m, d))) return fail(`means must be ${k} rows of ${d} numbers.`);
+  if (!Array.isArray(raw.assignments) || raw.assignments.length !== n) return fail(`assignments must hold ${n} entries.`);
+  for (let i = 0; i < raw.assignments.length; i++) {
+    const a = raw.assignments[i];
+    if (!isInteger(a) || a < 0 || a >= k) return fail(`assignments[${i}] must be a cluster from 0 to ${k - 1}; got ${describeValue(a)}.`);
+  }
+  if (!Array.isArray(raw.trace) || !raw.trace.every((t) => typeof t === 'number')) return fail('trace must be a list of numbers.');
+  if (!isInteger(raw.iterations) || raw.iterations < 0) return fail(`iterations must be a whole number ≥ 0; got ${describeValue(raw.iterations)}.`);
+  if (typeof raw.converged !== 'boolean') return fail(`converged must be true or false; got ${describeValue(raw.converged)}.`);
+  if (typeof raw.logLikelihood !== 'number') return fail(`logLikelihood must be a number; got ${describeValue(raw.logLikelihood)}.`);
+  return ok(raw as unknown as FitResult);
+}
+
+function isNumberArray(v: unknown, length: number): boolean {
+  return Array.isArray(v) && v.length === length && v.every((x) => typeof x === 'number');
+}
+
+// ------------------------------------------------------------------------------------------------ worker → host
+
+/**
+ * Validates a message from the engine worker for run `runId`. The worker is our own code, so a failure here means a
+ * bug or a damaged worker: the caller ends the run with an internal error rather than forwarding it.
+ */
+export function validateWorkerMessage(raw: unknown, runId: number): Validated<WorkerToHost> {
+  if (!isObject(raw)) return fail(`the engine sent a message that is not an object: ${describeValue(raw)}.`);
+  if (raw.runId !== runId) return fail(`the engine sent a message for run ${describeValue(raw.runId)} while running ${runId}.`);
+  switch (raw.type) {
+    case 'loaded': {
+      const s = raw.summary;
+      if (!isObject(s) || !isInteger(s.n) || s.n < 0 || !isInteger(s.d) || s.d < 0 || !Array.isArray(s.columns)) {
+        return fail('the engine sent a "loaded" message without a valid dataset summary.');
+      }
+      if (raw.model !== 'gaussian' && raw.model !== 'bernoulli') return fail(`the engine sent an unknown model ${describeValue(raw.model)}.`);
+      if (typeof raw.modelReason !== 'string') return fail('the engine sent a "loaded" message without the reason for the model.');
+      if (raw.plotSample !== undefined) {
+        const p = raw.plotSample;
+        if (!isObject(p) || !Array.isArray(p.indices) || !Array.isArray(p.values) || !isInteger(p.d)) {
+          return fail('the engine sent a malformed plot sample.');
+        }
+      }
+      return ok(raw as unknown as WorkerToHost);
+    }
+    case 'progress': {
+      if (!isInteger(raw.iteration) || raw.iteration < 0) return fail(`the engine sent a progress message with iteration ${describeValue(raw.iteration)}.`);
+      if (!isInteger(raw.restart) || raw.restart < 0) return fail(`the engine sent a progress message with restart ${describeValue(raw.restart)}.`);
+      if (typeof raw.objective !== 'number' || typeof raw.logLikelihood !== 'number') return fail('the engine sent a progress message without its log-likelihood.');
+      if (!isObject(raw.snapshot)) return fail('the engine sent a progress message without a parameter snapshot.');
+      return ok(raw as unknown as WorkerToHost);
+    }
+    case 'done': {
+      const result = validateFitResult(raw.result);
+      if (!result.ok) return fail(`the engine sent a malformed result: ${result.error}`);
+      if (raw.plotAssignments !== undefined && !Array.isArray(raw.plotAssignments)) return fail('the engine sent malformed plot assignments.');
+      return ok(raw as unknown as WorkerToHost);
+    }
+    case 'error': {
+      if (typeof raw.message !== 'string') return fail('the engine reported an error without a message.');
+      const kind = raw.kind === 'data' || raw.kind === 'fit' || raw.kind === 'internal' ? raw.kind : 'internal';
+      return ok({ type: 'error', runId, kind, message: raw.message });
+    }
+    default:
+      return fail(`the engine sent an unknown message type ${describeValue(raw.type)}.`);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ settings
+
+export interface SettingProblem {
+  /** Setting key without the `mixscope.` prefix. */
+  key: string;
+  /** What is wrong: 'mixscope.k must be …; got 1e9'. */
+  message: string;
+  /** The value used instead, as text. */
+  used: string;
+}
+
+/** 'mixscope.k must be …; got 1e9, so 200 is used.' */
+export function describeProblem(p: SettingProblem): string {
+  return `${p.message}, so ${p.used} is used.`;
+}
+
+/** One numeric setting's range (inclusive unless marked exclusive). */
+interface NumericRule {
+  integer: boolean;
+  min: number;
+  max: number;
+  exclusiveMin?: boolean;
+  exclusiveMax?: boolean;
+}
+
+/** The ranges of the numeric settings; package.json declares the same (minimum / maximum) for the settings UI. */
+export const NUMERIC_SETTINGS: Record<'k' | 'maxIterations' | 'tolerance' | 'seed' | 'restarts' | 'regularization' | 'maxPlotPoints' | 'threshold' | 'imageWidth' | 'threads', NumericRule> = {
+  k: { integer: true, min: LIMITS.kMin, max: LIMITS.kMax },
+  maxIterations: { integer: true, min: LIMITS.maxIterationsMin, max: LIMITS.maxIterationsMax },
+  tolerance: { integer: false, min: 0, max: 1e6, exclusiveMin: true },
+  seed: { integer: true, min: 0, max: 4294967295 },
+  restarts: { integer: true, min: 1, max: 100 },
+  regularization: { integer: false, min: 0, max: 1e6 },
+  maxPlotPoints: { integer: true, min: 100, max: 100000 },
+  threshold: { integer: false, min: 0, max: 1, exclusiveMax: true },
+  imageWidth: { integer: true, min: 0, max: 100000 },
+  threads: { integer: true, min: 0, max: 64 },
+};
+
+export const MAX_FILE_SIZE_MB_RULE: NumericRule = { integer: true, min: 1, max: 65536 };
+export const DEFAULT_MAX_FILE_SIZE_MB = 1024;
+
+const ENUM_SETTINGS = {
+  model: ['auto', 'gaussian', 'bernoulli'] as ModelChoice[],
+  init: ['kmeans++', 'random', 'random-data', 'random-assignment'] as InitMethod[],
+  covarianceType: ['full', 'diag', 'spherical', 'tied'] as CovarianceType[],
+  emVariant: ['soft', 'hard'] as EmVariant[],
+};
+
+function rangeText(rule: NumericRule): string {
+  const lower = rule.exclusiveMin ? `greater than ${rule.min}` : `at least ${rule.min}`;
+  const upper = rule.exclusiveMax ? `less than ${rule.max}` : `at most ${rule.max}`;
+  return `${rule.integer ? 'a whole number' : 'a number'} ${lower} and ${upper}`;
+}
+
+/**
+ * One numeric setting: a value of the wrong type falls back to the default; an out-of-range number is clamped to the
+ * range (a non-integer where a whole number is expected is rounded). Each correction is reported.
+ */
+export function resolveNumber(key: string, raw: unknown, fallback: number, rule: NumericRule, problems: SettingProblem[]): number {
+  if (raw === undefined || raw === null) return fallback;
+  if (!isFiniteNumber(raw)) {
+    problems.push({ key, message: `mixscope.${key} must be ${rangeText(rule)}; got ${describeValue(raw)}`, used: `the default ${fallback}` });
+    return fallback;
+  }
+  let value = raw;
+  if (rule.integer && !Number.isInteger(value)) value = Math.round(value);
+  const tooLow = rule.exclusiveMin ? value <= rule.min : value < rule.min;
+  const tooHigh = rule.exclusiveMax ? value >= rule.max : value > rule.max;
+  if (tooLow) value = rule.exclusiveMin ? fallback : rule.min;
+  else if (tooHigh) value = rule.exclusiveMax ? fallback : rule.max;
+  if (value !== raw) {
+    problems.push({ key, message: `mixscope.${key} must be ${rangeText(rule)}; got ${describeValue(raw)}`, used: String(value) });
+  }
+  return value;
+}
+
+/**
+ * The settings (as read from the configuration, any of them possibly missing or of the wrong type) turned into valid
+ * FitOptions, with a message for every value that had to be corrected. Missing values take DEFAULT_FIT_OPTIONS.
+ */
+export function resolveFitOptions(raw: Record<string, unknown>): { options: FitOptions; problems: SettingProblem[] } {
+  const problems: SettingProblem[] = [];
+  const d = DEFAULT_FIT_OPTIONS;
+  const num = (key: keyof typeof NUMERIC_SETTINGS) => resolveNumber(key, raw[key], d[key], NUMERIC_SETTINGS[key], problems);
+  const pick = <K extends keyof typeof ENUM_SETTINGS>(key: K): (typeof ENUM_SETTINGS)[K][number] => {
+    const v = raw[key];
+    if (v === undefined || v === null) return d[key] as (typeof ENUM_SETTINGS)[K][number];
+    if (typeof v === 'string' && (ENUM_SETTINGS[key] as string[]).includes(v)) return v as (typeof ENUM_SETTINGS)[K][number];
+    problems.push({ key, message: `mixscope.${key} must be one of ${ENUM_SETTINGS[key].join(', ')}; got ${describeValue(v)}`, used: `the default ${d[key]}` });
+    return d[key] as (typeof ENUM_SETTINGS)[K][number];
+  };
+
+  let standardize = d.standardize;
+  if (raw.standardize !== undefined && raw.standardize !== null) {
+    if (typeof raw.standardize === 'boolean') standardize = raw.standardize;
+    else problems.push({ key: 'standardize', message: `mixscope.standardize must be true or false; got ${describeValue(raw.standardize)}`, used: String(d.standardize) });
+  }
+
+  let columns = d.columns;
+  if (raw.columns !== undefined && raw.columns !== null) {
+    if (Array.isArray(raw.columns) && raw.columns.every((c) => typeof c === 'string' && c.trim() !== '')) {
+      columns = (raw.columns as string[]).map((c) => c.trim());
+    } else {
+      problems.push({ key: 'columns', message: `mixscope.columns must be a list of column names; got ${describeValue(raw.columns)}`, used: 'every numeric column' });
+    }
+  }
+
+  let betaPrior: [number, number] = [...d.betaPrior];
+  if (raw.betaPrior !== undefined && raw.betaPrior !== null) {
+    const b = raw.betaPrior;
+    if (Array.isArray(b) && b.length === 2 && b.every((x) => isFiniteNumber(x) && x >= 1 && x <= 1e6)) betaPrior = [b[0] as number, b[1] as number];
+    else problems.push({ key: 'betaPrior', message: `mixscope.betaPrior must be two numbers ≥ 1, as [a, b]; got ${describeValue(b)}`, used: `[${d.betaPrior.join(', ')}]` });
+  }
+
+  // Explicit starting parameters (to reproduce a published figure): the shape is checked here, the values by the
+  // engine (which names the entry that is wrong). With them, init is 'params'.
+  let initParams: FitOptions['initParams'];
+  if (raw.initParams !== undefined && raw.initParams !== null) {
+    const p = raw.initParams as Record<string, unknown>;
+    const numbers = (a: unknown) => Array.isArray(a) && a.every((x) => isFiniteNumber(x));
+    if (typeof p === 'object' && numbers(p.weights) && Array.isArray(p.means) && p.means.every(numbers)) {
+      initParams = { weights: p.weights as number[], means: p.means as number[][], ...(p.covariances !== undefined ? { covariances: p.covariances } : {}) };
+    } else {
+      problems.push({
+        key: 'initParams',
+        message: `mixscope.initParams must be {"weights": [...], "means": [[...], ...], "covariances": [[[...]]]} with numbers; got ${describeValue(raw.initParams)}`,
+        used: 'the initialisation in mixscope.init',
+      });
+    }
+  }
+
+  const options: FitOptions = {
+    model: pick('model'),
+    k: num('k'),
+    maxIterations: num('maxIterations'),
+    tolerance: num('tolerance'),
+    seed: num('seed'),
+    init: pick('init'),
+    restarts: num('restarts'),
+    covarianceType: pick('covarianceType'),
+    regularization: num('regularization'),
+    standardize,
+    columns,
+    emVariant: pick('emVariant'),
+    threshold: num('threshold'),
+    betaPrior,
+    imageWidth: num('imageWidth'),
+    maxPlotPoints: num('maxPlotPoints'),
+    threads: num('threads'),
+    ...(initParams ? { init: 'params' as const, initParams } : {}),
+  };
+  return { options, problems };
+}
+
+// ------------------------------------------------------------------------------------------------ file size
+
+/** The early refusal of a file over the memory budget, or undefined when it fits. */
+export function checkFileSize(fileName: string, size: number, maxFileSizeMB: number): string | undefined {
+  const limit = maxFileSizeMB * 1024 * 1024;
+  if (size <= limit) return undefined;
+  return (
+    `${fileName} is ${formatBytes(size)}, larger than the limit of ${maxFileSizeMB} MB (setting mixscope.maxFileSizeMB). ` +
+    `Raise the limit if this machine has the memory, or fit a smaller sample of the file.`
+  );
+}

@@ -1,0 +1,423 @@
+// The real panel in a real browser: the esbuild bundle of webview/main.ts, served with panelHtml's strict CSP to
+// Debian's Chromium (playwright-core), driven with the host's messages from a real EM run. Asserts the charts'
+// marks, the live scrubber, theme changes, re-run validation, export, error/cancel states — and that the page
+// raises no CSP violation (so nothing needed eval or an inline style/script).
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as esbuild from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadDataset } from '../../src/engine/data/load';
+import { fitDataset } from '../../src/engine/fit';
+import { panelHtml } from '../../src/host/panelHtml';
+import {
+  DEFAULT_FIT_OPTIONS,
+  type BernoulliSnapshot,
+  type FitResult,
+  type HostToWebview,
+  type PanelState,
+  type WebviewToHost,
+} from '../../src/shared/protocol';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const NONCE = 'TestNonce0123456789abcdefXYZ';
+
+/**
+ * Old Faithful as a user might have it: an `id` text column (left out of the fit) and two rows with a missing value
+ * at lines 14 and 99 (skipped and counted), so the panel shows the loader's real notes.
+ */
+function faithfulBytes(): Uint8Array {
+  const [header, ...rows] = readFileSync('test/fixtures/faithful.csv', 'utf8').trim().split(/\r?\n/);
+  const lines = rows.map((row, i) => `r${i + 1},${row}`);
+  lines.splice(12, 0, 'gap1,3.1,NA');
+  lines.splice(97, 0, 'gap2,NA,60');
+  return new TextEncoder().encode([`id,${header}`, ...lines].join('\n') + '\n');
+}
+
+/**
+ * The host's messages for a real Gaussian fit (Murphy fig. 11.11 start on standardised Old Faithful), produced by the
+ * same loader and fitDataset the worker runs, in the order the worker posts them.
+ */
+function gaussianMessages(runId: number, d = 2): HostToWebview[] {
+  const initParams =
+    d === 2
+      ? { weights: [0.5, 0.5], means: [[-1.5, 1.5], [1.5, -1.5]], covariances: [[[1, 0], [0, 1]], [[1, 0], [0, 1]]] }
+      : { weights: [0.5, 0.5], means: [[-1], [1]], covariances: [[[1]], [[1]]] };
+  const options = {
+    ...DEFAULT_FIT_OPTIONS,
+    model: 'gaussian' as const,
+    k: 2,
+    maxIterations: 60,
+    tolerance: 1e-6,
+    standardize: true,
+    init: 'params' as const,
+    initParams,
+    columns: d === 2 ? [] : ['eruptions'],
+  };
+  const dataset = loadDataset('faithful.csv', faithfulBytes(), { columns: options.columns });
+  const messages: HostToWebview[] = [{ type: 'fitStarted', runId, fileName: 'faithful.csv', options, fileUri: 'file:///data/faithful.csv' }];
+  const outcome = fitDataset(dataset, options, {
+    onLoaded: (info) => messages.push({ type: 'loaded', runId, ...info }),
+    onProgress: (p) => messages.push({ type: 'progress', runId, ...p }),
+  });
+  messages.push({ type: 'done', runId, result: outcome.result, plotAssignments: outcome.plotAssignments });
+  return messages;
+}
+
+function bernoulliMessages(runId: number): HostToWebview[] {
+  const k = 3;
+  const d = 784;
+  const iterations = 4;
+  const snapshots: BernoulliSnapshot[] = Array.from({ length: iterations + 1 }, (_, t) => ({
+    model: 'bernoulli',
+    iteration: t,
+    weights: [0.3, 0.3, 0.4],
+    sizes: [30, 30, 40],
+    means: Array.from({ length: k }, (_, c) => Array.from({ length: d }, (_, p) => Math.min(0.99, ((p % 28) + c * 5 + t) / 40))),
+  }));
+  const options = { ...DEFAULT_FIT_OPTIONS, model: 'bernoulli' as const, k, maxIterations: 30 };
+  const trace = snapshots.map((_, t) => -5000 + 1000 * (1 - 1 / (t + 1)));
+  const result: FitResult = {
+    model: 'bernoulli',
+    modelReason: 'binary images',
+    k,
+    n: 100,
+    d,
+    columns: [],
+    converged: true,
+    iterations,
+    logLikelihood: trace[iterations] - 10,
+    trace,
+    logLikelihoodTrace: trace.map((v) => v - 10),
+    weights: snapshots[iterations].weights,
+    means: snapshots[iterations].means,
+    assignments: Array.from({ length: 100 }, (_, i) => (i < 30 ? 0 : i < 60 ? 1 : 2)),
+    bic: 1,
+    aic: 1,
+    snapshots,
+    restartObjectives: [trace[iterations]],
+    labelMetrics: {
+      accuracy: 0.8,
+      adjustedRandIndex: 0.6,
+      normalizedMutualInfo: 0.7,
+      clusters: [
+        { majorityLabel: 1, purity: 0.9, size: 30 },
+        { majorityLabel: 7, purity: 0.8, size: 30 },
+        { majorityLabel: 0, purity: 0.7, size: 40 },
+      ],
+      confusion: [
+        [1, 27, 2, 0],
+        [3, 1, 2, 24],
+        [28, 4, 4, 4],
+      ],
+      labelValues: [0, 1, 2, 7],
+    },
+    imageShape: [28, 28],
+    elapsedMs: 5,
+  };
+  const pixels = (v: number) => Array.from({ length: d }, (_, p) => ((p * 7 + v) % 11 > 6 ? 1 : 0));
+  const examples = [0, 1, 2].map((cluster) => ({ cluster, typical: [pixels(1), pixels(2), pixels(3)], atypical: [pixels(4), pixels(5)] }));
+  return [
+    { type: 'fitStarted', runId, fileName: 'train-images-idx3-ubyte', options },
+    { type: 'loaded', runId, summary: { fileName: 'train-images-idx3-ubyte', n: 100, d, columns: [], droppedColumns: [], skippedRows: 0, skippedLines: [], notes: [], imageShape: [28, 28], hasLabels: true }, model: 'bernoulli', modelReason: 'binary images' },
+    ...snapshots.map((snapshot, t): HostToWebview => ({ type: 'progress', runId, restart: 0, iteration: t, objective: trace[t], logLikelihood: trace[t] - 10, snapshot })),
+    { type: 'done', runId, result, examples },
+  ];
+}
+
+describe('webview in Chromium under the strict CSP', function () {
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  let base = '';
+  const pageErrors: string[] = [];
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) this.skip();
+    const bundle = await esbuild.build({ entryPoints: ['webview/main.ts'], bundle: true, platform: 'browser', format: 'iife', target: 'es2022', external: ['canvas'], write: false, logLevel: 'silent' });
+    const script = bundle.outputFiles[0].text;
+    const css = readFileSync('media/panel.css', 'utf8');
+    server = createServer((req, res) => {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      if (req.url === '/') {
+        res.setHeader('content-type', 'text/html; charset=utf-8');
+        res.end(panelHtml({ scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css`, cspSource: origin, nonce: NONCE, title: 'faithful.csv' }));
+      } else if (req.url === '/dist/webview.js') {
+        res.setHeader('content-type', 'text/javascript');
+        res.end(script);
+      } else if (req.url === '/media/panel.css') {
+        res.setHeader('content-type', 'text/css');
+        res.end(css);
+      } else if (req.url === '/favicon.ico') {
+        res.statusCode = 204;
+        res.end();
+      } else {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+    page = await browser.newPage({ viewport: { width: 1200, height: 1600 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+    // tsx compiles the functions below with esbuild's keepNames, which calls a `__name` helper inside the page.
+    await page.addInitScript({ content: 'window.__name = (f) => f;' });
+    // What VS Code provides inside a webview: acquireVsCodeApi and the theme (body class + CSS variables).
+    await page.addInitScript(() => {
+      const w = window as unknown as { __posted: unknown[]; __state: unknown; __violations: string[]; acquireVsCodeApi: () => unknown };
+      w.__posted = [];
+      w.__violations = [];
+      w.__state = undefined;
+      document.addEventListener('securitypolicyviolation', (e) => w.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`));
+      w.acquireVsCodeApi = () => ({
+        postMessage: (m: unknown) => w.__posted.push(JSON.parse(JSON.stringify(m))),
+        getState: () => w.__state,
+        setState: (s: unknown) => (w.__state = JSON.parse(JSON.stringify(s))),
+      });
+      const vars: Record<string, string> = {
+        '--vscode-editor-foreground': '#3b3b3b',
+        '--vscode-editor-background': '#ffffff',
+        '--vscode-font-family': 'sans-serif',
+        '--vscode-charts-blue': '#1a85ff',
+        '--vscode-charts-red': '#e51400',
+      };
+      let themed = false;
+      new MutationObserver(() => {
+        if (!themed && document.documentElement) {
+          themed = true;
+          for (const [name, value] of Object.entries(vars)) document.documentElement.style.setProperty(name, value);
+        }
+        if (document.body && !document.body.className) document.body.className = 'vscode-light';
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(base);
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  async function send(messages: HostToWebview[]): Promise<void> {
+    await page.evaluate((ms) => {
+      for (const m of ms) window.postMessage(m, '*');
+    }, messages);
+  }
+  async function posted(): Promise<WebviewToHost[]> {
+    return page.evaluate(() => (window as unknown as { __posted: WebviewToHost[] }).__posted);
+  }
+  async function count(selector: string): Promise<number> {
+    return page.locator(selector).count();
+  }
+  /** WEBVIEW_SCREENSHOTS=dir saves what the panel looks like (for the README and for eyeballing themes). */
+  async function screenshot(name: string): Promise<void> {
+    const dir = process.env.WEBVIEW_SCREENSHOTS;
+    if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+  }
+  async function violations(): Promise<string[]> {
+    return page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
+  }
+
+  it('draws a Gaussian fit: points, contours per component, means, one log-likelihood point per iteration', async () => {
+    const messages = gaussianMessages(1);
+    const done = messages[messages.length - 1] as Extract<HostToWebview, { type: 'done' }>;
+    const last = done.result.iterations;
+    // Deliver the first progress messages, check the live state, then the rest.
+    await send(messages.slice(0, 4));
+    await page.waitForSelector('#status[data-state="running"]');
+    await page.waitForSelector('#scatter svg');
+    await send(messages.slice(4));
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector(`#scatter[data-iteration="${last}"]`);
+    await page.waitForFunction((n) => document.querySelectorAll('#loglik svg g.loglik_points_marks path').length === n, last + 1);
+    assert.equal(await count('#scatter svg g.points_marks path'), 272);
+    assert.equal(await count('#scatter svg g.contours_marks'), 4);
+    assert.equal(await count('#scatter svg g.means_marks path'), 2);
+    assert.equal(await count('#loglik svg g.converged_marks line'), 1);
+    const title = await page.textContent('#title');
+    assert.ok(title?.includes('faithful.csv') && title.includes('K = 2'), title ?? '');
+    assert.match((await page.textContent('#subtitle')) ?? '', /n = 272 · d = 2 · converged after \d+ iterations/);
+    const notes = await page.locator('#notes li').allTextContents();
+    assert.ok(notes.some((t) => t.includes('Skipped 2 rows') && t.includes('14, 99')));
+    assert.ok(notes.some((t) => t.includes('"id"') && t.includes('left out')), notes.join(' | '));
+    assert.equal(await count('#params tbody tr[data-component]'), 2);
+    await screenshot('gaussian-light');
+    assert.equal(await page.textContent('#x-col option:checked'), 'eruptions');
+    assert.equal(await page.textContent('#y-col option:checked'), 'waiting');
+    assert.deepEqual(await violations(), []);
+    const state = (await posted()).filter((m) => m.type === 'state').pop() as Extract<WebviewToHost, { type: 'state' }>;
+    assert.equal(state.state.result?.iterations, last);
+    assert.equal(state.state.fileUri, 'file:///data/faithful.csv');
+  });
+
+  it('the scrubber redraws the scatter at an earlier iteration and the play button runs to the end', async () => {
+    await page.locator('#scrubber').fill('1');
+    await page.waitForSelector('#scatter[data-iteration="1"]');
+    assert.equal(await count('#scatter svg g.points_marks path'), 272);
+    assert.ok(((await page.textContent('#scatter svg')) ?? '').includes('Iteration 1'));
+    const last = Number(await page.getAttribute('#scrubber', 'max'));
+    await page.locator('#scrubber').fill(String(Math.max(0, last - 5)));
+    await page.waitForSelector(`#scatter[data-iteration="${Math.max(0, last - 5)}"]`);
+    await page.click('#play');
+    await page.waitForSelector(`#scatter[data-iteration="${last}"]`, { timeout: 30000 });
+  });
+
+  it('swapping the plotted columns redraws with the new axes', async () => {
+    await page.selectOption('#x-col', '1');
+    await page.selectOption('#y-col', '0');
+    await page.waitForSelector('#scatter[data-x="waiting"][data-y="eruptions"]');
+    assert.equal(await count('#scatter svg g.contours_marks'), 4);
+  });
+
+  it('re-themes on a body class change (dark) from the CSS variables', async () => {
+    await page.evaluate(() => {
+      document.documentElement.style.setProperty('--vscode-editor-background', '#1e1e1e');
+      document.documentElement.style.setProperty('--vscode-editor-foreground', '#d4d4d4');
+      document.documentElement.style.setProperty('--vscode-foreground', '#cccccc');
+      document.body.className = 'vscode-dark';
+    });
+
+    // Vega's SVG renderer paints the config background as the svg's background colour (through CSSOM: CSP-safe).
+    await page.waitForFunction(() => {
+      const svg = document.querySelector('#scatter svg');
+      return svg !== null && getComputedStyle(svg).backgroundColor === 'rgb(30, 30, 30)';
+    });
+    await page.waitForFunction(() => {
+      const svg = document.querySelector('#loglik svg');
+      return svg !== null && getComputedStyle(svg).backgroundColor === 'rgb(30, 30, 30)';
+    });
+    const axisText = await page.evaluate(() => document.querySelector('#scatter svg g.role-axis-title text')?.getAttribute('fill'));
+    assert.equal(axisText, '#d4d4d4');
+    await screenshot('gaussian-dark');
+  });
+
+  it('validates K and iterations before posting rerun, and posts a valid one', async () => {
+    const before = (await posted()).length;
+    await page.fill('#k', '1000000000');
+    await page.click('#rerun');
+    assert.match((await page.textContent('#control-error')) ?? '', /K must be a whole number/);
+    assert.equal((await posted()).filter((m) => m.type === 'rerun').length, 0);
+    await page.fill('#k', '3');
+    await page.fill('#max-iter', '-4');
+    await page.click('#rerun');
+    assert.match((await page.textContent('#control-error')) ?? '', /Max iterations/);
+    await page.fill('#max-iter', '40');
+    await page.click('#rerun');
+    const reruns = (await posted()).slice(before).filter((m) => m.type === 'rerun');
+    assert.deepEqual(reruns, [{ type: 'rerun', k: 3, maxIterations: 40 }]);
+    assert.equal(await page.textContent('#control-error'), '');
+  });
+
+  it('exports SVG text and a PNG data URL through the host', async () => {
+    await page.click('button.export[data-chart="scatter"][data-format="svg"]');
+    await page.click('button.export[data-chart="loglik"][data-format="png"]');
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.filter((m) => m.type === 'export').length >= 2);
+    const exports = (await posted()).filter((m): m is Extract<WebviewToHost, { type: 'export' }> => m.type === 'export');
+    const svg = exports.find((e) => e.format === 'svg')!;
+    const png = exports.find((e) => e.format === 'png')!;
+    assert.equal(svg.chart, 'scatter');
+    assert.ok(svg.data.startsWith('<svg') && (svg.data.match(/points_marks/g) ?? []).length === 1);
+    assert.equal(png.chart, 'loglik');
+    assert.ok(png.data.startsWith('data:image/png;base64,') && png.data.length > 1000);
+  });
+
+  it('an error clears the charts and shows the message; nothing half-drawn', async () => {
+    const messages = gaussianMessages(2);
+    await send([...messages.slice(0, 5), { type: 'error', runId: 2, message: 'faithful.csv: component 2 collapsed at iteration 3. Try fewer components.' }]);
+    await page.waitForSelector('#status[data-state="error"]');
+    assert.match((await page.textContent('#status')) ?? '', /component 2 collapsed/);
+    await page.waitForTimeout(200); // let any queued frame run: it must not redraw the failed run
+    assert.equal(await count('#scatter svg'), 0);
+    assert.equal(await count('#loglik svg'), 0);
+    assert.equal(await page.isVisible('#gaussian-view'), false);
+    assert.equal(await page.isVisible('#cancel'), false);
+    await screenshot('error');
+    // Late messages of the failed run are ignored.
+    await send([messages[6]]);
+    await page.waitForTimeout(100);
+    assert.equal(await count('#scatter svg'), 0);
+  });
+
+  it('cancel: the Cancel button posts cancel; a cancelled run keeps a consistent partial chart', async () => {
+    const messages = gaussianMessages(3);
+    await send(messages.slice(0, 5));
+    await page.waitForSelector('#status[data-state="running"]');
+    assert.equal(await page.isVisible('#cancel'), true);
+    await page.click('#cancel');
+    assert.ok((await posted()).some((m) => m.type === 'cancel'));
+    await send([{ type: 'cancelled', runId: 3 }]);
+    await page.waitForSelector('#status[data-state="cancelled"]');
+    assert.match((await page.textContent('#status')) ?? '', /Cancelled at iteration 2/);
+    await page.waitForSelector('#scatter[data-iteration="2"]');
+    assert.equal(await count('#loglik svg g.loglik_points_marks path'), 3);
+  });
+
+  it('1-D data: a histogram with one density per component and the mixture', async () => {
+    await send(gaussianMessages(4, 1));
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#histogram svg g.density_lines_marks');
+    assert.equal(await count('#histogram svg g.density_lines_marks'), 3);
+    assert.ok((await count('#histogram svg g.histogram_bars_marks path')) >= 8);
+    assert.equal(await page.isVisible('#scatter'), false);
+    await screenshot('histogram-1d');
+  });
+
+  it('Bernoulli: K mean images, the confusion heatmap, member images on click', async () => {
+    await send(bernoulliMessages(5));
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#images[data-iteration="4"] svg');
+    assert.equal(await count('#images svg g.image_pixels_marks'), 3);
+    assert.equal(await count('#images svg g.image_pixels_marks path'), 3 * 784);
+    assert.equal(await count('#confusion svg g.confusion_cells_marks path'), 12);
+    assert.equal(await count('#loglik svg g.loglik_points_marks path'), 10);
+    assert.ok(((await page.textContent('#images svg')) ?? '').includes("#2 · n 30 · π 0.300 · '7' 80%"));
+    assert.equal(await page.getAttribute('body', 'data-model'), 'bernoulli');
+    // The scrubber works for images too: iteration 0, captions without label statistics (those are final).
+    await page.locator('#scrubber').fill('0');
+    await page.waitForSelector('#images[data-iteration="0"]');
+    assert.ok(!((await page.textContent('#images svg')) ?? '').includes("'7' 80%"));
+    assert.equal(await count('#images svg g.image_pixels_marks'), 3);
+    await page.locator('#images svg g.image_pixels_marks').nth(1).locator('path').nth(400).click({ force: true });
+    await page.waitForSelector('#examples[data-cluster="1"]');
+    assert.equal(await count('#examples .typical canvas.example'), 3);
+    assert.equal(await count('#examples .atypical canvas.example'), 2);
+    await screenshot('bernoulli');
+    assert.deepEqual(await violations(), []);
+  });
+
+  it('restore (after a reload) shows the saved result', async () => {
+    const state = ((await posted()).filter((m) => m.type === 'state').pop() as Extract<WebviewToHost, { type: 'state' }>).state as PanelState;
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    await send([{ type: 'restore', state }]);
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#images svg');
+    assert.equal(await count('#images svg g.image_pixels_marks'), 3);
+    // A state whose result carries no per-iteration snapshots still draws the final parameters.
+    const g = gaussianMessages(7);
+    const loaded = g[1] as Extract<HostToWebview, { type: 'loaded' }>;
+    const done = g[g.length - 1] as Extract<HostToWebview, { type: 'done' }>;
+    const bare: PanelState = {
+      fileName: 'faithful.csv',
+      fileUri: 'file:///data/faithful.csv',
+      options: DEFAULT_FIT_OPTIONS,
+      summary: loaded.summary,
+      model: 'gaussian',
+      plotSample: loaded.plotSample,
+      result: { ...done.result, snapshots: [] },
+    };
+    await send([{ type: 'restore', state: bare }]);
+    await page.waitForSelector(`#scatter[data-iteration="${done.result.iterations}"]`);
+    assert.equal(await count('#scatter svg g.points_marks path'), 272);
+    assert.equal(await count('#scatter svg g.contours_marks'), 4);
+    assert.equal(await page.isVisible('#bernoulli-view'), false);
+    assert.deepEqual(await violations(), []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
