@@ -49,7 +49,7 @@ import {
   type WebviewToHost,
   LIMITS,
 } from '../src/shared/protocol';
-import { gaussianLogResponsibilities } from '../src/engine/gaussian';
+import { gaussianLogResponsibilities } from '../src/engine/families/gaussian/family';
 import { chartTheme, themeKindFromClasses, type ChartTheme } from './theme';
 import { histogram, paddedExtent } from './geometry';
 import type { Cov2 } from './geometry';
