@@ -369,10 +369,7 @@ function renderHeader(): void {
   const reason = result?.modelReason;
   if (reason) items.push(`Model: ${reason}`);
   if (summary) {
-    if (summary.skippedRows > 0) {
-      const lines = summary.skippedLines.length ? ` (lines ${summary.skippedLines.join(', ')}${summary.skippedRows > summary.skippedLines.length ? ', …' : ''})` : '';
-      items.push(`Skipped ${formatNumber(summary.skippedRows)} row${summary.skippedRows === 1 ? '' : 's'} with missing or non-finite values${lines}.`);
-    }
+    // Skipped rows are reported once, by the loader's notes, each with its own cause and lines.
     for (const c of summary.droppedColumns) items.push(`Column "${c.name}" left out: ${c.reason}`);
     items.push(...summary.notes);
   }

@@ -244,7 +244,10 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.ok(title?.includes('faithful.csv') && title.includes('K = 2'), title ?? '');
     assert.match((await page.textContent('#subtitle')) ?? '', /n = 272 · d = 2 · converged after \d+ iterations/);
     const notes = await page.locator('#notes li').allTextContents();
-    assert.ok(notes.some((t) => t.includes('Skipped 2 rows') && t.includes('14, 99')));
+    // The skipped rows are reported once, with their true cause and lines.
+    const skipped = notes.filter((t) => /skipped/i.test(t) && !/preamble/.test(t));
+    assert.equal(skipped.length, 1, notes.join(' | '));
+    assert.match(skipped[0], /2 rows skipped: missing values at lines 14, 99/);
     assert.ok(notes.some((t) => t.includes('"id"') && t.includes('left out')), notes.join(' | '));
     assert.equal(await count('#params tbody tr[data-component]'), 2);
     await screenshot('gaussian-light');

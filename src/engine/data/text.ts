@@ -415,9 +415,23 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   // The table starts at the first row that fits its shape and is followed by another that fits (or ends the sample).
   const fits = (l: SampleLine) => l.fields.length === c && l.kinds.every((k, j) => !numericColumn[j] || k !== TEXT);
   const allNumeric = (l: SampleLine) => l.fields.length > 0 && l.numeric > 0 && l.text === 0;
+  // A header names columns: text cells only, at least one with a letter that is not a missing-value token ("NA,NA,-"
+  // is a row of missing cells, not a header).
+  const isHeaderLike = (fields: string[]) => {
+    let named = false;
+    for (const f of fields) {
+      const k = classify(f, decimalComma);
+      if (k !== TEXT && k !== MISSING) return false;
+      if (k === TEXT && /\p{L}/u.test(f)) named = true;
+    }
+    return named;
+  };
+  /** A row of the table's width that is no header: data whose cells are all missing or unreadable. */
+  const unusableRow = (l: SampleLine) => l.fields.length === c && !isHeaderLike(l.fields);
   let start = -1;
   for (let s = 0; s < sample.length; s++) {
-    if (fits(sample[s]) && (s === sample.length - 1 || fits(sample[s + 1]) || allNumeric(sample[s + 1]))) {
+    const next = sample[s + 1];
+    if (fits(sample[s]) && (s === sample.length - 1 || fits(next) || allNumeric(next) || unusableRow(next))) {
       start = s;
       break;
     }
@@ -425,11 +439,6 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   if (start < 0) start = sample.findIndex(fits);
   if (start < 0) throw noNumbers(fileName, sample, delimiter);
   // Rows just above the start that are data with a flaw (a text cell, a missing field) belong to the table.
-  const isHeaderLike = (fields: string[]) =>
-    fields.some((f) => f.trim() !== '') && fields.every((f) => {
-      const k = classify(f, decimalComma);
-      return k === TEXT || k === MISSING;
-    });
   while (start > 0) {
     const above = sample[start - 1];
     const flawedRow = above.fields.length === c && above.kinds.some((k, j) => numericColumn[j] && (k === NUM || k === NONFINITE));

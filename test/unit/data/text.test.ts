@@ -289,6 +289,22 @@ describe('data: bad input in text files (issue 5)', () => {
     hasNote(d, /2 rows skipped: a different number of fields at lines 3, 4 \(expected 2 fields\)/);
   });
 
+  // Found by the fuzz property "number cells are read exactly as Number() reads the same text": a row of missing
+  // cells ("NA,NA,-") was taken for the header, and the rows above it for a preamble.
+  for (const [text, skippedLine] of [
+    ['a,b,c\n0,0,0\nNA,NA,-\n0,0,0.\n', 3],
+    ['a,b,c\n0,0,0.\nNA,NA,.\n0,0,0\n', 3],
+    ['a,b,c\nNA,NA,NA\n1,2,3\n4,5,6\n', 2],
+  ] as const) {
+    it(`a row of missing cells is data, not a header: ${JSON.stringify(text)}`, () => {
+      const d = table('x.csv', text);
+      assert.deepEqual(d.columns, ['a', 'b', 'c']);
+      assert.equal(d.summary.n, 2);
+      assert.deepEqual(d.summary.skippedLines, [skippedLine]);
+      assert.ok(!d.summary.notes.some((n) => /preamble/.test(n)), d.summary.notes.join('; '));
+    });
+  }
+
   it('a header with more names than the rows have fields is not taken for the header, and that is reported', () => {
     const d = table('x.csv', 'a,b,c\n1,2\n3\n4,5\n');
     assert.deepEqual(d.columns, ['x1', 'x2']);
