@@ -4,6 +4,7 @@
 // notification, forwarding everything to the file's panel. A new fit of the same file cancels the older one; fits
 // of different files run side by side. Every command catches its errors: the extension host never sees a throw.
 
+import { chooseTarget } from './commandTarget';
 import * as vscode from 'vscode';
 import { readSettings, reportSettingProblems } from './config';
 import { companionLabelsFileName } from '../engine/data/load';
@@ -423,11 +424,9 @@ export function registerCommands(context: vscode.ExtensionContext, env: CommandE
 
   register('mixscope.cancelFit', async (arg) => {
     const running = env.fits.running();
-    let key: string | undefined;
-    if (arg instanceof vscode.Uri) key = arg.toString();
-    else if (env.panels.active() && env.fits.isRunning(env.panels.active()!.fileUri)) key = env.panels.active()!.key;
-    else if (running.length === 1) key = running[0].key;
-    else if (running.length > 1) {
+    const target = chooseTarget(arg, env.panels.active()?.key, running.map((r) => r.key));
+    let key = target.kind === 'file' ? target.key : undefined;
+    if (target.kind === 'choose') {
       const pick = await vscode.window.showQuickPick(
         running.map((r) => ({ label: r.fileName, description: r.key, key: r.key })),
         { title: 'Mixscope: cancel which fit?' },
@@ -440,10 +439,9 @@ export function registerCommands(context: vscode.ExtensionContext, env: CommandE
 
   register('mixscope.exportResult', async (arg) => {
     const withResults = env.panels.all().filter((p) => p.result);
-    let panel: FitPanel | undefined;
-    if (arg instanceof vscode.Uri) panel = withResults.find((p) => p.key === arg.toString());
-    else panel = withResults.find((p) => p.isActive) ?? (withResults.length === 1 ? withResults[0] : undefined);
-    if (!panel && withResults.length > 1) {
+    const target = chooseTarget(arg, env.panels.active()?.key, withResults.map((p) => p.key));
+    let panel = target.kind === 'file' ? withResults.find((p) => p.key === target.key) : undefined;
+    if (target.kind === 'choose') {
       const pick = await vscode.window.showQuickPick(
         withResults.map((p) => ({ label: p.fileName, description: p.fileUri.toString(true), panel: p })),
         { title: 'Mixscope: export the result of which file?' },

@@ -92,6 +92,21 @@ describe('Mixscope extension host: panel, cancel, limits', function () {
     assert.ok(next.iterations <= 5);
   });
 
+  it("the panel's title-bar Stop (run with the webview editor's own webview-panel: URI) stops the running fit", async function () {
+    const uri = await writeText('titlebar-stop.csv', blobs(60000, 3));
+    await config().update('k', 12, vscode.ConfigurationTarget.Global);
+    await config().update('maxIterations', 100000, vscode.ConfigurationTarget.Global);
+    await config().update('tolerance', 1e-300, vscode.ConfigurationTarget.Global);
+    await config().update('init', 'random', vscode.ConfigurationTarget.Global);
+    const running = vscode.commands.executeCommand<FitResult | undefined>(CLUSTER, uri);
+    await sleep(1500);
+    await vscode.commands.executeCommand('mixscope.cancelFit', vscode.Uri.parse('webview-panel:webview-panel/webview-1'));
+    const outcome = await Promise.race([running.then((r) => ({ ended: true, r })), sleep(5000).then(() => ({ ended: false, r: undefined }))]);
+    if (!outcome.ended) await vscode.commands.executeCommand('mixscope.cancelFit', uri);
+    assert.ok(outcome.ended, 'the fit was still running 5 s after Stop');
+    assert.equal(outcome.r, undefined, 'a cancelled fit returns no result');
+  });
+
   it('a fit started while another runs on the same file cancels the older one', async function () {
     const uri = await writeText('same.csv', blobs(60000, 2));
     await config().update('k', 12, vscode.ConfigurationTarget.Global);
