@@ -211,10 +211,13 @@ export async function launchChromium() {
   return { browser, close };
 }
 
-/** URL opening `folder` in the workbench, optionally with VS Code's development payload (tests, dev extensions). */
+/**
+ * URL opening `folder` (or, when it ends in .code-workspace, that multi-root workspace) in the workbench, optionally
+ * with VS Code's development payload (tests, dev extensions).
+ */
 export function workbenchUrl(base, folder, payload) {
   const u = new URL(base);
-  if (folder) u.searchParams.set('folder', folder);
+  if (folder) u.searchParams.set(folder.endsWith('.code-workspace') ? 'workspace' : 'folder', folder);
   if (payload) u.searchParams.set('payload', JSON.stringify(payload));
   return u.toString();
 }

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cleanupAll, freePort, installExtension, makeProfile, npmRun, REPO_ROOT, setupCodeServer, startCodeServer, VSIX, workbenchUrl } from './code-server.mjs';
-import { makeWorkspace } from './workspace.mjs';
+import { makeDemoWorkspace } from './workspace.mjs';
 
 const args = process.argv.slice(2);
 const option = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -38,7 +38,8 @@ async function main() {
   fs.rmSync(profile.extensionsDir, { recursive: true, force: true });
   fs.mkdirSync(profile.extensionsDir, { recursive: true });
   installExtension(profile.extensionsDir, VSIX);
-  const workspace = makeWorkspace(path.join(DEMO_DIR, 'workspace'));
+  fs.rmSync(path.join(DEMO_DIR, 'workspace'), { recursive: true, force: true });
+  const workspace = makeDemoWorkspace(path.join(DEMO_DIR, 'workspace'));
   const port = await portToUse();
   const server = await startCodeServer({ ...profile, folder: workspace, port, logFile: path.join(DEMO_DIR, 'code-server.log') });
   const url = workbenchUrl(server.url, workspace);
@@ -47,9 +48,10 @@ Mixscope is running in VS Code (code-server ${server.url}) — ready in ${((Date
 
   Open:  ${url}
 
-  In the Explorer, right-click faithful.csv, mixture-1d.csv or mnist-2000-images-idx3-ubyte and choose
-  "Cluster this dataset" (or run "Mixscope: Cluster this dataset" from the command palette, F1).
-  Settings: mixscope.* (File > Preferences > Settings, search "mixscope").
+  In the Explorer, right-click faithful.csv (K = 2), mixture-1d.csv (K = 3) or mnist-2000-images-idx3-ubyte
+  (K = 10: one mean image per digit, scored against its labels) and choose "Cluster this dataset" (or run
+  "Mixscope: Cluster this dataset" from the command palette, F1). Each sample's folder sets its K
+  (.vscode/settings.json); all settings: File > Preferences > Settings, search "mixscope".
 
   Workspace: ${path.relative(process.cwd(), workspace) || workspace}
   Server log: ${path.relative(process.cwd(), server.logFile)}
