@@ -18,6 +18,7 @@ import type { Dataset, ImageData, TableData } from './data/dataset';
 import { informationCriteria, runEm, type EmProgress } from './em/em';
 import { DataError, FitError, OptionsError } from './errors';
 import { GaussianFamily } from './families/gaussian/family';
+import { degeneracyNotes, findDegenerateComponents } from './families/gaussian/degeneracy';
 
 export interface FitCallbacks {
   /** Called once the data are prepared, before the first iteration. */
@@ -434,6 +435,20 @@ function fitGaussianTable(table: TableData, options: FitOptions, reason: string,
   if (last.model !== 'gaussian') throw new Error('internal: Gaussian family returned a non-Gaussian snapshot');
   const { bic, aic } = informationCriteria(run.logLikelihood, family.parameterCount(options.k), n);
   const assignments = Array.from(run.assignments);
+  const degenerate = findDegenerateComponents({
+    values,
+    n,
+    d,
+    k: options.k,
+    covarianceType: options.covarianceType,
+    regularization: options.regularization,
+    means: run.params.means,
+    covariances: run.params.covariances,
+    logResp: run.logResp,
+    columns: table.columns,
+    centre,
+  });
+  notes.push(...degeneracyNotes(degenerate, options.k));
   const result: FitResult = {
     model: 'gaussian',
     modelReason: reason,
@@ -458,6 +473,7 @@ function fitGaussianTable(table: TableData, options: FitOptions, reason: string,
     restartObjectives: run.restartObjectives,
     elapsedMs: Date.now() - started,
     notes: notes.length > 0 ? notes : undefined,
+    degenerate: degenerate.length > 0 ? degenerate : undefined,
   };
   return { result, plotSample, plotAssignments: indices.map((i) => assignments[i]) };
 }

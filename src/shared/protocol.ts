@@ -98,6 +98,17 @@ export interface FitResult {
   elapsedMs: number;
   /** What the engine did that a user may want to know (threads used, identical starts separated…). */
   notes?: string[];
+  /**
+   * Present when some component is degenerate (on too few distinct points, or its covariance at the regularisation
+   * floor): the log-likelihood is then not a model, whatever `converged` says. Show this instead of "Converged".
+   */
+  degenerate?: DegenerateComponent[];
+}
+
+/** A degenerate component of a fit: `component` is 0-based (−1 for the shared covariance of a tied fit). */
+export interface DegenerateComponent {
+  component: number;
+  reason: string;
 }
 
 // ---------------------------------------------------------------- host <-> worker
