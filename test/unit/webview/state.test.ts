@@ -1,0 +1,242 @@
+// The panel's pure state reducer and its render scheduler, without a browser: messages in, state and draws out.
+import { strict as assert } from 'node:assert';
+import { DEFAULT_FIT_OPTIONS, type FitResult, type GaussianSnapshot, type HostToWebview } from '../../../src/shared/protocol';
+import {
+  componentColours,
+  initialModel,
+  reduce,
+  sampleNote,
+  savedUi,
+  shownIteration,
+  statusText,
+  type PanelMessage,
+  type PanelModel,
+} from '../../../webview/state/reducer';
+import { createRenderScheduler } from '../../../webview/state/scheduler';
+
+const FILE = { fileName: 'faithful.csv', fileUri: 'file:///data/faithful.csv' };
+
+function snapshot(iteration: number, means: number[][] = [[0, 0], [5, 5]]): GaussianSnapshot {
+  return { model: 'gaussian', iteration, weights: means.map(() => 1 / means.length), means, covariances: means.map(() => [[1, 0], [0, 1]]) };
+}
+
+function result(iterations: number, extra: Partial<FitResult> = {}): FitResult {
+  const snapshots = Array.from({ length: iterations + 1 }, (_, t) => snapshot(t));
+  return {
+    model: 'gaussian', modelReason: 'chosen by the user', k: 2, n: 200000, d: 2, columns: ['a', 'b'], converged: true, iterations,
+    logLikelihood: -10, trace: snapshots.map((_, t) => -20 + t), weights: [0.5, 0.5], means: [[0, 0], [5, 5]],
+    covariances: [[[1, 0], [0, 1]], [[1, 0], [0, 1]]], assignments: [], bic: 1, aic: 1, snapshots, restartObjectives: [-10], elapsedMs: 3, ...extra,
+  };
+}
+
+function run(runId: number, progress: number): HostToWebview[] {
+  return [
+    { type: 'fitStarted', runId, ...FILE, options: DEFAULT_FIT_OPTIONS },
+    { type: 'loaded', runId, summary: { fileName: FILE.fileName, n: 200000, d: 2, columns: ['a', 'b'], droppedColumns: [], skippedRows: 0, skippedLines: [], notes: [] }, model: 'gaussian', modelReason: 'x', plotSample: { indices: [0, 1], values: [0, 0, 1, 1], d: 2 } },
+    ...Array.from({ length: progress }, (_, t): HostToWebview => ({ type: 'progress', runId, restart: 0, iteration: t, objective: -20 + t, logLikelihood: -20 + t, snapshot: snapshot(t) })),
+  ];
+}
+
+const replay = (messages: PanelMessage[], from: PanelModel = initialModel()) => messages.reduce(reduce, from);
+
+describe('webview state reducer', () => {
+  it('follows a run: loading, running with one snapshot per iteration, done with the result', () => {
+    let s = replay(run(1, 1).slice(0, 1));
+    assert.equal(s.phase, 'loading');
+    assert.equal(statusText(s), 'Reading faithful.csv…');
+    s = replay(run(1, 4).slice(1), s);
+    assert.equal(s.phase, 'running');
+    assert.equal(s.snapshots.length, 4);
+    assert.equal(statusText(s), 'Fitting… iteration 3');
+    s = reduce(s, { type: 'done', runId: 1, result: result(6) });
+    assert.equal(s.phase, 'done');
+    assert.equal(s.snapshots.length, 7);
+    assert.equal(statusText(s), 'Converged after 6 iterations.');
+    // Late messages of the finished run change nothing.
+    assert.equal(reduce(s, { type: 'progress', runId: 1, restart: 0, iteration: 9, objective: 0, logLikelihood: 0, snapshot: snapshot(9) }), s);
+  });
+
+  it('does not mutate the state it is given', () => {
+    const s = replay(run(1, 3));
+    const frozen = JSON.stringify(s);
+    reduce(s, { type: 'progress', runId: 1, restart: 0, iteration: 3, objective: 0, logLikelihood: 0, snapshot: snapshot(3) });
+    reduce(s, { type: 'scrub', iteration: 1 });
+    assert.equal(JSON.stringify(s), frozen);
+  });
+
+  it('a new restart starts the series again at iteration 0', () => {
+    let s = replay(run(1, 5));
+    s = reduce(s, { type: 'progress', runId: 1, restart: 1, iteration: 0, objective: -30, logLikelihood: -30, snapshot: snapshot(0) });
+    assert.equal(s.snapshots.length, 1);
+    assert.deepEqual(s.objective, [-30]);
+  });
+
+  it('the scrubber holds an iteration and follows the fit again at the newest one', () => {
+    let s = replay(run(1, 5));
+    s = reduce(s, { type: 'scrub', iteration: 2 });
+    assert.equal(shownIteration(s), 2);
+    s = reduce(s, { type: 'progress', runId: 1, restart: 0, iteration: 5, objective: 0, logLikelihood: 0, snapshot: snapshot(5) });
+    assert.equal(shownIteration(s), 2, 'scrubbed: stays');
+    s = reduce(s, { type: 'scrub', iteration: 5 });
+    assert.equal(s.ui.iteration, undefined);
+    assert.equal(shownIteration(s), 5);
+  });
+
+  it('a re-run keeps the previous charts (stale, dimmed) until its first snapshot', () => {
+    let s = reduce(replay(run(1, 3)), { type: 'done', runId: 1, result: result(4) });
+    s = replay(run(2, 0), s);
+    assert.equal(s.stale, true);
+    assert.equal(s.clearCharts, false);
+    assert.equal(s.snapshots.length, 5, 'the previous fit is still drawable');
+    assert.equal(s.panel?.result, undefined);
+    assert.equal(statusText(s), 'Fitting…');
+    s = reduce(s, { type: 'progress', runId: 2, restart: 0, iteration: 0, objective: -1, logLikelihood: -1, snapshot: snapshot(0) });
+    assert.equal(s.stale, false);
+    assert.equal(s.snapshots.length, 1);
+    // Another file: nothing of the old one is kept.
+    const other = reduce(s, { type: 'fitStarted', runId: 3, fileName: 'other.csv', fileUri: 'file:///data/other.csv', options: DEFAULT_FIT_OPTIONS });
+    assert.equal(other.stale, false);
+    assert.equal(other.clearCharts, true);
+    assert.equal(other.snapshots.length, 0);
+  });
+
+  it('an error clears the charts; a cancel keeps the iterations reached', () => {
+    const s = replay(run(1, 3));
+    const failed = reduce(s, { type: 'error', runId: 1, message: 'faithful.csv: boom' });
+    assert.equal(failed.phase, 'error');
+    assert.equal(failed.clearCharts, true);
+    assert.equal(statusText(failed), 'faithful.csv: boom');
+    const cancelled = reduce(s, { type: 'cancelled', runId: 1 });
+    assert.equal(statusText(cancelled), 'Cancelled at iteration 2. The charts show the parameters reached so far.');
+    assert.equal(cancelled.clearCharts, false);
+  });
+
+  it('a degenerate fit says "Degenerate" with the reason, not "Converged"', () => {
+    const s = reduce(replay(run(1, 1)), { type: 'done', runId: 1, result: result(3, { degenerate: [{ component: 1, reason: 'its covariance is at the regularisation floor' }] }) });
+    assert.equal(statusText(s), 'Degenerate after 3 iterations: component 2: its covariance is at the regularisation floor');
+  });
+
+  it('restore shows the host’s last result; the saved UI keeps only the choices', () => {
+    let s = reduce(initialModel(), { type: 'restoreUi', saved: { ...FILE, options: DEFAULT_FIT_OPTIONS, ui: { xColumn: 1, yColumn: 0, iteration: 2 } } });
+    s = reduce(s, { type: 'restore', state: { ...FILE, options: DEFAULT_FIT_OPTIONS, result: result(5) } });
+    assert.equal(s.phase, 'done');
+    assert.equal(s.snapshots.length, 6);
+    assert.deepEqual(s.ui, { xColumn: 1, yColumn: 0, iteration: 2 });
+    const saved = savedUi(s)!;
+    assert.deepEqual(Object.keys(saved).sort(), ['fileName', 'fileUri', 'options', 'ui']);
+    assert.ok(JSON.stringify(saved).length < 1000);
+  });
+
+  it('says how many rows are plotted when the plot sample is smaller than n', () => {
+    assert.equal(sampleNote({ n: 200000 }, 5000), 'showing 5,000 of 200,000 rows, sampled evenly');
+    assert.equal(sampleNote({ n: 272 }, 272), undefined);
+  });
+});
+
+describe('webview component colours across re-runs', () => {
+  it('keeps each cluster’s colour when the new run finds the components in another order', () => {
+    const reference = { means: [[0, 0], [10, 0], [0, 10]], colours: [0, 1, 2] };
+    assert.deepEqual(componentColours(reference, [[0.2, 9.8], [0.1, -0.1], [9.7, 0.3]]), [2, 0, 1]);
+  });
+  it('follows the reference’s own colours, and gives extra components the free slots', () => {
+    const reference = { means: [[0], [10]], colours: [1, 0] };
+    assert.deepEqual(componentColours(reference, [[10.2], [5], [-0.3]]), [0, 2, 1]);
+    assert.deepEqual(componentColours(undefined, [[1], [2]]), [0, 1]);
+  });
+  it('a re-run of the same file matches its components to the previous fit’s', () => {
+    let s = reduce(replay(run(1, 1)), { type: 'done', runId: 1, result: result(2) });
+    s = replay(run(2, 0), s);
+    assert.deepEqual(s.colourReference?.means, [[0, 0], [5, 5]]);
+    assert.deepEqual(componentColours(s.colourReference, [[5.1, 4.9], [0.2, 0]]), [1, 0]);
+  });
+});
+
+describe('webview render scheduler', () => {
+  /** A fake animation frame queue and draws that finish only when the test says so. */
+  function harness() {
+    const frames: (() => void)[] = [];
+    const drawn: PanelModel[] = [];
+    const finishers: (() => void)[] = [];
+    const shown: string[] = [];
+    const scheduler = createRenderScheduler<PanelModel>({
+      requestFrame: (cb) => frames.push(cb),
+      immediate: (s) => shown.push(statusText(s)),
+      draw: (s) => {
+        drawn.push(s);
+        return new Promise<void>((resolve) => finishers.push(resolve));
+      },
+      onError: (e) => assert.fail(String(e)),
+    });
+    const runFrames = async () => {
+      while (frames.length) frames.shift()!();
+      await new Promise((r) => setImmediate(r));
+    };
+    const finishDraw = async () => {
+      finishers.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    };
+    return { scheduler, frames, drawn, shown, runFrames, finishDraw };
+  }
+
+  it('100 progress messages during one slow draw lead to 2 draws, the last of the newest state', async () => {
+    const h = harness();
+    let s = replay(run(1, 1));
+    h.scheduler.update(s);
+    await h.runFrames();
+    assert.equal(h.drawn.length, 1, 'the first draw runs');
+    for (let t = 1; t <= 100; t++) {
+      s = reduce(s, { type: 'progress', runId: 1, restart: 0, iteration: t, objective: t, logLikelihood: t, snapshot: snapshot(t) });
+      h.scheduler.update(s);
+      await h.runFrames();
+    }
+    assert.equal(h.drawn.length, 1, 'no draw starts while one runs');
+    await h.finishDraw();
+    await h.runFrames();
+    assert.equal(h.drawn.length, 2);
+    assert.equal(h.drawn[1].snapshots.length, 101, 'the second draw is of the newest state');
+    await h.finishDraw();
+    await h.runFrames();
+    assert.equal(h.drawn.length, 2, 'nothing left to draw');
+    await h.scheduler.idle();
+  });
+
+  it('Done and Cancelled show at once, while a draw is still running', async () => {
+    const h = harness();
+    let s = replay(run(1, 3));
+    h.scheduler.update(s);
+    await h.runFrames();
+    s = reduce(s, { type: 'cancelled', runId: 1 });
+    h.scheduler.update(s);
+    assert.equal(h.shown[h.shown.length - 1], 'Cancelled at iteration 2. The charts show the parameters reached so far.');
+    assert.equal(h.drawn.length, 1, 'the charts of the cancelled state wait for the running draw');
+    const done = reduce(replay(run(2, 1)), { type: 'done', runId: 2, result: result(3) });
+    h.scheduler.update(done);
+    assert.equal(h.shown[h.shown.length - 1], 'Converged after 3 iterations.');
+    await h.finishDraw();
+    await h.runFrames();
+    assert.equal(h.drawn.length, 2);
+    assert.equal(h.drawn[1], done, 'the cancelled state was never drawn: the done state replaced it');
+  });
+
+  it('a draw that throws is reported and the next state is still drawn', async () => {
+    const errors: unknown[] = [];
+    const frames: (() => void)[] = [];
+    let calls = 0;
+    const scheduler = createRenderScheduler<number>({
+      requestFrame: (cb) => frames.push(cb),
+      draw: async () => {
+        calls++;
+        if (calls === 1) throw new Error('bad spec');
+      },
+      onError: (e) => errors.push(e),
+    });
+    scheduler.update(1);
+    frames.shift()!();
+    await new Promise((r) => setImmediate(r));
+    scheduler.update(2);
+    frames.shift()!();
+    await scheduler.idle();
+    assert.equal(calls, 2);
+    assert.equal(errors.length, 1);
+  });
+});

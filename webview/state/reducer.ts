@@ -1,0 +1,295 @@
+// The panel's state and its one pure transition: (state, message) → new state. No DOM, no vscode, no Vega: tested in
+// plain mocha. Messages are the host's (HostToWebview) and the user's (PanelAction); main.ts feeds both through
+// `reduce` and hands the result to the render scheduler.
+
+import type { DatasetSummary, FitResult, HostToWebview, ParamsSnapshot, PanelState } from '../../src/shared/protocol';
+import { clusterSizes } from '../controls';
+
+export type Phase = 'idle' | 'loading' | 'running' | 'done' | 'error' | 'cancelled';
+
+/** The user's choices: the only part of the state the webview persists itself (vscode.setState). */
+export interface UiState {
+  xColumn: number;
+  yColumn: number;
+  /** Scrubber position; undefined = follow the newest iteration. */
+  iteration?: number;
+  selectedCluster?: number;
+}
+
+/** The previous run's final means and the colour slot each component had: new components are matched to them. */
+export interface ColourReference {
+  means: number[][];
+  colours: number[];
+}
+
+export interface PanelModel {
+  panel?: PanelState;
+  phase: Phase;
+  message?: string;
+  runId?: number;
+  /** The current run ended (done, error, cancelled): its late messages are ignored. */
+  runClosed: boolean;
+  restart: number;
+  /** Per-iteration parameters of the current run (from progress, then the result). */
+  snapshots: ParamsSnapshot[];
+  objective: number[];
+  logLikelihood: number[];
+  ui: UiState;
+  /** A re-run started and has not drawn yet: the previous fit's charts stay, dimmed. */
+  stale: boolean;
+  /** Set when the charts must be removed (error, another file): the views clear instead of keeping old charts. */
+  clearCharts: boolean;
+  colourReference?: ColourReference;
+}
+
+/** What the user does in the panel (and what the panel itself reports). */
+export type PanelAction =
+  | { type: 'scrub'; iteration: number | undefined }
+  | { type: 'selectColumns'; xColumn: number; yColumn: number }
+  | { type: 'selectCluster'; cluster: number | undefined }
+  | { type: 'drawFailed'; message: string }
+  | { type: 'restoreUi'; saved: SavedUi };
+
+export type PanelMessage = HostToWebview | PanelAction;
+
+/** What vscode.setState keeps: which file, with which options, and the user's choices — never the snapshots. */
+export interface SavedUi {
+  fileName: string;
+  fileUri: string;
+  options: PanelState['options'];
+  ui: UiState;
+}
+
+export const DEFAULT_UI: UiState = { xColumn: 0, yColumn: 1 };
+
+export function initialModel(): PanelModel {
+  return { phase: 'idle', runClosed: false, restart: 0, snapshots: [], objective: [], logLikelihood: [], ui: { ...DEFAULT_UI }, stale: false, clearCharts: false };
+}
+
+export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
+  switch (message.type) {
+    case 'restore':
+      return restoreFromHost(state, message.state);
+    case 'fitStarted': {
+      const previous = state.panel;
+      const sameFile = previous?.fileUri !== undefined && previous.fileUri === (message.fileUri ?? previous.fileUri) && previous.fileName === message.fileName;
+      const hadCharts = sameFile && state.snapshots.length > 0;
+      return {
+        ...initialModel(),
+        panel: {
+          fileName: message.fileName,
+          fileUri: message.fileUri ?? previous?.fileUri ?? '',
+          options: message.options,
+          // Keep the previous model so its (dimmed) charts stay in view until the new fit draws.
+          model: hadCharts ? modelOf(state) : undefined,
+        },
+        runId: message.runId,
+        phase: 'loading',
+        ui: sameFile ? { ...state.ui, iteration: undefined, selectedCluster: undefined } : { ...DEFAULT_UI },
+        stale: hadCharts,
+        clearCharts: !hadCharts,
+        colourReference: hadCharts ? referenceOf(state) : undefined,
+        // The previous snapshots stay drawable (dimmed) until the new run's first snapshot replaces them.
+        snapshots: hadCharts ? state.snapshots : [],
+        objective: hadCharts ? state.objective : [],
+        logLikelihood: hadCharts ? state.logLikelihood : [],
+        restart: 0,
+      };
+    }
+    case 'loaded': {
+      if (!isCurrentRun(state, message.runId) || !state.panel) return state;
+      return { ...state, panel: { ...state.panel, summary: message.summary, model: message.model, plotSample: message.plotSample }, phase: 'running' };
+    }
+    case 'progress': {
+      if (!isCurrentRun(state, message.runId) || !state.panel) return state;
+      // The first snapshot of a run, or of a new restart, starts the series afresh (and ends the dimmed old charts).
+      const fresh = state.stale || message.restart !== state.restart;
+      const snapshots = fresh ? [] : state.snapshots.slice();
+      const objective = fresh ? [] : state.objective.slice();
+      const logLikelihood = fresh ? [] : state.logLikelihood.slice();
+      snapshots[message.iteration] = message.snapshot;
+      objective[message.iteration] = message.objective;
+      logLikelihood[message.iteration] = message.logLikelihood;
+      return { ...state, snapshots, objective, logLikelihood, restart: message.restart, phase: 'running', stale: false, clearCharts: false, panel: { ...state.panel, model: message.snapshot.model } };
+    }
+    case 'done': {
+      if (!isCurrentRun(state, message.runId) || !state.panel) return state;
+      const panel: PanelState = { ...state.panel, result: message.result, model: message.result.model, plotAssignments: message.plotAssignments, examples: message.examples };
+      return { ...state, ...seriesOfResult(message.result, state.stale ? [] : state.snapshots), panel, phase: 'done', runClosed: true, stale: false, clearCharts: false };
+    }
+    case 'error': {
+      if (!isCurrentRun(state, message.runId)) return state;
+      const panel = state.panel ? { ...state.panel, result: undefined, plotAssignments: undefined, examples: undefined } : undefined;
+      // Never a half-drawn panel: the message, and no charts of the failed run.
+      return { ...state, panel, phase: 'error', message: message.message, runClosed: true, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [] };
+    }
+    case 'cancelled': {
+      if (!isCurrentRun(state, message.runId)) return state;
+      const last = state.stale ? -1 : state.snapshots.length - 1;
+      const text = last >= 0 ? `Cancelled at iteration ${last}. The charts show the parameters reached so far.` : 'Cancelled before the first iteration.';
+      if (last < 0) return { ...state, phase: 'cancelled', message: text, runClosed: true, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [] };
+      return { ...state, phase: 'cancelled', message: text, runClosed: true };
+    }
+    case 'scrub': {
+      const last = state.snapshots.length - 1;
+      // Back at the newest iteration: follow the fit again.
+      const iteration = message.iteration === undefined || message.iteration >= last ? undefined : Math.max(0, Math.floor(message.iteration));
+      return { ...state, ui: { ...state.ui, iteration } };
+    }
+    case 'selectColumns':
+      return { ...state, ui: { ...state.ui, xColumn: message.xColumn, yColumn: message.yColumn } };
+    case 'selectCluster':
+      return { ...state, ui: { ...state.ui, selectedCluster: message.cluster } };
+    case 'drawFailed':
+      return { ...state, phase: 'error', message: `The panel could not draw the charts: ${message.message}`, clearCharts: true, stale: false, snapshots: [], objective: [], logLikelihood: [] };
+    case 'restoreUi': {
+      const saved = message.saved;
+      return { ...state, panel: { fileName: saved.fileName, fileUri: saved.fileUri, options: saved.options }, ui: { ...DEFAULT_UI, ...saved.ui } };
+    }
+    default:
+      return state;
+  }
+}
+
+/** A state from the host (after a reload): the last result, or the identity of a panel without one. */
+function restoreFromHost(state: PanelModel, panel: PanelState): PanelModel {
+  const sameFile = state.panel?.fileUri === panel.fileUri;
+  const base: PanelModel = { ...initialModel(), panel, ui: sameFile ? state.ui : { ...DEFAULT_UI }, runClosed: true, clearCharts: true };
+  if (!panel.result) return base;
+  return { ...base, ...seriesOfResult(panel.result, []), phase: 'done' };
+}
+
+function seriesOfResult(result: FitResult, live: ParamsSnapshot[]): Pick<PanelModel, 'snapshots' | 'objective' | 'logLikelihood'> {
+  const snapshots = Array.isArray(result.snapshots) && result.snapshots.length > 0 ? result.snapshots : live.length > 0 ? live : [finalSnapshot(result)];
+  return { snapshots, objective: result.trace, logLikelihood: result.logLikelihoodTrace ?? result.trace };
+}
+
+/** When a result comes without per-iteration snapshots, its final parameters are the one snapshot to draw. */
+export function finalSnapshot(result: FitResult): ParamsSnapshot {
+  if (result.model === 'gaussian') {
+    return { model: 'gaussian', iteration: result.iterations, weights: result.weights, means: result.means, covariances: result.covariances ?? [] };
+  }
+  return { model: 'bernoulli', iteration: result.iterations, weights: result.weights, means: result.means, sizes: clusterSizes(result).sizes };
+}
+
+/** Messages of a run that ended (done, error, cancelled) or of another run are ignored. */
+export function isCurrentRun(state: PanelModel, runId: number): boolean {
+  return !state.runClosed && (state.runId === undefined || runId === state.runId);
+}
+
+export function modelOf(state: PanelModel): 'gaussian' | 'bernoulli' | undefined {
+  return state.panel?.result?.model ?? state.panel?.model ?? state.snapshots[0]?.model;
+}
+
+/** The iteration the charts show: the scrubber's, or the newest. */
+export function shownIteration(state: PanelModel): number {
+  const last = state.snapshots.length - 1;
+  if (state.ui.iteration === undefined) return Math.max(0, last);
+  return Math.max(0, Math.min(last, state.ui.iteration));
+}
+
+/** The snapshot at index t, or the nearest earlier one (the host may skip progress messages). */
+export function snapshotAt(state: PanelModel, t: number): ParamsSnapshot | undefined {
+  for (let i = Math.min(t, state.snapshots.length - 1); i >= 0; i--) if (state.snapshots[i]) return state.snapshots[i];
+  return undefined;
+}
+
+/** The shown run's final means and colours, the reference the next run's components are matched to. */
+function referenceOf(state: PanelModel): ColourReference | undefined {
+  const last = snapshotAt(state, state.snapshots.length - 1);
+  if (!last) return state.colourReference;
+  return { means: last.means, colours: componentColours(state.colourReference, last.means) };
+}
+
+/**
+ * The colour slot of each component: matched to the reference run's components by the distance between means
+ * (greedy, closest pair first), so a cluster keeps its colour across re-runs; unmatched components take the free
+ * slots in order. Without a reference, component j has slot j.
+ */
+export function componentColours(reference: ColourReference | undefined, means: number[][]): number[] {
+  const k = means.length;
+  if (!reference || reference.means.length === 0) return Array.from({ length: k }, (_, j) => j);
+  const pairs: { distance: number; current: number; previous: number }[] = [];
+  for (let j = 0; j < k; j++) {
+    for (let p = 0; p < reference.means.length; p++) {
+      const a = means[j];
+      const b = reference.means[p];
+      if (!a || !b || a.length !== b.length) continue;
+      let distance = 0;
+      for (let c = 0; c < a.length; c++) distance += (a[c] - b[c]) ** 2;
+      pairs.push({ distance, current: j, previous: p });
+    }
+  }
+  pairs.sort((x, y) => x.distance - y.distance || x.current - y.current || x.previous - y.previous);
+  const colours = new Array<number>(k).fill(-1);
+  const usedPrevious = new Set<number>();
+  const usedSlots = new Set<number>();
+  for (const pair of pairs) {
+    if (colours[pair.current] !== -1 || usedPrevious.has(pair.previous)) continue;
+    const slot = reference.colours[pair.previous] ?? pair.previous;
+    if (usedSlots.has(slot)) continue;
+    colours[pair.current] = slot;
+    usedPrevious.add(pair.previous);
+    usedSlots.add(slot);
+  }
+  let free = 0;
+  for (let j = 0; j < k; j++) {
+    if (colours[j] !== -1) continue;
+    while (usedSlots.has(free)) free++;
+    colours[j] = free;
+    usedSlots.add(free);
+  }
+  return colours;
+}
+
+/** The colours of the shown snapshot's components. */
+export function shownColours(state: PanelModel, means: number[][]): number[] {
+  return componentColours(state.colourReference, means);
+}
+
+/** The status line: what is happening, or how the fit ended. */
+export function statusText(state: PanelModel): string {
+  switch (state.phase) {
+    case 'idle':
+      return 'Waiting for the fit…';
+    case 'loading':
+      return `Reading ${state.panel?.fileName ?? 'the file'}…`;
+    case 'running':
+      return state.snapshots.length && !state.stale ? `Fitting… iteration ${state.snapshots.length - 1}` : 'Fitting…';
+    case 'done': {
+      const r = state.panel?.result;
+      if (!r) return 'Done.';
+      if (r.degenerate && r.degenerate.length > 0) return `Degenerate after ${r.iterations} iterations: ${degenerateText(r)}`;
+      return r.converged ? `Converged after ${r.iterations} iterations.` : `Stopped after ${r.iterations} iterations (maximum reached, not converged).`;
+    }
+    case 'cancelled':
+      return state.message ?? 'Cancelled.';
+    case 'error':
+      return state.message ?? 'The fit failed.';
+  }
+}
+
+/** "component 2: on 1 distinct point; …" — why the fit is degenerate. */
+export function degenerateText(result: Pick<FitResult, 'degenerate'>): string {
+  return (result.degenerate ?? []).map((c) => `${c.component < 0 ? 'the shared covariance' : `component ${c.component + 1}`}: ${c.reason}`).join('; ');
+}
+
+/** "showing 5,000 of 200,000 rows, sampled evenly" when the plot shows fewer rows than were fitted. */
+export function sampleNote(summary: Pick<DatasetSummary, 'n'> | undefined, plotted: number): string | undefined {
+  if (!summary || plotted <= 0 || plotted >= summary.n) return undefined;
+  return `showing ${plotted.toLocaleString('en-US')} of ${summary.n.toLocaleString('en-US')} rows, sampled evenly`;
+}
+
+/** What the webview persists itself: small, no snapshots (the host keeps the fit and sends it back on restore). */
+export function savedUi(state: PanelModel): SavedUi | undefined {
+  const panel = state.panel;
+  if (!panel) return undefined;
+  return { fileName: panel.fileName, fileUri: panel.fileUri, options: panel.options, ui: state.ui };
+}
+
+/** What the webview tells the host when a fit ends: which file, with which options, and what model was shown. */
+export function finishedPanelState(state: PanelModel): PanelState | undefined {
+  const panel = state.panel;
+  if (!panel) return undefined;
+  return { fileName: panel.fileName, fileUri: panel.fileUri, options: panel.options, model: panel.model };
+}
