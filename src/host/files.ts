@@ -1,30 +1,34 @@
-// File-name rules of the extension host: which files are data files (the same rule as the `when` clauses in
-// package.json), default names for exports next to the data file, and the "never write the input file" check.
+// File-name rules of the extension host: which files are data files (from the format registry, as the `when`
+// clauses in package.json), default names for exports next to the data file, and the "never write the input file" check.
 // Pure: no `vscode` import (URIs are passed as their parts), so it runs under plain mocha.
 
 import * as path from 'node:path';
+import { formatForFileName, menuFileExtensions, menuFileNamePattern } from '../engine/data/formats';
 
-/** Extensions offered in the context menus and the file picker (lower case, without the dot). */
-export const DATA_FILE_EXTENSIONS = ['csv', 'tsv', 'txt', 'dat', 'data', 'npy', 'gz'] as const;
+/** Extensions offered in the context menus and the file picker (lower case, without the dot), from the format registry. */
+export const DATA_FILE_EXTENSIONS: readonly string[] = menuFileExtensions();
 
-/**
- * MNIST's IDX image files have no real extension: `train-images-idx3-ubyte`, `t10k-images.idx3-ubyte`, optionally
- * `.gz`. Labels files (idx1) are not offered: they are read beside their images. */
-const IDX_IMAGES_NAME = /[.-]idx3-ubyte(\.gz)?$/i;
+/** Names offered without an extension (MNIST's `train-images-idx3-ubyte`, optionally `.gz`), from the format registry. */
+const MENU_FILE_NAME = menuFileNamePattern();
 
-/** Mirrors the menus' `when` clause: resourceExtname =~ /^\.(csv|…|gz)$/i || resourceFilename =~ /[.-]idx3-ubyte(\.gz)?$/i. */
+/** The menus' `when` clause (`dataFileWhenClause()` of the format registry) evaluated on a file name. */
 export function matchesDataFileMenus(fileName: string): boolean {
   const ext = path.posix.extname(fileName).slice(1).toLowerCase();
-  return (DATA_FILE_EXTENSIONS as readonly string[]).includes(ext) || IDX_IMAGES_NAME.test(fileName);
+  return DATA_FILE_EXTENSIONS.includes(ext) || MENU_FILE_NAME.test(fileName);
+}
+
+/** Files the data loaders read (a registered extension or name pattern, also inside `.gz`). */
+export function isDataFileName(fileName: string): boolean {
+  return formatForFileName(fileName) !== undefined;
 }
 
 export function isIdxImagesFileName(fileName: string): boolean {
-  return IDX_IMAGES_NAME.test(fileName);
+  return formatForFileName(fileName)?.id === 'idx';
 }
 
 /** Formats whose columns can be read from a prefix of the file (delimited text). */
 export function isDelimitedTextFileName(fileName: string): boolean {
-  return /\.(csv|tsv|txt|dat|data)$/i.test(fileName);
+  return !/\.gz$/i.test(fileName) && formatForFileName(fileName)?.id === 'delimited-text';
 }
 
 /**
@@ -35,7 +39,7 @@ export function exportFileName(dataFileName: string, what: string, extension: st
   let stem = path.posix.basename(dataFileName.replace(/\\/g, '/'));
   if (/\.gz$/i.test(stem)) stem = stem.slice(0, -3);
   const ext = path.posix.extname(stem);
-  if (ext && (DATA_FILE_EXTENSIONS as readonly string[]).includes(ext.slice(1).toLowerCase())) stem = stem.slice(0, -ext.length);
+  if (ext && DATA_FILE_EXTENSIONS.includes(ext.slice(1).toLowerCase())) stem = stem.slice(0, -ext.length);
   if (stem === '' || stem.startsWith('.')) stem = `data${stem}`;
   return `${stem}.mixscope${what ? `-${what}` : ''}.${extension}`;
 }

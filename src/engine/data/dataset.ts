@@ -16,6 +16,8 @@ export interface TableData {
   sourceLines?: Uint32Array;
   /** A label column found by name (label, class, target, y, digit), excluded from `values`. */
   labels?: Int32Array;
+  /** The name of that label column. */
+  labelColumn?: string;
   summary: DatasetSummary;
 }
 
@@ -35,3 +37,35 @@ export interface ImageData {
 }
 
 export type Dataset = TableData | ImageData;
+
+/** One column of a file as the "Cluster with options…" picker shows it. */
+export interface InspectedColumn {
+  name: string;
+  /** Fitted when no columns are chosen (its cells are numbers). */
+  numeric: boolean;
+  /** Why a column is not offered (text cells, a label column, a row index), when it is not. */
+  reason?: string;
+  /** The first few values read (numeric columns only). */
+  values: number[];
+}
+
+/** What the start of a data file holds, read without fitting anything (`inspectDataset` in load.ts). */
+export interface ColumnInspection {
+  /** The file's base name. */
+  fileName: string;
+  /** Registry id of the format that read it ('delimited-text', 'npy', 'idx'). */
+  format: string;
+  /** The format as a user names it ("Delimited text", "NumPy array"…). */
+  formatName: string;
+  kind: 'table' | 'images';
+  /** The file's columns, numeric ones first; empty for images (every pixel is used). */
+  columns: InspectedColumn[];
+  /** Images: [height, width]. */
+  imageShape?: [number, number];
+  /** Rows (or images) found in the part read. */
+  rowsRead: number;
+  /** The whole file was read (false: only its start, so rowsRead is a lower bound). */
+  complete: boolean;
+  /** What the loader noticed (delimiter, header, preamble, index column…). */
+  notes: string[];
+}

@@ -22,7 +22,7 @@ export function looksLikeIdx(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && bytes[0] === 0 && bytes[1] === 0 && TYPE_NAMES[bytes[2]] !== undefined && bytes[3] >= 1 && bytes[3] <= 3;
 }
 
-interface IdxHeader {
+export interface IdxHeader {
   dims: number[];
   dataOffset: number;
 }
@@ -32,7 +32,7 @@ function readMagic(bytes: Uint8Array): number {
 }
 
 /** Checks the magic number and reads the sizes; `expect` is the kind of IDX file the caller wants. */
-function readHeader(fileName: string, bytes: Uint8Array, expect: 'images' | 'labels'): IdxHeader {
+export function readIdxHeader(fileName: string, bytes: Uint8Array, expect: 'images' | 'labels'): IdxHeader {
   const wanted = expect === 'images' ? IDX_IMAGES_MAGIC : IDX_LABELS_MAGIC;
   const wantedText = `${hex(wanted, 8)} (IDX ${expect === 'images' ? 'images: unsigned bytes, 3 dimensions' : 'labels: unsigned bytes, 1 dimension'})`;
   if (bytes.length < 4) {
@@ -89,7 +89,7 @@ function checkSize(fileName: string, bytes: Uint8Array, expected: number, what: 
 }
 
 export function loadIdxImages(fileName: string, bytes: Uint8Array, imageWidth?: number): ImageData {
-  const { dims, dataOffset } = readHeader(fileName, bytes, 'images');
+  const { dims, dataOffset } = readIdxHeader(fileName, bytes, 'images');
   const n = dims[0];
   let height: number;
   let width: number;
@@ -125,7 +125,7 @@ export function loadIdxImages(fileName: string, bytes: Uint8Array, imageWidth?: 
 }
 
 export function loadIdxLabels(fileName: string, bytes: Uint8Array): Int32Array {
-  const { dims, dataOffset } = readHeader(fileName, bytes, 'labels');
+  const { dims, dataOffset } = readIdxHeader(fileName, bytes, 'labels');
   const n = dims[0];
   checkSize(fileName, bytes, dataOffset + n, `${n} labels`);
   return Int32Array.from(bytes.subarray(dataOffset, dataOffset + n));

@@ -2,21 +2,20 @@
 // matching loader and pairs a labels file. Pure: no `vscode` import, runs in the worker thread and the CLI.
 // Every failure is a DataError naming the file, where (line / field / byte offset), what was expected and what to do.
 
-import { gunzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { DataError } from '../errors';
 import { baseName, dataError, listSome } from './common';
-import type { Dataset } from './dataset';
-import { loadIdxImages, loadIdxLabels, looksLikeIdx } from './idx';
-import { loadNpy, looksLikeNpy, readNpyHeader } from './npy';
+import type { ColumnInspection, Dataset } from './dataset';
+import { chooseFormat, DATA_FORMATS, type FormatLoadOptions } from './formats';
+import { loadIdxLabels } from './idx';
+import { looksLikeNpy, readNpyHeader } from './npy';
 import { loadDelimitedText } from './text';
 
 export { asImages, imageShape } from './images';
+export { isDataFileName } from './formats';
+export type { ColumnInspection, InspectedColumn } from './dataset';
 
-export interface LoadOptions {
-  /** Columns to fit, by name or 1-based position; empty or absent = every numeric column. */
-  columns?: string[];
-  /** Image width when the file does not give the shape. */
-  imageWidth?: number;
+export interface LoadOptions extends FormatLoadOptions {
   /** A labels file's bytes (IDX idx1, a 1-D .npy of integers, or a text file with one integer per row). */
   labelBytes?: Uint8Array;
   labelFileName?: string;
@@ -25,17 +24,8 @@ export interface LoadOptions {
 /** Largest size a .gz file may expand to. */
 export const MAX_GUNZIPPED_BYTES = 1 << 30;
 
-const TEXT_EXTENSIONS = /\.(csv|tsv|txt|dat|data)$/i;
 const IDX_NAME = /[-.]idx(\d)-ubyte$/i;
 const IDX_IMAGES_NAME = /^(.*?)images([-.])idx3([-.]ubyte(?:\.gz)?)$/i;
-
-/** Files Mixscope can cluster: delimited text, .npy, IDX images (MNIST's extension-less names), and .gz of them. */
-export function isDataFileName(name: string): boolean {
-  const base = baseName(name).replace(/\.gz$/i, '');
-  if (TEXT_EXTENSIONS.test(base) || /\.npy$/i.test(base)) return true;
-  const idx = IDX_NAME.exec(base);
-  return idx !== null && idx[1] !== '1'; // idx1 files are labels, read beside their images
-}
 
 /** The labels file that belongs to an IDX images file (train-images-idx3-ubyte → train-labels-idx1-ubyte), if any. */
 export function companionLabelsFileName(imagesFileName: string): string | undefined {
@@ -63,6 +53,41 @@ function gunzip(fileName: string, bytes: Uint8Array): Uint8Array {
   }
 }
 
+/**
+ * The columns a user can pick, read from the start of a data file without fitting anything: their names, whether
+ * they are numeric (with a few values), or why they are left out; for images, their shape. `bytes` may be only the
+ * start of the file (a gzip stream cut short is read as far as it goes). Throws the loader's DataError when the start
+ * of the file cannot be read as data.
+ */
+export function inspectDataset(bytes: Uint8Array, fileName: string): ColumnInspection {
+  const notes: string[] = [];
+  let name = fileName;
+  let content = bytes;
+  let complete = true;
+  if (isGzip(bytes)) {
+    ({ bytes: content, complete } = gunzipPrefix(fileName, bytes));
+    notes.push(`decompressed from gzip (${bytes.length} → ${content.length} bytes${complete ? '' : ', the start only'})`);
+  }
+  if (/\.gz$/i.test(name)) name = name.slice(0, -3);
+  const inspection = chooseFormat(name, content).quickInspect(content, fileName, !complete);
+  return { ...inspection, complete: inspection.complete && complete, notes: [...notes, ...inspection.notes] };
+}
+
+/** As much of a gzip stream as its bytes hold (the start of a large .gz file is enough to list its columns). */
+function gunzipPrefix(fileName: string, bytes: Uint8Array): { bytes: Uint8Array; complete: boolean } {
+  try {
+    return { bytes: gunzip(fileName, bytes), complete: true };
+  } catch (whole) {
+    if (/expands to more than/.test((whole as Error).message)) throw whole;
+    try {
+      const out = gunzipSync(bytes, { maxOutputLength: MAX_GUNZIPPED_BYTES, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      return { bytes: new Uint8Array(out.buffer, out.byteOffset, out.length), complete: false };
+    } catch (e) {
+      throw dataError(fileName, `the gzip data are damaged (${(e as Error).message}): download or compress the file again.`);
+    }
+  }
+}
+
 /** Content of a possibly gzip-compressed file, with the name it has inside (".gz" removed). */
 function unwrap(fileName: string, bytes: Uint8Array, notes: string[]): { name: string; bytes: Uint8Array } {
   const gzName = /\.gz$/i.test(fileName);
@@ -78,15 +103,7 @@ function unwrap(fileName: string, bytes: Uint8Array, notes: string[]): { name: s
 export function loadDataset(fileName: string, bytes: Uint8Array, options: LoadOptions = {}): Dataset {
   const extraNotes: string[] = [];
   const { name, bytes: content } = unwrap(fileName, bytes, extraNotes);
-  const base = baseName(name);
-  let dataset: Dataset;
-  if (/\.npy$/i.test(base) || looksLikeNpy(content)) {
-    dataset = loadNpy(fileName, content, { imageWidth: options.imageWidth });
-  } else if (IDX_NAME.test(base) || (!TEXT_EXTENSIONS.test(base) && looksLikeIdx(content))) {
-    dataset = loadIdxImages(fileName, content, options.imageWidth);
-  } else {
-    dataset = loadDelimitedText(fileName, content, { columns: options.columns, imageWidth: options.imageWidth });
-  }
+  const dataset = chooseFormat(name, content).load(content, fileName, { columns: options.columns, imageWidth: options.imageWidth });
   if (extraNotes.length > 0) dataset.summary.notes.unshift(...extraNotes);
   if (dataset.kind === 'images' && options.columns && options.columns.some((c) => c.trim() !== '')) {
     dataset.summary.notes.push('the columns setting does not apply to images: every pixel is used');
@@ -189,5 +206,8 @@ function npyLabels(fileName: string, bytes: Uint8Array): Int32Array {
 }
 
 /** Names of the formats, for messages and the README. */
-export const SUPPORTED_FORMATS = listSome(['.csv', '.tsv', '.txt', '.dat', '.data', '.npy', '*-idx3-ubyte', '.gz of any of them']);
+export const SUPPORTED_FORMATS = listSome([
+  ...DATA_FORMATS.flatMap((f) => [...f.extensions.map((e) => `.${e}`), ...f.namePatterns.map((p) => p.glob)]),
+  '.gz of any of them',
+]);
 

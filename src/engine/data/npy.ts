@@ -27,8 +27,11 @@ export function looksLikeNpy(bytes: Uint8Array): boolean {
 
 const SUPPORTED_DATA = "uint8 '|u1', bool '|b1', float32 '<f4' or float64 '<f8'";
 
-/** Parses the header; `integers` also accepts integer dtypes (for label arrays). */
-export function readNpyHeader(fileName: string, bytes: Uint8Array, integers = false): NpyArray {
+/**
+ * Parses the header; `integers` also accepts integer dtypes (for label arrays); `prefix`: the bytes are only the
+ * start of the file, so their length is not checked against the shape.
+ */
+export function readNpyHeader(fileName: string, bytes: Uint8Array, integers = false, prefix = false): NpyArray {
   if (!looksLikeNpy(bytes)) {
     const shown = Array.from(bytes.subarray(0, 6), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw dataError(fileName, `wrong magic bytes at offset 0 (${shown || 'none: the file is empty'}): expected "\\x93NUMPY", the start of every .npy file. Save the array with numpy.save.`);
@@ -84,6 +87,7 @@ export function readNpyHeader(fileName: string, bytes: Uint8Array, integers = fa
   const dataOffset = headerStart + headerLength;
   const expected = dataOffset + count * dtype.itemSize;
   const what = `shape (${shape.join(', ')}) of ${descr}`;
+  if (prefix) return { ...dtype, shape, count, dataOffset };
   if (bytes.length < expected) {
     throw dataError(fileName, `the file is truncated: expected ${expected} bytes for ${what}, found ${bytes.length}.`);
   }

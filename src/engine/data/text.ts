@@ -809,6 +809,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
     columns,
     sourceLines: sourceLines.slice(0, n),
     labels: labels?.slice(0, n),
+    labelColumn: labels ? names[labelColumn] : undefined,
     summary,
   };
 }

@@ -1,0 +1,241 @@
+// The format registry: one entry per data file format Mixscope reads. Everything that depends on the list of
+// formats derives from it: which loader reads a file (load.ts), which file names are data files, the `when` clause of
+// the context menus (package.json, generated), the file picker's filters and the column inspection of
+// "Cluster this dataset with options…". Adding a format = one entry here plus its loader file.
+// gzip is not a format but a wrapper around any of them (load.ts unwraps it first).
+
+import { baseName } from './common';
+import type { ColumnInspection, Dataset, InspectedColumn } from './dataset';
+import { loadIdxImages, looksLikeIdx, readIdxHeader } from './idx';
+import { imageShape } from './images';
+import { loadNpy, looksLikeNpy, readNpyHeader } from './npy';
+import { loadDelimitedText } from './text';
+
+/** Options every format's loader accepts. */
+export interface FormatLoadOptions {
+  /** Columns to fit, by name or 1-based position; empty or absent = every numeric column. */
+  columns?: string[];
+  /** Image width when the file does not give the shape. */
+  imageWidth?: number;
+}
+
+/**
+ * What the first bytes say: 'magic' = a signature no other format starts with (wins over the file's name);
+ * 'plausible' = could be this format (used when the name says nothing); undefined = not this format.
+ */
+export type SniffResult = 'magic' | 'plausible' | undefined;
+
+/** A file-name pattern for files without an extension, e.g. MNIST's `train-images-idx3-ubyte`. */
+export interface NamePattern {
+  /** As a user writes it, for messages and docs: `*-idx3-ubyte`. */
+  glob: string;
+  /** Regular-expression source matching the end of the file name (case-insensitive), without `$`. */
+  source: string;
+}
+
+export interface DataFormat {
+  id: string;
+  /** As a user names it, e.g. in the file picker's filters. */
+  name: string;
+  /** Extensions offered in the menus and the file picker (lower case, without the dot). */
+  extensions: readonly string[];
+  /** Names without an extension that are offered too. */
+  namePatterns: readonly NamePattern[];
+  /**
+   * Names this loader takes though they are not offered (an IDX labels file opened directly gets the IDX loader's
+   * message that it holds labels, not images).
+   */
+  alsoLoadsName?: RegExp;
+  sniff(bytes: Uint8Array): SniffResult;
+  /** `fileName` is the name as the user gave it (with `.gz`), for messages. */
+  load(bytes: Uint8Array, fileName: string, options: FormatLoadOptions): Dataset;
+  /**
+   * The columns a user can pick, read from the start of the file. `isPrefix`: the bytes are known to stop before
+   * the file's end (a gzip stream cut short); a prefix is also recognised by its length where the format tells it.
+   */
+  quickInspect(bytes: Uint8Array, fileName: string, isPrefix?: boolean): ColumnInspection;
+}
+
+/** gzip wraps any format: `faithful.csv.gz`, `train-images-idx3-ubyte.gz`. */
+export const GZIP_EXTENSION = 'gz';
+/** Bytes of delimited text read to list the columns (the header and enough rows to type the columns). */
+export const INSPECT_TEXT_BYTES = 256 * 1024;
+/** Values shown per column in an inspection. */
+const INSPECT_VALUES = 5;
+
+// ---------------------------------------------------------------- the formats
+
+const delimitedText: DataFormat = {
+  id: 'delimited-text',
+  name: 'Delimited text',
+  extensions: ['csv', 'tsv', 'txt', 'dat', 'data'],
+  namePatterns: [],
+  sniff: (bytes) => (looksLikeText(bytes) ? 'plausible' : undefined),
+  load: (bytes, fileName, options) => loadDelimitedText(fileName, bytes, { columns: options.columns, imageWidth: options.imageWidth }),
+  quickInspect(bytes, fileName, isPrefix = false) {
+    const prefix = textPrefix(bytes, isPrefix ? Math.min(bytes.length - 1, INSPECT_TEXT_BYTES) : INSPECT_TEXT_BYTES);
+    const dataset = loadDelimitedText(fileName, prefix, {});
+    return describe(this, fileName, dataset, !isPrefix && prefix.length === bytes.length);
+  },
+};
+
+const npy: DataFormat = {
+  id: 'npy',
+  name: 'NumPy array',
+  extensions: ['npy'],
+  namePatterns: [],
+  sniff: (bytes) => (looksLikeNpy(bytes) ? 'magic' : undefined),
+  load: (bytes, fileName, options) => loadNpy(fileName, bytes, { imageWidth: options.imageWidth }),
+  quickInspect(bytes, fileName) {
+    const header = readNpyHeader(fileName, bytes, false, true);
+    if (bytes.length === header.dataOffset + header.count * header.itemSize) return describe(this, fileName, loadNpy(fileName, bytes, {}), true);
+    // Only the start of a large array: its shape says the columns (named as the loader names them).
+    const shape = header.shape.length === 4 && header.shape[3] === 1 ? header.shape.slice(0, 3) : header.shape;
+    const rows = shape[0] ?? 0;
+    const perRow = rows > 0 ? header.count / rows : 0;
+    const bytesLike = header.type === 'uint8' || header.type === 'bool';
+    if (shape.length === 3 || (shape.length === 2 && bytesLike)) {
+      const imageShapeGuess: [number, number] = shape.length === 3 ? [shape[1], shape[2]] : (imageShape(perRow) ?? [1, perRow]);
+      return { ...base(this, fileName), kind: 'images', imageShape: imageShapeGuess, rowsRead: rows, complete: false };
+    }
+    const columns = Array.from({ length: shape.length === 1 ? 1 : perRow }, (_, j): InspectedColumn => ({ name: `x${j + 1}`, numeric: true, values: [] }));
+    return { ...base(this, fileName), columns, rowsRead: rows, complete: false };
+  },
+};
+
+const idxImages: DataFormat = {
+  id: 'idx',
+  name: 'IDX images (MNIST)',
+  extensions: [],
+  namePatterns: [{ glob: '*-idx3-ubyte', source: '[.-]idx3-ubyte' }],
+  alsoLoadsName: /[-.]idx\d-ubyte$/i,
+  sniff: (bytes) => (looksLikeIdx(bytes) ? 'plausible' : undefined),
+  load: (bytes, fileName, options) => loadIdxImages(fileName, bytes, options.imageWidth),
+  quickInspect(bytes, fileName) {
+    if (bytes.length < 4 + 4 * 3) return describe(this, fileName, loadIdxImages(fileName, bytes), true); // its message
+    const { dims, dataOffset } = readIdxHeader(fileName, bytes, 'images');
+    const n = dims[0];
+    const perImage = dims.length === 3 ? dims[1] * dims[2] : (dims[1] ?? 0);
+    if (bytes.length === dataOffset + n * perImage) return describe(this, fileName, loadIdxImages(fileName, bytes), true);
+    const shape: [number, number] = dims.length === 3 ? [dims[1], dims[2]] : (imageShape(perImage) ?? [1, perImage]);
+    return { ...base(this, fileName), kind: 'images', imageShape: shape, rowsRead: n, complete: false };
+  },
+};
+
+/** A 'plausible' sniff is tried in this order (text's needs no NUL byte, IDX starts with two); text is the fallback. */
+export const DATA_FORMATS: readonly DataFormat[] = [delimitedText, npy, idxImages];
+const FALLBACK_FORMAT = delimitedText;
+
+// ---------------------------------------------------------------- choosing a format
+
+/** The name without a trailing `.gz` (the wrapper), as the formats see it. */
+function innerName(fileName: string): string {
+  return baseName(fileName).replace(/\.gz$/i, '');
+}
+
+function extensionOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
+}
+
+function patternRegex(p: NamePattern): RegExp {
+  return new RegExp(`${p.source}$`, 'i');
+}
+
+/** The format a file name offers it as (its extension or a name pattern); `.gz` is looked through. */
+export function formatForFileName(fileName: string): DataFormat | undefined {
+  const name = innerName(fileName);
+  const ext = extensionOf(name);
+  return DATA_FORMATS.find((f) => f.extensions.includes(ext) || f.namePatterns.some((p) => patternRegex(p).test(name)));
+}
+
+/** Files Mixscope can cluster: a registered extension or name pattern, also inside `.gz`. */
+export function isDataFileName(fileName: string): boolean {
+  return formatForFileName(fileName) !== undefined;
+}
+
+/**
+ * The loader for decompressed content named `name`: a magic number first (a .npy file named .csv is still an array),
+ * then the name, then a plausible sniff, then delimited text (whose loader explains what a binary file is).
+ */
+export function chooseFormat(name: string, content: Uint8Array): DataFormat {
+  const sniffs = DATA_FORMATS.map((f) => f.sniff(content));
+  const magic = DATA_FORMATS.find((_, i) => sniffs[i] === 'magic');
+  if (magic) return magic;
+  const byName = formatForFileName(name) ?? DATA_FORMATS.find((f) => f.alsoLoadsName?.test(baseName(name)));
+  if (byName) return byName;
+  return DATA_FORMATS.find((_, i) => sniffs[i] === 'plausible') ?? FALLBACK_FORMAT;
+}
+
+// ---------------------------------------------------------------- menus and pickers
+
+/** Extensions the menus offer: every format's, and `.gz` (a menu sees only the last extension). */
+export function menuFileExtensions(): string[] {
+  return [...DATA_FORMATS.flatMap((f) => f.extensions), GZIP_EXTENSION];
+}
+
+/** The name patterns of the menus as one regular expression, optionally followed by `.gz`. */
+export function menuFileNamePattern(): RegExp {
+  return new RegExp(menuFileNameSource(), 'i');
+}
+
+function menuFileNameSource(): string {
+  const sources = DATA_FORMATS.flatMap((f) => f.namePatterns.map((p) => p.source));
+  const alternatives = sources.length === 1 ? sources[0] : `(?:${sources.join('|')})`;
+  return `${alternatives}(\\.${GZIP_EXTENSION})?$`;
+}
+
+/**
+ * The VS Code `when` clause of the data-file menus, e.g.
+ * `resourceExtname =~ /^\.(csv|…|gz)$/i || resourceFilename =~ /[.-]idx3-ubyte(\.gz)?$/i`.
+ * Put it in parentheses when combining it with `&&`.
+ */
+export function dataFileWhenClause(): string {
+  return `resourceExtname =~ /^\\.(${menuFileExtensions().join('|')})$/i || resourceFilename =~ /${menuFileNameSource()}/i`;
+}
+
+/** Filters for `showOpenDialog`: every data file first, then each format, then all files (names without extension). */
+export function fileDialogFilters(): Record<string, string[]> {
+  const filters: Record<string, string[]> = { 'Data files': menuFileExtensions() };
+  for (const f of DATA_FORMATS) if (f.extensions.length > 0) filters[f.name] = [...f.extensions, ...f.extensions.map((e) => `${e}.${GZIP_EXTENSION}`)];
+  const unnamed = DATA_FORMATS.filter((f) => f.namePatterns.length > 0).map((f) => f.namePatterns.map((p) => p.glob).join(', '));
+  filters[unnamed.length > 0 ? `All files (${unnamed.join(', ')} have no extension)` : 'All files'] = ['*'];
+  return filters;
+}
+
+// ---------------------------------------------------------------- inspection helpers
+
+/** Text (UTF-8 or UTF-16 with a byte-order mark): no NUL byte in the first 4 KB. */
+function looksLikeText(bytes: Uint8Array): boolean {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) return true;
+  const end = Math.min(bytes.length, 4096);
+  for (let i = 0; i < end; i++) if (bytes[i] === 0) return false;
+  return true;
+}
+
+/** At most `maxBytes` of the text, cut after the last line end in them. */
+function textPrefix(bytes: Uint8Array, maxBytes: number): Uint8Array {
+  if (bytes.length <= maxBytes) return bytes;
+  let end = maxBytes;
+  while (end > 0 && bytes[end - 1] !== 0x0a) end--;
+  return bytes.subarray(0, end > 0 ? end : maxBytes);
+}
+
+function base(format: DataFormat, fileName: string): ColumnInspection {
+  return { fileName: baseName(fileName), format: format.id, formatName: format.name, kind: 'table', columns: [], rowsRead: 0, complete: true, notes: [] };
+}
+
+/** An inspection from a loaded dataset: its columns with their first values, then the columns left out and why. */
+export function describe(format: DataFormat, fileName: string, dataset: Dataset, complete: boolean): ColumnInspection {
+  const inspection: ColumnInspection = { ...base(format, fileName), rowsRead: dataset.n, complete, notes: [...dataset.summary.notes] };
+  if (dataset.kind === 'images') return { ...inspection, kind: 'images', imageShape: [dataset.height, dataset.width] };
+  const rows = Math.min(dataset.n, INSPECT_VALUES);
+  const columns: InspectedColumn[] = dataset.columns.map((name, j) => ({
+    name,
+    numeric: true,
+    values: Array.from({ length: rows }, (_, i) => dataset.values[i * dataset.d + j]),
+  }));
+  if (dataset.labelColumn !== undefined) columns.push({ name: dataset.labelColumn, numeric: false, reason: 'labels (not used in the fit)', values: [] });
+  for (const c of dataset.summary.droppedColumns) columns.push({ name: c.name, numeric: false, reason: c.reason, values: [] });
+  return { ...inspection, columns };
+}
