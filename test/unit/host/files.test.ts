@@ -5,7 +5,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assignmentsCsv, modelJson } from '../../../src/host/exportFormats';
-import { exportFileName, inspectionBytes, matchesDataFileMenus, isSameFile } from '../../../src/host/files';
+import { dataFileWhenClause } from '../../../src/engine/data/formats';
+import { exportFileName, inspectionBytes, isDataFileName, isDelimitedTextFileName, isIdxImagesFileName, matchesDataFileMenus, isSameFile } from '../../../src/host/files';
 import { DEFAULT_FIT_OPTIONS, type FitResult } from '../../../src/shared/protocol';
 import { DEFAULT_MAX_FILE_SIZE_MB, MAX_FILE_SIZE_MB_RULE, NUMERIC_SETTINGS, resolveFitOptions } from '../../../src/host/validation';
 
@@ -34,9 +35,25 @@ describe('host files: data file names', () => {
       assert.match(when, /^!explorerResourceIsFolder && /);
     }
     for (const menu of ['editor/context', 'editor/title/context', 'explorer/context']) {
+      for (const m of pkg.contributes.menus[menu] as { when: string }[]) assert.ok(m.when.includes(`(${dataFileWhenClause()})`), `${menu}: ${m.when}`);
       const commands = pkg.contributes.menus[menu].map((m: { command: string }) => m.command);
       assert.deepEqual(commands, ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions'], menu);
     }
+  });
+});
+
+describe('host files: names from the format registry', () => {
+  it('the loaders read every name the menus offer, except a bare .gz (a menu sees only the last extension)', () => {
+    for (const name of DATA_NAMES) assert.equal(isDataFileName(name), true, name);
+    for (const name of [...OTHER_NAMES, 'x.gz']) assert.equal(isDataFileName(name), false, name);
+    assert.equal(matchesDataFileMenus('x.gz'), true);
+  });
+  it('IDX images and delimited text are told by name', () => {
+    for (const name of ['train-images-idx3-ubyte', 't10k-images.idx3-ubyte', 'train-images-idx3-ubyte.gz']) assert.equal(isIdxImagesFileName(name), true, name);
+    for (const name of ['train-labels-idx1-ubyte', 'faithful.csv', 'm.npy']) assert.equal(isIdxImagesFileName(name), false, name);
+    for (const name of ['faithful.csv', 'X.TSV', 'a.txt', 'a.dat', 'iris.data']) assert.equal(isDelimitedTextFileName(name), true, name);
+    // A .gz prefix cannot be cut at a line end: it is not sent as text.
+    for (const name of ['faithful.csv.gz', 'm.npy', 'train-images-idx3-ubyte']) assert.equal(isDelimitedTextFileName(name), false, name);
   });
 });
 
