@@ -139,6 +139,8 @@ export class MclustState {
   private covarianceStep(n: number, control: MStepControl): MStepFailure | undefined {
     const { d, k, scatter, sizes, covariances } = this;
     const dd = d * d;
+    // A variance the ridge lifts above eps is usable (scikit-learn's reg_covar); the other models need spread first.
+    const varianceFloor = control.eps - control.regularization;
     covariances.fill(0);
     switch (this.model) {
       case 'E':
@@ -146,7 +148,7 @@ export class MclustState {
         let trace = 0;
         for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) trace += scatter[c * dd + j * d + j];
         const variance = trace / (n * d);
-        if (!(variance > control.eps)) return 'singular';
+        if (!(variance > varianceFloor)) return 'singular';
         for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) covariances[c * dd + j * d + j] = variance;
         return undefined;
       }
@@ -156,7 +158,7 @@ export class MclustState {
           let trace = 0;
           for (let j = 0; j < d; j++) trace += scatter[c * dd + j * d + j];
           const variance = trace / (sizes[c] * d);
-          if (!(variance > control.eps)) return 'singular';
+          if (!(variance > varianceFloor)) return 'singular';
           for (let j = 0; j < d; j++) covariances[c * dd + j * d + j] = variance;
         }
         return undefined;
@@ -166,7 +168,7 @@ export class MclustState {
           let sum = 0;
           for (let c = 0; c < k; c++) sum += scatter[c * dd + j * d + j];
           const variance = sum / n;
-          if (!(variance > control.eps)) return 'singular';
+          if (!(variance > varianceFloor)) return 'singular';
           for (let c = 0; c < k; c++) covariances[c * dd + j * d + j] = variance;
         }
         return undefined;
@@ -175,7 +177,7 @@ export class MclustState {
         for (let c = 0; c < k; c++) {
           for (let j = 0; j < d; j++) {
             const variance = scatter[c * dd + j * d + j] / sizes[c];
-            if (!(variance > control.eps)) return 'singular';
+            if (!(variance > varianceFloor)) return 'singular';
             covariances[c * dd + j * d + j] = variance;
           }
         }
