@@ -1,38 +1,14 @@
 // The mixscope.* settings, read for one data file (settings are resource-scoped) and turned into valid FitOptions.
-// The range rules live in validation.ts (pure, unit-tested); this file only reads the configuration and tells the
-// user, once per distinct problem, which values were corrected.
+// Which settings exist, their ranges and how a bad value is corrected come from the schema (src/shared/settings.ts);
+// this file only reads the configuration and tells the user, once per distinct problem, which values were corrected.
 
 import * as vscode from 'vscode';
 import type { FitOptions } from '../shared/protocol';
-import {
-  DEFAULT_MAX_FILE_SIZE_MB,
-  MAX_FILE_SIZE_MB_RULE,
-  describeProblem,
-  resolveFitOptions,
-  resolveNumber,
-  type SettingProblem,
-} from './validation';
+import { FIT_SETTINGS } from '../shared/settings';
+import { describeProblem, resolveFitOptions, resolveHostNumber, type SettingProblem } from './validation';
 
-export const FIT_SETTING_KEYS: readonly (keyof FitOptions)[] = [
-  'model',
-  'k',
-  'maxIterations',
-  'tolerance',
-  'seed',
-  'init',
-  'restarts',
-  'covarianceType',
-  'regularization',
-  'standardize',
-  'columns',
-  'emVariant',
-  'threshold',
-  'betaPrior',
-  'imageWidth',
-  'maxPlotPoints',
-  'threads',
-  'initParams',
-];
+/** The keys of every fit setting, in the schema's order. */
+export const FIT_SETTING_KEYS: readonly (keyof FitOptions)[] = FIT_SETTINGS.map((s) => s.key as keyof FitOptions);
 
 export interface HostSettings {
   options: FitOptions;
@@ -45,7 +21,7 @@ export function readSettings(resource?: vscode.Uri): HostSettings {
   const raw: Record<string, unknown> = {};
   for (const key of FIT_SETTING_KEYS) raw[key] = config.get(key);
   const { options, problems } = resolveFitOptions(raw);
-  const maxFileSizeMB = resolveNumber('maxFileSizeMB', config.get('maxFileSizeMB'), DEFAULT_MAX_FILE_SIZE_MB, MAX_FILE_SIZE_MB_RULE, problems);
+  const maxFileSizeMB = resolveHostNumber('maxFileSizeMB', config.get('maxFileSizeMB'), problems);
   return { options, maxFileSizeMB, problems };
 }
 

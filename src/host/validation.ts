@@ -3,18 +3,19 @@
 // not reach the panel as garbage), the panel state restored after a reload, and the mixscope.* settings.
 // Pure: no `vscode` import, so it runs under plain mocha.
 
+import { LIMITS, type FitOptions, type FitResult, type PanelState, type WorkerToHost } from '../shared/protocol';
 import {
-  DEFAULT_FIT_OPTIONS,
-  LIMITS,
-  type CovarianceType,
-  type EmVariant,
-  type FitOptions,
-  type FitResult,
-  type InitMethod,
-  type ModelChoice,
-  type PanelState,
-  type WorkerToHost,
-} from '../shared/protocol';
+  HOST_SETTINGS,
+  FIT_SETTINGS,
+  describeExpectation,
+  describeValue,
+  settingSpec,
+  validateFitOptions,
+  type NumberSpec,
+  type SettingProblem,
+} from '../shared/settings';
+
+export { describeValue, type SettingProblem };
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -23,23 +24,6 @@ const fail = <T>(error: string): Validated<T> => ({ ok: false, error });
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-/** A value as it may be quoted in a message: short, never the whole of a huge payload. */
-export function describeValue(v: unknown): string {
-  let text: string;
-  if (typeof v === 'string') text = JSON.stringify(v);
-  else if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) text = String(v);
-  else {
-    try {
-      text = JSON.stringify(v) ?? String(v);
-    } catch {
-      text = Object.prototype.toString.call(v);
-    }
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
 // ------------------------------------------------------------------------------------------------ webview → host
 
 /** An export the host may write: the image bytes already decoded and checked. */
@@ -59,17 +43,18 @@ export type ValidatedWebviewMessage =
   | ValidatedExport
   | { type: 'state'; state: PanelState };
 
+/** K from a panel message or an input box: the schema's range for mixscope.k. */
 export function validateK(v: unknown, what = 'K'): Validated<number> {
-  if (!isInteger(v) || v < LIMITS.kMin || v > LIMITS.kMax) {
-    return fail(`${what} must be a whole number from ${LIMITS.kMin} to ${LIMITS.kMax}; got ${describeValue(v)}.`);
-  }
-  return ok(v);
+  return validateWholeNumber(settingSpec('k') as NumberSpec, v, what);
 }
 
+/** An iteration limit from a panel message or an input box: the schema's range for mixscope.maxIterations. */
 export function validateMaxIterations(v: unknown, what = 'the number of iterations'): Validated<number> {
-  if (!isInteger(v) || v < LIMITS.maxIterationsMin || v > LIMITS.maxIterationsMax) {
-    return fail(`${what} must be a whole number from ${LIMITS.maxIterationsMin} to ${LIMITS.maxIterationsMax}; got ${describeValue(v)}.`);
-  }
+  return validateWholeNumber(settingSpec('maxIterations') as NumberSpec, v, what);
+}
+
+function validateWholeNumber(spec: NumberSpec, v: unknown, what: string): Validated<number> {
+  if (!isInteger(v) || v < spec.min || v > spec.max) return fail(`${what} must be ${describeExpectation(spec)}; got ${describeValue(v)}.`);
   return ok(v);
 }
 
@@ -239,13 +224,14 @@ export function validatePanelState(raw: unknown): Validated<PanelState> {
   return ok({ ...(raw as unknown as PanelState), options: options.value });
 }
 
-/** FitOptions from an untrusted source: every field present and in range, or rejected (no clamping). */
+/**
+ * FitOptions from a restored panel state: every field present and valid, or rejected (no clamping). A panel fitted
+ * from explicit starting parameters (init "params" with its initParams) is as valid as any other.
+ */
 export function validateFitOptionsStrict(raw: unknown): Validated<FitOptions> {
   if (!isObject(raw)) return fail(`must be an object; got ${describeValue(raw)}.`);
-  const { options, problems } = resolveFitOptions(raw);
-  const missing = (Object.keys(DEFAULT_FIT_OPTIONS) as (keyof FitOptions)[]).filter((key) => raw[key] === undefined);
-  if (missing.length > 0) return fail(`missing ${missing.join(', ')}.`);
-  if (problems.length > 0) return fail(problems.map((p) => `${p.message.replace(/^mixscope\./, '')}.`).join(' '));
+  const { options, problems } = validateFitOptions(raw, 'restored');
+  if (problems.length > 0) return fail(problems.map((p) => p.message).join(' '));
   return ok(options);
 }
 
@@ -326,22 +312,13 @@ export function validateWorkerMessage(raw: unknown, runId: number): Validated<Wo
 
 // ------------------------------------------------------------------------------------------------ settings
 
-export interface SettingProblem {
-  /** Setting key without the `mixscope.` prefix. */
-  key: string;
-  /** What is wrong: 'mixscope.k must be …; got 1e9'. */
-  message: string;
-  /** The value used instead, as text. */
-  used: string;
-}
-
-/** 'mixscope.k must be …; got 1e9, so 200 is used.' */
+/** 'mixscope.k must be …; got 1e9, so 1000 is used.' */
 export function describeProblem(p: SettingProblem): string {
   return `${p.message}, so ${p.used} is used.`;
 }
 
-/** One numeric setting's range (inclusive unless marked exclusive). */
-interface NumericRule {
+/** One numeric setting's range (inclusive unless marked exclusive), as the schema declares it. */
+export interface NumericRule {
   integer: boolean;
   min: number;
   max: number;
@@ -349,134 +326,41 @@ interface NumericRule {
   exclusiveMax?: boolean;
 }
 
-/** The ranges of the numeric settings; package.json declares the same (minimum / maximum) for the settings UI. */
-export const NUMERIC_SETTINGS: Record<'k' | 'maxIterations' | 'tolerance' | 'seed' | 'restarts' | 'regularization' | 'maxPlotPoints' | 'threshold' | 'imageWidth' | 'threads', NumericRule> = {
-  k: { integer: true, min: LIMITS.kMin, max: LIMITS.kMax },
-  maxIterations: { integer: true, min: LIMITS.maxIterationsMin, max: LIMITS.maxIterationsMax },
-  tolerance: { integer: false, min: 0, max: 1e6, exclusiveMin: true },
-  seed: { integer: true, min: 0, max: 4294967295 },
-  restarts: { integer: true, min: 1, max: 100 },
-  regularization: { integer: false, min: 0, max: 1e6 },
-  maxPlotPoints: { integer: true, min: 100, max: 100000 },
-  threshold: { integer: false, min: 0, max: 1, exclusiveMax: true },
-  imageWidth: { integer: true, min: 0, max: 100000 },
-  threads: { integer: true, min: 0, max: 64 },
-};
-
-export const MAX_FILE_SIZE_MB_RULE: NumericRule = { integer: true, min: 1, max: 65536 };
-export const DEFAULT_MAX_FILE_SIZE_MB = 1024;
-
-const ENUM_SETTINGS = {
-  model: ['auto', 'gaussian', 'bernoulli'] as ModelChoice[],
-  init: ['kmeans++', 'random', 'random-data', 'random-assignment'] as InitMethod[],
-  covarianceType: ['full', 'diag', 'spherical', 'tied'] as CovarianceType[],
-  emVariant: ['soft', 'hard'] as EmVariant[],
-};
-
-function rangeText(rule: NumericRule): string {
-  const lower = rule.exclusiveMin ? `greater than ${rule.min}` : `at least ${rule.min}`;
-  const upper = rule.exclusiveMax ? `less than ${rule.max}` : `at most ${rule.max}`;
-  return `${rule.integer ? 'a whole number' : 'a number'} ${lower} and ${upper}`;
+function ruleOf(spec: NumberSpec): NumericRule {
+  return { integer: spec.integer, min: spec.min, max: spec.max, exclusiveMin: spec.exclusiveMin, exclusiveMax: spec.exclusiveMax };
 }
 
+const numberSpecs = (specs: readonly { kind: string }[]) => specs.filter((s): s is NumberSpec => s.kind === 'number');
+
+/** The ranges of the numeric fit settings (from the schema; package.json declares the same, generated from it). */
+export const NUMERIC_SETTINGS: Readonly<Record<string, NumericRule>> = Object.fromEntries(numberSpecs(FIT_SETTINGS).map((s) => [s.key, ruleOf(s)]));
+
+const MAX_FILE_SIZE_SPEC = numberSpecs(HOST_SETTINGS).find((s) => s.key === 'maxFileSizeMB')!;
+export const MAX_FILE_SIZE_MB_RULE: NumericRule = ruleOf(MAX_FILE_SIZE_SPEC);
+export const DEFAULT_MAX_FILE_SIZE_MB = MAX_FILE_SIZE_SPEC.default;
+
 /**
- * One numeric setting: a value of the wrong type falls back to the default; an out-of-range number is clamped to the
- * range (a non-integer where a whole number is expected is rounded). Each correction is reported.
+ * One host-only numeric setting (mixscope.maxFileSizeMB): a wrong type falls back to the default, an out-of-range
+ * number is clamped to the range, and each correction is reported, as for the fit settings.
  */
-export function resolveNumber(key: string, raw: unknown, fallback: number, rule: NumericRule, problems: SettingProblem[]): number {
-  if (raw === undefined || raw === null) return fallback;
-  if (!isFiniteNumber(raw)) {
-    problems.push({ key, message: `mixscope.${key} must be ${rangeText(rule)}; got ${describeValue(raw)}`, used: `the default ${fallback}` });
-    return fallback;
+export function resolveHostNumber(key: 'maxFileSizeMB', raw: unknown, problems: SettingProblem[]): number {
+  const spec = settingSpec(key) as NumberSpec;
+  if (raw === undefined || raw === null) return spec.default;
+  if (typeof raw !== 'number' || !Number.isFinite(raw)) {
+    problems.push({ key, message: `mixscope.${key} must be ${describeExpectation(spec)}; got ${describeValue(raw)}`, used: `the default ${spec.default}` });
+    return spec.default;
   }
-  let value = raw;
-  if (rule.integer && !Number.isInteger(value)) value = Math.round(value);
-  const tooLow = rule.exclusiveMin ? value <= rule.min : value < rule.min;
-  const tooHigh = rule.exclusiveMax ? value >= rule.max : value > rule.max;
-  if (tooLow) value = rule.exclusiveMin ? fallback : rule.min;
-  else if (tooHigh) value = rule.exclusiveMax ? fallback : rule.max;
-  if (value !== raw) {
-    problems.push({ key, message: `mixscope.${key} must be ${rangeText(rule)}; got ${describeValue(raw)}`, used: String(value) });
-  }
+  const value = Math.min(spec.max, Math.max(spec.min, spec.integer ? Math.round(raw) : raw));
+  if (value !== raw) problems.push({ key, message: `mixscope.${key} must be ${describeExpectation(spec)}; got ${describeValue(raw)}`, used: String(value) });
   return value;
 }
 
 /**
  * The settings (as read from the configuration, any of them possibly missing or of the wrong type) turned into valid
- * FitOptions, with a message for every value that had to be corrected. Missing values take DEFAULT_FIT_OPTIONS.
+ * FitOptions, with a message for every value that had to be corrected. Missing values take the schema's defaults.
  */
 export function resolveFitOptions(raw: Record<string, unknown>): { options: FitOptions; problems: SettingProblem[] } {
-  const problems: SettingProblem[] = [];
-  const d = DEFAULT_FIT_OPTIONS;
-  const num = (key: keyof typeof NUMERIC_SETTINGS) => resolveNumber(key, raw[key], d[key], NUMERIC_SETTINGS[key], problems);
-  const pick = <K extends keyof typeof ENUM_SETTINGS>(key: K): (typeof ENUM_SETTINGS)[K][number] => {
-    const v = raw[key];
-    if (v === undefined || v === null) return d[key] as (typeof ENUM_SETTINGS)[K][number];
-    if (typeof v === 'string' && (ENUM_SETTINGS[key] as string[]).includes(v)) return v as (typeof ENUM_SETTINGS)[K][number];
-    problems.push({ key, message: `mixscope.${key} must be one of ${ENUM_SETTINGS[key].join(', ')}; got ${describeValue(v)}`, used: `the default ${d[key]}` });
-    return d[key] as (typeof ENUM_SETTINGS)[K][number];
-  };
-
-  let standardize = d.standardize;
-  if (raw.standardize !== undefined && raw.standardize !== null) {
-    if (typeof raw.standardize === 'boolean') standardize = raw.standardize;
-    else problems.push({ key: 'standardize', message: `mixscope.standardize must be true or false; got ${describeValue(raw.standardize)}`, used: String(d.standardize) });
-  }
-
-  let columns = d.columns;
-  if (raw.columns !== undefined && raw.columns !== null) {
-    if (Array.isArray(raw.columns) && raw.columns.every((c) => typeof c === 'string' && c.trim() !== '')) {
-      columns = (raw.columns as string[]).map((c) => c.trim());
-    } else {
-      problems.push({ key: 'columns', message: `mixscope.columns must be a list of column names; got ${describeValue(raw.columns)}`, used: 'every numeric column' });
-    }
-  }
-
-  let betaPrior: [number, number] = [...d.betaPrior];
-  if (raw.betaPrior !== undefined && raw.betaPrior !== null) {
-    const b = raw.betaPrior;
-    if (Array.isArray(b) && b.length === 2 && b.every((x) => isFiniteNumber(x) && x >= 1 && x <= 1e6)) betaPrior = [b[0] as number, b[1] as number];
-    else problems.push({ key: 'betaPrior', message: `mixscope.betaPrior must be two numbers ≥ 1, as [a, b]; got ${describeValue(b)}`, used: `[${d.betaPrior.join(', ')}]` });
-  }
-
-  // Explicit starting parameters (to reproduce a published figure): the shape is checked here, the values by the
-  // engine (which names the entry that is wrong). With them, init is 'params'.
-  let initParams: FitOptions['initParams'];
-  if (raw.initParams !== undefined && raw.initParams !== null) {
-    const p = raw.initParams as Record<string, unknown>;
-    const numbers = (a: unknown) => Array.isArray(a) && a.every((x) => isFiniteNumber(x));
-    if (typeof p === 'object' && numbers(p.weights) && Array.isArray(p.means) && p.means.every(numbers)) {
-      initParams = { weights: p.weights as number[], means: p.means as number[][], ...(p.covariances !== undefined ? { covariances: p.covariances } : {}) };
-    } else {
-      problems.push({
-        key: 'initParams',
-        message: `mixscope.initParams must be {"weights": [...], "means": [[...], ...], "covariances": [[[...]]]} with numbers; got ${describeValue(raw.initParams)}`,
-        used: 'the initialisation in mixscope.init',
-      });
-    }
-  }
-
-  const options: FitOptions = {
-    model: pick('model'),
-    k: num('k'),
-    maxIterations: num('maxIterations'),
-    tolerance: num('tolerance'),
-    seed: num('seed'),
-    init: pick('init'),
-    restarts: num('restarts'),
-    covarianceType: pick('covarianceType'),
-    regularization: num('regularization'),
-    standardize,
-    columns,
-    emVariant: pick('emVariant'),
-    threshold: num('threshold'),
-    betaPrior,
-    imageWidth: num('imageWidth'),
-    maxPlotPoints: num('maxPlotPoints'),
-    threads: num('threads'),
-    ...(initParams ? { init: 'params' as const, initParams } : {}),
-  };
-  return { options, problems };
+  return validateFitOptions(raw, 'settings');
 }
 
 // ------------------------------------------------------------------------------------------------ file size

@@ -1,5 +1,14 @@
-// Fit options: their types and defaults. The one place a setting's type, default and range are declared.
-// Plain data only; no `vscode` import.
+// The settings schema: one table, one entry per setting. Everything else is derived from it: the FitOptions
+// defaults, the one validator every entry point uses (the settings reader, the webview's messages, a restored
+// panel's state, the engine, the CLI), the CLI's flags and --help, the output channel's summary, README's settings
+// table and package.json's `contributes.configuration` (written by scripts/generate-manifest.ts).
+//
+// To add a setting:
+//   1. add its entry to SETTINGS below (key, kind, default, range or values, families, CLI flag, description);
+//   2. a fit option also gets its field in the FitOptions interface (the compile-time check below fails until the
+//      two agree), and its use in the engine;
+//   3. run `npm run manifest` to regenerate package.json's settings.
+// Plain data and pure functions only; no `vscode` import.
 
 export type ModelChoice = 'auto' | 'gaussian' | 'bernoulli';
 export type ModelKind = 'gaussian' | 'bernoulli';
@@ -11,12 +20,12 @@ export type CovarianceType = 'full' | 'diag' | 'spherical' | 'tied';
 export type InitMethod = 'kmeans++' | 'random' | 'random-data' | 'params' | 'random-assignment';
 export type EmVariant = 'soft' | 'hard';
 
-/** Explicit starting parameters (CLI `--init-params`, figure reproduction). */
+/** Explicit starting parameters (CLI `--init-params`, setting mixscope.initParams, figure reproduction). */
 export interface InitParams {
   weights: number[];
   /** K × D: Gaussian means, or Bernoulli pixel probabilities. */
   means: number[][];
-  /** Gaussian only, K × D × D (full). Diag/spherical/tied accept their own shapes, see engine/gaussian.ts. */
+  /** Gaussian only, K × D × D (full). Diag/spherical/tied accept their own shapes, see the Gaussian family. */
   covariances?: unknown;
 }
 
@@ -50,32 +59,535 @@ export interface FitOptions {
   threads: number;
 }
 
-export const DEFAULT_FIT_OPTIONS: FitOptions = {
-  model: 'auto',
-  k: 2,
-  maxIterations: 100,
-  tolerance: 1e-3,
-  seed: 0,
-  init: 'kmeans++',
-  restarts: 1,
-  covarianceType: 'full',
-  regularization: 1e-6,
-  standardize: false,
-  columns: [],
-  emVariant: 'soft',
-  threshold: 0.5,
-  betaPrior: [2, 2],
-  imageWidth: 0,
-  maxPlotPoints: 5000,
-  threads: 0,
-};
+// ------------------------------------------------------------------------------------------------ the table
+
+/** 'fit': a FitOptions field, sent to the engine. 'host': read by the extension host only (never reaches the engine). */
+export type SettingScope = 'fit' | 'host';
+
+interface SpecBase {
+  key: string;
+  scope: SettingScope;
+  /** The families the setting changes; 'all' when it applies to every family. */
+  families: 'all' | readonly ModelKind[];
+  /** The CLI flag without dashes (`max-iter` for --max-iter); `value` names the argument in --help. */
+  cli: { flag: string; value?: string };
+  /** Markdown shown in the Settings UI, README and --help (first sentence). */
+  description: string;
+  /** What README's table says in its "Range / values" column when the range alone is not enough. */
+  rangeText?: string;
+}
+
+export interface NumberSpec extends SpecBase {
+  kind: 'number';
+  integer: boolean;
+  default: number;
+  min: number;
+  /** Infinity: no upper bound (any finite number). */
+  max: number;
+  exclusiveMin?: boolean;
+  exclusiveMax?: boolean;
+  /** Replaces the generated "a whole number from 1 to 1000" in messages. */
+  expectation?: string;
+}
+
+export interface EnumSpec extends SpecBase {
+  kind: 'enum';
+  default: string;
+  /** The choices offered (Settings UI, CLI, --help). */
+  values: readonly string[];
+  valueDescriptions: readonly string[];
+  /** Also accepted, never offered: set by another setting (init "params" comes with initParams). */
+  alsoAccepted?: readonly string[];
+}
+
+export interface BooleanSpec extends SpecBase {
+  kind: 'boolean';
+  default: boolean;
+}
+
+/** A list of non-empty strings (column names or 1-based numbers); the CLI takes them comma-separated. */
+export interface StringListSpec extends SpecBase {
+  kind: 'stringList';
+  default: readonly string[];
+}
+
+/** Two numbers in [min, max], as [a, b]; the CLI takes "a,b". */
+export interface NumberPairSpec extends SpecBase {
+  kind: 'numberPair';
+  default: readonly [number, number];
+  min: number;
+  max: number;
+}
+
+/** Explicit starting parameters: an object or null; the CLI takes a JSON file. */
+export interface InitParamsSpec extends SpecBase {
+  kind: 'initParams';
+  default: null;
+}
+
+export type SettingSpec = NumberSpec | EnumSpec | BooleanSpec | StringListSpec | NumberPairSpec | InitParamsSpec;
+
+/**
+ * Every setting, in the order the Settings UI, README and --help list them. The ranges are deliberate and the same
+ * everywhere: K up to 1000 (the engine's cost grows with K × D; more components than this are never readable);
+ * maxIterations from 0 (0 evaluates the start only, as scikit-learn's max_iter ≥ 0); tolerance ≥ 0 (0 runs every
+ * iteration, as scikit-learn's tol ≥ 0); restarts up to 100.
+ */
+export const SETTINGS = [
+  {
+    key: 'model', scope: 'fit', families: 'all', kind: 'enum', default: 'auto', cli: { flag: 'model' },
+    values: ['auto', 'gaussian', 'bernoulli'],
+    valueDescriptions: [
+      'Bernoulli for binary or image data (IDX, 0/1 columns), Gaussian otherwise; the panel says why.',
+      'Gaussian mixture on the numeric columns.',
+      'Bernoulli mixture on binarised values (pixels scaled to [0, 1], then > threshold).',
+    ],
+    description: 'Mixture model to fit. `auto`: Bernoulli for binary or image data, Gaussian otherwise (the panel says why).',
+  },
+  {
+    key: 'k', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 2, min: 1, max: 1000, cli: { flag: 'k', value: 'N' },
+    description: 'Number of mixture components (clusters), K.',
+  },
+  {
+    key: 'maxIterations', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 100, min: 0, max: 100000, cli: { flag: 'max-iter', value: 'N' },
+    description: 'Most EM iterations per initialisation (0: only evaluate the start).',
+  },
+  {
+    key: 'tolerance', scope: 'fit', families: 'all', kind: 'number', integer: false, default: 1e-3, min: 0, max: Infinity, cli: { flag: 'tol', value: 'X' },
+    description: 'Convergence: stop when the per-sample mean log-likelihood changes by less than this between iterations (scikit-learn\'s `tol`; 0: run every iteration).',
+  },
+  {
+    key: 'seed', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 0, min: 0, max: 4294967295, cli: { flag: 'seed', value: 'N' },
+    description: 'Random seed: the same seed, data and settings give the same fit.',
+  },
+  {
+    key: 'init', scope: 'fit', families: 'all', kind: 'enum', default: 'kmeans++', cli: { flag: 'init' },
+    values: ['kmeans++', 'random', 'random-data', 'random-assignment'],
+    valueDescriptions: [
+      'k-means++ seeding of the means.',
+      'Random responsibilities.',
+      'K random data points as the means.',
+      'Bernoulli only: every row in a uniformly random cluster (the course\'s start for hard EM).',
+    ],
+    alsoAccepted: ['params'],
+    description: 'How the parameters are initialised: k-means++ means, random responsibilities, K random points as means, or (Bernoulli) every row in a random cluster.',
+  },
+  {
+    key: 'initParams', scope: 'fit', families: 'all', kind: 'initParams', default: null, cli: { flag: 'init-params', value: 'FILE.json' },
+    rangeText: '`{"weights", "means", "covariances"}`',
+    description:
+      'Explicit starting parameters, to reproduce a published figure: `{"weights": [0.5, 0.5], "means": [[-1.5, 1.5], [1.5, -1.5]], "covariances": [[[1, 0], [0, 1]], [[1, 0], [0, 1]]]}` ' +
+      '(Murphy fig. 11.11, with `mixscope.standardize`). K must match. When set, it replaces `mixscope.init`; Bernoulli: `means` are the K × D pixel probabilities. `null`: not used.',
+  },
+  {
+    key: 'restarts', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 1, min: 1, max: 100, cli: { flag: 'restarts', value: 'N' },
+    description: 'Number of initialisations (scikit-learn\'s `n_init`); the one with the best final log-likelihood is kept.',
+  },
+  {
+    key: 'covarianceType', scope: 'fit', families: ['gaussian'], kind: 'enum', default: 'full', cli: { flag: 'covariance' },
+    values: ['full', 'diag', 'spherical', 'tied'],
+    valueDescriptions: [
+      'Each component has its own full covariance matrix.',
+      'Each component has its own diagonal covariance.',
+      'Each component has a single variance.',
+      'All components share one full covariance matrix.',
+    ],
+    description: 'Gaussian covariance type (as scikit-learn\'s `covariance_type`).',
+  },
+  {
+    key: 'regularization', scope: 'fit', families: ['gaussian'], kind: 'number', integer: false, default: 1e-6, min: 0, max: Infinity, cli: { flag: 'reg', value: 'X' },
+    description: 'Added to the diagonal of every covariance so that none becomes singular (scikit-learn\'s `reg_covar`).',
+  },
+  {
+    key: 'standardize', scope: 'fit', families: ['gaussian'], kind: 'boolean', default: false, cli: { flag: 'standardize' },
+    description: 'Standardise each column (mean 0, standard deviation 1) before fitting; the parameters are then in standardised units.',
+  },
+  {
+    key: 'columns', scope: 'fit', families: 'all', kind: 'stringList', default: [], cli: { flag: 'columns', value: 'a,b' },
+    rangeText: 'column names or 1-based numbers',
+    description: 'Columns to fit, by name (or 1-based number). Empty: every numeric column.',
+  },
+  {
+    key: 'maxPlotPoints', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 5000, min: 100, max: 100000, cli: { flag: 'max-plot-points', value: 'N' },
+    description: 'Most points sent to the panel for plotting (sampled evenly); the fit always uses every row.',
+  },
+  {
+    key: 'emVariant', scope: 'fit', families: 'all', kind: 'enum', default: 'soft', cli: { flag: 'em' },
+    values: ['soft', 'hard'],
+    valueDescriptions: [
+      'Standard EM with responsibilities.',
+      'Hard (classification) EM: each row in its most likely cluster; stops when no assignment changes.',
+    ],
+    description: 'EM variant: standard EM, or hard (classification) EM that stops when no assignment changes.',
+  },
+  {
+    key: 'threshold', scope: 'fit', families: ['bernoulli'], kind: 'number', integer: false, default: 0.5, min: 0, max: 1, exclusiveMax: true, cli: { flag: 'threshold', value: 'X' },
+    description: 'Bernoulli: a pixel (scaled to [0, 1]) is 1 when it is above this threshold.',
+  },
+  {
+    key: 'betaPrior', scope: 'fit', families: ['bernoulli'], kind: 'numberPair', default: [2, 2], min: 1, max: 1e6, cli: { flag: 'beta', value: 'A,B' },
+    description: 'Bernoulli: Beta(a, b) prior on each pixel probability, as [a, b]; [2, 2] gives Laplace smoothing (counts + 1) / (n + 2), [1, 1] none.',
+  },
+  {
+    key: 'imageWidth', scope: 'fit', families: ['bernoulli'], kind: 'number', integer: true, default: 0, min: 0, max: 100000, cli: { flag: 'image-width', value: 'N' },
+    description: 'Image width in pixels when the file does not say it (0: square images when the number of columns is a perfect square).',
+  },
+  {
+    key: 'threads', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 0, min: 0, max: 64, cli: { flag: 'threads', value: 'N' },
+    description: 'Compute threads for the engine (0: all cores).',
+  },
+  {
+    key: 'maxFileSizeMB', scope: 'host', families: 'all', kind: 'number', integer: true, default: 1024, min: 1, max: 65536, cli: { flag: 'max-file-size-mb', value: 'N' },
+    expectation: 'a size in MB greater than 0 (a whole number up to 65536)',
+    description: 'Memory budget: a data file larger than this many MB is refused before it is read, with its size and this limit.',
+  },
+] as const satisfies readonly SettingSpec[];
+
+export type SettingKey = (typeof SETTINGS)[number]['key'];
+type FitSpec = Extract<(typeof SETTINGS)[number], { scope: 'fit' }>;
+
+// Compile-time check: the table's fit settings and the FitOptions interface name the same keys with the same types.
+type SpecValue<S> = S extends { kind: 'number' }
+  ? number
+  : S extends { kind: 'enum'; values: readonly (infer V)[]; alsoAccepted: readonly (infer A)[] }
+    ? V | A
+    : S extends { kind: 'enum'; values: readonly (infer V)[] }
+      ? V
+      : S extends { kind: 'boolean' }
+        ? boolean
+        : S extends { kind: 'stringList' }
+          ? string[]
+          : S extends { kind: 'numberPair' }
+            ? [number, number]
+            : S extends { kind: 'initParams' }
+              ? InitParams
+              : never;
+type TableFitOptions = { [S in FitSpec as S['key']]: SpecValue<S> };
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const fitOptionsMatchTable: Same<TableFitOptions, Required<FitOptions>> = true;
+void fitOptionsMatchTable;
+
+const SPEC_BY_KEY = new Map<string, SettingSpec>(SETTINGS.map((s) => [s.key, s]));
+
+/** The table's entry for a key. */
+export function settingSpec(key: SettingKey): SettingSpec {
+  return SPEC_BY_KEY.get(key)!;
+}
+
+export const FIT_SETTINGS: readonly SettingSpec[] = SETTINGS.filter((s) => s.scope === 'fit');
+export const HOST_SETTINGS: readonly SettingSpec[] = SETTINGS.filter((s) => s.scope === 'host');
+
+function copyDefault(spec: SettingSpec): unknown {
+  return Array.isArray(spec.default) ? [...(spec.default as readonly unknown[])] : spec.default;
+}
+
+/** Every fit option at its default (initParams, whose default is null, is left out: no explicit start). */
+export const DEFAULT_FIT_OPTIONS: FitOptions = Object.fromEntries(
+  FIT_SETTINGS.filter((s) => s.default !== null).map((s) => [s.key, copyDefault(s)]),
+) as unknown as FitOptions;
+
+const K_SPEC = settingSpec('k') as NumberSpec;
+const MAX_ITERATIONS_SPEC = settingSpec('maxIterations') as NumberSpec;
 
 /** Limits used to validate anything that arrives in a message (a webview is not trusted). */
 export const LIMITS = {
-  kMin: 1,
-  kMax: 200,
-  maxIterationsMin: 1,
-  maxIterationsMax: 100000,
+  kMin: K_SPEC.min,
+  kMax: K_SPEC.max,
+  /** The panel's re-run form asks for at least one iteration; 0 (evaluate the start only) is for settings and the CLI. */
+  maxIterationsMin: Math.max(1, MAX_ITERATIONS_SPEC.min),
+  maxIterationsMax: MAX_ITERATIONS_SPEC.max,
   exportBytesMax: 50 * 1024 * 1024,
 } as const;
 
+// ------------------------------------------------------------------------------------------------ validation
+
+/**
+ * Where options come from decides what happens to a bad value:
+ * - 'settings': the user's settings.json. A value out of range is clamped to it, a wrong type replaced by the default,
+ *   and each correction reported (named `mixscope.key`).
+ * - 'restored': a panel's state saved before a reload. Every option must be present and valid, or it is rejected.
+ * - 'message', 'engine', 'cli': a webview message, the worker's request, the command line. Missing options take their
+ *   defaults; any invalid value rejects the whole set.
+ */
+export type OptionsSource = 'settings' | 'restored' | 'message' | 'engine' | 'cli';
+
+export interface SettingProblem {
+  /** Setting key without the `mixscope.` prefix. */
+  key: string;
+  /** What is wrong, naming the setting, what is allowed and the value received: 'mixscope.k must be …; got 1e9'. */
+  message: string;
+  /** The value used instead, as text (for a correcting source). */
+  used: string;
+}
+
+export interface OptionsValidation {
+  /** Valid options: for 'settings' the corrected ones; for the other sources valid only when `problems` is empty. */
+  options: FitOptions;
+  problems: SettingProblem[];
+}
+
+/** A value as it may be quoted in a message: short, never the whole of a huge payload. */
+export function describeValue(v: unknown): string {
+  let text: string;
+  if (typeof v === 'string') text = JSON.stringify(v);
+  else if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) text = String(v);
+  else {
+    try {
+      text = JSON.stringify(v) ?? String(v);
+    } catch {
+      text = Object.prototype.toString.call(v);
+    }
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** What a setting accepts, for messages: 'a whole number from 1 to 1000', 'one of soft, hard'. */
+export function describeExpectation(spec: SettingSpec): string {
+  switch (spec.kind) {
+    case 'number': {
+      if (spec.expectation) return spec.expectation;
+      const what = spec.integer ? 'a whole number' : 'a number';
+      if (!spec.exclusiveMin && !spec.exclusiveMax && Number.isFinite(spec.max)) return `${what} from ${spec.min} to ${spec.max}`;
+      const lower = spec.exclusiveMin ? `greater than ${spec.min}` : `at least ${spec.min}`;
+      if (!Number.isFinite(spec.max)) return `${what} ${lower}`;
+      return `${what} ${lower} and ${spec.exclusiveMax ? 'less than' : 'at most'} ${spec.max}`;
+    }
+    case 'enum':
+      return `one of ${spec.values.join(', ')}`;
+    case 'boolean':
+      return 'true or false';
+    case 'stringList':
+      return 'a list of column names';
+    case 'numberPair':
+      return `two numbers ≥ ${spec.min} (at most ${spec.max}), as [a, b]`;
+    case 'initParams':
+      return '{"weights": [...], "means": [[...], ...], "covariances": [[[...]]]} with numbers';
+  }
+}
+
+type Checked = { ok: true; value: unknown } | { ok: false; corrected: unknown; used: string };
+
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** One value against its table entry: accepted, or the value a correcting source uses instead and how to say it. */
+function checkValue(spec: SettingSpec, raw: unknown): Checked {
+  const fallback = copyDefault(spec);
+  const useDefault: Checked = { ok: false, corrected: fallback, used: `the default ${formatValue(spec, fallback)}` };
+  switch (spec.kind) {
+    case 'number': {
+      if (!isFiniteNumber(raw)) return useDefault;
+      let value = spec.integer ? Math.round(raw) : raw;
+      const tooLow = spec.exclusiveMin ? value <= spec.min : value < spec.min;
+      const tooHigh = spec.exclusiveMax ? value >= spec.max : value > spec.max;
+      // Clamp to a closed bound; an open bound has no nearest value, so the default is used.
+      if (tooLow) value = spec.exclusiveMin ? spec.default : spec.min;
+      else if (tooHigh) value = spec.exclusiveMax ? spec.default : spec.max;
+      return value === raw ? { ok: true, value } : { ok: false, corrected: value, used: String(value) };
+    }
+    case 'enum':
+      return typeof raw === 'string' && (spec.values.includes(raw) || (spec.alsoAccepted ?? []).includes(raw)) ? { ok: true, value: raw } : useDefault;
+    case 'boolean':
+      return typeof raw === 'boolean' ? { ok: true, value: raw } : { ok: false, corrected: fallback, used: String(fallback) };
+    case 'stringList':
+      return Array.isArray(raw) && raw.every((c) => typeof c === 'string' && c.trim() !== '')
+        ? { ok: true, value: (raw as string[]).map((c) => c.trim()) }
+        : { ok: false, corrected: fallback, used: 'every numeric column' };
+    case 'numberPair':
+      return Array.isArray(raw) && raw.length === 2 && raw.every((x) => isFiniteNumber(x) && x >= spec.min && x <= spec.max)
+        ? { ok: true, value: [raw[0], raw[1]] }
+        : { ok: false, corrected: fallback, used: `[${(fallback as number[]).join(', ')}]` };
+    case 'initParams': {
+      // The shape only; the engine checks the values against K and D and names the entry that is wrong.
+      const p = raw as Record<string, unknown>;
+      const numbers = (a: unknown) => Array.isArray(a) && a.every((x) => isFiniteNumber(x));
+      if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && numbers(p.weights) && Array.isArray(p.means) && p.means.every(numbers)) {
+        const value: InitParams = { weights: p.weights as number[], means: p.means as number[][], ...(p.covariances !== undefined ? { covariances: p.covariances } : {}) };
+        return { ok: true, value };
+      }
+      return { ok: false, corrected: undefined, used: 'the initialisation in mixscope.init' };
+    }
+  }
+}
+
+function problemFor(spec: SettingSpec, raw: unknown, source: OptionsSource, used: string): SettingProblem {
+  const message =
+    source === 'settings'
+      ? `mixscope.${spec.key} must be ${describeExpectation(spec)}; got ${describeValue(raw)}`
+      : `${spec.key} must be ${describeExpectation(spec)}, got ${describeValue(raw)}.`;
+  return { key: spec.key, message, used };
+}
+
+/**
+ * One setting's value, checked against the table: `{ok, value}` or the message naming the setting, what it accepts
+ * and what was received. Used for single values (the panel's re-run K and iterations, a CLI flag).
+ */
+export function validateSetting(key: SettingKey, raw: unknown, source: OptionsSource = 'message'): { ok: true; value: unknown } | { ok: false; problem: SettingProblem } {
+  const spec = settingSpec(key);
+  const checked = checkValue(spec, raw);
+  if (checked.ok) return checked;
+  // A rejecting source never rounds: 2.5 is not a K.
+  return { ok: false, problem: problemFor(spec, raw, source, checked.used) };
+}
+
+const INIT_PARAMS_MISSING = 'init is "params" but no initial parameters were given (setting mixscope.initParams, CLI: --init-params FILE.json).';
+
+/**
+ * The one validator of fit options, used by every entry point (see OptionsSource for what each source does with a
+ * bad value). Unknown keys are ignored. With valid initParams from the settings, init becomes "params"; from any
+ * source, init "params" needs valid initParams.
+ */
+export function validateFitOptions(raw: unknown, source: OptionsSource): OptionsValidation {
+  const problems: SettingProblem[] = [];
+  const record = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+  if (!record) {
+    problems.push({ key: '', message: `options must be an object; got ${describeValue(raw)}.`, used: 'the defaults' });
+    return { options: { ...DEFAULT_FIT_OPTIONS, columns: [], betaPrior: [...DEFAULT_FIT_OPTIONS.betaPrior] }, problems };
+  }
+  if (source === 'restored') {
+    const missing = FIT_SETTINGS.filter((s) => s.default !== null && record[s.key] === undefined).map((s) => s.key);
+    if (missing.length > 0) problems.push({ key: missing[0], message: `missing ${missing.join(', ')}.`, used: 'the defaults' });
+  }
+  const options: Record<string, unknown> = {};
+  for (const spec of FIT_SETTINGS) {
+    const value = record[spec.key];
+    // Unset: undefined anywhere; null too in settings.json (VS Code's "not set" for initParams).
+    if (value === undefined || (value === null && (source === 'settings' || spec.kind === 'initParams'))) {
+      if (spec.default !== null) options[spec.key] = copyDefault(spec);
+      continue;
+    }
+    const checked = checkValue(spec, value);
+    if (checked.ok) options[spec.key] = checked.value;
+    else {
+      problems.push(problemFor(spec, value, source, checked.used));
+      if (checked.corrected !== undefined) options[spec.key] = checked.corrected;
+    }
+  }
+  if (options.init === 'params' && options.initParams === undefined) {
+    const initSpec = settingSpec('init');
+    if (source === 'settings') {
+      problems.push(problemFor(initSpec, 'params', source, `the default ${String(initSpec.default)}`));
+      options.init = initSpec.default;
+    } else if (!problems.some((p) => p.key === 'initParams')) {
+      problems.push({ key: 'init', message: INIT_PARAMS_MISSING, used: `the default ${String(initSpec.default)}` });
+    }
+  }
+  if (source === 'settings' && options.initParams !== undefined) options.init = 'params';
+  return { options: options as unknown as FitOptions, problems };
+}
+
+// ------------------------------------------------------------------------------------------------ text from the table
+
+/** A value as users write it: `auto`, `[2, 2]`, `1e-6`, `null`. */
+export function formatValue(spec: SettingSpec, value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return spec.kind === 'stringList' ? JSON.stringify(value) : `[${value.join(', ')}]`;
+  if (typeof value === 'number' && value !== 0 && Math.abs(value) < 1e-4) return value.toExponential().replace(/e-0*/, 'e-');
+  return String(value);
+}
+
+/** Whether a setting changes the fit of `family` (every setting applies when the family is not known yet). */
+export function appliesTo(spec: SettingSpec, family: ModelKind | undefined): boolean {
+  return spec.families === 'all' || family === undefined || spec.families.includes(family);
+}
+
+/**
+ * The settings a fit used, one line each (`k = 3`), only those that apply to the fitted family: for the output
+ * channel. `family` defaults to options.model unless it is 'auto'.
+ */
+export function describeOptions(options: FitOptions, family?: ModelKind): string[] {
+  const fitted = family ?? (options.model === 'auto' ? undefined : options.model);
+  const lines: string[] = [];
+  for (const spec of FIT_SETTINGS) {
+    if (!appliesTo(spec, fitted)) continue;
+    const value = (options as unknown as Record<string, unknown>)[spec.key];
+    let text: string;
+    if (spec.kind === 'initParams') {
+      if (value === undefined) continue;
+      const p = value as InitParams;
+      text = `${p.weights.length} components × ${p.means[0]?.length ?? 0} dimensions (explicit start)`;
+    } else if (spec.kind === 'stringList' && Array.isArray(value) && value.length === 0) text = '(every numeric column)';
+    else text = formatValue(spec, value);
+    lines.push(`${spec.key} = ${text}`);
+  }
+  return lines;
+}
+
+/** The "Range / values" column of README's table. */
+export function rangeDescription(spec: SettingSpec): string {
+  if (spec.rangeText) return spec.rangeText;
+  switch (spec.kind) {
+    case 'number': {
+      if (!Number.isFinite(spec.max)) return `${spec.exclusiveMin ? '>' : '≥'} ${spec.min}`;
+      if (!spec.exclusiveMin && !spec.exclusiveMax) return `${spec.min} – ${spec.max}`;
+      return `${spec.min} ${spec.exclusiveMin ? '<' : '≤'} x ${spec.exclusiveMax ? '<' : '≤'} ${spec.max}`;
+    }
+    case 'enum':
+      return spec.values.map((v) => `\`${v}\``).join(', ');
+    case 'numberPair':
+      return `two numbers ≥ ${spec.min}`;
+    default:
+      return '';
+  }
+}
+
+/** README's settings table (markdown), so the docs can be regenerated from the schema. */
+export function settingsMarkdownTable(): string {
+  const rows = SETTINGS.map((spec: SettingSpec) => {
+    const cells = [`\`mixscope.${spec.key}\``, `\`${formatValue(spec, spec.default)}\``, rangeDescription(spec), spec.description.replace(/\|/g, '\\|')];
+    return `| ${cells.join(' | ')} |`;
+  });
+  return ['| Setting | Default | Range / values | Meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+/** Markdown as plain text for VS Code's `description` (the Settings UI shows markdownDescription when present). */
+function plainText(markdown: string): string {
+  return markdown.replace(/`/g, '');
+}
+
+/** package.json's `contributes.configuration.properties`, as JSON Schema for the Settings UI. */
+export function configurationProperties(): Record<string, Record<string, unknown>> {
+  const properties: Record<string, Record<string, unknown>> = {};
+  SETTINGS.forEach((spec: SettingSpec, index) => {
+    const p: Record<string, unknown> = {};
+    switch (spec.kind) {
+      case 'number':
+        p.type = spec.integer ? 'integer' : 'number';
+        p[spec.exclusiveMin ? 'exclusiveMinimum' : 'minimum'] = spec.min;
+        if (Number.isFinite(spec.max)) p[spec.exclusiveMax ? 'exclusiveMaximum' : 'maximum'] = spec.max;
+        break;
+      case 'enum':
+        p.type = 'string';
+        p.enum = [...spec.values];
+        p.enumDescriptions = [...spec.valueDescriptions];
+        break;
+      case 'boolean':
+        p.type = 'boolean';
+        break;
+      case 'stringList':
+        p.type = 'array';
+        p.items = { type: 'string' };
+        break;
+      case 'numberPair':
+        p.type = 'array';
+        p.items = { type: 'number', minimum: spec.min, maximum: spec.max };
+        p.minItems = 2;
+        p.maxItems = 2;
+        break;
+      case 'initParams':
+        p.type = ['object', 'null'];
+        p.properties = {
+          weights: { type: 'array', items: { type: 'number' } },
+          means: { type: 'array', items: { type: 'array', items: { type: 'number' } } },
+          covariances: { type: 'array' },
+        };
+        break;
+    }
+    p.default = copyDefault(spec);
+    p.scope = 'resource';
+    p.order = index + 1;
+    p.description = plainText(spec.description);
+    if (p.description !== spec.description) p.markdownDescription = spec.description;
+    properties[`mixscope.${spec.key}`] = p;
+  });
+  return properties;
+}

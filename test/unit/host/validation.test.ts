@@ -52,8 +52,8 @@ describe('host validation: webview messages', () => {
   });
 
   it('rejects a K of 1e9, zero, negative, fractional, a string, NaN or Infinity', () => {
-    rejects({ type: 'rerun', k: 1e9, maxIterations: 10 }, /K must be a whole number from 1 to 200; got 1000000000/);
-    rejects({ type: 'rerun', k: 201, maxIterations: 10 }, /K must be/);
+    rejects({ type: 'rerun', k: 1e9, maxIterations: 10 }, /K must be a whole number from 1 to 1000; got 1000000000/);
+    rejects({ type: 'rerun', k: 1001, maxIterations: 10 }, /K must be/);
     rejects({ type: 'rerun', k: 0, maxIterations: 10 }, /K must be/);
     rejects({ type: 'rerun', k: -2, maxIterations: 10 }, /got -2/);
     rejects({ type: 'rerun', k: 2.5, maxIterations: 10 }, /got 2.5/);
@@ -63,9 +63,9 @@ describe('host validation: webview messages', () => {
     rejects({ type: 'rerun', maxIterations: 10 }, /got undefined/);
   });
 
-  it('rejects a negative, zero, huge or fractional iteration count', () => {
-    rejects({ type: 'rerun', k: 2, maxIterations: -1 }, /iterations must be a whole number from 1 to 100000; got -1/);
-    rejects({ type: 'rerun', k: 2, maxIterations: 0 }, /got 0/);
+  it('rejects a negative, huge or fractional iteration count; 0 (evaluate the start only) is in the schema\'s range', () => {
+    rejects({ type: 'rerun', k: 2, maxIterations: -1 }, /iterations must be a whole number from 0 to 100000; got -1/);
+    assert.deepEqual(validateWebviewMessage({ type: 'rerun', k: 2, maxIterations: 0 }), { ok: true, value: { type: 'rerun', k: 2, maxIterations: 0 } });
     rejects({ type: 'rerun', k: 2, maxIterations: 100001 }, /got 100001/);
     rejects({ type: 'rerun', k: 2, maxIterations: 1.5 }, /got 1.5/);
     rejects({ type: 'rerun', k: 2, maxIterations: null }, /got null/);
@@ -143,6 +143,28 @@ describe('host validation: restored panel state', () => {
     assert.equal(validatePanelState(good).ok, true);
     assert.equal(validatePanelState({ ...good, result: result(), model: 'gaussian', summary: {}, plotSample: { indices: [], values: [], d: 1 } }).ok, true);
     assert.equal(validatePanelState({ ...good, fileUri: 'vscode-vfs://github/owner/repo/faithful.csv' }).ok, true);
+  });
+
+  it('restores a panel fitted from mixscope.initParams (init "params" with its start), as posted while open and after a reload', () => {
+    // Murphy fig. 11.11's start, read from the settings exactly as the extension reads it.
+    const start = { weights: [0.5, 0.5], means: [[-1.5, 1.5], [1.5, -1.5]], covariances: [[[1, 0], [0, 1]], [[1, 0], [0, 1]]] };
+    const fromSettings = resolveFitOptions({ standardize: true, initParams: start });
+    assert.deepEqual(fromSettings.problems, []);
+    const saved = JSON.parse(JSON.stringify({ ...good, options: fromSettings.options, result: result() }));
+    const restored = validatePanelState(saved);
+    if (!restored.ok) assert.fail(restored.error);
+    assert.equal(restored.value.options.init, 'params');
+    assert.deepEqual(restored.value.options.initParams, start);
+    assert.equal(restored.value.options.standardize, true);
+    const posted = validateWebviewMessage({ type: 'state', state: saved });
+    assert.ok(posted.ok, JSON.stringify(posted));
+  });
+
+  it('rejects init "params" without its parameters, and malformed parameters', () => {
+    const noStart = validatePanelState({ ...good, options: { ...good.options, init: 'params' } });
+    assert.ok(!noStart.ok && /init is "params" but no initial parameters were given/.test(noStart.error), JSON.stringify(noStart));
+    const bad = validatePanelState({ ...good, options: { ...good.options, init: 'params', initParams: { weights: [0.5, 'x'], means: [[0]] } } });
+    assert.ok(!bad.ok && /initParams must be \{"weights"/.test(bad.error), JSON.stringify(bad));
   });
 
   it('rejects each malformed field', () => {
@@ -249,16 +271,16 @@ describe('host validation: settings', () => {
   });
 
   it('clamps numbers out of range and says so', () => {
-    const { options, problems } = resolveFitOptions({ k: 500, maxIterations: 0, restarts: 1000, regularization: -1, maxPlotPoints: 10, threads: 99, imageWidth: -3 });
-    assert.equal(options.k, 200);
-    assert.equal(options.maxIterations, 1);
+    const { options, problems } = resolveFitOptions({ k: 5000, maxIterations: -1, restarts: 1000, regularization: -1, maxPlotPoints: 10, threads: 99, imageWidth: -3 });
+    assert.equal(options.k, 1000);
+    assert.equal(options.maxIterations, 0);
     assert.equal(options.restarts, 100);
     assert.equal(options.regularization, 0);
     assert.equal(options.maxPlotPoints, 100);
     assert.equal(options.threads, 64);
     assert.equal(options.imageWidth, 0);
     assert.equal(problems.length, 7);
-    assert.equal(describeProblem(problems[0]), 'mixscope.k must be a whole number at least 1 and at most 200; got 500, so 200 is used.');
+    assert.equal(describeProblem(problems[0]), 'mixscope.k must be a whole number from 1 to 1000; got 5000, so 1000 is used.');
   });
 
   it('rounds a fractional whole-number setting', () => {
@@ -269,11 +291,11 @@ describe('host validation: settings', () => {
 
   it('falls back to the default for a wrong type, an unknown choice or a value outside an open range', () => {
     const { options, problems } = resolveFitOptions({
-      k: 'three', tolerance: 0, threshold: 1, model: 'neural', init: 'params', covarianceType: 'FULL', emVariant: 7,
+      k: 'three', tolerance: -1, threshold: 1, model: 'neural', init: 'params', covarianceType: 'FULL', emVariant: 7,
       standardize: 'yes', columns: [1, 2], betaPrior: [0.5, 2], seed: -1,
     });
     assert.equal(options.k, DEFAULT_FIT_OPTIONS.k);
-    assert.equal(options.tolerance, DEFAULT_FIT_OPTIONS.tolerance);
+    assert.equal(options.tolerance, 0);
     assert.equal(options.threshold, DEFAULT_FIT_OPTIONS.threshold);
     assert.equal(options.model, 'auto');
     assert.equal(options.init, 'kmeans++');
@@ -285,7 +307,7 @@ describe('host validation: settings', () => {
     assert.equal(options.seed, 0);
     const text = problems.map(describeProblem).join('\n');
     assert.match(text, /mixscope\.k must be a whole number .*; got "three", so the default 2 is used/);
-    assert.match(text, /mixscope\.tolerance must be a number greater than 0 .*; got 0, so 1e-3|mixscope\.tolerance must be a number greater than 0 .*; got 0, so 0\.001 is used/);
+    assert.match(text, /mixscope\.tolerance must be a number at least 0; got -1, so 0 is used/);
     assert.match(text, /mixscope\.threshold .* less than 1; got 1, so 0\.5 is used/);
     assert.match(text, /mixscope\.model must be one of auto, gaussian, bernoulli; got "neural"/);
     assert.match(text, /mixscope\.betaPrior must be two numbers ≥ 1/);
@@ -296,7 +318,7 @@ describe('host validation: settings', () => {
   it('strict options (restored state) reject instead of correcting', () => {
     assert.equal(validateFitOptionsStrict({ ...DEFAULT_FIT_OPTIONS }).ok, true);
     const r = validateFitOptionsStrict({ ...DEFAULT_FIT_OPTIONS, k: 1e9 });
-    assert.ok(!r.ok && /k must be a whole number at least 1 and at most 200; got 1000000000\./.test(r.error), JSON.stringify(r));
+    assert.ok(!r.ok && /k must be a whole number from 1 to 1000, got 1000000000\./.test(r.error), JSON.stringify(r));
     assert.equal(validateFitOptionsStrict([]).ok, false);
   });
 });
