@@ -6,7 +6,7 @@
 # (`emControl(itmax = c(i, Inf))`); EM is deterministic, so these are the iterations of the full run.
 #
 # Run from the repository root:  Rscript test/reference/make_mclust_reference.R
-# Writes test/reference/mclust_models.json.
+# Writes test/reference/mclust_models.json (about 0.5 MB).
 
 suppressPackageStartupMessages(library(mclust))
 
@@ -14,6 +14,8 @@ faithfulCsv <- read.csv("test/fixtures/faithful.csv")
 datasets <- list(
   faithful = as.matrix(faithfulCsv[, c("eruptions", "waiting")]),
   diabetes = as.matrix(mclust::diabetes[, c("glucose", "insulin", "sspg")]),
+  iris = as.matrix(iris[, 1:4]),
+  banknote = as.matrix(mclust::banknote[, -1]),
   waiting = as.matrix(faithfulCsv[, "waiting", drop = FALSE])
 )
 multiModels <- c("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV")
@@ -67,6 +69,7 @@ for (dataName in names(datasets)) {
           sprintf('"trace":%s', vec(trace)),
           sprintf('"logLikelihood":%s', num(full$loglik)),
           sprintf('"bic":%s', num(bic(model, full$loglik, n, d, K))),
+          sprintf('"icl":%s', num(mclust:::icl.Mclust(list(n = n, z = full$z, bic = bic(model, full$loglik, n, d, K))))),
           sprintf('"weights":%s', vec(full$parameters$pro)),
           sprintf('"means":%s', if (d == 1) paste0("[", paste(vapply(full$parameters$mean, function(m) paste0("[", num(m), "]"), ""), collapse = ","), "]") else mat(t(full$parameters$mean))),
           sprintf('"covariances":%s', covariances(full, d, K))

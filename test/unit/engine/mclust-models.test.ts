@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { meFromResponsibilities } from '../../../src/engine/families/gaussian/mclust/me';
 import {
+  defaultMclustModels,
   MCLUST_MULTIVARIATE_MODELS,
   MCLUST_UNIVARIATE_MODELS,
   mclustBic,
@@ -26,6 +27,7 @@ interface ReferenceCase {
   trace: number[];
   logLikelihood: number;
   bic: number;
+  icl: number;
   weights: number[];
   means: number[][];
   covariances: number[][][];
@@ -62,11 +64,11 @@ function nested(values: Float64Array, k: number, d: number): number[][][] {
   return Array.from({ length: k }, (_, c) => Array.from({ length: d }, (_, r) => Array.from(values.subarray(c * d * d + r * d, c * d * d + r * d + d))));
 }
 
-describe('mclust covariance models against R mclust me() (Old Faithful, diabetes, waiting)', () => {
+describe('mclust covariance models against R mclust me() (Old Faithful, diabetes, iris, banknote, waiting)', () => {
   it('the reference is mclust 6.0 with its default control, covering every model on each data set for K = 2 and 3', () => {
     assert.equal(reference.mclust, '6.0.0');
     assert.deepEqual(reference.control.tol, [1e-5, Math.sqrt(Number.EPSILON)]);
-    for (const data of ['faithful', 'diabetes']) {
+    for (const data of ['faithful', 'diabetes', 'iris', 'banknote']) {
       for (const k of [2, 3]) {
         for (const model of MCLUST_MULTIVARIATE_MODELS) {
           const c = reference.cases.find((x) => x.data === data && x.k === k && x.model === model);
@@ -103,13 +105,15 @@ describe('mclust covariance models against R mclust me() (Old Faithful, diabetes
         }
       });
 
-      it('counts parameters and computes BIC as mclust', () => {
+      it('counts parameters and computes BIC and ICL as mclust', () => {
         const fit = fitCase(c);
         const d = reference.data[c.data].d;
         assert.equal(fit.parameters, c.nParams);
         assert.equal(nMclustParams(c.model, d, c.k), c.nParams);
         assertClose(fit.bic, c.bic, RTOL, 0, 'bic');
         assertClose(mclustBic(c.logLikelihood, c.nParams, reference.data[c.data].n), c.bic, 1e-12, 0, 'bic from mclust’s log-likelihood');
+        assertClose(fit.icl, c.icl, RTOL, 0, 'icl');
+        assert.ok(fit.icl < fit.bic, 'ICL adds a negative entropy term');
       });
     });
   }
@@ -117,6 +121,13 @@ describe('mclust covariance models against R mclust me() (Old Faithful, diabetes
   it('nMclustParams equals mclust’s for every model, d = 2…6 (1 for E, V) and K = 1…9', () => {
     assert.equal(reference.nMclustParams.length, 14 * 5 * 9 + 2 * 9);
     for (const row of reference.nMclustParams) assert.equal(nMclustParams(row.model, row.d, row.k), row.value, `${row.model} d=${row.d} K=${row.k}`);
+  });
+
+  it('mclust’s default candidate models: E, V for one column, the six spherical and diagonal ones when n ≤ d', () => {
+    assert.deepEqual(defaultMclustModels(272, 1), ['E', 'V']);
+    assert.deepEqual(defaultMclustModels(272, 2), [...MCLUST_MULTIVARIATE_MODELS]);
+    assert.deepEqual(defaultMclustModels(5, 5), ['EII', 'VII', 'EEI', 'VEI', 'EVI', 'VVI']);
+    assert.deepEqual(defaultMclustModels(6, 5).length, 14);
   });
 
   it('a start from which mclust’s V fit fails (variance below threshold) fails here too, with no log-likelihood', () => {

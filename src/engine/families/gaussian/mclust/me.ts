@@ -3,7 +3,7 @@
 // |ℓ_t − ℓ_{t−1}| / (1 + |ℓ_t|) is at most `tolerance` (mclust's tol[1], default 1e-5) or after `maxIterations`.
 
 import { EStepWorkspace, factorCovariances, mclustEStep } from './estep';
-import { mclustBic, nMclustParams, type MclustModelName } from './models';
+import { mclustBic, mclustIcl, nMclustParams, type MclustModelName } from './models';
 import { DEFAULT_MSTEP_CONTROL, MclustState, type MStepFailure } from './mstep';
 
 export interface MeOptions {
@@ -48,6 +48,8 @@ export interface MeResult {
   parameters: number;
   /** mclust's sign: 2 ln L − p ln n (NaN when the fit failed). */
   bic: number;
+  /** mclust's ICL, same sign: BIC + 2 Σ_i ln max_k z_ik (NaN when the fit failed). */
+  icl: number;
 }
 
 /**
@@ -96,6 +98,7 @@ export function meFromResponsibilities(model: MclustModelName, x: Float64Array, 
   const failed = status === 'singular' || status === 'empty-component';
   const logLikelihood = failed ? NaN : trace[trace.length - 1];
   const parameters = nMclustParams(model, d, k);
+  const bic = failed ? NaN : mclustBic(logLikelihood, parameters, n);
   return {
     model,
     n,
@@ -113,6 +116,7 @@ export function meFromResponsibilities(model: MclustModelName, x: Float64Array, 
     covariances: state.covariances,
     z,
     parameters,
-    bic: failed ? NaN : mclustBic(logLikelihood, parameters, n),
+    bic,
+    icl: failed ? NaN : mclustIcl(bic, z, n, k),
   };
 }

@@ -84,3 +84,27 @@ export function nMclustParams(model: MclustModelName, d: number, k: number): num
 export function mclustBic(logLikelihood: number, parameters: number, n: number): number {
   return 2 * logLikelihood - parameters * Math.log(n);
 }
+
+/**
+ * mclust's ICL (`icl.Mclust`): BIC plus twice the log of each row's largest responsibility (the first on ties), in
+ * mclust's sign. `z` is n × K row-major.
+ */
+export function mclustIcl(bic: number, z: Float64Array, n: number, k: number): number {
+  let entropyTerm = 0;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (z[i * k + c] > z[i * k + best]) best = c;
+    if (z[i * k + best] > 0) entropyTerm += Math.log(z[i * k + best]);
+  }
+  return bic + 2 * entropyTerm;
+}
+
+/**
+ * The models mclust tries by default on n × d data (`mclustBIC`): E and V for one column; otherwise all 14, or only
+ * the six spherical and diagonal ones (EII, VII, EEI, VEI, EVI, VVI) when n ≤ d.
+ */
+export function defaultMclustModels(n: number, d: number): MclustModelName[] {
+  if (d === 1) return [...MCLUST_UNIVARIATE_MODELS];
+  if (n <= d) return MCLUST_MULTIVARIATE_MODELS.slice(0, 6);
+  return [...MCLUST_MULTIVARIATE_MODELS];
+}
