@@ -47,3 +47,8 @@ export function allocate<T>(fileName: string, what: string, bytes: number, make:
 
 /** Little-endian host? (All supported platforms are; typed-array views of file bytes rely on it.) */
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** A cell's text shortened for a message. */
+export function clip(s: string): string {
+  return s.length > 30 ? s.slice(0, 27) + '…' : s;
+}

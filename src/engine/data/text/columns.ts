@@ -1,0 +1,236 @@
+// The table's columns: a first pass over the rows that types every column (numbers, non-finite, missing, text),
+// then their names (header, `x1…xD`, duplicates made unique), a leading row-index column, the columns to fit and a
+// column of class labels kept apart from the fit.
+
+import { clip, dataError, listSome, plural } from '../common';
+import { MISSING, NONFINITE, NUM, RowScanner } from './cells';
+import type { TableFrame } from './frame';
+import { walkTable } from './rows';
+
+/** Header names that mark a column of class labels (taken out of the fit when they are integers). */
+export const LABEL_COLUMN = /^(labels?|class|target|y|digit)$/i;
+/** Header names of a row-index column (a column named "x" or "time" that counts 1..N is data, not an index). */
+const INDEX_NAME = /^(|id|idx|index|row|rows|rownames?|row\.names|row_id|no\.?|nr|num|obs|#|unnamed: ?0)$/i;
+/** A label column has at most this many distinct values (and repeats some): "x,y" coordinates are not labels. */
+const MAX_LABEL_VALUES = 100;
+
+export interface ColumnStats {
+  numeric: number;
+  nonFinite: number;
+  missing: number;
+  text: number;
+  firstText?: { value: string; line: number };
+  integral: boolean;
+  min: number;
+  max: number;
+  /** Distinct values, counted up to MAX_LABEL_VALUES + 1 (only for columns named like labels). */
+  distinct?: Set<number>;
+}
+
+export interface ColumnScan {
+  stats: ColumnStats[];
+  /** Rows with the table's number of fields (and closed quotes). */
+  rowsOfWidth: number;
+  /** The first column counts 1..N / 0..N−1. */
+  seqFrom1: boolean;
+  seqFrom0: boolean;
+  /** "ignored 2 blank lines inside the table", when there are any. */
+  note?: string;
+}
+
+/** Pass 1: the type of every column, from every row of the table's width. */
+export function scanColumns(lines: string[], frame: TableFrame, row: RowScanner): ColumnScan {
+  const { c, header } = frame;
+  const stats: ColumnStats[] = Array.from({ length: c }, (_, j) => ({
+    numeric: 0,
+    nonFinite: 0,
+    missing: 0,
+    text: 0,
+    integral: true,
+    min: Infinity,
+    max: -Infinity,
+    distinct: header && LABEL_COLUMN.test((header[j - (header.length === c - 1 ? 1 : 0)] ?? '').trim()) ? new Set<number>() : undefined,
+  }));
+  let rowsOfWidth = 0;
+  let seqFrom1 = true;
+  let seqFrom0 = true;
+  const { blankInside, commentInside } = walkTable(lines, frame, row, (line) => {
+    if (row.broken || row.count !== c) return;
+    const r = rowsOfWidth++;
+    const kinds = row.kinds;
+    const vals = row.values;
+    for (let j = 0; j < c; j++) {
+      const st = stats[j];
+      const kind = kinds[j];
+      if (kind === NUM) {
+        st.numeric++;
+        const v = vals[j];
+        if (v < st.min) st.min = v;
+        if (v > st.max) st.max = v;
+        if (st.integral && !Number.isInteger(v)) st.integral = false;
+        if (st.distinct && st.distinct.size <= MAX_LABEL_VALUES) st.distinct.add(v);
+        if (j === 0) {
+          if (v !== r + 1) seqFrom1 = false;
+          if (v !== r) seqFrom0 = false;
+        }
+      } else {
+        if (j === 0) seqFrom1 = seqFrom0 = false;
+        if (kind === NONFINITE) st.nonFinite++;
+        else if (kind === MISSING) st.missing++;
+        else {
+          st.text++;
+          if (!st.firstText) st.firstText = { value: row.text(j), line };
+        }
+      }
+    }
+  });
+  let note: string | undefined;
+  if (blankInside > 0 || commentInside > 0) {
+    const parts = [];
+    if (blankInside > 0) parts.push(plural(blankInside, 'blank line'));
+    if (commentInside > 0) parts.push(plural(commentInside, 'comment line'));
+    note = `ignored ${parts.join(' and ')} inside the table`;
+  }
+  return { stats, rowsOfWidth, seqFrom1, seqFrom0, note };
+}
+
+export interface ColumnNames {
+  /** Unique names of the c columns. */
+  names: string[];
+  /** Column 1 is a row index (or R's row names), left out. */
+  indexColumn: boolean;
+  /** Why it is left out. */
+  indexReason: string;
+  /** The header line (or the names given) and the index column, said once each. */
+  notes: string[];
+}
+
+export function nameColumns(frame: TableFrame, scan: ColumnScan): ColumnNames {
+  const c = frame.c;
+  let header = frame.header;
+  const { rowsOfWidth, seqFrom1, seqFrom0 } = scan;
+  let indexColumn = false;
+  let indexReason = '';
+  let indexNote = '';
+  if (header && header.length === c - 1 && c >= 2) {
+    indexColumn = true;
+    indexReason = 'row names (the header has one name fewer than the rows have fields)';
+    indexNote = 'column 1 holds row names (the header has one name fewer than the rows have fields), left out';
+    header = ['', ...header];
+  } else if (c >= 2 && rowsOfWidth >= 3 && (seqFrom1 || seqFrom0) && (!header || INDEX_NAME.test(header[0].trim()))) {
+    indexColumn = true;
+    indexReason = seqFrom1 ? `row index (1..${rowsOfWidth})` : `row index (0..${rowsOfWidth - 1})`;
+    indexNote = `column 1 is a ${indexReason}, left out`;
+  }
+  const names: string[] = [];
+  const used = new Set<string>();
+  for (let j = 0; j < c; j++) {
+    let name = header ? header[j].trim() : '';
+    if (name === '') name = j === 0 && indexColumn ? 'row index' : `x${j + 1}`;
+    let unique = name;
+    for (let k = 2; used.has(unique); k++) unique = `${name}.${k}`;
+    used.add(unique);
+    names.push(unique);
+  }
+  const notes: string[] = [];
+  if (header) {
+    const shown = listSome(names.slice(indexColumn ? 1 : 0));
+    notes.push(frame.headerFromComment ? `header from comment line ${frame.headerLine + 1}: ${shown}` : `header on line ${frame.headerLine + 1}: ${shown}`);
+  } else {
+    notes.push(c === 1 ? 'no header row: the column is named x1' : `no header row: columns are named x1…x${c}`);
+  }
+  if (indexColumn) notes.push(indexNote);
+  return { names, indexColumn, indexReason, notes };
+}
+
+export interface ColumnSelection {
+  /** Columns to fit, in order. */
+  selected: number[];
+  /** The column of class labels kept apart from the fit, -1 without one. */
+  labelColumn: number;
+  dropped: { name: string; reason: string }[];
+}
+
+export interface SelectionOptions {
+  columns?: string[];
+  labelsFile?: boolean;
+}
+
+/** The columns to fit: those asked for (each must be numeric), or every numeric column but the index and the labels. */
+export function selectColumns(fileName: string, scan: ColumnScan, naming: ColumnNames, options: SelectionOptions): ColumnSelection {
+  const { stats, rowsOfWidth } = scan;
+  const { names, indexColumn, indexReason } = naming;
+  const c = names.length;
+  const isNumericColumn = (j: number) => stats[j].numeric + stats[j].nonFinite > 0 && stats[j].numeric + stats[j].nonFinite > stats[j].text;
+  const dropped: { name: string; reason: string }[] = [];
+  const whyNotNumeric = (j: number): string => {
+    const st = stats[j];
+    if (st.numeric + st.nonFinite + st.text === 0) return 'empty';
+    const example = st.firstText ? `, e.g. "${clip(st.firstText.value)}" on line ${st.firstText.line}` : '';
+    return st.numeric + st.nonFinite === 0 ? `text${example}` : `text in ${st.text} of ${rowsOfWidth} cells${example}`;
+  };
+
+  let selected: number[];
+  const requested = (options.columns ?? []).filter((s) => s.trim() !== '');
+  if (requested.length > 0) {
+    selected = requested.map((r) => resolveColumn(fileName, r, names));
+    const seen = new Set<number>();
+    selected = selected.filter((j) => (seen.has(j) ? false : (seen.add(j), true)));
+    for (const j of selected) {
+      if (!isNumericColumn(j)) {
+        throw dataError(
+          fileName,
+          `column "${names[j]}" cannot be fitted: it is ${whyNotNumeric(j)}. Numeric columns: ${listSome(names.filter((_, k) => isNumericColumn(k))) || 'none'}.`,
+        );
+      }
+    }
+  } else {
+    selected = [];
+    for (let j = 0; j < c; j++) if (isNumericColumn(j) && !(j === 0 && indexColumn)) selected.push(j);
+  }
+  // A label column (by name, integers) is kept apart from the fit.
+  let labelColumn = -1;
+  for (let j = 0; j < c; j++) {
+    if (options.labelsFile || !LABEL_COLUMN.test(names[j]) || (requested.length > 0 && selected.includes(j))) continue;
+    const st = stats[j];
+    const fewValues = st.distinct !== undefined && st.distinct.size <= MAX_LABEL_VALUES && st.distinct.size < st.numeric;
+    if (isNumericColumn(j) && st.integral && fewValues && st.nonFinite === 0 && st.min >= -2147483648 && st.max <= 2147483647) {
+      labelColumn = j;
+      break;
+    }
+  }
+  if (labelColumn >= 0) selected = selected.filter((j) => j !== labelColumn);
+  // A mask, not selected.includes(j): a one-line file of a million numbers would otherwise take minutes (c²).
+  const isSelected = new Uint8Array(c);
+  for (const j of selected) isSelected[j] = 1;
+  for (let j = 0; j < c; j++) {
+    if (isSelected[j] || j === labelColumn) continue;
+    if (j === 0 && indexColumn) dropped.push({ name: names[j], reason: indexReason });
+    else if (requested.length > 0) dropped.push({ name: names[j], reason: 'not selected' });
+    else if (!isNumericColumn(j)) dropped.push({ name: names[j], reason: whyNotNumeric(j) });
+  }
+  if (selected.length === 0) {
+    const reasons = dropped.map((x) => `"${x.name}" (${x.reason})`);
+    throw dataError(
+      fileName,
+      `no numeric column to fit. Columns: ${listSome(reasons)}${labelColumn >= 0 ? `; "${names[labelColumn]}" holds labels` : ''}. ` +
+        'Expected at least one column of numbers.',
+    );
+  }
+  return { selected, labelColumn, dropped };
+}
+
+/** A column by name (exact, then ignoring case) or by 1-based position. */
+function resolveColumn(fileName: string, request: string, names: string[]): number {
+  const r = request.trim();
+  let j = names.indexOf(r);
+  if (j >= 0) return j;
+  const lower = r.toLowerCase();
+  const matches = names.map((n, k) => (n.toLowerCase() === lower ? k : -1)).filter((k) => k >= 0);
+  if (matches.length === 1) return matches[0];
+  if (/^\d+$/.test(r)) {
+    j = Number(r) - 1;
+    if (j >= 0 && j < names.length) return j;
+  }
+  throw dataError(fileName, `there is no column "${r}". Available columns: ${listSome(names, 40)} (or their positions 1–${names.length}).`);
+}

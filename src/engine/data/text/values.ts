@@ -1,0 +1,144 @@
+// Pass 2: the values of the selected columns, row by row, into one typed array (Float64, or bytes for pixel rows);
+// rows that cannot be used are skipped and reported once each, with their cause and their line numbers.
+
+import { allocate, clip, dataError, listSome, plural } from '../common';
+import { MISSING, NONFINITE, NUM, type RowScanner } from './cells';
+import type { ColumnSelection } from './columns';
+import type { TableFrame } from './frame';
+import { walkTable } from './rows';
+
+/** Line numbers listed per kind of skipped row. */
+const LINES_SHOWN = 10;
+/** Skipped line numbers kept in the summary. */
+const SKIPPED_LINES_KEPT = 20;
+
+type SkipCause = 'missing' | 'nonfinite' | 'text' | 'ragged' | 'quotes' | 'label';
+
+const CAUSES: Record<SkipCause, string> = {
+  missing: 'missing values',
+  nonfinite: 'non-finite values (NaN, Inf or too large)',
+  text: 'text in a numeric column',
+  ragged: 'a different number of fields',
+  quotes: 'unbalanced quotes',
+  label: 'a missing or non-integer label',
+};
+
+interface SkipKind {
+  count: number;
+  lines: number[];
+  detail?: string;
+}
+
+/** The rows skipped, by cause (in the order the causes are first met). */
+export class SkipLog {
+  private readonly kinds = new Map<SkipCause, SkipKind>();
+  /** The first skipped line numbers, whatever their cause. */
+  readonly lines: number[] = [];
+  count = 0;
+
+  add(cause: SkipCause, line: number, detail?: string): void {
+    let s = this.kinds.get(cause);
+    if (!s) this.kinds.set(cause, (s = { count: 0, lines: [], detail }));
+    s.count++;
+    this.count++;
+    if (s.lines.length < LINES_SHOWN) s.lines.push(line);
+    if (this.lines.length < SKIPPED_LINES_KEPT) this.lines.push(line);
+  }
+
+  /** One note per cause: "2 rows skipped: missing values at lines 14, 99 (first: "NA" in waiting)". */
+  notes(): string[] {
+    const out: string[] = [];
+    for (const [cause, s] of this.kinds) {
+      const where = `${s.count === 1 ? 'line' : 'lines'} ${listSome(s.lines, LINES_SHOWN)}${s.count > s.lines.length ? ', …' : ''}`;
+      const example = cause === 'ragged' ? ` (${s.detail})` : s.detail ? ` (first: ${s.detail})` : '';
+      out.push(`${plural(s.count, 'row')} skipped: ${CAUSES[cause]} at ${where}${example}`);
+    }
+    return out;
+  }
+}
+
+export interface TableValues {
+  /** n × d, row-major: Float64 for a table, bytes for pixel rows. */
+  values: Float64Array | Uint8Array;
+  /** Rows allocated for (rows of the table's width); `values` holds n of them. */
+  capacity: number;
+  /** Rows kept. */
+  n: number;
+  /** 1-based source line of each kept row. */
+  sourceLines: Uint32Array;
+  labels?: Int32Array;
+  maxValue: number;
+  skipped: SkipLog;
+}
+
+/** Reads the selected columns of every row; `asPixels` stores bytes (the caller checked they are integers 0..255). */
+export function readValues(
+  fileName: string,
+  lines: string[],
+  frame: TableFrame,
+  row: RowScanner,
+  rowsOfWidth: number,
+  names: string[],
+  selection: ColumnSelection,
+  asPixels: boolean,
+): TableValues {
+  const { c } = frame;
+  const { selected, labelColumn } = selection;
+  const d = selected.length;
+  const capacity = rowsOfWidth * d;
+  const values: Float64Array | Uint8Array = asPixels
+    ? allocate(fileName, 'the pixels', capacity, () => new Uint8Array(capacity))
+    : allocate(fileName, 'the table', capacity * 8, () => new Float64Array(capacity));
+  const sourceLines = new Uint32Array(rowsOfWidth);
+  const labels = labelColumn >= 0 ? new Int32Array(rowsOfWidth) : undefined;
+  const skipped = new SkipLog();
+  let n = 0;
+  let maxValue = 0;
+  walkTable(lines, frame, row, (line) => {
+    if (row.broken) {
+      skipped.add('quotes', line);
+      return;
+    }
+    if (row.count !== c) {
+      skipped.add('ragged', line, `expected ${c} fields`);
+      return;
+    }
+    const base = n * d;
+    const kinds = row.kinds;
+    const vals = row.values;
+    let problem: SkipCause | undefined;
+    let detail: string | undefined;
+    for (let k = 0; k < d; k++) {
+      const j = selected[k];
+      const kind = kinds[j];
+      if (kind === NUM) {
+        const v = vals[j];
+        values[base + k] = v;
+        if (v > maxValue) maxValue = v;
+        continue;
+      }
+      problem = kind === MISSING ? 'missing' : kind === NONFINITE ? 'nonfinite' : 'text';
+      detail = `"${clip(row.text(j))}" in ${names[j]}`;
+      break;
+    }
+    if (!problem && labels) {
+      const v = vals[labelColumn];
+      if (kinds[labelColumn] !== NUM || !Number.isInteger(v)) {
+        problem = 'label';
+        detail = `"${clip(row.text(labelColumn))}"`;
+      } else {
+        labels[n] = v;
+      }
+    }
+    if (problem) {
+      skipped.add(problem, line, detail);
+      return;
+    }
+    sourceLines[n] = line;
+    n++;
+  });
+  if (n === 0) {
+    throw dataError(fileName, `no complete row to fit: ${skipped.notes().join('; ')}. Expected numbers in ${listSome(selected.map((j) => names[j]))}.`);
+  }
+  return { values, capacity, n, sourceLines, labels, maxValue, skipped };
+}
