@@ -47,7 +47,7 @@ for (dataName in names(datasets)) {
   n <- nrow(data)
   d <- ncol(data)
   models <- if (d == 1) oneModels else multiModels
-  for (K in c(2, 3)) {
+  for (K in c(1, 2, 3)) {
     classes <- if (d == 1) hclass(hc(data, modelName = "E"), K) else hclass(hc(data), K)
     classes <- as.integer(classes)
     z <- unmap(classes)
@@ -83,7 +83,7 @@ for (dataName in names(datasets)) {
 }
 
 starts <- character(0)
-for (dataName in names(datasets)) for (K in c(2, 3)) {
+for (dataName in names(datasets)) for (K in c(1, 2, 3)) {
   starts <- c(starts, sprintf('"%s/%d":%s', dataName, K, vec(get(paste0("classes_", dataName, "_", K)))))
 }
 dataJson <- vapply(names(datasets), function(nm) sprintf('"%s":{"n":%d,"d":%d,"values":%s}', nm,
