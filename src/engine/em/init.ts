@@ -1,8 +1,149 @@
-// Starting points shared by every mixture family (in the spirit of sklearn's BaseMixture._initialize_parameters):
-// each initialisation method yields starting responsibilities (n × K, rows summing to 1) or row choices, which the
-// family turns into parameters with its own M-step. Deterministic for a given Rng state.
+// Starting points shared by every mixture family, as sklearn's BaseMixture._initialize_parameters: each method yields
+// starting responsibilities (n × K, rows summing to 1), K data rows, or "explicit" (the family reads initParams); the
+// family turns that into parameters with its own M-step. k-means++ seeding exists only here; a family supplies the
+// distance it seeds by. Deterministic for a given Rng state.
 
+import type { InitMethod } from '../../shared/protocol';
+import { OptionsError } from '../errors';
 import type { Rng } from './rng';
+
+/** What a family's data offer the initialisation methods. */
+export interface InitSpace {
+  readonly n: number;
+  /** out[i] = squared distance from row i to row `row`, the metric k-means++ seeds by (Euclidean, Hamming…). */
+  distancesTo(row: number, out: Float64Array): void;
+  /** Hard labels from K seed rows: Lloyd's k-means from them (sklearn's 'kmeans'), or simply the nearest seed. */
+  labelsFromSeeds(seeds: Int32Array, k: number): Int32Array;
+  /**
+   * When given, random-data prefers rows whose values differ (two components started on identical points stay
+   * identical for ever); without it, K rows are drawn uniformly without replacement.
+   */
+  sameRow?(a: number, b: number): boolean;
+}
+
+export type InitStart =
+  | { kind: 'responsibilities'; resp: Float64Array }
+  | { kind: 'rows'; rows: Int32Array }
+  | { kind: 'explicit' };
+
+/** Every method a family may accept; each family lists the ones it does. */
+export const INIT_METHODS: readonly InitMethod[] = ['kmeans++', 'random', 'random-data', 'random-assignment', 'params'];
+
+/**
+ * The start of one restart:
+ * kmeans++ → hard responsibilities from k-means++ seeds (then the family's labelsFromSeeds);
+ * random → uniform random responsibilities, each row normalised (sklearn's 'random');
+ * random-assignment → every row in a uniformly random component;
+ * random-data → K data rows, one per component (sklearn's 'random_from_data');
+ * params → explicit.
+ */
+export function startingPoint(method: InitMethod, space: InitSpace, k: number, rng: Rng): InitStart {
+  const { n } = space;
+  switch (method) {
+    case 'kmeans++': {
+      const seeds = kmeansPlusPlus(n, k, rng, (row, out) => space.distancesTo(row, out));
+      return { kind: 'responsibilities', resp: hardResponsibilities(space.labelsFromSeeds(seeds, k), n, k) };
+    }
+    case 'random':
+      return { kind: 'responsibilities', resp: randomResponsibilities(n, k, rng) };
+    case 'random-assignment': {
+      const labels = new Int32Array(n);
+      for (let i = 0; i < n; i++) labels[i] = rng.int(k);
+      return { kind: 'responsibilities', resp: hardResponsibilities(labels, n, k) };
+    }
+    case 'random-data':
+      return { kind: 'rows', rows: space.sameRow ? distinctRows(n, k, rng, (a, b) => space.sameRow!(a, b)) : sampleWithoutReplacement(n, k, rng) };
+    case 'params':
+      return { kind: 'explicit' };
+  }
+  throw new OptionsError(`init must be one of ${INIT_METHODS.join(', ')}, got ${String(method)}.`);
+}
+
+/** Uniform random responsibilities, each row normalised (sklearn's init_params='random'). */
+export function randomResponsibilities(n: number, k: number, rng: Rng): Float64Array {
+  const resp = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum += resp[i * k + j] = rng.next();
+    for (let j = 0; j < k; j++) resp[i * k + j] = sum > 0 ? resp[i * k + j] / sum : 1 / k;
+  }
+  return resp;
+}
+
+/**
+ * Greedy k-means++ seeding (Arthur & Vassilvitskii; as sklearn's kmeans_plusplus): the first seed is a uniformly
+ * random row; each next one is the best (lowest resulting potential) of 2 + ⌊ln K⌋ rows drawn with probability
+ * ∝ the squared distance to the nearest seed so far. `distancesTo(row, out)` fills out[i] with the squared distance
+ * from row i to `row`. Returns the K seed rows.
+ */
+export function kmeansPlusPlus(n: number, k: number, rng: Rng, distancesTo: (row: number, out: Float64Array) => void): Int32Array {
+  const seeds = new Int32Array(k);
+  const closest = new Float64Array(n);
+  const candidateDist = new Float64Array(n);
+  const bestDist = new Float64Array(n);
+  const trials = 2 + Math.floor(Math.log(k));
+  seeds[0] = rng.int(n);
+  distancesTo(seeds[0], closest);
+  let potential = 0;
+  for (let i = 0; i < n; i++) potential += closest[i];
+  for (let c = 1; c < k; c++) {
+    let bestCandidate = -1;
+    let bestPotential = Infinity;
+    for (let t = 0; t < trials; t++) {
+      const candidate = sampleProportional(closest, potential, rng);
+      distancesTo(candidate, candidateDist);
+      let candidatePotential = 0;
+      for (let i = 0; i < n; i++) candidatePotential += Math.min(closest[i], candidateDist[i]);
+      if (candidatePotential < bestPotential) {
+        bestPotential = candidatePotential;
+        bestCandidate = candidate;
+        bestDist.set(candidateDist);
+      }
+    }
+    seeds[c] = bestCandidate;
+    for (let i = 0; i < n; i++) if (bestDist[i] < closest[i]) closest[i] = bestDist[i];
+    potential = bestPotential;
+  }
+  return seeds;
+}
+
+/** Picks an index with probability proportional to weights[i] (all ≥ 0), or uniformly when the total is 0. */
+function sampleProportional(weights: Float64Array, total: number, rng: Rng): number {
+  const n = weights.length;
+  if (!(total > 0)) return rng.int(n);
+  let target = rng.next() * total;
+  for (let i = 0; i < n; i++) {
+    target -= weights[i];
+    if (target < 0) return i;
+  }
+  // Rounding left a sliver: take the last row with weight.
+  for (let i = n - 1; i >= 0; i--) if (weights[i] > 0) return i;
+  return n - 1;
+}
+
+/** k distinct integers from [0, n), in draw order. */
+export function sampleWithoutReplacement(n: number, k: number, rng: Rng): Int32Array {
+  const out = new Int32Array(k);
+  if (k * 2 > n) {
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    for (let c = 0; c < k; c++) {
+      const r = c + rng.int(n - c);
+      const t = all[c];
+      all[c] = all[r];
+      all[r] = t;
+      out[c] = all[c];
+    }
+    return out;
+  }
+  const seen = new Set<number>();
+  for (let c = 0; c < k; ) {
+    const r = rng.int(n);
+    if (seen.has(r)) continue;
+    seen.add(r);
+    out[c++] = r;
+  }
+  return out;
+}
 
 /** One-hot responsibilities from hard labels (0..K−1). */
 export function hardResponsibilities(labels: Int32Array, n: number, k: number): Float64Array {
@@ -38,7 +179,7 @@ export function nearestMeanLabels(values: Float64Array, n: number, d: number, me
  * started on identical points would stay identical forever); falls back to repeated values when the data have
  * fewer than K distinct rows.
  */
-export function distinctRows(values: Float64Array, n: number, d: number, k: number, rng: Rng): Int32Array {
+export function distinctRows(n: number, k: number, rng: Rng, sameRow: (a: number, b: number) => boolean): Int32Array {
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   const chosen = new Int32Array(k);
@@ -51,11 +192,7 @@ export function distinctRows(values: Float64Array, n: number, d: number, k: numb
     order[s] = order[t];
     order[t] = row;
     let repeated = false;
-    for (let q = 0; q < count && !repeated; q++) {
-      let same = true;
-      for (let c = 0; c < d && same; c++) same = values[row * d + c] === values[chosen[q] * d + c];
-      repeated = same;
-    }
+    for (let q = 0; q < count && !repeated; q++) repeated = sameRow(row, chosen[q]);
     if (repeated) duplicates.push(row);
     else chosen[count++] = row;
   }

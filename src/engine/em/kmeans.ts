@@ -2,7 +2,8 @@
 // centre) then Lloyd iterations until no label changes. Used to initialise the Gaussian mixture as sklearn's
 // init_params='kmeans' does. Deterministic for a given Rng state.
 
-import { Rng } from './rng';
+import { kmeansPlusPlus } from './init';
+import type { Rng } from './rng';
 
 export interface KMeansResult {
   /** K × D row-major. */
@@ -26,58 +27,14 @@ function squaredDistance(a: ArrayLike<number>, ao: number, b: ArrayLike<number>,
   return s;
 }
 
-/** Picks an index with probability proportional to weights[i] (all ≥ 0, total > 0), or uniformly when total is 0. */
-function sampleProportional(weights: Float64Array, total: number, rng: Rng): number {
-  const n = weights.length;
-  if (!(total > 0)) return rng.int(n);
-  let target = rng.next() * total;
-  for (let i = 0; i < n; i++) {
-    target -= weights[i];
-    if (target < 0) return i;
-  }
-  // Rounding left a sliver: take the last row with weight.
-  for (let i = n - 1; i >= 0; i--) if (weights[i] > 0) return i;
-  return n - 1;
-}
-
 /**
- * Greedy k-means++ seeding: the first centre is a uniformly random row; each next one is the best (lowest resulting
- * potential) of 2 + ⌊ln K⌋ rows drawn with probability ∝ D(x)². Returns the chosen row indices (length K).
+ * Greedy k-means++ seeding by squared Euclidean distance (the shared kmeansPlusPlus of init.ts). Returns the chosen
+ * row indices (length K).
  */
 export function kmeansPlusPlusIndices(values: ArrayLike<number>, n: number, d: number, k: number, rng: Rng): Int32Array {
-  const indices = new Int32Array(k);
-  const closest = new Float64Array(n);
-  const candidateDist = new Float64Array(n);
-  const bestDist = new Float64Array(n);
-  const trials = 2 + Math.floor(Math.log(k));
-  indices[0] = rng.int(n);
-  let potential = 0;
-  for (let i = 0; i < n; i++) {
-    closest[i] = squaredDistance(values, i * d, values, indices[0] * d, d);
-    potential += closest[i];
-  }
-  for (let c = 1; c < k; c++) {
-    let bestCandidate = -1;
-    let bestPotential = Infinity;
-    for (let t = 0; t < trials; t++) {
-      const candidate = sampleProportional(closest, potential, rng);
-      let candidatePotential = 0;
-      for (let i = 0; i < n; i++) {
-        const dist = Math.min(closest[i], squaredDistance(values, i * d, values, candidate * d, d));
-        candidateDist[i] = dist;
-        candidatePotential += dist;
-      }
-      if (candidatePotential < bestPotential) {
-        bestPotential = candidatePotential;
-        bestCandidate = candidate;
-        bestDist.set(candidateDist);
-      }
-    }
-    indices[c] = bestCandidate;
-    closest.set(bestDist);
-    potential = bestPotential;
-  }
-  return indices;
+  return kmeansPlusPlus(n, k, rng, (row, out) => {
+    for (let i = 0; i < n; i++) out[i] = squaredDistance(values, i * d, values, row * d, d);
+  });
 }
 
 /** Assigns each row to its nearest centre; returns the number of labels that changed and writes distances. */
@@ -117,7 +74,18 @@ export function kmeans(
   rng: Rng,
   maxIterations = 100,
 ): KMeansResult {
-  const seeds = kmeansPlusPlusIndices(values, n, d, k, rng);
+  return lloydFromSeeds(values, n, d, k, kmeansPlusPlusIndices(values, n, d, k, rng), maxIterations);
+}
+
+/** Lloyd iterations from K seed rows until no label changes (or maxIterations). */
+export function lloydFromSeeds(
+  values: ArrayLike<number>,
+  n: number,
+  d: number,
+  k: number,
+  seeds: Int32Array,
+  maxIterations = 100,
+): KMeansResult {
   const centers = new Float64Array(k * d);
   for (let j = 0; j < k; j++) for (let c = 0; c < d; c++) centers[j * d + c] = values[seeds[j] * d + c];
   const labels = new Int32Array(n).fill(-1);

@@ -20,6 +20,7 @@ import type { ImageData, TableData } from '../../data/dataset';
 import { informationCriteria, runEm, type EmProgress, type EmRun, type MixtureFamily } from '../../em/em';
 import { FitError, OptionsError } from '../../errors';
 import { labelMetrics } from '../../em/metrics';
+import { kmeansPlusPlus, startingPoint, type InitSpace } from '../../em/init';
 import type { Rng } from '../../em/rng';
 import { accumulateBlock, blockLayout, blockRowRange, eStepRows, reduceBlocks, type BlockLayout } from './shardKernels';
 import { defaultShardScript, PHASE_E_STEP, PHASE_M_STEP, ShardPool } from './shardPool';
@@ -116,43 +117,28 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
   // ------------------------------------------------------------------ initialisation
 
   initialize(k: number, rng: Rng): BernoulliParams {
-    const { n, d } = this;
+    const { n } = this;
     if (!Number.isInteger(k) || k < 1) throw new OptionsError(`K must be a whole number ≥ 1, got ${k}.`);
     if (k > n) throw new FitError(`K = ${k} components but only ${n} images; K must not exceed the number of rows.`);
-    let params: BernoulliParams;
-    switch (this.options.init) {
-      case 'params':
-        params = this.explicitParams(k);
-        break;
-      case 'random': {
-        const resp = new Float64Array(n * k);
-        for (let i = 0; i < n; i++) {
-          let s = 0;
-          for (let c = 0; c < k; c++) s += resp[i * k + c] = rng.next();
-          for (let c = 0; c < k; c++) resp[i * k + c] /= s;
-        }
-        params = this.mStep(resp, k, undefined);
-        break;
-      }
-      case 'random-assignment': {
-        const labels = new Int32Array(n);
-        for (let i = 0; i < n; i++) labels[i] = rng.int(k);
-        params = this.mStep(oneHot(labels, k), k, undefined);
-        break;
-      }
-      case 'random-data':
-        params = this.randomDataParams(k, rng);
-        break;
-      case 'kmeans++': {
-        const centres = kmeansPlusPlusBinary(this.matrix, k, rng);
-        params = this.mStep(oneHot(nearestCentre(this.matrix, centres, k), k), k, undefined);
-        break;
-      }
-      default:
-        throw new OptionsError(`unknown initialisation "${String(this.options.init)}" for a Bernoulli mixture.`);
-    }
+    const start = startingPoint(this.options.init, this.initSpace(), k, rng);
+    const params =
+      start.kind === 'explicit'
+        ? this.explicitParams(k)
+        : start.kind === 'rows'
+          ? this.randomDataParams(k, start.rows)
+          : this.mStep(start.resp, k, undefined);
     this.separateIdentical(params, k, rng);
     return params;
+  }
+
+  /** The binary rows as the shared initialisations see them: Hamming k-means++, nearest seed, uniform rows. */
+  private initSpace(): InitSpace {
+    const m = this.matrix;
+    return {
+      n: this.n,
+      distancesTo: hammingDistancesTo(m),
+      labelsFromSeeds: (seeds, k) => nearestCentre(m, seeds, k),
+    };
   }
 
   private explicitParams(k: number): BernoulliParams {
@@ -189,12 +175,12 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
     return { weights, means };
   }
 
-  private randomDataParams(k: number, rng: Rng): BernoulliParams {
+  /** random-data: each of the K rows blended half-and-half with the (smoothed) mean image. */
+  private randomDataParams(k: number, rows: Int32Array): BernoulliParams {
     const { n, d, matrix } = this;
     const freq = new Float64Array(d);
     for (let p = 0; p < matrix.nnz; p++) freq[matrix.colIdx[p]]++;
     for (let j = 0; j < d; j++) freq[j] = (freq[j] + 1) / (n + 2);
-    const rows = distinctSample(n, k, rng);
     const means = new Float64Array(k * d);
     const weights = new Float64Array(k).fill(1 / k);
     for (let c = 0; c < k; c++) {
@@ -360,52 +346,13 @@ function clampMu(v: number): number {
   return v < MU_EPSILON ? MU_EPSILON : v > 1 - MU_EPSILON ? 1 - MU_EPSILON : v;
 }
 
-function oneHot(labels: Int32Array, k: number): Float64Array {
-  const resp = new Float64Array(labels.length * k);
-  for (let i = 0; i < labels.length; i++) resp[i * k + labels[i]] = 1;
-  return resp;
-}
-
-/** k distinct integers from [0, n), in draw order. */
-function distinctSample(n: number, k: number, rng: Rng): Int32Array {
-  const out = new Int32Array(k);
-  if (k * 2 > n) {
-    const all = Int32Array.from({ length: n }, (_, i) => i);
-    for (let c = 0; c < k; c++) {
-      const r = c + rng.int(n - c);
-      const t = all[c];
-      all[c] = all[r];
-      all[r] = t;
-      out[c] = all[c];
-    }
-    return out;
-  }
-  const seen = new Set<number>();
-  for (let c = 0; c < k; ) {
-    const r = rng.int(n);
-    if (seen.has(r)) continue;
-    seen.add(r);
-    out[c++] = r;
-  }
-  return out;
-}
-
 // ------------------------------------------------------------------ k-means++ on binary vectors
 
-/**
- * k-means++ seeding (Arthur & Vassilvitskii) on binary rows, where the squared Euclidean distance is the Hamming
- * distance |x| + |c| − 2|x ∧ c|. Greedy, as sklearn's: 2 + ⌊ln K⌋ candidates per step, keeping the one that lowers
- * the total distance most. Returns K rows' indices.
- */
-export function kmeansPlusPlusBinary(m: BinaryMatrix, k: number, rng: Rng): Int32Array {
+/** out[i] = Hamming distance from row i to a row: |x| + |c| − 2|x ∧ c|, the squared Euclidean distance of 0/1 rows. */
+function hammingDistancesTo(m: BinaryMatrix): (row: number, out: Float64Array) => void {
   const { n, d, rowPtr, colIdx } = m;
-  const centres = new Int32Array(k);
-  const trials = 2 + Math.floor(Math.log(k));
-  const closest = new Float64Array(n);
-  const candidateDist = new Float64Array(n);
-  const bestDist = new Float64Array(n);
   const bitmap = new Uint8Array(d);
-  const distancesTo = (row: number, out: Float64Array) => {
+  return (row, out) => {
     bitmap.fill(0);
     const cSize = rowPtr[row + 1] - rowPtr[row];
     for (let p = rowPtr[row]; p < rowPtr[row + 1]; p++) bitmap[colIdx[p]] = 1;
@@ -416,39 +363,11 @@ export function kmeansPlusPlusBinary(m: BinaryMatrix, k: number, rng: Rng): Int3
       out[i] = p1 - rowPtr[i] + cSize - 2 * common;
     }
   };
-  centres[0] = rng.int(n);
-  distancesTo(centres[0], closest);
-  let potential = 0;
-  for (let i = 0; i < n; i++) potential += closest[i];
-  for (let c = 1; c < k; c++) {
-    let bestCandidate = -1;
-    let bestPotential = Infinity;
-    for (let t = 0; t < trials; t++) {
-      const candidate = potential > 0 ? sampleProportional(closest, potential, rng) : rng.int(n);
-      distancesTo(candidate, candidateDist);
-      let pot = 0;
-      for (let i = 0; i < n; i++) pot += Math.min(closest[i], candidateDist[i]);
-      if (pot < bestPotential) {
-        bestPotential = pot;
-        bestCandidate = candidate;
-        bestDist.set(candidateDist);
-      }
-    }
-    centres[c] = bestCandidate;
-    for (let i = 0; i < n; i++) if (bestDist[i] < closest[i]) closest[i] = bestDist[i];
-    potential = bestPotential;
-  }
-  return centres;
 }
 
-function sampleProportional(weights: Float64Array, total: number, rng: Rng): number {
-  let u = rng.next() * total;
-  for (let i = 0; i < weights.length; i++) {
-    u -= weights[i];
-    if (u < 0) return i;
-  }
-  for (let i = weights.length - 1; i >= 0; i--) if (weights[i] > 0) return i;
-  return weights.length - 1;
+/** k-means++ seeding (the shared kmeansPlusPlus of em/init.ts) on binary rows by Hamming distance. Returns K rows. */
+export function kmeansPlusPlusBinary(m: BinaryMatrix, k: number, rng: Rng): Int32Array {
+  return kmeansPlusPlus(m.n, k, rng, hammingDistancesTo(m));
 }
 
 /** Index (0..k−1) of the nearest centre row (Hamming distance, first on ties) for every row. */

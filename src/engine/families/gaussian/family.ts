@@ -7,8 +7,8 @@ import type { CovarianceType, GaussianSnapshot, InitMethod, InitParams } from '.
 import type { MixtureFamily } from '../../em/em';
 import { DataError, FitError, OptionsError } from '../../errors';
 import { GaussianSimd } from './simd';
-import { kmeans } from '../../em/kmeans';
-import { distinctRows, hardResponsibilities, nearestMeanLabels } from '../../em/init';
+import { lloydFromSeeds } from '../../em/kmeans';
+import { hardResponsibilities, nearestMeanLabels, startingPoint, type InitSpace } from '../../em/init';
 import type { Rng } from '../../em/rng';
 import { choleskyInPlace, isSymmetric, precisionCholeskyFromCovarianceCholesky } from './linalg';
 import { collapseMessage, refuseRoundingNoise } from './collapse';
@@ -141,34 +141,44 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
         'init "random-data" starts every covariance at regularization × I (as sklearn\'s random_from_data), so it needs regularization > 0 (e.g. 1e-6).',
       );
     }
-    switch (this.init) {
-      case 'params':
+    const start = startingPoint(this.init, this.initSpace(), k, rng);
+    switch (start.kind) {
+      case 'explicit':
         return this.paramsFromInit(k);
-      case 'kmeans++': {
-        const { labels } = kmeans(this.values, n, d, k, rng);
-        return this.estimate(hardResponsibilities(labels, n, k), k);
-      }
-      case 'random': {
-        // sklearn 'random': uniform responsibilities, each row normalised.
-        const resp = new Float64Array(n * k);
-        for (let i = 0; i < n; i++) {
-          let sum = 0;
-          for (let j = 0; j < k; j++) sum += resp[i * k + j] = rng.next();
-          for (let j = 0; j < k; j++) resp[i * k + j] = sum > 0 ? resp[i * k + j] / sum : 1 / k;
-        }
-        return this.estimate(resp, k);
-      }
-      case 'random-data': {
+      case 'responsibilities':
+        return this.estimate(start.resp, k);
+      case 'rows': {
         // sklearn 'random_from_data': K random rows get responsibility 1 for one component each, every other row 0,
         // then the M-step: the means are those rows and each covariance is regularization × I. (sklearn leaves the
         // weights at 1/n each; we normalise them to 1/K, which changes only the starting log-likelihood.)
-        const chosen = distinctRows(this.values, n, d, k, rng);
         const resp = new Float64Array(n * k);
-        for (let j = 0; j < k; j++) resp[chosen[j] * k + j] = 1;
+        for (let j = 0; j < k; j++) resp[start.rows[j] * k + j] = 1;
         return this.estimate(resp, k);
       }
     }
-    throw new OptionsError(`init must be one of ${INIT_METHODS.join(', ')}, got ${String(this.init)}.`);
+  }
+
+  /** The data as the shared initialisations see them: Euclidean k-means++, Lloyd's k-means, distinct points. */
+  private initSpace(): InitSpace {
+    const { values, n, d } = this;
+    return {
+      n,
+      distancesTo: (row, out) => {
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          for (let c = 0; c < d; c++) {
+            const z = values[i * d + c] - values[row * d + c];
+            s += z * z;
+          }
+          out[i] = s;
+        }
+      },
+      labelsFromSeeds: (seeds, k) => lloydFromSeeds(values, n, d, k, seeds).labels,
+      sameRow: (a, b) => {
+        for (let c = 0; c < d; c++) if (values[a * d + c] !== values[b * d + c]) return false;
+        return true;
+      },
+    };
   }
 
   /** Validates initParams against K, D and the covariance type, and builds the parameters from them. */
