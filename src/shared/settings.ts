@@ -69,8 +69,8 @@ interface SpecBase {
   scope: SettingScope;
   /** The families the setting changes; 'all' when it applies to every family. */
   families: 'all' | readonly ModelKind[];
-  /** The CLI flag without dashes (`max-iter` for --max-iter); `value` names the argument in --help. */
-  cli: { flag: string; value?: string };
+  /** The CLI flag without dashes (`max-iter` for --max-iter); `value` names the argument in --help; `help` is its line there. */
+  cli: { flag: string; value?: string; help: string };
   /** Markdown shown in the Settings UI, README and --help (first sentence). */
   description: string;
   /** What README's table says in its "Range / values" column when the range alone is not enough. */
@@ -135,7 +135,7 @@ export type SettingSpec = NumberSpec | EnumSpec | BooleanSpec | StringListSpec |
  */
 export const SETTINGS = [
   {
-    key: 'model', scope: 'fit', families: 'all', kind: 'enum', default: 'auto', cli: { flag: 'model' },
+    key: 'model', scope: 'fit', families: 'all', kind: 'enum', default: 'auto', cli: { flag: 'model', help: 'model family (auto: Bernoulli for binary or image data)' },
     values: ['auto', 'gaussian', 'bernoulli'],
     valueDescriptions: [
       'Bernoulli for binary or image data (IDX, 0/1 columns), Gaussian otherwise; the panel says why.',
@@ -145,23 +145,23 @@ export const SETTINGS = [
     description: 'Mixture model to fit. `auto`: Bernoulli for binary or image data, Gaussian otherwise (the panel says why).',
   },
   {
-    key: 'k', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 2, min: 1, max: 1000, cli: { flag: 'k', value: 'N' },
+    key: 'k', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 2, min: 1, max: 1000, cli: { flag: 'k', value: 'N', help: 'number of components K' },
     description: 'Number of mixture components (clusters), K.',
   },
   {
-    key: 'maxIterations', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 100, min: 0, max: 100000, cli: { flag: 'max-iter', value: 'N' },
+    key: 'maxIterations', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 100, min: 0, max: 100000, cli: { flag: 'max-iter', value: 'N', help: 'most EM iterations per initialisation (0: evaluate the start only)' },
     description: 'Most EM iterations per initialisation (0: only evaluate the start).',
   },
   {
-    key: 'tolerance', scope: 'fit', families: 'all', kind: 'number', integer: false, default: 1e-3, min: 0, max: Infinity, cli: { flag: 'tol', value: 'X' },
+    key: 'tolerance', scope: 'fit', families: 'all', kind: 'number', integer: false, default: 1e-3, min: 0, max: Infinity, cli: { flag: 'tol', value: 'X', help: 'stop when |Δ mean log-likelihood per row| < X (0: run every iteration)' },
     description: 'Convergence: stop when the per-sample mean log-likelihood changes by less than this between iterations (scikit-learn\'s `tol`; 0: run every iteration).',
   },
   {
-    key: 'seed', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 0, min: 0, max: 4294967295, cli: { flag: 'seed', value: 'N' },
+    key: 'seed', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 0, min: 0, max: 4294967295, cli: { flag: 'seed', value: 'N', help: 'random seed' },
     description: 'Random seed: the same seed, data and settings give the same fit.',
   },
   {
-    key: 'init', scope: 'fit', families: 'all', kind: 'enum', default: 'kmeans++', cli: { flag: 'init' },
+    key: 'init', scope: 'fit', families: 'all', kind: 'enum', default: 'kmeans++', cli: { flag: 'init', help: 'initialisation (random-assignment: Bernoulli only)' },
     values: ['kmeans++', 'random', 'random-data', 'random-assignment'],
     valueDescriptions: [
       'k-means++ seeding of the means.',
@@ -173,18 +173,18 @@ export const SETTINGS = [
     description: 'How the parameters are initialised: k-means++ means, random responsibilities, K random points as means, or (Bernoulli) every row in a random cluster.',
   },
   {
-    key: 'initParams', scope: 'fit', families: 'all', kind: 'initParams', default: null, cli: { flag: 'init-params', value: 'FILE.json' },
+    key: 'initParams', scope: 'fit', families: 'all', kind: 'initParams', default: null, cli: { flag: 'init-params', value: 'FILE.json', help: 'explicit start {"weights","means","covariances"}; replaces --init' },
     rangeText: '`{"weights", "means", "covariances"}`',
     description:
       'Explicit starting parameters, to reproduce a published figure: `{"weights": [0.5, 0.5], "means": [[-1.5, 1.5], [1.5, -1.5]], "covariances": [[[1, 0], [0, 1]], [[1, 0], [0, 1]]]}` ' +
       '(Murphy fig. 11.11, with `mixscope.standardize`). K must match. When set, it replaces `mixscope.init`; Bernoulli: `means` are the K × D pixel probabilities. `null`: not used.',
   },
   {
-    key: 'restarts', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 1, min: 1, max: 100, cli: { flag: 'restarts', value: 'N' },
+    key: 'restarts', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 1, min: 1, max: 100, cli: { flag: 'restarts', value: 'N', help: 'initialisations; the best final log-likelihood is kept' },
     description: 'Number of initialisations (scikit-learn\'s `n_init`); the one with the best final log-likelihood is kept.',
   },
   {
-    key: 'covarianceType', scope: 'fit', families: ['gaussian'], kind: 'enum', default: 'full', cli: { flag: 'covariance' },
+    key: 'covarianceType', scope: 'fit', families: ['gaussian'], kind: 'enum', default: 'full', cli: { flag: 'covariance', help: 'Gaussian covariance type' },
     values: ['full', 'diag', 'spherical', 'tied'],
     valueDescriptions: [
       'Each component has its own full covariance matrix.',
@@ -195,24 +195,24 @@ export const SETTINGS = [
     description: 'Gaussian covariance type (as scikit-learn\'s `covariance_type`).',
   },
   {
-    key: 'regularization', scope: 'fit', families: ['gaussian'], kind: 'number', integer: false, default: 1e-6, min: 0, max: Infinity, cli: { flag: 'reg', value: 'X' },
+    key: 'regularization', scope: 'fit', families: ['gaussian'], kind: 'number', integer: false, default: 1e-6, min: 0, max: Infinity, cli: { flag: 'reg', value: 'X', help: 'added to every covariance diagonal' },
     description: 'Added to the diagonal of every covariance so that none becomes singular (scikit-learn\'s `reg_covar`).',
   },
   {
-    key: 'standardize', scope: 'fit', families: ['gaussian'], kind: 'boolean', default: false, cli: { flag: 'standardize' },
+    key: 'standardize', scope: 'fit', families: ['gaussian'], kind: 'boolean', default: false, cli: { flag: 'standardize', help: 'z-score the columns before fitting' },
     description: 'Standardise each column (mean 0, standard deviation 1) before fitting; the parameters are then in standardised units.',
   },
   {
-    key: 'columns', scope: 'fit', families: 'all', kind: 'stringList', default: [], cli: { flag: 'columns', value: 'a,b' },
+    key: 'columns', scope: 'fit', families: 'all', kind: 'stringList', default: [], cli: { flag: 'columns', value: 'a,b', help: 'columns to fit, by name or 1-based number' },
     rangeText: 'column names or 1-based numbers',
     description: 'Columns to fit, by name (or 1-based number). Empty: every numeric column.',
   },
   {
-    key: 'maxPlotPoints', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 5000, min: 100, max: 100000, cli: { flag: 'max-plot-points', value: 'N' },
+    key: 'maxPlotPoints', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 5000, min: 100, max: 100000, cli: { flag: 'max-plot-points', value: 'N', help: 'most points plotted by the extension (accepted for parity)' },
     description: 'Most points sent to the panel for plotting (sampled evenly); the fit always uses every row.',
   },
   {
-    key: 'emVariant', scope: 'fit', families: 'all', kind: 'enum', default: 'soft', cli: { flag: 'em' },
+    key: 'emVariant', scope: 'fit', families: 'all', kind: 'enum', default: 'soft', cli: { flag: 'em', help: 'EM variant (hard: classification EM, the course\'s algorithm)' },
     values: ['soft', 'hard'],
     valueDescriptions: [
       'Standard EM with responsibilities.',
@@ -221,23 +221,23 @@ export const SETTINGS = [
     description: 'EM variant: standard EM, or hard (classification) EM that stops when no assignment changes.',
   },
   {
-    key: 'threshold', scope: 'fit', families: ['bernoulli'], kind: 'number', integer: false, default: 0.5, min: 0, max: 1, exclusiveMax: true, cli: { flag: 'threshold', value: 'X' },
+    key: 'threshold', scope: 'fit', families: ['bernoulli'], kind: 'number', integer: false, default: 0.5, min: 0, max: 1, exclusiveMax: true, cli: { flag: 'threshold', value: 'X', help: 'Bernoulli: binarisation threshold on pixels scaled to [0, 1]' },
     description: 'Bernoulli: a pixel (scaled to [0, 1]) is 1 when it is above this threshold.',
   },
   {
-    key: 'betaPrior', scope: 'fit', families: ['bernoulli'], kind: 'numberPair', default: [2, 2], min: 1, max: 1e6, cli: { flag: 'beta', value: 'A,B' },
+    key: 'betaPrior', scope: 'fit', families: ['bernoulli'], kind: 'numberPair', default: [2, 2], min: 1, max: 1e6, cli: { flag: 'beta', value: 'A,B', help: 'Bernoulli: Beta(A, B) prior on pixel probabilities (1,1: none)' },
     description: 'Bernoulli: Beta(a, b) prior on each pixel probability, as [a, b]; [2, 2] gives Laplace smoothing (counts + 1) / (n + 2), [1, 1] none.',
   },
   {
-    key: 'imageWidth', scope: 'fit', families: ['bernoulli'], kind: 'number', integer: true, default: 0, min: 0, max: 100000, cli: { flag: 'image-width', value: 'N' },
+    key: 'imageWidth', scope: 'fit', families: ['bernoulli'], kind: 'number', integer: true, default: 0, min: 0, max: 100000, cli: { flag: 'image-width', value: 'N', help: 'Bernoulli: image width when the file does not say (0: square)' },
     description: 'Image width in pixels when the file does not say it (0: square images when the number of columns is a perfect square).',
   },
   {
-    key: 'threads', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 0, min: 0, max: 64, cli: { flag: 'threads', value: 'N' },
+    key: 'threads', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 0, min: 0, max: 64, cli: { flag: 'threads', value: 'N', help: 'engine threads (0: all cores)' },
     description: 'Compute threads for the engine (0: all cores).',
   },
   {
-    key: 'maxFileSizeMB', scope: 'host', families: 'all', kind: 'number', integer: true, default: 1024, min: 1, max: 65536, cli: { flag: 'max-file-size-mb', value: 'N' },
+    key: 'maxFileSizeMB', scope: 'host', families: 'all', kind: 'number', integer: true, default: 1024, min: 1, max: 65536, cli: { flag: 'max-file-size-mb', value: 'N', help: 'refuse larger files before reading them' },
     expectation: 'a size in MB greater than 0 (a whole number up to 65536)',
     description: 'Memory budget: a data file larger than this many MB is refused before it is read, with its size and this limit.',
   },

@@ -1,0 +1,216 @@
+// The CLI's flags, their parsing and --help, generated from the settings schema (src/shared/settings.ts): every
+// setting is the flag of its table entry, parsed by its kind and checked by the schema's one validator.
+
+import * as fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { OptionsError } from '../engine/errors';
+import {
+  SETTINGS,
+  describeExpectation,
+  formatValue,
+  validateFitOptions,
+  type FitOptions,
+  type InitParams,
+  type NumberSpec,
+  type SettingSpec,
+} from '../shared/settings';
+
+/** Bad command-line input: one line for stderr, exit code 2. */
+export class UsageError extends Error {}
+
+/** The fit settings of a command line against the schema's one validator: an OptionsError naming each bad value. */
+export function checkFitOptions(options: Partial<FitOptions>): void {
+  const { problems } = validateFitOptions(options, 'cli');
+  if (problems.length > 0) throw new OptionsError(problems.map((p) => p.message).join(' '));
+}
+
+/** Flags of the CLI alone (output and files), beside the settings. */
+const CLI_ONLY_FLAGS = [
+  { flag: 'labels', value: 'FILE', type: 'string', help: 'labels for images (default: the companion labels file beside them)' },
+  { flag: 'json', type: 'boolean', help: 'print one JSON object' },
+  { flag: 'snapshots', type: 'boolean', help: 'include the parameters after each iteration in --json output' },
+  { flag: 'verbose', type: 'boolean', help: 'print each iteration on stderr' },
+  { flag: 'version', type: 'boolean', help: 'print the version' },
+  { flag: 'help', short: 'h', type: 'boolean', help: 'show this help' },
+] as const;
+
+export interface CommandLine {
+  file: string;
+  options: Partial<FitOptions>;
+  json: boolean;
+  snapshots: boolean;
+  verbose: boolean;
+  labels?: string;
+  maxFileSizeMb: number;
+}
+
+function flagColumn(spec: SettingSpec): string {
+  if (spec.kind === 'boolean') return `--${spec.cli.flag}`;
+  if (spec.kind === 'enum') return `--${spec.cli.flag} ${spec.values.join('|')}`;
+  return `--${spec.cli.flag} ${spec.cli.value ?? 'VALUE'}`;
+}
+
+/** `mixscope --help`: every setting's flag, what it does and its default, from the schema. */
+export function usageText(): string {
+  const rows: [string, string][] = SETTINGS.map((spec: SettingSpec) => {
+    const shown = spec.kind === 'initParams' || spec.kind === 'boolean' ? '' : `  [${formatDefault(spec)}]`;
+    return [flagColumn(spec), `${spec.cli.help}${shown}`];
+  });
+  const cliRows: [string, string][] = CLI_ONLY_FLAGS.map((f) => [
+    `${'short' in f ? `-${f.short}, ` : ''}--${f.flag}${'value' in f ? ` ${f.value}` : ''}`,
+    f.help,
+  ]);
+  const width = Math.min(40, Math.max(...[...rows, ...cliRows].map(([left]) => left.length)) + 2);
+  const line = ([left, right]: [string, string]) => `  ${left.padEnd(width)}${left.length >= width ? '\n  ' + ' '.repeat(width) : ''}${right}`;
+  return [
+    'Usage: mixscope fit FILE [options]',
+    '       mixscope --help | --version',
+    '',
+    'Fits a mixture model by EM to a data file (CSV/TSV/TXT/DAT, IDX, NPY, optionally .gz) and prints the result.',
+    '',
+    'Settings (each is the mixscope.* setting of the extension, with the same range):',
+    ...rows.map(line),
+    '',
+    'Output:',
+    ...cliRows.map(line),
+    '',
+    'Exit codes: 0 fitted, 2 bad input or settings (one line on stderr), 1 internal error.',
+  ].join('\n');
+}
+
+function formatDefault(spec: SettingSpec): string {
+  if (spec.kind === 'stringList') return 'every numeric column';
+  if (spec.kind === 'numberPair') return (spec.default as readonly number[]).join(',');
+  return formatValue(spec, spec.default);
+}
+
+type ParsedValues = Record<string, string | boolean | undefined>;
+
+function parseFlags(argv: string[]): { values: ParsedValues; positionals: string[] } {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const spec of SETTINGS as readonly SettingSpec[]) options[spec.cli.flag] = { type: spec.kind === 'boolean' ? 'boolean' : 'string' };
+  for (const f of CLI_ONLY_FLAGS) options[f.flag] = { type: f.type, ...('short' in f ? { short: f.short } : {}) };
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options }) as { values: ParsedValues; positionals: string[] };
+  } catch (e) {
+    throw usageErrorFromParseArgs(argv, e);
+  }
+}
+
+/**
+ * node:util parseArgs's errors as one line. An unknown flag names itself and points to --help (parseArgs' own text
+ * is advice about positional arguments); "--k -1" is refused by parseArgs as ambiguous: say how to write it instead.
+ */
+function usageErrorFromParseArgs(argv: string[], e: unknown): UsageError {
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: string }).code;
+  const unknown = /^Unknown option '([^']+)'/.exec(message);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || unknown) {
+    return new UsageError(`unknown option ${unknown ? unknown[1] : ''}; see mixscope --help for the options.`.replace('option ;', 'option;'));
+  }
+  const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(message);
+  if (ambiguous) {
+    const at = argv.indexOf(ambiguous[1]);
+    const value = at >= 0 ? argv[at + 1] : undefined;
+    if (value !== undefined) return new UsageError(`${ambiguous[1]} ${value}: a value that starts with "-" must be written ${ambiguous[1]}=${value}.`);
+  }
+  const missingValue = /^Option '(-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
+  if (missingValue) return new UsageError(`${missingValue[2]} needs a value; see mixscope --help.`);
+  return new UsageError(message.split('\n').map((line) => line.trim()).filter((line) => line !== '').join(' '));
+}
+
+function parseNumber(spec: NumberSpec, raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || (spec.integer && !Number.isInteger(value))) {
+    throw new UsageError(`--${spec.cli.flag} expects ${spec.expectation ?? (spec.integer ? 'a whole number' : 'a number')}, got "${raw}".`);
+  }
+  return value;
+}
+
+/** One flag's text as the value of its setting (its range is checked by the schema's validator afterwards). */
+function parseValue(spec: SettingSpec, raw: string | boolean): unknown {
+  if (typeof raw === 'boolean') return raw;
+  switch (spec.kind) {
+    case 'number':
+      return parseNumber(spec, raw);
+    case 'enum':
+      return raw;
+    case 'boolean':
+      return raw;
+    case 'stringList':
+      return raw.split(',').map((c) => c.trim()).filter((c) => c !== '');
+    case 'numberPair': {
+      const parts = raw.split(',').map((s) => (s.trim() === '' ? Number.NaN : Number(s)));
+      if (parts.length !== 2 || parts.some((v) => !Number.isFinite(v))) throw new UsageError(`--${spec.cli.flag} expects two numbers "A,B", got "${raw}".`);
+      return parts;
+    }
+    case 'initParams':
+      return readInitParams(raw);
+  }
+}
+
+/** The --init-params file: a missing, unreadable or malformed file is one line naming it. */
+export function readInitParams(file: string): InitParams {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder, not a file' : (e as Error).message;
+    throw new UsageError(`--init-params ${file}: cannot be read: ${why}. Give a JSON file {"weights":[...],"means":[[...]],"covariances":[[[...]]]}.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--init-params ${file} is not valid JSON (${(e as Error).message}); expected {"weights":[...],"means":[[...]],"covariances":[[[...]]]}.`);
+  }
+  const p = parsed as Partial<InitParams>;
+  if (typeof parsed !== 'object' || parsed === null || !Array.isArray(p.weights) || !Array.isArray(p.means)) {
+    throw new UsageError(`--init-params ${file} must hold {"weights":[...],"means":[[...]],"covariances":[[[...]]]} (weights and means are required).`);
+  }
+  return p as InitParams;
+}
+
+/**
+ * The command line as a fit request, or 'help' / 'version' / 'usage' (no arguments). Flags are parsed by their
+ * setting's kind; their ranges are checked by checkFitOptions.
+ */
+export function parseCommandLine(argv: string[]): CommandLine | 'help' | 'version' | 'usage' {
+  if (argv.length === 0) return 'usage';
+  const { values, positionals } = parseFlags(argv);
+  if (values.help) return 'help';
+  if (values.version) return 'version';
+  if (positionals[0] !== 'fit') {
+    throw new UsageError(positionals[0] === undefined ? 'missing command: mixscope fit FILE [options] (see mixscope --help).' : `unknown command "${positionals[0]}"; try: mixscope fit FILE (see mixscope --help).`);
+  }
+  const file = positionals[1];
+  if (!file) throw new UsageError('mixscope fit needs a data file: mixscope fit FILE [options].');
+  if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals[2]}" (one data file per run; options start with --).`);
+
+  const options: Record<string, unknown> = {};
+  let maxFileSizeMb: number | undefined;
+  for (const spec of SETTINGS as readonly SettingSpec[]) {
+    const raw = values[spec.cli.flag];
+    if (raw === undefined) continue;
+    const value = parseValue(spec, raw);
+    if (spec.scope === 'host') {
+      // Host-only settings never reach the engine: their range is checked here, with the flag's name.
+      const range = spec as NumberSpec;
+      if (typeof value !== 'number' || value < range.min || value > range.max) throw new UsageError(`--${spec.cli.flag} expects ${describeExpectation(spec)}, got "${String(raw)}".`);
+      maxFileSizeMb = value;
+    } else options[spec.key] = value;
+  }
+  // Explicit starting parameters replace the initialisation unless --init says otherwise.
+  if (options.initParams !== undefined && options.init === undefined) options.init = 'params';
+  return {
+    file,
+    options: options as Partial<FitOptions>,
+    json: values.json === true,
+    snapshots: values.snapshots === true,
+    verbose: values.verbose === true,
+    labels: typeof values.labels === 'string' ? values.labels : undefined,
+    maxFileSizeMb: maxFileSizeMb ?? (SETTINGS.find((s) => s.key === 'maxFileSizeMB')!.default as number),
+  };
+}
