@@ -68,11 +68,12 @@ export function validateWebviewMessage(raw: unknown): Validated<ValidatedWebview
     case 'cancel':
       return ok({ type: 'cancel' });
     case 'rerun': {
-      const k = validateK(raw.k);
-      if (!k.ok) return fail(`re-run rejected: ${k.error}`);
-      const it = validateMaxIterations(raw.maxIterations);
-      if (!it.ok) return fail(`re-run rejected: ${it.error}`);
-      return ok({ type: 'rerun', k: k.value, maxIterations: it.value });
+      // The schema's validator, as for every other source; a missing field is never filled with a default here.
+      const missing = (['k', 'maxIterations'] as const).filter((key) => raw[key] === undefined);
+      if (missing.length > 0) return fail(`re-run rejected: ${missing.join(' and ')} missing; got undefined.`);
+      const { options, problems } = validateFitOptions({ k: raw.k, maxIterations: raw.maxIterations }, 'message');
+      if (problems.length > 0) return fail(`re-run rejected: ${problems.map((p) => p.message).join(' ')}`);
+      return ok({ type: 'rerun', k: options.k, maxIterations: options.maxIterations });
     }
     case 'export':
       return validateExport(raw);

@@ -417,18 +417,6 @@ function problemFor(spec: SettingSpec, raw: unknown, source: OptionsSource, used
   return { key: spec.key, message, used };
 }
 
-/**
- * One setting's value, checked against the table: `{ok, value}` or the message naming the setting, what it accepts
- * and what was received. Used for single values (the panel's re-run K and iterations, a CLI flag).
- */
-export function validateSetting(key: SettingKey, raw: unknown, source: OptionsSource = 'message'): { ok: true; value: unknown } | { ok: false; problem: SettingProblem } {
-  const spec = settingSpec(key);
-  const checked = checkValue(spec, raw);
-  if (checked.ok) return checked;
-  // A rejecting source never rounds: 2.5 is not a K.
-  return { ok: false, problem: problemFor(spec, raw, source, checked.used) };
-}
-
 const INIT_PARAMS_MISSING = 'init is "params" but no initial parameters were given (setting mixscope.initParams, CLI: --init-params FILE.json).';
 
 /**

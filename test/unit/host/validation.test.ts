@@ -52,19 +52,19 @@ describe('host validation: webview messages', () => {
   });
 
   it('rejects a K of 1e9, zero, negative, fractional, a string, NaN or Infinity', () => {
-    rejects({ type: 'rerun', k: 1e9, maxIterations: 10 }, /K must be a whole number from 1 to 1000; got 1000000000/);
-    rejects({ type: 'rerun', k: 1001, maxIterations: 10 }, /K must be/);
-    rejects({ type: 'rerun', k: 0, maxIterations: 10 }, /K must be/);
+    rejects({ type: 'rerun', k: 1e9, maxIterations: 10 }, /re-run rejected: k must be a whole number from 1 to 1000, got 1000000000\./);
+    rejects({ type: 'rerun', k: 1001, maxIterations: 10 }, /k must be/);
+    rejects({ type: 'rerun', k: 0, maxIterations: 10 }, /k must be/);
     rejects({ type: 'rerun', k: -2, maxIterations: 10 }, /got -2/);
     rejects({ type: 'rerun', k: 2.5, maxIterations: 10 }, /got 2.5/);
     rejects({ type: 'rerun', k: '3', maxIterations: 10 }, /got "3"/);
     rejects({ type: 'rerun', k: NaN, maxIterations: 10 }, /got NaN/);
     rejects({ type: 'rerun', k: Infinity, maxIterations: 10 }, /got Infinity/);
-    rejects({ type: 'rerun', maxIterations: 10 }, /got undefined/);
+    rejects({ type: 'rerun', maxIterations: 10 }, /re-run rejected: k missing; got undefined/);
   });
 
   it('rejects a negative, huge or fractional iteration count; 0 (evaluate the start only) is in the schema\'s range', () => {
-    rejects({ type: 'rerun', k: 2, maxIterations: -1 }, /iterations must be a whole number from 0 to 100000; got -1/);
+    rejects({ type: 'rerun', k: 2, maxIterations: -1 }, /maxIterations must be a whole number from 0 to 100000, got -1\./);
     assert.deepEqual(validateWebviewMessage({ type: 'rerun', k: 2, maxIterations: 0 }), { ok: true, value: { type: 'rerun', k: 2, maxIterations: 0 } });
     rejects({ type: 'rerun', k: 2, maxIterations: 100001 }, /got 100001/);
     rejects({ type: 'rerun', k: 2, maxIterations: 1.5 }, /got 1.5/);
