@@ -4,10 +4,11 @@
 //     src/engine/data/formats.ts exports dataFileWhenClause(); otherwise the menus are left as they are.
 // Usage: npx tsx scripts/generate-manifest.ts [--check] [--package FILE]   (npm run manifest)
 //   --check: write nothing; exit 1 when the file differs from what would be generated (CI, tests).
+//   --readme-table: print README's settings table (markdown) instead.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { configurationProperties } from '../src/shared/settings';
+import { configurationProperties, settingsMarkdownTable } from '../src/shared/settings';
 
 /** What the generator can take from the format registry (every member optional: the registry may not exist yet). */
 export interface FormatRegistryExports {
@@ -85,6 +86,10 @@ export function generateManifestText(currentText: string, formats: FormatRegistr
 }
 
 function main(argv: string[]): number {
+  if (argv.includes('--readme-table')) {
+    process.stdout.write(settingsMarkdownTable() + '\n');
+    return 0;
+  }
   const check = argv.includes('--check');
   const at = argv.indexOf('--package');
   const file = at >= 0 && argv[at + 1] ? path.resolve(argv[at + 1]) : path.join(ROOT, 'package.json');
