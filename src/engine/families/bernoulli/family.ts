@@ -12,18 +12,26 @@
 //
 // Rows are split into fixed blocks (shardKernels.ts) that run on this thread and, when there are cores and the
 // bundled dist/shard.js, on worker-thread shards (shardPool.ts); results are identical for any thread count.
+// Starting points come from the shared em/init.ts with the Hamming distance of distance.ts; examples.ts picks each
+// cluster's most and least typical images.
 
 import * as os from 'node:os';
 import type { BernoulliSnapshot, ClusterExamples, FitOptions, FitResult, InitMethod, InitParams } from '../../../shared/protocol';
-import { binarize, denseRow, type BinaryMatrix } from './binarize';
+import { binarize, type BinaryMatrix } from './binarize';
+import { hammingDistancesTo, nearestCentre } from './distance';
+import { clusterExamples } from './examples';
 import type { ImageData, TableData } from '../../data/dataset';
 import { informationCriteria, runEm, type EmProgress, type EmRun, type MixtureFamily } from '../../em/em';
 import { FitError, OptionsError } from '../../errors';
 import { labelMetrics } from '../../em/metrics';
-import { kmeansPlusPlus, startingPoint, type InitSpace } from '../../em/init';
+import { startingPoint, type InitSpace } from '../../em/init';
 import type { Rng } from '../../em/rng';
 import { accumulateBlock, blockLayout, blockRowRange, eStepRows, reduceBlocks, type BlockLayout } from './shardKernels';
 import { defaultShardScript, PHASE_E_STEP, PHASE_M_STEP, ShardPool } from './shardPool';
+
+// Callers and tests import these from here.
+export { kmeansPlusPlusBinary, nearestCentre } from './distance';
+export { clusterExamples } from './examples';
 
 export interface BernoulliParams {
   /** K mixing weights π_k. */
@@ -344,110 +352,6 @@ function availableCores(): number {
 
 function clampMu(v: number): number {
   return v < MU_EPSILON ? MU_EPSILON : v > 1 - MU_EPSILON ? 1 - MU_EPSILON : v;
-}
-
-// ------------------------------------------------------------------ k-means++ on binary vectors
-
-/** out[i] = Hamming distance from row i to a row: |x| + |c| − 2|x ∧ c|, the squared Euclidean distance of 0/1 rows. */
-function hammingDistancesTo(m: BinaryMatrix): (row: number, out: Float64Array) => void {
-  const { n, d, rowPtr, colIdx } = m;
-  const bitmap = new Uint8Array(d);
-  return (row, out) => {
-    bitmap.fill(0);
-    const cSize = rowPtr[row + 1] - rowPtr[row];
-    for (let p = rowPtr[row]; p < rowPtr[row + 1]; p++) bitmap[colIdx[p]] = 1;
-    for (let i = 0; i < n; i++) {
-      let common = 0;
-      const p1 = rowPtr[i + 1];
-      for (let p = rowPtr[i]; p < p1; p++) common += bitmap[colIdx[p]];
-      out[i] = p1 - rowPtr[i] + cSize - 2 * common;
-    }
-  };
-}
-
-/** k-means++ seeding (the shared kmeansPlusPlus of em/init.ts) on binary rows by Hamming distance. Returns K rows. */
-export function kmeansPlusPlusBinary(m: BinaryMatrix, k: number, rng: Rng): Int32Array {
-  return kmeansPlusPlus(m.n, k, rng, hammingDistancesTo(m));
-}
-
-/** Index (0..k−1) of the nearest centre row (Hamming distance, first on ties) for every row. */
-export function nearestCentre(m: BinaryMatrix, centreRows: Int32Array, k: number): Int32Array {
-  const { n, d, rowPtr, colIdx } = m;
-  // Pixel-major membership: member[j·K + c] = 1 when centre c has pixel j on.
-  const member = new Uint8Array(d * k);
-  const size = new Int32Array(k);
-  for (let c = 0; c < k; c++) {
-    const r = centreRows[c];
-    size[c] = rowPtr[r + 1] - rowPtr[r];
-    for (let p = rowPtr[r]; p < rowPtr[r + 1]; p++) member[colIdx[p] * k + c] = 1;
-  }
-  const common = new Int32Array(k);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    common.fill(0);
-    const p1 = rowPtr[i + 1];
-    for (let p = rowPtr[i]; p < p1; p++) {
-      const w = colIdx[p] * k;
-      for (let c = 0; c < k; c++) common[c] += member[w + c];
-    }
-    let best = 0;
-    let bestDist = Infinity;
-    for (let c = 0; c < k; c++) {
-      const dist = size[c] - 2 * common[c];
-      if (dist < bestDist) {
-        bestDist = dist;
-        best = c;
-      }
-    }
-    labels[i] = best;
-  }
-  return labels;
-}
-
-// ------------------------------------------------------------------ examples
-
-/**
- * For each cluster, its `perCluster` most and least typical members (rows assigned to it), ranked by their
- * log-likelihood under the cluster's own pixel probabilities ln p(x_i | μ_k): the images the component explains best
- * and worst. Pixel values are 0/1.
- */
-export function clusterExamples(
-  m: BinaryMatrix,
-  params: BernoulliParams,
-  assignments: Int32Array,
-  k: number,
-  perCluster: number,
-): ClusterExamples[] {
-  const { n, d, rowPtr, colIdx } = m;
-  const wt = new Float64Array(d * k);
-  const base = new Float64Array(k);
-  for (let c = 0; c < k; c++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const mu = params.means[c * d + j];
-      const l1 = Math.log1p(-mu);
-      s += l1;
-      wt[j * k + c] = Math.log(mu) - l1;
-    }
-    base[c] = s;
-  }
-  const members: { row: number; score: number }[][] = Array.from({ length: k }, () => []);
-  for (let i = 0; i < n; i++) {
-    const c = assignments[i];
-    let score = base[c];
-    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) score += wt[colIdx[p] * k + c];
-    members[c].push({ row: i, score });
-  }
-  return members.map((list, c) => {
-    list.sort((x, y) => y.score - x.score || x.row - y.row);
-    const typical = list.slice(0, perCluster);
-    const atypical = list.slice(Math.max(typical.length, list.length - perCluster)).reverse();
-    return {
-      cluster: c,
-      typical: typical.map((e) => denseRow(m, e.row) as number[]),
-      atypical: atypical.map((e) => denseRow(m, e.row) as number[]),
-    };
-  });
 }
 
 // ------------------------------------------------------------------ the fit, for fit.ts / worker / CLI
