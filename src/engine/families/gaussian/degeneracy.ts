@@ -44,7 +44,8 @@ export function findDegenerateComponents(input: DegeneracyInput): DegenerateComp
   const { values, n, d, k, covarianceType: type, regularization: reg, means, covariances, logResp } = input;
   const columnName = (c: number) => `"${input.columns?.[c] ?? `x${c + 1}`}"`;
   const { scale, varies } = columnScales(values, n, d);
-  const checkDirections = !dataAreCollinear(values, n, d, varies);
+  // Only full and tied covariances have off-diagonal directions to check (and only they pay for the data's scatter).
+  const checkDirections = (type === 'full' || type === 'tied') && !dataAreCollinear(values, n, d, varies);
   let varying = 0;
   for (let c = 0; c < d; c++) varying += varies[c];
   const nk = new Float64Array(k);
