@@ -4,9 +4,10 @@
 //
 // Mark names (→ SVG classes `<name>_marks`, used by tests and the end-to-end suite):
 //   scatter:    points, contours (one line per component per Mahalanobis radius), means
-//   loglik:     loglik_line, loglik_points (one per iteration per series), converged (a rule)
-//   histogram:  histogram_bars, density_lines (one per component + the mixture)
-//   images:     image_pixels (one rect group per cluster)
+//   loglik:     loglik_line, loglik_points (one per iteration per series), converged (a rule), shown_iteration (a rule
+//               at the scrubbed iteration; a click picks the nearest iteration through the `pick` selection)
+//   histogram:  histogram_bars, density_lines (the mixture first, then one per component, drawn above it)
+//   images:     image_pixels (one bitmap image per cluster)
 //   confusion:  confusion_cells (K × L rects), confusion_counts
 
 import type { TopLevelSpec } from 'vega-lite';
@@ -24,9 +25,10 @@ export const DATA = {
   means: 'means',
   loglik: 'loglik',
   converged: 'converged',
+  shownIteration: 'shown_iteration',
   bins: 'bins',
   densities: 'densities',
-  pixels: 'pixels',
+  images: 'images',
   confusion: 'confusion',
 } as const;
 
@@ -103,18 +105,28 @@ export interface ScatterOptions {
   width?: number;
   height?: number;
   pointSize?: number;
+  /** Palette slot of each component (kept across re-runs); default: component j → slot j. */
+  colours?: number[];
+}
+
+/** The colour of component j: its palette slot (matched across re-runs), or j. */
+export function componentColour(theme: ChartTheme, j: number, colours?: number[]): string {
+  const slot = colours?.[j] ?? j;
+  return theme.palette[slot % theme.palette.length];
 }
 
 export function scatterSpec(data: ScatterData, o: ScatterOptions): TopLevelSpec {
   const components = Array.from({ length: o.k }, (_, j) => componentName(j));
-  const componentScale = { domain: components, range: components.map((_, j) => o.theme.palette[j % o.theme.palette.length]) };
+  const componentScale = { domain: components, range: components.map((_, j) => componentColour(o.theme, j, o.colours)) };
+  // r₁ − r₂ runs from component 2's colour (−1) through the muted midpoint to component 1's (+1).
+  const diverging = o.colours ? [componentColour(o.theme, 1, o.colours), o.theme.diverging[1], componentColour(o.theme, 0, o.colours)] : o.theme.diverging;
   const pointColor =
     o.k === 2
       ? {
           field: 'r',
           type: 'quantitative' as const,
           title: 'r₁ − r₂',
-          scale: { domain: [-1, 0, 1], range: [o.theme.diverging[0], o.theme.diverging[1], o.theme.diverging[2]] },
+          scale: { domain: [-1, 0, 1], range: [diverging[0], diverging[1], diverging[2]] },
         }
       : { field: 'component', type: 'nominal' as const, title: 'most likely', scale: componentScale };
   const x = { field: 'x', type: 'quantitative' as const, title: o.xTitle, scale: { domain: o.xDomain, zero: false, nice: false } };
@@ -211,9 +223,19 @@ export interface LoglikOptions {
   convergedIteration?: number;
   /** y-axis title. */
   yTitle?: string;
+  /** The iteration the other charts show (a rule; the webview moves it with view.data while scrubbing). */
+  shownIteration?: number;
   width?: number;
   height?: number;
 }
+
+/** The rows of the shown-iteration rule. */
+export function shownIterationData(iteration: number | undefined): Row[] {
+  return iteration === undefined ? [] : [{ iteration, label: `shown: iteration ${iteration}` }];
+}
+
+/** The selection a click on the log-likelihood chart sets: `{iteration: [t]}` (read with view.signal, no eval). */
+export const LOGLIK_PICK = 'pick';
 
 /** One point per iteration per series, joined by a line; the converged iteration as a rule. */
 export function loglikSpec(series: TraceSeries[], o: LoglikOptions): TopLevelSpec {
@@ -233,13 +255,21 @@ export function loglikSpec(series: TraceSeries[], o: LoglikOptions): TopLevelSpe
     config: vegaConfig(o.theme),
     width: o.width ?? 420,
     height: o.height ?? 200,
-    datasets: { [DATA.loglik]: loglikData(series), [DATA.converged]: converged },
+    datasets: { [DATA.loglik]: loglikData(series), [DATA.converged]: converged, [DATA.shownIteration]: shownIterationData(o.shownIteration) },
     layer: [
+      {
+        name: 'shown_iteration',
+        data: { name: DATA.shownIteration },
+        mark: { type: 'rule', color: o.theme.foreground, strokeWidth: o.theme.lineWidth, opacity: 0.5 },
+        encoding: { x: { field: 'iteration', type: 'quantitative' }, description: { field: 'label', type: 'nominal' } },
+      },
       { name: 'loglik_line', data: { name: DATA.loglik }, mark: { type: 'line', strokeWidth: o.theme.lineWidth }, encoding: { x, y, color } },
       {
         name: 'loglik_points',
         data: { name: DATA.loglik },
-        mark: { type: 'point', filled: true, size: 30 },
+        // A click anywhere picks the nearest iteration (a Voronoi layer); the webview reads the selection's signal.
+        params: [{ name: LOGLIK_PICK, select: { type: 'point', fields: ['iteration'], on: 'click', nearest: true, clear: false, toggle: false } }],
+        mark: { type: 'point', filled: true, size: 30, cursor: 'pointer' },
         encoding: {
           x,
           y,
@@ -291,16 +321,18 @@ export function histogramData(h: HistogramInput): HistogramData {
   const binWidth = (hi - lo) / Math.max(1, h.counts.length);
   const scale = h.n * binWidth;
   const grid = linspace(lo, hi, h.gridPoints ?? 200);
-  const densities: Row[] = [];
+  const components: Row[] = [];
   const total = new Array<number>(grid.length).fill(0);
   for (let k = 0; k < h.weights.length; k++) {
     grid.forEach((x, i) => {
       const d = h.weights[k] * normalPdf(x, h.means[k], h.variances[k]);
       total[i] += d;
-      densities.push({ x, density: scale * d, series: componentName(k) });
+      components.push({ x, density: scale * d, series: componentName(k), z: k + 1 });
     });
   }
-  grid.forEach((x, i) => densities.push({ x, density: scale * total[i], series: MIXTURE_SERIES }));
+  // The mixture first (z = 0): drawn below the component curves, which would otherwise hide under it.
+  const densities: Row[] = grid.map((x, i) => ({ x, density: scale * total[i], series: MIXTURE_SERIES, z: 0 }));
+  densities.push(...components);
   return { bins, densities };
 }
 
@@ -309,13 +341,15 @@ export interface HistogramOptions {
   k: number;
   title: string;
   theme: ChartTheme;
+  /** Palette slot of each component (kept across re-runs). */
+  colours?: number[];
   width?: number;
   height?: number;
 }
 
 export function histogramSpec(data: HistogramData, o: HistogramOptions): TopLevelSpec {
-  const names = [...Array.from({ length: o.k }, (_, j) => componentName(j)), MIXTURE_SERIES];
-  const range = names.map((_, j) => (j < o.k ? o.theme.palette[j % o.theme.palette.length] : o.theme.foreground));
+  const names = [MIXTURE_SERIES, ...Array.from({ length: o.k }, (_, j) => componentName(j))];
+  const range = [o.theme.foreground, ...Array.from({ length: o.k }, (_, j) => componentColour(o.theme, j, o.colours))];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     config: vegaConfig(o.theme),
@@ -358,62 +392,79 @@ export function histogramSpec(data: HistogramData, o: HistogramOptions): TopLeve
 
 // ------------------------------------------------------------------ Bernoulli: cluster mean images
 
-export interface ClusterCaption {
-  /** e.g. "#1 · n 5,923 · π 0.099 · '0' 92%" */
+/** One row per cluster: its caption (the facet header; lines separated by "\n") and its mean image as a data URL. */
+export interface ImageGridRow extends Row {
+  cluster: number;
   title: string;
+  url: string;
 }
 
-/** Rows for the image grid: one per pixel per cluster; `title` is the facet header. */
-export function imageGridData(means: ArrayLike<number>[], shape: [number, number], titles: string[]): Row[] {
+export function imageGridData(urls: string[], titles: string[]): ImageGridRow[] {
+  return urls.map((url, cluster) => ({ cluster, title: titles[cluster] ?? `#${cluster + 1}`, url }));
+}
+
+/** Widest caption line of the grid, in pixels (the headers must fit their column, never clip). */
+export const IMAGE_CAPTION_WIDTH = 112;
+const IMAGE_SPACING = 10;
+
+export interface ImageGridLayout {
+  columns: number;
+  /** Displayed image size in pixels. */
+  width: number;
+  height: number;
+}
+
+/**
+ * Columns and image size for a panel `available` pixels wide: as many columns as fit (at most K, at least 1), each
+ * as wide as its caption needs, images 2–4 screen pixels per image pixel.
+ */
+export function imageGridLayout(shape: [number, number], k: number, available: number): ImageGridLayout {
   const [h, w] = shape;
-  const rows: Row[] = [];
-  for (let k = 0; k < means.length; k++) {
-    const m = means[k];
-    for (let p = 0; p < h * w && p < m.length; p++) rows.push({ cluster: k, title: titles[k] ?? `#${k + 1}`, row: Math.floor(p / w), col: p % w, p: m[p] });
-  }
-  return rows;
+  const scale = Math.max(1, Math.min(4, Math.floor(96 / Math.max(h, w)) || 1));
+  const width = w * scale;
+  const height = h * scale;
+  const column = Math.max(width, IMAGE_CAPTION_WIDTH) + IMAGE_SPACING;
+  const columns = Math.max(1, Math.min(k, Math.floor((Math.max(0, available) + IMAGE_SPACING) / column)));
+  return { columns, width, height };
 }
 
 export interface ImageGridOptions {
-  shape: [number, number];
-  k: number;
+  layout: ImageGridLayout;
   theme: ChartTheme;
-  /** Pixels per image pixel. */
-  cellSize?: number;
-  columns?: number;
 }
 
-/** K small heatmaps (each pixel's probability), faceted by cluster, in cluster order. */
-export function imageGridSpec(rows: Row[], o: ImageGridOptions): TopLevelSpec {
-  const cell = o.cellSize ?? Math.max(2, Math.round(84 / Math.max(o.shape[0], o.shape[1])));
+/**
+ * K mean images (each a bitmap: one image mark per cluster, not one shape per pixel), faceted by cluster in
+ * cluster order, wrapped to `layout.columns`; captions under each image, one line per "\n".
+ */
+export function imageGridSpec(rows: ImageGridRow[], o: ImageGridOptions): TopLevelSpec {
+  const { layout } = o;
+  const base = vegaConfig(o.theme);
+  const column = Math.max(layout.width, IMAGE_CAPTION_WIDTH);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    config: { ...vegaConfig(o.theme), view: { stroke: null }, header: { ...vegaConfig(o.theme).header, labelFontSize: Math.max(9, o.theme.fontSize - 3) } },
-    datasets: { [DATA.pixels]: rows },
-    data: { name: DATA.pixels },
+    config: { ...base, view: { stroke: null }, header: { ...base.header, labelFontSize: Math.max(10, o.theme.fontSize - 2) } },
+    datasets: { [DATA.images]: rows },
+    data: { name: DATA.images },
     facet: {
       field: 'title',
       type: 'nominal',
       sort: { field: 'cluster', op: 'min' },
-      header: { title: null, labelOrient: 'bottom', labelLimit: 160 },
+      header: { title: null, labelOrient: 'bottom', labelLimit: column, labelExpr: "split(datum.value, '\\n')", labelPadding: 4 },
     },
-    columns: o.columns ?? Math.min(o.k, 5),
-    spacing: { row: 4, column: 8 },
+    columns: layout.columns,
+    spacing: { row: 6, column: IMAGE_SPACING },
     spec: {
       name: 'image_pixels',
-      width: o.shape[1] * cell,
-      height: o.shape[0] * cell,
-      mark: { type: 'rect', strokeWidth: 0, cursor: 'pointer' },
+      width: column,
+      height: layout.height,
+      mark: { type: 'image', width: layout.width, height: layout.height, aspect: false, align: 'center', baseline: 'top', cursor: 'pointer' },
       encoding: {
-        x: { field: 'col', type: 'ordinal', axis: null, scale: { paddingInner: 0, paddingOuter: 0 } },
-        y: { field: 'row', type: 'ordinal', axis: null, scale: { paddingInner: 0, paddingOuter: 0 } },
-        color: {
-          field: 'p',
-          type: 'quantitative',
-          title: 'P(pixel on)',
-          scale: { domain: [0, 1], range: [o.theme.background, o.theme.foreground] },
-          legend: { orient: 'right', gradientLength: 120 },
-        },
+        url: { field: 'url', type: 'nominal' },
+        x: { value: column / 2 },
+        y: { value: 0 },
+        tooltip: [{ field: 'title', type: 'nominal', title: 'cluster' }],
+        description: { field: 'title', type: 'nominal' },
       },
     },
   } as TopLevelSpec;

@@ -80,6 +80,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
   <main id="charts">
     <section id="gaussian-view" class="view" hidden>
       <div class="chart-card" id="scatter-card">
+        <div id="sample-note" class="hint sample-note" hidden></div>
         <div id="scatter-toolbar" class="chart-toolbar">
           <label>x <select id="x-col"></select></label>
           <label>y <select id="y-col"></select></label>
@@ -98,6 +99,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
       <div class="chart-card" id="images-card">
         <div class="chart-toolbar">
           <span class="hint">Cluster mean images — click one to see its members</span>
+          <span class="colour-scale" title="P(pixel on)">P(pixel on) 0 <span id="images-scale-bar" class="colour-scale-bar"></span> 1</span>
           <span class="spacer"></span>
           ${exportButtons('images')}
         </div>

@@ -39,7 +39,7 @@ function faithfulBytes(): Uint8Array {
  * The host's messages for a real Gaussian fit (Murphy fig. 11.11 start on standardised Old Faithful), produced by the
  * same loader and fitDataset the worker runs, in the order the worker posts them.
  */
-function gaussianMessages(runId: number, d = 2): HostToWebview[] {
+function gaussianMessages(runId: number, d = 2, maxPlotPoints = DEFAULT_FIT_OPTIONS.maxPlotPoints): HostToWebview[] {
   const initParams =
     d === 2
       ? { weights: [0.5, 0.5], means: [[-1.5, 1.5], [1.5, -1.5]], covariances: [[[1, 0], [0, 1]], [[1, 0], [0, 1]]] }
@@ -54,6 +54,7 @@ function gaussianMessages(runId: number, d = 2): HostToWebview[] {
     init: 'params' as const,
     initParams,
     columns: d === 2 ? [] : ['eruptions'],
+    maxPlotPoints,
   };
   const dataset = loadDataset('faithful.csv', faithfulBytes(), { columns: options.columns });
   const messages: HostToWebview[] = [{ type: 'fitStarted', runId, fileName: 'faithful.csv', options, fileUri: 'file:///data/faithful.csv' }];
@@ -254,9 +255,15 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.equal(await page.textContent('#x-col option:checked'), 'eruptions');
     assert.equal(await page.textContent('#y-col option:checked'), 'waiting');
     assert.deepEqual(await violations(), []);
-    const state = (await posted()).filter((m) => m.type === 'state').pop() as Extract<WebviewToHost, { type: 'state' }>;
-    assert.equal(state.state.result?.iterations, last);
-    assert.equal(state.state.fileUri, 'file:///data/faithful.csv');
+    // The host keeps the fit: the panel tells it once, when the fit ends, which file and options it shows.
+    const states = (await posted()).filter((m): m is Extract<WebviewToHost, { type: 'state' }> => m.type === 'state');
+    assert.equal(states.length, 1, 'one state message, at the end of the fit');
+    assert.equal(states[0].state.fileUri, 'file:///data/faithful.csv');
+    assert.equal(states[0].state.result, undefined, 'no snapshots in the state message');
+    // vscode.setState keeps only the user's choices, never the snapshots.
+    const saved = await page.evaluate(() => (window as unknown as { __state: unknown }).__state);
+    assert.deepEqual(Object.keys(saved as object).sort(), ['fileName', 'fileUri', 'options', 'ui']);
+    assert.ok(JSON.stringify(saved).length < 2000, `${JSON.stringify(saved).length} characters saved`);
   });
 
   it('the scrubber redraws the scatter at an earlier iteration and the play button runs to the end', async () => {
@@ -376,17 +383,20 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.waitForSelector('#status[data-state="done"]');
     await page.waitForSelector('#images[data-iteration="4"] svg');
     assert.equal(await count('#images svg g.image_pixels_marks'), 3);
-    assert.equal(await count('#images svg g.image_pixels_marks path'), 3 * 784);
+    // Bitmaps: one <image> per cluster, not one shape per pixel.
+    assert.equal(await count('#images svg g.image_pixels_marks image'), 3);
+    assert.ok((await count('#images svg path, #images svg rect')) < 40, 'a handful of shapes, not 3 × 784 pixels');
     assert.equal(await count('#confusion svg g.confusion_cells_marks path'), 12);
     assert.equal(await count('#loglik svg g.loglik_points_marks path'), 10);
-    assert.ok(((await page.textContent('#images svg')) ?? '').includes("#2 · n 30 · π 0.300 · '7' 80%"));
+    const captions = await page.locator('#images svg .role-title-text text').allTextContents();
+    assert.ok(captions.includes("#2 · n 30π 0.300 · '7' 80%"), captions.join(' | '));
     assert.equal(await page.getAttribute('body', 'data-model'), 'bernoulli');
     // The scrubber works for images too: iteration 0, captions without label statistics (those are final).
     await page.locator('#scrubber').fill('0');
     await page.waitForSelector('#images[data-iteration="0"]');
     assert.ok(!((await page.textContent('#images svg')) ?? '').includes("'7' 80%"));
     assert.equal(await count('#images svg g.image_pixels_marks'), 3);
-    await page.locator('#images svg g.image_pixels_marks').nth(1).locator('path').nth(400).click({ force: true });
+    await page.locator('#images svg g.image_pixels_marks image').nth(1).click({ force: true });
     await page.waitForSelector('#examples[data-cluster="1"]');
     assert.equal(await count('#examples .typical canvas.example'), 3);
     assert.equal(await count('#examples .atypical canvas.example'), 2);
@@ -394,8 +404,71 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.deepEqual(await violations(), []);
   });
 
+  it('a narrow panel wraps the image grid to its width: no clipped column, caption or colour bar', async () => {
+    await page.setViewportSize({ width: 300, height: 1600 });
+    await page.waitForFunction(() => Number(document.querySelector('#images')?.getAttribute('data-columns')) < 3);
+    const fits = await page.evaluate(() => {
+      const card = document.querySelector('#images-card')!.getBoundingClientRect();
+      const svg = document.querySelector('#images svg')!.getBoundingClientRect();
+      const bar = document.querySelector('#images-scale-bar')!.getBoundingClientRect();
+      const captions = Array.from(document.querySelectorAll('#images svg .role-title-text text'), (t) => t.getBoundingClientRect());
+      return { svg: svg.right <= card.right + 0.5, bar: bar.right <= card.right + 0.5, captions: captions.every((c) => c.left >= card.left - 0.5 && c.right <= card.right + 0.5) };
+    });
+    assert.deepEqual(fits, { svg: true, bar: true, captions: true });
+    const firstCaption = await page.locator('#images svg .role-title-text text').first().textContent();
+    assert.ok(firstCaption?.startsWith('#1 · n 30'), firstCaption ?? '');
+    await page.setViewportSize({ width: 1200, height: 1600 });
+    await page.waitForSelector('#images[data-columns="3"]');
+  });
+
+  it('a re-run keeps the previous charts, dimmed, until the new fit draws; the log-likelihood chart jumps on click', async () => {
+    const first = gaussianMessages(8);
+    await send(first);
+    await page.waitForSelector('#status[data-state="done"]');
+    const last = (first[first.length - 1] as Extract<HostToWebview, { type: 'done' }>).result.iterations;
+    await page.waitForSelector(`#scatter[data-iteration="${last}"]`);
+    const second = gaussianMessages(9);
+    await send(second.slice(0, 2));
+    await page.waitForSelector('#status[data-state="running"]');
+    await page.waitForSelector('#charts.stale');
+    await page.waitForTimeout(200); // let any queued frame run: the old charts must stay
+    assert.equal(await count('#scatter svg g.points_marks path'), 272, 'the previous scatter is still shown');
+    assert.equal(await count('#loglik svg g.loglik_points_marks path'), last + 1);
+    assert.equal(await page.isVisible('#gaussian-view'), true);
+    assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('#scatter')!).opacity), '0.45');
+    await send(second.slice(2, 3));
+    await page.waitForSelector('#charts:not(.stale)');
+    await page.waitForSelector('#scatter[data-iteration="0"]');
+    await send(second.slice(3));
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector(`#scatter[data-iteration="${last}"]`);
+    // A click on the 4th point of the curve shows iteration 3 everywhere, marked on the curve.
+    await page.locator('#loglik svg g.loglik_points_marks path').nth(3).click({ force: true });
+    await page.waitForSelector('#scatter[data-iteration="3"]');
+    await page.waitForSelector('#loglik[data-shown="3"]');
+    assert.equal(await page.getAttribute('#loglik svg g.shown_iteration_marks line', 'aria-label'), 'shown: iteration 3');
+    assert.equal(await page.inputValue('#scrubber'), '3');
+  });
+
+  it('says how many rows are plotted when fewer than n, and "Degenerate" with the reason for a degenerate fit', async () => {
+    const messages = gaussianMessages(10, 2, 100);
+    const done = messages[messages.length - 1] as Extract<HostToWebview, { type: 'done' }>;
+    done.result = { ...done.result, degenerate: [{ component: 1, reason: 'it sits on 2 distinct points' }] };
+    await send(messages);
+    await page.waitForSelector('#status[data-state="done"]');
+    assert.equal(await page.textContent('#status'), `Degenerate after ${done.result.iterations} iterations: component 2: it sits on 2 distinct points`);
+    assert.match((await page.textContent('#subtitle')) ?? '', /degenerate after/);
+    await page.waitForSelector('#scatter[data-points="100"]');
+    assert.equal(await page.textContent('#sample-note'), 'showing 100 of 272 rows, sampled evenly');
+    assert.equal(await page.isVisible('#sample-note'), true);
+  });
+
   it('restore (after a reload) shows the saved result', async () => {
-    const state = ((await posted()).filter((m) => m.type === 'state').pop() as Extract<WebviewToHost, { type: 'state' }>).state as PanelState;
+    // What the host sends after a reload: the last result it keeps.
+    const kept = bernoulliMessages(6);
+    const keptLoaded = kept[1] as Extract<HostToWebview, { type: 'loaded' }>;
+    const keptDone = kept[kept.length - 1] as Extract<HostToWebview, { type: 'done' }>;
+    const state: PanelState = { fileName: 'train-images-idx3-ubyte', fileUri: 'file:///data/train-images-idx3-ubyte', options: DEFAULT_FIT_OPTIONS, summary: keptLoaded.summary, model: 'bernoulli', result: keptDone.result, examples: keptDone.examples };
     await page.reload();
     await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
     await send([{ type: 'restore', state }]);

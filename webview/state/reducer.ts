@@ -40,6 +40,8 @@ export interface PanelModel {
   /** Set when the charts must be removed (error, another file): the views clear instead of keeping old charts. */
   clearCharts: boolean;
   colourReference?: ColourReference;
+  /** What the new run loaded while the previous fit's charts are still shown: applied with its first snapshot. */
+  incoming?: Pick<PanelState, 'summary' | 'model' | 'plotSample'>;
 }
 
 /** What the user does in the panel (and what the panel itself reports). */
@@ -98,7 +100,10 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
     }
     case 'loaded': {
       if (!isCurrentRun(state, message.runId) || !state.panel) return state;
-      return { ...state, panel: { ...state.panel, summary: message.summary, model: message.model, plotSample: message.plotSample }, phase: 'running' };
+      const loaded = { summary: message.summary, model: message.model, plotSample: capSample(message.plotSample, state.panel.options.maxPlotPoints) };
+      // The previous fit's charts stay drawn with the previous data until the new run draws.
+      if (state.stale) return { ...state, incoming: loaded, phase: 'running' };
+      return { ...state, panel: { ...state.panel, ...loaded }, phase: 'running' };
     }
     case 'progress': {
       if (!isCurrentRun(state, message.runId) || !state.panel) return state;
@@ -110,12 +115,13 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       snapshots[message.iteration] = message.snapshot;
       objective[message.iteration] = message.objective;
       logLikelihood[message.iteration] = message.logLikelihood;
-      return { ...state, snapshots, objective, logLikelihood, restart: message.restart, phase: 'running', stale: false, clearCharts: false, panel: { ...state.panel, model: message.snapshot.model } };
+      const panel = { ...state.panel, ...state.incoming, model: message.snapshot.model };
+      return { ...state, snapshots, objective, logLikelihood, restart: message.restart, phase: 'running', stale: false, clearCharts: false, incoming: undefined, panel };
     }
     case 'done': {
       if (!isCurrentRun(state, message.runId) || !state.panel) return state;
-      const panel: PanelState = { ...state.panel, result: message.result, model: message.result.model, plotAssignments: message.plotAssignments, examples: message.examples };
-      return { ...state, ...seriesOfResult(message.result, state.stale ? [] : state.snapshots), panel, phase: 'done', runClosed: true, stale: false, clearCharts: false };
+      const panel: PanelState = { ...state.panel, ...state.incoming, result: message.result, model: message.result.model, plotAssignments: message.plotAssignments, examples: message.examples };
+      return { ...state, ...seriesOfResult(message.result, state.stale ? [] : state.snapshots), panel, phase: 'done', runClosed: true, stale: false, clearCharts: false, incoming: undefined };
     }
     case 'error': {
       if (!isCurrentRun(state, message.runId)) return state;
@@ -170,6 +176,22 @@ export function finalSnapshot(result: FitResult): ParamsSnapshot {
     return { model: 'gaussian', iteration: result.iterations, weights: result.weights, means: result.means, covariances: result.covariances ?? [] };
   }
   return { model: 'bernoulli', iteration: result.iterations, weights: result.weights, means: result.means, sizes: clusterSizes(result).sizes };
+}
+
+/** The host samples the points; this second guard keeps the panel from ever drawing more than maxPlotPoints. */
+export function capSample(sample: PanelState['plotSample'], maxPlotPoints: number | undefined): PanelState['plotSample'] {
+  if (!sample || sample.d <= 0) return sample;
+  const max = Number.isFinite(maxPlotPoints) && (maxPlotPoints as number) > 0 ? (maxPlotPoints as number) : 5000;
+  const n = Math.floor(sample.values.length / sample.d);
+  if (n <= max) return sample;
+  const indices: number[] = [];
+  const values: number[] = [];
+  for (let s = 0; s < max; s++) {
+    const i = Math.floor((s * n) / max);
+    indices.push(sample.indices[i]);
+    for (let j = 0; j < sample.d; j++) values.push(sample.values[i * sample.d + j]);
+  }
+  return { indices, values, d: sample.d };
 }
 
 /** Messages of a run that ended (done, error, cancelled) or of another run are ignored. */

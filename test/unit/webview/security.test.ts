@@ -6,7 +6,7 @@ import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { expressionInterpreter } from 'vega-interpreter';
 import { escapeHtml, panelCsp, panelHtml } from '../../../src/host/panelHtml';
-import { confusionSpec, histogramData, histogramSpec, imageGridData, imageGridSpec, loglikSpec, scatterData, scatterSpec } from '../../../webview/specs';
+import { confusionSpec, histogramData, histogramSpec, imageGridData, imageGridLayout, imageGridSpec, loglikSpec, scatterData, scatterSpec } from '../../../webview/specs';
 import type { TopLevelSpec } from 'vega-lite';
 import { testTheme } from './helpers';
 
@@ -79,7 +79,7 @@ describe('webview security: panelHtml CSP', () => {
 
   it('has the ids the panel script and the end-to-end tests use', () => {
     const page = html();
-    for (const id of ['title', 'subtitle', 'status', 'notes', 'k', 'max-iter', 'rerun', 'cancel', 'scatter', 'histogram', 'x-col', 'y-col', 'scrubber', 'play', 'loglik', 'params', 'images', 'examples', 'confusion']) {
+    for (const id of ['title', 'subtitle', 'status', 'notes', 'k', 'max-iter', 'rerun', 'cancel', 'scatter', 'histogram', 'x-col', 'y-col', 'scrubber', 'play', 'loglik', 'params', 'images', 'examples', 'confusion', 'sample-note', 'images-scale-bar']) {
       assert.ok(page.includes(`id="${id}"`), `#${id}`);
     }
   });
@@ -126,7 +126,8 @@ function allSpecs(): TopLevelSpec[] {
     loglikSpec([{ name: 'log-likelihood', values: [-10, -5, -4] }], { theme, convergedIteration: 2 }),
     loglikSpec([{ name: 'objective', values: [-10, -5, -4] }, { name: 'log-likelihood', values: [-11, -6, -5] }], { theme }),
     histogramSpec(h, { xTitle: 'x', k: 2, title: 'Iteration 2', theme }),
-    imageGridSpec(imageGridData([[0, 0.5, 1, 0.2], [1, 0.5, 0, 0.8]], [2, 2], ['#1', '#2']), { shape: [2, 2], k: 2, theme }),
+    imageGridSpec(imageGridData(['data:image/png;base64,iVBORw0KGgo=', 'data:image/png;base64,iVBORw0KGgo='], ['#1 · n 3\nπ 0.5', '#2']), { layout: imageGridLayout([2, 2], 2, 300), theme }),
+    loglikSpec([{ name: 'log-likelihood', values: [-3, -2, -1] }], { theme, shownIteration: 1, convergedIteration: 2 }),
     confusionSpec([[3, 1], [0, 5]], [0, 1], theme),
   ];
 }

@@ -14,7 +14,11 @@ import {
   confusionSpec,
   histogramData,
   histogramSpec,
+  IMAGE_CAPTION_WIDTH,
+  LOGLIK_PICK,
+  shownIterationData,
   imageGridData,
+  imageGridLayout,
   imageGridSpec,
   loglikSpec,
   scatterData,
@@ -173,6 +177,23 @@ describe('webview specs: log-likelihood curve', () => {
     assert.equal(markGroups(svg, 'loglik_line').length, 2);
     assert.equal(markItems(svg, 'converged'), 0);
   });
+  it('marks the shown iteration with a rule that moves with view.data, and exposes the click selection as a signal', async () => {
+    const values = [-900, -700, -650, -640, -639];
+    const view = await renderView(loglikSpec([{ name: 'log-likelihood', values }], { theme, shownIteration: 1 }));
+    assert.deepEqual(markLabels(await view.toSVG(), 'shown_iteration'), ['shown: iteration 1']);
+    const ruleX = async () => /shown_iteration_marks"[^>]*><line [^>]*transform="translate\(([\d.]+),/.exec(await view.toSVG())?.[1];
+    const pointX = async (t: number) => {
+      const svg = await view.toSVG();
+      const group = svg.slice(svg.indexOf('loglik_points_marks'));
+      return [...group.matchAll(/<path [^>]*transform="translate\(([\d.]+),/g)][t]?.[1];
+    };
+    assert.equal(await ruleX(), await pointX(1));
+    view.data(DATA.shownIteration, shownIterationData(3));
+    await view.runAsync();
+    assert.equal(await ruleX(), await pointX(3));
+    assert.doesNotThrow(() => view.signal(LOGLIK_PICK));
+    view.finalize();
+  });
 });
 
 describe('webview specs: 1-D histogram with component densities', () => {
@@ -193,22 +214,37 @@ describe('webview specs: 1-D histogram with component densities', () => {
     const svg = await renderSvg(histogramSpec(data, { xTitle: 'eruptions', k: 2, title: 'Iteration 4', theme: testTheme('light') }));
     assert.equal(markItems(svg, 'histogram_bars'), h.counts.length);
     assert.deepEqual(markLabels(svg, 'density_lines').sort(), ['component 1', 'component 2', MIXTURE_SERIES]);
+    // Drawn in document order: the mixture first, so the component curves lie above it and stay visible.
+    assert.deepEqual(markLabels(svg, 'density_lines'), [MIXTURE_SERIES, 'component 1', 'component 2']);
   });
 });
 
 describe('webview specs: Bernoulli image grid and confusion heatmap', () => {
   const theme = testTheme('high-contrast');
-  it('K images of the image shape, titled per cluster', async () => {
-    for (const [k, shape] of [[10, [28, 28]], [3, [8, 4]]] as [number, [number, number]][]) {
-      const means = Array.from({ length: k }, (_, c) => Float64Array.from({ length: shape[0] * shape[1] }, (_, p) => ((p + c) % 7) / 7));
-      const titles = means.map((_, c) => `#${c + 1} · n ${100 + c}`);
-      const rows = imageGridData(means, shape, titles);
-      assert.equal(rows.length, k * shape[0] * shape[1]);
-      const svg = await renderSvg(imageGridSpec(rows, { shape, k, theme }));
-      const groups = markGroups(svg, 'image_pixels');
-      assert.equal(groups.length, k, `${k} images`);
-      assert.ok(groups.every((g) => g === shape[0] * shape[1]), 'every pixel drawn');
-      for (const t of titles) assert.ok(svg.includes(t), `caption ${t}`);
+  const PIXEL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+  it('K bitmap images (one image mark per cluster, no shape per pixel), captioned per cluster on two lines', async () => {
+    for (const k of [10, 3]) {
+      const titles = Array.from({ length: k }, (_, c) => `#${c + 1} · n ${100 + c}\nπ 0.${c}00`);
+      const rows = imageGridData(titles.map(() => PIXEL), titles);
+      const svg = await renderSvg(imageGridSpec(rows, { layout: imageGridLayout([28, 28], k, 600), theme }));
+      assert.equal(markGroups(svg, 'image_pixels').length, k, `${k} images`);
+      assert.equal((svg.match(/<image\b/g) ?? []).length, k, 'one bitmap per cluster');
+      assert.equal((svg.match(/<rect\b/g) ?? []).length, 1, 'only the background is a rect');
+      for (let c = 0; c < k; c++) assert.ok(svg.includes(`<tspan>#${c + 1} · n ${100 + c}</tspan>`), `caption of #${c + 1}, first line`);
+    }
+  });
+  it('wraps the grid to the panel width: never wider than the panel, captions never narrower than they need', () => {
+    const wide = imageGridLayout([28, 28], 10, 1300);
+    assert.equal(wide.columns, 10);
+    assert.equal(wide.width, 84);
+    // 5 columns need 5 × 112 + 4 × 10 = 600 pixels.
+    assert.equal(imageGridLayout([28, 28], 10, 600).columns, 5);
+    assert.equal(imageGridLayout([28, 28], 10, 599).columns, 4);
+    assert.equal(imageGridLayout([28, 28], 10, 150).columns, 1);
+    assert.equal(imageGridLayout([28, 28], 10, 0).columns, 1);
+    for (const available of [200, 350, 600, 900]) {
+      const { columns } = imageGridLayout([28, 28], 10, available);
+      assert.ok(columns * IMAGE_CAPTION_WIDTH + (columns - 1) * 10 <= available, `${columns} columns fit in ${available} px`);
     }
   });
   it('a K × L confusion heatmap with the counts', async () => {

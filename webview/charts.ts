@@ -1,0 +1,93 @@
+// The panel's Vega charts: embedding (CSP-safe: vega-interpreter, no injected styles), in-place data swaps while
+// scrubbing, clearing and export. One Charts instance per panel; draws are serialised by the render scheduler.
+
+import embed from 'vega-embed';
+import type { Result as EmbedResult, VisualizationSpec } from 'vega-embed';
+import { expressionInterpreter } from 'vega-interpreter';
+import type { View } from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
+import { LIMITS } from '../src/shared/protocol';
+import { byId } from './views/dom';
+
+export type ChartId = 'scatter' | 'histogram' | 'loglik' | 'images' | 'confusion';
+export const CHART_IDS: readonly ChartId[] = ['scatter', 'histogram', 'loglik', 'images', 'confusion'];
+
+export interface ChartDraw {
+  /** Everything that needs a rebuild when it changes (structure, size, theme); data changes go through view.data. */
+  key: string;
+  build: () => TopLevelSpec;
+  datasets: () => Record<string, object[]>;
+  signals?: Record<string, unknown>;
+  /** Called once per new view (event listeners). */
+  onCreate?: (view: View) => void;
+}
+
+function escapeText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export class Charts {
+  private readonly shown = new Map<ChartId, { result: EmbedResult; key: string }>();
+  /** Bumped whenever all charts are cleared: an embed that finishes after a clear is dropped. */
+  private epoch = 0;
+
+  /** Draws in #id, or, when the chart exists with the same key, swaps its datasets and signals in place. */
+  async draw(id: ChartId, chart: ChartDraw): Promise<void> {
+    const existing = this.shown.get(id);
+    if (existing && existing.key === chart.key) {
+      const view = existing.result.view;
+      for (const [name, rows] of Object.entries(chart.datasets())) view.data(name, rows);
+      for (const [name, value] of Object.entries(chart.signals ?? {})) view.signal(name, value);
+      await view.runAsync();
+      return;
+    }
+    const epoch = this.epoch;
+    const el = byId(id);
+    const result = await embed(el, chart.build() as VisualizationSpec, {
+      mode: 'vega-lite',
+      renderer: 'svg',
+      actions: false,
+      defaultStyle: false,
+      ast: true,
+      expr: expressionInterpreter,
+      tooltip: { disableDefaultStyle: true, theme: 'vscode', sanitize: (v: unknown) => escapeText(String(v)) },
+      logLevel: 1,
+    });
+    if (epoch !== this.epoch) {
+      // Cleared while embedding: never leave a chart of a run that failed or was replaced.
+      result.finalize();
+      el.replaceChildren();
+      return;
+    }
+    existing?.result.finalize();
+    this.shown.set(id, { result, key: chart.key });
+    chart.onCreate?.(result.view);
+  }
+
+  has(id: ChartId): boolean {
+    return this.shown.has(id);
+  }
+
+  clear(id: ChartId): void {
+    this.shown.get(id)?.result.finalize();
+    this.shown.delete(id);
+    const el = byId(id);
+    el.replaceChildren();
+    for (const attr of [...el.getAttributeNames()]) if (attr.startsWith('data-')) el.removeAttribute(attr);
+  }
+
+  clearAll(): void {
+    this.epoch++;
+    for (const id of CHART_IDS) this.clear(id);
+  }
+
+  /** The chart as SVG text or a PNG data URL, or a reason it cannot be exported. */
+  async exported(id: ChartId, format: 'png' | 'svg'): Promise<{ data: string } | { problem: string }> {
+    const entry = this.shown.get(id);
+    if (!entry) return { problem: `The ${id} chart is not drawn yet.` };
+    const view = entry.result.view;
+    const data = format === 'svg' ? await view.toSVG() : await view.toImageURL('png', 2);
+    if (data.length > Math.ceil((LIMITS.exportBytesMax * 4) / 3) + 100) return { problem: `The ${id} chart is too large to export (${data.length.toLocaleString('en-US')} bytes).` };
+    return { data };
+  }
+}

@@ -1,0 +1,202 @@
+// The Gaussian family's view: the scatter of two chosen columns coloured by responsibility with each component's
+// contours and mean (d ≥ 2), or the histogram with the component densities (d = 1); and its parameter table.
+
+import type { GaussianSnapshot } from '../../src/shared/protocol';
+import { gaussianLogResponsibilities } from '../../src/engine/families/gaussian/family';
+import { clusterSizes, formatNumber } from '../controls';
+import { histogram, paddedExtent, type Cov2 } from '../geometry';
+import { DATA, histogramData, histogramSpec, scatterData, scatterSpec } from '../specs';
+import { sampleNote, shownColours, type PanelModel } from '../state/reducer';
+import { axisTitle, columnNames, finalShown, iterationTitle, shownSnapshot, standardised } from './common';
+import type { FamilyView, ViewContext } from './context';
+import { byId, cell, panelWidth, tableRow } from './dom';
+
+/** Room beside the plot for the y axis and the legend, in pixels. */
+const SCATTER_MARGIN = 190;
+
+/** Scatter size for the panel's width: as wide as the panel allows (in 20-pixel steps, so a resize rebuilds rarely). */
+export function scatterSize(available: number): { width: number; height: number } {
+  const width = Math.max(240, Math.min(1000, Math.floor((available - SCATTER_MARGIN) / 20) * 20));
+  return { width, height: Math.max(220, Math.min(560, Math.round(width * 0.75))) };
+}
+
+/** Never draw more than maxPlotPoints points, whatever arrives. */
+function plotLimit(state: PanelModel): number {
+  const max = state.panel?.options.maxPlotPoints;
+  return Number.isFinite(max) && (max as number) > 0 ? (max as number) : 5000;
+}
+
+export function createGaussianView(): FamilyView {
+  let logResp = new Float64Array(0);
+
+  const gaussianShown = (state: PanelModel) => {
+    const shown = shownSnapshot(state);
+    return { ...shown, snapshot: shown.snapshot?.model === 'gaussian' ? (shown.snapshot as GaussianSnapshot) : undefined };
+  };
+
+  function setupColumnPickers(state: PanelModel, xj: number, yj: number): void {
+    const names = columnNames(state);
+    const xs = byId('x-col') as HTMLSelectElement;
+    const ys = byId('y-col') as HTMLSelectElement;
+    const same = xs.options.length === names.length && Array.from(xs.options).every((o, j) => o.textContent === names[j]);
+    if (!same) {
+      for (const s of [xs, ys]) {
+        s.replaceChildren(
+          ...names.map((name, j) => {
+            const o = document.createElement('option');
+            o.value = String(j);
+            o.textContent = name;
+            return o;
+          }),
+        );
+      }
+    }
+    xs.value = String(xj);
+    ys.value = String(yj);
+    xs.disabled = ys.disabled = names.length < 2;
+  }
+
+  async function draw(ctx: ViewContext): Promise<void> {
+    const { state } = ctx;
+    const sample = state.panel?.plotSample;
+    const { snapshot, atEnd } = gaussianShown(state);
+    const d = sample?.d ?? 0;
+    const oneD = d === 1;
+    byId('scatter-toolbar').hidden = oneD;
+    byId('histogram-toolbar').hidden = !oneD;
+    byId('scatter').hidden = oneD;
+    byId('histogram').hidden = !oneD;
+    if (!sample || !snapshot || d === 0) return;
+    const n = Math.min(Math.floor(sample.values.length / d), plotLimit(state));
+    const note = sampleNote(state.panel?.summary, n);
+    byId('sample-note').hidden = !note;
+    byId('sample-note').textContent = note ?? '';
+    const k = snapshot.weights.length;
+    const colours = shownColours(state, snapshot.means);
+    let title = iterationTitle(state, snapshot.iteration, atEnd);
+
+    if (oneD) {
+      const values = sample.values.slice(0, n);
+      const h = histogram(values);
+      const data = histogramData({ edges: h.edges, counts: h.counts, weights: snapshot.weights, means: snapshot.means.map((m) => m[0]), variances: snapshot.covariances.map((c) => c[0][0]), n });
+      const size = scatterSize(panelWidth());
+      const key = ['h', k, ctx.themeVersion, columnNames(state)[0], standardised(state), colours.join(), size.width].join('|');
+      await ctx.charts.draw('histogram', {
+        key,
+        build: () => histogramSpec(data, { xTitle: axisTitle(state, 0), k, title, theme: ctx.theme, colours, width: size.width, height: Math.round(size.height * 0.75) }),
+        datasets: () => ({ [DATA.bins]: data.bins, [DATA.densities]: data.densities }),
+        signals: { title },
+      });
+      Object.assign(byId('histogram').dataset, { iteration: String(snapshot.iteration), k: String(k), points: String(n) });
+      return;
+    }
+
+    const xj = state.ui.xColumn < d ? state.ui.xColumn : 0;
+    const yj = state.ui.yColumn < d ? state.ui.yColumn : Math.min(1, d - 1);
+    setupColumnPickers(state, xj, yj);
+    if (logResp.length < n * k) logResp = new Float64Array(n * k);
+    const resp = logResp.subarray(0, n * k);
+    let degenerate = false;
+    try {
+      gaussianLogResponsibilities(sample.values, n, d, snapshot, resp);
+    } catch {
+      // A snapshot whose covariance is not positive definite (a collapsing component): draw the points neutral
+      // rather than fail the panel; the engine reports the collapse itself.
+      resp.fill(-Math.log(k));
+      degenerate = true;
+    }
+    const x = new Float64Array(n);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      x[i] = sample.values[i * d + xj];
+      y[i] = sample.values[i * d + yj];
+    }
+    const covs: Cov2[] = snapshot.covariances.map((c) => [c[xj][xj], c[xj][yj], c[yj][yj]]);
+    const means = snapshot.means.map((m) => [m[xj], m[yj]] as [number, number]);
+    if (degenerate) title += ' — a covariance is not positive definite, responsibilities not shown';
+    const data = scatterData({ x, y, logResp: resp, k, means, covariances: covs });
+    const xDomain = paddedExtent(x);
+    const yDomain = paddedExtent(y);
+    const size = scatterSize(panelWidth());
+    const key = ['s', k, xj, yj, ctx.themeVersion, n, xDomain.join(), yDomain.join(), standardised(state), colours.join(), size.width].join('|');
+    await ctx.charts.draw('scatter', {
+      key,
+      build: () => scatterSpec(data, { xTitle: axisTitle(state, xj), yTitle: axisTitle(state, yj), k, xDomain, yDomain, title, theme: ctx.theme, colours, ...size }),
+      datasets: () => ({ [DATA.points]: data.points, [DATA.contours]: data.contours, [DATA.means]: data.means }),
+      signals: { title },
+    });
+    const names = columnNames(state);
+    Object.assign(byId('scatter').dataset, { iteration: String(snapshot.iteration), k: String(k), points: String(n), x: names[xj], y: names[yj] });
+  }
+
+  function params(ctx: ViewContext, table: HTMLTableElement): void {
+    const { state } = ctx;
+    const { t, snapshot } = gaussianShown(state);
+    const result = state.panel?.result;
+    const final = finalShown(state);
+    const source = final && result ? result : snapshot;
+    if (!source) {
+      table.replaceChildren();
+      return;
+    }
+    const k = source.weights.length;
+    const caption = document.createElement('caption');
+    caption.textContent = final ? 'Fitted parameters' : `Parameters at iteration ${t}`;
+    let sizes: number[] | undefined;
+    let sizeNote = '';
+    if (final && result) {
+      const s = clusterSizes(result, state.panel?.plotAssignments);
+      sizes = s.sizes;
+      sizeNote = s.source === 'all' ? '' : s.source === 'sample' ? ' (in plot sample)' : ' (≈ n·π)';
+    }
+    const names = columnNames(state);
+    const d = source.means[0]?.length ?? 0;
+    const showCov = d <= 6;
+    // One column: the "covariance" is a variance.
+    const spreadTitle = d === 1 ? 'variance' : showCov ? 'covariance' : 'variances (diagonal)';
+    const head = document.createElement('thead');
+    head.append(tableRow('th', ['component', 'weight π', `size${sizeNote}`, `mean (${names.join(', ')})`, spreadTitle]));
+    const body = document.createElement('tbody');
+    for (let j = 0; j < k; j++) {
+      const tr = document.createElement('tr');
+      tr.dataset.component = String(j + 1);
+      tr.append(
+        cell('td', String(j + 1)),
+        cell('td', formatNumber(source.weights[j])),
+        cell('td', sizes ? formatNumber(sizes[j]) : '—'),
+        cell('td', source.means[j].map((v) => formatNumber(v)).join(', '), 'mono'),
+        covarianceCell(source.covariances?.[j], d === 1 || !showCov ? 'diagonal' : 'matrix'),
+      );
+      body.append(tr);
+    }
+    table.replaceChildren(caption, head, body);
+  }
+
+  return {
+    model: 'gaussian',
+    sectionId: 'gaussian-view',
+    draw,
+    params,
+    clear: () => {
+      byId('sample-note').hidden = true;
+    },
+  };
+}
+
+function covarianceCell(cov: number[][] | undefined, form: 'matrix' | 'diagonal'): HTMLTableCellElement {
+  const td = document.createElement('td');
+  td.className = 'mono';
+  if (!cov) {
+    td.textContent = '—';
+    return td;
+  }
+  if (form === 'diagonal') {
+    td.textContent = cov.map((r, i) => formatNumber(r[i])).join(', ');
+    return td;
+  }
+  const m = document.createElement('table');
+  m.className = 'matrix';
+  for (const r of cov) m.append(tableRow('td', r.map((v) => formatNumber(v))));
+  td.append(m);
+  return td;
+}

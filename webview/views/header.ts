@@ -1,0 +1,85 @@
+// The panel's header and status line: shown at once with every state (cheap text, never waits for a chart).
+
+import { formatNumber } from '../controls';
+import { modelOf, statusText, type PanelModel } from '../state/reducer';
+import { byId, setText } from './dom';
+
+const MODEL_NAMES = { gaussian: 'Gaussian mixture', bernoulli: 'Bernoulli mixture' } as const;
+
+export function headerTitle(state: PanelModel): string {
+  const panel = state.panel;
+  const result = panel?.result;
+  const model = modelOf(state);
+  const k = result?.k ?? panel?.options.k;
+  const parts = [panel?.fileName ?? ''];
+  const covarianceType = result?.covarianceType ?? panel?.options.covarianceType;
+  if (model) parts.push(`${MODEL_NAMES[model]}${model === 'gaussian' && covarianceType ? ` (${covarianceType})` : ''}`);
+  if (k !== undefined) parts.push(`K = ${k}`);
+  return parts.filter(Boolean).join(' — ');
+}
+
+export function headerSubtitle(state: PanelModel): string {
+  const result = state.panel?.result;
+  const summary = state.panel?.summary;
+  const sub: string[] = [];
+  const n = result?.n ?? summary?.n;
+  const d = result?.d ?? summary?.d;
+  if (n !== undefined) sub.push(`n = ${formatNumber(n)}`);
+  if (d !== undefined) sub.push(`d = ${formatNumber(d)}`);
+  if (result) {
+    if (result.degenerate && result.degenerate.length > 0) sub.push(`degenerate after ${result.iterations} iterations`);
+    else sub.push(result.converged ? `converged after ${result.iterations} iterations` : `not converged after ${result.iterations} iterations`);
+    sub.push(`log-likelihood ${formatNumber(result.logLikelihood, 6)}`);
+    sub.push(`BIC ${formatNumber(result.bic, 6)}`, `AIC ${formatNumber(result.aic, 6)}`);
+    if (result.emVariant === 'hard') sub.push('hard EM');
+    if (result.standardization) sub.push('standardised columns');
+    sub.push(`${formatNumber(result.elapsedMs / 1000, 3)} s`);
+  } else if (state.phase === 'running' && state.snapshots.length > 0 && !state.stale) {
+    sub.push(`iteration ${state.snapshots.length - 1}${state.restart > 0 ? ` (restart ${state.restart + 1})` : ''}`);
+  }
+  return sub.join(' · ');
+}
+
+export function headerNotes(state: PanelModel): string[] {
+  const result = state.panel?.result;
+  const summary = state.panel?.summary;
+  const items: string[] = [];
+  if (result?.modelReason) items.push(`Model: ${result.modelReason}`);
+  if (summary) {
+    // Skipped rows are reported once, by the loader's notes, each with its own cause and lines.
+    for (const c of summary.droppedColumns) items.push(`Column "${c.name}" left out: ${c.reason}`);
+    items.push(...summary.notes);
+  }
+  // What the engine noticed during the fit (regularisation vs tiny variances, threads, separated starts).
+  if (result?.notes) items.push(...result.notes);
+  return items;
+}
+
+export function showHeader(state: PanelModel): void {
+  setText('title', headerTitle(state));
+  document.title = state.panel?.fileName || 'Mixscope';
+  setText('subtitle', headerSubtitle(state));
+  const notes = headerNotes(state);
+  const list = byId('notes');
+  const current = Array.from(list.children, (li) => li.textContent ?? '');
+  if (current.length !== notes.length || current.some((t, i) => t !== notes[i])) {
+    list.replaceChildren(
+      ...notes.map((t) => {
+        const li = document.createElement('li');
+        li.textContent = t;
+        return li;
+      }),
+    );
+  }
+  const status = byId('status');
+  status.dataset.state = state.phase;
+  status.textContent = statusText(state);
+  const busy = state.phase === 'loading' || state.phase === 'running';
+  byId('cancel').hidden = !busy;
+  (byId('rerun') as HTMLButtonElement).disabled = busy;
+}
+
+/** A one-off message in the status line (an export that failed), keeping the phase. */
+export function showStatusMessage(text: string): void {
+  byId('status').textContent = text;
+}

@@ -1,0 +1,13 @@
+// The one map from a mixture family to its view: adding a family = one view module + one entry here.
+
+import type { ModelKind } from '../../src/shared/protocol';
+import { createBernoulliView } from './bernoulli';
+import type { FamilyView } from './context';
+import { createGaussianView } from './gaussian';
+
+export function createFamilyViews(): Record<ModelKind, FamilyView> {
+  return {
+    gaussian: createGaussianView(),
+    bernoulli: createBernoulliView(),
+  };
+}
