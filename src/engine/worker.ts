@@ -1,8 +1,9 @@
 // The engine worker (dist/worker.js): one fit per worker. The host transfers the file's bytes, the worker parses,
 // fits and streams progress; the host cancels by terminating the worker, so no cancellation checks are needed here.
+// Requests that need a reply (`inspect`: the columns of a file, nothing fitted) are answered with their requestId.
 
 import { parentPort } from 'node:worker_threads';
-import { createDispatcher, type HostToWorker, type WorkerToHost } from '../shared/protocol';
+import { createDispatcher, type ColumnListing, type HostToWorker, type InspectRequest, type WorkerReply, type WorkerToHost } from '../shared/protocol';
 import { loadDataset } from './data/load';
 import { describeError } from './errors';
 import { fitDataset } from './fit';
@@ -10,6 +11,14 @@ import { fitDataset } from './fit';
 if (!parentPort) throw new Error('worker.js must be started as a worker thread');
 const port = parentPort;
 const post = (message: WorkerToHost) => port.postMessage(message);
+const reply = (message: WorkerReply) => port.postMessage(message);
+
+/** The columns the loader finds in (the start of) the file, as a fit would read them. */
+function listColumns(m: InspectRequest): ColumnListing {
+  const dataset = loadDataset(m.fileName, m.bytes, { columns: [], imageWidth: m.options.imageWidth || undefined });
+  const { summary } = dataset;
+  return { columns: summary.columns, droppedColumns: summary.droppedColumns, imageShape: summary.imageShape, notes: summary.notes };
+}
 
 port.on(
   'message',
@@ -32,5 +41,12 @@ port.on(
       }
     },
     cancel: () => process.exit(0),
+    inspect: (m) => {
+      try {
+        reply({ type: 'inspected', requestId: m.requestId, listing: listColumns(m) });
+      } catch (error) {
+        reply({ type: 'requestFailed', requestId: m.requestId, ...describeError(error, m.fileName) });
+      }
+    },
   }),
 );

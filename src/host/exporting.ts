@@ -29,26 +29,41 @@ export interface SaveRequest {
   output: vscode.OutputChannel;
 }
 
-/** Asks where to save, refuses the data file, writes. Returns the written URI, or undefined if nothing was written. */
-export async function saveWithDialog(request: SaveRequest): Promise<vscode.Uri | undefined> {
+/** How a save ended, with one sentence for the user (shown in the panel that asked). */
+export type SaveOutcome =
+  | { outcome: 'written'; uri: vscode.Uri; message: string }
+  | { outcome: 'refused' | 'failed' | 'cancelled'; message: string };
+
+/** Asks where to save, refuses the data file, writes. Never throws: every ending is told to the user and returned. */
+export async function saveWithDialog(request: SaveRequest): Promise<SaveOutcome> {
   const target = await vscode.window.showSaveDialog({
     defaultUri: siblingUri(request.dataUri, request.defaultName),
     filters: request.filters,
     saveLabel: 'Export',
     title: `Mixscope: export ${request.what}`,
   });
-  if (!target) return undefined;
+  if (!target) return { outcome: 'cancelled', message: `Export of ${request.what} cancelled: nothing was written.` };
   const forbidden = [request.dataUri, ...(request.protectedUris ?? [])];
   const clash = forbidden.find((u) => sameFile(u, target));
   if (clash) {
     const name = path.posix.basename(clash.path);
     request.output.appendLine(`export refused: ${target.toString()} is the data file ${name}`);
-    void vscode.window.showErrorMessage(`Mixscope: ${name} is the data file and is never overwritten. Export ${request.what} under another name.`);
-    return undefined;
+    const message = `${name} is the data file and is never overwritten. Export ${request.what} under another name.`;
+    void vscode.window.showErrorMessage(`Mixscope: ${message}`);
+    return { outcome: 'refused', message };
   }
-  await vscode.workspace.fs.writeFile(target, request.bytes);
   const shown = path.posix.basename(target.path);
+  try {
+    await vscode.workspace.fs.writeFile(target, request.bytes);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    request.output.appendLine(`export of ${request.what} to ${target.toString()} failed: ${reason}`);
+    const message = `${request.what} could not be written to ${shown}: ${reason}. Choose another folder.`;
+    void vscode.window.showErrorMessage(`Mixscope: ${message}`);
+    return { outcome: 'failed', message };
+  }
   request.output.appendLine(`exported ${request.what} to ${target.toString()} (${request.bytes.length} bytes)`);
+  const message = `Saved ${request.what} to ${shown}.`;
   void vscode.window.showInformationMessage(`Mixscope: saved ${request.what} to ${shown}.`);
-  return target;
+  return { outcome: 'written', uri: target, message };
 }

@@ -1,11 +1,14 @@
 // Mixscope's extension entry point: wires the output channel, the panels (and their serializer, so a panel survives
-// a window reload), the fit manager and the commands. The fits themselves run in worker threads (dist/worker.js).
+// a window reload with the last result the host kept), the registry of fits and the commands. The fits themselves
+// run in worker threads (dist/worker.js).
 
 import * as vscode from 'vscode';
-import { FitManager, registerCommands, rerunFromPanel, type CommandEnv } from './commands';
+import { registerCommands, rerunFromPanel } from './commands';
+import { FitRegistry } from './fits';
 import { PANEL_VIEW_TYPE, PanelManager } from './panel';
+import { PanelStore } from './panelStore';
 
-let fits: FitManager | undefined;
+let fits: FitRegistry | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Mixscope', { log: true });
@@ -18,29 +21,26 @@ export function activate(context: vscode.ExtensionContext): void {
     contextUpdate = setTimeout(() => {
       contextUpdate = undefined;
       const active = panels.active();
-      void vscode.commands.executeCommand('setContext', 'mixscope.fitRunning', (fits?.running().length ?? 0) > 0);
+      void vscode.commands.executeCommand('setContext', 'mixscope.fitRunning', (registry.running().length ?? 0) > 0);
       void vscode.commands.executeCommand('setContext', 'mixscope.hasResult', panels.all().some((p) => p.result));
-      void vscode.commands.executeCommand('setContext', 'mixscope.activePanelRunning', !!active && !!fits?.isRunning(active.fileUri));
+      void vscode.commands.executeCommand('setContext', 'mixscope.activePanelRunning', !!active?.isRunning);
       void vscode.commands.executeCommand('setContext', 'mixscope.activePanelHasResult', !!active?.result);
     }, 0);
   };
 
-  const env = {} as CommandEnv;
-  const panels = new PanelManager({
+  // The registry opens panels; a panel's re-run goes to the registry (cancel and close go to its own session).
+  const registry: FitRegistry = new FitRegistry({ extensionUri: context.extensionUri, output, openPanel: (uri) => panels.open(uri), changed });
+  const panels: PanelManager = new PanelManager({
     extensionUri: context.extensionUri,
     output,
-    rerun: (panel, k, maxIterations) => rerunFromPanel(env, panel, k, maxIterations),
-    cancel: (panel) => {
-      if (!fits?.cancel(panel.key, 'user')) output.info(`${panel.fileName}: cancel from the panel, but no fit was running`);
-    },
-    // Closing a panel while its fit runs terminates the worker.
-    closed: (panel) => void fits?.cancel(panel.key, 'panel-closed'),
+    store: new PanelStore(context.workspaceState),
+    rerun: (panel, k, maxIterations) => rerunFromPanel(registry, panel, k, maxIterations),
+    closed: () => undefined,
     changed,
   });
-  fits = new FitManager({ extensionUri: context.extensionUri, output, panels, changed });
-  Object.assign(env, { extensionUri: context.extensionUri, output, panels, changed, fits });
+  fits = registry;
 
-  registerCommands(context, env);
+  registerCommands(context, { output, panels, fits: registry });
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, panels),
     { dispose: () => fits?.cancelAll('shutdown') },

@@ -1,8 +1,10 @@
 // The Mixscope panel on the host side: one WebviewPanel per data file (viewType mixscope.panel), opened beside the
-// editor and reused on re-run. Webview content is not kept alive while hidden (no retainContextWhenHidden): the
-// webview restores itself from setState and, when it says `ready`, the host replays what it has — the running fit
-// (fitStarted, loaded, every progress so far) or the last state. After a window reload the serializer recreates the
-// panel from the webview's saved state. Every message from the webview is validated before it is acted on.
+// editor and reused on re-run. A panel follows the FitSession of its file's current run and forwards the session's
+// events to the webview unchanged (progress at most one per PROGRESS_INTERVAL_MS, the newest; the end of a run at
+// once). Webview content is not kept alive while hidden (no retainContextWhenHidden): when it says `ready`, the host
+// sends what it has — the running fit's newest state or the last result. The host owns that state: the last finished
+// result is kept in the workspace state (PanelStore), and after a window reload the serializer recreates the panel
+// from it. Every message from the webview is validated before it is acted on.
 // VS Code web can restore several webviews at once and leave some without their script and CSS (its webview
 // service worker races: "Found unexpected service worker controller", microsoft/vscode#326544): a restored panel
 // that does not say `ready` within RESTORE_READY_TIMEOUT_MS of being visible is moved to a fresh WebviewPanel
@@ -13,16 +15,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { saveWithDialog } from './exporting';
 import { exportFileName } from './files';
+import type { FitEvent, FitSession } from './fitSession';
 import { panelHtml } from './panelHtml';
+import type { PanelStore } from './panelStore';
 import type { FitOptions, FitResult, HostToWebview, PanelState } from '../shared/protocol';
-import type { DoneMessage, LoadedMessage, ProgressMessage } from './workerClient';
 import { validatePanelState, validateWebviewMessage, type ValidatedExport } from './validation';
 
 export const PANEL_VIEW_TYPE = 'mixscope.panel';
-/** Progress messages kept to replay a running fit to a webview that (re)loads; older ones are dropped. */
-const MAX_REPLAYED_PROGRESS = 5000;
 /** At most one progress message per this many milliseconds to the webview (the newest wins). */
-const PROGRESS_INTERVAL_MS = 250;
+export const PROGRESS_INTERVAL_MS = 150;
 /** How long a restored, visible webview may take to say `ready` before it is replaced by a fresh one. */
 const RESTORE_READY_TIMEOUT_MS = 5000;
 /** Fresh webviews tried for one restored panel before giving up (and logging it). */
@@ -35,8 +36,9 @@ let nextReplacementAt = 0;
 export interface PanelHost {
   readonly extensionUri: vscode.Uri;
   readonly output: vscode.LogOutputChannel;
+  /** Where finished results are kept across window reloads. */
+  readonly store?: PanelStore;
   rerun(panel: FitPanel, k: number, maxIterations: number): void;
-  cancel(panel: FitPanel): void;
   closed(panel: FitPanel): void;
   /** Something context keys depend on changed (a result arrived, the active panel changed). */
   changed(): void;
@@ -46,13 +48,6 @@ interface ReadyWatch {
   timer?: ReturnType<typeof setTimeout>;
   /** Fresh webviews opened so far for this restored panel. */
   replacements: number;
-}
-
-interface RunningFit {
-  runId: number;
-  started: HostToWebview;
-  loaded?: HostToWebview;
-  progress: HostToWebview[];
 }
 
 export function fileNameOf(uri: vscode.Uri): string {
@@ -75,11 +70,11 @@ export class FitPanel {
   protectedUris: vscode.Uri[] = [];
   private webviewReady = false;
   private disposed = false;
-  private running?: RunningFit;
+  /** The run this panel shows (running or ended); the panel listens to it until the next run. */
+  private session?: FitSession;
+  private unsubscribe?: () => void;
   /** The panel's state as the webview shows it: the last run, with its result if it finished. */
   private latest?: PanelState;
-  /** The last error of a run that ended without a result, replayed after `restore`. */
-  private lastError?: HostToWebview;
   /** Subscriptions to the current WebviewPanel (dropped when it is replaced by a fresh one). */
   private subscriptions: vscode.Disposable[] = [];
   private currentPanel: vscode.WebviewPanel;
@@ -218,7 +213,7 @@ export class FitPanel {
   }
 
   get isRunning(): boolean {
-    return this.running !== undefined;
+    return this.session?.running ?? false;
   }
 
   /** The options of the running or last fit (for a re-run from the panel). */
@@ -228,7 +223,7 @@ export class FitPanel {
 
   /** The last finished result, for exports; undefined while a fit runs or after one failed. */
   get result(): { result: FitResult; options: FitOptions } | undefined {
-    if (this.running || !this.latest?.result) return undefined;
+    if (this.isRunning || !this.latest?.result) return undefined;
     return { result: this.latest.result, options: this.latest.options };
   }
 
@@ -242,31 +237,50 @@ export class FitPanel {
 
   // ------------------------------------------------------------------ fit events, forwarded to the webview
 
-  fitStarted(runId: number, options: FitOptions): void {
-    const started: HostToWebview = { type: 'fitStarted', runId, fileName: this.fileName, fileUri: this.key, options };
-    this.running = { runId, started, progress: [] };
-    this.latest = { fileName: this.fileName, fileUri: this.key, options };
-    this.lastError = undefined;
-    this.post(started);
+  /** Shows `session` from now on: what it has so far at once, then each of its events as it comes. */
+  follow(session: FitSession): void {
+    this.unsubscribe?.();
+    this.dropPendingProgress();
+    this.session = session;
+    this.latest = { fileName: this.fileName, fileUri: this.key, options: session.options };
+    this.unsubscribe = session.subscribe((event) => this.onFitEvent(event));
+    for (const event of session.catchUp()) this.onFitEvent(event);
     this.host.changed();
   }
 
-  loaded(m: LoadedMessage): void {
-    if (!this.running || this.running.runId !== m.runId) return;
-    const message: HostToWebview = { type: 'loaded', runId: m.runId, summary: m.summary, model: m.model, modelReason: m.modelReason, plotSample: m.plotSample };
-    this.running.loaded = message;
-    if (this.latest) this.latest = { ...this.latest, summary: m.summary, model: m.model, plotSample: m.plotSample };
-    this.post(message);
+  /** Stops the run this panel shows, at once. False when it is not running. */
+  stopRun(reason: 'user' | 'panel-closed'): boolean {
+    if (!this.session?.running) return false;
+    this.session.stop(reason);
+    return true;
   }
 
-  progress(m: ProgressMessage): void {
-    if (!this.running || this.running.runId !== m.runId) return;
-    const message: HostToWebview = { type: 'progress', runId: m.runId, restart: m.restart, iteration: m.iteration, objective: m.objective, logLikelihood: m.logLikelihood, snapshot: m.snapshot };
-    // A new restart starts again from iteration 0; the webview shows only the current one.
-    if (m.iteration === 0) this.running.progress = [];
-    this.running.progress.push(message);
-    if (this.running.progress.length > MAX_REPLAYED_PROGRESS) this.running.progress.shift();
-    this.postProgressThrottled(message);
+  private onFitEvent(event: FitEvent): void {
+    switch (event.type) {
+      case 'fitStarted':
+        this.post(event);
+        return;
+      case 'loaded':
+        if (this.latest) this.latest = { ...this.latest, summary: event.summary, model: event.model, plotSample: event.plotSample };
+        this.post(event);
+        return;
+      case 'progress':
+        this.postProgressThrottled(event);
+        return;
+      case 'done':
+        if (this.latest) {
+          this.latest = { ...this.latest, result: event.result, model: event.result.model, plotAssignments: event.plotAssignments, examples: event.examples };
+          this.host.store?.save(this.latest);
+        }
+        break;
+      case 'error':
+      case 'cancelled':
+        break;
+    }
+    // The end of a run goes out at once, never behind a progress still waiting for its turn.
+    this.dropPendingProgress();
+    this.post(event);
+    this.host.changed();
   }
 
   // A fast fit (MNIST: ~15 iterations a second, each snapshot K × 784 numbers) would otherwise queue messages faster
@@ -288,7 +302,7 @@ export class FitPanel {
       this.progressTimer = undefined;
       const pending = this.pendingProgress;
       this.pendingProgress = undefined;
-      if (pending && this.running) {
+      if (pending && this.isRunning) {
         this.lastProgressPost = Date.now();
         this.post(pending);
       }
@@ -299,32 +313,6 @@ export class FitPanel {
     if (this.progressTimer) clearTimeout(this.progressTimer);
     this.progressTimer = undefined;
     this.pendingProgress = undefined;
-  }
-
-  done(m: DoneMessage): void {
-    if (!this.running || this.running.runId !== m.runId) return;
-    this.dropPendingProgress();
-    this.running = undefined;
-    if (this.latest) this.latest = { ...this.latest, result: m.result, model: m.result.model, plotAssignments: m.plotAssignments, examples: m.examples };
-    this.post({ type: 'done', runId: m.runId, result: m.result, plotAssignments: m.plotAssignments, examples: m.examples });
-    this.host.changed();
-  }
-
-  failed(runId: number, message: string): void {
-    if (!this.running || this.running.runId !== runId) return;
-    this.dropPendingProgress();
-    this.running = undefined;
-    this.lastError = { type: 'error', runId, message };
-    this.post(this.lastError);
-    this.host.changed();
-  }
-
-  cancelled(runId: number): void {
-    if (!this.running || this.running.runId !== runId) return;
-    this.dropPendingProgress();
-    this.running = undefined;
-    this.post({ type: 'cancelled', runId });
-    this.host.changed();
   }
 
   // ------------------------------------------------------------------ webview side
@@ -342,14 +330,11 @@ export class FitPanel {
 
   /** The webview (re)loaded: bring it up to date. */
   private replay(): void {
-    if (this.running) {
-      this.post(this.running.started);
-      if (this.running.loaded) this.post(this.running.loaded);
-      for (const p of this.running.progress) this.post(p);
+    if (this.session && !this.session.state.done) {
+      for (const event of this.session.catchUp()) this.post(event);
       return;
     }
     if (this.latest) this.post({ type: 'restore', state: this.latest });
-    if (this.lastError) this.post(this.lastError);
   }
 
   private async onMessage(raw: unknown): Promise<void> {
@@ -376,11 +361,13 @@ export class FitPanel {
           this.host.rerun(this, message.k, message.maxIterations);
           break;
         case 'cancel':
-          this.host.cancel(this);
+          if (!this.stopRun('user')) this.host.output.info(`${this.fileName}: cancel from the panel, but no fit was running`);
           break;
-        case 'export':
-          await this.saveChart(message);
+        case 'export': {
+          const requestId = (raw as { requestId?: unknown }).requestId;
+          await this.saveChart(message, typeof requestId === 'number' && Number.isSafeInteger(requestId) ? requestId : undefined);
           break;
+        }
         case 'state':
           // The host keeps its own state from the worker's messages; the webview's is only used if the host has none.
           if (!this.latest && message.state.fileUri === this.key) this.latest = message.state;
@@ -392,9 +379,10 @@ export class FitPanel {
     }
   }
 
-  private async saveChart(e: ValidatedExport): Promise<void> {
+  /** Saves a chart and tells the panel how it went (written, refused, failed or cancelled). */
+  private async saveChart(e: ValidatedExport, requestId: number | undefined): Promise<void> {
     const chart = e.chart || 'chart';
-    await saveWithDialog({
+    const saved = await saveWithDialog({
       dataUri: this.fileUri,
       protectedUris: this.protectedUris,
       defaultName: exportFileName(this.fileName, e.chart, e.format),
@@ -403,17 +391,36 @@ export class FitPanel {
       bytes: e.bytes,
       output: this.host.output,
     });
+    const fileName = saved.outcome === 'written' ? path.posix.basename(saved.uri.path) : undefined;
+    this.post({ type: 'exported', requestId, outcome: saved.outcome, message: saved.message, fileName });
   }
 
   private onDisposed(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.dropPendingProgress();
+    // Closing a panel while its fit runs terminates the worker.
+    this.stopRun('panel-closed');
+    this.unsubscribe?.();
     if (this.readyWatch?.timer) clearTimeout(this.readyWatch.timer);
     this.readyWatch = undefined;
     this.subscriptions.forEach((s) => s.dispose());
     this.host.closed(this);
   }
+}
+
+/** The panel state inside what a webview saved with setState (`{panel: PanelState, …}`), or the whole of it. */
+function savedPanelState(saved: unknown): unknown {
+  return typeof saved === 'object' && saved !== null && 'panel' in saved ? (saved as { panel: unknown }).panel : saved;
+}
+
+/** The data file a saved webview state names: `fileUri` at its top level or in its panel state. */
+export function savedFileUri(saved: unknown): string | undefined {
+  for (const candidate of [saved, savedPanelState(saved)]) {
+    const uri = typeof candidate === 'object' && candidate !== null ? (candidate as { fileUri?: unknown }).fileUri : undefined;
+    if (typeof uri === 'string' && uri.length > 0 && uri.length <= 8192) return uri;
+  }
+  return undefined;
 }
 
 /** Creates, finds and restores panels; registered as the WebviewPanelSerializer of mixscope.panel. */
@@ -456,10 +463,19 @@ export class PanelManager implements vscode.WebviewPanelSerializer<unknown> {
     }
   }
 
-  /** After a window reload: recreate the panel from the state the webview saved (its `panel` field). */
+  /**
+   * After a window reload: recreate the panel of the file the webview's saved state names, with the last result the
+   * host kept for that file (PanelStore), else with the state the webview saved (older versions saved it all).
+   */
   async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, saved: unknown): Promise<void> {
-    const candidate = typeof saved === 'object' && saved !== null && 'panel' in saved ? (saved as { panel: unknown }).panel : saved;
-    const checked = validatePanelState(candidate);
+    const fromWebview = savedPanelState(saved);
+    const fileUri = savedFileUri(saved);
+    const kept = fileUri !== undefined ? this.host.store?.load(fileUri) : undefined;
+    let checked = kept !== undefined ? validatePanelState(kept) : validatePanelState(fromWebview);
+    if (!checked.ok && kept !== undefined) {
+      this.host.output.warn(`the kept result of ${fileUri} could not be used (${checked.error}); restoring what the panel saved`);
+      checked = validatePanelState(fromWebview);
+    }
     if (!checked.ok) {
       this.host.output.warn(`a Mixscope panel could not be restored after the reload (${checked.error}); it was closed.`);
       webviewPanel.dispose();
@@ -498,8 +514,8 @@ export class PanelManager implements vscode.WebviewPanelSerializer<unknown> {
     return {
       extensionUri: this.host.extensionUri,
       output: this.host.output,
+      store: this.host.store,
       rerun: (p, k, it) => this.host.rerun(p, k, it),
-      cancel: (p) => this.host.cancel(p),
       closed: (p) => {
         if (this.panels.get(p.key) === p) this.panels.delete(p.key);
         this.host.closed(p);

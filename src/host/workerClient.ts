@@ -4,7 +4,7 @@
 // No `vscode` import: unit-tested with mocha against the real dist/worker.js and fixture workers.
 
 import { Worker } from 'node:worker_threads';
-import type { FitOptions, HostToWorker, WorkerToHost } from '../shared/protocol';
+import type { ColumnListing, FitOptions, HostToWorker, InspectRequest, WorkerReply, WorkerToHost } from '../shared/protocol';
 import { validateWorkerMessage } from './validation';
 
 export type LoadedMessage = Extract<WorkerToHost, { type: 'loaded' }>;
@@ -192,28 +192,55 @@ export function startFit(client: WorkerClientOptions, request: FitRequest, event
   };
 }
 
+let nextRequestId = 1;
+
+export type ColumnListingOutcome =
+  | { status: 'listed'; listing: ColumnListing; elapsedMs: number }
+  | { status: 'error'; kind: 'data' | 'fit' | 'internal' | 'crash' | 'memory'; message: string; elapsedMs: number }
+  | { status: 'timeout'; elapsedMs: number };
+
 /**
- * Reads what the loader makes of (a prefix of) a file — its columns, shape and the model `auto` would pick — by
- * running the real loader in a worker and stopping it as soon as the data are loaded, before any EM iteration.
+ * Asks a fresh engine worker which columns the loader finds in (the start of) a file: one `inspect` request, one
+ * reply with the same requestId, nothing fitted. The worker is terminated once it has answered, failed or timed out.
  */
-export async function inspectDataset(
-  client: WorkerClientOptions,
-  request: FitRequest,
-  timeoutMs = 30000,
-): Promise<{ status: 'loaded'; message: LoadedMessage } | Exclude<FitOutcome, { status: 'done' }> | { status: 'timeout' }> {
-  let loaded: LoadedMessage | undefined;
-  // One iteration, K = 1: a prefix with few rows must still get as far as `loaded`.
-  const run = startFit(client, { ...request, options: { ...request.options, k: 1, maxIterations: 1, restarts: 1 } }, {
-    onLoaded: (message) => {
-      loaded = message;
-      run.cancel();
-    },
+export async function requestColumnListing(client: WorkerClientOptions, request: { fileName: string; bytes: Uint8Array; options: FitOptions }, timeoutMs = 30000): Promise<ColumnListingOutcome> {
+  const requestId = nextRequestId++;
+  const started = Date.now();
+  const elapsed = () => Date.now() - started;
+  let worker: Worker;
+  try {
+    worker = new Worker(client.workerPath, { resourceLimits: { maxOldGenerationSizeMb: client.memoryLimitMb ?? DEFAULT_WORKER_MEMORY_LIMIT_MB } });
+  } catch (error) {
+    return { status: 'error', kind: 'crash', message: `could not start the engine worker (${client.workerPath}): ${(error as Error).message}`, elapsedMs: elapsed() };
+  }
+  const outcome = await new Promise<ColumnListingOutcome>((resolve) => {
+    const timer = setTimeout(() => resolve({ status: 'timeout', elapsedMs: elapsed() }), timeoutMs);
+    const answer = (o: ColumnListingOutcome) => {
+      clearTimeout(timer);
+      resolve(o);
+    };
+    worker.on('message', (raw: unknown) => {
+      const reply = raw as Partial<WorkerReply> | null;
+      if (typeof reply !== 'object' || reply === null || reply.requestId !== requestId) return;
+      if (reply.type === 'inspected' && isColumnListing(reply.listing)) answer({ status: 'listed', listing: reply.listing, elapsedMs: elapsed() });
+      else if (reply.type === 'requestFailed' && typeof reply.message === 'string') {
+        const kind = reply.kind === 'data' || reply.kind === 'fit' ? reply.kind : 'internal';
+        answer({ status: 'error', kind, message: reply.message, elapsedMs: elapsed() });
+      } else answer({ status: 'error', kind: 'crash', message: `the engine sent a malformed reply to the column inspection (${String(reply.type)}).`, elapsedMs: elapsed() });
+    });
+    worker.on('error', (error: Error & { code?: string }) =>
+      answer({ status: 'error', kind: error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash', message: `the engine worker crashed while reading the columns: ${error.message}`, elapsedMs: elapsed() }),
+    );
+    worker.on('exit', (code) => answer({ status: 'error', kind: 'crash', message: `the engine worker stopped (exit code ${code}) before it listed the columns.`, elapsedMs: elapsed() }));
+    const message: InspectRequest = { type: 'inspect', requestId, fileName: request.fileName, bytes: ownBuffer(request.bytes), options: request.options };
+    worker.postMessage(message, [message.bytes.buffer as ArrayBuffer]);
   });
-  const timer = setTimeout(() => run.cancel(), timeoutMs);
-  const outcome = await run.finished;
-  clearTimeout(timer);
-  if (loaded) return { status: 'loaded', message: loaded };
-  if (outcome.status === 'done') return { status: 'error', kind: 'internal', message: 'the engine finished without reporting the loaded data.', elapsedMs: outcome.elapsedMs };
-  if (outcome.status === 'cancelled') return { status: 'timeout' };
+  worker.terminate().catch(() => undefined);
   return outcome;
+}
+
+function isColumnListing(v: unknown): v is ColumnListing {
+  if (typeof v !== 'object' || v === null) return false;
+  const l = v as Partial<ColumnListing>;
+  return Array.isArray(l.columns) && l.columns.every((c) => typeof c === 'string') && Array.isArray(l.droppedColumns) && Array.isArray(l.notes);
 }

@@ -115,7 +115,34 @@ export interface DegenerateComponent {
 
 export type HostToWorker =
   | { type: 'start'; runId: number; fileName: string; bytes: Uint8Array; options: FitOptions; labelBytes?: Uint8Array; labelFileName?: string }
-  | { type: 'cancel'; runId: number };
+  | { type: 'cancel'; runId: number }
+  /** A request that needs a reply: the worker answers with a WorkerReply carrying the same requestId. */
+  | InspectRequest;
+
+/** Read the columns of (the start of) a file without fitting anything; answered by `inspected` or `requestFailed`. */
+export interface InspectRequest {
+  type: 'inspect';
+  requestId: number;
+  fileName: string;
+  bytes: Uint8Array;
+  options: FitOptions;
+}
+
+/** The columns a user can pick for a fit, as read by the loader. */
+export interface ColumnListing {
+  /** Numeric columns, fitted when none is chosen. */
+  columns: string[];
+  /** Columns left out, with why (text cells, a label column, a row index). */
+  droppedColumns: { name: string; reason: string }[];
+  /** Images: [height, width] (every pixel is used, nothing to pick). */
+  imageShape?: [number, number];
+  notes: string[];
+}
+
+/** The worker's answer to a request (never mixed with a run's fit events). */
+export type WorkerReply =
+  | { type: 'inspected'; requestId: number; listing: ColumnListing }
+  | { type: 'requestFailed'; requestId: number; kind: 'data' | 'fit' | 'internal'; message: string };
 
 /** Points sent for plotting: evenly sampled, at most maxPlotPoints rows, all fitted columns (row-major). */
 export interface PlotSample {
@@ -160,14 +187,26 @@ export type HostToWebview =
   | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[] }
   | { type: 'error'; runId: number; message: string }
   | { type: 'cancelled'; runId: number }
-  | { type: 'restore'; state: PanelState };
+  | { type: 'restore'; state: PanelState }
+  /** The answer to an `export` from the panel (requestId echoed when the panel gave one). */
+  | ExportReply;
+
+/** How an export from the panel ended: written (to `fileName`), refused (the data file), failed, or cancelled. */
+export interface ExportReply {
+  type: 'exported';
+  requestId?: number;
+  outcome: 'written' | 'refused' | 'failed' | 'cancelled';
+  /** One sentence for the panel: "Saved the scatter chart to faithful.scatter.png." */
+  message: string;
+  fileName?: string;
+}
 
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'rerun'; k: number; maxIterations: number }
   | { type: 'cancel' }
   /** data: the SVG text for 'svg'; a `data:image/png;base64,…` URL for 'png'. chart: scatter|histogram|loglik|images|confusion. */
-  | { type: 'export'; format: 'png' | 'svg'; chart: string; data: string }
+  | { type: 'export'; format: 'png' | 'svg'; chart: string; data: string; requestId?: number }
   | { type: 'state'; state: PanelState };
 
 /**

@@ -153,7 +153,7 @@ describe('reliability: exports go only where the user chose, never over the data
   const Module = require('node:module') as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
   const originalResolve = Module._resolveFilename;
   const fakeId = path.join(root, 'test', 'unit', '__fake_vscode__.js');
-  let saveWithDialog: (request: Record<string, unknown>) => Promise<FakeUri | undefined>;
+  let saveWithDialog: (request: Record<string, unknown>) => Promise<{ outcome: string; message: string; uri?: FakeUri }>;
 
   before(() => {
     Module._resolveFilename = function (request: string, ...rest: unknown[]) {
@@ -181,7 +181,9 @@ describe('reliability: exports go only where the user chose, never over the data
 
   it('asks first, next to the data file, under a name that is not the data file', async () => {
     answer = undefined;
-    assert.equal(await saveWithDialog(request()), undefined);
+    const cancelled = await saveWithDialog(request());
+    assert.equal(cancelled.outcome, 'cancelled');
+    assert.match(cancelled.message, /nothing was written/);
     assert.equal(calls.dialogs.length, 1);
     assert.equal(calls.dialogs[0].defaultUri.path, '/work/data/faithful.mixscope-scatter.png');
     assert.deepEqual(calls.writes, [], 'cancelled: nothing written');
@@ -190,7 +192,9 @@ describe('reliability: exports go only where the user chose, never over the data
   it('refuses the data file (however it is spelled) and the labels file, with a message, writing nothing', async () => {
     for (const target of [data, uri('/work/data/./sub/../faithful.csv'), labels]) {
       answer = target;
-      assert.equal(await saveWithDialog(request()), undefined);
+      const refused = await saveWithDialog(request());
+      assert.equal(refused.outcome, 'refused');
+      assert.match(refused.message, /is the data file and is never overwritten/);
     }
     assert.deepEqual(calls.writes, []);
     assert.equal(calls.errors.length, 3);
@@ -201,8 +205,26 @@ describe('reliability: exports go only where the user chose, never over the data
   it('writes exactly the bytes where the user chose, and says where', async () => {
     answer = uri('/home/me/plots/scatter.png');
     const written = await saveWithDialog(request());
-    assert.equal(written?.path, '/home/me/plots/scatter.png');
+    assert.equal(written.outcome, 'written');
+    assert.equal(written.uri?.path, '/home/me/plots/scatter.png');
+    assert.equal(written.message, 'Saved the scatter chart to scatter.png.');
     assert.deepEqual(calls.writes.map((w) => [w.target, Array.from(w.bytes)]), [['file:///home/me/plots/scatter.png', [137, 80, 78, 71]]]);
     assert.match(calls.infos[0], /saved the scatter chart to scatter\.png/);
+  });
+
+  it('a write that fails is reported as failed, naming the file and the reason, and never throws', async () => {
+    answer = uri('/readonly/scatter.png');
+    const original = fakeVscode.workspace.fs.writeFile;
+    fakeVscode.workspace.fs.writeFile = async () => {
+      throw new Error('EACCES: permission denied');
+    };
+    try {
+      const failed = await saveWithDialog(request());
+      assert.equal(failed.outcome, 'failed');
+      assert.match(failed.message, /the scatter chart could not be written to scatter\.png: EACCES: permission denied/);
+      assert.equal(calls.errors.length, 1);
+    } finally {
+      fakeVscode.workspace.fs.writeFile = original;
+    }
   });
 });

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_FIT_OPTIONS, type FitOptions } from '../../src/shared/protocol';
-import { inspectDataset, startFit, type FitOutcome, type ProgressMessage, type WorkerClientOptions } from '../../src/host/workerClient';
+import { requestColumnListing, startFit, type FitOutcome, type ProgressMessage, type WorkerClientOptions } from '../../src/host/workerClient';
 
 const root = path.resolve(__dirname, '..', '..');
 const fake: WorkerClientOptions = { workerPath: path.join(root, 'test', 'fixtures', 'host', 'fake-worker.js') };
@@ -199,15 +199,16 @@ describe('host worker client (fixture worker)', () => {
     assert.equal(new Set(runs.map((r) => r.runId)).size, 10);
   });
 
-  it('inspectDataset stops the worker at `loaded` and returns the summary', async () => {
-    const result = await inspectDataset(fake, { fileName: 'slow-i.csv', bytes: bytesOf('xyz'), options: options() });
-    assert.equal(result.status, 'loaded');
-    if (result.status === 'loaded') assert.deepEqual(result.message.summary.columns, ['x']);
+  it('a column listing that gets no reply times out instead of hanging (a worker that ignores the request)', async () => {
+    const result = await requestColumnListing(fake, { fileName: 'ok-i.csv', bytes: bytesOf('xyz'), options: options() }, 300);
+    assert.equal(result.status, 'timeout');
   });
 
-  it('inspectDataset passes an engine error through', async () => {
-    const result = await inspectDataset(fake, { fileName: 'error-i.csv', bytes: bytesOf('xyz'), options: options() });
-    assert.equal(result.status, 'error');
+  it('a worker that cannot start is reported as a crash naming its path', async () => {
+    const result = await requestColumnListing({ workerPath: path.join(root, 'no-such-worker.js') }, { fileName: 'a.csv', bytes: bytesOf('1'), options: options() });
+    if (result.status !== 'error') assert.fail(JSON.stringify(result));
+    assert.equal(result.kind, 'crash');
+    assert.match(result.message, /no-such-worker\.js/);
   });
 });
 
@@ -296,12 +297,25 @@ describe('host worker client (real engine, dist/worker.js)', function () {
     });
   });
 
-  it('inspectDataset lists the numeric columns and reports the dropped ones', async () => {
+  it('the inspect request lists the numeric columns and the dropped ones, and fits nothing', async () => {
     const text = 'id,name,width,height\n' + Array.from({ length: 50 }, (_, i) => `${i + 1},n${i},${(i % 7) + 0.5},${((i * 3) % 11) + 0.25}`).join('\n') + '\n';
-    const result = await inspectDataset(real(), { fileName: 'mixed.csv', bytes: bytesOf(text), options: options() });
-    if (result.status !== 'loaded') assert.fail(JSON.stringify(result));
-    const summary = result.message.summary;
-    assert.deepEqual(summary.columns, ['width', 'height'], JSON.stringify(summary));
-    assert.ok(summary.droppedColumns.some((c) => c.name === 'name'), JSON.stringify(summary.droppedColumns));
+    const result = await requestColumnListing(real(), { fileName: 'mixed.csv', bytes: bytesOf(text), options: options() });
+    if (result.status !== 'listed') assert.fail(JSON.stringify(result));
+    const listing = result.listing;
+    assert.deepEqual(listing.columns, ['width', 'height'], JSON.stringify(listing));
+    assert.ok(listing.droppedColumns.some((c) => c.name === 'name'), JSON.stringify(listing.droppedColumns));
+  });
+
+  it('the inspect request answers even when K is larger than the rows read (nothing is fitted)', async () => {
+    const result = await requestColumnListing(real(), { fileName: 'two.csv', bytes: bytesOf('a,b\n1,2\n3,4\n'), options: options({ k: 50 }) });
+    if (result.status !== 'listed') assert.fail(JSON.stringify(result));
+    assert.deepEqual(result.listing.columns, ['a', 'b']);
+  });
+
+  it('the inspect request answers a file that is not data with the loader\'s message naming the file', async () => {
+    const result = await requestColumnListing(real(), { fileName: 'words.csv', bytes: bytesOf('a,b\nx,y\nz,w\n'), options: options() });
+    if (result.status !== 'error') assert.fail(JSON.stringify(result));
+    assert.equal(result.kind, 'data');
+    assert.match(result.message, /words\.csv/);
   });
 });
