@@ -17,7 +17,7 @@ import { saveWithDialog } from './exporting';
 import { exportFileName } from './files';
 import type { FitEvent, FitSession } from './fitSession';
 import { panelHtml } from './panelHtml';
-import type { PanelStore } from './panelStore';
+import { stateToRestore, type PanelStore } from './panelStore';
 import type { FitOptions, FitResult, HostToWebview, PanelState } from '../shared/protocol';
 import { validatePanelState, validateWebviewMessage, type ValidatedExport } from './validation';
 
@@ -409,20 +409,6 @@ export class FitPanel {
   }
 }
 
-/** The panel state inside what a webview saved with setState (`{panel: PanelState, …}`), or the whole of it. */
-function savedPanelState(saved: unknown): unknown {
-  return typeof saved === 'object' && saved !== null && 'panel' in saved ? (saved as { panel: unknown }).panel : saved;
-}
-
-/** The data file a saved webview state names: `fileUri` at its top level or in its panel state. */
-export function savedFileUri(saved: unknown): string | undefined {
-  for (const candidate of [saved, savedPanelState(saved)]) {
-    const uri = typeof candidate === 'object' && candidate !== null ? (candidate as { fileUri?: unknown }).fileUri : undefined;
-    if (typeof uri === 'string' && uri.length > 0 && uri.length <= 8192) return uri;
-  }
-  return undefined;
-}
-
 /** Creates, finds and restores panels; registered as the WebviewPanelSerializer of mixscope.panel. */
 export class PanelManager implements vscode.WebviewPanelSerializer<unknown> {
   private readonly panels = new Map<string, FitPanel>();
@@ -468,14 +454,8 @@ export class PanelManager implements vscode.WebviewPanelSerializer<unknown> {
    * host kept for that file (PanelStore), else with the state the webview saved (older versions saved it all).
    */
   async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, saved: unknown): Promise<void> {
-    const fromWebview = savedPanelState(saved);
-    const fileUri = savedFileUri(saved);
-    const kept = fileUri !== undefined ? this.host.store?.load(fileUri) : undefined;
-    let checked = kept !== undefined ? validatePanelState(kept) : validatePanelState(fromWebview);
-    if (!checked.ok && kept !== undefined) {
-      this.host.output.warn(`the kept result of ${fileUri} could not be used (${checked.error}); restoring what the panel saved`);
-      checked = validatePanelState(fromWebview);
-    }
+    const checked = stateToRestore(saved, this.host.store);
+    if (checked.ok && checked.warning) this.host.output.warn(checked.warning);
     if (!checked.ok) {
       this.host.output.warn(`a Mixscope panel could not be restored after the reload (${checked.error}); it was closed.`);
       webviewPanel.dispose();

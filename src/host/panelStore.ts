@@ -4,6 +4,7 @@
 // only the most recently saved files are kept. No `vscode` import: a Memento-like store is passed in.
 
 import type { PanelState, ParamsSnapshot } from '../shared/protocol';
+import { validatePanelState } from './validation';
 
 /** The part of vscode.Memento the store uses. */
 export interface StateMemento {
@@ -67,6 +68,20 @@ export function fromStored(stored: StoredPanel): PanelState {
   return { ...state, result: { ...state.result, snapshots } };
 }
 
+/** The panel state inside what a webview saved with setState (`{panel: PanelState, …}`), or the whole of it. */
+export function savedPanelState(saved: unknown): unknown {
+  return typeof saved === 'object' && saved !== null && 'panel' in saved ? (saved as { panel: unknown }).panel : saved;
+}
+
+/** The data file a saved webview state names: `fileUri` at its top level or in its panel state. */
+export function savedFileUri(saved: unknown): string | undefined {
+  for (const candidate of [saved, savedPanelState(saved)]) {
+    const uri = typeof candidate === 'object' && candidate !== null ? (candidate as { fileUri?: unknown }).fileUri : undefined;
+    if (typeof uri === 'string' && uri.length > 0 && uri.length <= 8192) return uri;
+  }
+  return undefined;
+}
+
 export class PanelStore {
   constructor(private readonly memento: StateMemento) {}
 
@@ -92,4 +107,21 @@ export class PanelStore {
       return undefined; // damaged: the caller falls back to what the webview saved
     }
   }
+}
+
+/**
+ * The state a panel comes back with after a reload: the last result the host kept for the file the webview's saved
+ * state names, else the state the webview saved itself (older versions saved it all). Both are validated.
+ */
+export function stateToRestore(saved: unknown, store: Pick<PanelStore, 'load'> | undefined): { ok: true; value: PanelState; warning?: string } | { ok: false; error: string } {
+  const fileUri = savedFileUri(saved);
+  const kept = fileUri !== undefined ? store?.load(fileUri) : undefined;
+  if (kept !== undefined) {
+    const checked = validatePanelState(kept);
+    if (checked.ok) return checked;
+    const fallback = validatePanelState(savedPanelState(saved));
+    const warning = `the kept result of ${fileUri} could not be used (${checked.error}); restoring what the panel saved`;
+    return fallback.ok ? { ...fallback, warning } : { ok: false, error: checked.error };
+  }
+  return validatePanelState(savedPanelState(saved));
 }

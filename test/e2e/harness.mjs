@@ -348,3 +348,66 @@ export function extensionHostCpuSeconds(serverPid) {
 export function escapeRegExp(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+// ------------------------------------------------------------------------------------------- measurements
+
+/** Starts recording the workbench window's frame delays (the time between two requestAnimationFrame callbacks). */
+export async function startFrameProbe(page) {
+  await page.evaluate(() => {
+    const probe = { deltas: [], running: true };
+    window.__mixscopeFrameProbe = probe;
+    let last = performance.now();
+    const tick = (t) => {
+      probe.deltas.push(t - last);
+      last = t;
+      if (probe.running) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+/** Stops the frame probe; returns { frames, p50, p95, max } in milliseconds. */
+export async function stopFrameProbe(page) {
+  const deltas = await page.evaluate(() => {
+    const probe = window.__mixscopeFrameProbe;
+    if (!probe) return [];
+    probe.running = false;
+    return probe.deltas;
+  });
+  const sorted = [...deltas].sort((a, b) => a - b);
+  const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+  return { frames: sorted.length, p50: at(0.5), p95: at(0.95), max: sorted.length ? sorted[sorted.length - 1] : NaN };
+}
+
+/** Records (in the panel) the wall-clock time at which #status first turns to one of `states`. */
+export async function watchStatus(frame, states) {
+  await frame.evaluate((wanted) => {
+    const status = document.getElementById('status');
+    window.__mixscopeStatusAt = undefined;
+    const check = () => {
+      if (window.__mixscopeStatusAt === undefined && wanted.includes(status?.dataset.state ?? '')) window.__mixscopeStatusAt = Date.now();
+    };
+    new MutationObserver(check).observe(status, { attributes: true, childList: true, subtree: true, characterData: true });
+    check();
+  }, states);
+}
+
+/** The time recorded by watchStatus (ms since the epoch), or undefined. */
+export async function statusChangedAt(frame) {
+  return frame.evaluate(() => window.__mixscopeStatusAt);
+}
+
+/** The time (ms since the epoch) of the last line of a VS Code log matching `pattern` ("2026-12-01 20:45:40.123 [info] …"). */
+export function logLineTime(lines, pattern) {
+  const line = [...lines].reverse().find((l) => pattern.test(l));
+  const m = line && /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/.exec(line);
+  return m ? new Date(`${m[1]}T${m[2]}`).getTime() : undefined;
+}
+
+/** Measurements of the run, printed at its end and written to test-results/e2e/measurements.json. */
+export const measurements = {};
+export function recordMeasurement(name, value) {
+  measurements[name] = value;
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  fs.writeFileSync(path.join(RESULTS_DIR, 'measurements.json'), JSON.stringify(measurements, null, 2) + '\n');
+}
