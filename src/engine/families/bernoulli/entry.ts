@@ -1,0 +1,100 @@
+// The Bernoulli family's registry entry: binary or image data (IDX, .npy images, rows of pixels, 0/1 tables), fitted
+// by fitBernoulli (binarised, sharded over threads) and packaged with its label metrics and example images.
+
+import type { DatasetSummary, FitOptions, FitResult } from '../../../shared/protocol';
+import { asImages } from '../../data/load';
+import type { Dataset, ImageData, TableData } from '../../data/dataset';
+import { DataError } from '../../errors';
+import { defineFamily, type FitContext, type FitOutcome } from '../types';
+import { fitBernoulli } from './family';
+
+export const bernoulliFamily = defineFamily<ImageData>({
+  id: 'bernoulli',
+  label: 'Bernoulli',
+  inits: ['kmeans++', 'random', 'random-data', 'params', 'random-assignment'],
+  detect(dataset, options) {
+    if (dataset.kind === 'images') return { data: dataset, reason: `${dataset.summary.fileName} holds images` };
+    const images = tableAsImages(dataset, options);
+    if (images && isBinary(dataset)) return { data: images, reason: 'every value is 0 or 1' };
+    // As the text loader: 64 or more columns of pixel values (8×8 and up). Fewer (e.g. 16 answers on a 1..5 scale)
+    // are more likely features than a 4×4 image; model "bernoulli" still reads them as images.
+    if (images && dataset.d >= 64) return { data: images, reason: `the ${dataset.d} columns look like image pixels` };
+    return undefined;
+  },
+  prepare(dataset, options) {
+    if (dataset.kind === 'images') return dataset;
+    const images = tableAsImages(dataset, options);
+    if (!images) {
+      const file = dataset.summary.fileName;
+      throw new DataError(
+        `${file}: a Bernoulli mixture needs binary or image data (values 0/1, 0..1 or 0..255 integers), but ${describeFirstOutOfRange(dataset)}. ` +
+          `Use model "gaussian" or "auto".`,
+        file,
+      );
+    }
+    return images;
+  },
+  fit: fitBernoulliImages,
+});
+
+/** A table read as images: pixel rows (0..255 integers or 0..1 values), or any table of values in [0, 1]. */
+function tableAsImages(table: TableData, options: FitOptions): ImageData | undefined {
+  return asImages(table, options.imageWidth || undefined) ?? unitIntervalAsImages(table);
+}
+
+function isBinary(t: TableData): boolean {
+  const v = t.values;
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0 && v[i] !== 1) return false;
+  return v.length > 0;
+}
+
+function unitIntervalAsImages(t: TableData): ImageData | undefined {
+  const v = t.values;
+  if (v.length === 0) return undefined;
+  for (let i = 0; i < v.length; i++) if (!(v[i] >= 0 && v[i] <= 1)) return undefined;
+  return {
+    kind: 'images',
+    n: t.n,
+    d: t.d,
+    height: 1,
+    width: t.d,
+    pixels: Float32Array.from(v),
+    scale: 1,
+    labels: t.labels,
+    summary: t.summary,
+  };
+}
+
+function describeFirstOutOfRange(t: TableData): string {
+  const v = t.values;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (!(x >= 0 && x <= 255 && (x <= 1 || Number.isInteger(x)))) {
+      const row = Math.floor(i / t.d);
+      const line = t.sourceLines ? `line ${t.sourceLines[row]}` : `row ${row + 1}`;
+      return `column "${t.columns[i % t.d]}" has ${x} at ${line}`;
+    }
+  }
+  return 'its values are not binary';
+}
+
+function fitBernoulliImages(images: ImageData, { options, reason, started, callbacks }: FitContext): FitOutcome {
+  const summary: DatasetSummary = {
+    ...images.summary,
+    n: images.n,
+    d: images.d,
+    imageShape: [images.height, images.width],
+    hasLabels: images.labels !== undefined,
+  };
+  callbacks.onLoaded?.({ summary, model: 'bernoulli', modelReason: reason });
+  const fitted = fitBernoulli(images, options, callbacks.onProgress);
+  const result: FitResult = {
+    ...fitted.result,
+    modelReason: reason,
+    columns: images.summary.columns,
+    imageShape: [images.height, images.width],
+    elapsedMs: Date.now() - started,
+    notes: fitted.notes.length > 0 ? fitted.notes : undefined,
+  };
+  return { result, examples: fitted.examples };
+}
