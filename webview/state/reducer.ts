@@ -160,7 +160,8 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
 /** A state from the host (after a reload): the last result, or the identity of a panel without one. */
 function restoreFromHost(state: PanelModel, panel: PanelState): PanelModel {
   const sameFile = state.panel?.fileUri === panel.fileUri;
-  const base: PanelModel = { ...initialModel(), panel, ui: sameFile ? state.ui : { ...DEFAULT_UI }, runClosed: true, clearCharts: true };
+  // Without a result, the host may go on with the running fit's messages: accept them (any run id).
+  const base: PanelModel = { ...initialModel(), panel, ui: sameFile ? state.ui : { ...DEFAULT_UI }, runClosed: panel.result !== undefined, clearCharts: true };
   if (!panel.result) return base;
   return { ...base, ...seriesOfResult(panel.result, []), phase: 'done' };
 }
