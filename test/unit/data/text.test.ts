@@ -222,6 +222,13 @@ describe('data: bad input in text files (issue 5)', () => {
     hasNote(d, /1 row skipped: text in a numeric column at line 3 \(first: "oops" in b\)/);
   });
 
+  it('a row between data rows is data even when every readable cell is missing or text ("NA,1e,NA"): skipped, not a header', () => {
+    const d = table('x.csv', 'a,b,c\n.0,0,0\nNA,1e,NA\n.0,0,0.\n');
+    assert.deepEqual(d.columns, ['a', 'b', 'c']);
+    assert.deepEqual(Array.from(d.values), [0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(d.summary.skippedLines, [3]);
+  });
+
   it('quoted fields, with delimiters and doubled quotes inside', () => {
     const d = table('x.csv', 'name,"x, in cm","y"\n"a ""quoted"" name, with comma",1.5,"2"\n"b",3,4\n');
     assert.deepEqual(d.columns, ['x, in cm', 'y']);

@@ -66,7 +66,9 @@ function findTableStart(fileName: string, layout: Layout): number {
   while (start > 0) {
     const above = sample[start - 1];
     const flawedRow = above.fields.length === c && above.kinds.some((k, j) => numericColumn[j] && (k === NUM || k === NONFINITE));
-    if (flawedRow || allNumeric(above) || above.broken) start--;
+    // A row of the table's width between two data rows is data, however much it looks like a header ("NA,1e,NA").
+    const betweenDataRows = above.fields.length === c && start >= 2 && fits(sample[start - 2]);
+    if (flawedRow || betweenDataRows || allNumeric(above) || above.broken) start--;
     else break;
   }
   return start;
