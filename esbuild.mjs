@@ -14,7 +14,7 @@ const common = {
 
 const targets = [
   { ...common, entryPoints: { extension: 'src/host/extension.ts' }, platform: 'node', format: 'cjs', target: 'node20', outdir: 'dist', external: ['vscode'] },
-  { ...common, entryPoints: { worker: 'src/engine/worker.ts', cli: 'src/cli/cli.ts', shard: 'src/engine/families/bernoulli/shard.ts' }, platform: 'node', format: 'cjs', target: 'node20', outdir: 'dist' },
+  { ...common, entryPoints: { worker: 'src/engine/worker.ts', cli: 'src/cli/cli.ts', shard: 'src/engine/families/bernoulli/shard.ts', selectWorker: 'src/engine/select/worker.ts' }, platform: 'node', format: 'cjs', target: 'node20', outdir: 'dist' },
   // Vega optionally requires node-canvas; the browser build never needs it.
   { ...common, entryPoints: { webview: 'webview/main.ts' }, platform: 'browser', format: 'iife', target: 'es2022', outdir: 'dist', external: ['canvas'] },
 ];

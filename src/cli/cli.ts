@@ -8,7 +8,8 @@ import { companionLabelsFileName, loadDataset } from '../engine/data/load';
 import { DataError, describeError } from '../engine/errors';
 import { fitDataset } from '../engine/fit';
 import { version } from '../../package.json';
-import { UsageError, checkFitOptions, parseCommandLine, usageText } from './flags';
+import { UsageError, checkFitOptions, parseCommandLine, usageText, type SelectCommandLine } from './flags';
+import { runSelect } from './select';
 
 export { parseCommandLine, usageText };
 
@@ -58,6 +59,7 @@ export function main(argv: string[]): number {
     process.stderr.write(usageText() + '\n');
     return 2;
   }
+  if ('command' in parsed) return selectMain(parsed);
   const { file, options, json, verbose } = parsed;
   const name = path.basename(file);
   try {
@@ -98,6 +100,21 @@ export function main(argv: string[]): number {
       return 2;
     }
     const { kind, message } = describeError(e, name);
+    process.stderr.write(`mixscope: ${kind === 'internal' ? message : message.split('\n')[0]}\n`);
+    return kind === 'internal' ? 1 : 2;
+  }
+}
+
+/** `mixscope select`: the same input checks and exit codes as fit. */
+function selectMain(parsed: SelectCommandLine): number {
+  try {
+    return runSelect(parsed, readInput);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`mixscope: ${e.message}\n`);
+      return 2;
+    }
+    const { kind, message } = describeError(e, path.basename(parsed.file));
     process.stderr.write(`mixscope: ${kind === 'internal' ? message : message.split('\n')[0]}\n`);
     return kind === 'internal' ? 1 : 2;
   }

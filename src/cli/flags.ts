@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OptionsError } from '../engine/errors';
+import { isMclustModelName, type MclustModelName } from '../engine/families/gaussian/mclust/models';
 import {
   SETTINGS,
   describeExpectation,
@@ -34,6 +35,31 @@ const CLI_ONLY_FLAGS = [
   { flag: 'help', short: 'h', type: 'boolean', help: 'show this help' },
 ] as const;
 
+/** Flags of `mixscope select` alone. */
+const SELECT_FLAGS = [
+  { flag: 'models', value: 'all|EII,VVV,...', type: 'string', help: 'covariance models to compare (all: mclust\'s defaults for the data)' },
+  { flag: 'criterion', value: 'bic|icl', type: 'string', help: 'how the best cell is chosen (BIC and ICL in mclust\'s sign: higher is better)' },
+] as const;
+
+/** Settings that mean something to `mixscope select`; the others are refused there. */
+const SELECT_SETTINGS: ReadonlySet<string> = new Set(['k', 'maxIterations', 'tolerance', 'seed', 'regularization', 'standardize', 'columns', 'threads', 'maxFileSizeMB', 'model']);
+
+/** `mixscope select FILE`: a sweep over K × covariance models, as R's Mclust(). */
+export interface SelectCommandLine {
+  command: 'select';
+  file: string;
+  /** The numbers of components, in increasing order. */
+  ks: number[];
+  /** 'all': mclust's default models for the data's shape. */
+  models: 'all' | MclustModelName[];
+  criterion: 'bic' | 'icl';
+  /** The settings given (standardize, columns, reg, tol, max-iter, threads, seed); unset ones take select's defaults. */
+  options: Partial<FitOptions>;
+  json: boolean;
+  verbose: boolean;
+  maxFileSizeMb: number;
+}
+
 export interface CommandLine {
   file: string;
   options: Partial<FitOptions>;
@@ -62,14 +88,26 @@ export function usageText(): string {
   ]);
   const width = Math.min(40, Math.max(...[...rows, ...cliRows].map(([left]) => left.length)) + 2);
   const line = ([left, right]: [string, string]) => `  ${left.padEnd(width)}${left.length >= width ? '\n  ' + ' '.repeat(width) : ''}${right}`;
+  const selectRows: [string, string][] = [
+    ['--k 1:9', 'the numbers of components to try: a range A:B, a list A,B,C or one K  [1:9]'],
+    ...SELECT_FLAGS.map((f): [string, string] => [`--${f.flag} ${f.value}`, f.help]),
+  ];
   return [
     'Usage: mixscope fit FILE [options]',
+    '       mixscope select FILE [--k 1:9] [--models all|EII,VVV,...] [--criterion bic|icl] [options]',
     '       mixscope --help | --version',
     '',
     'Fits a mixture model by EM to a data file (CSV/TSV/TXT/DAT, IDX, NPY, optionally .gz) and prints the result.',
+    'select compares Gaussian mixtures as R\'s Mclust(): every K with every covariance model, each fitted by EM from',
+    'one starting partition per K, and prints the BIC table and the best model. BIC = 2 ln L − p ln n (mclust\'s',
+    'sign: higher is better). There --tol is mclust\'s relative log-likelihood change (default 1e-5), --reg defaults',
+    'to 0 and --max-iter to 100000, as mclust; --standardize, --columns, --threads and --json apply as for fit.',
     '',
     'Settings (each is the mixscope.* setting of the extension, with the same range):',
     ...rows.map(line),
+    '',
+    'Model selection (mixscope select):',
+    ...selectRows.map(line),
     '',
     'Output:',
     ...cliRows.map(line),
@@ -90,6 +128,7 @@ function parseFlags(argv: string[]): { values: ParsedValues; positionals: string
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
   for (const spec of SETTINGS as readonly SettingSpec[]) options[spec.cli.flag] = { type: spec.kind === 'boolean' ? 'boolean' : 'string' };
   for (const f of CLI_ONLY_FLAGS) options[f.flag] = { type: f.type, ...('short' in f ? { short: f.short } : {}) };
+  for (const f of SELECT_FLAGS) options[f.flag] = { type: f.type };
   try {
     return parseArgs({ args: argv, allowPositionals: true, strict: true, options }) as { values: ParsedValues; positionals: string[] };
   } catch (e) {
@@ -177,13 +216,15 @@ export function readInitParams(file: string): InitParams {
  * The command line as a fit request, or 'help' / 'version' / 'usage' (no arguments). Flags are parsed by their
  * setting's kind; their ranges are checked by checkFitOptions.
  */
-export function parseCommandLine(argv: string[]): CommandLine | 'help' | 'version' | 'usage' {
+export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLine | 'help' | 'version' | 'usage' {
   if (argv.length === 0) return 'usage';
   const { values, positionals } = parseFlags(argv);
   if (values.help) return 'help';
   if (values.version) return 'version';
+  if (positionals[0] === 'select') return selectCommandLine(values, positionals);
+  for (const f of SELECT_FLAGS) if (values[f.flag] !== undefined) throw new UsageError(`--${f.flag} is an option of mixscope select, not of mixscope ${positionals[0] ?? 'fit'}.`);
   if (positionals[0] !== 'fit') {
-    throw new UsageError(positionals[0] === undefined ? 'missing command: mixscope fit FILE [options] (see mixscope --help).' : `unknown command "${positionals[0]}"; try: mixscope fit FILE (see mixscope --help).`);
+    throw new UsageError(positionals[0] === undefined ? 'missing command: mixscope fit FILE [options] (see mixscope --help).' : `unknown command "${positionals[0]}"; try: mixscope fit FILE or mixscope select FILE (see mixscope --help).`);
   }
   const file = positionals[1];
   if (!file) throw new UsageError('mixscope fit needs a data file: mixscope fit FILE [options].');
@@ -212,5 +253,75 @@ export function parseCommandLine(argv: string[]): CommandLine | 'help' | 'versio
     verbose: values.verbose === true,
     labels: typeof values.labels === 'string' ? values.labels : undefined,
     maxFileSizeMb: maxFileSizeMb ?? (SETTINGS.find((s) => s.key === 'maxFileSizeMB')!.default as number),
+  };
+}
+
+/** `--k` of select: "1:9" (a range), "2,3,5" (a list) or "3", each K in the setting's range. */
+export function parseKs(raw: string): number[] {
+  const spec = SETTINGS.find((s) => s.key === 'k') as NumberSpec;
+  const bad = () => new UsageError(`--k expects K, a range A:B or a list A,B,C of whole numbers from ${spec.min} to ${spec.max}, got "${raw}".`);
+  const whole = (text: string) => {
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isInteger(value) || value < spec.min || value > spec.max) throw bad();
+    return value;
+  };
+  const range = /^\s*([^:]+):([^:]+)$/.exec(raw);
+  let ks: number[];
+  if (range) {
+    const [from, to] = [whole(range[1]), whole(range[2])];
+    if (to < from) throw bad();
+    ks = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  } else ks = raw.split(',').map(whole);
+  return [...new Set(ks)].sort((a, b) => a - b);
+}
+
+function selectCommandLine(values: ParsedValues, positionals: string[]): SelectCommandLine {
+  const file = positionals[1];
+  if (!file) throw new UsageError('mixscope select needs a data file: mixscope select FILE [options].');
+  if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals[2]}" (one data file per run; options start with --).`);
+  for (const f of ['labels', 'snapshots'] as const) if (values[f] !== undefined) throw new UsageError(`--${f} is an option of mixscope fit, not of mixscope select.`);
+  const options: Record<string, unknown> = {};
+  let maxFileSizeMb = SETTINGS.find((s) => s.key === 'maxFileSizeMB')!.default as number;
+  let ks = Array.from({ length: 9 }, (_, i) => i + 1);
+  for (const spec of SETTINGS as readonly SettingSpec[]) {
+    const raw = values[spec.cli.flag];
+    if (raw === undefined) continue;
+    if (!SELECT_SETTINGS.has(spec.key)) {
+      const instead = spec.key === 'covarianceType' ? ' (choose covariance models with --models)' : '';
+      throw new UsageError(`--${spec.cli.flag} does not apply to mixscope select${instead}; see mixscope --help.`);
+    }
+    if (spec.key === 'k') {
+      ks = parseKs(String(raw));
+      continue;
+    }
+    const value = parseValue(spec, raw);
+    if (spec.key === 'model' && value !== 'gaussian' && value !== 'auto') throw new UsageError('mixscope select compares Gaussian mixtures; --model must be gaussian (or auto).');
+    if (spec.scope === 'host') {
+      const range = spec as NumberSpec;
+      if (typeof value !== 'number' || value < range.min || value > range.max) throw new UsageError(`--${spec.cli.flag} expects ${describeExpectation(spec)}, got "${String(raw)}".`);
+      maxFileSizeMb = value;
+    } else options[spec.key] = value;
+  }
+  let models: SelectCommandLine['models'] = 'all';
+  if (typeof values.models === 'string' && values.models.trim().toLowerCase() !== 'all') {
+    const names = values.models.split(',').map((m) => m.trim().toUpperCase()).filter((m) => m !== '');
+    const unknown = names.filter((m) => !isMclustModelName(m));
+    if (names.length === 0 || unknown.length > 0) {
+      throw new UsageError(`--models expects "all" or mclust model names (EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV; E, V for one column), got "${values.models}".`);
+    }
+    models = [...new Set(names)] as MclustModelName[];
+  }
+  const criterion = values.criterion === undefined ? 'bic' : String(values.criterion).toLowerCase();
+  if (criterion !== 'bic' && criterion !== 'icl') throw new UsageError(`--criterion expects bic or icl, got "${String(values.criterion)}".`);
+  return {
+    command: 'select',
+    file,
+    ks,
+    models,
+    criterion,
+    options: options as Partial<FitOptions>,
+    json: values.json === true,
+    verbose: values.verbose === true,
+    maxFileSizeMb,
   };
 }

@@ -1,0 +1,188 @@
+// The model-selection sweep on worker threads. The data, the starting partitions and the queue of cells are shared
+// once (SharedArrayBuffers); every thread, the calling one included, takes the next cell from one atomic counter and
+// fits it with the same code as the serial sweep, so the table is identical to sweepModels'. The call is synchronous
+// (as the CLI is): the calling thread fits cells itself and then collects the workers' cells with
+// receiveMessageOnPort, sleeping on Atomics.wait. A worker that is slow to start, or never starts, only means the
+// calling thread fits more of the cells.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import {
+  cellQueue,
+  checkSweep,
+  finishSweep,
+  runPlannedCell,
+  withPartitions,
+  type CellSettings,
+  type SweepCell,
+  type SweepOptions,
+  type SweepResult,
+} from './sweep';
+import type { MclustModelName } from '../families/gaussian/mclust/models';
+
+/** Slots of the shared control array. */
+export const SWEEP_CTRL = {
+  /** Next position in the queue to take. */
+  NEXT: 0,
+  /** Cells finished by workers (the calling thread sleeps on it). */
+  DONE: 1,
+  /** 1 once the partitions are written: workers wait for it. */
+  READY: 2,
+  /** 1 when the sweep is abandoned: workers stop. */
+  STOP: 3,
+  LENGTH: 4,
+} as const;
+
+/** What a sweep worker receives. Typed arrays on SharedArrayBuffers are shared, not copied. */
+export interface SweepWorkerData {
+  x: Float64Array;
+  n: number;
+  d: number;
+  ks: number[];
+  models: MclustModelName[];
+  settings: CellSettings;
+  /** ks.length × n classes, K by K. */
+  partitions: Int32Array;
+  /** Cell indices in the order they are taken. */
+  queue: Int32Array;
+  ctrl: Int32Array;
+  port: MessagePort;
+}
+
+/** A worker's message: one finished cell, or the error that stopped it on a cell. */
+export type SweepWorkerMessage = { index: number; cell: SweepCell } | { index: number; error: string };
+
+export interface ParallelOptions {
+  /** Threads in all, the calling one included (0: every core); never more than the cells. */
+  threads?: number;
+  /** The worker script (dist/selectWorker.js beside this bundle by default); null: fit on this thread only. */
+  workerScript?: string | null;
+}
+
+/** The bundled worker beside the running bundle (dist/), when it is there. */
+export function defaultSweepWorkerScript(): string | undefined {
+  const candidate = path.join(__dirname, 'selectWorker.js');
+  return fs.existsSync(candidate) ? candidate : undefined;
+}
+
+function sharedFloat64(values: Float64Array): Float64Array {
+  const out = new Float64Array(new SharedArrayBuffer(values.length * 8));
+  out.set(values);
+  return out;
+}
+
+function sharedInt32(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(Math.max(1, length) * 4));
+}
+
+/**
+ * sweepModels on min(cells, threads) threads. Same cells, same best fits; `onCell` sees each cell when this thread
+ * learns of it, and whether a worker fitted it.
+ */
+export function sweepModelsParallel(
+  x: Float64Array,
+  n: number,
+  d: number,
+  options: SweepOptions,
+  parallel: ParallelOptions = {},
+  onCell?: (cell: SweepCell, done: number, total: number, byWorker: boolean) => void,
+): SweepResult {
+  const checked = checkSweep(x, n, d, options);
+  const total = checked.ks.length * checked.models.length;
+  const threads = Math.max(1, Math.min(total, parallel.threads || os.availableParallelism()));
+  const script = parallel.workerScript === null ? undefined : (parallel.workerScript ?? defaultSweepWorkerScript());
+
+  const shared = sharedFloat64(x);
+  const partitionBuffer = sharedInt32(checked.ks.length * n);
+  const ctrl = sharedInt32(SWEEP_CTRL.LENGTH);
+  const queueBuffer = sharedInt32(total);
+  const workers: { worker: Worker; port: MessagePort }[] = [];
+  try {
+    // Workers start while the partitions are computed (a hierarchical clustering can take a while).
+    if (script) {
+      for (let w = 0; w < threads - 1; w++) {
+        const channel = new MessageChannel();
+        const workerData: SweepWorkerData = {
+          x: shared,
+          n,
+          d,
+          ks: checked.ks,
+          models: checked.models,
+          settings: checked.settings,
+          partitions: partitionBuffer,
+          queue: queueBuffer,
+          ctrl,
+          port: channel.port2,
+        };
+        const worker = new Worker(script, { workerData, transferList: [channel.port2] });
+        worker.unref();
+        // Errors come as messages; a worker that dies is covered by this thread taking the remaining cells.
+        worker.on('error', () => undefined);
+        workers.push({ worker, port: channel.port1 });
+      }
+    }
+    const plan = withPartitions(shared, checked, options.starts);
+    plan.partitions.forEach((p, i) => partitionBuffer.set(p, i * n));
+    queueBuffer.set(cellQueue(plan));
+    Atomics.store(ctrl, SWEEP_CTRL.READY, 1);
+    Atomics.notify(ctrl, SWEEP_CTRL.READY);
+
+    const cells = new Array<SweepCell>(total);
+    let done = 0;
+    let longest = 0;
+    const record = (index: number, cell: SweepCell, byWorker: boolean) => {
+      if (cells[index]) return; // fitted twice (see below): the same cell
+      cells[index] = cell;
+      done++;
+      onCell?.(cell, done, total, byWorker);
+    };
+    const fitHere = (index: number) => {
+      const started = Date.now();
+      record(index, runPlannedCell(shared, plan, index).cell, false);
+      longest = Math.max(longest, Date.now() - started);
+    };
+    const drain = () => {
+      for (const { port } of workers) {
+        for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+          const message = m.message as SweepWorkerMessage;
+          // A cell a worker could not fit is fitted here: its error, if it has one, is thrown from this thread.
+          if ('cell' in message) record(message.index, message.cell, true);
+          else fitHere(message.index);
+        }
+      }
+    };
+    for (let at = Atomics.add(ctrl, SWEEP_CTRL.NEXT, 1); at < total; at = Atomics.add(ctrl, SWEEP_CTRL.NEXT, 1)) {
+      fitHere(queueBuffer[at]);
+      drain();
+    }
+    // Every cell is taken; collect the workers' ones. A worker that died cannot say so to a blocked thread: when
+    // nothing arrives for much longer than the longest cell took here, this thread fits the missing cells itself.
+    let lastProgress = Date.now();
+    while (done < total) {
+      const before = done;
+      const seen = Atomics.load(ctrl, SWEEP_CTRL.DONE);
+      drain();
+      if (done > before) lastProgress = Date.now();
+      if (done >= total) break;
+      if (Date.now() - lastProgress > Math.max(10_000, 4 * longest)) {
+        const missing = queueBuffer.find((index) => !cells[index])!;
+        fitHere(missing);
+        lastProgress = Date.now();
+        continue;
+      }
+      // The counter moves after a worker posts its cell: wake on it, and look again at least every 50 ms.
+      Atomics.wait(ctrl, SWEEP_CTRL.DONE, seen, 50);
+    }
+    return finishSweep(shared, plan, cells);
+  } finally {
+    Atomics.store(ctrl, SWEEP_CTRL.STOP, 1);
+    Atomics.store(ctrl, SWEEP_CTRL.READY, 1);
+    Atomics.notify(ctrl, SWEEP_CTRL.READY);
+    for (const { worker, port } of workers) {
+      port.close();
+      void worker.terminate();
+    }
+  }
+}

@@ -1,0 +1,46 @@
+// The model-selection sweep on worker threads (dist/selectWorker.js, built by `npm run build`, which `npm test` runs
+// first) gives exactly the serial sweep's table and best fits, whatever the number of threads, and the workers
+// really fit cells.
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { sweepModelsParallel } from '../../src/engine/select/parallel';
+import { sweepModels, type SweepCell, type SweepOptions } from '../../src/engine/select/sweep';
+import { loadFaithful } from '../fixtures/gaussian/helpers';
+
+const WORKER = path.join(__dirname, '..', '..', 'dist', 'selectWorker.js');
+
+describe('model-selection sweep on worker threads', function () {
+  this.timeout(300_000);
+  const { values, n, d } = loadFaithful();
+  const options: SweepOptions = { ks: [1, 2, 3, 4, 5, 6], columns: ['eruptions', 'waiting'] };
+
+  before(() => {
+    assert.ok(fs.existsSync(WORKER), `${WORKER} is missing: run \`npm run build\` (npm test does).`);
+  });
+
+  it('two and three threads give the serial table and best fits exactly, and the workers fit cells', () => {
+    const serial = sweepModels(values, n, d, options);
+    assert.equal(serial.cells.length, 6 * 14);
+    for (const threads of [2, 3]) {
+      const seen = new Set<SweepCell>();
+      let byWorkers = 0;
+      const parallel = sweepModelsParallel(values, n, d, options, { threads, workerScript: WORKER }, (cell, done, total, byWorker) => {
+        seen.add(cell);
+        if (byWorker) byWorkers++;
+        assert.equal(total, serial.cells.length);
+        assert.equal(done, seen.size);
+      });
+      assert.deepEqual(parallel, serial, `${threads} threads`);
+      assert.equal(seen.size, serial.cells.length, 'onCell sees every cell once');
+      assert.ok(byWorkers > 0 && byWorkers < serial.cells.length, `${threads} threads: the workers fitted ${byWorkers} of ${serial.cells.length} cells`);
+    }
+  });
+
+  it('without a worker script the calling thread fits every cell, with the same result', () => {
+    const serial = sweepModels(values, n, d, { ...options, ks: [2, 3] });
+    const alone = sweepModelsParallel(values, n, d, { ...options, ks: [2, 3] }, { threads: 4, workerScript: null });
+    assert.deepEqual(alone, serial);
+  });
+});
