@@ -88,7 +88,9 @@ function asSavedUi(value: unknown): SavedUi | undefined {
 /** The panel: one state, one scheduler, one set of charts and views (no module-level mutable state). */
 function startPanel(): void {
   const vscode: VsCodeApi =
-    typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage: () => undefined, getState: () => undefined, setState: () => undefined };
+    // The page's boot script (src/host/panelHtml.ts) acquired it already: it may be acquired once per page.
+    (window as { mixscopeVsCodeApi?: VsCodeApi }).mixscopeVsCodeApi ??
+    (typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage: () => undefined, getState: () => undefined, setState: () => undefined });
   const charts = new Charts();
   const views = createFamilyViews();
   const allViews: FamilyView[] = Object.values(views);
@@ -101,14 +103,23 @@ function startPanel(): void {
 
   const apply = (message: PanelMessage) => {
     state = reduce(state, message);
-    if (message.type === 'scrub' || message.type === 'selectColumns' || message.type === 'selectCluster') vscode.setState(savedUi(state));
+    saveUiIfChanged();
     if (message.type === 'fitStarted' || message.type === 'error' || message.type === 'cancelled' || message.type === 'drawFailed') player.stop();
     if ((message.type === 'done' || message.type === 'error' || message.type === 'cancelled') && state.runClosed) {
-      vscode.setState(savedUi(state));
       const finished = finishedPanelState(state);
       if (finished) post({ type: 'state', state: finished });
     }
     scheduler.update(state);
+  };
+  // VS Code hands this state back after a window reload: it names the file whose panel to restore. Saved whenever it
+  // changes (a panel that got its result as a `restore` before it ever saw `done` must still name its file).
+  let savedJson: string | undefined;
+  const saveUiIfChanged = () => {
+    const saved = savedUi(state);
+    const json = saved === undefined ? undefined : JSON.stringify(saved);
+    if (json === undefined || json === savedJson) return;
+    savedJson = json;
+    vscode.setState(saved);
   };
   const act = (action: PanelAction) => apply(action);
   const player = new Player(() => state, act);

@@ -24,8 +24,10 @@ import { validatePanelState, validateWebviewMessage, type ValidatedExport } from
 export const PANEL_VIEW_TYPE = 'mixscope.panel';
 /** At most one progress message per this many milliseconds to the webview (the newest wins). */
 export const PROGRESS_INTERVAL_MS = 150;
-/** How long a restored, visible webview may take to say `ready` before it is replaced by a fresh one. */
-const RESTORE_READY_TIMEOUT_MS = 5000;
+/** How long a restored, visible webview may take to say `loading` (its document is alive) before it is replaced. */
+const RESTORE_ALIVE_TIMEOUT_MS = 10_000;
+/** How long a live webview may take to load its bundle and say `ready` (a loaded machine parses 2 MB slowly). */
+const RESTORE_READY_TIMEOUT_MS = 60_000;
 /** Fresh webviews tried for one restored panel before giving up (and logging it). */
 const MAX_RESTORE_REPLACEMENTS = 2;
 /** Fresh webviews opened at the same moment race each other again: at least this long between two replacements. */
@@ -46,6 +48,8 @@ export interface PanelHost {
 
 interface ReadyWatch {
   timer?: ReturnType<typeof setTimeout>;
+  /** The webview's document said `loading`: only its bundle is awaited now. */
+  alive: boolean;
   /** Fresh webviews opened so far for this restored panel. */
   replacements: number;
 }
@@ -131,7 +135,7 @@ export class FitPanel {
    */
   watchRestore(): void {
     if (this.disposed || this.webviewReady) return;
-    this.readyWatch ??= { replacements: 0 };
+    this.readyWatch ??= { replacements: 0, alive: false };
     this.armReadyWatch();
   }
 
@@ -143,34 +147,58 @@ export class FitPanel {
       watch.timer = undefined;
       return;
     }
+    const timeout = watch.alive ? RESTORE_READY_TIMEOUT_MS : RESTORE_ALIVE_TIMEOUT_MS;
     watch.timer ??= setTimeout(() => {
       watch.timer = undefined;
-      if (this.disposed || this.webviewReady || this.readyWatch !== watch || !this.currentPanel.visible) return;
-      // Panels restored together time out together: replace them one after the other.
-      const now = Date.now();
-      const wait = nextReplacementAt - now;
-      nextReplacementAt = Math.max(now, nextReplacementAt) + REPLACEMENT_SPACING_MS;
-      if (wait > 0) {
-        watch.timer = setTimeout(() => {
-          watch.timer = undefined;
-          this.replaceIfStillNotReady(watch);
-        }, wait);
-        return;
-      }
-      this.replaceIfStillNotReady(watch);
-    }, RESTORE_READY_TIMEOUT_MS);
+      this.scheduleReplacement(watch, watch.alive ? `did not load its script within ${timeout / 1000} s` : `did not start within ${timeout / 1000} s`);
+    }, timeout);
   }
 
-  private replaceIfStillNotReady(watch: ReadyWatch): void {
+  /** Panels restored together fail together: they are replaced one after the other, REPLACEMENT_SPACING_MS apart. */
+  private scheduleReplacement(watch: ReadyWatch, why: string): void {
+    if (this.disposed || this.webviewReady || this.readyWatch !== watch || !this.currentPanel.visible) return;
+    const now = Date.now();
+    const wait = nextReplacementAt - now;
+    nextReplacementAt = Math.max(now, nextReplacementAt) + REPLACEMENT_SPACING_MS;
+    if (wait <= 0) {
+      this.replaceIfStillNotReady(watch, why);
+      return;
+    }
+    watch.timer = setTimeout(() => {
+      watch.timer = undefined;
+      this.replaceIfStillNotReady(watch, why);
+    }, wait);
+  }
+
+  /** The webview's boot script ran: its document is alive, its bundle on the way. */
+  private onLoading(): void {
+    const watch = this.readyWatch;
+    if (!watch || watch.alive) return;
+    watch.alive = true;
+    if (watch.timer) clearTimeout(watch.timer);
+    watch.timer = undefined;
+    this.armReadyWatch();
+  }
+
+  /** The webview could not load its bundle (VS Code web's service-worker race): a fresh webview, now. */
+  private onLoadFailed(): void {
+    const watch = (this.readyWatch ??= { replacements: 0, alive: true });
+    if (watch.timer) clearTimeout(watch.timer);
+    watch.timer = undefined;
+    this.scheduleReplacement(watch, 'could not load its script');
+  }
+
+  private replaceIfStillNotReady(watch: ReadyWatch, why: string): void {
     if (this.disposed || this.webviewReady || this.readyWatch !== watch) return;
     if (!this.currentPanel.visible) return; // hidden meanwhile: the clock starts again when it is shown
     if (watch.replacements >= MAX_RESTORE_REPLACEMENTS) {
       this.readyWatch = undefined;
-      this.host.output.warn(`${this.fileName}: the restored panel still did not load after ${watch.replacements} fresh webview(s); close it and run Cluster this dataset again`);
+      this.host.output.warn(`${this.fileName}: the panel still did not load after ${watch.replacements} fresh webview(s); close it and run Cluster this dataset again`);
       return;
     }
     watch.replacements++;
-    this.host.output.warn(`${this.fileName}: the restored panel did not load within ${RESTORE_READY_TIMEOUT_MS / 1000} s (VS Code web's webview service-worker race after a reload); showing it in a fresh webview (${watch.replacements} of ${MAX_RESTORE_REPLACEMENTS})`);
+    this.host.output.warn(`${this.fileName}: the panel's webview ${why} (VS Code web's webview service-worker race); showing it in a fresh webview (${watch.replacements} of ${MAX_RESTORE_REPLACEMENTS})`);
+    watch.alive = false;
     try {
       this.replaceWebviewPanel();
     } catch (error) {
@@ -348,6 +376,12 @@ export class FitPanel {
       }
       const message = checked.value;
       switch (message.type) {
+        case 'loading':
+          this.onLoading();
+          break;
+        case 'loadFailed':
+          this.onLoadFailed();
+          break;
         case 'ready':
           this.webviewReady = true;
           if (this.readyWatch) {

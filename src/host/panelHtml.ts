@@ -35,6 +35,28 @@ export function panelCsp(cspSource: string, nonce: string): string {
   ].join('; ');
 }
 
+/**
+ * The one inline script (allowed by the nonce): it says `loading` at once, then loads the panel's bundle and says
+ * `loadFailed` if it cannot. Every resource of a webview comes through VS Code's webview service worker, which can
+ * fail after a window reload (microsoft/vscode#326544); this script is part of the document itself, so the host
+ * learns at once that the document is alive but its bundle is not, and moves the panel to a fresh webview. It
+ * holds the VS Code API for the bundle (acquireVsCodeApi may be called once per page).
+ */
+export function bootScript(scriptUri: string): string {
+  // JSON is a valid JS string literal; escaping '<' keeps "</script>" from ending the element early.
+  const src = JSON.stringify(scriptUri).replace(/</g, '\\u003c');
+  return `(function () {
+  var api = acquireVsCodeApi();
+  window.mixscopeVsCodeApi = api;
+  api.postMessage({ type: 'loading' });
+  var script = document.createElement('script');
+  script.nonce = document.currentScript.nonce;
+  script.src = ${src};
+  script.onerror = function () { api.postMessage({ type: 'loadFailed', resource: 'script' }); };
+  document.body.appendChild(script);
+})();`;
+}
+
 /** The PNG and SVG export buttons of one chart (webview/main.ts wires every button.export). */
 function exportButtons(chart: string): string {
   return ['png', 'svg'].map((f) => `<button type="button" class="export" data-chart="${chart}" data-format="${f}">${f.toUpperCase()}</button>`).join('\n          ');
@@ -130,7 +152,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
       </div>
     </section>
   </main>
-  <script nonce="${nonce}" src="${attr(o.scriptUri)}"></script>
+  <script nonce="${nonce}">${bootScript(o.scriptUri)}</script>
 </body>
 </html>`;
 }

@@ -37,6 +37,8 @@ export interface ValidatedExport {
 
 /** WebviewToHost after validation; `export` carries decoded bytes instead of the raw string. */
 export type ValidatedWebviewMessage =
+  | { type: 'loading' }
+  | { type: 'loadFailed'; resource: 'script' }
   | { type: 'ready' }
   | { type: 'rerun'; k: number; maxIterations: number }
   | { type: 'cancel' }
@@ -65,6 +67,10 @@ export function validateWebviewMessage(raw: unknown): Validated<ValidatedWebview
   switch (type) {
     case 'ready':
       return ok({ type: 'ready' });
+    case 'loading':
+      return ok({ type: 'loading' });
+    case 'loadFailed':
+      return raw.resource === 'script' ? ok({ type: 'loadFailed', resource: 'script' }) : fail(`loadFailed: resource must be "script"; got ${describeValue(raw.resource)}.`);
     case 'cancel':
       return ok({ type: 'cancel' });
     case 'rerun': {

@@ -1,7 +1,7 @@
 // The one typed message protocol shared by the extension host, the engine worker and the webview.
 // Plain data only (structured-clone safe): no classes, no functions. No `vscode` import here.
 
-export type { ModelChoice, ModelKind, CovarianceType, InitMethod, EmVariant, InitParams, FitOptions } from './settings';
+export type { ModelChoice, ModelKind, CovarianceType, SklearnCovarianceType, MclustCovarianceModel, InitMethod, EmVariant, InitParams, FitOptions } from './settings';
 export { DEFAULT_FIT_OPTIONS, LIMITS } from './settings';
 import type { ModelChoice, ModelKind, CovarianceType, InitMethod, EmVariant, InitParams, FitOptions } from './settings';
 
@@ -80,14 +80,23 @@ export interface FitResult {
   logLikelihoodTrace?: number[];
   weights: number[];
   means: number[][];
-  /** Gaussian: K × D × D (expanded). */
+  /** Gaussian: K × D × D (expanded), whatever the covariance type or mclust model. */
   covariances?: number[][][];
+  /** Gaussian: the type or mclust model fitted (on one column an mclust name is reported as E or V). */
   covarianceType?: CovarianceType;
   emVariant?: EmVariant;
   /** Hard assignment (argmax responsibility) per used row. */
   assignments: number[];
+  /** scikit-learn's sign, lower is better: −2 ln L + p ln n (p = `parameters`). */
   bic: number;
+  /** Lower is better: −2 ln L + 2p. */
   aic: number;
+  /** Gaussian: BIC in mclust's sign, higher is better: 2 ln L − p ln n (= −bic). */
+  mclustBic?: number;
+  /** Gaussian: mclust's ICL, higher is better: mclustBic + 2 Σ_i ln max_k r_ik (r: the final responsibilities). */
+  icl?: number;
+  /** Gaussian: free parameters p of the model (mclust's nMclustParams; scikit-learn's _n_parameters, the same count). */
+  parameters?: number;
   /** Present when the columns were standardised (parameters are in standardised units). */
   standardization?: { mean: number[]; sd: number[] };
   /** One per iteration, index 0 = start. */
@@ -202,6 +211,10 @@ export interface ExportReply {
 }
 
 export type WebviewToHost =
+  /** The panel's document is alive (its inline boot script ran); its bundle is loading. */
+  | { type: 'loading' }
+  /** The panel's bundle could not be loaded (VS Code web's webview service worker did not serve it). */
+  | { type: 'loadFailed'; resource: 'script' }
   | { type: 'ready' }
   | { type: 'rerun'; k: number; maxIterations: number }
   | { type: 'cancel' }

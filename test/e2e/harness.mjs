@@ -128,7 +128,8 @@ export async function editUserSettingsJson(page, settingsFile, settings) {
   const group = page.locator('.editor-group-container.active').filter({ has: page.locator('.tab.active[aria-label*="settings.json"]') });
   const lines = group.locator('.monaco-editor .view-lines').first();
   await lines.waitFor({ timeout: 15_000 });
-  await lines.click();
+  // A webview left over a group (a panel being replaced) may cover the editor: then focus its input directly.
+  await lines.click({ timeout: 5_000 }).catch(() => group.locator('.monaco-editor textarea').first().focus());
   await page.waitForFunction(() => !!document.activeElement?.closest('.editor-group-container.active .monaco-editor'), null, { timeout: 5_000 });
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Delete');

@@ -144,6 +144,10 @@ describe('webview in Chromium under the strict CSP', function () {
       if (req.url === '/') {
         res.setHeader('content-type', 'text/html; charset=utf-8');
         res.end(panelHtml({ scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css`, cspSource: origin, nonce: NONCE, title: 'faithful.csv' }));
+      } else if (req.url === '/unserved') {
+        // A page whose bundle is not served, as after VS Code web's webview service-worker race.
+        res.setHeader('content-type', 'text/html; charset=utf-8');
+        res.end(panelHtml({ scriptUri: `${origin}/dist/missing.js`, styleUri: `${origin}/media/panel.css`, cspSource: origin, nonce: NONCE, title: 'faithful.csv' }));
       } else if (req.url === '/dist/webview.js') {
         res.setHeader('content-type', 'text/javascript');
         res.end(script);
@@ -203,6 +207,25 @@ describe('webview in Chromium under the strict CSP', function () {
   after(async () => {
     await browser?.close();
     server?.close();
+  });
+
+  it('says `loading` from the page itself, then `ready` from the bundle, with no CSP violation', async () => {
+    const types = (await posted()).map((m) => m.type);
+    assert.deepEqual(types.slice(0, 2), ['loading', 'ready']);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
+  });
+
+  it('a page whose bundle is not served says `loadFailed` (the host then moves the panel to a fresh webview)', async () => {
+    const other = await browser.newPage();
+    try {
+      await other.addInitScript({ content: 'window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => undefined });' });
+      await other.goto(`${base}unserved`);
+      await other.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'loadFailed'), null, { timeout: 10_000 });
+      const types = await other.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted.map((m) => m.type));
+      assert.deepEqual(types, ['loading', 'loadFailed']);
+    } finally {
+      await other.close();
+    }
   });
 
   async function send(messages: HostToWebview[]): Promise<void> {

@@ -157,12 +157,15 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
   }
 }
 
+/** The status of a panel restored without a result (its last run failed, was cancelled, or never ended). */
+export const NO_KEPT_RESULT = 'No result was kept from the last run of this file. Re-run to fit it.';
+
 /** A state from the host (after a reload): the last result, or the identity of a panel without one. */
 function restoreFromHost(state: PanelModel, panel: PanelState): PanelModel {
   const sameFile = state.panel?.fileUri === panel.fileUri;
   // Without a result, the host may go on with the running fit's messages: accept them (any run id).
   const base: PanelModel = { ...initialModel(), panel, ui: sameFile ? state.ui : { ...DEFAULT_UI }, runClosed: panel.result !== undefined, clearCharts: true };
-  if (!panel.result) return base;
+  if (!panel.result) return { ...base, message: NO_KEPT_RESULT };
   return { ...base, ...seriesOfResult(panel.result, []), phase: 'done' };
 }
 
@@ -274,7 +277,7 @@ export function shownColours(state: PanelModel, means: number[][]): number[] {
 export function statusText(state: PanelModel): string {
   switch (state.phase) {
     case 'idle':
-      return 'Waiting for the fit…';
+      return state.message ?? 'Waiting for the fit…';
     case 'loading':
       return `Reading ${state.panel?.fileName ?? 'the file'}…`;
     case 'running':

@@ -36,6 +36,9 @@ function result(overrides: Partial<FitResult> = {}): FitResult {
 describe('host validation: webview messages', () => {
   it('accepts ready, cancel and a rerun in range (dropping extra fields)', () => {
     assert.deepEqual(validateWebviewMessage({ type: 'ready' }), { ok: true, value: { type: 'ready' } });
+    assert.deepEqual(validateWebviewMessage({ type: 'loading', extra: 1 }), { ok: true, value: { type: 'loading' } });
+    assert.deepEqual(validateWebviewMessage({ type: 'loadFailed', resource: 'script' }), { ok: true, value: { type: 'loadFailed', resource: 'script' } });
+    assert.equal(validateWebviewMessage({ type: 'loadFailed', resource: '<img>' }).ok, false);
     assert.deepEqual(validateWebviewMessage({ type: 'cancel', extra: 1 }), { ok: true, value: { type: 'cancel' } });
     assert.deepEqual(validateWebviewMessage({ type: 'rerun', k: 3, maxIterations: 50, evil: '<script>' }), { ok: true, value: { type: 'rerun', k: 3, maxIterations: 50 } });
     assert.equal(validateWebviewMessage({ type: 'rerun', k: LIMITS.kMax, maxIterations: LIMITS.maxIterationsMax }).ok, true);

@@ -127,6 +127,12 @@ describe('webview state reducer', () => {
     assert.ok(JSON.stringify(saved).length < 1000);
   });
 
+  it('a panel restored without a result says so (not "Waiting for the fit"), and still names its file for the next reload', () => {
+    const s = reduce(initialModel(), { type: 'restore', state: { ...FILE, options: DEFAULT_FIT_OPTIONS } });
+    assert.equal(statusText(s), 'No result was kept from the last run of this file. Re-run to fit it.');
+    assert.equal(savedUi(s)?.fileUri, FILE.fileUri);
+  });
+
   it('says how many rows are plotted when the plot sample is smaller than n', () => {
     assert.equal(sampleNote({ n: 200000 }, 5000), 'showing 5,000 of 200,000 rows, sampled evenly');
     assert.equal(sampleNote({ n: 272 }, 272), undefined);
