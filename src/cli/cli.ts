@@ -130,12 +130,16 @@ function companionPath(file: string): string | undefined {
 function humanSummary(name: string, r: import('../shared/protocol').FitResult, summary: DatasetSummary): string {
   const fmt = (x: number) => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(4));
   const lines = [
-    `${name}: ${r.model} mixture, K = ${r.k}, n = ${r.n}, d = ${r.d} (${r.modelReason})`,
+    `${name}: ${r.model} mixture${r.covarianceType ? ` (covariance ${r.covarianceType})` : ''}, K = ${r.k}, n = ${r.n}, d = ${r.d} (${r.modelReason})`,
     // Never silently: what the loader detected, skipped and left out.
     ...summary.notes.map((note) => `  read: ${note}`),
     ...summary.droppedColumns.map((c) => `  left out column "${c.name}": ${c.reason}`),
-    `${r.converged ? 'converged' : 'not converged'} after ${r.iterations} iterations, log-likelihood ${fmt(r.logLikelihood)}, BIC ${fmt(r.bic)}, AIC ${fmt(r.aic)}`,
+    `${r.converged ? 'converged' : 'not converged'} after ${r.iterations} iterations, log-likelihood ${fmt(r.logLikelihood)}, BIC ${fmt(r.bic)}, AIC ${fmt(r.aic)} (scikit-learn's sign: −2 ln L + p ln n, lower is better)`,
   ];
+  // Both conventions, each with its sign, so numbers from either tool can be compared.
+  if (r.mclustBic !== undefined && r.icl !== undefined) {
+    lines.push(`mclust BIC ${fmt(r.mclustBic)}, ICL ${fmt(r.icl)} (mclust's sign: 2 ln L − p ln n, higher is better), ${r.parameters} free parameters`);
+  }
   const sizes = new Array(r.k).fill(0);
   for (const a of r.assignments) sizes[a]++;
   for (let c = 0; c < r.k; c++) {

@@ -12,7 +12,15 @@
 
 export type ModelChoice = 'auto' | 'gaussian' | 'bernoulli';
 export type ModelKind = 'gaussian' | 'bernoulli';
-export type CovarianceType = 'full' | 'diag' | 'spherical' | 'tied';
+/** scikit-learn's covariance types, fitted with scikit-learn's formulas (GaussianMixture's covariance_type). */
+export type SklearnCovarianceType = 'full' | 'diag' | 'spherical' | 'tied';
+/**
+ * mclust's models Σ_k = λ_k D_k A_k D_kᵀ: volume λ, shape A and orientation D Equal across components, Variable, or
+ * the Identity; E and V (equal or variable variance) for one column.
+ */
+export type MclustCovarianceModel =
+  | 'EII' | 'VII' | 'EEI' | 'VEI' | 'EVI' | 'VVI' | 'EEE' | 'VEE' | 'EVE' | 'VVE' | 'EEV' | 'VEV' | 'EVV' | 'VVV' | 'E' | 'V';
+export type CovarianceType = SklearnCovarianceType | MclustCovarianceModel;
 /**
  * kmeans++ (default), random responsibilities, random data points as means, explicit parameters; Bernoulli also
  * random-assignment (every row in a uniformly random cluster: the course's start for hard EM).
@@ -184,15 +192,36 @@ export const SETTINGS = [
     description: 'Number of initialisations (scikit-learn\'s `n_init`); the one with the best final log-likelihood is kept.',
   },
   {
-    key: 'covarianceType', scope: 'fit', families: ['gaussian'], kind: 'enum', default: 'full', cli: { flag: 'covariance', help: 'Gaussian covariance type' },
-    values: ['full', 'diag', 'spherical', 'tied'],
+    key: 'covarianceType', scope: 'fit', families: ['gaussian'], kind: 'enum', default: 'full',
+    cli: { flag: 'covariance', help: 'Gaussian covariance: a scikit-learn type or an mclust model (E, V: one column)' },
+    values: ['full', 'diag', 'spherical', 'tied', 'EII', 'VII', 'EEI', 'VEI', 'EVI', 'VVI', 'EEE', 'VEE', 'EVE', 'VVE', 'EEV', 'VEV', 'EVV', 'VVV', 'E', 'V'],
     valueDescriptions: [
-      'Each component has its own full covariance matrix.',
-      'Each component has its own diagonal covariance.',
-      'Each component has a single variance.',
-      'All components share one full covariance matrix.',
+      'Each component has its own full covariance matrix (scikit-learn; the model of mclust\'s VVV).',
+      'Each component has its own diagonal covariance (scikit-learn; mclust\'s VVI).',
+      'Each component has a single variance (scikit-learn; mclust\'s VII).',
+      'All components share one full covariance matrix (scikit-learn; mclust\'s EEE).',
+      'mclust EII: spherical, equal volume.',
+      'mclust VII: spherical, variable volume.',
+      'mclust EEI: diagonal, equal volume and shape.',
+      'mclust VEI: diagonal, variable volume, equal shape.',
+      'mclust EVI: diagonal, equal volume, variable shape.',
+      'mclust VVI: diagonal, variable volume and shape.',
+      'mclust EEE: ellipsoidal, equal volume, shape and orientation.',
+      'mclust VEE: ellipsoidal, variable volume, equal shape and orientation.',
+      'mclust EVE: ellipsoidal, equal volume and orientation, variable shape.',
+      'mclust VVE: ellipsoidal, variable volume and shape, equal orientation.',
+      'mclust EEV: ellipsoidal, equal volume and shape, variable orientation.',
+      'mclust VEV: ellipsoidal, variable volume and orientation, equal shape.',
+      'mclust EVV: ellipsoidal, equal volume, variable shape and orientation.',
+      'mclust VVV: ellipsoidal, variable volume, shape and orientation.',
+      'mclust E, one column: equal variance (the multivariate names with an equal volume mean this too).',
+      'mclust V, one column: variable variance (the multivariate names with a variable volume mean this too).',
     ],
-    description: 'Gaussian covariance type (as scikit-learn\'s `covariance_type`).',
+    description:
+      'Gaussian covariance model. `full`, `diag`, `spherical`, `tied`: scikit-learn\'s `covariance_type`, fitted with its formulas. ' +
+      'An mclust model name (`EII`, `VII`, `EEI`, `VEI`, `EVI`, `VVI`, `EEE`, `VEE`, `EVE`, `VVE`, `EEV`, `VEV`, `EVV`, `VVV`; `E`, `V` for one column) ' +
+      'fits Σ_k = λ_k D_k A_k D_kᵀ with the volume λ, shape A and orientation D Equal across components, Variable, or the Identity, as R\'s mclust; ' +
+      'on one column a multivariate name means `E` (equal volume) or `V` (variable volume).',
   },
   {
     key: 'regularization', scope: 'fit', families: ['gaussian'], kind: 'number', integer: false, default: 1e-6, min: 0, max: Infinity, cli: { flag: 'reg', value: 'X', help: 'added to every covariance diagonal' },

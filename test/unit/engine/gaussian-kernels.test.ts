@@ -7,9 +7,9 @@ import { GaussianSimd } from '../../../src/engine/families/gaussian/simd';
 import { choleskyInPlace, logDetFromCholesky, solveLowerInPlace } from '../../../src/engine/families/gaussian/linalg';
 import { expNonPositive, normalizeLogRows, normalizeLogRowsAndExp } from '../../../src/engine/em/logsumexp';
 import { Rng } from '../../../src/engine/em/rng';
-import type { CovarianceType } from '../../../src/shared/protocol';
+import type { SklearnCovarianceType } from '../../../src/shared/protocol';
 
-const TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
+const TYPES: SklearnCovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 
 /** n rows of D correlated, shifted features (never a multiple of the kernels' block sizes when n is odd). */
 function data(n: number, d: number, seed: number): Float64Array {
@@ -64,7 +64,7 @@ function referenceLogProb(x: Float64Array, n: number, d: number, p: GaussianPara
 }
 
 /** The M-step by its definition (means, centred weighted scatter), in the compact shape of the type. */
-function referenceCovariances(x: Float64Array, n: number, d: number, resp: Float64Array, k: number, type: CovarianceType, reg: number) {
+function referenceCovariances(x: Float64Array, n: number, d: number, resp: Float64Array, k: number, type: SklearnCovarianceType, reg: number) {
   const nk = new Array<number>(k).fill(0);
   const means = new Float64Array(k * d);
   for (let i = 0; i < n; i++) {

@@ -1,13 +1,13 @@
 // The compact covariance shapes of sklearn's four covariance types, their expansion to K × D × D, and the reading
 // of explicit starting covariances (initParams.covariances) in any of them.
 
-import type { CovarianceType } from '../../../shared/protocol';
+import type { SklearnCovarianceType } from '../../../shared/protocol';
 import { OptionsError } from '../../errors';
 
-export const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'diag', 'spherical', 'tied'];
+export const COVARIANCE_TYPES: readonly SklearnCovarianceType[] = ['full', 'diag', 'spherical', 'tied'];
 
 /** Size of the compact covariance array of a type. */
-export function covarianceLength(type: CovarianceType, k: number, d: number): number {
+export function covarianceLength(type: SklearnCovarianceType, k: number, d: number): number {
   switch (type) {
     case 'full':
       return k * d * d;
@@ -25,7 +25,7 @@ export function covarianceLength(type: CovarianceType, k: number, d: number): nu
  * full K·D·D values, tied D·D (shared), diag K·D (variances), spherical K (one variance per component).
  */
 export function expandCovariances(
-  covarianceType: CovarianceType,
+  covarianceType: SklearnCovarianceType,
   covariances: ArrayLike<number>,
   k: number,
   d: number,
@@ -64,7 +64,7 @@ export function describeShape(v: unknown): string {
 }
 
 /** Reads initParams.covariances in the shape of the covariance type (or K × D × D consistent with it). */
-export function parseInitCovariances(raw: unknown, type: CovarianceType, k: number, d: number): Float64Array {
+export function parseInitCovariances(raw: unknown, type: SklearnCovarianceType, k: number, d: number): Float64Array {
   const depth = (v: unknown): number => (Array.isArray(v) ? 1 + (v.length > 0 ? depth(v[0]) : 0) : 0);
   const num = (v: unknown, path: string): number => {
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new OptionsError(`${path} must be a finite number, got ${JSON.stringify(v)}.`);
@@ -81,7 +81,7 @@ export function parseInitCovariances(raw: unknown, type: CovarianceType, k: numb
     }
   };
   const base = 'initParams.covariances';
-  const expected: Record<CovarianceType, string> = {
+  const expected: Record<SklearnCovarianceType, string> = {
     full: `K × D × D (${k} × ${d} × ${d})`,
     tied: `D × D (${d} × ${d}) or K × D × D with K equal matrices`,
     diag: `K × D variances (${k} × ${d}) or K × D × D diagonal matrices`,

@@ -1,13 +1,17 @@
 // The Gaussian family's registry entry: tables of numbers (images too, when the settings ask for it), prepared as
-// prepare.ts says, fitted by GaussianFamily with sklearn's formulas, and packaged with its degenerate components.
+// prepare.ts says, fitted by GaussianFamily with sklearn's formulas (covarianceType full, diag, spherical, tied) or by
+// MclustGaussianFamily (an mclust model name), and packaged with its degenerate components and both BICs.
 
-import type { FitResult, ParamsSnapshot, PlotSample } from '../../../shared/protocol';
+import type { DegenerateComponent, FitResult, ParamsSnapshot, PlotSample, SklearnCovarianceType } from '../../../shared/protocol';
 import type { ImageData, TableData } from '../../data/dataset';
-import { informationCriteria, runEm } from '../../em/em';
+import { informationCriteria, runEm, type EmProgress, type EmRun, type EmSettings } from '../../em/em';
 import { DataError } from '../../errors';
 import { defineFamily, evenSample, type FitContext, type FitOutcome } from '../types';
 import { degeneracyNotes, findDegenerateComponents } from './degeneracy';
 import { GaussianFamily } from './family';
+import { findMclustDegenerateComponents } from './mclust/degeneracy';
+import { MclustGaussianFamily, mclustModelForColumns } from './mclust/family';
+import { isMclustModelName, mclustBic, mclustIcl, type MclustModelName } from './mclust/models';
 import {
   centreOffsetColumns,
   refuseSingularData,
@@ -27,14 +31,29 @@ export const gaussianFamily = defineFamily<TableData>({
   fit: fitGaussianTable,
 });
 
+/**
+ * The scikit-learn covariance type whose data checks (prepare.ts) suit an mclust model: the spherical models as
+ * spherical, the diagonal ones as diag, a shared orientation as tied, the others as full.
+ */
+function sklearnCounterpart(model: MclustModelName): SklearnCovarianceType {
+  if (model === 'E' || model === 'V' || model.endsWith('II')) return 'spherical';
+  if (model.endsWith('I')) return 'diag';
+  return model === 'EEE' ? 'tied' : 'full';
+}
+
 function fitGaussianTable(table: TableData, { options, reason, started, callbacks }: FitContext): FitOutcome {
   const { n, d } = table;
   const file = table.summary.fileName;
+  const requested = options.covarianceType;
+  // An mclust name is fitted as that model (on one column its E or V); E and V on several columns are refused here.
+  const mclustModel = isMclustModelName(requested) ? mclustModelForColumns(requested, d) : undefined;
+  const checkType: SklearnCovarianceType = mclustModel ? sklearnCounterpart(mclustModel) : (requested as SklearnCovarianceType);
   // (One column: "full" is the same model as "diag", so that advice would not help; the singular-data check below
   // refuses one row without regularisation.)
-  if (options.covarianceType === 'full' && d > 1 && d >= n) {
+  if ((requested === 'full' || mclustModel === 'VVV') && d > 1 && d >= n) {
     throw new DataError(
-      `${file}: ${d} columns but only ${n} row${n === 1 ? '' : 's'}: a full covariance per component cannot be estimated. Use covarianceType "diag" (or "spherical"), or fewer columns.`,
+      `${file}: ${d} columns but only ${n} row${n === 1 ? '' : 's'}: a full covariance per component cannot be estimated. ` +
+        `Use covarianceType ${mclustModel ? '"VVI" (or "EEI", "VII")' : '"diag" (or "spherical")'}, or fewer columns.`,
       file,
     );
   }
@@ -51,7 +70,7 @@ function fitGaussianTable(table: TableData, { options, reason, started, callback
   } else {
     refuseUnrepresentableSpread(values, n, d, table.columns, file, options.regularization);
   }
-  if (options.regularization === 0) refuseSingularData(values, n, d, table.columns, options.covarianceType, file);
+  if (options.regularization === 0) refuseSingularData(values, n, d, table.columns, checkType, file);
   const notes = regularisationNotes(values, n, d, table.columns, options.regularization);
 
   const indices = evenSample(n, options.maxPlotPoints);
@@ -72,39 +91,70 @@ function fitGaussianTable(table: TableData, { options, reason, started, callback
     shifted.add(snapshot);
     for (const mean of snapshot.means) for (let j = 0; j < d; j++) mean[j] += centre[j];
   };
-  const family = new GaussianFamily(values, n, d, {
-    covarianceType: options.covarianceType,
-    regularization: options.regularization,
-    init: options.init,
-    initParams: centre && options.initParams ? { ...options.initParams, means: shiftMeans(options.initParams.means, centre) } : options.initParams,
-  });
-  const run = runEm(
-    family,
-    { k: options.k, maxIterations: options.maxIterations, tolerance: options.tolerance, variant: options.emVariant, restarts: options.restarts, seed: options.seed, keepSnapshots: true },
-    (progress) => {
-      shiftBack(progress.snapshot);
-      callbacks.onProgress?.(progress);
-    },
-  );
+  const initParams = centre && options.initParams ? { ...options.initParams, means: shiftMeans(options.initParams.means, centre) } : options.initParams;
+  const settings: EmSettings = {
+    k: options.k,
+    maxIterations: options.maxIterations,
+    tolerance: options.tolerance,
+    variant: options.emVariant,
+    restarts: options.restarts,
+    seed: options.seed,
+    keepSnapshots: true,
+  };
+  const onProgress = (progress: EmProgress) => {
+    shiftBack(progress.snapshot);
+    callbacks.onProgress?.(progress);
+  };
+  const { k } = options;
+  let run: EmRun<unknown>;
+  let parameters: number;
+  let degenerate: DegenerateComponent[];
+  if (mclustModel) {
+    const family = new MclustGaussianFamily(values, n, d, { model: mclustModel, regularization: options.regularization, init: options.init, initParams });
+    const mclustRun = runEm(family, settings, onProgress);
+    run = mclustRun;
+    parameters = family.parameterCount(k);
+    degenerate = findMclustDegenerateComponents({
+      model: mclustModel,
+      values,
+      n,
+      d,
+      k,
+      z: responsibilities(mclustRun.logResp),
+      covariances: mclustRun.params.state.covariances,
+      regularization: options.regularization,
+      columns: table.columns,
+    });
+    if (mclustModel !== requested) notes.push(`covarianceType ${requested} on one column is mclust's model ${mclustModel} (${mclustModel === 'E' ? 'equal' : 'variable'} variance).`);
+  } else {
+    const type = requested as SklearnCovarianceType;
+    const family = new GaussianFamily(values, n, d, { covarianceType: type, regularization: options.regularization, init: options.init, initParams });
+    const sklearnRun = runEm(family, settings, onProgress);
+    run = sklearnRun;
+    // scikit-learn's _n_parameters: the same count as mclust's nMclustParams for the model the type is (VVV, VVI, VII, EEE).
+    parameters = family.parameterCount(k);
+    degenerate = findDegenerateComponents({
+      values,
+      n,
+      d,
+      k,
+      covarianceType: type,
+      regularization: options.regularization,
+      means: sklearnRun.params.means,
+      covariances: sklearnRun.params.covariances,
+      logResp: sklearnRun.logResp,
+      columns: table.columns,
+      centre,
+    });
+  }
   run.snapshots.forEach(shiftBack);
   const last = run.snapshots[run.snapshots.length - 1];
   if (last.model !== 'gaussian') throw new Error('internal: Gaussian family returned a non-Gaussian snapshot');
-  const { bic, aic } = informationCriteria(run.logLikelihood, family.parameterCount(options.k), n);
+  const { bic, aic } = informationCriteria(run.logLikelihood, parameters, n);
+  const bicMclust = mclustBic(run.logLikelihood, parameters, n);
+  const icl = mclustIcl(bicMclust, responsibilities(run.logResp), n, k);
   const assignments = Array.from(run.assignments);
-  const degenerate = findDegenerateComponents({
-    values,
-    n,
-    d,
-    k: options.k,
-    covarianceType: options.covarianceType,
-    regularization: options.regularization,
-    means: run.params.means,
-    covariances: run.params.covariances,
-    logResp: run.logResp,
-    columns: table.columns,
-    centre,
-  });
-  notes.push(...degeneracyNotes(degenerate, options.k));
+  notes.push(...degeneracyNotes(degenerate, k));
   const result: FitResult = {
     model: 'gaussian',
     modelReason: reason,
@@ -119,11 +169,14 @@ function fitGaussianTable(table: TableData, { options, reason, started, callback
     weights: last.weights,
     means: last.means,
     covariances: last.covariances,
-    covarianceType: options.covarianceType,
+    covarianceType: mclustModel ?? requested,
     emVariant: options.emVariant,
     assignments,
     bic,
     aic,
+    mclustBic: bicMclust,
+    icl,
+    parameters,
     standardization,
     snapshots: run.snapshots,
     restartObjectives: run.restartObjectives,
@@ -132,6 +185,13 @@ function fitGaussianTable(table: TableData, { options, reason, started, callback
     degenerate: degenerate.length > 0 ? degenerate : undefined,
   };
   return { result, plotSample, plotAssignments: indices.map((i) => assignments[i]) };
+}
+
+/** exp of the n × K log-responsibilities. */
+function responsibilities(logResp: Float64Array): Float64Array {
+  const z = new Float64Array(logResp.length);
+  for (let i = 0; i < z.length; i++) z[i] = Math.exp(logResp[i]);
+  return z;
 }
 
 function imagesAsTable(images: ImageData): TableData {

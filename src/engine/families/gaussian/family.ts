@@ -3,7 +3,7 @@
 // (rounding-noise refusal), covariance.ts (shapes and initParams), density.ts (snapshot densities for the panel),
 // degeneracy.ts (degenerate components of a finished fit).
 
-import type { CovarianceType, GaussianSnapshot, InitMethod, InitParams } from '../../../shared/protocol';
+import type { CovarianceType, GaussianSnapshot, InitMethod, InitParams, SklearnCovarianceType } from '../../../shared/protocol';
 import type { MixtureFamily } from '../../em/em';
 import { DataError, FitError, OptionsError } from '../../errors';
 import { GaussianSimd } from './simd';
@@ -23,7 +23,7 @@ export { gaussianDensity1D, gaussianLogResponsibilities } from './density';
 
 /** Parameters of a Gaussian mixture in the compact shape of its covariance type. */
 export interface GaussianParams {
-  readonly covarianceType: CovarianceType;
+  readonly covarianceType: SklearnCovarianceType;
   /** K mixing weights, summing to 1. */
   readonly weights: Float64Array;
   /** K × D means. */
@@ -40,6 +40,7 @@ export interface GaussianParams {
 }
 
 export interface GaussianFamilyOptions {
+  /** One of scikit-learn's four types; any other name (an mclust model) is refused. */
   covarianceType: CovarianceType;
   /** Added to the covariance diagonals / variances at every M-step (sklearn's reg_covar). */
   regularization: number;
@@ -63,7 +64,7 @@ const NK_EPSILON = 10 * Number.EPSILON;
  */
 export class GaussianFamily implements MixtureFamily<GaussianParams> {
   readonly model = 'gaussian' as const;
-  readonly covarianceType: CovarianceType;
+  readonly covarianceType: SklearnCovarianceType;
   readonly regularization: number;
   readonly init: InitMethod;
   readonly initParams?: InitParams;
@@ -90,7 +91,7 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
     if (!Number.isInteger(n) || n < 1) throw new OptionsError(`The Gaussian mixture needs at least one row, got n = ${n}.`);
     if (!Number.isInteger(d) || d < 1) throw new OptionsError(`The Gaussian mixture needs at least one column, got d = ${d}.`);
     if (values.length < n * d) throw new OptionsError(`values holds ${values.length} numbers but n × d = ${n} × ${d} = ${n * d}.`);
-    if (!COVARIANCE_TYPES.includes(options.covarianceType)) {
+    if (!(COVARIANCE_TYPES as readonly string[]).includes(options.covarianceType)) {
       throw new OptionsError(`covarianceType must be one of ${COVARIANCE_TYPES.join(', ')}, got ${String(options.covarianceType)}.`);
     }
     if (!INIT_METHODS.includes(options.init)) {
@@ -107,7 +108,7 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
         throw new DataError(`Row ${Math.floor(i / d) + 1}, column ${(i % d) + 1} of the data is ${values[i]}, not a finite number.`);
       }
     }
-    this.covarianceType = options.covarianceType;
+    this.covarianceType = options.covarianceType as SklearnCovarianceType;
     this.regularization = options.regularization;
     this.init = options.init;
     this.initParams = options.initParams;
