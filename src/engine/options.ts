@@ -4,9 +4,6 @@
 import { OptionsError } from './errors';
 import { validateFitOptions, type FitOptions } from '../shared/settings';
 
-/** Initialisations of the Gaussian family ('random-assignment' is the Bernoulli course's start only). */
-export const GAUSSIAN_INITS = ['kmeans++', 'random', 'random-data', 'params'] as const;
-
 /** Fills defaults and rejects anything out of range with a message naming the setting and what is allowed. */
 export function resolveOptions(partial: Partial<FitOptions>): FitOptions {
   const { options, problems } = validateFitOptions(partial, 'engine');

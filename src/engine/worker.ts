@@ -4,7 +4,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import { createDispatcher, type ColumnListing, type HostToWorker, type InspectRequest, type WorkerReply, type WorkerToHost } from '../shared/protocol';
-import { loadDataset } from './data/load';
+import { inspectDataset, loadDataset } from './data/load';
 import { describeError } from './errors';
 import { fitDataset } from './fit';
 
@@ -13,11 +13,15 @@ const port = parentPort;
 const post = (message: WorkerToHost) => port.postMessage(message);
 const reply = (message: WorkerReply) => port.postMessage(message);
 
-/** The columns the loader finds in (the start of) the file, as a fit would read them. */
+/** The columns the loader finds in (the start of) the file, as a fit would read them; nothing is fitted. */
 function listColumns(m: InspectRequest): ColumnListing {
-  const dataset = loadDataset(m.fileName, m.bytes, { columns: [], imageWidth: m.options.imageWidth || undefined });
-  const { summary } = dataset;
-  return { columns: summary.columns, droppedColumns: summary.droppedColumns, imageShape: summary.imageShape, notes: summary.notes };
+  const inspection = inspectDataset(m.bytes, m.fileName);
+  return {
+    columns: inspection.columns.filter((c) => c.numeric).map((c) => c.name),
+    droppedColumns: inspection.columns.filter((c) => !c.numeric).map((c) => ({ name: c.name, reason: c.reason ?? 'not numeric' })),
+    imageShape: inspection.imageShape,
+    notes: inspection.notes,
+  };
 }
 
 port.on(

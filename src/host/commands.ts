@@ -7,7 +7,8 @@ import { readSettings, reportSettingProblems } from './config';
 import { readDataFile, statDataFile, userMessage, type ReadFile } from './dataFile';
 import { modelJson, assignmentsCsv } from './exportFormats';
 import { saveWithDialog, siblingUri } from './exporting';
-import { DATA_FILE_EXTENSIONS, exportFileName, inspectionBytes, matchesDataFileMenus, isIdxImagesFileName } from './files';
+import { exportFileName, inspectionBytes, matchesDataFileMenus, isIdxImagesFileName } from './files';
+import { fileDialogFilters } from '../engine/data/formats';
 import type { FitRegistry } from './fits';
 import { fileNameOf, type FitPanel, type PanelManager } from './panel';
 import type { CovarianceType, FitResult, ModelChoice } from '../shared/protocol';
@@ -41,7 +42,7 @@ export async function resolveTargets(arg?: unknown, selection?: unknown): Promis
     openLabel: 'Cluster',
     title: 'Mixscope: choose a data file to cluster',
     defaultUri: active ? siblingUri(active, '') : vscode.workspace.workspaceFolders?.[0]?.uri,
-    filters: { 'Data files': [...DATA_FILE_EXTENSIONS], 'All files (IDX files have no extension)': ['*'] },
+    filters: fileDialogFilters(),
   });
   return picked ?? [];
 }

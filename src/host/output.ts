@@ -2,6 +2,7 @@
 // import), so every line is tested in plain mocha.
 
 import type { FitOptions, FitResult } from '../shared/protocol';
+import { describeOptions as describeSettings } from '../shared/settings';
 import type { LoadedMessage, ProgressMessage } from './workerClient';
 
 export function formatNumber(x: number): string {
@@ -9,25 +10,9 @@ export function formatNumber(x: number): string {
   return Math.abs(x) >= 1e6 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(4) : x.toFixed(3);
 }
 
-/** Every setting of a run on one line, for the log. */
+/** Every setting of a run that applies to its family (all of them while the family is not known yet), one line. */
 export function describeOptions(o: FitOptions): string {
-  const parts = [
-    `model=${o.model}`,
-    `k=${o.k}`,
-    `maxIterations=${o.maxIterations}`,
-    `tolerance=${o.tolerance}`,
-    `seed=${o.seed}`,
-    `init=${o.init}`,
-    `restarts=${o.restarts}`,
-    `covarianceType=${o.covarianceType}`,
-    `regularization=${o.regularization}`,
-    `standardize=${o.standardize}`,
-    `columns=${o.columns.length ? o.columns.join(',') : '(all numeric)'}`,
-    `emVariant=${o.emVariant}`,
-  ];
-  if (o.model !== 'gaussian') parts.push(`threshold=${o.threshold}`, `betaPrior=[${o.betaPrior.join(',')}]`, `imageWidth=${o.imageWidth}`);
-  parts.push(`maxPlotPoints=${o.maxPlotPoints}`, `threads=${o.threads}`);
-  return parts.join(' ');
+  return describeSettings(o).join(', ');
 }
 
 /** The log lines of a loaded dataset: shape, columns, model and why, then what the loader noticed. */
@@ -35,14 +20,19 @@ export function loadedLogLines(fileName: string, m: LoadedMessage): string[] {
   const s = m.summary;
   const columns = s.columns.length <= 12 ? s.columns.join(', ') : `${s.columns.slice(0, 12).join(', ')}, …`;
   const lines = [`${fileName}: loaded ${s.n} × ${s.d} (${columns}); model ${m.model}: ${m.modelReason}`];
-  if (s.skippedRows > 0) lines.push(`  skipped ${s.skippedRows} rows (lines ${s.skippedLines.join(', ')}${s.skippedRows > s.skippedLines.length ? ', …' : ''})`);
+  // The loader's notes say why rows were skipped, with their lines; this line only when none of them does.
+  if (s.skippedRows > 0 && !s.notes.some((note) => /\bskipped\b/.test(note) && /\brows?\b/.test(note))) lines.push(`  skipped ${s.skippedRows} rows (lines ${s.skippedLines.join(', ')}${s.skippedRows > s.skippedLines.length ? ', …' : ''})`);
   for (const d of s.droppedColumns) lines.push(`  column ${d.name} left out: ${d.reason}`);
   for (const note of s.notes) lines.push(`  ${note}`);
   return lines;
 }
 
-/** "converged after 12 iterations" / "stopped after 100 iterations (not converged)". */
+/** "converged after 12 iterations" / "stopped after 100 iterations (not converged)" / "degenerate after 9 iterations (…)". */
 export function describeEnding(r: FitResult): string {
+  if (r.degenerate && r.degenerate.length > 0) {
+    const why = r.degenerate.map((c) => `${c.component < 0 ? 'the shared covariance' : `component ${c.component + 1}`}: ${c.reason}`).join('; ');
+    return `degenerate after ${r.iterations} iterations (${why})`;
+  }
   return r.converged ? `converged after ${r.iterations} iterations` : `stopped after ${r.iterations} iterations (not converged)`;
 }
 

@@ -2,7 +2,7 @@
 // contours and mean (d ≥ 2), or the histogram with the component densities (d = 1); and its parameter table.
 
 import type { GaussianSnapshot } from '../../src/shared/protocol';
-import { gaussianLogResponsibilities } from '../../src/engine/families/gaussian/family';
+import { gaussianLogResponsibilities } from '../../src/engine/families/gaussian/density';
 import { clusterSizes, formatNumber } from '../controls';
 import { histogram, paddedExtent, type Cov2 } from '../geometry';
 import { DATA, histogramData, histogramSpec, scatterData, scatterSpec } from '../specs';

@@ -16,10 +16,10 @@ describe('host output text', () => {
 
   it('settings line names every setting; Bernoulli ones only when the model may be Bernoulli', () => {
     const gaussian = describeOptions({ ...DEFAULT_FIT_OPTIONS, model: 'gaussian', k: 3, columns: ['eruptions', 'waiting'] });
-    assert.match(gaussian, /^model=gaussian k=3 maxIterations=100 /);
-    assert.match(gaussian, /columns=eruptions,waiting/);
-    assert.doesNotMatch(gaussian, /threshold=/);
-    assert.match(describeOptions({ ...DEFAULT_FIT_OPTIONS, model: 'auto' }), /columns=\(all numeric\).* threshold=0\.5 betaPrior=\[2,2\]/);
+    assert.match(gaussian, /^model = gaussian, k = 3, maxIterations = 100, /);
+    assert.match(gaussian, /columns = \["eruptions","waiting"\]/);
+    assert.doesNotMatch(gaussian, /threshold/);
+    assert.match(describeOptions({ ...DEFAULT_FIT_OPTIONS, model: 'auto' }), /columns = \(every numeric column\).*threshold = 0\.5/);
   });
 
   it('loaded: shape, columns (at most 12), model and why, skipped rows with their lines, dropped columns, notes', () => {
@@ -33,6 +33,19 @@ describe('host output text', () => {
       '  column name left out: text cells',
       '  delimiter: comma',
     ]);
+  });
+
+  it('loaded: no second line for skipped rows when the loader\'s note already gives them', () => {
+    const m: LoadedMessage = {
+      type: 'loaded', runId: 1, model: 'gaussian', modelReason: 'numeric table',
+      summary: { fileName: 'f.csv', n: 3, d: 2, columns: ['a', 'b'], droppedColumns: [], skippedRows: 1, skippedLines: [3], notes: ['1 row skipped: text in a numeric column at line 3 (first: "oops" in b)'] },
+    };
+    assert.deepEqual(loadedLogLines('f.csv', m), ['f.csv: loaded 3 × 2 (a, b); model gaussian: numeric table', '  1 row skipped: text in a numeric column at line 3 (first: "oops" in b)']);
+  });
+
+  it('a degenerate fit ends "degenerate", with the reason, never "converged"', () => {
+    const r = { model: 'gaussian', k: 2, converged: true, iterations: 9, degenerate: [{ component: 1, reason: 'on 1 distinct point' }] } as FitResult;
+    assert.equal(describeEnding(r), 'degenerate after 9 iterations (component 2: on 1 distinct point)');
   });
 
   it('done: how it ended, time, log-likelihood, BIC, AIC, then the notes', () => {
