@@ -150,12 +150,61 @@ function det2mc(p: number, r: Float64Array, s: number): number {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** Criterion term of a cluster of l observations with factor r (mclust's vvvtij). */
+function vvvtij(l: number, p: number, r: Float64Array, sc: number, trac: number, alpha: number, beta: number): number {
+  let t: number;
+  if (l <= p) t = Math.log((beta * (trac + alpha)) / l);
+  else if (trac === 0) t = Math.log((alpha * beta) / l);
+  else {
+    const detlog = det2mc(p, r, sc);
+    if (detlog === -FLMAX) t = Math.log((beta * (trac + alpha)) / l);
+    else if (detlog <= 0) t = Math.log(Math.exp(detlog) + (beta * (trac + alpha)) / l);
+    else t = Math.log(1 + Math.exp(-detlog) * ((beta * (trac + alpha)) / l)) + detlog;
+  }
+  return l * t;
+}
+
+/** Copies the first `rows` rows (upper parts) of the p × p column-major factor a into b. */
+function copyRows(a: Float64Array, b: Float64Array, rows: number, p: number): void {
+  for (let k = 0; k < rows; k++) for (let c = k; c < p; c++) b[k + c * p] = a[k + c * p];
+}
+
+// The merge chosen so far, kept in `HcWork.opt` (the Fortran's dopt, trop, tmop, siop, sjop, iopt, jopt, niop, njop,
+// nopt): its criterion change, trace and term, the weights of the two means, the two slots and sizes, the union's size.
+const DOPT = 0, TROP = 1, TMOP = 2, SIOP = 3, SJOP = 4, IOPT = 5, JOPT = 6, NIOP = 7, NJOP = 8, NOPT = 9;
+
+/**
+ * The Fortran's arrays, with its 1-based indices. X is its x(n, p + 1), stored row by row (a factor chain reads whole
+ * rows): the row of a cluster's slot holds √(size)·mean; column p + 1 holds the cluster's trace (at its own row) and
+ * its criterion term (at the first row of its factor chain). ic(1..n): 1 marks a singleton; otherwise the chain of
+ * rows holding the cluster's triangular factor, ended by n + (cluster size); rows of merged-away slots are reused.
+ * D holds the pair criteria d(ij), ij = (j−1)(j−2)/2 + i for i < j, at D[ij − 1]; colMin / colArg the smallest
+ * d(i, j) of each column j and the largest i that has it (the pair mclust's scan would pick there).
+ */
+interface HcWork {
+  n: number;
+  p: number;
+  alpha: number;
+  beta: number;
+  ablog: number;
+  X: Float64Array;
+  ic: Int32Array;
+  v: Float64Array;
+  u: Float64Array;
+  s: Float64Array;
+  r: Float64Array;
+  D: Float64Array;
+  colMin: Float64Array;
+  colArg: Int32Array;
+  opt: Float64Array;
+}
+
 /**
  * mclust's hcVVV(x) with every observation its own starting cluster (hc()'s default): the agglomerative tree that
  * merges, at each step, the two clusters whose union least increases the VVV classification criterion.
  * `x` is n × d row-major. Returns the n − minclus merges as pairs, row t = [merges[2t], merges[2t+1]], each pair
  * sorted and 1-BASED exactly as mclust reports them: clusters are named by labels 1..n, and after merging (i, j)
- * with i < j the union is named i (what `hclass` relies on). n = 1 gives no merges.
+ * with i < j the union is named i (what `hclass` relies on). n ≤ minclus gives no merges (mclust stops instead).
  */
 export function hcVVV(x: Float64Array, n: number, d: number, options: HcOptions = {}): Int32Array {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`hcVVV needs at least one row (n = ${n})`);
@@ -171,456 +220,467 @@ export function hcVVV(x: Float64Array, n: number, d: number, options: HcOptions 
   const beta = options.beta ?? 1;
   // R: alpha <- alpha * traceW(data / sqrt(n * p)); max(alpha, eps) (twice, in R and in the Fortran).
   const alpha = Math.max(Math.max((options.alpha ?? 1) * traceW(x, n, p), EPSMAX), EPSMAX);
-  const ablog = Math.log(beta * alpha);
-
-  // The Fortran's x(n, p + 1), stored here row by row (a factor chain reads whole rows); 1-based indices below.
-  // Row i of a cluster's slot holds √(size)·mean; column p + 1 holds the cluster's trace (at its own row) and its
-  // criterion term (at the first row of its factor chain). ic(1..n): 1 marks a singleton; otherwise the chain of
-  // rows holding the cluster's triangular factor, ended by n + (cluster size). Rows of merged-away slots are reused.
   const pp1 = p + 1;
   const X = new Float64Array(n * pp1);
   for (let i = 0; i < n; i++) for (let c = 0; c < p; c++) X[i * pp1 + c] = x[i * d + c];
-  const ic = new Int32Array(n + 1);
-  const v = new Float64Array(p);
-  const u = new Float64Array(p * p);
-  const s = new Float64Array(p * p);
-  const r = new Float64Array(p * p);
-  // Pair criteria d(ij), ij = (j−1)(j−2)/2 + i for i < j (1-based; stored at D[ij − 1]).
-  const D = new Float64Array((ng * (ng - 1)) / 2);
-  // Per column j: the smallest d(i, j), i < j, and the largest i that has it (the pair mclust's scan would pick).
-  const colMin = new Float64Array(ng + 1);
-  const colArg = new Int32Array(ng + 1);
+  const w: HcWork = {
+    n,
+    p,
+    alpha,
+    beta,
+    ablog: Math.log(beta * alpha),
+    X,
+    ic: new Int32Array(n + 1),
+    v: new Float64Array(p),
+    u: new Float64Array(p * p),
+    s: new Float64Array(p * p),
+    r: new Float64Array(p * p),
+    D: new Float64Array((ng * (ng - 1)) / 2),
+    colMin: new Float64Array(ng + 1),
+    colArg: new Int32Array(ng + 1),
+    opt: new Float64Array(10),
+  };
+  const { ic, opt } = w;
   const histI = new Int32Array(ns + 1);
   const histJ = new Int32Array(ns + 1);
 
-  const xi = (row: number, col: number) => (row - 1) * pp1 + col - 1;
-  const vvvtij = (l: number, rr: Float64Array, sc: number, trac: number): number => {
-    let t: number;
-    if (l <= p) t = Math.log((beta * (trac + alpha)) / l);
-    else if (trac === 0) t = Math.log((alpha * beta) / l);
-    else {
-      const detlog = det2mc(p, rr, sc);
-      if (detlog === -FLMAX) t = Math.log((beta * (trac + alpha)) / l);
-      else if (detlog <= 0) t = Math.log(Math.exp(detlog) + (beta * (trac + alpha)) / l);
-      else t = Math.log(1 + Math.exp(-detlog) * ((beta * (trac + alpha)) / l)) + detlog;
-    }
-    return l * t;
-  };
-  /** Copies the first `rows` rows (upper parts) of the p × p factor a into b. */
-  const copyRows = (a: Float64Array, b: Float64Array, rows: number) => {
-    for (let k = 1; k <= rows; k++) for (let c = k; c <= p; c++) b[k - 1 + (c - 1) * p] = a[k - 1 + (c - 1) * p];
-  };
-
-  let iopt = 0, jopt = 0, niop = 0, njop = 0, nopt = 0;
-  let siop = 0, sjop = 0, tmop = 0, trop = 0;
-  let dopt = FLMAX;
-  let lg = ng;
-
   // Every observation is a singleton.
   for (let k = 1; k <= ng; k++) ic[k] = 1;
+  singletonPairs(w);
 
-  // Criterion change of every pair of singletons, and the smallest.
-  {
-    let ij = 0;
-    const termj = ablog;
-    for (let j = 2; j <= ng; j++) {
-      let cmin = FLMAX;
-      let carg = 0;
-      for (let i = 1; i <= j - 1; i++) {
-        for (let c = 1; c <= p; c++) {
-          const t = X[xi(i, c)] + -1 * X[xi(j, c)];
-          v[c - 1] = RTHALF * t;
-        }
-        const trcij = ddotSelf(p, v, 0);
-        for (let c = 0; c < p; c++) u[c * p] = v[c];
-        const trmij = 2 * Math.log((beta * (trcij + alpha)) / 2);
-        const dij = trmij - (ablog + termj);
-        D[ij++] = dij;
-        if (dij <= cmin) {
-          cmin = dij;
-          carg = i;
-        }
-        if (dij <= dopt) {
-          dopt = dij;
-          trop = trcij;
-          tmop = trmij;
-          nopt = 2;
-          niop = 1;
-          njop = 1;
-          siop = RTHALF;
-          sjop = RTHALF;
-          iopt = i;
-          jopt = j;
-          copyRows(u, r, 1);
-        }
-      }
-      colMin[j] = cmin;
-      colArg[j] = carg;
+  if (ns === 1) return Int32Array.of(Math.min(opt[IOPT], opt[JOPT]), Math.max(opt[IOPT], opt[JOPT]));
+
+  let lg = ng;
+  for (let ls = 1; ; ls++) {
+    const iold = opt[IOPT];
+    const mergedJ = opt[JOPT];
+    histI[ls] = iold;
+    histJ[ls] = mergedJ;
+    applyMerge(w, lg);
+    lg--;
+    mergedPairs(w, iold, lg);
+    updateColumns(w, iold, mergedJ, lg + 1, lg);
+    if (lg === 2) {
+      // Two clusters left: the last merge is theirs.
+      opt[IOPT] = 1;
+      opt[JOPT] = 2;
+      break;
     }
+    nextMerge(w, iold, lg);
+    if (ls + 1 === ns) break;
   }
-
-  if (ns === 1) {
-    const out = new Int32Array(2);
-    out[0] = Math.min(iopt, jopt);
-    out[1] = Math.max(iopt, jopt);
-    return out;
-  }
-
-  /** Recomputes column j's smallest criterion (the last one in scan order on ties). */
-  const rescanColumn = (j: number) => {
-    const base = ((j - 1) * (j - 2)) / 2;
-    let cmin = D[base];
-    let carg = 1;
-    for (let i = 2; i < j; i++) {
-      const q = D[base + i - 1];
-      if (q <= cmin) {
-        cmin = q;
-        carg = i;
-      }
-    }
-    colMin[j] = cmin;
-    colArg[j] = carg;
-  };
-
-  let ls = 1;
-  for (;;) {
-    // Merge iopt and jopt into iopt; the cluster in the last slot lg moves to jopt.
-    for (let c = 1; c <= p; c++) v[c - 1] = siop * X[xi(iopt, c)];
-    for (let c = 1; c <= p; c++) v[c - 1] = v[c - 1] + sjop * X[xi(jopt, c)];
-
-    const mergedJ = jopt;
-    const oldLg = lg;
-    if (jopt !== lg) {
-      wardsw(jopt, lg, D);
-      for (let c = 1; c <= p; c++) X[xi(jopt, c)] = X[xi(lg, c)];
-      const m = ic[jopt];
-      const icj = ic[lg];
-      if (icj !== 1) X[xi(jopt, pp1)] = X[xi(lg, pp1)];
-      ic[jopt] = icj;
-      ic[lg] = m;
-    }
-
-    if (niop === 1) ic[iopt] = lg;
-    else {
-      let l = ic[iopt];
-      let m = 0;
-      const kk = Math.min(niop - 1, p);
-      for (let k = 1; k <= kk; k++) {
-        m = l;
-        l = ic[l];
-      }
-      ic[m] = lg;
-    }
-
-    {
-      let l = ic[iopt];
-      let m = 0;
-      const kk = Math.min(nopt - 1, p);
-      for (let k = 1; k <= kk; k++) {
-        // mclust copies the factor's FIRST row into every row of the chain (dcopy(p, r(1,1), p, x(l,1), n));
-        // kept as is, because the trees must be mclust's.
-        for (let c = 1; c <= p; c++) X[xi(l, c)] = r[(c - 1) * p];
-        m = l;
-        l = ic[l];
-      }
-      ic[m] = nopt + n;
-    }
-
-    X[xi(iopt, pp1)] = 0;
-    if (nopt >= 2) {
-      X[xi(iopt, pp1)] = trop;
-      X[xi(ic[iopt], pp1)] = tmop;
-    }
-    for (let c = 1; c <= p; c++) X[xi(iopt, c)] = v[c - 1];
-
-    histI[ls] = iopt;
-    histJ[ls] = jopt;
-
-    lg = lg - 1;
-
-    const iold = iopt;
-    dopt = FLMAX;
-    const ni = nopt;
-    const ri = ni;
-    const termi = tmop;
-    const traci = trop;
-
-    // Criterion of the merged cluster with every other one: pairs (j, iold), j < iold, then (iold, j), j > iold.
-    for (let j = 1; j <= lg; j++) {
-      if (j === iold) continue;
-      u.fill(0);
-      copyRows(r, u, Math.min(ni - 1, p));
-      let nj = 1;
-      const icj = ic[j];
-      let nij = 0, si = 0, sj = 0, sij = 0, trcij = 0, termj = 0;
-      if (icj === 1) {
-        nij = ni + 1;
-        const rij = nij;
-        const qij = 1 / rij;
-        const qi = ri * qij;
-        si = Math.sqrt(qi);
-        sj = Math.sqrt(qij);
-        sij = sj;
-        for (let c = 1; c <= p; c++) v[c - 1] = si * X[xi(j, c)];
-        for (let c = 1; c <= p; c++) v[c - 1] = v[c - 1] + -sj * X[xi(iold, c)];
-        trcij = traci + ddotSelf(p, v, 0);
-        termj = ablog;
-      } else {
-        let m = p;
-        let l = icj;
-        let k = ni + 1;
-        do {
-          for (let c = 0; c < m; c++) v[c] = X[xi(l, nj + c)];
-          mclrup(k, m, v, u, nj - 1 + (nj - 1) * p, p);
-          k++;
-          nj++;
-          m--;
-          l = ic[l];
-        } while (l <= n);
-        nj = l - n;
-        const tracj = X[xi(j, pp1)];
-        termj = X[xi(ic[j], pp1)];
-        const rj = nj;
-        nij = ni + nj;
-        const rij = nij;
-        const qij = 1 / rij;
-        const qi = ri * qij;
-        const qj = rj * qij;
-        si = Math.sqrt(qi);
-        sj = Math.sqrt(qj);
-        sij = Math.sqrt(qij);
-        for (let c = 1; c <= p; c++) v[c - 1] = si * X[xi(j, c)];
-        for (let c = 1; c <= p; c++) v[c - 1] = v[c - 1] + -sj * X[xi(iold, c)];
-        trcij = traci + tracj + ddotSelf(p, v, 0);
-      }
-      mclrup(nij, p, v, u, 0, p);
-      const trmij = vvvtij(nij, u, sij, trcij);
-      const dij = trmij - (termi + termj);
-      if (j < iold) D[((iold - 1) * (iold - 2)) / 2 + j - 1] = dij;
-      else D[((j - 1) * (j - 2)) / 2 + iold - 1] = dij;
-      if (dij <= dopt) {
-        dopt = dij;
-        trop = trcij;
-        tmop = trmij;
-        nopt = nij;
-        if (j < iold) {
-          niop = nj;
-          njop = ni;
-          siop = sj;
-          sjop = si;
-          iopt = j;
-          jopt = iold;
-        } else {
-          niop = ni;
-          njop = nj;
-          siop = si;
-          sjop = sj;
-          iopt = iold;
-          jopt = j;
-        }
-        copyRows(u, s, Math.min(nij - 1, p));
-      }
-    }
-
-    // The per-column minima after this merge: columns iold and mergedJ changed wholly; in every other column only
-    // the entries of rows iold and (after wardsw) mergedJ changed.
-    updateColumns(iold, mergedJ, oldLg, lg);
-
-    // The next merge: the smallest criterion, the last one in mclust's scan order on ties.
-    jopt = 2;
-    iopt = 1;
-    dopt = D[0];
-    if (lg === 2) break;
-    {
-      let best = 2;
-      let bmin = colMin[2];
-      for (let j = 3; j <= lg; j++) {
-        if (colMin[j] <= bmin) {
-          bmin = colMin[j];
-          best = j;
-        }
-      }
-      jopt = best;
-      iopt = colArg[best];
-      dopt = bmin;
-    }
-
-    r.fill(0);
-    if (iopt !== iold && jopt !== iold) {
-      // Neither is the cluster just formed: its factor is rebuilt from the two chains.
-      const i = iopt;
-      const j = jopt;
-      let nj = 1;
-      const icj = ic[j];
-      let ni2 = 1;
-      const ici = ic[i];
-      let nij = 0, si = 0, sj = 0, trcij = 0, termi2 = 0, termj = 0;
-      if (icj === 1) {
-        termj = ablog;
-        if (ici === 1) {
-          nij = 2;
-          si = RTHALF;
-          sj = RTHALF;
-          for (let c = 1; c <= p; c++) v[c - 1] = X[xi(i, c)] + -1 * X[xi(j, c)];
-          for (let c = 0; c < p; c++) v[c] = RTHALF * v[c];
-          trcij = ddotSelf(p, v, 0);
-          for (let c = 0; c < p; c++) r[c * p] = v[c];
-          termi2 = ablog;
-        } else {
-          let m = p;
-          let l = ici;
-          do {
-            for (let c = 0; c < m; c++) r[ni2 - 1 + (ni2 - 1 + c) * p] = X[xi(l, ni2 + c)];
-            ni2++;
-            m--;
-            l = ic[l];
-          } while (l <= n);
-          ni2 = l - n;
-          const traci2 = X[xi(i, pp1)];
-          termi2 = X[xi(ic[i], pp1)];
-          const ri2 = ni2;
-          nij = ni2 + 1;
-          const rij = nij;
-          const qij = 1 / rij;
-          const qi = ri2 * qij;
-          si = Math.sqrt(qi);
-          sj = Math.sqrt(qij);
-          for (let c = 1; c <= p; c++) v[c - 1] = sj * X[xi(i, c)];
-          for (let c = 1; c <= p; c++) v[c - 1] = v[c - 1] + -si * X[xi(j, c)];
-          trcij = traci2 + ddotSelf(p, v, 0);
-          mclrup(nij, p, v, r, 0, p);
-        }
-      } else {
-        let m = p;
-        let l = icj;
-        do {
-          for (let c = 0; c < m; c++) r[nj - 1 + (nj - 1 + c) * p] = X[xi(l, nj + c)];
-          nj++;
-          m--;
-          l = ic[l];
-        } while (l <= n);
-        nj = l - n;
-        const tracj = X[xi(j, pp1)];
-        termj = X[xi(ic[j], pp1)];
-        const rj = nj;
-        if (ici === 1) {
-          nij = nj + 1;
-          const rij = nij;
-          const qij = 1 / rij;
-          const qj = rj * qij;
-          si = Math.sqrt(qij);
-          sj = Math.sqrt(qj);
-          for (let c = 1; c <= p; c++) v[c - 1] = sj * X[xi(i, c)];
-          for (let c = 1; c <= p; c++) v[c - 1] = v[c - 1] + -si * X[xi(j, c)];
-          trcij = tracj + ddotSelf(p, v, 0);
-          termi2 = ablog;
-        } else {
-          m = p;
-          l = ici;
-          const k = nj + 1;
-          do {
-            for (let c = 0; c < m; c++) v[c] = X[xi(l, ni2 + c)];
-            mclrup(k, m, v, r, ni2 - 1 + (ni2 - 1) * p, p);
-            ni2++;
-            m--;
-            l = ic[l];
-          } while (l <= n);
-          ni2 = l - n;
-          const traci2 = X[xi(i, pp1)];
-          termi2 = X[xi(ic[i], pp1)];
-          const ri2 = ni2;
-          nij = ni2 + nj;
-          const rij = nij;
-          const qij = 1 / rij;
-          const qi = ri2 * qij;
-          const qj = rj * qij;
-          si = Math.sqrt(qi);
-          sj = Math.sqrt(qj);
-          for (let c = 1; c <= p; c++) v[c - 1] = sj * X[xi(i, c)];
-          for (let c = 1; c <= p; c++) v[c - 1] = v[c - 1] + -si * X[xi(j, c)];
-          trcij = traci2 + tracj + ddotSelf(p, v, 0);
-        }
-        mclrup(nij, p, v, r, 0, p);
-      }
-      trop = trcij;
-      tmop = dopt + (termi2 + termj);
-      nopt = nij;
-      niop = ni2;
-      njop = nj;
-      siop = si;
-      sjop = sj;
-    } else {
-      copyRows(s, r, Math.min(nopt - 1, p));
-      niop = clusterSize(ic, iopt, n);
-      njop = clusterSize(ic, jopt, n);
-      nopt = niop + njop;
-    }
-
-    ls++;
-    if (ls === ns) break;
-  }
-
-  histI[ns] = iopt;
-  histJ[ns] = jopt;
+  histI[ns] = opt[IOPT];
+  histJ[ns] = opt[JOPT];
 
   // Name the clusters of each merge as mclust does: by the labels 1..n, the union keeping the smaller label.
   const out = new Int32Array(2 * ns);
   for (let i = 1; i <= ng; i++) ic[i] = i;
-  {
-    const si = histI[1];
-    const sj = histJ[1];
-    ic[sj] = ng;
-    out[0] = Math.min(si, sj);
-    out[1] = Math.max(si, sj);
-  }
-  const lgEnd = ng + 1;
+  ic[histJ[1]] = ng;
+  out[0] = Math.min(histI[1], histJ[1]);
+  out[1] = Math.max(histI[1], histJ[1]);
   for (let k = 2; k <= ns; k++) {
     const i = histI[k];
     const ici = ic[i];
     const j = histJ[k];
     const icj = ic[j];
     if (ici > icj) ic[i] = icj;
-    ic[j] = ic[lgEnd - k];
+    ic[j] = ic[ng + 1 - k];
     out[2 * (k - 1)] = Math.min(ici, icj);
     out[2 * (k - 1) + 1] = Math.max(ici, icj);
   }
   return out;
+}
 
-  function updateColumns(iold: number, mergedJ: number, oldLg: number, newLg: number): void {
-    for (let j = 2; j <= newLg; j++) {
-      if (j === iold || j === mergedJ) {
-        rescanColumn(j);
-        continue;
+/** The criterion change of every pair of singletons, the smallest of each column, and the first merge. */
+function singletonPairs(w: HcWork): void {
+  const { n: ng, p, X, v, u, r, D, colMin, colArg, opt, alpha, beta, ablog } = w;
+  const pp1 = p + 1;
+  let dopt = FLMAX;
+  let trop = 0, tmop = 0, iopt = 0, jopt = 0;
+  let ij = 0;
+  const termj = ablog;
+  for (let j = 2; j <= ng; j++) {
+    let cmin = FLMAX;
+    let carg = 0;
+    const xj = (j - 1) * pp1;
+    for (let i = 1; i <= j - 1; i++) {
+      const xi = (i - 1) * pp1;
+      for (let c = 0; c < p; c++) v[c] = RTHALF * (X[xi + c] + -1 * X[xj + c]);
+      const trcij = ddotSelf(p, v, 0);
+      const trmij = 2 * Math.log((beta * (trcij + alpha)) / 2);
+      const dij = trmij - (ablog + termj);
+      D[ij++] = dij;
+      if (dij <= cmin) {
+        cmin = dij;
+        carg = i;
       }
-      const touchedJ = mergedJ !== oldLg && j > mergedJ;
-      const touchedI = j > iold;
-      if (!touchedI && !touchedJ) continue;
-      const arg = colArg[j];
-      if ((touchedI && arg === iold) || (touchedJ && arg === mergedJ)) {
-        rescanColumn(j);
-        continue;
+      if (dij <= dopt) {
+        dopt = dij;
+        trop = trcij;
+        tmop = trmij;
+        iopt = i;
+        jopt = j;
       }
-      // The unchanged entries' smallest is the old one; compare it with the changed entries (larger row wins ties).
-      const base = ((j - 1) * (j - 2)) / 2;
-      let cmin = colMin[j];
-      let carg = arg;
-      if (touchedI) {
-        const q = D[base + iold - 1];
-        if (q < cmin || (q === cmin && iold > carg)) {
-          cmin = q;
-          carg = iold;
-        }
-      }
-      if (touchedJ) {
-        const q = D[base + mergedJ - 1];
-        if (q < cmin || (q === cmin && mergedJ > carg)) {
-          cmin = q;
-          carg = mergedJ;
-        }
-      }
-      colMin[j] = cmin;
-      colArg[j] = carg;
     }
+    colMin[j] = cmin;
+    colArg[j] = carg;
+  }
+  // The factor of the chosen pair: its one row, the scaled difference.
+  const xi = (iopt - 1) * pp1;
+  const xj = (jopt - 1) * pp1;
+  for (let c = 0; c < p; c++) {
+    v[c] = RTHALF * (X[xi + c] + -1 * X[xj + c]);
+    u[c * p] = v[c];
+  }
+  copyRows(u, r, 1, p);
+  opt[DOPT] = dopt;
+  opt[TROP] = trop;
+  opt[TMOP] = tmop;
+  opt[NOPT] = 2;
+  opt[NIOP] = 1;
+  opt[NJOP] = 1;
+  opt[SIOP] = RTHALF;
+  opt[SJOP] = RTHALF;
+  opt[IOPT] = iopt;
+  opt[JOPT] = jopt;
+}
+
+/**
+ * Merges the chosen pair into slot iopt (its mean and its factor, whose rows come from r) and moves the cluster of
+ * the last slot lg to jopt.
+ */
+function applyMerge(w: HcWork, lg: number): void {
+  const { n, p, X, ic, v, r, D, opt } = w;
+  const pp1 = p + 1;
+  const iopt = opt[IOPT], jopt = opt[JOPT], niop = opt[NIOP], nopt = opt[NOPT];
+  const siop = opt[SIOP], sjop = opt[SJOP];
+  for (let c = 0; c < p; c++) v[c] = siop * X[(iopt - 1) * pp1 + c];
+  for (let c = 0; c < p; c++) v[c] = v[c] + sjop * X[(jopt - 1) * pp1 + c];
+
+  if (jopt !== lg) {
+    wardsw(jopt, lg, D);
+    for (let c = 0; c < p; c++) X[(jopt - 1) * pp1 + c] = X[(lg - 1) * pp1 + c];
+    const m = ic[jopt];
+    const icj = ic[lg];
+    if (icj !== 1) X[(jopt - 1) * pp1 + p] = X[(lg - 1) * pp1 + p];
+    ic[jopt] = icj;
+    ic[lg] = m;
+  }
+
+  // iopt's chain, then row lg, then jopt's chain, cut at min(nopt − 1, p) rows.
+  if (niop === 1) ic[iopt] = lg;
+  else {
+    let l = ic[iopt];
+    let m = 0;
+    const rows = Math.min(niop - 1, p);
+    for (let k = 1; k <= rows; k++) {
+      m = l;
+      l = ic[l];
+    }
+    ic[m] = lg;
+  }
+  {
+    let l = ic[iopt];
+    let m = 0;
+    const rows = Math.min(nopt - 1, p);
+    for (let k = 1; k <= rows; k++) {
+      // mclust copies the factor's FIRST row into every row of the chain (dcopy(p, r(1,1), p, x(l,1), n));
+      // kept as is, because the trees must be mclust's.
+      for (let c = 0; c < p; c++) X[(l - 1) * pp1 + c] = r[c * p];
+      m = l;
+      l = ic[l];
+    }
+    ic[m] = nopt + n;
+  }
+
+  X[(iopt - 1) * pp1 + p] = 0;
+  if (nopt >= 2) {
+    X[(iopt - 1) * pp1 + p] = opt[TROP];
+    X[(ic[iopt] - 1) * pp1 + p] = opt[TMOP];
+  }
+  for (let c = 0; c < p; c++) X[(iopt - 1) * pp1 + c] = v[c];
+}
+
+/**
+ * The criterion change of merging the cluster just formed (slot iold) with every other one, in mclust's order:
+ * (j, iold) for j < iold, then (iold, j) for j > iold; the last smallest of them becomes the chosen merge, with its
+ * factor in s.
+ */
+function mergedPairs(w: HcWork, iold: number, lg: number): void {
+  const { n, p, X, ic, v, u, s, r, D, opt, alpha, beta, ablog } = w;
+  const pp1 = p + 1;
+  const ni = opt[NOPT];
+  const ri = ni;
+  const termi = opt[TMOP];
+  const traci = opt[TROP];
+  const xo = (iold - 1) * pp1;
+  const factorRows = Math.min(ni - 1, p);
+  let dopt = FLMAX;
+  let trop = 0, tmop = 0, nopt = 0, niop = 0, njop = 0, siop = 0, sjop = 0, iopt = 0, jopt = 0;
+  for (let j = 1; j <= lg; j++) {
+    if (j === iold) continue;
+    u.fill(0);
+    copyRows(r, u, factorRows, p);
+    const xj = (j - 1) * pp1;
+    let nj = 1;
+    const icj = ic[j];
+    let nij = 0, si = 0, sj = 0, sij = 0, trcij = 0, termj = 0;
+    if (icj === 1) {
+      nij = ni + 1;
+      const qij = 1 / nij;
+      si = Math.sqrt(ri * qij);
+      sj = Math.sqrt(qij);
+      sij = sj;
+      for (let c = 0; c < p; c++) v[c] = si * X[xj + c];
+      for (let c = 0; c < p; c++) v[c] = v[c] + -sj * X[xo + c];
+      trcij = traci + ddotSelf(p, v, 0);
+      termj = ablog;
+    } else {
+      // j's factor rows join iold's in u. (mclust advances the row count k with each row here, unlike elsewhere.)
+      let m = p;
+      let l = icj;
+      let k = ni + 1;
+      do {
+        for (let c = 0; c < m; c++) v[c] = X[(l - 1) * pp1 + nj - 1 + c];
+        mclrup(k, m, v, u, nj - 1 + (nj - 1) * p, p);
+        k++;
+        nj++;
+        m--;
+        l = ic[l];
+      } while (l <= n);
+      nj = l - n;
+      const tracj = X[xj + p];
+      termj = X[(ic[j] - 1) * pp1 + p];
+      nij = ni + nj;
+      const qij = 1 / nij;
+      si = Math.sqrt(ri * qij);
+      sj = Math.sqrt(nj * qij);
+      sij = Math.sqrt(qij);
+      for (let c = 0; c < p; c++) v[c] = si * X[xj + c];
+      for (let c = 0; c < p; c++) v[c] = v[c] + -sj * X[xo + c];
+      trcij = traci + tracj + ddotSelf(p, v, 0);
+    }
+    mclrup(nij, p, v, u, 0, p);
+    const trmij = vvvtij(nij, p, u, sij, trcij, alpha, beta);
+    const dij = trmij - (termi + termj);
+    if (j < iold) D[((iold - 1) * (iold - 2)) / 2 + j - 1] = dij;
+    else D[((j - 1) * (j - 2)) / 2 + iold - 1] = dij;
+    if (dij <= dopt) {
+      dopt = dij;
+      trop = trcij;
+      tmop = trmij;
+      nopt = nij;
+      if (j < iold) {
+        niop = nj;
+        njop = ni;
+        siop = sj;
+        sjop = si;
+        iopt = j;
+        jopt = iold;
+      } else {
+        niop = ni;
+        njop = nj;
+        siop = si;
+        sjop = sj;
+        iopt = iold;
+        jopt = j;
+      }
+      copyRows(u, s, Math.min(nij - 1, p), p);
+    }
+  }
+  opt[DOPT] = dopt;
+  opt[TROP] = trop;
+  opt[TMOP] = tmop;
+  opt[NOPT] = nopt;
+  opt[NIOP] = niop;
+  opt[NJOP] = njop;
+  opt[SIOP] = siop;
+  opt[SJOP] = sjop;
+  opt[IOPT] = iopt;
+  opt[JOPT] = jopt;
+}
+
+/**
+ * Picks the next merge, the smallest criterion (the last one in mclust's scan order on ties), and puts its factor
+ * in r: the one `mergedPairs` kept when it involves the cluster just formed, else rebuilt from the two chains.
+ */
+function nextMerge(w: HcWork, iold: number, lg: number): void {
+  const { n, p, X, ic, v, s, r, colMin, colArg, opt, ablog } = w;
+  const pp1 = p + 1;
+  let best = 2;
+  let bmin = colMin[2];
+  for (let j = 3; j <= lg; j++) {
+    if (colMin[j] <= bmin) {
+      bmin = colMin[j];
+      best = j;
+    }
+  }
+  const iopt = colArg[best];
+  const jopt = best;
+  const dopt = bmin;
+  opt[IOPT] = iopt;
+  opt[JOPT] = jopt;
+  opt[DOPT] = dopt;
+
+  r.fill(0);
+  if (iopt === iold || jopt === iold) {
+    copyRows(s, r, Math.min(opt[NOPT] - 1, p), p);
+    opt[NIOP] = clusterSize(ic, iopt, n);
+    opt[NJOP] = clusterSize(ic, jopt, n);
+    opt[NOPT] = opt[NIOP] + opt[NJOP];
+    return;
+  }
+  const i = iopt;
+  const j = jopt;
+  const xi = (i - 1) * pp1;
+  const xj = (j - 1) * pp1;
+  let nj = 1;
+  const icj = ic[j];
+  let ni = 1;
+  const ici = ic[i];
+  let nij = 0, si = 0, sj = 0, trcij = 0, termi = 0, termj = 0;
+  if (icj === 1) {
+    termj = ablog;
+    if (ici === 1) {
+      nij = 2;
+      si = RTHALF;
+      sj = RTHALF;
+      for (let c = 0; c < p; c++) v[c] = X[xi + c] + -1 * X[xj + c];
+      for (let c = 0; c < p; c++) v[c] = RTHALF * v[c];
+      trcij = ddotSelf(p, v, 0);
+      for (let c = 0; c < p; c++) r[c * p] = v[c];
+      termi = ablog;
+    } else {
+      let m = p;
+      let l = ici;
+      do {
+        for (let c = 0; c < m; c++) r[ni - 1 + (ni - 1 + c) * p] = X[(l - 1) * pp1 + ni - 1 + c];
+        ni++;
+        m--;
+        l = ic[l];
+      } while (l <= n);
+      ni = l - n;
+      const traci = X[xi + p];
+      termi = X[(ic[i] - 1) * pp1 + p];
+      nij = ni + 1;
+      const qij = 1 / nij;
+      si = Math.sqrt(ni * qij);
+      sj = Math.sqrt(qij);
+      for (let c = 0; c < p; c++) v[c] = sj * X[xi + c];
+      for (let c = 0; c < p; c++) v[c] = v[c] + -si * X[xj + c];
+      trcij = traci + ddotSelf(p, v, 0);
+      mclrup(nij, p, v, r, 0, p);
+    }
+  } else {
+    let m = p;
+    let l = icj;
+    do {
+      for (let c = 0; c < m; c++) r[nj - 1 + (nj - 1 + c) * p] = X[(l - 1) * pp1 + nj - 1 + c];
+      nj++;
+      m--;
+      l = ic[l];
+    } while (l <= n);
+    nj = l - n;
+    const tracj = X[xj + p];
+    termj = X[(ic[j] - 1) * pp1 + p];
+    if (ici === 1) {
+      nij = nj + 1;
+      const qij = 1 / nij;
+      si = Math.sqrt(qij);
+      sj = Math.sqrt(nj * qij);
+      for (let c = 0; c < p; c++) v[c] = sj * X[xi + c];
+      for (let c = 0; c < p; c++) v[c] = v[c] + -si * X[xj + c];
+      trcij = tracj + ddotSelf(p, v, 0);
+      termi = ablog;
+    } else {
+      m = p;
+      l = ici;
+      const k = nj + 1;
+      do {
+        for (let c = 0; c < m; c++) v[c] = X[(l - 1) * pp1 + ni - 1 + c];
+        mclrup(k, m, v, r, ni - 1 + (ni - 1) * p, p);
+        ni++;
+        m--;
+        l = ic[l];
+      } while (l <= n);
+      ni = l - n;
+      const traci = X[xi + p];
+      termi = X[(ic[i] - 1) * pp1 + p];
+      nij = ni + nj;
+      const qij = 1 / nij;
+      si = Math.sqrt(ni * qij);
+      sj = Math.sqrt(nj * qij);
+      for (let c = 0; c < p; c++) v[c] = sj * X[xi + c];
+      for (let c = 0; c < p; c++) v[c] = v[c] + -si * X[xj + c];
+      trcij = traci + tracj + ddotSelf(p, v, 0);
+    }
+    mclrup(nij, p, v, r, 0, p);
+  }
+  opt[TROP] = trcij;
+  opt[TMOP] = dopt + (termi + termj);
+  opt[NOPT] = nij;
+  opt[NIOP] = ni;
+  opt[NJOP] = nj;
+  opt[SIOP] = si;
+  opt[SJOP] = sj;
+}
+
+/** Recomputes column j's smallest criterion (the last one in scan order on ties). */
+function rescanColumn(w: HcWork, j: number): void {
+  const { D } = w;
+  const base = ((j - 1) * (j - 2)) / 2;
+  let cmin = D[base];
+  let carg = 1;
+  for (let i = 2; i < j; i++) {
+    const q = D[base + i - 1];
+    if (q <= cmin) {
+      cmin = q;
+      carg = i;
+    }
+  }
+  w.colMin[j] = cmin;
+  w.colArg[j] = carg;
+}
+
+/**
+ * The per-column minima after a merge: columns iold and mergedJ changed wholly; in every other column only the
+ * entries of row iold and (when wardsw moved the last column into mergedJ) row mergedJ changed.
+ */
+function updateColumns(w: HcWork, iold: number, mergedJ: number, oldLg: number, newLg: number): void {
+  const { D, colMin, colArg } = w;
+  for (let j = 2; j <= newLg; j++) {
+    if (j === iold || j === mergedJ) {
+      rescanColumn(w, j);
+      continue;
+    }
+    const touchedJ = mergedJ !== oldLg && j > mergedJ;
+    const touchedI = j > iold;
+    if (!touchedI && !touchedJ) continue;
+    const arg = colArg[j];
+    if ((touchedI && arg === iold) || (touchedJ && arg === mergedJ)) {
+      rescanColumn(w, j);
+      continue;
+    }
+    // The unchanged entries' smallest is the old one; compare it with the changed entries (larger row wins ties).
+    const base = ((j - 1) * (j - 2)) / 2;
+    let cmin = colMin[j];
+    let carg = arg;
+    if (touchedI) {
+      const q = D[base + iold - 1];
+      if (q < cmin || (q === cmin && iold > carg)) {
+        cmin = q;
+        carg = iold;
+      }
+    }
+    if (touchedJ) {
+      const q = D[base + mergedJ - 1];
+      if (q < cmin || (q === cmin && mergedJ > carg)) {
+        cmin = q;
+        carg = mergedJ;
+      }
+    }
+    colMin[j] = cmin;
+    colArg[j] = carg;
   }
 }
 
