@@ -23,6 +23,9 @@ export function runSelect(parsed: SelectCommandLine, readInput: (file: string, m
   if (dataset.kind !== 'table') throw new DataError(`${name}: mixscope select compares Gaussian mixtures on a table of numbers; this file holds images.`, name);
   const { n, d, columns } = dataset;
   if (n === 0) throw new DataError(`${name}: no complete numeric rows to fit.`, name);
+  let varies = false;
+  for (let i = 1; i < n && !varies; i++) for (let j = 0; j < d && !varies; j++) varies = dataset.values[i * d + j] !== dataset.values[j];
+  if (!varies) throw new DataError(`${name}: ${n === 1 ? 'there is only one row' : `all ${n} rows are the same point`}, so there are no clusters to compare.`, name);
   const values = Float64Array.from(dataset.values);
   const standardization = options.standardize ? standardizeColumns(values, n, d) : undefined;
   if (!standardization) refuseUnrepresentableSpread(values, n, d, columns, name, options.regularization ?? SWEEP_DEFAULTS.regularization);

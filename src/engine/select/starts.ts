@@ -1,14 +1,22 @@
 // The starting partition of each K in a model-selection sweep. R's Mclust() starts every model at K components from
-// the same hard partition: for one column, mclust's quantile classes (qclass); for more, its hierarchical clustering
-// cut at K. Until that clustering is available here, k-means++ then Lloyd (one seed per K) stands in for it.
+// the same hard partition: for one column, mclust's quantile classes (qclass); for more, its model-based hierarchical
+// clustering (hc(X, "VVV", use = "SVD")) cut at K. k-means partitions are offered for comparison.
 
 import { kmeans } from '../em/kmeans';
 import { Rng } from '../em/rng';
+import { FitError } from '../errors';
+import { hcPartitions } from '../families/gaussian/mclust/hc';
 
-/** Partitions as Mclust() starts EM: qclass for one column, otherwise k-means (kmeansPartitions). */
+/** Partitions as Mclust() starts EM: qclass for one column, otherwise hclass of the hierarchical clustering. */
 export function defaultStartingPartitions(x: Float64Array, n: number, d: number, ks: readonly number[]): Int32Array[] {
-  if (d === 1) return ks.map((k) => quantileClasses(x, k));
-  return kmeansPartitions(x, n, d, ks);
+  // A K that one column's distinct values cannot split (R's qclass never ends there) gets no start: its cells are NA.
+  if (d === 1) return ks.map((k) => (k === 1 || distinctValues(x) > k ? quantileClasses(x, k) : new Int32Array(0)));
+  try {
+    return hcPartitions(x, n, d, [...ks]);
+  } catch (e) {
+    if (e instanceof RangeError) throw new FitError(`the hierarchical clustering that starts each K cannot run on these data (${e.message}).`);
+    throw e;
+  }
 }
 
 /** k-means++ then Lloyd's iterations, seeded with `seed + K` for each K (deterministic). */
@@ -31,8 +39,7 @@ export function quantileClasses(x: Float64Array, k: number): Int32Array {
   const eps = (n > 1 ? Math.sqrt(ss / (n - 1)) : 0) * Math.sqrt(Number.EPSILON);
   let q: number[] = [];
   // With fewer than K + 1 distinct values no number of quantiles gives K classes.
-  let distinct = 1;
-  for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
+  const distinct = distinctValues(x);
   if (distinct < k + 1 && k > 1) throw new RangeError(`one column with ${distinct} distinct values cannot start ${k} classes`);
   for (let count = k + 1; q.length < k + 1; count++) q = uniqueQuantiles(sorted, count);
   if (q.length > k + 1) {
@@ -65,4 +72,8 @@ function uniqueQuantiles(sorted: Float64Array, count: number): number[] {
     if (!out.includes(value)) out.push(value);
   }
   return out;
+}
+
+function distinctValues(x: Float64Array): number {
+  return new Set(x).size;
 }

@@ -30,8 +30,11 @@ export interface SweepOptions {
   columns?: readonly string[];
 }
 
-/** How a cell ended: EM's status, or 'degenerate' (a component that cannot be estimated), or K above n. */
-export type CellStatus = MeStatus | 'degenerate' | 'too-few-rows';
+/**
+ * How a cell ended: EM's status, 'degenerate' (a component that cannot be estimated), 'too-few-rows' (K above n) or
+ * 'no-start' (no starting partition with K classes, e.g. one column with K or fewer distinct values).
+ */
+export type CellStatus = MeStatus | 'degenerate' | 'too-few-rows' | 'no-start';
 
 export interface SweepCell {
   k: number;
@@ -89,7 +92,7 @@ export interface SweepPlan {
   ks: number[];
   models: MclustModelName[];
   settings: CellSettings;
-  /** One partition per K, in the order of ks. */
+  /** One partition per K, in the order of ks; empty when there is none (K above n, or no start). */
   partitions: Int32Array[];
 }
 
@@ -132,7 +135,7 @@ export function withPartitions(x: Float64Array, plan: SweepPlan, starts: SweepOp
   const partitions = ks.map((k) => (k <= n ? given[feasible.indexOf(k)] : new Int32Array(0)));
   ks.forEach((k, i) => {
     const p = partitions[i];
-    if (k > n) return;
+    if (k > n || p?.length === 0) return;
     if (!p || p.length !== n) throw new RangeError(`the starting partition for K = ${k} must have ${n} classes; got ${p?.length}`);
     for (let r = 0; r < n; r++) if (!(p[r] >= 0 && p[r] < k)) throw new RangeError(`the starting partition for K = ${k} has class ${p[r]} at row ${r + 1}; classes are 0…${k - 1}`);
   });
@@ -157,7 +160,7 @@ export function unmap(partition: Int32Array, k: number): Float64Array {
 /** Fits one cell: EM from the partition, its BIC and ICL, and whether a component is degenerate. */
 export function fitCell(x: Float64Array, n: number, d: number, k: number, model: MclustModelName, partition: Int32Array, settings: CellSettings): { cell: SweepCell; fit?: MeResult } {
   const parameters = nMclustParams(model, d, k);
-  if (k > n) return { cell: { k, model, logLikelihood: null, parameters, bic: null, icl: null, iterations: 0, status: 'too-few-rows' } };
+  if (k > n || partition.length === 0) return { cell: { k, model, logLikelihood: null, parameters, bic: null, icl: null, iterations: 0, status: k > n ? 'too-few-rows' : 'no-start' } };
   const fit = meFromResponsibilities(model, x, n, d, unmap(partition, k), {
     maxIterations: settings.maxIterations,
     tolerance: settings.tolerance,

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { defaultMclustModels, type MclustModelName } from '../../../src/engine/families/gaussian/mclust/models';
-import { quantileClasses } from '../../../src/engine/select/starts';
+import { defaultStartingPartitions, quantileClasses } from '../../../src/engine/select/starts';
 import { bestCellIndex, isChoosable, sweepModels, type SweepCell, type SweepResult } from '../../../src/engine/select/sweep';
 import { assertClose } from '../../fixtures/gaussian/helpers';
 
@@ -161,6 +161,24 @@ describe('model selection against R mclust Mclust() (Old Faithful, iris, diabete
     const ref = reference.waiting;
     const x = Float64Array.from(ref.values);
     reference.G.forEach((k, i) => assert.deepEqual(Array.from(quantileClasses(x, k), (c) => c + 1), ref.starts[i], `K = ${k}`));
+  });
+
+  it('the default starting partitions are Mclust()’s: its hierarchical clustering cut at each K, qclass for one column', function () {
+    this.timeout(60_000);
+    for (const name of ['faithful', 'iris', 'diabetes', 'waiting'] as const) {
+      const ref = reference[name];
+      const partitions = defaultStartingPartitions(Float64Array.from(ref.values), ref.n, ref.d, reference.G);
+      partitions.forEach((p, i) => assert.deepEqual(Array.from(p, (c) => c + 1), ref.starts[i], `${name} K = ${reference.G[i]}`));
+    }
+  });
+
+  it('a K with no start is NA, not an error: above n (too-few-rows), or more classes than one column has values (no-start)', () => {
+    const x = Float64Array.of(1, 1, 1, 2);
+    const result = sweepModels(x, 4, 1, { ks: [1, 2, 5] });
+    assert.deepEqual(result.cells.map((c) => `${c.k}${c.model}:${c.status}`), ['1E:converged', '1V:converged', '2E:no-start', '2V:no-start', '5E:too-few-rows', '5V:too-few-rows']);
+    assert.equal(result.best.bic!.cell.k, 1);
+    assert.throws(() => sweepModels(x, 4, 1, { ks: [1], models: ['EII'] }), /model EII needs two or more columns/);
+    assert.throws(() => sweepModels(x, 4, 1, { ks: [2], starts: [Int32Array.of(0, 0, 2, 1)] }), /has class 2 at row 3/);
   });
 
   it('is deterministic: the same data and starts give the same table', () => {
