@@ -107,15 +107,18 @@ export async function explorerContextMenu(page, fileName, item, { timeout = 30_0
 /** Runs a command by its palette title (e.g. "Mixscope: Cluster this dataset"). */
 export async function runFromPalette(page, title) {
   const input = page.locator('.quick-input-widget input.input');
-  // F1 typed while a webview has the focus does not always reach the workbench: then focus the workbench
-  // (the side bar's title, a harmless spot) and press it again.
+  // F1 typed while a webview has the focus does not always reach the workbench, and a webview that takes the focus
+  // (a panel moved to a fresh webview) closes the palette: then focus the workbench (the side bar's title, a
+  // harmless spot) and open it again.
   for (let attempt = 0; ; attempt++) {
     await page.keyboard.press('F1');
-    if (await input.waitFor({ timeout: 3_000 }).then(() => true, () => false)) break;
+    const opened = await input.waitFor({ timeout: 3_000 }).then(() => true, () => false);
+    const filled = opened && (await input.fill(`>${title}`, { timeout: 5_000 }).then(() => true, () => false));
+    if (filled) break;
     if (attempt === 3) throw new Error(`the command palette did not open (to run "${title}")`);
+    await page.keyboard.press('Escape').catch(() => {});
     await page.locator('.part.sidebar .composite.title').first().click().catch(() => {});
   }
-  await input.fill(`>${title}`);
   const row = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: title }).first();
   await row.waitFor({ timeout: 10_000 });
   // The best match is highlighted first; make sure it is the one we asked for.

@@ -305,7 +305,7 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
       assertLoglikCurve(panel, `${f.file} restored`);
     }
     assert.deepEqual([...(await panelTabs(page))].sort(), [...tabsBefore].sort(), 'the same panels, each once');
-    const log = mixscopeLog(session.profile.userDataDir).filter((l) => /restored panel|restored the panel/.test(l));
+    const log = mixscopeLog(session.profile.userDataDir).filter((l) => /restored|fresh webview/.test(l));
     if (log.length) console.log(`      Mixscope log after the reload:\n${log.map((l) => `        ${l}`).join('\n')}`);
     // Leave the session as the later scenarios expect it: the MNIST subset not open yet, Old Faithful in front.
     if (opened.includes('mnist-2000-images-idx3-ubyte')) {
