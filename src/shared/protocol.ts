@@ -112,6 +112,49 @@ export interface FitResult {
    * floor): the log-likelihood is then not a model, whatever `converged` says. Show this instead of "Converged".
    */
   degenerate?: DegenerateComponent[];
+  /**
+   * Present when several candidates (K × covariance models) were fitted and this one chosen: every candidate's
+   * scores, for the selection chart and the CLI's `selection`.
+   */
+  selection?: Selection;
+}
+
+/** Which score picks the model: all three in scikit-learn's sign, lower is better. */
+export type SelectionCriterion = 'bic' | 'icl' | 'aic';
+
+/**
+ * One candidate of a model selection. Scores in scikit-learn's sign, lower is better: bic = −2 ln L + p ln n (mclust
+ * reports 2 ln L − p ln n, the negative), icl = bic + 2 × the entropy of the responsibilities (−mclust's ICL),
+ * aic = −2 ln L + 2p. null when the fit failed or is degenerate: such a candidate is never chosen.
+ */
+export interface SelectionEntry {
+  k: number;
+  /** The mclust name of the covariance model (EII … VVV; E, V for one column); for Bernoulli fits 'bernoulli'. */
+  covariance: string;
+  logLikelihood: number | null;
+  parameters: number;
+  bic: number | null;
+  icl: number | null;
+  aic: number | null;
+  iterations: number;
+  converged: boolean;
+  degenerate: boolean;
+  /** Why the candidate is degenerate, failed or skipped (too few rows for K, no starting partition). */
+  reason?: string;
+  /** The candidate's final parameters, when small enough to keep (d ≤ 20), so the panel can show any of them. */
+  params?: { weights: number[]; means: number[][]; covariances?: number[][][] };
+}
+
+export interface Selection {
+  criterion: SelectionCriterion;
+  /** The K values and models swept, in the order of `entries` (K-major: entries[i × models.length + j]). */
+  ks: number[];
+  models: string[];
+  entries: SelectionEntry[];
+  /** The chosen candidate (lowest criterion among the usable ones); null when none could be used. */
+  chosen: { k: number; covariance: string } | null;
+  /** The sweep was stopped: `entries` holds the candidates that finished (the others have reason "cancelled"). */
+  cancelled?: boolean;
 }
 
 /** A degenerate component of a fit: `component` is 0-based (−1 for the shared covariance of a tied fit). */
@@ -170,8 +213,21 @@ export interface ClusterExamples {
 export type WorkerToHost =
   | { type: 'loaded'; runId: number; summary: DatasetSummary; model: ModelKind; modelReason: string; plotSample?: PlotSample }
   | { type: 'progress'; runId: number; restart: number; iteration: number; objective: number; logLikelihood: number; snapshot: ParamsSnapshot }
+  | SelectionProgress
   | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[] }
   | { type: 'error'; runId: number; kind: 'data' | 'fit' | 'internal'; message: string };
+
+/** A model selection finished one more candidate (`done` of `total`); forwarded unchanged to the panel. */
+export interface SelectionProgress {
+  type: 'selectionProgress';
+  runId: number;
+  criterion: SelectionCriterion;
+  ks: number[];
+  models: string[];
+  entry: SelectionEntry;
+  done: number;
+  total: number;
+}
 
 // ---------------------------------------------------------------- host <-> webview
 
@@ -193,6 +249,7 @@ export type HostToWebview =
   | { type: 'fitStarted'; runId: number; fileName: string; options: FitOptions; fileUri?: string }
   | { type: 'loaded'; runId: number; summary: DatasetSummary; model: ModelKind; modelReason: string; plotSample?: PlotSample }
   | { type: 'progress'; runId: number; restart: number; iteration: number; objective: number; logLikelihood: number; snapshot: ParamsSnapshot }
+  | SelectionProgress
   | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[] }
   | { type: 'error'; runId: number; message: string }
   | { type: 'cancelled'; runId: number }
