@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { sweepModelsParallel } from '../../src/engine/select/parallel';
+import { SWEEP_CTRL, sweepModelsParallel, takeCell } from '../../src/engine/select/parallel';
 import { sweepModels, type SweepCell, type SweepOptions } from '../../src/engine/select/sweep';
 import { loadFaithful } from '../fixtures/gaussian/helpers';
 
@@ -36,6 +36,14 @@ describe('model-selection sweep on worker threads', function () {
       assert.equal(seen.size, serial.cells.length, 'onCell sees every cell once');
       assert.ok(byWorkers > 0 && byWorkers < serial.cells.length, `${threads} threads: the workers fitted ${byWorkers} of ${serial.cells.length} cells`);
     }
+  });
+
+  it('the queue hands out each cell once: the calling thread from the front (largest K), workers from the back', () => {
+    const ctrl = new Int32Array(new SharedArrayBuffer(SWEEP_CTRL.LENGTH * 4));
+    const taken = [takeCell(ctrl, 5, 'front'), takeCell(ctrl, 5, 'back'), takeCell(ctrl, 5, 'back'), takeCell(ctrl, 5, 'front'), takeCell(ctrl, 5, 'back')];
+    assert.deepEqual(taken, [0, 4, 3, 1, 2]);
+    assert.equal(takeCell(ctrl, 5, 'front'), -1);
+    assert.equal(takeCell(ctrl, 5, 'back'), -1);
   });
 
   it('without a worker script the calling thread fits every cell, with the same result', () => {

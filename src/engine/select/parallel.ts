@@ -1,9 +1,11 @@
 // The model-selection sweep on worker threads. The data, the starting partitions and the queue of cells are shared
-// once (SharedArrayBuffers); every thread, the calling one included, takes the next cell from one atomic counter and
-// fits it with the same code as the serial sweep, so the table is identical to sweepModels'. The call is synchronous
-// (as the CLI is): the calling thread fits cells itself and then collects the workers' cells with
-// receiveMessageOnPort, sleeping on Atomics.wait. A worker that is slow to start, or never starts, only means the
-// calling thread fits more of the cells.
+// once (SharedArrayBuffers); every thread, the calling one included, takes cells from the queue and fits them with
+// the same code as the serial sweep, so the table is identical to sweepModels'. The call is synchronous (as the CLI
+// is): the calling thread fits cells itself and then collects the workers' cells with receiveMessageOnPort, sleeping
+// on Atomics.wait. The queue runs from the largest K to the smallest; the calling thread takes from the front and
+// the workers from the back, so a worker that is slow to start (or whose code is not yet optimised) holds only small
+// cells, and the last cells anyone waits for are mid-sized. A worker that never starts only means the calling thread
+// fits more of the cells.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,8 +26,8 @@ import type { MclustModelName } from '../families/gaussian/mclust/models';
 
 /** Slots of the shared control array. */
 export const SWEEP_CTRL = {
-  /** Next position in the queue to take. */
-  NEXT: 0,
+  /** Cells taken from the front of the queue (low 16 bits) and from its back (high 16 bits). */
+  TAKEN: 0,
   /** Cells finished by workers (the calling thread sleeps on it). */
   DONE: 1,
   /** 1 once the partitions are written: workers wait for it. */
@@ -67,6 +69,21 @@ export function defaultSweepWorkerScript(): string | undefined {
   return fs.existsSync(candidate) ? candidate : undefined;
 }
 
+/** Most cells one sweep can queue (two 16-bit counters share one word). */
+export const MAX_PARALLEL_CELLS = 0xffff;
+
+/** Takes the next cell from one end of the queue: its position in the queue, or −1 when every cell is taken. */
+export function takeCell(ctrl: Int32Array, total: number, end: 'front' | 'back'): number {
+  for (;;) {
+    const v = Atomics.load(ctrl, SWEEP_CTRL.TAKEN);
+    const front = v & 0xffff;
+    const back = v >>> 16;
+    if (front + back >= total) return -1;
+    const next = end === 'front' ? v + 1 : v + 0x10000;
+    if (Atomics.compareExchange(ctrl, SWEEP_CTRL.TAKEN, v, next | 0) === v) return end === 'front' ? front : total - 1 - back;
+  }
+}
+
 function sharedFloat64(values: Float64Array): Float64Array {
   const out = new Float64Array(new SharedArrayBuffer(values.length * 8));
   out.set(values);
@@ -91,6 +108,7 @@ export function sweepModelsParallel(
 ): SweepResult {
   const checked = checkSweep(x, n, d, options);
   const total = checked.ks.length * checked.models.length;
+  if (total > MAX_PARALLEL_CELLS) throw new RangeError(`a sweep on threads takes at most ${MAX_PARALLEL_CELLS} cells; got ${total}`);
   const threads = Math.max(1, Math.min(total, parallel.threads || os.availableParallelism()));
   const script = parallel.workerScript === null ? undefined : (parallel.workerScript ?? defaultSweepWorkerScript());
 
@@ -153,7 +171,7 @@ export function sweepModelsParallel(
         }
       }
     };
-    for (let at = Atomics.add(ctrl, SWEEP_CTRL.NEXT, 1); at < total; at = Atomics.add(ctrl, SWEEP_CTRL.NEXT, 1)) {
+    for (let at = takeCell(ctrl, total, 'front'); at >= 0; at = takeCell(ctrl, total, 'front')) {
       fitHere(queueBuffer[at]);
       drain();
     }

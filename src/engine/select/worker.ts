@@ -1,9 +1,9 @@
-// A model-selection worker (dist/selectWorker.js): takes cells from the shared queue until it is empty and posts each
-// finished cell (see parallel.ts). It waits for the starting partitions, which the calling thread writes after the
+// A model-selection worker (dist/selectWorker.js): takes cells from the back of the shared queue until every cell is
+// taken and posts each finished cell (see parallel.ts). It waits for the starting partitions, which the calling thread writes after the
 // workers are started.
 
 import { workerData } from 'node:worker_threads';
-import { SWEEP_CTRL, type SweepWorkerData, type SweepWorkerMessage } from './parallel';
+import { SWEEP_CTRL, takeCell, type SweepWorkerData, type SweepWorkerMessage } from './parallel';
 import { runPlannedCell, type SweepPlan } from './sweep';
 
 const data = workerData as SweepWorkerData | null;
@@ -15,7 +15,7 @@ const plan: SweepPlan = { n, d, ks, models, settings, partitions: ks.map((_, i) 
 const total = ks.length * models.length;
 const post = (message: SweepWorkerMessage) => port.postMessage(message);
 
-for (let at = Atomics.add(ctrl, SWEEP_CTRL.NEXT, 1); at < total && Atomics.load(ctrl, SWEEP_CTRL.STOP) === 0; at = Atomics.add(ctrl, SWEEP_CTRL.NEXT, 1)) {
+for (let at = takeCell(ctrl, total, 'back'); at >= 0 && Atomics.load(ctrl, SWEEP_CTRL.STOP) === 0; at = takeCell(ctrl, total, 'back')) {
   const index = queue[at];
   try {
     post({ index, cell: runPlannedCell(x, plan, index).cell });
