@@ -71,7 +71,7 @@ export function runSelect(parsed: SelectCommandLine, readInput: (file: string, m
       }) + '\n',
     );
   } else {
-    process.stdout.write(humanSelection(name, result, parsed.criterion, best, dataset.summary, seconds) + '\n');
+    process.stdout.write(humanSelection(name, result, parsed.criterion, best, dataset.summary, seconds, standardization !== undefined) + '\n');
   }
   return 0;
 }
@@ -81,7 +81,7 @@ function fmt(x: number): string {
 }
 
 /** The table (rows K, columns models, NA for failed or degenerate fits, the best marked *) and the chosen model. */
-export function humanSelection(name: string, result: SweepResult, criterion: 'bic' | 'icl', best: BestFit | null, summary: DatasetSummary, seconds: number): string {
+export function humanSelection(name: string, result: SweepResult, criterion: 'bic' | 'icl', best: BestFit | null, summary: DatasetSummary, seconds: number, standardized = false): string {
   const label = criterion.toUpperCase();
   const { ks, models, cells } = result;
   const text = (cell: SweepCell) => (cell[criterion] === null || cell.status === 'degenerate' ? 'NA' : fmt(cell[criterion] as number)) + (best?.cell === cell ? '*' : '');
@@ -90,6 +90,7 @@ export function humanSelection(name: string, result: SweepResult, criterion: 'bi
     `${name}: ${label} of ${models.length} covariance model${models.length === 1 ? '' : 's'} × K = ${ks.length === 1 ? ks[0] : `${ks[0]}…${ks[ks.length - 1]}`}, n = ${result.n}, d = ${result.d} (${seconds.toFixed(2)} s)`,
     ...summary.notes.map((note) => `  read: ${note}`),
     ...summary.droppedColumns.map((c) => `  left out column "${c.name}": ${c.reason}`),
+    ...(standardized ? ['  columns standardised (mean 0, sd 1): the means below are in standard deviations'] : []),
     `${BIC_CONVENTION}; NA: the fit failed or a component is degenerate; * the best.`,
     '',
     ['K'.padStart(3), ...models.map((m) => m.padStart(width))].join(''),
