@@ -7,8 +7,9 @@
 // evaluations of the criterion, O(d³) each (about 1 s for n = 2,000 and 6 s for n = 5,000 with d = 4).
 // mclust rescans all pairs for every merge (O(n³)); here the smallest criterion of each column is kept, which
 // picks the same pair (ties included) in about O(n) per merge.
-// Exactly tied criteria of different pairs (equal distances in the raw data) become ties to the last bit after
-// the SVD transform, which is computed differently from R's LAPACK; such trees can order those merges differently.
+// Pairs whose criteria tie exactly in the raw data (equal distances) differ in the last bits after the SVD transform,
+// which R computes with LAPACK and this port by Jacobi rotations: on such data those merges can come in another
+// order than R's. Duplicated rows stay exact ties and follow mclust's order.
 
 /** Options of `hcVVV`, as mclust's hcVVV(): the criterion's regularisation and where merging stops. */
 export interface HcOptions {
