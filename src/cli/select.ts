@@ -1,6 +1,7 @@
 // `mixscope select FILE`: model selection as R's Mclust() — every K with every covariance model, the BIC (or ICL)
 // table and the best cell. Output in mclust's sign convention (2 ln L − p ln n: higher is better).
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetSummary } from '../shared/protocol';
 import { loadDataset } from '../engine/data/load';
@@ -47,7 +48,7 @@ export function runSelect(parsed: SelectCommandLine, readInput: (file: string, m
       regularization: options.regularization,
       columns,
     },
-    { threads: options.threads },
+    { threads: options.threads, workerScript: sweepWorkerScript() },
     parsed.verbose ? (cell, done, total) => process.stderr.write(`${done}/${total} K = ${cell.k} ${cell.model}: ${cell.status}, BIC ${cell.bic ?? 'NA'}\n`) : undefined,
   );
   const seconds = (Date.now() - started) / 1000;
@@ -74,6 +75,12 @@ export function runSelect(parsed: SelectCommandLine, readInput: (file: string, m
     process.stdout.write(humanSelection(name, result, parsed.criterion, best, dataset.summary, seconds, standardization !== undefined) + '\n');
   }
   return 0;
+}
+
+/** The sweep worker bundled beside the CLI (dist/selectWorker.js), when it is there; else one thread fits all. */
+function sweepWorkerScript(): string | undefined {
+  const candidate = path.join(__dirname, 'selectWorker.js');
+  return fs.existsSync(candidate) ? candidate : undefined;
 }
 
 function fmt(x: number): string {

@@ -7,9 +7,7 @@
 // cells, and the last cells anyone waits for are mid-sized. A worker that never starts only means the calling thread
 // fits more of the cells.
 
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import {
   cellQueue,
@@ -59,14 +57,11 @@ export type SweepWorkerMessage = { index: number; cell: SweepCell } | { index: n
 export interface ParallelOptions {
   /** Threads in all, the calling one included (0: every core); never more than the cells. */
   threads?: number;
-  /** The worker script (dist/selectWorker.js beside this bundle by default); null: fit on this thread only. */
+  /**
+   * The worker script (the bundle dist/selectWorker.js; the caller finds it, so the engine reads no file). Without
+   * one, this thread fits every cell.
+   */
   workerScript?: string | null;
-}
-
-/** The bundled worker beside the running bundle (dist/), when it is there. */
-export function defaultSweepWorkerScript(): string | undefined {
-  const candidate = path.join(__dirname, 'selectWorker.js');
-  return fs.existsSync(candidate) ? candidate : undefined;
 }
 
 /** Most cells one sweep can queue (two 16-bit counters share one word). */
@@ -110,7 +105,7 @@ export function sweepModelsParallel(
   const total = checked.ks.length * checked.models.length;
   if (total > MAX_PARALLEL_CELLS) throw new RangeError(`a sweep on threads takes at most ${MAX_PARALLEL_CELLS} cells; got ${total}`);
   const threads = Math.max(1, Math.min(total, parallel.threads || os.availableParallelism()));
-  const script = parallel.workerScript === null ? undefined : (parallel.workerScript ?? defaultSweepWorkerScript());
+  const script = parallel.workerScript ?? undefined;
 
   const shared = sharedFloat64(x);
   const partitionBuffer = sharedInt32(checked.ks.length * n);
