@@ -11,6 +11,11 @@
 // which R computes with LAPACK and this port by Jacobi rotations: on such data those merges can come in another
 // order than R's. Duplicated rows stay exact ties and follow mclust's order.
 
+import { ddotSelf, mclrup } from './hcBlas';
+import { hcSvdTransform } from './hcSvd';
+
+export { hcSvdTransform, type HcTransformed } from './hcSvd';
+
 /** Options of `hcVVV`, as mclust's hcVVV(): the criterion's regularisation and where merging stops. */
 export interface HcOptions {
   /** Multiplies traceW(x / √(n·d)), the regularisation added to each cluster's trace (mclust's alpha); default 1. */
@@ -21,125 +26,9 @@ export interface HcOptions {
   minclus?: number;
 }
 
-/** The use = "SVD" data of `hcSvdTransform`: n × p, row-major. */
-export interface HcTransformed {
-  z: Float64Array;
-  /** Columns of z: min(n, number of columns kept). */
-  p: number;
-  /** The input columns kept (those that vary; mclust drops columns that scale to non-finite values). */
-  columns: number[];
-}
-
 const FLMAX = Number.MAX_VALUE;
 const EPSMAX = 2.220446049250313e-16;
 const RTHALF = 0.7071067811865476;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Reference BLAS level-1 as R's libblas computes them (the summation order of ddot matters for exact agreement).
-
-/** ddot(n, v, 1, v, 1): reference BLAS unrolls by five after the first n mod 5 terms. */
-function ddotSelf(nn: number, v: Float64Array, off: number): number {
-  let t = 0;
-  const m = nn % 5;
-  for (let i = 0; i < m; i++) t += v[off + i] * v[off + i];
-  if (nn < 5) return t;
-  for (let i = m; i < nn; i += 5) {
-    const a = v[off + i], b = v[off + i + 1], c = v[off + i + 2], d = v[off + i + 3], e = v[off + i + 4];
-    t = t + a * a + b * b + c * c + d * d + e * e;
-  }
-  return t;
-}
-
-// drotg's c and s for the following drot (a typed array: module-level numbers would be boxed at every write).
-const rot = new Float64Array(2);
-
-/**
- * drotg(a, b, c, s) of LAPACK ≥ 3.10's reference BLAS: the Givens rotation zeroing b; a becomes r, b the
- * reconstruction value z; c and s go to rot[0] / rot[1].
- */
-function drotg(av: Float64Array, ai: number, bv: Float64Array, bi: number): void {
-  const a = av[ai];
-  const b = bv[bi];
-  const anorm = Math.abs(a);
-  const bnorm = Math.abs(b);
-  if (bnorm === 0) {
-    rot[0] = 1;
-    rot[1] = 0;
-    bv[bi] = 0;
-  } else if (anorm === 0) {
-    rot[0] = 0;
-    rot[1] = 1;
-    av[ai] = b;
-    bv[bi] = 1;
-  } else {
-    const scl = Math.min(SAFMAX, Math.max(SAFMIN, anorm, bnorm));
-    const sigma = anorm > bnorm ? (a < 0 || Object.is(a, -0) ? -1 : 1) : b < 0 || Object.is(b, -0) ? -1 : 1;
-    const as = a / scl;
-    const bs = b / scl;
-    const r = sigma * (scl * Math.sqrt(as * as + bs * bs));
-    const c = a / r;
-    const s = b / r;
-    rot[0] = c;
-    rot[1] = s;
-    let z: number;
-    if (anorm > bnorm) z = s;
-    else if (c !== 0) z = 1 / c;
-    else z = 1;
-    av[ai] = r;
-    bv[bi] = z;
-  }
-}
-const SAFMIN = 2.2250738585072014e-308;
-const SAFMAX = 1 / SAFMIN;
-
-/** drot(nn, x, incx, y, incy, c, s) with the last drotg's c and s. */
-function drot(nn: number, x: Float64Array, xo: number, incx: number, y: Float64Array, yo: number, incy: number): void {
-  const c = rot[0];
-  const s = rot[1];
-  for (let i = 0; i < nn; i++) {
-    const xi = x[xo + i * incx];
-    const yi = y[yo + i * incy];
-    y[yo + i * incy] = c * yi - s * xi;
-    x[xo + i * incx] = c * xi + s * yi;
-  }
-}
-
-/**
- * mclust's mclrup(l, n, v, r, lr): adds the row v (n entries, from v[0]) to the upper-triangular factor r (column-major
- * with leading dimension lr, r(1,1) at r[ro]) of l − 1 rows, by Givens rotations.
- */
-function mclrup(l: number, nn: number, v: Float64Array, r: Float64Array, ro: number, lr: number): void {
-  if (l === 1) return;
-  const k = l - 1;
-  if (k <= nn) {
-    for (let c = 0; c < nn; c++) r[ro + (k - 1) + c * lr] = v[c];
-    if (k === 1) return;
-    if (nn > 1) {
-      let i = 1;
-      let m = nn;
-      for (let j = 2; j <= k; j++) {
-        drotg(r, ro + (i - 1) + (i - 1) * lr, r, ro + (k - 1) + (i - 1) * lr);
-        m--;
-        drot(m, r, ro + (i - 1) + (j - 1) * lr, lr, r, ro + (k - 1) + (j - 1) * lr, lr);
-        i = j;
-      }
-    } else {
-      drotg(r, ro, r, ro + (k - 1));
-    }
-  } else {
-    if (nn > 1) {
-      let i = 1;
-      let m = nn;
-      for (let j = 2; j <= nn; j++) {
-        drotg(r, ro + (i - 1) + (i - 1) * lr, v, i - 1);
-        m--;
-        drot(m, r, ro + (i - 1) + (j - 1) * lr, lr, v, j - 1, 1);
-        i = j;
-      }
-    }
-    drotg(r, ro + (nn - 1) + (nn - 1) * lr, v, nn - 1);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -743,107 +632,6 @@ function traceW(x: Float64Array, n: number, p: number): number {
     ss = ss + ddotSelf(n, col, 0);
   }
   return ss;
-}
-
-/**
- * hc()'s use = "SVD" step: Z = scale(X) V diag(1/√d_j), with scale(X) centring each column and dividing it by its
- * standard deviation (n − 1), and V, d the right singular vectors and values of scale(X). Columns that do not vary
- * are dropped first (mclust drops the columns that scale to non-finite values). Only the scaling along the principal
- * axes matters to the VVV criterion (it is invariant under rotations and sign changes of Z), so the singular vectors'
- * signs need not match R's. `x` is n × d row-major; z is n × p row-major, p = min(n, columns kept).
- */
-export function hcSvdTransform(x: Float64Array, n: number, d: number): HcTransformed {
-  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(d) || d < 1) throw new RangeError(`hcSvdTransform: bad shape ${n} × ${d}`);
-  if (x.length < n * d) throw new RangeError(`hcSvdTransform: x has ${x.length} values, n × d = ${n * d}`);
-  for (let i = 0; i < n * d; i++) if (!Number.isFinite(x[i])) throw new RangeError('hcSvdTransform: the data have non-finite values');
-  const columns: number[] = [];
-  const scaled: Float64Array[] = [];
-  const col = new Float64Array(n);
-  for (let c = 0; c < d; c++) {
-    let varies = false;
-    for (let i = 1; i < n && !varies; i++) varies = x[i * d + c] !== x[c];
-    if (!varies) continue;
-    // R sums in extended precision; a compensated sum gives the same correctly rounded mean and deviation.
-    for (let i = 0; i < n; i++) col[i] = x[i * d + c];
-    const mean = compensatedSum(col, n, false) / n;
-    for (let i = 0; i < n; i++) col[i] = col[i] - mean;
-    const sd = Math.sqrt(compensatedSum(col, n, true) / Math.max(1, n - 1));
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = col[i] / sd;
-    columns.push(c);
-    scaled.push(out);
-  }
-  const m = columns.length;
-  const p = Math.min(n, m);
-  if (p === 0) return { z: new Float64Array(0), p: 0, columns };
-
-  // One-sided Jacobi SVD: rotate column pairs of W = scale(X) V until they are orthogonal; then ‖w_j‖ = d_j.
-  const w = scaled.map((a) => Float64Array.from(a));
-  const V = new Float64Array(m * m); // column-major: V[r + j·m]
-  for (let j = 0; j < m; j++) V[j + j * m] = 1;
-  for (let sweep = 0; sweep < 80; sweep++) {
-    let rotated = false;
-    for (let j = 0; j < m - 1; j++) {
-      for (let k = j + 1; k < m; k++) {
-        const wj = w[j];
-        const wk = w[k];
-        let a = 0, b = 0, g = 0;
-        for (let i = 0; i < n; i++) {
-          a += wj[i] * wj[i];
-          b += wk[i] * wk[i];
-          g += wj[i] * wk[i];
-        }
-        if (g === 0 || Math.abs(g) <= EPSMAX * Math.sqrt(a * b)) continue;
-        rotated = true;
-        const zeta = (b - a) / (2 * g);
-        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const cs = 1 / Math.sqrt(1 + t * t);
-        const sn = cs * t;
-        for (let i = 0; i < n; i++) {
-          const y = wj[i];
-          const z = wk[i];
-          wj[i] = cs * y - sn * z;
-          wk[i] = sn * y + cs * z;
-        }
-        for (let r = 0; r < m; r++) {
-          const y = V[r + j * m];
-          const z = V[r + k * m];
-          V[r + j * m] = cs * y - sn * z;
-          V[r + k * m] = sn * y + cs * z;
-        }
-      }
-    }
-    if (!rotated) break;
-  }
-  const sv = w.map((a) => Math.sqrt(compensatedSum(a, n, true)));
-  const order = sv.map((_, j) => j).sort((a, b) => sv[b] - sv[a] || a - b);
-
-  // Z = scale(X) %*% V %*% diag(1/sqrt(d)), each product summed in column order as R's dgemm does.
-  const z = new Float64Array(n * p);
-  for (let q = 0; q < p; q++) {
-    const j = order[q];
-    if (!(sv[j] > 0)) throw new RangeError('hcSvdTransform: the scaled data are rank-deficient (a singular value is 0)');
-    const inv = 1 / Math.sqrt(sv[j]);
-    for (let i = 0; i < n; i++) {
-      let t = 0;
-      for (let r = 0; r < m; r++) t += scaled[r][i] * V[r + j * m];
-      z[i * p + q] = t * inv;
-    }
-  }
-  return { z, p, columns };
-}
-
-/** Neumaier-compensated Σ a_i (or Σ a_i² when `squares`). */
-function compensatedSum(a: Float64Array, n: number, squares: boolean): number {
-  let sum = 0;
-  let comp = 0;
-  for (let i = 0; i < n; i++) {
-    const v = squares ? a[i] * a[i] : a[i];
-    const t = sum + v;
-    comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
-    sum = t;
-  }
-  return sum + comp;
 }
 
 /**
