@@ -357,15 +357,21 @@ export function fitVariational(x: Float64Array, n: number, d: number, k: number,
         rowLog[c] = v;
         if (v > max) max = v;
       }
+      // exp(v − max) / Σ is exp(v − ln Σ exp v) to rounding, with one exp per component.
       let sum = 0;
-      for (let c = 0; c < k; c++) sum += Math.exp(rowLog[c] - max);
-      const lpn = Math.log(sum) + max;
-      lpnSum += lpn;
       for (let c = 0; c < k; c++) {
-        const lr = rowLog[c] - lpn;
-        const r = Math.exp(lr);
+        const e = Math.exp(rowLog[c] - max);
+        resp[i * k + c] = e;
+        sum += e;
+      }
+      const logSum = Math.log(sum);
+      const lpn = logSum + max;
+      lpnSum += lpn;
+      const inv = 1 / sum;
+      for (let c = 0; c < k; c++) {
+        const r = resp[i * k + c] * inv;
         resp[i * k + c] = r;
-        if (r > 0) entropy -= r * lr;
+        if (r > 0) entropy -= r * (rowLog[c] - lpn);
       }
     }
     eOut.logProbNormSum = lpnSum;
