@@ -99,6 +99,7 @@ interface FitJson {
   trace: number[];
   snapshots?: { means: number[][]; covariances?: number[][][] }[];
   dataset: { skippedRows: number; skippedLines: number[]; notes: string[]; droppedColumns: { name: string; reason: string }[] };
+  degenerate?: { component: number; reason: string }[];
 }
 
 /** Exit 0 and a well-formed JSON result (with snapshots: what the chart draws), the file untouched. */
@@ -162,14 +163,16 @@ describe('reliability: bad inputs through the real CLI (issue 5)', function () {
       expectFileRefusal(new UserFile('header.csv', 'eruptions,waiting\n'), [], /has a header \(line 1: eruptions, waiting\) but no data rows/);
     });
 
-    it('one row: K = 1 fits (1-D, and 2-D with a diagonal covariance); a full 2-D covariance asks for diag; K = 2 is refused', () => {
+    it('one row: K = 1 fits and says it is degenerate (1-D, 2-D diagonal, and 2-D full with regularisation); without it a full 2-D covariance asks for diag; K = 2 is refused', () => {
       const oneD = expectFit(new UserFile('one.csv', 'x\n4.25\n'), ['--k', '1']);
       assert.deepEqual([oneD.n, oneD.d, oneD.k], [1, 1, 1]);
       assert.equal(oneD.means[0][0], 4.25);
       const twoD = new UserFile('one2.csv', 'a,b\n1,2\n');
       const diag = expectFit(twoD, ['--k', '1', '--covariance', 'diag']);
       assert.deepEqual(diag.means, [[1, 2]]);
-      expectFileRefusal(twoD, ['--k', '1'], /2 columns but only 1 row: .*Use covarianceType "diag"/);
+      const full = expectFit(twoD, ['--k', '1']);
+      for (const fit of [oneD, diag, full]) assert.match(JSON.stringify(fit.degenerate), /there is only one row: its covariance is the regularisation alone/);
+      expectFileRefusal(twoD, ['--k', '1', '--reg', '0'], /2 columns but only 1 row: .*use covarianceType "diag"/);
       expectFileRefusal(twoD, ['--k', '2', '--covariance', 'diag'], /1 usable row but K = 2 components; K must not exceed the number of rows/);
     });
 
@@ -187,11 +190,13 @@ describe('reliability: bad inputs through the real CLI (issue 5)', function () {
       expectFileRefusal(file, ['--k', '5000'], /k must be a whole number from 1 to 1000, got 5000/);
     });
 
-    it('more columns than rows with a full covariance: suggests diag, and diag fits', () => {
+    it('more columns than rows with a full covariance: refused without regularization (suggesting it, or diag); fitted with it, as scikit-learn does', () => {
       const file = new UserFile('wide.csv', rows(blobs(5, 6), ''));
-      expectFileRefusal(file, [], /6 columns but only 5 rows: a full covariance per component cannot be estimated\. Use covarianceType "diag"/);
-      const out = expectFit(file, ['--covariance', 'diag']);
+      expectFileRefusal(file, ['--k', '2', '--reg', '0'], /6 columns but only 5 rows: a full covariance per component cannot be estimated without regularization\. Set regularization > 0 \(e\.g\. 1e-6, the default\), use covarianceType "diag"/);
+      const out = expectFit(file, ['--k', '2', '--covariance', 'diag', '--reg', '0']);
       assert.deepEqual([out.n, out.d], [5, 6]);
+      const full = expectFit(file, ['--k', '1']);
+      assert.deepEqual([full.n, full.d, full.k], [5, 6, 1]);
     });
 
     it('a file over the size limit is refused with its size and the limit, before it is read', () => {

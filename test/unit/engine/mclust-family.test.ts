@@ -222,9 +222,9 @@ describe('covarianceType = an mclust model, through fitDataset', () => {
     }
   });
 
-  it('VVV with no more rows than columns is refused before fitting, as "full" is', () => {
+  it('VVV with no more rows than columns is refused without regularization, as "full" is', () => {
     const rows = [1, 2, 3, 4, 2, 7, 1, 9, 3];
-    assert.throws(() => fit(table('few.csv', rows, 3, 3), { k: 1, covarianceType: 'VVV' }), /3 columns but only 3 rows: a full covariance per component cannot be estimated\. Use covarianceType "VVI"/);
+    assert.throws(() => fit(table('few.csv', rows, 3, 3), { k: 1, covarianceType: 'VVV', regularization: 0 }), /3 columns but only 3 rows: a full covariance per component cannot be estimated without regularization\. Set regularization > 0 \(e\.g\. 1e-6, the default\), use covarianceType "VVI"/);
   });
 
   it('a component on too few points is reported degenerate (mclust rules), the others are not', () => {

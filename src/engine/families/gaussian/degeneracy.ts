@@ -48,9 +48,15 @@ export function findDegenerateComponents(input: DegeneracyInput): DegenerateComp
   const checkDirections = (type === 'full' || type === 'tied') && !dataAreCollinear(values, n, d, varies);
   let varying = 0;
   for (let c = 0; c < d; c++) varying += varies[c];
+  const found: DegenerateComponent[] = [];
+  // One row, or rows that are all the same point: every covariance is the regularisation alone.
+  if (varying === 0) {
+    const why = n === 1 ? 'there is only one row' : `all ${n} rows are the same point`;
+    for (let j = 0; j < (type === 'tied' ? 1 : k); j++) found.push({ component: type === 'tied' ? -1 : j, reason: `${why}: its covariance is the regularisation alone` });
+    return found;
+  }
   const nk = new Float64Array(k);
   for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) nk[j] += Math.exp(logResp[i * k + j]);
-  const found: DegenerateComponent[] = [];
   const pointsNeeded = type === 'full' ? varying + 1 : type === 'tied' ? 1 : 2;
   const covarianceWord = type === 'tied' ? 'its mean' : `a ${type} covariance${type === 'full' ? ` in ${d} dimensions` : ''}`;
 
