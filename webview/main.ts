@@ -1,7 +1,7 @@
 // The Mixscope panel (browser side, bundled by esbuild into dist/webview.js as an IIFE).
 //
 // Talks to the host with the typed protocol (src/shared/protocol.ts): posts {type:'ready'} at start, then handles
-// restore | fitStarted | loaded | progress* | done | error | cancelled. Every message goes through the pure reducer
+// restore | fitStarted | loaded | selectionProgress* | progress* | done | error | cancelled. Every message goes through the pure reducer
 // (state/reducer.ts); the header and status show at once, the charts are drawn by the render scheduler
 // (state/scheduler.ts: only the newest state, only when the previous draw is done) through the family's view
 // (views/index.ts). vscode.setState keeps only the user's choices; {type:'state'} is posted when a fit ends.
@@ -32,19 +32,29 @@
 //                                g.converged_marks line; g.shown_iteration_marks line (the scrubbed iteration);
 //                                a click on the chart shows the nearest iteration
 //   #params                      table: tr[data-component] per component (weight, size, mean, covariance)
+//   #selection-view              model selection (more than one candidate), [hidden] otherwise:
+//     #selection[data-points][data-missing][data-done][data-total][data-chosen="EEE,3"][data-shown="VVV,4"]
+//       svg g.selection_lines_marks path  one per covariance model (broken at a missing K)
+//       svg g.selection_points_marks path one per usable candidate (click: show it)
+//       svg g.selection_missing_marks path one × per failed or degenerate candidate (tooltip: why)
+//       svg g.selection_chosen_marks path the ring around the chosen (or best so far); selection_shown_marks: the
+//                                         dashed ring of a candidate shown instead
+//     #selection-ranking tr[data-k][data-covariance]   the best five (click or Enter: show it); tr.chosen, tr.shown
+//     #selection-clarity, #selection-progress, #selection-back (back to the chosen model), #selection-note
+//   #scatter[data-candidate]     "VVV,4" while a selection's candidate is shown, '' for the chosen fit
 //   #images[data-k][data-iteration][data-columns] svg g.image_pixels_marks   one per cluster (Bernoulli mean
 //                                images, each one bitmap <image>; the grid wraps to the panel's width)
 //   #examples[data-cluster] canvas.example                     member images of the clicked cluster
 //   #confusion svg g.confusion_cells_marks path                K × L cells
-//   button.export[data-chart][data-format]                     export (chart: scatter|histogram|loglik|images|confusion)
-//   #gaussian-view, #bernoulli-view, #common-view              sections, [hidden] when not relevant (all after an error)
+//   button.export[data-chart][data-format]                     export (chart: selection|scatter|histogram|loglik|images|confusion)
+//   #selection-view, #gaussian-view, #bernoulli-view, #common-view   sections, [hidden] when not relevant (all after an error)
 // Chart containers carry data-iteration (the snapshot's iteration number) once drawn: wait on it, e.g.
 // `#scatter[data-iteration="15"]`, rather than on a timer.
 
 import { createDispatcher, LIMITS, type HostToWebview, type WebviewToHost } from '../src/shared/protocol';
 import { Charts, type ChartId } from './charts';
 import { validateRerun } from './controls';
-import { initialModel, finishedPanelState, modelOf, reduce, savedUi, type PanelAction, type PanelMessage, type PanelModel, type SavedUi } from './state/reducer';
+import { initialModel, finishedPanelState, modelOf, reduce, savedUi, shownCandidate, type PanelAction, type PanelMessage, type PanelModel, type SavedUi } from './state/reducer';
 import { createRenderScheduler } from './state/scheduler';
 import { chartTheme, themeKindFromClasses, type ChartTheme } from './theme';
 import type { FamilyView, ViewContext } from './views/context';
@@ -53,6 +63,7 @@ import { showHeader, showStatusMessage } from './views/header';
 import { createFamilyViews } from './views/index';
 import { drawLoglik } from './views/loglik';
 import { Player, showScrubber } from './views/scrubber';
+import { drawSelection, showSelectionText, wireSelection } from './views/selection';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -72,6 +83,7 @@ function asSavedUi(value: unknown): SavedUi | undefined {
   if (!v || typeof v !== 'object' || typeof v.fileName !== 'string' || typeof v.fileUri !== 'string' || typeof v.options !== 'object' || !v.options) return undefined;
   const ui = v.ui && typeof v.ui === 'object' ? v.ui : undefined;
   const column = (n: unknown, fallback: number) => (Number.isInteger(n) && (n as number) >= 0 ? (n as number) : fallback);
+  const candidate = ui?.showCandidate as { k?: unknown; covariance?: unknown } | undefined;
   return {
     fileName: v.fileName,
     fileUri: v.fileUri,
@@ -81,6 +93,10 @@ function asSavedUi(value: unknown): SavedUi | undefined {
       yColumn: column(ui?.yColumn, 1),
       iteration: ui?.iteration === undefined ? undefined : column(ui.iteration, 0),
       selectedCluster: ui?.selectedCluster === undefined ? undefined : column(ui.selectedCluster, 0),
+      showCandidate:
+        candidate && Number.isInteger(candidate.k) && (candidate.k as number) >= 1 && typeof candidate.covariance === 'string'
+          ? { k: candidate.k as number, covariance: candidate.covariance }
+          : undefined,
     },
   };
 }
@@ -104,7 +120,7 @@ function startPanel(): void {
   const apply = (message: PanelMessage) => {
     state = reduce(state, message);
     saveUiIfChanged();
-    if (message.type === 'fitStarted' || message.type === 'error' || message.type === 'cancelled' || message.type === 'drawFailed') player.stop();
+    if (message.type === 'fitStarted' || message.type === 'error' || message.type === 'cancelled' || message.type === 'drawFailed' || message.type === 'showCandidate') player.stop();
     if ((message.type === 'done' || message.type === 'error' || message.type === 'cancelled') && state.runClosed) {
       const finished = finishedPanelState(state);
       if (finished) post({ type: 'state', state: finished });
@@ -128,6 +144,7 @@ function startPanel(): void {
   function immediate(s: PanelModel): void {
     showHeader(s);
     showScrubber(s);
+    showSelectionText(s);
     byId('charts').classList.toggle('stale', s.stale);
   }
 
@@ -138,16 +155,20 @@ function startPanel(): void {
       byId('params').replaceChildren();
     }
     const model = s.phase === 'error' ? undefined : modelOf(s);
-    const drawable = model !== undefined && s.snapshots.length > 0;
+    // A selection's candidate can be shown before the chosen fit has a snapshot (while the sweep runs).
+    const drawable = model !== undefined && (s.snapshots.length > 0 || shownCandidate(s) !== undefined);
     document.body.dataset.model = model ?? '';
     for (const view of allViews) byId(view.sectionId).hidden = view.model !== model;
     byId('common-view').hidden = !drawable;
     byId('scrubber-bar').hidden = !drawable;
-    if (!drawable) return;
     const ctx: ViewContext = { state: s, charts, theme, themeVersion, act };
     drawnWidth = byId('charts').clientWidth;
+    if (!drawable) {
+      await drawSelection(ctx);
+      return;
+    }
     const view = views[model];
-    await Promise.all([drawLoglik(ctx), view.draw(ctx)]);
+    await Promise.all([drawSelection(ctx), drawLoglik(ctx), view.draw(ctx)]);
     view.params(ctx, byId('params') as HTMLTableElement);
   }
 
@@ -162,7 +183,7 @@ function startPanel(): void {
     },
   });
 
-  const hostMessages = new Set<HostToWebview['type']>(['restore', 'fitStarted', 'loaded', 'progress', 'done', 'error', 'cancelled']);
+  const hostMessages = new Set<HostToWebview['type']>(['restore', 'fitStarted', 'loaded', 'selectionProgress', 'progress', 'done', 'error', 'cancelled']);
   const dispatch = createDispatcher<HostToWebview>(
     Object.fromEntries([...hostMessages].map((type) => [type, (m: HostToWebview) => apply(m)])),
     (unknown) => console.warn('Mixscope panel: unknown message', unknown),
@@ -233,6 +254,7 @@ function startPanel(): void {
       act({ type: 'scrub', iteration: Number((byId('scrubber') as HTMLInputElement).value) });
     });
     byId('play').addEventListener('click', () => player.toggle());
+    wireSelection(act);
     const columns = () => act({ type: 'selectColumns', xColumn: Number((byId('x-col') as HTMLSelectElement).value), yColumn: Number((byId('y-col') as HTMLSelectElement).value) });
     byId('x-col').addEventListener('change', columns);
     byId('y-col').addEventListener('change', columns);

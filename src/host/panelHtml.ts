@@ -100,6 +100,23 @@ export function panelHtml(o: PanelHtmlOptions): string {
     <span id="iteration-label" class="iteration-label">iteration 0</span>
   </section>
   <main id="charts">
+    <section id="selection-view" class="view" aria-label="Model selection" hidden>
+      <div class="chart-card" id="selection-card">
+        <div class="chart-toolbar">
+          <span class="hint">Model selection — click a point or a row to show that candidate</span>
+          <span class="spacer"></span>
+          ${exportButtons('selection')}
+        </div>
+        <div id="selection-progress" class="hint"></div>
+        <div id="selection" class="chart"></div>
+        <div id="selection-shown" class="selection-shown" hidden>
+          <span id="selection-note"></span>
+          <button id="selection-back" type="button" class="link" hidden>Back to the chosen model</button>
+        </div>
+        <p id="selection-clarity" class="metrics"></p>
+        <table id="selection-ranking" class="params ranking"></table>
+      </div>
+    </section>
     <section id="gaussian-view" class="view" hidden>
       <div class="chart-card" id="scatter-card">
         <div id="sample-note" class="hint sample-note" hidden></div>

@@ -10,6 +10,8 @@ import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadDataset } from '../../src/engine/data/load';
 import { fitDataset } from '../../src/engine/fit';
+import type { MeResult } from '../../src/engine/families/gaussian/mclust/me';
+import { bestCellIndex, cellQueue, describeFit, isChoosable, planSweep, runPlannedCell } from '../../src/engine/select/sweep';
 import { panelHtml } from '../../src/host/panelHtml';
 import {
   DEFAULT_FIT_OPTIONS,
@@ -17,6 +19,8 @@ import {
   type FitResult,
   type HostToWebview,
   type PanelState,
+  type Selection,
+  type SelectionEntry,
   type WebviewToHost,
 } from '../../src/shared/protocol';
 
@@ -125,6 +129,60 @@ function bernoulliMessages(runId: number): HostToWebview[] {
     ...snapshots.map((snapshot, t): HostToWebview => ({ type: 'progress', runId, restart: 0, iteration: t, objective: trace[t], logLikelihood: trace[t] - 10, snapshot })),
     { type: 'done', runId, result, examples },
   ];
+}
+
+/**
+ * A model selection as the host forwards it: R's Mclust() sweep (K = 1…9 × mclust's 14 models) of iris, fitted by the
+ * engine's own sweep cell by cell in the workers' order (largest K first), each candidate a selectionProgress, then
+ * `done` with the chosen fit and the whole selection. R's table has 5 NA cells (singular fits) and chooses VEV, K = 2;
+ * the engine also calls EEV, K = 7 degenerate (a component with fewer points than its orientation needs).
+ */
+function irisSelection(runId: number): { messages: HostToWebview[]; selection: Selection } {
+  const reference = JSON.parse(readFileSync('test/reference/mclust_bic.json', 'utf8')) as { G: number[]; iris: { n: number; d: number; columns: string[]; values: number[] } };
+  const { n, d, columns } = reference.iris;
+  const x = Float64Array.from(reference.iris.values);
+  const plan = planSweep(x, n, d, { ks: reference.G, columns });
+  const criterion = 'bic' as const;
+  const entries: SelectionEntry[] = new Array(plan.ks.length * plan.models.length);
+  const fits: (MeResult | undefined)[] = [];
+  const options = { ...DEFAULT_FIT_OPTIONS, model: 'gaussian' as const, k: 2 };
+  const messages: HostToWebview[] = [
+    { type: 'fitStarted', runId, fileName: 'iris.csv', options, fileUri: 'file:///data/iris.csv' },
+    {
+      type: 'loaded', runId, model: 'gaussian', modelReason: 'numeric columns',
+      summary: { fileName: 'iris.csv', n, d, columns, droppedColumns: [], skippedRows: 0, skippedLines: [], notes: [] },
+      plotSample: { indices: Array.from({ length: n }, (_, i) => i), values: Array.from(x), d },
+    },
+  ];
+  let done = 0;
+  for (const index of cellQueue(plan)) {
+    const { cell, fit } = runPlannedCell(x, plan, index);
+    fits[index] = fit;
+    const usable = isChoosable(cell) && cell.status !== 'degenerate';
+    const ll = cell.logLikelihood;
+    const described = fit && cell.logLikelihood !== null ? describeFit(cell, fit) : undefined;
+    entries[index] = {
+      k: cell.k, covariance: cell.model, logLikelihood: ll, parameters: cell.parameters,
+      bic: usable && cell.bic !== null ? -cell.bic : null, icl: usable && cell.icl !== null ? -cell.icl : null, aic: usable && ll !== null ? -2 * ll + 2 * cell.parameters : null,
+      iterations: cell.iterations, converged: cell.status === 'converged', degenerate: cell.status === 'degenerate',
+      ...(usable ? {} : { reason: cell.degenerate?.join('; ') ?? `the fit failed (${cell.status})` }),
+      ...(described ? { params: { weights: described.weights, means: described.means, covariances: described.covariances } } : {}),
+    };
+    messages.push({ type: 'selectionProgress', runId, criterion, ks: plan.ks, models: plan.models, entry: entries[index], done: ++done, total: entries.length });
+  }
+  const best = bestCellIndex({ cells: entries.map((e) => ({ ...e, model: e.covariance, bic: e.bic === null ? null : -e.bic, icl: null, status: e.bic === null ? 'degenerate' : 'converged' })) as never, ks: plan.ks, models: plan.models }, 'bic');
+  const chosenFit = fits[best]!;
+  const chosen = describeFit({} as never, chosenFit);
+  const chosenEntry = entries[best];
+  const selection: Selection = { criterion, ks: plan.ks, models: plan.models, entries, chosen: { k: chosenEntry.k, covariance: chosenEntry.covariance } };
+  const result: FitResult = {
+    model: 'gaussian', modelReason: 'numeric columns', k: chosenEntry.k, n, d, columns, converged: true, iterations: chosenFit.iterations,
+    logLikelihood: chosenFit.logLikelihood, trace: chosenFit.trace, weights: chosen.weights, means: chosen.means, covariances: chosen.covariances,
+    covarianceType: chosenEntry.covariance as FitResult['covarianceType'], assignments: chosen.assignments, bic: chosenEntry.bic!, aic: chosenEntry.aic!,
+    snapshots: [], restartObjectives: [chosenFit.logLikelihood], elapsedMs: 40, selection,
+  };
+  messages.push({ type: 'done', runId, result, plotAssignments: chosen.assignments });
+  return { messages, selection };
 }
 
 describe('webview in Chromium under the strict CSP', function () {
@@ -484,6 +542,100 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.waitForSelector('#scatter[data-points="100"]');
     assert.equal(await page.textContent('#sample-note'), 'showing 100 of 272 rows, sampled evenly');
     assert.equal(await page.isVisible('#sample-note'), true);
+  });
+
+  it('model selection: the BIC chart fills in live, then the chosen model, its ranking and how clear the choice is', async () => {
+    const { messages } = irisSelection(20);
+    // fitStarted, loaded and the first 40 candidates: the chart shows them while the sweep runs.
+    await send(messages.slice(0, 42));
+    await page.waitForSelector('#selection[data-done="40"] svg');
+    assert.equal(await page.textContent('#status'), 'Fitting candidates… 40 of 126');
+    assert.equal(await page.isVisible('#selection-view'), true);
+    const livePoints = Number(await page.getAttribute('#selection', 'data-points'));
+    assert.equal(await count('#selection svg g.selection_points_marks path'), livePoints);
+    assert.ok(livePoints > 30 && livePoints <= 40, `${livePoints} points`);
+    assert.match((await page.textContent('#title')) ?? '', /choosing K and the covariance model by BIC \(126 candidates\)/);
+    await send(messages.slice(42));
+    await page.waitForSelector('#status[data-state="done"]');
+    // R's Mclust() on iris: VEV, K = 2; its 5 NA cells and the engine's degenerate EEV, K = 7 are crosses.
+    await page.waitForSelector('#selection[data-done="126"][data-chosen="VEV,2"]');
+    assert.equal(await page.textContent('#title'), 'iris.csv — Gaussian mixture — K = 2, VEV (chosen by BIC among 126 candidates)');
+    assert.equal(await count('#selection svg g.selection_points_marks path'), 120);
+    const crosses = await page.$$eval('#selection svg g.selection_missing_marks path', (ps) => ps.map((p) => p.getAttribute('aria-label') ?? '').sort());
+    assert.deepEqual(crosses.map((c) => c.split(':')[0]), ['EEV, K = 7', 'EVV, K = 5', 'EVV, K = 6', 'VEE, K = 5', 'VEE, K = 7', 'VEE, K = 9']);
+    assert.match(crosses[0], /missing — component 1: its effective size/);
+    assert.match(crosses[1], /missing — the fit failed \(singular\)/);
+    assert.equal(await count('#selection svg g.selection_lines_marks path'), 14);
+    assert.equal(await page.getAttribute('#selection svg g.selection_chosen_marks path', 'aria-label'), 'chosen: VEV, K = 2');
+    const rows = page.locator('#selection-ranking tbody tr');
+    assert.equal(await rows.count(), 5);
+    assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-covariance')},${tr.getAttribute('data-k')}`)).then((r) => r.slice(0, 2)), ['VEV,2', 'VEV,3']);
+    assert.match((await page.textContent('#selection-clarity')) ?? '', /^VEV, K = 2 over the next best, VEV, K = 3: Δ BIC 0\.8 — weak evidence/);
+    // The chosen fit: its scatter (K = 2) and its log-likelihood per iteration.
+    await page.waitForSelector('#scatter[data-candidate=""][data-k="2"]');
+    assert.equal(await count('#scatter svg g.contours_marks'), 4);
+    assert.equal(await page.isVisible('#loglik'), true);
+    await screenshot('selection');
+    assert.deepEqual(await violations(), []);
+  });
+
+  it('model selection: a click on a point or a ranking row shows that candidate; back to the chosen model', async () => {
+    const contours = () => page.$$eval('#scatter svg g.contours_marks path', (ps) => ps.map((p) => p.getAttribute('d')).join('|'));
+    const chosenContours = await contours();
+    // Click the point of VVV, K = 4 where it is drawn; whatever symbol is on top there is the candidate shown.
+    const point = page.locator('#selection svg g.selection_points_marks path[aria-label^="VVV, K = 4:"]');
+    const box = (await point.boundingBox())!;
+    const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+    const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.getAttribute('aria-label') ?? '', [cx, cy]);
+    const m = /^(\w+), K = (\d+)/.exec(hit);
+    assert.ok(m, `the point under the click: ${hit}`);
+    const [covariance, k] = [m[1], Number(m[2])];
+    await page.mouse.click(cx, cy);
+    await page.waitForSelector(`#scatter[data-candidate="${covariance},${k}"][data-k="${k}"]`);
+    assert.equal(await count('#scatter svg g.contours_marks'), 2 * k, 'its K components, two radii each');
+    assert.notEqual(await contours(), chosenContours, 'the ellipses are the candidate’s');
+    assert.equal(await page.textContent('#iteration-label'), `showing candidate ${covariance}, K = ${k} (final parameters only)`);
+    assert.equal(await page.isVisible('#loglik'), false, 'the trace is the chosen fit’s: not shown for another candidate');
+    assert.equal(await page.isDisabled('#scrubber'), true);
+    assert.equal(await page.isVisible('#selection-back'), true);
+    assert.equal(await page.getAttribute('#selection svg g.selection_shown_marks path', 'aria-label'), `shown: ${covariance}, K = ${k}`);
+    assert.match((await page.textContent('#params caption')) ?? '', new RegExp(`^Candidate ${covariance}, K = ${k}: final parameters`));
+    // The ranking's second row: VEV, K = 3.
+    await page.locator('#selection-ranking tbody tr[data-covariance="VEV"][data-k="3"]').click();
+    await page.waitForSelector('#scatter[data-candidate="VEV,3"]');
+    assert.equal(await count('#scatter svg g.contours_marks'), 6);
+    assert.equal(await page.getAttribute('#selection-ranking tbody tr.shown', 'data-k'), '3');
+    // Back to the chosen model: its ellipses, trace and scrubber again.
+    await page.click('#selection-back');
+    await page.waitForSelector('#scatter[data-candidate=""][data-k="2"]');
+    assert.equal(await contours(), chosenContours);
+    assert.equal(await page.isVisible('#loglik'), true);
+    assert.equal(await page.isVisible('#selection-back'), false);
+    // The chart exports like the others.
+    await page.click('button.export[data-chart="selection"][data-format="svg"]');
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string; chart?: string }[] }).__posted.some((m) => m.type === 'export' && m.chart === 'selection'));
+    const exported = (await posted()).find((m): m is Extract<WebviewToHost, { type: 'export' }> => m.type === 'export' && m.chart === 'selection')!;
+    assert.ok(exported.data.startsWith('<svg') && exported.data.includes('selection_points_marks'));
+    assert.deepEqual(await violations(), []);
+  });
+
+  it('model selection: a cancelled sweep keeps the candidates that finished; a single fit hides the view', async () => {
+    const { messages } = irisSelection(21);
+    await send([...messages.slice(0, 32), { type: 'cancelled', runId: 21 }]);
+    await page.waitForSelector('#status[data-state="cancelled"]');
+    assert.equal(await page.textContent('#status'), 'Cancelled after 30 of 126 candidates. The chart shows the candidates that finished.');
+    await page.waitForSelector('#selection[data-done="30"] svg');
+    const points = Number(await page.getAttribute('#selection', 'data-points'));
+    const missing = Number(await page.getAttribute('#selection', 'data-missing'));
+    assert.equal(points + missing, 30);
+    assert.equal(await count('#selection svg g.selection_points_marks path'), points);
+    assert.equal(await page.isVisible('#selection-view'), true);
+    assert.match((await page.textContent('#selection-progress')) ?? '', /^Stopped after 30 of 126 candidates/);
+    // A single fit afterwards: no selection, no view.
+    await send(gaussianMessages(22));
+    await page.waitForSelector('#status[data-state="done"]');
+    assert.equal(await page.isVisible('#selection-view'), false);
+    assert.match((await page.textContent('#title')) ?? '', /K = 2$/);
   });
 
   it('restore (after a reload) shows the saved result', async () => {

@@ -2,8 +2,9 @@
 // plain mocha. Messages are the host's (HostToWebview) and the user's (PanelAction); main.ts feeds both through
 // `reduce` and hands the result to the render scheduler.
 
-import type { DatasetSummary, FitResult, HostToWebview, ParamsSnapshot, PanelState } from '../../src/shared/protocol';
+import type { DatasetSummary, FitResult, HostToWebview, ParamsSnapshot, PanelState, SelectionEntry } from '../../src/shared/protocol';
 import { clusterSizes } from '../controls';
+import { CANCELLED_REASON, findEntry, fromResult, isModelSelection, sameCandidate, withProgress, type Candidate, type SelectionModel } from './selection';
 
 export type Phase = 'idle' | 'loading' | 'running' | 'done' | 'error' | 'cancelled';
 
@@ -14,6 +15,8 @@ export interface UiState {
   /** Scrubber position; undefined = follow the newest iteration. */
   iteration?: number;
   selectedCluster?: number;
+  /** A candidate of a model selection shown instead of the chosen fit; undefined = the chosen one. */
+  showCandidate?: Candidate;
 }
 
 /** The previous run's final means and the colour slot each component had: new components are matched to them. */
@@ -42,6 +45,8 @@ export interface PanelModel {
   colourReference?: ColourReference;
   /** What the new run loaded while the previous fit's charts are still shown: applied with its first snapshot. */
   incoming?: Pick<PanelState, 'summary' | 'model' | 'plotSample'>;
+  /** The run's model selection: its candidates as they finish, then the result's. */
+  selection?: SelectionModel;
 }
 
 /** What the user does in the panel (and what the panel itself reports). */
@@ -49,6 +54,8 @@ export type PanelAction =
   | { type: 'scrub'; iteration: number | undefined }
   | { type: 'selectColumns'; xColumn: number; yColumn: number }
   | { type: 'selectCluster'; cluster: number | undefined }
+  /** Show a candidate of the selection (its final parameters); undefined = back to the chosen model. */
+  | { type: 'showCandidate'; candidate: Candidate | undefined }
   | { type: 'drawFailed'; message: string }
   | { type: 'restoreUi'; saved: SavedUi };
 
@@ -87,7 +94,7 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
         },
         runId: message.runId,
         phase: 'loading',
-        ui: sameFile ? { ...state.ui, iteration: undefined, selectedCluster: undefined } : { ...DEFAULT_UI },
+        ui: sameFile ? withCandidate({ ...state.ui, iteration: undefined, selectedCluster: undefined }, undefined) : { ...DEFAULT_UI },
         stale: hadCharts,
         clearCharts: !hadCharts,
         colourReference: hadCharts ? referenceOf(state) : undefined,
@@ -118,23 +125,32 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       const panel = { ...state.panel, ...state.incoming, model: message.snapshot.model };
       return { ...state, snapshots, objective, logLikelihood, restart: message.restart, phase: 'running', stale: false, clearCharts: false, incoming: undefined, panel };
     }
+    case 'selectionProgress': {
+      if (!isCurrentRun(state, message.runId) || !state.panel) return state;
+      return { ...state, selection: withProgress(state.selection, message), phase: 'running' };
+    }
     case 'done': {
       if (!isCurrentRun(state, message.runId) || !state.panel) return state;
       const panel: PanelState = { ...state.panel, ...state.incoming, result: message.result, model: message.result.model, plotAssignments: message.plotAssignments, examples: message.examples };
-      return { ...state, ...seriesOfResult(message.result, state.stale ? [] : state.snapshots), panel, phase: 'done', runClosed: true, stale: false, clearCharts: false, incoming: undefined };
+      const selection = selectionOfResult(message.result, state.selection);
+      const ui = withCandidate(state.ui, shownCandidateOf(selection, state.ui.showCandidate));
+      return { ...state, ...seriesOfResult(message.result, state.stale ? [] : state.snapshots), panel, selection, ui, phase: 'done', runClosed: true, stale: false, clearCharts: false, incoming: undefined };
     }
     case 'error': {
       if (!isCurrentRun(state, message.runId)) return state;
       const panel = state.panel ? { ...state.panel, result: undefined, plotAssignments: undefined, examples: undefined } : undefined;
       // Never a half-drawn panel: the message, and no charts of the failed run.
-      return { ...state, panel, phase: 'error', message: message.message, runClosed: true, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [] };
+      return { ...state, panel, phase: 'error', message: message.message, runClosed: true, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [], selection: undefined, ui: withCandidate(state.ui, undefined) };
     }
     case 'cancelled': {
       if (!isCurrentRun(state, message.runId)) return state;
+      // A stopped sweep keeps the candidates that finished.
+      const selection = state.selection && { ...state.selection, finished: true, cancelled: true };
       const last = state.stale ? -1 : state.snapshots.length - 1;
-      const text = last >= 0 ? `Cancelled at iteration ${last}. The charts show the parameters reached so far.` : 'Cancelled before the first iteration.';
-      if (last < 0) return { ...state, phase: 'cancelled', message: text, runClosed: true, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [] };
-      return { ...state, phase: 'cancelled', message: text, runClosed: true };
+      let text = last >= 0 ? `Cancelled at iteration ${last}. The charts show the parameters reached so far.` : 'Cancelled before the first iteration.';
+      if (selection && last < 0) text = `Cancelled after ${selection.done} of ${selection.total} candidates. The chart shows the candidates that finished.`;
+      if (last < 0) return { ...state, selection, phase: 'cancelled', message: text, runClosed: true, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [] };
+      return { ...state, selection, phase: 'cancelled', message: text, runClosed: true };
     }
     case 'scrub': {
       const last = state.snapshots.length - 1;
@@ -146,6 +162,18 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       return { ...state, ui: { ...state.ui, xColumn: message.xColumn, yColumn: message.yColumn } };
     case 'selectCluster':
       return { ...state, ui: { ...state.ui, selectedCluster: message.cluster } };
+    case 'showCandidate': {
+      const entry = findEntry(state.selection, message.candidate);
+      if (message.candidate !== undefined && !entry?.params) return state;
+      const showCandidate = shownCandidateOf(state.selection, entry && { k: entry.k, covariance: entry.covariance });
+      if (sameCandidate(showCandidate, state.ui.showCandidate) || (!showCandidate && !state.ui.showCandidate)) return state;
+      const ui = withCandidate({ ...state.ui, selectedCluster: undefined }, showCandidate);
+      // A re-run's dimmed charts belong to the previous data: a candidate is drawn on the new run's points.
+      if (showCandidate && state.stale && state.panel) {
+        return { ...state, ui, panel: { ...state.panel, ...state.incoming }, incoming: undefined, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [] };
+      }
+      return { ...state, ui };
+    }
     case 'drawFailed':
       return { ...state, phase: 'error', message: `The panel could not draw the charts: ${message.message}`, clearCharts: true, stale: false, snapshots: [], objective: [], logLikelihood: [] };
     case 'restoreUi': {
@@ -165,8 +193,32 @@ function restoreFromHost(state: PanelModel, panel: PanelState): PanelModel {
   const sameFile = state.panel?.fileUri === panel.fileUri;
   // Without a result, the host may go on with the running fit's messages: accept them (any run id).
   const base: PanelModel = { ...initialModel(), panel, ui: sameFile ? state.ui : { ...DEFAULT_UI }, runClosed: panel.result !== undefined, clearCharts: true };
-  if (!panel.result) return { ...base, message: NO_KEPT_RESULT };
-  return { ...base, ...seriesOfResult(panel.result, []), phase: 'done' };
+  if (!panel.result) return { ...base, ui: withCandidate(base.ui, undefined), message: NO_KEPT_RESULT };
+  const selection = selectionOfResult(panel.result, undefined);
+  return { ...base, ...seriesOfResult(panel.result, []), selection, ui: withCandidate(base.ui, shownCandidateOf(selection, base.ui.showCandidate)), phase: 'done' };
+}
+
+/** The UI state showing `candidate` (no key at all for the chosen model, so saved states stay as before). */
+function withCandidate(ui: UiState, candidate: Candidate | undefined): UiState {
+  const { showCandidate: _previous, ...rest } = ui;
+  return candidate ? { ...rest, showCandidate: candidate } : rest;
+}
+
+/** The result's selection; a result without one keeps the entries that came live, its own fit as the choice. */
+function selectionOfResult(result: FitResult, live: SelectionModel | undefined): SelectionModel | undefined {
+  if (result.selection) return fromResult(result.selection);
+  if (!live) return undefined;
+  const chosen = result.covarianceType !== undefined ? { k: result.k, covariance: String(result.covarianceType) } : null;
+  return { ...live, finished: true, chosen: findEntry(live, chosen) ? chosen : null };
+}
+
+/** The candidate to show: one with parameters that is not the chosen one (that is the default view), else none. */
+function shownCandidateOf(selection: SelectionModel | undefined, candidate: Candidate | undefined): Candidate | undefined {
+  if (!candidate || !isModelSelection(selection)) return undefined;
+  const entry = findEntry(selection, candidate);
+  if (!entry?.params || entry.reason === CANCELLED_REASON) return undefined;
+  if (selection.finished && sameCandidate(candidate, selection.chosen)) return undefined;
+  return { k: entry.k, covariance: entry.covariance };
 }
 
 function seriesOfResult(result: FitResult, live: ParamsSnapshot[]): Pick<PanelModel, 'snapshots' | 'objective' | 'logLikelihood'> {
@@ -212,6 +264,26 @@ export function shownIteration(state: PanelModel): number {
   const last = state.snapshots.length - 1;
   if (state.ui.iteration === undefined) return Math.max(0, last);
   return Math.max(0, Math.min(last, state.ui.iteration));
+}
+
+/** A candidate of the selection shown instead of the chosen fit: its final parameters as the one snapshot. */
+export interface ShownCandidate {
+  candidate: Candidate;
+  entry: SelectionEntry;
+  snapshot: ParamsSnapshot;
+}
+
+export function shownCandidate(state: PanelModel): ShownCandidate | undefined {
+  const candidate = shownCandidateOf(state.selection, state.ui.showCandidate);
+  const entry = findEntry(state.selection, candidate);
+  const params = entry?.params;
+  if (!candidate || !entry || !params) return undefined;
+  const model = modelOf(state) ?? (params.covariances ? 'gaussian' : 'bernoulli');
+  const snapshot: ParamsSnapshot =
+    model === 'gaussian'
+      ? { model, iteration: entry.iterations, weights: params.weights, means: params.means, covariances: params.covariances ?? [] }
+      : { model, iteration: entry.iterations, weights: params.weights, means: params.means, sizes: params.weights.map((w) => Math.round(w * (state.panel?.summary?.n ?? 0))) };
+  return { candidate, entry, snapshot };
 }
 
 /** The snapshot at index t, or the nearest earlier one (the host may skip progress messages). */
@@ -270,6 +342,9 @@ export function componentColours(reference: ColourReference | undefined, means: 
 
 /** The colours of the shown snapshot's components. */
 export function shownColours(state: PanelModel, means: number[][]): number[] {
+  const chosen = shownCandidate(state) ? snapshotAt(state, state.snapshots.length - 1) : undefined;
+  // A candidate's components take the colours of the chosen fit's nearest components.
+  if (chosen) return componentColours({ means: chosen.means, colours: componentColours(state.colourReference, chosen.means) }, means);
   return componentColours(state.colourReference, means);
 }
 
@@ -280,8 +355,11 @@ export function statusText(state: PanelModel): string {
       return state.message ?? 'Waiting for the fit…';
     case 'loading':
       return `Reading ${state.panel?.fileName ?? 'the file'}…`;
-    case 'running':
+    case 'running': {
+      const selection = state.selection;
+      if (selection && selection.done < selection.total) return `Fitting candidates… ${selection.done} of ${selection.total}`;
       return state.snapshots.length && !state.stale ? `Fitting… iteration ${state.snapshots.length - 1}` : 'Fitting…';
+    }
     case 'done': {
       const r = state.panel?.result;
       if (!r) return 'Done.';

@@ -5,7 +5,8 @@ import type { BernoulliSnapshot, ClusterExamples } from '../../src/shared/protoc
 import { clusterCaption, formatNumber } from '../controls';
 import { DATA, confusionSpec, imageGridData, imageGridLayout, imageGridSpec } from '../specs';
 import type { ChartTheme } from '../theme';
-import type { PanelModel } from '../state/reducer';
+import { shownCandidate, type PanelModel } from '../state/reducer';
+import { candidateLabel } from '../state/selection';
 import { finalShown, imageShape, shownSnapshot } from './common';
 import type { FamilyView, ViewContext } from './context';
 import { byId, cell, panelWidth, setText, tableRow } from './dom';
@@ -81,7 +82,8 @@ export function createBernoulliView(): FamilyView {
     const d = snapshot.means[0]?.length ?? 0;
     const shape = imageShape(state, d);
     const labels = result?.labelMetrics?.clusters;
-    const atEnd = result !== undefined && shown.atEnd;
+    // Label statistics belong to the chosen fit, not to another candidate of a selection.
+    const atEnd = result !== undefined && shown.atEnd && !shownCandidate(state);
     const titles = snapshot.means.map((_, j) => captionLines(clusterCaption(j, snapshot.sizes[j], snapshot.weights[j], atEnd && labels ? labels[j] : undefined)));
     const rows = imageGridData(snapshot.means.map((m) => imageUrl(m, shape, theme)), titles);
     const layout = imageGridLayout(shape, k, panelWidth() - CARD_INSET);
@@ -183,7 +185,8 @@ export function createBernoulliView(): FamilyView {
     const k = source.weights.length;
     const sizes = snapshot?.model === 'bernoulli' ? snapshot.sizes : undefined;
     const caption = document.createElement('caption');
-    caption.textContent = final ? 'Fitted parameters' : `Parameters at iteration ${t}`;
+    const candidate = shownCandidate(state);
+    caption.textContent = candidate ? `Candidate ${candidateLabel(candidate.candidate)}: final parameters` : final ? 'Fitted parameters' : `Parameters at iteration ${t}`;
     const labels = final ? result?.labelMetrics?.clusters : undefined;
     const head = document.createElement('thead');
     head.append(tableRow('th', ['cluster', 'weight π', 'size', ...(labels ? ['majority label', 'purity'] : [])]));

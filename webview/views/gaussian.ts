@@ -6,7 +6,8 @@ import { gaussianLogResponsibilities } from '../../src/engine/families/gaussian/
 import { clusterSizes, formatNumber } from '../controls';
 import { histogram, paddedExtent, type Cov2 } from '../geometry';
 import { DATA, histogramData, histogramSpec, scatterData, scatterSpec } from '../specs';
-import { sampleNote, shownColours, type PanelModel } from '../state/reducer';
+import { sampleNote, shownCandidate, shownColours, type PanelModel } from '../state/reducer';
+import { candidateLabel } from '../state/selection';
 import { axisTitle, columnNames, finalShown, iterationTitle, shownSnapshot, standardised } from './common';
 import type { FamilyView, ViewContext } from './context';
 import { byId, cell, panelWidth, tableRow } from './dom';
@@ -87,7 +88,7 @@ export function createGaussianView(): FamilyView {
         datasets: () => ({ [DATA.bins]: data.bins, [DATA.densities]: data.densities }),
         signals: { title },
       });
-      Object.assign(byId('histogram').dataset, { iteration: String(snapshot.iteration), k: String(k), points: String(n) });
+      Object.assign(byId('histogram').dataset, { iteration: String(snapshot.iteration), k: String(k), points: String(n), candidate: candidateId(state) });
       return;
     }
 
@@ -126,7 +127,7 @@ export function createGaussianView(): FamilyView {
       signals: { title },
     });
     const names = columnNames(state);
-    Object.assign(byId('scatter').dataset, { iteration: String(snapshot.iteration), k: String(k), points: String(n), x: names[xj], y: names[yj] });
+    Object.assign(byId('scatter').dataset, { iteration: String(snapshot.iteration), k: String(k), points: String(n), x: names[xj], y: names[yj], candidate: candidateId(state) });
   }
 
   function params(ctx: ViewContext, table: HTMLTableElement): void {
@@ -141,7 +142,8 @@ export function createGaussianView(): FamilyView {
     }
     const k = source.weights.length;
     const caption = document.createElement('caption');
-    caption.textContent = final ? 'Fitted parameters' : `Parameters at iteration ${t}`;
+    const candidate = shownCandidate(state);
+    caption.textContent = candidate ? `Candidate ${candidateLabel(candidate.candidate)}: final parameters` : final ? 'Fitted parameters' : `Parameters at iteration ${t}`;
     let sizes: number[] | undefined;
     let sizeNote = '';
     if (final && result) {
@@ -199,4 +201,10 @@ function covarianceCell(cov: number[][] | undefined, form: 'matrix' | 'diagonal'
   for (const r of cov) m.append(tableRow('td', r.map((v) => formatNumber(v))));
   td.append(m);
   return td;
+}
+
+/** The shown selection candidate as "VVV,4" (data-candidate of the charts), or '' for the chosen fit. */
+function candidateId(state: PanelModel): string {
+  const candidate = shownCandidate(state);
+  return candidate ? `${candidate.candidate.covariance},${candidate.candidate.k}` : '';
 }

@@ -3,6 +3,7 @@
 import { formatNumber } from '../controls';
 import { modelOf, statusText, type PanelModel } from '../state/reducer';
 import { byId, setText } from './dom';
+import { choiceText, isModelSelection } from '../state/selection';
 
 const MODEL_NAMES = { gaussian: 'Gaussian mixture', bernoulli: 'Bernoulli mixture' } as const;
 
@@ -13,6 +14,13 @@ export function headerTitle(state: PanelModel): string {
   const k = result?.k ?? panel?.options.k;
   const parts = [panel?.fileName ?? ''];
   const covarianceType = result?.covarianceType ?? panel?.options.covarianceType;
+  const selection = isModelSelection(state.selection) ? state.selection : undefined;
+  if (selection) {
+    // K and the covariance model are what the selection chose: "K = 3, EEE (chosen by BIC among 126 candidates)".
+    if (model) parts.push(MODEL_NAMES[model]);
+    parts.push(choiceText(selection) ?? '');
+    return parts.filter(Boolean).join(' — ');
+  }
   if (model) parts.push(`${MODEL_NAMES[model]}${model === 'gaussian' && covarianceType ? ` (${covarianceType})` : ''}`);
   if (k !== undefined) parts.push(`K = ${k}`);
   return parts.filter(Boolean).join(' — ');

@@ -2,6 +2,7 @@
 
 import { DATA, LOGLIK_PICK, loglikSpec, shownIterationData, type TraceSeries } from '../specs';
 import { shownIteration, type PanelModel } from '../state/reducer';
+import { candidateNote } from './common';
 import type { ViewContext } from './context';
 import { byId, setText } from './dom';
 
@@ -23,6 +24,13 @@ export function pickedIteration(value: unknown): number | undefined {
 
 export async function drawLoglik(ctx: ViewContext): Promise<void> {
   const { state } = ctx;
+  // The trace is the chosen fit's: hidden (kept, not cleared) while another candidate of a selection is shown.
+  const note = candidateNote(state);
+  byId('loglik').hidden = note !== undefined;
+  if (note) {
+    setText('loglik-hint', `${note}; the log-likelihood per iteration is kept for the chosen model`);
+    return;
+  }
   const { series, yTitle } = traceSeries(state);
   if (series[0].values.length === 0) return;
   const result = state.panel?.result;

@@ -1,10 +1,19 @@
 // The iteration scrubber and its ▶ play button (every family).
 
 import { shownIteration, type PanelAction, type PanelModel } from '../state/reducer';
+import { candidateNote } from './common';
 import { byId, setText } from './dom';
 
 export function showScrubber(state: PanelModel): void {
   const scrubber = byId('scrubber') as HTMLInputElement;
+  const note = candidateNote(state);
+  if (note) {
+    // A selection's other candidate: its final parameters only, no iterations to scrub.
+    scrubber.disabled = true;
+    byId('play').toggleAttribute('disabled', true);
+    setText('iteration-label', note);
+    return;
+  }
   const count = state.stale ? 0 : state.snapshots.length;
   const last = Math.max(0, count - 1);
   const shown = shownIteration(state);

@@ -8,6 +8,8 @@ import { expressionInterpreter } from 'vega-interpreter';
 import { bootScript, escapeHtml, panelCsp, panelHtml } from '../../../src/host/panelHtml';
 import { confusionSpec, histogramData, histogramSpec, imageGridData, imageGridLayout, imageGridSpec, loglikSpec, scatterData, scatterSpec } from '../../../webview/specs';
 import type { TopLevelSpec } from 'vega-lite';
+import { selectionData, selectionSpec } from '../../../webview/specs/selection';
+import type { SelectionModel } from '../../../webview/state/selection';
 import { testTheme } from './helpers';
 
 const NONCE = 'r4nd0mN0nceVa1ue+/abc==';
@@ -85,7 +87,7 @@ describe('webview security: panelHtml CSP', () => {
 
   it('has the ids the panel script and the end-to-end tests use', () => {
     const page = html();
-    for (const id of ['title', 'subtitle', 'status', 'notes', 'k', 'max-iter', 'rerun', 'cancel', 'scatter', 'histogram', 'x-col', 'y-col', 'scrubber', 'play', 'loglik', 'params', 'images', 'examples', 'confusion', 'sample-note', 'images-scale-bar']) {
+    for (const id of ['title', 'subtitle', 'status', 'notes', 'k', 'max-iter', 'rerun', 'cancel', 'selection', 'selection-ranking', 'selection-back', 'scatter', 'histogram', 'x-col', 'y-col', 'scrubber', 'play', 'loglik', 'params', 'images', 'examples', 'confusion', 'sample-note', 'images-scale-bar']) {
       assert.ok(page.includes(`id="${id}"`), `#${id}`);
     }
   });
@@ -125,6 +127,11 @@ function allSpecs(): TopLevelSpec[] {
   const lr3 = Float64Array.from({ length: 3 * n }, () => Math.log(1 / 3));
   const means: [number, number][] = [[0, 0], [0.5, 0.5], [-0.5, 0.2]];
   const covs: [number, number, number][] = [[1, 0.2, 1], [0.1, 0, 0.1], [0.2, 0.05, 0.3]];
+  const entry = (k: number, covariance: string, bic: number | null) => ({ k, covariance, logLikelihood: null, parameters: 3, bic, icl: null, aic: null, iterations: 2, converged: true, degenerate: bic === null, ...(bic === null ? { reason: 'degenerate' } : {}) });
+  const selection: SelectionModel = {
+    criterion: 'bic', ks: [1, 2, 3], models: ['EII', 'VVV'], done: 6, total: 6, chosen: { k: 2, covariance: 'EII' }, finished: true, cancelled: false,
+    entries: [entry(1, 'EII', 30), entry(2, 'EII', 20), entry(3, 'EII', 25), entry(1, 'VVV', 28), entry(2, 'VVV', null), entry(3, 'VVV', 26)],
+  };
   const h = histogramData({ edges: [0, 1, 2, 3], counts: [1, 4, 2], weights: [0.4, 0.6], means: [1, 2], variances: [0.3, 0.2], n: 7 });
   return [
     scatterSpec(scatterData({ x, y, logResp: lr2, k: 2, means: means.slice(0, 2), covariances: covs.slice(0, 2) }), { xTitle: 'a', yTitle: 'b', k: 2, xDomain: [-1, 1], yDomain: [-1, 1], title: 'Iteration 1', theme }),
@@ -135,6 +142,7 @@ function allSpecs(): TopLevelSpec[] {
     imageGridSpec(imageGridData(['data:image/png;base64,iVBORw0KGgo=', 'data:image/png;base64,iVBORw0KGgo='], ['#1 · n 3\nπ 0.5', '#2']), { layout: imageGridLayout([2, 2], 2, 300), theme }),
     loglikSpec([{ name: 'log-likelihood', values: [-3, -2, -1] }], { theme, shownIteration: 1, convergedIteration: 2 }),
     confusionSpec([[3, 1], [0, 5]], [0, 1], theme),
+    selectionSpec(selection, selectionData(selection, 200, { k: 1, covariance: 'VVV' }), { theme, height: 200 }),
   ];
 }
 

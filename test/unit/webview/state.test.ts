@@ -1,18 +1,20 @@
 // The panel's pure state reducer and its render scheduler, without a browser: messages in, state and draws out.
 import { strict as assert } from 'node:assert';
-import { DEFAULT_FIT_OPTIONS, type FitResult, type GaussianSnapshot, type HostToWebview } from '../../../src/shared/protocol';
+import { DEFAULT_FIT_OPTIONS, type FitResult, type GaussianSnapshot, type HostToWebview, type Selection, type SelectionEntry } from '../../../src/shared/protocol';
 import {
   componentColours,
   initialModel,
   reduce,
   sampleNote,
   savedUi,
+  shownCandidate,
   shownIteration,
   statusText,
   type PanelMessage,
   type PanelModel,
 } from '../../../webview/state/reducer';
 import { createRenderScheduler } from '../../../webview/state/scheduler';
+import { bestCandidate, choiceText, clarityText, evidence, rankCandidates, rankingText } from '../../../webview/state/selection';
 
 const FILE = { fileName: 'faithful.csv', fileUri: 'file:///data/faithful.csv' };
 
@@ -136,6 +138,126 @@ describe('webview state reducer', () => {
   it('says how many rows are plotted when the plot sample is smaller than n', () => {
     assert.equal(sampleNote({ n: 200000 }, 5000), 'showing 5,000 of 200,000 rows, sampled evenly');
     assert.equal(sampleNote({ n: 272 }, 272), undefined);
+  });
+});
+
+// ------------------------------------------------------------------ model selection
+
+const MODELS = ['EII', 'VVV'];
+const KS = [1, 2, 3];
+
+/** A candidate as the engine reports it; `bic` null = failed (with the reason). */
+function entry(k: number, covariance: string, bic: number | null, reason?: string): SelectionEntry {
+  const means = Array.from({ length: k }, (_, j) => [j * 5, j * 5]);
+  return {
+    k, covariance, logLikelihood: bic === null ? null : -bic / 2, parameters: 3 * k, bic, icl: bic === null ? null : bic + 1, aic: bic === null ? null : bic - 5,
+    iterations: 7, converged: bic !== null, degenerate: false, ...(reason ? { reason } : {}),
+    ...(bic === null ? {} : { params: { weights: means.map(() => 1 / k), means, covariances: means.map(() => [[1, 0], [0, 1]]) } }),
+  };
+}
+
+const SWEEP: SelectionEntry[] = [entry(3, 'EII', 120), entry(3, 'VVV', null, 'a covariance is singular'), entry(2, 'EII', 100), entry(2, 'VVV', 104.5), entry(1, 'EII', 150), entry(1, 'VVV', 140)];
+
+function selectionProgress(runId: number, entries: SelectionEntry[], from = 0): HostToWebview[] {
+  return entries.map((e, i): HostToWebview => ({ type: 'selectionProgress', runId, criterion: 'bic', ks: KS, models: MODELS, entry: e, done: from + i + 1, total: KS.length * MODELS.length }));
+}
+
+function selectionResult(extra: Partial<Selection> = {}): FitResult {
+  const selection: Selection = { criterion: 'bic', ks: KS, models: MODELS, entries: SWEEP, chosen: { k: 2, covariance: 'EII' }, ...extra };
+  return result(4, { covarianceType: 'EII', selection });
+}
+
+describe('webview state: model selection', () => {
+  it('accumulates the candidates of the current run as they finish and says how far the sweep is', () => {
+    let s = replay([...run(1, 0), ...selectionProgress(1, SWEEP.slice(0, 4))]);
+    assert.equal(s.phase, 'running');
+    assert.equal(s.selection?.entries.length, 4);
+    assert.equal(s.selection?.done, 4);
+    assert.equal(statusText(s), 'Fitting candidates… 4 of 6');
+    // The same candidate again replaces its entry (never counted twice).
+    s = reduce(s, selectionProgress(1, [entry(3, 'EII', 119)], 3)[0]);
+    assert.equal(s.selection?.entries.length, 4);
+    assert.equal(s.selection?.entries.find((e) => e.k === 3 && e.covariance === 'EII')?.bic, 119);
+    // Live, the best so far is ranked first; the missing one is not ranked.
+    const ranked = rankCandidates(s.selection!);
+    assert.deepEqual(ranked.map((r) => [r.entry.covariance, r.entry.k, r.delta]), [['EII', 2, 0], ['VVV', 2, 4.5], ['EII', 3, 19]]);
+    assert.deepEqual(bestCandidate(s.selection!), { k: 2, covariance: 'EII' });
+  });
+
+  it('ignores the candidates of another run and of a run that ended', () => {
+    const s = replay([...run(2, 0), ...selectionProgress(2, SWEEP.slice(0, 2))]);
+    assert.equal(reduce(s, selectionProgress(1, SWEEP.slice(2, 3))[0]), s, 'an older run');
+    const done = reduce(s, { type: 'done', runId: 2, result: selectionResult() });
+    assert.equal(reduce(done, selectionProgress(2, [entry(1, 'EII', 1)], 5)[0]), done, 'after done');
+    // A fresh run starts without the previous run's selection.
+    const next = reduce(done, { type: 'fitStarted', runId: 3, ...FILE, options: DEFAULT_FIT_OPTIONS });
+    assert.equal(next.selection, undefined);
+  });
+
+  it('done takes the result’s selection: the engine’s choice, every candidate, the header names the choice', () => {
+    const s = replay([...run(1, 0), ...selectionProgress(1, SWEEP.slice(0, 2)), { type: 'done', runId: 1, result: selectionResult() }]);
+    assert.equal(s.selection?.entries.length, 6);
+    assert.equal(s.selection?.finished, true);
+    assert.deepEqual(s.selection?.chosen, { k: 2, covariance: 'EII' });
+    assert.equal(choiceText(s.selection!), 'K = 2, EII (chosen by BIC among 6 candidates)');
+    assert.equal(clarityText(s.selection!), 'EII, K = 2 over the next best, VVV, K = 2: Δ BIC 4.5 — positive evidence (Kass & Raftery: Δ < 2 weak, 2–6 positive, 6–10 strong, > 10 very strong).');
+    assert.equal(rankingText(rankCandidates(s.selection!)[1], 'bic'), 'VVV, K = 2 — BIC 104.5 — Δ 4.5');
+    // Restored after a reload: the same selection from the kept result.
+    const restored = reduce(initialModel(), { type: 'restore', state: { ...FILE, options: DEFAULT_FIT_OPTIONS, result: selectionResult() } });
+    assert.deepEqual(restored.selection, s.selection);
+  });
+
+  it('a cancelled sweep keeps the candidates that finished, and says how many', () => {
+    const s = replay([...run(1, 0), ...selectionProgress(1, SWEEP.slice(0, 3))]);
+    const cancelled = reduce(s, { type: 'cancelled', runId: 1 });
+    assert.equal(cancelled.phase, 'cancelled');
+    assert.equal(cancelled.selection?.entries.length, 3);
+    assert.equal(cancelled.selection?.cancelled, true);
+    assert.equal(statusText(cancelled), 'Cancelled after 3 of 6 candidates. The chart shows the candidates that finished.');
+    // A stopped sweep reported by the result: never-fitted candidates are left out, the choice among the others.
+    const stopped = selectionResult({ cancelled: true, chosen: { k: 3, covariance: 'EII' }, entries: [...SWEEP.slice(0, 2), ...SWEEP.slice(2).map((e) => ({ ...e, bic: null, icl: null, aic: null, params: undefined, reason: 'cancelled' }))] });
+    const done = reduce(s, { type: 'done', runId: 1, result: stopped });
+    assert.equal(done.selection?.entries.length, 2);
+    assert.equal(choiceText(done.selection!), 'K = 3, EII (chosen by BIC among the 2 candidates fitted before the sweep was stopped)');
+  });
+
+  it('an error drops the selection (no half-drawn panel)', () => {
+    const s = replay([...run(1, 0), ...selectionProgress(1, SWEEP.slice(0, 3))]);
+    assert.equal(reduce(s, { type: 'error', runId: 1, message: 'boom' }).selection, undefined);
+  });
+
+  it('showCandidate shows a candidate’s final parameters as the one snapshot; the chosen one is the default', () => {
+    let s = replay([...run(1, 0), ...selectionProgress(1, SWEEP), { type: 'done', runId: 1, result: selectionResult() }]);
+    assert.equal(shownCandidate(s), undefined);
+    s = reduce(s, { type: 'showCandidate', candidate: { k: 3, covariance: 'EII' } });
+    assert.deepEqual(s.ui.showCandidate, { k: 3, covariance: 'EII' });
+    const shown = shownCandidate(s)!;
+    assert.equal(shown.snapshot.model, 'gaussian');
+    assert.equal(shown.snapshot.weights.length, 3);
+    assert.equal(shown.snapshot.iteration, 7);
+    // A failed candidate (no parameters) or one not in the selection changes nothing.
+    assert.equal(reduce(s, { type: 'showCandidate', candidate: { k: 3, covariance: 'VVV' } }), s);
+    assert.equal(reduce(s, { type: 'showCandidate', candidate: { k: 9, covariance: 'EII' } }), s);
+    // Clicking the chosen one, or "back", shows the chosen fit again.
+    assert.equal(reduce(s, { type: 'showCandidate', candidate: { k: 2, covariance: 'EII' } }).ui.showCandidate, undefined);
+    const back = reduce(s, { type: 'showCandidate', candidate: undefined });
+    assert.equal(back.ui.showCandidate, undefined);
+    assert.equal(shownCandidate(back), undefined);
+    // The choice is a UI choice: saved, and forgotten by a new run.
+    assert.deepEqual(savedUi(s)?.ui.showCandidate, { k: 3, covariance: 'EII' });
+    assert.equal(reduce(s, { type: 'fitStarted', runId: 2, ...FILE, options: DEFAULT_FIT_OPTIONS }).ui.showCandidate, undefined);
+  });
+
+  it('a candidate clicked during the sweep that turns out to be the choice becomes the default view', () => {
+    let s = replay([...run(1, 0), ...selectionProgress(1, SWEEP)]);
+    s = reduce(s, { type: 'showCandidate', candidate: { k: 2, covariance: 'EII' } });
+    assert.deepEqual(s.ui.showCandidate, { k: 2, covariance: 'EII' }, 'while the sweep runs, the best so far is a candidate like the others');
+    s = reduce(s, { type: 'done', runId: 1, result: selectionResult() });
+    assert.equal(s.ui.showCandidate, undefined);
+  });
+
+  it('Kass & Raftery’s scale: < 2 weak, 2–6 positive, 6–10 strong, > 10 very strong', () => {
+    assert.deepEqual([0, 1.99, 2, 5.9, 6, 10, 10.1, 80].map(evidence), ['weak', 'weak', 'positive', 'positive', 'strong', 'strong', 'very strong', 'very strong']);
   });
 });
 
