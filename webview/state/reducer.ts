@@ -357,7 +357,8 @@ export function statusText(state: PanelModel): string {
       return `Reading ${state.panel?.fileName ?? 'the file'}…`;
     case 'running': {
       const selection = state.selection;
-      if (selection && selection.done < selection.total) return `Fitting candidates… ${selection.done} of ${selection.total}`;
+      // The sweep, then (when the engine sends its iterations) the chosen model's own fit.
+      if (selection && (selection.done < selection.total || state.snapshots.length === 0 || state.stale)) return `Fitting candidates… ${selection.done} of ${selection.total}`;
       return state.snapshots.length && !state.stale ? `Fitting… iteration ${state.snapshots.length - 1}` : 'Fitting…';
     }
     case 'done': {

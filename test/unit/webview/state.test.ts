@@ -14,7 +14,7 @@ import {
   type PanelModel,
 } from '../../../webview/state/reducer';
 import { createRenderScheduler } from '../../../webview/state/scheduler';
-import { bestCandidate, choiceText, clarityText, evidence, rankCandidates, rankingText } from '../../../webview/state/selection';
+import { bestCandidate, choiceText, clarityText, evidence, isModelSelection, rankCandidates, rankingText } from '../../../webview/state/selection';
 
 const FILE = { fileName: 'faithful.csv', fileUri: 'file:///data/faithful.csv' };
 
@@ -256,6 +256,13 @@ describe('webview state: model selection', () => {
     assert.equal(s.ui.showCandidate, undefined);
   });
 
+  it('a "selection" of one candidate is a single fit: no selection view, no choice in the header', () => {
+    const one = result(4, { covarianceType: 'EII', selection: { criterion: 'bic', ks: [2], models: ['EII'], entries: [entry(2, 'EII', 100)], chosen: { k: 2, covariance: 'EII' } } });
+    const s = reduce(replay(run(1, 0)), { type: 'done', runId: 1, result: one });
+    assert.equal(isModelSelection(s.selection), false);
+    assert.equal(isModelSelection(replay([...run(1, 0), ...selectionProgress(1, SWEEP.slice(0, 1))]).selection), true, 'a sweep of six is one from its first candidate');
+  });
+
   it('Kass & Raftery’s scale: < 2 weak, 2–6 positive, 6–10 strong, > 10 very strong', () => {
     assert.deepEqual([0, 1.99, 2, 5.9, 6, 10, 10.1, 80].map(evidence), ['weak', 'weak', 'positive', 'positive', 'strong', 'strong', 'very strong', 'very strong']);
   });
@@ -325,6 +332,26 @@ describe('webview render scheduler', () => {
     await h.finishDraw();
     await h.runFrames();
     assert.equal(h.drawn.length, 2, 'nothing left to draw');
+    await h.scheduler.idle();
+  });
+
+  it('a sweep’s candidates arriving during one slow draw: the next draw is of the newest selection, never a backlog', async () => {
+    const h = harness();
+    let s = replay([...run(1, 0), ...selectionProgress(1, SWEEP.slice(0, 1))]);
+    h.scheduler.update(s);
+    await h.runFrames();
+    for (const message of selectionProgress(1, SWEEP.slice(1), 1)) {
+      s = reduce(s, message);
+      h.scheduler.update(s);
+      await h.runFrames();
+    }
+    assert.equal(h.shown[h.shown.length - 1], 'Fitting candidates… 6 of 6', 'the progress text follows every candidate at once');
+    assert.equal(h.drawn.length, 1);
+    await h.finishDraw();
+    await h.runFrames();
+    assert.equal(h.drawn.length, 2);
+    assert.equal(h.drawn[1].selection?.entries.length, 6);
+    await h.finishDraw();
     await h.scheduler.idle();
   });
 
