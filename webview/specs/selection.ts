@@ -10,7 +10,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartTheme } from '../theme';
 import { vegaConfig } from '../theme';
-import type { Row } from '../specs';
+import type { Row } from './index';
 import { bestCandidate, candidateLabel, criterionAxisTitle, criterionName, criterionValue, formatDelta, formatScore, rankCandidates, sameCandidate, type Candidate, type SelectionModel } from '../state/selection';
 
 export const SELECTION_DATA = {

@@ -11,10 +11,10 @@
 //   confusion:  confusion_cells (K × L rects), confusion_counts
 
 import type { TopLevelSpec } from 'vega-lite';
-import type { ChartTheme } from './theme';
-import { vegaConfig } from './theme';
-import type { Cov2 } from './geometry';
-import { ellipsePoints, linspace, normalPdf } from './geometry';
+import type { ChartTheme } from '../theme';
+import { vegaConfig } from '../theme';
+import type { Cov2 } from '../geometry';
+import { ellipsePoints, linspace, normalPdf } from '../geometry';
 
 /** Mahalanobis radii of the drawn contours. */
 export const CONTOUR_RADII = [1, 2] as const;
