@@ -3,7 +3,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DatasetSummary } from '../shared/protocol';
+import type { DatasetSummary, FitResult, Selection, SelectionEntry } from '../shared/protocol';
 import { companionLabelsFileName, loadDataset } from '../engine/data/load';
 import { DataError, describeError } from '../engine/errors';
 import { fitDataset } from '../engine/fit';
@@ -75,23 +75,32 @@ export function main(argv: string[]): number {
     }
     const dataset = loadDataset(name, bytes, { columns: options.columns, imageWidth: options.imageWidth || undefined, labelBytes, labelFileName });
     let loaded: DatasetSummary = dataset.summary;
-    const outcome = fitDataset(dataset, options, {
-      onLoaded: (info) => {
-        loaded = info.summary;
-        if (verbose) process.stderr.write(`${name}: ${info.summary.n} × ${info.summary.d}, model ${info.model} (${info.modelReason})\n`);
+    const outcome = fitDataset(
+      dataset,
+      options,
+      {
+        onLoaded: (info) => {
+          loaded = info.summary;
+          if (verbose) process.stderr.write(`${name}: ${info.summary.n} × ${info.summary.d}, model ${info.model} (${info.modelReason})\n`);
+        },
+        onProgress: (p) => {
+          if (verbose) process.stderr.write(`restart ${p.restart} iteration ${p.iteration}: objective ${p.objective}\n`);
+        },
+        onSelectionProgress: (p) => {
+          if (verbose) process.stderr.write(`${p.done}/${p.total} K = ${p.entry.k} ${p.entry.covariance}: ${p.criterion.toUpperCase()} ${p.entry[p.criterion] ?? `NA (${p.entry.reason ?? 'failed'})`}\n`);
+        },
       },
-      onProgress: (p) => {
-        if (verbose) process.stderr.write(`restart ${p.restart} iteration ${p.iteration}: objective ${p.objective}\n`);
-      },
-    });
+      { selectWorkerScript: besideCli('selectWorker.js') },
+    );
     const r = outcome.result;
     if (json) {
       // `dataset`: what the loader read, skipped (rows, with lines) and left out (columns), as the panel shows it.
-      const { snapshots, ...rest } = r;
-      process.stdout.write(JSON.stringify({ ...(parsed.snapshots ? r : rest), dataset: loaded }) + '\n');
-      void snapshots;
+      const { snapshots, selection, ...rest } = r;
+      const chosen = selection ? { covariance: r.covarianceType, criterion: selection.criterion, selection: selection.entries.map(jsonEntry) } : {};
+      process.stdout.write(JSON.stringify({ ...(parsed.snapshots ? { ...rest, snapshots } : rest), ...chosen, dataset: loaded }) + '\n');
     } else {
-      process.stdout.write(humanSummary(name, r, loaded) + '\n');
+      const table = r.selection ? selectionTable(r.selection) + '\n' : '';
+      process.stdout.write(table + humanSummary(name, r, loaded) + '\n');
     }
     return 0;
   } catch (e) {
@@ -120,6 +129,37 @@ function selectMain(parsed: SelectCommandLine): number {
   }
 }
 
+/** A bundle beside the CLI's own (dist/selectWorker.js), when it is there. */
+function besideCli(file: string): string | undefined {
+  const candidate = path.join(__dirname, file);
+  return fs.existsSync(candidate) ? candidate : undefined;
+}
+
+/** A candidate in --json: its scores (null when not usable) and, when it could not be used, why. */
+function jsonEntry(e: SelectionEntry): Record<string, unknown> {
+  const { k, covariance, logLikelihood, parameters, bic, icl, aic, converged, degenerate, reason } = e;
+  return { k, covariance, logLikelihood, parameters, bic, icl, aic, converged, degenerate, ...(reason !== undefined ? { reason } : {}) };
+}
+
+/** The criterion table: rows K, columns models, "—" for a candidate that could not be used, the chosen one marked. */
+export function selectionTable(selection: Selection): string {
+  const { ks, models, entries, criterion, chosen } = selection;
+  const label = criterion.toUpperCase();
+  const text = (e: SelectionEntry) => {
+    const value = e[criterion];
+    const mark = chosen && chosen.k === e.k && chosen.covariance === e.covariance ? '*' : '';
+    return value === null ? '—' : `${value.toFixed(2)}${mark}`;
+  };
+  const width = Math.max(9, ...entries.map((e) => text(e).length)) + 1;
+  const lines = [
+    `${label} of ${entries.length} candidate${entries.length === 1 ? '' : 's'} (Mixscope's sign, as scikit-learn: ${label} = ${criterion === 'aic' ? '−2 ln L + 2p' : criterion === 'bic' ? '−2 ln L + p ln n' : '−2 ln L + p ln n + 2 × entropy'}, lower is better; mclust reports ${criterion === 'aic' ? 'BIC and ICL' : label} negated). * chosen, — not usable:`,
+    ['K'.padStart(4), ...models.map((m) => m.padStart(width))].join(''),
+    ...ks.map((k, i) => [String(k).padStart(4), ...models.map((_, j) => text(entries[i * models.length + j]).padStart(width))].join('')),
+  ];
+  if (chosen) lines.push(`chosen: ${chosen.covariance === 'bernoulli' ? '' : `${chosen.covariance}, `}K = ${chosen.k} (lowest ${label})`);
+  return lines.join('\n');
+}
+
 function companionPath(file: string): string | undefined {
   const companion = companionLabelsFileName(path.basename(file));
   if (!companion) return undefined;
@@ -127,7 +167,7 @@ function companionPath(file: string): string | undefined {
   return fs.existsSync(candidate) ? candidate : undefined;
 }
 
-function humanSummary(name: string, r: import('../shared/protocol').FitResult, summary: DatasetSummary): string {
+function humanSummary(name: string, r: FitResult, summary: DatasetSummary): string {
   const fmt = (x: number) => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(4));
   const lines = [
     `${name}: ${r.model} mixture${r.covarianceType ? ` (covariance ${r.covarianceType})` : ''}, K = ${r.k}, n = ${r.n}, d = ${r.d} (${r.modelReason})`,

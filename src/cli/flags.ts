@@ -7,6 +7,8 @@ import { OptionsError } from '../engine/errors';
 import { isMclustModelName, type MclustModelName } from '../engine/families/gaussian/mclust/models';
 import {
   SETTINGS,
+  parseCovarianceModels,
+  parseKRange,
   describeExpectation,
   formatValue,
   validateFitOptions,
@@ -38,11 +40,10 @@ const CLI_ONLY_FLAGS = [
 /** Flags of `mixscope select` alone. */
 const SELECT_FLAGS = [
   { flag: 'models', value: 'all|EII,VVV,...', type: 'string', help: 'covariance models to compare (all: mclust\'s defaults for the data)' },
-  { flag: 'criterion', value: 'bic|icl', type: 'string', help: 'how the best cell is chosen (BIC and ICL in mclust\'s sign: higher is better)' },
 ] as const;
 
 /** Settings that mean something to `mixscope select`; the others are refused there. */
-const SELECT_SETTINGS: ReadonlySet<string> = new Set(['k', 'maxIterations', 'tolerance', 'seed', 'regularization', 'standardize', 'columns', 'threads', 'maxFileSizeMB', 'model']);
+const SELECT_SETTINGS: ReadonlySet<string> = new Set(['k', 'maxIterations', 'tolerance', 'seed', 'regularization', 'standardize', 'columns', 'threads', 'maxFileSizeMB', 'model', 'criterion']);
 
 /** `mixscope select FILE`: a sweep over K × covariance models, as R's Mclust(). */
 export interface SelectCommandLine {
@@ -89,8 +90,9 @@ export function usageText(): string {
   const width = Math.min(40, Math.max(...[...rows, ...cliRows].map(([left]) => left.length)) + 2);
   const line = ([left, right]: [string, string]) => `  ${left.padEnd(width)}${left.length >= width ? '\n  ' + ' '.repeat(width) : ''}${right}`;
   const selectRows: [string, string][] = [
-    ['--k 1:9', 'the numbers of components to try: a range A:B, a list A,B,C or one K  [1:9]'],
+    ['--k 1-9', 'the numbers of components to try: a range A-B (or A:B), a list A,B,C or one K  [1-9]'],
     ...SELECT_FLAGS.map((f): [string, string] => [`--${f.flag} ${f.value}`, f.help]),
+    ['--criterion bic|icl', 'how the best cell is chosen (BIC and ICL in mclust\'s sign: higher is better)'],
   ];
   return [
     'Usage: mixscope fit FILE [options]',
@@ -98,6 +100,9 @@ export function usageText(): string {
     '       mixscope --help | --version',
     '',
     'Fits a mixture model by EM to a data file (CSV/TSV/TXT/DAT, IDX, NPY, optionally .gz) and prints the result.',
+    'With --k auto (the default), a range (--k 2-5) or a list (--k 2,3,5), and with --covariance EEE,VVV or all, fit',
+    'compares the candidates as R\'s Mclust() and shows the one with the lowest --criterion (scikit-learn\'s sign:',
+    'lower is better; mclust prints BIC and ICL negated), with the whole table.',
     'select compares Gaussian mixtures as R\'s Mclust(): every K with every covariance model, each fitted by EM from',
     'one starting partition per K, and prints the BIC table and the best model. BIC = 2 ln L − p ln n (mclust\'s',
     'sign: higher is better). There --tol is mclust\'s relative log-likelihood change (default 1e-5), --reg defaults',
@@ -185,6 +190,8 @@ function parseValue(spec: SettingSpec, raw: string | boolean): unknown {
     }
     case 'initParams':
       return readInitParams(raw);
+    case 'text':
+      return raw;
   }
 }
 
@@ -235,6 +242,14 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
   for (const spec of SETTINGS as readonly SettingSpec[]) {
     const raw = values[spec.cli.flag];
     if (raw === undefined) continue;
+    if (spec.key === 'k' && typeof raw === 'string') {
+      Object.assign(options, parseKFlag(raw));
+      continue;
+    }
+    if (spec.key === 'covarianceType' && typeof raw === 'string') {
+      Object.assign(options, parseCovarianceFlag(raw));
+      continue;
+    }
     const value = parseValue(spec, raw);
     if (spec.scope === 'host') {
       // Host-only settings never reach the engine: their range is checked here, with the flag's name.
@@ -256,8 +271,36 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
   };
 }
 
-/** `--k` of select: "1:9" (a range), "2,3,5" (a list) or "3", each K in the setting's range. */
+/**
+ * `--k` of fit: one K ("3"), "auto" (the K values of --k-range), a range "2-5" or a list "2,3,5" (k auto over those).
+ * Ranges are checked by the schema's validator afterwards.
+ */
+export function parseKFlag(raw: string): { k: number | 'auto'; kRange?: string } {
+  const text = raw.trim();
+  if (text.toLowerCase() === 'auto') return { k: 'auto' };
+  if (/^\d+$/.test(text)) return { k: Number(text) };
+  const parsed = parseKRange(text.replace(':', '-'));
+  if (!parsed.ok) throw new UsageError(`--k expects K, auto, a range A-B or a list A,B,C of whole numbers from 1 to 1000, got "${raw}".`);
+  return parsed.ks.length === 1 ? { k: parsed.ks[0] } : { k: 'auto', kRange: text.replace(':', '-') };
+}
+
+/**
+ * `--covariance` of fit: one covariance type or mclust model (a single fit at a fixed K, or the one model a K range
+ * tries), or several ("EEE,VVV") or "all", compared as a model selection.
+ */
+export function parseCovarianceFlag(raw: string): { covarianceType?: string; covarianceModels: string } {
+  const parsed = parseCovarianceModels(raw);
+  // One unknown name: the schema's validator refuses it as covarianceType, listing the names.
+  if (!parsed.ok && !raw.includes(',')) return { covarianceType: raw, covarianceModels: 'auto' };
+  if (!parsed.ok) throw new UsageError(`--covariance expects a covariance model, a list EEE,VVV or all: ${parsed.why}.`);
+  if (parsed.models === 'auto') return { covarianceModels: 'auto' };
+  if (parsed.models === 'all') return { covarianceModels: 'all' };
+  return parsed.models.length === 1 ? { covarianceType: parsed.models[0], covarianceModels: parsed.models[0] } : { covarianceModels: parsed.models.join(',') };
+}
+
+/** `--k` of select: "1:9" or "1-9" (a range), "2,3,5" (a list), "3", or auto (1-9), each K in the setting's range. */
 export function parseKs(raw: string): number[] {
+  if (raw.trim().toLowerCase() === 'auto') return Array.from({ length: 9 }, (_, i) => i + 1);
   const spec = SETTINGS.find((s) => s.key === 'k') as NumberSpec;
   const bad = () => new UsageError(`--k expects K, a range A:B or a list A,B,C of whole numbers from ${spec.min} to ${spec.max}, got "${raw}".`);
   const whole = (text: string) => {
@@ -265,7 +308,7 @@ export function parseKs(raw: string): number[] {
     if (text.trim() === '' || !Number.isInteger(value) || value < spec.min || value > spec.max) throw bad();
     return value;
   };
-  const range = /^\s*([^:]+):([^:]+)$/.exec(raw);
+  const range = /^\s*([^:-]+)[:-]([^:-]+)$/.exec(raw);
   let ks: number[];
   if (range) {
     const [from, to] = [whole(range[1]), whole(range[2])];
@@ -312,7 +355,8 @@ function selectCommandLine(values: ParsedValues, positionals: string[]): SelectC
     models = [...new Set(names)] as MclustModelName[];
   }
   const criterion = values.criterion === undefined ? 'bic' : String(values.criterion).toLowerCase();
-  if (criterion !== 'bic' && criterion !== 'icl') throw new UsageError(`--criterion expects bic or icl, got "${String(values.criterion)}".`);
+  if (criterion !== 'bic' && criterion !== 'icl') throw new UsageError(`--criterion expects bic or icl in mixscope select (mclust's sign), got "${String(values.criterion)}"; mixscope fit --criterion also takes aic.`);
+  delete options.criterion;
   return {
     command: 'select',
     file,

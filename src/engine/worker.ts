@@ -2,6 +2,8 @@
 // fits and streams progress; the host cancels by terminating the worker, so no cancellation checks are needed here.
 // Requests that need a reply (`inspect`: the columns of a file, nothing fitted) are answered with their requestId.
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { createDispatcher, type ColumnListing, type HostToWorker, type InspectRequest, type WorkerReply, type WorkerToHost } from '../shared/protocol';
 import { inspectDataset, loadDataset } from './data/load';
@@ -12,6 +14,9 @@ if (!parentPort) throw new Error('worker.js must be started as a worker thread')
 const port = parentPort;
 const post = (message: WorkerToHost) => port.postMessage(message);
 const reply = (message: WorkerReply) => port.postMessage(message);
+// A model selection's threads run dist/selectWorker.js, bundled beside this worker. They are this thread's own
+// workers: when the host terminates this thread to cancel, they end with it.
+const selectWorkerScript = ((candidate) => (fs.existsSync(candidate) ? candidate : undefined))(path.join(__dirname, 'selectWorker.js'));
 
 /** The columns the loader finds in (the start of) the file, as a fit would read them; nothing is fitted. */
 function listColumns(m: InspectRequest): ColumnListing {
@@ -35,10 +40,16 @@ port.on(
           labelBytes: m.labelBytes,
           labelFileName: m.labelFileName,
         });
-        const outcome = fitDataset(dataset, m.options, {
-          onLoaded: (info) => post({ type: 'loaded', runId: m.runId, ...info }),
-          onProgress: (p) => post({ type: 'progress', runId: m.runId, ...p }),
-        });
+        const outcome = fitDataset(
+          dataset,
+          m.options,
+          {
+            onLoaded: (info) => post({ type: 'loaded', runId: m.runId, ...info }),
+            onProgress: (p) => post({ type: 'progress', runId: m.runId, ...p }),
+            onSelectionProgress: (p) => post({ type: 'selectionProgress', runId: m.runId, ...p }),
+          },
+          { selectWorkerScript },
+        );
         post({ type: 'done', runId: m.runId, result: outcome.result, plotAssignments: outcome.plotAssignments, examples: outcome.examples });
       } catch (error) {
         post({ type: 'error', runId: m.runId, ...describeError(error, m.fileName) });

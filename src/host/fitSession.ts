@@ -1,13 +1,23 @@
 // One fit run of one data file: it owns the engine worker and the run's latest state, and emits one stream of fit
-// events — the worker's own `loaded` / `progress` / `done` / `error` messages, forwarded unchanged, plus the host's
+// events — the worker's own `loaded` / `progress` / `selectionProgress` / `done` / `error` messages, forwarded unchanged, plus the host's
 // `fitStarted` and `cancelled`. Panels and the progress notification subscribe to it; nothing else keeps fit state.
 // No `vscode` import: unit-tested in plain mocha against the real engine worker.
 
 import type { FitOptions, HostToWebview } from '../shared/protocol';
-import { allocateRunId, startFit, type DoneMessage, type FitOutcome, type FitRun, type LoadedMessage, type ProgressMessage, type WorkerClientOptions } from './workerClient';
+import {
+  allocateRunId,
+  startFit,
+  type DoneMessage,
+  type FitOutcome,
+  type FitRun,
+  type LoadedMessage,
+  type ProgressMessage,
+  type SelectionProgressMessage,
+  type WorkerClientOptions,
+} from './workerClient';
 
 /** The events of a run, exactly as the webview receives them. */
-export type FitEvent = Extract<HostToWebview, { type: 'fitStarted' | 'loaded' | 'progress' | 'done' | 'error' | 'cancelled' }>;
+export type FitEvent = Extract<HostToWebview, { type: 'fitStarted' | 'loaded' | 'progress' | 'selectionProgress' | 'done' | 'error' | 'cancelled' }>;
 
 export type StopReason = 'user' | 'superseded' | 'panel-closed' | 'shutdown';
 
@@ -17,6 +27,8 @@ export interface FitSessionState {
   loaded?: LoadedMessage;
   /** The newest progress of the current restart. */
   newest?: ProgressMessage;
+  /** The newest candidate of a model selection (the result carries them all). */
+  selection?: SelectionProgressMessage;
   done?: DoneMessage;
   error?: Extract<FitEvent, { type: 'error' }>;
   cancelled?: Extract<FitEvent, { type: 'cancelled' }>;
@@ -73,6 +85,7 @@ export class FitSession {
     const s = this.state;
     const events: FitEvent[] = [s.started];
     if (s.loaded) events.push(s.loaded);
+    if (s.selection) events.push(s.selection);
     if (s.newest) events.push(s.newest);
     const end = s.done ?? s.error ?? s.cancelled;
     if (end) events.push(end);
@@ -92,6 +105,10 @@ export class FitSession {
         },
         onProgress: (message) => {
           this.state.newest = message;
+          this.emit(message);
+        },
+        onSelectionProgress: (message) => {
+          this.state.selection = message;
           this.emit(message);
         },
       },

@@ -79,6 +79,8 @@ export function validateWebviewMessage(raw: unknown): Validated<ValidatedWebview
       if (missing.length > 0) return fail(`re-run rejected: ${missing.join(' and ')} missing; got undefined.`);
       const { options, problems } = validateFitOptions({ k: raw.k, maxIterations: raw.maxIterations }, 'message');
       if (problems.length > 0) return fail(`re-run rejected: ${problems.map((p) => p.message).join(' ')}`);
+      // The panel re-runs one K; "auto" is for the settings and the CLI.
+      if (options.k === 'auto') return fail('re-run rejected: k must be a whole number for a re-run; got "auto".');
       return ok({ type: 'rerun', k: options.k, maxIterations: options.maxIterations });
     }
     case 'export':
@@ -344,14 +346,14 @@ export const NUMERIC_SETTINGS: Readonly<Record<string, NumericRule>> = Object.fr
 
 const MAX_FILE_SIZE_SPEC = numberSpecs(HOST_SETTINGS).find((s) => s.key === 'maxFileSizeMB')!;
 export const MAX_FILE_SIZE_MB_RULE: NumericRule = ruleOf(MAX_FILE_SIZE_SPEC);
-export const DEFAULT_MAX_FILE_SIZE_MB = MAX_FILE_SIZE_SPEC.default;
+export const DEFAULT_MAX_FILE_SIZE_MB = MAX_FILE_SIZE_SPEC.default as number;
 
 /**
  * One host-only numeric setting (mixscope.maxFileSizeMB): a wrong type falls back to the default, an out-of-range
  * number is clamped to the range, and each correction is reported, as for the fit settings.
  */
 export function resolveHostNumber(key: 'maxFileSizeMB', raw: unknown, problems: SettingProblem[]): number {
-  const spec = settingSpec(key) as NumberSpec;
+  const spec = settingSpec(key) as NumberSpec & { default: number };
   if (raw === undefined || raw === null) return spec.default;
   if (typeof raw !== 'number' || !Number.isFinite(raw)) {
     problems.push({ key, message: `mixscope.${key} must be ${describeExpectation(spec)}; got ${describeValue(raw)}`, used: `the default ${spec.default}` });

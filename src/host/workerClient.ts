@@ -4,12 +4,36 @@
 // No `vscode` import: unit-tested with mocha against the real dist/worker.js and fixture workers.
 
 import { Worker } from 'node:worker_threads';
-import type { ColumnListing, FitOptions, HostToWorker, InspectRequest, WorkerReply, WorkerToHost } from '../shared/protocol';
-import { validateWorkerMessage } from './validation';
+import type { ColumnListing, FitOptions, HostToWorker, InspectRequest, SelectionProgress, WorkerReply, WorkerToHost } from '../shared/protocol';
+import { describeValue, validateWorkerMessage, type Validated } from './validation';
 
 export type LoadedMessage = Extract<WorkerToHost, { type: 'loaded' }>;
 export type ProgressMessage = Extract<WorkerToHost, { type: 'progress' }>;
 export type DoneMessage = Extract<WorkerToHost, { type: 'done' }>;
+export type SelectionProgressMessage = SelectionProgress;
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isScore = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+
+/**
+ * A model selection's progress from the engine: the candidate it finished (K, model, scores or null) and how many
+ * of how many are done. Checked here, before it reaches a panel.
+ */
+export function validateSelectionProgress(raw: Record<string, unknown>, runId: number): Validated<SelectionProgress> {
+  const fail = (why: string): Validated<SelectionProgress> => ({ ok: false, error: `the engine sent a selectionProgress message ${why}.` });
+  if (raw.runId !== runId) return { ok: false, error: `the engine sent a message for run ${describeValue(raw.runId)} while running ${runId}.` };
+  if (raw.criterion !== 'bic' && raw.criterion !== 'icl' && raw.criterion !== 'aic') return fail(`with criterion ${describeValue(raw.criterion)}`);
+  if (!Array.isArray(raw.ks) || raw.ks.length === 0 || !raw.ks.every((k) => isCount(k) && k >= 1)) return fail('without its K values');
+  if (!Array.isArray(raw.models) || raw.models.length === 0 || !raw.models.every((m) => typeof m === 'string')) return fail('without its models');
+  if (!isCount(raw.done) || !isCount(raw.total) || raw.done < 1 || raw.done > raw.total) return fail(`with ${describeValue(raw.done)} of ${describeValue(raw.total)} done`);
+  const e = raw.entry as Record<string, unknown> | null;
+  if (typeof e !== 'object' || e === null || !isCount(e.k) || e.k < 1 || typeof e.covariance !== 'string') return fail('without a valid candidate');
+  if (!isScore(e.logLikelihood) || !isScore(e.bic) || !isScore(e.icl) || !isScore(e.aic) || !isCount(e.parameters) || !isCount(e.iterations)) {
+    return fail(`with malformed scores for K = ${e.k}, ${e.covariance}`);
+  }
+  if (typeof e.converged !== 'boolean' || typeof e.degenerate !== 'boolean' || (e.reason !== undefined && typeof e.reason !== 'string')) return fail('with a malformed candidate status');
+  return { ok: true, value: raw as unknown as SelectionProgress };
+}
 
 export interface FitRequest {
   /** From allocateRunId(), when the caller needs the id before the worker starts (e.g. to tell the panel). */
@@ -25,6 +49,8 @@ export interface FitRequest {
 export interface FitEvents {
   onLoaded?(message: LoadedMessage): void;
   onProgress?(message: ProgressMessage): void;
+  /** A model selection finished one more candidate. */
+  onSelectionProgress?(message: SelectionProgressMessage): void;
 }
 
 /**
@@ -120,7 +146,10 @@ export function startFit(client: WorkerClientOptions, request: FitRequest, event
 
   w.on('message', (raw: unknown) => {
     if (settled) return;
-    const checked = validateWorkerMessage(raw, runId);
+    const checked =
+      typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'selectionProgress'
+        ? validateSelectionProgress(raw as Record<string, unknown>, runId)
+        : validateWorkerMessage(raw, runId);
     if (!checked.ok) {
       crash(checked.error);
       return;
@@ -133,6 +162,9 @@ export function startFit(client: WorkerClientOptions, request: FitRequest, event
           break;
         case 'progress':
           events.onProgress?.(message);
+          break;
+        case 'selectionProgress':
+          events.onSelectionProgress?.(message);
           break;
         case 'done':
           settle({ status: 'done', message, elapsedMs: elapsed() });

@@ -37,9 +37,18 @@ export interface InitParams {
   covariances?: unknown;
 }
 
+/** Which score picks the model in a selection; all in scikit-learn's sign, lower is better. */
+export type SelectionCriterion = 'bic' | 'icl' | 'aic';
+
 export interface FitOptions {
   model: ModelChoice;
-  k: number;
+  /** The number of components, or 'auto': choose K from kRange (and the covariance model) by `criterion`. */
+  k: number | 'auto';
+  /** The K values a selection tries: "A-B" or a list "2,3,5" (see parseKRange). */
+  kRange: string;
+  /** Covariance models a selection tries: "auto", "all" or a list of names (see parseCovarianceModels). */
+  covarianceModels: string;
+  criterion: SelectionCriterion;
   maxIterations: number;
   /** Convergence when |Δ mean log-likelihood per sample| < tolerance (as sklearn). */
   tolerance: number;
@@ -67,6 +76,68 @@ export interface FitOptions {
   threads: number;
 }
 
+// ------------------------------------------------------------------------------------------------ selection lists
+
+/** Most K values one selection tries (each is a fit; with the 14 models, 14 fits). */
+export const MAX_SELECTION_KS = 1000;
+
+/** The K values of a range "A-B" or a list "2,3,5" (whole numbers 1–1000), increasing, or why the text is wrong. */
+export function parseKRange(text: string): { ok: true; ks: number[] } | { ok: false; why: string } {
+  const bad = { ok: false as const, why: `expected a range "A-B" or a list "2,3,5" of whole numbers from 1 to 1000, got ${JSON.stringify(text)}` };
+  const whole = (part: string) => (/^\s*\d+\s*$/.test(part) ? Number(part) : Number.NaN);
+  const inRange = (k: number) => Number.isInteger(k) && k >= 1 && k <= 1000;
+  const range = /^([^-,]+)-([^-,]+)$/.exec(text);
+  let ks: number[];
+  if (range) {
+    const [from, to] = [whole(range[1]), whole(range[2])];
+    if (!inRange(from) || !inRange(to)) return bad;
+    if (to < from) return { ok: false, why: `the range ${JSON.stringify(text.trim())} ends before it starts` };
+    ks = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  } else {
+    ks = text.split(',').map(whole);
+    if (ks.length === 0 || !ks.every(inRange)) return bad;
+  }
+  return { ok: true, ks: [...new Set(ks)].sort((a, b) => a - b) };
+}
+
+function checkKRange(value: string): { ok: true; value: string } | { ok: false; why: string } {
+  const parsed = parseKRange(value);
+  return parsed.ok ? { ok: true, value: value.trim() } : parsed;
+}
+
+/** scikit-learn's covariance types and the mclust models they are (with regularisation 0 the fits coincide). */
+export const SKLEARN_MODEL_ALIASES: Readonly<Record<SklearnCovarianceType, MclustCovarianceModel>> = { spherical: 'VII', diag: 'VVI', tied: 'EEE', full: 'VVV' };
+
+const MCLUST_NAMES: readonly MclustCovarianceModel[] = ['EII', 'VII', 'EEI', 'VEI', 'EVI', 'VVI', 'EEE', 'VEE', 'EVE', 'VVE', 'EEV', 'VEV', 'EVV', 'VVV', 'E', 'V'];
+
+/**
+ * A list of covariance models: "auto", "all", or names separated by commas — mclust's (any case) or scikit-learn's
+ * (spherical, diag, tied, full), each kept as written in canonical case, without repeats.
+ */
+export function parseCovarianceModels(text: string): { ok: true; models: 'auto' | 'all' | CovarianceType[] } | { ok: false; why: string } {
+  const trimmed = text.trim().toLowerCase();
+  if (trimmed === 'auto' || trimmed === 'all') return { ok: true, models: trimmed };
+  const names = text.split(',').map((m) => m.trim()).filter((m) => m !== '');
+  const models: CovarianceType[] = [];
+  for (const name of names) {
+    const lower = name.toLowerCase();
+    const upper = name.toUpperCase();
+    const model = lower in SKLEARN_MODEL_ALIASES ? (lower as SklearnCovarianceType) : (MCLUST_NAMES as readonly string[]).includes(upper) ? (upper as MclustCovarianceModel) : undefined;
+    if (!model) {
+      return { ok: false, why: `${JSON.stringify(name)} is not a covariance model (mclust: ${MCLUST_NAMES.join(', ')}; scikit-learn: spherical, diag, tied, full)` };
+    }
+    if (!models.includes(model)) models.push(model);
+  }
+  if (models.length === 0) return { ok: false, why: 'expected "auto", "all" or at least one covariance model' };
+  return { ok: true, models };
+}
+
+function checkCovarianceModels(value: string): { ok: true; value: string } | { ok: false; why: string } {
+  const parsed = parseCovarianceModels(value);
+  if (!parsed.ok) return parsed;
+  return { ok: true, value: typeof parsed.models === 'string' ? parsed.models : parsed.models.join(',') };
+}
+
 // ------------------------------------------------------------------------------------------------ the table
 
 /** 'fit': a FitOptions field, sent to the engine. 'host': read by the extension host only (never reaches the engine). */
@@ -88,7 +159,8 @@ interface SpecBase {
 export interface NumberSpec extends SpecBase {
   kind: 'number';
   integer: boolean;
-  default: number;
+  /** 'auto' only with `auto`. */
+  default: number | 'auto';
   min: number;
   /** Infinity: no upper bound (any finite number). */
   max: number;
@@ -96,6 +168,8 @@ export interface NumberSpec extends SpecBase {
   exclusiveMax?: boolean;
   /** Replaces the generated "a whole number from 1 to 1000" in messages. */
   expectation?: string;
+  /** Also accepts the string "auto" (k: choose it). */
+  auto?: boolean;
 }
 
 export interface EnumSpec extends SpecBase {
@@ -133,7 +207,17 @@ export interface InitParamsSpec extends SpecBase {
   default: null;
 }
 
-export type SettingSpec = NumberSpec | EnumSpec | BooleanSpec | StringListSpec | NumberPairSpec | InitParamsSpec;
+/** Text of a small language (a K range, a list of models): `check` returns the value to use or why it is wrong. */
+export interface TextSpec extends SpecBase {
+  kind: 'text';
+  default: string;
+  /** JSON Schema pattern for the Settings UI (a first check; `check` is the rule). */
+  pattern: string;
+  expectation: string;
+  check(value: string): { ok: true; value: string } | { ok: false; why: string };
+}
+
+export type SettingSpec = NumberSpec | EnumSpec | BooleanSpec | StringListSpec | NumberPairSpec | InitParamsSpec | TextSpec;
 
 /**
  * Every setting, in the order the Settings UI, README and --help list them. The ranges are deliberate and the same
@@ -153,16 +237,51 @@ export const SETTINGS = [
     description: 'Mixture model to fit. `auto`: Bernoulli for binary or image data, Gaussian otherwise (the panel says why).',
   },
   {
-    key: 'k', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 2, min: 1, max: 1000, cli: { flag: 'k', value: 'N', help: 'number of components K' },
-    description: 'Number of mixture components (clusters), K.',
+    key: 'k', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 'auto' as number | 'auto', min: 1, max: 1000, auto: true,
+    cli: { flag: 'k', value: 'N|A-B|A,B,C|auto', help: 'number of components K; a range or a list (or auto: mixscope.kRange) chooses K by --criterion' },
+    expectation: '"auto" or a whole number from 1 to 1000',
+    rangeText: '`"auto"` or 1 – 1000',
+    description:
+      'Number of mixture components (clusters), K. `"auto"`: every K of `mixscope.kRange` is fitted (with each model of `mixscope.covarianceModels` for a Gaussian mixture) and the best by `mixscope.criterion` is shown, as R\'s `Mclust()`.',
+  },
+  {
+    key: 'kRange', scope: 'fit', families: 'all', kind: 'text', default: '1-9', cli: { flag: 'k-range', value: 'A-B|A,B,C', help: 'the K values tried when K is auto' },
+    pattern: '^\\s*\\d+\\s*(-\\s*\\d+\\s*|(,\\s*\\d+\\s*)*)$',
+    expectation: 'a range "A-B" or a list "2,3,5" of whole numbers from 1 to 1000',
+    check: (value: string) => checkKRange(value),
+    rangeText: '`"A-B"` or `"2,3,5"`',
+    description: 'The numbers of components tried when `mixscope.k` is `"auto"`: a range `"1-9"` or a list `"2,3,5"`.',
+  },
+  {
+    key: 'covarianceModels', scope: 'fit', families: ['gaussian'], kind: 'text', default: 'auto',
+    cli: { flag: 'covariance-models', value: 'auto|all|EEE,VVV,...', help: 'Gaussian covariance models a selection tries (--covariance with a list or all sets this)' },
+    pattern: '^\\s*[A-Za-z]+\\s*(,\\s*[A-Za-z]+\\s*)*$',
+    expectation: '"auto", "all" or a list of covariance models such as "EEE,VVV" (mclust names; spherical, diag, tied, full)',
+    check: (value: string) => checkCovarianceModels(value),
+    rangeText: '`"auto"`, `"all"` or a list `"EEE,VVV"`',
+    description:
+      'Gaussian covariance models compared in a model selection. `"auto"`: with `mixscope.k` `"auto"`, every mclust model that fits the data (mclust\'s rule: the 14 models, only the six diagonal ones when there are no more rows than columns, `E` and `V` on one column); with a fixed K, `mixscope.covarianceType` alone. ' +
+      '`"all"`: every mclust model that fits the data, whatever K. Or a list of names (`"EEE,VVV"`); scikit-learn\'s names stand for their mclust models: spherical = VII, diag = VVI, tied = EEE, full = VVV.',
+  },
+  {
+    key: 'criterion', scope: 'fit', families: 'all', kind: 'enum', default: 'bic', cli: { flag: 'criterion', help: 'what chooses among several candidates (scikit-learn\'s sign: lower is better)' },
+    values: ['bic', 'icl', 'aic'],
+    valueDescriptions: [
+      'BIC = −2 ln L + p ln n (mclust reports 2 ln L − p ln n: the same ranking).',
+      'ICL = BIC + 2 × the entropy of the responsibilities: prefers well-separated clusters.',
+      'AIC = −2 ln L + 2p: penalises parameters less, so it tends to choose more components.',
+    ],
+    description: 'How a model selection chooses among its candidates, lowest first (scikit-learn\'s sign; mclust reports BIC and ICL negated, higher is better).',
   },
   {
     key: 'maxIterations', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 100, min: 0, max: 100000, cli: { flag: 'max-iter', value: 'N', help: 'most EM iterations per initialisation (0: evaluate the start only)' },
-    description: 'Most EM iterations per initialisation (0: only evaluate the start).',
+    description: 'Most EM iterations per initialisation (0: only evaluate the start). In a model selection the default lets every candidate run to convergence, as mclust; another value limits every candidate.',
   },
   {
     key: 'tolerance', scope: 'fit', families: 'all', kind: 'number', integer: false, default: 1e-3, min: 0, max: Infinity, cli: { flag: 'tol', value: 'X', help: 'stop when |Δ mean log-likelihood per row| < X (0: run every iteration)' },
-    description: 'Convergence: stop when the per-sample mean log-likelihood changes by less than this between iterations (scikit-learn\'s `tol`; 0: run every iteration).',
+    description:
+      'Convergence: stop when the per-sample mean log-likelihood changes by less than this between iterations (scikit-learn\'s `tol`; 0: run every iteration). ' +
+      'In a model selection every candidate stops as mclust\'s EM, on the relative change |Δ ln L| / (1 + |ln L|): at 1e-5 with the default, at this value otherwise.',
   },
   {
     key: 'seed', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 0, min: 0, max: 4294967295, cli: { flag: 'seed', value: 'N', help: 'random seed' },
@@ -225,7 +344,7 @@ export const SETTINGS = [
   },
   {
     key: 'regularization', scope: 'fit', families: ['gaussian'], kind: 'number', integer: false, default: 1e-6, min: 0, max: Infinity, cli: { flag: 'reg', value: 'X', help: 'added to every covariance diagonal' },
-    description: 'Added to the diagonal of every covariance so that none becomes singular (scikit-learn\'s `reg_covar`).',
+    description: 'Added to the diagonal of every covariance so that none becomes singular (scikit-learn\'s `reg_covar`). In a model selection the default means none, as mclust (so the table is R\'s `Mclust()` table); another value is added in every candidate.',
   },
   {
     key: 'standardize', scope: 'fit', families: ['gaussian'], kind: 'boolean', default: false, cli: { flag: 'standardize', help: 'z-score the columns before fitting' },
@@ -276,8 +395,12 @@ export type SettingKey = (typeof SETTINGS)[number]['key'];
 type FitSpec = Extract<(typeof SETTINGS)[number], { scope: 'fit' }>;
 
 // Compile-time check: the table's fit settings and the FitOptions interface name the same keys with the same types.
-type SpecValue<S> = S extends { kind: 'number' }
+type SpecValue<S> = S extends { kind: 'number'; auto: true }
+  ? number | 'auto'
+  : S extends { kind: 'number' }
   ? number
+  : S extends { kind: 'text' }
+  ? string
   : S extends { kind: 'enum'; values: readonly (infer V)[]; alsoAccepted: readonly (infer A)[] }
     ? V | A
     : S extends { kind: 'enum'; values: readonly (infer V)[] }
@@ -391,6 +514,8 @@ export function describeExpectation(spec: SettingSpec): string {
       return `two numbers ≥ ${spec.min} (at most ${spec.max}), as [a, b]`;
     case 'initParams':
       return '{"weights": [...], "means": [[...], ...], "covariances": [[[...]]]} with numbers';
+    case 'text':
+      return spec.expectation;
   }
 }
 
@@ -404,14 +529,20 @@ function checkValue(spec: SettingSpec, raw: unknown): Checked {
   const useDefault: Checked = { ok: false, corrected: fallback, used: `the default ${formatValue(spec, fallback)}` };
   switch (spec.kind) {
     case 'number': {
+      if (spec.auto && typeof raw === 'string' && raw.trim().toLowerCase() === 'auto') return raw === 'auto' ? { ok: true, value: 'auto' } : { ok: false, corrected: 'auto', used: 'auto' };
       if (!isFiniteNumber(raw)) return useDefault;
-      let value = spec.integer ? Math.round(raw) : raw;
+      let value: number | 'auto' = spec.integer ? Math.round(raw) : raw;
       const tooLow = spec.exclusiveMin ? value <= spec.min : value < spec.min;
       const tooHigh = spec.exclusiveMax ? value >= spec.max : value > spec.max;
       // Clamp to a closed bound; an open bound has no nearest value, so the default is used.
       if (tooLow) value = spec.exclusiveMin ? spec.default : spec.min;
       else if (tooHigh) value = spec.exclusiveMax ? spec.default : spec.max;
       return value === raw ? { ok: true, value } : { ok: false, corrected: value, used: String(value) };
+    }
+    case 'text': {
+      if (typeof raw !== 'string') return useDefault;
+      const checked = spec.check(raw);
+      return checked.ok ? { ok: true, value: raw } : useDefault;
     }
     case 'enum':
       return typeof raw === 'string' && (spec.values.includes(raw) || (spec.alsoAccepted ?? []).includes(raw)) ? { ok: true, value: raw } : useDefault;
@@ -542,6 +673,8 @@ export function rangeDescription(spec: SettingSpec): string {
       return spec.values.map((v) => `\`${v}\``).join(', ');
     case 'numberPair':
       return `two numbers ≥ ${spec.min}`;
+    case 'text':
+      return spec.expectation;
     default:
       return '';
   }
@@ -571,6 +704,17 @@ export function configurationProperties(): Record<string, Record<string, unknown
         p.type = spec.integer ? 'integer' : 'number';
         p[spec.exclusiveMin ? 'exclusiveMinimum' : 'minimum'] = spec.min;
         if (Number.isFinite(spec.max)) p[spec.exclusiveMax ? 'exclusiveMaximum' : 'maximum'] = spec.max;
+        // A number or the string "auto": JSON Schema's minimum and maximum constrain numbers only, pattern strings only.
+        if (spec.auto) {
+          p.type = [p.type, 'string'];
+          p.pattern = '^auto$';
+          p.patternErrorMessage = 'K is "auto" or a whole number.';
+        }
+        break;
+      case 'text':
+        p.type = 'string';
+        p.pattern = spec.pattern;
+        p.patternErrorMessage = `Expected ${spec.expectation}.`;
         break;
       case 'enum':
         p.type = 'string';

@@ -71,8 +71,8 @@ describe('CLI: mixscope fit', () => {
   it('answers bad input with exit code 2 and one clear line on stderr', () => {
     const cases: [string[], RegExp][] = [
       [['fit', path.join(root, 'no-such-file.csv')], /no-such-file\.csv: no such file/],
-      [['fit', faithful, '--k', '0'], /k must be a whole number from 1/],
-      [['fit', faithful, '--k', 'three'], /--k expects a whole number/],
+      [['fit', faithful, '--k', '0'], /k must be "auto" or a whole number from 1/],
+      [['fit', faithful, '--k', 'three'], /--k expects K, auto, a range A-B or a list A,B,C/],
       [['fit', faithful, '--covariance', 'banana'], /covarianceType must be one of/],
       [['fit', faithful, '--k', '300'], /272 usable rows but K = 300/],
       [['fit', faithful, '--bogus'], /bogus/i],
@@ -109,8 +109,9 @@ describe('CLI: mixscope fit', () => {
 
 describe('fit options and helpers', () => {
   it('fills defaults and rejects out-of-range settings with the setting named', () => {
-    assert.equal(resolveOptions({}).k, 2);
-    assert.throws(() => resolveOptions({ k: 1.5 }), /k must be a whole number/);
+    assert.equal(resolveOptions({}).k, 'auto');
+    assert.throws(() => resolveOptions({ k: 1.5 }), /k must be "auto" or a whole number/);
+    assert.throws(() => resolveOptions({ kRange: '5-2' }), /kRange must be a range "A-B" or a list/);
     assert.throws(() => resolveOptions({ maxIterations: -1 }), /maxIterations/);
     assert.throws(() => resolveOptions({ tolerance: Number.NaN }), /tolerance/);
     assert.throws(() => resolveOptions({ betaPrior: [0.5, 2] }), /betaPrior/);

@@ -28,6 +28,8 @@ export interface SweepOptions {
   starts?: StartingPartitions | readonly Int32Array[];
   /** Column names, for the degenerate-component reasons. */
   columns?: readonly string[];
+  /** Keep every fitted cell's parameters in its SweepCell. */
+  keepParams?: boolean;
 }
 
 /**
@@ -51,6 +53,8 @@ export interface SweepCell {
   status: CellStatus;
   /** Why the fit is degenerate, one reason per component. */
   degenerate?: string[];
+  /** The fitted parameters, when the settings ask for them (keepParams). */
+  params?: { weights: number[]; means: number[][]; covariances: number[][][] };
 }
 
 /** The chosen cell with its fitted parameters. */
@@ -73,6 +77,8 @@ export interface SweepResult {
   /** K-major: cells[i * models.length + j] is ks[i] with models[j]. */
   cells: SweepCell[];
   best: { bic: BestFit | null; icl: BestFit | null };
+  /** The starting partition of each K (as ks; empty for a K above n or without a start). */
+  partitions: Int32Array[];
 }
 
 /** Options with their defaults filled in and checked; what a worker needs to fit a cell. */
@@ -81,6 +87,8 @@ export interface CellSettings {
   maxIterations: number;
   regularization: number;
   columns?: readonly string[];
+  /** Keep every fitted cell's parameters in the cell (for small d: the panel can show any candidate). */
+  keepParams?: boolean;
 }
 
 export const SWEEP_DEFAULTS = { tolerance: 1e-5, maxIterations: 100000, regularization: 0 } as const;
@@ -120,6 +128,7 @@ export function checkSweep(x: Float64Array, n: number, d: number, options: Sweep
     maxIterations: options.maxIterations ?? SWEEP_DEFAULTS.maxIterations,
     regularization: options.regularization ?? SWEEP_DEFAULTS.regularization,
     columns: options.columns,
+    keepParams: options.keepParams,
   };
   if (!(settings.tolerance >= 0)) throw new RangeError(`tolerance must be ≥ 0; got ${settings.tolerance}`);
   if (!(settings.maxIterations >= 1)) throw new RangeError(`maxIterations must be ≥ 1; got ${settings.maxIterations}`);
@@ -178,6 +187,10 @@ export function fitCell(x: Float64Array, n: number, d: number, k: number, model:
     status: fit.status,
   };
   if (failed) return { cell, fit };
+  if (settings.keepParams) {
+    const { weights, means, covariances } = describeFit(cell, fit);
+    cell.params = { weights, means, covariances };
+  }
   const degenerate = findMclustDegenerateComponents({
     model,
     values: x,
@@ -243,7 +256,7 @@ export function describeFit(cell: SweepCell, fit: MeResult): BestFit {
  */
 export function finishSweep(x: Float64Array, plan: SweepPlan, cells: SweepCell[], fits?: (MeResult | undefined)[]): SweepResult {
   const { n, d, ks, models } = plan;
-  const result: SweepResult = { n, d, ks, models, cells, best: { bic: null, icl: null } };
+  const result: SweepResult = { n, d, ks, models, cells, best: { bic: null, icl: null }, partitions: plan.partitions };
   const full = (index: number): BestFit | null => {
     if (index < 0) return null;
     const cell = cells[index];

@@ -69,7 +69,7 @@ describe('family registry', () => {
   it('a family named in the settings takes the data in its own form, or says why it cannot', () => {
     const asTable = chooseFamily(images('digits.idx', 5, 4, 4), options({ model: 'gaussian' }));
     assert.deepEqual([asTable.id, asTable.n, asTable.d, asTable.reason], ['gaussian', 5, 16, 'chosen in the settings']);
-    const result = asTable.fit({ options: options({ model: 'gaussian', k: 2, covarianceType: 'diag' }), started: Date.now(), callbacks: {} }).result;
+    const result = asTable.fit({ options: { ...options({ model: 'gaussian', covarianceType: 'diag' }), k: 2 }, started: Date.now(), callbacks: {} }).result;
     assert.deepEqual(result.columns.slice(0, 2), ['px0', 'px1']);
     // Pixels were scaled to [0, 1] (the image's scale is 255) before the Gaussian fit.
     assert.ok(result.means.flat().every((m) => m >= 0 && m <= 1), JSON.stringify(result.means));
@@ -114,7 +114,7 @@ describe('family registry', () => {
     assert.equal(toy.detect(table('two.csv', [[1], [2]]), options()), undefined);
     const chosen = toy.detect(table('three.csv', [[1], [2], [3]]), options())!;
     assert.deepEqual([chosen.n, chosen.d, chosen.reason], [3, 1, 'more than two rows']);
-    chosen.fit({ options: options({ k: 3 }), started: 0, callbacks: {} });
+    chosen.fit({ options: { ...options(), k: 3 }, started: 0, callbacks: {} });
     assert.deepEqual(seen, { rows: 3, reason: 'more than two rows', k: 3 });
     assert.equal(toy.prepare(table('two.csv', [[1], [2]]), options(), 'chosen in the settings').reason, 'chosen in the settings');
   });

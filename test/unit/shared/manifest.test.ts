@@ -30,8 +30,11 @@ describe('package.json generated from the settings schema', () => {
     assert.deepEqual(Object.keys(properties), SETTINGS.map((s) => `mixscope.${s.key}`));
     assert.deepEqual(
       [properties['mixscope.k'].minimum, properties['mixscope.k'].maximum, properties['mixscope.k'].default],
-      [1, 1000, 2],
+      [1, 1000, 'auto'],
     );
+    // K is a whole number or "auto": JSON Schema's bounds constrain numbers only, the pattern strings only.
+    assert.deepEqual([properties['mixscope.k'].type, properties['mixscope.k'].pattern], [['integer', 'string'], '^auto$']);
+    assert.deepEqual([properties['mixscope.kRange'].default, properties['mixscope.covarianceModels'].default, properties['mixscope.criterion'].enum], ['1-9', 'auto', ['bic', 'icl', 'aic']]);
     assert.equal(properties['mixscope.tolerance'].minimum, 0);
     assert.equal(properties['mixscope.tolerance'].maximum, undefined);
     assert.equal(properties['mixscope.threshold'].exclusiveMaximum, 1);

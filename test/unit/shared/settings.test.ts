@@ -38,7 +38,7 @@ describe('settings schema: the table', () => {
   it('DEFAULT_FIT_OPTIONS holds every fit setting of the table at its default, and nothing else', () => {
     const expected = FIT_SETTINGS.filter((s) => s.default !== null).map((s) => s.key).sort();
     assert.deepEqual(Object.keys(DEFAULT_FIT_OPTIONS).sort(), expected);
-    assert.equal(DEFAULT_FIT_OPTIONS.k, 2);
+    assert.equal(DEFAULT_FIT_OPTIONS.k, 'auto');
     assert.equal(DEFAULT_FIT_OPTIONS.tolerance, 1e-3);
     assert.deepEqual(DEFAULT_FIT_OPTIONS.betaPrior, [2, 2]);
     assert.ok(!('maxFileSizeMB' in DEFAULT_FIT_OPTIONS), 'a host-only setting never reaches the engine');
@@ -101,7 +101,7 @@ describe('settings schema: one verdict everywhere', () => {
   });
 
   it('messages name the setting, the allowed range and the value received', () => {
-    assert.throws(() => resolveOptions({ k: 5000 }), /^OptionsError: k must be a whole number from 1 to 1000, got 5000\.$/);
+    assert.throws(() => resolveOptions({ k: 5000 }), /^OptionsError: k must be "auto" or a whole number from 1 to 1000, got 5000\.$/);
     assert.throws(() => resolveOptions({ threshold: 1 }), /threshold must be a number at least 0 and less than 1, got 1\./);
     assert.throws(() => resolveOptions({ tolerance: -1 }), /tolerance must be a number at least 0, got -1\./);
     const { problems } = resolveFitOptions({ restarts: 500 });
@@ -155,7 +155,7 @@ describe('settings schema: text derived from the table', () => {
     const table = settingsMarkdownTable().split('\n');
     assert.equal(table[0], '| Setting | Default | Range / values | Meaning |');
     assert.equal(table.length, SETTINGS.length + 2);
-    assert.ok(table.includes(`| \`mixscope.k\` | \`2\` | 1 – 1000 | ${settingSpec('k').description} |`));
+    assert.ok(table.includes(`| \`mixscope.k\` | \`auto\` | \`"auto"\` or 1 – 1000 | ${settingSpec('k').description} |`));
     assert.match(table.find((l) => l.startsWith('| `mixscope.threshold`'))!, /\| `0\.5` \| 0 ≤ x < 1 \|/);
     // The README documents the same settings with the same defaults.
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');

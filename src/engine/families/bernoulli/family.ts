@@ -384,10 +384,12 @@ export interface BernoulliFit {
  */
 export function fitBernoulli(
   data: ImageData | TableData,
-  options: FitOptions,
+  given: FitOptions,
   onProgress?: (p: EmProgress) => void,
   engine: BernoulliEngineOptions = {},
 ): BernoulliFit {
+  if (given.k === 'auto') throw new Error('internal: fitBernoulli fits one K; a selection passes each K');
+  const options = { ...given, k: given.k };
   const started = Date.now();
   const binary = binarize(data, options.threshold);
   const family = new BernoulliFamily(binary, {

@@ -1,0 +1,251 @@
+// One Gaussian fit of a table, in two steps: prepareGaussianTable (the data checks, standardising, the plotted
+// sample, columns with a large offset centred) and runGaussianFit (EM with scikit-learn's formulas or an mclust
+// model, packaged with its degenerate components and both BICs). The family's fit runs both; a model selection
+// prepares once, sweeps its candidates on the prepared values and runs the chosen one from its starting partition.
+
+import type { DegenerateComponent, FitResult, ParamsSnapshot, PlotSample, SklearnCovarianceType } from '../../../shared/protocol';
+import type { TableData } from '../../data/dataset';
+import { informationCriteria, runEm, type EmProgress, type EmRun, type EmSettings, type MixtureFamily } from '../../em/em';
+import { DataError } from '../../errors';
+import { evenSample, type FitCallbacks, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
+import { degeneracyNotes, findDegenerateComponents } from './degeneracy';
+import { GaussianFamily } from './family';
+import { findMclustDegenerateComponents } from './mclust/degeneracy';
+import { MclustGaussianFamily, mclustModelForColumns, type MclustParams } from './mclust/family';
+import { isMclustModelName, mclustBic, mclustIcl, type MclustModelName } from './mclust/models';
+import { centreOffsetColumns, refuseSingularData, refuseUnrepresentableSpread, regularisationNotes, shiftMeans, standardizeColumns } from './prepare';
+
+/**
+ * The scikit-learn covariance type whose data checks (prepare.ts) suit an mclust model: the spherical models as
+ * spherical, the diagonal ones as diag, a shared orientation as tied, the others as full.
+ */
+function sklearnCounterpart(model: MclustModelName): SklearnCovarianceType {
+  if (model === 'E' || model === 'V' || model.endsWith('II')) return 'spherical';
+  if (model.endsWith('I')) return 'diag';
+  return model === 'EEE' ? 'tied' : 'full';
+}
+
+/** A table ready for EM: the values the engine fits (standardised, offset columns centred) and what to report. */
+export interface PreparedTable {
+  table: TableData;
+  n: number;
+  d: number;
+  /** n × d, row-major; centred by `centre` when set. */
+  values: Float64Array;
+  standardization?: { mean: number[]; sd: number[] };
+  /** Column offsets removed before EM (centreOffsetColumns); every reported mean is shifted back. */
+  centre?: Float64Array;
+  notes: string[];
+  indices: number[];
+  plotSample: PlotSample;
+}
+
+/**
+ * Checks and prepares the table for fits with `regularization`. `singularCheck`: the covariance type whose
+ * singular-data check applies (with regularisation 0); undefined skips it (a selection reports such fits as failed).
+ */
+export function prepareGaussianTable(table: TableData, options: FixedFitOptions | { standardize: boolean; maxPlotPoints: number }, regularization: number, singularCheck?: SklearnCovarianceType): PreparedTable {
+  const { n, d } = table;
+  const file = table.summary.fileName;
+  const values = Float64Array.from(table.values);
+  const standardization = options.standardize ? standardizeColumns(values, n, d) : undefined;
+  if (standardization) {
+    const overflow = standardization.sd.findIndex((sd) => !Number.isFinite(sd));
+    if (overflow >= 0) {
+      throw new DataError(
+        `${file}: column "${table.columns[overflow] ?? `x${overflow + 1}`}" spreads wider than the largest double (its standard deviation overflows). Rescale the column (divide it by a power of ten).`,
+        file,
+      );
+    }
+  } else {
+    refuseUnrepresentableSpread(values, n, d, table.columns, file, regularization);
+  }
+  if (regularization === 0 && singularCheck) refuseSingularData(values, n, d, table.columns, singularCheck, file);
+  const notes = regularisationNotes(values, n, d, table.columns, regularization);
+
+  const indices = evenSample(n, options.maxPlotPoints);
+  const plotValues: number[] = new Array(indices.length * d);
+  indices.forEach((row, s) => {
+    for (let j = 0; j < d; j++) plotValues[s * d + j] = values[row * d + j];
+  });
+  const plotSample: PlotSample = { indices, values: plotValues, d };
+  // The engine sees columns with a large offset centred (see centreOffsetColumns); every mean it reports is shifted
+  // back, so callers never see the centring.
+  const centre = centreOffsetColumns(values, n, d);
+  return { table, n, d, values, standardization, centre, notes, indices, plotSample };
+}
+
+/** Summary, model and plotted sample for onLoaded. */
+export function announce(prepared: PreparedTable, reason: string, callbacks: FitCallbacks): void {
+  const { table, n, d, plotSample } = prepared;
+  callbacks.onLoaded?.({ summary: { ...table.summary, n, d, columns: table.columns }, model: 'gaussian', modelReason: reason, plotSample });
+}
+
+/**
+ * A selection's chosen candidate, refitted through this path: mclust's EM from the hard partition (as R's me()),
+ * exactly `mSteps` M-steps (the sweep's count, the first one from the partition), soft EM, one start.
+ */
+export interface PartitionStart {
+  partition: Int32Array;
+  mSteps: number;
+  /** Whether the sweep's run stopped by its convergence rule (the refit runs a fixed count and cannot tell). */
+  converged: boolean;
+}
+
+export function fitGaussianTable(table: TableData, { options, reason, started, callbacks }: FitContext): FitOutcome {
+  const { n, d } = table;
+  const file = table.summary.fileName;
+  const requested = options.covarianceType;
+  // An mclust name is fitted as that model (on one column its E or V); E and V on several columns are refused here.
+  const mclustModel = isMclustModelName(requested) ? mclustModelForColumns(requested, d) : undefined;
+  const checkType: SklearnCovarianceType = mclustModel ? sklearnCounterpart(mclustModel) : (requested as SklearnCovarianceType);
+  // (One column: "full" is the same model as "diag", so that advice would not help; the singular-data check below
+  // refuses one row without regularisation.)
+  if ((requested === 'full' || mclustModel === 'VVV') && d > 1 && d >= n) {
+    throw new DataError(
+      `${file}: ${d} columns but only ${n} row${n === 1 ? '' : 's'}: a full covariance per component cannot be estimated. ` +
+        `Use covarianceType ${mclustModel ? '"VVI" (or "EEI", "VII")' : '"diag" (or "spherical")'}, or fewer columns.`,
+      file,
+    );
+  }
+  const prepared = prepareGaussianTable(table, options, options.regularization, checkType);
+  announce(prepared, reason, callbacks);
+  return runGaussianFit(prepared, options, reason, started, callbacks);
+}
+
+/** EM on a prepared table with `options` (K and covarianceType fixed), from the settings' start or `start`. */
+export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions, reason: string, started: number, callbacks: FitCallbacks, start?: PartitionStart): FitOutcome {
+  const { table, n, d, values, centre, standardization, indices } = prepared;
+  const notes = [...prepared.notes];
+  const requested = options.covarianceType;
+  const mclustModel = isMclustModelName(requested) ? mclustModelForColumns(requested, d) : undefined;
+  if (start && !mclustModel) throw new Error('internal: a partition start needs an mclust model');
+  const shifted = new WeakSet<object>();
+  // Each snapshot is shifted once, when it is reported.
+  const shiftBack = (snapshot: ParamsSnapshot) => {
+    if (!centre || shifted.has(snapshot)) return;
+    shifted.add(snapshot);
+    for (const mean of snapshot.means) for (let j = 0; j < d; j++) mean[j] += centre[j];
+  };
+  const initParams = centre && options.initParams ? { ...options.initParams, means: shiftMeans(options.initParams.means, centre) } : options.initParams;
+  const settings: EmSettings = start
+    ? { k: options.k, maxIterations: start.mSteps - 1, tolerance: 0, variant: 'soft', restarts: 1, seed: options.seed, keepSnapshots: true }
+    : {
+        k: options.k,
+        maxIterations: options.maxIterations,
+        tolerance: options.tolerance,
+        variant: options.emVariant,
+        restarts: options.restarts,
+        seed: options.seed,
+        keepSnapshots: true,
+      };
+  const onProgress = (progress: EmProgress) => {
+    shiftBack(progress.snapshot);
+    callbacks.onProgress?.(progress);
+  };
+  const { k } = options;
+  let run: EmRun<unknown>;
+  let parameters: number;
+  let degenerate: DegenerateComponent[];
+  if (mclustModel) {
+    const family = new MclustGaussianFamily(values, n, d, { model: mclustModel, regularization: options.regularization, init: start ? 'kmeans++' : options.init, initParams: start ? undefined : initParams });
+    const mclustRun = runEm(start ? fromPartition(family, start.partition) : family, settings, onProgress);
+    run = mclustRun;
+    parameters = family.parameterCount(k);
+    degenerate = findMclustDegenerateComponents({
+      model: mclustModel,
+      values,
+      n,
+      d,
+      k,
+      z: responsibilities(mclustRun.logResp),
+      covariances: mclustRun.params.state.covariances,
+      regularization: options.regularization,
+      columns: table.columns,
+    });
+    if (mclustModel !== requested) notes.push(`covarianceType ${requested} on one column is mclust's model ${mclustModel} (${mclustModel === 'E' ? 'equal' : 'variable'} variance).`);
+  } else {
+    const type = requested as SklearnCovarianceType;
+    const family = new GaussianFamily(values, n, d, { covarianceType: type, regularization: options.regularization, init: options.init, initParams });
+    const sklearnRun = runEm(family, settings, onProgress);
+    run = sklearnRun;
+    // scikit-learn's _n_parameters: the same count as mclust's nMclustParams for the model the type is (VVV, VVI, VII, EEE).
+    parameters = family.parameterCount(k);
+    degenerate = findDegenerateComponents({
+      values,
+      n,
+      d,
+      k,
+      covarianceType: type,
+      regularization: options.regularization,
+      means: sklearnRun.params.means,
+      covariances: sklearnRun.params.covariances,
+      logResp: sklearnRun.logResp,
+      columns: table.columns,
+      centre,
+    });
+  }
+  run.snapshots.forEach(shiftBack);
+  const last = run.snapshots[run.snapshots.length - 1];
+  if (last.model !== 'gaussian') throw new Error('internal: Gaussian family returned a non-Gaussian snapshot');
+  const { bic, aic } = informationCriteria(run.logLikelihood, parameters, n);
+  const bicMclust = mclustBic(run.logLikelihood, parameters, n);
+  const icl = mclustIcl(bicMclust, responsibilities(run.logResp), n, k);
+  const assignments = Array.from(run.assignments);
+  notes.push(...degeneracyNotes(degenerate, k));
+  const result: FitResult = {
+    model: 'gaussian',
+    modelReason: reason,
+    k: options.k,
+    n,
+    d,
+    columns: table.columns,
+    converged: start ? start.converged : run.converged,
+    iterations: run.iterations,
+    logLikelihood: run.logLikelihood,
+    trace: run.trace,
+    weights: last.weights,
+    means: last.means,
+    covariances: last.covariances,
+    covarianceType: mclustModel ?? requested,
+    emVariant: start ? 'soft' : options.emVariant,
+    assignments,
+    bic,
+    aic,
+    mclustBic: bicMclust,
+    icl,
+    parameters,
+    standardization,
+    snapshots: run.snapshots,
+    restartObjectives: run.restartObjectives,
+    elapsedMs: Date.now() - started,
+    notes: notes.length > 0 ? notes : undefined,
+    degenerate: degenerate.length > 0 ? degenerate : undefined,
+  };
+  return { result, plotSample: prepared.plotSample, plotAssignments: indices.map((i) => assignments[i]) };
+}
+
+/** The mclust family started from a hard partition (one M-step from it, as R's me()), whatever its init says. */
+function fromPartition(family: MclustGaussianFamily, partition: Int32Array): MixtureFamily<MclustParams> {
+  return {
+    model: family.model,
+    n: family.n,
+    d: family.d,
+    initialize: (k) => {
+      const z = new Float64Array(partition.length * k);
+      for (let i = 0; i < partition.length; i++) z[i * k + partition[i]] = 1;
+      return family.fromResponsibilities(z, k);
+    },
+    weightedLogProb: (params, k, out) => family.weightedLogProb(params, k, out),
+    mStep: (resp, k, previous) => family.mStep(resp, k, previous),
+    parameterCount: (k) => family.parameterCount(k),
+    snapshot: (params, k, iteration) => family.snapshot(params, k, iteration),
+  };
+}
+
+/** exp of the n × K log-responsibilities. */
+function responsibilities(logResp: Float64Array): Float64Array {
+  const z = new Float64Array(logResp.length);
+  for (let i = 0; i < z.length; i++) z[i] = Math.exp(logResp[i]);
+  return z;
+}
