@@ -103,20 +103,25 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     }
   });
 
-  it('1. Explorer → right-click faithful.csv → Cluster this dataset: K = 2 panel with 272 points, 2 contour sets, rising log-likelihood', async function () {
+  it('1. Explorer → right-click faithful.csv → Cluster this dataset: the default model selection chooses EEE with K = 3 (as mclust), drawn with its BIC chart, 272 points, 3 contour sets, rising log-likelihood', async function () {
+    this.timeout(180_000);
     await explorerContextMenu(page, 'faithful.csv', CLUSTER);
     const frame = await panelFrame(page, { match: /faithful\.csv/ });
-    await waitForStatus(frame, ['done']);
-    await sleep(500); // let Vega finish drawing the last update
+    await waitForStatus(frame, ['done'], 120_000);
+    await sleep(1000); // let Vega finish drawing the last update
     const panel = await readPanel(frame);
-    await screenshot(page, 'faithful-k2');
+    await screenshot(page, 'faithful-auto');
     assert.equal(panel.model, 'gaussian');
     assert.equal(panel.pointMarks, 272, 'one scatter point per row');
-    assert.equal(panel.contourComponents, 2, `contours of two components (labels: ${panel.contourLabels.slice(0, 6).join(' | ')})`);
-    assert.equal(panel.meanMarks, 2, 'two component means');
-    assertLoglikCurve(panel, 'faithful K = 2');
+    assert.equal(panel.contourComponents, 3, `contours of three components (labels: ${panel.contourLabels.slice(0, 6).join(' | ')})`);
+    assert.equal(panel.meanMarks, 3, 'three component means');
+    assertLoglikCurve(panel, 'faithful, the chosen fit');
     assert.match(panel.title, /faithful\.csv/);
-    assert.match(`${panel.title} ${panel.subtitle}`, /K\s*=\s*2\b/);
+    assert.match(`${panel.title} ${panel.subtitle}`, /K\s*=\s*3\b.*EEE|EEE.*K\s*=\s*3\b/);
+    assert.ok(panel.selection.shown, 'the model-selection chart is shown');
+    assert.ok(panel.selection.lines >= 10, `one line per covariance model (${panel.selection.lines})`);
+    assert.ok(panel.selection.points >= 100, `one point per usable candidate (${panel.selection.points})`);
+    assert.match(panel.selection.ranking[0] ?? '', /EEE.*3/, `the ranking starts with the chosen model: ${panel.selection.ranking.slice(0, 2).join(' | ')}`);
     lastFaithful = { title: panel.title, subtitle: panel.subtitle, points: panel.pointMarks, components: panel.contourComponents };
   });
 
@@ -141,19 +146,20 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     assert.ok(panelBox.x >= editorBox.x + editorBox.width - 5, `the panel (x=${panelBox.x}) is beside the editor (x=${editorBox.x}..${editorBox.x + editorBox.width})`);
   });
 
-  it('3. mixscope.k = 3 in settings.json (edited in the editor), run again → three components', async function () {
-    await session.updateSettings({ 'mixscope.k': 3 });
+  it('3. mixscope.k = 2 in settings.json (edited in the editor), run again → two components, no model selection', async function () {
+    await session.updateSettings({ 'mixscope.k': 2 });
     await explorerContextMenu(page, 'faithful.csv', CLUSTER);
     const frame = await panelFrame(page, { match: /faithful\.csv/ });
-    await frame.waitForFunction(() => /K\s*=\s*3\b/.test(document.getElementById('title')?.textContent + ' ' + document.getElementById('subtitle')?.textContent), null, { timeout: 60_000 });
+    await frame.waitForFunction(() => /K\s*=\s*2\b/.test(document.getElementById('title')?.textContent + ' ' + document.getElementById('subtitle')?.textContent), null, { timeout: 60_000 });
     await waitForStatus(frame, ['done']);
     await sleep(500);
     const panel = await readPanel(frame);
-    await screenshot(page, 'faithful-k3-from-settings');
-    assert.equal(panel.contourComponents, 3, 'contours of three components');
-    assert.equal(panel.meanMarks, 3);
+    await screenshot(page, 'faithful-k2-from-settings');
+    assert.equal(panel.contourComponents, 2, 'contours of two components');
+    assert.equal(panel.meanMarks, 2);
     assert.equal(panel.pointMarks, 272);
-    assertLoglikCurve(panel, 'faithful K = 3');
+    assert.equal(panel.selection.shown, false, 'one candidate: no selection chart');
+    assertLoglikCurve(panel, 'faithful K = 2');
   });
 
   it('4. Re-run from the panel with another K → the same panel updates', async function () {
