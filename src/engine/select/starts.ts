@@ -5,18 +5,99 @@
 import { kmeans } from '../em/kmeans';
 import { Rng } from '../em/rng';
 import { FitError } from '../errors';
+import { sampleWithoutReplacement } from '../em/init';
+import { EStepWorkspace, factorCovariances, mclustEStep } from '../families/gaussian/mclust/estep';
 import { hcPartitions } from '../families/gaussian/mclust/hc';
+import { DEFAULT_MSTEP_CONTROL, MclustState } from '../families/gaussian/mclust/mstep';
+
+/**
+ * Rows the hierarchical clustering is run on at most (mclust.options("subset")): its memory grows with n², so Mclust()
+ * clusters a random subset of larger data and extends the partition to every row.
+ */
+export const HC_SUBSET_ROWS = 2000;
 
 /** Partitions as Mclust() starts EM: qclass for one column, otherwise hclass of the hierarchical clustering. */
 export function defaultStartingPartitions(x: Float64Array, n: number, d: number, ks: readonly number[]): Int32Array[] {
   // A K that one column's distinct values cannot split (R's qclass never ends there) gets no start: its cells are NA.
   if (d === 1) return ks.map((k) => (k === 1 || distinctValues(x) > k ? quantileClasses(x, k) : new Int32Array(0)));
   try {
+    if (n > HC_SUBSET_ROWS) return subsetHcPartitions(x, n, d, ks);
     return hcPartitions(x, n, d, [...ks]);
   } catch (e) {
     if (e instanceof RangeError) throw new FitError(`the hierarchical clustering that starts each K cannot run on these data (${e.message}).`);
     throw e;
   }
+}
+
+/**
+ * As Mclust() on more than HC_SUBSET_ROWS rows: the hierarchical clustering of a random subset of that many rows
+ * (seeded, so the same data give the same starts), each cut at K, extended to every row by the Gaussian (VVV) fitted
+ * to the subset's classes — each row joins its most probable class. (mclust extends it with each model's own
+ * M-step and keeps the soft probabilities; one hard partition per K keeps every model's start the same here.)
+ */
+export function subsetHcPartitions(x: Float64Array, n: number, d: number, ks: readonly number[], seed = 0): Int32Array[] {
+  const rows = sampleWithoutReplacement(n, HC_SUBSET_ROWS, new Rng(seed)).sort();
+  const m = rows.length;
+  const subset = new Float64Array(m * d);
+  for (let a = 0; a < m; a++) for (let j = 0; j < d; j++) subset[a * d + j] = x[rows[a] * d + j];
+  const partitions = hcPartitions(subset, m, d, [...ks]);
+  return partitions.map((labels, index) => extendPartition(x, n, d, ks[index], subset, m, labels));
+}
+
+/** Every row's most probable class under the VVV Gaussian mixture fitted to the subset's classes (nearest mean if it cannot be fitted). */
+function extendPartition(x: Float64Array, n: number, d: number, k: number, subset: Float64Array, m: number, labels: Int32Array): Int32Array {
+  const out = new Int32Array(n);
+  if (k === 1) return out;
+  const z = new Float64Array(m * k);
+  for (let a = 0; a < m; a++) z[a * k + labels[a]] = 1;
+  const state = new MclustState('VVV', d, k);
+  const workspace = new EStepWorkspace(d, k);
+  // A small class of the subset may have a singular covariance: a ridge relative to the data's scale keeps it usable.
+  const control = { ...DEFAULT_MSTEP_CONTROL, regularization: 1e-6 * meanVariance(subset, m, d) };
+  if (state.mStep(subset, m, z, control) === undefined && factorCovariances(state.covariances, workspace, control.eps)) {
+    const zAll = new Float64Array(n * k);
+    mclustEStep(x, n, state.weights, state.means, workspace, zAll);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (zAll[i * k + c] > zAll[i * k + best]) best = c;
+      out[i] = best;
+    }
+    return out;
+  }
+  const means = new Float64Array(k * d);
+  const counts = new Float64Array(k);
+  for (let a = 0; a < m; a++) {
+    counts[labels[a]]++;
+    for (let j = 0; j < d; j++) means[labels[a] * d + j] += subset[a * d + j];
+  }
+  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) means[c * d + j] /= Math.max(1, counts[c]);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let bestDistance = Infinity;
+    for (let c = 0; c < k; c++) {
+      let distance = 0;
+      for (let j = 0; j < d; j++) distance += (x[i * d + j] - means[c * d + j]) ** 2;
+      if (distance < bestDistance) {
+        best = c;
+        bestDistance = distance;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
+}
+
+function meanVariance(x: Float64Array, n: number, d: number): number {
+  let total = 0;
+  for (let j = 0; j < d; j++) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += x[i * d + j];
+    mean /= n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += (x[i * d + j] - mean) ** 2;
+    total += ss / Math.max(1, n - 1);
+  }
+  return total / d || 1;
 }
 
 /** k-means++ then Lloyd's iterations, seeded with `seed + K` for each K (deterministic). */
