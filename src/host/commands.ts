@@ -11,8 +11,9 @@ import { exportFileName, inspectionBytes, matchesDataFileMenus, isIdxImagesFileN
 import { fileDialogFilters } from '../engine/data/formats';
 import type { FitRegistry } from './fits';
 import { fileNameOf, type FitPanel, type PanelManager } from './panel';
-import type { CovarianceType, FitResult, ModelChoice } from '../shared/protocol';
-import { describeValue, validateK, validateMaxIterations } from './validation';
+import type { CovarianceType, FitOptions, FitResult, ModelChoice } from '../shared/protocol';
+import { settingSpec, type EnumSpec } from '../shared/settings';
+import { describeValue, parseKAnswer, validateMaxIterations } from './validation';
 import { requestColumnListing } from './workerClient';
 
 // ------------------------------------------------------------------------------------------------ target files
@@ -173,25 +174,22 @@ async function clusterWithOptions(env: CommandEnv, uri: vscode.Uri): Promise<Fit
   );
   if (!model) return;
 
-  const k = await askWholeNumber(title(2), 'Number of components K', o.k, validateK);
-  if (k === undefined) return;
+  const kChoice = await askK(title(2), o);
+  if (kChoice === undefined) return;
   const maxIterations = await askWholeNumber(title(3), 'Maximum EM iterations', o.maxIterations, (v) => validateMaxIterations(v, 'The number of iterations'));
   if (maxIterations === undefined) return;
 
   let covarianceType: CovarianceType = o.covarianceType;
+  let covarianceModels = o.covarianceModels;
   if (model.id !== 'bernoulli') {
-    const types: { label: CovarianceType; description: string }[] = [
-      { label: 'full', description: 'each component its own covariance matrix' },
-      { label: 'diag', description: 'each component its own diagonal covariance' },
-      { label: 'spherical', description: 'each component a single variance' },
-      { label: 'tied', description: 'one covariance matrix shared by all components' },
-    ];
-    const pick = await vscode.window.showQuickPick(
-      types.map((t) => ({ ...t, detail: t.label === o.covarianceType ? 'current setting' : undefined })),
-      { title: title(4), placeHolder: 'Covariance type (Gaussian)' },
-    );
+    const pick = await vscode.window.showQuickPick(covarianceItems(o), { title: title(4), placeHolder: 'Covariance model (Gaussian)', matchOnDescription: true });
     if (!pick) return;
-    covarianceType = pick.label;
+    if (pick.id === 'auto') covarianceModels = 'auto';
+    else {
+      // One model: fitted alone at a fixed K, or at every K of the range when K is auto.
+      covarianceType = pick.id;
+      covarianceModels = pick.id;
+    }
   }
 
   // Columns: read the file once (the fit reuses the bytes) and let the real loader list them from a prefix.
@@ -236,7 +234,35 @@ async function clusterWithOptions(env: CommandEnv, uri: vscode.Uri): Promise<Fit
       env.output.warn(`${fileName}: reading the columns took too long; fitting ${o.columns.length ? o.columns.join(', ') : 'every numeric column'}`);
     }
   }
-  return env.fits.fit(uri, { ...o, model: model.id, k, maxIterations, covarianceType, columns }, settings.maxFileSizeMB, data);
+  return env.fits.fit(uri, { ...o, model: model.id, ...kChoice, maxIterations, covarianceType, covarianceModels, columns }, settings.maxFileSizeMB, data);
+}
+
+/** The covariance models offered by "…with options": compare them all (K auto), or one of them. */
+function covarianceItems(o: FitOptions): (vscode.QuickPickItem & { id: CovarianceType | 'auto' })[] {
+  const spec = settingSpec('covarianceType') as EnumSpec;
+  const current = o.covarianceModels === 'auto' ? 'auto' : o.covarianceType;
+  const items: (vscode.QuickPickItem & { id: CovarianceType | 'auto' })[] = [
+    { id: 'auto', label: 'compare every model', description: 'each covariance model that fits the data, chosen by the criterion (as mclust)' },
+    ...spec.values.map((value, i) => ({ id: value as CovarianceType, label: value, description: spec.valueDescriptions[i] })),
+  ];
+  return items.map((item) => ({ ...item, detail: item.id === current ? 'current setting' : undefined }));
+}
+
+/** K: a whole number, "auto" (every K of the current kRange), or a range "A-B" / list "2,3,5" to compare. */
+async function askK(title: string, o: FitOptions): Promise<Pick<FitOptions, 'k' | 'kRange'> | undefined> {
+  const parse = (text: string) => parseKAnswer(text, o.kRange);
+  const answer = await vscode.window.showInputBox({
+    title,
+    prompt: `Number of components K: a number, or a range (1-9) or list (2,3,5) to compare, or auto (${o.kRange})`,
+    value: String(o.k),
+    validateInput: (text) => {
+      const checked = parse(text);
+      return checked.ok ? undefined : checked.error;
+    },
+  });
+  if (answer === undefined) return undefined;
+  const checked = parse(answer);
+  return checked.ok ? checked.value : undefined;
 }
 
 async function askWholeNumber(

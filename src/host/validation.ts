@@ -9,6 +9,7 @@ import {
   FIT_SETTINGS,
   describeExpectation,
   describeValue,
+  parseKRange,
   settingSpec,
   validateFitOptions,
   type NumberSpec,
@@ -50,6 +51,21 @@ export function validateK(v: unknown, what = 'K'): Validated<number> {
   return validateWholeNumber(settingSpec('k') as NumberSpec, v, what);
 }
 
+/**
+ * K as a person types it in "…with options": a whole number (one K), "auto" (every K of `kRange`), or a range "A-B" /
+ * list "2,3,5" to compare (K auto over that range).
+ */
+export function parseKAnswer(text: string, kRange: string): Validated<{ k: number | 'auto'; kRange: string }> {
+  const t = text.trim();
+  if (t === 'auto') return ok({ k: 'auto', kRange });
+  if (/^\d+$/.test(t)) {
+    const k = validateK(Number(t));
+    return k.ok ? ok({ k: k.value, kRange }) : k;
+  }
+  const range = parseKRange(t);
+  return range.ok ? ok({ k: 'auto', kRange: t }) : fail(`K must be a whole number, "auto", a range such as 1-9 or a list such as 2,3,5; ${range.why}.`);
+}
+
 /** An iteration limit from a panel message or an input box: the schema's range for mixscope.maxIterations. */
 export function validateMaxIterations(v: unknown, what = 'the number of iterations'): Validated<number> {
   return validateWholeNumber(settingSpec('maxIterations') as NumberSpec, v, what);
@@ -77,10 +93,12 @@ export function validateWebviewMessage(raw: unknown): Validated<ValidatedWebview
       // The schema's validator, as for every other source; a missing field is never filled with a default here.
       const missing = (['k', 'maxIterations'] as const).filter((key) => raw[key] === undefined);
       if (missing.length > 0) return fail(`re-run rejected: ${missing.join(' and ')} missing; got undefined.`);
+      // The panel re-runs one K ("auto" is for the settings and the CLI).
+      const kSpec = settingSpec('k') as NumberSpec;
+      if (!isInteger(raw.k) || raw.k < kSpec.min || raw.k > kSpec.max) return fail(`re-run rejected: k must be a whole number from ${kSpec.min} to ${kSpec.max}, got ${describeValue(raw.k)}.`);
       const { options, problems } = validateFitOptions({ k: raw.k, maxIterations: raw.maxIterations }, 'message');
       if (problems.length > 0) return fail(`re-run rejected: ${problems.map((p) => p.message).join(' ')}`);
-      // The panel re-runs one K; "auto" is for the settings and the CLI.
-      if (options.k === 'auto') return fail('re-run rejected: k must be a whole number for a re-run; got "auto".');
+      if (options.k === 'auto') return fail('re-run rejected: k must be a whole number.');
       return ok({ type: 'rerun', k: options.k, maxIterations: options.maxIterations });
     }
     case 'export':

@@ -7,6 +7,7 @@ import {
   checkFileSize,
   describeProblem,
   resolveFitOptions,
+  parseKAnswer,
   sanitizeChartName,
   startsWithSvgElement,
   validateFitOptionsStrict,
@@ -335,5 +336,22 @@ describe('host validation: file size budget', () => {
     const message = checkFileSize('big.csv', 2 * 1024 * 1024 * 1024, 1024);
     assert.equal(message, 'big.csv is 2.0 GB, larger than the limit of 1024 MB (setting mixscope.maxFileSizeMB). Raise the limit if this machine has the memory, or fit a smaller sample of the file.');
     assert.match(checkFileSize('a.csv', 1024 * 1024 + 1, 1)!, /a\.csv is 1\.0 MB, larger than the limit of 1 MB/);
+  });
+});
+
+describe('K typed in "…with options"', () => {
+  it('a number fixes K; auto, a range or a list compare several', () => {
+    assert.deepEqual(parseKAnswer(' 3 ', '1-9'), { ok: true, value: { k: 3, kRange: '1-9' } });
+    assert.deepEqual(parseKAnswer('auto', '2-5'), { ok: true, value: { k: 'auto', kRange: '2-5' } });
+    assert.deepEqual(parseKAnswer('2-4', '1-9'), { ok: true, value: { k: 'auto', kRange: '2-4' } });
+    assert.deepEqual(parseKAnswer('2,3,5', '1-9'), { ok: true, value: { k: 'auto', kRange: '2,3,5' } });
+  });
+
+  it('anything else is refused with what is expected', () => {
+    for (const bad of ['0', '5000', 'two', '4-2', '']) {
+      const checked = parseKAnswer(bad, '1-9');
+      assert.equal(checked.ok, false, bad);
+      if (!checked.ok) assert.match(checked.error, /K must be|must be/, bad);
+    }
   });
 });
