@@ -278,9 +278,14 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
 export function parseKFlag(raw: string): { k: number | 'auto'; kRange?: string } {
   const text = raw.trim();
   if (text.toLowerCase() === 'auto') return { k: 'auto' };
-  if (/^\d+$/.test(text)) return { k: Number(text) };
+  const bad = new UsageError(`--k expects a whole number, auto, a range A-B or a list A,B,C, got "${raw}".`);
+  // One number (its range is the validator's, which names the file): a whole one, or refused here.
+  if (/^[-+]?[\d.e]+$/i.test(text) && Number.isFinite(Number(text))) {
+    if (!Number.isInteger(Number(text))) throw bad;
+    return { k: Number(text) };
+  }
   const parsed = parseKRange(text.replace(':', '-'));
-  if (!parsed.ok) throw new UsageError(`--k expects K, auto, a range A-B or a list A,B,C of whole numbers from 1 to 1000, got "${raw}".`);
+  if (!parsed.ok) throw bad;
   return parsed.ks.length === 1 ? { k: parsed.ks[0] } : { k: 'auto', kRange: text.replace(':', '-') };
 }
 

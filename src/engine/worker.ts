@@ -2,7 +2,6 @@
 // fits and streams progress; the host cancels by terminating the worker, so no cancellation checks are needed here.
 // Requests that need a reply (`inspect`: the columns of a file, nothing fitted) are answered with their requestId.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { createDispatcher, type ColumnListing, type HostToWorker, type InspectRequest, type WorkerReply, type WorkerToHost } from '../shared/protocol';
@@ -14,9 +13,10 @@ if (!parentPort) throw new Error('worker.js must be started as a worker thread')
 const port = parentPort;
 const post = (message: WorkerToHost) => port.postMessage(message);
 const reply = (message: WorkerReply) => port.postMessage(message);
-// A model selection's threads run dist/selectWorker.js, bundled beside this worker. They are this thread's own
-// workers: when the host terminates this thread to cancel, they end with it.
-const selectWorkerScript = ((candidate) => (fs.existsSync(candidate) ? candidate : undefined))(path.join(__dirname, 'selectWorker.js'));
+// A model selection's threads run dist/selectWorker.js, bundled beside this worker (a thread that cannot start
+// only leaves its cells to this one). They are this thread's own workers: when the host terminates this thread to
+// cancel, they end with it.
+const selectWorkerScript = path.join(__dirname, 'selectWorker.js');
 
 /** The columns the loader finds in (the start of) the file, as a fit would read them; nothing is fitted. */
 function listColumns(m: InspectRequest): ColumnListing {

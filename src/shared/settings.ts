@@ -577,6 +577,9 @@ function problemFor(spec: SettingSpec, raw: unknown, source: OptionsSource, used
   return { key: spec.key, message, used };
 }
 
+/** Fit settings a restored panel state may lack (saved by an earlier version): they take their defaults. */
+const ADDED_LATER: ReadonlySet<string> = new Set(['kRange', 'covarianceModels', 'criterion']);
+
 const INIT_PARAMS_MISSING = 'init is "params" but no initial parameters were given (setting mixscope.initParams, CLI: --init-params FILE.json).';
 
 /**
@@ -592,7 +595,8 @@ export function validateFitOptions(raw: unknown, source: OptionsSource): Options
     return { options: { ...DEFAULT_FIT_OPTIONS, columns: [], betaPrior: [...DEFAULT_FIT_OPTIONS.betaPrior] }, problems };
   }
   if (source === 'restored') {
-    const missing = FIT_SETTINGS.filter((s) => s.default !== null && record[s.key] === undefined).map((s) => s.key);
+    // A panel saved before the model-selection settings existed lacks them: they take their defaults.
+    const missing = FIT_SETTINGS.filter((s) => s.default !== null && record[s.key] === undefined && !ADDED_LATER.has(s.key)).map((s) => s.key);
     if (missing.length > 0) problems.push({ key: missing[0], message: `missing ${missing.join(', ')}.`, used: 'the defaults' });
   }
   const options: Record<string, unknown> = {};
@@ -645,8 +649,11 @@ export function appliesTo(spec: SettingSpec, family: ModelKind | undefined): boo
 export function describeOptions(options: FitOptions, family?: ModelKind): string[] {
   const fitted = family ?? (options.model === 'auto' ? undefined : options.model);
   const lines: string[] = [];
+  // With a fixed K and no list of models there is nothing to choose: the selection settings are left out.
+  const selecting = options.k === 'auto' || options.covarianceModels !== 'auto';
   for (const spec of FIT_SETTINGS) {
     if (!appliesTo(spec, fitted)) continue;
+    if (!selecting && ADDED_LATER.has(spec.key)) continue;
     const value = (options as unknown as Record<string, unknown>)[spec.key];
     let text: string;
     if (spec.kind === 'initParams') {

@@ -72,7 +72,7 @@ describe('CLI: mixscope fit', () => {
     const cases: [string[], RegExp][] = [
       [['fit', path.join(root, 'no-such-file.csv')], /no-such-file\.csv: no such file/],
       [['fit', faithful, '--k', '0'], /k must be "auto" or a whole number from 1/],
-      [['fit', faithful, '--k', 'three'], /--k expects K, auto, a range A-B or a list A,B,C/],
+      [['fit', faithful, '--k', 'three'], /--k expects a whole number, auto, a range A-B or a list A,B,C, got "three"/],
       [['fit', faithful, '--covariance', 'banana'], /covarianceType must be one of/],
       [['fit', faithful, '--k', '300'], /272 usable rows but K = 300/],
       [['fit', faithful, '--bogus'], /bogus/i],

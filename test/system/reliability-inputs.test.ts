@@ -20,8 +20,10 @@ interface CliRun {
   stderr: string;
 }
 
+/** These inputs are about one fit: `fit` runs at K = 2 unless the test sets K (the default, "auto", compares many K). */
 function cli(args: string[]): CliRun {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const fixedK = args[0] === 'fit' && !args.some((a) => a === '--k' || a.startsWith('--k=')) ? ['--k', '2'] : [];
+  const r = spawnSync(process.execPath, [bin, ...args, ...fixedK], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -182,12 +184,12 @@ describe('reliability: bad inputs through the real CLI (issue 5)', function () {
 
     it('K < 1, negative, fractional or not a number', () => {
       const file = new UserFile('faithful.csv', fixture('faithful.csv'));
-      expectFileRefusal(file, ['--k', '0'], /k must be a whole number from 1 to 1000, got 0/);
-      expectFileRefusal(file, ['--k=-3'], /k must be a whole number from 1 to 1000, got -3/);
+      expectFileRefusal(file, ['--k', '0'], /k must be "auto" or a whole number from 1 to 1000, got 0/);
+      expectFileRefusal(file, ['--k=-3'], /k must be "auto" or a whole number from 1 to 1000, got -3/);
       expectRefusal(file, ['--k', '-3'], /--k -3: a value that starts with "-" must be written --k=-3/);
-      expectRefusal(file, ['--k', '2.5'], /--k expects a whole number, got "2\.5"/);
-      expectRefusal(file, ['--k', 'two'], /--k expects a whole number, got "two"/);
-      expectFileRefusal(file, ['--k', '5000'], /k must be a whole number from 1 to 1000, got 5000/);
+      expectRefusal(file, ['--k', '2.5'], /--k expects a whole number, auto, a range A-B or a list A,B,C, got "2\.5"/);
+      expectRefusal(file, ['--k', 'two'], /--k expects a whole number, auto, a range A-B or a list A,B,C, got "two"/);
+      expectFileRefusal(file, ['--k', '5000'], /k must be "auto" or a whole number from 1 to 1000, got 5000/);
     });
 
     it('more columns than rows with a full covariance: refused without regularization (suggesting it, or diag); fitted with it, as scikit-learn does', () => {

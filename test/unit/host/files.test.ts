@@ -149,7 +149,8 @@ describe('host package.json contributions', () => {
   it('declared ranges are the ones the host enforces', () => {
     for (const [key, rule] of Object.entries(NUMERIC_SETTINGS)) {
       const p = props[`mixscope.${key}`];
-      assert.equal(p.type, rule.integer ? 'integer' : 'number', key);
+      // K also takes the string "auto": its type is ['integer', 'string'].
+      assert.equal(Array.isArray(p.type) ? p.type[0] : p.type, rule.integer ? 'integer' : 'number', key);
       if (rule.exclusiveMin) assert.equal(p.exclusiveMinimum, rule.min, key);
       else assert.equal(p.minimum, rule.min, key);
       if (rule.exclusiveMax) assert.equal(p.exclusiveMaximum, rule.max, key);

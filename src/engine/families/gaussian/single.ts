@@ -99,12 +99,13 @@ export function fitGaussianTable(table: TableData, { options, reason, started, c
   // An mclust name is fitted as that model (on one column its E or V); E and V on several columns are refused here.
   const mclustModel = isMclustModelName(requested) ? mclustModelForColumns(requested, d) : undefined;
   const checkType: SklearnCovarianceType = mclustModel ? sklearnCounterpart(mclustModel) : (requested as SklearnCovarianceType);
-  // (One column: "full" is the same model as "diag", so that advice would not help; the singular-data check below
-  // refuses one row without regularisation.)
-  if ((requested === 'full' || mclustModel === 'VVV') && d > 1 && d >= n) {
+  // Without regularisation a full covariance needs more rows than columns; with it, the fit goes ahead as
+  // scikit-learn's does (the degenerate-component check then says what the covariances rest on). (One column: "full"
+  // is the same model as "diag", so that advice would not help; the singular-data check refuses one row.)
+  if ((requested === 'full' || mclustModel === 'VVV') && d > 1 && d >= n && options.regularization === 0) {
     throw new DataError(
-      `${file}: ${d} columns but only ${n} row${n === 1 ? '' : 's'}: a full covariance per component cannot be estimated. ` +
-        `Use covarianceType ${mclustModel ? '"VVI" (or "EEI", "VII")' : '"diag" (or "spherical")'}, or fewer columns.`,
+      `${file}: ${d} columns but only ${n} row${n === 1 ? '' : 's'}: a full covariance per component cannot be estimated without regularization. ` +
+        `Set regularization > 0 (e.g. 1e-6, the default), use covarianceType ${mclustModel ? '"VVI" (or "EEI", "VII")' : '"diag" (or "spherical")'}, or fewer columns.`,
       file,
     );
   }
