@@ -267,7 +267,7 @@ describe('host validation: settings', () => {
     const raw = {
       model: 'bernoulli', k: 10, maxIterations: 30, tolerance: 1e-6, seed: 7, init: 'random-data', restarts: 3,
       covarianceType: 'diag', regularization: 0, standardize: true, columns: [' eruptions ', 'waiting'], emVariant: 'hard',
-      threshold: 0, betaPrior: [1, 1], imageWidth: 28, maxPlotPoints: 100, threads: 2,
+      threshold: 0, betaPrior: [1, 1], imageWidth: 28, maxPlotPoints: 100, threads: 2, kRange: '2,4,8', covarianceModels: 'EEE, VVV', criterion: 'icl',
     };
     const { options, problems } = resolveFitOptions(raw);
     assert.deepEqual(problems, []);
@@ -284,7 +284,7 @@ describe('host validation: settings', () => {
     assert.equal(options.threads, 64);
     assert.equal(options.imageWidth, 0);
     assert.equal(problems.length, 7);
-    assert.equal(describeProblem(problems[0]), 'mixscope.k must be a whole number from 1 to 1000; got 5000, so 1000 is used.');
+    assert.equal(describeProblem(problems[0]), 'mixscope.k must be "auto" or a whole number from 1 to 1000; got 5000, so 1000 is used.');
   });
 
   it('rounds a fractional whole-number setting', () => {
@@ -310,7 +310,7 @@ describe('host validation: settings', () => {
     assert.deepEqual(options.betaPrior, [2, 2]);
     assert.equal(options.seed, 0);
     const text = problems.map(describeProblem).join('\n');
-    assert.match(text, /mixscope\.k must be a whole number .*; got "three", so the default 2 is used/);
+    assert.match(text, /mixscope\.k must be "auto" or a whole number .*; got "three", so the default auto is used/);
     assert.match(text, /mixscope\.tolerance must be a number at least 0; got -1, so 0 is used/);
     assert.match(text, /mixscope\.threshold .* less than 1; got 1, so 0\.5 is used/);
     assert.match(text, /mixscope\.model must be one of auto, gaussian, bernoulli; got "neural"/);
@@ -322,7 +322,7 @@ describe('host validation: settings', () => {
   it('strict options (restored state) reject instead of correcting', () => {
     assert.equal(validateFitOptionsStrict({ ...DEFAULT_FIT_OPTIONS }).ok, true);
     const r = validateFitOptionsStrict({ ...DEFAULT_FIT_OPTIONS, k: 1e9 });
-    assert.ok(!r.ok && /k must be a whole number from 1 to 1000, got 1000000000\./.test(r.error), JSON.stringify(r));
+    assert.ok(!r.ok && /k must be "auto" or a whole number from 1 to 1000, got 1000000000\./.test(r.error), JSON.stringify(r));
     assert.equal(validateFitOptionsStrict([]).ok, false);
   });
 });
