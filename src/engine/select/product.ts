@@ -13,7 +13,9 @@ import { defaultMclustModels, isMclustModelName, type MclustModelName } from '..
 import { announce, prepareGaussianTable, runGaussianFit } from '../families/gaussian/single';
 import type { FamilyId } from '../families/ids';
 import type { FitOutcome, SelectContext } from '../families/types';
+import { hcSvdTransform } from '../families/gaussian/mclust/hc';
 import { sweepModelsParallel } from './parallel';
+import { HC_SUBSET_ROWS, kmeansPartitions } from './starts';
 import { isChoosable, SWEEP_DEFAULTS, type CellSettings, type SweepCell } from './sweep';
 
 /** The K values and models of a fit: one of each is a single fit; more make a model selection. */
@@ -183,6 +185,9 @@ export function selectGaussian(table: TableData, { options, reason, started, cal
   let varies = false;
   for (let i = 1; i < n && !varies; i++) for (let j = 0; j < d && !varies; j++) varies = prepared.values[i * d + j] !== prepared.values[j];
   if (!varies) throw new DataError(`${file}: ${n === 1 ? 'there is only one row' : `all ${n} rows are the same point`}, so there are no clusters to compare.`, file);
+  if (fitSettings.regularization === 0) refuseConstantColumns(prepared.values, n, d, table.columns, file);
+  // mclust's hierarchical clustering needs data of full rank (a column that copies another breaks it): k-means then.
+  const startNote = hcCannotStart(prepared.values, n, d);
   announce(prepared, reason, callbacks);
 
   const criterion = options.criterion;
@@ -191,7 +196,7 @@ export function selectGaussian(table: TableData, { options, reason, started, cal
     prepared.values,
     n,
     d,
-    { ks, models, ...fitSettings, columns: table.columns, keepParams: d <= MAX_PARAMS_COLUMNS },
+    { ks, models, ...fitSettings, columns: table.columns, keepParams: d <= MAX_PARAMS_COLUMNS, ...(startNote ? { starts: (x: Float64Array, rows: number, cols: number, kList: readonly number[]) => kmeansPartitions(x, rows, cols, kList, options.seed) } : {}) },
     { threads: options.threads, workerScript: environment.selectWorkerScript },
     (cell, done, total) => {
       const entry = entryOfCell(cell, n, prepared.centre);
@@ -209,18 +214,49 @@ export function selectGaussian(table: TableData, { options, reason, started, cal
   const outcome = runGaussianFit(prepared, single, reason, started, callbacks, { partition, mSteps: cell.iterations, converged: cell.status === 'converged' });
   const result = outcome.result;
   result.selection = selection;
-  result.notes = [...selectionOutcomeNotes(selection, chosenIndex, file, n), ...fitSettingsNotes(options, fitSettings), ...(result.notes ?? [])];
+  const startNotes = startNote ? [startNote] : fitSettingsNotes(options, fitSettings, n);
+  result.notes = [...selectionOutcomeNotes(selection, chosenIndex, file, n), ...startNotes, ...(result.notes ?? [])];
   result.elapsedMs = Date.now() - started;
   return outcome;
 }
 
+/**
+ * Without regularisation no covariance model can be estimated along a column that has one value in every row (every
+ * candidate but the spherical ones would fail, and those would be chosen for the wrong reason): say so before fitting.
+ */
+function refuseConstantColumns(values: Float64Array, n: number, d: number, columns: readonly string[], file: string): void {
+  for (let j = 0; j < d; j++) {
+    let same = true;
+    for (let i = 1; i < n && same; i++) same = values[i * d + j] === values[j];
+    if (!same) continue;
+    throw new DataError(
+      `${file}: column "${columns[j] ?? `x${j + 1}`}" has the same value in every row, so it cannot tell clusters apart and no covariance model can be estimated along it. ` +
+        'Leave the column out (mixscope.columns, --columns), or fix K and one covariance model (its regularization keeps the fit finite).',
+      file,
+    );
+  }
+}
+
+/** Why mclust's hierarchical clustering cannot start these data (rank-deficient), as a note; undefined when it can. */
+function hcCannotStart(values: Float64Array, n: number, d: number): string | undefined {
+  if (d === 1) return undefined;
+  try {
+    hcSvdTransform(values, Math.min(n, HC_SUBSET_ROWS), d);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return 'Every candidate starts from k-means++ and Lloyd\'s iterations: the columns are linearly dependent (one is a combination of others), so mclust\'s hierarchical clustering cannot start them.';
+  }
+}
+
 /** Says how the candidates were fitted when the settings' defaults stood for mclust's. */
-function fitSettingsNotes(options: FitOptions, used: CellSettings): string[] {
+function fitSettingsNotes(options: FitOptions, used: CellSettings, n: number): string[] {
   const parts: string[] = [];
   if (options.tolerance === DEFAULT_FIT_OPTIONS.tolerance) parts.push(`EM stops at a relative change of ${used.tolerance.toExponential()}`);
   if (options.maxIterations === DEFAULT_FIT_OPTIONS.maxIterations) parts.push('no iteration limit');
   if (options.regularization === DEFAULT_FIT_OPTIONS.regularization) parts.push('no regularization');
-  return [`Every candidate starts from the partition of Mclust()'s hierarchical clustering${parts.length > 0 ? ` and is fitted as mclust fits it (${parts.join(', ')})` : ''}.`];
+  const subset = n > HC_SUBSET_ROWS ? ` (of ${HC_SUBSET_ROWS.toLocaleString('en-US')} rows drawn at random, as mclust does for large data)` : '';
+  return [`Every candidate starts from the partition of Mclust()'s hierarchical clustering${subset}${parts.length > 0 ? ` and is fitted as mclust fits it (${parts.join(', ')})` : ''}.`];
 }
 
 export type { SweepCell };
