@@ -77,14 +77,18 @@ describe('Mixscope in the extension host', function () {
     }
   });
 
-  it('clusters Old Faithful with K = 2 through the command and returns the fit', async function () {
+  it('clusters Old Faithful with the default settings: the model selection chooses EEE with K = 3 (as R\'s Mclust()) and returns that fit', async function () {
     const result = await cluster(workspaceFile('faithful.csv'));
     assert.equal(result.model, 'gaussian');
-    assert.equal(result.k, 2);
+    assert.equal(result.k, 3);
+    assert.equal(result.covarianceType, 'EEE');
+    assert.ok(result.selection && result.selection.entries.length >= 100, 'every candidate is in the selection');
+    assert.deepEqual(result.selection?.chosen, { k: 3, covariance: 'EEE' });
+    assert.ok(Math.abs(result.bic - 2314.3163) < 1e-3, `BIC ${result.bic} (mclust: −2314.32 in its sign)`);
     assert.equal(result.n, 272);
     assert.equal(result.d, 2);
-    assert.equal(result.weights.length, 2);
-    assert.ok(Math.abs(result.weights[0] + result.weights[1] - 1) < 1e-9, 'weights sum to 1');
+    assert.equal(result.weights.length, 3);
+    assert.ok(Math.abs(result.weights.reduce((a, b) => a + b, 0) - 1) < 1e-9, 'weights sum to 1');
     assert.equal(result.assignments.length, 272);
     assert.ok(result.trace.length >= 2, 'at least one EM iteration was recorded');
     assertNonDecreasing(result.trace, 'faithful log-likelihood');
