@@ -117,6 +117,8 @@ export interface FitResult {
    * scores, for the selection chart and the CLI's `selection`.
    */
   selection?: Selection;
+  /** covarianceType "variational": how many components the data kept (weight above 0.01) and the final lower bound. */
+  variational?: { effectiveComponents: number; lowerBound: number; weightPrior: string };
 }
 
 /** Which score picks the model: all three in scikit-learn's sign, lower is better. */

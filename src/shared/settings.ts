@@ -20,7 +20,10 @@ export type SklearnCovarianceType = 'full' | 'diag' | 'spherical' | 'tied';
  */
 export type MclustCovarianceModel =
   | 'EII' | 'VII' | 'EEI' | 'VEI' | 'EVI' | 'VVI' | 'EEE' | 'VEE' | 'EVE' | 'VVE' | 'EEV' | 'VEV' | 'EVV' | 'VVV' | 'E' | 'V';
-export type CovarianceType = SklearnCovarianceType | MclustCovarianceModel;
+/** scikit-learn's BayesianGaussianMixture (full covariances): K is an upper bound, the fit keeps what the data need. */
+export type VariationalModel = 'variational';
+export type CovarianceType = SklearnCovarianceType | MclustCovarianceModel | VariationalModel;
+export type WeightPrior = 'dirichlet-process' | 'dirichlet-distribution';
 /**
  * kmeans++ (default), random responsibilities, random data points as means, explicit parameters; Bernoulli also
  * random-assignment (every row in a uniformly random cluster: the course's start for hard EM).
@@ -57,6 +60,8 @@ export interface FitOptions {
   /** Number of initialisations (sklearn's n_init); the best final objective is kept. */
   restarts: number;
   covarianceType: CovarianceType;
+  /** covarianceType "variational": the prior on the weights (scikit-learn's weight_concentration_prior_type). */
+  weightPrior: WeightPrior;
   /** Added to covariance diagonals (sklearn's reg_covar). */
   regularization: number;
   standardize: boolean;
@@ -313,7 +318,7 @@ export const SETTINGS = [
   {
     key: 'covarianceType', scope: 'fit', families: ['gaussian'], kind: 'enum', default: 'full',
     cli: { flag: 'covariance', help: 'Gaussian covariance: a scikit-learn type or an mclust model (E, V: one column)' },
-    values: ['full', 'diag', 'spherical', 'tied', 'EII', 'VII', 'EEI', 'VEI', 'EVI', 'VVI', 'EEE', 'VEE', 'EVE', 'VVE', 'EEV', 'VEV', 'EVV', 'VVV', 'E', 'V'],
+    values: ['full', 'diag', 'spherical', 'tied', 'EII', 'VII', 'EEI', 'VEI', 'EVI', 'VVI', 'EEE', 'VEE', 'EVE', 'VVE', 'EEV', 'VEV', 'EVV', 'VVV', 'E', 'V', 'variational'],
     valueDescriptions: [
       'Each component has its own full covariance matrix (scikit-learn; the model of mclust\'s VVV).',
       'Each component has its own diagonal covariance (scikit-learn; mclust\'s VVI).',
@@ -335,12 +340,24 @@ export const SETTINGS = [
       'mclust VVV: ellipsoidal, variable volume, shape and orientation.',
       'mclust E, one column: equal variance (the multivariate names with an equal volume mean this too).',
       'mclust V, one column: variable variance (the multivariate names with a variable volume mean this too).',
+      'scikit-learn\'s BayesianGaussianMixture (variational inference, full covariances, its default priors): K is an upper bound; components the data do not need keep a weight near 0.',
     ],
     description:
       'Gaussian covariance model. `full`, `diag`, `spherical`, `tied`: scikit-learn\'s `covariance_type`, fitted with its formulas. ' +
       'An mclust model name (`EII`, `VII`, `EEI`, `VEI`, `EVI`, `VVI`, `EEE`, `VEE`, `EVE`, `VVE`, `EEV`, `VEV`, `EVV`, `VVV`; `E`, `V` for one column) ' +
       'fits Σ_k = λ_k D_k A_k D_kᵀ with the volume λ, shape A and orientation D Equal across components, Variable, or the Identity, as R\'s mclust; ' +
-      'on one column a multivariate name means `E` (equal volume) or `V` (variable volume).',
+      'on one column a multivariate name means `E` (equal volume) or `V` (variable volume). ' +
+      '`variational`: scikit-learn\'s `BayesianGaussianMixture` with full covariances; K (with `k` auto, the largest K of `kRange`) is an upper bound and the fit finds how many components the data need (`mixscope.weightPrior`).',
+  },
+  {
+    key: 'weightPrior', scope: 'fit', families: ['gaussian'], kind: 'enum', default: 'dirichlet-process',
+    cli: { flag: 'weight-prior', help: 'covariance variational: the prior on the weights' },
+    values: ['dirichlet-process', 'dirichlet-distribution'],
+    valueDescriptions: [
+      'A truncated Dirichlet process (stick-breaking; scikit-learn\'s default): prefers few components.',
+      'A symmetric Dirichlet distribution over the K weights.',
+    ],
+    description: 'With `covarianceType` `variational`: the prior on the mixture weights, as scikit-learn\'s `weight_concentration_prior_type` (its default concentration 1/K).',
   },
   {
     key: 'regularization', scope: 'fit', families: ['gaussian'], kind: 'number', integer: false, default: 1e-6, min: 0, max: Infinity, cli: { flag: 'reg', value: 'X', help: 'added to every covariance diagonal' },

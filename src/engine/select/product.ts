@@ -38,6 +38,8 @@ export function selectionCandidates(options: FitOptions, family: FamilyId, n: nu
     ks = parsed.ks;
   } else ks = [options.k];
   if (family !== 'gaussian') return { ks, models: [family] };
+  // The variational fit finds the number of components below K itself: one fit, at the largest K asked for.
+  if (options.covarianceType === 'variational') return { ks: [Math.max(...ks)], models: ['variational'] };
   const parsed = parseCovarianceModels(options.covarianceModels);
   if (!parsed.ok) throw new OptionsError(`covarianceModels: ${parsed.why}.`);
   const { models } = parsed;

@@ -13,6 +13,7 @@ import { GaussianFamily } from './family';
 import { findMclustDegenerateComponents } from './mclust/degeneracy';
 import { MclustGaussianFamily, mclustModelForColumns, type MclustParams } from './mclust/family';
 import { isMclustModelName, mclustBic, mclustIcl, type MclustModelName } from './mclust/models';
+import { runVariationalFit } from './variational/entry';
 import { centreOffsetColumns, refuseSingularData, refuseUnrepresentableSpread, regularisationNotes, shiftMeans, standardizeColumns } from './prepare';
 
 /**
@@ -98,11 +99,11 @@ export function fitGaussianTable(table: TableData, { options, reason, started, c
   const requested = options.covarianceType;
   // An mclust name is fitted as that model (on one column its E or V); E and V on several columns are refused here.
   const mclustModel = isMclustModelName(requested) ? mclustModelForColumns(requested, d) : undefined;
-  const checkType: SklearnCovarianceType = mclustModel ? sklearnCounterpart(mclustModel) : (requested as SklearnCovarianceType);
+  const checkType: SklearnCovarianceType = mclustModel ? sklearnCounterpart(mclustModel) : requested === 'variational' ? 'full' : (requested as SklearnCovarianceType);
   // Without regularisation a full covariance needs more rows than columns; with it, the fit goes ahead as
   // scikit-learn's does (the degenerate-component check then says what the covariances rest on). (One column: "full"
   // is the same model as "diag", so that advice would not help; the singular-data check refuses one row.)
-  if ((requested === 'full' || mclustModel === 'VVV') && d > 1 && d >= n && options.regularization === 0) {
+  if ((requested === 'full' || requested === 'variational' || mclustModel === 'VVV') && d > 1 && d >= n && options.regularization === 0) {
     throw new DataError(
       `${file}: ${d} columns but only ${n} row${n === 1 ? '' : 's'}: a full covariance per component cannot be estimated without regularization. ` +
         `Set regularization > 0 (e.g. 1e-6, the default), use covarianceType ${mclustModel ? '"VVI" (or "EEI", "VII")' : '"diag" (or "spherical")'}, or fewer columns.`,
@@ -111,6 +112,7 @@ export function fitGaussianTable(table: TableData, { options, reason, started, c
   }
   const prepared = prepareGaussianTable(table, options, options.regularization, checkType);
   announce(prepared, reason, callbacks);
+  if (requested === 'variational') return runVariationalFit(prepared, options, reason, started, callbacks);
   return runGaussianFit(prepared, options, reason, started, callbacks);
 }
 
