@@ -13,6 +13,7 @@ import type { FitRegistry } from './fits';
 import { fileNameOf, type FitPanel, type PanelManager } from './panel';
 import type { CovarianceType, FitOptions, FitResult, ModelChoice } from '../shared/protocol';
 import { settingSpec, type EnumSpec } from '../shared/settings';
+import { rerunOptions } from './rerun';
 import { describeValue, parseKAnswer, validateMaxIterations } from './validation';
 import { requestColumnListing } from './workerClient';
 
@@ -146,11 +147,13 @@ export function registerCommands(context: vscode.ExtensionContext, env: CommandE
   });
 }
 
-/** Re-run from the panel: the panel's last options with the new K and iterations (already validated). */
+/**
+ * Re-run from the panel: the panel's last options with the new K and iterations (already validated). After a model
+ * selection the panel shows the chosen model, so a re-run at another K keeps that covariance model.
+ */
 export function rerunFromPanel(fits: FitRegistry, panel: FitPanel, k: number, maxIterations: number): void {
   const settings = readSettings(panel.fileUri);
-  const base = panel.options ?? settings.options;
-  void fits.fit(panel.fileUri, { ...base, k, maxIterations }, settings.maxFileSizeMB);
+  void fits.fit(panel.fileUri, rerunOptions(panel.options ?? settings.options, panel.result?.result, k, maxIterations), settings.maxFileSizeMB);
 }
 
 // ------------------------------------------------------------------------------------------------ with options
