@@ -224,4 +224,16 @@ describe('Bernoulli: k "auto" chooses K', function () {
     assert.deepEqual(r.assignments, fixed.assignments);
     assert.match(r.notes![0], /^K = 3: lowest BIC of 6 candidates; next K = \d/);
   });
+
+  it('with a label column: the notes compare the chosen K with the number of label values (labels never enter the fit)', () => {
+    let state = 777;
+    const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const prototypes = [0, 1, 2].map((p) => Array.from({ length: 24 }, (_, j) => (Math.floor(j / 8) === p ? 1 : 0)));
+    const header = [...Array.from({ length: 24 }, (_, j) => `b${j}`), 'label'].join(',');
+    const rows = Array.from({ length: 150 }, (_, i) => [...prototypes[i % 3].map((v) => (random() < 0.05 ? 1 - v : v)), i % 3].join(','));
+    const data = loadDataset('labelled.csv', new Uint8Array(Buffer.from([header, ...rows].join('\n'))), { columns: [] });
+    const r = fitDataset(data, { kRange: '1-5', threads: 1 }).result;
+    assert.equal(r.k, 3);
+    assert.ok(r.notes!.some((n) => n === 'The labels have 3 values; the criterion chose K = 3: as many clusters as label values.'), r.notes!.join(' | '));
+  });
 });

@@ -112,6 +112,14 @@ function packageFit(images: ImageData, fitted: BernoulliFit, reason: string, sta
  * (each uses the engine's threads), scored by BIC, ICL and AIC from its log-likelihood and K × D + K − 1 parameters;
  * the chosen K's fit is the result. A K above the number of images is skipped; a fit that fails is never chosen.
  */
+/** With a labels file: how the chosen K compares with the number of label values (the labels never enter the fit). */
+function labelsNote(images: ImageData, k: number): string[] {
+  if (!images.labels) return [];
+  const classes = new Set(images.labels).size;
+  const comparison = k === classes ? 'as many clusters as' : k < classes ? `fewer clusters than the` : `more clusters than the`;
+  return [`The labels have ${classes} values; the criterion chose K = ${k}: ${comparison} ${k === classes ? 'label values' : 'label values (see the confusion heatmap for how they split or merge)'}.`];
+}
+
 function selectBernoulliK(images: ImageData, { options, reason, started, callbacks, ks }: SelectContext): FitOutcome {
   const { n, d } = images;
   const file = images.summary.fileName;
@@ -154,6 +162,6 @@ function selectBernoulliK(images: ImageData, { options, reason, started, callbac
   const selection: Selection = { criterion, ks, models, entries, chosen: { k: chosen.k, covariance: 'bernoulli' } };
   const outcome = packageFit(images, best.fit, reason, started);
   outcome.result.selection = selection;
-  outcome.result.notes = [...selectionOutcomeNotes(selection, best.index, file, n), ...(outcome.result.notes ?? [])];
+  outcome.result.notes = [...selectionOutcomeNotes(selection, best.index, file, n), ...labelsNote(images, chosen.k), ...(outcome.result.notes ?? [])];
   return outcome;
 }
