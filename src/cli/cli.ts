@@ -10,6 +10,7 @@ import { fitDataset } from '../engine/fit';
 import { version } from '../../package.json';
 import { UsageError, checkFitOptions, parseCommandLine, usageText, type SelectCommandLine } from './flags';
 import { runSelect } from './select';
+import { LRT_USAGE, lrtMain } from './lrt';
 
 export { parseCommandLine, usageText };
 
@@ -39,6 +40,7 @@ function readInput(file: string, maxFileSizeMb: number): Uint8Array {
 }
 
 export function main(argv: string[]): number {
+  if (argv[0] === 'lrt') return lrtMain(argv.slice(1), readInput);
   let parsed: ReturnType<typeof parseCommandLine>;
   try {
     parsed = parseCommandLine(argv);
@@ -47,7 +49,7 @@ export function main(argv: string[]): number {
     return 2;
   }
   if (parsed === 'help') {
-    process.stdout.write(usageText() + '\n');
+    process.stdout.write(usageText() + '\n\n' + LRT_USAGE + '\n');
     return 0;
   }
   if (parsed === 'version') {
