@@ -79,8 +79,13 @@ export function parseLrtCommandLine(argv: string[]): LrtCommandLine | 'help' {
       },
     }));
   } catch (e) {
-    // node's messages go on to explain positional arguments: their first sentence is the problem.
-    throw new UsageError(`${(e as Error).message.split(/\.\s/)[0]} (see mixscope lrt --help).`);
+    // parseArgs's own text goes on with advice about positional arguments: name the problem and the way out.
+    const message = (e as Error).message;
+    const unknown = /^Unknown option '([^']+)'/.exec(message);
+    if (unknown) throw new UsageError(`unknown option ${unknown[1]}; see mixscope lrt --help for the options.`);
+    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(message);
+    if (ambiguous) throw new UsageError(`${ambiguous[1]} takes a value that starts with "-": write ${ambiguous[1]}=VALUE.`);
+    throw new UsageError(`${message.split(/\.\s/)[0]} (see mixscope lrt --help).`);
   }
   if (values.help) return 'help';
   const file = positionals[0];
