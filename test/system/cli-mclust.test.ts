@@ -49,6 +49,6 @@ describe('CLI: mixscope fit --covariance with an mclust model', () => {
     assert.match(e.stderr, /covarianceType "E" is mclust's model for one column, but the data have 2 columns/);
     const wrong = cli(['fit', faithful, '--covariance', 'VVX']);
     assert.equal(wrong.code, 2);
-    assert.match(wrong.stderr, /covarianceType must be one of full, diag, spherical, tied, EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV, E, V, got "VVX"/);
+    assert.match(wrong.stderr, /covarianceType must be one of full, diag, spherical, tied, EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV, E, V, variational, got "VVX"/);
   });
 });

@@ -320,9 +320,9 @@ describe('scikit-learn covariance types alongside the mclust models', () => {
 describe('the covarianceType setting', () => {
   const spec = settingSpec('covarianceType') as EnumSpec;
 
-  it('offers scikit-learn’s four types and all of mclust’s models, default full', () => {
+  it('offers scikit-learn’s four types, all of mclust’s models and the variational mixture, default full', () => {
     assert.equal(spec.default, 'full');
-    assert.deepEqual([...spec.values], ['full', 'diag', 'spherical', 'tied', ...MCLUST_MULTIVARIATE_MODELS, ...MCLUST_UNIVARIATE_MODELS]);
+    assert.deepEqual([...spec.values], ['full', 'diag', 'spherical', 'tied', ...MCLUST_MULTIVARIATE_MODELS, ...MCLUST_UNIVARIATE_MODELS, 'variational']);
     assert.equal(spec.valueDescriptions.length, spec.values.length);
     for (const name of spec.values) {
       const { options, problems } = validateFitOptions({ covarianceType: name }, 'engine');
@@ -334,9 +334,9 @@ describe('the covarianceType setting', () => {
   it('a wrong name is refused with every choice listed (the settings file falls back to full)', () => {
     const { problems } = validateFitOptions({ covarianceType: 'vvv' }, 'engine');
     assert.equal(problems.length, 1);
-    assert.equal(problems[0].message, `covarianceType must be one of full, diag, spherical, tied, ${MCLUST_MULTIVARIATE_MODELS.join(', ')}, E, V, got "vvv".`);
+    assert.equal(problems[0].message, `covarianceType must be one of full, diag, spherical, tied, ${MCLUST_MULTIVARIATE_MODELS.join(', ')}, E, V, variational, got "vvv".`);
     const fromSettings = validateFitOptions({ covarianceType: 'XYZ' }, 'settings');
     assert.equal(fromSettings.options.covarianceType, 'full');
-    assert.match(fromSettings.problems[0].message, /^mixscope\.covarianceType must be one of full, diag, spherical, tied, EII, .*, VVV, E, V; got "XYZ"/);
+    assert.match(fromSettings.problems[0].message, /^mixscope\.covarianceType must be one of full, diag, spherical, tied, EII, .*, VVV, E, V, variational; got "XYZ"/);
   });
 });
