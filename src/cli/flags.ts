@@ -231,7 +231,7 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
   if (positionals[0] === 'select') return selectCommandLine(values, positionals);
   for (const f of SELECT_FLAGS) if (values[f.flag] !== undefined) throw new UsageError(`--${f.flag} is an option of mixscope select, not of mixscope ${positionals[0] ?? 'fit'}.`);
   if (positionals[0] !== 'fit') {
-    throw new UsageError(positionals[0] === undefined ? 'missing command: mixscope fit FILE [options] (see mixscope --help).' : `unknown command "${positionals[0]}"; try: mixscope fit FILE or mixscope select FILE (see mixscope --help).`);
+    throw new UsageError(positionals[0] === undefined ? 'missing command: mixscope fit FILE [options] (see mixscope --help).' : `unknown command "${positionals[0]}"; try: mixscope fit FILE, mixscope select FILE or mixscope lrt FILE (see mixscope --help).`);
   }
   const file = positionals[1];
   if (!file) throw new UsageError('mixscope fit needs a data file: mixscope fit FILE [options].');
