@@ -22,7 +22,8 @@ export function headerTitle(state: PanelModel): string {
     return parts.filter(Boolean).join(' — ');
   }
   if (model) parts.push(`${MODEL_NAMES[model]}${model === 'gaussian' && covarianceType ? ` (${covarianceType})` : ''}`);
-  if (k !== undefined) parts.push(`K = ${k}`);
+  if (k === 'auto') parts.push(`choosing K (${panel?.options.kRange ?? 'auto'})`);
+  else if (k !== undefined) parts.push(`K = ${k}`);
   return parts.filter(Boolean).join(' — ');
 }
 

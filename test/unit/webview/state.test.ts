@@ -13,6 +13,7 @@ import {
   type PanelMessage,
   type PanelModel,
 } from '../../../webview/state/reducer';
+import { headerTitle } from '../../../webview/views/header';
 import { createRenderScheduler } from '../../../webview/state/scheduler';
 import { bestCandidate, choiceText, clarityText, evidence, isModelSelection, rankCandidates, rankingText } from '../../../webview/state/selection';
 
@@ -393,5 +394,14 @@ describe('webview render scheduler', () => {
     await scheduler.idle();
     assert.equal(calls, 2);
     assert.equal(errors.length, 1);
+  });
+});
+
+describe('webview header', () => {
+  it('while K is being chosen it says so (not "K = auto"); a fixed K is shown as K = n', () => {
+    const choosing = reduce(initialModel(), { type: 'fitStarted', runId: 1, ...FILE, options: { ...DEFAULT_FIT_OPTIONS, k: 'auto', kRange: '1-9' } });
+    assert.match(headerTitle(choosing), /^faithful\.csv — choosing K \(1-9\)$/);
+    const fixed = reduce(initialModel(), { type: 'fitStarted', runId: 1, ...FILE, options: { ...DEFAULT_FIT_OPTIONS, k: 4 } });
+    assert.match(headerTitle(fixed), /K = 4$/);
   });
 });
