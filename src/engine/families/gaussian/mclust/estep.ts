@@ -1,17 +1,46 @@
 // E-step for any mclust model: log N(x_i | μ_k, Σ_k) through the Cholesky factor of each full Σ_k, plus ln π_k,
 // normalised by log-sum-exp into responsibilities; returns the total log-likelihood Σ_i ln Σ_k π_k N(x_i | μ_k, Σ_k).
+// The E-step runs once per EM iteration of every cell of a model selection, so the factors' inverses are formed once
+// per M-step (the rows then need multiplications only), diagonal covariances take a d-term path, and each row needs
+// one exp per component, as mclust's Fortran (exp(l − max), then scaled by 1 / Σ), by a table-driven exp for
+// non-positive arguments (within 2 ulp of Math.exp, about twice as fast).
 
-import { choleskyInPlace, logDetFromCholesky, solveLowerInPlace } from '../linalg';
+import { choleskyInPlace, logDetFromCholesky } from '../linalg';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
+// exp(x) = 2^m · 2^(j/64) · exp(r) with x = (64 m + j) ln2/64 + r, |r| ≤ ln2/128: ln2/64 split so that n · HI is exact.
+const EXP_SCALE = 64 / Math.LN2;
+const LN2_64_HI = 6.93147180369123816490e-1 / 64;
+const LN2_64_LO = 1.90821492927058770002e-10 / 64;
+const ROUNDING_SHIFT = 6755399441055744; // 1.5 · 2^52: x + S − S rounds x to an integer
+const EXP_FRACTIONS = Float64Array.from({ length: 64 }, (_, j) => Math.pow(2, j / 64));
+const EXP_POWERS = Float64Array.from({ length: 1081 }, (_, i) => Math.pow(2, i - 1080));
+
+/** e^x for x ≤ 0 (0 below −745.2, where e^x is below the smallest double). */
+export function expNonPositive(x: number): number {
+  if (x < -745.2) return 0;
+  const n = x * EXP_SCALE + ROUNDING_SHIFT - ROUNDING_SHIFT;
+  const r = x - n * LN2_64_HI - n * LN2_64_LO;
+  const j = n & 63;
+  const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720))))));
+  return EXP_POWERS[(n - j) / 64 + 1080] * (EXP_FRACTIONS[j] * p);
+}
+
 /** Scratch of the E-step, allocated once per (d, K). */
 export class EStepWorkspace {
+  /** The lower Cholesky factor L_k of each Σ_k, K × d × d row-major. */
   readonly choleskyFactors: Float64Array;
   readonly logDeterminants: Float64Array;
   readonly logWeights: Float64Array;
   readonly row: Float64Array;
   readonly logProbabilities: Float64Array;
+  /** L_k⁻¹ (lower triangular), K × d × d: the Mahalanobis term is ‖L_k⁻¹ (x − μ_k)‖². */
+  readonly inverseFactors: Float64Array;
+  /** 1 / Σ_k,jj, K × d, used when every Σ_k is diagonal. */
+  readonly precisions: Float64Array;
+  /** True when every factored Σ_k is diagonal. */
+  diagonal = false;
 
   constructor(
     readonly d: number,
@@ -22,6 +51,8 @@ export class EStepWorkspace {
     this.logWeights = new Float64Array(k);
     this.row = new Float64Array(d);
     this.logProbabilities = new Float64Array(k);
+    this.inverseFactors = new Float64Array(k * d * d);
+    this.precisions = new Float64Array(k * d);
   }
 }
 
@@ -30,22 +61,36 @@ export class EStepWorkspace {
  * ≤ √eps) or not positive definite.
  */
 export function factorCovariances(covariances: Float64Array, workspace: EStepWorkspace, eps = Number.EPSILON): boolean {
-  const { d, k, choleskyFactors, logDeterminants } = workspace;
+  const { d, k, choleskyFactors, logDeterminants, inverseFactors, precisions } = workspace;
   const dd = d * d;
   const rootEps = Math.sqrt(eps);
-  choleskyFactors.set(covariances.subarray(0, k * dd));
+  for (let e = 0; e < k * dd; e++) choleskyFactors[e] = covariances[e];
+  let diagonal = true;
+  for (let e = 0; e < k * dd && diagonal; e++) if (covariances[e] !== 0 && (e % dd) % (d + 1) !== 0) diagonal = false;
   for (let c = 0; c < k; c++) {
-    if (!choleskyInPlace(choleskyFactors, d, c * dd)) return false;
+    const base = c * dd;
+    if (!choleskyInPlace(choleskyFactors, d, base)) return false;
     let smallest = Infinity;
     let largest = 0;
     for (let j = 0; j < d; j++) {
-      const l = Math.abs(choleskyFactors[c * dd + j * d + j]);
+      const l = Math.abs(choleskyFactors[base + j * d + j]);
       smallest = Math.min(smallest, l);
       largest = Math.max(largest, l);
     }
     if (!(smallest / (1 + largest) > rootEps)) return false;
-    logDeterminants[c] = logDetFromCholesky(choleskyFactors, d, c * dd);
+    logDeterminants[c] = logDetFromCholesky(choleskyFactors, d, base);
+    // Column col of L⁻¹ by forward substitution on e_col.
+    for (let e = 0; e < dd; e++) inverseFactors[base + e] = 0;
+    for (let col = 0; col < d; col++) {
+      for (let r = col; r < d; r++) {
+        let s = r === col ? 1 : 0;
+        for (let p = col; p < r; p++) s -= choleskyFactors[base + r * d + p] * inverseFactors[base + p * d + col];
+        inverseFactors[base + r * d + col] = s / choleskyFactors[base + r * d + r];
+      }
+    }
+    for (let j = 0; j < d; j++) precisions[c * d + j] = 1 / covariances[base + j * d + j];
   }
+  workspace.diagonal = diagonal;
   return true;
 }
 
@@ -61,30 +106,73 @@ export function mclustEStep(
   workspace: EStepWorkspace,
   z: Float64Array,
 ): number {
-  const { d, k, choleskyFactors, logDeterminants, logWeights, row, logProbabilities } = workspace;
-  const dd = d * d;
+  const { d, k, logDeterminants, logWeights, precisions, inverseFactors, row, diagonal } = workspace;
   for (let c = 0; c < k; c++) logWeights[c] = weights[c] > 0 ? Math.log(weights[c]) - 0.5 * (d * LOG_2PI + logDeterminants[c]) : -Infinity;
+  if (diagonal) diagonalLogDensities(x, n, d, k, means, precisions, logWeights, z);
+  else fullLogDensities(x, n, d, k, means, inverseFactors, logWeights, row, z);
   let logLikelihood = 0;
   for (let i = 0; i < n; i++) {
+    const base = i * k;
     let largest = -Infinity;
-    for (let c = 0; c < k; c++) {
-      if (logWeights[c] === -Infinity) {
-        logProbabilities[c] = -Infinity;
-        continue;
-      }
-      for (let j = 0; j < d; j++) row[j] = x[i * d + j] - means[c * d + j];
-      solveLowerInPlace(choleskyFactors, d, row, c * dd, 0);
-      let mahalanobis = 0;
-      for (let j = 0; j < d; j++) mahalanobis += row[j] * row[j];
-      const value = logWeights[c] - 0.5 * mahalanobis;
-      logProbabilities[c] = value;
-      if (value > largest) largest = value;
-    }
+    for (let c = 0; c < k; c++) if (z[base + c] > largest) largest = z[base + c];
     let sum = 0;
-    for (let c = 0; c < k; c++) sum += Math.exp(logProbabilities[c] - largest);
-    const logRow = largest + Math.log(sum);
-    logLikelihood += logRow;
-    for (let c = 0; c < k; c++) z[i * k + c] = Math.exp(logProbabilities[c] - logRow);
+    for (let c = 0; c < k; c++) {
+      const e = expNonPositive(z[base + c] - largest);
+      z[base + c] = e;
+      sum += e;
+    }
+    logLikelihood += Math.log(sum) + largest;
+    const scale = 1 / sum;
+    for (let c = 0; c < k; c++) z[base + c] *= scale;
   }
   return logLikelihood;
+}
+
+/** ln π_k N(x_i | μ_k, Σ_k) into out (n × K) for diagonal Σ_k given by their precisions 1 / σ²_kj. */
+function diagonalLogDensities(x: Float64Array, n: number, d: number, k: number, means: Float64Array, precisions: Float64Array, logWeights: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const xo = i * d;
+    const oo = i * k;
+    for (let c = 0; c < k; c++) {
+      const constant = logWeights[c];
+      if (constant === -Infinity) {
+        out[oo + c] = -Infinity;
+        continue;
+      }
+      const mo = c * d;
+      let mahalanobis = 0;
+      for (let j = 0; j < d; j++) {
+        const v = x[xo + j] - means[mo + j];
+        mahalanobis += v * v * precisions[mo + j];
+      }
+      out[oo + c] = constant - 0.5 * mahalanobis;
+    }
+  }
+}
+
+/** ln π_k N(x_i | μ_k, Σ_k) into out (n × K) through the inverse Cholesky factors L_k⁻¹. */
+function fullLogDensities(x: Float64Array, n: number, d: number, k: number, means: Float64Array, inverseFactors: Float64Array, logWeights: Float64Array, centered: Float64Array, out: Float64Array): void {
+  const dd = d * d;
+  for (let i = 0; i < n; i++) {
+    const xo = i * d;
+    const oo = i * k;
+    for (let c = 0; c < k; c++) {
+      const constant = logWeights[c];
+      if (constant === -Infinity) {
+        out[oo + c] = -Infinity;
+        continue;
+      }
+      const mo = c * d;
+      const fo = c * dd;
+      let mahalanobis = 0;
+      for (let r = 0; r < d; r++) {
+        centered[r] = x[xo + r] - means[mo + r];
+        const ro = fo + r * d;
+        let y = 0;
+        for (let l = 0; l <= r; l++) y += inverseFactors[ro + l] * centered[l];
+        mahalanobis += y * y;
+      }
+      out[oo + c] = constant - 0.5 * mahalanobis;
+    }
+  }
 }

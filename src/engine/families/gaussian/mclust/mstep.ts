@@ -40,7 +40,7 @@ export class MclustState {
   readonly covariances: Float64Array;
   /** Σ_i z_ik per component. */
   readonly sizes: Float64Array;
-  /** Scatter matrices W_k, K × d × d. */
+  /** Scatter matrices W_k, K × d × d (only their diagonals for the diagonal models, which use nothing else). */
   readonly scatter: Float64Array;
   /** Volumes λ_k (one used when equal). Carried between M-steps by VEI and VEV. */
   readonly scale: Float64Array;
@@ -60,6 +60,11 @@ export class MclustState {
   private readonly m4: Float64Array;
   private readonly centered: Float64Array;
   private readonly previous: Float64Array;
+  /** True for the models whose covariances are diagonal (EII … VVI, E, V). */
+  private readonly diagonalModel: boolean;
+  /** Per component, views of eigenValues and eigenVectors (made once: the M-step allocates nothing). */
+  private readonly componentValues: Float64Array[];
+  private readonly componentVectors: Float64Array[];
 
   constructor(
     readonly model: MclustModelName,
@@ -87,6 +92,9 @@ export class MclustState {
     this.m4 = new Float64Array(d * d);
     this.centered = new Float64Array(d);
     this.previous = new Float64Array(k + k * d);
+    this.diagonalModel = model === 'E' || model === 'V' || model.endsWith('I');
+    this.componentValues = Array.from({ length: k }, (_, c) => this.eigenValues.subarray(c * d, (c + 1) * d));
+    this.componentVectors = Array.from({ length: k }, (_, c) => this.eigenVectors.subarray(c * d * d, (c + 1) * d * d));
   }
 
   /**
@@ -107,30 +115,66 @@ export class MclustState {
     return undefined;
   }
 
+  // Row by row (z is row-major), each component's sums in the same order as component by component; rows with
+  // z_ik = 0 add nothing and are skipped.
   private meansAndScatter(x: Float64Array, n: number, z: Float64Array, rootEps: number): boolean {
     const { d, k, means, scatter, sizes, weights, centered } = this;
+    const dd = d * d;
     means.fill(0);
     scatter.fill(0);
-    for (let c = 0; c < k; c++) {
-      let size = 0;
-      for (let i = 0; i < n; i++) {
-        const w = z[i * k + c];
-        size += w;
-        for (let j = 0; j < d; j++) means[c * d + j] += w * x[i * d + j];
+    sizes.fill(0);
+    for (let i = 0; i < n; i++) {
+      const xo = i * d;
+      const zo = i * k;
+      for (let c = 0; c < k; c++) {
+        const w = z[zo + c];
+        sizes[c] += w;
+        if (w === 0) continue;
+        const mo = c * d;
+        for (let j = 0; j < d; j++) means[mo + j] += w * x[xo + j];
       }
-      sizes[c] = size;
+    }
+    for (let c = 0; c < k; c++) {
+      const size = sizes[c];
       weights[c] = size / n;
       if (!(size > rootEps)) return false;
       for (let j = 0; j < d; j++) means[c * d + j] /= size;
-      const base = c * d * d;
+    }
+    if (this.diagonalModel) {
       for (let i = 0; i < n; i++) {
-        const w = z[i * k + c];
-        for (let j = 0; j < d; j++) centered[j] = x[i * d + j] - means[c * d + j];
-        for (let r = 0; r < d; r++) {
-          const wr = w * centered[r];
-          for (let s = 0; s <= r; s++) scatter[base + r * d + s] += wr * centered[s];
+        const xo = i * d;
+        const zo = i * k;
+        for (let c = 0; c < k; c++) {
+          const w = z[zo + c];
+          if (w === 0) continue;
+          const mo = c * d;
+          const base = c * dd;
+          for (let j = 0; j < d; j++) {
+            const v = x[xo + j] - means[mo + j];
+            scatter[base + j * d + j] += w * v * v;
+          }
         }
       }
+      return true;
+    }
+    for (let i = 0; i < n; i++) {
+      const xo = i * d;
+      const zo = i * k;
+      for (let c = 0; c < k; c++) {
+        const w = z[zo + c];
+        if (w === 0) continue;
+        const mo = c * d;
+        const base = c * dd;
+        for (let j = 0; j < d; j++) centered[j] = x[xo + j] - means[mo + j];
+        for (let r = 0; r < d; r++) {
+          const wr = w * centered[r];
+          const ro = base + r * d;
+          for (let s = 0; s <= r; s++) scatter[ro + s] += wr * centered[s];
+        }
+      }
+    }
+    for (let c = 0; c < k; c++) {
+      const base = c * dd;
       for (let r = 0; r < d; r++) for (let s = 0; s < r; s++) scatter[base + s * d + r] = scatter[base + r * d + s];
     }
     return true;
@@ -271,9 +315,7 @@ export class MclustState {
   /** Eigen-decomposition of every W_k: eigenvalues (decreasing) in eigenValues, axes as rows of eigenVectors. */
   private decomposeScatter(): void {
     const { d, k } = this;
-    for (let c = 0; c < k; c++) {
-      symmetricEigen(this.scatter, d, this.eigenValues.subarray(c * d, (c + 1) * d), this.eigenVectors.subarray(c * d * d, (c + 1) * d * d), this.m1, c * d * d);
-    }
+    for (let c = 0; c < k; c++) symmetricEigen(this.scatter, d, this.componentValues[c], this.componentVectors[c], this.m1, c * d * d);
   }
 
   /** Σ_k = Σ_j scale · values_j v_j v_jᵀ for the rows v_j of `axes` (at axesOffset). */
