@@ -16,6 +16,7 @@ datasets <- list(
   faithful = as.matrix(faithfulCsv[, c("eruptions", "waiting")]),
   iris = as.matrix(iris[, 1:4]),
   diabetes = as.matrix(mclust::diabetes[, 2:4]),
+  banknote = as.matrix(mclust::banknote[, 2:7]),
   waiting = as.matrix(faithfulCsv[, "waiting", drop = FALSE])
 )
 G <- 1:9
