@@ -184,8 +184,15 @@ function startPanel(): void {
   });
 
   const hostMessages = new Set<HostToWebview['type']>(['restore', 'fitStarted', 'loaded', 'selectionProgress', 'progress', 'done', 'error', 'cancelled']);
+  // Exports are requests: the host answers each (written, refused, failed, cancelled) with its requestId.
+  let nextExportId = 1;
+  const pendingExports = new Set<number>();
+  const onExported = (m: HostToWebview) => {
+    if (m.type !== 'exported' || m.requestId === undefined || !pendingExports.delete(m.requestId)) return;
+    if (m.outcome !== 'cancelled') showStatusMessage(m.message);
+  };
   const dispatch = createDispatcher<HostToWebview>(
-    Object.fromEntries([...hostMessages].map((type) => [type, (m: HostToWebview) => apply(m)])),
+    { ...Object.fromEntries([...hostMessages].map((type) => [type, (m: HostToWebview) => apply(m)])), exported: onExported },
     (unknown) => console.warn('Mixscope panel: unknown message', unknown),
   );
 
@@ -264,7 +271,12 @@ function startPanel(): void {
         const format = button.dataset.format === 'svg' ? 'svg' : 'png';
         charts
           .exported(chart, format)
-          .then((out) => ('data' in out ? post({ type: 'export', format, chart, data: out.data }) : showStatusMessage(out.problem)))
+          .then((out) => {
+            if (!('data' in out)) return showStatusMessage(out.problem);
+            const requestId = nextExportId++;
+            pendingExports.add(requestId);
+            post({ type: 'export', format, chart, data: out.data, requestId });
+          })
           .catch((err: unknown) => showStatusMessage(`Export failed: ${err instanceof Error ? err.message : String(err)}`));
       });
     }

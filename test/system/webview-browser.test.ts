@@ -416,6 +416,13 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.ok(svg.data.startsWith('<svg') && (svg.data.match(/points_marks/g) ?? []).length === 1);
     assert.equal(png.chart, 'loglik');
     assert.ok(png.data.startsWith('data:image/png;base64,') && png.data.length > 1000);
+    // Each export is a request: the host's reply (matched by requestId) is shown; a reply to no request is ignored.
+    assert.ok(typeof svg.requestId === 'number' && svg.requestId !== png.requestId);
+    await send([{ type: 'exported', requestId: 987654, outcome: 'written', message: 'not ours' }]);
+    await page.waitForTimeout(200);
+    assert.notEqual(await page.evaluate(() => document.getElementById('status')?.textContent), 'not ours');
+    await send([{ type: 'exported', requestId: svg.requestId, outcome: 'written', message: 'Saved the scatter chart to faithful.scatter.svg.', fileName: 'faithful.scatter.svg' }]);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'Saved the scatter chart to faithful.scatter.svg.');
   });
 
   it('an error clears the charts and shows the message; nothing half-drawn', async () => {
