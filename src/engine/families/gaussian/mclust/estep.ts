@@ -153,6 +153,28 @@ function diagonalLogDensities(x: Float64Array, n: number, d: number, k: number, 
 /** ln π_k N(x_i | μ_k, Σ_k) into out (n × K) through the inverse Cholesky factors L_k⁻¹. */
 function fullLogDensities(x: Float64Array, n: number, d: number, k: number, means: Float64Array, inverseFactors: Float64Array, logWeights: Float64Array, centered: Float64Array, out: Float64Array): void {
   const dd = d * d;
+  if (d === 2) {
+    // Two columns (the common case of a scatter plot), unrolled: the same operations in the same order.
+    for (let i = 0; i < n; i++) {
+      const x0 = x[2 * i];
+      const x1 = x[2 * i + 1];
+      const oo = i * k;
+      for (let c = 0; c < k; c++) {
+        const constant = logWeights[c];
+        if (constant === -Infinity) {
+          out[oo + c] = -Infinity;
+          continue;
+        }
+        const fo = 4 * c;
+        const c0 = x0 - means[2 * c];
+        const c1 = x1 - means[2 * c + 1];
+        const y0 = inverseFactors[fo] * c0;
+        const y1 = inverseFactors[fo + 2] * c0 + inverseFactors[fo + 3] * c1;
+        out[oo + c] = constant - 0.5 * (y0 * y0 + y1 * y1);
+      }
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const xo = i * d;
     const oo = i * k;

@@ -118,7 +118,7 @@ export class MclustState {
   // Row by row (z is row-major), each component's sums in the same order as component by component; rows with
   // z_ik = 0 add nothing and are skipped.
   private meansAndScatter(x: Float64Array, n: number, z: Float64Array, rootEps: number): boolean {
-    const { d, k, means, scatter, sizes, weights, centered } = this;
+    const { d, k, means, scatter, sizes, weights } = this;
     const dd = d * d;
     means.fill(0);
     scatter.fill(0);
@@ -157,6 +157,37 @@ export class MclustState {
       }
       return true;
     }
+    if (d === 2) {
+      // Two columns, unrolled: the same operations in the same order.
+      for (let i = 0; i < n; i++) {
+        const x0 = x[2 * i];
+        const x1 = x[2 * i + 1];
+        const zo = i * k;
+        for (let c = 0; c < k; c++) {
+          const w = z[zo + c];
+          if (w === 0) continue;
+          const c0 = x0 - means[2 * c];
+          const c1 = x1 - means[2 * c + 1];
+          const w0 = w * c0;
+          const w1 = w * c1;
+          scatter[4 * c] += w0 * c0;
+          scatter[4 * c + 2] += w1 * c0;
+          scatter[4 * c + 3] += w1 * c1;
+        }
+      }
+    } else {
+      this.fullScatter(x, n, z);
+    }
+    for (let c = 0; c < k; c++) {
+      const base = c * dd;
+      for (let r = 0; r < d; r++) for (let s = 0; s < r; s++) scatter[base + s * d + r] = scatter[base + r * d + s];
+    }
+    return true;
+  }
+
+  private fullScatter(x: Float64Array, n: number, z: Float64Array): void {
+    const { d, k, means, scatter, centered } = this;
+    const dd = d * d;
     for (let i = 0; i < n; i++) {
       const xo = i * d;
       const zo = i * k;
@@ -173,11 +204,6 @@ export class MclustState {
         }
       }
     }
-    for (let c = 0; c < k; c++) {
-      const base = c * dd;
-      for (let r = 0; r < d; r++) for (let s = 0; s < r; s++) scatter[base + s * d + r] = scatter[base + r * d + s];
-    }
-    return true;
   }
 
   private covarianceStep(n: number, control: MStepControl): MStepFailure | undefined {
