@@ -229,6 +229,13 @@ describe('data: bad input in text files (issue 5)', () => {
     assert.deepEqual(d.summary.skippedLines, [3]);
   });
 
+  it('a header that names the columns under one delimiter decides it: "a,b,c" over "0,1 000,1 000" is a comma table with text cells', () => {
+    const d = table('x.csv', 'a,b,c\n0,1 000,1 000\n');
+    assert.deepEqual(d.columns, ['a']);
+    assert.deepEqual(Array.from(d.values), [0]);
+    hasNote(d, /delimiter: comma/);
+  });
+
   it('quoted fields, with delimiters and doubled quotes inside', () => {
     const d = table('x.csv', 'name,"x, in cm","y"\n"a ""quoted"" name, with comma",1.5,"2"\n"b",3,4\n');
     assert.deepEqual(d.columns, ['x, in cm', 'y']);

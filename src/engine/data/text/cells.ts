@@ -245,3 +245,17 @@ export class RowScanner {
     this.values[j] = cellValue;
   }
 }
+
+/**
+ * A header names columns: text cells only, at least one with a letter that is not a missing-value token ("NA,NA,-"
+ * is a row of missing cells, not a header).
+ */
+export function isHeaderLike(fields: string[], decimalComma: boolean): boolean {
+  let named = false;
+  for (const f of fields) {
+    const k = classify(f, decimalComma);
+    if (k !== TEXT && k !== MISSING) return false;
+    if (k === TEXT && /\p{L}/u.test(f)) named = true;
+  }
+  return named;
+}

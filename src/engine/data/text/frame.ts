@@ -3,7 +3,7 @@
 // above the table.
 
 import { clip, dataError, listSome, plural } from '../common';
-import { classify, commentBody, DELIMITER_NAMES, isBlank, isComment, MISSING, NONFINITE, NUM, TEXT, tokenize, type Delimiter } from './cells';
+import { classify, commentBody, DELIMITER_NAMES, isBlank, isComment, isHeaderLike, MISSING, NONFINITE, NUM, TEXT, tokenize, type Delimiter } from './cells';
 import type { Layout, SampleLine } from './layout';
 
 export interface TableFrame {
@@ -20,19 +20,6 @@ export interface TableFrame {
   trailingDelimiter: boolean;
 }
 
-/**
- * A header names columns: text cells only, at least one with a letter that is not a missing-value token ("NA,NA,-"
- * is a row of missing cells, not a header).
- */
-export function isHeaderLike(fields: string[], decimalComma: boolean): boolean {
-  let named = false;
-  for (const f of fields) {
-    const k = classify(f, decimalComma);
-    if (k !== TEXT && k !== MISSING) return false;
-    if (k === TEXT && /\p{L}/u.test(f)) named = true;
-  }
-  return named;
-}
 
 export function locateTable(fileName: string, lines: string[], layout: Layout): TableFrame {
   const start = findTableStart(fileName, layout);

@@ -2,7 +2,7 @@
 // numeric cells in a consistent number of fields wins (decimal commas only when the sample writes numbers with one).
 
 import { dataError } from '../common';
-import { classify, countKinds, DELIMITERS, isBlank, isComment, NONFINITE, NUM, TEXT, tokenize, type CellKind, type Delimiter } from './cells';
+import { classify, countKinds, DELIMITERS, isBlank, isComment, isHeaderLike, NONFINITE, NUM, TEXT, tokenize, type CellKind, type Delimiter } from './cells';
 
 /** Lines looked at to choose the delimiter and find the table. */
 const SAMPLE_LINES = 2000;
@@ -94,7 +94,11 @@ function layoutFor(delimiter: Delimiter, rawLines: string[], contentIndex: numbe
   let c = modalCount(sample, (l) => l.numeric > 0 && l.numeric >= l.text);
   if (c === 0) c = modalCount(sample, () => true);
   const { numericColumn, score } = analyse(sample, c);
-  return { delimiter, decimalComma, c, sample, numericColumn, score };
+  // A first line that names exactly the data's columns under this delimiter is strong evidence for it: "a,b,c" over
+  // "0,1 000,1 000" is a comma table with unreadable cells, not space-separated numbers with decimal commas.
+  const first = sample[0];
+  const headerFits = c >= 2 && first !== undefined && first.fields.length === c && isHeaderLike(first.fields, decimalComma);
+  return { delimiter, decimalComma, c, sample, numericColumn, score: score + (headerFits ? 2 * c : 0) };
 }
 
 export function chooseLayout(rawLines: string[], contentIndex: number[]): Layout {
