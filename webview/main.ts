@@ -24,7 +24,7 @@
 //     #scatter svg g.contours_marks                   one group per contour series (K components × 2 radii),
 //                                                     its path's aria-label = "component j, radius r"
 //     #scatter svg g.means_marks path                 one per component
-//   #x-col, #y-col               column pickers (Gaussian, d ≥ 2; in #scatter-toolbar, hidden for 1-D data)
+//   #x-col, #y-col               axis pickers: PC1, PC2 (d > 2), then the columns (Gaussian, d ≥ 2; in #scatter-toolbar, hidden for 1-D data)
 //   #histogram[data-iteration] svg g.histogram_bars_marks path, g.density_lines_marks (K + 1: the mixture, then
 //                                the components drawn above it)
 //   #scrubber-bar: #scrubber (range), #play, #iteration-label   iteration scrubber (every model)
@@ -54,6 +54,7 @@
 import { createDispatcher, LIMITS, type HostToWebview, type WebviewToHost } from '../src/shared/protocol';
 import { Charts, type ChartId } from './charts';
 import { validateRerun } from './controls';
+import { PC_CODES } from './projection';
 import { initialModel, finishedPanelState, modelOf, reduce, savedUi, shownCandidate, type PanelAction, type PanelMessage, type PanelModel, type SavedUi } from './state/reducer';
 import { createRenderScheduler } from './state/scheduler';
 import { chartTheme, themeKindFromClasses, type ChartTheme } from './theme';
@@ -83,14 +84,16 @@ function asSavedUi(value: unknown): SavedUi | undefined {
   if (!v || typeof v !== 'object' || typeof v.fileName !== 'string' || typeof v.fileUri !== 'string' || typeof v.options !== 'object' || !v.options) return undefined;
   const ui = v.ui && typeof v.ui === 'object' ? v.ui : undefined;
   const column = (n: unknown, fallback: number) => (Number.isInteger(n) && (n as number) >= 0 ? (n as number) : fallback);
+  // A scatter axis is a column or a principal component (a negative code).
+  const axis = (n: unknown, fallback: number) => (Number.isInteger(n) && (n as number) >= PC_CODES[1] ? (n as number) : fallback);
   const candidate = ui?.showCandidate as { k?: unknown; covariance?: unknown } | undefined;
   return {
     fileName: v.fileName,
     fileUri: v.fileUri,
     options: v.options,
     ui: {
-      xColumn: column(ui?.xColumn, 0),
-      yColumn: column(ui?.yColumn, 1),
+      xColumn: axis(ui?.xColumn, PC_CODES[0]),
+      yColumn: axis(ui?.yColumn, PC_CODES[1]),
       iteration: ui?.iteration === undefined ? undefined : column(ui.iteration, 0),
       selectedCluster: ui?.selectedCluster === undefined ? undefined : column(ui.selectedCluster, 0),
       showCandidate:

@@ -203,6 +203,11 @@ export interface PlotSample {
   indices: number[];
   values: number[];
   d: number;
+  /**
+   * Gaussian fits with d > 2: the first two principal axes of the fitted values (standardised when the fit is), the
+   * panel's default view. axes: 2 × d unit rows; explained: each one's fraction of the total variance.
+   */
+  projection?: { mean: number[]; axes: number[][]; explained: number[] };
 }
 
 /** A few member images per cluster (Bernoulli): most and least typical, pixel values 0..1. */

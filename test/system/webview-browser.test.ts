@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadDataset } from '../../src/engine/data/load';
+import { principalAxes } from '../../src/engine/data/projection';
 import { fitDataset } from '../../src/engine/fit';
 import type { MeResult } from '../../src/engine/families/gaussian/mclust/me';
 import { bestCellIndex, cellQueue, describeFit, isChoosable, planSweep, runPlannedCell } from '../../src/engine/select/sweep';
@@ -151,7 +152,7 @@ function irisSelection(runId: number): { messages: HostToWebview[]; selection: S
     {
       type: 'loaded', runId, model: 'gaussian', modelReason: 'numeric columns',
       summary: { fileName: 'iris.csv', n, d, columns, droppedColumns: [], skippedRows: 0, skippedLines: [], notes: [] },
-      plotSample: { indices: Array.from({ length: n }, (_, i) => i), values: Array.from(x), d },
+      plotSample: { indices: Array.from({ length: n }, (_, i) => i), values: Array.from(x), d, projection: principalAxes(x, n, d) },
     },
   ];
   let done = 0;
@@ -643,6 +644,37 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.waitForSelector('#status[data-state="done"]');
     assert.equal(await page.isVisible('#selection-view'), false);
     assert.match((await page.textContent('#title')) ?? '', /K = 2$/);
+  });
+
+  it('four columns: PC1 × PC2 by default (titles with the variance explained), any two columns on request', async () => {
+    const reference = JSON.parse(readFileSync('test/reference/mclust_bic.json', 'utf8')) as { iris: { n: number; d: number; columns: string[]; values: number[] } };
+    const { n, d, columns, values } = reference.iris;
+    const csv = [columns.join(','), ...Array.from({ length: n }, (_, i) => values.slice(i * d, (i + 1) * d).join(','))].join('\n') + '\n';
+    const options = { ...DEFAULT_FIT_OPTIONS, model: 'gaussian' as const, k: 3, maxIterations: 40, standardize: true, seed: 1 };
+    const messages: HostToWebview[] = [{ type: 'fitStarted', runId: 30, fileName: 'iris4.csv', options, fileUri: 'file:///data/iris4.csv' }];
+    const outcome = fitDataset(loadDataset('iris4.csv', new TextEncoder().encode(csv), {}), options, {
+      onLoaded: (info) => messages.push({ type: 'loaded', runId: 30, ...info }),
+      onProgress: (p) => messages.push({ type: 'progress', runId: 30, ...p }),
+    });
+    messages.push({ type: 'done', runId: 30, result: outcome.result, plotAssignments: outcome.plotAssignments });
+    const loaded = messages[1] as Extract<HostToWebview, { type: 'loaded' }>;
+    assert.equal(loaded.plotSample?.projection?.axes.length, 2, 'the worker sends the principal axes');
+    await send(messages);
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#scatter[data-x="PC1"][data-y="PC2"]');
+    const titles = await page.locator('#scatter svg g.role-axis-title text').allTextContents();
+    const explained = loaded.plotSample!.projection!.explained.map((f) => (100 * f).toFixed(1));
+    assert.ok(titles.includes(`PC1 (${explained[0]} % of variance)`) && titles.includes(`PC2 (${explained[1]} % of variance)`), titles.join(' | '));
+    assert.equal(await count('#scatter svg g.points_marks path'), n);
+    assert.equal(await count('#scatter svg g.contours_marks'), 6);
+    assert.deepEqual(await page.locator('#x-col option').allTextContents(), ['PC1', 'PC2', ...columns]);
+    await page.selectOption('#x-col', '2');
+    await page.selectOption('#y-col', '3');
+    await page.waitForSelector(`#scatter[data-x="${columns[2]}"][data-y="${columns[3]}"]`);
+    const columnTitles = (await page.locator('#scatter svg g.role-axis-title text').allTextContents()).join(' | ');
+    assert.ok(columnTitles.includes(columns[2]) && columnTitles.includes(columns[3]) && !columnTitles.includes('PC1'), columnTitles);
+    assert.equal(await count('#scatter svg g.contours_marks'), 6);
+    assert.deepEqual(await violations(), []);
   });
 
   it('restore (after a reload) shows the saved result', async () => {

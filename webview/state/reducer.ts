@@ -4,12 +4,14 @@
 
 import type { DatasetSummary, FitResult, HostToWebview, ParamsSnapshot, PanelState, SelectionEntry } from '../../src/shared/protocol';
 import { clusterSizes } from '../controls';
+import { PC_CODES, resolveAxes, type PlotAxis } from '../projection';
 import { CANCELLED_REASON, findEntry, fromResult, isModelSelection, sameCandidate, withProgress, type Candidate, type SelectionModel } from './selection';
 
 export type Phase = 'idle' | 'loading' | 'running' | 'done' | 'error' | 'cancelled';
 
 /** The user's choices: the only part of the state the webview persists itself (vscode.setState). */
 export interface UiState {
+  /** The scatter's axes: a column (0 … d − 1) or a principal component (PC_CODES: −1 = PC1, −2 = PC2). */
   xColumn: number;
   yColumn: number;
   /** Scrubber position; undefined = follow the newest iteration. */
@@ -69,7 +71,8 @@ export interface SavedUi {
   ui: UiState;
 }
 
-export const DEFAULT_UI: UiState = { xColumn: 0, yColumn: 1 };
+/** PC1 × PC2 where the engine sends principal axes (d > 2); the first two columns otherwise (resolveAxes). */
+export const DEFAULT_UI: UiState = { xColumn: PC_CODES[0], yColumn: PC_CODES[1] };
 
 export function initialModel(): PanelModel {
   return { phase: 'idle', runClosed: false, restart: 0, snapshots: [], objective: [], logLikelihood: [], ui: { ...DEFAULT_UI }, stale: false, clearCharts: false };
@@ -247,7 +250,13 @@ export function capSample(sample: PanelState['plotSample'], maxPlotPoints: numbe
     indices.push(sample.indices[i]);
     for (let j = 0; j < sample.d; j++) values.push(sample.values[i * sample.d + j]);
   }
-  return { indices, values, d: sample.d };
+  return { indices, values, d: sample.d, ...(sample.projection ? { projection: sample.projection } : {}) };
+}
+
+/** The scatter's two axes for the shown sample (undefined before the data are loaded). */
+export function scatterAxes(state: PanelModel): { x: PlotAxis; y: PlotAxis } | undefined {
+  const sample = state.panel?.plotSample;
+  return sample && sample.d > 0 ? resolveAxes(state.ui.xColumn, state.ui.yColumn, sample) : undefined;
 }
 
 /** Messages of a run that ended (done, error, cancelled) or of another run are ignored. */

@@ -1,12 +1,14 @@
-// The Gaussian family's view: the scatter of two chosen columns coloured by responsibility with each component's
-// contours and mean (d ≥ 2), or the histogram with the component densities (d = 1); and its parameter table.
+// The Gaussian family's view: the scatter on two chosen axes (PC1 × PC2 by default for d > 2, or any two columns)
+// coloured by responsibility with each component's contours and mean (d ≥ 2), or the histogram with the component
+// densities (d = 1); and its parameter table.
 
 import type { GaussianSnapshot } from '../../src/shared/protocol';
 import { gaussianLogResponsibilities } from '../../src/engine/families/gaussian/density';
 import { clusterSizes, formatNumber } from '../controls';
 import { histogram, paddedExtent, type Cov2 } from '../geometry';
+import { axisCode, axisLabel, axisName, PC_CODES, projectComponent, projectPoints, type PlotAxis } from '../projection';
 import { DATA, histogramData, histogramSpec, scatterData, scatterSpec } from '../specs';
-import { sampleNote, shownCandidate, shownColours, type PanelModel } from '../state/reducer';
+import { sampleNote, scatterAxes, shownCandidate, shownColours, type PanelModel } from '../state/reducer';
 import { candidateLabel } from '../state/selection';
 import { axisTitle, columnNames, finalShown, iterationTitle, shownSnapshot, standardised } from './common';
 import type { FamilyView, ViewContext } from './context';
@@ -35,25 +37,30 @@ export function createGaussianView(): FamilyView {
     return { ...shown, snapshot: shown.snapshot?.model === 'gaussian' ? (shown.snapshot as GaussianSnapshot) : undefined };
   };
 
-  function setupColumnPickers(state: PanelModel, xj: number, yj: number): void {
+  /** The pickers offer PC1 and PC2 first when the sample has principal axes, then the columns. */
+  function setupAxisPickers(state: PanelModel, x: PlotAxis, y: PlotAxis, pcs: number): void {
     const names = columnNames(state);
+    const choices: [string, string][] = [
+      ...PC_CODES.slice(0, pcs).map((code, r): [string, string] => [String(code), `PC${r + 1}`]),
+      ...names.map((name, j): [string, string] => [String(j), name]),
+    ];
     const xs = byId('x-col') as HTMLSelectElement;
     const ys = byId('y-col') as HTMLSelectElement;
-    const same = xs.options.length === names.length && Array.from(xs.options).every((o, j) => o.textContent === names[j]);
+    const same = xs.options.length === choices.length && Array.from(xs.options).every((o, j) => o.value === choices[j][0] && o.textContent === choices[j][1]);
     if (!same) {
       for (const s of [xs, ys]) {
         s.replaceChildren(
-          ...names.map((name, j) => {
+          ...choices.map(([value, text]) => {
             const o = document.createElement('option');
-            o.value = String(j);
-            o.textContent = name;
+            o.value = value;
+            o.textContent = text;
             return o;
           }),
         );
       }
     }
-    xs.value = String(xj);
-    ys.value = String(yj);
+    xs.value = String(axisCode(x));
+    ys.value = String(axisCode(y));
     xs.disabled = ys.disabled = names.length < 2;
   }
 
@@ -92,9 +99,8 @@ export function createGaussianView(): FamilyView {
       return;
     }
 
-    const xj = state.ui.xColumn < d ? state.ui.xColumn : 0;
-    const yj = state.ui.yColumn < d ? state.ui.yColumn : Math.min(1, d - 1);
-    setupColumnPickers(state, xj, yj);
+    const axes = scatterAxes(state)!;
+    setupAxisPickers(state, axes.x, axes.y, sample.projection?.axes.length ?? 0);
     if (logResp.length < n * k) logResp = new Float64Array(n * k);
     const resp = logResp.subarray(0, n * k);
     let degenerate = false;
@@ -106,28 +112,28 @@ export function createGaussianView(): FamilyView {
       resp.fill(-Math.log(k));
       degenerate = true;
     }
-    const x = new Float64Array(n);
-    const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      x[i] = sample.values[i * d + xj];
-      y[i] = sample.values[i * d + yj];
-    }
-    const covs: Cov2[] = snapshot.covariances.map((c) => [c[xj][xj], c[xj][yj], c[yj][yj]]);
-    const means = snapshot.means.map((m) => [m[xj], m[yj]] as [number, number]);
+    // Responsibilities above are those of the full d columns; only the drawing is projected.
+    const x = projectPoints(sample, n, axes.x, new Float64Array(n));
+    const y = projectPoints(sample, n, axes.y, new Float64Array(n));
+    const projected = snapshot.means.map((m, j) => projectComponent(m, snapshot.covariances[j], axes.x, axes.y, sample));
+    const covs: Cov2[] = projected.map((p) => p.cov);
+    const means = projected.map((p) => p.mean);
     if (degenerate) title += ' — a covariance is not positive definite, responsibilities not shown';
     const data = scatterData({ x, y, logResp: resp, k, means, covariances: covs });
     const xDomain = paddedExtent(x);
     const yDomain = paddedExtent(y);
     const size = scatterSize(panelWidth());
-    const key = ['s', k, xj, yj, ctx.themeVersion, n, xDomain.join(), yDomain.join(), standardised(state), colours.join(), size.width].join('|');
+    const xTitle = axisLabel(axes.x, sample, (j) => axisTitle(state, j));
+    const yTitle = axisLabel(axes.y, sample, (j) => axisTitle(state, j));
+    const key = ['s', k, axisCode(axes.x), axisCode(axes.y), xTitle, yTitle, ctx.themeVersion, n, xDomain.join(), yDomain.join(), standardised(state), colours.join(), size.width].join('|');
     await ctx.charts.draw('scatter', {
       key,
-      build: () => scatterSpec(data, { xTitle: axisTitle(state, xj), yTitle: axisTitle(state, yj), k, xDomain, yDomain, title, theme: ctx.theme, colours, ...size }),
+      build: () => scatterSpec(data, { xTitle, yTitle, k, xDomain, yDomain, title, theme: ctx.theme, colours, ...size }),
       datasets: () => ({ [DATA.points]: data.points, [DATA.contours]: data.contours, [DATA.means]: data.means }),
       signals: { title },
     });
     const names = columnNames(state);
-    Object.assign(byId('scatter').dataset, { iteration: String(snapshot.iteration), k: String(k), points: String(n), x: names[xj], y: names[yj], candidate: candidateId(state) });
+    Object.assign(byId('scatter').dataset, { iteration: String(snapshot.iteration), k: String(k), points: String(n), x: axisName(axes.x, names), y: axisName(axes.y, names), candidate: candidateId(state) });
   }
 
   function params(ctx: ViewContext, table: HTMLTableElement): void {

@@ -7,6 +7,7 @@ import {
   reduce,
   sampleNote,
   savedUi,
+  scatterAxes,
   shownCandidate,
   shownIteration,
   statusText,
@@ -403,5 +404,42 @@ describe('webview header', () => {
     assert.match(headerTitle(choosing), /^faithful\.csv — choosing K \(1-9\)$/);
     const fixed = reduce(initialModel(), { type: 'fitStarted', runId: 1, ...FILE, options: { ...DEFAULT_FIT_OPTIONS, k: 4 } });
     assert.match(headerTitle(fixed), /K = 4$/);
+  });
+});
+
+describe('webview scatter axes', () => {
+  const projection = { mean: [0, 0, 0, 0], axes: [[0.5, 0.5, 0.5, 0.5], [0.5, -0.5, 0.5, -0.5]], explained: [0.728, 0.229] };
+  const summary = { fileName: 'iris.csv', n: 150, d: 4, columns: ['a', 'b', 'c', 'd'], droppedColumns: [], skippedRows: 0, skippedLines: [], notes: [] };
+  const loaded4 = (runId: number, fileName = 'iris.csv'): HostToWebview[] => [
+    { type: 'fitStarted', runId, fileName, fileUri: `file:///data/${fileName}`, options: { ...DEFAULT_FIT_OPTIONS, maxPlotPoints: 3 } },
+    { type: 'loaded', runId, summary, model: 'gaussian', modelReason: 'x', plotSample: { indices: [0, 1, 2, 3], values: Array.from({ length: 16 }, (_, i) => i), d: 4, projection } },
+  ];
+
+  it('d > 2 with principal axes: PC1 × PC2 by default; two picked columns stay picked across a re-run of the same file', () => {
+    let s = replay(loaded4(1));
+    assert.deepEqual(scatterAxes(s), { x: { kind: 'pc', index: 0 }, y: { kind: 'pc', index: 1 } });
+    // The panel's own cap on the plotted points keeps the axes.
+    assert.equal(s.panel?.plotSample?.values.length, 12);
+    assert.deepEqual(s.panel?.plotSample?.projection, projection);
+    s = reduce(s, { type: 'selectColumns', xColumn: 2, yColumn: 3 });
+    assert.deepEqual(scatterAxes(s), { x: { kind: 'column', index: 2 }, y: { kind: 'column', index: 3 } });
+    s = replay(loaded4(2), s);
+    assert.deepEqual(scatterAxes(s), { x: { kind: 'column', index: 2 }, y: { kind: 'column', index: 3 } });
+    s = reduce(s, { type: 'selectColumns', xColumn: -2, yColumn: 1 });
+    assert.deepEqual(scatterAxes(s), { x: { kind: 'pc', index: 1 }, y: { kind: 'column', index: 1 } });
+    // Another file starts again at PC1 × PC2.
+    s = replay(loaded4(3, 'other.csv'), s);
+    assert.deepEqual(scatterAxes(s), { x: { kind: 'pc', index: 0 }, y: { kind: 'pc', index: 1 } });
+    // A saved view of principal components survives a reload.
+    const restored = reduce(initialModel(), { type: 'restoreUi', saved: savedUi(s)! });
+    assert.deepEqual([restored.ui.xColumn, restored.ui.yColumn], [-1, -2]);
+  });
+
+  it('d ≤ 2 (no principal axes): the two columns, as before', () => {
+    const s = replay(run(1, 1));
+    assert.equal(s.panel?.plotSample?.projection, undefined);
+    assert.deepEqual(scatterAxes(s), { x: { kind: 'column', index: 0 }, y: { kind: 'column', index: 1 } });
+    assert.deepEqual(scatterAxes(reduce(s, { type: 'selectColumns', xColumn: 1, yColumn: 0 })), { x: { kind: 'column', index: 1 }, y: { kind: 'column', index: 0 } });
+    assert.equal(scatterAxes(initialModel()), undefined);
   });
 });

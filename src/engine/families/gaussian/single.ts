@@ -14,6 +14,7 @@ import { findMclustDegenerateComponents } from './mclust/degeneracy';
 import { MclustGaussianFamily, mclustModelForColumns, type MclustParams } from './mclust/family';
 import { isMclustModelName, mclustBic, mclustIcl, type MclustModelName } from './mclust/models';
 import { runVariationalFit } from './variational/entry';
+import { principalAxes } from '../../data/projection';
 import { centreOffsetColumns, refuseSingularData, refuseUnrepresentableSpread, regularisationNotes, shiftMeans, standardizeColumns } from './prepare';
 
 /**
@@ -70,6 +71,8 @@ export function prepareGaussianTable(table: TableData, options: FixedFitOptions 
     for (let j = 0; j < d; j++) plotValues[s * d + j] = values[row * d + j];
   });
   const plotSample: PlotSample = { indices, values: plotValues, d };
+  const projection = d > 2 ? principalAxes(values, n, d) : undefined;
+  if (projection) plotSample.projection = projection;
   // The engine sees columns with a large offset centred (see centreOffsetColumns); every mean it reports is shifted
   // back, so callers never see the centring.
   const centre = centreOffsetColumns(values, n, d);
