@@ -174,8 +174,8 @@ describe('reliability: exports go only where the user chose, never over the data
     calls.infos.length = 0;
   });
 
-  const data = uri('/work/data/faithful.csv');
-  const labels = uri('/work/data/t10k-labels-idx1-ubyte');
+  const data = uri('/project/data/faithful.csv');
+  const labels = uri('/project/data/t10k-labels-idx1-ubyte');
   const output = { appendLine: () => undefined };
   const request = () => ({ dataUri: data, protectedUris: [labels], defaultName: 'faithful.mixscope-scatter.png', filters: { PNG: ['png'] }, what: 'the scatter chart', bytes: Uint8Array.from([137, 80, 78, 71]), output });
 
@@ -185,12 +185,12 @@ describe('reliability: exports go only where the user chose, never over the data
     assert.equal(cancelled.outcome, 'cancelled');
     assert.match(cancelled.message, /nothing was written/);
     assert.equal(calls.dialogs.length, 1);
-    assert.equal(calls.dialogs[0].defaultUri.path, '/work/data/faithful.mixscope-scatter.png');
+    assert.equal(calls.dialogs[0].defaultUri.path, '/project/data/faithful.mixscope-scatter.png');
     assert.deepEqual(calls.writes, [], 'cancelled: nothing written');
   });
 
   it('refuses the data file (however it is spelled) and the labels file, with a message, writing nothing', async () => {
-    for (const target of [data, uri('/work/data/./sub/../faithful.csv'), labels]) {
+    for (const target of [data, uri('/project/data/./sub/../faithful.csv'), labels]) {
       answer = target;
       const refused = await saveWithDialog(request());
       assert.equal(refused.outcome, 'refused');
