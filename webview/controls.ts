@@ -3,13 +3,14 @@
 import { LIMITS } from '../src/shared/protocol';
 import type { FitResult } from '../src/shared/protocol';
 
-export type RerunCheck = { ok: true; k: number; maxIterations: number } | { ok: false; message: string; field: 'k' | 'max-iter' };
+export type RerunCheck = { ok: true; k: number | 'auto'; maxIterations: number } | { ok: false; message: string; field: 'k' | 'max-iter' };
 
 /** Validates the K and max-iterations inputs before posting `rerun` (the host validates again). */
 export function validateRerun(kText: string, maxIterationsText: string): RerunCheck {
-  const k = parseStrictInteger(kText);
-  if (k === undefined || k < LIMITS.kMin || k > LIMITS.kMax) {
-    return { ok: false, field: 'k', message: `K must be a whole number from ${LIMITS.kMin} to ${LIMITS.kMax}.` };
+  // "auto": choose K (and, for a Gaussian mixture, the covariance model) again, as the settings' kRange says.
+  const k = kText.trim().toLowerCase() === 'auto' ? 'auto' : parseStrictInteger(kText);
+  if (k === undefined || (k !== 'auto' && (k < LIMITS.kMin || k > LIMITS.kMax))) {
+    return { ok: false, field: 'k', message: `K must be a whole number from ${LIMITS.kMin} to ${LIMITS.kMax}, or auto.` };
   }
   const maxIterations = parseStrictInteger(maxIterationsText);
   if (maxIterations === undefined || maxIterations < LIMITS.maxIterationsMin || maxIterations > LIMITS.maxIterationsMax) {

@@ -252,8 +252,6 @@ function startPanel(): void {
   function wireControls(): void {
     const k = byId('k') as HTMLInputElement;
     const maxIter = byId('max-iter') as HTMLInputElement;
-    k.min = String(LIMITS.kMin);
-    k.max = String(LIMITS.kMax);
     maxIter.min = String(LIMITS.maxIterationsMin);
     maxIter.max = String(LIMITS.maxIterationsMax);
     byId('rerun').addEventListener('click', onRerun);

@@ -151,9 +151,9 @@ export function registerCommands(context: vscode.ExtensionContext, env: CommandE
  * Re-run from the panel: the panel's last options with the new K and iterations (already validated). After a model
  * selection the panel shows the chosen model, so a re-run at another K keeps that covariance model.
  */
-export function rerunFromPanel(fits: FitRegistry, panel: FitPanel, k: number, maxIterations: number): void {
+export function rerunFromPanel(fits: FitRegistry, panel: FitPanel, k: number | 'auto', maxIterations: number): void {
   const settings = readSettings(panel.fileUri);
-  void fits.fit(panel.fileUri, rerunOptions(panel.options ?? settings.options, panel.result?.result, k, maxIterations), settings.maxFileSizeMB);
+  void fits.fit(panel.fileUri, rerunOptions(panel.options ?? settings.options, panel.result?.result, k, maxIterations, settings.options), settings.maxFileSizeMB);
 }
 
 // ------------------------------------------------------------------------------------------------ with options

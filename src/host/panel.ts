@@ -40,7 +40,7 @@ export interface PanelHost {
   readonly output: vscode.LogOutputChannel;
   /** Where finished results are kept across window reloads. */
   readonly store?: PanelStore;
-  rerun(panel: FitPanel, k: number, maxIterations: number): void;
+  rerun(panel: FitPanel, k: number | 'auto', maxIterations: number): void;
   closed(panel: FitPanel): void;
   /** Something context keys depend on changed (a result arrived, the active panel changed). */
   changed(): void;

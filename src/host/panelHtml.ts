@@ -88,7 +88,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
     <ul id="notes" class="notes"></ul>
   </header>
   <section id="controls" class="controls" aria-label="Fit controls">
-    <label>K <input id="k" type="number" min="1" max="200" step="1" value="2" required></label>
+    <label>K <input id="k" type="text" inputmode="numeric" size="5" value="auto" required title="A whole number, or auto to choose K again" aria-describedby="control-error"></label>
     <label>max iterations <input id="max-iter" type="number" min="1" max="100000" step="1" value="100" required></label>
     <button id="rerun" type="button">Re-run</button>
     <button id="cancel" type="button" class="secondary" hidden>Cancel</button>

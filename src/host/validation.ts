@@ -41,7 +41,7 @@ export type ValidatedWebviewMessage =
   | { type: 'loading' }
   | { type: 'loadFailed'; resource: 'script' }
   | { type: 'ready' }
-  | { type: 'rerun'; k: number; maxIterations: number }
+  | { type: 'rerun'; k: number | 'auto'; maxIterations: number }
   | { type: 'cancel' }
   | ValidatedExport
   | { type: 'state'; state: PanelState };
@@ -93,12 +93,11 @@ export function validateWebviewMessage(raw: unknown): Validated<ValidatedWebview
       // The schema's validator, as for every other source; a missing field is never filled with a default here.
       const missing = (['k', 'maxIterations'] as const).filter((key) => raw[key] === undefined);
       if (missing.length > 0) return fail(`re-run rejected: ${missing.join(' and ')} missing; got undefined.`);
-      // The panel re-runs one K ("auto" is for the settings and the CLI).
+      // The panel re-runs one K, or "auto" (K chosen again over the settings' kRange).
       const kSpec = settingSpec('k') as NumberSpec;
-      if (!isInteger(raw.k) || raw.k < kSpec.min || raw.k > kSpec.max) return fail(`re-run rejected: k must be a whole number from ${kSpec.min} to ${kSpec.max}, got ${describeValue(raw.k)}.`);
+      if (raw.k !== 'auto' && (!isInteger(raw.k) || raw.k < kSpec.min || raw.k > kSpec.max)) return fail(`re-run rejected: k must be "auto" or a whole number from ${kSpec.min} to ${kSpec.max}, got ${describeValue(raw.k)}.`);
       const { options, problems } = validateFitOptions({ k: raw.k, maxIterations: raw.maxIterations }, 'message');
       if (problems.length > 0) return fail(`re-run rejected: ${problems.map((p) => p.message).join(' ')}`);
-      if (options.k === 'auto') return fail('re-run rejected: k must be a whole number.');
       return ok({ type: 'rerun', k: options.k, maxIterations: options.maxIterations });
     }
     case 'export':

@@ -280,7 +280,7 @@ export type WebviewToHost =
   /** The panel's bundle could not be loaded (VS Code web's webview service worker did not serve it). */
   | { type: 'loadFailed'; resource: 'script' }
   | { type: 'ready' }
-  | { type: 'rerun'; k: number; maxIterations: number }
+  | { type: 'rerun'; k: number | 'auto'; maxIterations: number }
   | { type: 'cancel' }
   /** data: the SVG text for 'svg'; a `data:image/png;base64,…` URL for 'png'. chart: scatter|histogram|loglik|images|confusion. */
   | { type: 'export'; format: 'png' | 'svg'; chart: string; data: string; requestId?: number }

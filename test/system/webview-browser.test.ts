@@ -404,6 +404,10 @@ describe('webview in Chromium under the strict CSP', function () {
     const reruns = (await posted()).slice(before).filter((m) => m.type === 'rerun');
     assert.deepEqual(reruns, [{ type: 'rerun', k: 3, maxIterations: 40 }]);
     assert.equal(await page.textContent('#control-error'), '');
+    // "auto" chooses K again.
+    await page.fill('#k', 'auto');
+    await page.click('#rerun');
+    assert.deepEqual((await posted()).slice(before).filter((m) => m.type === 'rerun').pop(), { type: 'rerun', k: 'auto', maxIterations: 40 });
   });
 
   it('exports SVG text and a PNG data URL through the host', async () => {

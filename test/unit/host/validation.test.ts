@@ -55,8 +55,9 @@ describe('host validation: webview messages', () => {
     rejects({ type: 42 }, /unknown panel message type 42/);
   });
 
-  it('rejects a K of 1e9, zero, negative, fractional, a string, NaN or Infinity', () => {
-    rejects({ type: 'rerun', k: 1e9, maxIterations: 10 }, /re-run rejected: k must be a whole number from 1 to 1000, got 1000000000\./);
+  it('rejects a K of 1e9, zero, negative, fractional, a string other than "auto", NaN or Infinity; takes "auto"', () => {
+    assert.deepEqual(validateWebviewMessage({ type: 'rerun', k: 'auto', maxIterations: 10 }), { ok: true, value: { type: 'rerun', k: 'auto', maxIterations: 10 } });
+    rejects({ type: 'rerun', k: 1e9, maxIterations: 10 }, /re-run rejected: k must be "auto" or a whole number from 1 to 1000, got 1000000000\./);
     rejects({ type: 'rerun', k: 1001, maxIterations: 10 }, /k must be/);
     rejects({ type: 'rerun', k: 0, maxIterations: 10 }, /k must be/);
     rejects({ type: 'rerun', k: -2, maxIterations: 10 }, /got -2/);

@@ -73,6 +73,7 @@ describe('webview controls', () => {
   it('accepts K and max iterations within the protocol limits', () => {
     assert.deepEqual(validateRerun('3', '50'), { ok: true, k: 3, maxIterations: 50 });
     assert.deepEqual(validateRerun(` ${LIMITS.kMax} `, String(LIMITS.maxIterationsMax)), { ok: true, k: LIMITS.kMax, maxIterations: LIMITS.maxIterationsMax });
+    assert.deepEqual(validateRerun(' Auto ', '100'), { ok: true, k: 'auto', maxIterations: 100 });
   });
   it('rejects K of 0, 1e9, 2.5, -1 or text, and bad iteration counts, naming the field', () => {
     for (const bad of ['0', '1e9', '1000000000', '2.5', '-1', 'abc', '', String(LIMITS.kMax + 1)]) {
