@@ -5,6 +5,7 @@
 
 import type { DegenerateComponent, FitResult, ParamsSnapshot, PlotSample, SklearnCovarianceType } from '../../../shared/protocol';
 import type { TableData } from '../../data/dataset';
+import { labelMetrics } from '../../em/metrics';
 import { informationCriteria, runEm, type EmProgress, type EmRun, type EmSettings, type MixtureFamily } from '../../em/em';
 import { DataError } from '../../errors';
 import { evenSample, type FitCallbacks, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
@@ -227,6 +228,8 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
     elapsedMs: Date.now() - started,
     notes: notes.length > 0 ? notes : undefined,
     degenerate: degenerate.length > 0 ? degenerate : undefined,
+    // A label column (named label, class, target…) never enters the fit; the clusters are scored against it.
+    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k) : undefined,
   };
   return { result, plotSample: prepared.plotSample, plotAssignments: indices.map((i) => assignments[i]) };
 }

@@ -5,6 +5,7 @@
 
 import type { FitResult, ParamsSnapshot } from '../../../../shared/protocol';
 import { informationCriteria } from '../../../em/em';
+import { labelMetrics } from '../../../em/metrics';
 import { hardResponsibilities } from '../../../em/init';
 import { kmeans } from '../../../em/kmeans';
 import { Rng } from '../../../em/rng';
@@ -95,6 +96,7 @@ export function runVariationalFit(prepared: PreparedTable, options: FixedFitOpti
     elapsedMs: Date.now() - started,
     notes,
     variational: { effectiveComponents: fit.effectiveComponents, lowerBound: fit.lowerBound, weightPrior: options.weightPrior },
+    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(fit.assignments, table.labels, k) : undefined,
   };
   return { result, plotSample: prepared.plotSample, plotAssignments: indices.map((i) => assignments[i]) };
 }
