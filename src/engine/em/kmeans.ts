@@ -2,7 +2,7 @@
 // centre) then Lloyd iterations until no label changes. Used to initialise the Gaussian mixture as sklearn's
 // init_params='kmeans' does. Deterministic for a given Rng state.
 
-import { kmeansPlusPlus } from './init';
+import { kmeansPlusPlus, type InitSpace } from './init';
 import type { Rng } from './rng';
 
 export interface KMeansResult {
@@ -125,4 +125,26 @@ export function lloydFromSeeds(
   let inertia = 0;
   for (let i = 0; i < n; i++) inertia += distances[i];
   return { centers, labels, iterations, converged, inertia };
+}
+
+/** Rows of n × d numbers as the shared initialisations see them: Euclidean k-means++, Lloyd's k-means, distinct points. */
+export function euclideanInitSpace(values: ArrayLike<number>, n: number, d: number): InitSpace {
+  return {
+    n,
+    distancesTo: (row, out) => {
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let c = 0; c < d; c++) {
+          const z = values[i * d + c] - values[row * d + c];
+          s += z * z;
+        }
+        out[i] = s;
+      }
+    },
+    labelsFromSeeds: (seeds, k) => lloydFromSeeds(values, n, d, k, seeds).labels,
+    sameRow: (a, b) => {
+      for (let c = 0; c < d; c++) if (values[a * d + c] !== values[b * d + c]) return false;
+      return true;
+    },
+  };
 }

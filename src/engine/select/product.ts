@@ -11,6 +11,7 @@ import { DataError, FitError, OptionsError } from '../errors';
 import { mclustModelForColumns } from '../families/gaussian/mclust/family';
 import { defaultMclustModels, isMclustModelName, type MclustModelName } from '../families/gaussian/mclust/models';
 import { announce, prepareGaussianTable, runGaussianFit } from '../families/gaussian/single';
+import { constantColumns } from '../families/gaussian/prepare';
 import type { FamilyId } from '../families/ids';
 import type { FitOutcome, SelectContext } from '../families/types';
 import { hcSvdTransform } from '../families/gaussian/mclust/hc';
@@ -184,10 +185,17 @@ export function selectGaussian(table: TableData, { options, reason, started, cal
   refuseNoCandidates(file, ks, n);
   const fitSettings = selectionFitSettings(options);
   const prepared = prepareGaussianTable(table, options, fitSettings.regularization);
-  let varies = false;
-  for (let i = 1; i < n && !varies; i++) for (let j = 0; j < d && !varies; j++) varies = prepared.values[i * d + j] !== prepared.values[j];
-  if (!varies) throw new DataError(`${file}: ${n === 1 ? 'there is only one row' : `all ${n} rows are the same point`}, so there are no clusters to compare.`, file);
-  if (fitSettings.regularization === 0) refuseConstantColumns(prepared.values, n, d, table.columns, file);
+  const constant = constantColumns(prepared.values, n, d);
+  if (constant.length === d) throw new DataError(`${file}: ${n === 1 ? 'there is only one row' : `all ${n} rows are the same point`}, so there are no clusters to compare.`, file);
+  // Without regularisation no covariance model can be estimated along a column with one value (every candidate but
+  // the spherical ones would fail, and those would be chosen for the wrong reason): say so before fitting.
+  if (fitSettings.regularization === 0 && constant.length > 0) {
+    throw new DataError(
+      `${file}: column "${table.columns[constant[0]] ?? `x${constant[0] + 1}`}" has the same value in every row, so it cannot tell clusters apart and no covariance model can be estimated along it. ` +
+        'Leave the column out (mixscope.columns, --columns), or fix K and one covariance model (its regularization keeps the fit finite).',
+      file,
+    );
+  }
   // mclust's hierarchical clustering needs data of full rank (a column that copies another breaks it): k-means then.
   const startNote = hcCannotStart(prepared.values, n, d);
   announce(prepared, reason, callbacks);
@@ -220,23 +228,6 @@ export function selectGaussian(table: TableData, { options, reason, started, cal
   result.notes = [...selectionOutcomeNotes(selection, chosenIndex, file, n), ...startNotes, ...(result.notes ?? [])];
   result.elapsedMs = Date.now() - started;
   return outcome;
-}
-
-/**
- * Without regularisation no covariance model can be estimated along a column that has one value in every row (every
- * candidate but the spherical ones would fail, and those would be chosen for the wrong reason): say so before fitting.
- */
-function refuseConstantColumns(values: Float64Array, n: number, d: number, columns: readonly string[], file: string): void {
-  for (let j = 0; j < d; j++) {
-    let same = true;
-    for (let i = 1; i < n && same; i++) same = values[i * d + j] === values[j];
-    if (!same) continue;
-    throw new DataError(
-      `${file}: column "${columns[j] ?? `x${j + 1}`}" has the same value in every row, so it cannot tell clusters apart and no covariance model can be estimated along it. ` +
-        'Leave the column out (mixscope.columns, --columns), or fix K and one covariance model (its regularization keeps the fit finite).',
-      file,
-    );
-  }
 }
 
 /** Why mclust's hierarchical clustering cannot start these data (rank-deficient), as a note; undefined when it can. */

@@ -4,6 +4,7 @@
 // likelihood grow without bound as the regularisation shrinks, so the log-likelihood of the fit is not a model.
 
 import type { CovarianceType, DegenerateComponent } from '../../../shared/protocol';
+import { columnScatter, firstDependentColumn } from './linalg';
 
 /**
  * A variance whose data part (fitted variance − regularisation) is below (SPREAD_FLOOR · scale)² is no spread at all:
@@ -133,38 +134,7 @@ function dataAreCollinear(values: Float64Array, n: number, d: number, varies: Ui
     for (let i = 0; i < n; i++) mean[a] += values[i * d + used[a]];
     mean[a] /= n;
   }
-  const cov = new Float64Array(m * m);
-  for (let i = 0; i < n; i++) {
-    for (let a = 0; a < m; a++) {
-      const za = values[i * d + used[a]] - mean[a];
-      for (let b = 0; b <= a; b++) cov[a * m + b] += za * (values[i * d + used[b]] - mean[b]);
-    }
-  }
-  return correlationPivotFails(cov, m, (a) => cov[a * m + a], 0) > 0;
-}
-
-/**
- * Cholesky of the correlation matrix of the lower triangle of `cov` (variances from `variance`); returns the first
- * column whose pivot falls below CORRELATION_FLOOR, as 1 + its index, or 0 when the matrix is well conditioned.
- */
-function correlationPivotFails(cov: Float64Array, d: number, variance: (a: number) => number, offset: number): number {
-  const r = new Float64Array(d * d);
-  for (let a = 0; a < d; a++) {
-    for (let b = 0; b <= a; b++) r[a * d + b] = cov[offset + a * d + b] / Math.sqrt(variance(a) * variance(b));
-  }
-  for (let a = 0; a < d; a++) {
-    let pivot = r[a * d + a];
-    for (let p = 0; p < a; p++) pivot -= r[a * d + p] * r[a * d + p];
-    if (!(pivot > CORRELATION_FLOOR)) return a + 1;
-    const root = Math.sqrt(pivot);
-    r[a * d + a] = root;
-    for (let b = a + 1; b < d; b++) {
-      let t = r[b * d + a];
-      for (let p = 0; p < a; p++) t -= r[b * d + p] * r[a * d + p];
-      r[b * d + a] = t / root;
-    }
-  }
-  return 0;
+  return firstDependentColumn(columnScatter(values, n, d, used, mean), m, CORRELATION_FLOOR) >= 0;
 }
 
 /** Distinct rows among the component's points (see MEMBER_RESPONSIBILITY), counting no further than `cap`. */
@@ -231,10 +201,9 @@ function covarianceFloorReason(
   for (let a = 0; a < m; a++) {
     for (let b = 0; b <= a; b++) dataPart[a * m + b] = covariances[o + used[a] * d + used[b]] - (a === b ? reg : 0);
   }
-  const failed = correlationPivotFails(dataPart, m, (a) => dataPart[a * m + a], 0);
-  if (failed === 0) return undefined;
-  const dims = failed - 1;
-  return `its points lie on a ${dims === 1 ? 'line' : `${dims}-dimensional subspace`} in the columns up to ${columnName(used[failed - 1])} (its covariance is singular there)`;
+  const dims = firstDependentColumn(dataPart, m, CORRELATION_FLOOR);
+  if (dims < 0) return undefined;
+  return `its points lie on a ${dims === 1 ? 'line' : `${dims}-dimensional subspace`} in the columns up to ${columnName(used[dims])} (its covariance is singular there)`;
 }
 
 function formatValue(v: number): string {

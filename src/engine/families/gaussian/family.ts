@@ -7,8 +7,8 @@ import type { CovarianceType, GaussianSnapshot, InitMethod, InitParams, SklearnC
 import type { MixtureFamily } from '../../em/em';
 import { DataError, FitError, OptionsError } from '../../errors';
 import { GaussianSimd } from './simd';
-import { lloydFromSeeds } from '../../em/kmeans';
-import { hardResponsibilities, nearestMeanLabels, startingPoint, type InitSpace } from '../../em/init';
+import { euclideanInitSpace } from '../../em/kmeans';
+import { hardResponsibilities, nearestMeanLabels, startingPoint} from '../../em/init';
 import type { Rng } from '../../em/rng';
 import { choleskyInPlace, isSymmetric, precisionCholeskyFromCovarianceCholesky } from './linalg';
 import { collapseMessage, refuseRoundingNoise } from './collapse';
@@ -142,7 +142,7 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
         'init "random-data" starts every covariance at regularization × I (as sklearn\'s random_from_data), so it needs regularization > 0 (e.g. 1e-6).',
       );
     }
-    const start = startingPoint(this.init, this.initSpace(), k, rng);
+    const start = startingPoint(this.init, euclideanInitSpace(this.values, this.n, this.d), k, rng);
     switch (start.kind) {
       case 'explicit':
         return this.paramsFromInit(k);
@@ -159,28 +159,6 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
     }
   }
 
-  /** The data as the shared initialisations see them: Euclidean k-means++, Lloyd's k-means, distinct points. */
-  private initSpace(): InitSpace {
-    const { values, n, d } = this;
-    return {
-      n,
-      distancesTo: (row, out) => {
-        for (let i = 0; i < n; i++) {
-          let s = 0;
-          for (let c = 0; c < d; c++) {
-            const z = values[i * d + c] - values[row * d + c];
-            s += z * z;
-          }
-          out[i] = s;
-        }
-      },
-      labelsFromSeeds: (seeds, k) => lloydFromSeeds(values, n, d, k, seeds).labels,
-      sameRow: (a, b) => {
-        for (let c = 0; c < d; c++) if (values[a * d + c] !== values[b * d + c]) return false;
-        return true;
-      },
-    };
-  }
 
   /** Validates initParams against K, D and the covariance type, and builds the parameters from them. */
   private paramsFromInit(k: number): GaussianParams {

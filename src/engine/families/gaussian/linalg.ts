@@ -87,3 +87,41 @@ export function isSymmetric(a: ArrayLike<number>, d: number, offset = 0, relTol 
   }
   return true;
 }
+
+/** Lower triangle (m × m, m = used.length) of Σ_i (x_i − mean)(x_i − mean)ᵀ over the columns `used` of n × d `values`. */
+export function columnScatter(values: Float64Array, n: number, d: number, used: readonly number[], mean: Float64Array): Float64Array {
+  const m = used.length;
+  const scatter = new Float64Array(m * m);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < m; a++) {
+      const za = values[i * d + used[a]] - mean[a];
+      for (let b = 0; b <= a; b++) scatter[a * m + b] += za * (values[i * d + used[b]] - mean[b]);
+    }
+  }
+  return scatter;
+}
+
+/**
+ * Cholesky of the correlation matrix of a covariance (or scatter) matrix given by its lower triangle: the index of
+ * the first column whose pivot is at most `floor` (it is a linear combination of the columns before it), or −1.
+ * `lower` is left unchanged.
+ */
+export function firstDependentColumn(lower: Float64Array, m: number, floor: number): number {
+  const r = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) {
+    for (let b = 0; b <= a; b++) r[a * m + b] = lower[a * m + b] / Math.sqrt(lower[a * m + a] * lower[b * m + b]);
+  }
+  for (let a = 0; a < m; a++) {
+    let pivot = r[a * m + a];
+    for (let p = 0; p < a; p++) pivot -= r[a * m + p] * r[a * m + p];
+    if (!(pivot > floor)) return a;
+    const root = Math.sqrt(pivot);
+    r[a * m + a] = root;
+    for (let b = a + 1; b < m; b++) {
+      let t = r[b * m + a];
+      for (let p = 0; p < a; p++) t -= r[b * m + p] * r[a * m + p];
+      r[b * m + a] = t / root;
+    }
+  }
+  return -1;
+}

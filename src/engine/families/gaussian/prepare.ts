@@ -4,6 +4,7 @@
 
 import type { FitOptions } from '../../../shared/protocol';
 import { DataError, FitError } from '../../errors';
+import { columnScatter, firstDependentColumn } from './linalg';
 
 /** Column-wise z-score in place (population sd, as sklearn's StandardScaler). Constant columns get sd 1 (and z = 0). */
 export function standardizeColumns(values: Float64Array, n: number, d: number): { mean: number[]; sd: number[] } {
@@ -96,6 +97,18 @@ export function refuseUnrepresentableSpread(values: Float64Array, n: number, d: 
  * a constant column (every type but spherical; spherical only when every column is constant), and for full/tied a
  * column that copies or combines the others (a pivot of the correlation matrix's Cholesky below 1e-12).
  */
+/** The columns that have one value in every row of the n × d values. */
+export function constantColumns(values: Float64Array, n: number, d: number): number[] {
+  const constant: number[] = [];
+  for (let j = 0; j < d; j++) {
+    const first = values[j];
+    let same = true;
+    for (let i = 1; i < n && same; i++) same = values[i * d + j] === first;
+    if (same) constant.push(j);
+  }
+  return constant;
+}
+
 export function refuseSingularData(
   values: Float64Array,
   n: number,
@@ -105,13 +118,7 @@ export function refuseSingularData(
   file: string,
 ): void {
   const fix = 'Set regularization > 0 (e.g. 1e-6, the default)';
-  const constant: number[] = [];
-  for (let j = 0; j < d; j++) {
-    const first = values[j];
-    let same = true;
-    for (let i = 1; i < n && same; i++) same = values[i * d + j] === first;
-    if (same) constant.push(j);
-  }
+  const constant = constantColumns(values, n, d);
   const name = (j: number) => `"${columns[j] ?? `x${j + 1}`}"`;
   if (constant.length === d) {
     throw new FitError(
@@ -136,38 +143,17 @@ export function refuseSingularData(
     const { largest, meanScaled } = columnStats(values, n, d, used[a]);
     mean[a] = meanScaled * largest;
   }
-  const c = new Float64Array(m * m);
-  for (let i = 0; i < n; i++) {
-    for (let a = 0; a < m; a++) {
-      const za = values[i * d + used[a]] - mean[a];
-      for (let b = 0; b <= a; b++) c[a * m + b] += za * (values[i * d + used[b]] - mean[b]);
-    }
-  }
-  const sd = new Float64Array(m);
-  for (let a = 0; a < m; a++) sd[a] = Math.sqrt(c[a * m + a]);
-  for (let a = 0; a < m; a++) for (let b = 0; b <= a; b++) c[a * m + b] /= sd[a] * sd[b];
-  for (let a = 0; a < m; a++) {
-    let pivot = c[a * m + a];
-    for (let p = 0; p < a; p++) pivot -= c[a * m + p] * c[a * m + p];
-    if (!(pivot > 1e-12)) {
-      const copyOf = used.slice(0, a).find((b) => {
-        for (let i = 0; i < n; i++) if (values[i * d + b] !== values[i * d + used[a]]) return false;
-        return true;
-      });
-      const what = copyOf !== undefined ? `is a copy of column ${name(copyOf)}` : `is a linear combination of the columns before it`;
-      throw new FitError(
-        `${file}: column ${name(used[a])} ${what}, so with regularization 0 every ${covarianceType === 'tied' ? 'shared ' : ''}covariance is singular. ` +
-          `${fix}, use covarianceType "diag", or leave the column out (columns setting).`,
-      );
-    }
-    const root = Math.sqrt(pivot);
-    c[a * m + a] = root;
-    for (let r = a + 1; r < m; r++) {
-      let t = c[r * m + a];
-      for (let p = 0; p < a; p++) t -= c[r * m + p] * c[a * m + p];
-      c[r * m + a] = t / root;
-    }
-  }
+  const dependent = firstDependentColumn(columnScatter(values, n, d, used, mean), m, 1e-12);
+  if (dependent < 0) return;
+  const copyOf = used.slice(0, dependent).find((b) => {
+    for (let i = 0; i < n; i++) if (values[i * d + b] !== values[i * d + used[dependent]]) return false;
+    return true;
+  });
+  const what = copyOf !== undefined ? `is a copy of column ${name(copyOf)}` : `is a linear combination of the columns before it`;
+  throw new FitError(
+    `${file}: column ${name(used[dependent])} ${what}, so with regularization 0 every ${covarianceType === 'tied' ? 'shared ' : ''}covariance is singular. ` +
+      `${fix}, use covarianceType "diag", or leave the column out (columns setting).`,
+  );
 }
 
 /**

@@ -5,8 +5,8 @@
 
 import type { GaussianSnapshot, InitMethod, InitParams } from '../../../../shared/protocol';
 import type { MixtureFamily } from '../../../em/em';
-import { hardResponsibilities, nearestMeanLabels, startingPoint, type InitSpace } from '../../../em/init';
-import { lloydFromSeeds } from '../../../em/kmeans';
+import { hardResponsibilities, nearestMeanLabels, startingPoint} from '../../../em/init';
+import { euclideanInitSpace } from '../../../em/kmeans';
 import { Rng } from '../../../em/rng';
 import { FitError, OptionsError } from '../../../errors';
 import { GaussianFamily } from '../family';
@@ -105,7 +105,7 @@ export class MclustGaussianFamily implements MixtureFamily<MclustParams> {
     if (this.init === 'random-data' && !(this.regularization > 0)) {
       throw new OptionsError('init "random-data" starts every covariance at regularization × I (as scikit-learn\'s random_from_data), so it needs regularization > 0 (e.g. 1e-6).');
     }
-    const start = startingPoint(this.init, this.initSpace(), k, rng);
+    const start = startingPoint(this.init, euclideanInitSpace(this.values, this.n, this.d), k, rng);
     switch (start.kind) {
       case 'responsibilities':
         return this.fromResponsibilities(start.resp, k);
@@ -140,28 +140,6 @@ export class MclustGaussianFamily implements MixtureFamily<MclustParams> {
     return { state: new MclustState(this.covarianceModel, this.d, k), workspace: new EStepWorkspace(this.d, k), mSteps: 0 };
   }
 
-  /** The data as the shared initialisations see them: Euclidean k-means++, Lloyd's k-means, distinct points. */
-  private initSpace(): InitSpace {
-    const { values, n, d } = this;
-    return {
-      n,
-      distancesTo: (row, out) => {
-        for (let i = 0; i < n; i++) {
-          let s = 0;
-          for (let c = 0; c < d; c++) {
-            const z = values[i * d + c] - values[row * d + c];
-            s += z * z;
-          }
-          out[i] = s;
-        }
-      },
-      labelsFromSeeds: (seeds, k) => lloydFromSeeds(values, n, d, k, seeds).labels,
-      sameRow: (a, b) => {
-        for (let c = 0; c < d; c++) if (values[a * d + c] !== values[b * d + c]) return false;
-        return true;
-      },
-    };
-  }
 
   /**
    * initParams as θ₀: weights, means and K × D × D covariances as given (the first M-step imposes the model's
