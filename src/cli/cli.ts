@@ -75,7 +75,14 @@ export function main(argv: string[]): number {
       labelBytes = readInput(labelsPath, parsed.maxFileSizeMb);
       labelFileName = path.basename(labelsPath);
     }
-    const dataset = loadDataset(name, bytes, { columns: options.columns, imageWidth: options.imageWidth || undefined, labelBytes, labelFileName });
+    const dataset = loadDataset(name, bytes, {
+      columns: options.columns,
+      imageWidth: options.imageWidth || undefined,
+      weightsColumn: options.weightsColumn,
+      missing: options.missing ?? 'marginalize',
+      labelBytes,
+      labelFileName,
+    });
     let loaded: DatasetSummary = dataset.summary;
     const outcome = fitDataset(
       dataset,

@@ -4,7 +4,8 @@
 // worker_threads of its own (the worker and the CLI both call this; a selection's sweep starts its own threads).
 
 import type { FitOptions } from '../shared/protocol';
-import type { Dataset } from './data/dataset';
+import type { Dataset, TableData } from './data/dataset';
+import { withoutIncompleteRows } from './data/missing';
 import { DataError, OptionsError } from './errors';
 import { checkInit, chooseFamily, familyById, type FitCallbacks, type FitOutcome } from './families/registry';
 import type { EngineEnvironment } from './families/types';
@@ -25,12 +26,21 @@ export function chooseModel(dataset: Dataset, options: FitOptions): { model: Fit
 export function fitDataset(dataset: Dataset, partialOptions: Partial<FitOptions>, callbacks: FitCallbacks = {}, environment: EngineEnvironment = {}): FitOutcome {
   const options = resolveOptions(partialOptions);
   const started = Date.now();
-  const chosen = chooseFamily(dataset, options);
+  const data = dataset.kind === 'table' && dataset.missing ? rowsToMarginalise(dataset, options) : dataset;
+  const chosen = chooseFamily(data, options);
   const file = dataset.summary.fileName;
   const { n, d } = chosen;
   if (n === 0) throw new DataError(`${file}: no complete numeric rows to fit.`, file);
   const { ks, models } = selectionCandidates(options, chosen.id, n, d);
   checkInit(familyById(chosen.id), options.init);
+  if (data.kind === 'table' && data.weights) {
+    const weights = `case weights (column "${data.weightsColumn}")`;
+    if (chosen.id !== 'gaussian') throw new OptionsError(`${weights} apply to Gaussian mixtures: set model to "gaussian", or weightsColumn to "".`);
+    if (ks.length * models.length > 1) {
+      throw new OptionsError(`${weights} need one fit: set k to a number and one covarianceType (a model selection does not weight its candidates), or set weightsColumn to "".`);
+    }
+    if (models[0] === 'variational') throw new OptionsError(`${weights} are not supported by the variational mixture: use another covarianceType, or set weightsColumn to "".`);
+  }
   if (ks.length * models.length > 1) {
     if (options.initParams) throw new OptionsError(`initParams fixes K = ${options.initParams.weights.length} and the start; set k to ${options.initParams.weights.length} (not "auto") and one covariance model, or leave initParams unset.`);
     return chosen.select({ options, started, callbacks, environment, ks, models });
@@ -42,4 +52,17 @@ export function fitDataset(dataset: Dataset, partialOptions: Partial<FitOptions>
   }
   const single = chosen.id === 'gaussian' ? { ...options, k, covarianceType: models[0] as FitOptions['covarianceType'] } : { ...options, k };
   return chosen.fit({ options: single, started, callbacks });
+}
+
+/**
+ * The table as the fit will use it: every row when the fit marginalises missing cells (one Gaussian fit with a
+ * scikit-learn type or an mclust model), otherwise without the rows that have a missing cell, saying why.
+ */
+function rowsToMarginalise(table: TableData, options: FitOptions): TableData {
+  if (options.missing === 'skip') return withoutIncompleteRows(table, 'missing is "skip"');
+  if (options.model === 'bernoulli') return withoutIncompleteRows(table, 'a Bernoulli mixture does not marginalise missing cells');
+  if (options.covarianceType === 'variational') return withoutIncompleteRows(table, 'the variational mixture does not marginalise missing cells');
+  const { ks, models } = selectionCandidates(options, 'gaussian', table.n, table.d);
+  if (ks.length * models.length > 1) return withoutIncompleteRows(table, 'a model selection fits complete rows only; set k to a number to fit them');
+  return table;
 }

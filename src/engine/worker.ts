@@ -37,6 +37,8 @@ port.on(
         const dataset = loadDataset(m.fileName, m.bytes, {
           columns: m.options.columns,
           imageWidth: m.options.imageWidth || undefined,
+          weightsColumn: m.options.weightsColumn,
+          missing: m.options.missing,
           labelBytes: m.labelBytes,
           labelFileName: m.labelFileName,
         });

@@ -67,7 +67,12 @@ export interface FitResult {
   /** Why `auto` picked this model (or 'chosen by the user'). */
   modelReason: string;
   k: number;
+  /** Rows used in the fit. */
   n: number;
+  /** Gaussian with a weights column: its name and Σ w_i, the n of BIC and of the convergence rule. */
+  caseWeights?: { column: string; total: number };
+  /** Gaussian with missing cells fitted: missing cells per column (in `columns` order); missing at random is assumed. */
+  missingCells?: number[];
   d: number;
   columns: string[];
   converged: boolean;

@@ -18,6 +18,14 @@ export interface TableData {
   labels?: Int32Array;
   /** The name of that label column. */
   labelColumn?: string;
+  /** Case (frequency) weights ≥ 0 of the kept rows, from the weights column; absent: every row weighs 1. */
+  weights?: Float64Array;
+  /** The name of the weights column. */
+  weightsColumn?: string;
+  /** n × d, 1 where a cell is missing (its value is NaN); absent when every kept cell is observed. */
+  missing?: Uint8Array;
+  /** Missing cells per column (with `missing`). */
+  missingPerColumn?: number[];
   summary: DatasetSummary;
 }
 

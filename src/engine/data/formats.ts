@@ -17,6 +17,10 @@ export interface FormatLoadOptions {
   columns?: string[];
   /** Image width when the file does not give the shape. */
   imageWidth?: number;
+  /** A column of case weights (tables), by name or 1-based number. */
+  weightsColumn?: string;
+  /** 'marginalize': rows with missing cells are kept (NaN, marked in the table's `missing`); default: skipped. */
+  missing?: 'marginalize' | 'skip';
 }
 
 /**
@@ -71,7 +75,8 @@ const delimitedText: DataFormat = {
   extensions: ['csv', 'tsv', 'txt', 'dat', 'data'],
   namePatterns: [],
   sniff: (bytes) => (looksLikeText(bytes) ? 'plausible' : undefined),
-  load: (bytes, fileName, options) => loadDelimitedText(fileName, bytes, { columns: options.columns, imageWidth: options.imageWidth }),
+  load: (bytes, fileName, options) =>
+    loadDelimitedText(fileName, bytes, { columns: options.columns, imageWidth: options.imageWidth, weightsColumn: options.weightsColumn, missing: options.missing }),
   quickInspect(bytes, fileName, isPrefix = false) {
     const prefix = textPrefix(bytes, isPrefix ? Math.min(bytes.length - 1, INSPECT_TEXT_BYTES) : INSPECT_TEXT_BYTES);
     const dataset = loadDelimitedText(fileName, prefix, {});
@@ -85,7 +90,7 @@ const npy: DataFormat = {
   extensions: ['npy'],
   namePatterns: [],
   sniff: (bytes) => (looksLikeNpy(bytes) ? 'magic' : undefined),
-  load: (bytes, fileName, options) => loadNpy(fileName, bytes, { imageWidth: options.imageWidth }),
+  load: (bytes, fileName, options) => loadNpy(fileName, bytes, { imageWidth: options.imageWidth, weightsColumn: options.weightsColumn, missing: options.missing }),
   quickInspect(bytes, fileName) {
     const header = readNpyHeader(fileName, bytes, false, true);
     if (bytes.length === header.dataOffset + header.count * header.itemSize) return describe(this, fileName, loadNpy(fileName, bytes, {}), true);

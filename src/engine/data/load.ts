@@ -103,7 +103,15 @@ function unwrap(fileName: string, bytes: Uint8Array, notes: string[]): { name: s
 export function loadDataset(fileName: string, bytes: Uint8Array, options: LoadOptions = {}): Dataset {
   const extraNotes: string[] = [];
   const { name, bytes: content } = unwrap(fileName, bytes, extraNotes);
-  const dataset = chooseFormat(name, content).load(content, fileName, { columns: options.columns, imageWidth: options.imageWidth });
+  const dataset = chooseFormat(name, content).load(content, fileName, {
+    columns: options.columns,
+    imageWidth: options.imageWidth,
+    weightsColumn: options.weightsColumn,
+    missing: options.missing,
+  });
+  if (options.weightsColumn && options.weightsColumn.trim() !== '' && !(dataset.kind === 'table' && dataset.weights)) {
+    throw dataError(fileName, `weightsColumn "${options.weightsColumn.trim()}" applies to tables of numbers; this file was read as ${dataset.kind === 'images' ? 'images' : 'a table without it'}. Set weightsColumn to "".`);
+  }
   if (extraNotes.length > 0) dataset.summary.notes.unshift(...extraNotes);
   if (dataset.kind === 'images' && options.columns && options.columns.some((c) => c.trim() !== '')) {
     dataset.summary.notes.push('the columns setting does not apply to images: every pixel is used');

@@ -28,6 +28,10 @@ export interface TextOptions {
   imageWidth?: number;
   /** The file is itself a labels file: its column named "label" is the data, never set apart as labels. */
   labelsFile?: boolean;
+  /** A column of case weights (by name or 1-based number), kept apart from the features. */
+  weightsColumn?: string;
+  /** 'marginalize': rows with missing cells are kept (NaN, marked); otherwise (default) they are skipped. */
+  missing?: 'marginalize' | 'skip';
 }
 
 /** The text's lines, without the empty one after the newline that ends the last line. */
@@ -63,12 +67,21 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   const selection = selectColumns(fileName, scan, naming, options);
 
   const shape = pixelShape(scan, selection, options.imageWidth);
-  const read = readValues(fileName, lines, frame, row, scan.rowsOfWidth, naming.names, selection, shape !== undefined);
+  const read = readValues(fileName, lines, frame, row, scan.rowsOfWidth, naming.names, selection, shape !== undefined, options.missing === 'marginalize');
   const { n, values, capacity, labels } = read;
   const d = selection.selected.length;
   notes.push(...read.skipped.notes());
   const labelColumn = labels ? naming.names[selection.labelColumn] : undefined;
   if (labelColumn !== undefined) notes.push(`labels: column "${labelColumn}" (not used in the fit)`);
+  const weightsColumn = selection.weightsColumn >= 0 ? naming.names[selection.weightsColumn] : undefined;
+  if (weightsColumn !== undefined) {
+    if (shape) throw dataError(fileName, `case weights (column "${weightsColumn}") apply to tables of numbers, not to pixel rows. Set weightsColumn to "".`);
+    notes.push(`case weights: column "${weightsColumn}" (not a feature)`);
+  }
+  if (read.missingPerColumn) {
+    const per = selection.selected.map((j, k) => ({ name: naming.names[j], count: read.missingPerColumn![k] })).filter((x) => x.count > 0);
+    notes.push(`missing cells fitted on the observed ones (assumed missing at random): ${per.map((x) => `${x.count} in ${x.name}`).join(', ')}`);
+  }
 
   const columns = selection.selected.map((j) => naming.names[j]);
   const summary: DatasetSummary = {
@@ -98,6 +111,10 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
     sourceLines: read.sourceLines.slice(0, n),
     labels: labels?.slice(0, n),
     labelColumn,
+    weights: read.weights,
+    weightsColumn,
+    missing: read.missing,
+    missingPerColumn: read.missingPerColumn,
     summary,
   };
 }

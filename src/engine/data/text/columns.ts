@@ -148,12 +148,16 @@ export interface ColumnSelection {
   selected: number[];
   /** The column of class labels kept apart from the fit, -1 without one. */
   labelColumn: number;
+  /** The column of case weights (weightsColumn), -1 without one. */
+  weightsColumn: number;
   dropped: { name: string; reason: string }[];
 }
 
 export interface SelectionOptions {
   columns?: string[];
   labelsFile?: boolean;
+  /** A column of case weights, by name or 1-based number: kept apart from the features. */
+  weightsColumn?: string;
 }
 
 /** The columns to fit: those asked for (each must be numeric), or every numeric column but the index and the labels. */
@@ -172,10 +176,21 @@ export function selectColumns(fileName: string, scan: ColumnScan, naming: Column
 
   let selected: number[];
   const requested = (options.columns ?? []).filter((s) => s.trim() !== '');
+  const weightsName = (options.weightsColumn ?? '').trim();
+  const weightsColumn = weightsName === '' ? -1 : resolveColumn(fileName, weightsName, names, 'weights column');
+  if (weightsColumn >= 0 && stats[weightsColumn].numeric === 0) {
+    throw dataError(
+      fileName,
+      `the weights column "${names[weightsColumn]}" holds no numbers (it is ${whyNotNumeric(weightsColumn)}). Expected a column of case weights ≥ 0; set weightsColumn to such a column or to "".`,
+    );
+  }
   if (requested.length > 0) {
     selected = requested.map((r) => resolveColumn(fileName, r, names));
     const seen = new Set<number>();
     selected = selected.filter((j) => (seen.has(j) ? false : (seen.add(j), true)));
+    if (weightsColumn >= 0 && seen.has(weightsColumn)) {
+      throw dataError(fileName, `column "${names[weightsColumn]}" is the weights column, so it cannot also be fitted: leave it out of columns, or set weightsColumn to "".`);
+    }
     for (const j of selected) {
       if (!isNumericColumn(j)) {
         throw dataError(
@@ -186,12 +201,12 @@ export function selectColumns(fileName: string, scan: ColumnScan, naming: Column
     }
   } else {
     selected = [];
-    for (let j = 0; j < c; j++) if (isNumericColumn(j) && !(j === 0 && indexColumn)) selected.push(j);
+    for (let j = 0; j < c; j++) if (isNumericColumn(j) && !(j === 0 && indexColumn) && j !== weightsColumn) selected.push(j);
   }
   // A label column (by name, integers) is kept apart from the fit.
   let labelColumn = -1;
   for (let j = 0; j < c; j++) {
-    if (options.labelsFile || !LABEL_COLUMN.test(names[j]) || (requested.length > 0 && selected.includes(j))) continue;
+    if (options.labelsFile || j === weightsColumn || !LABEL_COLUMN.test(names[j]) || (requested.length > 0 && selected.includes(j))) continue;
     const st = stats[j];
     const fewValues = st.distinct !== undefined && st.distinct.size <= MAX_LABEL_VALUES && st.distinct.size < st.numeric;
     if (isNumericColumn(j) && st.integral && fewValues && st.nonFinite === 0 && st.min >= -2147483648 && st.max <= 2147483647) {
@@ -204,7 +219,7 @@ export function selectColumns(fileName: string, scan: ColumnScan, naming: Column
   const isSelected = new Uint8Array(c);
   for (const j of selected) isSelected[j] = 1;
   for (let j = 0; j < c; j++) {
-    if (isSelected[j] || j === labelColumn) continue;
+    if (isSelected[j] || j === labelColumn || j === weightsColumn) continue;
     if (j === 0 && indexColumn) dropped.push({ name: names[j], reason: indexReason });
     else if (requested.length > 0) dropped.push({ name: names[j], reason: 'not selected' });
     else if (!isNumericColumn(j)) dropped.push({ name: names[j], reason: whyNotNumeric(j) });
@@ -217,11 +232,11 @@ export function selectColumns(fileName: string, scan: ColumnScan, naming: Column
         'Expected at least one column of numbers.',
     );
   }
-  return { selected, labelColumn, dropped };
+  return { selected, labelColumn, weightsColumn, dropped };
 }
 
 /** A column by name (exact, then ignoring case) or by 1-based position. */
-function resolveColumn(fileName: string, request: string, names: string[]): number {
+function resolveColumn(fileName: string, request: string, names: string[], what = 'column'): number {
   const r = request.trim();
   let j = names.indexOf(r);
   if (j >= 0) return j;
@@ -232,5 +247,5 @@ function resolveColumn(fileName: string, request: string, names: string[]): numb
     j = Number(r) - 1;
     if (j >= 0 && j < names.length) return j;
   }
-  throw dataError(fileName, `there is no column "${r}". Available columns: ${listSome(names, 40)} (or their positions 1–${names.length}).`);
+  throw dataError(fileName, `there is no ${what} "${r}". Available columns: ${listSome(names, 40)} (or their positions 1–${names.length}).`);
 }

@@ -7,20 +7,30 @@ import { DataError, FitError } from '../../errors';
 import { columnScatter, firstDependentColumn } from './linalg';
 
 /** Column-wise z-score in place (population sd, as sklearn's StandardScaler). Constant columns get sd 1 (and z = 0). */
-export function standardizeColumns(values: Float64Array, n: number, d: number): { mean: number[]; sd: number[] } {
+export function standardizeColumns(values: Float64Array, n: number, d: number, caseWeights?: Float64Array): { mean: number[]; sd: number[] } {
   const mean = new Float64Array(d);
   const m2 = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += values[i * d + j];
-  for (let j = 0; j < d; j++) mean[j] /= n;
+  // With case weights, the mean and sd of the rows repeated w_i times.
+  let total = n;
+  if (caseWeights) {
+    total = 0;
+    for (let i = 0; i < n; i++) total += caseWeights[i];
+  }
   for (let i = 0; i < n; i++) {
+    const w = caseWeights ? caseWeights[i] : 1;
+    for (let j = 0; j < d; j++) mean[j] += w * values[i * d + j];
+  }
+  for (let j = 0; j < d; j++) mean[j] /= total;
+  for (let i = 0; i < n; i++) {
+    const w = caseWeights ? caseWeights[i] : 1;
     for (let j = 0; j < d; j++) {
       const c = values[i * d + j] - mean[j];
-      m2[j] += c * c;
+      m2[j] += w * c * c;
     }
   }
   const sd = new Float64Array(d);
   for (let j = 0; j < d; j++) {
-    const s = Math.sqrt(m2[j] / n);
+    const s = Math.sqrt(m2[j] / total);
     const largest = columnStats(values, n, d, j).largest;
     // Values near 1e308 overflow these sums and subnormal ones underflow them (a column of 1e308s would become all
     // zeros, one of 1e-320s "constant"): recompute such a column in units of its largest magnitude.

@@ -6,7 +6,7 @@
 import type { DegenerateComponent, FitResult, ParamsSnapshot, PlotSample, SklearnCovarianceType } from '../../../shared/protocol';
 import type { TableData } from '../../data/dataset';
 import { labelMetrics } from '../../em/metrics';
-import { informationCriteria, runEm, type EmProgress, type EmRun, type EmSettings, type MixtureFamily } from '../../em/em';
+import { informationCriteria, runEm, totalWeight, type EmProgress, type EmRun, type EmSettings, type MixtureFamily } from '../../em/em';
 import { DataError } from '../../errors';
 import { evenSample, type FitCallbacks, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
 import { degeneracyNotes, findDegenerateComponents } from './degeneracy';
@@ -51,7 +51,7 @@ export function prepareGaussianTable(table: TableData, options: FixedFitOptions 
   const { n, d } = table;
   const file = table.summary.fileName;
   const values = Float64Array.from(table.values);
-  const standardization = options.standardize ? standardizeColumns(values, n, d) : undefined;
+  const standardization = options.standardize ? standardizeColumns(values, n, d, table.weights) : undefined;
   if (standardization) {
     const overflow = standardization.sd.findIndex((sd) => !Number.isFinite(sd));
     if (overflow >= 0) {
@@ -123,6 +123,9 @@ export function fitGaussianTable(table: TableData, { options, reason, started, c
 /** EM on a prepared table with `options` (K and covarianceType fixed), from the settings' start or `start`. */
 export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions, reason: string, started: number, callbacks: FitCallbacks, start?: PartitionStart): FitOutcome {
   const { table, n, d, values, centre, standardization, indices } = prepared;
+  const caseWeights = table.weights;
+  // With case weights the sample size of BIC (and of the convergence rule) is Σ w_i, the rows they stand for.
+  const sampleSize = caseWeights ? totalWeight(caseWeights) : n;
   const notes = [...prepared.notes];
   const requested = options.covarianceType;
   const mclustModel = isMclustModelName(requested) ? mclustModelForColumns(requested, d) : undefined;
@@ -155,7 +158,13 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
   let parameters: number;
   let degenerate: DegenerateComponent[];
   if (mclustModel) {
-    const family = new MclustGaussianFamily(values, n, d, { model: mclustModel, regularization: options.regularization, init: start ? 'kmeans++' : options.init, initParams: start ? undefined : initParams });
+    const family = new MclustGaussianFamily(values, n, d, {
+      model: mclustModel,
+      regularization: options.regularization,
+      init: start ? 'kmeans++' : options.init,
+      initParams: start ? undefined : initParams,
+      caseWeights,
+    });
     const mclustRun = runEm(start ? fromPartition(family, start.partition) : family, settings, onProgress);
     run = mclustRun;
     parameters = family.parameterCount(k);
@@ -173,7 +182,7 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
     if (mclustModel !== requested) notes.push(`covarianceType ${requested} on one column is mclust's model ${mclustModel} (${mclustModel === 'E' ? 'equal' : 'variable'} variance).`);
   } else {
     const type = requested as SklearnCovarianceType;
-    const family = new GaussianFamily(values, n, d, { covarianceType: type, regularization: options.regularization, init: options.init, initParams });
+    const family = new GaussianFamily(values, n, d, { covarianceType: type, regularization: options.regularization, init: options.init, initParams, caseWeights });
     const sklearnRun = runEm(family, settings, onProgress);
     run = sklearnRun;
     // scikit-learn's _n_parameters: the same count as mclust's nMclustParams for the model the type is (VVV, VVI, VII, EEE).
@@ -195,9 +204,9 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
   run.snapshots.forEach(shiftBack);
   const last = run.snapshots[run.snapshots.length - 1];
   if (last.model !== 'gaussian') throw new Error('internal: Gaussian family returned a non-Gaussian snapshot');
-  const { bic, aic } = informationCriteria(run.logLikelihood, parameters, n);
-  const bicMclust = mclustBic(run.logLikelihood, parameters, n);
-  const icl = mclustIcl(bicMclust, responsibilities(run.logResp), n, k);
+  const { bic, aic } = informationCriteria(run.logLikelihood, parameters, sampleSize);
+  const bicMclust = mclustBic(run.logLikelihood, parameters, sampleSize);
+  const icl = mclustIcl(bicMclust, responsibilities(run.logResp), n, k, caseWeights);
   const assignments = Array.from(run.assignments);
   notes.push(...degeneracyNotes(degenerate, k));
   const result: FitResult = {
@@ -205,6 +214,7 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
     modelReason: reason,
     k: options.k,
     n,
+    caseWeights: caseWeights ? { column: table.weightsColumn ?? 'weights', total: sampleSize } : undefined,
     d,
     columns: table.columns,
     converged: start ? start.converged : run.converged,
@@ -236,13 +246,15 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
 
 /** The mclust family started from a hard partition (one M-step from it, as R's me()), whatever its init says. */
 function fromPartition(family: MclustGaussianFamily, partition: Int32Array): MixtureFamily<MclustParams> {
+  const weights = family.caseWeights;
   return {
     model: family.model,
     n: family.n,
     d: family.d,
+    caseWeights: weights,
     initialize: (k) => {
       const z = new Float64Array(partition.length * k);
-      for (let i = 0; i < partition.length; i++) z[i * k + partition[i]] = 1;
+      for (let i = 0; i < partition.length; i++) z[i * k + partition[i]] = weights ? weights[i] : 1;
       return family.fromResponsibilities(z, k);
     },
     weightedLogProb: (params, k, out) => family.weightedLogProb(params, k, out),
