@@ -73,6 +73,8 @@ export interface FitResult {
   caseWeights?: { column: string; total: number };
   /** Gaussian with missing cells fitted: missing cells per column (in `columns` order); missing at random is assumed. */
   missingCells?: number[];
+  /** The plotted rows with missing cells (PlotSample.incompleteRows) at E[x | observed cells] under the fit, row-major, in the plotted units. */
+  imputedPlot?: { rows: number[]; values: number[] };
   d: number;
   columns: string[];
   converged: boolean;
@@ -213,6 +215,11 @@ export interface PlotSample {
    * panel's default view. axes: 2 × d unit rows; explained: each one's fraction of the total variance.
    */
   projection?: { mean: number[]; axes: number[][]; explained: number[] };
+  /**
+   * Rows (of `indices`) with missing cells: drawn with their own point shape, at their conditional expectation once
+   * the fit ends (FitResult.imputedPlot), at their columns' observed means before.
+   */
+  incompleteRows?: number[];
 }
 
 /** A few member images per cluster (Bernoulli): most and least typical, pixel values 0..1. */

@@ -7,7 +7,8 @@ import { DataError, FitError } from '../../errors';
 import { columnScatter, firstDependentColumn } from './linalg';
 
 /** Column-wise z-score in place (population sd, as sklearn's StandardScaler). Constant columns get sd 1 (and z = 0). */
-export function standardizeColumns(values: Float64Array, n: number, d: number, caseWeights?: Float64Array): { mean: number[]; sd: number[] } {
+export function standardizeColumns(values: Float64Array, n: number, d: number, caseWeights?: Float64Array, missing?: Uint8Array): { mean: number[]; sd: number[] } {
+  if (missing) return standardizeObserved(values, n, d, missing, caseWeights);
   const mean = new Float64Array(d);
   const m2 = new Float64Array(d);
   // With case weights, the mean and sd of the rows repeated w_i times.
@@ -51,6 +52,34 @@ export function standardizeColumns(values: Float64Array, n: number, d: number, c
     for (let i = 0; i < n; i++) values[i * d + j] = (values[i * d + j] - mean[j]) / sd[j];
   }
   return { mean: Array.from(mean), sd: Array.from(sd) };
+}
+
+/** standardizeColumns of a table with missing cells: each column's mean and sd over its observed cells. */
+function standardizeObserved(values: Float64Array, n: number, d: number, missing: Uint8Array, caseWeights?: Float64Array): { mean: number[]; sd: number[] } {
+  const mean: number[] = [];
+  const sd: number[] = [];
+  for (let j = 0; j < d; j++) {
+    let total = 0;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      if (missing[i * d + j]) continue;
+      const w = caseWeights ? caseWeights[i] : 1;
+      total += w;
+      sum += w * values[i * d + j];
+    }
+    const m = total > 0 ? sum / total : 0;
+    let m2 = 0;
+    for (let i = 0; i < n; i++) {
+      if (missing[i * d + j]) continue;
+      const c = values[i * d + j] - m;
+      m2 += (caseWeights ? caseWeights[i] : 1) * c * c;
+    }
+    const s = total > 0 ? Math.sqrt(m2 / total) || 1 : 1;
+    for (let i = 0; i < n; i++) if (!missing[i * d + j]) values[i * d + j] = (values[i * d + j] - m) / s;
+    mean.push(m);
+    sd.push(s);
+  }
+  return { mean, sd };
 }
 
 /**

@@ -15,6 +15,7 @@ import { findMclustDegenerateComponents } from './mclust/degeneracy';
 import { MclustGaussianFamily, mclustModelForColumns, type MclustParams } from './mclust/family';
 import { isMclustModelName, mclustBic, mclustIcl, type MclustModelName } from './mclust/models';
 import { runVariationalFit } from './variational/entry';
+import { meanImputed, MissingGaussianFamily } from './missing';
 import { principalAxes } from '../../data/projection';
 import { centreOffsetColumns, refuseSingularData, refuseUnrepresentableSpread, regularisationNotes, shiftMeans, standardizeColumns } from './prepare';
 
@@ -51,7 +52,8 @@ export function prepareGaussianTable(table: TableData, options: FixedFitOptions 
   const { n, d } = table;
   const file = table.summary.fileName;
   const values = Float64Array.from(table.values);
-  const standardization = options.standardize ? standardizeColumns(values, n, d, table.weights) : undefined;
+  const missing = table.missing;
+  const standardization = options.standardize ? standardizeColumns(values, n, d, table.weights, missing) : undefined;
   if (standardization) {
     const overflow = standardization.sd.findIndex((sd) => !Number.isFinite(sd));
     if (overflow >= 0) {
@@ -60,23 +62,27 @@ export function prepareGaussianTable(table: TableData, options: FixedFitOptions 
         file,
       );
     }
-  } else {
+  } else if (!missing) {
     refuseUnrepresentableSpread(values, n, d, table.columns, file, regularization);
   }
-  if (regularization === 0 && singularCheck) refuseSingularData(values, n, d, table.columns, singularCheck, file);
-  const notes = regularisationNotes(values, n, d, table.columns, regularization);
+  // (With missing cells these checks, which read every cell, are left to the fit's own singularity errors.)
+  if (regularization === 0 && singularCheck && !missing) refuseSingularData(values, n, d, table.columns, singularCheck, file);
+  const notes = missing ? [] : regularisationNotes(values, n, d, table.columns, regularization);
 
   const indices = evenSample(n, options.maxPlotPoints);
+  // Rows with missing cells are plotted at their columns' observed means until the fit places them.
+  const plotted = missing ? meanImputed(values, n, d, missing, table.weights) : values;
   const plotValues: number[] = new Array(indices.length * d);
   indices.forEach((row, s) => {
-    for (let j = 0; j < d; j++) plotValues[s * d + j] = values[row * d + j];
+    for (let j = 0; j < d; j++) plotValues[s * d + j] = plotted[row * d + j];
   });
   const plotSample: PlotSample = { indices, values: plotValues, d };
-  const projection = d > 2 ? principalAxes(values, n, d) : undefined;
+  const projection = d > 2 ? principalAxes(plotted, n, d) : undefined;
   if (projection) plotSample.projection = projection;
+  if (missing) plotSample.incompleteRows = indices.filter((row) => missing.subarray(row * d, (row + 1) * d).includes(1));
   // The engine sees columns with a large offset centred (see centreOffsetColumns); every mean it reports is shifted
-  // back, so callers never see the centring.
-  const centre = centreOffsetColumns(values, n, d);
+  // back, so callers never see the centring. (Not with missing cells: their NaNs have no offset to remove.)
+  const centre = missing ? undefined : centreOffsetColumns(values, n, d);
   return { table, n, d, values, standardization, centre, notes, indices, plotSample };
 }
 
@@ -157,7 +163,28 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
   let run: EmRun<unknown>;
   let parameters: number;
   let degenerate: DegenerateComponent[];
-  if (mclustModel) {
+  let imputedPlot: FitResult['imputedPlot'];
+  if (table.missing) {
+    // Some cells are missing: EM on the observed cells of every row (missing.ts).
+    const family = new MissingGaussianFamily(values, n, d, table.missing, {
+      model: mclustModel ?? (requested as SklearnCovarianceType),
+      regularization: options.regularization,
+      init: options.init,
+      initParams,
+      caseWeights,
+    });
+    const missingRun = runEm(family, settings, onProgress);
+    run = missingRun;
+    parameters = family.parameterCount(k);
+    degenerate = [];
+    const rows = prepared.plotSample.incompleteRows ?? [];
+    imputedPlot = { rows, values: Array.from(family.conditionalExpectations(missingRun.params, k, missingRun.logResp, rows)) };
+    const per = table.missingPerColumn ?? [];
+    notes.push(
+      `${per.reduce((a, b) => a + b, 0)} missing cells (${per.map((count, j) => (count > 0 ? `${count} in ${table.columns[j]}` : '')).filter(Boolean).join(', ')}) ` +
+        'integrated out: each row is fitted on its observed cells, assuming the cells are missing at random.',
+    );
+  } else if (mclustModel) {
     const family = new MclustGaussianFamily(values, n, d, {
       model: mclustModel,
       regularization: options.regularization,
@@ -215,6 +242,8 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
     k: options.k,
     n,
     caseWeights: caseWeights ? { column: table.weightsColumn ?? 'weights', total: sampleSize } : undefined,
+    missingCells: table.missing ? table.missingPerColumn : undefined,
+    imputedPlot,
     d,
     columns: table.columns,
     converged: start ? start.converged : run.converged,
