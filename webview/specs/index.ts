@@ -52,7 +52,14 @@ export interface ScatterInput {
   /** Per component: the mean and the 2 × 2 covariance of its marginal on the two plotted columns. */
   means: [number, number][];
   covariances: Cov2[];
+  /** Per point, whether its row has missing cells (drawn with their own shape); absent when none has. */
+  incomplete?: ArrayLike<boolean>;
+  /** Where those rows are placed, for the legend ("at E[x | observed cells]"). */
+  incompletePlacement?: string;
 }
+
+/** The legend's two kinds of rows when some have missing cells. */
+export const OBSERVED_ROWS = 'every cell observed';
 
 export function componentName(j: number): string {
   return `component ${j + 1}`;
@@ -76,6 +83,7 @@ export function scatterData(input: ScatterInput): ScatterData {
       for (let j = 1; j < k; j++) if (logResp[o + j] > logResp[o + best]) best = j;
       points[i] = { x: x[i], y: y[i], component: componentName(best), rmax: Math.exp(logResp[o + best]) };
     }
+    if (input.incomplete) points[i].cells = input.incomplete[i] ? `missing cells, ${input.incompletePlacement ?? 'placed'}` : OBSERVED_ROWS;
   }
   const contours: Row[] = [];
   const means: Row[] = [];
@@ -161,6 +169,10 @@ export function scatterSpec(data: ScatterData, o: ScatterOptions): TopLevelSpec 
           ...(o.k === 2
             ? { opacity: { value: 0.85 } }
             : { opacity: { field: 'rmax', type: 'quantitative' as const, scale: { domain: [0, 1], range: [0.1, 1] }, legend: null } }),
+          // Rows with missing cells: their own shape, and a legend that says where they are placed.
+          ...(data.points.some((p) => p.cells !== undefined)
+            ? { shape: { field: 'cells', type: 'nominal' as const, title: 'rows', scale: { range: ['circle', 'triangle-up'] }, sort: [OBSERVED_ROWS] } }
+            : {}),
         },
       },
       {

@@ -250,7 +250,7 @@ export function capSample(sample: PanelState['plotSample'], maxPlotPoints: numbe
     indices.push(sample.indices[i]);
     for (let j = 0; j < sample.d; j++) values.push(sample.values[i * sample.d + j]);
   }
-  return { indices, values, d: sample.d, ...(sample.projection ? { projection: sample.projection } : {}) };
+  return { indices, values, d: sample.d, ...(sample.projection ? { projection: sample.projection } : {}), ...(sample.incompleteRows ? { incompleteRows: sample.incompleteRows } : {}) };
 }
 
 /** The scatter's two axes for the shown sample (undefined before the data are loaded). */

@@ -2,7 +2,7 @@
 // coloured by responsibility with each component's contours and mean (d ≥ 2), or the histogram with the component
 // densities (d = 1); and its parameter table.
 
-import type { GaussianSnapshot } from '../../src/shared/protocol';
+import type { GaussianSnapshot, PlotSample } from '../../src/shared/protocol';
 import { gaussianLogResponsibilities } from '../../src/engine/families/gaussian/density';
 import { clusterSizes, formatNumber } from '../controls';
 import { histogram, paddedExtent, type Cov2 } from '../geometry';
@@ -101,11 +101,12 @@ export function createGaussianView(): FamilyView {
 
     const axes = scatterAxes(state)!;
     setupAxisPickers(state, axes.x, axes.y, sample.projection?.axes.length ?? 0);
+    const placed = placeIncompleteRows(state, sample);
     if (logResp.length < n * k) logResp = new Float64Array(n * k);
     const resp = logResp.subarray(0, n * k);
     let degenerate = false;
     try {
-      gaussianLogResponsibilities(sample.values, n, d, snapshot, resp);
+      gaussianLogResponsibilities(placed.sample.values, n, d, snapshot, resp);
     } catch {
       // A snapshot whose covariance is not positive definite (a collapsing component): draw the points neutral
       // rather than fail the panel; the engine reports the collapse itself.
@@ -113,19 +114,19 @@ export function createGaussianView(): FamilyView {
       degenerate = true;
     }
     // Responsibilities above are those of the full d columns; only the drawing is projected.
-    const x = projectPoints(sample, n, axes.x, new Float64Array(n));
-    const y = projectPoints(sample, n, axes.y, new Float64Array(n));
+    const x = projectPoints(placed.sample, n, axes.x, new Float64Array(n));
+    const y = projectPoints(placed.sample, n, axes.y, new Float64Array(n));
     const projected = snapshot.means.map((m, j) => projectComponent(m, snapshot.covariances[j], axes.x, axes.y, sample));
     const covs: Cov2[] = projected.map((p) => p.cov);
     const means = projected.map((p) => p.mean);
     if (degenerate) title += ' — a covariance is not positive definite, responsibilities not shown';
-    const data = scatterData({ x, y, logResp: resp, k, means, covariances: covs });
+    const data = scatterData({ x, y, logResp: resp, k, means, covariances: covs, incomplete: placed.incomplete, incompletePlacement: placed.placement });
     const xDomain = paddedExtent(x);
     const yDomain = paddedExtent(y);
     const size = scatterSize(panelWidth());
     const xTitle = axisLabel(axes.x, sample, (j) => axisTitle(state, j));
     const yTitle = axisLabel(axes.y, sample, (j) => axisTitle(state, j));
-    const key = ['s', k, axisCode(axes.x), axisCode(axes.y), xTitle, yTitle, ctx.themeVersion, n, xDomain.join(), yDomain.join(), standardised(state), colours.join(), size.width].join('|');
+    const key = ['s', k, axisCode(axes.x), axisCode(axes.y), xTitle, yTitle, ctx.themeVersion, n, xDomain.join(), yDomain.join(), standardised(state), colours.join(), size.width, placed.placement ?? ''].join('|');
     await ctx.charts.draw('scatter', {
       key,
       build: () => scatterSpec(data, { xTitle, yTitle, k, xDomain, yDomain, title, theme: ctx.theme, colours, ...size }),
@@ -213,4 +214,29 @@ function covarianceCell(cov: number[][] | undefined, form: 'matrix' | 'diagonal'
 function candidateId(state: PanelModel): string {
   const candidate = shownCandidate(state);
   return candidate ? `${candidate.candidate.covariance},${candidate.candidate.k}` : '';
+}
+
+/**
+ * The plotted rows with missing cells: at their conditional expectation once the fit has placed them (the result's
+ * imputedPlot), at their columns' observed means (as the engine sent them) before; which points they are.
+ */
+function placeIncompleteRows(state: PanelModel, sample: PlotSample): { sample: PlotSample; incomplete?: boolean[]; placement?: string } {
+  const rows = sample.incompleteRows;
+  if (!rows || rows.length === 0) return { sample };
+  const imputed = state.panel?.result?.imputedPlot;
+  const position = new Map(sample.indices.map((row, s) => [row, s]));
+  const incomplete = sample.indices.map(() => false);
+  for (const row of rows) {
+    const s = position.get(row);
+    if (s !== undefined) incomplete[s] = true;
+  }
+  if (!imputed) return { sample, incomplete, placement: 'at column means until the fit ends' };
+  const values = sample.values.slice();
+  const d = sample.d;
+  imputed.rows.forEach((row, r) => {
+    const s = position.get(row);
+    if (s === undefined) return;
+    for (let j = 0; j < d; j++) values[s * d + j] = imputed.values[r * d + j];
+  });
+  return { sample: { ...sample, values }, incomplete, placement: 'at E[x | observed cells]' };
 }

@@ -87,6 +87,27 @@ describe('webview specs: Gaussian scatter with contours', () => {
     }
   });
 
+  it('rows with missing cells: their own point shape and a legend that says where they are placed', async () => {
+    const last = run.snapshots[run.snapshots.length - 1] as GaussianSnapshot;
+    const { data: plain, logResp } = scatterAt(values, n, d, last);
+    const incomplete = Array.from({ length: n }, (_, i) => i % 10 === 0);
+    const x = plain.points.map((p) => p.x as number);
+    const y = plain.points.map((p) => p.y as number);
+    const means = last.means.map((m) => [m[0], m[1]] as [number, number]);
+    const covariances: Cov2[] = last.covariances.map((c) => [c[0][0], c[0][1], c[1][1]]);
+    const data = scatterData({ x, y, logResp, k: 2, means, covariances, incomplete, incompletePlacement: 'at E[x | observed cells]' });
+    assert.equal(data.points.filter((p) => p.cells === 'missing cells, at E[x | observed cells]').length, 28);
+    const spec = scatterSpec(data, { xTitle: 'eruptions', yTitle: 'waiting', k: 2, xDomain: [-2, 2], yDomain: [-2.5, 2], title: 'missing', theme });
+    const svg = await renderSvg(spec);
+    assert.equal(markItems(svg, 'points'), n);
+    // Vega draws a triangle-up as a three-vertex path; circles as arcs.
+    const triangles = (svg.match(/<path[^>]*d="M0,-[0-9.]+L[0-9.-]+,[0-9.-]+L-?[0-9.]+,[0-9.-]+Z"/g) ?? []).length;
+    assert.ok(triangles >= 28 && triangles <= 30, `${triangles} triangles (28 points and the legend)`);
+    assert.ok(svg.includes('missing cells, at E[x | observed cells]'), 'the legend says where they are placed');
+    // Without missing cells: no shape encoding at all (the spec is as before).
+    assert.equal((scatterSpec(plain, { xTitle: 'a', yTitle: 'b', k: 2, xDomain: [-2, 2], yDomain: [-2.5, 2], title: 't', theme }) as { layer: { encoding?: { shape?: unknown } }[] }).layer[0].encoding!.shape, undefined);
+  });
+
   it('colours K = 2 by r₁ − r₂ computed from the snapshot (points near a mean get that component)', () => {
     const last = run.snapshots[run.snapshots.length - 1] as GaussianSnapshot;
     const { data, logResp } = scatterAt(values, n, d, last);
