@@ -59,10 +59,18 @@ export function fitDataset(dataset: Dataset, partialOptions: Partial<FitOptions>
  * scikit-learn type or an mclust model), otherwise without the rows that have a missing cell, saying why.
  */
 function rowsToMarginalise(table: TableData, options: FitOptions): TableData {
-  if (options.missing === 'skip') return withoutIncompleteRows(table, 'missing is "skip"');
-  if (options.model === 'bernoulli') return withoutIncompleteRows(table, 'a Bernoulli mixture does not marginalise missing cells');
-  if (options.covarianceType === 'variational') return withoutIncompleteRows(table, 'the variational mixture does not marginalise missing cells');
+  const skip = (why: string, fix: string): TableData => {
+    const complete = withoutIncompleteRows(table, why);
+    if (complete.n > 0) return complete;
+    const file = table.summary.fileName;
+    throw new DataError(`${file}: every usable row has a missing cell, and ${why}. ${fix}`, file);
+  };
+  if (options.missing === 'skip') return skip('missing is "skip"', 'Set missing to "marginalize" (CLI: --missing marginalize) to fit the rows on their observed cells.');
+  if (options.model === 'bernoulli') return skip('a Bernoulli mixture does not marginalise missing cells', 'Use model "gaussian".');
+  if (options.covarianceType === 'variational') return skip('the variational mixture does not marginalise missing cells', 'Use another covarianceType.');
   const { ks, models } = selectionCandidates(options, 'gaussian', table.n, table.d);
-  if (ks.length * models.length > 1) return withoutIncompleteRows(table, 'a model selection fits complete rows only; set k to a number to fit them');
+  if (ks.length * models.length > 1) {
+    return skip('a model selection fits complete rows only', 'Set k to a number (CLI: --k 2) to fit the rows on their observed cells.');
+  }
   return table;
 }

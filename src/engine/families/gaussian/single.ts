@@ -180,8 +180,9 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
     const rows = prepared.plotSample.incompleteRows ?? [];
     imputedPlot = { rows, values: Array.from(family.conditionalExpectations(missingRun.params, k, missingRun.logResp, rows)) };
     const per = table.missingPerColumn ?? [];
+    const cells = per.reduce((a, b) => a + b, 0);
     notes.push(
-      `${per.reduce((a, b) => a + b, 0)} missing cells (${per.map((count, j) => (count > 0 ? `${count} in ${table.columns[j]}` : '')).filter(Boolean).join(', ')}) ` +
+      `${cells} missing cell${cells === 1 ? '' : 's'} (${per.map((count, j) => (count > 0 ? `${count} in ${table.columns[j]}` : '')).filter(Boolean).join(', ')}) ` +
         'integrated out: each row is fitted on its observed cells, assuming the cells are missing at random.',
     );
   } else if (mclustModel) {
