@@ -675,6 +675,7 @@ export function formatValue(spec: SettingSpec, value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return spec.kind === 'stringList' ? JSON.stringify(value) : `[${value.join(', ')}]`;
   if (typeof value === 'number' && value !== 0 && Math.abs(value) < 1e-4) return value.toExponential().replace(/e-0*/, 'e-');
+  if (value === '') return '""';
   return String(value);
 }
 
