@@ -44,7 +44,7 @@ function faithfulBytes(): Uint8Array {
  * The host's messages for a real Gaussian fit (Murphy fig. 11.11 start on standardised Old Faithful), produced by the
  * same loader and fitDataset the worker runs, in the order the worker posts them.
  */
-function gaussianMessages(runId: number, d = 2, maxPlotPoints = DEFAULT_FIT_OPTIONS.maxPlotPoints): HostToWebview[] {
+function gaussianMessages(runId: number, d = 2, maxPlotPoints = DEFAULT_FIT_OPTIONS.maxPlotPoints, missing: 'skip' | 'marginalize' = 'skip'): HostToWebview[] {
   const initParams =
     d === 2
       ? { weights: [0.5, 0.5], means: [[-1.5, 1.5], [1.5, -1.5]], covariances: [[[1, 0], [0, 1]], [[1, 0], [0, 1]]] }
@@ -61,7 +61,7 @@ function gaussianMessages(runId: number, d = 2, maxPlotPoints = DEFAULT_FIT_OPTI
     columns: d === 2 ? [] : ['eruptions'],
     maxPlotPoints,
   };
-  const dataset = loadDataset('faithful.csv', faithfulBytes(), { columns: options.columns });
+  const dataset = loadDataset('faithful.csv', faithfulBytes(), { columns: options.columns, missing });
   const messages: HostToWebview[] = [{ type: 'fitStarted', runId, fileName: 'faithful.csv', options, fileUri: 'file:///data/faithful.csv' }];
   const outcome = fitDataset(dataset, options, {
     onLoaded: (info) => messages.push({ type: 'loaded', runId, ...info }),
@@ -554,6 +554,22 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.waitForSelector('#scatter[data-points="100"]');
     assert.equal(await page.textContent('#sample-note'), 'showing 100 of 272 rows, sampled evenly');
     assert.equal(await page.isVisible('#sample-note'), true);
+  });
+
+  it('rows with missing cells: drawn as triangles at their conditional expectation, and the legend and notes say so', async () => {
+    const messages = gaussianMessages(11, 2, DEFAULT_FIT_OPTIONS.maxPlotPoints, 'marginalize');
+    const done = messages[messages.length - 1] as Extract<HostToWebview, { type: 'done' }>;
+    assert.deepEqual(done.result.imputedPlot!.rows.length, 2);
+    await send(messages);
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector(`#scatter[data-iteration="${done.result.iterations}"]`);
+    assert.equal(await count('#scatter svg g.points_marks path'), 274);
+    const svgText = (await page.textContent('#scatter svg')) ?? '';
+    assert.ok(svgText.includes('missing cells, at E[x | observed cells]'), `the legend says where those rows are: ${svgText.slice(0, 600)}`);
+    assert.match((await page.textContent('#subtitle')) ?? '', /n = 274 · d = 2/);
+    const notes = await page.locator('#notes li').allTextContents();
+    assert.ok(notes.some((t) => /missing at random/.test(t)), notes.join(' | '));
+    await screenshot('gaussian-missing-cells');
   });
 
   it('model selection: the BIC chart fills in live, then the chosen model, its ranking and how clear the choice is', async () => {

@@ -171,7 +171,10 @@ export function scatterSpec(data: ScatterData, o: ScatterOptions): TopLevelSpec 
             : { opacity: { field: 'rmax', type: 'quantitative' as const, scale: { domain: [0, 1], range: [0.1, 1] }, legend: null } }),
           // Rows with missing cells: their own shape, and a legend that says where they are placed.
           ...(data.points.some((p) => p.cells !== undefined)
-            ? { shape: { field: 'cells', type: 'nominal' as const, title: 'rows', scale: { range: ['circle', 'triangle-up'] }, sort: [OBSERVED_ROWS] } }
+            ? {
+                shape: { field: 'cells', type: 'nominal' as const, title: 'rows', scale: { range: ['circle', 'triangle-up'] }, sort: [OBSERVED_ROWS], legend: { labelLimit: 0 } },
+                size: { field: 'cells', type: 'nominal' as const, scale: { range: [o.pointSize ?? 22, 3 * (o.pointSize ?? 22)] }, sort: [OBSERVED_ROWS], legend: null },
+              }
             : {}),
         },
       },

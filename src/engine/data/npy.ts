@@ -322,7 +322,7 @@ function floatTable(all: Float64Array, n: number, width: number, summary: Datase
   if (weightsColumn >= 0) summary.notes.push(`case weights: column x${weightsColumn + 1} (not a feature)`);
   if (missing) {
     summary.notes.push(
-      `missing cells (NaN) fitted on the observed ones (assumed missing at random): ${columns.map((name, j) => (missingPerColumn[j] > 0 ? `${missingPerColumn[j]} in ${name}` : '')).filter(Boolean).join(', ')}`,
+      `missing cells (NaN): ${columns.map((name, j) => (missingPerColumn[j] > 0 ? `${missingPerColumn[j]} in ${name}` : '')).filter(Boolean).join(', ')}`,
     );
   }
   return {

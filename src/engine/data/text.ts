@@ -80,7 +80,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   }
   if (read.missingPerColumn) {
     const per = selection.selected.map((j, k) => ({ name: naming.names[j], count: read.missingPerColumn![k] })).filter((x) => x.count > 0);
-    notes.push(`missing cells fitted on the observed ones (assumed missing at random): ${per.map((x) => `${x.count} in ${x.name}`).join(', ')}`);
+    notes.push(`missing cells: ${per.map((x) => `${x.count} in ${x.name}`).join(', ')}`);
   }
 
   const columns = selection.selected.map((j) => naming.names[j]);
