@@ -36,9 +36,6 @@ export function fitDataset(dataset: Dataset, partialOptions: Partial<FitOptions>
   if (data.kind === 'table' && data.weights) {
     const weights = `case weights (column "${data.weightsColumn}")`;
     if (chosen.id !== 'gaussian') throw new OptionsError(`${weights} apply to Gaussian mixtures: set model to "gaussian", or weightsColumn to "".`);
-    if (ks.length * models.length > 1) {
-      throw new OptionsError(`${weights} need one fit: set k to a number and one covarianceType (a model selection does not weight its candidates), or set weightsColumn to "".`);
-    }
     if (models[0] === 'variational') throw new OptionsError(`${weights} are not supported by the variational mixture: use another covarianceType, or set weightsColumn to "".`);
   }
   if (ks.length * models.length > 1) {

@@ -384,7 +384,7 @@ export const SETTINGS = [
     check: (value: string) => ({ ok: true, value: value.trim() }),
     rangeText: 'a column name or number, `""` for none',
     description:
-      'Gaussian: a column of case (frequency) weights w ≥ 0, used to weight the rows and not as a feature: EM maximises Σ w_i ln p(x_i), and BIC uses n = Σ w_i, so whole-number weights give the fit of each row repeated w times. A negative, text or missing weight stops the fit naming its line; zero weights are allowed. `""`: every row weighs 1.',
+      'Gaussian: a column of case (frequency) weights w ≥ 0, used to weight the rows and not as a feature: EM maximises Σ w_i ln p(x_i), and BIC uses n = Σ w_i, so whole-number weights give the fit of each row repeated w times (a model selection\'s starting partitions are unweighted). A negative, text or missing weight stops the fit naming its line; zero weights are allowed. `""`: every row weighs 1.',
   },
   {
     key: 'missing', scope: 'fit', families: ['gaussian'], kind: 'enum', default: 'marginalize', cli: { flag: 'missing', help: 'Gaussian: rows with missing cells (empty, NA, NaN, null, ?) are fitted on their observed cells, or skipped' },

@@ -206,7 +206,7 @@ export function selectGaussian(table: TableData, { options, reason, started, cal
     prepared.values,
     n,
     d,
-    { ks, models, ...fitSettings, columns: table.columns, keepParams: d <= MAX_PARAMS_COLUMNS, ...(startNote ? { starts: (x: Float64Array, rows: number, cols: number, kList: readonly number[]) => kmeansPartitions(x, rows, cols, kList, options.seed) } : {}) },
+    { ks, models, ...fitSettings, columns: table.columns, keepParams: d <= MAX_PARAMS_COLUMNS, caseWeights: table.weights, ...(startNote ? { starts: (x: Float64Array, rows: number, cols: number, kList: readonly number[]) => kmeansPartitions(x, rows, cols, kList, options.seed) } : {}) },
     { threads: options.threads, workerScript: environment.selectWorkerScript },
     (cell, done, total) => {
       const entry = entryOfCell(cell, n, prepared.centre);
@@ -224,7 +224,10 @@ export function selectGaussian(table: TableData, { options, reason, started, cal
   const outcome = runGaussianFit(prepared, single, reason, started, callbacks, { partition, mSteps: cell.iterations, converged: cell.status === 'converged' });
   const result = outcome.result;
   result.selection = selection;
-  const startNotes = startNote ? [startNote] : fitSettingsNotes(options, fitSettings, n);
+  const startNotes = [
+    ...(startNote ? [startNote] : fitSettingsNotes(options, fitSettings, n)),
+    ...(table.weights ? [`Case weights (column "${table.weightsColumn}") weight every candidate's EM, BIC and ICL (n = Σ w); the starting partitions are computed on the rows unweighted.`] : []),
+  ];
   result.notes = [...selectionOutcomeNotes(selection, chosenIndex, file, n), ...startNotes, ...(result.notes ?? [])];
   result.elapsedMs = Date.now() - started;
   return outcome;

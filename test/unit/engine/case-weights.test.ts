@@ -8,6 +8,9 @@ import * as path from 'node:path';
 import { loadDataset } from '../../../src/engine/data/load';
 import { OptionsError } from '../../../src/engine/errors';
 import { fitDataset } from '../../../src/engine/fit';
+import { meFromResponsibilities } from '../../../src/engine/families/gaussian/mclust/me';
+import type { MclustModelName } from '../../../src/engine/families/gaussian/mclust/models';
+import { unmap } from '../../../src/engine/select/sweep';
 import type { CovarianceType, FitOptions, FitResult } from '../../../src/shared/protocol';
 import { expectDataError, float64Bytes, npyBytes, utf8 } from '../../fixtures/data/helpers';
 
@@ -132,9 +135,37 @@ describe('case weights', () => {
     expectDataError(() => loadDataset('t.npy', negative, { weightsColumn: '2' }), /row 2/, /-3/);
   });
 
-  it('a model selection, the variational mixture and Bernoulli refuse weights with what to change', () => {
+  it("mclust's EM as a model selection runs it (me from a partition): weights give the fit of the repeated rows, every model", () => {
+    const rows = csv('faithful.csv').rows.map((r) => r.split(',').map(Number));
+    const x = Float64Array.from(rows.flat());
+    const caseWeights = Float64Array.from(faithful.weights);
+    const repeatedRows = rows.flatMap((r, i) => Array<number[]>(faithful.weights[i]).fill(r));
+    const xr = Float64Array.from(repeatedRows.flat());
+    const partition = Int32Array.from(rows, (r) => (r[0] < 2.5 ? 0 : r[1] < 80 ? 1 : 2));
+    const repeatedPartition = Int32Array.from(rows.flatMap((_, i) => Array<number>(faithful.weights[i]).fill(partition[i])));
+    for (const model of types.filter((t) => t.length === 3) as MclustModelName[]) {
+      const a = meFromResponsibilities(model, x, rows.length, 2, unmap(partition, 3), { maxIterations: 200, caseWeights });
+      const b = meFromResponsibilities(model, xr, repeatedRows.length, 2, unmap(repeatedPartition, 3), { maxIterations: 200 });
+      assert.equal(a.status, b.status, model);
+      assert.equal(a.trace.length, b.trace.length, model);
+      a.trace.forEach((ll, t) => assert.ok(Math.abs(ll - b.trace[t]) <= 1e-12 * Math.abs(b.trace[t]), `${model} iteration ${t}: ${ll} vs ${b.trace[t]}`));
+      assert.ok(Math.abs(a.bic - b.bic) <= 1e-9 * Math.abs(b.bic), `${model} BIC`);
+      assert.ok(Math.abs(a.icl - b.icl) <= 1e-9 * Math.abs(b.icl), `${model} ICL`);
+    }
+  });
+
+  it('a model selection weights every candidate; the chosen fit, refitted from its partition, is its candidate', () => {
+    const dataset = loadDataset('w.csv', faithful.weighted, { weightsColumn: 'w' });
+    const result = fitDataset(dataset, { k: 'auto', kRange: '1-4' }).result;
+    const chosen = result.selection!.entries.find((e) => e.k === result.k && e.covariance === result.covarianceType)!;
+    assert.ok(Math.abs(result.logLikelihood - chosen.logLikelihood!) <= 1e-9 * Math.abs(chosen.logLikelihood!), `${result.logLikelihood} vs ${chosen.logLikelihood}`);
+    assert.ok(Math.abs(-result.mclustBic! - chosen.bic!) <= 1e-6, `BIC ${-result.mclustBic!} vs ${chosen.bic}`);
+    assert.deepEqual(result.caseWeights, { column: 'w', total });
+    assert.ok(result.notes!.some((note) => /Case weights \(column "w"\) weight every candidate/.test(note)));
+  });
+
+  it('the variational mixture and Bernoulli refuse weights with what to change', () => {
     const dataset = () => loadDataset('w.csv', faithful.weighted, { weightsColumn: 'w' });
-    assert.throws(() => fitDataset(dataset(), { k: 'auto' }), (e: unknown) => e instanceof OptionsError && /set k to a number/.test(e.message));
     assert.throws(() => fitDataset(dataset(), { k: 2, covarianceType: 'variational' }), (e: unknown) => e instanceof OptionsError && /variational/.test(e.message));
     const binary = loadDataset('b.csv', utf8('a,b,w\n0,1,1\n1,0,2\n1,1,1\n0,0,3\n'), { weightsColumn: 'w' });
     assert.throws(() => fitDataset(binary, { k: 2, model: 'bernoulli' }), (e: unknown) => e instanceof OptionsError && /Gaussian/.test(e.message));
