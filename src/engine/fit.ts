@@ -63,11 +63,19 @@ function rowsToMarginalise(table: TableData, options: FitOptions): TableData {
     throw new DataError(`${file}: every usable row has a missing cell, and ${why}. ${fix}`, file);
   };
   if (options.missing === 'skip') return skip('missing is "skip"', 'Set missing to "marginalize" (CLI: --missing marginalize) to fit the rows on their observed cells.');
-  if (options.model === 'bernoulli') return skip('a Bernoulli mixture does not marginalise missing cells', 'Use model "gaussian".');
+  const bernoulli = options.model === 'bernoulli' || (options.model === 'auto' && takenByAnotherFamily(table, options));
+  if (bernoulli) return skip('a Bernoulli mixture does not marginalise missing cells', 'Use model "gaussian".');
   if (options.covarianceType === 'variational') return skip('the variational mixture does not marginalise missing cells', 'Use another covarianceType.');
   const { ks, models } = selectionCandidates(options, 'gaussian', table.n, table.d);
   if (ks.length * models.length > 1) {
     return skip('a model selection fits complete rows only', 'Set k to a number (CLI: --k 2) to fit the rows on their observed cells.');
   }
   return table;
+}
+
+/** Under model "auto": whether the complete rows would go to a family other than the Gaussian (0/1 data: Bernoulli). */
+function takenByAnotherFamily(table: TableData, options: FitOptions): boolean {
+  const complete = withoutIncompleteRows(table, '');
+  if (complete.n === 0) return false;
+  return chooseFamily(complete, options).id !== 'gaussian';
 }

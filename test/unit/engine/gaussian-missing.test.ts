@@ -143,6 +143,13 @@ describe('missing cells', () => {
     });
   });
 
+  it('0/1 data with missing cells stay Bernoulli under model "auto" (its complete rows are fitted, as before)', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => [i % 2, (i >> 1) % 2, (i >> 2) % 2].map((v, j) => (j === 1 && i % 7 === 0 ? 'NA' : String(v))).join(','));
+    const result = fitDataset(loadDataset('b.csv', utf8(['a,b,c', ...rows].join('\n')), { missing: 'marginalize' }), { k: 2 }).result;
+    assert.equal(result.model, 'bernoulli');
+    assert.equal(result.n, 34);
+  });
+
   it('a model selection and the variational mixture fit the complete rows and say why', () => {
     const text = 'a,b\n' + faithful.split('\n').slice(1).map((l, i) => (i % 10 === 0 ? `${l.split(',')[0]},` : l)).join('\n');
     const selected = fitDataset(loadDataset('f.csv', utf8(text), { missing: 'marginalize' }), { k: 'auto', kRange: '1-2', covarianceModels: 'EEE,VVV' }).result;
