@@ -116,6 +116,11 @@ describe('case weights', () => {
     assert.equal(zero.d, 2);
   });
 
+  it('weights that are all 0: one DataError', () => {
+    const zeros = loadDataset('z.csv', utf8('x,y,w\n1,2,0\n2,3,0\n3,1,0\n'), { weightsColumn: 'w' });
+    expectDataError(() => fitDataset(zeros, { k: 1 }), /every case weight in column "w" is 0/);
+  });
+
   it('the weights column by number, never among the features, and refused in columns or when absent', () => {
     const bytes = utf8('x,y,w\n1,2,1\n2,3,4\n3,1,2\n');
     const byNumber = loadDataset('t.csv', bytes, { weightsColumn: '3' });
