@@ -90,6 +90,7 @@ export class MissingGaussianFamily implements MixtureFamily<MissingParams> {
   /** Per pattern, the K regressions B_k (m × o) and conditional covariances C_k (m × m) of one M-step. */
   private regressions: Float64Array[] = [];
   private conditionals: Float64Array[] = [];
+  private cachedK = 0;
 
   constructor(
     readonly values: Float64Array,
@@ -175,7 +176,8 @@ export class MissingGaussianFamily implements MixtureFamily<MissingParams> {
   /** B_k = Σ_mo Σ_oo⁻¹ and C_k = Σ_mm − B_k Σ_om of every pattern with missing cells, for the E-step's parameters. */
   private conditionalModels(covariances: Float64Array, k: number): void {
     const { d, factor, solved } = this;
-    if (this.regressions.length !== this.patterns.length || (this.patterns.length > 0 && this.regressions[0].length !== k * this.patterns[0].missing.length * this.patterns[0].observed.length)) {
+    if (this.cachedK !== k) {
+      this.cachedK = k;
       this.regressions = this.patterns.map((p) => new Float64Array(k * p.missing.length * p.observed.length));
       this.conditionals = this.patterns.map((p) => new Float64Array(k * p.missing.length * p.missing.length));
     }
