@@ -179,7 +179,7 @@ function companionPath(file: string): string | undefined {
 function humanSummary(name: string, r: FitResult, summary: DatasetSummary): string {
   const fmt = (x: number) => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(4));
   const lines = [
-    `${name}: ${r.model} mixture${r.covarianceType ? ` (covariance ${r.covarianceType})` : ''}, K = ${r.k}, n = ${r.n}, d = ${r.d} (${r.modelReason})`,
+    `${name}: ${r.model} mixture${r.covarianceType ? ` (covariance ${r.covarianceType})` : ''}, K = ${r.k}, n = ${r.n}${r.caseWeights ? ` (weighted by column "${r.caseWeights.column}": Σ w = ${r.caseWeights.total})` : ''}, d = ${r.d} (${r.modelReason})`,
     // Never silently: what the loader detected, skipped and left out.
     ...summary.notes.map((note) => `  read: ${note}`),
     ...summary.droppedColumns.map((c) => `  left out column "${c.name}": ${c.reason}`),
