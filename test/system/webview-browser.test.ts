@@ -566,7 +566,7 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.equal(await count('#scatter svg g.points_marks path'), 274);
     const svgText = (await page.textContent('#scatter svg')) ?? '';
     assert.ok(svgText.includes('missing cells, at E[x | observed cells]'), `the legend says where those rows are: ${svgText.slice(0, 600)}`);
-    assert.match((await page.textContent('#subtitle')) ?? '', /n = 274 · d = 2/);
+    assert.match((await page.textContent('#subtitle')) ?? '', /n = 274 · d = 2 · 2 missing cells integrated out/);
     const notes = await page.locator('#notes li').allTextContents();
     assert.ok(notes.some((t) => /missing at random/.test(t)), notes.join(' | '));
     await screenshot('gaussian-missing-cells');

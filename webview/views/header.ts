@@ -35,6 +35,8 @@ export function headerSubtitle(state: PanelModel): string {
   const d = result?.d ?? summary?.d;
   if (n !== undefined) sub.push(`n = ${formatNumber(n)}`);
   if (d !== undefined) sub.push(`d = ${formatNumber(d)}`);
+  if (result?.caseWeights) sub.push(`weighted by "${result.caseWeights.column}" (Σ w = ${formatNumber(result.caseWeights.total)})`);
+  if (result?.missingCells) sub.push(`${formatNumber(result.missingCells.reduce((a, b) => a + b, 0))} missing cells integrated out`);
   if (result) {
     if (result.degenerate && result.degenerate.length > 0) sub.push(`degenerate after ${result.iterations} iterations`);
     else sub.push(result.converged ? `converged after ${result.iterations} iterations` : `not converged after ${result.iterations} iterations`);

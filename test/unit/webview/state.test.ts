@@ -14,7 +14,7 @@ import {
   type PanelMessage,
   type PanelModel,
 } from '../../../webview/state/reducer';
-import { headerTitle } from '../../../webview/views/header';
+import { headerSubtitle, headerTitle } from '../../../webview/views/header';
 import { createRenderScheduler } from '../../../webview/state/scheduler';
 import { bestCandidate, choiceText, clarityText, evidence, isModelSelection, rankCandidates, rankingText } from '../../../webview/state/selection';
 
@@ -404,6 +404,12 @@ describe('webview header', () => {
     assert.match(headerTitle(choosing), /^faithful\.csv — choosing K \(1-9\)$/);
     const fixed = reduce(initialModel(), { type: 'fitStarted', runId: 1, ...FILE, options: { ...DEFAULT_FIT_OPTIONS, k: 4 } });
     assert.match(headerTitle(fixed), /K = 4$/);
+  });
+
+  it('says when rows are weighted (column and Σ w) and how many missing cells were integrated out', () => {
+    const s = replay([...run(1, 1), { type: 'done', runId: 1, result: result(3, { caseWeights: { column: 'freq', total: 1234 }, missingCells: [3, 4] }) }]);
+    assert.match(headerSubtitle(s), /^n = 200,000 · d = 2 · weighted by "freq" \(Σ w = 1,234\) · 7 missing cells integrated out · converged/);
+    assert.doesNotMatch(headerSubtitle(replay([...run(2, 1), { type: 'done', runId: 2, result: result(3) }])), /weighted|missing/);
   });
 });
 
