@@ -379,22 +379,15 @@ export const SETTINGS = [
   },
   {
     key: 'weightsColumn', scope: 'fit', families: ['gaussian'], kind: 'text', default: '', cli: { flag: 'weights', value: 'COLUMN', help: 'a column of case (frequency) weights ≥ 0, by name or 1-based number; not a feature' },
-    pattern: '^.*$',
-    expectation: 'a column name or 1-based number ("" for none)',
-    check: (value: string) => ({ ok: true, value: value.trim() }),
+    pattern: '^.*$', expectation: 'a column name or 1-based number ("" for none)', check: (value: string) => ({ ok: true, value: value.trim() }),
     rangeText: 'a column name or number, `""` for none',
-    description:
-      'Gaussian: a column of case (frequency) weights w ≥ 0, used to weight the rows and not as a feature: EM maximises Σ w_i ln p(x_i), and BIC uses n = Σ w_i, so whole-number weights give the fit of each row repeated w times (a model selection\'s starting partitions are unweighted). A negative, text or missing weight stops the fit naming its line; zero weights are allowed. `""`: every row weighs 1.',
+    description: 'Gaussian: a column of case (frequency) weights w ≥ 0, used to weight the rows and not as a feature: EM maximises Σ w_i ln p(x_i), and BIC uses n = Σ w_i, so whole-number weights give the fit of each row repeated w times (a model selection\'s starting partitions are unweighted). A negative, text or missing weight stops the fit naming its line; zero weights are allowed. `""`: every row weighs 1.',
   },
   {
     key: 'missing', scope: 'fit', families: ['gaussian'], kind: 'enum', default: 'marginalize', cli: { flag: 'missing', help: 'Gaussian: rows with missing cells (empty, NA, NaN, null, ?) are fitted on their observed cells, or skipped' },
     values: ['marginalize', 'skip'],
-    valueDescriptions: [
-      'Fit every row on its observed cells: EM marginalises the missing cells (they are assumed missing at random).',
-      'Skip every row with a missing cell (counted and reported).',
-    ],
-    description:
-      'Gaussian: rows with missing cells (empty, `NA`, `NaN`, `null`, `?`). `marginalize`: every row with at least one observed cell is fitted, EM integrating its missing cells out (Ghahramani & Jordan), assuming they are missing at random; `skip`: such rows are skipped and counted. Model selections (`k` `"auto"`, `variational`) skip them.',
+    valueDescriptions: ['Fit every row on its observed cells: EM marginalises the missing cells (they are assumed missing at random).', 'Skip every row with a missing cell (counted and reported).'],
+    description: 'Gaussian: rows with missing cells (empty, `NA`, `NaN`, `null`, `?`). `marginalize`: every row with at least one observed cell is fitted, EM integrating its missing cells out (Ghahramani & Jordan), assuming they are missing at random; `skip`: such rows are skipped and counted. Model selections (`k` `"auto"`, `variational`) skip them.',
   },
   {
     key: 'maxPlotPoints', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 5000, min: 100, max: 100000, cli: { flag: 'max-plot-points', value: 'N', help: 'most points plotted by the extension (accepted for parity)' },
