@@ -65,6 +65,7 @@ import { createFamilyViews } from './views/index';
 import { drawLoglik } from './views/loglik';
 import { Player, showScrubber } from './views/scrubber';
 import { drawSelection, showSelectionText, wireSelection } from './views/selection';
+import { unpackFromHost } from '../src/shared/wire';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -221,7 +222,7 @@ function startPanel(): void {
   wireControls();
   window.addEventListener('message', (event: MessageEvent) => {
     try {
-      dispatch(event.data);
+      dispatch(unpackFromHost(event.data as HostToWebview));
     } catch (error) {
       scheduler.update(state);
       console.error('Mixscope panel:', error);

@@ -20,6 +20,7 @@ import { panelHtml } from './panelHtml';
 import { stateToRestore, type PanelStore } from './panelStore';
 import type { FitOptions, FitResult, HostToWebview, PanelState } from '../shared/protocol';
 import { validatePanelState, validateWebviewMessage, type ValidatedExport } from './validation';
+import { packForWebview } from '../shared/wire';
 
 export const PANEL_VIEW_TYPE = 'mixscope.panel';
 /** At most one progress message per this many milliseconds to the webview (the newest wins). */
@@ -348,7 +349,7 @@ export class FitPanel {
   private post(message: HostToWebview): void {
     // Before the first `ready` the script is not listening yet; what matters is replayed on `ready`.
     if (this.disposed || !this.webviewReady) return;
-    this.webviewPanel.webview.postMessage(message).then(
+    this.webviewPanel.webview.postMessage(packForWebview(message)).then(
       (delivered) => {
         if (!delivered && message.type !== 'progress') this.host.output.debug(`${this.fileName}: panel hidden, ${message.type} will be replayed when it is shown`);
       },

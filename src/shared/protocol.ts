@@ -4,6 +4,7 @@
 export type { ModelChoice, ModelKind, CovarianceType, SklearnCovarianceType, MclustCovarianceModel, InitMethod, EmVariant, InitParams, FitOptions } from './settings';
 export { DEFAULT_FIT_OPTIONS, LIMITS } from './settings';
 import type { ModelChoice, ModelKind, CovarianceType, InitMethod, EmVariant, InitParams, FitOptions } from './settings';
+import type { PackedResult } from './wire';
 
 /** What was read from the file, reported to the user. */
 export interface DatasetSummary {
@@ -257,10 +258,11 @@ export type HostToWebview =
   | { type: 'loaded'; runId: number; summary: DatasetSummary; model: ModelKind; modelReason: string; plotSample?: PlotSample }
   | { type: 'progress'; runId: number; restart: number; iteration: number; objective: number; logLikelihood: number; snapshot: ParamsSnapshot }
   | SelectionProgress
-  | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[] }
+  /** packed: the result's snapshots and assignments as typed arrays (shared/wire.ts); unpacked on arrival. */
+  | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[]; packed?: PackedResult }
   | { type: 'error'; runId: number; message: string }
   | { type: 'cancelled'; runId: number }
-  | { type: 'restore'; state: PanelState }
+  | { type: 'restore'; state: PanelState; packed?: PackedResult }
   /** The answer to an `export` from the panel (requestId echoed when the panel gave one). */
   | ExportReply;
 
