@@ -1,6 +1,7 @@
 // Headless CLI: `mixscope fit FILE [flags]`. The same loaders and engine as the extension, for scripts, tests and
 // benchmarks. Exit codes: 0 fitted, 2 bad input or settings (one clear line on stderr), 1 internal error.
 
+import { isFamilyId } from '../engine/families/ids';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetSummary, FitResult, Selection, SelectionEntry } from '../shared/protocol';
@@ -158,7 +159,7 @@ export function selectionTable(selection: Selection): string {
     ['K'.padStart(4), ...models.map((m) => m.padStart(width))].join(''),
     ...ks.map((k, i) => [String(k).padStart(4), ...models.map((_, j) => text(entries[i * models.length + j]).padStart(width))].join('')),
   ];
-  if (chosen) lines.push(`chosen: ${chosen.covariance === 'bernoulli' ? '' : `${chosen.covariance}, `}K = ${chosen.k} (lowest ${label})`);
+  if (chosen) lines.push(`chosen: ${isFamilyId(chosen.covariance) ? '' : `${chosen.covariance}, `}K = ${chosen.k} (lowest ${label})`);
   return lines.join('\n');
 }
 
@@ -185,7 +186,7 @@ function humanSummary(name: string, r: FitResult, summary: DatasetSummary): stri
   const sizes = new Array(r.k).fill(0);
   for (const a of r.assignments) sizes[a]++;
   for (let c = 0; c < r.k; c++) {
-    const mean = r.model === 'gaussian' ? ` mean [${r.means[c].map(fmt).join(', ')}]` : '';
+    const mean = r.model === 'gaussian' ? ` mean [${r.means[c].map(fmt).join(', ')}]` : r.model === 'poisson' ? ` rates [${r.means[c].map(fmt).join(', ')}]` : '';
     lines.push(`  component ${c + 1}: weight ${r.weights[c].toFixed(4)}, size ${sizes[c]}${mean}`);
   }
   for (const note of r.notes ?? []) lines.push(`note: ${note}`);

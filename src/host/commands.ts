@@ -1,6 +1,7 @@
 // The commands: which files they act on, the questions of "with options…", cancel and export. The fits themselves
 // are run by the FitRegistry (fits.ts). Every command catches its errors: the extension host never sees a throw.
 
+import { FAMILY_DESCRIPTIONS, FAMILY_IDS } from '../engine/families/ids';
 import { chooseTarget } from './commandTarget';
 import * as vscode from 'vscode';
 import { readSettings, reportSettingProblems } from './config';
@@ -168,8 +169,7 @@ async function clusterWithOptions(env: CommandEnv, uri: vscode.Uri): Promise<Fit
 
   const models: { label: string; description: string; id: ModelChoice }[] = [
     { label: 'auto', description: 'Bernoulli for binary or image data, Gaussian otherwise', id: 'auto' },
-    { label: 'gaussian', description: 'Gaussian mixture on the numeric columns', id: 'gaussian' },
-    { label: 'bernoulli', description: 'Bernoulli mixture on binarised values', id: 'bernoulli' },
+    ...FAMILY_IDS.map((id) => ({ label: id, description: FAMILY_DESCRIPTIONS[id], id })),
   ];
   const model = await vscode.window.showQuickPick(
     models.map((m) => ({ ...m, picked: m.id === o.model, detail: m.id === o.model ? 'current setting' : undefined })),
@@ -184,7 +184,7 @@ async function clusterWithOptions(env: CommandEnv, uri: vscode.Uri): Promise<Fit
 
   let covarianceType: CovarianceType = o.covarianceType;
   let covarianceModels = o.covarianceModels;
-  if (model.id !== 'bernoulli') {
+  if (model.id === 'gaussian' || model.id === 'auto') {
     const pick = await vscode.window.showQuickPick(covarianceItems(o), { title: title(4), placeHolder: 'Covariance model (Gaussian)', matchOnDescription: true });
     if (!pick) return;
     if (pick.id === 'auto') covarianceModels = 'auto';

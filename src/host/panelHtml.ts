@@ -155,6 +155,24 @@ export function panelHtml(o: PanelHtmlOptions): string {
         <div id="label-metrics" class="metrics"></div>
       </div>
     </section>
+    <section id="poisson-view" class="view" hidden>
+      <div class="chart-card" id="rates-card">
+        <div class="chart-toolbar">
+          <span class="hint">Rates λ per cluster and column (expected count per row)</span>
+          <span class="spacer"></span>
+          ${exportButtons('rates')}
+        </div>
+        <div id="rates" class="chart"></div>
+      </div>
+      <div class="chart-card" id="counts-card" hidden>
+        <div class="chart-toolbar">
+          <span class="hint">Counts per column: share of rows (bars) and the fitted mixture's probability (line)</span>
+          <span class="spacer"></span>
+          ${exportButtons('counts')}
+        </div>
+        <div id="counts" class="chart"></div>
+      </div>
+    </section>
     <section id="common-view" class="view" hidden>
       <div class="chart-card" id="loglik-card">
         <div class="chart-toolbar">

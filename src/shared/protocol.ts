@@ -47,7 +47,17 @@ export interface BernoulliSnapshot {
   sizes: number[];
 }
 
-export type ParamsSnapshot = GaussianSnapshot | BernoulliSnapshot;
+export interface PoissonSnapshot {
+  model: 'poisson';
+  iteration: number;
+  weights: number[];
+  /** K × D Poisson rates λ (the expected count of each column in each cluster). */
+  means: number[][];
+  /** Cluster sizes (hard counts) at this iteration. */
+  sizes: number[];
+}
+
+export type ParamsSnapshot = GaussianSnapshot | BernoulliSnapshot | PoissonSnapshot;
 
 export interface LabelMetrics {
   /** Many-to-one: each cluster mapped to its majority label (= overall purity). See engine/metrics.ts. */
@@ -118,8 +128,19 @@ export interface FitResult {
    * scores, for the selection chart and the CLI's `selection`.
    */
   selection?: Selection;
+  /** Poisson: K × D rates λ (the same numbers as `means`, named as flexmix and the CLI's --json name them). */
+  rates?: number[][];
+  /** Poisson: each fitted column's count frequencies, for the panel's histograms with the fitted probabilities. */
+  countHistograms?: CountHistogram[];
   /** covarianceType "variational": how many components the data kept (weight above 0.01) and the final lower bound. */
   variational?: { effectiveComponents: number; lowerBound: number; weightPrior: string };
+}
+
+/** How often each count occurs in one column: frequencies[x] rows have count x (x ≥ tailFrom share the last bar). */
+export interface CountHistogram {
+  column: string;
+  frequencies: number[];
+  tailFrom?: number;
 }
 
 /** Which score picks the model: all three in scikit-learn's sign, lower is better. */

@@ -10,8 +10,10 @@
 //   3. run `npm run manifest` to regenerate package.json's settings.
 // Plain data and pure functions only; no `vscode` import.
 
-export type ModelChoice = 'auto' | 'gaussian' | 'bernoulli';
-export type ModelKind = 'gaussian' | 'bernoulli';
+import { FAMILY_DESCRIPTIONS, FAMILY_IDS, type FamilyId } from '../engine/families/ids';
+
+export type ModelKind = FamilyId;
+export type ModelChoice = 'auto' | ModelKind;
 /** scikit-learn's covariance types, fitted with scikit-learn's formulas (GaussianMixture's covariance_type). */
 export type SklearnCovarianceType = 'full' | 'diag' | 'spherical' | 'tied';
 /**
@@ -233,11 +235,10 @@ export type SettingSpec = NumberSpec | EnumSpec | BooleanSpec | StringListSpec |
 export const SETTINGS = [
   {
     key: 'model', scope: 'fit', families: 'all', kind: 'enum', default: 'auto', cli: { flag: 'model', help: 'model family (auto: Bernoulli for binary or image data)' },
-    values: ['auto', 'gaussian', 'bernoulli'],
+    values: ['auto', ...FAMILY_IDS],
     valueDescriptions: [
       'Bernoulli for binary or image data (IDX, 0/1 columns), Gaussian otherwise; the panel says why.',
-      'Gaussian mixture on the numeric columns.',
-      'Bernoulli mixture on binarised values (pixels scaled to [0, 1], then > threshold).',
+      ...FAMILY_IDS.map((id) => FAMILY_DESCRIPTIONS[id]),
     ],
     description: 'Mixture model to fit. `auto`: Bernoulli for binary or image data, Gaussian otherwise (the panel says why).',
   },

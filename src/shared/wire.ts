@@ -137,7 +137,7 @@ function unpackSnapshots(p: PackedSnapshots): ParamsSnapshot[] {
       }
       out[t] = { model: 'gaussian', iteration: iterations[t], weights: w, means: m, covariances: c };
     } else {
-      out[t] = { model: 'bernoulli', iteration: iterations[t], weights: w, means: m, sizes: Array.from(sizes!.subarray(t * k, (t + 1) * k)) };
+      out[t] = { model: p.model as 'bernoulli' | 'poisson', iteration: iterations[t], weights: w, means: m, sizes: Array.from(sizes!.subarray(t * k, (t + 1) * k)) };
     }
   }
   return out;

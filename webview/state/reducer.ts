@@ -2,7 +2,7 @@
 // plain mocha. Messages are the host's (HostToWebview) and the user's (PanelAction); main.ts feeds both through
 // `reduce` and hands the result to the render scheduler.
 
-import type { DatasetSummary, FitResult, HostToWebview, ParamsSnapshot, PanelState, SelectionEntry } from '../../src/shared/protocol';
+import type { DatasetSummary, FitResult, HostToWebview, ModelKind, ParamsSnapshot, PanelState, SelectionEntry } from '../../src/shared/protocol';
 import { clusterSizes } from '../controls';
 import { PC_CODES, resolveAxes, type PlotAxis } from '../projection';
 import { CANCELLED_REASON, findEntry, fromResult, isModelSelection, sameCandidate, withProgress, type Candidate, type SelectionModel } from './selection';
@@ -234,7 +234,7 @@ export function finalSnapshot(result: FitResult): ParamsSnapshot {
   if (result.model === 'gaussian') {
     return { model: 'gaussian', iteration: result.iterations, weights: result.weights, means: result.means, covariances: result.covariances ?? [] };
   }
-  return { model: 'bernoulli', iteration: result.iterations, weights: result.weights, means: result.means, sizes: clusterSizes(result).sizes };
+  return { model: result.model, iteration: result.iterations, weights: result.weights, means: result.means, sizes: clusterSizes(result).sizes };
 }
 
 /** The host samples the points; this second guard keeps the panel from ever drawing more than maxPlotPoints. */
@@ -264,7 +264,7 @@ export function isCurrentRun(state: PanelModel, runId: number): boolean {
   return !state.runClosed && (state.runId === undefined || runId === state.runId);
 }
 
-export function modelOf(state: PanelModel): 'gaussian' | 'bernoulli' | undefined {
+export function modelOf(state: PanelModel): ModelKind | undefined {
   return state.panel?.result?.model ?? state.panel?.model ?? state.snapshots[0]?.model;
 }
 

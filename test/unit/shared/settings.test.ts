@@ -65,7 +65,7 @@ describe('settings schema: one verdict everywhere', () => {
     ['threads', 64, true], ['threads', 65, false],
     ['imageWidth', 0, true], ['imageWidth', -1, false],
     ['betaPrior', [1, 1], true], ['betaPrior', [0.5, 2], false], ['betaPrior', [2], false],
-    ['model', 'bernoulli', true], ['model', 'poisson', false],
+    ['model', 'bernoulli', true], ['model', 'poisson', true], ['model', 'neural', false],
     ['init', 'random-assignment', true], ['init', 'params', false], ['init', 'kmeans', false],
     ['covarianceType', 'tied', true], ['covarianceType', 'FULL', false],
     ['emVariant', 'hard', true], ['emVariant', 'medium', false],
