@@ -54,7 +54,7 @@
 import { createDispatcher, LIMITS, type HostToWebview, type WebviewToHost } from '../src/shared/protocol';
 import { Charts, type ChartId } from './charts';
 import { validateRerun } from './controls';
-import { PC_CODES } from './projection';
+import { MIN_AXIS_CODE, PC_CODES } from './projection';
 import { initialModel, finishedPanelState, modelOf, reduce, savedUi, shownCandidate, type PanelAction, type PanelMessage, type PanelModel, type SavedUi } from './state/reducer';
 import { createRenderScheduler } from './state/scheduler';
 import { chartTheme, themeKindFromClasses, type ChartTheme } from './theme';
@@ -84,8 +84,8 @@ function asSavedUi(value: unknown): SavedUi | undefined {
   if (!v || typeof v !== 'object' || typeof v.fileName !== 'string' || typeof v.fileUri !== 'string' || typeof v.options !== 'object' || !v.options) return undefined;
   const ui = v.ui && typeof v.ui === 'object' ? v.ui : undefined;
   const column = (n: unknown, fallback: number) => (Number.isInteger(n) && (n as number) >= 0 ? (n as number) : fallback);
-  // A scatter axis is a column or a principal component (a negative code).
-  const axis = (n: unknown, fallback: number) => (Number.isInteger(n) && (n as number) >= PC_CODES[1] ? (n as number) : fallback);
+  // A scatter axis is a column, a principal component or an MclustDR direction (a negative code).
+  const axis = (n: unknown, fallback: number) => (Number.isInteger(n) && (n as number) >= MIN_AXIS_CODE ? (n as number) : fallback);
   const candidate = ui?.showCandidate as { k?: unknown; covariance?: unknown } | undefined;
   return {
     fileName: v.fileName,

@@ -4,14 +4,14 @@
 
 import type { DatasetSummary, FitResult, HostToWebview, ParamsSnapshot, PanelState, SelectionEntry } from '../../src/shared/protocol';
 import { clusterSizes } from '../controls';
-import { PC_CODES, resolveAxes, type PlotAxis } from '../projection';
+import { PC_CODES, resolveAxes, type AxisSource, type PlotAxis } from '../projection';
 import { CANCELLED_REASON, findEntry, fromResult, isModelSelection, sameCandidate, withProgress, type Candidate, type SelectionModel } from './selection';
 
 export type Phase = 'idle' | 'loading' | 'running' | 'done' | 'error' | 'cancelled';
 
 /** The user's choices: the only part of the state the webview persists itself (vscode.setState). */
 export interface UiState {
-  /** The scatter's axes: a column (0 … d − 1) or a principal component (PC_CODES: −1 = PC1, −2 = PC2). */
+  /** The scatter's axes: a column (0 … d − 1), a principal component (PC_CODES: −1, −2) or MclustDR direction (DR_CODES: −3, −4). */
   xColumn: number;
   yColumn: number;
   /** Scrubber position; undefined = follow the newest iteration. */
@@ -255,8 +255,16 @@ export function capSample(sample: PanelState['plotSample'], maxPlotPoints: numbe
 
 /** The scatter's two axes for the shown sample (undefined before the data are loaded). */
 export function scatterAxes(state: PanelModel): { x: PlotAxis; y: PlotAxis } | undefined {
-  const sample = state.panel?.plotSample;
+  const sample = viewSample(state);
   return sample && sample.d > 0 ? resolveAxes(state.ui.xColumn, state.ui.yColumn, sample) : undefined;
+}
+
+/** The plotted sample with the fit's MclustDR directions (they come with the result) when they are of its columns. */
+export function viewSample(state: PanelModel): (NonNullable<PanelState['plotSample']> & AxisSource) | undefined {
+  const sample = state.panel?.plotSample;
+  const directions = state.panel?.result?.dimensionReduction;
+  if (!sample || !directions || directions.mean.length !== sample.d) return sample;
+  return { ...sample, directions };
 }
 
 /** Messages of a run that ended (done, error, cancelled) or of another run are ignored. */

@@ -6,9 +6,9 @@ import type { GaussianSnapshot } from '../../src/shared/protocol';
 import { gaussianLogResponsibilities } from '../../src/engine/families/gaussian/density';
 import { clusterSizes, formatNumber } from '../controls';
 import { histogram, paddedExtent, type Cov2 } from '../geometry';
-import { axisCode, axisLabel, axisName, PC_CODES, projectComponent, projectPoints, type PlotAxis } from '../projection';
+import { axisChoices, axisCode, axisLabel, axisName, projectComponent, projectPoints, type AxisSource, type PlotAxis } from '../projection';
 import { DATA, histogramData, histogramSpec, scatterData, scatterSpec } from '../specs';
-import { sampleNote, scatterAxes, shownCandidate, shownColours, type PanelModel } from '../state/reducer';
+import { sampleNote, scatterAxes, shownCandidate, shownColours, viewSample, type PanelModel } from '../state/reducer';
 import { candidateLabel } from '../state/selection';
 import { axisTitle, columnNames, finalShown, iterationTitle, shownSnapshot, standardised } from './common';
 import type { FamilyView, ViewContext } from './context';
@@ -38,12 +38,9 @@ export function createGaussianView(): FamilyView {
   };
 
   /** The pickers offer PC1 and PC2 first when the sample has principal axes, then the columns. */
-  function setupAxisPickers(state: PanelModel, x: PlotAxis, y: PlotAxis, pcs: number): void {
+  function setupAxisPickers(state: PanelModel, x: PlotAxis, y: PlotAxis, source: AxisSource): void {
     const names = columnNames(state);
-    const choices: [string, string][] = [
-      ...PC_CODES.slice(0, pcs).map((code, r): [string, string] => [String(code), `PC${r + 1}`]),
-      ...names.map((name, j): [string, string] => [String(j), name]),
-    ];
+    const choices = axisChoices(names, source);
     const xs = byId('x-col') as HTMLSelectElement;
     const ys = byId('y-col') as HTMLSelectElement;
     const same = xs.options.length === choices.length && Array.from(xs.options).every((o, j) => o.value === choices[j][0] && o.textContent === choices[j][1]);
@@ -66,7 +63,7 @@ export function createGaussianView(): FamilyView {
 
   async function draw(ctx: ViewContext): Promise<void> {
     const { state } = ctx;
-    const sample = state.panel?.plotSample;
+    const sample = viewSample(state);
     const { snapshot, atEnd } = gaussianShown(state);
     const d = sample?.d ?? 0;
     const oneD = d === 1;
@@ -100,7 +97,7 @@ export function createGaussianView(): FamilyView {
     }
 
     const axes = scatterAxes(state)!;
-    setupAxisPickers(state, axes.x, axes.y, sample.projection?.axes.length ?? 0);
+    setupAxisPickers(state, axes.x, axes.y, sample);
     if (logResp.length < n * k) logResp = new Float64Array(n * k);
     const resp = logResp.subarray(0, n * k);
     let degenerate = false;
