@@ -57,6 +57,7 @@ import { validateRerun } from './controls';
 import { MIN_AXIS_CODE, PC_CODES } from './projection';
 import { initialModel, finishedPanelState, modelOf, reduce, savedUi, shownCandidate, type PanelAction, type PanelMessage, type PanelModel, type SavedUi } from './state/reducer';
 import { createRenderScheduler } from './state/scheduler';
+import { savedViewUi } from './state/views';
 import { chartTheme, themeKindFromClasses, type ChartTheme } from './theme';
 import type { FamilyView, ViewContext } from './views/context';
 import { byId, setText } from './views/dom';
@@ -100,6 +101,7 @@ function asSavedUi(value: unknown): SavedUi | undefined {
         candidate && Number.isInteger(candidate.k) && (candidate.k as number) >= 1 && typeof candidate.covariance === 'string'
           ? { k: candidate.k as number, covariance: candidate.covariance }
           : undefined,
+      ...savedViewUi(ui as { view?: unknown; pairColumns?: unknown } | undefined),
     },
   };
 }

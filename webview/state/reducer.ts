@@ -5,6 +5,7 @@
 import type { DatasetSummary, FitResult, HostToWebview, ParamsSnapshot, PanelState, SelectionEntry } from '../../src/shared/protocol';
 import { clusterSizes } from '../controls';
 import { PC_CODES, resolveAxes, type AxisSource, type PlotAxis } from '../projection';
+import { isGaussianView, type GaussianViewKind } from './views';
 import { CANCELLED_REASON, findEntry, fromResult, isModelSelection, sameCandidate, withProgress, type Candidate, type SelectionModel } from './selection';
 
 export type Phase = 'idle' | 'loading' | 'running' | 'done' | 'error' | 'cancelled';
@@ -19,6 +20,10 @@ export interface UiState {
   selectedCluster?: number;
   /** A candidate of a model selection shown instead of the chosen fit; undefined = the chosen one. */
   showCandidate?: Candidate;
+  /** The Gaussian view shown (state/views.ts); undefined = the scatter. */
+  view?: GaussianViewKind;
+  /** The scatter-plot matrix's columns; undefined = the first eight. */
+  pairColumns?: number[];
 }
 
 /** The previous run's final means and the colour slot each component had: new components are matched to them. */
@@ -58,6 +63,9 @@ export type PanelAction =
   | { type: 'selectCluster'; cluster: number | undefined }
   /** Show a candidate of the selection (its final parameters); undefined = back to the chosen model. */
   | { type: 'showCandidate'; candidate: Candidate | undefined }
+  /** The Gaussian view: scatter, uncertainty, density or the scatter-plot matrix. */
+  | { type: 'selectView'; view: GaussianViewKind }
+  | { type: 'selectPairColumns'; columns: number[] }
   | { type: 'drawFailed'; message: string }
   | { type: 'restoreUi'; saved: SavedUi };
 
@@ -165,6 +173,14 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       return { ...state, ui: { ...state.ui, xColumn: message.xColumn, yColumn: message.yColumn } };
     case 'selectCluster':
       return { ...state, ui: { ...state.ui, selectedCluster: message.cluster } };
+    case 'selectView': {
+      if (!isGaussianView(message.view)) return state;
+      const { view: _previous, ...rest } = state.ui;
+      // No key for the default, so saved states stay as before.
+      return { ...state, ui: message.view === 'scatter' ? rest : { ...rest, view: message.view } };
+    }
+    case 'selectPairColumns':
+      return { ...state, ui: { ...state.ui, pairColumns: message.columns.filter((j) => Number.isInteger(j) && j >= 0) } };
     case 'showCandidate': {
       const entry = findEntry(state.selection, message.candidate);
       if (message.candidate !== undefined && !entry?.params) return state;
