@@ -150,8 +150,8 @@ export interface PairsOptions {
 export function pairsSpec(rows: Row[], o: PairsOptions): TopLevelSpec {
   const components = Array.from({ length: o.k }, (_, j) => componentName(j));
   const colour = { field: 'component', type: 'nominal', title: 'most likely', scale: { domain: components, range: components.map((_, j) => componentColour(o.theme, j, o.colours)) } };
-  const x = { field: 'x', type: 'quantitative', title: null, scale: { zero: false, nice: false }, axis: { tickCount: 3, labelFontSize: 9 } };
-  const y = { field: 'y', type: 'quantitative', title: null, scale: { zero: false, nice: false }, axis: { tickCount: 3, labelFontSize: 9 } };
+  const x = { field: 'x', type: 'quantitative', title: null, scale: { zero: false, nice: false }, axis: { tickCount: 3, labelFontSize: 9, format: '~g' } };
+  const y = { field: 'y', type: 'quantitative', title: null, scale: { zero: false, nice: false }, axis: { tickCount: 3, labelFontSize: 9, format: '~g' } };
   const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',

@@ -13,6 +13,7 @@ import { candidateLabel } from '../state/selection';
 import { axisTitle, columnNames, finalShown, iterationTitle, shownSnapshot, standardised } from './common';
 import type { FamilyView, ViewContext } from './context';
 import { byId, cell, panelWidth, tableRow } from './dom';
+import { drawPairsView, scatterDecoration, showViewControls } from './gaussianViews';
 
 /** Room beside the plot for the y axis and the legend, in pixels. */
 const SCATTER_MARGIN = 190;
@@ -71,6 +72,7 @@ export function createGaussianView(): FamilyView {
     byId('histogram-toolbar').hidden = !oneD;
     byId('scatter').hidden = oneD;
     byId('histogram').hidden = !oneD;
+    showViewControls(state, d >= 2);
     if (!sample || !snapshot || d === 0) return;
     const n = Math.min(Math.floor(sample.values.length / d), plotLimit(state));
     const note = sampleNote(state.panel?.summary, n);
@@ -98,6 +100,7 @@ export function createGaussianView(): FamilyView {
 
     const axes = scatterAxes(state)!;
     setupAxisPickers(state, axes.x, axes.y, sample);
+    if (await drawPairsView(ctx, sample, snapshot, n, plotLimit(state), colours, title)) return;
     if (logResp.length < n * k) logResp = new Float64Array(n * k);
     const resp = logResp.subarray(0, n * k);
     let degenerate = false;
@@ -122,11 +125,12 @@ export function createGaussianView(): FamilyView {
     const size = scatterSize(panelWidth());
     const xTitle = axisLabel(axes.x, sample, (j) => axisTitle(state, j));
     const yTitle = axisLabel(axes.y, sample, (j) => axisTitle(state, j));
-    const key = ['s', k, axisCode(axes.x), axisCode(axes.y), xTitle, yTitle, ctx.themeVersion, n, xDomain.join(), yDomain.join(), standardised(state), colours.join(), size.width].join('|');
+    const view = scatterDecoration(ctx, { weights: snapshot.weights, means, covariances: covs, k, xDomain, yDomain });
+    const key = ['s', view.key, k, axisCode(axes.x), axisCode(axes.y), xTitle, yTitle, ctx.themeVersion, n, xDomain.join(), yDomain.join(), standardised(state), colours.join(), size.width].join('|');
     await ctx.charts.draw('scatter', {
       key,
-      build: () => scatterSpec(data, { xTitle, yTitle, k, xDomain, yDomain, title, theme: ctx.theme, colours, ...size }),
-      datasets: () => ({ [DATA.points]: data.points, [DATA.contours]: data.contours, [DATA.means]: data.means }),
+      build: () => view.decorate(scatterSpec(data, { xTitle, yTitle, k, xDomain, yDomain, title, theme: ctx.theme, colours, ...size })),
+      datasets: () => ({ [DATA.points]: data.points, [DATA.contours]: data.contours, [DATA.means]: data.means, ...view.datasets }),
       signals: { title },
     });
     const names = columnNames(state);
