@@ -6,6 +6,7 @@
 import type { FitOptions } from '../shared/protocol';
 import type { Dataset } from './data/dataset';
 import { DataError, OptionsError } from './errors';
+import { addGaussianViews } from './families/gaussian/views';
 import { checkInit, chooseFamily, familyById, type FitCallbacks, type FitOutcome } from './families/registry';
 import type { EngineEnvironment } from './families/types';
 import { resolveOptions } from './options';
@@ -33,7 +34,7 @@ export function fitDataset(dataset: Dataset, partialOptions: Partial<FitOptions>
   checkInit(familyById(chosen.id), options.init);
   if (ks.length * models.length > 1) {
     if (options.initParams) throw new OptionsError(`initParams fixes K = ${options.initParams.weights.length} and the start; set k to ${options.initParams.weights.length} (not "auto") and one covariance model, or leave initParams unset.`);
-    return chosen.select({ options, started, callbacks, environment, ks, models });
+    return withViews(dataset, chosen.select({ options, started, callbacks, environment, ks, models }));
   }
   // One candidate: the single fit, exactly as with a fixed K and covariance type.
   const k = ks[0];
@@ -41,5 +42,11 @@ export function fitDataset(dataset: Dataset, partialOptions: Partial<FitOptions>
     throw new DataError(`${file}: ${n} usable row${n === 1 ? '' : 's'} but K = ${k} components; K must not exceed the number of rows.`, file);
   }
   const single = chosen.id === 'gaussian' ? { ...options, k, covarianceType: models[0] as FitOptions['covarianceType'] } : { ...options, k };
-  return chosen.fit({ options: single, started, callbacks });
+  return withViews(dataset, chosen.fit({ options: single, started, callbacks }));
+}
+
+/** The panel's extra views of a Gaussian fit of a table (MclustDR directions, the most uncertain rows). */
+function withViews(dataset: Dataset, outcome: FitOutcome): FitOutcome {
+  if (dataset.kind === 'table') addGaussianViews(dataset, outcome.result);
+  return outcome;
 }

@@ -123,10 +123,21 @@ export function panelHtml(o: PanelHtmlOptions): string {
         <div id="scatter-toolbar" class="chart-toolbar">
           <label>x <select id="x-col"></select></label>
           <label>y <select id="y-col"></select></label>
+          <label>view <select id="view-kind"></select></label>
           <span class="spacer"></span>
           ${exportButtons('scatter')}
         </div>
         <div id="scatter" class="chart"></div>
+        <table id="uncertain-rows" class="params" hidden></table>
+        <div id="pairs-card" hidden>
+          <div id="pairs-toolbar" class="chart-toolbar">
+            <span class="hint">Columns (2 to 8):</span>
+            <span id="pair-columns" class="pair-columns"></span>
+            <span class="spacer"></span>
+            ${exportButtons('pairs')}
+          </div>
+          <div id="pairs" class="chart"></div>
+        </div>
         <div id="histogram-toolbar" class="chart-toolbar" hidden>
           <span class="spacer"></span>
           ${exportButtons('histogram')}

@@ -132,6 +132,14 @@ export interface FitResult {
   rates?: number[][];
   /** Poisson: each fitted column's count frequencies, for the panel's histograms with the fitted probabilities. */
   countHistograms?: CountHistogram[];
+  /**
+   * Gaussian fits with d ≥ 2 and K ≥ 2: mclust's MclustDR directions (the directions that best separate the fitted
+   * components, Scrucca 2010) of the fitted values, a projection of the panel beside the principal axes. axes: unit
+   * rows, most separating first (at most K − 1); eigenvalues: all d of MclustDR's kernel, decreasing.
+   */
+  dimensionReduction?: { mean: number[]; axes: number[][]; eigenvalues: number[] };
+  /** Gaussian fits with K ≥ 2: the rows whose cluster is least certain (1 − max_k r_ik), most uncertain first. */
+  uncertainRows?: UncertainRow[];
   /** covarianceType "variational": how many components the data kept (weight above 0.01) and the final lower bound. */
   variational?: { effectiveComponents: number; lowerBound: number; weightPrior: string };
 }
@@ -141,6 +149,18 @@ export interface CountHistogram {
   column: string;
   frequencies: number[];
   tailFrom?: number;
+}
+
+/** A row of the data and how uncertain its cluster is under the final parameters. */
+export interface UncertainRow {
+  /** 0-based index among the fitted rows. */
+  row: number;
+  /** 1-based line of the file it was read from (formats read by lines). */
+  line?: number;
+  /** 1 − max_k r_ik (0: certain; at most 1 − 1/K). */
+  uncertainty: number;
+  /** Its most likely component (0-based). */
+  component: number;
 }
 
 /** Which score picks the model: all three in scikit-learn's sign, lower is better. */

@@ -671,7 +671,7 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.ok(titles.includes(`PC1 (${explained[0]} % of variance)`) && titles.includes(`PC2 (${explained[1]} % of variance)`), titles.join(' | '));
     assert.equal(await count('#scatter svg g.points_marks path'), n);
     assert.equal(await count('#scatter svg g.contours_marks'), 6);
-    assert.deepEqual(await page.locator('#x-col option').allTextContents(), ['PC1', 'PC2', ...columns]);
+    assert.deepEqual(await page.locator('#x-col option').allTextContents(), ['PC1', 'PC2', 'DR1', 'DR2', ...columns]);
     await page.selectOption('#x-col', '2');
     await page.selectOption('#y-col', '3');
     await page.waitForSelector(`#scatter[data-x="${columns[2]}"][data-y="${columns[3]}"]`);

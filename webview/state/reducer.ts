@@ -4,14 +4,15 @@
 
 import type { DatasetSummary, FitResult, HostToWebview, ModelKind, ParamsSnapshot, PanelState, SelectionEntry } from '../../src/shared/protocol';
 import { clusterSizes } from '../controls';
-import { PC_CODES, resolveAxes, type PlotAxis } from '../projection';
+import { PC_CODES, resolveAxes, type AxisSource, type PlotAxis } from '../projection';
+import { isGaussianView, type GaussianViewKind } from './views';
 import { CANCELLED_REASON, findEntry, fromResult, isModelSelection, sameCandidate, withProgress, type Candidate, type SelectionModel } from './selection';
 
 export type Phase = 'idle' | 'loading' | 'running' | 'done' | 'error' | 'cancelled';
 
 /** The user's choices: the only part of the state the webview persists itself (vscode.setState). */
 export interface UiState {
-  /** The scatter's axes: a column (0 … d − 1) or a principal component (PC_CODES: −1 = PC1, −2 = PC2). */
+  /** The scatter's axes: a column (0 … d − 1), a principal component (PC_CODES: −1, −2) or MclustDR direction (DR_CODES: −3, −4). */
   xColumn: number;
   yColumn: number;
   /** Scrubber position; undefined = follow the newest iteration. */
@@ -19,6 +20,10 @@ export interface UiState {
   selectedCluster?: number;
   /** A candidate of a model selection shown instead of the chosen fit; undefined = the chosen one. */
   showCandidate?: Candidate;
+  /** The Gaussian view shown (state/views.ts); undefined = the scatter. */
+  view?: GaussianViewKind;
+  /** The scatter-plot matrix's columns; undefined = the first eight. */
+  pairColumns?: number[];
 }
 
 /** The previous run's final means and the colour slot each component had: new components are matched to them. */
@@ -58,6 +63,9 @@ export type PanelAction =
   | { type: 'selectCluster'; cluster: number | undefined }
   /** Show a candidate of the selection (its final parameters); undefined = back to the chosen model. */
   | { type: 'showCandidate'; candidate: Candidate | undefined }
+  /** The Gaussian view: scatter, uncertainty, density or the scatter-plot matrix. */
+  | { type: 'selectView'; view: GaussianViewKind }
+  | { type: 'selectPairColumns'; columns: number[] }
   | { type: 'drawFailed'; message: string }
   | { type: 'restoreUi'; saved: SavedUi };
 
@@ -165,6 +173,14 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       return { ...state, ui: { ...state.ui, xColumn: message.xColumn, yColumn: message.yColumn } };
     case 'selectCluster':
       return { ...state, ui: { ...state.ui, selectedCluster: message.cluster } };
+    case 'selectView': {
+      if (!isGaussianView(message.view)) return state;
+      const { view: _previous, ...rest } = state.ui;
+      // No key for the default, so saved states stay as before.
+      return { ...state, ui: message.view === 'scatter' ? rest : { ...rest, view: message.view } };
+    }
+    case 'selectPairColumns':
+      return { ...state, ui: { ...state.ui, pairColumns: message.columns.filter((j) => Number.isInteger(j) && j >= 0) } };
     case 'showCandidate': {
       const entry = findEntry(state.selection, message.candidate);
       if (message.candidate !== undefined && !entry?.params) return state;
@@ -255,8 +271,16 @@ export function capSample(sample: PanelState['plotSample'], maxPlotPoints: numbe
 
 /** The scatter's two axes for the shown sample (undefined before the data are loaded). */
 export function scatterAxes(state: PanelModel): { x: PlotAxis; y: PlotAxis } | undefined {
-  const sample = state.panel?.plotSample;
+  const sample = viewSample(state);
   return sample && sample.d > 0 ? resolveAxes(state.ui.xColumn, state.ui.yColumn, sample) : undefined;
+}
+
+/** The plotted sample with the fit's MclustDR directions (they come with the result) when they are of its columns. */
+export function viewSample(state: PanelModel): (NonNullable<PanelState['plotSample']> & AxisSource) | undefined {
+  const sample = state.panel?.plotSample;
+  const directions = state.panel?.result?.dimensionReduction;
+  if (!sample || !directions || directions.mean.length !== sample.d) return sample;
+  return { ...sample, directions };
 }
 
 /** Messages of a run that ended (done, error, cancelled) or of another run are ignored. */
