@@ -3,6 +3,7 @@
 // run in worker threads (dist/worker.js).
 
 import * as vscode from 'vscode';
+import { registerCodeLenses } from './codeLens';
 import { registerCommands, rerunFromPanel } from './commands';
 import { FitRegistry } from './fits';
 import { PANEL_VIEW_TYPE, PanelManager } from './panel';
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
   fits = registry;
 
   registerCommands(context, { output, panels, fits: registry });
+  registerCodeLenses(context);
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, panels),
     { dispose: () => fits?.cancelAll('shutdown') },
