@@ -8,6 +8,7 @@ import { registerCommands, rerunFromPanel } from './commands';
 import { FitRegistry } from './fits';
 import { PANEL_VIEW_TYPE, PanelManager } from './panel';
 import { PanelStore } from './panelStore';
+import { registerSampleCommands } from './walkthrough';
 
 let fits: FitRegistry | undefined;
 
@@ -43,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   registerCommands(context, { output, panels, fits: registry });
   registerCodeLenses(context);
+  registerSampleCommands(context, registry, output);
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, panels),
     { dispose: () => fits?.cancelAll('shutdown') },

@@ -171,7 +171,7 @@ describe('host package.json contributions', () => {
 
   it('commands, activation and capabilities', () => {
     const commands = pkg.contributes.commands.map((c: { command: string }) => c.command);
-    assert.deepEqual(commands, ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions', 'mixscope.cancelFit', 'mixscope.exportResult']);
+    assert.deepEqual(commands, ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions', 'mixscope.cancelFit', 'mixscope.exportResult', 'mixscope.openSample', 'mixscope.openSampleScript']);
     assert.equal(pkg.contributes.commands[0].title, 'Cluster this dataset');
     assert.ok(pkg.contributes.commands.every((c: { category: string }) => c.category === 'Mixscope'));
     // The code lenses' languages (notebook cells included: a cell's document has its language).
