@@ -149,11 +149,7 @@ function checkCovarianceModels(value: string): { ok: true; value: string } | { o
 export type SettingScope = 'fit' | 'host';
 
 /** The CLI flag without dashes (`max-iter` for --max-iter); `value` names the argument in --help; `help` is its line there. */
-export interface CliFlag {
-  flag: string;
-  value?: string;
-  help: string;
-}
+export interface CliFlag { flag: string; value?: string; help: string }
 
 interface SpecBase {
   key: string;
