@@ -1,5 +1,6 @@
 // Writes package.json's generated parts from their single sources:
 //   - contributes.configuration.properties from the settings schema (src/shared/settings.ts);
+//   - contributes.walkthroughs from the first-run walkthrough (src/host/samples.ts);
 //   - the `when` clause of the data-file menus (Cluster this dataset…) from the format registry, when
 //     src/engine/data/formats.ts exports dataFileWhenClause(); otherwise the menus are left as they are.
 // Usage: npx tsx scripts/generate-manifest.ts [--check] [--package FILE]   (npm run manifest)
@@ -8,6 +9,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { walkthroughContribution } from '../src/host/samples';
 import { configurationProperties, settingsMarkdownTable } from '../src/shared/settings';
 
 /** What the generator can take from the format registry (every member optional: the registry may not exist yet). */
@@ -67,6 +69,7 @@ export function generateManifest(manifest: Json, formats: FormatRegistryExports 
   const contributes = (next.contributes ??= {}) as Json;
   const configuration = (contributes.configuration ??= { title: 'Mixscope' }) as Json;
   configuration.properties = configurationProperties();
+  contributes.walkthroughs = walkthroughContribution();
 
   if (formats.dataFileWhenClause) {
     const clause = parenthesize(formats.dataFileWhenClause());

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { OptionsError } from '../engine/errors';
 import { isMclustModelName, type MclustModelName } from '../engine/families/gaussian/mclust/models';
 import {
+  CLI_SETTINGS,
   SETTINGS,
   parseCovarianceModels,
   parseKRange,
@@ -14,6 +15,7 @@ import {
   validateFitOptions,
   type FitOptions,
   type InitParams,
+  type CliSettingSpec,
   type NumberSpec,
   type SettingSpec,
 } from '../shared/settings';
@@ -71,7 +73,7 @@ export interface CommandLine {
   maxFileSizeMb: number;
 }
 
-function flagColumn(spec: SettingSpec): string {
+function flagColumn(spec: CliSettingSpec): string {
   if (spec.kind === 'boolean') return `--${spec.cli.flag}`;
   if (spec.kind === 'enum') return `--${spec.cli.flag} ${spec.values.join('|')}`;
   return `--${spec.cli.flag} ${spec.cli.value ?? 'VALUE'}`;
@@ -79,7 +81,7 @@ function flagColumn(spec: SettingSpec): string {
 
 /** `mixscope --help`: every setting's flag, what it does and its default, from the schema. */
 export function usageText(): string {
-  const rows: [string, string][] = SETTINGS.map((spec: SettingSpec) => {
+  const rows: [string, string][] = CLI_SETTINGS.map((spec) => {
     const shown = spec.kind === 'initParams' || spec.kind === 'boolean' ? '' : `  [${formatDefault(spec)}]`;
     return [flagColumn(spec), `${spec.cli.help}${shown}`];
   });
@@ -131,7 +133,7 @@ type ParsedValues = Record<string, string | boolean | undefined>;
 
 function parseFlags(argv: string[]): { values: ParsedValues; positionals: string[] } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
-  for (const spec of SETTINGS as readonly SettingSpec[]) options[spec.cli.flag] = { type: spec.kind === 'boolean' ? 'boolean' : 'string' };
+  for (const spec of CLI_SETTINGS) options[spec.cli.flag] = { type: spec.kind === 'boolean' ? 'boolean' : 'string' };
   for (const f of CLI_ONLY_FLAGS) options[f.flag] = { type: f.type, ...('short' in f ? { short: f.short } : {}) };
   for (const f of SELECT_FLAGS) options[f.flag] = { type: f.type };
   try {
@@ -163,7 +165,7 @@ function usageErrorFromParseArgs(argv: string[], e: unknown): UsageError {
   return new UsageError(message.split('\n').map((line) => line.trim()).filter((line) => line !== '').join(' '));
 }
 
-function parseNumber(spec: NumberSpec, raw: string): number {
+function parseNumber(spec: NumberSpec & CliSettingSpec, raw: string): number {
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(value) || (spec.integer && !Number.isInteger(value))) {
     throw new UsageError(`--${spec.cli.flag} expects ${spec.expectation ?? (spec.integer ? 'a whole number' : 'a number')}, got "${raw}".`);
@@ -172,7 +174,7 @@ function parseNumber(spec: NumberSpec, raw: string): number {
 }
 
 /** One flag's text as the value of its setting (its range is checked by the schema's validator afterwards). */
-function parseValue(spec: SettingSpec, raw: string | boolean): unknown {
+function parseValue(spec: CliSettingSpec, raw: string | boolean): unknown {
   if (typeof raw === 'boolean') return raw;
   switch (spec.kind) {
     case 'number':
@@ -239,7 +241,7 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
 
   const options: Record<string, unknown> = {};
   let maxFileSizeMb: number | undefined;
-  for (const spec of SETTINGS as readonly SettingSpec[]) {
+  for (const spec of CLI_SETTINGS) {
     const raw = values[spec.cli.flag];
     if (raw === undefined) continue;
     if (spec.key === 'k' && typeof raw === 'string') {
@@ -331,7 +333,7 @@ function selectCommandLine(values: ParsedValues, positionals: string[]): SelectC
   const options: Record<string, unknown> = {};
   let maxFileSizeMb = SETTINGS.find((s) => s.key === 'maxFileSizeMB')!.default as number;
   let ks = Array.from({ length: 9 }, (_, i) => i + 1);
-  for (const spec of SETTINGS as readonly SettingSpec[]) {
+  for (const spec of CLI_SETTINGS) {
     const raw = values[spec.cli.flag];
     if (raw === undefined) continue;
     if (!SELECT_SETTINGS.has(spec.key)) {

@@ -150,13 +150,16 @@ function checkCovarianceModels(value: string): { ok: true; value: string } | { o
 /** 'fit': a FitOptions field, sent to the engine. 'host': read by the extension host only (never reaches the engine). */
 export type SettingScope = 'fit' | 'host';
 
+/** The CLI flag without dashes (`max-iter` for --max-iter); `value` names the argument in --help; `help` is its line there. */
+export interface CliFlag { flag: string; value?: string; help: string }
+
 interface SpecBase {
   key: string;
   scope: SettingScope;
   /** The families the setting changes; 'all' when it applies to every family. */
   families: 'all' | readonly ModelKind[];
-  /** The CLI flag without dashes (`max-iter` for --max-iter); `value` names the argument in --help; `help` is its line there. */
-  cli: { flag: string; value?: string; help: string };
+  /** Absent for a host setting that only the editor has a use for (mixscope.codeLens). */
+  cli?: CliFlag;
   /** Markdown shown in the Settings UI, README and --help (first sentence). */
   description: string;
   /** What README's table says in its "Range / values" column when the range alone is not enough. */
@@ -407,6 +410,11 @@ export const SETTINGS = [
     expectation: 'a size in MB greater than 0 (a whole number up to 65536)',
     description: 'Memory budget: a data file larger than this many MB is refused before it is read, with its size and this limit.',
   },
+  {
+    key: 'codeLens', scope: 'host', families: 'all', kind: 'boolean', default: true,
+    description:
+      'Show the code lenses "Cluster this dataset" and "…with options" above a string literal that names an existing data file (`pd.read_csv("faithful.csv")`) in Python, R, Julia, JavaScript and TypeScript files and notebook cells.',
+  },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];
@@ -446,6 +454,10 @@ export function settingSpec(key: SettingKey): SettingSpec {
 
 export const FIT_SETTINGS: readonly SettingSpec[] = SETTINGS.filter((s) => s.scope === 'fit');
 export const HOST_SETTINGS: readonly SettingSpec[] = SETTINGS.filter((s) => s.scope === 'host');
+
+export type CliSettingSpec = SettingSpec & { cli: CliFlag };
+/** The settings the CLI takes as flags, in the table's order (editor-only settings have none). */
+export const CLI_SETTINGS: readonly CliSettingSpec[] = (SETTINGS as readonly SettingSpec[]).filter((s): s is CliSettingSpec => s.cli !== undefined);
 
 function copyDefault(spec: SettingSpec): unknown {
   return Array.isArray(spec.default) ? [...(spec.default as readonly unknown[])] : spec.default;

@@ -6,11 +6,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SETTINGS, type NumberSpec, type SettingSpec } from '../../src/shared/settings';
+import { CLI_SETTINGS, type CliSettingSpec, type NumberSpec } from '../../src/shared/settings';
 
 const root = path.resolve(__dirname, '../..');
 const faithful = path.join(root, 'test/fixtures/faithful.csv');
-const specs = SETTINGS as readonly SettingSpec[];
+const specs = CLI_SETTINGS;
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [path.join(root, 'bin/mixscope.js'), ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -110,7 +110,7 @@ describe('CLI flags from the settings schema', () => {
   });
 
   it("the limits are the schema's: each numeric flag is accepted at its bounds and refused just beyond, naming the setting", () => {
-    const bounds = specs.filter((s): s is NumberSpec => s.kind === 'number' && s.scope === 'fit' && Number.isFinite(s.max) && !s.exclusiveMax);
+    const bounds = specs.filter((s): s is NumberSpec & CliSettingSpec => s.kind === 'number' && s.scope === 'fit' && Number.isFinite(s.max) && !s.exclusiveMax);
     for (const spec of bounds) {
       const step = spec.integer ? 1 : 1e-6;
       refused(['fit', faithful, `--${spec.cli.flag}=${spec.max + step}`], new RegExp(`^mixscope: faithful\\.csv: ${spec.key} must be ${spec.expectation ?? `${spec.integer ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}`}, got`));

@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { LANGUAGE_SYNTAX } from '../../../src/host/dataLiterals';
 import { assignmentsCsv, modelJson } from '../../../src/host/exportFormats';
 import { dataFileWhenClause } from '../../../src/engine/data/formats';
 import { exportFileName, inspectionBytes, isDataFileName, isDelimitedTextFileName, isIdxImagesFileName, matchesDataFileMenus, isSameFile } from '../../../src/host/files';
@@ -170,10 +171,11 @@ describe('host package.json contributions', () => {
 
   it('commands, activation and capabilities', () => {
     const commands = pkg.contributes.commands.map((c: { command: string }) => c.command);
-    assert.deepEqual(commands, ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions', 'mixscope.cancelFit', 'mixscope.exportResult']);
+    assert.deepEqual(commands, ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions', 'mixscope.cancelFit', 'mixscope.exportResult', 'mixscope.openSample', 'mixscope.openSampleScript']);
     assert.equal(pkg.contributes.commands[0].title, 'Cluster this dataset');
     assert.ok(pkg.contributes.commands.every((c: { category: string }) => c.category === 'Mixscope'));
-    assert.deepEqual(pkg.activationEvents, ['onWebviewPanel:mixscope.panel']);
+    // The code lenses' languages (notebook cells included: a cell's document has its language).
+    assert.deepEqual(pkg.activationEvents, ['onWebviewPanel:mixscope.panel', ...Object.keys(LANGUAGE_SYNTAX).map((l) => `onLanguage:${l}`)]);
     // "limited", not true: VS Code applies restrictedConfigurations (workspace values ignored in Restricted Mode) only then.
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['mixscope.maxFileSizeMB']);

@@ -9,6 +9,7 @@ import {
   DEFAULT_FIT_OPTIONS,
   FIT_SETTINGS,
   LIMITS,
+  CLI_SETTINGS,
   SETTINGS,
   describeOptions,
   settingSpec,
@@ -25,7 +26,7 @@ const root = path.resolve(__dirname, '../../..');
 describe('settings schema: the table', () => {
   it('every setting has a unique key and CLI flag, a description, and a default inside its own range', () => {
     const keys = SETTINGS.map((s) => s.key);
-    const flags = SETTINGS.map((s) => s.cli.flag);
+    const flags = CLI_SETTINGS.map((s) => s.cli.flag);
     assert.equal(new Set(keys).size, keys.length);
     assert.equal(new Set(flags).size, flags.length);
     for (const spec of SETTINGS) {
@@ -33,6 +34,13 @@ describe('settings schema: the table', () => {
       if (spec.default === null) continue;
       assert.deepEqual(validateFitOptions({ [spec.key]: spec.default }, 'engine').problems, [], `default of ${spec.key}`);
     }
+  });
+
+  it('mixscope.codeLens is a host setting the engine and the CLI never see', () => {
+    const spec = SETTINGS.find((s) => s.key === 'codeLens');
+    assert.deepEqual([spec?.scope, spec?.kind, spec?.default, 'cli' in (spec ?? {})], ['host', 'boolean', true, false]);
+    assert.ok(!CLI_SETTINGS.some((s) => s.key === 'codeLens'));
+    assert.ok(!('codeLens' in DEFAULT_FIT_OPTIONS));
   });
 
   it('DEFAULT_FIT_OPTIONS holds every fit setting of the table at its default, and nothing else', () => {
