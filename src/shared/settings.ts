@@ -67,6 +67,8 @@ export interface FitOptions {
   standardize: boolean;
   /** Columns to fit by name; empty = every numeric column. */
   columns: string[];
+  /** Class labels the clusters are scored against, never fitted: "auto", "none", or a column's name or number. */
+  labelColumn: string;
   initParams?: InitParams;
   emVariant: EmVariant;
   /** Binarisation threshold on pixels scaled to [0, 1]. */
@@ -373,6 +375,18 @@ export const SETTINGS = [
     description: 'Columns to fit, by name (or 1-based number). Empty: every numeric column.',
   },
   {
+    key: 'labelColumn', scope: 'fit', families: 'all', kind: 'text', default: 'auto',
+    cli: { flag: 'labels', value: 'COLUMN|none|FILE', help: 'class labels to score the clusters against, never fitted: a column, none, or a labels file (auto: see README)' },
+    pattern: '\\S',
+    expectation: '"auto", "none" or a column name or number',
+    check: (value: string) => (value.trim() === '' ? { ok: false, why: 'expected "auto", "none" or a column name' } : { ok: true, value: value.trim() }),
+    rangeText: '`"auto"`, `"none"` or a column name or number',
+    description:
+      'Class labels the clusters are scored against (they never enter the fit): the cluster × label heatmap, each cluster\'s majority label and purity, accuracy, adjusted Rand index and NMI. ' +
+      '`"auto"`: an integer column named `label`, `class`, `target`, `y` or `digit`, else the one text column of a few repeated values (iris\'s `species`), or for IDX images the labels file beside them. ' +
+      '`"none"`: no labels. Or a column\'s name (or 1-based number).',
+  },
+  {
     key: 'maxPlotPoints', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 5000, min: 100, max: 100000, cli: { flag: 'max-plot-points', value: 'N', help: 'most points plotted by the extension (accepted for parity)' },
     description: 'Most points sent to the panel for plotting (sampled evenly); the fit always uses every row.',
   },
@@ -596,6 +610,8 @@ function problemFor(spec: SettingSpec, raw: unknown, source: OptionsSource, used
 
 /** Fit settings a restored panel state may lack (saved by an earlier version): they take their defaults. */
 const ADDED_LATER: ReadonlySet<string> = new Set(['kRange', 'covarianceModels', 'criterion']);
+/** Other fit settings added after panels were first saved (restored without them: their defaults). */
+const ADDED_SINCE: ReadonlySet<string> = new Set(['labelColumn']);
 
 const INIT_PARAMS_MISSING = 'init is "params" but no initial parameters were given (setting mixscope.initParams, CLI: --init-params FILE.json).';
 
@@ -613,7 +629,7 @@ export function validateFitOptions(raw: unknown, source: OptionsSource): Options
   }
   if (source === 'restored') {
     // A panel saved before the model-selection settings existed lacks them: they take their defaults.
-    const missing = FIT_SETTINGS.filter((s) => s.default !== null && record[s.key] === undefined && !ADDED_LATER.has(s.key)).map((s) => s.key);
+    const missing = FIT_SETTINGS.filter((s) => s.default !== null && record[s.key] === undefined && !ADDED_LATER.has(s.key) && !ADDED_SINCE.has(s.key)).map((s) => s.key);
     if (missing.length > 0) problems.push({ key: missing[0], message: `missing ${missing.join(', ')}.`, used: 'the defaults' });
   }
   const options: Record<string, unknown> = {};

@@ -229,7 +229,7 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
     notes: notes.length > 0 ? notes : undefined,
     degenerate: degenerate.length > 0 ? degenerate : undefined,
     // A label column (named label, class, target…) never enters the fit; the clusters are scored against it.
-    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k) : undefined,
+    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k, table.labelNames) : undefined,
   };
   return { result, plotSample: prepared.plotSample, plotAssignments: indices.map((i) => assignments[i]) };
 }
