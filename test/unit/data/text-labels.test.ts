@@ -79,8 +79,12 @@ describe('data: text label columns', () => {
     assert.deepEqual(d.summary.droppedColumns.map((c) => c.name), ['kind']);
   });
 
-  it('a row without its label is skipped and counted (its line named)', () => {
-    const d = table('m.csv', 'a,b,kind\n1,2,x\n3,4,\n5,6,y\n7,8,x\n9,1,y\n');
+  it('a text column with a missing cell is not taken by itself (it would drop rows); named, the row without a label is skipped and counted', () => {
+    const text = 'a,b,kind\n1,2,x\n3,4,\n5,6,y\n7,8,x\n9,1,y\n';
+    const auto = table('m.csv', text);
+    assert.equal(auto.labels, undefined);
+    assert.equal(auto.n, 5);
+    const d = table('m.csv', text, { labelColumn: 'kind' });
     assert.equal(d.n, 4);
     assert.deepEqual(Array.from(d.labels!), [0, 1, 0, 1]);
     assert.ok(d.summary.notes.some((n) => /1 row skipped: a missing label at line 3/.test(n)), JSON.stringify(d.summary.notes));

@@ -262,8 +262,9 @@ function sortedTexts(texts: Set<string>): string[] {
 /**
  * The label column. "none": none. A name or number: that column (integers, or else every distinct text a label; at
  * most MAX_LABEL_VALUES of them), which must not also be fitted. "auto": a column named like labels holding a few
- * repeated integers, else the one text column of a few repeated values (at most MAX_LABEL_VALUES, each seen twice on
- * average: iris's species); several such text columns are ambiguous, so none is taken and the note says how to choose.
+ * repeated integers, else the one complete text column of a few repeated values (at most MAX_LABEL_VALUES, each seen
+ * twice on average: iris's species); several such text columns are ambiguous, so none is taken and the note says how
+ * to choose.
  */
 function chooseLabelColumn(
   fileName: string,
@@ -302,7 +303,8 @@ function chooseLabelColumn(
   for (let j = 0; j < c; j++) {
     const st = stats[j];
     if (j === 0 && indexColumn) continue;
-    if (st.numeric + st.nonFinite > 0 || st.text === 0) continue;
+    // Complete columns only: a row without its label would be skipped, and a guess must never change the fit.
+    if (st.numeric + st.nonFinite > 0 || st.text === 0 || st.missing > 0) continue;
     if (st.texts.size >= 2 && st.texts.size <= MAX_LABEL_VALUES && 2 * st.texts.size <= st.text) classLike.push(j);
   }
   if (classLike.length === 1) return { labelColumn: classLike[0], labelNames: sortedTexts(stats[classLike[0]].texts) };
