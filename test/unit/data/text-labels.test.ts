@@ -90,6 +90,14 @@ describe('data: text label columns', () => {
     assert.ok(d.summary.notes.some((n) => /1 row skipped: a missing label at line 3/.test(n)), JSON.stringify(d.summary.notes));
   });
 
+  it('an integer column named like labels with a stray text cell stays the labels (that row skipped), as before', () => {
+    const d = table('l.csv', 'a,b,label\n1,2,0\n3,4,1\n5,6,unknown\n7,8,1\n9,1,0\n');
+    assert.equal(d.labelColumn, 'label');
+    assert.equal(d.labelNames, undefined);
+    assert.deepEqual(Array.from(d.labels!), [0, 1, 1, 0]);
+    assert.ok(d.summary.notes.some((n) => /1 row skipped: a missing or non-integer label at line 4/.test(n)), JSON.stringify(d.summary.notes));
+  });
+
   it('refuses a label column that is not there, that is also fitted, or that holds too many values', () => {
     expectDataError(() => table('iris.csv', irisBytes, { labelColumn: 'Variety' }), /^iris\.csv: there is no column "Variety" \(mixscope\.labelColumn, CLI --labels\)/, /Available columns: Sepal\.Length/);
     expectDataError(

@@ -297,7 +297,8 @@ function chooseLabelColumn(
     if (!LABEL_COLUMN.test(names[j]) || fittedOnRequest.includes(j)) continue;
     const st = stats[j];
     const fewValues = st.distinct !== undefined && st.distinct.size <= MAX_LABEL_VALUES && st.distinct.size < st.numeric;
-    if (isNumericColumn(j) && integerLabels(st) && fewValues) return { labelColumn: j };
+    // A few text cells are allowed here (their rows are skipped as rows without a label).
+    if (isNumericColumn(j) && integerLabels({ ...st, text: 0 }) && fewValues) return { labelColumn: j };
   }
   const classLike: number[] = [];
   for (let j = 0; j < c; j++) {
