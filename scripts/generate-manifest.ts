@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { walkthroughContribution } from '../src/host/samples';
-import { configurationProperties, settingsMarkdownTable } from '../src/shared/settings';
+import { configurationProperties, settingsMarkdownTable } from '../src/shared/settingsText';
 
 /** What the generator can take from the format registry (every member optional: the registry may not exist yet). */
 export interface FormatRegistryExports {

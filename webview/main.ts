@@ -51,8 +51,10 @@
 //   #images[data-k][data-iteration][data-columns] svg g.image_pixels_marks   one per cluster (Bernoulli mean
 //                                images, each one bitmap <image>; the grid wraps to the panel's width)
 //   #examples[data-cluster] canvas.example                     member images of the clicked cluster
-//   #confusion svg g.confusion_cells_marks path                K × L cells
-//   button.export[data-chart][data-format]                     export (chart: selection|scatter|histogram|loglik|images|confusion|pairs)
+//   #confusion-card              the cluster × label heatmap (any family with labels), [hidden] without labels:
+//     #confusion[data-k][data-labels] svg g.confusion_cells_marks path   K × L cells, aria-label
+//                                  "cluster #1, label setosa: 50"; #label-metrics: accuracy, one-to-one, ARI, NMI
+//   button.export[data-chart][data-format]                     export (chart: selection|scatter|histogram|loglik|images|confusion|pairs|rates|counts)
 //   #selection-view, #gaussian-view, #bernoulli-view, #common-view   sections, [hidden] when not relevant (all after an error)
 // Chart containers carry data-iteration (the snapshot's iteration number) once drawn: wait on it, e.g.
 // `#scatter[data-iteration="15"]`, rather than on a timer.
@@ -70,6 +72,7 @@ import { byId, setText } from './views/dom';
 import { showHeader, showStatusMessage } from './views/header';
 import { wireGaussianViews } from './views/gaussianViews';
 import { createFamilyViews } from './views/index';
+import { clearLabels, drawLabels } from './views/labels';
 import { drawLoglik } from './views/loglik';
 import { Player, showScrubber } from './views/scrubber';
 import { drawSelection, showSelectionText, wireSelection } from './views/selection';
@@ -165,6 +168,7 @@ function startPanel(): void {
     if (s.clearCharts) {
       charts.clearAll();
       for (const view of allViews) view.clear();
+      clearLabels();
       byId('params').replaceChildren();
     }
     const model = s.phase === 'error' ? undefined : modelOf(s);
@@ -181,7 +185,7 @@ function startPanel(): void {
       return;
     }
     const view = views[model];
-    await Promise.all([drawSelection(ctx), drawLoglik(ctx), view.draw(ctx)]);
+    await Promise.all([drawSelection(ctx), drawLoglik(ctx), drawLabels(ctx), view.draw(ctx)]);
     view.params(ctx, byId('params') as HTMLTableElement);
   }
 

@@ -71,12 +71,13 @@ export function main(argv: string[]): number {
     const bytes = readInput(file, parsed.maxFileSizeMb);
     let labelBytes: Uint8Array | undefined;
     let labelFileName: string | undefined;
-    const labelsPath = parsed.labels ?? companionPath(file);
+    // --labels none: not even the labels file beside the images.
+    const labelsPath = parsed.labels ?? (options.labelColumn === 'none' ? undefined : companionPath(file));
     if (labelsPath) {
       labelBytes = readInput(labelsPath, parsed.maxFileSizeMb);
       labelFileName = path.basename(labelsPath);
     }
-    const dataset = loadDataset(name, bytes, { columns: options.columns, imageWidth: options.imageWidth || undefined, labelBytes, labelFileName });
+    const dataset = loadDataset(name, bytes, { columns: options.columns, imageWidth: options.imageWidth || undefined, labelColumn: options.labelColumn, labelBytes, labelFileName });
     let loaded: DatasetSummary = dataset.summary;
     const outcome = fitDataset(
       dataset,
@@ -185,14 +186,17 @@ function humanSummary(name: string, r: FitResult, summary: DatasetSummary): stri
   }
   const sizes = new Array(r.k).fill(0);
   for (const a of r.assignments) sizes[a]++;
+  const clusters = r.labelMetrics?.clusters;
   for (let c = 0; c < r.k; c++) {
     const mean = r.model === 'gaussian' ? ` mean [${r.means[c].map(fmt).join(', ')}]` : r.model === 'poisson' ? ` rates [${r.means[c].map(fmt).join(', ')}]` : '';
-    lines.push(`  component ${c + 1}: weight ${r.weights[c].toFixed(4)}, size ${sizes[c]}${mean}`);
+    const label = clusters?.[c] && clusters[c].size > 0 ? `, majority label ${clusters[c].majorityLabelName ?? clusters[c].majorityLabel} (purity ${(clusters[c].purity * 100).toFixed(1)} %)` : '';
+    lines.push(`  component ${c + 1}: weight ${r.weights[c].toFixed(4)}, size ${sizes[c]}${mean}${label}`);
   }
   for (const note of r.notes ?? []) lines.push(`note: ${note}`);
   if (r.labelMetrics) {
     const m = r.labelMetrics;
-    lines.push(`labels: accuracy ${m.accuracy.toFixed(4)}, ARI ${m.adjustedRandIndex.toFixed(4)}, NMI ${m.normalizedMutualInfo.toFixed(4)}`);
+    const oneToOne = m.oneToOneAccuracy !== undefined ? `, one-to-one ${m.oneToOneAccuracy.toFixed(4)}` : '';
+    lines.push(`labels: accuracy ${m.accuracy.toFixed(4)} (majority label per cluster${oneToOne}), ARI ${m.adjustedRandIndex.toFixed(4)}, NMI ${m.normalizedMutualInfo.toFixed(4)}`);
   }
   return lines.join('\n');
 }

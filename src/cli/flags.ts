@@ -5,13 +5,13 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OptionsError } from '../engine/errors';
 import { isMclustModelName, type MclustModelName } from '../engine/families/gaussian/mclust/models';
+import { formatValue } from '../shared/settingsText';
 import {
   CLI_SETTINGS,
   SETTINGS,
   parseCovarianceModels,
   parseKRange,
   describeExpectation,
-  formatValue,
   validateFitOptions,
   type FitOptions,
   type InitParams,
@@ -31,7 +31,6 @@ export function checkFitOptions(options: Partial<FitOptions>): void {
 
 /** Flags of the CLI alone (output and files), beside the settings. */
 const CLI_ONLY_FLAGS = [
-  { flag: 'labels', value: 'FILE', type: 'string', help: 'labels for images (default: the companion labels file beside them)' },
   { flag: 'json', type: 'boolean', help: 'print one JSON object' },
   { flag: 'snapshots', type: 'boolean', help: 'include the parameters after each iteration in --json output' },
   { flag: 'verbose', type: 'boolean', help: 'print each iteration on stderr' },
@@ -241,6 +240,7 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
 
   const options: Record<string, unknown> = {};
   let maxFileSizeMb: number | undefined;
+  let labelsFile: string | undefined;
   for (const spec of CLI_SETTINGS) {
     const raw = values[spec.cli.flag];
     if (raw === undefined) continue;
@@ -250,6 +250,12 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
     }
     if (spec.key === 'covarianceType' && typeof raw === 'string') {
       Object.assign(options, parseCovarianceFlag(raw));
+      continue;
+    }
+    if (spec.key === 'labelColumn' && typeof raw === 'string') {
+      const labels = parseLabelsFlag(raw);
+      if (labels.file !== undefined) labelsFile = labels.file;
+      else options.labelColumn = labels.column;
       continue;
     }
     const value = parseValue(spec, raw);
@@ -268,9 +274,30 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
     json: values.json === true,
     snapshots: values.snapshots === true,
     verbose: values.verbose === true,
-    labels: typeof values.labels === 'string' ? values.labels : undefined,
+    labels: labelsFile,
     maxFileSizeMb: maxFileSizeMb ?? (SETTINGS.find((s) => s.key === 'maxFileSizeMB')!.default as number),
   };
+}
+
+/** Labels files are named as files: a path, or a name with an extension or IDX's "-ubyte" ending. */
+const FILE_LIKE = /[/\\]|\.(csv|tsv|txt|dat|data|npy|gz)$|ubyte$/i;
+
+/**
+ * `--labels` of fit: "auto", "none" or a column of the data (the labelColumn setting), or a labels file: an existing
+ * file, or a value written as a file (a path or a name with a data file's extension), so a mistyped file name says
+ * "no such file" rather than "no such column".
+ */
+export function parseLabelsFlag(raw: string): { column: string; file?: undefined } | { file: string; column?: undefined } {
+  const text = raw.trim();
+  if (text === '') throw new UsageError('--labels needs a column name, none, auto or a labels file.');
+  if (/^(auto|none)$/i.test(text)) return { column: text.toLowerCase() };
+  let exists = false;
+  try {
+    exists = fs.statSync(text).isFile();
+  } catch {
+    exists = false;
+  }
+  return exists || FILE_LIKE.test(text) ? { file: text } : { column: text };
 }
 
 /**

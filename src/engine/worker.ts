@@ -37,6 +37,7 @@ port.on(
         const dataset = loadDataset(m.fileName, m.bytes, {
           columns: m.options.columns,
           imageWidth: m.options.imageWidth || undefined,
+          labelColumn: m.options.labelColumn,
           labelBytes: m.labelBytes,
           labelFileName: m.labelFileName,
         });

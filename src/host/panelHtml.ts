@@ -156,15 +156,6 @@ export function panelHtml(o: PanelHtmlOptions): string {
         <div id="images" class="chart"></div>
         <div id="examples" class="examples" hidden></div>
       </div>
-      <div class="chart-card" id="confusion-card" hidden>
-        <div class="chart-toolbar">
-          <span class="hint">Clusters × labels</span>
-          <span class="spacer"></span>
-          ${exportButtons('confusion')}
-        </div>
-        <div id="confusion" class="chart"></div>
-        <div id="label-metrics" class="metrics"></div>
-      </div>
     </section>
     <section id="poisson-view" class="view" hidden>
       <div class="chart-card" id="rates-card">
@@ -185,6 +176,15 @@ export function panelHtml(o: PanelHtmlOptions): string {
       </div>
     </section>
     <section id="common-view" class="view" hidden>
+      <div class="chart-card" id="confusion-card" hidden>
+        <div class="chart-toolbar">
+          <span class="hint">Clusters × labels (the labels never enter the fit)</span>
+          <span class="spacer"></span>
+          ${exportButtons('confusion')}
+        </div>
+        <div id="confusion" class="chart"></div>
+        <div id="label-metrics" class="metrics"></div>
+      </div>
       <div class="chart-card" id="loglik-card">
         <div class="chart-toolbar">
           <span class="hint" id="loglik-hint">Log-likelihood per iteration</span>

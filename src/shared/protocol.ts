@@ -66,11 +66,13 @@ export interface LabelMetrics {
   oneToOneAccuracy?: number;
   adjustedRandIndex: number;
   normalizedMutualInfo: number;
-  /** Per cluster: majority label and purity. */
-  clusters: { majorityLabel: number; purity: number; size: number }[];
+  /** Per cluster: majority label and purity (and, for text labels, the majority label's name). */
+  clusters: { majorityLabel: number; majorityLabelName?: string; purity: number; size: number }[];
   /** confusion[k][label] counts. */
   confusion: number[][];
   labelValues: number[];
+  /** Text labels (a column such as iris's species): the name of each of labelValues, which are then its codes. */
+  labelNames?: string[];
 }
 
 export interface FitResult {

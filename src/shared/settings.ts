@@ -69,6 +69,8 @@ export interface FitOptions {
   standardize: boolean;
   /** Columns to fit by name; empty = every numeric column. */
   columns: string[];
+  /** Class labels the clusters are scored against, never fitted: "auto", "none", or a column's name or number. */
+  labelColumn: string;
   initParams?: InitParams;
   emVariant: EmVariant;
   /** Binarisation threshold on pixels scaled to [0, 1]. */
@@ -377,6 +379,18 @@ export const SETTINGS = [
     description: 'Columns to fit, by name (or 1-based number). Empty: every numeric column.',
   },
   {
+    key: 'labelColumn', scope: 'fit', families: 'all', kind: 'text', default: 'auto',
+    cli: { flag: 'labels', value: 'COLUMN|none|FILE', help: 'class labels to score the clusters against, never fitted: a column, none, or a labels file (auto: see README)' },
+    pattern: '\\S',
+    expectation: '"auto", "none" or a column name or number',
+    check: (value: string) => (value.trim() === '' ? { ok: false, why: 'expected "auto", "none" or a column name' } : { ok: true, value: value.trim() }),
+    rangeText: '`"auto"`, `"none"` or a column name or number',
+    description:
+      'Class labels the clusters are scored against (they never enter the fit): the cluster × label heatmap, each cluster\'s majority label and purity, accuracy, adjusted Rand index and NMI. ' +
+      '`"auto"`: an integer column named `label`, `class`, `target`, `y` or `digit`, else the one text column of a few repeated values (iris\'s `species`), or for IDX images the labels file beside them. ' +
+      '`"none"`: no labels. Or a column\'s name (or 1-based number).',
+  },
+  {
     key: 'maxPlotPoints', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 5000, min: 100, max: 100000, cli: { flag: 'max-plot-points', value: 'N', help: 'most points plotted by the extension (accepted for parity)' },
     description: 'Most points sent to the panel for plotting (sampled evenly); the fit always uses every row.',
   },
@@ -459,7 +473,7 @@ export type CliSettingSpec = SettingSpec & { cli: CliFlag };
 /** The settings the CLI takes as flags, in the table's order (editor-only settings have none). */
 export const CLI_SETTINGS: readonly CliSettingSpec[] = (SETTINGS as readonly SettingSpec[]).filter((s): s is CliSettingSpec => s.cli !== undefined);
 
-function copyDefault(spec: SettingSpec): unknown {
+export function copyDefault(spec: SettingSpec): unknown {
   return Array.isArray(spec.default) ? [...(spec.default as readonly unknown[])] : spec.default;
 }
 
@@ -608,7 +622,9 @@ function problemFor(spec: SettingSpec, raw: unknown, source: OptionsSource, used
 }
 
 /** Fit settings a restored panel state may lack (saved by an earlier version): they take their defaults. */
-const ADDED_LATER: ReadonlySet<string> = new Set(['kRange', 'covarianceModels', 'criterion']);
+export const ADDED_LATER: ReadonlySet<string> = new Set(['kRange', 'covarianceModels', 'criterion']);
+/** Other fit settings added after panels were first saved (restored without them: their defaults). */
+const ADDED_SINCE: ReadonlySet<string> = new Set(['labelColumn']);
 
 const INIT_PARAMS_MISSING = 'init is "params" but no initial parameters were given (setting mixscope.initParams, CLI: --init-params FILE.json).';
 
@@ -626,7 +642,7 @@ export function validateFitOptions(raw: unknown, source: OptionsSource): Options
   }
   if (source === 'restored') {
     // A panel saved before the model-selection settings existed lacks them: they take their defaults.
-    const missing = FIT_SETTINGS.filter((s) => s.default !== null && record[s.key] === undefined && !ADDED_LATER.has(s.key)).map((s) => s.key);
+    const missing = FIT_SETTINGS.filter((s) => s.default !== null && record[s.key] === undefined && !ADDED_LATER.has(s.key) && !ADDED_SINCE.has(s.key)).map((s) => s.key);
     if (missing.length > 0) problems.push({ key: missing[0], message: `missing ${missing.join(', ')}.`, used: 'the defaults' });
   }
   const options: Record<string, unknown> = {};
@@ -657,135 +673,10 @@ export function validateFitOptions(raw: unknown, source: OptionsSource): Options
   return { options: options as unknown as FitOptions, problems };
 }
 
-// ------------------------------------------------------------------------------------------------ text from the table
-
 /** A value as users write it: `auto`, `[2, 2]`, `1e-6`, `null`. */
 export function formatValue(spec: SettingSpec, value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return spec.kind === 'stringList' ? JSON.stringify(value) : `[${value.join(', ')}]`;
   if (typeof value === 'number' && value !== 0 && Math.abs(value) < 1e-4) return value.toExponential().replace(/e-0*/, 'e-');
   return String(value);
-}
-
-/** Whether a setting changes the fit of `family` (every setting applies when the family is not known yet). */
-export function appliesTo(spec: SettingSpec, family: ModelKind | undefined): boolean {
-  return spec.families === 'all' || family === undefined || spec.families.includes(family);
-}
-
-/**
- * The settings a fit used, one line each (`k = 3`), only those that apply to the fitted family: for the output
- * channel. `family` defaults to options.model unless it is 'auto'.
- */
-export function describeOptions(options: FitOptions, family?: ModelKind): string[] {
-  const fitted = family ?? (options.model === 'auto' ? undefined : options.model);
-  const lines: string[] = [];
-  // With a fixed K and no list of models there is nothing to choose: the selection settings are left out.
-  const selecting = options.k === 'auto' || options.covarianceModels !== 'auto';
-  for (const spec of FIT_SETTINGS) {
-    if (!appliesTo(spec, fitted)) continue;
-    if (!selecting && ADDED_LATER.has(spec.key)) continue;
-    const value = (options as unknown as Record<string, unknown>)[spec.key];
-    let text: string;
-    if (spec.kind === 'initParams') {
-      if (value === undefined) continue;
-      const p = value as InitParams;
-      text = `${p.weights.length} components × ${p.means[0]?.length ?? 0} dimensions (explicit start)`;
-    } else if (spec.kind === 'stringList' && Array.isArray(value) && value.length === 0) text = '(every numeric column)';
-    else text = formatValue(spec, value);
-    lines.push(`${spec.key} = ${text}`);
-  }
-  return lines;
-}
-
-/** The "Range / values" column of README's table. */
-export function rangeDescription(spec: SettingSpec): string {
-  if (spec.rangeText) return spec.rangeText;
-  switch (spec.kind) {
-    case 'number': {
-      if (!Number.isFinite(spec.max)) return `${spec.exclusiveMin ? '>' : '≥'} ${spec.min}`;
-      if (!spec.exclusiveMin && !spec.exclusiveMax) return `${spec.min} – ${spec.max}`;
-      return `${spec.min} ${spec.exclusiveMin ? '<' : '≤'} x ${spec.exclusiveMax ? '<' : '≤'} ${spec.max}`;
-    }
-    case 'enum':
-      return spec.values.map((v) => `\`${v}\``).join(', ');
-    case 'numberPair':
-      return `two numbers ≥ ${spec.min}`;
-    case 'text':
-      return spec.expectation;
-    default:
-      return '';
-  }
-}
-
-/** README's settings table (markdown), so the docs can be regenerated from the schema. */
-export function settingsMarkdownTable(): string {
-  const rows = SETTINGS.map((spec: SettingSpec) => {
-    const cells = [`\`mixscope.${spec.key}\``, `\`${formatValue(spec, spec.default)}\``, rangeDescription(spec), spec.description.replace(/\|/g, '\\|')];
-    return `| ${cells.join(' | ')} |`;
-  });
-  return ['| Setting | Default | Range / values | Meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
-}
-
-/** Markdown as plain text for VS Code's `description` (the Settings UI shows markdownDescription when present). */
-function plainText(markdown: string): string {
-  return markdown.replace(/`/g, '');
-}
-
-/** package.json's `contributes.configuration.properties`, as JSON Schema for the Settings UI. */
-export function configurationProperties(): Record<string, Record<string, unknown>> {
-  const properties: Record<string, Record<string, unknown>> = {};
-  SETTINGS.forEach((spec: SettingSpec, index) => {
-    const p: Record<string, unknown> = {};
-    switch (spec.kind) {
-      case 'number':
-        p.type = spec.integer ? 'integer' : 'number';
-        p[spec.exclusiveMin ? 'exclusiveMinimum' : 'minimum'] = spec.min;
-        if (Number.isFinite(spec.max)) p[spec.exclusiveMax ? 'exclusiveMaximum' : 'maximum'] = spec.max;
-        // A number or the string "auto": JSON Schema's minimum and maximum constrain numbers only, pattern strings only.
-        if (spec.auto) {
-          p.type = [p.type, 'string'];
-          p.pattern = '^auto$';
-          p.patternErrorMessage = 'K is "auto" or a whole number.';
-        }
-        break;
-      case 'text':
-        p.type = 'string';
-        p.pattern = spec.pattern;
-        p.patternErrorMessage = `Expected ${spec.expectation}.`;
-        break;
-      case 'enum':
-        p.type = 'string';
-        p.enum = [...spec.values];
-        p.enumDescriptions = [...spec.valueDescriptions];
-        break;
-      case 'boolean':
-        p.type = 'boolean';
-        break;
-      case 'stringList':
-        p.type = 'array';
-        p.items = { type: 'string' };
-        break;
-      case 'numberPair':
-        p.type = 'array';
-        p.items = { type: 'number', minimum: spec.min, maximum: spec.max };
-        p.minItems = 2;
-        p.maxItems = 2;
-        break;
-      case 'initParams':
-        p.type = ['object', 'null'];
-        p.properties = {
-          weights: { type: 'array', items: { type: 'number' } },
-          means: { type: 'array', items: { type: 'array', items: { type: 'number' } } },
-          covariances: { type: 'array' },
-        };
-        break;
-    }
-    p.default = copyDefault(spec);
-    p.scope = 'resource';
-    p.order = index + 1;
-    p.description = plainText(spec.description);
-    if (p.description !== spec.description) p.markdownDescription = spec.description;
-    properties[`mixscope.${spec.key}`] = p;
-  });
-  return properties;
 }

@@ -51,7 +51,7 @@ describe('CLI flags from the settings schema', () => {
     assert.match(r.stdout, /--covariance full\|diag\|spherical\|tied\|EII\|VII\|EEI\|VEI\|EVI\|VVI\|EEE\|VEE\|EVE\|VVE\|EEV\|VEV\|EVV\|VVV\|E\|V\|variational\s+Gaussian covariance: a scikit-learn type or an mclust model \(E, V: one column\) {2}\[full\]/);
     assert.match(r.stdout, /--k N\|A-B\|A,B,C\|auto\s+number of components K; a range or a list \(or auto: mixscope\.kRange\) chooses K by --criterion {2}\[auto\]/);
     assert.match(r.stdout, /--beta A,B\s+.*\[2,2\]/);
-    for (const flag of ['--json', '--snapshots', '--verbose', '--labels FILE', '--version', '-h, --help']) assert.ok(r.stdout.includes(flag), flag);
+    for (const flag of ['--json', '--snapshots', '--verbose', '--labels COLUMN|none|FILE', '--version', '-h, --help']) assert.ok(r.stdout.includes(flag), flag);
     assert.equal(cli(['-h']).stdout, r.stdout);
   });
 

@@ -50,6 +50,12 @@ export interface PanelModel {
   /** Set when the charts must be removed (error, another file): the views clear instead of keeping old charts. */
   clearCharts: boolean;
   colourReference?: ColourReference;
+  /**
+   * The colour slot of each component of this run, the same at every iteration: matched to colourReference from the
+   * run's first snapshot, then once more from its final means when it is done (so a re-run's clusters keep the
+   * previous fit's colours, and no component changes colour while the fit iterates).
+   */
+  runColours?: number[];
   /** What the new run loaded while the previous fit's charts are still shown: applied with its first snapshot. */
   incoming?: Pick<PanelState, 'summary' | 'model' | 'plotSample'>;
   /** The run's model selection: its candidates as they finish, then the result's. */
@@ -134,7 +140,8 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       objective[message.iteration] = message.objective;
       logLikelihood[message.iteration] = message.logLikelihood;
       const panel = { ...state.panel, ...state.incoming, model: message.snapshot.model };
-      return { ...state, snapshots, objective, logLikelihood, restart: message.restart, phase: 'running', stale: false, clearCharts: false, incoming: undefined, panel };
+      const runColours = fresh || state.runColours?.length !== message.snapshot.means.length ? componentColours(state.colourReference, message.snapshot.means) : state.runColours;
+      return { ...state, snapshots, objective, logLikelihood, restart: message.restart, phase: 'running', stale: false, clearCharts: false, incoming: undefined, panel, runColours };
     }
     case 'selectionProgress': {
       if (!isCurrentRun(state, message.runId) || !state.panel) return state;
@@ -145,7 +152,8 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       const panel: PanelState = { ...state.panel, ...state.incoming, result: message.result, model: message.result.model, plotAssignments: message.plotAssignments, examples: message.examples };
       const selection = selectionOfResult(message.result, state.selection);
       const ui = withCandidate(state.ui, shownCandidateOf(selection, state.ui.showCandidate));
-      return { ...state, ...seriesOfResult(message.result, state.stale ? [] : state.snapshots), panel, selection, ui, phase: 'done', runClosed: true, stale: false, clearCharts: false, incoming: undefined };
+      const runColours = componentColours(state.colourReference, message.result.means);
+      return { ...state, ...seriesOfResult(message.result, state.stale ? [] : state.snapshots), panel, selection, ui, phase: 'done', runClosed: true, stale: false, clearCharts: false, incoming: undefined, runColours };
     }
     case 'error': {
       if (!isCurrentRun(state, message.runId)) return state;
@@ -329,7 +337,7 @@ export function snapshotAt(state: PanelModel, t: number): ParamsSnapshot | undef
 function referenceOf(state: PanelModel): ColourReference | undefined {
   const last = snapshotAt(state, state.snapshots.length - 1);
   if (!last) return state.colourReference;
-  return { means: last.means, colours: componentColours(state.colourReference, last.means) };
+  return { means: last.means, colours: runColoursFor(state, last.means) };
 }
 
 /**
@@ -373,12 +381,19 @@ export function componentColours(reference: ColourReference | undefined, means: 
   return colours;
 }
 
+/** The run's colour slots for its K components (matched afresh when the snapshots are not the run's own, e.g. K differs). */
+function runColoursFor(state: PanelModel, means: number[][]): number[] {
+  return state.runColours && state.runColours.length === means.length ? state.runColours : componentColours(state.colourReference, means);
+}
+
 /** The colours of the shown snapshot's components. */
 export function shownColours(state: PanelModel, means: number[][]): number[] {
   const chosen = shownCandidate(state) ? snapshotAt(state, state.snapshots.length - 1) : undefined;
   // A candidate's components take the colours of the chosen fit's nearest components.
-  if (chosen) return componentColours({ means: chosen.means, colours: componentColours(state.colourReference, chosen.means) }, means);
-  return componentColours(state.colourReference, means);
+  if (chosen) return componentColours({ means: chosen.means, colours: runColoursFor(state, chosen.means) }, means);
+  // While a re-run's first snapshot has not arrived, the previous fit's (dimmed) charts keep their own colours.
+  if (state.stale) return componentColours(state.colourReference, means);
+  return runColoursFor(state, means);
 }
 
 /** The status line: what is happening, or how the fit ended. */

@@ -1,6 +1,6 @@
 // The Gaussian family's view: the scatter on two chosen axes (PC1 × PC2 by default for d > 2, or any two columns)
 // coloured by responsibility with each component's contours and mean (d ≥ 2), or the histogram with the component
-// densities (d = 1); and its parameter table.
+// densities (d = 1); and its parameter table (with labels, each component's majority label and purity).
 
 import type { GaussianSnapshot } from '../../src/shared/protocol';
 import { gaussianLogResponsibilities } from '../../src/engine/families/gaussian/density';
@@ -14,6 +14,7 @@ import { axisTitle, columnNames, finalShown, iterationTitle, shownSnapshot, stan
 import type { FamilyView, ViewContext } from './context';
 import { byId, cell, panelWidth, tableRow } from './dom';
 import { drawPairsView, scatterDecoration, showViewControls } from './gaussianViews';
+import { majorityText } from './labels';
 
 /** Room beside the plot for the y axis and the legend, in pixels. */
 const SCATTER_MARGIN = 190;
@@ -163,8 +164,10 @@ export function createGaussianView(): FamilyView {
     const showCov = d <= 6;
     // One column: the "covariance" is a variance.
     const spreadTitle = d === 1 ? 'variance' : showCov ? 'covariance' : 'variances (diagonal)';
+    // Label statistics belong to the chosen fit's final assignments.
+    const metrics = final ? result?.labelMetrics : undefined;
     const head = document.createElement('thead');
-    head.append(tableRow('th', ['component', 'weight π', `size${sizeNote}`, `mean (${names.join(', ')})`, spreadTitle]));
+    head.append(tableRow('th', ['component', 'weight π', `size${sizeNote}`, ...(metrics ? ['majority label', 'purity'] : []), `mean (${names.join(', ')})`, spreadTitle]));
     const body = document.createElement('tbody');
     for (let j = 0; j < k; j++) {
       const tr = document.createElement('tr');
@@ -173,6 +176,7 @@ export function createGaussianView(): FamilyView {
         cell('td', String(j + 1)),
         cell('td', formatNumber(source.weights[j])),
         cell('td', sizes ? formatNumber(sizes[j]) : '—'),
+        ...(metrics ? [cell('td', majorityText(metrics, j)), cell('td', metrics.clusters[j]?.size ? `${(metrics.clusters[j].purity * 100).toFixed(1)}%` : '—')] : []),
         cell('td', source.means[j].map((v) => formatNumber(v)).join(', '), 'mono'),
         covarianceCell(source.covariances?.[j], d === 1 || !showCov ? 'diagonal' : 'matrix'),
       );

@@ -17,6 +17,8 @@ export interface FormatLoadOptions {
   columns?: string[];
   /** Image width when the file does not give the shape. */
   imageWidth?: number;
+  /** The labelColumn setting ("auto", "none", a column's name or number): tables with named columns only. */
+  labelColumn?: string;
 }
 
 /**
@@ -71,7 +73,7 @@ const delimitedText: DataFormat = {
   extensions: ['csv', 'tsv', 'txt', 'dat', 'data'],
   namePatterns: [],
   sniff: (bytes) => (looksLikeText(bytes) ? 'plausible' : undefined),
-  load: (bytes, fileName, options) => loadDelimitedText(fileName, bytes, { columns: options.columns, imageWidth: options.imageWidth }),
+  load: (bytes, fileName, options) => loadDelimitedText(fileName, bytes, { columns: options.columns, imageWidth: options.imageWidth, labelColumn: options.labelColumn }),
   quickInspect(bytes, fileName, isPrefix = false) {
     const prefix = textPrefix(bytes, isPrefix ? Math.min(bytes.length - 1, INSPECT_TEXT_BYTES) : INSPECT_TEXT_BYTES);
     const dataset = loadDelimitedText(fileName, prefix, {});

@@ -103,12 +103,19 @@ function unwrap(fileName: string, bytes: Uint8Array, notes: string[]): { name: s
 export function loadDataset(fileName: string, bytes: Uint8Array, options: LoadOptions = {}): Dataset {
   const extraNotes: string[] = [];
   const { name, bytes: content } = unwrap(fileName, bytes, extraNotes);
-  const dataset = chooseFormat(name, content).load(content, fileName, { columns: options.columns, imageWidth: options.imageWidth });
+  const format = chooseFormat(name, content);
+  const dataset = format.load(content, fileName, { columns: options.columns, imageWidth: options.imageWidth, labelColumn: options.labelColumn });
   if (extraNotes.length > 0) dataset.summary.notes.unshift(...extraNotes);
   if (dataset.kind === 'images' && options.columns && options.columns.some((c) => c.trim() !== '')) {
     dataset.summary.notes.push('the columns setting does not apply to images: every pixel is used');
   }
-  if (options.labelBytes) {
+  const labelRequest = (options.labelColumn ?? 'auto').trim();
+  const namedColumn = !/^(auto|none)?$/i.test(labelRequest);
+  if (namedColumn && format.id !== 'delimited-text') {
+    dataset.summary.notes.push(`mixscope.labelColumn "${labelRequest}" names a column of a text table; ${format.name} files take their labels from a labels file`);
+  }
+  // "none": no labels at all, not even a labels file beside the images.
+  if (options.labelBytes && labelRequest.toLowerCase() !== 'none') {
     const labelName = options.labelFileName ?? 'labels file';
     let labels: Int32Array;
     try {
@@ -128,6 +135,8 @@ export function loadDataset(fileName: string, bytes: Uint8Array, options: LoadOp
     }
     if (dataset.labels) dataset.summary.notes.push(`labels from ${baseName(labelName)} replace the label column`);
     dataset.labels = labels;
+    if (dataset.kind === 'table') dataset.labelColumn = undefined;
+    dataset.labelNames = undefined;
     dataset.summary.hasLabels = true;
     dataset.summary.notes.push(`labels: ${labels.length} from ${baseName(labelName)}`);
   }

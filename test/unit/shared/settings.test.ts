@@ -11,13 +11,12 @@ import {
   LIMITS,
   CLI_SETTINGS,
   SETTINGS,
-  describeOptions,
   settingSpec,
-  settingsMarkdownTable,
   validateFitOptions,
   type FitOptions,
   type NumberSpec,
 } from '../../../src/shared/settings';
+import { describeOptions, settingsMarkdownTable } from '../../../src/shared/settingsText';
 import { resolveOptions } from '../../../src/engine/options';
 import { resolveFitOptions, validateFitOptionsStrict, validateK, validateMaxIterations } from '../../../src/host/validation';
 

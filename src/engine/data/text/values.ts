@@ -12,7 +12,7 @@ const LINES_SHOWN = 10;
 /** Skipped line numbers kept in the summary. */
 const SKIPPED_LINES_KEPT = 20;
 
-type SkipCause = 'missing' | 'nonfinite' | 'text' | 'ragged' | 'quotes' | 'label';
+type SkipCause = 'missing' | 'nonfinite' | 'text' | 'ragged' | 'quotes' | 'label' | 'textLabel';
 
 const CAUSES: Record<SkipCause, string> = {
   missing: 'missing values',
@@ -21,6 +21,7 @@ const CAUSES: Record<SkipCause, string> = {
   ragged: 'a different number of fields',
   quotes: 'unbalanced quotes',
   label: 'a missing or non-integer label',
+  textLabel: 'a missing label',
 };
 
 interface SkipKind {
@@ -83,7 +84,9 @@ export function readValues(
   asPixels: boolean,
 ): TableValues {
   const { c } = frame;
-  const { selected, labelColumn } = selection;
+  const { selected, labelColumn, labelNames } = selection;
+  // Text labels: a row's label is the index of its text among the sorted names.
+  const labelCodes = labelNames ? new Map(labelNames.map((name, code) => [name, code])) : undefined;
   const d = selected.length;
   const capacity = rowsOfWidth * d;
   const values: Float64Array | Uint8Array = asPixels
@@ -121,7 +124,15 @@ export function readValues(
       detail = `"${clip(row.text(j))}" in ${names[j]}`;
       break;
     }
-    if (!problem && labels) {
+    if (!problem && labels && labelCodes) {
+      const code = kinds[labelColumn] === MISSING ? undefined : labelCodes.get(row.text(labelColumn));
+      if (code === undefined) {
+        problem = 'textLabel';
+        detail = `"${clip(row.text(labelColumn))}" in ${names[labelColumn]}`;
+      } else {
+        labels[n] = code;
+      }
+    } else if (!problem && labels) {
       const v = vals[labelColumn];
       if (kinds[labelColumn] !== NUM || !Number.isInteger(v)) {
         problem = 'label';

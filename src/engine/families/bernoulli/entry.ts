@@ -63,6 +63,7 @@ function unitIntervalAsImages(t: TableData): ImageData | undefined {
     pixels: Float32Array.from(v),
     scale: 1,
     labels: t.labels,
+    labelNames: t.labelNames,
     summary: t.summary,
   };
 }

@@ -447,7 +447,7 @@ export function fitBernoulli(
     aic,
     snapshots: run.snapshots,
     restartObjectives: run.restartObjectives,
-    labelMetrics: labels ? labelMetrics(run.assignments, labels, k) : undefined,
+    labelMetrics: labels ? labelMetrics(run.assignments, labels, k, data.labelNames) : undefined,
     imageShape,
     elapsedMs: Date.now() - started,
   };

@@ -31,5 +31,5 @@ function imagesAsTable(images: ImageData): TableData {
   const values = new Float64Array(cells);
   for (let i = 0; i < cells; i++) values[i] = images.pixels[i] / images.scale;
   const columns = Array.from({ length: images.d }, (_, j) => `px${j}`);
-  return { kind: 'table', n: images.n, d: images.d, values, columns, labels: images.labels, summary: { ...images.summary, d: images.d, columns } };
+  return { kind: 'table', n: images.n, d: images.d, values, columns, labels: images.labels, labelNames: images.labelNames, summary: { ...images.summary, d: images.d, columns } };
 }
