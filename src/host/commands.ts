@@ -134,7 +134,7 @@ export function registerCommands(context: vscode.ExtensionContext, env: CommandE
       { title: `Mixscope: export the fit of ${panel.fileName}` },
     );
     if (!format) return;
-    const text = format.id === 'csv' ? assignmentsCsv(fitted.result) : modelJson(panel.fileName, fitted.options, fitted.result);
+    const text = format.id === 'csv' ? assignmentsCsv(fitted.result) : modelJson(panel.fileName, fitted.options, fitted.result, fitted.summary);
     await saveWithDialog({
       dataUri: panel.fileUri,
       protectedUris: panel.protectedUris,

@@ -1,6 +1,7 @@
 // The contents of the result exports (pure: no vscode import, unit-tested).
 
-import type { FitOptions, FitResult } from '../shared/protocol';
+import { buildSavedModel, savedModelJson } from '../engine/model/schema';
+import type { DatasetSummary, FitOptions, FitResult } from '../shared/protocol';
 
 /**
  * One line per fitted row: its 1-based position among the rows used in the fit (rows skipped for missing values are
@@ -12,31 +13,11 @@ export function assignmentsCsv(result: FitResult): string {
   return lines.join('\n') + '\n';
 }
 
-/** The fitted model without the bulky per-row and per-iteration parts. */
-export function modelJson(fileName: string, options: FitOptions, result: FitResult): string {
-  const model = {
-    file: fileName,
-    model: result.model,
-    modelReason: result.modelReason,
-    k: result.k,
-    n: result.n,
-    d: result.d,
-    columns: result.columns,
-    converged: result.converged,
-    iterations: result.iterations,
-    logLikelihood: result.logLikelihood,
-    bic: result.bic,
-    aic: result.aic,
-    weights: result.weights,
-    means: result.means,
-    ...(result.covariances ? { covariances: result.covariances, covarianceType: result.covarianceType } : {}),
-    ...(result.emVariant ? { emVariant: result.emVariant } : {}),
-    ...(result.standardization ? { standardization: result.standardization } : {}),
-    ...(result.imageShape ? { imageShape: result.imageShape } : {}),
-    ...(result.labelMetrics ? { labelMetrics: result.labelMetrics } : {}),
-    trace: result.trace,
-    restartObjectives: result.restartObjectives,
-    options,
-  };
-  return JSON.stringify(model, null, 2) + '\n';
+/**
+ * The fitted model as `mixscope fit --save-model` writes it (src/engine/model/schema.ts), so that `mixscope predict`
+ * and the emitted scripts read the panel's export too. `summary`: what the loader read (how to read another file).
+ */
+export function modelJson(fileName: string, options: FitOptions, result: FitResult, summary?: DatasetSummary): string {
+  const read: DatasetSummary = summary ?? { fileName, n: result.n, d: result.d, columns: result.columns, droppedColumns: [], skippedRows: 0, skippedLines: [], notes: [] };
+  return savedModelJson(buildSavedModel({ options, result, summary: { ...read, fileName } }));
 }

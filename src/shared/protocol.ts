@@ -24,6 +24,37 @@ export interface DatasetSummary {
   /** Images: [height, width]. */
   imageShape?: [number, number];
   hasLabels?: boolean;
+  /** How the rows were read, so that a saved model can read another file (or emit code that reads this one) alike. */
+  source?: DataSource;
+}
+
+/** The reading of a data file, as a saved model and its emitted scripts repeat it. */
+export interface DataSource {
+  /** Format registry id ('delimited-text', 'idx', 'npy'). */
+  format: string;
+  /** The file was gzip-compressed. */
+  gzip?: boolean;
+  /** Delimited text: where the table is and which fields were fitted. */
+  text?: TextLayout;
+  /** Images: the value that means "fully on" (255 for bytes, 1 for 0..1 data). */
+  pixelScale?: number;
+}
+
+export interface TextLayout {
+  /** ',', '\t', ';', '|', or ' ' for runs of spaces and tabs. */
+  delimiter: string;
+  decimalComma: boolean;
+  /** 0-based line of the table's first row; blank and comment (# or %) lines below it are passed over. */
+  tableStart: number;
+  /** Fields per row; rows with another count are skipped. */
+  fields: number;
+  /** A delimiter ends every line (its empty last field is not a column). */
+  trailingDelimiter: boolean;
+  /** 0-based field of each fitted column, in the order of `columns`. */
+  columnFields: number[];
+  /** The label column kept apart from the fit: rows whose label is not an integer are skipped. */
+  labelField?: number;
+  labelColumn?: string;
 }
 
 /** Parameters at one iteration; small enough to send every iteration. */

@@ -103,8 +103,15 @@ function unwrap(fileName: string, bytes: Uint8Array, notes: string[]): { name: s
 export function loadDataset(fileName: string, bytes: Uint8Array, options: LoadOptions = {}): Dataset {
   const extraNotes: string[] = [];
   const { name, bytes: content } = unwrap(fileName, bytes, extraNotes);
-  const dataset = chooseFormat(name, content).load(content, fileName, { columns: options.columns, imageWidth: options.imageWidth });
+  const format = chooseFormat(name, content);
+  const dataset = format.load(content, fileName, { columns: options.columns, imageWidth: options.imageWidth });
   if (extraNotes.length > 0) dataset.summary.notes.unshift(...extraNotes);
+  dataset.summary.source = {
+    ...dataset.summary.source,
+    format: format.id,
+    ...(content !== bytes ? { gzip: true } : {}),
+    ...(dataset.kind === 'images' ? { pixelScale: dataset.scale } : {}),
+  };
   if (dataset.kind === 'images' && options.columns && options.columns.some((c) => c.trim() !== '')) {
     dataset.summary.notes.push('the columns setting does not apply to images: every pixel is used');
   }

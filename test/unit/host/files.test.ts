@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assignmentsCsv, modelJson } from '../../../src/host/exportFormats';
+import { parseSavedModel } from '../../../src/engine/model/schema';
 import { dataFileWhenClause } from '../../../src/engine/data/formats';
 import { exportFileName, inspectionBytes, isDataFileName, isDelimitedTextFileName, isIdxImagesFileName, matchesDataFileMenus, isSameFile } from '../../../src/host/files';
 import { DEFAULT_FIT_OPTIONS, type FitResult } from '../../../src/shared/protocol';
@@ -120,15 +121,20 @@ describe('host files: export contents', () => {
   it('assignments CSV: one line per fitted row', () => {
     assert.equal(assignmentsCsv(result), 'row,cluster\n1,1\n2,0\n3,1\n');
   });
-  it('model JSON: the parameters and settings, without snapshots or assignments', () => {
+  it('model JSON: the saved-model schema (as mixscope fit --save-model), without snapshots or assignments', () => {
     const model = JSON.parse(modelJson('faithful.csv', DEFAULT_FIT_OPTIONS, result));
-    assert.equal(model.file, 'faithful.csv');
-    assert.deepEqual(model.weights, [0.25, 0.75]);
-    assert.deepEqual(model.covariances, [[[1]], [[2]]]);
-    assert.equal(model.bic, 30);
-    assert.deepEqual(model.options, DEFAULT_FIT_OPTIONS);
+    assert.equal(model.format, 'mixscope-model');
+    assert.equal(model.version, 1);
+    assert.equal(model.source.fileName, 'faithful.csv');
+    assert.deepEqual(model.parameters.weights, [0.25, 0.75]);
+    assert.deepEqual(model.parameters.covariances, [[[1]], [[2]]]);
+    assert.equal(model.covarianceModel, 'full');
+    assert.equal(model.fit.bic, 30);
+    assert.deepEqual(model.settings, DEFAULT_FIT_OPTIONS);
     assert.equal('snapshots' in model, false);
     assert.equal('assignments' in model, false);
+    // mixscope predict reads it.
+    assert.equal(parseSavedModel(JSON.stringify(model), 'm.json').k, 2);
   });
 });
 
