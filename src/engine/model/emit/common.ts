@@ -15,6 +15,6 @@ export function literal(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function emitError(model: SavedModel, language: string, what: string): OptionsError {
-  return new OptionsError(`${model.source.fileName}: cannot write ${language} code for ${what}; it can for delimited text, IDX and .npy files.`);
+export function emitError(model: SavedModel, language: string, what: string, supported = 'delimited text, IDX and .npy files'): OptionsError {
+  return new OptionsError(`${model.source.fileName}: cannot write ${language} code for ${what}; it can for ${supported}.`);
 }
