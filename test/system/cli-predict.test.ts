@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseCommandLine } from '../../src/cli/flags';
 
 const root = path.resolve(__dirname, '../..');
 const faithful = path.join(root, 'test/fixtures/faithful.csv');
@@ -125,5 +126,16 @@ describe('CLI: mixscope fit --save-model and mixscope predict', function () {
     assert.equal(overData.code, 2);
     assert.match(overData.stderr, /is the data file, which is never written/);
     assert.equal(fs.readFileSync(copy, 'utf8'), before);
+  });
+
+  it('refuses flag combinations that cannot both be honoured, saying which', () => {
+    const refused = (argv: string[], pattern: RegExp) => assert.throws(() => parseCommandLine(argv), (e: unknown) => e instanceof Error && pattern.test(e.message));
+    refused(['fit', 'f.csv', '--emit-python', '--emit-r'], /^--emit-python and --emit-r each print a script: give one of them\.$/);
+    refused(['fit', 'f.csv', '--emit-python', '--json'], /^--emit-python prints a script instead of the result: leave out --json/);
+    refused(['fit', 'f.csv', '--force'], /^--force only applies to --save-model FILE\.$/);
+    refused(['select', 'f.csv', '--save-model', 'm.json'], /^--save-model is an option of mixscope fit, not of mixscope select\.$/);
+    const r = cli(['predict', 'm.json', 'f.csv', '--responsibilities']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'mixscope: --responsibilities is part of the --json output: add --json.\n');
   });
 });
