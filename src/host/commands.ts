@@ -5,7 +5,7 @@ import { chooseTarget } from './commandTarget';
 import * as vscode from 'vscode';
 import { readSettings, reportSettingProblems } from './config';
 import { readDataFile, statDataFile, userMessage, type ReadFile } from './dataFile';
-import { modelJson, assignmentsCsv } from './exportFormats';
+import { modelJson, modelScript, assignmentsCsv } from './exportFormats';
 import { saveWithDialog, siblingUri } from './exporting';
 import { exportFileName, inspectionBytes, matchesDataFileMenus, isIdxImagesFileName } from './files';
 import { fileDialogFilters } from '../engine/data/formats';
@@ -126,21 +126,38 @@ export function registerCommands(context: vscode.ExtensionContext, env: CommandE
       return;
     }
     const fitted = panel.result!;
+    const gaussian = fitted.result.model === 'gaussian';
     const format = await vscode.window.showQuickPick(
       [
         { label: 'Cluster assignments (CSV)', description: `${fitted.result.n} rows: row, cluster`, id: 'csv' as const },
-        { label: 'Fitted model (JSON)', description: 'weights, means, covariances, log-likelihood, BIC, settings', id: 'json' as const },
+        { label: 'Fitted model (JSON)', description: 'for mixscope predict: weights, means, covariances, columns, preprocessing, settings', id: 'json' as const },
+        { label: 'Python script', description: `numpy${gaussian ? ' and scikit-learn' : ''}: rebuilds the model and prints its log-likelihood on the file`, id: 'py' as const },
+        ...(gaussian ? [{ label: 'R script', description: 'mclust: rebuilds the model and prints its log-likelihood on the file', id: 'R' as const }] : []),
       ],
       { title: `Mixscope: export the fit of ${panel.fileName}` },
     );
     if (!format) return;
-    const text = format.id === 'csv' ? assignmentsCsv(fitted.result) : modelJson(panel.fileName, fitted.options, fitted.result, fitted.summary);
+    let text: string;
+    try {
+      // The scripts read the data file where it is (its name alone when it is not on this machine's disk).
+      const dataPath = panel.fileUri.scheme === 'file' ? panel.fileUri.fsPath : panel.fileName;
+      text =
+        format.id === 'csv'
+          ? assignmentsCsv(fitted.result)
+          : format.id === 'json'
+            ? modelJson(panel.fileName, fitted.options, fitted.result, fitted.summary)
+            : modelScript(format.id === 'py' ? 'python' : 'r', dataPath, fitted.options, fitted.result, fitted.summary);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Mixscope: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    const what = { csv: 'the cluster assignments', json: 'the fitted model', py: 'the model as a Python script', R: 'the model as an R script' }[format.id];
     await saveWithDialog({
       dataUri: panel.fileUri,
       protectedUris: panel.protectedUris,
       defaultName: exportFileName(panel.fileName, format.id === 'csv' ? 'assignments' : 'model', format.id),
-      filters: format.id === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
-      what: format.id === 'csv' ? 'the cluster assignments' : 'the fitted model',
+      filters: { csv: { CSV: ['csv'] }, json: { JSON: ['json'] }, py: { Python: ['py'] }, R: { R: ['R', 'r'] } }[format.id],
+      what,
       bytes: new TextEncoder().encode(text),
       output: env.output,
     });

@@ -1,6 +1,8 @@
 // The contents of the result exports (pure: no vscode import, unit-tested).
 
-import { buildSavedModel, savedModelJson } from '../engine/model/schema';
+import { emitPython } from '../engine/model/emit/python';
+import { emitR } from '../engine/model/emit/r';
+import { buildSavedModel, savedModelJson, type SavedModel } from '../engine/model/schema';
 import type { DatasetSummary, FitOptions, FitResult } from '../shared/protocol';
 
 /**
@@ -18,6 +20,20 @@ export function assignmentsCsv(result: FitResult): string {
  * and the emitted scripts read the panel's export too. `summary`: what the loader read (how to read another file).
  */
 export function modelJson(fileName: string, options: FitOptions, result: FitResult, summary?: DatasetSummary): string {
+  return savedModelJson(savedModel(fileName, options, result, summary));
+}
+
+function savedModel(fileName: string, options: FitOptions, result: FitResult, summary?: DatasetSummary): SavedModel {
   const read: DatasetSummary = summary ?? { fileName, n: result.n, d: result.d, columns: result.columns, droppedColumns: [], skippedRows: 0, skippedLines: [], notes: [] };
-  return savedModelJson(buildSavedModel({ options, result, summary: { ...read, fileName } }));
+  return buildSavedModel({ options, result, summary: { ...read, fileName } });
+}
+
+/**
+ * The Python or R script that rebuilds the fitted model and reads `dataPath` as the fit read it (the CLI's
+ * --emit-python / --emit-r). Throws an OptionsError for what the language cannot reproduce (R: Bernoulli mixtures).
+ */
+export function modelScript(language: 'python' | 'r', dataPath: string, options: FitOptions, result: FitResult, summary?: DatasetSummary): string {
+  const fileName = dataPath.replace(/^.*[\\/]/, '');
+  const model = savedModel(fileName, options, result, summary);
+  return language === 'python' ? emitPython(model, dataPath) : emitR(model, dataPath);
 }

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { assignmentsCsv, modelJson } from '../../../src/host/exportFormats';
+import { assignmentsCsv, modelJson, modelScript } from '../../../src/host/exportFormats';
 import { parseSavedModel } from '../../../src/engine/model/schema';
 import { dataFileWhenClause } from '../../../src/engine/data/formats';
 import { exportFileName, inspectionBytes, isDataFileName, isDelimitedTextFileName, isIdxImagesFileName, matchesDataFileMenus, isSameFile } from '../../../src/host/files';
@@ -135,6 +135,17 @@ describe('host files: export contents', () => {
     assert.equal('assignments' in model, false);
     // mixscope predict reads it.
     assert.equal(parseSavedModel(JSON.stringify(model), 'm.json').k, 2);
+  });
+  it('model scripts: Python and R from the same saved model, reading the data file where it is', () => {
+    const summary = { fileName: 'x.csv', n: 3, d: 1, columns: ['x'], droppedColumns: [], skippedRows: 0, skippedLines: [], notes: [], source: { format: 'delimited-text', text: { delimiter: ',', decimalComma: false, tableStart: 1, fields: 1, trailingDelimiter: false, columnFields: [0] } } };
+    const python = modelScript('python', 'data/x.csv', DEFAULT_FIT_OPTIONS, result, summary);
+    assert.match(python, /^DATA_FILE = sys\.argv\[1\] if len\(sys\.argv\) > 1 else "data\/x\.csv"$/m);
+    assert.match(python, /^WEIGHTS = np\.array\(\[0\.25,0\.75\]\)$/m);
+    const r = modelScript('r', 'data/x.csv', DEFAULT_FIT_OPTIONS, result, summary);
+    assert.match(r, /^data_file <- if \(length\(args\) > 0\) args\[1\] else "data\/x\.csv"$/m);
+    assert.match(r, /modelName = "V", d = 1, G = 2, sigmasq = c\(1, 2\)/);
+    const bernoulli: FitResult = { ...result, model: 'bernoulli', covariances: undefined, covarianceType: undefined, means: [[0.2], [0.9]] };
+    assert.throws(() => modelScript('r', 'data/x.csv', DEFAULT_FIT_OPTIONS, bernoulli, summary), /cannot write R code for a Bernoulli mixture; it can for Gaussian mixtures, as mclust; use --emit-python/);
   });
 });
 
