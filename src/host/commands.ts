@@ -1,6 +1,7 @@
 // The commands: which files they act on, the questions of "with options…", cancel and export. The fits themselves
 // are run by the FitRegistry (fits.ts). Every command catches its errors: the extension host never sees a throw.
 
+import { applySavedModel } from './applyModel';
 import { chooseTarget } from './commandTarget';
 import * as vscode from 'vscode';
 import { readSettings, reportSettingProblems } from './config';
@@ -32,7 +33,7 @@ function activeResource(): vscode.Uri | undefined {
  * The files a command acts on: the Explorer's selection, else the clicked resource (context menus), else the active
  * editor's file if it is a data file, else a file picker. Empty when the user cancels the picker.
  */
-export async function resolveTargets(arg?: unknown, selection?: unknown): Promise<vscode.Uri[]> {
+export async function resolveTargets(arg?: unknown, selection?: unknown, purpose = { openLabel: 'Cluster', title: 'Mixscope: choose a data file to cluster' }): Promise<vscode.Uri[]> {
   if (Array.isArray(selection) && selection.length > 1 && selection.every((u) => u instanceof vscode.Uri)) return selection as vscode.Uri[];
   if (arg instanceof vscode.Uri) return [arg];
   const active = activeResource();
@@ -41,8 +42,8 @@ export async function resolveTargets(arg?: unknown, selection?: unknown): Promis
     canSelectMany: false,
     canSelectFiles: true,
     canSelectFolders: false,
-    openLabel: 'Cluster',
-    title: 'Mixscope: choose a data file to cluster',
+    openLabel: purpose.openLabel,
+    title: purpose.title,
     defaultUri: active ? siblingUri(active, '') : vscode.workspace.workspaceFolders?.[0]?.uri,
     filters: fileDialogFilters(),
   });
@@ -92,6 +93,13 @@ export function registerCommands(context: vscode.ExtensionContext, env: CommandE
     const [uri] = await resolveTargets(arg);
     if (!uri) return undefined;
     return clusterWithOptions(env, uri);
+  });
+
+  // Returns the prediction (each row's cluster and the log-likelihood), or undefined: scripts and tests use it.
+  register('mixscope.applySavedModel', async (arg, model) => {
+    const [uri] = await resolveTargets(arg, undefined, { openLabel: 'Choose', title: 'Mixscope: choose a data file to apply a saved model to' });
+    if (!uri) return undefined;
+    return applySavedModel(uri, env.fits, env.output, model);
   });
 
   register('mixscope.cancelFit', async (arg) => {

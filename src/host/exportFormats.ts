@@ -10,8 +10,13 @@ import type { DatasetSummary, FitOptions, FitResult } from '../shared/protocol';
  * not counted: the log lists them) and its cluster, 0..K−1 as in the model JSON and the CLI's --json `assignments`.
  */
 export function assignmentsCsv(result: FitResult): string {
+  return assignmentsCsvOf(result.assignments);
+}
+
+/** `row,cluster` lines of any assignments (a fit's, or a saved model's on another file). */
+export function assignmentsCsvOf(assignments: ArrayLike<number>): string {
   const lines = ['row,cluster'];
-  for (let i = 0; i < result.assignments.length; i++) lines.push(`${i + 1},${result.assignments[i]}`);
+  for (let i = 0; i < assignments.length; i++) lines.push(`${i + 1},${assignments[i]}`);
   return lines.join('\n') + '\n';
 }
 

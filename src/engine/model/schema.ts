@@ -108,7 +108,7 @@ export function parseSavedModel(text: string, fileName: string): SavedModel {
   }
   const m = raw as Partial<SavedModel> & Record<string, unknown>;
   if (typeof raw !== 'object' || raw === null || m.format !== MODEL_FORMAT) {
-    return fail(`is not a Mixscope model (expected "format": "${MODEL_FORMAT}"); save one with mixscope fit FILE --save-model ${fileName}.`);
+    return fail(`is not a Mixscope model (expected "format": "${MODEL_FORMAT}"): save one with mixscope fit FILE --save-model M.json or the panel's model export.`);
   }
   if (typeof m.version !== 'number' || !Number.isInteger(m.version) || m.version < 1) return fail('has no valid "version".');
   if (m.version > MODEL_SCHEMA_VERSION) {

@@ -38,7 +38,7 @@ describe('host files: data file names', () => {
     for (const menu of ['editor/context', 'editor/title/context', 'explorer/context']) {
       for (const m of pkg.contributes.menus[menu] as { when: string }[]) assert.ok(m.when.includes(`(${dataFileWhenClause()})`), `${menu}: ${m.when}`);
       const commands = pkg.contributes.menus[menu].map((m: { command: string }) => m.command);
-      assert.deepEqual(commands, ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions'], menu);
+      assert.deepEqual(commands, ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions', 'mixscope.applySavedModel'], menu);
     }
   });
 });
@@ -187,7 +187,7 @@ describe('host package.json contributions', () => {
 
   it('commands, activation and capabilities', () => {
     const commands = pkg.contributes.commands.map((c: { command: string }) => c.command);
-    assert.deepEqual(commands, ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions', 'mixscope.cancelFit', 'mixscope.exportResult']);
+    assert.deepEqual(commands, ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions', 'mixscope.applySavedModel', 'mixscope.cancelFit', 'mixscope.exportResult']);
     assert.equal(pkg.contributes.commands[0].title, 'Cluster this dataset');
     assert.ok(pkg.contributes.commands.every((c: { category: string }) => c.category === 'Mixscope'));
     assert.deepEqual(pkg.activationEvents, ['onWebviewPanel:mixscope.panel']);
