@@ -1,6 +1,7 @@
 // The engine worker (dist/worker.js): one fit per worker. The host transfers the file's bytes, the worker parses,
 // fits and streams progress; the host cancels by terminating the worker, so no cancellation checks are needed here.
-// Requests that need a reply (`inspect`: the columns of a file, nothing fitted) are answered with their requestId.
+// Requests that need a reply (`inspect`: the columns of a file, nothing fitted; `predict`: a saved model applied to a
+// file) are answered with their requestId.
 
 import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
