@@ -26,7 +26,7 @@ export const DATA_FILE_MENUS: readonly { menu: string; prefix: string }[] = [
   { menu: 'editor/context', prefix: '' },
   { menu: 'editor/title/context', prefix: '' },
 ];
-export const DATA_FILE_COMMANDS: readonly string[] = ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions'];
+export const DATA_FILE_COMMANDS: readonly string[] = ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions', 'mixscope.applySavedModel'];
 
 const ROOT = path.resolve(__dirname, '..');
 const FORMATS_MODULE = path.join(ROOT, 'src/engine/data/formats.ts');

@@ -7,11 +7,14 @@ import * as path from 'node:path';
 import type { DatasetSummary, FitResult, Selection, SelectionEntry } from '../shared/protocol';
 import { companionLabelsFileName, loadDataset } from '../engine/data/load';
 import { DataError, describeError } from '../engine/errors';
-import { fitDataset } from '../engine/fit';
+import { fitDataset, resolveOptions } from '../engine/fit';
 import { version } from '../../package.json';
 import { UsageError, checkFitOptions, parseCommandLine, usageText, type SelectCommandLine } from './flags';
 import { runSelect } from './select';
 import { LRT_USAGE, lrtMain } from './lrt';
+import { PREDICT_USAGE, predictMain } from './predict';
+import { checkModelTarget, emitScript, writeSavedModel } from './saveModel';
+import { buildSavedModel } from '../engine/model/schema';
 
 export { parseCommandLine, usageText };
 
@@ -42,6 +45,7 @@ function readInput(file: string, maxFileSizeMb: number): Uint8Array {
 
 export function main(argv: string[]): number {
   if (argv[0] === 'lrt') return lrtMain(argv.slice(1), readInput);
+  if (argv[0] === 'predict') return predictMain(argv.slice(1), readInput);
   let parsed: ReturnType<typeof parseCommandLine>;
   try {
     parsed = parseCommandLine(argv);
@@ -50,7 +54,7 @@ export function main(argv: string[]): number {
     return 2;
   }
   if (parsed === 'help') {
-    process.stdout.write(usageText() + '\n\n' + LRT_USAGE + '\n');
+    process.stdout.write(usageText() + '\n\n' + LRT_USAGE + '\n\n' + PREDICT_USAGE + '\n');
     return 0;
   }
   if (parsed === 'version') {
@@ -68,11 +72,13 @@ export function main(argv: string[]): number {
   try {
     // Settings are refused before the file is read.
     checkFitOptions(options);
+    // --labels none: not even the labels file beside the images.
+    const labelsPath = parsed.labels ?? (options.labelColumn === 'none' ? undefined : companionPath(file));
+    // The model file is checked before the fit: never the data file, never an existing file without --force.
+    if (parsed.saveModel) checkModelTarget(parsed.saveModel, parsed.force, [file, ...(labelsPath ? [labelsPath] : [])]);
     const bytes = readInput(file, parsed.maxFileSizeMb);
     let labelBytes: Uint8Array | undefined;
     let labelFileName: string | undefined;
-    // --labels none: not even the labels file beside the images.
-    const labelsPath = parsed.labels ?? (options.labelColumn === 'none' ? undefined : companionPath(file));
     if (labelsPath) {
       labelBytes = readInput(labelsPath, parsed.maxFileSizeMb);
       labelFileName = path.basename(labelsPath);
@@ -97,7 +103,11 @@ export function main(argv: string[]): number {
       { selectWorkerScript: besideCli('selectWorker.js') },
     );
     const r = outcome.result;
-    if (json) {
+    const saved = parsed.saveModel || parsed.emit ? buildSavedModel({ options: resolveOptions(options), result: r, summary: loaded, createdBy: `mixscope ${version}` }) : undefined;
+    if (saved && parsed.saveModel) writeSavedModel(parsed.saveModel, saved, parsed.force);
+    if (saved && parsed.emit) {
+      process.stdout.write(emitScript(parsed.emit, saved, file));
+    } else if (json) {
       // `dataset`: what the loader read, skipped (rows, with lines) and left out (columns), as the panel shows it.
       const { snapshots, selection, ...rest } = r;
       const chosen = selection ? { covariance: r.covarianceType, criterion: selection.criterion, selection: selection.entries.map(jsonEntry) } : {};
@@ -105,6 +115,7 @@ export function main(argv: string[]): number {
     } else {
       const table = r.selection ? selectionTable(r.selection) + '\n' : '';
       process.stdout.write(table + humanSummary(name, r, loaded) + '\n');
+      if (parsed.saveModel) process.stdout.write(`saved the model to ${parsed.saveModel} (apply it with: mixscope predict ${parsed.saveModel} FILE)\n`);
     }
     return 0;
   } catch (e) {

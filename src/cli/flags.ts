@@ -34,6 +34,10 @@ const CLI_ONLY_FLAGS = [
   { flag: 'json', type: 'boolean', help: 'print one JSON object' },
   { flag: 'snapshots', type: 'boolean', help: 'include the parameters after each iteration in --json output' },
   { flag: 'verbose', type: 'boolean', help: 'print each iteration on stderr' },
+  { flag: 'save-model', value: 'FILE', type: 'string', help: 'write the fitted model to FILE (JSON) for mixscope predict; an existing FILE is kept unless --force' },
+  { flag: 'force', type: 'boolean', help: 'let --save-model replace an existing file (never the data file)' },
+  { flag: 'emit-python', type: 'boolean', help: 'print a Python script (numpy, scikit-learn) that rebuilds the fitted model and prints its log-likelihood on the file' },
+  { flag: 'emit-r', type: 'boolean', help: 'print an R script (mclust) that does the same for a Gaussian model' },
   { flag: 'version', type: 'boolean', help: 'print the version' },
   { flag: 'help', short: 'h', type: 'boolean', help: 'show this help' },
 ] as const;
@@ -70,6 +74,11 @@ export interface CommandLine {
   verbose: boolean;
   labels?: string;
   maxFileSizeMb: number;
+  /** --save-model FILE */
+  saveModel?: string;
+  force: boolean;
+  /** Print a script instead of the summary. */
+  emit?: 'python' | 'r';
 }
 
 function flagColumn(spec: CliSettingSpec): string {
@@ -96,7 +105,8 @@ export function usageText(): string {
     ['--criterion bic|icl', 'how the best cell is chosen (BIC and ICL in mclust\'s sign: higher is better)'],
   ];
   return [
-    'Usage: mixscope fit FILE [options]',
+    'Usage: mixscope fit FILE [options] [--save-model M.json] [--emit-python | --emit-r]',
+    '       mixscope predict M.json FILE [--json] [--responsibilities]',
     '       mixscope select FILE [--k 1:9] [--models all|EII,VVV,...] [--criterion bic|icl] [options]',
     '       mixscope --help | --version',
     '',
@@ -268,6 +278,10 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
   }
   // Explicit starting parameters replace the initialisation unless --init says otherwise.
   if (options.initParams !== undefined && options.init === undefined) options.init = 'params';
+  if (values['emit-python'] && values['emit-r']) throw new UsageError('--emit-python and --emit-r each print a script: give one of them.');
+  const emit = values['emit-python'] ? 'python' : values['emit-r'] ? 'r' : undefined;
+  if (emit && values.json) throw new UsageError(`--emit-${emit} prints a script instead of the result: leave out --json (or run twice).`);
+  if (values.force && typeof values['save-model'] !== 'string') throw new UsageError('--force only applies to --save-model FILE.');
   return {
     file,
     options: options as Partial<FitOptions>,
@@ -276,6 +290,9 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
     verbose: values.verbose === true,
     labels: labelsFile,
     maxFileSizeMb: maxFileSizeMb ?? (SETTINGS.find((s) => s.key === 'maxFileSizeMB')!.default as number),
+    saveModel: typeof values['save-model'] === 'string' ? values['save-model'] : undefined,
+    force: values.force === true,
+    emit,
   };
 }
 
@@ -356,7 +373,7 @@ function selectCommandLine(values: ParsedValues, positionals: string[]): SelectC
   const file = positionals[1];
   if (!file) throw new UsageError('mixscope select needs a data file: mixscope select FILE [options].');
   if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals[2]}" (one data file per run; options start with --).`);
-  for (const f of ['labels', 'snapshots'] as const) if (values[f] !== undefined) throw new UsageError(`--${f} is an option of mixscope fit, not of mixscope select.`);
+  for (const f of ['labels', 'snapshots', 'save-model', 'force', 'emit-python', 'emit-r'] as const) if (values[f] !== undefined) throw new UsageError(`--${f} is an option of mixscope fit, not of mixscope select.`);
   const options: Record<string, unknown> = {};
   let maxFileSizeMb = SETTINGS.find((s) => s.key === 'maxFileSizeMB')!.default as number;
   let ks = Array.from({ length: 9 }, (_, i) => i + 1);

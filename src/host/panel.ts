@@ -18,7 +18,7 @@ import { exportFileName } from './files';
 import type { FitEvent, FitSession } from './fitSession';
 import { panelHtml } from './panelHtml';
 import { stateToRestore, type PanelStore } from './panelStore';
-import type { FitOptions, FitResult, HostToWebview, PanelState } from '../shared/protocol';
+import type { DatasetSummary, FitOptions, FitResult, HostToWebview, PanelState } from '../shared/protocol';
 import { validatePanelState, validateWebviewMessage, type ValidatedExport } from './validation';
 import { packForWebview } from '../shared/wire';
 
@@ -251,9 +251,9 @@ export class FitPanel {
   }
 
   /** The last finished result, for exports; undefined while a fit runs or after one failed. */
-  get result(): { result: FitResult; options: FitOptions } | undefined {
+  get result(): { result: FitResult; options: FitOptions; summary?: DatasetSummary } | undefined {
     if (this.isRunning || !this.latest?.result) return undefined;
-    return { result: this.latest.result, options: this.latest.options };
+    return { result: this.latest.result, options: this.latest.options, summary: this.latest.summary };
   }
 
   reveal(): void {

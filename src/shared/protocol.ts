@@ -25,6 +25,41 @@ export interface DatasetSummary {
   /** Images: [height, width]. */
   imageShape?: [number, number];
   hasLabels?: boolean;
+  /** How the rows were read, so that a saved model can read another file (or emit code that reads this one) alike. */
+  source?: DataSource;
+}
+
+/** The reading of a data file, as a saved model and its emitted scripts repeat it. */
+export interface DataSource {
+  /** Format registry id ('delimited-text', 'idx', 'npy'). */
+  format: string;
+  /** The file was gzip-compressed. */
+  gzip?: boolean;
+  /** Delimited text: where the table is and which fields were fitted. */
+  text?: TextLayout;
+  /** Images: the value that means "fully on" (255 for bytes, 1 for 0..1 data). */
+  pixelScale?: number;
+}
+
+export interface TextLayout {
+  /** ',', '\t', ';', '|', or ' ' for runs of spaces and tabs. */
+  delimiter: string;
+  decimalComma: boolean;
+  /** 0-based line of the table's first row; blank and comment (# or %) lines below it are passed over. */
+  tableStart: number;
+  /** Fields per row; rows with another count are skipped. */
+  fields: number;
+  /** A delimiter ends every line (its empty last field is not a column). */
+  trailingDelimiter: boolean;
+  /** 0-based field of each fitted column, in the order of `columns`. */
+  columnFields: number[];
+  /**
+   * The label column kept apart from the fit: rows whose label is not an integer are skipped, or, with text labels
+   * (labelText), rows whose label cell is missing.
+   */
+  labelField?: number;
+  labelColumn?: string;
+  labelText?: boolean;
 }
 
 /** Parameters at one iteration; small enough to send every iteration. */
@@ -215,7 +250,30 @@ export type HostToWorker =
   | { type: 'start'; runId: number; fileName: string; bytes: Uint8Array; options: FitOptions; labelBytes?: Uint8Array; labelFileName?: string }
   | { type: 'cancel'; runId: number }
   /** A request that needs a reply: the worker answers with a WorkerReply carrying the same requestId. */
-  | InspectRequest;
+  | InspectRequest
+  | PredictRequest;
+
+/** Apply a saved model (its JSON text) to a data file; answered by `predicted` or `requestFailed`. */
+export interface PredictRequest {
+  type: 'predict';
+  requestId: number;
+  fileName: string;
+  bytes: Uint8Array;
+  modelFileName: string;
+  modelText: string;
+}
+
+/** A saved model applied to a file (src/engine/model/predict.ts). */
+export interface PredictionSummary {
+  n: number;
+  k: number;
+  assignments: number[];
+  logLikelihood: number;
+  /** What the loader noticed in the file. */
+  notes: string[];
+  /** The model's family and covariance model, and the file it was fitted to. */
+  model: { family: ModelKind; covarianceModel?: string; fittedTo: string };
+}
 
 /** Read the columns of (the start of) a file without fitting anything; answered by `inspected` or `requestFailed`. */
 export interface InspectRequest {
@@ -240,6 +298,7 @@ export interface ColumnListing {
 /** The worker's answer to a request (never mixed with a run's fit events). */
 export type WorkerReply =
   | { type: 'inspected'; requestId: number; listing: ColumnListing }
+  | { type: 'predicted'; requestId: number; prediction: PredictionSummary }
   | { type: 'requestFailed'; requestId: number; kind: 'data' | 'fit' | 'internal'; message: string };
 
 /** Points sent for plotting: evenly sampled, at most maxPlotPoints rows, all fitted columns (row-major). */

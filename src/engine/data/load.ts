@@ -106,6 +106,12 @@ export function loadDataset(fileName: string, bytes: Uint8Array, options: LoadOp
   const format = chooseFormat(name, content);
   const dataset = format.load(content, fileName, { columns: options.columns, imageWidth: options.imageWidth, labelColumn: options.labelColumn });
   if (extraNotes.length > 0) dataset.summary.notes.unshift(...extraNotes);
+  dataset.summary.source = {
+    ...dataset.summary.source,
+    format: format.id,
+    ...(content !== bytes ? { gzip: true } : {}),
+    ...(dataset.kind === 'images' ? { pixelScale: dataset.scale } : {}),
+  };
   if (dataset.kind === 'images' && options.columns && options.columns.some((c) => c.trim() !== '')) {
     dataset.summary.notes.push('the columns setting does not apply to images: every pixel is used');
   }

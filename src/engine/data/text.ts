@@ -87,12 +87,25 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
     skippedLines: read.skipped.lines,
     notes,
     hasLabels: labels !== undefined,
+    source: {
+      format: 'delimited-text',
+      text: {
+        delimiter: layout.delimiter,
+        decimalComma: layout.decimalComma,
+        tableStart: frame.tableStart,
+        fields: c,
+        trailingDelimiter: frame.trailingDelimiter,
+        columnFields: selection.selected.slice(),
+        ...(labelColumn !== undefined ? { labelField: selection.labelColumn, labelColumn, ...(labelNames ? { labelText: true } : {}) } : {}),
+      },
+    },
   };
   if (shape) {
     const pixels = n * d === capacity ? (values as Uint8Array) : (values as Uint8Array).slice(0, n * d);
     summary.imageShape = shape;
     const scale = pixelScale(read.maxValue);
     notes.push(`read as ${n} images of ${shape[0]}×${shape[1]} pixels (values 0..${read.maxValue}${scale > 1 ? `, ${scale} = fully on` : ''})`);
+    summary.source!.pixelScale = scale;
     return { kind: 'images', n, d, height: shape[0], width: shape[1], pixels, scale, labels: labels?.slice(0, n), labelNames, summary };
   }
   return {

@@ -22,22 +22,25 @@ export const bernoulliFamily = defineFamily<ImageData>({
     if (images && dataset.d >= 64) return { data: images, reason: `the ${dataset.d} columns look like image pixels` };
     return undefined;
   },
-  prepare(dataset, options) {
-    if (dataset.kind === 'images') return dataset;
-    const images = tableAsImages(dataset, options);
-    if (!images) {
-      const file = dataset.summary.fileName;
-      throw new DataError(
-        `${file}: a Bernoulli mixture needs binary or image data (values 0/1, 0..1 or 0..255 integers), but ${describeFirstOutOfRange(dataset)}. ` +
-          `Use model "gaussian" or "auto".`,
-        file,
-      );
-    }
-    return images;
-  },
+  prepare: imagesForBernoulli,
   fit: fitBernoulliImages,
   select: selectBernoulliK,
 });
+
+/** The dataset as the Bernoulli family fits it (images, or a table of pixel or 0..1 values), or a DataError. */
+export function imagesForBernoulli(dataset: Dataset, options: FitOptions): ImageData {
+  if (dataset.kind === 'images') return dataset;
+  const images = tableAsImages(dataset, options);
+  if (!images) {
+    const file = dataset.summary.fileName;
+    throw new DataError(
+      `${file}: a Bernoulli mixture needs binary or image data (values 0/1, 0..1 or 0..255 integers), but ${describeFirstOutOfRange(dataset)}. ` +
+        `Use model "gaussian" or "auto".`,
+      file,
+    );
+  }
+  return images;
+}
 
 /** A table read as images: pixel rows (0..255 integers or 0..1 values), or any table of values in [0, 1]. */
 function tableAsImages(table: TableData, options: FitOptions): ImageData | undefined {
@@ -88,6 +91,8 @@ function imagesSummary(images: ImageData): DatasetSummary {
     d: images.d,
     imageShape: [images.height, images.width],
     hasLabels: images.labels !== undefined,
+    // The scale the pixels were binarised with (a table read as images has its own), for a saved model.
+    source: { format: images.summary.source?.format ?? 'unknown', ...images.summary.source, pixelScale: images.scale },
   };
 }
 

@@ -19,7 +19,8 @@ export const gaussianFamily = defineFamily<TableData>({
   select: selectGaussian,
 });
 
-function imagesAsTable(images: ImageData): TableData {
+/** Images fitted as a table of pixel intensities in [0, 1] (columns px0, px1, …). */
+export function imagesAsTable(images: ImageData): TableData {
   const cells = images.n * images.d;
   if (cells > 50_000_000) {
     throw new DataError(

@@ -3,7 +3,7 @@
 // model "auto" (whole numbers are as often measurements as counts): the settings or `--model poisson` name it.
 
 import type { CountHistogram, DatasetSummary, FitResult } from '../../../shared/protocol';
-import type { TableData } from '../../data/dataset';
+import type { Dataset, TableData } from '../../data/dataset';
 import { informationCriteria, runEm, type EmProgress, type EmRun } from '../../em/em';
 import { labelMetrics } from '../../em/metrics';
 import { DataError } from '../../errors';
@@ -19,19 +19,7 @@ export const poissonFamily = defineFamily<TableData>({
   label: 'Poisson',
   inits: ['kmeans++', 'random', 'random-data', 'random-assignment'],
   detect: () => undefined,
-  prepare(dataset) {
-    const file = dataset.summary.fileName;
-    if (dataset.kind !== 'table') throw new DataError(`${file}: a Poisson mixture needs a table of counts, but the file holds images. Use model "bernoulli" or "auto".`, file);
-    const bad = firstNonCount(dataset);
-    if (bad) {
-      throw new DataError(
-        `${file}: a Poisson mixture needs counts (whole numbers ≥ 0) in every fitted column, but column "${bad.column}" has ${bad.value} on ${bad.where}. ` +
-          `Choose only count columns (columns setting / --columns) or use model "gaussian".`,
-        file,
-      );
-    }
-    return dataset;
-  },
+  prepare: (dataset) => asCountTable(dataset),
   fit: (table, context) => fitCounts(table, context),
   select(table, { options, reason, started, callbacks, ks }) {
     announce(table, reason, callbacks.onLoaded);
@@ -53,6 +41,21 @@ export const poissonFamily = defineFamily<TableData>({
     return outcome;
   },
 });
+
+/** The dataset as a table of counts, or a DataError naming the file, the first column that is not counts and its line. */
+export function asCountTable(dataset: Dataset): TableData {
+  const file = dataset.summary.fileName;
+  if (dataset.kind !== 'table') throw new DataError(`${file}: a Poisson mixture needs a table of counts, but the file holds images. Use model "bernoulli" or "auto".`, file);
+  const bad = firstNonCount(dataset);
+  if (bad) {
+    throw new DataError(
+      `${file}: a Poisson mixture needs counts (whole numbers ≥ 0) in every fitted column, but column "${bad.column}" has ${bad.value} on ${bad.where}. ` +
+        `Choose only count columns (columns setting / --columns) or use model "gaussian".`,
+      file,
+    );
+  }
+  return dataset;
+}
 
 function firstNonCount(t: TableData): { column: string; value: number; where: string } | undefined {
   const v = t.values;
