@@ -9,8 +9,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import { LIMITS } from '../src/shared/protocol';
 import { byId } from './views/dom';
 
-export type ChartId = 'selection' | 'scatter' | 'histogram' | 'loglik' | 'images' | 'confusion';
-export const CHART_IDS: readonly ChartId[] = ['selection', 'scatter', 'histogram', 'loglik', 'images', 'confusion'];
+export const CHART_IDS = ['selection', 'scatter', 'histogram', 'loglik', 'images', 'confusion', 'pairs', 'rates', 'counts'] as const;
+export type ChartId = (typeof CHART_IDS)[number];
 
 export interface ChartDraw {
   /** Everything that needs a rebuild when it changes (structure, size, theme); data changes go through view.data. */

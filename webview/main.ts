@@ -24,7 +24,13 @@
 //     #scatter svg g.contours_marks                   one group per contour series (K components × 2 radii),
 //                                                     its path's aria-label = "component j, radius r"
 //     #scatter svg g.means_marks path                 one per component
-//   #x-col, #y-col               axis pickers: PC1, PC2 (d > 2), then the columns (Gaussian, d ≥ 2; in #scatter-toolbar, hidden for 1-D data)
+//   #x-col, #y-col               axis pickers: PC1, PC2 (d > 2), DR1, DR2 (MclustDR, once the fit is done), then the
+//                                columns (Gaussian, d ≥ 2; in #scatter-toolbar, hidden for 1-D data)
+//   #view-kind                   scatter | uncertainty | density | pairs (Gaussian, d ≥ 2); the scatter then has
+//                                g.density_marks (density: one rule per contour segment), #uncertain-rows tr[data-row]
+//                                (uncertainty: the fit's most uncertain rows by file line)
+//   #pairs[data-columns][data-points] svg g.pair_points_marks, g.pair_contours_marks, g.pair_names_marks (pairs;
+//                                #pair-columns input[type=checkbox] picks 2 to 8 columns)
 //   #histogram[data-iteration] svg g.histogram_bars_marks path, g.density_lines_marks (K + 1: the mixture, then
 //                                the components drawn above it)
 //   #scrubber-bar: #scrubber (range), #play, #iteration-label   iteration scrubber (every model)
@@ -45,8 +51,10 @@
 //   #images[data-k][data-iteration][data-columns] svg g.image_pixels_marks   one per cluster (Bernoulli mean
 //                                images, each one bitmap <image>; the grid wraps to the panel's width)
 //   #examples[data-cluster] canvas.example                     member images of the clicked cluster
-//   #confusion svg g.confusion_cells_marks path                K × L cells
-//   button.export[data-chart][data-format]                     export (chart: selection|scatter|histogram|loglik|images|confusion)
+//   #confusion-card              the cluster × label heatmap (any family with labels), [hidden] without labels:
+//     #confusion[data-k][data-labels] svg g.confusion_cells_marks path   K × L cells, aria-label
+//                                  "cluster #1, label setosa: 50"; #label-metrics: accuracy, one-to-one, ARI, NMI
+//   button.export[data-chart][data-format]                     export (chart: selection|scatter|histogram|loglik|images|confusion|pairs|rates|counts)
 //   #selection-view, #gaussian-view, #bernoulli-view, #common-view   sections, [hidden] when not relevant (all after an error)
 // Chart containers carry data-iteration (the snapshot's iteration number) once drawn: wait on it, e.g.
 // `#scatter[data-iteration="15"]`, rather than on a timer.
@@ -54,17 +62,21 @@
 import { createDispatcher, LIMITS, type HostToWebview, type WebviewToHost } from '../src/shared/protocol';
 import { Charts, type ChartId } from './charts';
 import { validateRerun } from './controls';
-import { PC_CODES } from './projection';
+import { MIN_AXIS_CODE, PC_CODES } from './projection';
 import { initialModel, finishedPanelState, modelOf, reduce, savedUi, shownCandidate, type PanelAction, type PanelMessage, type PanelModel, type SavedUi } from './state/reducer';
 import { createRenderScheduler } from './state/scheduler';
+import { savedViewUi } from './state/views';
 import { chartTheme, themeKindFromClasses, type ChartTheme } from './theme';
 import type { FamilyView, ViewContext } from './views/context';
 import { byId, setText } from './views/dom';
 import { showHeader, showStatusMessage } from './views/header';
+import { wireGaussianViews } from './views/gaussianViews';
 import { createFamilyViews } from './views/index';
+import { clearLabels, drawLabels } from './views/labels';
 import { drawLoglik } from './views/loglik';
 import { Player, showScrubber } from './views/scrubber';
 import { drawSelection, showSelectionText, wireSelection } from './views/selection';
+import { unpackFromHost } from '../src/shared/wire';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -84,8 +96,8 @@ function asSavedUi(value: unknown): SavedUi | undefined {
   if (!v || typeof v !== 'object' || typeof v.fileName !== 'string' || typeof v.fileUri !== 'string' || typeof v.options !== 'object' || !v.options) return undefined;
   const ui = v.ui && typeof v.ui === 'object' ? v.ui : undefined;
   const column = (n: unknown, fallback: number) => (Number.isInteger(n) && (n as number) >= 0 ? (n as number) : fallback);
-  // A scatter axis is a column or a principal component (a negative code).
-  const axis = (n: unknown, fallback: number) => (Number.isInteger(n) && (n as number) >= PC_CODES[1] ? (n as number) : fallback);
+  // A scatter axis is a column, a principal component or an MclustDR direction (a negative code).
+  const axis = (n: unknown, fallback: number) => (Number.isInteger(n) && (n as number) >= MIN_AXIS_CODE ? (n as number) : fallback);
   const candidate = ui?.showCandidate as { k?: unknown; covariance?: unknown } | undefined;
   return {
     fileName: v.fileName,
@@ -100,6 +112,7 @@ function asSavedUi(value: unknown): SavedUi | undefined {
         candidate && Number.isInteger(candidate.k) && (candidate.k as number) >= 1 && typeof candidate.covariance === 'string'
           ? { k: candidate.k as number, covariance: candidate.covariance }
           : undefined,
+      ...savedViewUi(ui as { view?: unknown; pairColumns?: unknown } | undefined),
     },
   };
 }
@@ -155,6 +168,7 @@ function startPanel(): void {
     if (s.clearCharts) {
       charts.clearAll();
       for (const view of allViews) view.clear();
+      clearLabels();
       byId('params').replaceChildren();
     }
     const model = s.phase === 'error' ? undefined : modelOf(s);
@@ -171,7 +185,7 @@ function startPanel(): void {
       return;
     }
     const view = views[model];
-    await Promise.all([drawSelection(ctx), drawLoglik(ctx), view.draw(ctx)]);
+    await Promise.all([drawSelection(ctx), drawLoglik(ctx), drawLabels(ctx), view.draw(ctx)]);
     view.params(ctx, byId('params') as HTMLTableElement);
   }
 
@@ -221,7 +235,7 @@ function startPanel(): void {
   wireControls();
   window.addEventListener('message', (event: MessageEvent) => {
     try {
-      dispatch(event.data);
+      dispatch(unpackFromHost(event.data as HostToWebview));
     } catch (error) {
       scheduler.update(state);
       console.error('Mixscope panel:', error);
@@ -266,6 +280,7 @@ function startPanel(): void {
     const columns = () => act({ type: 'selectColumns', xColumn: Number((byId('x-col') as HTMLSelectElement).value), yColumn: Number((byId('y-col') as HTMLSelectElement).value) });
     byId('x-col').addEventListener('change', columns);
     byId('y-col').addEventListener('change', columns);
+    wireGaussianViews(act, () => state);
     for (const button of Array.from(document.querySelectorAll<HTMLButtonElement>('button.export'))) {
       button.addEventListener('click', () => {
         const chart = button.dataset.chart as ChartId;

@@ -18,8 +18,9 @@ import { exportFileName } from './files';
 import type { FitEvent, FitSession } from './fitSession';
 import { panelHtml } from './panelHtml';
 import { stateToRestore, type PanelStore } from './panelStore';
-import type { FitOptions, FitResult, HostToWebview, PanelState } from '../shared/protocol';
+import type { DatasetSummary, FitOptions, FitResult, HostToWebview, PanelState } from '../shared/protocol';
 import { validatePanelState, validateWebviewMessage, type ValidatedExport } from './validation';
+import { packForWebview } from '../shared/wire';
 
 export const PANEL_VIEW_TYPE = 'mixscope.panel';
 /** At most one progress message per this many milliseconds to the webview (the newest wins). */
@@ -250,9 +251,9 @@ export class FitPanel {
   }
 
   /** The last finished result, for exports; undefined while a fit runs or after one failed. */
-  get result(): { result: FitResult; options: FitOptions } | undefined {
+  get result(): { result: FitResult; options: FitOptions; summary?: DatasetSummary } | undefined {
     if (this.isRunning || !this.latest?.result) return undefined;
-    return { result: this.latest.result, options: this.latest.options };
+    return { result: this.latest.result, options: this.latest.options, summary: this.latest.summary };
   }
 
   reveal(): void {
@@ -348,7 +349,7 @@ export class FitPanel {
   private post(message: HostToWebview): void {
     // Before the first `ready` the script is not listening yet; what matters is replayed on `ready`.
     if (this.disposed || !this.webviewReady) return;
-    this.webviewPanel.webview.postMessage(message).then(
+    this.webviewPanel.webview.postMessage(packForWebview(message)).then(
       (delivered) => {
         if (!delivered && message.type !== 'progress') this.host.output.debug(`${this.fileName}: panel hidden, ${message.type} will be replayed when it is shown`);
       },

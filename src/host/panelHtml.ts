@@ -123,10 +123,21 @@ export function panelHtml(o: PanelHtmlOptions): string {
         <div id="scatter-toolbar" class="chart-toolbar">
           <label>x <select id="x-col"></select></label>
           <label>y <select id="y-col"></select></label>
+          <label>view <select id="view-kind"></select></label>
           <span class="spacer"></span>
           ${exportButtons('scatter')}
         </div>
         <div id="scatter" class="chart"></div>
+        <table id="uncertain-rows" class="params" hidden></table>
+        <div id="pairs-card" hidden>
+          <div id="pairs-toolbar" class="chart-toolbar">
+            <span class="hint">Columns (2 to 8):</span>
+            <span id="pair-columns" class="pair-columns"></span>
+            <span class="spacer"></span>
+            ${exportButtons('pairs')}
+          </div>
+          <div id="pairs" class="chart"></div>
+        </div>
         <div id="histogram-toolbar" class="chart-toolbar" hidden>
           <span class="spacer"></span>
           ${exportButtons('histogram')}
@@ -145,17 +156,35 @@ export function panelHtml(o: PanelHtmlOptions): string {
         <div id="images" class="chart"></div>
         <div id="examples" class="examples" hidden></div>
       </div>
+    </section>
+    <section id="poisson-view" class="view" hidden>
+      <div class="chart-card" id="rates-card">
+        <div class="chart-toolbar">
+          <span class="hint">Rates λ per cluster and column (expected count per row)</span>
+          <span class="spacer"></span>
+          ${exportButtons('rates')}
+        </div>
+        <div id="rates" class="chart"></div>
+      </div>
+      <div class="chart-card" id="counts-card" hidden>
+        <div class="chart-toolbar">
+          <span class="hint">Counts per column: share of rows (bars) and the fitted mixture's probability (line)</span>
+          <span class="spacer"></span>
+          ${exportButtons('counts')}
+        </div>
+        <div id="counts" class="chart"></div>
+      </div>
+    </section>
+    <section id="common-view" class="view" hidden>
       <div class="chart-card" id="confusion-card" hidden>
         <div class="chart-toolbar">
-          <span class="hint">Clusters × labels</span>
+          <span class="hint">Clusters × labels (the labels never enter the fit)</span>
           <span class="spacer"></span>
           ${exportButtons('confusion')}
         </div>
         <div id="confusion" class="chart"></div>
         <div id="label-metrics" class="metrics"></div>
       </div>
-    </section>
-    <section id="common-view" class="view" hidden>
       <div class="chart-card" id="loglik-card">
         <div class="chart-toolbar">
           <span class="hint" id="loglik-hint">Log-likelihood per iteration</span>

@@ -71,6 +71,19 @@ function gaussianMessages(runId: number, d = 2, maxPlotPoints = DEFAULT_FIT_OPTI
   return messages;
 }
 
+/** A real Gaussian fit of iris (K = 3, full): its species column is taken as labels and scores the clusters. */
+function irisMessages(runId: number): HostToWebview[] {
+  const options = { ...DEFAULT_FIT_OPTIONS, model: 'gaussian' as const, k: 3, covarianceType: 'full' as const };
+  const dataset = loadDataset('iris.csv', readFileSync('test/fixtures/iris.csv'), {});
+  const messages: HostToWebview[] = [{ type: 'fitStarted', runId, fileName: 'iris.csv', options, fileUri: 'file:///data/iris.csv' }];
+  const outcome = fitDataset(dataset, options, {
+    onLoaded: (info) => messages.push({ type: 'loaded', runId, ...info }),
+    onProgress: (p) => messages.push({ type: 'progress', runId, ...p }),
+  });
+  messages.push({ type: 'done', runId, result: outcome.result, plotAssignments: outcome.plotAssignments });
+  return messages;
+}
+
 function bernoulliMessages(runId: number): HostToWebview[] {
   const k = 3;
   const d = 784;
@@ -514,6 +527,31 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.waitForSelector('#images[data-columns="3"]');
   });
 
+  it('Gaussian with text labels (iris): the cluster × species heatmap, the scores, each component’s majority species', async () => {
+    await send(irisMessages(31));
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#confusion svg g.confusion_cells_marks');
+    assert.equal(await page.isVisible('#confusion-card'), true);
+    assert.equal(await count('#confusion svg g.confusion_cells_marks path'), 9);
+    const cells = await page.$$eval('#confusion svg g.confusion_cells_marks path', (ps) => ps.map((p) => p.getAttribute('aria-label') ?? ''));
+    assert.ok(cells.includes('cluster #1, label setosa: 50'), cells.join(' | '));
+    assert.equal(
+      await page.textContent('#label-metrics'),
+      'Accuracy 0.967 (each cluster → its majority label) · one-to-one 0.967 · adjusted Rand index 0.904 · NMI 0.9',
+    );
+    const header = await page.locator('#params thead th').allTextContents();
+    assert.deepEqual(header.slice(3, 5), ['majority label', 'purity']);
+    assert.deepEqual(await page.locator('#params > tbody > tr > td:nth-child(4)').allTextContents(), ['setosa', 'versicolor', 'virginica']);
+    assert.ok(((await page.textContent('#notes')) ?? '').includes('labels: text column "Species", 3 values (setosa, versicolor, virginica), not used in the fit'));
+    await screenshot('gaussian-labels');
+    // A fit without labels hides the heatmap.
+    await send(gaussianMessages(32));
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#scatter svg');
+    assert.equal(await page.isVisible('#confusion-card'), false);
+    assert.deepEqual(await violations(), []);
+  });
+
   it('a re-run keeps the previous charts, dimmed, until the new fit draws; the log-likelihood chart jumps on click', async () => {
     const first = gaussianMessages(8);
     await send(first);
@@ -687,7 +725,7 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.ok(titles.includes(`PC1 (${explained[0]} % of variance)`) && titles.includes(`PC2 (${explained[1]} % of variance)`), titles.join(' | '));
     assert.equal(await count('#scatter svg g.points_marks path'), n);
     assert.equal(await count('#scatter svg g.contours_marks'), 6);
-    assert.deepEqual(await page.locator('#x-col option').allTextContents(), ['PC1', 'PC2', ...columns]);
+    assert.deepEqual(await page.locator('#x-col option').allTextContents(), ['PC1', 'PC2', 'DR1', 'DR2', ...columns]);
     await page.selectOption('#x-col', '2');
     await page.selectOption('#y-col', '3');
     await page.waitForSelector(`#scatter[data-x="${columns[2]}"][data-y="${columns[3]}"]`);

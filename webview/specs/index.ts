@@ -8,7 +8,7 @@
 //               at the scrubbed iteration; a click picks the nearest iteration through the `pick` selection)
 //   histogram:  histogram_bars, density_lines (the mixture first, then one per component, drawn above it)
 //   images:     image_pixels (one bitmap image per cluster)
-//   confusion:  confusion_cells (K × L rects), confusion_counts
+//   confusion:  confusion_cells (K × L rects), confusion_counts (every family, with labels)
 
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartTheme } from '../theme';
@@ -485,21 +485,27 @@ export function imageGridSpec(rows: ImageGridRow[], o: ImageGridOptions): TopLev
   } as TopLevelSpec;
 }
 
-// ------------------------------------------------------------------ Bernoulli: confusion heatmap
+// ------------------------------------------------------------------ every family: cluster × label heatmap
 
-export function confusionData(confusion: number[][], labelValues: number[]): Row[] {
+/** Label names longer than this are drawn at an angle. */
+const UPRIGHT_LABEL_CHARS = 4;
+
+/** One row per cluster × label; `labelNames` (text labels) name the labels, else their values do. */
+export function confusionData(confusion: number[][], labelValues: number[], labelNames?: readonly string[]): Row[] {
   const rows: Row[] = [];
-  confusion.forEach((counts, k) => labelValues.forEach((label, l) => rows.push({ cluster: `#${k + 1}`, clusterIndex: k, label: String(label), labelIndex: l, count: counts[l] ?? 0 })));
+  const names = labelValues.map((v, l) => labelNames?.[l] ?? String(v));
+  confusion.forEach((counts, k) => names.forEach((label, l) => rows.push({ cluster: `#${k + 1}`, clusterIndex: k, label, labelIndex: l, count: counts[l] ?? 0, description: `cluster #${k + 1}, label ${label}: ${counts[l] ?? 0}` })));
   return rows;
 }
 
-export function confusionSpec(confusion: number[][], labelValues: number[], theme: ChartTheme): TopLevelSpec {
-  const rows = confusionData(confusion, labelValues);
+export function confusionSpec(confusion: number[][], labelValues: number[], theme: ChartTheme, labelNames?: readonly string[]): TopLevelSpec {
+  const rows = confusionData(confusion, labelValues, labelNames);
   const max = Math.max(1, ...rows.map((r) => r.count as number));
   const clusters = confusion.map((_, k) => `#${k + 1}`);
-  const labels = labelValues.map(String);
+  const labels = labelValues.map((v, l) => labelNames?.[l] ?? String(v));
+  const longest = Math.max(0, ...labels.map((l) => l.length));
   const y = { field: 'cluster', type: 'ordinal' as const, title: 'cluster', sort: clusters };
-  const x = { field: 'label', type: 'ordinal' as const, title: 'label', sort: labels, axis: { labelAngle: 0 } };
+  const x = { field: 'label', type: 'ordinal' as const, title: 'label', sort: labels, axis: { labelAngle: longest > UPRIGHT_LABEL_CHARS ? -35 : 0, labelLimit: 160 } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     config: vegaConfig(theme),
@@ -522,6 +528,7 @@ export function confusionSpec(confusion: number[][], labelValues: number[], them
             { field: 'label', type: 'nominal' },
             { field: 'count', type: 'quantitative', format: ',d' },
           ],
+          description: { field: 'description', type: 'nominal' },
         },
       },
       {

@@ -2,16 +2,17 @@
 // plain mocha. Messages are the host's (HostToWebview) and the user's (PanelAction); main.ts feeds both through
 // `reduce` and hands the result to the render scheduler.
 
-import type { DatasetSummary, FitResult, HostToWebview, ParamsSnapshot, PanelState, SelectionEntry } from '../../src/shared/protocol';
+import type { DatasetSummary, FitResult, HostToWebview, ModelKind, ParamsSnapshot, PanelState, SelectionEntry } from '../../src/shared/protocol';
 import { clusterSizes } from '../controls';
-import { PC_CODES, resolveAxes, type PlotAxis } from '../projection';
+import { PC_CODES, resolveAxes, type AxisSource, type PlotAxis } from '../projection';
+import { isGaussianView, type GaussianViewKind } from './views';
 import { CANCELLED_REASON, findEntry, fromResult, isModelSelection, sameCandidate, withProgress, type Candidate, type SelectionModel } from './selection';
 
 export type Phase = 'idle' | 'loading' | 'running' | 'done' | 'error' | 'cancelled';
 
 /** The user's choices: the only part of the state the webview persists itself (vscode.setState). */
 export interface UiState {
-  /** The scatter's axes: a column (0 … d − 1) or a principal component (PC_CODES: −1 = PC1, −2 = PC2). */
+  /** The scatter's axes: a column (0 … d − 1), a principal component (PC_CODES: −1, −2) or MclustDR direction (DR_CODES: −3, −4). */
   xColumn: number;
   yColumn: number;
   /** Scrubber position; undefined = follow the newest iteration. */
@@ -19,6 +20,10 @@ export interface UiState {
   selectedCluster?: number;
   /** A candidate of a model selection shown instead of the chosen fit; undefined = the chosen one. */
   showCandidate?: Candidate;
+  /** The Gaussian view shown (state/views.ts); undefined = the scatter. */
+  view?: GaussianViewKind;
+  /** The scatter-plot matrix's columns; undefined = the first eight. */
+  pairColumns?: number[];
 }
 
 /** The previous run's final means and the colour slot each component had: new components are matched to them. */
@@ -45,6 +50,12 @@ export interface PanelModel {
   /** Set when the charts must be removed (error, another file): the views clear instead of keeping old charts. */
   clearCharts: boolean;
   colourReference?: ColourReference;
+  /**
+   * The colour slot of each component of this run, the same at every iteration: matched to colourReference from the
+   * run's first snapshot, then once more from its final means when it is done (so a re-run's clusters keep the
+   * previous fit's colours, and no component changes colour while the fit iterates).
+   */
+  runColours?: number[];
   /** What the new run loaded while the previous fit's charts are still shown: applied with its first snapshot. */
   incoming?: Pick<PanelState, 'summary' | 'model' | 'plotSample'>;
   /** The run's model selection: its candidates as they finish, then the result's. */
@@ -58,6 +69,9 @@ export type PanelAction =
   | { type: 'selectCluster'; cluster: number | undefined }
   /** Show a candidate of the selection (its final parameters); undefined = back to the chosen model. */
   | { type: 'showCandidate'; candidate: Candidate | undefined }
+  /** The Gaussian view: scatter, uncertainty, density or the scatter-plot matrix. */
+  | { type: 'selectView'; view: GaussianViewKind }
+  | { type: 'selectPairColumns'; columns: number[] }
   | { type: 'drawFailed'; message: string }
   | { type: 'restoreUi'; saved: SavedUi };
 
@@ -126,7 +140,8 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       objective[message.iteration] = message.objective;
       logLikelihood[message.iteration] = message.logLikelihood;
       const panel = { ...state.panel, ...state.incoming, model: message.snapshot.model };
-      return { ...state, snapshots, objective, logLikelihood, restart: message.restart, phase: 'running', stale: false, clearCharts: false, incoming: undefined, panel };
+      const runColours = fresh || state.runColours?.length !== message.snapshot.means.length ? componentColours(state.colourReference, message.snapshot.means) : state.runColours;
+      return { ...state, snapshots, objective, logLikelihood, restart: message.restart, phase: 'running', stale: false, clearCharts: false, incoming: undefined, panel, runColours };
     }
     case 'selectionProgress': {
       if (!isCurrentRun(state, message.runId) || !state.panel) return state;
@@ -137,7 +152,8 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       const panel: PanelState = { ...state.panel, ...state.incoming, result: message.result, model: message.result.model, plotAssignments: message.plotAssignments, examples: message.examples };
       const selection = selectionOfResult(message.result, state.selection);
       const ui = withCandidate(state.ui, shownCandidateOf(selection, state.ui.showCandidate));
-      return { ...state, ...seriesOfResult(message.result, state.stale ? [] : state.snapshots), panel, selection, ui, phase: 'done', runClosed: true, stale: false, clearCharts: false, incoming: undefined };
+      const runColours = componentColours(state.colourReference, message.result.means);
+      return { ...state, ...seriesOfResult(message.result, state.stale ? [] : state.snapshots), panel, selection, ui, phase: 'done', runClosed: true, stale: false, clearCharts: false, incoming: undefined, runColours };
     }
     case 'error': {
       if (!isCurrentRun(state, message.runId)) return state;
@@ -165,6 +181,14 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       return { ...state, ui: { ...state.ui, xColumn: message.xColumn, yColumn: message.yColumn } };
     case 'selectCluster':
       return { ...state, ui: { ...state.ui, selectedCluster: message.cluster } };
+    case 'selectView': {
+      if (!isGaussianView(message.view)) return state;
+      const { view: _previous, ...rest } = state.ui;
+      // No key for the default, so saved states stay as before.
+      return { ...state, ui: message.view === 'scatter' ? rest : { ...rest, view: message.view } };
+    }
+    case 'selectPairColumns':
+      return { ...state, ui: { ...state.ui, pairColumns: message.columns.filter((j) => Number.isInteger(j) && j >= 0) } };
     case 'showCandidate': {
       const entry = findEntry(state.selection, message.candidate);
       if (message.candidate !== undefined && !entry?.params) return state;
@@ -234,7 +258,7 @@ export function finalSnapshot(result: FitResult): ParamsSnapshot {
   if (result.model === 'gaussian') {
     return { model: 'gaussian', iteration: result.iterations, weights: result.weights, means: result.means, covariances: result.covariances ?? [] };
   }
-  return { model: 'bernoulli', iteration: result.iterations, weights: result.weights, means: result.means, sizes: clusterSizes(result).sizes };
+  return { model: result.model, iteration: result.iterations, weights: result.weights, means: result.means, sizes: clusterSizes(result).sizes };
 }
 
 /** The host samples the points; this second guard keeps the panel from ever drawing more than maxPlotPoints. */
@@ -255,8 +279,16 @@ export function capSample(sample: PanelState['plotSample'], maxPlotPoints: numbe
 
 /** The scatter's two axes for the shown sample (undefined before the data are loaded). */
 export function scatterAxes(state: PanelModel): { x: PlotAxis; y: PlotAxis } | undefined {
-  const sample = state.panel?.plotSample;
+  const sample = viewSample(state);
   return sample && sample.d > 0 ? resolveAxes(state.ui.xColumn, state.ui.yColumn, sample) : undefined;
+}
+
+/** The plotted sample with the fit's MclustDR directions (they come with the result) when they are of its columns. */
+export function viewSample(state: PanelModel): (NonNullable<PanelState['plotSample']> & AxisSource) | undefined {
+  const sample = state.panel?.plotSample;
+  const directions = state.panel?.result?.dimensionReduction;
+  if (!sample || !directions || directions.mean.length !== sample.d) return sample;
+  return { ...sample, directions };
 }
 
 /** Messages of a run that ended (done, error, cancelled) or of another run are ignored. */
@@ -264,7 +296,7 @@ export function isCurrentRun(state: PanelModel, runId: number): boolean {
   return !state.runClosed && (state.runId === undefined || runId === state.runId);
 }
 
-export function modelOf(state: PanelModel): 'gaussian' | 'bernoulli' | undefined {
+export function modelOf(state: PanelModel): ModelKind | undefined {
   return state.panel?.result?.model ?? state.panel?.model ?? state.snapshots[0]?.model;
 }
 
@@ -305,7 +337,7 @@ export function snapshotAt(state: PanelModel, t: number): ParamsSnapshot | undef
 function referenceOf(state: PanelModel): ColourReference | undefined {
   const last = snapshotAt(state, state.snapshots.length - 1);
   if (!last) return state.colourReference;
-  return { means: last.means, colours: componentColours(state.colourReference, last.means) };
+  return { means: last.means, colours: runColoursFor(state, last.means) };
 }
 
 /**
@@ -349,12 +381,19 @@ export function componentColours(reference: ColourReference | undefined, means: 
   return colours;
 }
 
+/** The run's colour slots for its K components (matched afresh when the snapshots are not the run's own, e.g. K differs). */
+function runColoursFor(state: PanelModel, means: number[][]): number[] {
+  return state.runColours && state.runColours.length === means.length ? state.runColours : componentColours(state.colourReference, means);
+}
+
 /** The colours of the shown snapshot's components. */
 export function shownColours(state: PanelModel, means: number[][]): number[] {
   const chosen = shownCandidate(state) ? snapshotAt(state, state.snapshots.length - 1) : undefined;
   // A candidate's components take the colours of the chosen fit's nearest components.
-  if (chosen) return componentColours({ means: chosen.means, colours: componentColours(state.colourReference, chosen.means) }, means);
-  return componentColours(state.colourReference, means);
+  if (chosen) return componentColours({ means: chosen.means, colours: runColoursFor(state, chosen.means) }, means);
+  // While a re-run's first snapshot has not arrived, the previous fit's (dimmed) charts keep their own colours.
+  if (state.stale) return componentColours(state.colourReference, means);
+  return runColoursFor(state, means);
 }
 
 /** The status line: what is happening, or how the fit ended. */

@@ -3,9 +3,9 @@
 import { formatNumber } from '../controls';
 import { modelOf, statusText, type PanelModel } from '../state/reducer';
 import { byId, setText } from './dom';
+import { FAMILY_TITLES } from '../../src/engine/families/ids';
 import { choiceText, isModelSelection } from '../state/selection';
 
-const MODEL_NAMES = { gaussian: 'Gaussian mixture', bernoulli: 'Bernoulli mixture' } as const;
 
 export function headerTitle(state: PanelModel): string {
   const panel = state.panel;
@@ -17,11 +17,11 @@ export function headerTitle(state: PanelModel): string {
   const selection = isModelSelection(state.selection) ? state.selection : undefined;
   if (selection) {
     // K and the covariance model are what the selection chose: "K = 3, EEE (chosen by BIC among 126 candidates)".
-    if (model) parts.push(MODEL_NAMES[model]);
+    if (model) parts.push(FAMILY_TITLES[model]);
     parts.push(choiceText(selection) ?? '');
     return parts.filter(Boolean).join(' — ');
   }
-  if (model) parts.push(`${MODEL_NAMES[model]}${model === 'gaussian' && covarianceType ? ` (${covarianceType})` : ''}`);
+  if (model) parts.push(`${FAMILY_TITLES[model]}${model === 'gaussian' && covarianceType ? ` (${covarianceType})` : ''}`);
   if (k === 'auto') parts.push(`choosing K (${panel?.options.kRange ?? 'auto'})`);
   else if (k !== undefined) parts.push(`K = ${k}`);
   return parts.filter(Boolean).join(' — ');

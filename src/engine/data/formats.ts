@@ -17,6 +17,8 @@ export interface FormatLoadOptions {
   columns?: string[];
   /** Image width when the file does not give the shape. */
   imageWidth?: number;
+  /** The labelColumn setting ("auto", "none", a column's name or number): tables with named columns only. */
+  labelColumn?: string;
   /** A column of case weights (tables), by name or 1-based number. */
   weightsColumn?: string;
   /** 'marginalize': rows with missing cells are kept (NaN, marked in the table's `missing`); default: skipped. */
@@ -76,7 +78,13 @@ const delimitedText: DataFormat = {
   namePatterns: [],
   sniff: (bytes) => (looksLikeText(bytes) ? 'plausible' : undefined),
   load: (bytes, fileName, options) =>
-    loadDelimitedText(fileName, bytes, { columns: options.columns, imageWidth: options.imageWidth, weightsColumn: options.weightsColumn, missing: options.missing }),
+    loadDelimitedText(fileName, bytes, {
+      columns: options.columns,
+      imageWidth: options.imageWidth,
+      labelColumn: options.labelColumn,
+      weightsColumn: options.weightsColumn,
+      missing: options.missing,
+    }),
   quickInspect(bytes, fileName, isPrefix = false) {
     const prefix = textPrefix(bytes, isPrefix ? Math.min(bytes.length - 1, INSPECT_TEXT_BYTES) : INSPECT_TEXT_BYTES);
     const dataset = loadDelimitedText(fileName, prefix, {});

@@ -103,9 +103,11 @@ function unwrap(fileName: string, bytes: Uint8Array, notes: string[]): { name: s
 export function loadDataset(fileName: string, bytes: Uint8Array, options: LoadOptions = {}): Dataset {
   const extraNotes: string[] = [];
   const { name, bytes: content } = unwrap(fileName, bytes, extraNotes);
-  const dataset = chooseFormat(name, content).load(content, fileName, {
+  const format = chooseFormat(name, content);
+  const dataset = format.load(content, fileName, {
     columns: options.columns,
     imageWidth: options.imageWidth,
+    labelColumn: options.labelColumn,
     weightsColumn: options.weightsColumn,
     missing: options.missing,
   });
@@ -113,10 +115,22 @@ export function loadDataset(fileName: string, bytes: Uint8Array, options: LoadOp
     throw dataError(fileName, `weightsColumn "${options.weightsColumn.trim()}" applies to tables of numbers; this file was read as ${dataset.kind === 'images' ? 'images' : 'a table without it'}. Set weightsColumn to "".`);
   }
   if (extraNotes.length > 0) dataset.summary.notes.unshift(...extraNotes);
+  dataset.summary.source = {
+    ...dataset.summary.source,
+    format: format.id,
+    ...(content !== bytes ? { gzip: true } : {}),
+    ...(dataset.kind === 'images' ? { pixelScale: dataset.scale } : {}),
+  };
   if (dataset.kind === 'images' && options.columns && options.columns.some((c) => c.trim() !== '')) {
     dataset.summary.notes.push('the columns setting does not apply to images: every pixel is used');
   }
-  if (options.labelBytes) {
+  const labelRequest = (options.labelColumn ?? 'auto').trim();
+  const namedColumn = !/^(auto|none)?$/i.test(labelRequest);
+  if (namedColumn && format.id !== 'delimited-text') {
+    dataset.summary.notes.push(`mixscope.labelColumn "${labelRequest}" names a column of a text table; ${format.name} files take their labels from a labels file`);
+  }
+  // "none": no labels at all, not even a labels file beside the images.
+  if (options.labelBytes && labelRequest.toLowerCase() !== 'none') {
     const labelName = options.labelFileName ?? 'labels file';
     let labels: Int32Array;
     try {
@@ -136,6 +150,8 @@ export function loadDataset(fileName: string, bytes: Uint8Array, options: LoadOp
     }
     if (dataset.labels) dataset.summary.notes.push(`labels from ${baseName(labelName)} replace the label column`);
     dataset.labels = labels;
+    if (dataset.kind === 'table') dataset.labelColumn = undefined;
+    dataset.labelNames = undefined;
     dataset.summary.hasLabels = true;
     dataset.summary.notes.push(`labels: ${labels.length} from ${baseName(labelName)}`);
   }

@@ -9,9 +9,10 @@ import type { LabelMetrics } from '../../shared/protocol';
  * When K equals the number of distinct labels, `oneToOneAccuracy` is also given: the best one-to-one map (each
  * label used by one cluster, found by the Hungarian algorithm), the usual "clustering accuracy" of the literature.
  * ARI is sklearn's adjusted_rand_score, NMI sklearn's normalized_mutual_info_score with arithmetic normalisation.
- * Empty clusters get majorityLabel −1 and purity 0.
+ * Empty clusters get majorityLabel −1 and purity 0. With `names` (text labels: label v is names[v]) the result also
+ * carries each label's name and each cluster's majority label's name.
  */
-export function labelMetrics(assignments: ArrayLike<number>, labels: ArrayLike<number>, k: number): LabelMetrics {
+export function labelMetrics(assignments: ArrayLike<number>, labels: ArrayLike<number>, k: number, names?: readonly string[]): LabelMetrics {
   const n = assignments.length;
   if (labels.length !== n) throw new Error(`labelMetrics: ${n} assignments but ${labels.length} labels`);
   const labelValues = Array.from(new Set(Array.from(labels))).sort((x, y) => x - y);
@@ -36,7 +37,9 @@ export function labelMetrics(assignments: ArrayLike<number>, labels: ArrayLike<n
       }
     });
     majorityTotal += bestCount;
-    return { majorityLabel: best >= 0 ? labelValues[best] : -1, purity: size > 0 ? bestCount / size : 0, size };
+    const majorityLabel = best >= 0 ? labelValues[best] : -1;
+    const named = names && best >= 0 ? { majorityLabelName: names[majorityLabel] ?? String(majorityLabel) } : {};
+    return { majorityLabel, ...named, purity: size > 0 ? bestCount / size : 0, size };
   });
   const result: LabelMetrics = {
     accuracy: n > 0 ? majorityTotal / n : 0,
@@ -46,6 +49,7 @@ export function labelMetrics(assignments: ArrayLike<number>, labels: ArrayLike<n
     confusion,
     labelValues,
   };
+  if (names) result.labelNames = labelValues.map((v) => names[v] ?? String(v));
   if (k === L && n > 0) result.oneToOneAccuracy = oneToOneMatches(confusion) / n;
   return result;
 }

@@ -7,6 +7,7 @@ import type { Dataset } from '../data/dataset';
 import { OptionsError } from '../errors';
 import { bernoulliFamily } from './bernoulli/entry';
 import { gaussianFamily } from './gaussian/entry';
+import { poissonFamily } from './poisson/entry';
 import { FAMILY_IDS, isFamilyId, type FamilyId } from './ids';
 import type { ChosenFamily, RegisteredFamily } from './types';
 
@@ -17,7 +18,7 @@ export type { ChosenFamily, FitCallbacks, FitContext, FitOutcome, RegisteredFami
  * In the order model "auto" asks them: the first whose detect() takes the dataset fits it, so the more specific
  * families come first and the last one takes any table.
  */
-export const FAMILIES: readonly RegisteredFamily[] = [bernoulliFamily, gaussianFamily];
+export const FAMILIES: readonly RegisteredFamily[] = [bernoulliFamily, poissonFamily, gaussianFamily];
 
 // Every id has exactly one entry (checked when the module loads, so a family added to ids.ts alone fails every test).
 for (const id of FAMILY_IDS) {

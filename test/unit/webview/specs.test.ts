@@ -3,7 +3,9 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as vl from 'vega-lite';
+import { loadDataset } from '../../../src/engine/data/load';
 import { runEm } from '../../../src/engine/em/em';
+import { fitDataset } from '../../../src/engine/fit';
 import { GaussianFamily, gaussianLogResponsibilities } from '../../../src/engine/families/gaussian/family';
 import type { GaussianSnapshot } from '../../../src/shared/protocol';
 import { histogram, type Cov2 } from '../../../webview/geometry';
@@ -240,7 +242,7 @@ describe('webview specs: 1-D histogram with component densities', () => {
   });
 });
 
-describe('webview specs: Bernoulli image grid and confusion heatmap', () => {
+describe('webview specs: Bernoulli image grid and the cluster × label heatmap', () => {
   const theme = testTheme('high-contrast');
   const PIXEL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
   it('K bitmap images (one image mark per cluster, no shape per pixel), captioned per cluster on two lines', async () => {
@@ -279,5 +281,18 @@ describe('webview specs: Bernoulli image grid and confusion heatmap', () => {
     assert.equal(markItems(svg, 'confusion_cells'), 12);
     assert.equal(markItems(svg, 'confusion_counts'), 12);
     assert.ok(svg.includes('>60<') && svg.includes('>40<'));
+  });
+
+  it('a Gaussian fit with text labels (iris K = 3): one cell per cluster × species, named by the species', async function () {
+    this.timeout(30_000);
+    const m = fitDataset(loadDataset('iris.csv', readFileSync('test/fixtures/iris.csv'), {}), { k: 3, covarianceType: 'full' }).result.labelMetrics!;
+    // The counts sklearn's contingency table gives for the same assignments (test/reference/sklearn_iris_labels.json).
+    const ref = JSON.parse(readFileSync('test/reference/sklearn_iris_labels.json', 'utf8')) as { confusion: number[][]; labelNames: string[] };
+    const svg = await renderSvg(confusionSpec(m.confusion, m.labelValues, theme, m.labelNames));
+    assert.equal(markItems(svg, 'confusion_cells'), 9);
+    assert.equal(markItems(svg, 'confusion_counts'), 9);
+    const expected = ref.confusion.flatMap((row, k) => row.map((count, l) => `cluster #${k + 1}, label ${ref.labelNames[l]}: ${count}`));
+    assert.deepEqual(markLabels(svg, 'confusion_cells').sort(), expected.sort());
+    for (const name of ['setosa', 'versicolor', 'virginica']) assert.ok(svg.includes(`>${name}</text>`), `axis label ${name}`);
   });
 });

@@ -12,7 +12,7 @@ const LINES_SHOWN = 10;
 /** Skipped line numbers kept in the summary. */
 const SKIPPED_LINES_KEPT = 20;
 
-type SkipCause = 'missing' | 'allMissing' | 'nonfinite' | 'text' | 'ragged' | 'quotes' | 'label';
+type SkipCause = 'missing' | 'allMissing' | 'nonfinite' | 'text' | 'ragged' | 'quotes' | 'label' | 'textLabel';
 
 const CAUSES: Record<SkipCause, string> = {
   missing: 'missing values',
@@ -22,6 +22,7 @@ const CAUSES: Record<SkipCause, string> = {
   ragged: 'a different number of fields',
   quotes: 'unbalanced quotes',
   label: 'a missing or non-integer label',
+  textLabel: 'a missing label',
 };
 
 interface SkipKind {
@@ -91,12 +92,14 @@ export function readValues(
   keepMissing = false,
 ): TableValues {
   const { c } = frame;
-  const { selected, labelColumn, weightsColumn } = selection;
+  const { selected, labelColumn, labelNames, weightsColumn } = selection;
   // Missing cells are kept (as NaN, marked in `missing`) only in Float64 tables.
   const marginalize = keepMissing && !asPixels;
   let missing: Uint8Array | undefined;
   const missingPerColumn = new Array<number>(selected.length).fill(0);
   const weights = weightsColumn >= 0 ? new Float64Array(rowsOfWidth) : undefined;
+  // Text labels: a row's label is the index of its text among the sorted names.
+  const labelCodes = labelNames ? new Map(labelNames.map((name, code) => [name, code])) : undefined;
   const d = selected.length;
   const capacity = rowsOfWidth * d;
   const values: Float64Array | Uint8Array = asPixels
@@ -144,7 +147,16 @@ export function readValues(
       problem = 'allMissing';
       detail = undefined;
     }
-    if (!problem && labels) {
+    // A label is not a fitted cell: a row without its label is skipped whatever the missing setting.
+    if (!problem && labels && labelCodes) {
+      const code = kinds[labelColumn] === MISSING ? undefined : labelCodes.get(row.text(labelColumn));
+      if (code === undefined) {
+        problem = 'textLabel';
+        detail = `"${clip(row.text(labelColumn))}" in ${names[labelColumn]}`;
+      } else {
+        labels[n] = code;
+      }
+    } else if (!problem && labels) {
       const v = vals[labelColumn];
       if (kinds[labelColumn] !== NUM || !Number.isInteger(v)) {
         problem = 'label';

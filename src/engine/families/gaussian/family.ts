@@ -164,6 +164,12 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
   }
 
 
+  /** The parameters given as initParams, whatever the number of rows (a saved model applied to another file). */
+  givenParams(k: number): GaussianParams {
+    if (!this.initParams) throw new OptionsError('no parameters were given (initParams).');
+    return this.paramsFromInit(k);
+  }
+
   /** Validates initParams against K, D and the covariance type, and builds the parameters from them. */
   private paramsFromInit(k: number): GaussianParams {
     const { d } = this;

@@ -379,6 +379,31 @@ export class MissingGaussianFamily implements MixtureFamily<MissingParams> {
   }
 }
 
+/** Full weights, means and K × D × D covariances as nested arrays (a FitResult's, a saved model's). */
+export interface FullMixture {
+  weights: ArrayLike<number>;
+  means: ArrayLike<number>[];
+  covariances: ArrayLike<ArrayLike<number>>[];
+}
+
+/**
+ * The E-step of rows with missing cells under given parameters: out[i*K + c] = ln π_c + ln N(x_i,o | μ_c,o, Σ_c,oo),
+ * each row's density on its observed cells (what prediction and the panel's uncertainty use after a fit).
+ */
+export function observedLogProb(values: Float64Array, n: number, d: number, missing: Uint8Array, fit: FullMixture, out: Float64Array): void {
+  const k = fit.weights.length;
+  const covariances = new Float64Array(k * d * d);
+  const means = new Float64Array(k * d);
+  for (let c = 0; c < k; c++) {
+    for (let r = 0; r < d; r++) {
+      means[c * d + r] = fit.means[c][r];
+      for (let s = 0; s < d; s++) covariances[c * d * d + r * d + s] = fit.covariances[c][r][s];
+    }
+  }
+  const family = new MissingGaussianFamily(values, n, d, missing, { model: 'full', regularization: 0, init: 'kmeans++' });
+  family.weightedLogProb({ weights: Float64Array.from(fit.weights), means, covariances }, k, out);
+}
+
 /** Rows grouped by their observed cells, in order of first appearance. */
 function groupPatterns(missing: Uint8Array, n: number, d: number): Pattern[] {
   const groups = new Map<string, number[]>();

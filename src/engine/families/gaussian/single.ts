@@ -17,7 +17,7 @@ import { isMclustModelName, mclustBic, mclustIcl, type MclustModelName } from '.
 import { runVariationalFit } from './variational/entry';
 import { meanImputed, MissingGaussianFamily } from './missing';
 import { principalAxes } from '../../data/projection';
-import { centreOffsetColumns, refuseSingularData, refuseUnrepresentableSpread, regularisationNotes, shiftMeans, standardizeColumns } from './prepare';
+import { centreOffsetColumns, refuseSingularData, refuseUnrepresentableSpread, regularisationNotes, shiftMeans, sphericalScaleNotes, standardizeColumns } from './prepare';
 
 /**
  * The scikit-learn covariance type whose data checks (prepare.ts) suit an mclust model: the spherical models as
@@ -236,7 +236,7 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
   const bicMclust = mclustBic(run.logLikelihood, parameters, sampleSize);
   const icl = mclustIcl(bicMclust, responsibilities(run.logResp), n, k, caseWeights);
   const assignments = Array.from(run.assignments);
-  notes.push(...degeneracyNotes(degenerate, k));
+  notes.push(...degeneracyNotes(degenerate, k), ...sphericalScaleNotes(values, n, d, table.columns, mclustModel ?? requested));
   const result: FitResult = {
     model: 'gaussian',
     modelReason: reason,
@@ -269,7 +269,7 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
     notes: notes.length > 0 ? notes : undefined,
     degenerate: degenerate.length > 0 ? degenerate : undefined,
     // A label column (named label, class, target…) never enters the fit; the clusters are scored against it.
-    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k) : undefined,
+    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k, table.labelNames) : undefined,
   };
   return { result, plotSample: prepared.plotSample, plotAssignments: indices.map((i) => assignments[i]) };
 }

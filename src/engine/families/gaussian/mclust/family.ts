@@ -144,6 +144,19 @@ export class MclustGaussianFamily implements MixtureFamily<MclustParams> {
     return this.mStep(resp, k, params);
   }
 
+  /**
+   * Fitted parameters as they are (a saved model applied to another file): K weights, K × D means and K × D × D
+   * covariances, factored for the E-step. Throws an OptionsError when a covariance is singular at mclust's rule.
+   */
+  givenParams(k: number, weights: ArrayLike<number>, means: ArrayLike<number>, covariances: ArrayLike<number>): MclustParams {
+    const params = this.emptyParams(k);
+    params.state.weights.set(weights);
+    params.state.means.set(means);
+    params.state.covariances.set(covariances);
+    this.factor(params, 'initParams');
+    return params;
+  }
+
   private emptyParams(k: number): MclustParams {
     return { state: new MclustState(this.covarianceModel, this.d, k), workspace: new EStepWorkspace(this.d, k), mSteps: 0 };
   }
