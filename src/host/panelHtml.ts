@@ -175,6 +175,16 @@ export function panelHtml(o: PanelHtmlOptions): string {
         <div id="counts" class="chart"></div>
       </div>
     </section>
+    <section id="categorical-view" class="view" hidden>
+      <div class="chart-card" id="profiles-card">
+        <div class="chart-toolbar">
+          <span class="hint">Each cluster's answer profile: the probability of every category of every column</span>
+          <span class="spacer"></span>
+          ${exportButtons('profiles')}
+        </div>
+        <div id="profiles" class="chart"></div>
+      </div>
+    </section>
     <section id="common-view" class="view" hidden>
       <div class="chart-card" id="confusion-card" hidden>
         <div class="chart-toolbar">

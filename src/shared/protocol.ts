@@ -92,7 +92,20 @@ export interface PoissonSnapshot {
   sizes: number[];
 }
 
-export type ParamsSnapshot = GaussianSnapshot | BernoulliSnapshot | PoissonSnapshot;
+export interface CategoricalSnapshot {
+  model: 'categorical';
+  iteration: number;
+  weights: number[];
+  /**
+   * K × L category probabilities, L = the categories of every column in turn (FitResult.categories gives each
+   * column's categories, in this order).
+   */
+  means: number[][];
+  /** Cluster sizes (hard counts) at this iteration. */
+  sizes: number[];
+}
+
+export type ParamsSnapshot = GaussianSnapshot | BernoulliSnapshot | PoissonSnapshot | CategoricalSnapshot;
 
 export interface LabelMetrics {
   /** Many-to-one: each cluster mapped to its majority label (= overall purity). See engine/metrics.ts. */
@@ -167,6 +180,10 @@ export interface FitResult {
   selection?: Selection;
   /** Poisson: K × D rates λ (the same numbers as `means`, named as flexmix and the CLI's --json name them). */
   rates?: number[][];
+  /** Categorical: each fitted column's categories, in the order of the probabilities. */
+  categories?: { column: string; levels: string[] }[];
+  /** Categorical: K × column × category probabilities (each cluster's answer profile). */
+  probabilities?: number[][][];
   /** Poisson: each fitted column's count frequencies, for the panel's histograms with the fitted probabilities. */
   countHistograms?: CountHistogram[];
   /**

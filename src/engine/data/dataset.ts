@@ -20,6 +20,11 @@ export interface TableData {
   labelColumn?: string;
   /** Text labels: the name of each label code (labels[i] indexes it); absent for integer labels. */
   labelNames?: string[];
+  /**
+   * Text columns of a few categories, kept as categorical features (the categorical and mixed families): codes n × d
+   * (row-major, −1 = missing) over the same rows as `values`; each column's categories in code order.
+   */
+  categorical?: { columns: string[]; categories: string[][]; codes: Int32Array };
   summary: DatasetSummary;
 }
 

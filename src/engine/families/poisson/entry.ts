@@ -119,7 +119,7 @@ function packageFit(table: TableData, run: PoissonRun, options: FixedFitOptions,
     restartObjectives: run.restartObjectives,
     countHistograms: countHistograms(table),
     elapsedMs: Date.now() - started,
-    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k) : undefined,
+    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k, table.labelNames) : undefined,
   };
   const indices = evenSample(n, options.maxPlotPoints);
   return { result, plotAssignments: indices.map((i) => assignments[i]) };
