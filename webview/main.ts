@@ -15,6 +15,8 @@
 //   #status[data-state]          idle | loading | running | done | error | cancelled; text says what happened
 //                                ("Converged after …", "Degenerate after …: component 2: …", "Cancelled at …")
 //   #charts.stale                a re-run started: the previous fit's charts stay, dimmed, until the new fit draws
+//   #charts[data-hovered]        the cluster (1-based) under the pointer in any chart or in #params, '' for none; its
+//                                #params tr.hovered, and every chart's other clusters dimmed (signal hover_cluster)
 //   #sample-note                 "showing 5,000 of 200,000 rows, sampled evenly" (when fewer rows are plotted)
 //   #notes li                    loader notes (skipped rows, dropped columns, …)
 //   #k, #max-iter, #rerun, #cancel, #control-error    re-run controls
@@ -69,6 +71,7 @@ import type { FamilyView, ViewContext } from './views/context';
 import { byId, setText } from './views/dom';
 import { showHeader, showStatusMessage } from './views/header';
 import { wireGaussianViews } from './views/gaussianViews';
+import { createHighlighter, hoverHooks, wireTableHover } from './views/hover';
 import { createFamilyViews } from './views/index';
 import { drawLoglik } from './views/loglik';
 import { Player, showScrubber } from './views/scrubber';
@@ -120,7 +123,8 @@ function startPanel(): void {
     // The page's boot script (src/host/panelHtml.ts) acquired it already: it may be acquired once per page.
     (window as { mixscopeVsCodeApi?: VsCodeApi }).mixscopeVsCodeApi ??
     (typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage: () => undefined, getState: () => undefined, setState: () => undefined });
-  const charts = new Charts();
+  const charts = new Charts(hoverHooks(() => state, (action) => act(action)));
+  const highlighter = createHighlighter(charts, () => state);
   const views = createFamilyViews();
   const allViews: FamilyView[] = Object.values(views);
   let state: PanelModel = initialModel();
@@ -131,6 +135,13 @@ function startPanel(): void {
   const post = (message: WebviewToHost) => vscode.postMessage(message);
 
   const apply = (message: PanelMessage) => {
+    if (message.type === 'hoverCluster') {
+      // A hover changes no chart's data: only the highlight, on the next frame.
+      const before = state;
+      state = reduce(state, message);
+      if (state !== before) highlighter.schedule();
+      return;
+    }
     state = reduce(state, message);
     saveUiIfChanged();
     if (message.type === 'fitStarted' || message.type === 'error' || message.type === 'cancelled' || message.type === 'drawFailed' || message.type === 'showCandidate') player.stop();
@@ -183,6 +194,8 @@ function startPanel(): void {
     const view = views[model];
     await Promise.all([drawSelection(ctx), drawLoglik(ctx), view.draw(ctx)]);
     view.params(ctx, byId('params') as HTMLTableElement);
+    // The newest hover (it may have changed while drawing) on the redrawn rows and charts.
+    await highlighter.apply();
   }
 
   const scheduler = createRenderScheduler<PanelModel>({
@@ -273,6 +286,7 @@ function startPanel(): void {
     });
     byId('play').addEventListener('click', () => player.toggle());
     wireSelection(act);
+    wireTableHover(act);
     const columns = () => act({ type: 'selectColumns', xColumn: Number((byId('x-col') as HTMLSelectElement).value), yColumn: Number((byId('y-col') as HTMLSelectElement).value) });
     byId('x-col').addEventListener('change', columns);
     byId('y-col').addEventListener('change', columns);

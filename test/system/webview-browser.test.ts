@@ -681,6 +681,50 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.deepEqual(await violations(), []);
   });
 
+  it('linked hover: a parameter row or a scatter point highlights that component everywhere, without a redraw', async () => {
+    // The iris fit of the previous test: K = 3, PC1 × PC2 … any columns; the charts stay the same SVG throughout.
+    await page.evaluate(() => ((window as unknown as { __scatter: Element | null }).__scatter = document.querySelector('#scatter svg')));
+    const opacities = () =>
+      page.$$eval('#scatter svg g.points_marks path', (ps) => ps.map((p) => [/most likely: (component \d+)/.exec(p.getAttribute('aria-label') ?? '')?.[1] ?? '', Number(p.getAttribute('opacity') ?? 1)] as [string, number]));
+    const resting = await opacities();
+    assert.ok(resting.every(([, o]) => o > 0.12), 'nothing dimmed before a hover');
+    await page.hover('#params tbody tr[data-component="2"]');
+    await page.waitForSelector('#charts[data-hovered="2"]');
+    assert.equal(await page.getAttribute('#params tbody tr.hovered', 'data-component'), '2');
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('#scatter svg g.points_marks path')).some((p) => p.getAttribute('opacity') === '0.12'));
+    const hovered = await opacities();
+    for (const [i, [component, o]] of hovered.entries()) {
+      if (component === 'component 2') assert.equal(o, resting[i][1], `point ${i} of component 2 keeps its opacity`);
+      else assert.equal(o, 0.12, `point ${i} of ${component} is dimmed`);
+    }
+    const ellipses = await page.$$eval('#scatter svg g.contours_marks path', (ps) => ps.map((p) => `${p.getAttribute('aria-label')?.split(',')[0]}:${p.getAttribute('opacity') ?? '1'}`));
+    assert.deepEqual(ellipses.filter((e) => !e.endsWith(':0.12')).map((e) => e.split(':')[0]), ['component 2', 'component 2']);
+    // The pointer on a point of component 3 (one that is on top where it is drawn).
+    const target = await page.evaluate(() => {
+      for (const p of Array.from(document.querySelectorAll('#scatter svg g.points_marks path'))) {
+        if (!(p.getAttribute('aria-label') ?? '').includes('most likely: component 3')) continue;
+        const r = p.getBoundingClientRect();
+        const [x, y] = [r.x + r.width / 2, r.y + r.height / 2];
+        if (document.elementFromPoint(x, y) === p) return [x, y];
+      }
+      return undefined;
+    });
+    assert.ok(target, 'a point of component 3 on top');
+    await page.mouse.move(target[0], target[1]);
+    await page.waitForSelector('#charts[data-hovered="3"]');
+    assert.equal(await page.getAttribute('#params tbody tr.hovered', 'data-component'), '3');
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('#scatter svg g.means_marks path')).filter((p) => p.getAttribute('opacity') !== '0.12').length === 1);
+    assert.equal(await page.$$eval('#scatter svg g.means_marks path', (ps) => ps.find((p) => p.getAttribute('opacity') !== '0.12')?.getAttribute('aria-label')), 'component 3');
+    // Away from every cluster: as before the hover, and still the same chart (no rebuild).
+    await page.mouse.move(5, 5);
+    await page.waitForSelector('#charts[data-hovered=""]');
+    await page.waitForFunction(() => !Array.from(document.querySelectorAll('#scatter svg g.points_marks path')).some((p) => p.getAttribute('opacity') === '0.12'));
+    assert.deepEqual(await opacities(), resting);
+    assert.equal(await count('#params tbody tr.hovered'), 0);
+    assert.ok(await page.evaluate(() => document.querySelector('#scatter svg') === (window as unknown as { __scatter: Element | null }).__scatter), 'the scatter was not rebuilt');
+    assert.deepEqual(await violations(), []);
+  });
+
   it('restore (after a reload) shows the saved result', async () => {
     // What the host sends after a reload: the last result it keeps.
     const kept = bernoulliMessages(6);

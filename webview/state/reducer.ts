@@ -54,6 +54,8 @@ export interface PanelModel {
   incoming?: Pick<PanelState, 'summary' | 'model' | 'plotSample'>;
   /** The run's model selection: its candidates as they finish, then the result's. */
   selection?: SelectionModel;
+  /** The cluster (0-based) under the pointer in any chart or table, highlighted in all of them; never persisted. */
+  hoveredCluster?: number;
 }
 
 /** What the user does in the panel (and what the panel itself reports). */
@@ -66,6 +68,8 @@ export type PanelAction =
   /** The Gaussian view: scatter, uncertainty, density or the scatter-plot matrix. */
   | { type: 'selectView'; view: GaussianViewKind }
   | { type: 'selectPairColumns'; columns: number[] }
+  /** The pointer is over a cluster's mark or row (undefined: over none). */
+  | { type: 'hoverCluster'; cluster: number | undefined }
   | { type: 'drawFailed'; message: string }
   | { type: 'restoreUi'; saved: SavedUi };
 
@@ -151,7 +155,7 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       if (!isCurrentRun(state, message.runId)) return state;
       const panel = state.panel ? { ...state.panel, result: undefined, plotAssignments: undefined, examples: undefined } : undefined;
       // Never a half-drawn panel: the message, and no charts of the failed run.
-      return { ...state, panel, phase: 'error', message: message.message, runClosed: true, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [], selection: undefined, ui: withCandidate(state.ui, undefined) };
+      return { ...state, panel, phase: 'error', hoveredCluster: undefined, message: message.message, runClosed: true, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [], selection: undefined, ui: withCandidate(state.ui, undefined) };
     }
     case 'cancelled': {
       if (!isCurrentRun(state, message.runId)) return state;
@@ -173,6 +177,10 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       return { ...state, ui: { ...state.ui, xColumn: message.xColumn, yColumn: message.yColumn } };
     case 'selectCluster':
       return { ...state, ui: { ...state.ui, selectedCluster: message.cluster } };
+    case 'hoverCluster': {
+      const cluster = Number.isInteger(message.cluster) && (message.cluster as number) >= 0 ? message.cluster : undefined;
+      return cluster === state.hoveredCluster ? state : { ...state, hoveredCluster: cluster };
+    }
     case 'selectView': {
       if (!isGaussianView(message.view)) return state;
       const { view: _previous, ...rest } = state.ui;
@@ -189,9 +197,9 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       const ui = withCandidate({ ...state.ui, selectedCluster: undefined }, showCandidate);
       // A re-run's dimmed charts belong to the previous data: a candidate is drawn on the new run's points.
       if (showCandidate && state.stale && state.panel) {
-        return { ...state, ui, panel: { ...state.panel, ...state.incoming }, incoming: undefined, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [] };
+        return { ...state, ui, hoveredCluster: undefined, panel: { ...state.panel, ...state.incoming }, incoming: undefined, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [] };
       }
-      return { ...state, ui };
+      return { ...state, ui, hoveredCluster: undefined };
     }
     case 'drawFailed':
       return { ...state, phase: 'error', message: `The panel could not draw the charts: ${message.message}`, clearCharts: true, stale: false, snapshots: [], objective: [], logLikelihood: [] };
