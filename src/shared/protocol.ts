@@ -5,6 +5,8 @@ export type { ModelChoice, ModelKind, CovarianceType, SklearnCovarianceType, Mcl
 export { DEFAULT_FIT_OPTIONS, LIMITS } from './settings';
 import type { ModelChoice, ModelKind, CovarianceType, InitMethod, EmVariant, InitParams, FitOptions } from './settings';
 import type { PackedResult } from './wire';
+import type { RunSummary } from './history';
+export type { RunSummary } from './history';
 
 /** What was read from the file, reported to the user. */
 export interface DatasetSummary {
@@ -291,6 +293,8 @@ export interface PanelState {
   result?: FitResult;
   plotAssignments?: number[];
   examples?: ClusterExamples[];
+  /** The finished runs of this file, oldest first (bounded; see src/host/runHistory.ts). */
+  history?: RunSummary[];
 }
 
 export type HostToWebview =
@@ -300,7 +304,10 @@ export type HostToWebview =
   | { type: 'progress'; runId: number; restart: number; iteration: number; objective: number; logLikelihood: number; snapshot: ParamsSnapshot }
   | SelectionProgress
   /** packed: the result's snapshots and assignments as typed arrays (shared/wire.ts); unpacked on arrival. */
-  | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[]; packed?: PackedResult }
+  /** history: the file's finished runs, this one last. */
+  | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[]; packed?: PackedResult; history?: RunSummary[] }
+  /** The file's finished runs, when the panel (re)loads while a run is going. */
+  | { type: 'history'; runs: RunSummary[] }
   | { type: 'error'; runId: number; message: string }
   | { type: 'cancelled'; runId: number }
   | { type: 'restore'; state: PanelState; packed?: PackedResult }
