@@ -9,7 +9,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { LIMITS } from '../src/shared/protocol';
 import { byId } from './views/dom';
 
-export const CHART_IDS = ['selection', 'scatter', 'histogram', 'loglik', 'images', 'confusion', 'pairs', 'rates', 'counts'] as const;
+export const CHART_IDS = ['selection', 'scatter', 'histogram', 'loglik', 'images', 'confusion', 'pairs', 'rates', 'counts', 'history'] as const;
 export type ChartId = (typeof CHART_IDS)[number];
 
 export interface ChartDraw {

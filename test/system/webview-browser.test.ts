@@ -14,12 +14,14 @@ import { fitDataset } from '../../src/engine/fit';
 import type { MeResult } from '../../src/engine/families/gaussian/mclust/me';
 import { bestCellIndex, cellQueue, describeFit, isChoosable, planSweep, runPlannedCell } from '../../src/engine/select/sweep';
 import { panelHtml } from '../../src/host/panelHtml';
+import { summarizeRun } from '../../src/host/runHistory';
 import {
   DEFAULT_FIT_OPTIONS,
   type BernoulliSnapshot,
   type FitResult,
   type HostToWebview,
   type PanelState,
+  type RunSummary,
   type Selection,
   type SelectionEntry,
   type WebviewToHost,
@@ -722,6 +724,58 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.deepEqual(await opacities(), resting);
     assert.equal(await count('#params tbody tr.hovered'), 0);
     assert.ok(await page.evaluate(() => document.querySelector('#scatter svg') === (window as unknown as { __scatter: Element | null }).__scatter), 'the scatter was not rebuilt');
+    assert.deepEqual(await violations(), []);
+  });
+
+  it('run history: each result brings the file\'s runs; two ticked are compared side by side (ΔBIC, parameters, chart)', async () => {
+    // Two real runs of Old Faithful as the host would report them: K = 2 from Murphy's start, then K = 3.
+    const first = gaussianMessages(50);
+    const firstDone = first[first.length - 1] as Extract<HostToWebview, { type: 'done' }>;
+    const k3Options = { ...DEFAULT_FIT_OPTIONS, model: 'gaussian' as const, k: 3, standardize: true, seed: 2, maxIterations: 200 };
+    const second: HostToWebview[] = [{ type: 'fitStarted', runId: 51, fileName: 'faithful.csv', options: k3Options, fileUri: 'file:///data/faithful.csv' }];
+    const outcome = fitDataset(loadDataset('faithful.csv', faithfulBytes(), {}), k3Options, {
+      onLoaded: (info) => second.push({ type: 'loaded', runId: 51, ...info }),
+      onProgress: (p) => second.push({ type: 'progress', runId: 51, ...p }),
+    });
+    const runs: RunSummary[] = [summarizeRun(firstDone.result, { standardize: true }, 1, Date.now() - 60_000), summarizeRun(outcome.result, k3Options, 2, Date.now())];
+    firstDone.history = runs.slice(0, 1);
+    second.push({ type: 'done', runId: 51, result: outcome.result, plotAssignments: outcome.plotAssignments, history: runs });
+    await send(first);
+    await page.waitForSelector('#history-view[data-runs="1"]');
+    assert.equal(await page.isVisible('#history-view'), true);
+    assert.match((await page.textContent('#history-hint')) ?? '', /re-run with another K to compare/);
+    await send(second);
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#history-view[data-runs="2"]');
+    assert.deepEqual(await page.$$eval('#history-runs tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-run'))), ['2', '1'], 'newest first');
+    const models = await page.$$eval('#history-runs tbody tr td:nth-child(4)', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(models, ['Gaussian mixture (full), K = 3', 'Gaussian mixture (full), K = 2']);
+    assert.equal(await page.isVisible('#history-compare'), false);
+    await page.check('#history-runs tr[data-run="1"] input');
+    await page.check('#history-runs tr[data-run="2"] input');
+    await page.waitForSelector('#history-compare[data-runs="1,2"]');
+    const better = runs[0].bic < runs[1].bic ? '1' : '2';
+    assert.equal(await page.getAttribute('#history-compare', 'data-better'), better);
+    const delta = runs[1].bic - runs[0].bic;
+    assert.equal(await page.getAttribute('#history-compare', 'data-delta'), (Math.round(delta * 10) / 10).toFixed(1));
+    assert.match((await page.textContent('#history-delta')) ?? '', new RegExp(`^run 2 − run 1: Δ BIC [+]?-?\\d+\\.\\d \\(lower is better\\) — .* evidence for run ${better} `));
+    // Side by side: K = 2 beside K = 3, paired by their means (one row where run 1 has no third component).
+    assert.equal(await count('#history-a tbody tr[data-component]'), 2);
+    assert.equal(await count('#history-a tbody tr.unpaired'), 1);
+    assert.equal(await count('#history-b tbody tr[data-component]'), 3);
+    assert.match((await page.textContent('#history-a caption')) ?? '', /^run 1: Gaussian mixture \(full\), K = 2 · BIC /);
+    await page.waitForSelector('#history[data-runs="1,2"] svg');
+    assert.deepEqual(await page.$$eval('#history svg g.compare_means_marks', (gs) => gs.map((g) => g.querySelectorAll('path').length)), [2, 3]);
+    assert.deepEqual(await page.$$eval('#history svg g.compare_points_marks', (gs) => gs.map((g) => g.querySelectorAll('path').length)), [272, 272]);
+    // The pick is a UI choice, saved with the others (vscode.setState).
+    const saved = await page.evaluate(() => (window as unknown as { __state: { ui: { compareRuns?: number[] } } }).__state);
+    assert.deepEqual(saved.ui.compareRuns, [1, 2]);
+    await screenshot('history');
+    // Unticking one ends the comparison.
+    await page.uncheck('#history-runs tr[data-run="1"] input');
+    await page.waitForSelector('#history-compare:not([data-runs])', { state: 'hidden' });
+    assert.equal(await page.isVisible('#history-compare'), false);
+    assert.equal(await count('#history svg'), 0);
     assert.deepEqual(await violations(), []);
   });
 

@@ -100,7 +100,8 @@ function conditionalOpacity(unit: Json, field: ClusterField): void {
   const base = (encoding.opacity as Json | undefined) ?? { value: typeof mark.opacity === 'number' ? mark.opacity : 1 };
   if ('condition' in base) return;
   const dim = typeof base.value === 'number' ? Math.min(base.value, DIMMED_OPACITY) : DIMMED_OPACITY;
-  unit.encoding = { ...encoding, opacity: { condition: { test: hoverTest(field), ...base }, value: dim } };
+  // The dimmed value is the condition, the mark's own opacity the default: legends keep showing the default.
+  unit.encoding = { ...encoding, opacity: { ...base, condition: { test: `!(${hoverTest(field)})`, value: dim } } };
 }
 
 /** Every unit spec (a layer or a facet's inner spec) of a spec, with its name. */

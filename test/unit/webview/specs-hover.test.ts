@@ -91,6 +91,12 @@ describe('linked hover specs', () => {
     // Points of component 2: rows 2 (0.6), 3 and 5 (a tie goes to the lower component); its two ellipses; its mean.
     const counts = await checkHover('scatter', spec, 1, 3);
     assert.equal(counts.bright, 3 + 2 + 1);
+    // The legends are never dimmed, whatever is hovered.
+    const view = await renderView(withHover('scatter', spec, 1));
+    const svg = await view.toSVG();
+    view.finalize();
+    const legend = [...svg.matchAll(/<g[^>]*role-legend-symbol[^>]*>([^]*?)<\/g>/g)].flatMap((m) => [...m[1].matchAll(/opacity="([^"]*)"/g)].map((o) => Number(o[1])));
+    assert.ok(legend.length >= 5 && legend.every((o) => o > DIMMED_OPACITY), legend.join());
   });
 
   it('scatter, K = 2: a point\'s component is the sign of r₁ − r₂', async () => {
