@@ -78,6 +78,7 @@ import { showHeader, showStatusMessage } from './views/header';
 import { wireGaussianViews } from './views/gaussianViews';
 import { drawHistoryChart, showHistory, wireHistory } from './views/history';
 import { createHighlighter, hoverHooks, wireTableHover } from './views/hover';
+import { showIterationNotes } from './views/iteration';
 import { createFamilyViews } from './views/index';
 import { drawLoglik } from './views/loglik';
 import { Player, showScrubber } from './views/scrubber';
@@ -177,6 +178,7 @@ function startPanel(): void {
     showScrubber(s);
     showSelectionText(s);
     showHistory(s);
+    showIterationNotes(s);
     byId('charts').classList.toggle('stale', s.stale);
   }
 

@@ -516,6 +516,33 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.waitForSelector('#images[data-columns="3"]');
   });
 
+  it('Bernoulli: a mean image under the pointer highlights its confusion row and parameter row; a scrubbed heatmap says it is final', async () => {
+    // Still the Bernoulli fit, scrubbed to iteration 0 by the test before last.
+    await page.waitForSelector('#images[data-iteration="0"]');
+    await page.mouse.move(5, 5);
+    await page.waitForSelector('#charts[data-hovered=""]');
+    assert.equal(await page.isVisible('#confusion-note'), true);
+    assert.equal(await page.textContent('#confusion-note'), 'Clusters × labels of the final fit (iteration 4); the other charts show iteration 0.');
+    const cells = () => page.$$eval('#confusion svg g.confusion_cells_marks path', (ps) => ps.map((p) => [/cluster: (#\d+)/.exec(p.getAttribute('aria-label') ?? '')?.[1], p.getAttribute('opacity')]));
+    const resting = await cells();
+    assert.ok(resting.every(([, o]) => o === '0.65'), JSON.stringify(resting));
+    const box = (await page.locator('#images svg g.image_pixels_marks image').nth(2).boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForSelector('#charts[data-hovered="3"]');
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('#confusion svg g.confusion_cells_marks path')).some((p) => p.getAttribute('opacity') === '0.12'));
+    for (const [cluster, opacity] of await cells()) assert.equal(opacity, cluster === '#3' ? '0.65' : '0.12', `cell of ${cluster}`);
+    assert.equal(await page.getAttribute('#params tbody tr.hovered', 'data-component'), '3');
+    const images = await page.$$eval('#images svg g.image_pixels_marks image', (is) => is.map((i) => i.getAttribute('opacity') ?? '1'));
+    assert.deepEqual(images, ['0.12', '0.12', '1']);
+    await page.mouse.move(5, 5);
+    await page.waitForSelector('#charts[data-hovered=""]');
+    // Back at the final iteration, the heatmap is that iteration's: no note.
+    await page.locator('#scrubber').fill('4');
+    await page.waitForSelector('#images[data-iteration="4"]');
+    assert.equal(await page.isVisible('#confusion-note'), false);
+    assert.deepEqual(await violations(), []);
+  });
+
   it('a re-run keeps the previous charts, dimmed, until the new fit draws; the log-likelihood chart jumps on click', async () => {
     const first = gaussianMessages(8);
     await send(first);
