@@ -37,6 +37,8 @@ export interface GaussianSnapshot {
   means: number[][];
   /** Always expanded to K × D × D whatever the covariance type. */
   covariances: number[][][];
+  /** With known labels: clusters × labels counts of this iteration's assignments (columns: LabelMetrics.labelValues). */
+  confusion?: number[][];
 }
 
 export interface BernoulliSnapshot {
@@ -47,6 +49,8 @@ export interface BernoulliSnapshot {
   means: number[][];
   /** Cluster sizes (hard counts) at this iteration. */
   sizes: number[];
+  /** With known labels: clusters × labels counts of this iteration's assignments (columns: LabelMetrics.labelValues). */
+  confusion?: number[][];
 }
 
 export interface PoissonSnapshot {
@@ -57,6 +61,8 @@ export interface PoissonSnapshot {
   means: number[][];
   /** Cluster sizes (hard counts) at this iteration. */
   sizes: number[];
+  /** With known labels: clusters × labels counts of this iteration's assignments (columns: LabelMetrics.labelValues). */
+  confusion?: number[][];
 }
 
 export type ParamsSnapshot = GaussianSnapshot | BernoulliSnapshot | PoissonSnapshot;

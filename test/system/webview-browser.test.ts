@@ -73,6 +73,12 @@ function gaussianMessages(runId: number, d = 2, maxPlotPoints = DEFAULT_FIT_OPTI
   return messages;
 }
 
+const FINAL_CONFUSION = [
+  [1, 27, 2, 0],
+  [3, 1, 2, 24],
+  [28, 4, 4, 4],
+];
+
 function bernoulliMessages(runId: number): HostToWebview[] {
   const k = 3;
   const d = 784;
@@ -83,6 +89,8 @@ function bernoulliMessages(runId: number): HostToWebview[] {
     weights: [0.3, 0.3, 0.4],
     sizes: [30, 30, 40],
     means: Array.from({ length: k }, (_, c) => Array.from({ length: d }, (_, p) => Math.min(0.99, ((p % 28) + c * 5 + t) / 40))),
+    // Each iteration's clusters × labels counts: the final ones (below) rotated by the iterations still to go.
+    confusion: FINAL_CONFUSION.map((row) => row.map((_, l) => row[(l + iterations - t) % row.length])),
   }));
   const options = { ...DEFAULT_FIT_OPTIONS, model: 'bernoulli' as const, k, maxIterations: 30 };
   const trace = snapshots.map((_, t) => -5000 + 1000 * (1 - 1 / (t + 1)));
@@ -114,11 +122,7 @@ function bernoulliMessages(runId: number): HostToWebview[] {
         { majorityLabel: 7, purity: 0.8, size: 30 },
         { majorityLabel: 0, purity: 0.7, size: 40 },
       ],
-      confusion: [
-        [1, 27, 2, 0],
-        [3, 1, 2, 24],
-        [28, 4, 4, 4],
-      ],
+      confusion: FINAL_CONFUSION,
       labelValues: [0, 1, 2, 7],
     },
     imageShape: [28, 28],
@@ -516,13 +520,16 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.waitForSelector('#images[data-columns="3"]');
   });
 
-  it('Bernoulli: a mean image under the pointer highlights its confusion row and parameter row; a scrubbed heatmap says it is final', async () => {
+  it('Bernoulli: a mean image under the pointer highlights its confusion row and parameter row; the heatmap follows the scrubber', async () => {
     // Still the Bernoulli fit, scrubbed to iteration 0 by the test before last.
     await page.waitForSelector('#images[data-iteration="0"]');
     await page.mouse.move(5, 5);
     await page.waitForSelector('#charts[data-hovered=""]');
-    assert.equal(await page.isVisible('#confusion-note'), true);
-    assert.equal(await page.textContent('#confusion-note'), 'Clusters × labels of the final fit (iteration 4); the other charts show iteration 0.');
+    // The heatmap follows the scrubber: iteration 0's counts (each row rotated by 4 from the final), no note.
+    await page.waitForSelector('#confusion[data-iteration="0"]');
+    assert.equal(await page.isVisible('#confusion-note'), false);
+    const counts = () => page.$$eval('#confusion svg g.confusion_counts_marks text', (ts) => ts.map((t) => Number(t.textContent)));
+    assert.deepEqual(await counts(), FINAL_CONFUSION.flat());
     const cells = () => page.$$eval('#confusion svg g.confusion_cells_marks path', (ps) => ps.map((p) => [/cluster: (#\d+)/.exec(p.getAttribute('aria-label') ?? '')?.[1], p.getAttribute('opacity')]));
     const resting = await cells();
     assert.ok(resting.every(([, o]) => o === '0.65'), JSON.stringify(resting));
@@ -536,10 +543,12 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.deepEqual(images, ['0.12', '0.12', '1']);
     await page.mouse.move(5, 5);
     await page.waitForSelector('#charts[data-hovered=""]');
-    // Back at the final iteration, the heatmap is that iteration's: no note.
+    await page.locator('#scrubber').fill('3');
+    await page.waitForSelector('#confusion[data-iteration="3"]');
+    assert.deepEqual(await counts(), FINAL_CONFUSION.flatMap((row) => row.map((_, l) => row[(l + 1) % 4])));
     await page.locator('#scrubber').fill('4');
-    await page.waitForSelector('#images[data-iteration="4"]');
-    assert.equal(await page.isVisible('#confusion-note'), false);
+    await page.waitForSelector('#confusion[data-iteration="4"]');
+    assert.deepEqual(await counts(), FINAL_CONFUSION.flat());
     assert.deepEqual(await violations(), []);
   });
 
@@ -818,6 +827,13 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.waitForSelector('#status[data-state="done"]');
     await page.waitForSelector('#images svg');
     assert.equal(await count('#images svg g.image_pixels_marks'), 3);
+    // A result kept without per-iteration label counts: scrubbed back, the heatmap says it is the final fit's.
+    await send([{ type: 'restore', state: { ...state, result: { ...keptDone.result, snapshots: keptDone.result.snapshots.map(({ confusion: _c, ...s }) => s) } as FitResult } }]);
+    await page.waitForSelector('#confusion svg');
+    await page.locator('#scrubber').fill('1');
+    await page.waitForSelector('#confusion-note:not([hidden])');
+    assert.equal(await page.textContent('#confusion-note'), 'Clusters × labels of the final fit (iteration 4); the other charts show iteration 1.');
+    assert.equal(await page.getAttribute('#confusion', 'data-iteration'), 'final');
     // A state whose result carries no per-iteration snapshots still draws the final parameters.
     const g = gaussianMessages(7);
     const loaded = g[1] as Extract<HostToWebview, { type: 'loaded' }>;

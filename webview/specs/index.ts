@@ -478,9 +478,10 @@ export function confusionData(confusion: number[][], labelValues: number[]): Row
   return rows;
 }
 
-export function confusionSpec(confusion: number[][], labelValues: number[], theme: ChartTheme): TopLevelSpec {
+/** `maxCount`: the colour scale's top (default: the largest count), fixed so rows swapped in later keep their colours. */
+export function confusionSpec(confusion: number[][], labelValues: number[], theme: ChartTheme, maxCount?: number): TopLevelSpec {
   const rows = confusionData(confusion, labelValues);
-  const max = Math.max(1, ...rows.map((r) => r.count as number));
+  const max = maxCount ?? Math.max(1, ...rows.map((r) => r.count as number));
   const clusters = confusion.map((_, k) => `#${k + 1}`);
   const labels = labelValues.map(String);
   const y = { field: 'cluster', type: 'ordinal' as const, title: 'cluster', sort: clusters };

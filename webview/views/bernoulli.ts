@@ -3,12 +3,13 @@
 
 import type { BernoulliSnapshot, ClusterExamples } from '../../src/shared/protocol';
 import { clusterCaption, formatNumber } from '../controls';
-import { DATA, confusionSpec, imageGridData, imageGridLayout, imageGridSpec } from '../specs';
+import { DATA, confusionData, confusionSpec, imageGridData, imageGridLayout, imageGridSpec } from '../specs';
 import type { ChartTheme } from '../theme';
 import { shownCandidate, type PanelModel } from '../state/reducer';
 import { candidateLabel } from '../state/selection';
 import { finalShown, imageShape, shownSnapshot } from './common';
 import type { FamilyView, ViewContext } from './context';
+import { labelConfusion } from './iteration';
 import { byId, cell, panelWidth, setText, tableRow } from './dom';
 
 /** Card padding and border around the image grid, in pixels. */
@@ -105,8 +106,15 @@ export function createBernoulliView(): FamilyView {
     const metrics = result?.labelMetrics;
     byId('confusion-card').hidden = !metrics;
     if (metrics) {
-      const ckey = ['c', ctx.themeVersion, metrics.confusion.length, metrics.labelValues.join()].join('|');
-      await ctx.charts.draw('confusion', { key: ckey, build: () => confusionSpec(metrics.confusion, metrics.labelValues, theme), datasets: () => ({}) });
+      // The shown iteration's counts, swapped in while scrubbing (labelConfusion in iteration.ts).
+      const shownCounts = labelConfusion(state, metrics);
+      const ckey = ['c', ctx.themeVersion, metrics.confusion.length, metrics.labelValues.join(), shownCounts.max].join('|');
+      await ctx.charts.draw('confusion', {
+        key: ckey,
+        build: () => confusionSpec(shownCounts.counts, metrics.labelValues, theme, shownCounts.max),
+        datasets: () => ({ [DATA.confusion]: confusionData(shownCounts.counts, metrics.labelValues) }),
+      });
+      byId('confusion').dataset.iteration = shownCounts.final ? 'final' : String(snapshot.iteration);
       byId('confusion').dataset.k = String(metrics.confusion.length);
       byId('confusion').dataset.labels = String(metrics.labelValues.length);
       setText(

@@ -12,7 +12,7 @@ import { rateRows, ratesSpec } from '../../../webview/specs/poisson';
 import { densityRows, densitySpec, pairsData, pairsSpec, uncertaintySpec } from '../../../webview/specs/views';
 import { initialModel, reduce, savedUi, type PanelModel } from '../../../webview/state/reducer';
 import { shownHover } from '../../../webview/views/hover';
-import { labelHeatmapNote } from '../../../webview/views/iteration';
+import { labelConfusion, labelHeatmapNote } from '../../../webview/views/iteration';
 import { renderView, testTheme } from './helpers';
 
 const theme = testTheme();
@@ -176,7 +176,7 @@ describe('linked hover state', () => {
     assert.ok(!JSON.stringify(savedUi(reduce(running(), { type: 'hoverCluster', cluster: 1 }))).includes('hover'));
   });
 
-  it('the scrubber moves every chart but the label heatmap, which then says it is the final fit\'s', () => {
+  it('the label heatmap follows the scrubber; a run without per-iteration counts says it shows the final fit', () => {
     const snapshots = [0, 1, 2].map((t) => ({ model: 'bernoulli' as const, iteration: t, weights: [0.5, 0.5], means: [[0.2], [0.8]], sizes: [1, 1] }));
     const metrics = { accuracy: 1, adjustedRandIndex: 1, normalizedMutualInfo: 1, clusters: [], confusion: [[1, 0], [0, 1]], labelValues: [0, 1] };
     const result = { model: 'bernoulli', k: 2, iterations: 2, trace: [-3, -2, -1], snapshots, weights: [0.5, 0.5], means: [[0.2], [0.8]], labelMetrics: metrics } as never;
@@ -184,6 +184,12 @@ describe('linked hover state', () => {
     assert.equal(labelHeatmapNote(s), undefined, 'the final iteration: the heatmap is its own');
     s = reduce(s, { type: 'scrub', iteration: 1 });
     assert.equal(labelHeatmapNote(s), 'Clusters × labels of the final fit (iteration 2); the other charts show iteration 1.');
+    // With per-iteration counts the heatmap shows the scrubbed iteration's, on one colour scale for all iterations.
+    const counted = snapshots.map((sn, t) => ({ ...sn, confusion: t === 0 ? [[0, 2], [0, 0]] : [[1, 0], [0, 1]] }));
+    let c = reduce(initialModel(), { type: 'restore', state: { ...FILE, options: DEFAULT_FIT_OPTIONS, result: { ...(result as object), snapshots: counted } as never } });
+    c = reduce(c, { type: 'scrub', iteration: 0 });
+    assert.deepEqual(labelConfusion(c, metrics), { counts: [[0, 2], [0, 0]], max: 2, final: false });
+    assert.equal(labelHeatmapNote(c), undefined);
     const unlabelled = reduce(initialModel(), { type: 'restore', state: { ...FILE, options: DEFAULT_FIT_OPTIONS, result: { ...(result as object), labelMetrics: undefined } as never } });
     assert.equal(labelHeatmapNote(reduce(unlabelled, { type: 'scrub', iteration: 0 })), undefined);
   });
