@@ -211,6 +211,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
             </div>
             <div id="history" class="chart"></div>
           </div>
+          <div id="history-images" class="history-images" hidden></div>
           <div class="history-tables"><table id="history-a" class="params"></table><table id="history-b" class="params"></table></div>
         </div>
       </div>

@@ -378,6 +378,27 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.deepEqual(await violations(), []);
   });
 
+  it('run history of Bernoulli fits: the two runs\' mean images side by side, each beside its nearest', async () => {
+    const done = bernoulliMessages(5).pop() as Extract<HostToWebview, { type: 'done' }>;
+    const three = summarizeRun(done.result, { standardize: false }, 1, Date.now() - 1000);
+    // A K = 2 run whose components are the K = 3 run's third and first.
+    const two = summarizeRun({ ...done.result, k: 2, weights: [0.6, 0.4], means: [done.result.means[2], done.result.means[0]] }, { standardize: false }, 2, Date.now());
+    await send([{ type: 'history', runs: [three, two] }]);
+    await page.waitForSelector('#history-view[data-runs="2"]');
+    await page.check('#history-runs tr[data-run="1"] input');
+    await page.check('#history-runs tr[data-run="2"] input');
+    await page.waitForSelector('#history-images[data-pairs="3"]');
+    const captions = await page.$$eval('#history-images .history-image-pair .hint', (hs) => hs.map((h) => h.textContent));
+    assert.deepEqual(captions, ['run 1 #1 · run 2 #2', 'run 1 #2', 'run 1 #3 · run 2 #1']);
+    assert.equal(await count('#history-images canvas.history-image'), 6);
+    assert.equal(await page.isVisible('#history-chart-card'), false, 'the ellipse chart is for Gaussian runs');
+    assert.equal(await count('#history-b tbody tr.unpaired'), 1);
+    await screenshot('history-bernoulli');
+    await page.uncheck('#history-runs tr[data-run="2"] input');
+    await page.waitForSelector('#history-images', { state: 'hidden' });
+    assert.deepEqual(await violations(), []);
+  });
+
   it('a re-run keeps the previous charts, dimmed, until the new fit draws; the log-likelihood chart jumps on click', async () => {
     const first = gaussianMessages(8);
     await send(first);

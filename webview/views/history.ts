@@ -1,6 +1,7 @@
 // The run history in the panel (every family): the file's finished runs (K, model, BIC, log-likelihood, time), a
 // tick box on each to pick two, and the two compared side by side: their ΔBIC, their parameters with components
-// paired across runs, and for Gaussian fits of two or more columns their ellipses on the scatter's axes.
+// paired across runs, and their main chart side by side: for Gaussian fits of two or more columns their ellipses on
+// the scatter's axes, for Bernoulli images their mean images.
 
 import { formatNumber } from '../controls';
 import { paddedExtent } from '../geometry';
@@ -10,7 +11,7 @@ import { comparedRuns, compareRuns, pairedComponents, runModel, runName, runOutc
 import { scatterAxes, viewSample, type PanelAction, type PanelModel } from '../state/reducer';
 import { formatDelta, formatScore } from '../state/selection';
 import type { RunSummary } from '../../src/shared/protocol';
-import { axisTitle } from './common';
+import { axisTitle, imageShape } from './common';
 import type { ViewContext } from './context';
 import { byId, cell, panelWidth, setText, tableRow } from './dom';
 
@@ -121,6 +122,7 @@ export function wireHistory(act: (action: PanelAction) => void): void {
  */
 export async function drawHistoryChart(ctx: ViewContext): Promise<void> {
   const { state } = ctx;
+  showImagePairs(ctx);
   const compared = comparedRuns(state.history, state.ui.compareRuns);
   const sample = viewSample(state);
   const axes = scatterAxes(state);
@@ -160,4 +162,80 @@ export async function drawHistoryChart(ctx: ViewContext): Promise<void> {
     datasets: () => ({ [HISTORY_DATA]: rows }),
   });
   Object.assign(byId('history').dataset, { runs: `${a.id},${b.id}`, points: String(n) });
+}
+
+/** Screen pixels per image pixel of the side-by-side mean images. */
+const IMAGE_SCALE = 3;
+
+/** "rgb(…)" or "#rrggbb" → [r, g, b], through a canvas (it normalises any CSS colour). */
+function rgb(probe: CanvasRenderingContext2D, colour: string): [number, number, number] {
+  probe.fillStyle = '#000';
+  probe.fillStyle = colour;
+  const text = String(probe.fillStyle);
+  const hex = /^#([0-9a-f]{6})$/i.exec(text);
+  if (hex) {
+    const v = parseInt(hex[1], 16);
+    return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+  }
+  const m = /rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)/.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [128, 128, 128];
+}
+
+/**
+ * Bernoulli runs: their mean images side by side, one pair per row (each component beside its nearest in the other
+ * run), painted from the background (P = 0) to the foreground colour (P = 1) as the panel's grid is.
+ */
+export function showImagePairs(ctx: ViewContext): void {
+  const { state } = ctx;
+  const box = byId('history-images');
+  const compared = comparedRuns(state.history, state.ui.compareRuns);
+  const d = compared?.[0].d ?? 0;
+  const shape = imageShape(state, d);
+  const usable = compared && compared.every((r) => r.model === 'bernoulli' && r.params.means && r.d === d) && shape[0] > 1;
+  box.hidden = !usable;
+  if (!usable || !compared) {
+    box.replaceChildren();
+    delete box.dataset.signature;
+    return;
+  }
+  const signature = `${compared.map((r) => r.id).join()}|${shape.join('x')}|${ctx.themeVersion}`;
+  if (box.dataset.signature === signature) return;
+  box.dataset.signature = signature;
+  const probe = document.createElement('canvas').getContext('2d');
+  const fg = probe ? rgb(probe, ctx.theme.foreground) : [0, 0, 0];
+  const bg = probe ? rgb(probe, ctx.theme.background) : [255, 255, 255];
+  const [h, w] = shape;
+  const paint = (pixels: number[] | undefined, label: string) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = w;
+    canvas.height = h;
+    canvas.className = 'history-image';
+    canvas.title = label;
+    // CSSOM, not a style attribute: allowed by the panel's CSP.
+    canvas.style.width = `${w * IMAGE_SCALE}px`;
+    canvas.style.height = `${h * IMAGE_SCALE}px`;
+    const c = canvas.getContext('2d');
+    if (!c || !pixels) return canvas;
+    const img = c.createImageData(w, h);
+    for (let p = 0; p < w * h; p++) {
+      const v = Math.max(0, Math.min(1, pixels[p] ?? 0));
+      for (let ch = 0; ch < 3; ch++) img.data[4 * p + ch] = bg[ch] + (fg[ch] - bg[ch]) * v;
+      img.data[4 * p + 3] = 255;
+    }
+    c.putImageData(img, 0, 0);
+    return canvas;
+  };
+  const [a, b] = compared;
+  const rows = pairedComponents(a, b).map((pair) => {
+    const row = document.createElement('div');
+    row.className = 'history-image-pair';
+    const caption = document.createElement('span');
+    caption.className = 'hint';
+    caption.textContent = [pair.a !== undefined ? `${runName(a)} #${pair.a + 1}` : '', pair.b !== undefined ? `${runName(b)} #${pair.b + 1}` : ''].filter(Boolean).join(' · ');
+    const side = (run: RunSummary, j: number | undefined) => (j === undefined ? paint(undefined, `${runName(run)}: no such component`) : paint(run.params.means![j], `${runName(run)} #${j + 1}`));
+    row.append(side(a, pair.a), side(b, pair.b), caption);
+    return row;
+  });
+  box.replaceChildren(...rows);
+  box.dataset.pairs = String(rows.length);
 }
