@@ -207,6 +207,25 @@ export function panelHtml(o: PanelHtmlOptions): string {
         <table id="params" class="params"></table>
       </div>
     </section>
+    <section id="history-view" class="view" aria-label="Runs of this file" hidden>
+      <div class="chart-card" id="history-card">
+        <div class="chart-toolbar"><span class="hint" id="history-hint">Runs of this file</span></div>
+        <table id="history-runs" class="params ranking"></table>
+        <div id="history-compare" hidden>
+          <p id="history-delta" class="metrics"></p>
+          <div id="history-chart-card" hidden>
+            <div class="chart-toolbar">
+              <span class="hint">The two runs on the scatter's axes (components paired by their means)</span>
+              <span class="spacer"></span>
+              ${exportButtons('history')}
+            </div>
+            <div id="history" class="chart"></div>
+          </div>
+          <div id="history-images" class="history-images" hidden></div>
+          <div class="history-tables"><table id="history-a" class="params"></table><table id="history-b" class="params"></table></div>
+        </div>
+      </div>
+    </section>
   </main>
   <script nonce="${nonce}">${bootScript(o.scriptUri)}</script>
 </body>

@@ -5,6 +5,8 @@ export type { ModelChoice, ModelKind, CovarianceType, SklearnCovarianceType, Mcl
 export { DEFAULT_FIT_OPTIONS, LIMITS } from './settings';
 import type { ModelChoice, ModelKind, CovarianceType, InitMethod, EmVariant, InitParams, FitOptions } from './settings';
 import type { PackedResult } from './wire';
+import type { RunSummary } from './history';
+export type { RunSummary } from './history';
 
 /** What was read from the file, reported to the user. */
 export interface DatasetSummary {
@@ -70,6 +72,8 @@ export interface GaussianSnapshot {
   means: number[][];
   /** Always expanded to K × D × D whatever the covariance type. */
   covariances: number[][][];
+  /** With known labels: clusters × labels counts of this iteration's assignments (columns: LabelMetrics.labelValues). */
+  confusion?: number[][];
 }
 
 export interface BernoulliSnapshot {
@@ -80,6 +84,8 @@ export interface BernoulliSnapshot {
   means: number[][];
   /** Cluster sizes (hard counts) at this iteration. */
   sizes: number[];
+  /** With known labels: clusters × labels counts of this iteration's assignments (columns: LabelMetrics.labelValues). */
+  confusion?: number[][];
 }
 
 export interface PoissonSnapshot {
@@ -90,6 +96,8 @@ export interface PoissonSnapshot {
   means: number[][];
   /** Cluster sizes (hard counts) at this iteration. */
   sizes: number[];
+  /** With known labels: clusters × labels counts of this iteration's assignments (columns: LabelMetrics.labelValues). */
+  confusion?: number[][];
 }
 
 export interface CategoricalSnapshot {
@@ -103,6 +111,8 @@ export interface CategoricalSnapshot {
   means: number[][];
   /** Cluster sizes (hard counts) at this iteration. */
   sizes: number[];
+  /** With labels: this iteration's cluster × label counts (as LabelMetrics.confusion), so the heatmap can follow the scrubber. */
+  confusion?: number[][];
 }
 
 export type ParamsSnapshot = GaussianSnapshot | BernoulliSnapshot | PoissonSnapshot | CategoricalSnapshot;
@@ -369,6 +379,8 @@ export interface PanelState {
   result?: FitResult;
   plotAssignments?: number[];
   examples?: ClusterExamples[];
+  /** The finished runs of this file, oldest first (bounded; see src/host/runHistory.ts). */
+  history?: RunSummary[];
 }
 
 export type HostToWebview =
@@ -378,7 +390,10 @@ export type HostToWebview =
   | { type: 'progress'; runId: number; restart: number; iteration: number; objective: number; logLikelihood: number; snapshot: ParamsSnapshot }
   | SelectionProgress
   /** packed: the result's snapshots and assignments as typed arrays (shared/wire.ts); unpacked on arrival. */
-  | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[]; packed?: PackedResult }
+  /** history: the file's finished runs, this one last. */
+  | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[]; packed?: PackedResult; history?: RunSummary[] }
+  /** The file's finished runs, when the panel (re)loads while a run is going. */
+  | { type: 'history'; runs: RunSummary[] }
   | { type: 'error'; runId: number; message: string }
   | { type: 'cancelled'; runId: number }
   | { type: 'restore'; state: PanelState; packed?: PackedResult }

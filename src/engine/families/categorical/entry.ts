@@ -5,7 +5,7 @@
 import type { DatasetSummary, FitResult } from '../../../shared/protocol';
 import type { Dataset, TableData } from '../../data/dataset';
 import { informationCriteria, runEm, type EmProgress, type EmRun } from '../../em/em';
-import { labelMetrics } from '../../em/metrics';
+import { labelCodes, labelMetrics } from '../../em/metrics';
 import { DataError } from '../../errors';
 import { sweepK } from '../../select/kSweep';
 import { defineFamily, evenSample, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
@@ -84,7 +84,10 @@ function runCategorical(data: CategoricalTable, options: FixedFitOptions, onProg
   const family = new CategoricalFamily(data.columns, options.init);
   const run = runEm(
     family,
-    { k: options.k, maxIterations: options.maxIterations, tolerance: options.tolerance, variant: options.emVariant, restarts: options.restarts, seed: options.seed, keepSnapshots: true },
+    {
+      k: options.k, maxIterations: options.maxIterations, tolerance: options.tolerance, variant: options.emVariant, restarts: options.restarts, seed: options.seed, keepSnapshots: true,
+      labels: data.table.labels && data.table.labels.length === data.n ? labelCodes(data.table.labels) : undefined,
+    },
     onProgress,
   );
   return Object.assign(run, { parameters: family.parameterCount(options.k) });
