@@ -15,6 +15,13 @@
 //   #status[data-state]          idle | loading | running | done | error | cancelled; text says what happened
 //                                ("Converged after …", "Degenerate after …: component 2: …", "Cancelled at …")
 //   #charts.stale                a re-run started: the previous fit's charts stay, dimmed, until the new fit draws
+//   #history-view[data-runs]     the file's finished runs (hidden before the first): #history-runs tr[data-run] (newest
+//                                first) with input[type=checkbox] to pick two; #history-compare[data-runs="3,4"]
+//                                [data-delta][data-better]: #history-delta (Δ BIC), #history-a / #history-b (their
+//                                parameters, tr[data-component] paired by means), #history[data-runs] svg (Gaussian,
+//                                d ≥ 2: g.compare_contours_marks, g.compare_means_marks, one cell per run)
+//   #charts[data-hovered]        the cluster (1-based) under the pointer in any chart or in #params, '' for none; its
+//                                #params tr.hovered, and every chart's other clusters dimmed (signal hover_cluster)
 //   #sample-note                 "showing 5,000 of 200,000 rows, sampled evenly" (when fewer rows are plotted)
 //   #notes li                    loader notes (skipped rows, dropped columns, …)
 //   #k, #max-iter, #rerun, #cancel, #control-error    re-run controls
@@ -71,6 +78,9 @@ import type { FamilyView, ViewContext } from './views/context';
 import { byId, setText } from './views/dom';
 import { showHeader, showStatusMessage } from './views/header';
 import { wireGaussianViews } from './views/gaussianViews';
+import { drawHistoryChart, showHistory, wireHistory } from './views/history';
+import { createHighlighter, hoverHooks, wireTableHover } from './views/hover';
+import { showIterationNotes } from './views/iteration';
 import { createFamilyViews } from './views/index';
 import { clearLabels, drawLabels } from './views/labels';
 import { drawLoglik } from './views/loglik';
@@ -113,6 +123,7 @@ function asSavedUi(value: unknown): SavedUi | undefined {
           ? { k: candidate.k as number, covariance: candidate.covariance }
           : undefined,
       ...savedViewUi(ui as { view?: unknown; pairColumns?: unknown } | undefined),
+      ...(Array.isArray(ui?.compareRuns) ? { compareRuns: ui.compareRuns.filter((id) => Number.isSafeInteger(id)).slice(-2) } : {}),
     },
   };
 }
@@ -123,7 +134,8 @@ function startPanel(): void {
     // The page's boot script (src/host/panelHtml.ts) acquired it already: it may be acquired once per page.
     (window as { mixscopeVsCodeApi?: VsCodeApi }).mixscopeVsCodeApi ??
     (typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage: () => undefined, getState: () => undefined, setState: () => undefined });
-  const charts = new Charts();
+  const charts = new Charts(hoverHooks(() => state, (action) => act(action)));
+  const highlighter = createHighlighter(charts, () => state);
   const views = createFamilyViews();
   const allViews: FamilyView[] = Object.values(views);
   let state: PanelModel = initialModel();
@@ -134,6 +146,13 @@ function startPanel(): void {
   const post = (message: WebviewToHost) => vscode.postMessage(message);
 
   const apply = (message: PanelMessage) => {
+    if (message.type === 'hoverCluster') {
+      // A hover changes no chart's data: only the highlight, on the next frame.
+      const before = state;
+      state = reduce(state, message);
+      if (state !== before) highlighter.schedule();
+      return;
+    }
     state = reduce(state, message);
     saveUiIfChanged();
     if (message.type === 'fitStarted' || message.type === 'error' || message.type === 'cancelled' || message.type === 'drawFailed' || message.type === 'showCandidate') player.stop();
@@ -161,6 +180,8 @@ function startPanel(): void {
     showHeader(s);
     showScrubber(s);
     showSelectionText(s);
+    showHistory(s);
+    showIterationNotes(s);
     byId('charts').classList.toggle('stale', s.stale);
   }
 
@@ -181,12 +202,14 @@ function startPanel(): void {
     const ctx: ViewContext = { state: s, charts, theme, themeVersion, act };
     drawnWidth = byId('charts').clientWidth;
     if (!drawable) {
-      await drawSelection(ctx);
+      await Promise.all([drawSelection(ctx), drawHistoryChart(ctx)]);
       return;
     }
     const view = views[model];
-    await Promise.all([drawSelection(ctx), drawLoglik(ctx), drawLabels(ctx), view.draw(ctx)]);
+    await Promise.all([drawSelection(ctx), drawLoglik(ctx), drawLabels(ctx), view.draw(ctx), drawHistoryChart(ctx)]);
     view.params(ctx, byId('params') as HTMLTableElement);
+    // The newest hover (it may have changed while drawing) on the redrawn rows and charts.
+    await highlighter.apply();
   }
 
   const scheduler = createRenderScheduler<PanelModel>({
@@ -200,7 +223,7 @@ function startPanel(): void {
     },
   });
 
-  const hostMessages = new Set<HostToWebview['type']>(['restore', 'fitStarted', 'loaded', 'selectionProgress', 'progress', 'done', 'error', 'cancelled']);
+  const hostMessages = new Set<HostToWebview['type']>(['restore', 'fitStarted', 'loaded', 'selectionProgress', 'progress', 'done', 'error', 'cancelled', 'history']);
   // Exports are requests: the host answers each (written, refused, failed, cancelled) with its requestId.
   let nextExportId = 1;
   const pendingExports = new Set<number>();
@@ -277,6 +300,8 @@ function startPanel(): void {
     });
     byId('play').addEventListener('click', () => player.toggle());
     wireSelection(act);
+    wireTableHover(act);
+    wireHistory(act);
     const columns = () => act({ type: 'selectColumns', xColumn: Number((byId('x-col') as HTMLSelectElement).value), yColumn: Number((byId('y-col') as HTMLSelectElement).value) });
     byId('x-col').addEventListener('change', columns);
     byId('y-col').addEventListener('change', columns);

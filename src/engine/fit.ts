@@ -72,6 +72,8 @@ function rowsToMarginalise(table: TableData, options: FitOptions): TableData {
   };
   if (options.missing === 'skip') return skip('missing is "skip"', 'Set missing to "marginalize" (CLI: --missing marginalize) to fit the rows on their observed cells.');
   const other = options.model !== 'auto' && options.model !== 'gaussian' ? familyById(options.model) : options.model === 'auto' ? takenByAnotherFamily(table, options) : undefined;
+  // The categorical family fits the text columns' codes (their missing cells it marginalises itself), not these cells.
+  if (other?.id === 'categorical') return table;
   if (other) return skip(`a ${other.label} mixture does not marginalise missing cells`, 'Use model "gaussian".');
   if (options.covarianceType === 'variational') return skip('the variational mixture does not marginalise missing cells', 'Use another covarianceType.');
   const { ks, models } = selectionCandidates(options, 'gaussian', table.n, table.d);
@@ -82,7 +84,7 @@ function rowsToMarginalise(table: TableData, options: FitOptions): TableData {
 }
 
 /** Under model "auto": the family other than the Gaussian the complete rows would go to (0/1 data: Bernoulli), if any. */
-function takenByAnotherFamily(table: TableData, options: FitOptions): { label: string } | undefined {
+function takenByAnotherFamily(table: TableData, options: FitOptions): { id: string; label: string } | undefined {
   const complete = withoutIncompleteRows(table, '');
   if (complete.n === 0) return undefined;
   const chosen = chooseFamily(complete, options);

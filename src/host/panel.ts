@@ -18,7 +18,8 @@ import { exportFileName } from './files';
 import type { FitEvent, FitSession } from './fitSession';
 import { panelHtml } from './panelHtml';
 import { stateToRestore, type PanelStore } from './panelStore';
-import type { DatasetSummary, FitOptions, FitResult, HostToWebview, PanelState } from '../shared/protocol';
+import { nextRunId, summarizeRun, withRun } from './runHistory';
+import type { DatasetSummary, FitOptions, FitResult, HostToWebview, PanelState, RunSummary } from '../shared/protocol';
 import { validatePanelState, validateWebviewMessage, type ValidatedExport } from './validation';
 import { packForWebview } from '../shared/wire';
 
@@ -80,6 +81,8 @@ export class FitPanel {
   private unsubscribe?: () => void;
   /** The panel's state as the webview shows it: the last run, with its result if it finished. */
   private latest?: PanelState;
+  /** The file's finished runs, oldest first (bounded), kept with `latest` in the store. */
+  private history: RunSummary[];
   /** Subscriptions to the current WebviewPanel (dropped when it is replaced by a fresh one). */
   private subscriptions: vscode.Disposable[] = [];
   private currentPanel: vscode.WebviewPanel;
@@ -95,6 +98,7 @@ export class FitPanel {
     this.key = fileUri.toString();
     this.fileName = fileNameOf(fileUri);
     this.latest = restored;
+    this.history = restored?.history ?? [];
     this.currentPanel = webviewPanel;
     this.attach(webviewPanel);
   }
@@ -271,7 +275,7 @@ export class FitPanel {
     this.unsubscribe?.();
     this.dropPendingProgress();
     this.session = session;
-    this.latest = { fileName: this.fileName, fileUri: this.key, options: session.options };
+    this.latest = { fileName: this.fileName, fileUri: this.key, options: session.options, history: this.history };
     this.unsubscribe = session.subscribe((event) => this.onFitEvent(event));
     for (const event of session.catchUp()) this.onFitEvent(event);
     this.host.changed();
@@ -298,10 +302,14 @@ export class FitPanel {
         return;
       case 'done':
         if (this.latest) {
-          this.latest = { ...this.latest, result: event.result, model: event.result.model, plotAssignments: event.plotAssignments, examples: event.examples };
+          this.history = withRun(this.history, summarizeRun(event.result, this.latest.options, nextRunId(this.history), Date.now()));
+          this.latest = { ...this.latest, result: event.result, model: event.result.model, plotAssignments: event.plotAssignments, examples: event.examples, history: this.history };
           this.host.store?.save(this.latest);
         }
-        break;
+        this.dropPendingProgress();
+        this.post({ ...event, history: this.history });
+        this.host.changed();
+        return;
       case 'error':
       case 'cancelled':
         break;
@@ -361,6 +369,7 @@ export class FitPanel {
   private replay(): void {
     if (this.session && !this.session.state.done) {
       for (const event of this.session.catchUp()) this.post(event);
+      if (this.history.length > 0) this.post({ type: 'history', runs: this.history });
       return;
     }
     if (this.latest) this.post({ type: 'restore', state: this.latest });

@@ -175,6 +175,16 @@ export function panelHtml(o: PanelHtmlOptions): string {
         <div id="counts" class="chart"></div>
       </div>
     </section>
+    <section id="categorical-view" class="view" hidden>
+      <div class="chart-card" id="profiles-card">
+        <div class="chart-toolbar">
+          <span class="hint">Each cluster's answer profile: the probability of every category of every column</span>
+          <span class="spacer"></span>
+          ${exportButtons('profiles')}
+        </div>
+        <div id="profiles" class="chart"></div>
+      </div>
+    </section>
     <section id="common-view" class="view" hidden>
       <div class="chart-card" id="confusion-card" hidden>
         <div class="chart-toolbar">
@@ -195,6 +205,25 @@ export function panelHtml(o: PanelHtmlOptions): string {
       </div>
       <div class="chart-card" id="params-card">
         <table id="params" class="params"></table>
+      </div>
+    </section>
+    <section id="history-view" class="view" aria-label="Runs of this file" hidden>
+      <div class="chart-card" id="history-card">
+        <div class="chart-toolbar"><span class="hint" id="history-hint">Runs of this file</span></div>
+        <table id="history-runs" class="params ranking"></table>
+        <div id="history-compare" hidden>
+          <p id="history-delta" class="metrics"></p>
+          <div id="history-chart-card" hidden>
+            <div class="chart-toolbar">
+              <span class="hint">The two runs on the scatter's axes (components paired by their means)</span>
+              <span class="spacer"></span>
+              ${exportButtons('history')}
+            </div>
+            <div id="history" class="chart"></div>
+          </div>
+          <div id="history-images" class="history-images" hidden></div>
+          <div class="history-tables"><table id="history-a" class="params"></table><table id="history-b" class="params"></table></div>
+        </div>
       </div>
     </section>
   </main>

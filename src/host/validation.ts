@@ -4,6 +4,7 @@
 // Pure: no `vscode` import, so it runs under plain mocha.
 
 import { FAMILY_IDS, isFamilyId } from '../engine/families/ids';
+import { validHistory } from './runHistory';
 import { LIMITS, type FitOptions, type FitResult, type PanelState, type WorkerToHost } from '../shared/protocol';
 import {
   HOST_SETTINGS,
@@ -248,7 +249,9 @@ export function validatePanelState(raw: unknown): Validated<PanelState> {
   if (raw.model !== undefined && !isFamilyId(raw.model)) return fail(`model must be one of ${FAMILY_IDS.join(', ')}; got ${describeValue(raw.model)}.`);
   if (raw.plotAssignments !== undefined && !Array.isArray(raw.plotAssignments)) return fail('plotAssignments must be an array.');
   if (raw.examples !== undefined && !Array.isArray(raw.examples)) return fail('examples must be an array.');
-  return ok({ ...(raw as unknown as PanelState), options: options.value });
+  // A damaged run history loses the damaged runs, never the panel.
+  const history = raw.history === undefined ? {} : { history: validHistory(raw.history) };
+  return ok({ ...(raw as unknown as PanelState), options: options.value, ...history });
 }
 
 /**

@@ -5,6 +5,8 @@ export type { ModelChoice, ModelKind, CovarianceType, SklearnCovarianceType, Mcl
 export { DEFAULT_FIT_OPTIONS, LIMITS } from './settings';
 import type { ModelChoice, ModelKind, CovarianceType, InitMethod, EmVariant, InitParams, FitOptions } from './settings';
 import type { PackedResult } from './wire';
+import type { RunSummary } from './history';
+export type { RunSummary } from './history';
 
 /** What was read from the file, reported to the user. */
 export interface DatasetSummary {
@@ -70,6 +72,8 @@ export interface GaussianSnapshot {
   means: number[][];
   /** Always expanded to K × D × D whatever the covariance type. */
   covariances: number[][][];
+  /** With known labels: clusters × labels counts of this iteration's assignments (columns: LabelMetrics.labelValues). */
+  confusion?: number[][];
 }
 
 export interface BernoulliSnapshot {
@@ -80,6 +84,8 @@ export interface BernoulliSnapshot {
   means: number[][];
   /** Cluster sizes (hard counts) at this iteration. */
   sizes: number[];
+  /** With known labels: clusters × labels counts of this iteration's assignments (columns: LabelMetrics.labelValues). */
+  confusion?: number[][];
 }
 
 export interface PoissonSnapshot {
@@ -90,9 +96,26 @@ export interface PoissonSnapshot {
   means: number[][];
   /** Cluster sizes (hard counts) at this iteration. */
   sizes: number[];
+  /** With known labels: clusters × labels counts of this iteration's assignments (columns: LabelMetrics.labelValues). */
+  confusion?: number[][];
 }
 
-export type ParamsSnapshot = GaussianSnapshot | BernoulliSnapshot | PoissonSnapshot;
+export interface CategoricalSnapshot {
+  model: 'categorical';
+  iteration: number;
+  weights: number[];
+  /**
+   * K × L category probabilities, L = the categories of every column in turn (FitResult.categories gives each
+   * column's categories, in this order).
+   */
+  means: number[][];
+  /** Cluster sizes (hard counts) at this iteration. */
+  sizes: number[];
+  /** With labels: this iteration's cluster × label counts (as LabelMetrics.confusion), so the heatmap can follow the scrubber. */
+  confusion?: number[][];
+}
+
+export type ParamsSnapshot = GaussianSnapshot | BernoulliSnapshot | PoissonSnapshot | CategoricalSnapshot;
 
 export interface LabelMetrics {
   /** Many-to-one: each cluster mapped to its majority label (= overall purity). See engine/metrics.ts. */
@@ -174,6 +197,10 @@ export interface FitResult {
   selection?: Selection;
   /** Poisson: K × D rates λ (the same numbers as `means`, named as flexmix and the CLI's --json name them). */
   rates?: number[][];
+  /** Categorical: each fitted column's categories, in the order of the probabilities. */
+  categories?: { column: string; levels: string[] }[];
+  /** Categorical: K × column × category probabilities (each cluster's answer profile). */
+  probabilities?: number[][][];
   /** Poisson: each fitted column's count frequencies, for the panel's histograms with the fitted probabilities. */
   countHistograms?: CountHistogram[];
   /**
@@ -364,6 +391,8 @@ export interface PanelState {
   result?: FitResult;
   plotAssignments?: number[];
   examples?: ClusterExamples[];
+  /** The finished runs of this file, oldest first (bounded; see src/host/runHistory.ts). */
+  history?: RunSummary[];
 }
 
 export type HostToWebview =
@@ -373,7 +402,10 @@ export type HostToWebview =
   | { type: 'progress'; runId: number; restart: number; iteration: number; objective: number; logLikelihood: number; snapshot: ParamsSnapshot }
   | SelectionProgress
   /** packed: the result's snapshots and assignments as typed arrays (shared/wire.ts); unpacked on arrival. */
-  | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[]; packed?: PackedResult }
+  /** history: the file's finished runs, this one last. */
+  | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[]; packed?: PackedResult; history?: RunSummary[] }
+  /** The file's finished runs, when the panel (re)loads while a run is going. */
+  | { type: 'history'; runs: RunSummary[] }
   | { type: 'error'; runId: number; message: string }
   | { type: 'cancelled'; runId: number }
   | { type: 'restore'; state: PanelState; packed?: PackedResult }

@@ -20,6 +20,9 @@ export interface PackedSnapshots {
   covariances?: Float64Array;
   /** Bernoulli: count × k */
   sizes?: Float64Array;
+  /** With known labels: count × k × labels (each snapshot's clusters × labels counts). */
+  confusion?: Float64Array;
+  labels?: number;
 }
 
 export interface PackedResult {
@@ -90,6 +93,12 @@ function packSnapshots(snapshots: ParamsSnapshot[] | undefined): PackedSnapshots
     covariances: gaussian ? new Float64Array(count * k * d * d) : undefined,
     sizes: gaussian ? undefined : new Float64Array(count * k),
   };
+  // Every snapshot has its confusion counts or none has (they come from one run).
+  const labels = first.confusion?.[0]?.length;
+  if (labels !== undefined) {
+    packed.labels = labels;
+    packed.confusion = new Float64Array(count * k * labels);
+  }
   for (let t = 0; t < count; t++) {
     const s = snapshots[t];
     if (!s || s.model !== first.model || s.weights.length !== k || s.means.length !== k) return undefined;
@@ -113,6 +122,13 @@ function packSnapshots(snapshots: ParamsSnapshot[] | undefined): PackedSnapshots
       if (s.sizes.length !== k) return undefined;
       packed.sizes!.set(s.sizes, t * k);
     }
+    if (labels !== undefined) {
+      if (s.confusion?.length !== k) return undefined;
+      for (let j = 0; j < k; j++) {
+        if (s.confusion[j].length !== labels) return undefined;
+        packed.confusion!.set(s.confusion[j], (t * k + j) * labels);
+      }
+    }
   }
   return packed;
 }
@@ -124,6 +140,10 @@ function unpackSnapshots(p: PackedSnapshots): ParamsSnapshot[] {
   const means = asTyped(p.means, Float64Array);
   const covariances = p.covariances && asTyped(p.covariances, Float64Array);
   const sizes = p.sizes && asTyped(p.sizes, Float64Array);
+  const confusion = p.confusion && p.labels ? asTyped(p.confusion, Float64Array) : undefined;
+  const labels = p.labels ?? 0;
+  const confusionAt = (t: number) =>
+    confusion ? { confusion: Array.from({ length: k }, (_, j) => Array.from(confusion.subarray((t * k + j) * labels, (t * k + j + 1) * labels))) } : {};
   const out: ParamsSnapshot[] = new Array(count);
   for (let t = 0; t < count; t++) {
     const w = Array.from(weights.subarray(t * k, (t + 1) * k));
@@ -135,9 +155,9 @@ function unpackSnapshots(p: PackedSnapshots): ParamsSnapshot[] {
         c[j] = new Array(d);
         for (let r = 0; r < d; r++) c[j][r] = Array.from(covariances.subarray(((t * k + j) * d + r) * d, ((t * k + j) * d + r + 1) * d));
       }
-      out[t] = { model: 'gaussian', iteration: iterations[t], weights: w, means: m, covariances: c };
+      out[t] = { model: 'gaussian', iteration: iterations[t], weights: w, means: m, covariances: c, ...confusionAt(t) };
     } else {
-      out[t] = { model: p.model as 'bernoulli' | 'poisson', iteration: iterations[t], weights: w, means: m, sizes: Array.from(sizes!.subarray(t * k, (t + 1) * k)) };
+      out[t] = { model: p.model as 'bernoulli' | 'poisson', iteration: iterations[t], weights: w, means: m, sizes: Array.from(sizes!.subarray(t * k, (t + 1) * k)), ...confusionAt(t) };
     }
   }
   return out;

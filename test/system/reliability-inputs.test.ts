@@ -459,7 +459,7 @@ describe('reliability: bad inputs through the real CLI (issue 5)', function () {
     it('Bernoulli on continuous data, and the course\'s random-assignment start on binary images', () => {
       const faithful = new UserFile('faithful.csv', fixture('faithful.csv'));
       expectFileRefusal(faithful, ['--model', 'bernoulli'], /a Bernoulli mixture needs binary or image data.*column "eruptions" has 3\.6 at line 2.*Use model "gaussian"/);
-      expectFileRefusal(faithful, ['--init', 'random-assignment'], /init "random-assignment" is for Bernoulli and Poisson mixtures/);
+      expectFileRefusal(faithful, ['--init', 'random-assignment'], /init "random-assignment" is for Bernoulli, categorical and Poisson mixtures/);
       const real = fs.readFileSync(path.join(MNIST_DIR, 't10k-images-idx3-ubyte'));
       const images = new UserFile('t10k-images-idx3-ubyte', idxBytes([300, 28, 28], real.subarray(16, 16 + 300 * 784)));
       const out = expectFit(images, ['--k', '4', '--init', 'random-assignment', '--em', 'hard', '--max-iter', '5']);

@@ -498,9 +498,10 @@ export function confusionData(confusion: number[][], labelValues: number[], labe
   return rows;
 }
 
-export function confusionSpec(confusion: number[][], labelValues: number[], theme: ChartTheme, labelNames?: readonly string[]): TopLevelSpec {
+/** `maxCount`: the colour scale's top (default: the largest count), fixed so rows swapped in later keep their colours. */
+export function confusionSpec(confusion: number[][], labelValues: number[], theme: ChartTheme, labelNames?: readonly string[], maxCount?: number): TopLevelSpec {
   const rows = confusionData(confusion, labelValues, labelNames);
-  const max = Math.max(1, ...rows.map((r) => r.count as number));
+  const max = maxCount ?? Math.max(1, ...rows.map((r) => r.count as number));
   const clusters = confusion.map((_, k) => `#${k + 1}`);
   const labels = labelValues.map((v, l) => labelNames?.[l] ?? String(v));
   const longest = Math.max(0, ...labels.map((l) => l.length));

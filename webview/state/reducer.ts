@@ -2,10 +2,11 @@
 // plain mocha. Messages are the host's (HostToWebview) and the user's (PanelAction); main.ts feeds both through
 // `reduce` and hands the result to the render scheduler.
 
-import type { DatasetSummary, FitResult, HostToWebview, ModelKind, ParamsSnapshot, PanelState, SelectionEntry } from '../../src/shared/protocol';
+import type { DatasetSummary, FitResult, HostToWebview, ModelKind, ParamsSnapshot, PanelState, RunSummary, SelectionEntry } from '../../src/shared/protocol';
 import { clusterSizes } from '../controls';
 import { PC_CODES, resolveAxes, type AxisSource, type PlotAxis } from '../projection';
 import { isGaussianView, type GaussianViewKind } from './views';
+import { toggleCompare } from './history';
 import { CANCELLED_REASON, findEntry, fromResult, isModelSelection, sameCandidate, withProgress, type Candidate, type SelectionModel } from './selection';
 
 export type Phase = 'idle' | 'loading' | 'running' | 'done' | 'error' | 'cancelled';
@@ -24,6 +25,8 @@ export interface UiState {
   view?: GaussianViewKind;
   /** The scatter-plot matrix's columns; undefined = the first eight. */
   pairColumns?: number[];
+  /** The ids of the (at most two) runs of the history picked for comparison. */
+  compareRuns?: number[];
 }
 
 /** The previous run's final means and the colour slot each component had: new components are matched to them. */
@@ -60,6 +63,10 @@ export interface PanelModel {
   incoming?: Pick<PanelState, 'summary' | 'model' | 'plotSample'>;
   /** The run's model selection: its candidates as they finish, then the result's. */
   selection?: SelectionModel;
+  /** The cluster (0-based) under the pointer in any chart or table, highlighted in all of them; never persisted. */
+  hoveredCluster?: number;
+  /** The file's finished runs, oldest first, as the host keeps them (state/history.ts). */
+  history: RunSummary[];
 }
 
 /** What the user does in the panel (and what the panel itself reports). */
@@ -72,6 +79,10 @@ export type PanelAction =
   /** The Gaussian view: scatter, uncertainty, density or the scatter-plot matrix. */
   | { type: 'selectView'; view: GaussianViewKind }
   | { type: 'selectPairColumns'; columns: number[] }
+  /** The pointer is over a cluster's mark or row (undefined: over none). */
+  | { type: 'hoverCluster'; cluster: number | undefined }
+  /** Tick or untick a run of the history for comparison (two at most). */
+  | { type: 'compareRun'; run: number }
   | { type: 'drawFailed'; message: string }
   | { type: 'restoreUi'; saved: SavedUi };
 
@@ -89,7 +100,7 @@ export interface SavedUi {
 export const DEFAULT_UI: UiState = { xColumn: PC_CODES[0], yColumn: PC_CODES[1] };
 
 export function initialModel(): PanelModel {
-  return { phase: 'idle', runClosed: false, restart: 0, snapshots: [], objective: [], logLikelihood: [], ui: { ...DEFAULT_UI }, stale: false, clearCharts: false };
+  return { phase: 'idle', runClosed: false, restart: 0, snapshots: [], objective: [], logLikelihood: [], ui: { ...DEFAULT_UI }, stale: false, clearCharts: false, history: [] };
 }
 
 export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
@@ -120,6 +131,7 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
         objective: hadCharts ? state.objective : [],
         logLikelihood: hadCharts ? state.logLikelihood : [],
         restart: 0,
+        history: sameFile ? state.history : [],
       };
     }
     case 'loaded': {
@@ -153,13 +165,13 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       const selection = selectionOfResult(message.result, state.selection);
       const ui = withCandidate(state.ui, shownCandidateOf(selection, state.ui.showCandidate));
       const runColours = componentColours(state.colourReference, message.result.means);
-      return { ...state, ...seriesOfResult(message.result, state.stale ? [] : state.snapshots), panel, selection, ui, phase: 'done', runClosed: true, stale: false, clearCharts: false, incoming: undefined, runColours };
+      return { ...state, ...seriesOfResult(message.result, state.stale ? [] : state.snapshots), panel, selection, ui, history: message.history ?? state.history, phase: 'done', runClosed: true, stale: false, clearCharts: false, incoming: undefined, runColours };
     }
     case 'error': {
       if (!isCurrentRun(state, message.runId)) return state;
       const panel = state.panel ? { ...state.panel, result: undefined, plotAssignments: undefined, examples: undefined } : undefined;
       // Never a half-drawn panel: the message, and no charts of the failed run.
-      return { ...state, panel, phase: 'error', message: message.message, runClosed: true, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [], selection: undefined, ui: withCandidate(state.ui, undefined) };
+      return { ...state, panel, phase: 'error', hoveredCluster: undefined, message: message.message, runClosed: true, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [], selection: undefined, ui: withCandidate(state.ui, undefined) };
     }
     case 'cancelled': {
       if (!isCurrentRun(state, message.runId)) return state;
@@ -181,6 +193,17 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       return { ...state, ui: { ...state.ui, xColumn: message.xColumn, yColumn: message.yColumn } };
     case 'selectCluster':
       return { ...state, ui: { ...state.ui, selectedCluster: message.cluster } };
+    case 'history':
+      return { ...state, history: message.runs };
+    case 'compareRun': {
+      const compareRuns = toggleCompare(state.ui.compareRuns, message.run);
+      const { compareRuns: _previous, ...rest } = state.ui;
+      return { ...state, ui: compareRuns.length > 0 ? { ...rest, compareRuns } : rest };
+    }
+    case 'hoverCluster': {
+      const cluster = Number.isInteger(message.cluster) && (message.cluster as number) >= 0 ? message.cluster : undefined;
+      return cluster === state.hoveredCluster ? state : { ...state, hoveredCluster: cluster };
+    }
     case 'selectView': {
       if (!isGaussianView(message.view)) return state;
       const { view: _previous, ...rest } = state.ui;
@@ -197,9 +220,9 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       const ui = withCandidate({ ...state.ui, selectedCluster: undefined }, showCandidate);
       // A re-run's dimmed charts belong to the previous data: a candidate is drawn on the new run's points.
       if (showCandidate && state.stale && state.panel) {
-        return { ...state, ui, panel: { ...state.panel, ...state.incoming }, incoming: undefined, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [] };
+        return { ...state, ui, hoveredCluster: undefined, panel: { ...state.panel, ...state.incoming }, incoming: undefined, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [] };
       }
-      return { ...state, ui };
+      return { ...state, ui, hoveredCluster: undefined };
     }
     case 'drawFailed':
       return { ...state, phase: 'error', message: `The panel could not draw the charts: ${message.message}`, clearCharts: true, stale: false, snapshots: [], objective: [], logLikelihood: [] };
@@ -219,7 +242,7 @@ export const NO_KEPT_RESULT = 'No result was kept from the last run of this file
 function restoreFromHost(state: PanelModel, panel: PanelState): PanelModel {
   const sameFile = state.panel?.fileUri === panel.fileUri;
   // Without a result, the host may go on with the running fit's messages: accept them (any run id).
-  const base: PanelModel = { ...initialModel(), panel, ui: sameFile ? state.ui : { ...DEFAULT_UI }, runClosed: panel.result !== undefined, clearCharts: true };
+  const base: PanelModel = { ...initialModel(), panel, history: panel.history ?? [], ui: sameFile ? state.ui : { ...DEFAULT_UI }, runClosed: panel.result !== undefined, clearCharts: true };
   if (!panel.result) return { ...base, ui: withCandidate(base.ui, undefined), message: NO_KEPT_RESULT };
   const selection = selectionOfResult(panel.result, undefined);
   return { ...base, ...seriesOfResult(panel.result, []), selection, ui: withCandidate(base.ui, shownCandidateOf(selection, base.ui.showCandidate)), phase: 'done' };

@@ -2,6 +2,7 @@
 
 import type { ModelKind } from '../../src/shared/protocol';
 import { createBernoulliView } from './bernoulli';
+import { createCategoricalView } from './categorical';
 import type { FamilyView } from './context';
 import { createGaussianView } from './gaussian';
 import { createPoissonView } from './poisson';
@@ -11,5 +12,6 @@ export function createFamilyViews(): Record<ModelKind, FamilyView> {
     gaussian: createGaussianView(),
     bernoulli: createBernoulliView(),
     poisson: createPoissonView(),
+    categorical: createCategoricalView(),
   };
 }

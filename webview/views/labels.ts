@@ -4,7 +4,9 @@
 
 import type { LabelMetrics } from '../../src/shared/protocol';
 import { formatNumber } from '../controls';
-import { confusionSpec } from '../specs';
+import { DATA, confusionData, confusionSpec } from '../specs';
+import { shownSnapshot } from './common';
+import { labelConfusion } from './iteration';
 import type { ViewContext } from './context';
 import { byId, setText } from './dom';
 
@@ -30,9 +32,16 @@ export async function drawLabels(ctx: ViewContext): Promise<void> {
     return;
   }
   const names = metrics.labelNames;
-  const key = ['c', ctx.themeVersion, metrics.confusion.length, metrics.labelValues.join(), names?.join('\u0000') ?? '', metrics.confusion.flat().join()].join('|');
-  await ctx.charts.draw('confusion', { key, build: () => confusionSpec(metrics.confusion, metrics.labelValues, theme, names), datasets: () => ({}) });
-  Object.assign(byId('confusion').dataset, { k: String(metrics.confusion.length), labels: String(metrics.labelValues.length) });
+  // The shown iteration's counts, swapped in while scrubbing (labelConfusion in iteration.ts), on one colour scale.
+  const shown = labelConfusion(ctx.state, metrics);
+  const key = ['c', ctx.themeVersion, metrics.confusion.length, metrics.labelValues.join(), names?.join('\u0000') ?? '', shown.max, shown.final ? metrics.confusion.flat().join() : 'iterations'].join('|');
+  await ctx.charts.draw('confusion', {
+    key,
+    build: () => confusionSpec(shown.counts, metrics.labelValues, theme, names, shown.max),
+    datasets: () => ({ [DATA.confusion]: confusionData(shown.counts, metrics.labelValues, names) }),
+  });
+  const iteration = shownSnapshot(ctx.state).snapshot?.iteration;
+  Object.assign(byId('confusion').dataset, { k: String(metrics.confusion.length), labels: String(metrics.labelValues.length), iteration: shown.final ? 'final' : String(iteration) });
   setText('label-metrics', labelScoresText(metrics));
 }
 

@@ -28,6 +28,11 @@ export interface TableData {
   missing?: Uint8Array;
   /** Missing cells per column (with `missing`). */
   missingPerColumn?: number[];
+  /**
+   * Text columns of a few categories, kept as categorical features (the categorical and mixed families): codes n × d
+   * (row-major, −1 = missing) over the same rows as `values`; each column's categories in code order.
+   */
+  categorical?: { columns: string[]; categories: string[][]; codes: Int32Array };
   summary: DatasetSummary;
 }
 

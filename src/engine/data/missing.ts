@@ -31,6 +31,8 @@ export function withoutIncompleteRows(table: TableData, why: string): TableData 
   const sourceLines = pick(table.sourceLines, (m) => new Uint32Array(m));
   const labels = pick(table.labels, (m) => new Int32Array(m));
   const weights = pick(table.weights, (m) => new Float64Array(m));
+  const categorical = table.categorical;
+  const codes = categorical ? new Int32Array(keep * categorical.columns.length) : undefined;
   let r = 0;
   let q = 0;
   for (let i = 0; i < n; i++) {
@@ -42,6 +44,10 @@ export function withoutIncompleteRows(table: TableData, why: string): TableData 
     if (sourceLines) sourceLines[r] = table.sourceLines![i];
     if (labels) labels[r] = table.labels![i];
     if (weights) weights[r] = table.weights![i];
+    if (codes) {
+      const c = categorical!.columns.length;
+      codes.set(categorical!.codes.subarray(i * c, (i + 1) * c), r * c);
+    }
     r++;
   }
   const where = table.sourceLines ? `lines ${listSome(drop.map((i) => table.sourceLines![i]))}` : `rows ${listSome(drop.map((i) => i + 1))}`;
@@ -55,6 +61,7 @@ export function withoutIncompleteRows(table: TableData, why: string): TableData 
     sourceLines,
     labels,
     weights,
+    ...(categorical ? { categorical: { ...categorical, codes: codes! } } : {}),
     missing: undefined,
     missingPerColumn: undefined,
     summary: { ...table.summary, n: keep, skippedRows: table.summary.skippedRows + drop.length, skippedLines, notes },

@@ -4,6 +4,7 @@
 import type { EmVariant, ModelKind, ParamsSnapshot } from '../../shared/protocol';
 import { FitError } from '../errors';
 import { normalizeLogRows, normalizeLogRowsAndExp } from './logsumexp';
+import { confusionCounts } from './metrics';
 import { Rng } from './rng';
 
 export interface MixtureFamily<Params> {
@@ -41,6 +42,8 @@ export interface EmSettings {
   seed: number;
   /** Keep a parameter snapshot per iteration (for the scrubber). */
   keepSnapshots: boolean;
+  /** Known labels (never used by the fit): each snapshot then carries its clusters × labels counts. */
+  labels?: { codes: Int32Array; values: number[] };
 }
 
 export interface EmProgress {
@@ -133,6 +136,7 @@ function runOnce<P>(
     trace.push(objective);
     logLikelihoodTrace.push(logLikelihood);
     const snapshot = family.snapshot(params, k, iteration, assignments);
+    if (settings.labels && settings.labels.codes.length === n) snapshot.confusion = confusionCounts(assignments, settings.labels.codes, k, settings.labels.values.length);
     if (settings.keepSnapshots) snapshots.push(snapshot);
     onProgress?.({ restart, iteration, objective, logLikelihood, snapshot });
 

@@ -3,6 +3,26 @@
 
 import type { LabelMetrics } from '../../shared/protocol';
 
+/** The labels as codes 0 … L − 1 in the order of their sorted values (the confusion table's columns). */
+export function labelCodes(labels: ArrayLike<number>): { codes: Int32Array; values: number[] } {
+  const values = Array.from(new Set(Array.from(labels))).sort((x, y) => x - y);
+  const index = new Map(values.map((v, i) => [v, i]));
+  const codes = new Int32Array(labels.length);
+  for (let i = 0; i < labels.length; i++) codes[i] = index.get(labels[i])!;
+  return { codes, values };
+}
+
+/** confusion[c][l]: rows assigned to cluster c whose label has code l (assignments outside 0 … k − 1 are skipped). */
+export function confusionCounts(assignments: ArrayLike<number>, codes: Int32Array, k: number, labelCount: number): number[][] {
+  const confusion: number[][] = Array.from({ length: k }, () => new Array<number>(labelCount).fill(0));
+  const n = Math.min(assignments.length, codes.length);
+  for (let i = 0; i < n; i++) {
+    const c = assignments[i];
+    if (c >= 0 && c < k) confusion[c][codes[i]]++;
+  }
+  return confusion;
+}
+
 /**
  * `accuracy` is the many-to-one accuracy: every cluster is mapped to its majority label (several clusters may map
  * to the same label), which is the best map when clusters are free to share labels; it equals the overall purity.

@@ -4,7 +4,7 @@
 // Versioned: a reader refuses a newer version instead of misreading it.
 
 import type { DataSource, DatasetSummary, FitOptions, FitResult } from '../../shared/protocol';
-import { DataError } from '../errors';
+import { DataError, OptionsError } from '../errors';
 import { isMclustModelName } from '../families/gaussian/mclust/models';
 
 export const MODEL_FORMAT = 'mixscope-model';
@@ -77,6 +77,7 @@ export interface SaveModelInput {
 /** The saved model of a finished fit. */
 export function buildSavedModel({ options, result, summary, createdBy }: SaveModelInput): SavedModel {
   const source = summary.source ?? { format: 'unknown' };
+  if (result.model === 'categorical') throw new OptionsError(`${summary.fileName}: a categorical mixture cannot be saved as a model yet; save its assignments instead.`);
   const gaussian = result.model === 'gaussian';
   if (gaussian && !result.covariances) throw new Error('internal: a Gaussian result without covariances');
   return {

@@ -9,6 +9,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadDataset } from '../../../src/engine/data/load';
+import { withoutIncompleteRows } from '../../../src/engine/data/missing';
 import type { TableData } from '../../../src/engine/data/dataset';
 import { OptionsError } from '../../../src/engine/errors';
 import { fitDataset } from '../../../src/engine/fit';
@@ -160,5 +161,30 @@ describe('labels beside case weights and missing cells', () => {
     const t = loadDataset('iris.csv', utf8(unlabelled.join('\n')), { missing: 'marginalize', labelColumn: 'Species' }) as TableData;
     assert.equal(t.n, 149);
     assert.ok(t.summary.notes.some((note) => /^1 row skipped: a missing label at line 121/.test(note)), t.summary.notes.join('\n'));
+  });
+});
+
+describe('missing numeric cells beside categorical columns', () => {
+  /** 40 rows: one numeric column with a missing cell every 8th row, and two answer columns coded 0..2 (−1: missing). */
+  function mixedTable(): TableData {
+    const n = 40;
+    const values = Float64Array.from({ length: n }, (_, i) => (i % 8 === 3 ? NaN : i % 2 === 0 ? 1 + (i % 5) / 10 : 5 + (i % 3) / 10));
+    const missing = Uint8Array.from(values, (v) => (Number.isNaN(v) ? 1 : 0));
+    const codes = Int32Array.from({ length: 2 * n }, (_, p) => (p === 7 ? -1 : (Math.floor(p / 2) % 2) * 2 + (p % 2 === 0 && p % 6 === 0 ? -1 : 0)));
+    const summary = { fileName: 'mixed.csv', n, d: 1, columns: ['x'], droppedColumns: [], skippedRows: 0, skippedLines: [], notes: [] };
+    return { kind: 'table', n, d: 1, values, columns: ['x'], missing, missingPerColumn: [5], summary, categorical: { columns: ['q1', 'q2'], categories: [['a', 'b', 'c'], ['a', 'b', 'c']], codes } };
+  }
+
+  it('dropping rows with missing numeric cells keeps the categorical codes of the rows kept', () => {
+    const table = mixedTable();
+    const kept = withoutIncompleteRows(table, 'test');
+    assert.equal(kept.n, 35);
+    const keptRows = Array.from({ length: 40 }, (_, i) => i).filter((i) => i % 8 !== 3);
+    assert.deepEqual(Array.from(kept.categorical!.codes), keptRows.flatMap((i) => [table.categorical!.codes[2 * i], table.categorical!.codes[2 * i + 1]]));
+  });
+
+  it('a categorical fit keeps every row: the numeric cells are not what it fits', () => {
+    const result = fitDataset(mixedTable(), { model: 'categorical', k: 2 }).result;
+    assert.equal(result.n, 40);
   });
 });

@@ -23,7 +23,7 @@ import { clusterExamples } from './examples';
 import type { ImageData, TableData } from '../../data/dataset';
 import { informationCriteria, runEm, type EmProgress, type EmRun, type MixtureFamily } from '../../em/em';
 import { FitError, OptionsError } from '../../errors';
-import { labelMetrics } from '../../em/metrics';
+import { labelCodes, labelMetrics } from '../../em/metrics';
 import { startingPoint, type InitSpace } from '../../em/init';
 import type { Rng } from '../../em/rng';
 import { lnGamma } from '../../em/special';
@@ -413,6 +413,7 @@ export function fitBernoulli(
         restarts: options.restarts,
         seed: options.seed,
         keepSnapshots: engine.keepSnapshots ?? true,
+        labels: data.labels && data.labels.length === binary.n ? labelCodes(data.labels) : undefined,
       },
       onProgress,
     );

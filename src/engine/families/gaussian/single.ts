@@ -5,7 +5,7 @@
 
 import type { DegenerateComponent, FitResult, ParamsSnapshot, PlotSample, SklearnCovarianceType } from '../../../shared/protocol';
 import type { TableData } from '../../data/dataset';
-import { labelMetrics } from '../../em/metrics';
+import { labelCodes, labelMetrics } from '../../em/metrics';
 import { informationCriteria, runEm, totalWeight, type EmProgress, type EmRun, type EmSettings, type MixtureFamily } from '../../em/em';
 import { DataError } from '../../errors';
 import { evenSample, type FitCallbacks, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
@@ -144,8 +144,10 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
     for (const mean of snapshot.means) for (let j = 0; j < d; j++) mean[j] += centre[j];
   };
   const initParams = centre && options.initParams ? { ...options.initParams, means: shiftMeans(options.initParams.means, centre) } : options.initParams;
+  // Known labels give each snapshot its clusters × labels counts (the panel's heatmap follows the scrubber).
+  const labels = table.labels && table.labels.length === n ? labelCodes(table.labels) : undefined;
   const settings: EmSettings = start
-    ? { k: options.k, maxIterations: start.mSteps - 1, tolerance: 0, variant: 'soft', restarts: 1, seed: options.seed, keepSnapshots: true }
+    ? { k: options.k, maxIterations: start.mSteps - 1, tolerance: 0, variant: 'soft', restarts: 1, seed: options.seed, keepSnapshots: true, labels }
     : {
         k: options.k,
         maxIterations: options.maxIterations,
@@ -154,6 +156,7 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
         restarts: options.restarts,
         seed: options.seed,
         keepSnapshots: true,
+        labels,
       };
   const onProgress = (progress: EmProgress) => {
     shiftBack(progress.snapshot);

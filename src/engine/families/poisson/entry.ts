@@ -5,7 +5,7 @@
 import type { CountHistogram, DatasetSummary, FitResult } from '../../../shared/protocol';
 import type { Dataset, TableData } from '../../data/dataset';
 import { informationCriteria, runEm, totalWeight, type EmProgress, type EmRun } from '../../em/em';
-import { labelMetrics } from '../../em/metrics';
+import { labelCodes, labelMetrics } from '../../em/metrics';
 import { DataError } from '../../errors';
 import { sweepK } from '../../select/kSweep';
 import { defineFamily, evenSample, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
@@ -85,7 +85,10 @@ function runPoisson(table: TableData, options: FixedFitOptions, onProgress?: (p:
   const family = new PoissonFamily(table.values, table.n, table.d, options.init, table.weights);
   const run = runEm(
     family,
-    { k: options.k, maxIterations: options.maxIterations, tolerance: options.tolerance, variant: options.emVariant, restarts: options.restarts, seed: options.seed, keepSnapshots: true },
+    {
+      k: options.k, maxIterations: options.maxIterations, tolerance: options.tolerance, variant: options.emVariant, restarts: options.restarts, seed: options.seed, keepSnapshots: true,
+      labels: table.labels && table.labels.length === table.n ? labelCodes(table.labels) : undefined,
+    },
     onProgress,
   );
   return Object.assign(run, { parameters: family.parameterCount(options.k) });
@@ -127,7 +130,7 @@ function packageFit(table: TableData, run: PoissonRun, options: FixedFitOptions,
     restartObjectives: run.restartObjectives,
     countHistograms: countHistograms(table),
     elapsedMs: Date.now() - started,
-    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k) : undefined,
+    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k, table.labelNames) : undefined,
   };
   const indices = evenSample(n, options.maxPlotPoints);
   return { result, plotAssignments: indices.map((i) => assignments[i]) };
