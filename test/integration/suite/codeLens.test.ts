@@ -37,6 +37,12 @@ describe('Mixscope code lenses and samples', function () {
     await config().update('codeLens', undefined, vscode.ConfigurationTarget.Global);
   });
 
+  // The other suites count the panels of their files: leave none of ours open (the sample's panel is titled
+  // faithful.csv too).
+  after(async function () {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('code lens: a .py file naming test data gets Cluster this dataset and …with options on each existing file', async function () {
     const uri = vscode.Uri.joinPath(folder(), 'lens-check.py');
     const text = ['import pandas as pd', 'a = pd.read_csv("faithful.csv")', "b = pd.read_csv('missing.csv')", 'c = open("mnist-2000-images-idx3-ubyte", "rb")', ''].join('\n');
