@@ -28,7 +28,7 @@ export function refuseUnreproducible(model: SavedModel, language: string): void 
 
 /** "Mixscope's Gaussian mixture (mclust model EEE, K = 3) of faithful.csv" */
 export function modelTitle(model: SavedModel): string {
-  const kind = model.family === 'gaussian' ? `Gaussian mixture (${/^[EV]/.test(model.covarianceModel ?? '') ? 'mclust model ' : 'covariance '}${model.covarianceModel}, K = ${model.k})` : `Bernoulli mixture (K = ${model.k})`;
+  const kind = model.family === 'gaussian' ? `Gaussian mixture (${/^[EV]/.test(model.covarianceModel ?? '') ? 'mclust model ' : 'covariance '}${model.covarianceModel}, K = ${model.k})` : `${model.family === 'poisson' ? 'Poisson' : 'Bernoulli'} mixture (K = ${model.k})`;
   return `Mixscope's ${kind} of ${model.source.fileName}`;
 }
 
