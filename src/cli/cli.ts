@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetSummary, FitResult, Selection, SelectionEntry } from '../shared/protocol';
-import { companionLabelsFileName, loadDataset } from '../engine/data/load';
+import { companionLabelsFileName, loadDatasetAsync } from '../engine/data/load';
 import { DataError, describeError } from '../engine/errors';
 import { fitDataset } from '../engine/fit';
 import { version } from '../../package.json';
@@ -39,7 +39,7 @@ function readInput(file: string, maxFileSizeMb: number): Uint8Array {
   }
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'lrt') return lrtMain(argv.slice(1), readInput);
   let parsed: ReturnType<typeof parseCommandLine>;
   try {
@@ -75,7 +75,7 @@ export function main(argv: string[]): number {
       labelBytes = readInput(labelsPath, parsed.maxFileSizeMb);
       labelFileName = path.basename(labelsPath);
     }
-    const dataset = loadDataset(name, bytes, { columns: options.columns, imageWidth: options.imageWidth || undefined, labelBytes, labelFileName });
+    const dataset = await loadDatasetAsync(name, bytes, { columns: options.columns, imageWidth: options.imageWidth || undefined, sheet: options.sheet, labelBytes, labelFileName });
     let loaded: DatasetSummary = dataset.summary;
     const outcome = fitDataset(
       dataset,
@@ -117,9 +117,9 @@ export function main(argv: string[]): number {
 }
 
 /** `mixscope select`: the same input checks and exit codes as fit. */
-function selectMain(parsed: SelectCommandLine): number {
+async function selectMain(parsed: SelectCommandLine): Promise<number> {
   try {
-    return runSelect(parsed, readInput);
+    return await runSelect(parsed, readInput);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`mixscope: ${e.message}\n`);
@@ -197,5 +197,7 @@ function humanSummary(name: string, r: FitResult, summary: DatasetSummary): stri
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

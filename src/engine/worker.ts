@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { createDispatcher, type ColumnListing, type HostToWorker, type InspectRequest, type WorkerReply, type WorkerToHost } from '../shared/protocol';
-import { inspectDataset, loadDataset } from './data/load';
+import { inspectDatasetAsync, loadDatasetAsync } from './data/load';
 import { describeError } from './errors';
 import { fitDataset } from './fit';
 
@@ -19,24 +19,26 @@ const reply = (message: WorkerReply) => port.postMessage(message);
 const selectWorkerScript = path.join(__dirname, 'selectWorker.js');
 
 /** The columns the loader finds in (the start of) the file, as a fit would read them; nothing is fitted. */
-function listColumns(m: InspectRequest): ColumnListing {
-  const inspection = inspectDataset(m.bytes, m.fileName);
+async function listColumns(m: InspectRequest): Promise<ColumnListing> {
+  const inspection = await inspectDatasetAsync(m.bytes, m.fileName, { sheet: m.options.sheet });
   return {
     columns: inspection.columns.filter((c) => c.numeric).map((c) => c.name),
     droppedColumns: inspection.columns.filter((c) => !c.numeric).map((c) => ({ name: c.name, reason: c.reason ?? 'not numeric' })),
     imageShape: inspection.imageShape,
     notes: inspection.notes,
+    ...(inspection.sheets ? { sheets: inspection.sheets } : {}),
   };
 }
 
 port.on(
   'message',
   createDispatcher<HostToWorker>({
-    start: (m) => {
+    start: async (m) => {
       try {
-        const dataset = loadDataset(m.fileName, m.bytes, {
+        const dataset = await loadDatasetAsync(m.fileName, m.bytes, {
           columns: m.options.columns,
           imageWidth: m.options.imageWidth || undefined,
+          sheet: m.options.sheet,
           labelBytes: m.labelBytes,
           labelFileName: m.labelFileName,
         });
@@ -56,9 +58,9 @@ port.on(
       }
     },
     cancel: () => process.exit(0),
-    inspect: (m) => {
+    inspect: async (m) => {
       try {
-        reply({ type: 'inspected', requestId: m.requestId, listing: listColumns(m) });
+        reply({ type: 'inspected', requestId: m.requestId, listing: await listColumns(m) });
       } catch (error) {
         reply({ type: 'requestFailed', requestId: m.requestId, ...describeError(error, m.fileName) });
       }

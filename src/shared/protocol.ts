@@ -191,6 +191,8 @@ export interface ColumnListing {
   /** Images: [height, width] (every pixel is used, nothing to pick). */
   imageShape?: [number, number];
   notes: string[];
+  /** Workbooks: every sheet and whether it holds a numeric table (the columns are those of the sheet read). */
+  sheets?: { name: string; numeric: boolean }[];
 }
 
 /** The worker's answer to a request (never mixed with a run's fit events). */

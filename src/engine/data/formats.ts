@@ -4,11 +4,15 @@
 // "Cluster this dataset with options…". Adding a format = one entry here plus its loader file.
 // gzip is not a format but a wrapper around any of them (load.ts unwraps it first).
 
+import { loadArrow, looksLikeArrow } from './arrow';
 import { baseName } from './common';
 import type { ColumnInspection, Dataset, InspectedColumn } from './dataset';
+import { inspectSheets, loadExcel, looksLikeZip } from './excel';
 import { loadIdxImages, looksLikeIdx, readIdxHeader } from './idx';
 import { imageShape } from './images';
+import { loadJson, loadJsonLines } from './json';
 import { loadNpy, looksLikeNpy, readNpyHeader } from './npy';
+import { loadParquet, looksLikeParquet } from './parquet';
 import { loadDelimitedText } from './text';
 
 /** Options every format's loader accepts. */
@@ -17,6 +21,8 @@ export interface FormatLoadOptions {
   columns?: string[];
   /** Image width when the file does not give the shape. */
   imageWidth?: number;
+  /** Workbooks: the sheet to read, by name or 1-based number (empty: the first with a numeric table). */
+  sheet?: string;
 }
 
 /**
@@ -47,13 +53,16 @@ export interface DataFormat {
    */
   alsoLoadsName?: RegExp;
   sniff(bytes: Uint8Array): SniffResult;
-  /** `fileName` is the name as the user gave it (with `.gz`), for messages. */
-  load(bytes: Uint8Array, fileName: string, options: FormatLoadOptions): Dataset;
+  /**
+   * `fileName` is the name as the user gave it (with `.gz`), for messages. Formats whose library only reads
+   * asynchronously (Parquet, Excel) return a promise: callers that take every format use `loadDatasetAsync`.
+   */
+  load(bytes: Uint8Array, fileName: string, options: FormatLoadOptions): Dataset | Promise<Dataset>;
   /**
    * The columns a user can pick, read from the start of the file. `isPrefix`: the bytes are known to stop before
    * the file's end (a gzip stream cut short); a prefix is also recognised by its length where the format tells it.
    */
-  quickInspect(bytes: Uint8Array, fileName: string, isPrefix?: boolean): ColumnInspection;
+  quickInspect(bytes: Uint8Array, fileName: string, isPrefix?: boolean, options?: FormatLoadOptions): ColumnInspection | Promise<ColumnInspection>;
 }
 
 /** gzip wraps any format: `faithful.csv.gz`, `train-images-idx3-ubyte.gz`. */
@@ -122,8 +131,75 @@ const idxImages: DataFormat = {
   },
 };
 
-/** A 'plausible' sniff is tried in this order (text's needs no NUL byte, IDX starts with two); text is the fallback. */
-export const DATA_FORMATS: readonly DataFormat[] = [delimitedText, npy, idxImages];
+const json: DataFormat = {
+  id: 'json',
+  name: 'JSON',
+  extensions: ['json'],
+  namePatterns: [],
+  sniff: () => undefined,
+  load: (bytes, fileName, options) => loadJson(fileName, bytes, options),
+  quickInspect(bytes, fileName, isPrefix = false) {
+    return describe(this, fileName, loadJson(fileName, bytes, {}), !isPrefix);
+  },
+};
+
+const jsonLines: DataFormat = {
+  id: 'json-lines',
+  name: 'JSON Lines',
+  extensions: ['ndjson', 'jsonl'],
+  namePatterns: [],
+  sniff: () => undefined,
+  load: (bytes, fileName, options) => loadJsonLines(fileName, bytes, options),
+  quickInspect(bytes, fileName, isPrefix = false) {
+    // A prefix: its whole lines.
+    const prefix = isPrefix ? textPrefix(bytes, bytes.length - 1) : bytes;
+    return describe(this, fileName, loadJsonLines(fileName, prefix, {}), !isPrefix);
+  },
+};
+
+const excel: DataFormat = {
+  id: 'xlsx',
+  name: 'Excel workbook',
+  extensions: ['xlsx'],
+  namePatterns: [],
+  // Any zip archive could be a workbook: its name says more (a .zip is not offered).
+  sniff: (bytes) => (looksLikeZip(bytes) ? 'plausible' : undefined),
+  load: (bytes, fileName, options) => loadExcel(fileName, bytes, options),
+  async quickInspect(bytes, fileName, _isPrefix, options) {
+    const dataset = await loadExcel(fileName, bytes, { sheet: options?.sheet });
+    return { ...describe(this, fileName, dataset, true), sheets: await inspectSheets(fileName, bytes) };
+  },
+};
+
+const arrow: DataFormat = {
+  id: 'arrow',
+  name: 'Arrow IPC / Feather',
+  extensions: ['arrow', 'feather', 'arrows'],
+  namePatterns: [],
+  sniff: (bytes) => (looksLikeArrow(bytes) ? 'plausible' : undefined),
+  load: (bytes, fileName, options) => loadArrow(fileName, bytes, options),
+  quickInspect(bytes, fileName) {
+    return describe(this, fileName, loadArrow(fileName, bytes, {}), true);
+  },
+};
+
+const parquet: DataFormat = {
+  id: 'parquet',
+  name: 'Parquet',
+  extensions: ['parquet'],
+  namePatterns: [],
+  sniff: (bytes) => (looksLikeParquet(bytes) ? 'magic' : undefined),
+  load: (bytes, fileName, options) => loadParquet(fileName, bytes, options),
+  async quickInspect(bytes, fileName) {
+    return describe(this, fileName, await loadParquet(fileName, bytes, {}), true);
+  },
+};
+
+/**
+ * A 'plausible' sniff is tried in this order (text's needs no NUL byte, IDX starts with two, Arrow with "ARROW1" or
+ * 0xFFFFFFFF, a workbook with "PK"); text is the fallback.
+ */
+export const DATA_FORMATS: readonly DataFormat[] = [delimitedText, npy, idxImages, json, jsonLines, excel, arrow, parquet];
 const FALLBACK_FORMAT = delimitedText;
 
 // ---------------------------------------------------------------- choosing a format

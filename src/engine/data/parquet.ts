@@ -1,0 +1,98 @@
+// Apache Parquet (.parquet), read by hyparquet (pure JavaScript, no native build) with hyparquet-compressors for
+// the snappy, gzip, zstd, brotli and LZ4 pages. The metadata say the columns and row groups; each column is read row
+// group by row group, so a damaged page is reported with its row group and column. Nested columns (lists, structs,
+// maps), dates and times, and binary columns are left out by their schema type, without reading them.
+
+import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { dataError, exactArrayBuffer, listSome, plural } from './common';
+import type { ImageData, TableData } from './dataset';
+import { loadCellTable, type CellColumn, type CellTableOptions } from './cellTable';
+
+const EXPECTED = 'Expected a Parquet file (it starts and ends with "PAR1"), as pandas.DataFrame.to_parquet or pyarrow write it.';
+
+export function looksLikeParquet(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31; // PAR1
+}
+
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^parquet /, '');
+}
+
+/** Why a column cannot be fitted, from its schema alone; undefined when its values are read. */
+function unusableReason(column: SchemaTree): string | undefined {
+  const { element } = column;
+  if (column.children.length > 0 || element.repetition_type === 'REPEATED') return 'nested values (lists, structs or maps)';
+  const logical = element.logical_type?.type;
+  const converted = element.converted_type;
+  if (logical === 'DATE' || logical === 'TIME' || logical === 'TIMESTAMP' || converted === 'DATE' || /^TIME/.test(converted ?? '') || element.type === 'INT96') {
+    return 'dates or times (not used in a fit)';
+  }
+  if (logical === 'DECIMAL' || converted === 'DECIMAL' || logical === 'FLOAT16') return undefined;
+  if (logical === 'STRING' || logical === 'ENUM' || converted === 'UTF8' || converted === 'ENUM') return undefined;
+  if (logical === 'JSON' || converted === 'JSON' || logical === 'BSON' || converted === 'BSON' || logical === 'VARIANT') return 'nested values (JSON documents)';
+  if (element.type === 'FIXED_LEN_BYTE_ARRAY' || logical === 'UUID' || logical === 'GEOMETRY' || logical === 'GEOGRAPHY') return 'binary values';
+  return undefined;
+}
+
+export async function loadParquet(fileName: string, bytes: Uint8Array, options: CellTableOptions): Promise<TableData | ImageData> {
+  if (bytes.length < 12 || !looksLikeParquet(bytes)) {
+    throw dataError(fileName, bytes.length === 0 ? `the file is empty. ${EXPECTED}` : `the file does not start with "PAR1". ${EXPECTED}`);
+  }
+  // hyparquet reads from an ArrayBuffer holding exactly the file.
+  const file = exactArrayBuffer(bytes);
+  let metadata: FileMetaData;
+  let schema: SchemaTree;
+  try {
+    metadata = parquetMetadata(file);
+    schema = parquetSchema(metadata);
+  } catch (error) {
+    throw dataError(fileName, `the file's metadata (its footer) cannot be read: ${reasonOf(error)}. ${EXPECTED} The file may be truncated: copy or write it again.`);
+  }
+  const rows = Number(metadata.num_rows);
+  const groups = metadata.row_groups;
+  const columns: CellColumn[] = schema.children.map((child) => {
+    const unusable = unusableReason(child);
+    return { name: child.element.name, cells: unusable ? [] : new Array<unknown>(rows), unusable };
+  });
+  let groupStart = 0;
+  for (let g = 0; g < groups.length; g++) {
+    const groupRows = Number(groups[g].num_rows);
+    if (!Number.isSafeInteger(groupRows) || groupRows < 0 || groupStart + groupRows > rows) {
+      throw dataError(fileName, `row group ${g + 1} of ${groups.length} announces ${groups[g].num_rows} rows, more than the file's ${rows}: the metadata are damaged.`);
+    }
+    for (const column of columns) {
+      if (column.unusable || groupRows === 0) continue;
+      const cells = column.cells as unknown[];
+      let filled = 0;
+      try {
+        await parquetRead({
+          file,
+          metadata,
+          compressors,
+          columns: [column.name],
+          rowStart: groupStart,
+          rowEnd: groupStart + groupRows,
+          onChunk: (chunk) => {
+            const { columnData, rowStart } = chunk;
+            for (let i = 0; i < columnData.length; i++) {
+              const at = rowStart + i;
+              if (at >= groupStart && at < groupStart + groupRows) cells[at] = columnData[i];
+            }
+            filled += columnData.length;
+          },
+        });
+      } catch (error) {
+        throw dataError(fileName, `row group ${g + 1} of ${groups.length}, column "${column.name}" cannot be read: ${reasonOf(error)}. The file may be damaged: write it again.`);
+      }
+      if (filled < groupRows) {
+        throw dataError(fileName, `row group ${g + 1} of ${groups.length}, column "${column.name}": ${filled} values for ${groupRows} rows. The file is damaged: write it again.`);
+      }
+    }
+    groupStart += groupRows;
+  }
+  const codecs = [...new Set(groups.flatMap((g) => g.columns.map((c) => c.meta_data?.codec ?? 'UNCOMPRESSED')))];
+  const notes = [`Parquet: ${plural(rows, 'row')} in ${plural(groups.length, 'row group')} (${listSome(codecs.map((c) => c.toLowerCase()))})`];
+  return loadCellTable(fileName, { columns, rows, unit: 'row', notes }, options);
+}
