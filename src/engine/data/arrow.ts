@@ -4,6 +4,7 @@
 // are left out by their type.
 
 import { tableFromIPC, Type, type DataType, type Table } from 'apache-arrow';
+import { checkIpc, IpcDamage } from './arrowCheck';
 import { dataError, plural } from './common';
 import type { ImageData, TableData } from './dataset';
 import { loadCellTable, type CellColumn, type CellTableOptions } from './cellTable';
@@ -53,8 +54,12 @@ export function loadArrow(fileName: string, bytes: Uint8Array, options: CellTabl
   if (!looksLikeArrow(bytes)) throw dataError(fileName, `the file starts with neither "ARROW1" nor an Arrow stream message. ${EXPECTED}`);
   let table: Table;
   try {
+    checkIpc(bytes);
     table = tableFromIPC(bytes);
   } catch (error) {
+    if (error instanceof IpcDamage || error instanceof RangeError) {
+      throw dataError(fileName, `the Arrow data are damaged: ${error.message}. ${EXPECTED} Write the file again.`);
+    }
     const reason = error instanceof Error ? error.message : String(error);
     const hint = /compress/i.test(reason) ? ' Compressed Arrow buffers (LZ4, ZSTD) are not read: write it with compression="uncompressed".' : ' The file may be truncated: write it again.';
     throw dataError(fileName, `the Arrow data cannot be read: ${reason}.${hint} ${EXPECTED}`);

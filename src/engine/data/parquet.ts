@@ -1,13 +1,29 @@
 // Apache Parquet (.parquet), read by hyparquet (pure JavaScript, no native build) with hyparquet-compressors for
-// the snappy, gzip, zstd, brotli and LZ4 pages. The metadata say the columns and row groups; each column is read row
+// the snappy, zstd and LZ4 pages (gzip and brotli pages go through Node's zlib). The metadata say the columns and row groups; each column is read row
 // group by row group, so a damaged page is reported with its row group and column. Nested columns (lists, structs,
 // maps), dates and times, and binary columns are left out by their schema type, without reading them.
 
 import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+import { parquetHeader } from 'hyparquet/src/column.js';
+import { compressors as jsCompressors } from 'hyparquet-compressors';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { dataError, exactArrayBuffer, listSome, plural } from './common';
 import type { ImageData, TableData } from './dataset';
 import { loadCellTable, type CellColumn, type CellTableOptions } from './cellTable';
+
+/** Node's own zlib for gzip and brotli pages: the pure-JS inflater can loop forever on a damaged page. */
+const compressors = {
+  ...jsCompressors,
+  GZIP: (input: Uint8Array, outputLength: number) => asBytes(gunzipSync(input, { maxOutputLength: Math.max(1, outputLength) })),
+  BROTLI: (input: Uint8Array, outputLength: number) => asBytes(brotliDecompressSync(input, { maxOutputLength: Math.max(1, outputLength) })),
+};
+
+function asBytes(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
+/** Rows a table may have (one JavaScript array per column). */
+const MAX_ROWS = 2 ** 31 - 1;
 
 const EXPECTED = 'Expected a Parquet file (it starts and ends with "PAR1"), as pandas.DataFrame.to_parquet or pyarrow write it.';
 
@@ -52,6 +68,10 @@ export async function loadParquet(fileName: string, bytes: Uint8Array, options: 
   }
   const rows = Number(metadata.num_rows);
   const groups = metadata.row_groups;
+  const groupTotal = groups.reduce((sum, group) => sum + Number(group.num_rows), 0);
+  if (!(Number.isSafeInteger(rows) && rows >= 0 && rows <= MAX_ROWS && groupTotal === rows)) {
+    throw dataError(fileName, `the metadata announce ${metadata.num_rows} rows but the row groups hold ${groupTotal}${rows > MAX_ROWS ? ` (at most ${MAX_ROWS} rows are read)` : ''}. The file is damaged: write it again.`);
+  }
   const columns: CellColumn[] = schema.children.map((child) => {
     const unusable = unusableReason(child);
     return { name: child.element.name, cells: unusable ? [] : new Array<unknown>(rows), unusable };
@@ -62,6 +82,7 @@ export async function loadParquet(fileName: string, bytes: Uint8Array, options: 
     if (!Number.isSafeInteger(groupRows) || groupRows < 0 || groupStart + groupRows > rows) {
       throw dataError(fileName, `row group ${g + 1} of ${groups.length} announces ${groups[g].num_rows} rows, more than the file's ${rows}: the metadata are damaged.`);
     }
+    checkPages(fileName, file, groups[g], groupRows, `row group ${g + 1} of ${groups.length}`);
     for (const column of columns) {
       if (column.unusable || groupRows === 0) continue;
       const cells = column.cells as unknown[];
@@ -95,4 +116,53 @@ export async function loadParquet(fileName: string, bytes: Uint8Array, options: 
   const codecs = [...new Set(groups.flatMap((g) => g.columns.map((c) => c.meta_data?.codec ?? 'UNCOMPRESSED')))];
   const notes = [`Parquet: ${plural(rows, 'row')} in ${plural(groups.length, 'row group')} (${listSome(codecs.map((c) => c.toLowerCase()))})`];
   return loadCellTable(fileName, { columns, rows, unit: 'row', notes }, options);
+}
+
+/**
+ * Walks the page headers of every column chunk of a row group: each page must lie inside its chunk. hyparquet moves
+ * by a page's compressed size without checking it, so a damaged (negative) size would make it read the same pages
+ * forever.
+ */
+function checkPages(fileName: string, file: ArrayBuffer, group: FileMetaData['row_groups'][number], groupRows: number, where: string): void {
+  for (const chunk of group.columns) {
+    const meta = chunk.meta_data;
+    // Only flat columns are read (nested ones are left out by their type): one value per row.
+    if (!meta || meta.path_in_schema.length !== 1) continue;
+    const name = meta.path_in_schema.join('.');
+    const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+    const size = Number(meta.total_compressed_size);
+    if (!(start >= 4 && size >= 0 && start + size <= file.byteLength - 8)) {
+      throw dataError(fileName, `${where}, column "${name}": its pages (byte ${start}, ${size} bytes) lie outside the file. The file is damaged: write it again.`);
+    }
+    const reader = { view: new DataView(file, start, size), offset: 0 };
+    while (reader.offset < size - 1) {
+      const at = reader.offset;
+      let pageSize: number;
+      let values: number;
+      let levelsFit = true;
+      try {
+        const header = parquetHeader(reader);
+        pageSize = header.compressed_page_size;
+        values = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? 0;
+        const v2 = header.data_page_header_v2;
+        // Version 2 pages: hyparquet reads the level lengths as given (a missing one makes an offset NaN).
+        if (v2) levelsFit = isCount(v2.num_nulls) && isCount(v2.definition_levels_byte_length) && isCount(v2.repetition_levels_byte_length) &&
+          v2.definition_levels_byte_length + v2.repetition_levels_byte_length <= pageSize;
+      } catch (error) {
+        throw dataError(fileName, `${where}, column "${name}": the page header at byte ${start + at} cannot be read (${reasonOf(error)}). The file is damaged: write it again.`);
+      }
+      if (!(Number.isSafeInteger(pageSize) && pageSize >= 0 && reader.offset + pageSize <= size)) {
+        throw dataError(fileName, `${where}, column "${name}": the page at byte ${start + at} claims ${pageSize} bytes, outside its column chunk. The file is damaged: write it again.`);
+      }
+      // hyparquet sizes its arrays by a page's value count: a damaged count would allocate and fill billions.
+      if (!(isCount(values) && values <= groupRows && levelsFit)) {
+        throw dataError(fileName, `${where}, column "${name}": the page at byte ${start + at} claims ${values} values for the row group's ${groupRows} rows, or levels that do not fit in it. The file is damaged: write it again.`);
+      }
+      reader.offset += pageSize;
+    }
+  }
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
