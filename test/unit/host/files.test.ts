@@ -12,8 +12,8 @@ import { DEFAULT_MAX_FILE_SIZE_MB, MAX_FILE_SIZE_MB_RULE, NUMERIC_SETTINGS, reso
 
 const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
 
-const DATA_NAMES = ['faithful.csv', 'FAITHFUL.CSV', 'x.tsv', 'notes.txt', 'a.dat', 'iris.data', 'm.npy', 'faithful.csv.gz', 'train-images-idx3-ubyte', 't10k-images.idx3-ubyte', 'train-images-idx3-ubyte.gz'];
-const OTHER_NAMES = ['train-labels-idx1-ubyte', 'a.json', 'a.csvx', 'README.md', 'csv', 'idx3-ubyte-notes.md'];
+const DATA_NAMES = ['faithful.csv', 'FAITHFUL.CSV', 'x.tsv', 'notes.txt', 'a.dat', 'iris.data', 'm.npy', 'faithful.csv.gz', 'train-images-idx3-ubyte', 't10k-images.idx3-ubyte', 'train-images-idx3-ubyte.gz', 'a.json', 'b.ndjson', 'c.jsonl', 'd.xlsx', 'e.arrow', 'f.feather', 'g.parquet'];
+const OTHER_NAMES = ['train-labels-idx1-ubyte', 'a.yaml', 'a.csvx', 'README.md', 'csv', 'idx3-ubyte-notes.md'];
 
 describe('host files: data file names', () => {
   it('recognises the data files offered in the menus', () => {
