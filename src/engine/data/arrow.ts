@@ -3,7 +3,11 @@
 // columns go through the shared column rules; dates and times, nested (list, struct, map, union) and binary columns
 // are left out by their type.
 
-import { tableFromIPC, Type, type DataType, type Table } from 'apache-arrow';
+// The reader's own modules, not the package index: the index also brings the vector builders, which compile
+// functions with `new Function` (never called when reading, but no bundle may contain it).
+import { Type } from 'apache-arrow/enum';
+import { tableFromIPC } from 'apache-arrow/ipc/serialization';
+import type { DataType, Table } from 'apache-arrow';
 import { checkIpc, IpcDamage } from './arrowCheck';
 import { dataError, plural } from './common';
 import type { ImageData, TableData } from './dataset';
