@@ -1,5 +1,6 @@
 // Writes package.json's generated parts from their single sources:
 //   - contributes.configuration.properties from the settings schema (src/shared/settings.ts);
+//   - contributes.walkthroughs from the first-run walkthrough (src/host/samples.ts);
 //   - the `when` clause of the data-file menus (Cluster this dataset…) from the format registry, when
 //     src/engine/data/formats.ts exports dataFileWhenClause(); otherwise the menus are left as they are.
 // Usage: npx tsx scripts/generate-manifest.ts [--check] [--package FILE]   (npm run manifest)
@@ -8,7 +9,8 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { configurationProperties, settingsMarkdownTable } from '../src/shared/settings';
+import { walkthroughContribution } from '../src/host/samples';
+import { configurationProperties, settingsMarkdownTable } from '../src/shared/settingsText';
 
 /** What the generator can take from the format registry (every member optional: the registry may not exist yet). */
 export interface FormatRegistryExports {
@@ -24,7 +26,7 @@ export const DATA_FILE_MENUS: readonly { menu: string; prefix: string }[] = [
   { menu: 'editor/context', prefix: '' },
   { menu: 'editor/title/context', prefix: '' },
 ];
-export const DATA_FILE_COMMANDS: readonly string[] = ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions'];
+export const DATA_FILE_COMMANDS: readonly string[] = ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions', 'mixscope.applySavedModel'];
 
 const ROOT = path.resolve(__dirname, '..');
 const FORMATS_MODULE = path.join(ROOT, 'src/engine/data/formats.ts');
@@ -67,6 +69,7 @@ export function generateManifest(manifest: Json, formats: FormatRegistryExports 
   const contributes = (next.contributes ??= {}) as Json;
   const configuration = (contributes.configuration ??= { title: 'Mixscope' }) as Json;
   configuration.properties = configurationProperties();
+  contributes.walkthroughs = walkthroughContribution();
 
   if (formats.dataFileWhenClause) {
     const clause = parenthesize(formats.dataFileWhenClause());

@@ -4,6 +4,7 @@
 //   mnist-2000-images-idx3-ubyte      first 2,000 MNIST t10k digits (IDX, 28 × 28 bytes each)
 //   mnist-2000-labels-idx1-ubyte      their labels (IDX)
 //   mixture-1d.csv                    600 draws from a 3-component 1-D Gaussian mixture (seeded)
+//   iris.csv                          Fisher's iris, 150 × 4 measurements and the species (the test fixture)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,9 @@ const faithfulSources = [path.join(root, '..', 'shared', 'data', 'faithful.csv')
 const faithful = faithfulSources.find((p) => fs.existsSync(p));
 if (!faithful) throw new Error(`faithful.csv not found in ${faithfulSources.join(' or ')}`);
 fs.writeFileSync(path.join(out, 'faithful.csv'), fs.readFileSync(faithful)); // not copyFileSync: keep it writable
+
+// Iris: the test fixture, as R's write.csv(iris) writes it.
+fs.writeFileSync(path.join(out, 'iris.csv'), fs.readFileSync(path.join(root, 'test', 'fixtures', 'iris.csv')));
 
 // MNIST subset: IDX header (magic, count, rows, cols) rewritten with the new count; pixels copied.
 const N = 2000;

@@ -9,8 +9,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import { LIMITS } from '../src/shared/protocol';
 import { byId } from './views/dom';
 
-export type ChartId = 'selection' | 'scatter' | 'histogram' | 'loglik' | 'images' | 'confusion';
-export const CHART_IDS: readonly ChartId[] = ['selection', 'scatter', 'histogram', 'loglik', 'images', 'confusion'];
+export const CHART_IDS = ['selection', 'scatter', 'histogram', 'loglik', 'images', 'confusion', 'pairs', 'rates', 'counts', 'profiles', 'history'] as const;
+export type ChartId = (typeof CHART_IDS)[number];
 
 export interface ChartDraw {
   /** Everything that needs a rebuild when it changes (structure, size, theme); data changes go through view.data. */
@@ -26,10 +26,18 @@ function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** What every chart of the panel gets (linked hover): its spec before embedding, its view once created. */
+export interface ChartHooks {
+  decorate?(id: ChartId, spec: TopLevelSpec): TopLevelSpec;
+  created?(id: ChartId, view: View): void;
+}
+
 export class Charts {
   private readonly shown = new Map<ChartId, { result: EmbedResult; key: string }>();
   /** Bumped whenever all charts are cleared: an embed that finishes after a clear is dropped. */
   private epoch = 0;
+
+  constructor(private readonly hooks: ChartHooks = {}) {}
 
   /** Draws in #id, or, when the chart exists with the same key, swaps its datasets and signals in place. */
   async draw(id: ChartId, chart: ChartDraw): Promise<void> {
@@ -43,7 +51,8 @@ export class Charts {
     }
     const epoch = this.epoch;
     const el = byId(id);
-    const result = await embed(el, chart.build() as VisualizationSpec, {
+    const spec = this.hooks.decorate ? this.hooks.decorate(id, chart.build()) : chart.build();
+    const result = await embed(el, spec as VisualizationSpec, {
       mode: 'vega-lite',
       renderer: 'svg',
       actions: false,
@@ -62,6 +71,23 @@ export class Charts {
     existing?.result.finalize();
     this.shown.set(id, { result, key: chart.key });
     chart.onCreate?.(result.view);
+    this.hooks.created?.(id, result.view);
+  }
+
+  /** Sets a signal on every drawn chart that has it (a hover: no rebuild, no data swap). */
+  async setSignal(name: string, value: unknown): Promise<void> {
+    const runs: Promise<unknown>[] = [];
+    for (const { result } of this.shown.values()) {
+      const view = result.view;
+      let current: unknown;
+      try {
+        current = view.signal(name);
+      } catch {
+        continue; // this chart has no such signal
+      }
+      if (current !== value) runs.push(view.signal(name, value).runAsync());
+    }
+    await Promise.all(runs);
   }
 
   has(id: ChartId): boolean {

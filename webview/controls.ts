@@ -61,7 +61,7 @@ export function clusterCaption(
   k: number,
   size: number | undefined,
   weight: number | undefined,
-  label?: { majorityLabel: number; purity: number },
+  label?: { majorityLabel: number | string; purity: number },
 ): string {
   const parts = [`#${k + 1}`];
   if (size !== undefined) parts.push(`n ${formatNumber(size)}`);

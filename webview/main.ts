@@ -15,6 +15,13 @@
 //   #status[data-state]          idle | loading | running | done | error | cancelled; text says what happened
 //                                ("Converged after …", "Degenerate after …: component 2: …", "Cancelled at …")
 //   #charts.stale                a re-run started: the previous fit's charts stay, dimmed, until the new fit draws
+//   #history-view[data-runs]     the file's finished runs (hidden before the first): #history-runs tr[data-run] (newest
+//                                first) with input[type=checkbox] to pick two; #history-compare[data-runs="3,4"]
+//                                [data-delta][data-better]: #history-delta (Δ BIC), #history-a / #history-b (their
+//                                parameters, tr[data-component] paired by means), #history[data-runs] svg (Gaussian,
+//                                d ≥ 2: g.compare_contours_marks, g.compare_means_marks, one cell per run)
+//   #charts[data-hovered]        the cluster (1-based) under the pointer in any chart or in #params, '' for none; its
+//                                #params tr.hovered, and every chart's other clusters dimmed (signal hover_cluster)
 //   #sample-note                 "showing 5,000 of 200,000 rows, sampled evenly" (when fewer rows are plotted)
 //   #notes li                    loader notes (skipped rows, dropped columns, …)
 //   #k, #max-iter, #rerun, #cancel, #control-error    re-run controls
@@ -24,7 +31,13 @@
 //     #scatter svg g.contours_marks                   one group per contour series (K components × 2 radii),
 //                                                     its path's aria-label = "component j, radius r"
 //     #scatter svg g.means_marks path                 one per component
-//   #x-col, #y-col               axis pickers: PC1, PC2 (d > 2), then the columns (Gaussian, d ≥ 2; in #scatter-toolbar, hidden for 1-D data)
+//   #x-col, #y-col               axis pickers: PC1, PC2 (d > 2), DR1, DR2 (MclustDR, once the fit is done), then the
+//                                columns (Gaussian, d ≥ 2; in #scatter-toolbar, hidden for 1-D data)
+//   #view-kind                   scatter | uncertainty | density | pairs (Gaussian, d ≥ 2); the scatter then has
+//                                g.density_marks (density: one rule per contour segment), #uncertain-rows tr[data-row]
+//                                (uncertainty: the fit's most uncertain rows by file line)
+//   #pairs[data-columns][data-points] svg g.pair_points_marks, g.pair_contours_marks, g.pair_names_marks (pairs;
+//                                #pair-columns input[type=checkbox] picks 2 to 8 columns)
 //   #histogram[data-iteration] svg g.histogram_bars_marks path, g.density_lines_marks (K + 1: the mixture, then
 //                                the components drawn above it)
 //   #scrubber-bar: #scrubber (range), #play, #iteration-label   iteration scrubber (every model)
@@ -45,8 +58,10 @@
 //   #images[data-k][data-iteration][data-columns] svg g.image_pixels_marks   one per cluster (Bernoulli mean
 //                                images, each one bitmap <image>; the grid wraps to the panel's width)
 //   #examples[data-cluster] canvas.example                     member images of the clicked cluster
-//   #confusion svg g.confusion_cells_marks path                K × L cells
-//   button.export[data-chart][data-format]                     export (chart: selection|scatter|histogram|loglik|images|confusion)
+//   #confusion-card              the cluster × label heatmap (any family with labels), [hidden] without labels:
+//     #confusion[data-k][data-labels] svg g.confusion_cells_marks path   K × L cells, aria-label
+//                                  "cluster #1, label setosa: 50"; #label-metrics: accuracy, one-to-one, ARI, NMI
+//   button.export[data-chart][data-format]                     export (chart: selection|scatter|histogram|loglik|images|confusion|pairs|rates|counts)
 //   #selection-view, #gaussian-view, #bernoulli-view, #common-view   sections, [hidden] when not relevant (all after an error)
 // Chart containers carry data-iteration (the snapshot's iteration number) once drawn: wait on it, e.g.
 // `#scatter[data-iteration="15"]`, rather than on a timer.
@@ -54,17 +69,24 @@
 import { createDispatcher, LIMITS, type HostToWebview, type WebviewToHost } from '../src/shared/protocol';
 import { Charts, type ChartId } from './charts';
 import { validateRerun } from './controls';
-import { PC_CODES } from './projection';
+import { MIN_AXIS_CODE, PC_CODES } from './projection';
 import { initialModel, finishedPanelState, modelOf, reduce, savedUi, shownCandidate, type PanelAction, type PanelMessage, type PanelModel, type SavedUi } from './state/reducer';
 import { createRenderScheduler } from './state/scheduler';
+import { savedViewUi } from './state/views';
 import { chartTheme, themeKindFromClasses, type ChartTheme } from './theme';
 import type { FamilyView, ViewContext } from './views/context';
 import { byId, setText } from './views/dom';
 import { showHeader, showStatusMessage } from './views/header';
+import { wireGaussianViews } from './views/gaussianViews';
+import { drawHistoryChart, showHistory, wireHistory } from './views/history';
+import { createHighlighter, hoverHooks, wireTableHover } from './views/hover';
+import { showIterationNotes } from './views/iteration';
 import { createFamilyViews } from './views/index';
+import { clearLabels, drawLabels } from './views/labels';
 import { drawLoglik } from './views/loglik';
 import { Player, showScrubber } from './views/scrubber';
 import { drawSelection, showSelectionText, wireSelection } from './views/selection';
+import { unpackFromHost } from '../src/shared/wire';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -84,8 +106,8 @@ function asSavedUi(value: unknown): SavedUi | undefined {
   if (!v || typeof v !== 'object' || typeof v.fileName !== 'string' || typeof v.fileUri !== 'string' || typeof v.options !== 'object' || !v.options) return undefined;
   const ui = v.ui && typeof v.ui === 'object' ? v.ui : undefined;
   const column = (n: unknown, fallback: number) => (Number.isInteger(n) && (n as number) >= 0 ? (n as number) : fallback);
-  // A scatter axis is a column or a principal component (a negative code).
-  const axis = (n: unknown, fallback: number) => (Number.isInteger(n) && (n as number) >= PC_CODES[1] ? (n as number) : fallback);
+  // A scatter axis is a column, a principal component or an MclustDR direction (a negative code).
+  const axis = (n: unknown, fallback: number) => (Number.isInteger(n) && (n as number) >= MIN_AXIS_CODE ? (n as number) : fallback);
   const candidate = ui?.showCandidate as { k?: unknown; covariance?: unknown } | undefined;
   return {
     fileName: v.fileName,
@@ -100,6 +122,8 @@ function asSavedUi(value: unknown): SavedUi | undefined {
         candidate && Number.isInteger(candidate.k) && (candidate.k as number) >= 1 && typeof candidate.covariance === 'string'
           ? { k: candidate.k as number, covariance: candidate.covariance }
           : undefined,
+      ...savedViewUi(ui as { view?: unknown; pairColumns?: unknown } | undefined),
+      ...(Array.isArray(ui?.compareRuns) ? { compareRuns: ui.compareRuns.filter((id) => Number.isSafeInteger(id)).slice(-2) } : {}),
     },
   };
 }
@@ -110,7 +134,8 @@ function startPanel(): void {
     // The page's boot script (src/host/panelHtml.ts) acquired it already: it may be acquired once per page.
     (window as { mixscopeVsCodeApi?: VsCodeApi }).mixscopeVsCodeApi ??
     (typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage: () => undefined, getState: () => undefined, setState: () => undefined });
-  const charts = new Charts();
+  const charts = new Charts(hoverHooks(() => state, (action) => act(action)));
+  const highlighter = createHighlighter(charts, () => state);
   const views = createFamilyViews();
   const allViews: FamilyView[] = Object.values(views);
   let state: PanelModel = initialModel();
@@ -121,6 +146,13 @@ function startPanel(): void {
   const post = (message: WebviewToHost) => vscode.postMessage(message);
 
   const apply = (message: PanelMessage) => {
+    if (message.type === 'hoverCluster') {
+      // A hover changes no chart's data: only the highlight, on the next frame.
+      const before = state;
+      state = reduce(state, message);
+      if (state !== before) highlighter.schedule();
+      return;
+    }
     state = reduce(state, message);
     saveUiIfChanged();
     if (message.type === 'fitStarted' || message.type === 'error' || message.type === 'cancelled' || message.type === 'drawFailed' || message.type === 'showCandidate') player.stop();
@@ -148,6 +180,8 @@ function startPanel(): void {
     showHeader(s);
     showScrubber(s);
     showSelectionText(s);
+    showHistory(s);
+    showIterationNotes(s);
     byId('charts').classList.toggle('stale', s.stale);
   }
 
@@ -155,6 +189,7 @@ function startPanel(): void {
     if (s.clearCharts) {
       charts.clearAll();
       for (const view of allViews) view.clear();
+      clearLabels();
       byId('params').replaceChildren();
     }
     const model = s.phase === 'error' ? undefined : modelOf(s);
@@ -167,12 +202,14 @@ function startPanel(): void {
     const ctx: ViewContext = { state: s, charts, theme, themeVersion, act };
     drawnWidth = byId('charts').clientWidth;
     if (!drawable) {
-      await drawSelection(ctx);
+      await Promise.all([drawSelection(ctx), drawHistoryChart(ctx)]);
       return;
     }
     const view = views[model];
-    await Promise.all([drawSelection(ctx), drawLoglik(ctx), view.draw(ctx)]);
+    await Promise.all([drawSelection(ctx), drawLoglik(ctx), drawLabels(ctx), view.draw(ctx), drawHistoryChart(ctx)]);
     view.params(ctx, byId('params') as HTMLTableElement);
+    // The newest hover (it may have changed while drawing) on the redrawn rows and charts.
+    await highlighter.apply();
   }
 
   const scheduler = createRenderScheduler<PanelModel>({
@@ -186,7 +223,7 @@ function startPanel(): void {
     },
   });
 
-  const hostMessages = new Set<HostToWebview['type']>(['restore', 'fitStarted', 'loaded', 'selectionProgress', 'progress', 'done', 'error', 'cancelled']);
+  const hostMessages = new Set<HostToWebview['type']>(['restore', 'fitStarted', 'loaded', 'selectionProgress', 'progress', 'done', 'error', 'cancelled', 'history']);
   // Exports are requests: the host answers each (written, refused, failed, cancelled) with its requestId.
   let nextExportId = 1;
   const pendingExports = new Set<number>();
@@ -221,7 +258,7 @@ function startPanel(): void {
   wireControls();
   window.addEventListener('message', (event: MessageEvent) => {
     try {
-      dispatch(event.data);
+      dispatch(unpackFromHost(event.data as HostToWebview));
     } catch (error) {
       scheduler.update(state);
       console.error('Mixscope panel:', error);
@@ -263,9 +300,12 @@ function startPanel(): void {
     });
     byId('play').addEventListener('click', () => player.toggle());
     wireSelection(act);
+    wireTableHover(act);
+    wireHistory(act);
     const columns = () => act({ type: 'selectColumns', xColumn: Number((byId('x-col') as HTMLSelectElement).value), yColumn: Number((byId('y-col') as HTMLSelectElement).value) });
     byId('x-col').addEventListener('change', columns);
     byId('y-col').addEventListener('change', columns);
+    wireGaussianViews(act, () => state);
     for (const button of Array.from(document.querySelectorAll<HTMLButtonElement>('button.export'))) {
       button.addEventListener('click', () => {
         const chart = button.dataset.chart as ChartId;

@@ -1,16 +1,20 @@
 // Headless CLI: `mixscope fit FILE [flags]`. The same loaders and engine as the extension, for scripts, tests and
 // benchmarks. Exit codes: 0 fitted, 2 bad input or settings (one clear line on stderr), 1 internal error.
 
+import { isFamilyId } from '../engine/families/ids';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetSummary, FitResult, Selection, SelectionEntry } from '../shared/protocol';
 import { companionLabelsFileName, loadDatasetAsync } from '../engine/data/load';
 import { DataError, describeError } from '../engine/errors';
-import { fitDataset } from '../engine/fit';
+import { fitDataset, resolveOptions } from '../engine/fit';
 import { version } from '../../package.json';
 import { UsageError, checkFitOptions, parseCommandLine, usageText, type SelectCommandLine } from './flags';
 import { runSelect } from './select';
 import { LRT_USAGE, lrtMain } from './lrt';
+import { PREDICT_USAGE, predictMain } from './predict';
+import { checkModelTarget, emitScript, writeSavedModel } from './saveModel';
+import { buildSavedModel } from '../engine/model/schema';
 
 export { parseCommandLine, usageText };
 
@@ -41,6 +45,7 @@ function readInput(file: string, maxFileSizeMb: number): Uint8Array {
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'lrt') return lrtMain(argv.slice(1), readInput);
+  if (argv[0] === 'predict') return predictMain(argv.slice(1), readInput);
   let parsed: ReturnType<typeof parseCommandLine>;
   try {
     parsed = parseCommandLine(argv);
@@ -49,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (parsed === 'help') {
-    process.stdout.write(usageText() + '\n\n' + LRT_USAGE + '\n');
+    process.stdout.write(usageText() + '\n\n' + LRT_USAGE + '\n\n' + PREDICT_USAGE + '\n');
     return 0;
   }
   if (parsed === 'version') {
@@ -67,15 +72,27 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // Settings are refused before the file is read.
     checkFitOptions(options);
+    // --labels none: not even the labels file beside the images.
+    const labelsPath = parsed.labels ?? (options.labelColumn === 'none' ? undefined : companionPath(file));
+    // The model file is checked before the fit: never the data file, never an existing file without --force.
+    if (parsed.saveModel) checkModelTarget(parsed.saveModel, parsed.force, [file, ...(labelsPath ? [labelsPath] : [])]);
     const bytes = readInput(file, parsed.maxFileSizeMb);
     let labelBytes: Uint8Array | undefined;
     let labelFileName: string | undefined;
-    const labelsPath = parsed.labels ?? companionPath(file);
     if (labelsPath) {
       labelBytes = readInput(labelsPath, parsed.maxFileSizeMb);
       labelFileName = path.basename(labelsPath);
     }
-    const dataset = await loadDatasetAsync(name, bytes, { columns: options.columns, imageWidth: options.imageWidth || undefined, sheet: options.sheet, labelBytes, labelFileName });
+    const dataset = await loadDatasetAsync(name, bytes, {
+      columns: options.columns,
+      imageWidth: options.imageWidth || undefined,
+      sheet: options.sheet,
+      labelColumn: options.labelColumn,
+      weightsColumn: options.weightsColumn,
+      missing: options.missing ?? 'marginalize',
+      labelBytes,
+      labelFileName,
+    });
     let loaded: DatasetSummary = dataset.summary;
     const outcome = fitDataset(
       dataset,
@@ -95,7 +112,11 @@ export async function main(argv: string[]): Promise<number> {
       { selectWorkerScript: besideCli('selectWorker.js') },
     );
     const r = outcome.result;
-    if (json) {
+    const saved = parsed.saveModel || parsed.emit ? buildSavedModel({ options: resolveOptions(options), result: r, summary: loaded, createdBy: `mixscope ${version}` }) : undefined;
+    if (saved && parsed.saveModel) writeSavedModel(parsed.saveModel, saved, parsed.force);
+    if (saved && parsed.emit) {
+      process.stdout.write(emitScript(parsed.emit, saved, file));
+    } else if (json) {
       // `dataset`: what the loader read, skipped (rows, with lines) and left out (columns), as the panel shows it.
       const { snapshots, selection, ...rest } = r;
       const chosen = selection ? { covariance: r.covarianceType, criterion: selection.criterion, selection: selection.entries.map(jsonEntry) } : {};
@@ -103,6 +124,7 @@ export async function main(argv: string[]): Promise<number> {
     } else {
       const table = r.selection ? selectionTable(r.selection) + '\n' : '';
       process.stdout.write(table + humanSummary(name, r, loaded) + '\n');
+      if (parsed.saveModel) process.stdout.write(`saved the model to ${parsed.saveModel} (apply it with: mixscope predict ${parsed.saveModel} FILE)\n`);
     }
     return 0;
   } catch (e) {
@@ -158,7 +180,7 @@ export function selectionTable(selection: Selection): string {
     ['K'.padStart(4), ...models.map((m) => m.padStart(width))].join(''),
     ...ks.map((k, i) => [String(k).padStart(4), ...models.map((_, j) => text(entries[i * models.length + j]).padStart(width))].join('')),
   ];
-  if (chosen) lines.push(`chosen: ${chosen.covariance === 'bernoulli' ? '' : `${chosen.covariance}, `}K = ${chosen.k} (lowest ${label})`);
+  if (chosen) lines.push(`chosen: ${isFamilyId(chosen.covariance) ? '' : `${chosen.covariance}, `}K = ${chosen.k} (lowest ${label})`);
   return lines.join('\n');
 }
 
@@ -172,7 +194,7 @@ function companionPath(file: string): string | undefined {
 function humanSummary(name: string, r: FitResult, summary: DatasetSummary): string {
   const fmt = (x: number) => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(4));
   const lines = [
-    `${name}: ${r.model} mixture${r.covarianceType ? ` (covariance ${r.covarianceType})` : ''}, K = ${r.k}, n = ${r.n}, d = ${r.d} (${r.modelReason})`,
+    `${name}: ${r.model} mixture${r.covarianceType ? ` (covariance ${r.covarianceType})` : ''}, K = ${r.k}, n = ${r.n}${r.caseWeights ? ` (weighted by column "${r.caseWeights.column}": Σ w = ${r.caseWeights.total})` : ''}, d = ${r.d} (${r.modelReason})`,
     // Never silently: what the loader detected, skipped and left out.
     ...summary.notes.map((note) => `  read: ${note}`),
     ...summary.droppedColumns.map((c) => `  left out column "${c.name}": ${c.reason}`),
@@ -184,14 +206,17 @@ function humanSummary(name: string, r: FitResult, summary: DatasetSummary): stri
   }
   const sizes = new Array(r.k).fill(0);
   for (const a of r.assignments) sizes[a]++;
+  const clusters = r.labelMetrics?.clusters;
   for (let c = 0; c < r.k; c++) {
-    const mean = r.model === 'gaussian' ? ` mean [${r.means[c].map(fmt).join(', ')}]` : '';
-    lines.push(`  component ${c + 1}: weight ${r.weights[c].toFixed(4)}, size ${sizes[c]}${mean}`);
+    const mean = r.model === 'gaussian' ? ` mean [${r.means[c].map(fmt).join(', ')}]` : r.model === 'poisson' ? ` rates [${r.means[c].map(fmt).join(', ')}]` : '';
+    const label = clusters?.[c] && clusters[c].size > 0 ? `, majority label ${clusters[c].majorityLabelName ?? clusters[c].majorityLabel} (purity ${(clusters[c].purity * 100).toFixed(1)} %)` : '';
+    lines.push(`  component ${c + 1}: weight ${r.weights[c].toFixed(4)}, size ${sizes[c]}${mean}${label}`);
   }
   for (const note of r.notes ?? []) lines.push(`note: ${note}`);
   if (r.labelMetrics) {
     const m = r.labelMetrics;
-    lines.push(`labels: accuracy ${m.accuracy.toFixed(4)}, ARI ${m.adjustedRandIndex.toFixed(4)}, NMI ${m.normalizedMutualInfo.toFixed(4)}`);
+    const oneToOne = m.oneToOneAccuracy !== undefined ? `, one-to-one ${m.oneToOneAccuracy.toFixed(4)}` : '';
+    lines.push(`labels: accuracy ${m.accuracy.toFixed(4)} (majority label per cluster${oneToOne}), ARI ${m.adjustedRandIndex.toFixed(4)}, NMI ${m.normalizedMutualInfo.toFixed(4)}`);
   }
   return lines.join('\n');
 }

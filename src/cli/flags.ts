@@ -5,15 +5,17 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OptionsError } from '../engine/errors';
 import { isMclustModelName, type MclustModelName } from '../engine/families/gaussian/mclust/models';
+import { formatValue } from '../shared/settingsText';
 import {
+  CLI_SETTINGS,
   SETTINGS,
   parseCovarianceModels,
   parseKRange,
   describeExpectation,
-  formatValue,
   validateFitOptions,
   type FitOptions,
   type InitParams,
+  type CliSettingSpec,
   type NumberSpec,
   type SettingSpec,
 } from '../shared/settings';
@@ -29,10 +31,13 @@ export function checkFitOptions(options: Partial<FitOptions>): void {
 
 /** Flags of the CLI alone (output and files), beside the settings. */
 const CLI_ONLY_FLAGS = [
-  { flag: 'labels', value: 'FILE', type: 'string', help: 'labels for images (default: the companion labels file beside them)' },
   { flag: 'json', type: 'boolean', help: 'print one JSON object' },
   { flag: 'snapshots', type: 'boolean', help: 'include the parameters after each iteration in --json output' },
   { flag: 'verbose', type: 'boolean', help: 'print each iteration on stderr' },
+  { flag: 'save-model', value: 'FILE', type: 'string', help: 'write the fitted model to FILE (JSON) for mixscope predict; an existing FILE is kept unless --force' },
+  { flag: 'force', type: 'boolean', help: 'let --save-model replace an existing file (never the data file)' },
+  { flag: 'emit-python', type: 'boolean', help: 'print a Python script (numpy, scikit-learn) that rebuilds the fitted model and prints its log-likelihood on the file' },
+  { flag: 'emit-r', type: 'boolean', help: 'print an R script (mclust) that does the same for a Gaussian model' },
   { flag: 'version', type: 'boolean', help: 'print the version' },
   { flag: 'help', short: 'h', type: 'boolean', help: 'show this help' },
 ] as const;
@@ -69,9 +74,14 @@ export interface CommandLine {
   verbose: boolean;
   labels?: string;
   maxFileSizeMb: number;
+  /** --save-model FILE */
+  saveModel?: string;
+  force: boolean;
+  /** Print a script instead of the summary. */
+  emit?: 'python' | 'r';
 }
 
-function flagColumn(spec: SettingSpec): string {
+function flagColumn(spec: CliSettingSpec): string {
   if (spec.kind === 'boolean') return `--${spec.cli.flag}`;
   if (spec.kind === 'enum') return `--${spec.cli.flag} ${spec.values.join('|')}`;
   return `--${spec.cli.flag} ${spec.cli.value ?? 'VALUE'}`;
@@ -79,7 +89,7 @@ function flagColumn(spec: SettingSpec): string {
 
 /** `mixscope --help`: every setting's flag, what it does and its default, from the schema. */
 export function usageText(): string {
-  const rows: [string, string][] = SETTINGS.map((spec: SettingSpec) => {
+  const rows: [string, string][] = CLI_SETTINGS.map((spec) => {
     const shown = spec.kind === 'initParams' || spec.kind === 'boolean' ? '' : `  [${formatDefault(spec)}]`;
     return [flagColumn(spec), `${spec.cli.help}${shown}`];
   });
@@ -95,7 +105,8 @@ export function usageText(): string {
     ['--criterion bic|icl', 'how the best cell is chosen (BIC and ICL in mclust\'s sign: higher is better)'],
   ];
   return [
-    'Usage: mixscope fit FILE [options]',
+    'Usage: mixscope fit FILE [options] [--save-model M.json] [--emit-python | --emit-r]',
+    '       mixscope predict M.json FILE [--json] [--responsibilities]',
     '       mixscope select FILE [--k 1:9] [--models all|EII,VVV,...] [--criterion bic|icl] [options]',
     '       mixscope --help | --version',
     '',
@@ -131,7 +142,7 @@ type ParsedValues = Record<string, string | boolean | undefined>;
 
 function parseFlags(argv: string[]): { values: ParsedValues; positionals: string[] } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
-  for (const spec of SETTINGS as readonly SettingSpec[]) options[spec.cli.flag] = { type: spec.kind === 'boolean' ? 'boolean' : 'string' };
+  for (const spec of CLI_SETTINGS) options[spec.cli.flag] = { type: spec.kind === 'boolean' ? 'boolean' : 'string' };
   for (const f of CLI_ONLY_FLAGS) options[f.flag] = { type: f.type, ...('short' in f ? { short: f.short } : {}) };
   for (const f of SELECT_FLAGS) options[f.flag] = { type: f.type };
   try {
@@ -163,7 +174,7 @@ function usageErrorFromParseArgs(argv: string[], e: unknown): UsageError {
   return new UsageError(message.split('\n').map((line) => line.trim()).filter((line) => line !== '').join(' '));
 }
 
-function parseNumber(spec: NumberSpec, raw: string): number {
+function parseNumber(spec: NumberSpec & CliSettingSpec, raw: string): number {
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(value) || (spec.integer && !Number.isInteger(value))) {
     throw new UsageError(`--${spec.cli.flag} expects ${spec.expectation ?? (spec.integer ? 'a whole number' : 'a number')}, got "${raw}".`);
@@ -172,7 +183,7 @@ function parseNumber(spec: NumberSpec, raw: string): number {
 }
 
 /** One flag's text as the value of its setting (its range is checked by the schema's validator afterwards). */
-function parseValue(spec: SettingSpec, raw: string | boolean): unknown {
+function parseValue(spec: CliSettingSpec, raw: string | boolean): unknown {
   if (typeof raw === 'boolean') return raw;
   switch (spec.kind) {
     case 'number':
@@ -239,7 +250,8 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
 
   const options: Record<string, unknown> = {};
   let maxFileSizeMb: number | undefined;
-  for (const spec of SETTINGS as readonly SettingSpec[]) {
+  let labelsFile: string | undefined;
+  for (const spec of CLI_SETTINGS) {
     const raw = values[spec.cli.flag];
     if (raw === undefined) continue;
     if (spec.key === 'k' && typeof raw === 'string') {
@@ -248,6 +260,12 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
     }
     if (spec.key === 'covarianceType' && typeof raw === 'string') {
       Object.assign(options, parseCovarianceFlag(raw));
+      continue;
+    }
+    if (spec.key === 'labelColumn' && typeof raw === 'string') {
+      const labels = parseLabelsFlag(raw);
+      if (labels.file !== undefined) labelsFile = labels.file;
+      else options.labelColumn = labels.column;
       continue;
     }
     const value = parseValue(spec, raw);
@@ -260,15 +278,43 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
   }
   // Explicit starting parameters replace the initialisation unless --init says otherwise.
   if (options.initParams !== undefined && options.init === undefined) options.init = 'params';
+  if (values['emit-python'] && values['emit-r']) throw new UsageError('--emit-python and --emit-r each print a script: give one of them.');
+  const emit = values['emit-python'] ? 'python' : values['emit-r'] ? 'r' : undefined;
+  if (emit && values.json) throw new UsageError(`--emit-${emit} prints a script instead of the result: leave out --json (or run twice).`);
+  if (values.force && typeof values['save-model'] !== 'string') throw new UsageError('--force only applies to --save-model FILE.');
   return {
     file,
     options: options as Partial<FitOptions>,
     json: values.json === true,
     snapshots: values.snapshots === true,
     verbose: values.verbose === true,
-    labels: typeof values.labels === 'string' ? values.labels : undefined,
+    labels: labelsFile,
     maxFileSizeMb: maxFileSizeMb ?? (SETTINGS.find((s) => s.key === 'maxFileSizeMB')!.default as number),
+    saveModel: typeof values['save-model'] === 'string' ? values['save-model'] : undefined,
+    force: values.force === true,
+    emit,
   };
+}
+
+/** Labels files are named as files: a path, or a name with an extension or IDX's "-ubyte" ending. */
+const FILE_LIKE = /[/\\]|\.(csv|tsv|txt|dat|data|npy|gz)$|ubyte$/i;
+
+/**
+ * `--labels` of fit: "auto", "none" or a column of the data (the labelColumn setting), or a labels file: an existing
+ * file, or a value written as a file (a path or a name with a data file's extension), so a mistyped file name says
+ * "no such file" rather than "no such column".
+ */
+export function parseLabelsFlag(raw: string): { column: string; file?: undefined } | { file: string; column?: undefined } {
+  const text = raw.trim();
+  if (text === '') throw new UsageError('--labels needs a column name, none, auto or a labels file.');
+  if (/^(auto|none)$/i.test(text)) return { column: text.toLowerCase() };
+  let exists = false;
+  try {
+    exists = fs.statSync(text).isFile();
+  } catch {
+    exists = false;
+  }
+  return exists || FILE_LIKE.test(text) ? { file: text } : { column: text };
 }
 
 /**
@@ -327,11 +373,11 @@ function selectCommandLine(values: ParsedValues, positionals: string[]): SelectC
   const file = positionals[1];
   if (!file) throw new UsageError('mixscope select needs a data file: mixscope select FILE [options].');
   if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals[2]}" (one data file per run; options start with --).`);
-  for (const f of ['labels', 'snapshots'] as const) if (values[f] !== undefined) throw new UsageError(`--${f} is an option of mixscope fit, not of mixscope select.`);
+  for (const f of ['labels', 'snapshots', 'save-model', 'force', 'emit-python', 'emit-r'] as const) if (values[f] !== undefined) throw new UsageError(`--${f} is an option of mixscope fit, not of mixscope select.`);
   const options: Record<string, unknown> = {};
   let maxFileSizeMb = SETTINGS.find((s) => s.key === 'maxFileSizeMB')!.default as number;
   let ks = Array.from({ length: 9 }, (_, i) => i + 1);
-  for (const spec of SETTINGS as readonly SettingSpec[]) {
+  for (const spec of CLI_SETTINGS) {
     const raw = values[spec.cli.flag];
     if (raw === undefined) continue;
     if (!SELECT_SETTINGS.has(spec.key)) {

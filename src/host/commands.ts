@@ -1,11 +1,13 @@
 // The commands: which files they act on, the questions of "with options…", cancel and export. The fits themselves
 // are run by the FitRegistry (fits.ts). Every command catches its errors: the extension host never sees a throw.
 
+import { FAMILY_DESCRIPTIONS, FAMILY_IDS } from '../engine/families/ids';
+import { applySavedModel } from './applyModel';
 import { chooseTarget } from './commandTarget';
 import * as vscode from 'vscode';
 import { readSettings, reportSettingProblems } from './config';
 import { readDataFile, statDataFile, userMessage, type ReadFile } from './dataFile';
-import { modelJson, assignmentsCsv } from './exportFormats';
+import { modelJson, modelScript, assignmentsCsv } from './exportFormats';
 import { saveWithDialog, siblingUri } from './exporting';
 import { exportFileName, inspectionBytes, matchesDataFileMenus, isIdxImagesFileName } from './files';
 import { fileDialogFilters } from '../engine/data/formats';
@@ -32,7 +34,7 @@ function activeResource(): vscode.Uri | undefined {
  * The files a command acts on: the Explorer's selection, else the clicked resource (context menus), else the active
  * editor's file if it is a data file, else a file picker. Empty when the user cancels the picker.
  */
-export async function resolveTargets(arg?: unknown, selection?: unknown): Promise<vscode.Uri[]> {
+export async function resolveTargets(arg?: unknown, selection?: unknown, purpose = { openLabel: 'Cluster', title: 'Mixscope: choose a data file to cluster' }): Promise<vscode.Uri[]> {
   if (Array.isArray(selection) && selection.length > 1 && selection.every((u) => u instanceof vscode.Uri)) return selection as vscode.Uri[];
   if (arg instanceof vscode.Uri) return [arg];
   const active = activeResource();
@@ -41,8 +43,8 @@ export async function resolveTargets(arg?: unknown, selection?: unknown): Promis
     canSelectMany: false,
     canSelectFiles: true,
     canSelectFolders: false,
-    openLabel: 'Cluster',
-    title: 'Mixscope: choose a data file to cluster',
+    openLabel: purpose.openLabel,
+    title: purpose.title,
     defaultUri: active ? siblingUri(active, '') : vscode.workspace.workspaceFolders?.[0]?.uri,
     filters: fileDialogFilters(),
   });
@@ -94,6 +96,13 @@ export function registerCommands(context: vscode.ExtensionContext, env: CommandE
     return clusterWithOptions(env, uri);
   });
 
+  // Returns the prediction (each row's cluster and the log-likelihood), or undefined: scripts and tests use it.
+  register('mixscope.applySavedModel', async (arg, model) => {
+    const [uri] = await resolveTargets(arg, undefined, { openLabel: 'Choose', title: 'Mixscope: choose a data file to apply a saved model to' });
+    if (!uri) return undefined;
+    return applySavedModel(uri, env.fits, env.output, model);
+  });
+
   register('mixscope.cancelFit', async (arg) => {
     const running = env.fits.running();
     const target = chooseTarget(arg, env.panels.active()?.key, running.map((r) => r.key));
@@ -126,21 +135,38 @@ export function registerCommands(context: vscode.ExtensionContext, env: CommandE
       return;
     }
     const fitted = panel.result!;
+    const gaussian = fitted.result.model === 'gaussian';
     const format = await vscode.window.showQuickPick(
       [
         { label: 'Cluster assignments (CSV)', description: `${fitted.result.n} rows: row, cluster`, id: 'csv' as const },
-        { label: 'Fitted model (JSON)', description: 'weights, means, covariances, log-likelihood, BIC, settings', id: 'json' as const },
+        { label: 'Fitted model (JSON)', description: 'for mixscope predict: weights, means, covariances, columns, preprocessing, settings', id: 'json' as const },
+        { label: 'Python script', description: `numpy${gaussian ? ' and scikit-learn' : ''}: rebuilds the model and prints its log-likelihood on the file`, id: 'py' as const },
+        ...(gaussian ? [{ label: 'R script', description: 'mclust: rebuilds the model and prints its log-likelihood on the file', id: 'R' as const }] : []),
       ],
       { title: `Mixscope: export the fit of ${panel.fileName}` },
     );
     if (!format) return;
-    const text = format.id === 'csv' ? assignmentsCsv(fitted.result) : modelJson(panel.fileName, fitted.options, fitted.result);
+    let text: string;
+    try {
+      // The scripts read the data file where it is (its name alone when it is not on this machine's disk).
+      const dataPath = panel.fileUri.scheme === 'file' ? panel.fileUri.fsPath : panel.fileName;
+      text =
+        format.id === 'csv'
+          ? assignmentsCsv(fitted.result)
+          : format.id === 'json'
+            ? modelJson(panel.fileName, fitted.options, fitted.result, fitted.summary)
+            : modelScript(format.id === 'py' ? 'python' : 'r', dataPath, fitted.options, fitted.result, fitted.summary);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Mixscope: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    const what = { csv: 'the cluster assignments', json: 'the fitted model', py: 'the model as a Python script', R: 'the model as an R script' }[format.id];
     await saveWithDialog({
       dataUri: panel.fileUri,
       protectedUris: panel.protectedUris,
       defaultName: exportFileName(panel.fileName, format.id === 'csv' ? 'assignments' : 'model', format.id),
-      filters: format.id === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
-      what: format.id === 'csv' ? 'the cluster assignments' : 'the fitted model',
+      filters: { csv: { CSV: ['csv'] }, json: { JSON: ['json'] }, py: { Python: ['py'] }, R: { R: ['R', 'r'] } }[format.id],
+      what,
       bytes: new TextEncoder().encode(text),
       output: env.output,
     });
@@ -168,8 +194,7 @@ async function clusterWithOptions(env: CommandEnv, uri: vscode.Uri): Promise<Fit
 
   const models: { label: string; description: string; id: ModelChoice }[] = [
     { label: 'auto', description: 'Bernoulli for binary or image data, Gaussian otherwise', id: 'auto' },
-    { label: 'gaussian', description: 'Gaussian mixture on the numeric columns', id: 'gaussian' },
-    { label: 'bernoulli', description: 'Bernoulli mixture on binarised values', id: 'bernoulli' },
+    ...FAMILY_IDS.map((id) => ({ label: id, description: FAMILY_DESCRIPTIONS[id], id })),
   ];
   const model = await vscode.window.showQuickPick(
     models.map((m) => ({ ...m, picked: m.id === o.model, detail: m.id === o.model ? 'current setting' : undefined })),
@@ -184,7 +209,7 @@ async function clusterWithOptions(env: CommandEnv, uri: vscode.Uri): Promise<Fit
 
   let covarianceType: CovarianceType = o.covarianceType;
   let covarianceModels = o.covarianceModels;
-  if (model.id !== 'bernoulli') {
+  if (model.id === 'gaussian' || model.id === 'auto') {
     const pick = await vscode.window.showQuickPick(covarianceItems(o), { title: title(4), placeHolder: 'Covariance model (Gaussian)', matchOnDescription: true });
     if (!pick) return;
     if (pick.id === 'auto') covarianceModels = 'auto';

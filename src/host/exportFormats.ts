@@ -1,42 +1,44 @@
 // The contents of the result exports (pure: no vscode import, unit-tested).
 
-import type { FitOptions, FitResult } from '../shared/protocol';
+import { emitPython } from '../engine/model/emit/python';
+import { emitR } from '../engine/model/emit/r';
+import { buildSavedModel, savedModelJson, type SavedModel } from '../engine/model/schema';
+import type { DatasetSummary, FitOptions, FitResult } from '../shared/protocol';
 
 /**
  * One line per fitted row: its 1-based position among the rows used in the fit (rows skipped for missing values are
  * not counted: the log lists them) and its cluster, 0..K−1 as in the model JSON and the CLI's --json `assignments`.
  */
 export function assignmentsCsv(result: FitResult): string {
+  return assignmentsCsvOf(result.assignments);
+}
+
+/** `row,cluster` lines of any assignments (a fit's, or a saved model's on another file). */
+export function assignmentsCsvOf(assignments: ArrayLike<number>): string {
   const lines = ['row,cluster'];
-  for (let i = 0; i < result.assignments.length; i++) lines.push(`${i + 1},${result.assignments[i]}`);
+  for (let i = 0; i < assignments.length; i++) lines.push(`${i + 1},${assignments[i]}`);
   return lines.join('\n') + '\n';
 }
 
-/** The fitted model without the bulky per-row and per-iteration parts. */
-export function modelJson(fileName: string, options: FitOptions, result: FitResult): string {
-  const model = {
-    file: fileName,
-    model: result.model,
-    modelReason: result.modelReason,
-    k: result.k,
-    n: result.n,
-    d: result.d,
-    columns: result.columns,
-    converged: result.converged,
-    iterations: result.iterations,
-    logLikelihood: result.logLikelihood,
-    bic: result.bic,
-    aic: result.aic,
-    weights: result.weights,
-    means: result.means,
-    ...(result.covariances ? { covariances: result.covariances, covarianceType: result.covarianceType } : {}),
-    ...(result.emVariant ? { emVariant: result.emVariant } : {}),
-    ...(result.standardization ? { standardization: result.standardization } : {}),
-    ...(result.imageShape ? { imageShape: result.imageShape } : {}),
-    ...(result.labelMetrics ? { labelMetrics: result.labelMetrics } : {}),
-    trace: result.trace,
-    restartObjectives: result.restartObjectives,
-    options,
-  };
-  return JSON.stringify(model, null, 2) + '\n';
+/**
+ * The fitted model as `mixscope fit --save-model` writes it (src/engine/model/schema.ts), so that `mixscope predict`
+ * and the emitted scripts read the panel's export too. `summary`: what the loader read (how to read another file).
+ */
+export function modelJson(fileName: string, options: FitOptions, result: FitResult, summary?: DatasetSummary): string {
+  return savedModelJson(savedModel(fileName, options, result, summary));
+}
+
+function savedModel(fileName: string, options: FitOptions, result: FitResult, summary?: DatasetSummary): SavedModel {
+  const read: DatasetSummary = summary ?? { fileName, n: result.n, d: result.d, columns: result.columns, droppedColumns: [], skippedRows: 0, skippedLines: [], notes: [] };
+  return buildSavedModel({ options, result, summary: { ...read, fileName } });
+}
+
+/**
+ * The Python or R script that rebuilds the fitted model and reads `dataPath` as the fit read it (the CLI's
+ * --emit-python / --emit-r). Throws an OptionsError for what the language cannot reproduce (R: Bernoulli mixtures).
+ */
+export function modelScript(language: 'python' | 'r', dataPath: string, options: FitOptions, result: FitResult, summary?: DatasetSummary): string {
+  const fileName = dataPath.replace(/^.*[\\/]/, '');
+  const model = savedModel(fileName, options, result, summary);
+  return language === 'python' ? emitPython(model, dataPath) : emitR(model, dataPath);
 }

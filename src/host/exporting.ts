@@ -1,6 +1,7 @@
 // Writing exports: only where the user chose in a save dialog, never over the data file (or its labels file), and
 // the file contents built from a validated result. The user's data file is only ever read.
 
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isSameFile } from './files';
@@ -10,6 +11,20 @@ const caseInsensitiveFileSystem = process.platform === 'win32' || process.platfo
 /** A file next to `uri` (works for every scheme, not only file:). */
 export function siblingUri(uri: vscode.Uri, name: string): vscode.Uri {
   return uri.with({ path: path.posix.join(path.posix.dirname(uri.path), name) });
+}
+
+let bundledSamples: vscode.Uri | undefined;
+
+/** The folder of the samples shipped inside the extension: an export of their fits is not offered there. */
+export function setBundledSamplesFolder(folder: vscode.Uri): void {
+  bundledSamples = folder;
+}
+
+/** Where the save dialog opens: next to the data file, or for a bundled sample in the workspace (else the home folder). */
+function defaultSaveUri(dataUri: vscode.Uri, name: string): vscode.Uri {
+  const inside = bundledSamples && dataUri.scheme === bundledSamples.scheme && dataUri.path.startsWith(`${bundledSamples.path}/`);
+  if (!inside) return siblingUri(dataUri, name);
+  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir()), name);
 }
 
 export function sameFile(a: vscode.Uri, b: vscode.Uri): boolean {
@@ -37,7 +52,7 @@ export type SaveOutcome =
 /** Asks where to save, refuses the data file, writes. Never throws: every ending is told to the user and returned. */
 export async function saveWithDialog(request: SaveRequest): Promise<SaveOutcome> {
   const target = await vscode.window.showSaveDialog({
-    defaultUri: siblingUri(request.dataUri, request.defaultName),
+    defaultUri: defaultSaveUri(request.dataUri, request.defaultName),
     filters: request.filters,
     saveLabel: 'Export',
     title: `Mixscope: export ${request.what}`,

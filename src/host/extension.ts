@@ -3,10 +3,12 @@
 // run in worker threads (dist/worker.js).
 
 import * as vscode from 'vscode';
+import { registerCodeLenses } from './codeLens';
 import { registerCommands, rerunFromPanel } from './commands';
 import { FitRegistry } from './fits';
 import { PANEL_VIEW_TYPE, PanelManager } from './panel';
 import { PanelStore } from './panelStore';
+import { registerSampleCommands } from './walkthrough';
 
 let fits: FitRegistry | undefined;
 
@@ -41,6 +43,8 @@ export function activate(context: vscode.ExtensionContext): void {
   fits = registry;
 
   registerCommands(context, { output, panels, fits: registry });
+  registerCodeLenses(context);
+  registerSampleCommands(context, registry, output);
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, panels),
     { dispose: () => fits?.cancelAll('shutdown') },

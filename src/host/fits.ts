@@ -121,7 +121,8 @@ export class FitRegistry {
       progress.report({ message: 'reading the file…' });
       const data = preread ?? (await readOrStop(readDataFile(uri, fileName, maxFileSizeMB)));
       if (!data || session.stopped) return;
-      const labels = isIdxImagesFileName(fileName) ? await readOrStop(readCompanionLabels(uri, fileName, maxFileSizeMB, this.env.output)) : undefined;
+      // mixscope.labelColumn "none": the labels file beside the images is not read either.
+      const labels = isIdxImagesFileName(fileName) && session.options.labelColumn.trim().toLowerCase() !== 'none' ? await readOrStop(readCompanionLabels(uri, fileName, maxFileSizeMB, this.env.output)) : undefined;
       if (session.stopped) return;
       panel.protectedUris = labels ? [labels.uri] : [];
       progress.report({ message: 'loading…' });

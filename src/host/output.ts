@@ -2,7 +2,7 @@
 // import), so every line is tested in plain mocha.
 
 import type { FitOptions, FitResult } from '../shared/protocol';
-import { describeOptions as describeSettings } from '../shared/settings';
+import { describeOptions as describeSettings } from '../shared/settingsText';
 import type { LoadedMessage, ProgressMessage } from './workerClient';
 
 export function formatNumber(x: number): string {

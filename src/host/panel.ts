@@ -18,8 +18,10 @@ import { exportFileName } from './files';
 import type { FitEvent, FitSession } from './fitSession';
 import { panelHtml } from './panelHtml';
 import { stateToRestore, type PanelStore } from './panelStore';
-import type { FitOptions, FitResult, HostToWebview, PanelState } from '../shared/protocol';
+import { nextRunId, summarizeRun, withRun } from './runHistory';
+import type { DatasetSummary, FitOptions, FitResult, HostToWebview, PanelState, RunSummary } from '../shared/protocol';
 import { validatePanelState, validateWebviewMessage, type ValidatedExport } from './validation';
+import { packForWebview } from '../shared/wire';
 
 export const PANEL_VIEW_TYPE = 'mixscope.panel';
 /** At most one progress message per this many milliseconds to the webview (the newest wins). */
@@ -79,6 +81,8 @@ export class FitPanel {
   private unsubscribe?: () => void;
   /** The panel's state as the webview shows it: the last run, with its result if it finished. */
   private latest?: PanelState;
+  /** The file's finished runs, oldest first (bounded), kept with `latest` in the store. */
+  private history: RunSummary[];
   /** Subscriptions to the current WebviewPanel (dropped when it is replaced by a fresh one). */
   private subscriptions: vscode.Disposable[] = [];
   private currentPanel: vscode.WebviewPanel;
@@ -94,6 +98,7 @@ export class FitPanel {
     this.key = fileUri.toString();
     this.fileName = fileNameOf(fileUri);
     this.latest = restored;
+    this.history = restored?.history ?? [];
     this.currentPanel = webviewPanel;
     this.attach(webviewPanel);
   }
@@ -250,9 +255,9 @@ export class FitPanel {
   }
 
   /** The last finished result, for exports; undefined while a fit runs or after one failed. */
-  get result(): { result: FitResult; options: FitOptions } | undefined {
+  get result(): { result: FitResult; options: FitOptions; summary?: DatasetSummary } | undefined {
     if (this.isRunning || !this.latest?.result) return undefined;
-    return { result: this.latest.result, options: this.latest.options };
+    return { result: this.latest.result, options: this.latest.options, summary: this.latest.summary };
   }
 
   reveal(): void {
@@ -270,7 +275,7 @@ export class FitPanel {
     this.unsubscribe?.();
     this.dropPendingProgress();
     this.session = session;
-    this.latest = { fileName: this.fileName, fileUri: this.key, options: session.options };
+    this.latest = { fileName: this.fileName, fileUri: this.key, options: session.options, history: this.history };
     this.unsubscribe = session.subscribe((event) => this.onFitEvent(event));
     for (const event of session.catchUp()) this.onFitEvent(event);
     this.host.changed();
@@ -297,10 +302,14 @@ export class FitPanel {
         return;
       case 'done':
         if (this.latest) {
-          this.latest = { ...this.latest, result: event.result, model: event.result.model, plotAssignments: event.plotAssignments, examples: event.examples };
+          this.history = withRun(this.history, summarizeRun(event.result, this.latest.options, nextRunId(this.history), Date.now()));
+          this.latest = { ...this.latest, result: event.result, model: event.result.model, plotAssignments: event.plotAssignments, examples: event.examples, history: this.history };
           this.host.store?.save(this.latest);
         }
-        break;
+        this.dropPendingProgress();
+        this.post({ ...event, history: this.history });
+        this.host.changed();
+        return;
       case 'error':
       case 'cancelled':
         break;
@@ -348,7 +357,7 @@ export class FitPanel {
   private post(message: HostToWebview): void {
     // Before the first `ready` the script is not listening yet; what matters is replayed on `ready`.
     if (this.disposed || !this.webviewReady) return;
-    this.webviewPanel.webview.postMessage(message).then(
+    this.webviewPanel.webview.postMessage(packForWebview(message)).then(
       (delivered) => {
         if (!delivered && message.type !== 'progress') this.host.output.debug(`${this.fileName}: panel hidden, ${message.type} will be replayed when it is shown`);
       },
@@ -360,6 +369,7 @@ export class FitPanel {
   private replay(): void {
     if (this.session && !this.session.state.done) {
       for (const event of this.session.catchUp()) this.post(event);
+      if (this.history.length > 0) this.post({ type: 'history', runs: this.history });
       return;
     }
     if (this.latest) this.post({ type: 'restore', state: this.latest });

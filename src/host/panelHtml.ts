@@ -123,10 +123,21 @@ export function panelHtml(o: PanelHtmlOptions): string {
         <div id="scatter-toolbar" class="chart-toolbar">
           <label>x <select id="x-col"></select></label>
           <label>y <select id="y-col"></select></label>
+          <label>view <select id="view-kind"></select></label>
           <span class="spacer"></span>
           ${exportButtons('scatter')}
         </div>
         <div id="scatter" class="chart"></div>
+        <table id="uncertain-rows" class="params" hidden></table>
+        <div id="pairs-card" hidden>
+          <div id="pairs-toolbar" class="chart-toolbar">
+            <span class="hint">Columns (2 to 8):</span>
+            <span id="pair-columns" class="pair-columns"></span>
+            <span class="spacer"></span>
+            ${exportButtons('pairs')}
+          </div>
+          <div id="pairs" class="chart"></div>
+        </div>
         <div id="histogram-toolbar" class="chart-toolbar" hidden>
           <span class="spacer"></span>
           ${exportButtons('histogram')}
@@ -145,17 +156,45 @@ export function panelHtml(o: PanelHtmlOptions): string {
         <div id="images" class="chart"></div>
         <div id="examples" class="examples" hidden></div>
       </div>
+    </section>
+    <section id="poisson-view" class="view" hidden>
+      <div class="chart-card" id="rates-card">
+        <div class="chart-toolbar">
+          <span class="hint">Rates λ per cluster and column (expected count per row)</span>
+          <span class="spacer"></span>
+          ${exportButtons('rates')}
+        </div>
+        <div id="rates" class="chart"></div>
+      </div>
+      <div class="chart-card" id="counts-card" hidden>
+        <div class="chart-toolbar">
+          <span class="hint">Counts per column: share of rows (bars) and the fitted mixture's probability (line)</span>
+          <span class="spacer"></span>
+          ${exportButtons('counts')}
+        </div>
+        <div id="counts" class="chart"></div>
+      </div>
+    </section>
+    <section id="categorical-view" class="view" hidden>
+      <div class="chart-card" id="profiles-card">
+        <div class="chart-toolbar">
+          <span class="hint">Each cluster's answer profile: the probability of every category of every column</span>
+          <span class="spacer"></span>
+          ${exportButtons('profiles')}
+        </div>
+        <div id="profiles" class="chart"></div>
+      </div>
+    </section>
+    <section id="common-view" class="view" hidden>
       <div class="chart-card" id="confusion-card" hidden>
         <div class="chart-toolbar">
-          <span class="hint">Clusters × labels</span>
+          <span class="hint">Clusters × labels (the labels never enter the fit)</span>
           <span class="spacer"></span>
           ${exportButtons('confusion')}
         </div>
         <div id="confusion" class="chart"></div>
         <div id="label-metrics" class="metrics"></div>
       </div>
-    </section>
-    <section id="common-view" class="view" hidden>
       <div class="chart-card" id="loglik-card">
         <div class="chart-toolbar">
           <span class="hint" id="loglik-hint">Log-likelihood per iteration</span>
@@ -166,6 +205,25 @@ export function panelHtml(o: PanelHtmlOptions): string {
       </div>
       <div class="chart-card" id="params-card">
         <table id="params" class="params"></table>
+      </div>
+    </section>
+    <section id="history-view" class="view" aria-label="Runs of this file" hidden>
+      <div class="chart-card" id="history-card">
+        <div class="chart-toolbar"><span class="hint" id="history-hint">Runs of this file</span></div>
+        <table id="history-runs" class="params ranking"></table>
+        <div id="history-compare" hidden>
+          <p id="history-delta" class="metrics"></p>
+          <div id="history-chart-card" hidden>
+            <div class="chart-toolbar">
+              <span class="hint">The two runs on the scatter's axes (components paired by their means)</span>
+              <span class="spacer"></span>
+              ${exportButtons('history')}
+            </div>
+            <div id="history" class="chart"></div>
+          </div>
+          <div id="history-images" class="history-images" hidden></div>
+          <div class="history-tables"><table id="history-a" class="params"></table><table id="history-b" class="params"></table></div>
+        </div>
       </div>
     </section>
   </main>

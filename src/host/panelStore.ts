@@ -32,7 +32,8 @@ interface StoredPanel {
 function snapshotSize(s: ParamsSnapshot): number {
   const means = s.means.reduce((sum, row) => sum + row.length, 0);
   const covariances = s.model === 'gaussian' ? s.covariances.reduce((sum, m) => sum + m.length * (m[0]?.length ?? 0), 0) : s.sizes.length;
-  return s.weights.length + means + covariances;
+  const confusion = (s.confusion ?? []).reduce((sum, row) => sum + row.length, 0);
+  return s.weights.length + means + covariances + confusion;
 }
 
 /** Indices of the snapshots to keep: evenly spread over the run, the first and the last always among them. */

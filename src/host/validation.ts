@@ -3,6 +3,8 @@
 // not reach the panel as garbage), the panel state restored after a reload, and the mixscope.* settings.
 // Pure: no `vscode` import, so it runs under plain mocha.
 
+import { FAMILY_IDS, isFamilyId } from '../engine/families/ids';
+import { validHistory } from './runHistory';
 import { LIMITS, type FitOptions, type FitResult, type PanelState, type WorkerToHost } from '../shared/protocol';
 import {
   HOST_SETTINGS,
@@ -244,10 +246,12 @@ export function validatePanelState(raw: unknown): Validated<PanelState> {
   for (const key of ['summary', 'plotSample'] as const) {
     if (raw[key] !== undefined && !isObject(raw[key])) return fail(`${key} must be an object; got ${describeValue(raw[key])}.`);
   }
-  if (raw.model !== undefined && raw.model !== 'gaussian' && raw.model !== 'bernoulli') return fail(`model must be gaussian or bernoulli; got ${describeValue(raw.model)}.`);
+  if (raw.model !== undefined && !isFamilyId(raw.model)) return fail(`model must be one of ${FAMILY_IDS.join(', ')}; got ${describeValue(raw.model)}.`);
   if (raw.plotAssignments !== undefined && !Array.isArray(raw.plotAssignments)) return fail('plotAssignments must be an array.');
   if (raw.examples !== undefined && !Array.isArray(raw.examples)) return fail('examples must be an array.');
-  return ok({ ...(raw as unknown as PanelState), options: options.value });
+  // A damaged run history loses the damaged runs, never the panel.
+  const history = raw.history === undefined ? {} : { history: validHistory(raw.history) };
+  return ok({ ...(raw as unknown as PanelState), options: options.value, ...history });
 }
 
 /**
@@ -265,7 +269,7 @@ export function validateFitOptionsStrict(raw: unknown): Validated<FitOptions> {
 export function validateFitResult(raw: unknown): Validated<FitResult> {
   if (!isObject(raw)) return fail(`must be an object; got ${describeValue(raw)}.`);
   const { model, k, n, d } = raw;
-  if (model !== 'gaussian' && model !== 'bernoulli') return fail(`model must be gaussian or bernoulli; got ${describeValue(model)}.`);
+  if (!isFamilyId(model)) return fail(`model must be one of ${FAMILY_IDS.join(', ')}; got ${describeValue(model)}.`);
   if (!isInteger(k) || k < 1) return fail(`k must be a whole number ≥ 1; got ${describeValue(k)}.`);
   if (!isInteger(n) || n < 0) return fail(`n must be a whole number ≥ 0; got ${describeValue(n)}.`);
   if (!isInteger(d) || d < 1) return fail(`d must be a whole number ≥ 1; got ${describeValue(d)}.`);
@@ -303,7 +307,7 @@ export function validateWorkerMessage(raw: unknown, runId: number): Validated<Wo
       if (!isObject(s) || !isInteger(s.n) || s.n < 0 || !isInteger(s.d) || s.d < 0 || !Array.isArray(s.columns)) {
         return fail('the engine sent a "loaded" message without a valid dataset summary.');
       }
-      if (raw.model !== 'gaussian' && raw.model !== 'bernoulli') return fail(`the engine sent an unknown model ${describeValue(raw.model)}.`);
+      if (!isFamilyId(raw.model)) return fail(`the engine sent an unknown model ${describeValue(raw.model)}.`);
       if (typeof raw.modelReason !== 'string') return fail('the engine sent a "loaded" message without the reason for the model.');
       if (raw.plotSample !== undefined) {
         const p = raw.plotSample;

@@ -4,7 +4,7 @@
 // No `vscode` import: unit-tested with mocha against the real dist/worker.js and fixture workers.
 
 import { Worker } from 'node:worker_threads';
-import type { ColumnListing, FitOptions, HostToWorker, InspectRequest, SelectionProgress, WorkerReply, WorkerToHost } from '../shared/protocol';
+import type { ColumnListing, FitOptions, HostToWorker, InspectRequest, PredictRequest, PredictionSummary, SelectionProgress, WorkerReply, WorkerToHost } from '../shared/protocol';
 import { describeValue, validateWorkerMessage, type Validated } from './validation';
 
 export type LoadedMessage = Extract<WorkerToHost, { type: 'loaded' }>;
@@ -228,6 +228,9 @@ let nextRequestId = 1;
 
 export type ColumnListingOutcome =
   | { status: 'listed'; listing: ColumnListing; elapsedMs: number }
+  | RequestFailure;
+
+export type RequestFailure =
   | { status: 'error'; kind: 'data' | 'fit' | 'internal' | 'crash' | 'memory'; message: string; elapsedMs: number }
   | { status: 'timeout'; elapsedMs: number };
 
@@ -236,6 +239,42 @@ export type ColumnListingOutcome =
  * reply with the same requestId, nothing fitted. The worker is terminated once it has answered, failed or timed out.
  */
 export async function requestColumnListing(client: WorkerClientOptions, request: { fileName: string; bytes: Uint8Array; options: FitOptions }, timeoutMs = 30000): Promise<ColumnListingOutcome> {
+  const outcome = await requestOnce(
+    client,
+    (requestId): InspectRequest => ({ type: 'inspect', requestId, fileName: request.fileName, bytes: ownBuffer(request.bytes), options: request.options }),
+    (reply) => (reply.type === 'inspected' && isColumnListing(reply.listing) ? reply.listing : undefined),
+    { doing: 'reading the columns', done: 'listed the columns', reply: 'the column inspection' },
+    timeoutMs,
+  );
+  return outcome.status === 'answered' ? { status: 'listed', listing: outcome.value, elapsedMs: outcome.elapsedMs } : outcome;
+}
+
+export type PredictionOutcome = { status: 'predicted'; prediction: PredictionSummary; elapsedMs: number } | RequestFailure;
+
+/** Applies a saved model (its JSON text) to a file in a fresh engine worker: each row's cluster, the log-likelihood. */
+export async function requestPrediction(
+  client: WorkerClientOptions,
+  request: { fileName: string; bytes: Uint8Array; modelFileName: string; modelText: string },
+  timeoutMs = 600000,
+): Promise<PredictionOutcome> {
+  const outcome = await requestOnce(
+    client,
+    (requestId): PredictRequest => ({ type: 'predict', requestId, fileName: request.fileName, bytes: ownBuffer(request.bytes), modelFileName: request.modelFileName, modelText: request.modelText }),
+    (reply) => (reply.type === 'predicted' && isPrediction(reply.prediction) ? reply.prediction : undefined),
+    { doing: 'applying the model', done: 'applied the model', reply: 'the prediction' },
+    timeoutMs,
+  );
+  return outcome.status === 'answered' ? { status: 'predicted', prediction: outcome.value, elapsedMs: outcome.elapsedMs } : outcome;
+}
+
+/** One request to a fresh worker and its one reply (accepted when `accept` returns a value), then the worker ends. */
+async function requestOnce<T>(
+  client: WorkerClientOptions,
+  build: (requestId: number) => InspectRequest | PredictRequest,
+  accept: (reply: Partial<WorkerReply> & Record<string, unknown>) => T | undefined,
+  words: { doing: string; done: string; reply: string },
+  timeoutMs: number,
+): Promise<{ status: 'answered'; value: T; elapsedMs: number } | RequestFailure> {
   const requestId = nextRequestId++;
   const started = Date.now();
   const elapsed = () => Date.now() - started;
@@ -245,30 +284,38 @@ export async function requestColumnListing(client: WorkerClientOptions, request:
   } catch (error) {
     return { status: 'error', kind: 'crash', message: `could not start the engine worker (${client.workerPath}): ${(error as Error).message}`, elapsedMs: elapsed() };
   }
-  const outcome = await new Promise<ColumnListingOutcome>((resolve) => {
+  type Outcome = { status: 'answered'; value: T; elapsedMs: number } | RequestFailure;
+  const outcome = await new Promise<Outcome>((resolve) => {
     const timer = setTimeout(() => resolve({ status: 'timeout', elapsedMs: elapsed() }), timeoutMs);
-    const answer = (o: ColumnListingOutcome) => {
+    const answer = (o: Outcome) => {
       clearTimeout(timer);
       resolve(o);
     };
     worker.on('message', (raw: unknown) => {
-      const reply = raw as Partial<WorkerReply> | null;
+      const reply = raw as (Partial<WorkerReply> & Record<string, unknown>) | null;
       if (typeof reply !== 'object' || reply === null || reply.requestId !== requestId) return;
-      if (reply.type === 'inspected' && isColumnListing(reply.listing)) answer({ status: 'listed', listing: reply.listing, elapsedMs: elapsed() });
+      const value = accept(reply);
+      if (value !== undefined) answer({ status: 'answered', value, elapsedMs: elapsed() });
       else if (reply.type === 'requestFailed' && typeof reply.message === 'string') {
         const kind = reply.kind === 'data' || reply.kind === 'fit' ? reply.kind : 'internal';
         answer({ status: 'error', kind, message: reply.message, elapsedMs: elapsed() });
-      } else answer({ status: 'error', kind: 'crash', message: `the engine sent a malformed reply to the column inspection (${String(reply.type)}).`, elapsedMs: elapsed() });
+      } else answer({ status: 'error', kind: 'crash', message: `the engine sent a malformed reply to ${words.reply} (${String(reply.type)}).`, elapsedMs: elapsed() });
     });
     worker.on('error', (error: Error & { code?: string }) =>
-      answer({ status: 'error', kind: error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash', message: `the engine worker crashed while reading the columns: ${error.message}`, elapsedMs: elapsed() }),
+      answer({ status: 'error', kind: error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash', message: `the engine worker crashed while ${words.doing}: ${error.message}`, elapsedMs: elapsed() }),
     );
-    worker.on('exit', (code) => answer({ status: 'error', kind: 'crash', message: `the engine worker stopped (exit code ${code}) before it listed the columns.`, elapsedMs: elapsed() }));
-    const message: InspectRequest = { type: 'inspect', requestId, fileName: request.fileName, bytes: ownBuffer(request.bytes), options: request.options };
+    worker.on('exit', (code) => answer({ status: 'error', kind: 'crash', message: `the engine worker stopped (exit code ${code}) before it ${words.done}.`, elapsedMs: elapsed() }));
+    const message = build(requestId);
     worker.postMessage(message, [message.bytes.buffer as ArrayBuffer]);
   });
   worker.terminate().catch(() => undefined);
   return outcome;
+}
+
+function isPrediction(v: unknown): v is PredictionSummary {
+  if (typeof v !== 'object' || v === null) return false;
+  const p = v as Partial<PredictionSummary>;
+  return Number.isInteger(p.n) && Number.isInteger(p.k) && Array.isArray(p.assignments) && p.assignments.length === p.n && typeof p.logLikelihood === 'number' && Array.isArray(p.notes);
 }
 
 function isColumnListing(v: unknown): v is ColumnListing {

@@ -4,6 +4,9 @@
 export type { ModelChoice, ModelKind, CovarianceType, SklearnCovarianceType, MclustCovarianceModel, InitMethod, EmVariant, InitParams, FitOptions } from './settings';
 export { DEFAULT_FIT_OPTIONS, LIMITS } from './settings';
 import type { ModelChoice, ModelKind, CovarianceType, InitMethod, EmVariant, InitParams, FitOptions } from './settings';
+import type { PackedResult } from './wire';
+import type { RunSummary } from './history';
+export type { RunSummary } from './history';
 
 /** What was read from the file, reported to the user. */
 export interface DatasetSummary {
@@ -24,6 +27,42 @@ export interface DatasetSummary {
   /** Images: [height, width]. */
   imageShape?: [number, number];
   hasLabels?: boolean;
+  /** How the rows were read, so that a saved model can read another file (or emit code that reads this one) alike. */
+  source?: DataSource;
+}
+
+/** The reading of a data file, as a saved model and its emitted scripts repeat it. */
+export interface DataSource {
+  /** Format registry id ('delimited-text', 'idx', 'npy'). */
+  format: string;
+  /** The file was gzip-compressed. */
+  gzip?: boolean;
+  /** Delimited text: where the table is and which fields were fitted. */
+  text?: TextLayout;
+  /** Images: the value that means "fully on" (255 for bytes, 1 for 0..1 data). */
+  pixelScale?: number;  /** Workbooks: the name of the sheet read. */
+  sheet?: string;
+}
+
+export interface TextLayout {
+  /** ',', '\t', ';', '|', or ' ' for runs of spaces and tabs. */
+  delimiter: string;
+  decimalComma: boolean;
+  /** 0-based line of the table's first row; blank and comment (# or %) lines below it are passed over. */
+  tableStart: number;
+  /** Fields per row; rows with another count are skipped. */
+  fields: number;
+  /** A delimiter ends every line (its empty last field is not a column). */
+  trailingDelimiter: boolean;
+  /** 0-based field of each fitted column, in the order of `columns`. */
+  columnFields: number[];
+  /**
+   * The label column kept apart from the fit: rows whose label is not an integer are skipped, or, with text labels
+   * (labelText), rows whose label cell is missing.
+   */
+  labelField?: number;
+  labelColumn?: string;
+  labelText?: boolean;
 }
 
 /** Parameters at one iteration; small enough to send every iteration. */
@@ -34,6 +73,8 @@ export interface GaussianSnapshot {
   means: number[][];
   /** Always expanded to K × D × D whatever the covariance type. */
   covariances: number[][][];
+  /** With known labels: clusters × labels counts of this iteration's assignments (columns: LabelMetrics.labelValues). */
+  confusion?: number[][];
 }
 
 export interface BernoulliSnapshot {
@@ -44,9 +85,38 @@ export interface BernoulliSnapshot {
   means: number[][];
   /** Cluster sizes (hard counts) at this iteration. */
   sizes: number[];
+  /** With known labels: clusters × labels counts of this iteration's assignments (columns: LabelMetrics.labelValues). */
+  confusion?: number[][];
 }
 
-export type ParamsSnapshot = GaussianSnapshot | BernoulliSnapshot;
+export interface PoissonSnapshot {
+  model: 'poisson';
+  iteration: number;
+  weights: number[];
+  /** K × D Poisson rates λ (the expected count of each column in each cluster). */
+  means: number[][];
+  /** Cluster sizes (hard counts) at this iteration. */
+  sizes: number[];
+  /** With known labels: clusters × labels counts of this iteration's assignments (columns: LabelMetrics.labelValues). */
+  confusion?: number[][];
+}
+
+export interface CategoricalSnapshot {
+  model: 'categorical';
+  iteration: number;
+  weights: number[];
+  /**
+   * K × L category probabilities, L = the categories of every column in turn (FitResult.categories gives each
+   * column's categories, in this order).
+   */
+  means: number[][];
+  /** Cluster sizes (hard counts) at this iteration. */
+  sizes: number[];
+  /** With labels: this iteration's cluster × label counts (as LabelMetrics.confusion), so the heatmap can follow the scrubber. */
+  confusion?: number[][];
+}
+
+export type ParamsSnapshot = GaussianSnapshot | BernoulliSnapshot | PoissonSnapshot | CategoricalSnapshot;
 
 export interface LabelMetrics {
   /** Many-to-one: each cluster mapped to its majority label (= overall purity). See engine/metrics.ts. */
@@ -55,11 +125,13 @@ export interface LabelMetrics {
   oneToOneAccuracy?: number;
   adjustedRandIndex: number;
   normalizedMutualInfo: number;
-  /** Per cluster: majority label and purity. */
-  clusters: { majorityLabel: number; purity: number; size: number }[];
+  /** Per cluster: majority label and purity (and, for text labels, the majority label's name). */
+  clusters: { majorityLabel: number; majorityLabelName?: string; purity: number; size: number }[];
   /** confusion[k][label] counts. */
   confusion: number[][];
   labelValues: number[];
+  /** Text labels (a column such as iris's species): the name of each of labelValues, which are then its codes. */
+  labelNames?: string[];
 }
 
 export interface FitResult {
@@ -67,7 +139,14 @@ export interface FitResult {
   /** Why `auto` picked this model (or 'chosen by the user'). */
   modelReason: string;
   k: number;
+  /** Rows used in the fit. */
   n: number;
+  /** Gaussian with a weights column: its name and Σ w_i, the n of BIC and of the convergence rule. */
+  caseWeights?: { column: string; total: number };
+  /** Gaussian with missing cells fitted: missing cells per column (in `columns` order); missing at random is assumed. */
+  missingCells?: number[];
+  /** The plotted rows with missing cells (PlotSample.incompleteRows) at E[x | observed cells] under the fit, row-major, in the plotted units. */
+  imputedPlot?: { rows: number[]; values: number[] };
   d: number;
   columns: string[];
   converged: boolean;
@@ -117,8 +196,43 @@ export interface FitResult {
    * scores, for the selection chart and the CLI's `selection`.
    */
   selection?: Selection;
+  /** Poisson: K × D rates λ (the same numbers as `means`, named as flexmix and the CLI's --json name them). */
+  rates?: number[][];
+  /** Categorical: each fitted column's categories, in the order of the probabilities. */
+  categories?: { column: string; levels: string[] }[];
+  /** Categorical: K × column × category probabilities (each cluster's answer profile). */
+  probabilities?: number[][][];
+  /** Poisson: each fitted column's count frequencies, for the panel's histograms with the fitted probabilities. */
+  countHistograms?: CountHistogram[];
+  /**
+   * Gaussian fits with d ≥ 2 and K ≥ 2: mclust's MclustDR directions (the directions that best separate the fitted
+   * components, Scrucca 2010) of the fitted values, a projection of the panel beside the principal axes. axes: unit
+   * rows, most separating first (at most K − 1); eigenvalues: all d of MclustDR's kernel, decreasing.
+   */
+  dimensionReduction?: { mean: number[]; axes: number[][]; eigenvalues: number[] };
+  /** Gaussian fits with K ≥ 2: the rows whose cluster is least certain (1 − max_k r_ik), most uncertain first. */
+  uncertainRows?: UncertainRow[];
   /** covarianceType "variational": how many components the data kept (weight above 0.01) and the final lower bound. */
   variational?: { effectiveComponents: number; lowerBound: number; weightPrior: string };
+}
+
+/** How often each count occurs in one column: frequencies[x] rows have count x (with case weights, their Σ w) (x ≥ tailFrom share the last bar). */
+export interface CountHistogram {
+  column: string;
+  frequencies: number[];
+  tailFrom?: number;
+}
+
+/** A row of the data and how uncertain its cluster is under the final parameters. */
+export interface UncertainRow {
+  /** 0-based index among the fitted rows. */
+  row: number;
+  /** 1-based line of the file it was read from (formats read by lines). */
+  line?: number;
+  /** 1 − max_k r_ik (0: certain; at most 1 − 1/K). */
+  uncertainty: number;
+  /** Its most likely component (0-based). */
+  component: number;
 }
 
 /** Which score picks the model: all three in scikit-learn's sign, lower is better. */
@@ -171,7 +285,30 @@ export type HostToWorker =
   | { type: 'start'; runId: number; fileName: string; bytes: Uint8Array; options: FitOptions; labelBytes?: Uint8Array; labelFileName?: string }
   | { type: 'cancel'; runId: number }
   /** A request that needs a reply: the worker answers with a WorkerReply carrying the same requestId. */
-  | InspectRequest;
+  | InspectRequest
+  | PredictRequest;
+
+/** Apply a saved model (its JSON text) to a data file; answered by `predicted` or `requestFailed`. */
+export interface PredictRequest {
+  type: 'predict';
+  requestId: number;
+  fileName: string;
+  bytes: Uint8Array;
+  modelFileName: string;
+  modelText: string;
+}
+
+/** A saved model applied to a file (src/engine/model/predict.ts). */
+export interface PredictionSummary {
+  n: number;
+  k: number;
+  assignments: number[];
+  logLikelihood: number;
+  /** What the loader noticed in the file. */
+  notes: string[];
+  /** The model's family and covariance model, and the file it was fitted to. */
+  model: { family: ModelKind; covarianceModel?: string; fittedTo: string };
+}
 
 /** Read the columns of (the start of) a file without fitting anything; answered by `inspected` or `requestFailed`. */
 export interface InspectRequest {
@@ -198,6 +335,7 @@ export interface ColumnListing {
 /** The worker's answer to a request (never mixed with a run's fit events). */
 export type WorkerReply =
   | { type: 'inspected'; requestId: number; listing: ColumnListing }
+  | { type: 'predicted'; requestId: number; prediction: PredictionSummary }
   | { type: 'requestFailed'; requestId: number; kind: 'data' | 'fit' | 'internal'; message: string };
 
 /** Points sent for plotting: evenly sampled, at most maxPlotPoints rows, all fitted columns (row-major). */
@@ -210,6 +348,11 @@ export interface PlotSample {
    * panel's default view. axes: 2 × d unit rows; explained: each one's fraction of the total variance.
    */
   projection?: { mean: number[]; axes: number[][]; explained: number[] };
+  /**
+   * Rows (of `indices`) with missing cells: drawn with their own point shape, at their conditional expectation once
+   * the fit ends (FitResult.imputedPlot), at their columns' observed means before.
+   */
+  incompleteRows?: number[];
 }
 
 /** A few member images per cluster (Bernoulli): most and least typical, pixel values 0..1. */
@@ -251,6 +394,8 @@ export interface PanelState {
   result?: FitResult;
   plotAssignments?: number[];
   examples?: ClusterExamples[];
+  /** The finished runs of this file, oldest first (bounded; see src/host/runHistory.ts). */
+  history?: RunSummary[];
 }
 
 export type HostToWebview =
@@ -259,10 +404,14 @@ export type HostToWebview =
   | { type: 'loaded'; runId: number; summary: DatasetSummary; model: ModelKind; modelReason: string; plotSample?: PlotSample }
   | { type: 'progress'; runId: number; restart: number; iteration: number; objective: number; logLikelihood: number; snapshot: ParamsSnapshot }
   | SelectionProgress
-  | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[] }
+  /** packed: the result's snapshots and assignments as typed arrays (shared/wire.ts); unpacked on arrival. */
+  /** history: the file's finished runs, this one last. */
+  | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[]; packed?: PackedResult; history?: RunSummary[] }
+  /** The file's finished runs, when the panel (re)loads while a run is going. */
+  | { type: 'history'; runs: RunSummary[] }
   | { type: 'error'; runId: number; message: string }
   | { type: 'cancelled'; runId: number }
-  | { type: 'restore'; state: PanelState }
+  | { type: 'restore'; state: PanelState; packed?: PackedResult }
   /** The answer to an `export` from the panel (requestId echoed when the panel gave one). */
   | ExportReply;
 

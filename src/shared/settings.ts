@@ -10,8 +10,10 @@
 //   3. run `npm run manifest` to regenerate package.json's settings.
 // Plain data and pure functions only; no `vscode` import.
 
-export type ModelChoice = 'auto' | 'gaussian' | 'bernoulli';
-export type ModelKind = 'gaussian' | 'bernoulli';
+import { FAMILY_DESCRIPTIONS, FAMILY_IDS, type FamilyId } from '../engine/families/ids';
+
+export type ModelKind = FamilyId;
+export type ModelChoice = 'auto' | ModelKind;
 /** scikit-learn's covariance types, fitted with scikit-learn's formulas (GaussianMixture's covariance_type). */
 export type SklearnCovarianceType = 'full' | 'diag' | 'spherical' | 'tied';
 /**
@@ -30,6 +32,7 @@ export type WeightPrior = 'dirichlet-process' | 'dirichlet-distribution';
  */
 export type InitMethod = 'kmeans++' | 'random' | 'random-data' | 'params' | 'random-assignment';
 export type EmVariant = 'soft' | 'hard';
+export type MissingPolicy = 'marginalize' | 'skip';
 
 /** Explicit starting parameters (CLI `--init-params`, setting mixscope.initParams, figure reproduction). */
 export interface InitParams {
@@ -69,6 +72,12 @@ export interface FitOptions {
   columns: string[];
   /** Excel workbooks: the sheet to read, by name or 1-based number; empty = the first that holds a numeric table. */
   sheet: string;
+  /** Class labels the clusters are scored against, never fitted: "auto", "none", or a column's name or number. */
+  labelColumn: string;
+  /** Column of case (frequency) weights, by name or 1-based number; "" = none. */
+  weightsColumn: string;
+  /** Rows with missing cells: fitted on their observed cells (EM marginalises the rest), or skipped. */
+  missing: MissingPolicy;
   initParams?: InitParams;
   emVariant: EmVariant;
   /** Binarisation threshold on pixels scaled to [0, 1]. */
@@ -150,13 +159,16 @@ function checkCovarianceModels(value: string): { ok: true; value: string } | { o
 /** 'fit': a FitOptions field, sent to the engine. 'host': read by the extension host only (never reaches the engine). */
 export type SettingScope = 'fit' | 'host';
 
+/** The CLI flag without dashes (`max-iter` for --max-iter); `value` names the argument in --help; `help` is its line there. */
+export interface CliFlag { flag: string; value?: string; help: string }
+
 interface SpecBase {
   key: string;
   scope: SettingScope;
   /** The families the setting changes; 'all' when it applies to every family. */
   families: 'all' | readonly ModelKind[];
-  /** The CLI flag without dashes (`max-iter` for --max-iter); `value` names the argument in --help; `help` is its line there. */
-  cli: { flag: string; value?: string; help: string };
+  /** Absent for a host setting that only the editor has a use for (mixscope.codeLens). */
+  cli?: CliFlag;
   /** Markdown shown in the Settings UI, README and --help (first sentence). */
   description: string;
   /** What README's table says in its "Range / values" column when the range alone is not enough. */
@@ -235,11 +247,10 @@ export type SettingSpec = NumberSpec | EnumSpec | BooleanSpec | StringListSpec |
 export const SETTINGS = [
   {
     key: 'model', scope: 'fit', families: 'all', kind: 'enum', default: 'auto', cli: { flag: 'model', help: 'model family (auto: Bernoulli for binary or image data)' },
-    values: ['auto', 'gaussian', 'bernoulli'],
+    values: ['auto', ...FAMILY_IDS],
     valueDescriptions: [
       'Bernoulli for binary or image data (IDX, 0/1 columns), Gaussian otherwise; the panel says why.',
-      'Gaussian mixture on the numeric columns.',
-      'Bernoulli mixture on binarised values (pixels scaled to [0, 1], then > threshold).',
+      ...FAMILY_IDS.map((id) => FAMILY_DESCRIPTIONS[id]),
     ],
     description: 'Mixture model to fit. `auto`: Bernoulli for binary or image data, Gaussian otherwise (the panel says why).',
   },
@@ -375,6 +386,39 @@ export const SETTINGS = [
     description: 'Columns to fit, by name (or 1-based number). Empty: every numeric column.',
   },
   {
+    key: 'labelColumn', scope: 'fit', families: 'all', kind: 'text', default: 'auto',
+    cli: { flag: 'labels', value: 'COLUMN|none|FILE', help: 'class labels to score the clusters against, never fitted: a column, none, or a labels file (auto: see README)' },
+    pattern: '\\S',
+    expectation: '"auto", "none" or a column name or number',
+    check: (value: string) => (value.trim() === '' ? { ok: false, why: 'expected "auto", "none" or a column name' } : { ok: true, value: value.trim() }),
+    rangeText: '`"auto"`, `"none"` or a column name or number',
+    description:
+      'Class labels the clusters are scored against (they never enter the fit): the cluster × label heatmap, each cluster\'s majority label and purity, accuracy, adjusted Rand index and NMI. ' +
+      '`"auto"`: an integer column named `label`, `class`, `target`, `y` or `digit`, else the one text column of a few repeated values (iris\'s `species`), or for IDX images the labels file beside them. ' +
+      '`"none"`: no labels. Or a column\'s name (or 1-based number).',
+  },
+  {
+    key: 'weightsColumn', scope: 'fit', families: ['gaussian', 'poisson'], kind: 'text', default: '',
+    cli: { flag: 'weights', value: 'COLUMN', help: 'a column of case (frequency) weights ≥ 0, by name or 1-based number; not a feature' },
+    pattern: '^.*$',
+    expectation: 'a column name or 1-based number ("" for none)',
+    check: (value: string) => ({ ok: true, value: value.trim() }),
+    rangeText: 'a column name or number, `""` for none',
+    description:
+      'Gaussian and Poisson: a column of case (frequency) weights w ≥ 0, used to weight the rows and not as a feature: EM maximises Σ w_i ln p(x_i), and BIC uses n = Σ w_i, so whole-number weights give the fit of each row repeated w times (a model selection\'s starting partitions are unweighted). A negative, text or missing weight stops the fit naming its line; zero weights are allowed. `""`: every row weighs 1.',
+  },
+  {
+    key: 'missing', scope: 'fit', families: ['gaussian'], kind: 'enum', default: 'marginalize',
+    cli: { flag: 'missing', help: 'Gaussian: rows with missing cells (empty, NA, NaN, null, ?) are fitted on their observed cells, or skipped' },
+    values: ['marginalize', 'skip'],
+    valueDescriptions: [
+      'Fit every row on its observed cells: EM marginalises the missing cells (they are assumed missing at random).',
+      'Skip every row with a missing cell (counted and reported).',
+    ],
+    description:
+      'Gaussian: rows with missing cells (empty, `NA`, `NaN`, `null`, `?`). `marginalize`: every row with at least one observed cell is fitted, EM integrating its missing cells out (Ghahramani & Jordan), assuming they are missing at random; `skip`: such rows are skipped and counted. Model selections (`k` `"auto"`, `variational`) and the Bernoulli and Poisson families skip them.',
+  },
+  {
     key: 'maxPlotPoints', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 5000, min: 100, max: 100000, cli: { flag: 'max-plot-points', value: 'N', help: 'most points plotted by the extension (accepted for parity)' },
     description: 'Most points sent to the panel for plotting (sampled evenly); the fit always uses every row.',
   },
@@ -416,6 +460,11 @@ export const SETTINGS = [
     expectation: 'a size in MB greater than 0 (a whole number up to 65536)',
     description: 'Memory budget: a data file larger than this many MB is refused before it is read, with its size and this limit.',
   },
+  {
+    key: 'codeLens', scope: 'host', families: 'all', kind: 'boolean', default: true,
+    description:
+      'Show the code lenses "Cluster this dataset" and "…with options" above a string literal that names an existing data file (`pd.read_csv("faithful.csv")`) in Python, R, Julia, JavaScript and TypeScript files and notebook cells.',
+  },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];
@@ -456,7 +505,11 @@ export function settingSpec(key: SettingKey): SettingSpec {
 export const FIT_SETTINGS: readonly SettingSpec[] = SETTINGS.filter((s) => s.scope === 'fit');
 export const HOST_SETTINGS: readonly SettingSpec[] = SETTINGS.filter((s) => s.scope === 'host');
 
-function copyDefault(spec: SettingSpec): unknown {
+export type CliSettingSpec = SettingSpec & { cli: CliFlag };
+/** The settings the CLI takes as flags, in the table's order (editor-only settings have none). */
+export const CLI_SETTINGS: readonly CliSettingSpec[] = (SETTINGS as readonly SettingSpec[]).filter((s): s is CliSettingSpec => s.cli !== undefined);
+
+export function copyDefault(spec: SettingSpec): unknown {
   return Array.isArray(spec.default) ? [...(spec.default as readonly unknown[])] : spec.default;
 }
 
@@ -605,7 +658,9 @@ function problemFor(spec: SettingSpec, raw: unknown, source: OptionsSource, used
 }
 
 /** Fit settings a restored panel state may lack (saved by an earlier version): they take their defaults. */
-const ADDED_LATER: ReadonlySet<string> = new Set(['kRange', 'covarianceModels', 'criterion']);
+export const ADDED_LATER: ReadonlySet<string> = new Set(['kRange', 'covarianceModels', 'criterion']);
+/** Other fit settings added after panels were first saved (restored without them: their defaults). */
+const ADDED_SINCE: ReadonlySet<string> = new Set(['labelColumn', 'weightsColumn', 'missing']);
 
 const INIT_PARAMS_MISSING = 'init is "params" but no initial parameters were given (setting mixscope.initParams, CLI: --init-params FILE.json).';
 
@@ -623,7 +678,7 @@ export function validateFitOptions(raw: unknown, source: OptionsSource): Options
   }
   if (source === 'restored') {
     // A panel saved before the model-selection settings existed lacks them: they take their defaults.
-    const missing = FIT_SETTINGS.filter((s) => s.default !== null && record[s.key] === undefined && !ADDED_LATER.has(s.key)).map((s) => s.key);
+    const missing = FIT_SETTINGS.filter((s) => s.default !== null && record[s.key] === undefined && !ADDED_LATER.has(s.key) && !ADDED_SINCE.has(s.key)).map((s) => s.key);
     if (missing.length > 0) problems.push({ key: missing[0], message: `missing ${missing.join(', ')}.`, used: 'the defaults' });
   }
   const options: Record<string, unknown> = {};
@@ -654,135 +709,11 @@ export function validateFitOptions(raw: unknown, source: OptionsSource): Options
   return { options: options as unknown as FitOptions, problems };
 }
 
-// ------------------------------------------------------------------------------------------------ text from the table
-
 /** A value as users write it: `auto`, `[2, 2]`, `1e-6`, `null`. */
 export function formatValue(spec: SettingSpec, value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return spec.kind === 'stringList' ? JSON.stringify(value) : `[${value.join(', ')}]`;
   if (typeof value === 'number' && value !== 0 && Math.abs(value) < 1e-4) return value.toExponential().replace(/e-0*/, 'e-');
+  if (value === '') return '""';
   return String(value);
-}
-
-/** Whether a setting changes the fit of `family` (every setting applies when the family is not known yet). */
-export function appliesTo(spec: SettingSpec, family: ModelKind | undefined): boolean {
-  return spec.families === 'all' || family === undefined || spec.families.includes(family);
-}
-
-/**
- * The settings a fit used, one line each (`k = 3`), only those that apply to the fitted family: for the output
- * channel. `family` defaults to options.model unless it is 'auto'.
- */
-export function describeOptions(options: FitOptions, family?: ModelKind): string[] {
-  const fitted = family ?? (options.model === 'auto' ? undefined : options.model);
-  const lines: string[] = [];
-  // With a fixed K and no list of models there is nothing to choose: the selection settings are left out.
-  const selecting = options.k === 'auto' || options.covarianceModels !== 'auto';
-  for (const spec of FIT_SETTINGS) {
-    if (!appliesTo(spec, fitted)) continue;
-    if (!selecting && ADDED_LATER.has(spec.key)) continue;
-    const value = (options as unknown as Record<string, unknown>)[spec.key];
-    let text: string;
-    if (spec.kind === 'initParams') {
-      if (value === undefined) continue;
-      const p = value as InitParams;
-      text = `${p.weights.length} components × ${p.means[0]?.length ?? 0} dimensions (explicit start)`;
-    } else if (spec.kind === 'stringList' && Array.isArray(value) && value.length === 0) text = '(every numeric column)';
-    else text = formatValue(spec, value);
-    lines.push(`${spec.key} = ${text}`);
-  }
-  return lines;
-}
-
-/** The "Range / values" column of README's table. */
-export function rangeDescription(spec: SettingSpec): string {
-  if (spec.rangeText) return spec.rangeText;
-  switch (spec.kind) {
-    case 'number': {
-      if (!Number.isFinite(spec.max)) return `${spec.exclusiveMin ? '>' : '≥'} ${spec.min}`;
-      if (!spec.exclusiveMin && !spec.exclusiveMax) return `${spec.min} – ${spec.max}`;
-      return `${spec.min} ${spec.exclusiveMin ? '<' : '≤'} x ${spec.exclusiveMax ? '<' : '≤'} ${spec.max}`;
-    }
-    case 'enum':
-      return spec.values.map((v) => `\`${v}\``).join(', ');
-    case 'numberPair':
-      return `two numbers ≥ ${spec.min}`;
-    case 'text':
-      return spec.expectation;
-    default:
-      return '';
-  }
-}
-
-/** README's settings table (markdown), so the docs can be regenerated from the schema. */
-export function settingsMarkdownTable(): string {
-  const rows = SETTINGS.map((spec: SettingSpec) => {
-    const cells = [`\`mixscope.${spec.key}\``, `\`${formatValue(spec, spec.default)}\``, rangeDescription(spec), spec.description.replace(/\|/g, '\\|')];
-    return `| ${cells.join(' | ')} |`;
-  });
-  return ['| Setting | Default | Range / values | Meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
-}
-
-/** Markdown as plain text for VS Code's `description` (the Settings UI shows markdownDescription when present). */
-function plainText(markdown: string): string {
-  return markdown.replace(/`/g, '');
-}
-
-/** package.json's `contributes.configuration.properties`, as JSON Schema for the Settings UI. */
-export function configurationProperties(): Record<string, Record<string, unknown>> {
-  const properties: Record<string, Record<string, unknown>> = {};
-  SETTINGS.forEach((spec: SettingSpec, index) => {
-    const p: Record<string, unknown> = {};
-    switch (spec.kind) {
-      case 'number':
-        p.type = spec.integer ? 'integer' : 'number';
-        p[spec.exclusiveMin ? 'exclusiveMinimum' : 'minimum'] = spec.min;
-        if (Number.isFinite(spec.max)) p[spec.exclusiveMax ? 'exclusiveMaximum' : 'maximum'] = spec.max;
-        // A number or the string "auto": JSON Schema's minimum and maximum constrain numbers only, pattern strings only.
-        if (spec.auto) {
-          p.type = [p.type, 'string'];
-          p.pattern = '^auto$';
-          p.patternErrorMessage = 'K is "auto" or a whole number.';
-        }
-        break;
-      case 'text':
-        p.type = 'string';
-        p.pattern = spec.pattern;
-        p.patternErrorMessage = `Expected ${spec.expectation}.`;
-        break;
-      case 'enum':
-        p.type = 'string';
-        p.enum = [...spec.values];
-        p.enumDescriptions = [...spec.valueDescriptions];
-        break;
-      case 'boolean':
-        p.type = 'boolean';
-        break;
-      case 'stringList':
-        p.type = 'array';
-        p.items = { type: 'string' };
-        break;
-      case 'numberPair':
-        p.type = 'array';
-        p.items = { type: 'number', minimum: spec.min, maximum: spec.max };
-        p.minItems = 2;
-        p.maxItems = 2;
-        break;
-      case 'initParams':
-        p.type = ['object', 'null'];
-        p.properties = {
-          weights: { type: 'array', items: { type: 'number' } },
-          means: { type: 'array', items: { type: 'array', items: { type: 'number' } } },
-          covariances: { type: 'array' },
-        };
-        break;
-    }
-    p.default = copyDefault(spec);
-    p.scope = 'resource';
-    p.order = index + 1;
-    p.description = plainText(spec.description);
-    if (p.description !== spec.description) p.markdownDescription = spec.description;
-    properties[`mixscope.${spec.key}`] = p;
-  });
-  return properties;
 }

@@ -74,6 +74,7 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     this.timeout(240_000);
     const workspace = makeWorkspace(path.join(context.tmp, 'workspace'), { malformed: true });
     fs.copyFileSync(MNIST_TRAIN, path.join(workspace, 'train-images-idx3-ubyte'));
+    fs.copyFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'iris.csv'), path.join(workspace, 'iris.csv'));
     session = await openSession({ workspace, name: 'ui' });
     page = session.page;
     await screenshot(page, 'workbench');
@@ -423,5 +424,28 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     const closed = mixscopeLog(session.profile.userDataDir).filter((l) => /could not be restored/.test(l));
     assert.deepEqual(closed, [], 'no panel was closed instead of restored');
     await session.updateSettings({ 'mixscope.standardize': undefined, 'mixscope.initParams': undefined, 'mixscope.tolerance': undefined });
+  });
+
+  it('12. iris.csv (a Species text column) → a Gaussian fit scored against the species: the cluster × species heatmap', async function () {
+    this.timeout(180_000);
+    await session.updateSettings({ 'mixscope.k': 3, 'mixscope.covarianceType': 'full' });
+    await explorerContextMenu(page, 'iris.csv', CLUSTER);
+    const frame = await panelFrame(page, { match: /iris\.csv/ });
+    await waitForStatus(frame, ['done'], 120_000);
+    await frame.waitForSelector('#confusion svg g.confusion_cells_marks path', { timeout: 30_000 });
+    await sleep(500);
+    const shown = await frame.evaluate(() => ({
+      cells: [...document.querySelectorAll('#confusion svg g.confusion_cells_marks path')].map((p) => p.getAttribute('aria-label') ?? ''),
+      scores: document.getElementById('label-metrics')?.textContent ?? '',
+      notes: [...document.querySelectorAll('#notes li')].map((li) => li.textContent ?? ''),
+      majority: [...document.querySelectorAll('#params > tbody > tr > td:nth-child(4)')].map((td) => td.textContent ?? ''),
+    }));
+    await screenshot(page, 'iris-labels');
+    assert.equal(shown.cells.length, 3 * 3, `K × 3 species cells: ${shown.cells.join(' | ')}`);
+    assert.ok(shown.cells.some((c) => /label setosa: 50$/.test(c)), `one cluster holds the 50 setosa: ${shown.cells.join(' | ')}`);
+    assert.match(shown.scores, /^Accuracy 0\.\d+ \(each cluster → its majority label\) · one-to-one 0\.\d+ · adjusted Rand index 0\.\d+ · NMI 0\.\d+$/);
+    assert.ok(shown.notes.some((n) => n.includes('labels: text column "Species"')), shown.notes.join(' | '));
+    assert.deepEqual([...shown.majority].sort(), ['setosa', 'versicolor', 'virginica']);
+    await session.updateSettings({ 'mixscope.covarianceType': undefined });
   });
 });

@@ -14,6 +14,8 @@ interface TestRecord {
 
 export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: 'spec' });
+  // MIXSCOPE_TEST_GREP=<re> runs only the matching tests of the suite (the runner's --grep picks the suites).
+  if (process.env.MIXSCOPE_TEST_GREP) mocha.grep(new RegExp(process.env.MIXSCOPE_TEST_GREP));
   const suiteDir = path.join(__dirname, 'suite');
   for (const f of fs.readdirSync(suiteDir).filter((n) => n.endsWith('.test.js')).sort()) mocha.addFile(path.join(suiteDir, f));
   await mocha.loadFilesAsync();

@@ -105,6 +105,30 @@ describe('CLI: mixscope fit', () => {
     assert.equal(fs.statSync(copy).mtimeMs, before);
     assert.deepEqual(fs.readdirSync(path.dirname(copy)), ['faithful.csv']);
   });
+
+  it('iris: the species column scores the clusters (--labels auto, a named column, or none)', () => {
+    const iris = path.join(root, 'test/fixtures/iris.csv');
+    const auto = cli(['fit', iris, '--k', '3', '--covariance', 'full', '--json']);
+    assert.equal(auto.code, 0, auto.stderr);
+    const out = JSON.parse(auto.stdout);
+    assert.deepEqual(out.columns, ['Sepal.Length', 'Sepal.Width', 'Petal.Length', 'Petal.Width']);
+    // The keys a Bernoulli fit with labels gives, and the label names.
+    for (const key of ['accuracy', 'oneToOneAccuracy', 'adjustedRandIndex', 'normalizedMutualInfo', 'clusters', 'confusion', 'labelValues']) assert.ok(key in out.labelMetrics, key);
+    assert.deepEqual(out.labelMetrics.labelNames, ['setosa', 'versicolor', 'virginica']);
+    assert.ok(out.dataset.notes.includes('labels: text column "Species", 3 values (setosa, versicolor, virginica), not used in the fit'));
+    const named = cli(['fit', iris, '--k', '3', '--covariance', 'full', '--labels', 'species', '--json']);
+    assert.deepEqual(JSON.parse(named.stdout).labelMetrics, out.labelMetrics);
+    const none = cli(['fit', iris, '--k', '3', '--covariance', 'full', '--labels', 'none', '--json']);
+    const plain = JSON.parse(none.stdout);
+    assert.equal(plain.labelMetrics, undefined);
+    assert.deepEqual(plain.assignments, out.assignments);
+    const text = cli(['fit', iris, '--k', '3', '--covariance', 'full']);
+    assert.match(text.stdout, /component 1: weight 0\.3333, size 50 mean \[.*\], majority label setosa \(purity 100\.0 %\)/);
+    assert.match(text.stdout, /^labels: accuracy 0\.9667 \(majority label per cluster, one-to-one 0\.9667\), ARI 0\.9039, NMI 0\.8997$/m);
+    const missing = cli(['fit', iris, '--labels', 'Variety']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^mixscope: iris\.csv: there is no column "Variety" \(mixscope\.labelColumn, CLI --labels\)/);
+  });
 });
 
 describe('fit options and helpers', () => {

@@ -6,11 +6,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SETTINGS, type NumberSpec, type SettingSpec } from '../../src/shared/settings';
+import { CLI_SETTINGS, type CliSettingSpec, type NumberSpec } from '../../src/shared/settings';
 
 const root = path.resolve(__dirname, '../..');
 const faithful = path.join(root, 'test/fixtures/faithful.csv');
-const specs = SETTINGS as readonly SettingSpec[];
+const specs = CLI_SETTINGS;
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [path.join(root, 'bin/mixscope.js'), ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -51,7 +51,7 @@ describe('CLI flags from the settings schema', () => {
     assert.match(r.stdout, /--covariance full\|diag\|spherical\|tied\|EII\|VII\|EEI\|VEI\|EVI\|VVI\|EEE\|VEE\|EVE\|VVE\|EEV\|VEV\|EVV\|VVV\|E\|V\|variational\s+Gaussian covariance: a scikit-learn type or an mclust model \(E, V: one column\) {2}\[full\]/);
     assert.match(r.stdout, /--k N\|A-B\|A,B,C\|auto\s+number of components K; a range or a list \(or auto: mixscope\.kRange\) chooses K by --criterion {2}\[auto\]/);
     assert.match(r.stdout, /--beta A,B\s+.*\[2,2\]/);
-    for (const flag of ['--json', '--snapshots', '--verbose', '--labels FILE', '--version', '-h, --help']) assert.ok(r.stdout.includes(flag), flag);
+    for (const flag of ['--json', '--snapshots', '--verbose', '--labels COLUMN|none|FILE', '--version', '-h, --help']) assert.ok(r.stdout.includes(flag), flag);
     assert.equal(cli(['-h']).stdout, r.stdout);
   });
 
@@ -110,7 +110,7 @@ describe('CLI flags from the settings schema', () => {
   });
 
   it("the limits are the schema's: each numeric flag is accepted at its bounds and refused just beyond, naming the setting", () => {
-    const bounds = specs.filter((s): s is NumberSpec => s.kind === 'number' && s.scope === 'fit' && Number.isFinite(s.max) && !s.exclusiveMax);
+    const bounds = specs.filter((s): s is NumberSpec & CliSettingSpec => s.kind === 'number' && s.scope === 'fit' && Number.isFinite(s.max) && !s.exclusiveMax);
     for (const spec of bounds) {
       const step = spec.integer ? 1 : 1e-6;
       refused(['fit', faithful, `--${spec.cli.flag}=${spec.max + step}`], new RegExp(`^mixscope: faithful\\.csv: ${spec.key} must be ${spec.expectation ?? `${spec.integer ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}`}, got`));

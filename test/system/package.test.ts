@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SAMPLE_SCRIPT, SAMPLES, SAMPLES_FOLDER, walkthroughFiles } from '../../src/host/samples';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -45,6 +46,22 @@ describe('the packaged extension (.vsix contents, as vsce lists them)', function
     }
     for (const f of files) {
       assert.doesNotMatch(f, /^(src|test|webview|scripts|bench|docs)\/|\.map$|\.ts$/, `${f} should not be in the .vsix`);
+    }
+  });
+
+  it('carries the samples and every page of the walkthrough, with the images those pages show', function () {
+    const samples = [...SAMPLES.map((s) => s.file), 'mnist-2000-labels-idx1-ubyte', SAMPLE_SCRIPT].map((f) => `${SAMPLES_FOLDER}/${f}`);
+    const pages = walkthroughFiles();
+    assert.ok(pages.length >= 5, 'the walkthrough names its pages');
+    for (const f of [...samples, ...pages]) {
+      assert.ok(fs.existsSync(path.join(root, f)), `${f} does not exist`);
+      assert.ok(files.has(f), `${f} is not in the .vsix`);
+    }
+    for (const page of pages.filter((p) => p.endsWith('.md'))) {
+      for (const image of markdownImages(fs.readFileSync(path.join(root, page), 'utf8'))) {
+        const packaged = path.posix.normalize(path.posix.join(path.posix.dirname(page), image));
+        assert.ok(files.has(packaged), `${page} shows ${image}, which is not in the .vsix`);
+      }
     }
   });
 });

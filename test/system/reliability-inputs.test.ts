@@ -102,6 +102,7 @@ interface FitJson {
   snapshots?: { means: number[][]; covariances?: number[][][] }[];
   dataset: { skippedRows: number; skippedLines: number[]; notes: string[]; droppedColumns: { name: string; reason: string }[] };
   degenerate?: { component: number; reason: string }[];
+  missingCells?: number[];
 }
 
 /** Exit 0 and a well-formed JSON result (with snapshots: what the chart draws), the file untouched. */
@@ -288,7 +289,7 @@ describe('reliability: bad inputs through the real CLI (issue 5)', function () {
   describe('text files from the wild (end to end: fitted, and the skipped rows reported, never silent)', () => {
     it('BOM, CRLF, semicolons with decimal commas, quotes, a trailing delimiter, blank lines, NA/Inf/text cells, a ragged row', () => {
       const text = '\ufeff"a";"b";\r\n1,5;2;\r\n\r\nNA;3;\r\n2,5;x;\r\n3;4;5;\r\n1,7;Inf;\r\n"2,25";4;\r\n3,1;5;\r\n';
-      const out = expectFit(new UserFile('messy.csv', text), ['--k', '1', '--covariance', 'diag']);
+      const out = expectFit(new UserFile('messy.csv', text), ['--k', '1', '--covariance', 'diag', '--missing', 'skip']);
       assert.deepEqual([out.n, out.d], [3, 2]);
       assert.ok(Math.abs(out.means[0][0] - (1.5 + 2.25 + 3.1) / 3) < 1e-12, JSON.stringify(out.means));
       assert.equal(out.dataset.skippedRows, 4);
@@ -330,7 +331,16 @@ describe('reliability: bad inputs through the real CLI (issue 5)', function () {
     });
 
     it('every row unusable: one line that lists why', () => {
-      expectFileRefusal(new UserFile('holes.csv', 'a,b\nNA,1\n2,\nInf,3\n'), [], /no complete row to fit: 2 rows skipped: missing values at lines 2, 3 .*; 1 row skipped: non-finite values .* at line 4 .*Expected numbers in a, b/);
+      expectFileRefusal(new UserFile('holes.csv', 'a,b\nNA,1\n2,\nInf,3\n'), ['--missing', 'skip'], /no complete row to fit: 2 rows skipped: missing values at lines 2, 3 .*; 1 row skipped: non-finite values .* at line 4 .*Expected numbers in a, b/);
+    });
+
+    it('missing cells by default: fitted on their observed cells with a fixed K; a model selection says how to fit them', () => {
+      const holes = new UserFile('holes.csv', 'a,b\nNA,1\n2,\nInf,3\n4,4\n');
+      const out = expectFit(holes, ['--k', '1', '--covariance', 'diag']);
+      assert.equal(out.n, 3);
+      assert.deepEqual(out.missingCells, [1, 1]);
+      assert.deepEqual(out.dataset.skippedLines, [4]);
+      expectFileRefusal(new UserFile('holes2.csv', 'a,b\nNA,1\n2,\n3,NA\nNA,5\n,6\n'), ['--k', 'auto'], /every usable row has a missing cell, and a model selection fits complete rows only\. Set k to a number/);
     });
   });
 
@@ -449,7 +459,7 @@ describe('reliability: bad inputs through the real CLI (issue 5)', function () {
     it('Bernoulli on continuous data, and the course\'s random-assignment start on binary images', () => {
       const faithful = new UserFile('faithful.csv', fixture('faithful.csv'));
       expectFileRefusal(faithful, ['--model', 'bernoulli'], /a Bernoulli mixture needs binary or image data.*column "eruptions" has 3\.6 at line 2.*Use model "gaussian"/);
-      expectFileRefusal(faithful, ['--init', 'random-assignment'], /init "random-assignment" is for Bernoulli mixtures/);
+      expectFileRefusal(faithful, ['--init', 'random-assignment'], /init "random-assignment" is for Bernoulli, categorical and Poisson mixtures/);
       const real = fs.readFileSync(path.join(MNIST_DIR, 't10k-images-idx3-ubyte'));
       const images = new UserFile('t10k-images-idx3-ubyte', idxBytes([300, 28, 28], real.subarray(16, 16 + 300 * 784)));
       const out = expectFit(images, ['--k', '4', '--init', 'random-assignment', '--em', 'hard', '--max-iter', '5']);

@@ -46,6 +46,15 @@ describe('model-selection sweep on worker threads', function () {
     assert.equal(takeCell(ctrl, 5, 'back'), -1);
   });
 
+  it('with case weights, two threads give the serial weighted table exactly', () => {
+    const caseWeights = Float64Array.from({ length: n }, (_, i) => (i * 7) % 4);
+    const weighted: SweepOptions = { ...options, ks: [1, 2, 3], caseWeights };
+    const serial = sweepModels(values, n, d, weighted);
+    const parallel = sweepModelsParallel(values, n, d, weighted, { threads: 2, workerScript: WORKER });
+    assert.deepEqual(parallel, serial);
+    assert.notDeepEqual(serial.cells.map((c) => c.logLikelihood), sweepModels(values, n, d, { ...options, ks: [1, 2, 3] }).cells.map((c) => c.logLikelihood));
+  });
+
   it('without a worker script the calling thread fits every cell, with the same result', () => {
     const serial = sweepModels(values, n, d, { ...options, ks: [2, 3] });
     const alone = sweepModelsParallel(values, n, d, { ...options, ks: [2, 3] }, { threads: 4, workerScript: null });

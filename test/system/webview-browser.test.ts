@@ -9,182 +9,14 @@ import type { AddressInfo } from 'node:net';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadDataset } from '../../src/engine/data/load';
-import { principalAxes } from '../../src/engine/data/projection';
 import { fitDataset } from '../../src/engine/fit';
-import type { MeResult } from '../../src/engine/families/gaussian/mclust/me';
-import { bestCellIndex, cellQueue, describeFit, isChoosable, planSweep, runPlannedCell } from '../../src/engine/select/sweep';
 import { panelHtml } from '../../src/host/panelHtml';
-import {
-  DEFAULT_FIT_OPTIONS,
-  type BernoulliSnapshot,
-  type FitResult,
-  type HostToWebview,
-  type PanelState,
-  type Selection,
-  type SelectionEntry,
-  type WebviewToHost,
-} from '../../src/shared/protocol';
+import { summarizeRun } from '../../src/host/runHistory';
+import { DEFAULT_FIT_OPTIONS, type FitResult, type HostToWebview, type PanelState, type RunSummary, type WebviewToHost } from '../../src/shared/protocol';
+import { bernoulliMessages, faithfulBytes, FINAL_CONFUSION, gaussianMessages, irisMessages, irisSelection } from './panelMessages';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const NONCE = 'TestNonce0123456789abcdefXYZ';
-
-/**
- * Old Faithful as a user might have it: an `id` text column (left out of the fit) and two rows with a missing value
- * at lines 14 and 99 (skipped and counted), so the panel shows the loader's real notes.
- */
-function faithfulBytes(): Uint8Array {
-  const [header, ...rows] = readFileSync('test/fixtures/faithful.csv', 'utf8').trim().split(/\r?\n/);
-  const lines = rows.map((row, i) => `r${i + 1},${row}`);
-  lines.splice(12, 0, 'gap1,3.1,NA');
-  lines.splice(97, 0, 'gap2,NA,60');
-  return new TextEncoder().encode([`id,${header}`, ...lines].join('\n') + '\n');
-}
-
-/**
- * The host's messages for a real Gaussian fit (Murphy fig. 11.11 start on standardised Old Faithful), produced by the
- * same loader and fitDataset the worker runs, in the order the worker posts them.
- */
-function gaussianMessages(runId: number, d = 2, maxPlotPoints = DEFAULT_FIT_OPTIONS.maxPlotPoints): HostToWebview[] {
-  const initParams =
-    d === 2
-      ? { weights: [0.5, 0.5], means: [[-1.5, 1.5], [1.5, -1.5]], covariances: [[[1, 0], [0, 1]], [[1, 0], [0, 1]]] }
-      : { weights: [0.5, 0.5], means: [[-1], [1]], covariances: [[[1]], [[1]]] };
-  const options = {
-    ...DEFAULT_FIT_OPTIONS,
-    model: 'gaussian' as const,
-    k: 2,
-    maxIterations: 60,
-    tolerance: 1e-6,
-    standardize: true,
-    init: 'params' as const,
-    initParams,
-    columns: d === 2 ? [] : ['eruptions'],
-    maxPlotPoints,
-  };
-  const dataset = loadDataset('faithful.csv', faithfulBytes(), { columns: options.columns });
-  const messages: HostToWebview[] = [{ type: 'fitStarted', runId, fileName: 'faithful.csv', options, fileUri: 'file:///data/faithful.csv' }];
-  const outcome = fitDataset(dataset, options, {
-    onLoaded: (info) => messages.push({ type: 'loaded', runId, ...info }),
-    onProgress: (p) => messages.push({ type: 'progress', runId, ...p }),
-  });
-  messages.push({ type: 'done', runId, result: outcome.result, plotAssignments: outcome.plotAssignments });
-  return messages;
-}
-
-function bernoulliMessages(runId: number): HostToWebview[] {
-  const k = 3;
-  const d = 784;
-  const iterations = 4;
-  const snapshots: BernoulliSnapshot[] = Array.from({ length: iterations + 1 }, (_, t) => ({
-    model: 'bernoulli',
-    iteration: t,
-    weights: [0.3, 0.3, 0.4],
-    sizes: [30, 30, 40],
-    means: Array.from({ length: k }, (_, c) => Array.from({ length: d }, (_, p) => Math.min(0.99, ((p % 28) + c * 5 + t) / 40))),
-  }));
-  const options = { ...DEFAULT_FIT_OPTIONS, model: 'bernoulli' as const, k, maxIterations: 30 };
-  const trace = snapshots.map((_, t) => -5000 + 1000 * (1 - 1 / (t + 1)));
-  const result: FitResult = {
-    model: 'bernoulli',
-    modelReason: 'binary images',
-    k,
-    n: 100,
-    d,
-    columns: [],
-    converged: true,
-    iterations,
-    logLikelihood: trace[iterations] - 10,
-    trace,
-    logLikelihoodTrace: trace.map((v) => v - 10),
-    weights: snapshots[iterations].weights,
-    means: snapshots[iterations].means,
-    assignments: Array.from({ length: 100 }, (_, i) => (i < 30 ? 0 : i < 60 ? 1 : 2)),
-    bic: 1,
-    aic: 1,
-    snapshots,
-    restartObjectives: [trace[iterations]],
-    labelMetrics: {
-      accuracy: 0.8,
-      adjustedRandIndex: 0.6,
-      normalizedMutualInfo: 0.7,
-      clusters: [
-        { majorityLabel: 1, purity: 0.9, size: 30 },
-        { majorityLabel: 7, purity: 0.8, size: 30 },
-        { majorityLabel: 0, purity: 0.7, size: 40 },
-      ],
-      confusion: [
-        [1, 27, 2, 0],
-        [3, 1, 2, 24],
-        [28, 4, 4, 4],
-      ],
-      labelValues: [0, 1, 2, 7],
-    },
-    imageShape: [28, 28],
-    elapsedMs: 5,
-  };
-  const pixels = (v: number) => Array.from({ length: d }, (_, p) => ((p * 7 + v) % 11 > 6 ? 1 : 0));
-  const examples = [0, 1, 2].map((cluster) => ({ cluster, typical: [pixels(1), pixels(2), pixels(3)], atypical: [pixels(4), pixels(5)] }));
-  return [
-    { type: 'fitStarted', runId, fileName: 'train-images-idx3-ubyte', options },
-    { type: 'loaded', runId, summary: { fileName: 'train-images-idx3-ubyte', n: 100, d, columns: [], droppedColumns: [], skippedRows: 0, skippedLines: [], notes: [], imageShape: [28, 28], hasLabels: true }, model: 'bernoulli', modelReason: 'binary images' },
-    ...snapshots.map((snapshot, t): HostToWebview => ({ type: 'progress', runId, restart: 0, iteration: t, objective: trace[t], logLikelihood: trace[t] - 10, snapshot })),
-    { type: 'done', runId, result, examples },
-  ];
-}
-
-/**
- * A model selection as the host forwards it: R's Mclust() sweep (K = 1…9 × mclust's 14 models) of iris, fitted by the
- * engine's own sweep cell by cell in the workers' order (largest K first), each candidate a selectionProgress, then
- * `done` with the chosen fit and the whole selection. R's table has 5 NA cells (singular fits) and chooses VEV, K = 2;
- * the engine also calls EEV, K = 7 degenerate (a component with fewer points than its orientation needs).
- */
-function irisSelection(runId: number): { messages: HostToWebview[]; selection: Selection } {
-  const reference = JSON.parse(readFileSync('test/reference/mclust_bic.json', 'utf8')) as { G: number[]; iris: { n: number; d: number; columns: string[]; values: number[] } };
-  const { n, d, columns } = reference.iris;
-  const x = Float64Array.from(reference.iris.values);
-  const plan = planSweep(x, n, d, { ks: reference.G, columns });
-  const criterion = 'bic' as const;
-  const entries: SelectionEntry[] = new Array(plan.ks.length * plan.models.length);
-  const fits: (MeResult | undefined)[] = [];
-  const options = { ...DEFAULT_FIT_OPTIONS, model: 'gaussian' as const, k: 2 };
-  const messages: HostToWebview[] = [
-    { type: 'fitStarted', runId, fileName: 'iris.csv', options, fileUri: 'file:///data/iris.csv' },
-    {
-      type: 'loaded', runId, model: 'gaussian', modelReason: 'numeric columns',
-      summary: { fileName: 'iris.csv', n, d, columns, droppedColumns: [], skippedRows: 0, skippedLines: [], notes: [] },
-      plotSample: { indices: Array.from({ length: n }, (_, i) => i), values: Array.from(x), d, projection: principalAxes(x, n, d) },
-    },
-  ];
-  let done = 0;
-  for (const index of cellQueue(plan)) {
-    const { cell, fit } = runPlannedCell(x, plan, index);
-    fits[index] = fit;
-    const usable = isChoosable(cell) && cell.status !== 'degenerate';
-    const ll = cell.logLikelihood;
-    const described = fit && cell.logLikelihood !== null ? describeFit(cell, fit) : undefined;
-    entries[index] = {
-      k: cell.k, covariance: cell.model, logLikelihood: ll, parameters: cell.parameters,
-      bic: usable && cell.bic !== null ? -cell.bic : null, icl: usable && cell.icl !== null ? -cell.icl : null, aic: usable && ll !== null ? -2 * ll + 2 * cell.parameters : null,
-      iterations: cell.iterations, converged: cell.status === 'converged', degenerate: cell.status === 'degenerate',
-      ...(usable ? {} : { reason: cell.degenerate?.join('; ') ?? `the fit failed (${cell.status})` }),
-      ...(described ? { params: { weights: described.weights, means: described.means, covariances: described.covariances } } : {}),
-    };
-    messages.push({ type: 'selectionProgress', runId, criterion, ks: plan.ks, models: plan.models, entry: entries[index], done: ++done, total: entries.length });
-  }
-  const best = bestCellIndex({ cells: entries.map((e) => ({ ...e, model: e.covariance, bic: e.bic === null ? null : -e.bic, icl: null, status: e.bic === null ? 'degenerate' : 'converged' })) as never, ks: plan.ks, models: plan.models }, 'bic');
-  const chosenFit = fits[best]!;
-  const chosen = describeFit({} as never, chosenFit);
-  const chosenEntry = entries[best];
-  const selection: Selection = { criterion, ks: plan.ks, models: plan.models, entries, chosen: { k: chosenEntry.k, covariance: chosenEntry.covariance } };
-  const result: FitResult = {
-    model: 'gaussian', modelReason: 'numeric columns', k: chosenEntry.k, n, d, columns, converged: true, iterations: chosenFit.iterations,
-    logLikelihood: chosenFit.logLikelihood, trace: chosenFit.trace, weights: chosen.weights, means: chosen.means, covariances: chosen.covariances,
-    covarianceType: chosenEntry.covariance as FitResult['covarianceType'], assignments: chosen.assignments, bic: chosenEntry.bic!, aic: chosenEntry.aic!,
-    snapshots: [], restartObjectives: [chosenFit.logLikelihood], elapsedMs: 40, selection,
-  };
-  messages.push({ type: 'done', runId, result, plotAssignments: chosen.assignments });
-  return { messages, selection };
-}
 
 describe('webview in Chromium under the strict CSP', function () {
   let server: Server;
@@ -514,6 +346,84 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.waitForSelector('#images[data-columns="3"]');
   });
 
+  it('Bernoulli: a mean image under the pointer highlights its confusion row and parameter row; the heatmap follows the scrubber', async () => {
+    // Still the Bernoulli fit, scrubbed to iteration 0 by the test before last.
+    await page.waitForSelector('#images[data-iteration="0"]');
+    await page.mouse.move(5, 5);
+    await page.waitForSelector('#charts[data-hovered=""]');
+    // The heatmap follows the scrubber: iteration 0's counts (each row rotated by 4 from the final), no note.
+    await page.waitForSelector('#confusion[data-iteration="0"]');
+    assert.equal(await page.isVisible('#confusion-note'), false);
+    const counts = () => page.$$eval('#confusion svg g.confusion_counts_marks text', (ts) => ts.map((t) => Number(t.textContent)));
+    assert.deepEqual(await counts(), FINAL_CONFUSION.flat());
+    const cells = () => page.$$eval('#confusion svg g.confusion_cells_marks path', (ps) => ps.map((p) => [/cluster:? (#\d+)/.exec(p.getAttribute('aria-label') ?? '')?.[1], p.getAttribute('opacity')]));
+    const resting = await cells();
+    assert.ok(resting.every(([, o]) => o === '0.65'), JSON.stringify(resting));
+    const box = (await page.locator('#images svg g.image_pixels_marks image').nth(2).boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForSelector('#charts[data-hovered="3"]');
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('#confusion svg g.confusion_cells_marks path')).some((p) => p.getAttribute('opacity') === '0.12'));
+    for (const [cluster, opacity] of await cells()) assert.equal(opacity, cluster === '#3' ? '0.65' : '0.12', `cell of ${cluster}`);
+    assert.equal(await page.getAttribute('#params tbody tr.hovered', 'data-component'), '3');
+    const images = await page.$$eval('#images svg g.image_pixels_marks image', (is) => is.map((i) => i.getAttribute('opacity') ?? '1'));
+    assert.deepEqual(images, ['0.12', '0.12', '1']);
+    await page.mouse.move(5, 5);
+    await page.waitForSelector('#charts[data-hovered=""]');
+    await page.locator('#scrubber').fill('3');
+    await page.waitForSelector('#confusion[data-iteration="3"]');
+    assert.deepEqual(await counts(), FINAL_CONFUSION.flatMap((row) => row.map((_, l) => row[(l + 1) % 4])));
+    await page.locator('#scrubber').fill('4');
+    await page.waitForSelector('#confusion[data-iteration="4"]');
+    assert.deepEqual(await counts(), FINAL_CONFUSION.flat());
+    assert.deepEqual(await violations(), []);
+  });
+
+  it('run history of Bernoulli fits: the two runs\' mean images side by side, each beside its nearest', async () => {
+    const done = bernoulliMessages(5).pop() as Extract<HostToWebview, { type: 'done' }>;
+    const three = summarizeRun(done.result, { standardize: false }, 1, Date.now() - 1000);
+    // A K = 2 run whose components are the K = 3 run's third and first.
+    const two = summarizeRun({ ...done.result, k: 2, weights: [0.6, 0.4], means: [done.result.means[2], done.result.means[0]] }, { standardize: false }, 2, Date.now());
+    await send([{ type: 'history', runs: [three, two] }]);
+    await page.waitForSelector('#history-view[data-runs="2"]');
+    await page.check('#history-runs tr[data-run="1"] input');
+    await page.check('#history-runs tr[data-run="2"] input');
+    await page.waitForSelector('#history-images[data-pairs="3"]');
+    const captions = await page.$$eval('#history-images .history-image-pair .hint', (hs) => hs.map((h) => h.textContent));
+    assert.deepEqual(captions, ['run 1 #1 · run 2 #2', 'run 1 #2', 'run 1 #3 · run 2 #1']);
+    assert.equal(await count('#history-images canvas.history-image'), 6);
+    assert.equal(await page.isVisible('#history-chart-card'), false, 'the ellipse chart is for Gaussian runs');
+    assert.equal(await count('#history-b tbody tr.unpaired'), 1);
+    await screenshot('history-bernoulli');
+    await page.uncheck('#history-runs tr[data-run="2"] input');
+    await page.waitForSelector('#history-images', { state: 'hidden' });
+    assert.deepEqual(await violations(), []);
+  });
+
+  it('Gaussian with text labels (iris): the cluster × species heatmap, the scores, each component’s majority species', async () => {
+    await send(irisMessages(31));
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#confusion svg g.confusion_cells_marks');
+    assert.equal(await page.isVisible('#confusion-card'), true);
+    assert.equal(await count('#confusion svg g.confusion_cells_marks path'), 9);
+    const cells = await page.$$eval('#confusion svg g.confusion_cells_marks path', (ps) => ps.map((p) => p.getAttribute('aria-label') ?? ''));
+    assert.ok(cells.includes('cluster #1, label setosa: 50'), cells.join(' | '));
+    assert.equal(
+      await page.textContent('#label-metrics'),
+      'Accuracy 0.967 (each cluster → its majority label) · one-to-one 0.967 · adjusted Rand index 0.904 · NMI 0.9',
+    );
+    const header = await page.locator('#params thead th').allTextContents();
+    assert.deepEqual(header.slice(3, 5), ['majority label', 'purity']);
+    assert.deepEqual(await page.locator('#params > tbody > tr > td:nth-child(4)').allTextContents(), ['setosa', 'versicolor', 'virginica']);
+    assert.ok(((await page.textContent('#notes')) ?? '').includes('labels: text column "Species", 3 values (setosa, versicolor, virginica), not used in the fit'));
+    await screenshot('gaussian-labels');
+    // A fit without labels hides the heatmap.
+    await send(gaussianMessages(32));
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#scatter svg');
+    assert.equal(await page.isVisible('#confusion-card'), false);
+    assert.deepEqual(await violations(), []);
+  });
+
   it('a re-run keeps the previous charts, dimmed, until the new fit draws; the log-likelihood chart jumps on click', async () => {
     const first = gaussianMessages(8);
     await send(first);
@@ -554,6 +464,22 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.waitForSelector('#scatter[data-points="100"]');
     assert.equal(await page.textContent('#sample-note'), 'showing 100 of 272 rows, sampled evenly');
     assert.equal(await page.isVisible('#sample-note'), true);
+  });
+
+  it('rows with missing cells: drawn as triangles at their conditional expectation, and the legend and notes say so', async () => {
+    const messages = gaussianMessages(11, 2, DEFAULT_FIT_OPTIONS.maxPlotPoints, 'marginalize');
+    const done = messages[messages.length - 1] as Extract<HostToWebview, { type: 'done' }>;
+    assert.deepEqual(done.result.imputedPlot!.rows.length, 2);
+    await send(messages);
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector(`#scatter[data-iteration="${done.result.iterations}"]`);
+    assert.equal(await count('#scatter svg g.points_marks path'), 274);
+    const svgText = (await page.textContent('#scatter svg')) ?? '';
+    assert.ok(svgText.includes('missing cells, at E[x | observed cells]'), `the legend says where those rows are: ${svgText.slice(0, 600)}`);
+    assert.match((await page.textContent('#subtitle')) ?? '', /n = 274 · d = 2 · 2 missing cells integrated out/);
+    const notes = await page.locator('#notes li').allTextContents();
+    assert.ok(notes.some((t) => /missing at random/.test(t)), notes.join(' | '));
+    await screenshot('gaussian-missing-cells');
   });
 
   it('model selection: the BIC chart fills in live, then the chosen model, its ranking and how clear the choice is', async () => {
@@ -671,13 +597,109 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.ok(titles.includes(`PC1 (${explained[0]} % of variance)`) && titles.includes(`PC2 (${explained[1]} % of variance)`), titles.join(' | '));
     assert.equal(await count('#scatter svg g.points_marks path'), n);
     assert.equal(await count('#scatter svg g.contours_marks'), 6);
-    assert.deepEqual(await page.locator('#x-col option').allTextContents(), ['PC1', 'PC2', ...columns]);
+    assert.deepEqual(await page.locator('#x-col option').allTextContents(), ['PC1', 'PC2', 'DR1', 'DR2', ...columns]);
     await page.selectOption('#x-col', '2');
     await page.selectOption('#y-col', '3');
     await page.waitForSelector(`#scatter[data-x="${columns[2]}"][data-y="${columns[3]}"]`);
     const columnTitles = (await page.locator('#scatter svg g.role-axis-title text').allTextContents()).join(' | ');
     assert.ok(columnTitles.includes(columns[2]) && columnTitles.includes(columns[3]) && !columnTitles.includes('PC1'), columnTitles);
     assert.equal(await count('#scatter svg g.contours_marks'), 6);
+    assert.deepEqual(await violations(), []);
+  });
+
+  it('linked hover: a parameter row or a scatter point highlights that component everywhere, without a redraw', async () => {
+    // The iris fit of the previous test: K = 3, PC1 × PC2 … any columns; the charts stay the same SVG throughout.
+    await page.evaluate(() => ((window as unknown as { __scatter: Element | null }).__scatter = document.querySelector('#scatter svg')));
+    const opacities = () =>
+      page.$$eval('#scatter svg g.points_marks path', (ps) => ps.map((p) => [/most likely: (component \d+)/.exec(p.getAttribute('aria-label') ?? '')?.[1] ?? '', Number(p.getAttribute('opacity') ?? 1)] as [string, number]));
+    const resting = await opacities();
+    assert.ok(resting.every(([, o]) => o > 0.12), 'nothing dimmed before a hover');
+    await page.hover('#params tbody tr[data-component="2"]');
+    await page.waitForSelector('#charts[data-hovered="2"]');
+    assert.equal(await page.getAttribute('#params tbody tr.hovered', 'data-component'), '2');
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('#scatter svg g.points_marks path')).some((p) => p.getAttribute('opacity') === '0.12'));
+    const hovered = await opacities();
+    for (const [i, [component, o]] of hovered.entries()) {
+      if (component === 'component 2') assert.equal(o, resting[i][1], `point ${i} of component 2 keeps its opacity`);
+      else assert.equal(o, 0.12, `point ${i} of ${component} is dimmed`);
+    }
+    const ellipses = await page.$$eval('#scatter svg g.contours_marks path', (ps) => ps.map((p) => `${p.getAttribute('aria-label')?.split(',')[0]}:${p.getAttribute('opacity') ?? '1'}`));
+    assert.deepEqual(ellipses.filter((e) => !e.endsWith(':0.12')).map((e) => e.split(':')[0]), ['component 2', 'component 2']);
+    // The pointer on a point of component 3 (one that is on top where it is drawn).
+    const target = await page.evaluate(() => {
+      for (const p of Array.from(document.querySelectorAll('#scatter svg g.points_marks path'))) {
+        if (!(p.getAttribute('aria-label') ?? '').includes('most likely: component 3')) continue;
+        const r = p.getBoundingClientRect();
+        const [x, y] = [r.x + r.width / 2, r.y + r.height / 2];
+        if (document.elementFromPoint(x, y) === p) return [x, y];
+      }
+      return undefined;
+    });
+    assert.ok(target, 'a point of component 3 on top');
+    await page.mouse.move(target[0], target[1]);
+    await page.waitForSelector('#charts[data-hovered="3"]');
+    assert.equal(await page.getAttribute('#params tbody tr.hovered', 'data-component'), '3');
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('#scatter svg g.means_marks path')).filter((p) => p.getAttribute('opacity') !== '0.12').length === 1);
+    assert.equal(await page.$$eval('#scatter svg g.means_marks path', (ps) => ps.find((p) => p.getAttribute('opacity') !== '0.12')?.getAttribute('aria-label')), 'component 3');
+    // Away from every cluster: as before the hover, and still the same chart (no rebuild).
+    await page.mouse.move(5, 5);
+    await page.waitForSelector('#charts[data-hovered=""]');
+    await page.waitForFunction(() => !Array.from(document.querySelectorAll('#scatter svg g.points_marks path')).some((p) => p.getAttribute('opacity') === '0.12'));
+    assert.deepEqual(await opacities(), resting);
+    assert.equal(await count('#params tbody tr.hovered'), 0);
+    assert.ok(await page.evaluate(() => document.querySelector('#scatter svg') === (window as unknown as { __scatter: Element | null }).__scatter), 'the scatter was not rebuilt');
+    assert.deepEqual(await violations(), []);
+  });
+
+  it('run history: each result brings the file\'s runs; two ticked are compared side by side (ΔBIC, parameters, chart)', async () => {
+    // Two real runs of Old Faithful as the host would report them: K = 2 from Murphy's start, then K = 3.
+    const first = gaussianMessages(50);
+    const firstDone = first[first.length - 1] as Extract<HostToWebview, { type: 'done' }>;
+    const k3Options = { ...DEFAULT_FIT_OPTIONS, model: 'gaussian' as const, k: 3, standardize: true, seed: 2, maxIterations: 200 };
+    const second: HostToWebview[] = [{ type: 'fitStarted', runId: 51, fileName: 'faithful.csv', options: k3Options, fileUri: 'file:///data/faithful.csv' }];
+    const outcome = fitDataset(loadDataset('faithful.csv', faithfulBytes(), {}), k3Options, {
+      onLoaded: (info) => second.push({ type: 'loaded', runId: 51, ...info }),
+      onProgress: (p) => second.push({ type: 'progress', runId: 51, ...p }),
+    });
+    const runs: RunSummary[] = [summarizeRun(firstDone.result, { standardize: true }, 1, Date.now() - 60_000), summarizeRun(outcome.result, k3Options, 2, Date.now())];
+    firstDone.history = runs.slice(0, 1);
+    second.push({ type: 'done', runId: 51, result: outcome.result, plotAssignments: outcome.plotAssignments, history: runs });
+    await send(first);
+    await page.waitForSelector('#history-view[data-runs="1"]');
+    assert.equal(await page.isVisible('#history-view'), true);
+    assert.match((await page.textContent('#history-hint')) ?? '', /re-run with another K to compare/);
+    await send(second);
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#history-view[data-runs="2"]');
+    assert.deepEqual(await page.$$eval('#history-runs tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-run'))), ['2', '1'], 'newest first');
+    const models = await page.$$eval('#history-runs tbody tr td:nth-child(4)', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(models, ['Gaussian mixture (full), K = 3', 'Gaussian mixture (full), K = 2']);
+    assert.equal(await page.isVisible('#history-compare'), false);
+    await page.check('#history-runs tr[data-run="1"] input');
+    await page.check('#history-runs tr[data-run="2"] input');
+    await page.waitForSelector('#history-compare[data-runs="1,2"]');
+    const better = runs[0].bic < runs[1].bic ? '1' : '2';
+    assert.equal(await page.getAttribute('#history-compare', 'data-better'), better);
+    const delta = runs[1].bic - runs[0].bic;
+    assert.equal(await page.getAttribute('#history-compare', 'data-delta'), (Math.round(delta * 10) / 10).toFixed(1));
+    assert.match((await page.textContent('#history-delta')) ?? '', new RegExp(`^run 2 − run 1: Δ BIC [+]?-?\\d+\\.\\d \\(lower is better\\) — .* evidence for run ${better} `));
+    // Side by side: K = 2 beside K = 3, paired by their means (one row where run 1 has no third component).
+    assert.equal(await count('#history-a tbody tr[data-component]'), 2);
+    assert.equal(await count('#history-a tbody tr.unpaired'), 1);
+    assert.equal(await count('#history-b tbody tr[data-component]'), 3);
+    assert.match((await page.textContent('#history-a caption')) ?? '', /^run 1: Gaussian mixture \(full\), K = 2 · BIC /);
+    await page.waitForSelector('#history[data-runs="1,2"] svg');
+    assert.deepEqual(await page.$$eval('#history svg g.compare_means_marks', (gs) => gs.map((g) => g.querySelectorAll('path').length)), [2, 3]);
+    assert.deepEqual(await page.$$eval('#history svg g.compare_points_marks', (gs) => gs.map((g) => g.querySelectorAll('path').length)), [272, 272]);
+    // The pick is a UI choice, saved with the others (vscode.setState).
+    const saved = await page.evaluate(() => (window as unknown as { __state: { ui: { compareRuns?: number[] } } }).__state);
+    assert.deepEqual(saved.ui.compareRuns, [1, 2]);
+    await screenshot('history');
+    // Unticking one ends the comparison.
+    await page.uncheck('#history-runs tr[data-run="1"] input');
+    await page.waitForSelector('#history-compare:not([data-runs])', { state: 'hidden' });
+    assert.equal(await page.isVisible('#history-compare'), false);
+    assert.equal(await count('#history svg'), 0);
     assert.deepEqual(await violations(), []);
   });
 
@@ -693,6 +715,13 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.waitForSelector('#status[data-state="done"]');
     await page.waitForSelector('#images svg');
     assert.equal(await count('#images svg g.image_pixels_marks'), 3);
+    // A result kept without per-iteration label counts: scrubbed back, the heatmap says it is the final fit's.
+    await send([{ type: 'restore', state: { ...state, result: { ...keptDone.result, snapshots: keptDone.result.snapshots.map(({ confusion: _c, ...s }) => s) } as FitResult } }]);
+    await page.waitForSelector('#confusion svg');
+    await page.locator('#scrubber').fill('1');
+    await page.waitForSelector('#confusion-note:not([hidden])');
+    assert.equal(await page.textContent('#confusion-note'), 'Clusters × labels of the final fit (iteration 4); the other charts show iteration 1.');
+    assert.equal(await page.getAttribute('#confusion', 'data-iteration'), 'final');
     // A state whose result carries no per-iteration snapshots still draws the final parameters.
     const g = gaussianMessages(7);
     const loaded = g[1] as Extract<HostToWebview, { type: 'loaded' }>;

@@ -8,7 +8,7 @@
 //               at the scrubbed iteration; a click picks the nearest iteration through the `pick` selection)
 //   histogram:  histogram_bars, density_lines (the mixture first, then one per component, drawn above it)
 //   images:     image_pixels (one bitmap image per cluster)
-//   confusion:  confusion_cells (K × L rects), confusion_counts
+//   confusion:  confusion_cells (K × L rects), confusion_counts (every family, with labels)
 
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartTheme } from '../theme';
@@ -52,7 +52,14 @@ export interface ScatterInput {
   /** Per component: the mean and the 2 × 2 covariance of its marginal on the two plotted columns. */
   means: [number, number][];
   covariances: Cov2[];
+  /** Per point, whether its row has missing cells (drawn with their own shape); absent when none has. */
+  incomplete?: ArrayLike<boolean>;
+  /** Where those rows are placed, for the legend ("at E[x | observed cells]"). */
+  incompletePlacement?: string;
 }
+
+/** The legend's two kinds of rows when some have missing cells. */
+export const OBSERVED_ROWS = 'every cell observed';
 
 export function componentName(j: number): string {
   return `component ${j + 1}`;
@@ -76,6 +83,7 @@ export function scatterData(input: ScatterInput): ScatterData {
       for (let j = 1; j < k; j++) if (logResp[o + j] > logResp[o + best]) best = j;
       points[i] = { x: x[i], y: y[i], component: componentName(best), rmax: Math.exp(logResp[o + best]) };
     }
+    if (input.incomplete) points[i].cells = input.incomplete[i] ? `missing cells, ${input.incompletePlacement ?? 'placed'}` : OBSERVED_ROWS;
   }
   const contours: Row[] = [];
   const means: Row[] = [];
@@ -161,6 +169,13 @@ export function scatterSpec(data: ScatterData, o: ScatterOptions): TopLevelSpec 
           ...(o.k === 2
             ? { opacity: { value: 0.85 } }
             : { opacity: { field: 'rmax', type: 'quantitative' as const, scale: { domain: [0, 1], range: [0.1, 1] }, legend: null } }),
+          // Rows with missing cells: their own shape, and a legend that says where they are placed.
+          ...(data.points.some((p) => p.cells !== undefined)
+            ? {
+                shape: { field: 'cells', type: 'nominal' as const, title: 'rows', scale: { range: ['circle', 'triangle-up'] }, sort: [OBSERVED_ROWS], legend: { labelLimit: 0 } },
+                size: { field: 'cells', type: 'nominal' as const, scale: { range: [o.pointSize ?? 22, 3 * (o.pointSize ?? 22)] }, sort: [OBSERVED_ROWS], legend: null },
+              }
+            : {}),
         },
       },
       {
@@ -470,21 +485,28 @@ export function imageGridSpec(rows: ImageGridRow[], o: ImageGridOptions): TopLev
   } as TopLevelSpec;
 }
 
-// ------------------------------------------------------------------ Bernoulli: confusion heatmap
+// ------------------------------------------------------------------ every family: cluster × label heatmap
 
-export function confusionData(confusion: number[][], labelValues: number[]): Row[] {
+/** Label names longer than this are drawn at an angle. */
+const UPRIGHT_LABEL_CHARS = 4;
+
+/** One row per cluster × label; `labelNames` (text labels) name the labels, else their values do. */
+export function confusionData(confusion: number[][], labelValues: number[], labelNames?: readonly string[]): Row[] {
   const rows: Row[] = [];
-  confusion.forEach((counts, k) => labelValues.forEach((label, l) => rows.push({ cluster: `#${k + 1}`, clusterIndex: k, label: String(label), labelIndex: l, count: counts[l] ?? 0 })));
+  const names = labelValues.map((v, l) => labelNames?.[l] ?? String(v));
+  confusion.forEach((counts, k) => names.forEach((label, l) => rows.push({ cluster: `#${k + 1}`, clusterIndex: k, label, labelIndex: l, count: counts[l] ?? 0, description: `cluster #${k + 1}, label ${label}: ${counts[l] ?? 0}` })));
   return rows;
 }
 
-export function confusionSpec(confusion: number[][], labelValues: number[], theme: ChartTheme): TopLevelSpec {
-  const rows = confusionData(confusion, labelValues);
-  const max = Math.max(1, ...rows.map((r) => r.count as number));
+/** `maxCount`: the colour scale's top (default: the largest count), fixed so rows swapped in later keep their colours. */
+export function confusionSpec(confusion: number[][], labelValues: number[], theme: ChartTheme, labelNames?: readonly string[], maxCount?: number): TopLevelSpec {
+  const rows = confusionData(confusion, labelValues, labelNames);
+  const max = maxCount ?? Math.max(1, ...rows.map((r) => r.count as number));
   const clusters = confusion.map((_, k) => `#${k + 1}`);
-  const labels = labelValues.map(String);
+  const labels = labelValues.map((v, l) => labelNames?.[l] ?? String(v));
+  const longest = Math.max(0, ...labels.map((l) => l.length));
   const y = { field: 'cluster', type: 'ordinal' as const, title: 'cluster', sort: clusters };
-  const x = { field: 'label', type: 'ordinal' as const, title: 'label', sort: labels, axis: { labelAngle: 0 } };
+  const x = { field: 'label', type: 'ordinal' as const, title: 'label', sort: labels, axis: { labelAngle: longest > UPRIGHT_LABEL_CHARS ? -35 : 0, labelLimit: 160 } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     config: vegaConfig(theme),
@@ -507,6 +529,7 @@ export function confusionSpec(confusion: number[][], labelValues: number[], them
             { field: 'label', type: 'nominal' },
             { field: 'count', type: 'quantitative', format: ',d' },
           ],
+          description: { field: 'description', type: 'nominal' },
         },
       },
       {

@@ -2,16 +2,18 @@
 // plain mocha. Messages are the host's (HostToWebview) and the user's (PanelAction); main.ts feeds both through
 // `reduce` and hands the result to the render scheduler.
 
-import type { DatasetSummary, FitResult, HostToWebview, ParamsSnapshot, PanelState, SelectionEntry } from '../../src/shared/protocol';
+import type { DatasetSummary, FitResult, HostToWebview, ModelKind, ParamsSnapshot, PanelState, RunSummary, SelectionEntry } from '../../src/shared/protocol';
 import { clusterSizes } from '../controls';
-import { PC_CODES, resolveAxes, type PlotAxis } from '../projection';
+import { PC_CODES, resolveAxes, type AxisSource, type PlotAxis } from '../projection';
+import { isGaussianView, type GaussianViewKind } from './views';
+import { toggleCompare } from './history';
 import { CANCELLED_REASON, findEntry, fromResult, isModelSelection, sameCandidate, withProgress, type Candidate, type SelectionModel } from './selection';
 
 export type Phase = 'idle' | 'loading' | 'running' | 'done' | 'error' | 'cancelled';
 
 /** The user's choices: the only part of the state the webview persists itself (vscode.setState). */
 export interface UiState {
-  /** The scatter's axes: a column (0 … d − 1) or a principal component (PC_CODES: −1 = PC1, −2 = PC2). */
+  /** The scatter's axes: a column (0 … d − 1), a principal component (PC_CODES: −1, −2) or MclustDR direction (DR_CODES: −3, −4). */
   xColumn: number;
   yColumn: number;
   /** Scrubber position; undefined = follow the newest iteration. */
@@ -19,6 +21,12 @@ export interface UiState {
   selectedCluster?: number;
   /** A candidate of a model selection shown instead of the chosen fit; undefined = the chosen one. */
   showCandidate?: Candidate;
+  /** The Gaussian view shown (state/views.ts); undefined = the scatter. */
+  view?: GaussianViewKind;
+  /** The scatter-plot matrix's columns; undefined = the first eight. */
+  pairColumns?: number[];
+  /** The ids of the (at most two) runs of the history picked for comparison. */
+  compareRuns?: number[];
 }
 
 /** The previous run's final means and the colour slot each component had: new components are matched to them. */
@@ -45,10 +53,20 @@ export interface PanelModel {
   /** Set when the charts must be removed (error, another file): the views clear instead of keeping old charts. */
   clearCharts: boolean;
   colourReference?: ColourReference;
+  /**
+   * The colour slot of each component of this run, the same at every iteration: matched to colourReference from the
+   * run's first snapshot, then once more from its final means when it is done (so a re-run's clusters keep the
+   * previous fit's colours, and no component changes colour while the fit iterates).
+   */
+  runColours?: number[];
   /** What the new run loaded while the previous fit's charts are still shown: applied with its first snapshot. */
   incoming?: Pick<PanelState, 'summary' | 'model' | 'plotSample'>;
   /** The run's model selection: its candidates as they finish, then the result's. */
   selection?: SelectionModel;
+  /** The cluster (0-based) under the pointer in any chart or table, highlighted in all of them; never persisted. */
+  hoveredCluster?: number;
+  /** The file's finished runs, oldest first, as the host keeps them (state/history.ts). */
+  history: RunSummary[];
 }
 
 /** What the user does in the panel (and what the panel itself reports). */
@@ -58,6 +76,13 @@ export type PanelAction =
   | { type: 'selectCluster'; cluster: number | undefined }
   /** Show a candidate of the selection (its final parameters); undefined = back to the chosen model. */
   | { type: 'showCandidate'; candidate: Candidate | undefined }
+  /** The Gaussian view: scatter, uncertainty, density or the scatter-plot matrix. */
+  | { type: 'selectView'; view: GaussianViewKind }
+  | { type: 'selectPairColumns'; columns: number[] }
+  /** The pointer is over a cluster's mark or row (undefined: over none). */
+  | { type: 'hoverCluster'; cluster: number | undefined }
+  /** Tick or untick a run of the history for comparison (two at most). */
+  | { type: 'compareRun'; run: number }
   | { type: 'drawFailed'; message: string }
   | { type: 'restoreUi'; saved: SavedUi };
 
@@ -75,7 +100,7 @@ export interface SavedUi {
 export const DEFAULT_UI: UiState = { xColumn: PC_CODES[0], yColumn: PC_CODES[1] };
 
 export function initialModel(): PanelModel {
-  return { phase: 'idle', runClosed: false, restart: 0, snapshots: [], objective: [], logLikelihood: [], ui: { ...DEFAULT_UI }, stale: false, clearCharts: false };
+  return { phase: 'idle', runClosed: false, restart: 0, snapshots: [], objective: [], logLikelihood: [], ui: { ...DEFAULT_UI }, stale: false, clearCharts: false, history: [] };
 }
 
 export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
@@ -106,6 +131,7 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
         objective: hadCharts ? state.objective : [],
         logLikelihood: hadCharts ? state.logLikelihood : [],
         restart: 0,
+        history: sameFile ? state.history : [],
       };
     }
     case 'loaded': {
@@ -126,7 +152,8 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       objective[message.iteration] = message.objective;
       logLikelihood[message.iteration] = message.logLikelihood;
       const panel = { ...state.panel, ...state.incoming, model: message.snapshot.model };
-      return { ...state, snapshots, objective, logLikelihood, restart: message.restart, phase: 'running', stale: false, clearCharts: false, incoming: undefined, panel };
+      const runColours = fresh || state.runColours?.length !== message.snapshot.means.length ? componentColours(state.colourReference, message.snapshot.means) : state.runColours;
+      return { ...state, snapshots, objective, logLikelihood, restart: message.restart, phase: 'running', stale: false, clearCharts: false, incoming: undefined, panel, runColours };
     }
     case 'selectionProgress': {
       if (!isCurrentRun(state, message.runId) || !state.panel) return state;
@@ -137,13 +164,14 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       const panel: PanelState = { ...state.panel, ...state.incoming, result: message.result, model: message.result.model, plotAssignments: message.plotAssignments, examples: message.examples };
       const selection = selectionOfResult(message.result, state.selection);
       const ui = withCandidate(state.ui, shownCandidateOf(selection, state.ui.showCandidate));
-      return { ...state, ...seriesOfResult(message.result, state.stale ? [] : state.snapshots), panel, selection, ui, phase: 'done', runClosed: true, stale: false, clearCharts: false, incoming: undefined };
+      const runColours = componentColours(state.colourReference, message.result.means);
+      return { ...state, ...seriesOfResult(message.result, state.stale ? [] : state.snapshots), panel, selection, ui, history: message.history ?? state.history, phase: 'done', runClosed: true, stale: false, clearCharts: false, incoming: undefined, runColours };
     }
     case 'error': {
       if (!isCurrentRun(state, message.runId)) return state;
       const panel = state.panel ? { ...state.panel, result: undefined, plotAssignments: undefined, examples: undefined } : undefined;
       // Never a half-drawn panel: the message, and no charts of the failed run.
-      return { ...state, panel, phase: 'error', message: message.message, runClosed: true, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [], selection: undefined, ui: withCandidate(state.ui, undefined) };
+      return { ...state, panel, phase: 'error', hoveredCluster: undefined, message: message.message, runClosed: true, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [], selection: undefined, ui: withCandidate(state.ui, undefined) };
     }
     case 'cancelled': {
       if (!isCurrentRun(state, message.runId)) return state;
@@ -165,6 +193,25 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       return { ...state, ui: { ...state.ui, xColumn: message.xColumn, yColumn: message.yColumn } };
     case 'selectCluster':
       return { ...state, ui: { ...state.ui, selectedCluster: message.cluster } };
+    case 'history':
+      return { ...state, history: message.runs };
+    case 'compareRun': {
+      const compareRuns = toggleCompare(state.ui.compareRuns, message.run);
+      const { compareRuns: _previous, ...rest } = state.ui;
+      return { ...state, ui: compareRuns.length > 0 ? { ...rest, compareRuns } : rest };
+    }
+    case 'hoverCluster': {
+      const cluster = Number.isInteger(message.cluster) && (message.cluster as number) >= 0 ? message.cluster : undefined;
+      return cluster === state.hoveredCluster ? state : { ...state, hoveredCluster: cluster };
+    }
+    case 'selectView': {
+      if (!isGaussianView(message.view)) return state;
+      const { view: _previous, ...rest } = state.ui;
+      // No key for the default, so saved states stay as before.
+      return { ...state, ui: message.view === 'scatter' ? rest : { ...rest, view: message.view } };
+    }
+    case 'selectPairColumns':
+      return { ...state, ui: { ...state.ui, pairColumns: message.columns.filter((j) => Number.isInteger(j) && j >= 0) } };
     case 'showCandidate': {
       const entry = findEntry(state.selection, message.candidate);
       if (message.candidate !== undefined && !entry?.params) return state;
@@ -173,9 +220,9 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       const ui = withCandidate({ ...state.ui, selectedCluster: undefined }, showCandidate);
       // A re-run's dimmed charts belong to the previous data: a candidate is drawn on the new run's points.
       if (showCandidate && state.stale && state.panel) {
-        return { ...state, ui, panel: { ...state.panel, ...state.incoming }, incoming: undefined, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [] };
+        return { ...state, ui, hoveredCluster: undefined, panel: { ...state.panel, ...state.incoming }, incoming: undefined, stale: false, clearCharts: true, snapshots: [], objective: [], logLikelihood: [] };
       }
-      return { ...state, ui };
+      return { ...state, ui, hoveredCluster: undefined };
     }
     case 'drawFailed':
       return { ...state, phase: 'error', message: `The panel could not draw the charts: ${message.message}`, clearCharts: true, stale: false, snapshots: [], objective: [], logLikelihood: [] };
@@ -195,7 +242,7 @@ export const NO_KEPT_RESULT = 'No result was kept from the last run of this file
 function restoreFromHost(state: PanelModel, panel: PanelState): PanelModel {
   const sameFile = state.panel?.fileUri === panel.fileUri;
   // Without a result, the host may go on with the running fit's messages: accept them (any run id).
-  const base: PanelModel = { ...initialModel(), panel, ui: sameFile ? state.ui : { ...DEFAULT_UI }, runClosed: panel.result !== undefined, clearCharts: true };
+  const base: PanelModel = { ...initialModel(), panel, history: panel.history ?? [], ui: sameFile ? state.ui : { ...DEFAULT_UI }, runClosed: panel.result !== undefined, clearCharts: true };
   if (!panel.result) return { ...base, ui: withCandidate(base.ui, undefined), message: NO_KEPT_RESULT };
   const selection = selectionOfResult(panel.result, undefined);
   return { ...base, ...seriesOfResult(panel.result, []), selection, ui: withCandidate(base.ui, shownCandidateOf(selection, base.ui.showCandidate)), phase: 'done' };
@@ -234,7 +281,7 @@ export function finalSnapshot(result: FitResult): ParamsSnapshot {
   if (result.model === 'gaussian') {
     return { model: 'gaussian', iteration: result.iterations, weights: result.weights, means: result.means, covariances: result.covariances ?? [] };
   }
-  return { model: 'bernoulli', iteration: result.iterations, weights: result.weights, means: result.means, sizes: clusterSizes(result).sizes };
+  return { model: result.model, iteration: result.iterations, weights: result.weights, means: result.means, sizes: clusterSizes(result).sizes };
 }
 
 /** The host samples the points; this second guard keeps the panel from ever drawing more than maxPlotPoints. */
@@ -250,13 +297,21 @@ export function capSample(sample: PanelState['plotSample'], maxPlotPoints: numbe
     indices.push(sample.indices[i]);
     for (let j = 0; j < sample.d; j++) values.push(sample.values[i * sample.d + j]);
   }
-  return { indices, values, d: sample.d, ...(sample.projection ? { projection: sample.projection } : {}) };
+  return { indices, values, d: sample.d, ...(sample.projection ? { projection: sample.projection } : {}), ...(sample.incompleteRows ? { incompleteRows: sample.incompleteRows } : {}) };
 }
 
 /** The scatter's two axes for the shown sample (undefined before the data are loaded). */
 export function scatterAxes(state: PanelModel): { x: PlotAxis; y: PlotAxis } | undefined {
-  const sample = state.panel?.plotSample;
+  const sample = viewSample(state);
   return sample && sample.d > 0 ? resolveAxes(state.ui.xColumn, state.ui.yColumn, sample) : undefined;
+}
+
+/** The plotted sample with the fit's MclustDR directions (they come with the result) when they are of its columns. */
+export function viewSample(state: PanelModel): (NonNullable<PanelState['plotSample']> & AxisSource) | undefined {
+  const sample = state.panel?.plotSample;
+  const directions = state.panel?.result?.dimensionReduction;
+  if (!sample || !directions || directions.mean.length !== sample.d) return sample;
+  return { ...sample, directions };
 }
 
 /** Messages of a run that ended (done, error, cancelled) or of another run are ignored. */
@@ -264,7 +319,7 @@ export function isCurrentRun(state: PanelModel, runId: number): boolean {
   return !state.runClosed && (state.runId === undefined || runId === state.runId);
 }
 
-export function modelOf(state: PanelModel): 'gaussian' | 'bernoulli' | undefined {
+export function modelOf(state: PanelModel): ModelKind | undefined {
   return state.panel?.result?.model ?? state.panel?.model ?? state.snapshots[0]?.model;
 }
 
@@ -305,7 +360,7 @@ export function snapshotAt(state: PanelModel, t: number): ParamsSnapshot | undef
 function referenceOf(state: PanelModel): ColourReference | undefined {
   const last = snapshotAt(state, state.snapshots.length - 1);
   if (!last) return state.colourReference;
-  return { means: last.means, colours: componentColours(state.colourReference, last.means) };
+  return { means: last.means, colours: runColoursFor(state, last.means) };
 }
 
 /**
@@ -349,12 +404,19 @@ export function componentColours(reference: ColourReference | undefined, means: 
   return colours;
 }
 
+/** The run's colour slots for its K components (matched afresh when the snapshots are not the run's own, e.g. K differs). */
+function runColoursFor(state: PanelModel, means: number[][]): number[] {
+  return state.runColours && state.runColours.length === means.length ? state.runColours : componentColours(state.colourReference, means);
+}
+
 /** The colours of the shown snapshot's components. */
 export function shownColours(state: PanelModel, means: number[][]): number[] {
   const chosen = shownCandidate(state) ? snapshotAt(state, state.snapshots.length - 1) : undefined;
   // A candidate's components take the colours of the chosen fit's nearest components.
-  if (chosen) return componentColours({ means: chosen.means, colours: componentColours(state.colourReference, chosen.means) }, means);
-  return componentColours(state.colourReference, means);
+  if (chosen) return componentColours({ means: chosen.means, colours: runColoursFor(state, chosen.means) }, means);
+  // While a re-run's first snapshot has not arrived, the previous fit's (dimmed) charts keep their own colours.
+  if (state.stale) return componentColours(state.colourReference, means);
+  return runColoursFor(state, means);
 }
 
 /** The status line: what is happening, or how the fit ended. */

@@ -1,15 +1,16 @@
 // The Bernoulli family's view: the K cluster mean images (bitmaps, wrapped to the panel's width), member images
-// of a clicked cluster, the cluster × label confusion heatmap with its scores, and the parameter table.
+// of a clicked cluster, and the parameter table (the cluster × label heatmap is every family's: views/labels.ts).
 
 import type { BernoulliSnapshot, ClusterExamples } from '../../src/shared/protocol';
 import { clusterCaption, formatNumber } from '../controls';
-import { DATA, confusionSpec, imageGridData, imageGridLayout, imageGridSpec } from '../specs';
+import { DATA, imageGridData, imageGridLayout, imageGridSpec } from '../specs';
 import type { ChartTheme } from '../theme';
 import { shownCandidate, type PanelModel } from '../state/reducer';
 import { candidateLabel } from '../state/selection';
 import { finalShown, imageShape, shownSnapshot } from './common';
 import type { FamilyView, ViewContext } from './context';
-import { byId, cell, panelWidth, setText, tableRow } from './dom';
+import { byId, cell, panelWidth, tableRow } from './dom';
+import { majorityText } from './labels';
 
 /** Card padding and border around the image grid, in pixels. */
 const CARD_INSET = 20;
@@ -81,10 +82,11 @@ export function createBernoulliView(): FamilyView {
     const k = snapshot.weights.length;
     const d = snapshot.means[0]?.length ?? 0;
     const shape = imageShape(state, d);
-    const labels = result?.labelMetrics?.clusters;
+    const metrics = result?.labelMetrics;
     // Label statistics belong to the chosen fit, not to another candidate of a selection.
     const atEnd = result !== undefined && shown.atEnd && !shownCandidate(state);
-    const titles = snapshot.means.map((_, j) => captionLines(clusterCaption(j, snapshot.sizes[j], snapshot.weights[j], atEnd && labels ? labels[j] : undefined)));
+    const labelOf = (j: number) => (atEnd && metrics?.clusters[j] ? { majorityLabel: majorityText(metrics, j), purity: metrics.clusters[j].purity } : undefined);
+    const titles = snapshot.means.map((_, j) => captionLines(clusterCaption(j, snapshot.sizes[j], snapshot.weights[j], labelOf(j))));
     const rows = imageGridData(snapshot.means.map((m) => imageUrl(m, shape, theme)), titles);
     const layout = imageGridLayout(shape, k, panelWidth() - CARD_INSET);
     // Captions and bitmaps are data: a new iteration swaps the rows without rebuilding the view.
@@ -101,22 +103,6 @@ export function createBernoulliView(): FamilyView {
     });
     showColourBar(theme);
     Object.assign(byId('images').dataset, { k: String(k), iteration: String(snapshot.iteration), renderer: 'svg', columns: String(layout.columns) });
-
-    const metrics = result?.labelMetrics;
-    byId('confusion-card').hidden = !metrics;
-    if (metrics) {
-      const ckey = ['c', ctx.themeVersion, metrics.confusion.length, metrics.labelValues.join()].join('|');
-      await ctx.charts.draw('confusion', { key: ckey, build: () => confusionSpec(metrics.confusion, metrics.labelValues, theme), datasets: () => ({}) });
-      byId('confusion').dataset.k = String(metrics.confusion.length);
-      byId('confusion').dataset.labels = String(metrics.labelValues.length);
-      setText(
-        'label-metrics',
-        `Accuracy (best cluster → label map) ${formatNumber(metrics.accuracy, 3)} · adjusted Rand index ${formatNumber(metrics.adjustedRandIndex, 3)} · NMI ${formatNumber(metrics.normalizedMutualInfo, 3)}`,
-      );
-    } else {
-      ctx.charts.clear('confusion');
-      setText('label-metrics', '');
-    }
     showExamples(ctx);
   }
 
@@ -187,7 +173,8 @@ export function createBernoulliView(): FamilyView {
     const caption = document.createElement('caption');
     const candidate = shownCandidate(state);
     caption.textContent = candidate ? `Candidate ${candidateLabel(candidate.candidate)}: final parameters` : final ? 'Fitted parameters' : `Parameters at iteration ${t}`;
-    const labels = final ? result?.labelMetrics?.clusters : undefined;
+    const metrics = final ? result?.labelMetrics : undefined;
+    const labels = metrics?.clusters;
     const head = document.createElement('thead');
     head.append(tableRow('th', ['cluster', 'weight π', 'size', ...(labels ? ['majority label', 'purity'] : [])]));
     const body = document.createElement('tbody');
@@ -195,7 +182,7 @@ export function createBernoulliView(): FamilyView {
       const tr = document.createElement('tr');
       tr.dataset.component = String(j + 1);
       tr.append(cell('td', String(j + 1)), cell('td', formatNumber(source.weights[j])), cell('td', sizes ? formatNumber(sizes[j]) : '—'));
-      if (labels) tr.append(cell('td', String(labels[j]?.majorityLabel ?? '—')), cell('td', labels[j] ? `${(labels[j].purity * 100).toFixed(1)}%` : '—'));
+      if (metrics && labels) tr.append(cell('td', majorityText(metrics, j)), cell('td', labels[j] ? `${(labels[j].purity * 100).toFixed(1)}%` : '—'));
       body.append(tr);
     }
     table.replaceChildren(caption, head, body);
@@ -211,7 +198,6 @@ export function createBernoulliView(): FamilyView {
       box.hidden = true;
       box.replaceChildren();
       delete box.dataset.signature;
-      setText('label-metrics', '');
     },
   };
 }

@@ -1,18 +1,20 @@
 // The Gaussian family's view: the scatter on two chosen axes (PC1 × PC2 by default for d > 2, or any two columns)
 // coloured by responsibility with each component's contours and mean (d ≥ 2), or the histogram with the component
-// densities (d = 1); and its parameter table.
+// densities (d = 1); and its parameter table (with labels, each component's majority label and purity).
 
-import type { GaussianSnapshot } from '../../src/shared/protocol';
+import type { GaussianSnapshot, PlotSample } from '../../src/shared/protocol';
 import { gaussianLogResponsibilities } from '../../src/engine/families/gaussian/density';
 import { clusterSizes, formatNumber } from '../controls';
 import { histogram, paddedExtent, type Cov2 } from '../geometry';
-import { axisCode, axisLabel, axisName, PC_CODES, projectComponent, projectPoints, type PlotAxis } from '../projection';
+import { axisChoices, axisCode, axisLabel, axisName, projectComponent, projectPoints, type AxisSource, type PlotAxis } from '../projection';
 import { DATA, histogramData, histogramSpec, scatterData, scatterSpec } from '../specs';
-import { sampleNote, scatterAxes, shownCandidate, shownColours, type PanelModel } from '../state/reducer';
+import { sampleNote, scatterAxes, shownCandidate, shownColours, viewSample, type PanelModel } from '../state/reducer';
 import { candidateLabel } from '../state/selection';
 import { axisTitle, columnNames, finalShown, iterationTitle, shownSnapshot, standardised } from './common';
 import type { FamilyView, ViewContext } from './context';
 import { byId, cell, panelWidth, tableRow } from './dom';
+import { drawPairsView, scatterDecoration, showViewControls } from './gaussianViews';
+import { majorityText } from './labels';
 
 /** Room beside the plot for the y axis and the legend, in pixels. */
 const SCATTER_MARGIN = 190;
@@ -38,12 +40,9 @@ export function createGaussianView(): FamilyView {
   };
 
   /** The pickers offer PC1 and PC2 first when the sample has principal axes, then the columns. */
-  function setupAxisPickers(state: PanelModel, x: PlotAxis, y: PlotAxis, pcs: number): void {
+  function setupAxisPickers(state: PanelModel, x: PlotAxis, y: PlotAxis, source: AxisSource): void {
     const names = columnNames(state);
-    const choices: [string, string][] = [
-      ...PC_CODES.slice(0, pcs).map((code, r): [string, string] => [String(code), `PC${r + 1}`]),
-      ...names.map((name, j): [string, string] => [String(j), name]),
-    ];
+    const choices = axisChoices(names, source);
     const xs = byId('x-col') as HTMLSelectElement;
     const ys = byId('y-col') as HTMLSelectElement;
     const same = xs.options.length === choices.length && Array.from(xs.options).every((o, j) => o.value === choices[j][0] && o.textContent === choices[j][1]);
@@ -66,7 +65,7 @@ export function createGaussianView(): FamilyView {
 
   async function draw(ctx: ViewContext): Promise<void> {
     const { state } = ctx;
-    const sample = state.panel?.plotSample;
+    const sample = viewSample(state);
     const { snapshot, atEnd } = gaussianShown(state);
     const d = sample?.d ?? 0;
     const oneD = d === 1;
@@ -74,6 +73,7 @@ export function createGaussianView(): FamilyView {
     byId('histogram-toolbar').hidden = !oneD;
     byId('scatter').hidden = oneD;
     byId('histogram').hidden = !oneD;
+    showViewControls(state, d >= 2);
     if (!sample || !snapshot || d === 0) return;
     const n = Math.min(Math.floor(sample.values.length / d), plotLimit(state));
     const note = sampleNote(state.panel?.summary, n);
@@ -100,12 +100,15 @@ export function createGaussianView(): FamilyView {
     }
 
     const axes = scatterAxes(state)!;
-    setupAxisPickers(state, axes.x, axes.y, sample.projection?.axes.length ?? 0);
+    setupAxisPickers(state, axes.x, axes.y, sample);
+    const placed = placeIncompleteRows(state, sample);
+    // The matrix draws the incomplete rows where the scatter places them.
+    if (await drawPairsView(ctx, placed.sample, snapshot, n, plotLimit(state), colours, title)) return;
     if (logResp.length < n * k) logResp = new Float64Array(n * k);
     const resp = logResp.subarray(0, n * k);
     let degenerate = false;
     try {
-      gaussianLogResponsibilities(sample.values, n, d, snapshot, resp);
+      gaussianLogResponsibilities(placed.sample.values, n, d, snapshot, resp);
     } catch {
       // A snapshot whose covariance is not positive definite (a collapsing component): draw the points neutral
       // rather than fail the panel; the engine reports the collapse itself.
@@ -113,23 +116,24 @@ export function createGaussianView(): FamilyView {
       degenerate = true;
     }
     // Responsibilities above are those of the full d columns; only the drawing is projected.
-    const x = projectPoints(sample, n, axes.x, new Float64Array(n));
-    const y = projectPoints(sample, n, axes.y, new Float64Array(n));
+    const x = projectPoints(placed.sample, n, axes.x, new Float64Array(n));
+    const y = projectPoints(placed.sample, n, axes.y, new Float64Array(n));
     const projected = snapshot.means.map((m, j) => projectComponent(m, snapshot.covariances[j], axes.x, axes.y, sample));
     const covs: Cov2[] = projected.map((p) => p.cov);
     const means = projected.map((p) => p.mean);
     if (degenerate) title += ' — a covariance is not positive definite, responsibilities not shown';
-    const data = scatterData({ x, y, logResp: resp, k, means, covariances: covs });
+    const data = scatterData({ x, y, logResp: resp, k, means, covariances: covs, incomplete: placed.incomplete, incompletePlacement: placed.placement });
     const xDomain = paddedExtent(x);
     const yDomain = paddedExtent(y);
     const size = scatterSize(panelWidth());
     const xTitle = axisLabel(axes.x, sample, (j) => axisTitle(state, j));
     const yTitle = axisLabel(axes.y, sample, (j) => axisTitle(state, j));
-    const key = ['s', k, axisCode(axes.x), axisCode(axes.y), xTitle, yTitle, ctx.themeVersion, n, xDomain.join(), yDomain.join(), standardised(state), colours.join(), size.width].join('|');
+    const view = scatterDecoration(ctx, { weights: snapshot.weights, means, covariances: covs, k, xDomain, yDomain });
+    const key = ['s', view.key, k, axisCode(axes.x), axisCode(axes.y), xTitle, yTitle, ctx.themeVersion, n, xDomain.join(), yDomain.join(), standardised(state), colours.join(), size.width, placed.placement ?? ''].join('|');
     await ctx.charts.draw('scatter', {
       key,
-      build: () => scatterSpec(data, { xTitle, yTitle, k, xDomain, yDomain, title, theme: ctx.theme, colours, ...size }),
-      datasets: () => ({ [DATA.points]: data.points, [DATA.contours]: data.contours, [DATA.means]: data.means }),
+      build: () => view.decorate(scatterSpec(data, { xTitle, yTitle, k, xDomain, yDomain, title, theme: ctx.theme, colours, ...size })),
+      datasets: () => ({ [DATA.points]: data.points, [DATA.contours]: data.contours, [DATA.means]: data.means, ...view.datasets }),
       signals: { title },
     });
     const names = columnNames(state);
@@ -162,8 +166,10 @@ export function createGaussianView(): FamilyView {
     const showCov = d <= 6;
     // One column: the "covariance" is a variance.
     const spreadTitle = d === 1 ? 'variance' : showCov ? 'covariance' : 'variances (diagonal)';
+    // Label statistics belong to the chosen fit's final assignments.
+    const metrics = final ? result?.labelMetrics : undefined;
     const head = document.createElement('thead');
-    head.append(tableRow('th', ['component', 'weight π', `size${sizeNote}`, `mean (${names.join(', ')})`, spreadTitle]));
+    head.append(tableRow('th', ['component', 'weight π', `size${sizeNote}`, ...(metrics ? ['majority label', 'purity'] : []), `mean (${names.join(', ')})`, spreadTitle]));
     const body = document.createElement('tbody');
     for (let j = 0; j < k; j++) {
       const tr = document.createElement('tr');
@@ -172,6 +178,7 @@ export function createGaussianView(): FamilyView {
         cell('td', String(j + 1)),
         cell('td', formatNumber(source.weights[j])),
         cell('td', sizes ? formatNumber(sizes[j]) : '—'),
+        ...(metrics ? [cell('td', majorityText(metrics, j)), cell('td', metrics.clusters[j]?.size ? `${(metrics.clusters[j].purity * 100).toFixed(1)}%` : '—')] : []),
         cell('td', source.means[j].map((v) => formatNumber(v)).join(', '), 'mono'),
         covarianceCell(source.covariances?.[j], d === 1 || !showCov ? 'diagonal' : 'matrix'),
       );
@@ -213,4 +220,29 @@ function covarianceCell(cov: number[][] | undefined, form: 'matrix' | 'diagonal'
 function candidateId(state: PanelModel): string {
   const candidate = shownCandidate(state);
   return candidate ? `${candidate.candidate.covariance},${candidate.candidate.k}` : '';
+}
+
+/**
+ * The plotted rows with missing cells: at their conditional expectation once the fit has placed them (the result's
+ * imputedPlot), at their columns' observed means (as the engine sent them) before; which points they are.
+ */
+function placeIncompleteRows(state: PanelModel, sample: PlotSample): { sample: PlotSample; incomplete?: boolean[]; placement?: string } {
+  const rows = sample.incompleteRows;
+  if (!rows || rows.length === 0) return { sample };
+  const imputed = state.panel?.result?.imputedPlot;
+  const position = new Map(sample.indices.map((row, s) => [row, s]));
+  const incomplete = sample.indices.map(() => false);
+  for (const row of rows) {
+    const s = position.get(row);
+    if (s !== undefined) incomplete[s] = true;
+  }
+  if (!imputed) return { sample, incomplete, placement: 'at column means until the fit ends' };
+  const values = sample.values.slice();
+  const d = sample.d;
+  imputed.rows.forEach((row, r) => {
+    const s = position.get(row);
+    if (s === undefined) return;
+    for (let j = 0; j < d; j++) values[s * d + j] = imputed.values[r * d + j];
+  });
+  return { sample: { ...sample, values }, incomplete, placement: 'at E[x | observed cells]' };
 }

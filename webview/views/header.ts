@@ -3,9 +3,9 @@
 import { formatNumber } from '../controls';
 import { modelOf, statusText, type PanelModel } from '../state/reducer';
 import { byId, setText } from './dom';
+import { FAMILY_TITLES } from '../../src/engine/families/ids';
 import { choiceText, isModelSelection } from '../state/selection';
 
-const MODEL_NAMES = { gaussian: 'Gaussian mixture', bernoulli: 'Bernoulli mixture' } as const;
 
 export function headerTitle(state: PanelModel): string {
   const panel = state.panel;
@@ -17,11 +17,11 @@ export function headerTitle(state: PanelModel): string {
   const selection = isModelSelection(state.selection) ? state.selection : undefined;
   if (selection) {
     // K and the covariance model are what the selection chose: "K = 3, EEE (chosen by BIC among 126 candidates)".
-    if (model) parts.push(MODEL_NAMES[model]);
+    if (model) parts.push(FAMILY_TITLES[model]);
     parts.push(choiceText(selection) ?? '');
     return parts.filter(Boolean).join(' — ');
   }
-  if (model) parts.push(`${MODEL_NAMES[model]}${model === 'gaussian' && covarianceType ? ` (${covarianceType})` : ''}`);
+  if (model) parts.push(`${FAMILY_TITLES[model]}${model === 'gaussian' && covarianceType ? ` (${covarianceType})` : ''}`);
   if (k === 'auto') parts.push(`choosing K (${panel?.options.kRange ?? 'auto'})`);
   else if (k !== undefined) parts.push(`K = ${k}`);
   return parts.filter(Boolean).join(' — ');
@@ -35,6 +35,8 @@ export function headerSubtitle(state: PanelModel): string {
   const d = result?.d ?? summary?.d;
   if (n !== undefined) sub.push(`n = ${formatNumber(n)}`);
   if (d !== undefined) sub.push(`d = ${formatNumber(d)}`);
+  if (result?.caseWeights) sub.push(`weighted by "${result.caseWeights.column}" (Σ w = ${formatNumber(result.caseWeights.total)})`);
+  if (result?.missingCells) sub.push(`${formatNumber(result.missingCells.reduce((a, b) => a + b, 0))} missing cells integrated out`);
   if (result) {
     if (result.degenerate && result.degenerate.length > 0) sub.push(`degenerate after ${result.iterations} iterations`);
     else sub.push(result.converged ? `converged after ${result.iterations} iterations` : `not converged after ${result.iterations} iterations`);

@@ -2,12 +2,16 @@
 
 import type { ModelKind } from '../../src/shared/protocol';
 import { createBernoulliView } from './bernoulli';
+import { createCategoricalView } from './categorical';
 import type { FamilyView } from './context';
 import { createGaussianView } from './gaussian';
+import { createPoissonView } from './poisson';
 
 export function createFamilyViews(): Record<ModelKind, FamilyView> {
   return {
     gaussian: createGaussianView(),
     bernoulli: createBernoulliView(),
+    poisson: createPoissonView(),
+    categorical: createCategoricalView(),
   };
 }

@@ -14,10 +14,25 @@ export interface TableData {
   columns: string[];
   /** 1-based source line of each kept row (for messages). */
   sourceLines?: Uint32Array;
-  /** A label column found by name (label, class, target, y, digit), excluded from `values`. */
+  /** A label column (by name, a lone class-like text column, or the labelColumn setting), excluded from `values`. */
   labels?: Int32Array;
   /** The name of that label column. */
   labelColumn?: string;
+  /** Text labels: the name of each label code (labels[i] indexes it); absent for integer labels. */
+  labelNames?: string[];
+  /** Case (frequency) weights ≥ 0 of the kept rows, from the weights column; absent: every row weighs 1. */
+  weights?: Float64Array;
+  /** The name of the weights column. */
+  weightsColumn?: string;
+  /** n × d, 1 where a cell is missing (its value is NaN); absent when every kept cell is observed. */
+  missing?: Uint8Array;
+  /** Missing cells per column (with `missing`). */
+  missingPerColumn?: number[];
+  /**
+   * Text columns of a few categories, kept as categorical features (the categorical and mixed families): codes n × d
+   * (row-major, −1 = missing) over the same rows as `values`; each column's categories in code order.
+   */
+  categorical?: { columns: string[]; categories: string[][]; codes: Int32Array };
   summary: DatasetSummary;
 }
 
@@ -33,6 +48,8 @@ export interface ImageData {
   /** 255 for bytes 0..255, 1 for 0/1 or 0..1 data. */
   scale: number;
   labels?: Int32Array;
+  /** Text labels: the name of each label code. */
+  labelNames?: string[];
   summary: DatasetSummary;
 }
 

@@ -76,7 +76,10 @@ function findSheet(fileName: string, sheets: Sheet[], wanted: string): Sheet {
 /** Loads one sheet; the error names it. */
 function loadSheet(fileName: string, sheet: Sheet, options: CellTableOptions): TableData | ImageData {
   try {
-    return loadCellTable(fileName, sheetTable(sheet), options);
+    const dataset = loadCellTable(fileName, sheetTable(sheet), options);
+    // Read again (predict, the emitted scripts) from the same sheet.
+    dataset.summary.source = { format: 'xlsx', sheet: sheet.sheet };
+    return dataset;
   } catch (error) {
     if (error instanceof DataError) throw new DataError(error.message.replace(/^([^:]*): /, `$1: sheet "${sheet.sheet}": `), error.fileName, error.line);
     throw error;

@@ -23,6 +23,12 @@ export interface FormatLoadOptions {
   imageWidth?: number;
   /** Workbooks: the sheet to read, by name or 1-based number (empty: the first with a numeric table). */
   sheet?: string;
+  /** The labelColumn setting ("auto", "none", a column's name or number): tables with named columns only. */
+  labelColumn?: string;
+  /** A column of case weights (tables), by name or 1-based number. */
+  weightsColumn?: string;
+  /** 'marginalize': rows with missing cells are kept (NaN, marked in the table's `missing`); default: skipped. */
+  missing?: 'marginalize' | 'skip';
 }
 
 /**
@@ -52,6 +58,13 @@ export interface DataFormat {
    * message that it holds labels, not images).
    */
   alsoLoadsName?: RegExp;
+  /**
+   * The extensions the Explorer and editor menus offer, when not all of `extensions` (the loader, the file picker,
+   * the CLI and the code lenses take them all).
+   */
+  menuExtensions?: readonly string[];
+  /** Tables with named columns: the labelColumn setting can name one (others take labels from a labels file). */
+  namedColumns?: boolean;
   sniff(bytes: Uint8Array): SniffResult;
   /**
    * `fileName` is the name as the user gave it (with `.gz`), for messages. Formats whose library only reads
@@ -76,11 +89,19 @@ const INSPECT_VALUES = 5;
 
 const delimitedText: DataFormat = {
   id: 'delimited-text',
+  namedColumns: true,
   name: 'Delimited text',
   extensions: ['csv', 'tsv', 'txt', 'dat', 'data'],
   namePatterns: [],
   sniff: (bytes) => (looksLikeText(bytes) ? 'plausible' : undefined),
-  load: (bytes, fileName, options) => loadDelimitedText(fileName, bytes, { columns: options.columns, imageWidth: options.imageWidth }),
+  load: (bytes, fileName, options) =>
+    loadDelimitedText(fileName, bytes, {
+      columns: options.columns,
+      imageWidth: options.imageWidth,
+      labelColumn: options.labelColumn,
+      weightsColumn: options.weightsColumn,
+      missing: options.missing,
+    }),
   quickInspect(bytes, fileName, isPrefix = false) {
     const prefix = textPrefix(bytes, isPrefix ? Math.min(bytes.length - 1, INSPECT_TEXT_BYTES) : INSPECT_TEXT_BYTES);
     const dataset = loadDelimitedText(fileName, prefix, {});
@@ -94,7 +115,7 @@ const npy: DataFormat = {
   extensions: ['npy'],
   namePatterns: [],
   sniff: (bytes) => (looksLikeNpy(bytes) ? 'magic' : undefined),
-  load: (bytes, fileName, options) => loadNpy(fileName, bytes, { imageWidth: options.imageWidth }),
+  load: (bytes, fileName, options) => loadNpy(fileName, bytes, { imageWidth: options.imageWidth, weightsColumn: options.weightsColumn, missing: options.missing }),
   quickInspect(bytes, fileName) {
     const header = readNpyHeader(fileName, bytes, false, true);
     if (bytes.length === header.dataOffset + header.count * header.itemSize) return describe(this, fileName, loadNpy(fileName, bytes, {}), true);
@@ -133,8 +154,11 @@ const idxImages: DataFormat = {
 
 const json: DataFormat = {
   id: 'json',
+  namedColumns: true,
   name: 'JSON',
   extensions: ['json'],
+  // Every workspace holds package.json and tsconfig.json: the menus would offer to cluster them.
+  menuExtensions: [],
   namePatterns: [],
   sniff: () => undefined,
   load: (bytes, fileName, options) => loadJson(fileName, bytes, options),
@@ -145,6 +169,7 @@ const json: DataFormat = {
 
 const jsonLines: DataFormat = {
   id: 'json-lines',
+  namedColumns: true,
   name: 'JSON Lines',
   extensions: ['ndjson', 'jsonl'],
   namePatterns: [],
@@ -159,6 +184,7 @@ const jsonLines: DataFormat = {
 
 const excel: DataFormat = {
   id: 'xlsx',
+  namedColumns: true,
   name: 'Excel workbook',
   extensions: ['xlsx'],
   namePatterns: [],
@@ -173,6 +199,7 @@ const excel: DataFormat = {
 
 const arrow: DataFormat = {
   id: 'arrow',
+  namedColumns: true,
   name: 'Arrow IPC / Feather',
   extensions: ['arrow', 'feather', 'arrows'],
   namePatterns: [],
@@ -185,6 +212,7 @@ const arrow: DataFormat = {
 
 const parquet: DataFormat = {
   id: 'parquet',
+  namedColumns: true,
   name: 'Parquet',
   extensions: ['parquet'],
   namePatterns: [],
@@ -245,9 +273,14 @@ export function chooseFormat(name: string, content: Uint8Array): DataFormat {
 
 // ---------------------------------------------------------------- menus and pickers
 
-/** Extensions the menus offer: every format's, and `.gz` (a menu sees only the last extension). */
-export function menuFileExtensions(): string[] {
+/** Extensions the loaders read: every format's, and `.gz` (of any of them). */
+export function dataFileExtensions(): string[] {
   return [...DATA_FORMATS.flatMap((f) => f.extensions), GZIP_EXTENSION];
+}
+
+/** Extensions the menus offer: every format's but plain `.json`, and `.gz` (a menu sees only the last extension). */
+export function menuFileExtensions(): string[] {
+  return [...DATA_FORMATS.flatMap((f) => f.menuExtensions ?? f.extensions), GZIP_EXTENSION];
 }
 
 /** The name patterns of the menus as one regular expression, optionally followed by `.gz`. */
@@ -272,7 +305,7 @@ export function dataFileWhenClause(): string {
 
 /** Filters for `showOpenDialog`: every data file first, then each format, then all files (names without extension). */
 export function fileDialogFilters(): Record<string, string[]> {
-  const filters: Record<string, string[]> = { 'Data files': menuFileExtensions() };
+  const filters: Record<string, string[]> = { 'Data files': dataFileExtensions() };
   for (const f of DATA_FORMATS) if (f.extensions.length > 0) filters[f.name] = [...f.extensions, ...f.extensions.map((e) => `${e}.${GZIP_EXTENSION}`)];
   const unnamed = DATA_FORMATS.filter((f) => f.namePatterns.length > 0).map((f) => f.namePatterns.map((p) => p.glob).join(', '));
   filters[unnamed.length > 0 ? `All files (${unnamed.join(', ')} have no extension)` : 'All files'] = ['*'];

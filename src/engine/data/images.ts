@@ -71,6 +71,7 @@ export function asImages(table: TableData, imageWidth?: number): ImageData | und
     pixels,
     scale,
     labels: table.labels,
+    labelNames: table.labelNames,
     summary: {
       ...table.summary,
       imageShape: shape,

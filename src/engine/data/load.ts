@@ -6,7 +6,7 @@ import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { DataError } from '../errors';
 import { baseName, dataError, listSome } from './common';
 import type { ColumnInspection, Dataset } from './dataset';
-import { chooseFormat, DATA_FORMATS, type FormatLoadOptions } from './formats';
+import { chooseFormat, DATA_FORMATS, type DataFormat, type FormatLoadOptions } from './formats';
 import { loadIdxLabels } from './idx';
 import { looksLikeNpy, readNpyHeader } from './npy';
 import { loadDelimitedText } from './text';
@@ -130,33 +130,56 @@ function unwrap(fileName: string, bytes: Uint8Array, notes: string[]): { name: s
  * call loadDatasetAsync, which reads every format.
  */
 export function loadDataset(fileName: string, bytes: Uint8Array, options: LoadOptions = {}): Dataset {
-  const { loaded, notes } = startLoad(fileName, bytes, options);
+  const { loaded, notes, format, unwrapped } = startLoad(fileName, bytes, options);
   if (isPromise(loaded)) {
     loaded.catch(() => undefined);
     throw asyncFormat(fileName);
   }
-  return finishLoad(fileName, loaded, notes, options);
+  return finishLoad(fileName, loaded, notes, options, format, unwrapped);
 }
 
 /** Loads a data file of any format (Parquet and Excel are read asynchronously by their libraries). */
 export async function loadDatasetAsync(fileName: string, bytes: Uint8Array, options: LoadOptions = {}): Promise<Dataset> {
-  const { loaded, notes } = startLoad(fileName, bytes, options);
-  return finishLoad(fileName, await loaded, notes, options);
+  const { loaded, notes, format, unwrapped } = startLoad(fileName, bytes, options);
+  return finishLoad(fileName, await loaded, notes, options, format, unwrapped);
 }
 
-function startLoad(fileName: string, bytes: Uint8Array, options: LoadOptions): { loaded: Dataset | Promise<Dataset>; notes: string[] } {
+function startLoad(fileName: string, bytes: Uint8Array, options: LoadOptions): { loaded: Dataset | Promise<Dataset>; notes: string[]; format: DataFormat; unwrapped: boolean } {
   const notes: string[] = [];
   const { name, bytes: content } = unwrap(fileName, bytes, notes);
-  const loaded = chooseFormat(name, content).load(content, fileName, { columns: options.columns, imageWidth: options.imageWidth, sheet: options.sheet });
-  return { loaded, notes };
+  const format = chooseFormat(name, content);
+  const loaded = format.load(content, fileName, {
+    columns: options.columns,
+    imageWidth: options.imageWidth,
+    sheet: options.sheet,
+    labelColumn: options.labelColumn,
+    weightsColumn: options.weightsColumn,
+    missing: options.missing,
+  });
+  return { loaded, notes, format, unwrapped: content !== bytes };
 }
 
-function finishLoad(fileName: string, dataset: Dataset, extraNotes: string[], options: LoadOptions): Dataset {
+function finishLoad(fileName: string, dataset: Dataset, extraNotes: string[], options: LoadOptions, format: DataFormat, unwrapped: boolean): Dataset {
+  if (options.weightsColumn && options.weightsColumn.trim() !== '' && !(dataset.kind === 'table' && dataset.weights)) {
+    throw dataError(fileName, `weightsColumn "${options.weightsColumn.trim()}" applies to tables of numbers; this file was read as ${dataset.kind === 'images' ? 'images' : 'a table without it'}. Set weightsColumn to "".`);
+  }
   if (extraNotes.length > 0) dataset.summary.notes.unshift(...extraNotes);
+  dataset.summary.source = {
+    ...dataset.summary.source,
+    format: format.id,
+    ...(unwrapped ? { gzip: true } : {}),
+    ...(dataset.kind === 'images' ? { pixelScale: dataset.scale } : {}),
+  };
   if (dataset.kind === 'images' && options.columns && options.columns.some((c) => c.trim() !== '')) {
     dataset.summary.notes.push('the columns setting does not apply to images: every pixel is used');
   }
-  if (options.labelBytes) {
+  const labelRequest = (options.labelColumn ?? 'auto').trim();
+  const namedColumn = !/^(auto|none)?$/i.test(labelRequest);
+  if (namedColumn && !format.namedColumns) {
+    dataset.summary.notes.push(`mixscope.labelColumn "${labelRequest}" names a column of a table with named columns; ${format.name} files take their labels from a labels file`);
+  }
+  // "none": no labels at all, not even a labels file beside the images.
+  if (options.labelBytes && labelRequest.toLowerCase() !== 'none') {
     const labelName = options.labelFileName ?? 'labels file';
     let labels: Int32Array;
     try {
@@ -176,6 +199,8 @@ function finishLoad(fileName: string, dataset: Dataset, extraNotes: string[], op
     }
     if (dataset.labels) dataset.summary.notes.push(`labels from ${baseName(labelName)} replace the label column`);
     dataset.labels = labels;
+    if (dataset.kind === 'table') dataset.labelColumn = undefined;
+    dataset.labelNames = undefined;
     dataset.summary.hasLabels = true;
     dataset.summary.notes.push(`labels: ${labels.length} from ${baseName(labelName)}`);
   }

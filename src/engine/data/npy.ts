@@ -154,6 +154,10 @@ function floats(fileName: string, bytes: Uint8Array, a: NpyArray, as: 'float32' 
 
 export interface NpyOptions {
   imageWidth?: number;
+  /** A column of case weights: x1…xD or its 1-based number. */
+  weightsColumn?: string;
+  /** 'marginalize': NaN cells are missing cells, fitted around; otherwise rows with NaN are skipped. */
+  missing?: 'marginalize' | 'skip';
 }
 
 export function loadNpy(fileName: string, bytes: Uint8Array, options: NpyOptions): TableData | ImageData {
@@ -196,7 +200,7 @@ export function loadNpy(fileName: string, bytes: Uint8Array, options: NpyOptions
       return floatImages(fileName, pixels, n, s[0], s[1], base);
     }
   }
-  return floatTable(all, n, d, base);
+  return floatTable(all, n, d, base, options);
 }
 
 function uint8AsFloat64(bytes: Uint8Array, a: NpyArray): Float64Array {
@@ -249,39 +253,88 @@ function floatImages(fileName: string, pixels: Float32Array, n: number, height: 
   return { kind: 'images', n, d, height, width, pixels, scale, summary: { ...summary, n, d, imageShape: [height, width] } };
 }
 
-function floatTable(all: Float64Array, n: number, d: number, summary: DatasetSummary): TableData {
-  // Rows with NaN or ±Inf are skipped and counted (rows numbered from 1).
+function floatTable(all: Float64Array, n: number, width: number, summary: DatasetSummary, options: NpyOptions): TableData {
+  const names = Array.from({ length: width }, (_, j) => `x${j + 1}`);
+  const weightsName = (options.weightsColumn ?? '').trim();
+  let weightsColumn = -1;
+  if (weightsName !== '') {
+    weightsColumn = names.indexOf(weightsName.toLowerCase());
+    if (weightsColumn < 0 && /^\d+$/.test(weightsName) && Number(weightsName) >= 1 && Number(weightsName) <= width) weightsColumn = Number(weightsName) - 1;
+    if (weightsColumn < 0) throw dataError(summary.fileName, `there is no weights column "${weightsName}": the array's columns are x1…x${width} (or their positions 1–${width}).`);
+    if (width === 1) throw dataError(summary.fileName, `the weights column "${weightsName}" is the array's only column: nothing would be left to fit.`);
+  }
+  const d = weightsColumn >= 0 ? width - 1 : width;
+  const marginalize = options.missing === 'marginalize';
+  if (weightsColumn < 0 && all.every(Number.isFinite)) {
+    // Every cell finite and every column a feature: the array itself (no copy).
+    return { kind: 'table', n, d, values: all, columns: names, summary: { ...summary, n, d, columns: names } };
+  }
+  // Rows with ±Inf (or NaN when missing cells are skipped), or with no observed cell, are skipped and counted
+  // (rows numbered from 1); NaN cells are missing cells when they are fitted.
   const bad: number[] = [];
   let badCount = 0;
+  const values = new Float64Array(n * d);
+  const weights = weightsColumn >= 0 ? new Float64Array(n) : undefined;
+  let missing: Uint8Array | undefined;
+  const missingPerColumn = new Array<number>(d).fill(0);
+  let kept = 0;
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) {
-      if (!Number.isFinite(all[i * d + j])) {
-        badCount++;
-        if (bad.length < 20) bad.push(i + 1);
-        break;
+    const o = i * width;
+    if (weights) {
+      const w = all[o + weightsColumn];
+      if (!(w >= 0) || !Number.isFinite(w)) {
+        throw dataError(summary.fileName, `row ${i + 1}: the weight in column x${weightsColumn + 1} is ${w}. Case weights must be numbers ≥ 0 (0 leaves the row out); correct that row, or set weightsColumn to "".`);
       }
     }
-  }
-  let values = all;
-  let kept = n;
-  if (badCount > 0) {
-    kept = n - badCount;
-    values = new Float64Array(kept * d);
-    let r = 0;
-    for (let i = 0; i < n; i++) {
-      const row = all.subarray(i * d, i * d + d);
-      if (row.every(Number.isFinite)) values.set(row, d * r++);
+    let observed = 0;
+    let usable = true;
+    for (let j = 0; j < width; j++) {
+      if (j === weightsColumn) continue;
+      const v = all[o + j];
+      if (Number.isFinite(v)) observed++;
+      else if (!(marginalize && Number.isNaN(v))) usable = false;
     }
-    summary.notes.push(`${plural(badCount, 'row')} skipped: NaN or infinite values at rows ${listSome(bad)}`);
+    if (!usable || observed === 0) {
+      badCount++;
+      if (bad.length < 20) bad.push(i + 1);
+      continue;
+    }
+    if (weights) weights[kept] = all[o + weightsColumn];
+    let c = 0;
+    for (let j = 0; j < width; j++) {
+      if (j === weightsColumn) continue;
+      const v = all[o + j];
+      values[kept * d + c] = v;
+      if (v !== v) {
+        missing ??= new Uint8Array(n * d);
+        missing[kept * d + c] = 1;
+        missingPerColumn[c]++;
+      }
+      c++;
+    }
+    kept++;
+  }
+  if (badCount > 0) {
+    summary.notes.push(`${plural(badCount, 'row')} skipped: ${marginalize ? 'infinite values or no finite value' : 'NaN or infinite values'} at rows ${listSome(bad)}`);
   }
   if (kept === 0) throw dataError(summary.fileName, `every row has NaN or infinite values: there is nothing to fit.`);
-  const columns = Array.from({ length: d }, (_, j) => `x${j + 1}`);
+  const columns = names.filter((_, j) => j !== weightsColumn);
+  if (weightsColumn >= 0) summary.notes.push(`case weights: column x${weightsColumn + 1} (not a feature)`);
+  if (missing) {
+    summary.notes.push(
+      `missing cells (NaN): ${columns.map((name, j) => (missingPerColumn[j] > 0 ? `${missingPerColumn[j]} in ${name}` : '')).filter(Boolean).join(', ')}`,
+    );
+  }
   return {
     kind: 'table',
     n: kept,
     d,
-    values,
+    values: kept === n ? values : values.slice(0, kept * d),
     columns,
+    weights: weights?.slice(0, kept),
+    weightsColumn: weightsColumn >= 0 ? names[weightsColumn] : undefined,
+    missing: missing?.slice(0, kept * d),
+    missingPerColumn: missing ? missingPerColumn : undefined,
     summary: { ...summary, n: kept, d, columns, skippedRows: badCount, skippedLines: bad },
   };
 }

@@ -13,7 +13,7 @@
 // (pass 2: the numbers, skipped rows).
 
 import type { DatasetSummary } from '../../shared/protocol';
-import { baseName, dataError, emptySummary } from './common';
+import { baseName, clip, dataError, emptySummary, listSome } from './common';
 import type { ImageData, TableData } from './dataset';
 import { decodeText } from './decode';
 import { imageShape, MIN_IMAGE_PIXELS, pixelScale } from './images';
@@ -28,6 +28,12 @@ export interface TextOptions {
   imageWidth?: number;
   /** The file is itself a labels file: its column named "label" is the data, never set apart as labels. */
   labelsFile?: boolean;
+  /** A column of case weights (by name or 1-based number), kept apart from the features. */
+  weightsColumn?: string;
+  /** 'marginalize': rows with missing cells are kept (NaN, marked); otherwise (default) they are skipped. */
+  missing?: 'marginalize' | 'skip';
+  /** The labelColumn setting: "auto", "none", or a column's name or 1-based number. */
+  labelColumn?: string;
 }
 
 /** The text's lines, without the empty one after the newline that ends the last line. */
@@ -53,7 +59,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   if (preamble) notes.push(preamble);
 
   const row = new RowScanner(layout.delimiter, layout.decimalComma);
-  const scan = scanColumns(lines, frame, row);
+  const scan = scanColumns(lines, frame, row, options.labelsFile ? 'auto' : options.labelColumn);
   if (scan.note) notes.push(scan.note);
   if (scan.rowsOfWidth === 0) {
     throw dataError(fileName, `no row has the table's ${c} fields: the rows are ragged. Check the delimiter (${DELIMITER_NAMES[layout.delimiter]}).`);
@@ -63,12 +69,25 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   const selection = selectColumns(fileName, scan, naming, options);
 
   const shape = pixelShape(scan, selection, options.imageWidth);
-  const read = readValues(fileName, lines, frame, row, scan.rowsOfWidth, naming.names, selection, shape !== undefined);
+  const read = readValues(fileName, lines, frame, row, scan.rowsOfWidth, naming.names, selection, shape !== undefined, options.missing === 'marginalize');
   const { n, values, capacity, labels } = read;
   const d = selection.selected.length;
   notes.push(...read.skipped.notes());
   const labelColumn = labels ? naming.names[selection.labelColumn] : undefined;
-  if (labelColumn !== undefined) notes.push(`labels: column "${labelColumn}" (not used in the fit)`);
+  const weightsColumn = selection.weightsColumn >= 0 ? naming.names[selection.weightsColumn] : undefined;
+  if (weightsColumn !== undefined) {
+    if (shape) throw dataError(fileName, `case weights (column "${weightsColumn}") apply to tables of numbers, not to pixel rows. Set weightsColumn to "".`);
+    notes.push(`case weights: column "${weightsColumn}" (not a feature)`);
+  }
+  if (read.missingPerColumn) {
+    const per = selection.selected.map((j, k) => ({ name: naming.names[j], count: read.missingPerColumn![k] })).filter((x) => x.count > 0);
+    notes.push(`missing cells: ${per.map((x) => `${x.count} in ${x.name}`).join(', ')}`);
+  }
+  const { labelNames } = selection;
+  if (labelColumn !== undefined && labelNames) {
+    notes.push(`labels: text column "${labelColumn}", ${labelNames.length} values (${listSome(labelNames.map((v) => clip(v)), 10)}), not used in the fit`);
+  } else if (labelColumn !== undefined) notes.push(`labels: column "${labelColumn}" (not used in the fit)`);
+  if (selection.labelNote) notes.push(selection.labelNote);
 
   const columns = selection.selected.map((j) => naming.names[j]);
   const summary: DatasetSummary = {
@@ -81,13 +100,26 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
     skippedLines: read.skipped.lines,
     notes,
     hasLabels: labels !== undefined,
+    source: {
+      format: 'delimited-text',
+      text: {
+        delimiter: layout.delimiter,
+        decimalComma: layout.decimalComma,
+        tableStart: frame.tableStart,
+        fields: c,
+        trailingDelimiter: frame.trailingDelimiter,
+        columnFields: selection.selected.slice(),
+        ...(labelColumn !== undefined ? { labelField: selection.labelColumn, labelColumn, ...(labelNames ? { labelText: true } : {}) } : {}),
+      },
+    },
   };
   if (shape) {
     const pixels = n * d === capacity ? (values as Uint8Array) : (values as Uint8Array).slice(0, n * d);
     summary.imageShape = shape;
     const scale = pixelScale(read.maxValue);
     notes.push(`read as ${n} images of ${shape[0]}×${shape[1]} pixels (values 0..${read.maxValue}${scale > 1 ? `, ${scale} = fully on` : ''})`);
-    return { kind: 'images', n, d, height: shape[0], width: shape[1], pixels, scale, labels: labels?.slice(0, n), summary };
+    summary.source!.pixelScale = scale;
+    return { kind: 'images', n, d, height: shape[0], width: shape[1], pixels, scale, labels: labels?.slice(0, n), labelNames, summary };
   }
   return {
     kind: 'table',
@@ -98,6 +130,11 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
     sourceLines: read.sourceLines.slice(0, n),
     labels: labels?.slice(0, n),
     labelColumn,
+    weights: read.weights,
+    weightsColumn,
+    missing: read.missing,
+    missingPerColumn: read.missingPerColumn,
+    labelNames: labels ? labelNames : undefined,
     summary,
   };
 }

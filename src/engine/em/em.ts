@@ -4,6 +4,7 @@
 import type { EmVariant, ModelKind, ParamsSnapshot } from '../../shared/protocol';
 import { FitError } from '../errors';
 import { normalizeLogRows, normalizeLogRowsAndExp } from './logsumexp';
+import { confusionCounts } from './metrics';
 import { Rng } from './rng';
 
 export interface MixtureFamily<Params> {
@@ -12,6 +13,11 @@ export interface MixtureFamily<Params> {
   readonly n: number;
   /** Features. */
   readonly d: number;
+  /**
+   * Case (frequency) weights w_i ≥ 0, when the rows have them: the loop then maximises Σ_i w_i ln p(x_i) and hands
+   * the M-step w_i r_ik (so a whole-number weight is the row repeated); `initialize` weighs its own start.
+   */
+  readonly caseWeights?: Float64Array;
   /** Starting parameters for one restart; must be deterministic given the rng. */
   initialize(k: number, rng: Rng): Params;
   /** E-step densities: out[i*k + j] = ln π_j + ln p(x_i | θ_j). */
@@ -36,6 +42,8 @@ export interface EmSettings {
   seed: number;
   /** Keep a parameter snapshot per iteration (for the scrubber). */
   keepSnapshots: boolean;
+  /** Known labels (never used by the fit): each snapshot then carries its clusters × labels counts. */
+  labels?: { codes: Int32Array; values: number[] };
 }
 
 export interface EmProgress {
@@ -94,6 +102,10 @@ function runOnce<P>(
   onProgress?: (p: EmProgress) => void,
 ): EmRun<P> {
   const n = family.n;
+  const caseWeights = family.caseWeights;
+  // Rows in the convergence rule: Σ w_i with case weights (the number of rows they stand for).
+  const rows = caseWeights ? totalWeight(caseWeights) : n;
+  const rowLogNorm = caseWeights ? new Float64Array(n) : undefined;
   const logResp = new Float64Array(n * k);
   const resp = new Float64Array(n * k);
   let assignments = new Int32Array(n);
@@ -111,7 +123,8 @@ function runOnce<P>(
     family.weightedLogProb(params, k, logResp);
     // Soft EM: the responsibilities exp(logResp) the M-step needs come out of the same pass as the normalisation.
     logLikelihood =
-      settings.variant === 'hard' ? normalizeLogRows(logResp, n, k) : normalizeLogRowsAndExp(logResp, n, k, resp);
+      settings.variant === 'hard' ? normalizeLogRows(logResp, n, k, rowLogNorm) : normalizeLogRowsAndExp(logResp, n, k, resp, rowLogNorm);
+    if (caseWeights) logLikelihood = weighRows(caseWeights, rowLogNorm!, settings.variant === 'hard' ? undefined : resp, k);
     if (!Number.isFinite(logLikelihood)) {
       throw new FitError(
         `The log-likelihood became ${logLikelihood} at iteration ${iteration}: a component has collapsed or a point ` +
@@ -123,6 +136,7 @@ function runOnce<P>(
     trace.push(objective);
     logLikelihoodTrace.push(logLikelihood);
     const snapshot = family.snapshot(params, k, iteration, assignments);
+    if (settings.labels && settings.labels.codes.length === n) snapshot.confusion = confusionCounts(assignments, settings.labels.codes, k, settings.labels.values.length);
     if (settings.keepSnapshots) snapshots.push(snapshot);
     onProgress?.({ restart, iteration, objective, logLikelihood, snapshot });
 
@@ -131,12 +145,12 @@ function runOnce<P>(
       const stable =
         settings.variant === 'hard'
           ? sameAssignments(assignments, previousAssignments)
-          : Math.abs(objective - trace[iteration - 1]) / n < settings.tolerance;
+          : Math.abs(objective - trace[iteration - 1]) / rows < settings.tolerance;
       if (stable) convergedAt = iteration;
     }
     if (settings.variant === 'hard') {
       resp.fill(0);
-      for (let i = 0; i < n; i++) resp[i * k + assignments[i]] = 1;
+      for (let i = 0; i < n; i++) resp[i * k + assignments[i]] = caseWeights ? caseWeights[i] : 1;
     }
     // (soft: resp = exp(logResp) was filled by normalizeLogRowsAndExp above)
     params = family.mStep(resp, k, params);
@@ -157,6 +171,31 @@ function runOnce<P>(
     assignments,
     restartObjectives: [],
   };
+}
+
+/** Σ w_i. */
+export function totalWeight(weights: Float64Array): number {
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) total += weights[i];
+  return total;
+}
+
+/**
+ * Σ_i w_i ln p(x_i) from the rows' log-normalisers, and resp's rows multiplied by w_i (when given). A row of weight
+ * 0 adds nothing, even when its density is 0 (0 · −∞ would be NaN).
+ */
+function weighRows(weights: Float64Array, rowLogNorm: Float64Array, resp: Float64Array | undefined, k: number): number {
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i];
+    if (w === 0) {
+      if (resp) resp.fill(0, i * k, (i + 1) * k);
+      continue;
+    }
+    total += w * rowLogNorm[i];
+    if (resp && w !== 1) for (let j = 0; j < k; j++) resp[i * k + j] *= w;
+  }
+  return total;
 }
 
 export function argmaxRows(values: Float64Array, n: number, k: number, out: Int32Array): void {

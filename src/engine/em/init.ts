@@ -19,6 +19,8 @@ export interface InitSpace {
    * identical for ever); without it, K rows are drawn uniformly without replacement.
    */
   sameRow?(a: number, b: number): boolean;
+  /** Case weights w_i ≥ 0: k-means++ draws rows ∝ w_i (× D²), as if each row were repeated w_i times. */
+  weights?: Float64Array;
 }
 
 export type InitStart =
@@ -41,7 +43,7 @@ export function startingPoint(method: InitMethod, space: InitSpace, k: number, r
   const { n } = space;
   switch (method) {
     case 'kmeans++': {
-      const seeds = kmeansPlusPlus(n, k, rng, (row, out) => space.distancesTo(row, out));
+      const seeds = kmeansPlusPlus(n, k, rng, (row, out) => space.distancesTo(row, out), space.weights);
       return { kind: 'responsibilities', resp: hardResponsibilities(space.labelsFromSeeds(seeds, k), n, k) };
     }
     case 'random':
@@ -76,24 +78,28 @@ export function randomResponsibilities(n: number, k: number, rng: Rng): Float64A
  * ∝ the squared distance to the nearest seed so far. `distancesTo(row, out)` fills out[i] with the squared distance
  * from row i to `row`. Returns the K seed rows.
  */
-export function kmeansPlusPlus(n: number, k: number, rng: Rng, distancesTo: (row: number, out: Float64Array) => void): Int32Array {
+export function kmeansPlusPlus(n: number, k: number, rng: Rng, distancesTo: (row: number, out: Float64Array) => void, weights?: Float64Array): Int32Array {
   const seeds = new Int32Array(k);
   const closest = new Float64Array(n);
   const candidateDist = new Float64Array(n);
   const bestDist = new Float64Array(n);
+  // With case weights every sum and draw counts row i w_i times: the first seed ∝ w_i, the next ones ∝ w_i D²_i.
+  const drawWeights = weights ? new Float64Array(n) : closest;
   const trials = 2 + Math.floor(Math.log(k));
-  seeds[0] = rng.int(n);
+  seeds[0] = weights ? sampleProportional(weights, sum(weights), rng) : rng.int(n);
   distancesTo(seeds[0], closest);
   let potential = 0;
-  for (let i = 0; i < n; i++) potential += closest[i];
+  for (let i = 0; i < n; i++) potential += weights ? weights[i] * closest[i] : closest[i];
   for (let c = 1; c < k; c++) {
     let bestCandidate = -1;
     let bestPotential = Infinity;
+    if (weights) for (let i = 0; i < n; i++) drawWeights[i] = weights[i] * closest[i];
     for (let t = 0; t < trials; t++) {
-      const candidate = sampleProportional(closest, potential, rng);
+      const candidate = sampleProportional(drawWeights, potential, rng);
       distancesTo(candidate, candidateDist);
       let candidatePotential = 0;
-      for (let i = 0; i < n; i++) candidatePotential += Math.min(closest[i], candidateDist[i]);
+      if (weights) for (let i = 0; i < n; i++) candidatePotential += weights[i] * Math.min(closest[i], candidateDist[i]);
+      else for (let i = 0; i < n; i++) candidatePotential += Math.min(closest[i], candidateDist[i]);
       if (candidatePotential < bestPotential) {
         bestPotential = candidatePotential;
         bestCandidate = candidate;
@@ -105,6 +111,12 @@ export function kmeansPlusPlus(n: number, k: number, rng: Rng, distancesTo: (row
     potential = bestPotential;
   }
   return seeds;
+}
+
+function sum(values: Float64Array): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i];
+  return total;
 }
 
 /** Picks an index with probability proportional to weights[i] (all ≥ 0), or uniformly when the total is 0. */
@@ -143,6 +155,13 @@ export function sampleWithoutReplacement(n: number, k: number, rng: Rng): Int32A
     out[c++] = r;
   }
   return out;
+}
+
+/** resp's rows multiplied by the case weights, in place (a family's start, weighted as EM's M-steps are). */
+export function weighResponsibilities(resp: Float64Array, k: number, weights: Float64Array | undefined): Float64Array {
+  if (!weights) return resp;
+  for (let i = 0; i < weights.length; i++) for (let j = 0; j < k; j++) resp[i * k + j] *= weights[i];
+  return resp;
 }
 
 /** One-hot responsibilities from hard labels (0..K−1). */

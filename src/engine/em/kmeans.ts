@@ -85,6 +85,7 @@ export function lloydFromSeeds(
   k: number,
   seeds: Int32Array,
   maxIterations = 100,
+  weights?: Float64Array,
 ): KMeansResult {
   const centers = new Float64Array(k * d);
   for (let j = 0; j < k; j++) for (let c = 0; c < d; c++) centers[j * d + c] = values[seeds[j] * d + c];
@@ -102,8 +103,10 @@ export function lloydFromSeeds(
     counts.fill(0);
     for (let i = 0; i < n; i++) {
       const j = labels[i];
-      counts[j]++;
-      for (let c = 0; c < d; c++) centers[j * d + c] += values[i * d + c];
+      // Case weights: weighted means (a row of weight w counts w times).
+      const w = weights ? weights[i] : 1;
+      counts[j] += w;
+      for (let c = 0; c < d; c++) centers[j * d + c] += w * values[i * d + c];
     }
     taken.fill(0);
     for (let j = 0; j < k; j++) {
@@ -113,7 +116,8 @@ export function lloydFromSeeds(
       }
       // Empty cluster: move its centre to the row farthest from its own centre (as sklearn relocates empties).
       let far = -1;
-      for (let i = 0; i < n; i++) if (!taken[i] && (far < 0 || distances[i] > distances[far])) far = i;
+      for (let i = 0; i < n; i++) if (!taken[i] && (!weights || weights[i] > 0) && (far < 0 || distances[i] > distances[far])) far = i;
+      if (far < 0) far = 0;
       taken[far] = 1;
       for (let c = 0; c < d; c++) centers[j * d + c] = values[far * d + c];
     }
@@ -123,14 +127,15 @@ export function lloydFromSeeds(
     }
   }
   let inertia = 0;
-  for (let i = 0; i < n; i++) inertia += distances[i];
+  for (let i = 0; i < n; i++) inertia += weights ? weights[i] * distances[i] : distances[i];
   return { centers, labels, iterations, converged, inertia };
 }
 
 /** Rows of n × d numbers as the shared initialisations see them: Euclidean k-means++, Lloyd's k-means, distinct points. */
-export function euclideanInitSpace(values: ArrayLike<number>, n: number, d: number): InitSpace {
+export function euclideanInitSpace(values: ArrayLike<number>, n: number, d: number, weights?: Float64Array): InitSpace {
   return {
     n,
+    weights,
     distancesTo: (row, out) => {
       for (let i = 0; i < n; i++) {
         let s = 0;
@@ -141,7 +146,7 @@ export function euclideanInitSpace(values: ArrayLike<number>, n: number, d: numb
         out[i] = s;
       }
     },
-    labelsFromSeeds: (seeds, k) => lloydFromSeeds(values, n, d, k, seeds).labels,
+    labelsFromSeeds: (seeds, k) => lloydFromSeeds(values, n, d, k, seeds, 100, weights).labels,
     sameRow: (a, b) => {
       for (let c = 0; c < d; c++) if (values[a * d + c] !== values[b * d + c]) return false;
       return true;

@@ -56,7 +56,7 @@ export function expNonPositive(x: number): number {
  * (one exp per value instead of two). resp differs from Math.exp(row − lse) by a few ulps at most (and is closer
  * to the exact value: it does not inherit the rounding of row − lse).
  */
-export function normalizeLogRowsAndExp(logProb: Float64Array, n: number, k: number, resp: Float64Array): number {
+export function normalizeLogRowsAndExp(logProb: Float64Array, n: number, k: number, resp: Float64Array, rowLogNorm?: Float64Array): number {
   let total = 0;
   for (let i = 0; i < n; i++) {
     const o = i * k;
@@ -81,6 +81,7 @@ export function normalizeLogRowsAndExp(logProb: Float64Array, n: number, k: numb
         resp[o + j] *= inv;
       }
     }
+    if (rowLogNorm) rowLogNorm[i] = lse;
     total += lse;
   }
   return total;

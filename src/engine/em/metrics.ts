@@ -3,15 +3,36 @@
 
 import type { LabelMetrics } from '../../shared/protocol';
 
+/** The labels as codes 0 … L − 1 in the order of their sorted values (the confusion table's columns). */
+export function labelCodes(labels: ArrayLike<number>): { codes: Int32Array; values: number[] } {
+  const values = Array.from(new Set(Array.from(labels))).sort((x, y) => x - y);
+  const index = new Map(values.map((v, i) => [v, i]));
+  const codes = new Int32Array(labels.length);
+  for (let i = 0; i < labels.length; i++) codes[i] = index.get(labels[i])!;
+  return { codes, values };
+}
+
+/** confusion[c][l]: rows assigned to cluster c whose label has code l (assignments outside 0 … k − 1 are skipped). */
+export function confusionCounts(assignments: ArrayLike<number>, codes: Int32Array, k: number, labelCount: number): number[][] {
+  const confusion: number[][] = Array.from({ length: k }, () => new Array<number>(labelCount).fill(0));
+  const n = Math.min(assignments.length, codes.length);
+  for (let i = 0; i < n; i++) {
+    const c = assignments[i];
+    if (c >= 0 && c < k) confusion[c][codes[i]]++;
+  }
+  return confusion;
+}
+
 /**
  * `accuracy` is the many-to-one accuracy: every cluster is mapped to its majority label (several clusters may map
  * to the same label), which is the best map when clusters are free to share labels; it equals the overall purity.
  * When K equals the number of distinct labels, `oneToOneAccuracy` is also given: the best one-to-one map (each
  * label used by one cluster, found by the Hungarian algorithm), the usual "clustering accuracy" of the literature.
  * ARI is sklearn's adjusted_rand_score, NMI sklearn's normalized_mutual_info_score with arithmetic normalisation.
- * Empty clusters get majorityLabel −1 and purity 0.
+ * Empty clusters get majorityLabel −1 and purity 0. With `names` (text labels: label v is names[v]) the result also
+ * carries each label's name and each cluster's majority label's name.
  */
-export function labelMetrics(assignments: ArrayLike<number>, labels: ArrayLike<number>, k: number): LabelMetrics {
+export function labelMetrics(assignments: ArrayLike<number>, labels: ArrayLike<number>, k: number, names?: readonly string[]): LabelMetrics {
   const n = assignments.length;
   if (labels.length !== n) throw new Error(`labelMetrics: ${n} assignments but ${labels.length} labels`);
   const labelValues = Array.from(new Set(Array.from(labels))).sort((x, y) => x - y);
@@ -36,7 +57,9 @@ export function labelMetrics(assignments: ArrayLike<number>, labels: ArrayLike<n
       }
     });
     majorityTotal += bestCount;
-    return { majorityLabel: best >= 0 ? labelValues[best] : -1, purity: size > 0 ? bestCount / size : 0, size };
+    const majorityLabel = best >= 0 ? labelValues[best] : -1;
+    const named = names && best >= 0 ? { majorityLabelName: names[majorityLabel] ?? String(majorityLabel) } : {};
+    return { majorityLabel, ...named, purity: size > 0 ? bestCount / size : 0, size };
   });
   const result: LabelMetrics = {
     accuracy: n > 0 ? majorityTotal / n : 0,
@@ -46,6 +69,7 @@ export function labelMetrics(assignments: ArrayLike<number>, labels: ArrayLike<n
     confusion,
     labelValues,
   };
+  if (names) result.labelNames = labelValues.map((v) => names[v] ?? String(v));
   if (k === L && n > 0) result.oneToOneAccuracy = oneToOneMatches(confusion) / n;
   return result;
 }

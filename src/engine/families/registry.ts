@@ -6,7 +6,9 @@ import type { FitOptions, InitMethod } from '../../shared/protocol';
 import type { Dataset } from '../data/dataset';
 import { OptionsError } from '../errors';
 import { bernoulliFamily } from './bernoulli/entry';
+import { categoricalFamily } from './categorical/entry';
 import { gaussianFamily } from './gaussian/entry';
+import { poissonFamily } from './poisson/entry';
 import { FAMILY_IDS, isFamilyId, type FamilyId } from './ids';
 import type { ChosenFamily, RegisteredFamily } from './types';
 
@@ -17,7 +19,7 @@ export type { ChosenFamily, FitCallbacks, FitContext, FitOutcome, RegisteredFami
  * In the order model "auto" asks them: the first whose detect() takes the dataset fits it, so the more specific
  * families come first and the last one takes any table.
  */
-export const FAMILIES: readonly RegisteredFamily[] = [bernoulliFamily, gaussianFamily];
+export const FAMILIES: readonly RegisteredFamily[] = [bernoulliFamily, categoricalFamily, poissonFamily, gaussianFamily];
 
 // Every id has exactly one entry (checked when the module loads, so a family added to ids.ts alone fails every test).
 for (const id of FAMILY_IDS) {
@@ -44,9 +46,10 @@ export function chooseFamily(dataset: Dataset, options: FitOptions): ChosenFamil
 export function checkInit(family: RegisteredFamily, init: InitMethod): void {
   if (family.inits.includes(init)) return;
   const others = FAMILIES.filter((f) => f.inits.includes(init)).map((f) => f.label);
+  const list = others.length > 1 ? `${others.slice(0, -1).join(', ')} and ${others[others.length - 1]}` : others.join('');
   const own = family.inits.filter((i) => i !== 'params');
   throw new OptionsError(
-    `init "${init}" is for ${others.join(' and ')} mixtures; a ${family.label} mixture starts from ${own.join(', ')}` +
+    `init "${init}" is for ${list} mixtures; a ${family.label} mixture starts from ${own.join(', ')}` +
       `${family.inits.includes('params') ? ' or explicit parameters' : ''}.`,
   );
 }

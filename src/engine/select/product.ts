@@ -4,6 +4,7 @@
 // same partition (so the panel gets its iterations), and the Bernoulli sweep over K. Scores in scikit-learn's sign,
 // lower is better: bic = −2 ln L + p ln n, icl = bic + 2 × entropy, aic = −2 ln L + 2p.
 
+import { isFamilyId } from '../families/ids';
 import type { FitOptions, Selection, SelectionCriterion, SelectionEntry } from '../../shared/protocol';
 import { DEFAULT_FIT_OPTIONS, SKLEARN_MODEL_ALIASES, parseCovarianceModels, parseKRange, type CovarianceType, type SklearnCovarianceType } from '../../shared/settings';
 import type { TableData } from '../data/dataset';
@@ -135,13 +136,13 @@ export function selectionOutcomeNotes(selection: Selection, chosenIndex: number,
   const { entries, criterion } = selection;
   const label = CRITERION_NAMES[criterion];
   const chosen = entries[chosenIndex];
-  const name = (e: SelectionEntry) => (e.covariance === 'bernoulli' ? `K = ${e.k}` : `${e.covariance} K = ${e.k}`);
+  const name = (e: SelectionEntry) => (isFamilyId(e.covariance) ? `K = ${e.k}` : `${e.covariance} K = ${e.k}`);
   let runnerUp = -1;
   entries.forEach((e, i) => {
     if (i === chosenIndex || e[criterion] === null) return;
     if (runnerUp < 0 || (e[criterion] as number) < (entries[runnerUp][criterion] as number)) runnerUp = i;
   });
-  const head = `K = ${chosen.k}${chosen.covariance === 'bernoulli' ? '' : `, ${chosen.covariance}`}: lowest ${label} of ${entries.length} candidates`;
+  const head = `K = ${chosen.k}${isFamilyId(chosen.covariance) ? '' : `, ${chosen.covariance}`}: lowest ${label} of ${entries.length} candidates`;
   const next = runnerUp >= 0 ? `; next ${name(entries[runnerUp])} (Δ${label} ${((entries[runnerUp][criterion] as number) - (chosen[criterion] as number)).toFixed(1)})` : '';
   const notes = [`${head}${next}.`];
   const skipped = entries.filter((e) => e.k > n);
@@ -206,7 +207,7 @@ export function selectGaussian(table: TableData, { options, reason, started, cal
     prepared.values,
     n,
     d,
-    { ks, models, ...fitSettings, columns: table.columns, keepParams: d <= MAX_PARAMS_COLUMNS, ...(startNote ? { starts: (x: Float64Array, rows: number, cols: number, kList: readonly number[]) => kmeansPartitions(x, rows, cols, kList, options.seed) } : {}) },
+    { ks, models, ...fitSettings, columns: table.columns, keepParams: d <= MAX_PARAMS_COLUMNS, caseWeights: table.weights, ...(startNote ? { starts: (x: Float64Array, rows: number, cols: number, kList: readonly number[]) => kmeansPartitions(x, rows, cols, kList, options.seed) } : {}) },
     { threads: options.threads, workerScript: environment.selectWorkerScript },
     (cell, done, total) => {
       const entry = entryOfCell(cell, n, prepared.centre);
@@ -224,7 +225,10 @@ export function selectGaussian(table: TableData, { options, reason, started, cal
   const outcome = runGaussianFit(prepared, single, reason, started, callbacks, { partition, mSteps: cell.iterations, converged: cell.status === 'converged' });
   const result = outcome.result;
   result.selection = selection;
-  const startNotes = startNote ? [startNote] : fitSettingsNotes(options, fitSettings, n);
+  const startNotes = [
+    ...(startNote ? [startNote] : fitSettingsNotes(options, fitSettings, n)),
+    ...(table.weights ? [`Case weights (column "${table.weightsColumn}") weight every candidate's EM, BIC and ICL (n = Σ w); the starting partitions are computed on the rows unweighted.`] : []),
+  ];
   result.notes = [...selectionOutcomeNotes(selection, chosenIndex, file, n), ...startNotes, ...(result.notes ?? [])];
   result.elapsedMs = Date.now() - started;
   return outcome;

@@ -30,6 +30,8 @@ export interface SweepOptions {
   columns?: readonly string[];
   /** Keep every fitted cell's parameters in its SweepCell. */
   keepParams?: boolean;
+  /** Case (frequency) weights of the rows: every EM is weighted (the starting partitions are not). */
+  caseWeights?: Float64Array;
 }
 
 /**
@@ -89,6 +91,7 @@ export interface CellSettings {
   columns?: readonly string[];
   /** Keep every fitted cell's parameters in the cell (for small d: the panel can show any candidate). */
   keepParams?: boolean;
+  caseWeights?: Float64Array;
 }
 
 export const SWEEP_DEFAULTS = { tolerance: 1e-5, maxIterations: 100000, regularization: 0 } as const;
@@ -129,7 +132,9 @@ export function checkSweep(x: Float64Array, n: number, d: number, options: Sweep
     regularization: options.regularization ?? SWEEP_DEFAULTS.regularization,
     columns: options.columns,
     keepParams: options.keepParams,
+    caseWeights: options.caseWeights,
   };
+  if (settings.caseWeights && settings.caseWeights.length !== n) throw new RangeError(`caseWeights must hold n = ${n} weights; got ${settings.caseWeights.length}`);
   if (!(settings.tolerance >= 0)) throw new RangeError(`tolerance must be ≥ 0; got ${settings.tolerance}`);
   if (!(settings.maxIterations >= 1)) throw new RangeError(`maxIterations must be ≥ 1; got ${settings.maxIterations}`);
   if (!(settings.regularization >= 0)) throw new RangeError(`regularization must be ≥ 0; got ${settings.regularization}`);
@@ -174,6 +179,7 @@ export function fitCell(x: Float64Array, n: number, d: number, k: number, model:
     maxIterations: settings.maxIterations,
     tolerance: settings.tolerance,
     regularization: settings.regularization,
+    caseWeights: settings.caseWeights,
   });
   const failed = !Number.isFinite(fit.logLikelihood);
   const cell: SweepCell = {

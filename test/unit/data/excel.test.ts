@@ -2,6 +2,8 @@
 // that holds a numeric table is read unless one is asked for; errors name the file and the sheet.
 
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { DataError } from '../../../src/engine/errors';
 import { inspectDatasetAsync, loadDataset, loadDatasetAsync } from '../../../src/engine/data/load';
 import { column, faithfulReference, fixture, utf8 } from '../../fixtures/data/helpers';
@@ -39,12 +41,19 @@ describe('data: Excel workbooks', () => {
     );
   });
 
-  it('a sheet by name (any case) or number; text, date and index columns left out as in a CSV', async () => {
+  it('a sheet by name (any case) or number; text labels, date and index columns as in a CSV', async () => {
     const iris = await loadDatasetAsync('workbook.xlsx', fixture('workbook.xlsx'), { sheet: 'IRIS' });
     assert.equal(iris.kind, 'table');
     if (iris.kind !== 'table') return;
     assert.deepEqual([iris.n, iris.d], [150, 4]);
-    assert.deepEqual(iris.summary.droppedColumns, [{ name: 'Species', reason: 'text, e.g. "setosa" on row 2' }]);
+    // The lone class-like text column is the labels, as in iris.csv.
+    assert.deepEqual(iris.summary.droppedColumns, []);
+    assert.equal(iris.labelColumn, 'Species');
+    assert.deepEqual(iris.labelNames, ['setosa', 'versicolor', 'virginica']);
+    const csv = loadDataset('iris.csv', readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'iris.csv')));
+    assert.deepEqual(Array.from(iris.labels!), Array.from(csv.labels!));
+    assert.deepEqual(Array.from((iris as { values: Float64Array }).values), Array.from((csv as { values: Float64Array }).values));
+    assert.equal(iris.summary.source?.sheet, 'iris');
     const dated = await loadDatasetAsync('workbook.xlsx', fixture('workbook.xlsx'), { sheet: '4' });
     assert.equal(dated.kind, 'table');
     if (dated.kind !== 'table') return;

@@ -8,10 +8,10 @@ import {
   clusterExamples,
   fitBernoulli,
   kmeansPlusPlusBinary,
-  lnGamma,
   MU_EPSILON,
   type BernoulliParams,
 } from '../../../src/engine/families/bernoulli/family';
+import { lnGamma } from '../../../src/engine/em/special';
 import { binarize, binaryFromRows, type BinaryMatrix } from '../../../src/engine/families/bernoulli/binarize';
 import type { ImageData } from '../../../src/engine/data/dataset';
 import { argmaxRows, runEm, type EmSettings } from '../../../src/engine/em/em';

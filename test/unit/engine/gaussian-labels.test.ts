@@ -31,3 +31,34 @@ describe('Gaussian mixtures scored against a label column', function () {
     });
   }
 });
+
+describe('iris: the species scored against the K = 3 full fit (sklearn.metrics on the same assignments)', function () {
+  this.timeout(60_000);
+  // Written by test/reference/make_sklearn_iris_labels_reference.py from the CLI's assignments and pandas' species.
+  const ref = JSON.parse(readFileSync(path.join(root, 'test/reference/sklearn_iris_labels.json'), 'utf8'));
+  const iris = () => readFileSync(path.join(root, ref.file));
+
+  it('ARI, NMI, both accuracies, the heatmap counts and each cluster’s majority species and purity', () => {
+    const r = fitDataset(loadDataset('iris.csv', iris(), {}), { k: 3, covarianceType: 'full' }).result;
+    // The same fit as the reference's (when the fit changes, regenerate the reference).
+    assert.deepEqual(r.assignments, ref.assignments);
+    const m = r.labelMetrics!;
+    assert.ok(Math.abs(m.adjustedRandIndex - ref.adjustedRandIndex) < 1e-12, `ARI ${m.adjustedRandIndex} vs sklearn ${ref.adjustedRandIndex}`);
+    assert.ok(Math.abs(m.normalizedMutualInfo - ref.normalizedMutualInfo) < 1e-12, `NMI ${m.normalizedMutualInfo} vs sklearn ${ref.normalizedMutualInfo}`);
+    assert.ok(Math.abs(m.accuracy - ref.accuracy) < 1e-12);
+    assert.ok(Math.abs(m.oneToOneAccuracy! - ref.oneToOneAccuracy) < 1e-12);
+    assert.deepEqual(m.labelNames, ref.labelNames);
+    assert.deepEqual(m.confusion, ref.confusion);
+    assert.deepEqual(m.clusters.map((c) => c.majorityLabelName), ref.majorityLabelNames);
+    m.clusters.forEach((c, j) => assert.ok(Math.abs(c.purity - ref.purity[j]) < 1e-12));
+  });
+
+  it('the species never enter the fit: labelColumn "none" gives the same fit, without scores', () => {
+    const options = { k: 3, covarianceType: 'full' as const };
+    const labelled = fitDataset(loadDataset('iris.csv', iris(), {}), options).result;
+    const plain = fitDataset(loadDataset('iris.csv', iris(), { labelColumn: 'none' }), { ...options, labelColumn: 'none' }).result;
+    assert.equal(plain.labelMetrics, undefined);
+    assert.deepEqual(plain.assignments, labelled.assignments);
+    assert.equal(plain.logLikelihood, labelled.logLikelihood);
+  });
+});

@@ -45,8 +45,8 @@ describe('family registry', () => {
   it('has exactly one entry per family id, and nothing else', () => {
     assert.deepEqual([...FAMILY_IDS].sort(), FAMILIES.map((f) => f.id).sort());
     for (const id of FAMILY_IDS) assert.equal(familyById(id).id, id);
-    assert.ok(isFamilyId('gaussian') && isFamilyId('bernoulli'));
-    assert.ok(!isFamilyId('auto') && !isFamilyId('poisson') && !isFamilyId(undefined));
+    assert.ok(isFamilyId('gaussian') && isFamilyId('bernoulli') && isFamilyId('poisson') && isFamilyId('categorical'));
+    assert.ok(!isFamilyId('auto') && !isFamilyId('neural') && !isFamilyId(undefined));
   });
 
   it('model "auto": continuous columns go to the Gaussian family', () => {
@@ -87,7 +87,7 @@ describe('family registry', () => {
       () => fitDataset(faithful(), { init: 'random-assignment' }),
       (e: unknown) =>
         e instanceof OptionsError &&
-        e.message === 'init "random-assignment" is for Bernoulli mixtures; a Gaussian mixture starts from kmeans++, random, random-data or explicit parameters.',
+        e.message === 'init "random-assignment" is for Bernoulli, categorical and Poisson mixtures; a Gaussian mixture starts from kmeans++, random, random-data or explicit parameters.',
     );
   });
 

@@ -4,21 +4,41 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { assignmentsCsv, modelJson } from '../../../src/host/exportFormats';
-import { dataFileWhenClause } from '../../../src/engine/data/formats';
-import { exportFileName, inspectionBytes, isDataFileName, isDelimitedTextFileName, isIdxImagesFileName, matchesDataFileMenus, isSameFile } from '../../../src/host/files';
+import { findDataLiterals, LANGUAGE_SYNTAX } from '../../../src/host/dataLiterals';
+import { assignmentsCsv, modelJson, modelScript } from '../../../src/host/exportFormats';
+import { parseSavedModel } from '../../../src/engine/model/schema';
+import { dataFileWhenClause, fileDialogFilters } from '../../../src/engine/data/formats';
+import { DATA_FILE_EXTENSIONS, exportFileName, inspectionBytes, isDataFileName, isDelimitedTextFileName, isIdxImagesFileName, matchesDataFileMenus, isSameFile } from '../../../src/host/files';
 import { DEFAULT_FIT_OPTIONS, type FitResult } from '../../../src/shared/protocol';
 import { DEFAULT_MAX_FILE_SIZE_MB, MAX_FILE_SIZE_MB_RULE, NUMERIC_SETTINGS, resolveFitOptions } from '../../../src/host/validation';
 
 const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
 
-const DATA_NAMES = ['faithful.csv', 'FAITHFUL.CSV', 'x.tsv', 'notes.txt', 'a.dat', 'iris.data', 'm.npy', 'faithful.csv.gz', 'train-images-idx3-ubyte', 't10k-images.idx3-ubyte', 'train-images-idx3-ubyte.gz', 'a.json', 'b.ndjson', 'c.jsonl', 'd.xlsx', 'e.arrow', 'f.feather', 'g.parquet'];
+const DATA_NAMES = ['faithful.csv', 'FAITHFUL.CSV', 'x.tsv', 'notes.txt', 'a.dat', 'iris.data', 'm.npy', 'faithful.csv.gz', 'train-images-idx3-ubyte', 't10k-images.idx3-ubyte', 'train-images-idx3-ubyte.gz', 'b.ndjson', 'c.jsonl', 'd.xlsx', 'e.arrow', 'f.feather', 'g.parquet'];
 const OTHER_NAMES = ['train-labels-idx1-ubyte', 'a.yaml', 'a.csvx', 'README.md', 'csv', 'idx3-ubyte-notes.md'];
+/** Read by the loaders, the file picker, the CLI and the code lenses, but not offered in the Explorer and editor menus. */
+const READ_NOT_IN_MENUS = ['package.json', 'tsconfig.json', 'a.json', 'records.JSON'];
 
 describe('host files: data file names', () => {
   it('recognises the data files offered in the menus', () => {
     for (const name of DATA_NAMES) assert.equal(matchesDataFileMenus(name), true, name);
     for (const name of OTHER_NAMES) assert.equal(matchesDataFileMenus(name), false, name);
+  });
+
+  it('plain .json is read but not offered in the menus (package.json and tsconfig.json are in every workspace)', () => {
+    const whens: string[] = pkg.contributes.menus['explorer/context'].map((m: { when: string }) => m.when);
+    for (const name of READ_NOT_IN_MENUS) {
+      assert.equal(matchesDataFileMenus(name), false, name);
+      assert.equal(isDataFileName(name), true, name);
+      for (const when of [...whens, dataFileWhenClause()]) {
+        const ext = /resourceExtname =~ \/(.+?)\/(\w*)/.exec(when)!;
+        assert.equal(new RegExp(ext[1], ext[2]).test(path.posix.extname(name)), false, `${name} in ${when}`);
+      }
+    }
+    assert.ok(DATA_FILE_EXTENSIONS.includes('json'), 'the file picker and exports still know .json');
+    assert.ok(fileDialogFilters()['Data files'].includes('json'));
+    assert.deepEqual(findDataLiterals('df = pd.read_json("records.json")', 'python').map((l) => l.path), ['records.json']);
+    assert.equal(exportFileName('records.json', 'scatter', 'png'), 'records.mixscope-scatter.png');
   });
 
   it('package.json menus use the same rule (the regexes of the when clauses)', () => {
@@ -37,7 +57,7 @@ describe('host files: data file names', () => {
     for (const menu of ['editor/context', 'editor/title/context', 'explorer/context']) {
       for (const m of pkg.contributes.menus[menu] as { when: string }[]) assert.ok(m.when.includes(`(${dataFileWhenClause()})`), `${menu}: ${m.when}`);
       const commands = pkg.contributes.menus[menu].map((m: { command: string }) => m.command);
-      assert.deepEqual(commands, ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions'], menu);
+      assert.deepEqual(commands, ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions', 'mixscope.applySavedModel'], menu);
     }
   });
 });
@@ -120,15 +140,31 @@ describe('host files: export contents', () => {
   it('assignments CSV: one line per fitted row', () => {
     assert.equal(assignmentsCsv(result), 'row,cluster\n1,1\n2,0\n3,1\n');
   });
-  it('model JSON: the parameters and settings, without snapshots or assignments', () => {
+  it('model JSON: the saved-model schema (as mixscope fit --save-model), without snapshots or assignments', () => {
     const model = JSON.parse(modelJson('faithful.csv', DEFAULT_FIT_OPTIONS, result));
-    assert.equal(model.file, 'faithful.csv');
-    assert.deepEqual(model.weights, [0.25, 0.75]);
-    assert.deepEqual(model.covariances, [[[1]], [[2]]]);
-    assert.equal(model.bic, 30);
-    assert.deepEqual(model.options, DEFAULT_FIT_OPTIONS);
+    assert.equal(model.format, 'mixscope-model');
+    assert.equal(model.version, 1);
+    assert.equal(model.source.fileName, 'faithful.csv');
+    assert.deepEqual(model.parameters.weights, [0.25, 0.75]);
+    assert.deepEqual(model.parameters.covariances, [[[1]], [[2]]]);
+    assert.equal(model.covarianceModel, 'full');
+    assert.equal(model.fit.bic, 30);
+    assert.deepEqual(model.settings, DEFAULT_FIT_OPTIONS);
     assert.equal('snapshots' in model, false);
     assert.equal('assignments' in model, false);
+    // mixscope predict reads it.
+    assert.equal(parseSavedModel(JSON.stringify(model), 'm.json').k, 2);
+  });
+  it('model scripts: Python and R from the same saved model, reading the data file where it is', () => {
+    const summary = { fileName: 'x.csv', n: 3, d: 1, columns: ['x'], droppedColumns: [], skippedRows: 0, skippedLines: [], notes: [], source: { format: 'delimited-text', text: { delimiter: ',', decimalComma: false, tableStart: 1, fields: 1, trailingDelimiter: false, columnFields: [0] } } };
+    const python = modelScript('python', 'data/x.csv', DEFAULT_FIT_OPTIONS, result, summary);
+    assert.match(python, /^DATA_FILE = sys\.argv\[1\] if len\(sys\.argv\) > 1 else "data\/x\.csv"$/m);
+    assert.match(python, /^WEIGHTS = np\.array\(\[0\.25,0\.75\]\)$/m);
+    const r = modelScript('r', 'data/x.csv', DEFAULT_FIT_OPTIONS, result, summary);
+    assert.match(r, /^data_file <- if \(length\(args\) > 0\) args\[1\] else "data\/x\.csv"$/m);
+    assert.match(r, /modelName = "V", d = 1, G = 2, sigmasq = c\(1, 2\)/);
+    const bernoulli: FitResult = { ...result, model: 'bernoulli', covariances: undefined, covarianceType: undefined, means: [[0.2], [0.9]] };
+    assert.throws(() => modelScript('r', 'data/x.csv', DEFAULT_FIT_OPTIONS, bernoulli, summary), /cannot write R code for a Bernoulli mixture; it can for Gaussian mixtures, as mclust; use --emit-python/);
   });
 });
 
@@ -170,10 +206,11 @@ describe('host package.json contributions', () => {
 
   it('commands, activation and capabilities', () => {
     const commands = pkg.contributes.commands.map((c: { command: string }) => c.command);
-    assert.deepEqual(commands, ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions', 'mixscope.cancelFit', 'mixscope.exportResult']);
+    assert.deepEqual(commands, ['mixscope.clusterDataset', 'mixscope.clusterDatasetWithOptions', 'mixscope.applySavedModel', 'mixscope.cancelFit', 'mixscope.exportResult', 'mixscope.openSample', 'mixscope.openSampleScript']);
     assert.equal(pkg.contributes.commands[0].title, 'Cluster this dataset');
     assert.ok(pkg.contributes.commands.every((c: { category: string }) => c.category === 'Mixscope'));
-    assert.deepEqual(pkg.activationEvents, ['onWebviewPanel:mixscope.panel']);
+    // The code lenses' languages (notebook cells included: a cell's document has its language).
+    assert.deepEqual(pkg.activationEvents, ['onWebviewPanel:mixscope.panel', ...Object.keys(LANGUAGE_SYNTAX).map((l) => `onLanguage:${l}`)]);
     // "limited", not true: VS Code applies restrictedConfigurations (workspace values ignored in Restricted Mode) only then.
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['mixscope.maxFileSizeMB']);

@@ -70,7 +70,7 @@ describe('package.json generated from the settings schema', () => {
         assert.equal(entry.when, expected, `${menu} ${entry.command}`);
       }
     }
-    assert.equal(rewritten, 6, 'two commands in each of explorer/context, editor/context and editor/title/context');
+    assert.equal(rewritten, 9, 'three commands in each of explorer/context, editor/context and editor/title/context');
   });
 
   it('parenthesizes a clause once, and only when it is not already one group', () => {

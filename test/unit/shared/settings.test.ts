@@ -9,14 +9,14 @@ import {
   DEFAULT_FIT_OPTIONS,
   FIT_SETTINGS,
   LIMITS,
+  CLI_SETTINGS,
   SETTINGS,
-  describeOptions,
   settingSpec,
-  settingsMarkdownTable,
   validateFitOptions,
   type FitOptions,
   type NumberSpec,
 } from '../../../src/shared/settings';
+import { describeOptions, settingsMarkdownTable } from '../../../src/shared/settingsText';
 import { resolveOptions } from '../../../src/engine/options';
 import { resolveFitOptions, validateFitOptionsStrict, validateK, validateMaxIterations } from '../../../src/host/validation';
 
@@ -25,7 +25,7 @@ const root = path.resolve(__dirname, '../../..');
 describe('settings schema: the table', () => {
   it('every setting has a unique key and CLI flag, a description, and a default inside its own range', () => {
     const keys = SETTINGS.map((s) => s.key);
-    const flags = SETTINGS.map((s) => s.cli.flag);
+    const flags = CLI_SETTINGS.map((s) => s.cli.flag);
     assert.equal(new Set(keys).size, keys.length);
     assert.equal(new Set(flags).size, flags.length);
     for (const spec of SETTINGS) {
@@ -33,6 +33,13 @@ describe('settings schema: the table', () => {
       if (spec.default === null) continue;
       assert.deepEqual(validateFitOptions({ [spec.key]: spec.default }, 'engine').problems, [], `default of ${spec.key}`);
     }
+  });
+
+  it('mixscope.codeLens is a host setting the engine and the CLI never see', () => {
+    const spec = SETTINGS.find((s) => s.key === 'codeLens');
+    assert.deepEqual([spec?.scope, spec?.kind, spec?.default, 'cli' in (spec ?? {})], ['host', 'boolean', true, false]);
+    assert.ok(!CLI_SETTINGS.some((s) => s.key === 'codeLens'));
+    assert.ok(!('codeLens' in DEFAULT_FIT_OPTIONS));
   });
 
   it('DEFAULT_FIT_OPTIONS holds every fit setting of the table at its default, and nothing else', () => {
@@ -65,7 +72,7 @@ describe('settings schema: one verdict everywhere', () => {
     ['threads', 64, true], ['threads', 65, false],
     ['imageWidth', 0, true], ['imageWidth', -1, false],
     ['betaPrior', [1, 1], true], ['betaPrior', [0.5, 2], false], ['betaPrior', [2], false],
-    ['model', 'bernoulli', true], ['model', 'poisson', false],
+    ['model', 'bernoulli', true], ['model', 'poisson', true], ['model', 'neural', false],
     ['init', 'random-assignment', true], ['init', 'params', false], ['init', 'kmeans', false],
     ['covarianceType', 'tied', true], ['covarianceType', 'FULL', false],
     ['emVariant', 'hard', true], ['emVariant', 'medium', false],

@@ -3,7 +3,9 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as vl from 'vega-lite';
+import { loadDataset } from '../../../src/engine/data/load';
 import { runEm } from '../../../src/engine/em/em';
+import { fitDataset } from '../../../src/engine/fit';
 import { GaussianFamily, gaussianLogResponsibilities } from '../../../src/engine/families/gaussian/family';
 import type { GaussianSnapshot } from '../../../src/shared/protocol';
 import { histogram, type Cov2 } from '../../../webview/geometry';
@@ -85,6 +87,27 @@ describe('webview specs: Gaussian scatter with contours', () => {
       assert.equal(markItems(svg, 'means'), 2);
       assert.ok(svg.includes(`Iteration ${t}`), 'title shows the iteration');
     }
+  });
+
+  it('rows with missing cells: their own point shape and a legend that says where they are placed', async () => {
+    const last = run.snapshots[run.snapshots.length - 1] as GaussianSnapshot;
+    const { data: plain, logResp } = scatterAt(values, n, d, last);
+    const incomplete = Array.from({ length: n }, (_, i) => i % 10 === 0);
+    const x = plain.points.map((p) => p.x as number);
+    const y = plain.points.map((p) => p.y as number);
+    const means = last.means.map((m) => [m[0], m[1]] as [number, number]);
+    const covariances: Cov2[] = last.covariances.map((c) => [c[0][0], c[0][1], c[1][1]]);
+    const data = scatterData({ x, y, logResp, k: 2, means, covariances, incomplete, incompletePlacement: 'at E[x | observed cells]' });
+    assert.equal(data.points.filter((p) => p.cells === 'missing cells, at E[x | observed cells]').length, 28);
+    const spec = scatterSpec(data, { xTitle: 'eruptions', yTitle: 'waiting', k: 2, xDomain: [-2, 2], yDomain: [-2.5, 2], title: 'missing', theme });
+    const svg = await renderSvg(spec);
+    assert.equal(markItems(svg, 'points'), n);
+    // Vega draws a triangle-up as a three-vertex path; circles as arcs.
+    const triangles = (svg.match(/<path[^>]*d="M0,-[0-9.]+L[0-9.-]+,[0-9.-]+L-?[0-9.]+,[0-9.-]+Z"/g) ?? []).length;
+    assert.ok(triangles >= 28 && triangles <= 30, `${triangles} triangles (28 points and the legend)`);
+    assert.ok(svg.includes('missing cells, at E[x | observed cells]'), 'the legend says where they are placed');
+    // Without missing cells: no shape encoding at all (the spec is as before).
+    assert.equal((scatterSpec(plain, { xTitle: 'a', yTitle: 'b', k: 2, xDomain: [-2, 2], yDomain: [-2.5, 2], title: 't', theme }) as { layer: { encoding?: { shape?: unknown } }[] }).layer[0].encoding!.shape, undefined);
   });
 
   it('colours K = 2 by r₁ − r₂ computed from the snapshot (points near a mean get that component)', () => {
@@ -219,7 +242,7 @@ describe('webview specs: 1-D histogram with component densities', () => {
   });
 });
 
-describe('webview specs: Bernoulli image grid and confusion heatmap', () => {
+describe('webview specs: Bernoulli image grid and the cluster × label heatmap', () => {
   const theme = testTheme('high-contrast');
   const PIXEL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
   it('K bitmap images (one image mark per cluster, no shape per pixel), captioned per cluster on two lines', async () => {
@@ -258,5 +281,18 @@ describe('webview specs: Bernoulli image grid and confusion heatmap', () => {
     assert.equal(markItems(svg, 'confusion_cells'), 12);
     assert.equal(markItems(svg, 'confusion_counts'), 12);
     assert.ok(svg.includes('>60<') && svg.includes('>40<'));
+  });
+
+  it('a Gaussian fit with text labels (iris K = 3): one cell per cluster × species, named by the species', async function () {
+    this.timeout(30_000);
+    const m = fitDataset(loadDataset('iris.csv', readFileSync('test/fixtures/iris.csv'), {}), { k: 3, covarianceType: 'full' }).result.labelMetrics!;
+    // The counts sklearn's contingency table gives for the same assignments (test/reference/sklearn_iris_labels.json).
+    const ref = JSON.parse(readFileSync('test/reference/sklearn_iris_labels.json', 'utf8')) as { confusion: number[][]; labelNames: string[] };
+    const svg = await renderSvg(confusionSpec(m.confusion, m.labelValues, theme, m.labelNames));
+    assert.equal(markItems(svg, 'confusion_cells'), 9);
+    assert.equal(markItems(svg, 'confusion_counts'), 9);
+    const expected = ref.confusion.flatMap((row, k) => row.map((count, l) => `cluster #${k + 1}, label ${ref.labelNames[l]}: ${count}`));
+    assert.deepEqual(markLabels(svg, 'confusion_cells').sort(), expected.sort());
+    for (const name of ['setosa', 'versicolor', 'virginica']) assert.ok(svg.includes(`>${name}</text>`), `axis label ${name}`);
   });
 });

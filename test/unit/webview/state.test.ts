@@ -1,6 +1,9 @@
 // The panel's pure state reducer and its render scheduler, without a browser: messages in, state and draws out.
 import { strict as assert } from 'node:assert';
 import { DEFAULT_FIT_OPTIONS, type FitResult, type GaussianSnapshot, type HostToWebview, type Selection, type SelectionEntry } from '../../../src/shared/protocol';
+import { readFileSync } from 'node:fs';
+import { loadDataset } from '../../../src/engine/data/load';
+import { fitDataset } from '../../../src/engine/fit';
 import {
   componentColours,
   initialModel,
@@ -9,12 +12,14 @@ import {
   savedUi,
   scatterAxes,
   shownCandidate,
+  shownColours,
   shownIteration,
+  snapshotAt,
   statusText,
   type PanelMessage,
   type PanelModel,
 } from '../../../webview/state/reducer';
-import { headerTitle } from '../../../webview/views/header';
+import { headerSubtitle, headerTitle } from '../../../webview/views/header';
 import { createRenderScheduler } from '../../../webview/state/scheduler';
 import { bestCandidate, choiceText, clarityText, evidence, isModelSelection, rankCandidates, rankingText } from '../../../webview/state/selection';
 
@@ -288,6 +293,59 @@ describe('webview component colours across re-runs', () => {
   });
 });
 
+describe('webview component colours across the iterations of real re-runs (Old Faithful, K = 2)', () => {
+  /** The host's messages for a real fit, in the worker's order. */
+  function fitMessages(runId: number, seed: number, init: 'kmeans++' | 'random-data'): HostToWebview[] {
+    const options = { ...DEFAULT_FIT_OPTIONS, model: 'gaussian' as const, k: 2, covarianceType: 'full' as const, seed, init };
+    const out: HostToWebview[] = [{ type: 'fitStarted', runId, ...FILE, options }];
+    const outcome = fitDataset(loadDataset(FILE.fileName, readFileSync('test/fixtures/faithful.csv'), {}), options, {
+      onLoaded: (info) => out.push({ type: 'loaded', runId, ...info }),
+      onProgress: (p) => out.push({ type: 'progress', runId, ...p }),
+    });
+    out.push({ type: 'done', runId, result: outcome.result, plotAssignments: outcome.plotAssignments });
+    return out;
+  }
+  const newestColours = (s: PanelModel) => shownColours(s, snapshotAt(s, s.snapshots.length - 1)!.means).join();
+  /** Component j's nearest component (Euclidean distance between means) in `previous`. */
+  const nearest = (means: number[][], previous: number[][]) =>
+    means.map((m) => previous.map((p, q) => [(p[0] - m[0]) ** 2 + (p[1] - m[1]) ** 2, q]).sort((a, b) => a[0] - b[0])[0][1]);
+
+  it('the first run: component j has colour j at every iteration', () => {
+    let s = initialModel();
+    for (const m of fitMessages(1, 0, 'kmeans++')) {
+      s = reduce(s, m);
+      if (m.type === 'progress') assert.equal(newestColours(s), '0,1');
+    }
+  });
+
+  // Seed 2 (k-means++) finds the same two clusters as seed 0 in the other order; seed 6 (random data points) too,
+  // from a start whose components sit nearer the other cluster.
+  for (const [seed, init, order] of [[2, 'kmeans++', 'the other order'], [6, 'random-data', 'the same order']] as const) {
+    it(`a re-run (seed ${seed}, ${init}; ${order}): one colour per component while it iterates, then its nearest previous cluster's colour at every iteration`, () => {
+      let s = replay(fitMessages(1, 0, 'kmeans++'));
+      const first = s.panel!.result!;
+      const firstColours = shownColours(s, first.means);
+      const second = fitMessages(2, seed, init);
+      const seen = new Set<string>();
+      for (const m of second.slice(0, -1)) {
+        s = reduce(s, m);
+        if (m.type === 'progress') seen.add(newestColours(s));
+      }
+      assert.equal(seen.size, 1, `colours changed while iterating: ${[...seen].join(' → ')}`);
+      s = reduce(s, second[second.length - 1]);
+      const result = s.panel!.result!;
+      assert.ok(Math.abs(result.logLikelihood - first.logLikelihood) < 0.01, 'the same two clusters');
+      const expected = nearest(result.means, first.means).map((q) => firstColours[q]);
+      assert.deepEqual([...expected].sort(), [0, 1]);
+      assert.deepEqual(shownColours(s, result.means), expected);
+      for (let t = 0; t < s.snapshots.length; t++) {
+        const scrubbed = reduce(s, { type: 'scrub', iteration: t });
+        assert.deepEqual(shownColours(scrubbed, snapshotAt(scrubbed, t)!.means), expected, `iteration ${t}`);
+      }
+    });
+  }
+});
+
 describe('webview render scheduler', () => {
   /** A fake animation frame queue and draws that finish only when the test says so. */
   function harness() {
@@ -404,6 +462,12 @@ describe('webview header', () => {
     assert.match(headerTitle(choosing), /^faithful\.csv — choosing K \(1-9\)$/);
     const fixed = reduce(initialModel(), { type: 'fitStarted', runId: 1, ...FILE, options: { ...DEFAULT_FIT_OPTIONS, k: 4 } });
     assert.match(headerTitle(fixed), /K = 4$/);
+  });
+
+  it('says when rows are weighted (column and Σ w) and how many missing cells were integrated out', () => {
+    const s = replay([...run(1, 1), { type: 'done', runId: 1, result: result(3, { caseWeights: { column: 'freq', total: 1234 }, missingCells: [3, 4] }) }]);
+    assert.match(headerSubtitle(s), /^n = 200,000 · d = 2 · weighted by "freq" \(Σ w = 1,234\) · 7 missing cells integrated out · converged/);
+    assert.doesNotMatch(headerSubtitle(replay([...run(2, 1), { type: 'done', runId: 2, result: result(3) }])), /weighted|missing/);
   });
 });
 

@@ -1,6 +1,7 @@
 // The table's columns: a first pass over the rows that types every column (numbers, non-finite, missing, text),
 // then their names (header, `x1…xD`, duplicates made unique), a leading row-index column, the columns to fit and a
-// column of class labels kept apart from the fit.
+// column of class labels kept apart from the fit (integers under a label-like name, a lone text column of a few
+// repeated values such as iris's species, or the column the labelColumn setting names).
 
 import { clip, dataError, listSome, plural } from '../common';
 import { MISSING, NONFINITE, NUM, RowScanner } from './cells';
@@ -23,13 +24,20 @@ export interface ColumnStats {
   integral: boolean;
   min: number;
   max: number;
-  /** Distinct values, counted up to MAX_LABEL_VALUES + 1 (only for columns named like labels). */
+  /** Distinct values, counted up to MAX_LABEL_VALUES + 1 (only for columns named like labels or asked for as labels). */
   distinct?: Set<number>;
   /** Typed files: cells that are dates or nested values (lists, objects), counted among the text cells. */
   dates?: number;
   nested?: number;
   /** Typed files: the file's schema rules the column out (a date or list type); this says why. */
   reason?: string;
+  /**
+   * Distinct texts, counted up to MAX_LABEL_VALUES + 1: of the text cells, and for the column asked for as labels of
+   * every non-missing cell (a column of labels such as "1", "2", "x" is then read as text).
+   */
+  texts: Set<string>;
+  /** The column is the one the labelColumn setting names (matched against the header or its 1-based position). */
+  requested: boolean;
 }
 
 export interface ColumnScan {
@@ -45,9 +53,13 @@ export interface ColumnScan {
   place?: (n: number) => string;
 }
 
-/** Pass 1: the type of every column, from every row of the table's width. */
-export function scanColumns(lines: string[], frame: TableFrame, row: RowScanner): ColumnScan {
+/** Pass 1: the type of every column, from every row of the table's width. `labelRequest`: the labelColumn setting. */
+export function scanColumns(lines: string[], frame: TableFrame, row: RowScanner, labelRequest = 'auto'): ColumnScan {
   const { c, header } = frame;
+  const headerName = (j: number) => (header?.[j - (header.length === c - 1 ? 1 : 0)] ?? '').trim();
+  const request = labelRequest.trim();
+  const isRequested = (j: number) =>
+    !isLabelKeyword(request) && ((header ? headerName(j) : `x${j + 1}`).toLowerCase() === request.toLowerCase() || (/^\d+$/.test(request) && Number(request) === j + 1));
   const stats: ColumnStats[] = Array.from({ length: c }, (_, j) => ({
     numeric: 0,
     nonFinite: 0,
@@ -56,7 +68,9 @@ export function scanColumns(lines: string[], frame: TableFrame, row: RowScanner)
     integral: true,
     min: Infinity,
     max: -Infinity,
-    distinct: header && LABEL_COLUMN.test((header[j - (header.length === c - 1 ? 1 : 0)] ?? '').trim()) ? new Set<number>() : undefined,
+    distinct: (header && LABEL_COLUMN.test(headerName(j))) || isRequested(j) ? new Set<number>() : undefined,
+    texts: new Set<string>(),
+    requested: isRequested(j),
   }));
   let rowsOfWidth = 0;
   let seqFrom1 = true;
@@ -76,17 +90,21 @@ export function scanColumns(lines: string[], frame: TableFrame, row: RowScanner)
         if (v > st.max) st.max = v;
         if (st.integral && !Number.isInteger(v)) st.integral = false;
         if (st.distinct && st.distinct.size <= MAX_LABEL_VALUES) st.distinct.add(v);
+        if (st.requested && st.texts.size <= MAX_LABEL_VALUES) st.texts.add(row.text(j));
         if (j === 0) {
           if (v !== r + 1) seqFrom1 = false;
           if (v !== r) seqFrom0 = false;
         }
       } else {
         if (j === 0) seqFrom1 = seqFrom0 = false;
-        if (kind === NONFINITE) st.nonFinite++;
-        else if (kind === MISSING) st.missing++;
+        if (kind === NONFINITE) {
+          st.nonFinite++;
+          if (st.requested && st.texts.size <= MAX_LABEL_VALUES) st.texts.add(row.text(j));
+        } else if (kind === MISSING) st.missing++;
         else {
           st.text++;
           if (!st.firstText) st.firstText = { value: row.text(j), line };
+          if (st.texts.size <= MAX_LABEL_VALUES) st.texts.add(row.text(j));
         }
       }
     }
@@ -174,12 +192,28 @@ export interface ColumnSelection {
   selected: number[];
   /** The column of class labels kept apart from the fit, -1 without one. */
   labelColumn: number;
+  /** Text labels: the label names, sorted (a row's label is the index of its text here); absent for integer labels. */
+  labelNames?: string[];
+  /** The column of case weights (weightsColumn), -1 without one. */
+  weightsColumn: number;
   dropped: { name: string; reason: string }[];
+  /** What was decided about labels when it needs saying (several text columns could be labels). */
+  labelNote?: string;
 }
 
 export interface SelectionOptions {
   columns?: string[];
   labelsFile?: boolean;
+  /** A column of case weights, by name or 1-based number: kept apart from the features. */
+  weightsColumn?: string;
+  /** The labelColumn setting: "auto" (by name or a lone class-like text column), "none", or a column's name or number. */
+  labelColumn?: string;
+}
+
+/** "auto" and "none" of the labelColumn setting (any case); anything else names a column. */
+export function isLabelKeyword(request: string): boolean {
+  const r = request.trim().toLowerCase();
+  return r === '' || r === 'auto' || r === 'none';
 }
 
 /** The columns to fit: those asked for (each must be numeric), or every numeric column but the index and the labels. */
@@ -202,10 +236,21 @@ export function selectColumns(fileName: string, scan: ColumnScan, naming: Column
 
   let selected: number[];
   const requested = (options.columns ?? []).filter((s) => s.trim() !== '');
+  const weightsName = (options.weightsColumn ?? '').trim();
+  const weightsColumn = weightsName === '' ? -1 : resolveColumn(fileName, weightsName, names, 'mixscope.weightsColumn, CLI --weights', 'weights column');
+  if (weightsColumn >= 0 && stats[weightsColumn].numeric === 0) {
+    throw dataError(
+      fileName,
+      `the weights column "${names[weightsColumn]}" holds no numbers (it is ${whyNotNumeric(weightsColumn)}). Expected a column of case weights ≥ 0; set weightsColumn to such a column or to "".`,
+    );
+  }
   if (requested.length > 0) {
     selected = requested.map((r) => resolveColumn(fileName, r, names));
     const seen = new Set<number>();
     selected = selected.filter((j) => (seen.has(j) ? false : (seen.add(j), true)));
+    if (weightsColumn >= 0 && seen.has(weightsColumn)) {
+      throw dataError(fileName, `column "${names[weightsColumn]}" is the weights column, so it cannot also be fitted: leave it out of columns, or set weightsColumn to "".`);
+    }
     for (const j of selected) {
       if (!isNumericColumn(j)) {
         throw dataError(
@@ -216,25 +261,18 @@ export function selectColumns(fileName: string, scan: ColumnScan, naming: Column
     }
   } else {
     selected = [];
-    for (let j = 0; j < c; j++) if (isNumericColumn(j) && !(j === 0 && indexColumn)) selected.push(j);
+    for (let j = 0; j < c; j++) if (isNumericColumn(j) && !(j === 0 && indexColumn) && j !== weightsColumn) selected.push(j);
   }
-  // A label column (by name, integers) is kept apart from the fit.
-  let labelColumn = -1;
-  for (let j = 0; j < c; j++) {
-    if (options.labelsFile || !LABEL_COLUMN.test(names[j]) || (requested.length > 0 && selected.includes(j))) continue;
-    const st = stats[j];
-    const fewValues = st.distinct !== undefined && st.distinct.size <= MAX_LABEL_VALUES && st.distinct.size < st.numeric;
-    if (isNumericColumn(j) && st.integral && fewValues && st.nonFinite === 0 && st.min >= -2147483648 && st.max <= 2147483647) {
-      labelColumn = j;
-      break;
-    }
-  }
+  const labels = options.labelsFile
+    ? { labelColumn: -1 }
+    : chooseLabelColumn(fileName, scan, naming, options.labelColumn ?? 'auto', requested.length > 0 ? selected : [], weightsColumn, isNumericColumn);
+  const { labelColumn } = labels;
   if (labelColumn >= 0) selected = selected.filter((j) => j !== labelColumn);
   // A mask, not selected.includes(j): a one-line file of a million numbers would otherwise take minutes (c²).
   const isSelected = new Uint8Array(c);
   for (const j of selected) isSelected[j] = 1;
   for (let j = 0; j < c; j++) {
-    if (isSelected[j] || j === labelColumn) continue;
+    if (isSelected[j] || j === labelColumn || j === weightsColumn) continue;
     if (j === 0 && indexColumn) dropped.push({ name: names[j], reason: indexReason });
     else if (requested.length > 0) dropped.push({ name: names[j], reason: 'not selected' });
     else if (!isNumericColumn(j)) dropped.push({ name: names[j], reason: whyNotNumeric(j) });
@@ -247,11 +285,100 @@ export function selectColumns(fileName: string, scan: ColumnScan, naming: Column
         'Expected at least one column of numbers.',
     );
   }
-  return { selected, labelColumn, dropped };
+  return { selected, weightsColumn, dropped, ...labels };
+}
+
+/** Integer labels fit in an Int32Array, without a non-finite or text cell. */
+function integerLabels(st: ColumnStats): boolean {
+  return st.numeric > 0 && st.text === 0 && st.nonFinite === 0 && st.integral && st.min >= -2147483648 && st.max <= 2147483647;
+}
+
+/**
+ * Numbers by value ("2" before "10"), then texts by code unit: the same order on every machine, so label codes never
+ * depend on the locale.
+ */
+function sortedTexts(texts: Set<string>): string[] {
+  const key = (t: string) => (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : Number.NaN);
+  return Array.from(texts).sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    if (!Number.isNaN(x) || !Number.isNaN(y)) return Number.isNaN(x) ? 1 : Number.isNaN(y) ? -1 : x - y || (a < b ? -1 : a > b ? 1 : 0);
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+}
+
+/**
+ * The label column. "none": none. A name or number: that column (integers, or else every distinct text a label; at
+ * most MAX_LABEL_VALUES of them), which must not also be fitted. "auto": a column named like labels holding a few
+ * repeated integers, else the one complete text column of a few repeated values (at most MAX_LABEL_VALUES, each seen
+ * twice on average: iris's species); several such text columns are ambiguous, so none is taken and the note says how
+ * to choose.
+ */
+function chooseLabelColumn(
+  fileName: string,
+  scan: ColumnScan,
+  naming: ColumnNames,
+  request: string,
+  fittedOnRequest: number[],
+  weightsColumn: number,
+  isNumericColumn: (j: number) => boolean,
+): Omit<ColumnSelection, 'selected' | 'dropped' | 'weightsColumn'> {
+  const { stats } = scan;
+  const { names, indexColumn } = naming;
+  const c = names.length;
+  const keyword = request.trim().toLowerCase();
+  if (keyword === 'none') return { labelColumn: -1 };
+  if (!isLabelKeyword(request)) {
+    const j = resolveColumn(fileName, request, names, 'mixscope.labelColumn, CLI --labels');
+    if (fittedOnRequest.includes(j)) {
+      throw dataError(fileName, `column "${names[j]}" is asked for both as a column to fit (mixscope.columns) and as the labels (mixscope.labelColumn): remove it from one of them.`);
+    }
+    if (j === weightsColumn) {
+      throw dataError(fileName, `column "${names[j]}" is asked for both as the case weights (mixscope.weightsColumn) and as the labels (mixscope.labelColumn): remove it from one of them.`);
+    }
+    const st = stats[j];
+    if (integerLabels(st)) {
+      if (st.distinct && st.distinct.size > MAX_LABEL_VALUES) throw tooManyLabels(fileName, names[j]);
+      return { labelColumn: j };
+    }
+    if (st.texts.size === 0) throw dataError(fileName, `column "${names[j]}" (mixscope.labelColumn) is empty: expected a class label in every row.`);
+    if (st.texts.size > MAX_LABEL_VALUES) throw tooManyLabels(fileName, names[j]);
+    return { labelColumn: j, labelNames: sortedTexts(st.texts) };
+  }
+  for (let j = 0; j < c; j++) {
+    if (!LABEL_COLUMN.test(names[j]) || fittedOnRequest.includes(j) || j === weightsColumn) continue;
+    const st = stats[j];
+    const fewValues = st.distinct !== undefined && st.distinct.size <= MAX_LABEL_VALUES && st.distinct.size < st.numeric;
+    // A few text cells are allowed here (their rows are skipped as rows without a label).
+    if (isNumericColumn(j) && integerLabels({ ...st, text: 0 }) && fewValues) return { labelColumn: j };
+  }
+  const classLike: number[] = [];
+  for (let j = 0; j < c; j++) {
+    const st = stats[j];
+    if ((j === 0 && indexColumn) || j === weightsColumn) continue;
+    // Complete columns only: a row without its label would be skipped, and a guess must never change the fit.
+    // Typed files: a column of dates, or with nested values, is no column of class names.
+    if (st.numeric + st.nonFinite > 0 || st.text === 0 || st.missing > 0 || st.reason || (st.nested ?? 0) > 0) continue;
+    if (st.texts.size >= 2 && st.texts.size <= MAX_LABEL_VALUES && 2 * st.texts.size <= st.text) classLike.push(j);
+  }
+  if (classLike.length === 1) return { labelColumn: classLike[0], labelNames: sortedTexts(stats[classLike[0]].texts) };
+  if (classLike.length > 1) {
+    return {
+      labelColumn: -1,
+      labelNote: `no labels taken: the text columns ${listSome(classLike.map((j) => `"${names[j]}"`))} could each be class labels; set mixscope.labelColumn (CLI: --labels COLUMN) to one of them`,
+    };
+  }
+  return { labelColumn: -1 };
+}
+
+function tooManyLabels(fileName: string, name: string): Error {
+  return dataError(
+    fileName,
+    `column "${name}" (mixscope.labelColumn) holds more than ${MAX_LABEL_VALUES} distinct values: expected class labels (a few values, each repeated). Name a column of classes, or set mixscope.labelColumn to "none".`,
+  );
 }
 
 /** A column by name (exact, then ignoring case) or by 1-based position. */
-function resolveColumn(fileName: string, request: string, names: string[]): number {
+function resolveColumn(fileName: string, request: string, names: string[], setting?: string, what = 'column'): number {
   const r = request.trim();
   let j = names.indexOf(r);
   if (j >= 0) return j;
@@ -262,5 +389,5 @@ function resolveColumn(fileName: string, request: string, names: string[]): numb
     j = Number(r) - 1;
     if (j >= 0 && j < names.length) return j;
   }
-  throw dataError(fileName, `there is no column "${r}". Available columns: ${listSome(names, 40)} (or their positions 1–${names.length}).`);
+  throw dataError(fileName, `there is no ${what} "${r}"${setting ? ` (${setting})` : ''}. Available columns: ${listSome(names, 40)} (or their positions 1–${names.length}).`);
 }

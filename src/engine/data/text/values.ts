@@ -12,15 +12,17 @@ const LINES_SHOWN = 10;
 /** Skipped line numbers kept in the summary. */
 const SKIPPED_LINES_KEPT = 20;
 
-export type SkipCause = 'missing' | 'nonfinite' | 'text' | 'ragged' | 'quotes' | 'label';
+export type SkipCause = 'missing' | 'allMissing' | 'nonfinite' | 'text' | 'ragged' | 'quotes' | 'label' | 'textLabel';
 
 const CAUSES: Record<SkipCause, string> = {
   missing: 'missing values',
+  allMissing: 'no observed value in the fitted columns',
   nonfinite: 'non-finite values (NaN, Inf or too large)',
   text: 'text in a numeric column',
   ragged: 'a different number of fields',
   quotes: 'unbalanced quotes',
   label: 'a missing or non-integer label',
+  textLabel: 'a missing label',
 };
 
 interface SkipKind {
@@ -70,6 +72,12 @@ export interface TableValues {
   /** 1-based source line of each kept row. */
   sourceLines: Uint32Array;
   labels?: Int32Array;
+  /** Case weights of the kept rows (the weights column), when there is one. */
+  weights?: Float64Array;
+  /** With missing cells fitted: 1 where a kept row's cell is missing (its value is NaN); absent when none is. */
+  missing?: Uint8Array;
+  /** Missing cells per selected column (with `missing`). */
+  missingPerColumn?: number[];
   maxValue: number;
   skipped: SkipLog;
 }
@@ -84,9 +92,17 @@ export function readValues(
   names: string[],
   selection: ColumnSelection,
   asPixels: boolean,
+  keepMissing = false,
 ): TableValues {
   const { c } = frame;
-  const { selected, labelColumn } = selection;
+  const { selected, labelColumn, labelNames, weightsColumn } = selection;
+  // Missing cells are kept (as NaN, marked in `missing`) only in Float64 tables.
+  const marginalize = keepMissing && !asPixels;
+  let missing: Uint8Array | undefined;
+  const missingPerColumn = new Array<number>(selected.length).fill(0);
+  const weights = weightsColumn >= 0 ? new Float64Array(rowsOfWidth) : undefined;
+  // Text labels: a row's label is the index of its text among the sorted names.
+  const labelCodes = labelNames ? new Map(labelNames.map((name, code) => [name, code])) : undefined;
   const d = selected.length;
   const capacity = rowsOfWidth * d;
   const values: Float64Array | Uint8Array = asPixels
@@ -109,8 +125,10 @@ export function readValues(
     const base = n * d;
     const kinds = row.kinds;
     const vals = row.values;
+    if (weights) weights[n] = readWeight(fileName, row, weightsColumn, names[weightsColumn], line);
     let problem: SkipCause | undefined;
     let detail: string | undefined;
+    let missingCells = 0;
     for (let k = 0; k < d; k++) {
       const j = selected[k];
       const kind = kinds[j];
@@ -120,11 +138,28 @@ export function readValues(
         if (v > maxValue) maxValue = v;
         continue;
       }
+      if (kind === MISSING && marginalize) {
+        missingCells++;
+        continue;
+      }
       problem = kind === MISSING ? 'missing' : kind === NONFINITE ? 'nonfinite' : 'text';
       detail = `"${clip(row.text(j))}" in ${names[j]}`;
       break;
     }
-    if (!problem && labels) {
+    if (!problem && missingCells === d) {
+      problem = 'allMissing';
+      detail = undefined;
+    }
+    // A label is not a fitted cell: a row without its label is skipped whatever the missing setting.
+    if (!problem && labels && labelCodes) {
+      const code = kinds[labelColumn] === MISSING ? undefined : labelCodes.get(row.text(labelColumn));
+      if (code === undefined) {
+        problem = 'textLabel';
+        detail = `"${clip(row.text(labelColumn))}" in ${names[labelColumn]}`;
+      } else {
+        labels[n] = code;
+      }
+    } else if (!problem && labels) {
       const v = vals[labelColumn];
       if (kinds[labelColumn] !== NUM || !Number.isInteger(v)) {
         problem = 'label';
@@ -137,11 +172,45 @@ export function readValues(
       skipped.add(problem, line, detail);
       return;
     }
+    if (missingCells > 0) {
+      missing ??= allocate(fileName, 'the missing-cell mask', capacity, () => new Uint8Array(capacity));
+      for (let k = 0; k < d; k++) {
+        if (kinds[selected[k]] !== MISSING) continue;
+        values[base + k] = NaN;
+        missing[base + k] = 1;
+        missingPerColumn[k]++;
+      }
+    }
     sourceLines[n] = line;
     n++;
   });
   if (n === 0) {
     throw dataError(fileName, `no complete row to fit: ${skipped.notes().join('; ')}. Expected numbers in ${listSome(selected.map((j) => names[j]))}.`);
   }
-  return { values, capacity, n, sourceLines, labels, maxValue, skipped };
+  return {
+    values,
+    capacity,
+    n,
+    sourceLines,
+    labels,
+    weights: weights?.slice(0, n),
+    missing: missing?.slice(0, n * d),
+    missingPerColumn: missing ? missingPerColumn : undefined,
+    maxValue,
+    skipped,
+  };
+}
+
+/** A row's case weight: a finite number ≥ 0, or one DataError naming the line (a weight is never guessed). */
+function readWeight(fileName: string, row: RowScanner, j: number, name: string, line: number): number {
+  const kind = row.kinds[j];
+  const v = row.values[j];
+  if (kind === NUM && v >= 0) return v;
+  const cell = row.text(j);
+  const what = kind === MISSING ? (cell === '' ? 'missing (empty)' : `missing ("${clip(cell)}")`) : kind === NUM ? `negative (${clip(cell)})` : `"${clip(cell)}", not a finite number`;
+  throw dataError(
+    fileName,
+    `line ${line}: the weight in column "${name}" is ${what}. Case weights must be numbers ≥ 0 (0 leaves the row out); correct that line, or set weightsColumn to "".`,
+    line,
+  );
 }

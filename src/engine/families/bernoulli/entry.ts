@@ -1,11 +1,11 @@
 // The Bernoulli family's registry entry: binary or image data (IDX, .npy images, rows of pixels, 0/1 tables), fitted
 // by fitBernoulli (binarised, sharded over threads) and packaged with its label metrics and example images.
 
-import type { DatasetSummary, FitOptions, FitResult, Selection, SelectionEntry } from '../../../shared/protocol';
+import type { DatasetSummary, FitOptions, FitResult } from '../../../shared/protocol';
 import { asImages } from '../../data/load';
 import type { Dataset, ImageData, TableData } from '../../data/dataset';
-import { DataError, FitError } from '../../errors';
-import { chooseEntry, selectionOutcomeNotes } from '../../select/product';
+import { DataError } from '../../errors';
+import { sweepK } from '../../select/kSweep';
 import { defineFamily, type FitContext, type FitOutcome, type SelectContext } from '../types';
 import { fitBernoulli, type BernoulliFit } from './family';
 
@@ -22,22 +22,25 @@ export const bernoulliFamily = defineFamily<ImageData>({
     if (images && dataset.d >= 64) return { data: images, reason: `the ${dataset.d} columns look like image pixels` };
     return undefined;
   },
-  prepare(dataset, options) {
-    if (dataset.kind === 'images') return dataset;
-    const images = tableAsImages(dataset, options);
-    if (!images) {
-      const file = dataset.summary.fileName;
-      throw new DataError(
-        `${file}: a Bernoulli mixture needs binary or image data (values 0/1, 0..1 or 0..255 integers), but ${describeFirstOutOfRange(dataset)}. ` +
-          `Use model "gaussian" or "auto".`,
-        file,
-      );
-    }
-    return images;
-  },
+  prepare: imagesForBernoulli,
   fit: fitBernoulliImages,
   select: selectBernoulliK,
 });
+
+/** The dataset as the Bernoulli family fits it (images, or a table of pixel or 0..1 values), or a DataError. */
+export function imagesForBernoulli(dataset: Dataset, options: FitOptions): ImageData {
+  if (dataset.kind === 'images') return dataset;
+  const images = tableAsImages(dataset, options);
+  if (!images) {
+    const file = dataset.summary.fileName;
+    throw new DataError(
+      `${file}: a Bernoulli mixture needs binary or image data (values 0/1, 0..1 or 0..255 integers), but ${describeFirstOutOfRange(dataset)}. ` +
+        `Use model "gaussian" or "auto".`,
+      file,
+    );
+  }
+  return images;
+}
 
 /** A table read as images: pixel rows (0..255 integers or 0..1 values), or any table of values in [0, 1]. */
 function tableAsImages(table: TableData, options: FitOptions): ImageData | undefined {
@@ -63,6 +66,7 @@ function unitIntervalAsImages(t: TableData): ImageData | undefined {
     pixels: Float32Array.from(v),
     scale: 1,
     labels: t.labels,
+    labelNames: t.labelNames,
     summary: t.summary,
   };
 }
@@ -87,6 +91,8 @@ function imagesSummary(images: ImageData): DatasetSummary {
     d: images.d,
     imageShape: [images.height, images.width],
     hasLabels: images.labels !== undefined,
+    // The scale the pixels were binarised with (a table read as images has its own), for a saved model.
+    source: { format: images.summary.source?.format ?? 'unknown', ...images.summary.source, pixelScale: images.scale },
   };
 }
 
@@ -107,11 +113,6 @@ function packageFit(images: ImageData, fitted: BernoulliFit, reason: string, sta
   return { result, examples: fitted.examples };
 }
 
-/**
- * k "auto" for images: a full fit (the settings' start, restarts and EM) for every K of kRange, one after the other
- * (each uses the engine's threads), scored by BIC, ICL and AIC from its log-likelihood and K × D + K − 1 parameters;
- * the chosen K's fit is the result. A K above the number of images is skipped; a fit that fails is never chosen.
- */
 /** With a labels file: how the chosen K compares with the number of label values (the labels never enter the fit). */
 function labelsNote(images: ImageData, k: number): string[] {
   if (!images.labels) return [];
@@ -120,48 +121,23 @@ function labelsNote(images: ImageData, k: number): string[] {
   return [`The labels have ${classes} values; the criterion chose K = ${k}: ${comparison} ${k === classes ? 'label values' : 'label values (see the confusion heatmap for how they split or merge)'}.`];
 }
 
+/** k "auto" for images: the shared K sweep (select/kSweep.ts); every K's fit uses the engine's threads. */
 function selectBernoulliK(images: ImageData, { options, reason, started, callbacks, ks }: SelectContext): FitOutcome {
-  const { n, d } = images;
-  const file = images.summary.fileName;
   callbacks.onLoaded?.({ summary: imagesSummary(images), model: 'bernoulli', modelReason: reason });
-  if (ks.every((k) => k > n)) throw new DataError(`${file}: no candidate to fit: every K tried is more than the ${n} images. Set a smaller kRange.`, file);
-  const criterion = options.criterion;
-  const models = ['bernoulli'];
-  const entries: SelectionEntry[] = [];
-  let best: { fit: BernoulliFit; index: number } | undefined;
-  ks.forEach((k, index) => {
-    const parameters = k * d + k - 1;
-    const entry: SelectionEntry = { k, covariance: 'bernoulli', logLikelihood: null, parameters, bic: null, icl: null, aic: null, iterations: 0, converged: false, degenerate: false };
-    if (k > n) entry.reason = `skipped: K = ${k} is more than the ${n} images`;
-    else {
-      try {
-        const fit = fitBernoulli(images, { ...options, k });
-        const { result, run } = fit;
-        // ICL = BIC − 2 Σ_i ln max_k r_ik (mclust's icl, negated to scikit-learn's sign).
-        let logMax = 0;
-        for (let i = 0; i < n; i++) {
-          let m = -Infinity;
-          for (let c = 0; c < k; c++) m = Math.max(m, run.logResp[i * k + c]);
-          logMax += m;
-        }
-        Object.assign(entry, { logLikelihood: result.logLikelihood, bic: result.bic, icl: result.bic - 2 * logMax, aic: result.aic, iterations: result.iterations, converged: result.converged });
-        entries.push(entry);
-        if (chooseEntry(entries, ks.slice(0, index + 1), models, criterion) === index) best = { fit, index };
-        callbacks.onSelectionProgress?.({ criterion, ks, models, entry, done: index + 1, total: ks.length });
-        return;
-      } catch (error) {
-        if (!(error instanceof FitError)) throw error;
-        entry.reason = `EM failed: ${error.message}`;
-      }
-    }
-    entries.push(entry);
-    callbacks.onSelectionProgress?.({ criterion, ks, models, entry, done: index + 1, total: ks.length });
+  const swept = sweepK({
+    file: images.summary.fileName,
+    n: images.n,
+    rowsName: 'images',
+    model: 'bernoulli',
+    ks,
+    criterion: options.criterion,
+    parameters: (k) => k * images.d + k - 1,
+    fit: (k) => fitBernoulli(images, { ...options, k }),
+    summary: ({ result, run }) => ({ ...result, logResp: run.logResp }),
+    onProgress: callbacks.onSelectionProgress,
   });
-  if (!best) throw new FitError(`${file}: none of the ${ks.length} candidates could be fitted (${entries.find((e) => e.reason)?.reason ?? 'failed'}).`);
-  const chosen = entries[best.index];
-  const selection: Selection = { criterion, ks, models, entries, chosen: { k: chosen.k, covariance: 'bernoulli' } };
-  const outcome = packageFit(images, best.fit, reason, started);
-  outcome.result.selection = selection;
-  outcome.result.notes = [...selectionOutcomeNotes(selection, best.index, file, n), ...labelsNote(images, chosen.k), ...(outcome.result.notes ?? [])];
+  const outcome = packageFit(images, swept.fit, reason, started);
+  outcome.result.selection = swept.selection;
+  outcome.result.notes = [...swept.notes, ...labelsNote(images, swept.selection.chosen!.k), ...(outcome.result.notes ?? [])];
   return outcome;
 }

@@ -23,9 +23,10 @@ import { clusterExamples } from './examples';
 import type { ImageData, TableData } from '../../data/dataset';
 import { informationCriteria, runEm, type EmProgress, type EmRun, type MixtureFamily } from '../../em/em';
 import { FitError, OptionsError } from '../../errors';
-import { labelMetrics } from '../../em/metrics';
+import { labelCodes, labelMetrics } from '../../em/metrics';
 import { startingPoint, type InitSpace } from '../../em/init';
 import type { Rng } from '../../em/rng';
+import { lnGamma } from '../../em/special';
 import { accumulateBlock, blockLayout, blockRowRange, eStepRows, reduceBlocks, type BlockLayout } from './shardKernels';
 import { defaultShardScript, PHASE_E_STEP, PHASE_M_STEP, ShardPool } from './shardPool';
 
@@ -412,6 +413,7 @@ export function fitBernoulli(
         restarts: options.restarts,
         seed: options.seed,
         keepSnapshots: engine.keepSnapshots ?? true,
+        labels: data.labels && data.labels.length === binary.n ? labelCodes(data.labels) : undefined,
       },
       onProgress,
     );
@@ -446,25 +448,10 @@ export function fitBernoulli(
     aic,
     snapshots: run.snapshots,
     restartObjectives: run.restartObjectives,
-    labelMetrics: labels ? labelMetrics(run.assignments, labels, k) : undefined,
+    labelMetrics: labels ? labelMetrics(run.assignments, labels, k, data.labelNames) : undefined,
     imageShape,
     elapsedMs: Date.now() - started,
   };
   const examples = clusterExamples(binary, params, run.assignments, k, engine.examplesPerCluster ?? 6);
   return { result, run, binary, examples, threads, notes: family.notes };
-}
-
-/** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; ~1e-15 relative). */
-export function lnGamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
-  const g = 7;
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
-  x -= 1;
-  let a = c[0];
-  const t = x + g + 0.5;
-  for (let i = 1; i < g + 2; i++) a += c[i] / (x + i);
-  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
 }

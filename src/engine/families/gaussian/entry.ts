@@ -19,7 +19,8 @@ export const gaussianFamily = defineFamily<TableData>({
   select: selectGaussian,
 });
 
-function imagesAsTable(images: ImageData): TableData {
+/** Images fitted as a table of pixel intensities in [0, 1] (columns px0, px1, …). */
+export function imagesAsTable(images: ImageData): TableData {
   const cells = images.n * images.d;
   if (cells > 50_000_000) {
     throw new DataError(
@@ -31,5 +32,5 @@ function imagesAsTable(images: ImageData): TableData {
   const values = new Float64Array(cells);
   for (let i = 0; i < cells; i++) values[i] = images.pixels[i] / images.scale;
   const columns = Array.from({ length: images.d }, (_, j) => `px${j}`);
-  return { kind: 'table', n: images.n, d: images.d, values, columns, labels: images.labels, summary: { ...images.summary, d: images.d, columns } };
+  return { kind: 'table', n: images.n, d: images.d, values, columns, labels: images.labels, labelNames: images.labelNames, summary: { ...images.summary, d: images.d, columns } };
 }

@@ -8,7 +8,7 @@ import type { MixtureFamily } from '../../em/em';
 import { DataError, FitError, OptionsError } from '../../errors';
 import { GaussianSimd } from './simd';
 import { euclideanInitSpace } from '../../em/kmeans';
-import { hardResponsibilities, nearestMeanLabels, startingPoint} from '../../em/init';
+import { hardResponsibilities, nearestMeanLabels, startingPoint, weighResponsibilities } from '../../em/init';
 import type { Rng } from '../../em/rng';
 import { choleskyInPlace, isSymmetric, precisionCholeskyFromCovarianceCholesky } from './linalg';
 import { collapseMessage, refuseRoundingNoise } from './collapse';
@@ -52,6 +52,8 @@ export interface GaussianFamilyOptions {
    * the JavaScript kernels (same sums in another order, for comparison).
    */
   simd?: boolean;
+  /** Case (frequency) weights w_i ≥ 0 of the rows (see MixtureFamily.caseWeights). */
+  caseWeights?: Float64Array;
 }
 
 const INIT_METHODS: readonly InitMethod[] = ['kmeans++', 'random', 'random-data', 'params'];
@@ -68,6 +70,7 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
   readonly regularization: number;
   readonly init: InitMethod;
   readonly initParams?: InitParams;
+  readonly caseWeights?: Float64Array;
   // Scratch buffers, reused by every E- and M-step.
   private readonly matrix: Float64Array;
   private nk: Float64Array = new Float64Array(0);
@@ -112,6 +115,7 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
     this.regularization = options.regularization;
     this.init = options.init;
     this.initParams = options.initParams;
+    this.caseWeights = options.caseWeights;
     this.useSimd = options.simd !== false && d >= 3 && (options.covarianceType === 'full' || options.covarianceType === 'tied');
     this.matrix = new Float64Array(d * d);
   }
@@ -142,12 +146,12 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
         'init "random-data" starts every covariance at regularization × I (as sklearn\'s random_from_data), so it needs regularization > 0 (e.g. 1e-6).',
       );
     }
-    const start = startingPoint(this.init, euclideanInitSpace(this.values, this.n, this.d), k, rng);
+    const start = startingPoint(this.init, euclideanInitSpace(this.values, this.n, this.d, this.caseWeights), k, rng);
     switch (start.kind) {
       case 'explicit':
         return this.paramsFromInit(k);
       case 'responsibilities':
-        return this.estimate(start.resp, k);
+        return this.estimate(weighResponsibilities(start.resp, k, this.caseWeights), k);
       case 'rows': {
         // sklearn 'random_from_data': K random rows get responsibility 1 for one component each, every other row 0,
         // then the M-step: the means are those rows and each covariance is regularization × I. (sklearn leaves the
@@ -159,6 +163,12 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
     }
   }
 
+
+  /** The parameters given as initParams, whatever the number of rows (a saved model applied to another file). */
+  givenParams(k: number): GaussianParams {
+    if (!this.initParams) throw new OptionsError('no parameters were given (initParams).');
+    return this.paramsFromInit(k);
+  }
 
   /** Validates initParams against K, D and the covariance type, and builds the parameters from them. */
   private paramsFromInit(k: number): GaussianParams {
@@ -202,7 +212,7 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
     if (init.covariances === undefined || init.covariances === null) {
       // No covariances given: estimate each from the rows nearest its mean (hard responsibilities), keep the given
       // weights and means.
-      const fitted = this.estimate(hardResponsibilities(nearestMeanLabels(this.values, this.n, d, means, k), this.n, k), k);
+      const fitted = this.estimate(weighResponsibilities(hardResponsibilities(nearestMeanLabels(this.values, this.n, d, means, k), this.n, k), k, this.caseWeights), k);
       covariances = fitted.covariances;
     } else {
       covariances = parseInitCovariances(init.covariances, type, k, d);

@@ -1,26 +1,37 @@
 // How the Gaussian family prepares a table before EM: standardisation, refusals of data whose spread double precision
 // cannot represent or that are singular without regularisation, centring of columns with a large offset, and notes on
-// a regularisation that dwarfs a column's variance.
+// a regularisation that dwarfs a column's variance or on columns of very different scales under a spherical model.
 
 import type { FitOptions } from '../../../shared/protocol';
 import { DataError, FitError } from '../../errors';
 import { columnScatter, firstDependentColumn } from './linalg';
 
 /** Column-wise z-score in place (population sd, as sklearn's StandardScaler). Constant columns get sd 1 (and z = 0). */
-export function standardizeColumns(values: Float64Array, n: number, d: number): { mean: number[]; sd: number[] } {
+export function standardizeColumns(values: Float64Array, n: number, d: number, caseWeights?: Float64Array, missing?: Uint8Array): { mean: number[]; sd: number[] } {
+  if (missing) return standardizeObserved(values, n, d, missing, caseWeights);
   const mean = new Float64Array(d);
   const m2 = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += values[i * d + j];
-  for (let j = 0; j < d; j++) mean[j] /= n;
+  // With case weights, the mean and sd of the rows repeated w_i times.
+  let total = n;
+  if (caseWeights) {
+    total = 0;
+    for (let i = 0; i < n; i++) total += caseWeights[i];
+  }
   for (let i = 0; i < n; i++) {
+    const w = caseWeights ? caseWeights[i] : 1;
+    for (let j = 0; j < d; j++) mean[j] += w * values[i * d + j];
+  }
+  for (let j = 0; j < d; j++) mean[j] /= total;
+  for (let i = 0; i < n; i++) {
+    const w = caseWeights ? caseWeights[i] : 1;
     for (let j = 0; j < d; j++) {
       const c = values[i * d + j] - mean[j];
-      m2[j] += c * c;
+      m2[j] += w * c * c;
     }
   }
   const sd = new Float64Array(d);
   for (let j = 0; j < d; j++) {
-    const s = Math.sqrt(m2[j] / n);
+    const s = Math.sqrt(m2[j] / total);
     const largest = columnStats(values, n, d, j).largest;
     // Values near 1e308 overflow these sums and subnormal ones underflow them (a column of 1e308s would become all
     // zeros, one of 1e-320s "constant"): recompute such a column in units of its largest magnitude.
@@ -41,6 +52,34 @@ export function standardizeColumns(values: Float64Array, n: number, d: number): 
     for (let i = 0; i < n; i++) values[i * d + j] = (values[i * d + j] - mean[j]) / sd[j];
   }
   return { mean: Array.from(mean), sd: Array.from(sd) };
+}
+
+/** standardizeColumns of a table with missing cells: each column's mean and sd over its observed cells. */
+function standardizeObserved(values: Float64Array, n: number, d: number, missing: Uint8Array, caseWeights?: Float64Array): { mean: number[]; sd: number[] } {
+  const mean: number[] = [];
+  const sd: number[] = [];
+  for (let j = 0; j < d; j++) {
+    let total = 0;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      if (missing[i * d + j]) continue;
+      const w = caseWeights ? caseWeights[i] : 1;
+      total += w;
+      sum += w * values[i * d + j];
+    }
+    const m = total > 0 ? sum / total : 0;
+    let m2 = 0;
+    for (let i = 0; i < n; i++) {
+      if (missing[i * d + j]) continue;
+      const c = values[i * d + j] - m;
+      m2 += (caseWeights ? caseWeights[i] : 1) * c * c;
+    }
+    const s = total > 0 ? Math.sqrt(m2 / total) || 1 : 1;
+    for (let i = 0; i < n; i++) if (!missing[i * d + j]) values[i * d + j] = (values[i * d + j] - m) / s;
+    mean.push(m);
+    sd.push(s);
+  }
+  return { mean, sd };
 }
 
 /**
@@ -201,6 +240,43 @@ export function regularisationNotes(values: Float64Array, n: number, d: number, 
     `regularization ${regularization} is ${formatRatio(regularization / variance)} the variance of column "${columns[j] ?? `x${j + 1}`}" ` +
       `(${variance.toExponential(2)})${others}: the fitted covariances there are mostly regularisation. ` +
       'Turn on standardize, rescale the column, or lower regularization.',
+  ];
+}
+
+/**
+ * Models with one variance for every column of a component: mclust's EII and VII (scikit-learn's spherical). Every
+ * other model has a variance per column (the diagonal models' shape A, the ellipsoidal models' full Σ), so a column's
+ * scale is fitted with it; these two alone must explain every column with the same spread.
+ */
+const SPHERICAL_MODELS: ReadonlySet<string> = new Set(['EII', 'VII', 'spherical']);
+
+/** Column variances more than this many times apart are "different scales" for a spherical model. */
+export const SPHERICAL_SCALE_RATIO = 100;
+
+/**
+ * A spherical model on columns whose variances differ more than SPHERICAL_SCALE_RATIO-fold: the one variance is set
+ * by the widest column, so the clusters cut it into bands and the narrow columns barely count (Old Faithful's
+ * waiting vs. eruptions: 142-fold). Standardised values have equal variances, so they never get this note.
+ */
+export function sphericalScaleNotes(values: Float64Array, n: number, d: number, columns: string[], model: string): string[] {
+  if (!SPHERICAL_MODELS.has(model) || d < 2 || n < 2) return [];
+  let low = -1;
+  let high = -1;
+  const variances = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    const { largest, sdScaled } = columnStats(values, n, d, j);
+    variances[j] = (sdScaled * largest) ** 2;
+    if (!(variances[j] > 0) || !Number.isFinite(variances[j])) continue;
+    if (low < 0 || variances[j] < variances[low]) low = j;
+    if (high < 0 || variances[j] > variances[high]) high = j;
+  }
+  if (low < 0 || variances[high] <= SPHERICAL_SCALE_RATIO * variances[low]) return [];
+  const name = (j: number) => `"${columns[j] ?? `x${j + 1}`}"`;
+  const ratio = variances[high] / variances[low];
+  return [
+    `${model === 'spherical' ? 'spherical (VII)' : model} gives all columns one variance, but their variances differ ${ratio >= 1e4 ? ratio.toExponential(1) : Math.round(ratio)}-fold ` +
+      `(${name(low)} ${variances[low].toPrecision(3)}, ${name(high)} ${variances[high].toPrecision(3)}): the clusters follow ${name(high)} in bands. ` +
+      'Turn on standardize (CLI --standardize), or use a model with a variance per column (e.g. VVI, diag or full).',
   ];
 }
 

@@ -5,8 +5,8 @@
 
 import type { DegenerateComponent, FitResult, ParamsSnapshot, PlotSample, SklearnCovarianceType } from '../../../shared/protocol';
 import type { TableData } from '../../data/dataset';
-import { labelMetrics } from '../../em/metrics';
-import { informationCriteria, runEm, type EmProgress, type EmRun, type EmSettings, type MixtureFamily } from '../../em/em';
+import { labelCodes, labelMetrics } from '../../em/metrics';
+import { informationCriteria, runEm, totalWeight, type EmProgress, type EmRun, type EmSettings, type MixtureFamily } from '../../em/em';
 import { DataError } from '../../errors';
 import { evenSample, type FitCallbacks, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
 import { degeneracyNotes, findDegenerateComponents } from './degeneracy';
@@ -15,8 +15,9 @@ import { findMclustDegenerateComponents } from './mclust/degeneracy';
 import { MclustGaussianFamily, mclustModelForColumns, type MclustParams } from './mclust/family';
 import { isMclustModelName, mclustBic, mclustIcl, type MclustModelName } from './mclust/models';
 import { runVariationalFit } from './variational/entry';
+import { meanImputed, MissingGaussianFamily } from './missing';
 import { principalAxes } from '../../data/projection';
-import { centreOffsetColumns, refuseSingularData, refuseUnrepresentableSpread, regularisationNotes, shiftMeans, standardizeColumns } from './prepare';
+import { centreOffsetColumns, refuseSingularData, refuseUnrepresentableSpread, regularisationNotes, shiftMeans, sphericalScaleNotes, standardizeColumns } from './prepare';
 
 /**
  * The scikit-learn covariance type whose data checks (prepare.ts) suit an mclust model: the spherical models as
@@ -51,7 +52,8 @@ export function prepareGaussianTable(table: TableData, options: FixedFitOptions 
   const { n, d } = table;
   const file = table.summary.fileName;
   const values = Float64Array.from(table.values);
-  const standardization = options.standardize ? standardizeColumns(values, n, d) : undefined;
+  const missing = table.missing;
+  const standardization = options.standardize ? standardizeColumns(values, n, d, table.weights, missing) : undefined;
   if (standardization) {
     const overflow = standardization.sd.findIndex((sd) => !Number.isFinite(sd));
     if (overflow >= 0) {
@@ -60,23 +62,27 @@ export function prepareGaussianTable(table: TableData, options: FixedFitOptions 
         file,
       );
     }
-  } else {
+  } else if (!missing) {
     refuseUnrepresentableSpread(values, n, d, table.columns, file, regularization);
   }
-  if (regularization === 0 && singularCheck) refuseSingularData(values, n, d, table.columns, singularCheck, file);
-  const notes = regularisationNotes(values, n, d, table.columns, regularization);
+  // (With missing cells these checks, which read every cell, are left to the fit's own singularity errors.)
+  if (regularization === 0 && singularCheck && !missing) refuseSingularData(values, n, d, table.columns, singularCheck, file);
+  const notes = missing ? [] : regularisationNotes(values, n, d, table.columns, regularization);
 
   const indices = evenSample(n, options.maxPlotPoints);
+  // Rows with missing cells are plotted at their columns' observed means until the fit places them.
+  const plotted = missing ? meanImputed(values, n, d, missing, table.weights) : values;
   const plotValues: number[] = new Array(indices.length * d);
   indices.forEach((row, s) => {
-    for (let j = 0; j < d; j++) plotValues[s * d + j] = values[row * d + j];
+    for (let j = 0; j < d; j++) plotValues[s * d + j] = plotted[row * d + j];
   });
   const plotSample: PlotSample = { indices, values: plotValues, d };
-  const projection = d > 2 ? principalAxes(values, n, d) : undefined;
+  const projection = d > 2 ? principalAxes(plotted, n, d) : undefined;
   if (projection) plotSample.projection = projection;
+  if (missing) plotSample.incompleteRows = indices.filter((row) => missing.subarray(row * d, (row + 1) * d).includes(1));
   // The engine sees columns with a large offset centred (see centreOffsetColumns); every mean it reports is shifted
-  // back, so callers never see the centring.
-  const centre = centreOffsetColumns(values, n, d);
+  // back, so callers never see the centring. (Not with missing cells: their NaNs have no offset to remove.)
+  const centre = missing ? undefined : centreOffsetColumns(values, n, d);
   return { table, n, d, values, standardization, centre, notes, indices, plotSample };
 }
 
@@ -123,6 +129,9 @@ export function fitGaussianTable(table: TableData, { options, reason, started, c
 /** EM on a prepared table with `options` (K and covarianceType fixed), from the settings' start or `start`. */
 export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions, reason: string, started: number, callbacks: FitCallbacks, start?: PartitionStart): FitOutcome {
   const { table, n, d, values, centre, standardization, indices } = prepared;
+  const caseWeights = table.weights;
+  // With case weights the sample size of BIC (and of the convergence rule) is Σ w_i, the rows they stand for.
+  const sampleSize = caseWeights ? totalWeight(caseWeights) : n;
   const notes = [...prepared.notes];
   const requested = options.covarianceType;
   const mclustModel = isMclustModelName(requested) ? mclustModelForColumns(requested, d) : undefined;
@@ -135,8 +144,10 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
     for (const mean of snapshot.means) for (let j = 0; j < d; j++) mean[j] += centre[j];
   };
   const initParams = centre && options.initParams ? { ...options.initParams, means: shiftMeans(options.initParams.means, centre) } : options.initParams;
+  // Known labels give each snapshot its clusters × labels counts (the panel's heatmap follows the scrubber).
+  const labels = table.labels && table.labels.length === n ? labelCodes(table.labels) : undefined;
   const settings: EmSettings = start
-    ? { k: options.k, maxIterations: start.mSteps - 1, tolerance: 0, variant: 'soft', restarts: 1, seed: options.seed, keepSnapshots: true }
+    ? { k: options.k, maxIterations: start.mSteps - 1, tolerance: 0, variant: 'soft', restarts: 1, seed: options.seed, keepSnapshots: true, labels }
     : {
         k: options.k,
         maxIterations: options.maxIterations,
@@ -145,6 +156,7 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
         restarts: options.restarts,
         seed: options.seed,
         keepSnapshots: true,
+        labels,
       };
   const onProgress = (progress: EmProgress) => {
     shiftBack(progress.snapshot);
@@ -154,8 +166,36 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
   let run: EmRun<unknown>;
   let parameters: number;
   let degenerate: DegenerateComponent[];
-  if (mclustModel) {
-    const family = new MclustGaussianFamily(values, n, d, { model: mclustModel, regularization: options.regularization, init: start ? 'kmeans++' : options.init, initParams: start ? undefined : initParams });
+  let imputedPlot: FitResult['imputedPlot'];
+  if (table.missing) {
+    // Some cells are missing: EM on the observed cells of every row (missing.ts).
+    const family = new MissingGaussianFamily(values, n, d, table.missing, {
+      model: mclustModel ?? (requested as SklearnCovarianceType),
+      regularization: options.regularization,
+      init: options.init,
+      initParams,
+      caseWeights,
+    });
+    const missingRun = runEm(family, settings, onProgress);
+    run = missingRun;
+    parameters = family.parameterCount(k);
+    degenerate = [];
+    const rows = prepared.plotSample.incompleteRows ?? [];
+    imputedPlot = { rows, values: Array.from(family.conditionalExpectations(missingRun.params, k, missingRun.logResp, rows)) };
+    const per = table.missingPerColumn ?? [];
+    const cells = per.reduce((a, b) => a + b, 0);
+    notes.push(
+      `${cells} missing cell${cells === 1 ? '' : 's'} (${per.map((count, j) => (count > 0 ? `${count} in ${table.columns[j]}` : '')).filter(Boolean).join(', ')}) ` +
+        'integrated out: each row is fitted on its observed cells, assuming the cells are missing at random.',
+    );
+  } else if (mclustModel) {
+    const family = new MclustGaussianFamily(values, n, d, {
+      model: mclustModel,
+      regularization: options.regularization,
+      init: start ? 'kmeans++' : options.init,
+      initParams: start ? undefined : initParams,
+      caseWeights,
+    });
     const mclustRun = runEm(start ? fromPartition(family, start.partition) : family, settings, onProgress);
     run = mclustRun;
     parameters = family.parameterCount(k);
@@ -173,7 +213,7 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
     if (mclustModel !== requested) notes.push(`covarianceType ${requested} on one column is mclust's model ${mclustModel} (${mclustModel === 'E' ? 'equal' : 'variable'} variance).`);
   } else {
     const type = requested as SklearnCovarianceType;
-    const family = new GaussianFamily(values, n, d, { covarianceType: type, regularization: options.regularization, init: options.init, initParams });
+    const family = new GaussianFamily(values, n, d, { covarianceType: type, regularization: options.regularization, init: options.init, initParams, caseWeights });
     const sklearnRun = runEm(family, settings, onProgress);
     run = sklearnRun;
     // scikit-learn's _n_parameters: the same count as mclust's nMclustParams for the model the type is (VVV, VVI, VII, EEE).
@@ -195,16 +235,19 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
   run.snapshots.forEach(shiftBack);
   const last = run.snapshots[run.snapshots.length - 1];
   if (last.model !== 'gaussian') throw new Error('internal: Gaussian family returned a non-Gaussian snapshot');
-  const { bic, aic } = informationCriteria(run.logLikelihood, parameters, n);
-  const bicMclust = mclustBic(run.logLikelihood, parameters, n);
-  const icl = mclustIcl(bicMclust, responsibilities(run.logResp), n, k);
+  const { bic, aic } = informationCriteria(run.logLikelihood, parameters, sampleSize);
+  const bicMclust = mclustBic(run.logLikelihood, parameters, sampleSize);
+  const icl = mclustIcl(bicMclust, responsibilities(run.logResp), n, k, caseWeights);
   const assignments = Array.from(run.assignments);
-  notes.push(...degeneracyNotes(degenerate, k));
+  notes.push(...degeneracyNotes(degenerate, k), ...sphericalScaleNotes(values, n, d, table.columns, mclustModel ?? requested));
   const result: FitResult = {
     model: 'gaussian',
     modelReason: reason,
     k: options.k,
     n,
+    caseWeights: caseWeights ? { column: table.weightsColumn ?? 'weights', total: sampleSize } : undefined,
+    missingCells: table.missing ? table.missingPerColumn : undefined,
+    imputedPlot,
     d,
     columns: table.columns,
     converged: start ? start.converged : run.converged,
@@ -229,20 +272,22 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
     notes: notes.length > 0 ? notes : undefined,
     degenerate: degenerate.length > 0 ? degenerate : undefined,
     // A label column (named label, class, target…) never enters the fit; the clusters are scored against it.
-    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k) : undefined,
+    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k, table.labelNames) : undefined,
   };
   return { result, plotSample: prepared.plotSample, plotAssignments: indices.map((i) => assignments[i]) };
 }
 
 /** The mclust family started from a hard partition (one M-step from it, as R's me()), whatever its init says. */
 function fromPartition(family: MclustGaussianFamily, partition: Int32Array): MixtureFamily<MclustParams> {
+  const weights = family.caseWeights;
   return {
     model: family.model,
     n: family.n,
     d: family.d,
+    caseWeights: weights,
     initialize: (k) => {
       const z = new Float64Array(partition.length * k);
-      for (let i = 0; i < partition.length; i++) z[i * k + partition[i]] = 1;
+      for (let i = 0; i < partition.length; i++) z[i * k + partition[i]] = weights ? weights[i] : 1;
       return family.fromResponsibilities(z, k);
     },
     weightedLogProb: (params, k, out) => family.weightedLogProb(params, k, out),

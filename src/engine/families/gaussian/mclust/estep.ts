@@ -105,6 +105,7 @@ export function mclustEStep(
   means: Float64Array,
   workspace: EStepWorkspace,
   z: Float64Array,
+  caseWeights?: Float64Array,
 ): number {
   const { d, k, logDeterminants, logWeights, precisions, inverseFactors, row, diagonal } = workspace;
   for (let c = 0; c < k; c++) logWeights[c] = weights[c] > 0 ? Math.log(weights[c]) - 0.5 * (d * LOG_2PI + logDeterminants[c]) : -Infinity;
@@ -121,7 +122,9 @@ export function mclustEStep(
       z[base + c] = e;
       sum += e;
     }
-    logLikelihood += Math.log(sum) + largest;
+    // Case weights: Σ_i w_i ln p(x_i) (a row of weight 0 adds nothing, even at density 0).
+    if (!caseWeights) logLikelihood += Math.log(sum) + largest;
+    else if (caseWeights[i] !== 0) logLikelihood += caseWeights[i] * (Math.log(sum) + largest);
     const scale = 1 / sum;
     for (let c = 0; c < k; c++) z[base + c] *= scale;
   }

@@ -5,7 +5,8 @@
 
 import type { GaussianSnapshot, InitMethod, InitParams } from '../../../../shared/protocol';
 import type { MixtureFamily } from '../../../em/em';
-import { hardResponsibilities, nearestMeanLabels, startingPoint} from '../../../em/init';
+import { hardResponsibilities, nearestMeanLabels, startingPoint, weighResponsibilities } from '../../../em/init';
+import { totalWeight } from '../../../em/em';
 import { euclideanInitSpace } from '../../../em/kmeans';
 import { Rng } from '../../../em/rng';
 import { FitError, OptionsError } from '../../../errors';
@@ -54,6 +55,8 @@ export interface MclustFamilyOptions {
   /** Inner iterations of VEI, VEV, VEE, EVE, VVE (mclust's tol[2], itmax[2]); mclust's defaults otherwise. */
   innerTolerance?: number;
   innerMaxIterations?: number;
+  /** Case (frequency) weights w_i ≥ 0 of the rows (see MixtureFamily.caseWeights). */
+  caseWeights?: Float64Array;
 }
 
 /** A Gaussian mixture with one of mclust's covariance models, for `runEm`. */
@@ -63,6 +66,9 @@ export class MclustGaussianFamily implements MixtureFamily<MclustParams> {
   readonly regularization: number;
   readonly init: InitMethod;
   readonly initParams?: InitParams;
+  readonly caseWeights?: Float64Array;
+  /** Σ_ik z_ik of a weighted M-step: Σ w_i (n without weights), mclust's n in its weights and volumes. */
+  private readonly total: number;
   private readonly control: MStepControl;
   private constant: Float64Array = new Float64Array(0);
 
@@ -88,6 +94,8 @@ export class MclustGaussianFamily implements MixtureFamily<MclustParams> {
     this.regularization = options.regularization;
     this.init = options.init;
     this.initParams = options.initParams;
+    this.caseWeights = options.caseWeights;
+    this.total = options.caseWeights ? totalWeight(options.caseWeights) : n;
     this.control = {
       ...DEFAULT_MSTEP_CONTROL,
       regularization: options.regularization,
@@ -105,10 +113,10 @@ export class MclustGaussianFamily implements MixtureFamily<MclustParams> {
     if (this.init === 'random-data' && !(this.regularization > 0)) {
       throw new OptionsError('init "random-data" starts every covariance at regularization × I (as scikit-learn\'s random_from_data), so it needs regularization > 0 (e.g. 1e-6).');
     }
-    const start = startingPoint(this.init, euclideanInitSpace(this.values, this.n, this.d), k, rng);
+    const start = startingPoint(this.init, euclideanInitSpace(this.values, this.n, this.d, this.caseWeights), k, rng);
     switch (start.kind) {
       case 'responsibilities':
-        return this.fromResponsibilities(start.resp, k);
+        return this.fromResponsibilities(weighResponsibilities(start.resp, k, this.caseWeights), k);
       case 'explicit':
         return this.fromInitParams(k);
       case 'rows': {
@@ -134,6 +142,19 @@ export class MclustGaussianFamily implements MixtureFamily<MclustParams> {
     if (resp.length !== this.n * k) throw new RangeError(`responsibilities must be n × K = ${this.n} × ${k}; got ${resp.length} values`);
     const params = this.emptyParams(k);
     return this.mStep(resp, k, params);
+  }
+
+  /**
+   * Fitted parameters as they are (a saved model applied to another file): K weights, K × D means and K × D × D
+   * covariances, factored for the E-step. Throws an OptionsError when a covariance is singular at mclust's rule.
+   */
+  givenParams(k: number, weights: ArrayLike<number>, means: ArrayLike<number>, covariances: ArrayLike<number>): MclustParams {
+    const params = this.emptyParams(k);
+    params.state.weights.set(weights);
+    params.state.means.set(means);
+    params.state.covariances.set(covariances);
+    this.factor(params, 'initParams');
+    return params;
   }
 
   private emptyParams(k: number): MclustParams {
@@ -165,7 +186,7 @@ export class MclustGaussianFamily implements MixtureFamily<MclustParams> {
       params.state.covariances.set(checked.covariances);
       this.factor(params, 'initParams');
     } else {
-      params = this.fromResponsibilities(hardResponsibilities(nearestMeanLabels(values, n, d, checked.means, k), n, k), k);
+      params = this.fromResponsibilities(weighResponsibilities(hardResponsibilities(nearestMeanLabels(values, n, d, checked.means, k), n, k), k, this.caseWeights), k);
     }
     params.state.weights.set(checked.weights);
     params.state.means.set(checked.means);
@@ -202,7 +223,7 @@ export class MclustGaussianFamily implements MixtureFamily<MclustParams> {
   mStep(resp: Float64Array, k: number, previous: MclustParams): MclustParams {
     const { state } = previous;
     previous.mSteps++;
-    const failure = state.mStep(this.values, this.n, resp, this.control);
+    const failure = state.mStep(this.values, this.n, resp, this.control, this.total);
     if (failure) throw new FitError(this.failureMessage(failure, previous));
     this.factor(previous, 'mstep');
     return previous;

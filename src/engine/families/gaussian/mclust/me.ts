@@ -16,6 +16,8 @@ export interface MeOptions {
   innerTolerance?: number;
   /** Most inner iterations per M-step (mclust's `itmax[2]`); default 2³¹ − 1. */
   innerMaxIterations?: number;
+  /** Case (frequency) weights w_i ≥ 0: every M-step takes w_i z_ik, the log-likelihood is Σ w_i ln p(x_i), BIC's n is Σ w_i. */
+  caseWeights?: Float64Array;
 }
 
 export type MeStatus = 'converged' | 'max-iterations' | MStepFailure;
@@ -72,6 +74,14 @@ export function meFromResponsibilities(model: MclustModelName, x: Float64Array, 
   };
   const tolerance = options.tolerance ?? 1e-5;
   const z = Float64Array.from(z0);
+  const caseWeights = options.caseWeights;
+  let total = n;
+  if (caseWeights) {
+    total = 0;
+    for (let i = 0; i < n; i++) total += caseWeights[i];
+  }
+  // The M-step's input: z, or w_i z_ik with case weights.
+  const zm = caseWeights ? new Float64Array(z.length) : z;
   const trace: number[] = [];
   let previous = Number.MAX_VALUE / 2;
   let relativeChange = Number.MAX_VALUE;
@@ -80,13 +90,14 @@ export function meFromResponsibilities(model: MclustModelName, x: Float64Array, 
   let iterations = 0;
   while (iterations < options.maxIterations) {
     iterations++;
-    const failure = state.mStep(x, n, z, control) ?? (factorCovariances(state.covariances, workspace, control.eps) ? undefined : 'singular');
+    if (caseWeights) for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) zm[i * k + c] = caseWeights[i] * z[i * k + c];
+    const failure = state.mStep(x, n, zm, control, total) ?? (factorCovariances(state.covariances, workspace, control.eps) ? undefined : 'singular');
     innerIterations = Math.max(innerIterations, state.innerIterations);
     if (failure) {
       status = failure;
       break;
     }
-    const logLikelihood = mclustEStep(x, n, state.weights, state.means, workspace, z);
+    const logLikelihood = mclustEStep(x, n, state.weights, state.means, workspace, z, caseWeights);
     trace.push(logLikelihood);
     relativeChange = Math.abs(previous - logLikelihood) / (1 + Math.abs(logLikelihood));
     previous = logLikelihood;
@@ -98,7 +109,7 @@ export function meFromResponsibilities(model: MclustModelName, x: Float64Array, 
   const failed = status === 'singular' || status === 'empty-component';
   const logLikelihood = failed ? NaN : trace[trace.length - 1];
   const parameters = nMclustParams(model, d, k);
-  const bic = failed ? NaN : mclustBic(logLikelihood, parameters, n);
+  const bic = failed ? NaN : mclustBic(logLikelihood, parameters, total);
   return {
     model,
     n,
@@ -117,6 +128,6 @@ export function meFromResponsibilities(model: MclustModelName, x: Float64Array, 
     z,
     parameters,
     bic,
-    icl: failed ? NaN : mclustIcl(bic, z, n, k),
+    icl: failed ? NaN : mclustIcl(bic, z, n, k, caseWeights),
   };
 }

@@ -89,12 +89,12 @@ export function mclustBic(logLikelihood: number, parameters: number, n: number):
  * mclust's ICL (`icl.Mclust`): BIC plus twice the log of each row's largest responsibility (the first on ties), in
  * mclust's sign. `z` is n × K row-major.
  */
-export function mclustIcl(bic: number, z: Float64Array, n: number, k: number): number {
+export function mclustIcl(bic: number, z: Float64Array, n: number, k: number, caseWeights?: Float64Array): number {
   let entropyTerm = 0;
   for (let i = 0; i < n; i++) {
     let best = 0;
     for (let c = 1; c < k; c++) if (z[i * k + c] > z[i * k + best]) best = c;
-    if (z[i * k + best] > 0) entropyTerm += Math.log(z[i * k + best]);
+    if (z[i * k + best] > 0 && (!caseWeights || caseWeights[i] > 0)) entropyTerm += (caseWeights ? caseWeights[i] : 1) * Math.log(z[i * k + best]);
   }
   return bic + 2 * entropyTerm;
 }

@@ -101,13 +101,35 @@ export class MclustState {
    * One M-step from the n × K responsibilities z. Returns undefined on success, or why the model cannot be formed
    * (a component with Σ z ≤ √eps, or a covariance singular at mclust's thresholds).
    */
-  mStep(x: Float64Array, n: number, z: Float64Array, control: MStepControl = DEFAULT_MSTEP_CONTROL): MStepFailure | undefined {
-    const { d, k } = this;
+  mStep(x: Float64Array, n: number, z: Float64Array, control: MStepControl = DEFAULT_MSTEP_CONTROL, total = n): MStepFailure | undefined {
     this.mSteps++;
     this.innerIterations = 0;
     const rootEps = Math.sqrt(control.eps);
-    if (!this.meansAndScatter(x, n, z, rootEps)) return 'empty-component';
-    const failure = this.covarianceStep(n, control);
+    if (!this.meansAndScatter(x, n, z, rootEps, total)) return 'empty-component';
+    return this.finishStep(total, control);
+  }
+
+  /**
+   * The M-step from sufficient statistics computed elsewhere (the missing-data E-step's completed scatter):
+   * sizes Σ_i z_ik, means and the K full scatter matrices W_k, with `total` = Σ_ik z_ik (n, or Σ w_i).
+   */
+  mStepFromScatter(sizes: Float64Array, means: Float64Array, scatter: Float64Array, total: number, control: MStepControl = DEFAULT_MSTEP_CONTROL): MStepFailure | undefined {
+    this.mSteps++;
+    this.innerIterations = 0;
+    const rootEps = Math.sqrt(control.eps);
+    this.sizes.set(sizes);
+    this.means.set(means);
+    this.scatter.set(scatter);
+    for (let c = 0; c < this.k; c++) {
+      this.weights[c] = sizes[c] / total;
+      if (!(sizes[c] > rootEps)) return 'empty-component';
+    }
+    return this.finishStep(total, control);
+  }
+
+  private finishStep(total: number, control: MStepControl): MStepFailure | undefined {
+    const { d, k } = this;
+    const failure = this.covarianceStep(total, control);
     if (failure) return failure;
     if (control.regularization > 0) {
       for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) this.covariances[c * d * d + j * d + j] += control.regularization;
@@ -117,7 +139,7 @@ export class MclustState {
 
   // Row by row (z is row-major), each component's sums in the same order as component by component; rows with
   // z_ik = 0 add nothing and are skipped.
-  private meansAndScatter(x: Float64Array, n: number, z: Float64Array, rootEps: number): boolean {
+  private meansAndScatter(x: Float64Array, n: number, z: Float64Array, rootEps: number, total: number): boolean {
     const { d, k, means, scatter, sizes, weights } = this;
     const dd = d * d;
     means.fill(0);
@@ -136,7 +158,7 @@ export class MclustState {
     }
     for (let c = 0; c < k; c++) {
       const size = sizes[c];
-      weights[c] = size / n;
+      weights[c] = size / total;
       if (!(size > rootEps)) return false;
       for (let j = 0; j < d; j++) means[c * d + j] /= size;
     }

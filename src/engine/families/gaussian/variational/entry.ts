@@ -96,7 +96,7 @@ export function runVariationalFit(prepared: PreparedTable, options: FixedFitOpti
     elapsedMs: Date.now() - started,
     notes,
     variational: { effectiveComponents: fit.effectiveComponents, lowerBound: fit.lowerBound, weightPrior: options.weightPrior },
-    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(fit.assignments, table.labels, k) : undefined,
+    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(fit.assignments, table.labels, k, table.labelNames) : undefined,
   };
   return { result, plotSample: prepared.plotSample, plotAssignments: indices.map((i) => assignments[i]) };
 }

@@ -11,7 +11,7 @@
 import type { GaussianSnapshot } from '../../../../shared/protocol';
 import { FitError } from '../../../errors';
 import { choleskyInPlace, precisionCholeskyFromCovarianceCholesky } from '../linalg';
-import { digamma, lnBeta, lnGamma } from './special';
+import { digamma, lnBeta, lnGamma } from '../../../em/special';
 
 export type WeightConcentrationPriorType = 'dirichlet_process' | 'dirichlet_distribution';
 export type VariationalCovarianceType = 'full' | 'tied' | 'diag' | 'spherical';

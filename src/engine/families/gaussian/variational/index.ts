@@ -8,4 +8,4 @@ export {
   type VariationalResult,
   type WeightConcentrationPriorType,
 } from './fit';
-export { digamma, lnBeta, lnGamma } from './special';
+export { digamma, lnBeta, lnGamma } from '../../../em/special';

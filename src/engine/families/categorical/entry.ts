@@ -1,0 +1,145 @@
+// The categorical family's registry entry (latent class analysis): a table whose features are text columns of a few
+// categories, fitted by EM (family.ts). Model "auto" takes it when every feature is categorical; with numeric columns
+// too, the mixed family does.
+
+import type { DatasetSummary, FitResult } from '../../../shared/protocol';
+import type { Dataset, TableData } from '../../data/dataset';
+import { informationCriteria, runEm, type EmProgress, type EmRun } from '../../em/em';
+import { labelCodes, labelMetrics } from '../../em/metrics';
+import { DataError } from '../../errors';
+import { sweepK } from '../../select/kSweep';
+import { defineFamily, evenSample, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
+import { CategoricalFamily, type CategoricalColumns, type CategoricalParams } from './family';
+
+/** A table with its categorical columns, as the family fits it. */
+export interface CategoricalTable {
+  table: TableData;
+  n: number;
+  d: number;
+  columns: CategoricalColumns;
+  names: string[];
+  categories: string[][];
+}
+
+export const categoricalFamily = defineFamily<CategoricalTable>({
+  id: 'categorical',
+  label: 'categorical',
+  inits: ['kmeans++', 'random', 'random-data', 'random-assignment'],
+  detect(dataset) {
+    if (dataset.kind !== 'table' || !dataset.categorical || dataset.d > 0) return undefined;
+    return { data: asCategoricalTable(dataset), reason: `every column is categorical (${dataset.categorical.columns.length} text columns of a few categories)` };
+  },
+  prepare: (dataset) => asCategoricalTable(dataset),
+  fit: (data, context) => fitCategorical(data, context),
+  select(data, { options, reason, started, callbacks, ks }) {
+    announce(data, reason, callbacks.onLoaded);
+    const swept = sweepK({
+      file: data.table.summary.fileName,
+      n: data.n,
+      rowsName: 'rows',
+      model: 'categorical',
+      ks,
+      criterion: options.criterion,
+      parameters: (k) => new CategoricalFamily(data.columns, options.init).parameterCount(k),
+      fit: (k) => runCategorical(data, { ...options, k }),
+      summary: (run) => ({ ...run, ...informationCriteria(run.logLikelihood, run.parameters, data.n) }),
+      onProgress: callbacks.onSelectionProgress,
+    });
+    const outcome = packageFit(data, swept.fit, { ...options, k: swept.selection.chosen!.k }, reason, started);
+    outcome.result.selection = swept.selection;
+    outcome.result.notes = [...swept.notes, ...(outcome.result.notes ?? [])];
+    return outcome;
+  },
+});
+
+/** The dataset's categorical columns, or a DataError naming the file and what to do. */
+export function asCategoricalTable(dataset: Dataset): CategoricalTable {
+  const file = dataset.summary.fileName;
+  if (dataset.kind !== 'table' || !dataset.categorical || dataset.categorical.columns.length === 0) {
+    throw new DataError(
+      `${file}: a categorical mixture needs text columns of a few categories (at most the categoryLimit setting), but ${dataset.kind === 'table' ? 'the table has none' : 'the file holds images'}. ` +
+        `Use model "gaussian" for numeric columns, or "auto".`,
+      file,
+    );
+  }
+  const { columns, categories, codes } = dataset.categorical;
+  return {
+    table: dataset,
+    n: dataset.n,
+    d: columns.length,
+    columns: { n: dataset.n, d: columns.length, codes, levels: categories.map((c) => c.length) },
+    names: columns,
+    categories,
+  };
+}
+
+function announce(data: CategoricalTable, reason: string, onLoaded: FitContext['callbacks']['onLoaded']): void {
+  const summary: DatasetSummary = { ...data.table.summary, n: data.n, d: data.d, columns: data.names };
+  onLoaded?.({ summary, model: 'categorical', modelReason: reason });
+}
+
+type CategoricalRun = EmRun<CategoricalParams> & { parameters: number };
+
+function runCategorical(data: CategoricalTable, options: FixedFitOptions, onProgress?: (p: EmProgress) => void): CategoricalRun {
+  const family = new CategoricalFamily(data.columns, options.init);
+  const run = runEm(
+    family,
+    {
+      k: options.k, maxIterations: options.maxIterations, tolerance: options.tolerance, variant: options.emVariant, restarts: options.restarts, seed: options.seed, keepSnapshots: true,
+      labels: data.table.labels && data.table.labels.length === data.n ? labelCodes(data.table.labels) : undefined,
+    },
+    onProgress,
+  );
+  return Object.assign(run, { parameters: family.parameterCount(options.k) });
+}
+
+function fitCategorical(data: CategoricalTable, { options, reason, started, callbacks }: FitContext): FitOutcome {
+  announce(data, reason, callbacks.onLoaded);
+  return packageFit(data, runCategorical(data, options, callbacks.onProgress), options, reason, started);
+}
+
+function packageFit(data: CategoricalTable, run: CategoricalRun, options: FixedFitOptions, reason: string, started: number): FitOutcome {
+  const { n, d, table } = data;
+  const { k } = options;
+  const last = run.snapshots[run.snapshots.length - 1];
+  const { bic, aic } = informationCriteria(run.logLikelihood, run.parameters, n);
+  const assignments = Array.from(run.assignments);
+  const result: FitResult = {
+    model: 'categorical',
+    modelReason: reason,
+    k,
+    n,
+    d,
+    columns: data.names,
+    converged: run.converged,
+    iterations: run.iterations,
+    logLikelihood: run.logLikelihood,
+    trace: run.trace,
+    weights: last.weights,
+    means: last.means,
+    categories: data.names.map((column, j) => ({ column, levels: data.categories[j] })),
+    probabilities: last.means.map((row) => splitByColumn(row, data.categories)),
+    emVariant: options.emVariant,
+    assignments,
+    bic,
+    aic,
+    parameters: run.parameters,
+    snapshots: run.snapshots,
+    restartObjectives: run.restartObjectives,
+    elapsedMs: Date.now() - started,
+    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k, table.labelNames) : undefined,
+  };
+  const indices = evenSample(n, options.maxPlotPoints);
+  return { result, plotAssignments: indices.map((i) => assignments[i]) };
+}
+
+/** One cluster's row of probabilities (every column's categories in turn) as column × category. */
+export function splitByColumn(row: number[], categories: string[][]): number[][] {
+  const out: number[][] = [];
+  let offset = 0;
+  for (const levels of categories) {
+    out.push(row.slice(offset, offset + levels.length));
+    offset += levels.length;
+  }
+  return out;
+}

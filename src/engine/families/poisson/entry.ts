@@ -1,0 +1,155 @@
+// The Poisson family's registry entry: a table of counts (non-negative whole numbers in every fitted column), fitted
+// by EM (family.ts) and packaged with each column's count frequencies for the panel's histograms. Never chosen by
+// model "auto" (whole numbers are as often measurements as counts): the settings or `--model poisson` name it.
+
+import type { CountHistogram, DatasetSummary, FitResult } from '../../../shared/protocol';
+import type { Dataset, TableData } from '../../data/dataset';
+import { informationCriteria, runEm, totalWeight, type EmProgress, type EmRun } from '../../em/em';
+import { labelCodes, labelMetrics } from '../../em/metrics';
+import { DataError } from '../../errors';
+import { sweepK } from '../../select/kSweep';
+import { defineFamily, evenSample, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
+import { PoissonFamily, type PoissonParams } from './family';
+
+/** Count values drawn one bar each; larger counts share the last bar ("≥ this"). */
+export const HISTOGRAM_MAX_BARS = 60;
+
+export const poissonFamily = defineFamily<TableData>({
+  id: 'poisson',
+  label: 'Poisson',
+  inits: ['kmeans++', 'random', 'random-data', 'random-assignment'],
+  detect: () => undefined,
+  prepare: (dataset) => asCountTable(dataset),
+  fit: (table, context) => fitCounts(table, context),
+  select(table, { options, reason, started, callbacks, ks }) {
+    announce(table, reason, callbacks.onLoaded);
+    const swept = sweepK({
+      file: table.summary.fileName,
+      n: table.n,
+      rowsName: 'rows',
+      model: 'poisson',
+      ks,
+      criterion: options.criterion,
+      parameters: (k) => k * table.d + k - 1,
+      fit: (k) => runPoisson(table, { ...options, k }),
+      summary: (run) => ({ ...run, ...informationCriteria(run.logLikelihood, run.parameters, sampleSize(table)) }),
+      caseWeights: table.weights,
+      onProgress: callbacks.onSelectionProgress,
+    });
+    const outcome = packageFit(table, swept.fit, { ...options, k: swept.selection.chosen!.k }, reason, started);
+    outcome.result.selection = swept.selection;
+    outcome.result.notes = [...swept.notes, ...(table.weights ? [`Case weights (column "${table.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : []), ...(outcome.result.notes ?? [])];
+    return outcome;
+  },
+});
+
+/** The dataset as a table of counts, or a DataError naming the file, the first column that is not counts and its line. */
+export function asCountTable(dataset: Dataset): TableData {
+  const file = dataset.summary.fileName;
+  if (dataset.kind !== 'table') throw new DataError(`${file}: a Poisson mixture needs a table of counts, but the file holds images. Use model "bernoulli" or "auto".`, file);
+  const bad = firstNonCount(dataset);
+  if (bad) {
+    throw new DataError(
+      `${file}: a Poisson mixture needs counts (whole numbers ≥ 0) in every fitted column, but column "${bad.column}" has ${bad.value} on ${bad.where}. ` +
+        `Choose only count columns (columns setting / --columns) or use model "gaussian".`,
+      file,
+    );
+  }
+  return dataset;
+}
+
+function firstNonCount(t: TableData): { column: string; value: number; where: string } | undefined {
+  const v = t.values;
+  for (let i = 0; i < v.length; i++) {
+    if (!(v[i] >= 0 && Number.isInteger(v[i]))) {
+      const row = Math.floor(i / t.d);
+      return { column: t.columns[i % t.d], value: v[i], where: t.sourceLines ? `line ${t.sourceLines[row]}` : `row ${row + 1}` };
+    }
+  }
+  return undefined;
+}
+
+function announce(table: TableData, reason: string, onLoaded: FitContext['callbacks']['onLoaded']): void {
+  const summary: DatasetSummary = { ...table.summary, n: table.n, d: table.d, columns: table.columns };
+  onLoaded?.({ summary, model: 'poisson', modelReason: reason });
+}
+
+type PoissonRun = EmRun<PoissonParams> & { parameters: number };
+
+/** The n of BIC: the rows, or Σ w_i with case weights (the rows they stand for). */
+function sampleSize(table: TableData): number {
+  return table.weights ? totalWeight(table.weights) : table.n;
+}
+
+function runPoisson(table: TableData, options: FixedFitOptions, onProgress?: (p: EmProgress) => void): PoissonRun {
+  const family = new PoissonFamily(table.values, table.n, table.d, options.init, table.weights);
+  const run = runEm(
+    family,
+    {
+      k: options.k, maxIterations: options.maxIterations, tolerance: options.tolerance, variant: options.emVariant, restarts: options.restarts, seed: options.seed, keepSnapshots: true,
+      labels: table.labels && table.labels.length === table.n ? labelCodes(table.labels) : undefined,
+    },
+    onProgress,
+  );
+  return Object.assign(run, { parameters: family.parameterCount(options.k) });
+}
+
+function fitCounts(table: TableData, { options, reason, started, callbacks }: FitContext): FitOutcome {
+  announce(table, reason, callbacks.onLoaded);
+  return packageFit(table, runPoisson(table, options, callbacks.onProgress), options, reason, started);
+}
+
+function packageFit(table: TableData, run: PoissonRun, options: FixedFitOptions, reason: string, started: number): FitOutcome {
+  const { n, d } = table;
+  const { k } = options;
+  const last = run.snapshots[run.snapshots.length - 1];
+  const total = sampleSize(table);
+  const { bic, aic } = informationCriteria(run.logLikelihood, run.parameters, total);
+  const assignments = Array.from(run.assignments);
+  const result: FitResult = {
+    model: 'poisson',
+    modelReason: reason,
+    k,
+    n,
+    ...(table.weights ? { caseWeights: { column: table.weightsColumn ?? 'weights', total } } : {}),
+    d,
+    columns: table.columns,
+    converged: run.converged,
+    iterations: run.iterations,
+    logLikelihood: run.logLikelihood,
+    trace: run.trace,
+    weights: last.weights,
+    means: last.means,
+    rates: last.means,
+    emVariant: options.emVariant,
+    assignments,
+    bic,
+    aic,
+    parameters: run.parameters,
+    snapshots: run.snapshots,
+    restartObjectives: run.restartObjectives,
+    countHistograms: countHistograms(table),
+    elapsedMs: Date.now() - started,
+    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k, table.labelNames) : undefined,
+  };
+  const indices = evenSample(n, options.maxPlotPoints);
+  return { result, plotAssignments: indices.map((i) => assignments[i]) };
+}
+
+/**
+ * How often each count occurs in each column (0 … HISTOGRAM_MAX_BARS − 1, then one bar for everything above); with
+ * case weights a row counts w_i times, as in the fit.
+ */
+export function countHistograms(table: TableData): CountHistogram[] {
+  const { n, d, values, weights } = table;
+  const out: CountHistogram[] = [];
+  for (let j = 0; j < d; j++) {
+    let max = 0;
+    for (let i = 0; i < n; i++) max = Math.max(max, values[i * d + j]);
+    const bars = Math.min(max + 1, HISTOGRAM_MAX_BARS);
+    const frequencies = new Array<number>(bars).fill(0);
+    for (let i = 0; i < n; i++) frequencies[Math.min(values[i * d + j], bars - 1)] += weights ? weights[i] : 1;
+    out.push({ column: table.columns[j], frequencies, tailFrom: max + 1 > HISTOGRAM_MAX_BARS ? bars - 1 : undefined });
+  }
+  return out;
+}

@@ -1,0 +1,180 @@
+// A saved model applied to a data file: the file is read by the same loaders (its columns matched by name), the
+// saved preprocessing is repeated (standardisation with the fitted means and sds, binarisation with the fitted
+// threshold and scale), and each family's own E-step gives the log-responsibilities, assignments and total
+// log-likelihood. On the file the model was fitted to they equal the fit's. As the loader and the fit: a Gaussian
+// model's rows with missing cells are kept and scored on their observed cells (their E-step marginalises the rest),
+// unless the model's setting `missing` is "skip"; with the model's case-weights column in the file, the
+// log-likelihood is Σ_i w_i ln p(x_i).
+
+import type { Dataset, TableData } from '../data/dataset';
+import { incompleteRows } from '../data/missing';
+import { inspectDatasetAsync, loadDatasetAsync } from '../data/load';
+import { argmaxRows } from '../em/em';
+import { normalizeLogRows } from '../em/logsumexp';
+import { DataError, FitError, OptionsError } from '../errors';
+import { imagesForBernoulli } from '../families/bernoulli/entry';
+import { binarizePixels } from '../families/bernoulli/binarize';
+import { BernoulliFamily } from '../families/bernoulli/family';
+import { imagesAsTable } from '../families/gaussian/entry';
+import { GaussianFamily } from '../families/gaussian/family';
+import { MclustGaussianFamily, mclustModelForColumns } from '../families/gaussian/mclust/family';
+import { isMclustModelName } from '../families/gaussian/mclust/models';
+import { asCountTable } from '../families/poisson/entry';
+import { PoissonFamily } from '../families/poisson/family';
+import { observedLogProb } from '../families/gaussian/missing';
+import { centreOffsetColumns } from '../families/gaussian/prepare';
+import type { SklearnCovarianceType } from '../../shared/protocol';
+import type { SavedModel } from './schema';
+
+export interface Prediction {
+  n: number;
+  k: number;
+  /** The most responsible component of each row (0 … K − 1). */
+  assignments: Int32Array;
+  /** Σ_i ln Σ_k π_k p(x_i | θ_k), natural log. */
+  logLikelihood: number;
+  /** n × K, row-major: ln r_ik. */
+  logResponsibilities: Float64Array;
+  /** The model's case-weights column, read from the file: the log-likelihood is weighted, Σ w = total. */
+  caseWeights?: { column: string; total: number };
+  /** Rows with missing cells, scored on their observed cells (Gaussian models). */
+  incompleteRows?: number;
+}
+
+/**
+ * Reads a data file as the model's fit read its file: the model's columns, by name; its image width; its case-weights
+ * column when the file has one (otherwise every row weighs 1, as a note says); a Gaussian model's rows with missing
+ * cells kept (its setting `missing`), other families' skipped, as their fits do.
+ */
+export async function loadForModel(model: SavedModel, fileName: string, bytes: Uint8Array): Promise<Dataset> {
+  // A model fitted to a table names its columns; one fitted to images (pixelScale set) uses every pixel.
+  const tableColumns = model.family !== 'bernoulli' && model.source.pixelScale === undefined && model.columns.length > 0;
+  const weightsColumn = model.preprocessing.weightsColumn ?? undefined;
+  // A workbook: the sheet the fit read (models saved before sheets: the setting, else the loader's choice).
+  const sheet = model.source.sheet ?? (model.settings?.sheet || undefined);
+  const hasWeights = weightsColumn !== undefined && (await inspectDatasetAsync(bytes, fileName, { sheet })).columns.some((c) => c.name === weightsColumn);
+  const dataset = await loadDatasetAsync(fileName, bytes, {
+    columns: tableColumns ? model.columns : undefined,
+    imageWidth: model.settings?.imageWidth || undefined,
+    sheet,
+    weightsColumn: hasWeights ? weightsColumn : undefined,
+    missing: model.family === 'gaussian' ? (model.settings?.missing ?? 'marginalize') : 'skip',
+  });
+  if (weightsColumn !== undefined && !hasWeights) {
+    dataset.summary.notes.push(`the model was fitted with case weights (column "${weightsColumn}"); this file has no such column, so every row weighs 1`);
+  }
+  return dataset;
+}
+
+/** Applies the model to a loaded dataset. `modelFile` names the model in messages. */
+export function predictDataset(model: SavedModel, dataset: Dataset, modelFile = 'the model'): Prediction {
+  const out =
+    model.family === 'gaussian' ? gaussianLogProb(model, dataset, modelFile) : model.family === 'poisson' ? poissonLogProb(model, dataset) : bernoulliLogProb(model, dataset);
+  const { n, logProb } = out;
+  const k = model.k;
+  const table = dataset.kind === 'table' ? dataset : undefined;
+  const weights = table?.weights;
+  const rowLogNorm = weights ? new Float64Array(n) : undefined;
+  let logLikelihood = normalizeLogRows(logProb, n, k, rowLogNorm);
+  let caseWeights: Prediction['caseWeights'];
+  if (weights) {
+    // Σ_i w_i ln p(x_i); a row of weight 0 adds nothing, even at density 0.
+    logLikelihood = 0;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      total += weights[i];
+      if (weights[i] !== 0) logLikelihood += weights[i] * rowLogNorm![i];
+    }
+    caseWeights = { column: table!.weightsColumn ?? 'weights', total };
+  }
+  const assignments = new Int32Array(n);
+  argmaxRows(logProb, n, k, assignments);
+  const incomplete = table?.missing ? incompleteRows(table).length : 0;
+  return { n, k, assignments, logLikelihood, logResponsibilities: logProb, ...(caseWeights ? { caseWeights } : {}), ...(incomplete > 0 ? { incompleteRows: incomplete } : {}) };
+}
+
+function sizeMismatch(file: string, what: string, model: SavedModel, d: number): DataError {
+  return new DataError(`${file}: ${what} ${d} but the model was fitted to ${model.d} (${model.source.fileName}). Use a file with the model's ${model.family === 'bernoulli' ? 'image size' : 'columns'}.`, file);
+}
+
+function gaussianLogProb(model: SavedModel, dataset: Dataset, modelFile: string): { n: number; logProb: Float64Array } {
+  const table: TableData = dataset.kind === 'table' ? dataset : imagesAsTable(dataset);
+  const { n, d } = table;
+  const file = table.summary.fileName;
+  if (d !== model.d) throw sizeMismatch(file, dataset.kind === 'table' ? 'has columns' : 'has pixels per image', model, d);
+  if (n === 0) throw new DataError(`${file}: no complete numeric rows to predict.`, file);
+  const k = model.k;
+  const values = Float64Array.from(table.values);
+  const standardization = model.preprocessing.standardization;
+  if (standardization) {
+    const { mean, sd } = standardization;
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) values[i * d + j] = (values[i * d + j] - mean[j]) / sd[j];
+  }
+  const covariances = model.parameters.covariances!;
+  const logProb = new Float64Array(n * k);
+  const name = model.covarianceModel!;
+  if (table.missing) {
+    // Rows with missing cells: each scored on its observed cells (the full covariances serve every model).
+    try {
+      observedLogProb(values, n, d, table.missing, { weights: model.parameters.weights, means: model.parameters.means, covariances }, logProb);
+    } catch (e) {
+      if (e instanceof FitError) throw new DataError(`${modelFile}: its covariances cannot be used: ${e.message}`, modelFile);
+      throw e;
+    }
+    return { n, logProb };
+  }
+  // As the fit: columns with a large offset are centred (every density is translation invariant).
+  const centre = centreOffsetColumns(values, n, d);
+  const means = model.parameters.means.map((row) => row.map((v, j) => v - (centre ? centre[j] : 0)));
+  try {
+    if (name === 'full' || name === 'diag' || name === 'spherical' || name === 'tied') {
+      const family = new GaussianFamily(values, n, d, {
+        covarianceType: name as SklearnCovarianceType,
+        regularization: 0,
+        init: 'params',
+        initParams: { weights: model.parameters.weights, means, covariances },
+      });
+      family.weightedLogProb(family.givenParams(k), k, logProb);
+    } else {
+      // An mclust model, or a variational fit's expected parameters (its log-likelihood is that mixture's).
+      const mclust = isMclustModelName(name) ? mclustModelForColumns(name, d) : d === 1 ? 'V' : 'VVV';
+      const family = new MclustGaussianFamily(values, n, d, { model: mclust, regularization: 0, init: 'kmeans++' });
+      const flatMeans = Float64Array.from(means.flat());
+      const flatCovariances = Float64Array.from(covariances.flat(2));
+      family.weightedLogProb(family.givenParams(k, model.parameters.weights, flatMeans, flatCovariances), k, logProb);
+    }
+  } catch (e) {
+    // The parameters came from the model file, not from settings: say so.
+    if (e instanceof OptionsError) throw new DataError(`${modelFile}: its parameters cannot be used: ${e.message.replace(/initParams\./g, 'parameters.')}`, modelFile);
+    throw e;
+  }
+  return { n, logProb };
+}
+
+function bernoulliLogProb(model: SavedModel, dataset: Dataset): { n: number; logProb: Float64Array } {
+  const images = imagesForBernoulli(dataset, model.settings);
+  const { n, d } = images;
+  if (d !== model.d) throw sizeMismatch(images.summary.fileName, 'has pixels per image', model, d);
+  const image = model.preprocessing.image!;
+  const binary = binarizePixels(images.pixels, n, d, image.pixelScale, image.threshold);
+  const k = model.k;
+  const family = new BernoulliFamily(binary, { init: 'params', betaPrior: model.settings.betaPrior ?? [2, 2], threads: 1, shardScript: null });
+  const logProb = new Float64Array(n * k);
+  try {
+    family.weightedLogProb({ weights: Float64Array.from(model.parameters.weights), means: Float64Array.from(model.parameters.means.flat()) }, k, logProb);
+  } finally {
+    family.dispose();
+  }
+  return { n, logProb };
+}
+
+function poissonLogProb(model: SavedModel, dataset: Dataset): { n: number; logProb: Float64Array } {
+  const table = asCountTable(dataset);
+  const { n, d } = table;
+  if (d !== model.d) throw sizeMismatch(table.summary.fileName, 'has columns', model, d);
+  const k = model.k;
+  const family = new PoissonFamily(table.values, n, d, 'kmeans++');
+  const logProb = new Float64Array(n * k);
+  family.weightedLogProb({ weights: Float64Array.from(model.parameters.weights), rates: Float64Array.from(model.parameters.means.flat()) }, k, logProb);
+  return { n, logProb };
+}

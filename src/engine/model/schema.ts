@@ -1,0 +1,189 @@
+// The saved-model file (`mixscope fit --save-model`, the panel's model export): a fitted mixture with everything
+// needed to apply it to another file (predict.ts) or to rebuild it in Python or R (emit/): the family and covariance
+// model, the parameters, the columns, how the rows were read and preprocessed, and the settings of the fit.
+// Versioned: a reader refuses a newer version instead of misreading it.
+
+import type { DataSource, DatasetSummary, FitOptions, FitResult } from '../../shared/protocol';
+import { DataError, OptionsError } from '../errors';
+import { isMclustModelName } from '../families/gaussian/mclust/models';
+
+export const MODEL_FORMAT = 'mixscope-model';
+export const MODEL_SCHEMA_VERSION = 1;
+
+const SKLEARN_TYPES = ['full', 'diag', 'spherical', 'tied'];
+
+export interface SavedModel {
+  format: typeof MODEL_FORMAT;
+  version: number;
+  family: 'gaussian' | 'bernoulli' | 'poisson';
+  /**
+   * Gaussian: the covariance model fitted: scikit-learn's full, diag, spherical or tied, an mclust name (EII … VVV;
+   * E, V for one column), or variational (its expected parameters, applied as an ordinary mixture).
+   */
+  covarianceModel?: string;
+  k: number;
+  d: number;
+  /** The fitted columns, matched by name in another file (images: empty, every pixel is used). */
+  columns: string[];
+  parameters: {
+    weights: number[];
+    /**
+     * Gaussian: K × D means (in standardised units when the columns were standardised); Bernoulli: pixel
+     * probabilities; Poisson: rates λ.
+     */
+    means: number[][];
+    /** Gaussian: K × D × D, whatever the covariance model. */
+    covariances?: number[][][];
+  };
+  preprocessing: {
+    /** Each column x becomes (x − mean) / sd before the model applies. */
+    standardization: { mean: number[]; sd: number[] } | null;
+    /** A column of class labels kept out of the fit. */
+    labelColumn: string | null;
+    /** The column of case weights the fit read (not a feature); absent in models saved before case weights. */
+    weightsColumn?: string | null;
+    /** Bernoulli: a pixel is 1 when value / pixelScale > threshold. */
+    image: { threshold: number; pixelScale: number; shape: [number, number] | null } | null;
+  };
+  /** The file the model was fitted to and how it was read. */
+  source: DataSource & { fileName: string; n: number };
+  fit: {
+    logLikelihood: number;
+    bic: number;
+    aic: number;
+    iterations: number;
+    converged: boolean;
+    parameters?: number;
+    emVariant?: string;
+    /** With case weights: Σ w_i, the n of BIC. */
+    caseWeightTotal?: number;
+    /** Missing cells per column that the fit integrated out (its rows were scored on their observed cells). */
+    missingCells?: number[];
+  };
+  /** The settings of the fit (after a model selection: k "auto" and the ranges it swept). */
+  settings: FitOptions;
+  createdBy?: string;
+}
+
+export interface SaveModelInput {
+  options: FitOptions;
+  result: FitResult;
+  /** What the loader read (the fit's `loaded` summary). */
+  summary: DatasetSummary;
+  /** "mixscope 0.1.0" */
+  createdBy?: string;
+}
+
+/** The saved model of a finished fit. */
+export function buildSavedModel({ options, result, summary, createdBy }: SaveModelInput): SavedModel {
+  const source = summary.source ?? { format: 'unknown' };
+  if (result.model === 'categorical') throw new OptionsError(`${summary.fileName}: a categorical mixture cannot be saved as a model yet; save its assignments instead.`);
+  const gaussian = result.model === 'gaussian';
+  if (gaussian && !result.covariances) throw new Error('internal: a Gaussian result without covariances');
+  return {
+    format: MODEL_FORMAT,
+    version: MODEL_SCHEMA_VERSION,
+    family: result.model,
+    ...(gaussian ? { covarianceModel: result.covarianceType } : {}),
+    k: result.k,
+    d: result.d,
+    columns: result.columns,
+    parameters: { weights: result.weights, means: result.means, ...(gaussian ? { covariances: result.covariances } : {}) },
+    preprocessing: {
+      standardization: result.standardization ?? null,
+      labelColumn: source.text?.labelColumn ?? null,
+      weightsColumn: result.caseWeights?.column ?? null,
+      image: result.model !== 'bernoulli' ? null : { threshold: options.threshold, pixelScale: source.pixelScale ?? 1, shape: result.imageShape ?? summary.imageShape ?? null },
+    },
+    source: { ...source, fileName: summary.fileName, n: result.n },
+    fit: {
+      logLikelihood: result.logLikelihood,
+      bic: result.bic,
+      aic: result.aic,
+      iterations: result.iterations,
+      converged: result.converged,
+      ...(result.parameters !== undefined ? { parameters: result.parameters } : {}),
+      ...(result.emVariant ? { emVariant: result.emVariant } : {}),
+      ...(result.caseWeights ? { caseWeightTotal: result.caseWeights.total } : {}),
+      ...(result.missingCells ? { missingCells: result.missingCells } : {}),
+    },
+    settings: options,
+    ...(createdBy ? { createdBy } : {}),
+  };
+}
+
+export function savedModelJson(model: SavedModel): string {
+  return JSON.stringify(model, null, 2) + '\n';
+}
+
+/** Reads a saved model, checking every part the engine uses; anything else is one DataError naming the file. */
+export function parseSavedModel(text: string, fileName: string): SavedModel {
+  const fail = (what: string): never => {
+    throw new DataError(`${fileName}: ${what}`, fileName);
+  };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return fail(`is not valid JSON (${(e as Error).message}); expected a model saved by mixscope fit --save-model.`);
+  }
+  const m = raw as Partial<SavedModel> & Record<string, unknown>;
+  if (typeof raw !== 'object' || raw === null || m.format !== MODEL_FORMAT) {
+    return fail(`is not a Mixscope model (expected "format": "${MODEL_FORMAT}"): save one with mixscope fit FILE --save-model M.json or the panel's model export.`);
+  }
+  if (typeof m.version !== 'number' || !Number.isInteger(m.version) || m.version < 1) return fail('has no valid "version".');
+  if (m.version > MODEL_SCHEMA_VERSION) {
+    return fail(`is a version ${m.version} model, written by a newer Mixscope; this one reads version ${MODEL_SCHEMA_VERSION}. Update Mixscope.`);
+  }
+  if (m.family !== 'gaussian' && m.family !== 'bernoulli' && m.family !== 'poisson') return fail(`"family" must be "gaussian", "bernoulli" or "poisson", got ${JSON.stringify(m.family)}.`);
+  const k = m.k;
+  const d = m.d;
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) return fail(`"k" must be a whole number ≥ 1, got ${JSON.stringify(k)}.`);
+  if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) return fail(`"d" must be a whole number ≥ 1, got ${JSON.stringify(d)}.`);
+  if (!Array.isArray(m.columns) || m.columns.some((c) => typeof c !== 'string') || (m.columns.length !== d && m.columns.length !== 0)) {
+    return fail(`"columns" must list the ${d} fitted column names.`);
+  }
+  const p = m.parameters;
+  if (typeof p !== 'object' || p === null) return fail('has no "parameters".');
+  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  const vector = (v: unknown, length: number, path: string, ok: (x: number) => boolean, expected: string): void => {
+    if (!Array.isArray(v) || v.length !== length) fail(`${path} must be a list of ${length} numbers.`);
+    (v as unknown[]).forEach((x, i) => {
+      if (!finite(x) || !ok(x)) fail(`${path}[${i}] must be ${expected}, got ${JSON.stringify(x)}.`);
+    });
+  };
+  vector(p.weights, k, 'parameters.weights', (x) => x > 0, 'a positive number');
+  if (!Array.isArray(p.means) || p.means.length !== k) return fail(`parameters.means must be K × D (${k} × ${d}).`);
+  const bernoulli = m.family === 'bernoulli';
+  const poisson = m.family === 'poisson';
+  const [meanOk, meanExpected] = bernoulli ? [(x: number) => x > 0 && x < 1, 'a probability strictly between 0 and 1'] : poisson ? [(x: number) => x > 0, 'a positive rate'] : [() => true, 'a finite number'];
+  p.means.forEach((row, j) => vector(row, d, `parameters.means[${j}]`, meanOk, meanExpected));
+  const pre = m.preprocessing;
+  if (typeof pre !== 'object' || pre === null) return fail('has no "preprocessing".');
+  if (m.family === 'gaussian') {
+    const model = m.covarianceModel;
+    if (typeof model !== 'string' || !(SKLEARN_TYPES.includes(model) || isMclustModelName(model) || model === 'variational')) {
+      return fail(`"covarianceModel" must be full, diag, spherical, tied, variational or an mclust model name, got ${JSON.stringify(model)}.`);
+    }
+    if (!Array.isArray(p.covariances) || p.covariances.length !== k) return fail(`parameters.covariances must be K × D × D (${k} × ${d} × ${d}).`);
+    p.covariances.forEach((matrix, j) => {
+      if (!Array.isArray(matrix) || matrix.length !== d) fail(`parameters.covariances[${j}] must be a D × D matrix (${d} × ${d}).`);
+      (matrix as unknown[]).forEach((row, r) => vector(row, d, `parameters.covariances[${j}][${r}]`, () => true, 'a finite number'));
+    });
+    const s = pre.standardization;
+    if (s !== null && s !== undefined) {
+      vector(s.mean, d, 'preprocessing.standardization.mean', () => true, 'a finite number');
+      vector(s.sd, d, 'preprocessing.standardization.sd', (x) => x > 0, 'a positive number');
+    }
+  } else if (bernoulli) {
+    const image = pre.image;
+    if (typeof image !== 'object' || image === null || !finite(image.threshold) || !finite(image.pixelScale) || !(image.pixelScale > 0)) {
+      return fail('preprocessing.image must give the binarisation: {"threshold": 0.5, "pixelScale": 255}.');
+    }
+  }
+  const w = pre.weightsColumn;
+  if (w !== undefined && w !== null && (typeof w !== 'string' || w.trim() === '')) return fail(`preprocessing.weightsColumn must be a column name or null, got ${JSON.stringify(w)}.`);
+  if (typeof m.settings !== 'object' || m.settings === null) return fail('has no "settings".');
+  if (typeof m.source !== 'object' || m.source === null || typeof m.source.format !== 'string') return fail('has no "source" (how the fitted file was read).');
+  return m as SavedModel;
+}

@@ -1,0 +1,87 @@
+// k "auto" for the families with one model per K (Bernoulli images, Poisson counts): a full fit (the settings' start,
+// restarts and EM) for every K of kRange, one after the other, scored by BIC, ICL and AIC from its log-likelihood and
+// parameter count; the chosen K's fit is the result. A K above the number of rows is skipped and named; a fit that
+// fails is never chosen. (Gaussian mixtures sweep K × covariance models in sweep.ts, as mclust does.)
+
+import type { Selection, SelectionCriterion, SelectionEntry, SelectionProgress } from '../../shared/protocol';
+import { DataError, FitError } from '../errors';
+import { chooseEntry, selectionOutcomeNotes } from './product';
+
+export interface KFit {
+  logLikelihood: number;
+  bic: number;
+  aic: number;
+  iterations: number;
+  converged: boolean;
+  /** Final log-responsibilities, n × K, for ICL. */
+  logResp: Float64Array;
+}
+
+export interface KSweepInput<F> {
+  file: string;
+  /** Rows, and what a row is called in messages ("images", "rows"). */
+  n: number;
+  rowsName: string;
+  /** The model name in the selection table (one per family). */
+  model: string;
+  ks: readonly number[];
+  criterion: SelectionCriterion;
+  parameters(k: number): number;
+  fit(k: number): F;
+  summary(fit: F): KFit;
+  /** Case weights of the rows: ICL's classification term is then Σ_i w_i ln max_k r_ik. */
+  caseWeights?: Float64Array;
+  onProgress?(progress: Omit<SelectionProgress, 'type' | 'runId'>): void;
+}
+
+export interface KSweepOutcome<F> {
+  fit: F;
+  selection: Selection;
+  /** What to tell the user about the choice. */
+  notes: string[];
+}
+
+export function sweepK<F>(input: KSweepInput<F>): KSweepOutcome<F> {
+  const { file, n, rowsName, model, ks, criterion } = input;
+  if (ks.every((k) => k > n)) throw new DataError(`${file}: no candidate to fit: every K tried is more than the ${n} ${rowsName}. Set a smaller kRange.`, file);
+  const models = [model];
+  const entries: SelectionEntry[] = [];
+  let best: { fit: F; index: number } | undefined;
+  ks.forEach((k, index) => {
+    const entry: SelectionEntry = { k, covariance: model, logLikelihood: null, parameters: input.parameters(k), bic: null, icl: null, aic: null, iterations: 0, converged: false, degenerate: false };
+    if (k > n) entry.reason = `skipped: K = ${k} is more than the ${n} ${rowsName}`;
+    else {
+      try {
+        const fit = input.fit(k);
+        const s = input.summary(fit);
+        Object.assign(entry, { logLikelihood: s.logLikelihood, bic: s.bic, icl: s.bic - 2 * sumOfRowMaxima(s.logResp, n, k, input.caseWeights), aic: s.aic, iterations: s.iterations, converged: s.converged });
+        entries.push(entry);
+        if (chooseEntry(entries, ks.slice(0, index + 1), models, criterion) === index) best = { fit, index };
+        input.onProgress?.({ criterion, ks: [...ks], models, entry, done: index + 1, total: ks.length });
+        return;
+      } catch (error) {
+        if (!(error instanceof FitError)) throw error;
+        entry.reason = `EM failed: ${error.message}`;
+      }
+    }
+    entries.push(entry);
+    input.onProgress?.({ criterion, ks: [...ks], models, entry, done: index + 1, total: ks.length });
+  });
+  if (!best) throw new FitError(`${file}: none of the ${ks.length} candidates could be fitted (${entries.find((e) => e.reason)?.reason ?? 'failed'}).`);
+  const chosen = entries[best.index];
+  const selection: Selection = { criterion, ks: [...ks], models, entries, chosen: { k: chosen.k, covariance: model } };
+  return { fit: best.fit, selection, notes: selectionOutcomeNotes(selection, best.index, file, n) };
+}
+
+/** Σ_i w_i ln max_k r_ik (w_i = 1 without case weights): ICL = BIC − 2 × this (mclust's icl, in scikit-learn's sign). */
+function sumOfRowMaxima(logResp: Float64Array, n: number, k: number, weights?: Float64Array): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weights ? weights[i] : 1;
+    if (w === 0) continue;
+    let m = -Infinity;
+    for (let c = 0; c < k; c++) m = Math.max(m, logResp[i * k + c]);
+    total += w * m;
+  }
+  return total;
+}

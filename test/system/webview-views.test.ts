@@ -1,0 +1,136 @@
+// The Gaussian fit's extra views in the real panel (the esbuild bundle under panelHtml's strict CSP, in Debian's
+// Chromium): MclustDR axes, the uncertainty scatter with the most uncertain rows by file line, density contours and
+// the scatter-plot matrix within the point budget, from a real fit of iris; no CSP violation, no page error.
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as esbuild from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadDataset } from '../../src/engine/data/load';
+import { fitDataset } from '../../src/engine/fit';
+import { panelHtml } from '../../src/host/panelHtml';
+import { DEFAULT_FIT_OPTIONS, type FitResult, type HostToWebview } from '../../src/shared/protocol';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const NONCE = 'TestNonce0123456789abcdefXYZ';
+
+describe('Gaussian views in Chromium under the strict CSP', function () {
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) this.skip();
+    const bundle = await esbuild.build({ entryPoints: ['webview/main.ts'], bundle: true, platform: 'browser', format: 'iife', target: 'es2022', external: ['canvas'], write: false, logLevel: 'silent' });
+    const script = bundle.outputFiles[0].text;
+    const css = readFileSync('media/panel.css', 'utf8');
+    server = createServer((req, res) => {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      if (req.url === '/') {
+        res.setHeader('content-type', 'text/html; charset=utf-8');
+        res.end(panelHtml({ scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css`, cspSource: origin, nonce: NONCE, title: 'iris.csv' }));
+      } else if (req.url === '/dist/webview.js') {
+        res.setHeader('content-type', 'text/javascript');
+        res.end(script);
+      } else if (req.url === '/media/panel.css') {
+        res.setHeader('content-type', 'text/css');
+        res.end(css);
+      } else {
+        res.statusCode = req.url === '/favicon.ico' ? 204 : 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+    page = await browser.newPage({ viewport: { width: 1200, height: 1600 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+    await page.addInitScript({ content: 'window.__name = (f) => f;' });
+    await page.addInitScript(() => {
+      const w = window as unknown as { __posted: unknown[]; __state: unknown; __violations: string[]; acquireVsCodeApi: () => unknown };
+      w.__posted = [];
+      w.__violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => w.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+      w.acquireVsCodeApi = () => ({
+        postMessage: (m: unknown) => w.__posted.push(JSON.parse(JSON.stringify(m))),
+        getState: () => w.__state,
+        setState: (s: unknown) => (w.__state = JSON.parse(JSON.stringify(s))),
+      });
+    });
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  const count = (selector: string) => page.locator(selector).count();
+  /** WEBVIEW_SCREENSHOTS=dir saves what each view looks like. */
+  const screenshot = async (name: string) => {
+    if (process.env.WEBVIEW_SCREENSHOTS) await page.locator('#scatter-card').screenshot({ path: `${process.env.WEBVIEW_SCREENSHOTS}/${name}.png` });
+  };
+
+  it('iris K = 3: DR axes, uncertainty, density and the scatter-plot matrix, each from the fit', async () => {
+    const maxPlotPoints = 120;
+    const options = { ...DEFAULT_FIT_OPTIONS, model: 'gaussian' as const, k: 3, covarianceType: 'VVV' as const, maxIterations: 60, standardize: false, seed: 1, maxPlotPoints };
+    const bytes = readFileSync('test/fixtures/iris.csv');
+    const messages: HostToWebview[] = [{ type: 'fitStarted', runId: 1, fileName: 'iris.csv', options, fileUri: 'file:///data/iris.csv' }];
+    const outcome = fitDataset(loadDataset('iris.csv', bytes, {}), options, {
+      onLoaded: (info) => messages.push({ type: 'loaded', runId: 1, ...info }),
+      onProgress: (p) => messages.push({ type: 'progress', runId: 1, ...p }),
+    });
+    const result: FitResult = outcome.result;
+    messages.push({ type: 'done', runId: 1, result, plotAssignments: outcome.plotAssignments });
+    await page.evaluate((ms) => ms.forEach((m) => window.postMessage(m, '*')), messages);
+    await page.waitForSelector('#status[data-state="done"]');
+
+    // MclustDR's directions as axes.
+    await page.selectOption('#x-col', '-3');
+    await page.selectOption('#y-col', '-4');
+    await page.waitForSelector('#scatter[data-x="DR1"][data-y="DR2"]');
+    const titles = (await page.locator('#scatter svg g.role-axis-title text').allTextContents()).join(' | ');
+    assert.ok(titles.includes('DR1 (MclustDR, eigenvalue') && titles.includes('DR2 (MclustDR'), titles);
+
+    // Uncertainty: every plotted point, and the fit's most uncertain rows by file line.
+    await page.selectOption('#view-kind', 'uncertainty');
+    await page.waitForSelector('#uncertain-rows:not([hidden]) tbody tr');
+    assert.equal(await count('#scatter svg g.points_marks path'), maxPlotPoints);
+    const lines = await page.locator('#uncertain-rows tbody tr td:first-child').allTextContents();
+    assert.deepEqual(lines, result.uncertainRows!.map((r) => String(r.line)));
+    assert.equal(lines.length, 20);
+    await screenshot('view-uncertainty');
+
+    // Density: contour segments over the scatter; the table goes away.
+    await page.selectOption('#view-kind', 'density');
+    await page.waitForSelector('#scatter svg g.density_marks line, #scatter svg g.density_marks path');
+    assert.ok((await count('#scatter svg g.density_marks line')) + (await count('#scatter svg g.density_marks path')) > 50);
+    assert.equal(await page.locator('#uncertain-rows').isHidden(), true);
+    await screenshot('view-density');
+
+    // The matrix of the four columns: 12 cells sharing the budget, two ellipses per component in each.
+    await page.selectOption('#view-kind', 'pairs');
+    await page.waitForSelector('#pairs[data-columns="4"]');
+    assert.equal(await page.locator('#scatter').isHidden(), true);
+    const points = await count('#pairs svg g.pair_points_marks path');
+    assert.equal(points, Math.floor(maxPlotPoints / 12) * 12);
+    assert.ok(points <= maxPlotPoints);
+    assert.equal(await count('#pairs svg g.pair_contours_marks'), 12 * 3 * 2);
+    await screenshot('view-pairs');
+    // Unticking a column: three columns, six cells.
+    await page.locator('#pair-columns input[value="0"]').uncheck();
+    await page.waitForSelector('#pairs[data-columns="3"]');
+    assert.equal(await count('#pairs svg g.pair_contours_marks'), 6 * 3 * 2);
+
+    const saved = await page.evaluate(() => (window as unknown as { __state: { ui: { view?: string; pairColumns?: number[] } } }).__state.ui);
+    assert.equal(saved.view, 'pairs');
+    assert.deepEqual(saved.pairColumns, [1, 2, 3]);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
