@@ -6,7 +6,16 @@ declare module 'hyparquet/src/column.js' {
     type: string;
     uncompressed_page_size: number;
     compressed_page_size: number;
-    data_page_header?: { num_values: number };
-    data_page_header_v2?: { num_values: number; num_rows: number; num_nulls: number; definition_levels_byte_length: number; repetition_levels_byte_length: number };
+    data_page_header?: { num_values: number; encoding: string };
+    data_page_header_v2?: {
+      num_values: number;
+      num_rows: number;
+      num_nulls: number;
+      encoding: string;
+      definition_levels_byte_length: number;
+      repetition_levels_byte_length: number;
+      is_compressed?: boolean;
+    };
+    dictionary_page_header?: { num_values: number };
   };
 }

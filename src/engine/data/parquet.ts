@@ -10,6 +10,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { dataError, exactArrayBuffer, listSome, plural } from './common';
 import type { ImageData, TableData } from './dataset';
 import { loadCellTable, type CellColumn, type CellTableOptions } from './cellTable';
+import { checkDataPageV1, checkDataPageV2Levels, checkDataPageV2Values, hybridValues, type PageLevels } from './parquetLevels';
 
 /** Node's own zlib for gzip and brotli pages: the pure-JS inflater can loop forever on a damaged page. */
 const compressors = {
@@ -76,13 +77,20 @@ export async function loadParquet(fileName: string, bytes: Uint8Array, options: 
     const unusable = unusableReason(child);
     return { name: child.element.name, cells: unusable ? [] : new Array<unknown>(rows), unusable };
   });
+  // Flat columns read: whether each has definition levels (OPTIONAL) and holds booleans, for the page checks.
+  const levelsOf = new Map<string, PageLevels>();
+  for (const child of schema.children) {
+    if (unusableReason(child)) continue;
+    const { element } = child;
+    levelsOf.set(element.name, { maxDefinitionLevel: element.repetition_type === 'REQUIRED' ? 0 : 1, boolean: element.type === 'BOOLEAN' });
+  }
   let groupStart = 0;
   for (let g = 0; g < groups.length; g++) {
     const groupRows = Number(groups[g].num_rows);
     if (!Number.isSafeInteger(groupRows) || groupRows < 0 || groupStart + groupRows > rows) {
       throw dataError(fileName, `row group ${g + 1} of ${groups.length} announces ${groups[g].num_rows} rows, more than the file's ${rows}: the metadata are damaged.`);
     }
-    checkPages(fileName, file, groups[g], groupRows, `row group ${g + 1} of ${groups.length}`);
+    checkPages(fileName, file, groups[g], groupRows, `row group ${g + 1} of ${groups.length}`, levelsOf);
     for (const column of columns) {
       if (column.unusable || groupRows === 0) continue;
       const cells = column.cells as unknown[];
@@ -123,7 +131,7 @@ export async function loadParquet(fileName: string, bytes: Uint8Array, options: 
  * by a page's compressed size without checking it, so a damaged (negative) size would make it read the same pages
  * forever.
  */
-function checkPages(fileName: string, file: ArrayBuffer, group: FileMetaData['row_groups'][number], groupRows: number, where: string): void {
+function checkPages(fileName: string, file: ArrayBuffer, group: FileMetaData['row_groups'][number], groupRows: number, where: string, levelsOf: Map<string, PageLevels>): void {
   for (const chunk of group.columns) {
     const meta = chunk.meta_data;
     // Only flat columns are read (nested ones are left out by their type): one value per row.
@@ -140,8 +148,9 @@ function checkPages(fileName: string, file: ArrayBuffer, group: FileMetaData['ro
       let pageSize: number;
       let values: number;
       let levelsFit = true;
+      let header: ReturnType<typeof parquetHeader>;
       try {
-        const header = parquetHeader(reader);
+        header = parquetHeader(reader);
         pageSize = header.compressed_page_size;
         values = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? 0;
         const v2 = header.data_page_header_v2;
@@ -158,9 +167,58 @@ function checkPages(fileName: string, file: ArrayBuffer, group: FileMetaData['ro
       if (!(isCount(values) && values <= groupRows && levelsFit)) {
         throw dataError(fileName, `${where}, column "${name}": the page at byte ${start + at} claims ${values} values for the row group's ${groupRows} rows, or levels that do not fit in it. The file is damaged: write it again.`);
       }
+      const column = levelsOf.get(name);
+      const problem = column && checkPageData(file, start + reader.offset, header, meta.codec, column);
+      if (problem) {
+        throw dataError(fileName, `${where}, column "${name}": the page at byte ${start + at} is damaged: ${problem}. Write the file again.`);
+      }
       reader.offset += pageSize;
     }
   }
+}
+
+/** A page's bytes as hyparquet decompresses them; undefined for a codec it reads without us or cannot read. */
+function decompressed(bytes: Uint8Array, size: number, codec: string): Uint8Array | undefined {
+  if (codec === 'UNCOMPRESSED') return bytes;
+  const decompress = (compressors as Record<string, ((input: Uint8Array, outputLength: number) => Uint8Array) | undefined>)[codec];
+  if (!decompress) return undefined;
+  try {
+    const page = decompress(bytes, size);
+    return page.length === size ? page : undefined;
+  } catch {
+    // hyparquet meets the same failure and reports it.
+    return undefined;
+  }
+}
+
+/**
+ * The level and hybrid value streams of one data page (see parquetLevels.ts): what is wrong, or undefined. The
+ * page is decompressed for this only when it holds such a stream.
+ */
+function checkPageData(file: ArrayBuffer, offset: number, header: ReturnType<typeof parquetHeader>, codec: string, column: PageLevels): string | undefined {
+  const bytes = new Uint8Array(file, offset, header.compressed_page_size);
+  const v1 = header.type === 'DATA_PAGE' ? header.data_page_header : undefined;
+  if (v1) {
+    if (!column.maxDefinitionLevel && !hybridValues(v1.encoding)) return undefined;
+    const page = decompressed(bytes, header.uncompressed_page_size, codec);
+    return page && checkDataPageV1(page, v1.num_values, v1.encoding, column);
+  }
+  const v2 = header.type === 'DATA_PAGE_V2' ? header.data_page_header_v2 : undefined;
+  if (v2) {
+    const levelBytes = v2.repetition_levels_byte_length + v2.definition_levels_byte_length;
+    const levels = checkDataPageV2Levels(bytes, v2.num_values, v2.repetition_levels_byte_length, v2.definition_levels_byte_length, column);
+    if (levels || !hybridValues(v2.encoding)) return levels;
+    const rest = bytes.subarray(levelBytes);
+    const size = header.uncompressed_page_size - levelBytes;
+    const values = v2.is_compressed !== false && size ? decompressed(rest, size, codec) : rest;
+    return values && checkDataPageV2Values(values, v2.num_values - v2.num_nulls, v2.encoding, column);
+  }
+  if (header.type === 'DICTIONARY_PAGE' && header.dictionary_page_header) {
+    // Every dictionary value takes at least one byte: a larger count would size hyparquet's arrays by it.
+    const count = header.dictionary_page_header.num_values;
+    if (!(isCount(count) && count <= header.uncompressed_page_size)) return `its dictionary claims ${count} values in ${header.uncompressed_page_size} bytes`;
+  }
+  return undefined;
 }
 
 function isCount(v: unknown): v is number {
