@@ -8,4 +8,7 @@ try {
   process.stderr.write('mixscope: the CLI is not built yet; run `npm run build` first.\n');
   process.exit(1);
 }
-process.exitCode = cli.main(process.argv.slice(2));
+// main resolves to the exit code once the file is read (Parquet and Excel load asynchronously).
+Promise.resolve(cli.main(process.argv.slice(2))).then((code) => {
+  process.exitCode = code;
+});

@@ -5,7 +5,7 @@ import { isFamilyId } from '../engine/families/ids';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetSummary, FitResult, Selection, SelectionEntry } from '../shared/protocol';
-import { companionLabelsFileName, loadDataset } from '../engine/data/load';
+import { companionLabelsFileName, loadDatasetAsync } from '../engine/data/load';
 import { DataError, describeError } from '../engine/errors';
 import { fitDataset, resolveOptions } from '../engine/fit';
 import { version } from '../../package.json';
@@ -43,7 +43,7 @@ function readInput(file: string, maxFileSizeMb: number): Uint8Array {
   }
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'lrt') return lrtMain(argv.slice(1), readInput);
   if (argv[0] === 'predict') return predictMain(argv.slice(1), readInput);
   let parsed: ReturnType<typeof parseCommandLine>;
@@ -83,9 +83,10 @@ export function main(argv: string[]): number {
       labelBytes = readInput(labelsPath, parsed.maxFileSizeMb);
       labelFileName = path.basename(labelsPath);
     }
-    const dataset = loadDataset(name, bytes, {
+    const dataset = await loadDatasetAsync(name, bytes, {
       columns: options.columns,
       imageWidth: options.imageWidth || undefined,
+      sheet: options.sheet,
       labelColumn: options.labelColumn,
       weightsColumn: options.weightsColumn,
       missing: options.missing ?? 'marginalize',
@@ -138,9 +139,9 @@ export function main(argv: string[]): number {
 }
 
 /** `mixscope select`: the same input checks and exit codes as fit. */
-function selectMain(parsed: SelectCommandLine): number {
+async function selectMain(parsed: SelectCommandLine): Promise<number> {
   try {
-    return runSelect(parsed, readInput);
+    return await runSelect(parsed, readInput);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`mixscope: ${e.message}\n`);
@@ -221,5 +222,7 @@ function humanSummary(name: string, r: FitResult, summary: DatasetSummary): stri
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -4,7 +4,7 @@
 
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDataset } from '../engine/data/load';
+import { loadDatasetAsync } from '../engine/data/load';
 import { DataError, describeError } from '../engine/errors';
 import { defaultMclustModels, isMclustModelName, SKLEARN_COVARIANCE_ALIASES, type MclustModelName } from '../engine/families/gaussian/mclust/models';
 import { bootstrapLrt, LRT_DEFAULTS, type BootstrapLrtResult } from '../engine/select/lrt';
@@ -24,7 +24,7 @@ export const LRT_USAGE = [
 type ReadInput = (file: string, maxFileSizeMb: number) => Uint8Array;
 
 /** Runs `mixscope lrt` (argv after "lrt") and returns the exit code; errors are one line on stderr. */
-export function lrtMain(argv: string[], readInput: ReadInput): number {
+export async function lrtMain(argv: string[], readInput: ReadInput): Promise<number> {
   let file = '';
   try {
     const parsed = parseLrtCommandLine(argv);
@@ -33,7 +33,7 @@ export function lrtMain(argv: string[], readInput: ReadInput): number {
       return 0;
     }
     file = parsed.file;
-    return runLrt(parsed, readInput);
+    return await runLrt(parsed, readInput);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`mixscope: ${e.message}\n`);
@@ -126,11 +126,11 @@ export function parseLrtCommandLine(argv: string[]): LrtCommandLine | 'help' {
 }
 
 /** Loads the table, runs the tests and prints them; throws DataError / FitError / OptionsError for lrtMain. */
-export function runLrt(parsed: LrtCommandLine, readInput: ReadInput): number {
+export async function runLrt(parsed: LrtCommandLine, readInput: ReadInput): Promise<number> {
   const name = path.basename(parsed.file);
   const maxFileSizeMb = SETTINGS.find((s) => s.key === 'maxFileSizeMB')!.default as number;
   const bytes = readInput(parsed.file, maxFileSizeMb);
-  const dataset = loadDataset(name, bytes, { columns: parsed.columns ?? [] });
+  const dataset = await loadDatasetAsync(name, bytes, { columns: parsed.columns ?? [] });
   if (dataset.kind !== 'table') throw new DataError(`${name}: mixscope lrt tests Gaussian mixtures on a table of numbers; this file holds images.`, name);
   const { n, d } = dataset;
   if (n === 0) throw new DataError(`${name}: no complete numeric rows to fit.`, name);

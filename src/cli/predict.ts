@@ -73,7 +73,7 @@ function readModel(file: string): string {
 }
 
 /** Runs `mixscope predict` (argv after "predict") and returns the exit code; errors are one line on stderr. */
-export function predictMain(argv: string[], readInput: ReadInput): number {
+export async function predictMain(argv: string[], readInput: ReadInput): Promise<number> {
   let name = 'mixscope predict';
   try {
     const parsed = parsePredictCommandLine(argv);
@@ -85,7 +85,7 @@ export function predictMain(argv: string[], readInput: ReadInput): number {
     name = modelName;
     const model = parseSavedModel(readModel(parsed.modelFile), modelName);
     name = path.basename(parsed.file);
-    const dataset = loadForModel(model, name, readInput(parsed.file, parsed.maxFileSizeMb));
+    const dataset = await loadForModel(model, name, readInput(parsed.file, parsed.maxFileSizeMb));
     const p = predictDataset(model, dataset, modelName);
     if (parsed.json) {
       const out: Record<string, unknown> = { n: p.n, k: p.k, assignments: Array.from(p.assignments), logLikelihood: p.logLikelihood };

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetSummary } from '../shared/protocol';
-import { loadDataset } from '../engine/data/load';
+import { loadDatasetAsync } from '../engine/data/load';
 import { DataError } from '../engine/errors';
 import { refuseUnrepresentableSpread, standardizeColumns } from '../engine/families/gaussian/prepare';
 import { defaultMclustModels } from '../engine/families/gaussian/mclust/models';
@@ -15,12 +15,12 @@ import { checkFitOptions, type SelectCommandLine } from './flags';
 export const BIC_CONVENTION = 'BIC = 2 ln L − p ln n and ICL = BIC + 2 Σ ln max_k z_ik (mclust\'s sign: higher is better)';
 
 /** Runs the sweep of a parsed `select` command line and prints it; throws DataError / UsageError as `fit` does. */
-export function runSelect(parsed: SelectCommandLine, readInput: (file: string, maxFileSizeMb: number) => Uint8Array): number {
+export async function runSelect(parsed: SelectCommandLine, readInput: (file: string, maxFileSizeMb: number) => Uint8Array): Promise<number> {
   const { file, options } = parsed;
   const name = path.basename(file);
   checkFitOptions(options);
   const bytes = readInput(file, parsed.maxFileSizeMb);
-  const dataset = loadDataset(name, bytes, { columns: options.columns ?? [] });
+  const dataset = await loadDatasetAsync(name, bytes, { columns: options.columns ?? [], sheet: options.sheet });
   if (dataset.kind !== 'table') throw new DataError(`${name}: mixscope select compares Gaussian mixtures on a table of numbers; this file holds images.`, name);
   const { n, d, columns } = dataset;
   if (n === 0) throw new DataError(`${name}: no complete numeric rows to fit.`, name);

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { createDispatcher, type ColumnListing, type HostToWorker, type InspectRequest, type PredictRequest, type PredictionSummary, type WorkerReply, type WorkerToHost } from '../shared/protocol';
-import { inspectDataset, loadDataset } from './data/load';
+import { inspectDatasetAsync, loadDatasetAsync } from './data/load';
 import { DataError, describeError } from './errors';
 import { fitDataset } from './fit';
 import { loadForModel, predictDataset } from './model/predict';
@@ -22,20 +22,21 @@ const reply = (message: WorkerReply) => port.postMessage(message);
 const selectWorkerScript = path.join(__dirname, 'selectWorker.js');
 
 /** The columns the loader finds in (the start of) the file, as a fit would read them; nothing is fitted. */
-function listColumns(m: InspectRequest): ColumnListing {
-  const inspection = inspectDataset(m.bytes, m.fileName);
+async function listColumns(m: InspectRequest): Promise<ColumnListing> {
+  const inspection = await inspectDatasetAsync(m.bytes, m.fileName, { sheet: m.options.sheet });
   return {
     columns: inspection.columns.filter((c) => c.numeric).map((c) => c.name),
     droppedColumns: inspection.columns.filter((c) => !c.numeric).map((c) => ({ name: c.name, reason: c.reason ?? 'not numeric' })),
     imageShape: inspection.imageShape,
     notes: inspection.notes,
+    ...(inspection.sheets ? { sheets: inspection.sheets } : {}),
   };
 }
 
 /** A saved model applied to the file: each row's cluster and the total log-likelihood. */
-function predict(m: PredictRequest): PredictionSummary {
+async function predict(m: PredictRequest): Promise<PredictionSummary> {
   const model = parseSavedModel(m.modelText, m.modelFileName);
-  const dataset = loadForModel(model, m.fileName, m.bytes);
+  const dataset = await loadForModel(model, m.fileName, m.bytes);
   const p = predictDataset(model, dataset, m.modelFileName);
   return {
     n: p.n,
@@ -54,11 +55,12 @@ function predict(m: PredictRequest): PredictionSummary {
 port.on(
   'message',
   createDispatcher<HostToWorker>({
-    start: (m) => {
+    start: async (m) => {
       try {
-        const dataset = loadDataset(m.fileName, m.bytes, {
+        const dataset = await loadDatasetAsync(m.fileName, m.bytes, {
           columns: m.options.columns,
           imageWidth: m.options.imageWidth || undefined,
+          sheet: m.options.sheet,
           labelColumn: m.options.labelColumn,
           weightsColumn: m.options.weightsColumn,
           missing: m.options.missing,
@@ -81,16 +83,16 @@ port.on(
       }
     },
     cancel: () => process.exit(0),
-    inspect: (m) => {
+    inspect: async (m) => {
       try {
-        reply({ type: 'inspected', requestId: m.requestId, listing: listColumns(m) });
+        reply({ type: 'inspected', requestId: m.requestId, listing: await listColumns(m) });
       } catch (error) {
         reply({ type: 'requestFailed', requestId: m.requestId, ...describeError(error, m.fileName) });
       }
     },
-    predict: (m) => {
+    predict: async (m) => {
       try {
-        reply({ type: 'predicted', requestId: m.requestId, prediction: predict(m) });
+        reply({ type: 'predicted', requestId: m.requestId, prediction: await predict(m) });
       } catch (error) {
         // A problem with the model file names the model file, not the data file.
         const about = error instanceof DataError && error.fileName === m.modelFileName ? m.modelFileName : m.fileName;

@@ -230,15 +230,32 @@ async function clusterWithOptions(env: CommandEnv, uri: vscode.Uri): Promise<Fit
     return;
   }
   let columns = o.columns;
+  let sheet = o.sheet;
   const sample = isIdxImagesFileName(fileName) ? undefined : inspectionBytes(fileName, data.bytes);
   if (sample) {
-    const inspected = await vscode.window.withProgress(
+    let inspected = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Mixscope: reading the columns of ${fileName}` },
       () => requestColumnListing({ workerPath: env.fits.workerPath }, { fileName, bytes: sample, options: { ...o, model: model.id, columns: [] } }),
     );
     if (inspected.status === 'error') {
       void vscode.window.showErrorMessage(userMessage(fileName, inspected.message).split('\n')[0]);
       return;
+    }
+    // A workbook with several sheets holding numbers: ask which one, then list that sheet's columns.
+    const numericSheets = inspected.status === 'listed' ? (inspected.listing.sheets ?? []).filter((s) => s.numeric).map((s) => s.name) : [];
+    if (numericSheets.length > 1) {
+      const chosen = await vscode.window.showQuickPick(
+        numericSheets.map((name) => ({ label: name, description: name === o.sheet ? 'current setting' : undefined })),
+        { title: title(5), placeHolder: `Sheet of ${fileName} to fit (${numericSheets.length} hold numeric tables)` },
+      );
+      if (!chosen) return;
+      sheet = chosen.label;
+      const again = await requestColumnListing({ workerPath: env.fits.workerPath }, { fileName, bytes: inspectionBytes(fileName, data.bytes) ?? sample, options: { ...o, model: model.id, columns: [], sheet } });
+      if (again.status === 'error') {
+        void vscode.window.showErrorMessage(userMessage(fileName, again.message).split('\n')[0]);
+        return;
+      }
+      inspected = again;
     }
     if (inspected.status === 'listed' && !inspected.listing.imageShape && inspected.listing.columns.length > 1) {
       const all = inspected.listing.columns;
@@ -262,7 +279,7 @@ async function clusterWithOptions(env: CommandEnv, uri: vscode.Uri): Promise<Fit
       env.output.warn(`${fileName}: reading the columns took too long; fitting ${o.columns.length ? o.columns.join(', ') : 'every numeric column'}`);
     }
   }
-  return env.fits.fit(uri, { ...o, model: model.id, ...kChoice, maxIterations, covarianceType, covarianceModels, columns }, settings.maxFileSizeMB, data);
+  return env.fits.fit(uri, { ...o, model: model.id, ...kChoice, maxIterations, covarianceType, covarianceModels, columns, sheet }, settings.maxFileSizeMB, data);
 }
 
 /** The covariance models offered by "…with options": compare them all (K auto), or one of them. */

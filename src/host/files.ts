@@ -3,10 +3,12 @@
 // Pure: no `vscode` import (URIs are passed as their parts), so it runs under plain mocha.
 
 import * as path from 'node:path';
-import { DATA_FORMATS, formatForFileName, menuFileExtensions, menuFileNamePattern } from '../engine/data/formats';
+import { DATA_FORMATS, dataFileExtensions, formatForFileName, menuFileExtensions, menuFileNamePattern } from '../engine/data/formats';
 
-/** Extensions offered in the context menus and the file picker (lower case, without the dot), from the format registry. */
-export const DATA_FILE_EXTENSIONS: readonly string[] = menuFileExtensions();
+/** Extensions the loaders read and the file picker offers (lower case, without the dot), from the format registry. */
+export const DATA_FILE_EXTENSIONS: readonly string[] = dataFileExtensions();
+/** Extensions the context menus offer: not plain .json (package.json, tsconfig.json are in every workspace). */
+const MENU_FILE_EXTENSIONS: readonly string[] = menuFileExtensions();
 
 /** Names offered without an extension (MNIST's `train-images-idx3-ubyte`, optionally `.gz`), from the format registry. */
 const MENU_FILE_NAME = menuFileNamePattern();
@@ -14,7 +16,7 @@ const MENU_FILE_NAME = menuFileNamePattern();
 /** The menus' `when` clause (`dataFileWhenClause()` of the format registry) evaluated on a file name. */
 export function matchesDataFileMenus(fileName: string): boolean {
   const ext = path.posix.extname(fileName).slice(1).toLowerCase();
-  return DATA_FILE_EXTENSIONS.includes(ext) || MENU_FILE_NAME.test(fileName);
+  return MENU_FILE_EXTENSIONS.includes(ext) || MENU_FILE_NAME.test(fileName);
 }
 
 // A glob of the data files' names, from the format registry, for file watchers: every extension and name pattern.

@@ -321,5 +321,6 @@ function isPrediction(v: unknown): v is PredictionSummary {
 function isColumnListing(v: unknown): v is ColumnListing {
   if (typeof v !== 'object' || v === null) return false;
   const l = v as Partial<ColumnListing>;
-  return Array.isArray(l.columns) && l.columns.every((c) => typeof c === 'string') && Array.isArray(l.droppedColumns) && Array.isArray(l.notes);
+  const sheetsOk = l.sheets === undefined || (Array.isArray(l.sheets) && l.sheets.every((s) => typeof s?.name === 'string' && typeof s?.numeric === 'boolean'));
+  return Array.isArray(l.columns) && l.columns.every((c) => typeof c === 'string') && Array.isArray(l.droppedColumns) && Array.isArray(l.notes) && sheetsOk;
 }

@@ -40,7 +40,8 @@ export interface DataSource {
   /** Delimited text: where the table is and which fields were fitted. */
   text?: TextLayout;
   /** Images: the value that means "fully on" (255 for bytes, 1 for 0..1 data). */
-  pixelScale?: number;
+  pixelScale?: number;  /** Workbooks: the name of the sheet read. */
+  sheet?: string;
 }
 
 export interface TextLayout {
@@ -327,6 +328,8 @@ export interface ColumnListing {
   /** Images: [height, width] (every pixel is used, nothing to pick). */
   imageShape?: [number, number];
   notes: string[];
+  /** Workbooks: every sheet and whether it holds a numeric table (the columns are those of the sheet read). */
+  sheets?: { name: string; numeric: boolean }[];
 }
 
 /** The worker's answer to a request (never mixed with a run's fit events). */

@@ -70,6 +70,8 @@ export interface FitOptions {
   standardize: boolean;
   /** Columns to fit by name; empty = every numeric column. */
   columns: string[];
+  /** Excel workbooks: the sheet to read, by name or 1-based number; empty = the first that holds a numeric table. */
+  sheet: string;
   /** Class labels the clusters are scored against, never fitted: "auto", "none", or a column's name or number. */
   labelColumn: string;
   /** Column of case (frequency) weights, by name or 1-based number; "" = none. */
@@ -444,6 +446,14 @@ export const SETTINGS = [
   {
     key: 'threads', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 0, min: 0, max: 64, cli: { flag: 'threads', value: 'N', help: 'engine threads (0: all cores)' },
     description: 'Compute threads for the engine (0: all cores).',
+  },
+  {
+    key: 'sheet', scope: 'fit', families: 'all', kind: 'text', default: '', cli: { flag: 'sheet', value: 'NAME', help: 'Excel: the sheet to read, by name or 1-based number' },
+    pattern: '^.*$',
+    expectation: 'a sheet name or 1-based number (empty: the first sheet that holds a numeric table)',
+    check: (value: string) => ({ ok: true, value: value.trim() }),
+    rangeText: 'a sheet name or number',
+    description: 'Excel workbooks (`.xlsx`): the sheet to read, by name or 1-based number. Empty: the first sheet that holds a numeric table ("…with options" asks when several do).',
   },
   {
     key: 'maxFileSizeMB', scope: 'host', families: 'all', kind: 'number', integer: true, default: 1024, min: 1, max: 65536, cli: { flag: 'max-file-size-mb', value: 'N', help: 'refuse larger files before reading them' },

@@ -99,6 +99,36 @@ describe('CLI: mixscope fit --save-model and mixscope predict', function () {
     assert.match(text.stdout, /read: the model was fitted with case weights \(column "w"\); this file has no such column, so every row weighs 1/);
   });
 
+  it('typed formats (JSON Lines, Arrow, Parquet, an Excel sheet): predict reads the file again as the fit did; the scripts refuse them', () => {
+    const data = (name: string) => path.join(root, 'test/fixtures/data', name);
+    const cases: [string, string[], string][] = [
+      [data('faithful.ndjson'), ['--k', '2', '--covariance', 'VVV'], 'JSON Lines'],
+      [data('arrow/faithful.arrow'), ['--k', '2', '--covariance', 'full'], 'Arrow IPC / Feather'],
+      [data('parquet/byte_stream_split.zstd.parquet'), ['--k', '2', '--covariance', 'diag'], 'Parquet'],
+      [data('workbook.xlsx'), ['--k', '3', '--covariance', 'VVV', '--sheet', 'iris'], 'Excel workbook'],
+    ];
+    for (const [file, flags, formatName] of cases) {
+      const name = path.basename(file).replace(/\W+/g, '-');
+      const { fit, predict, model } = fitThenPredict(file, flags, name);
+      assert.equal(predict.n, fit.n, file);
+      assert.deepEqual(predict.assignments, fit.assignments, file);
+      assert.ok(Math.abs(predict.logLikelihood - fit.logLikelihood) <= 1e-10 * Math.abs(fit.logLikelihood), `${file}: ${predict.logLikelihood} vs ${fit.logLikelihood}`);
+      if (file.endsWith('.xlsx')) {
+        // The sheet the fit read, not the workbook's first numeric sheet (faithful).
+        assert.equal(model.source.sheet, 'iris');
+        assert.equal(model.source.format, 'xlsx');
+        assert.deepEqual(model.columns, ['Sepal.Length', 'Sepal.Width', 'Petal.Length', 'Petal.Width']);
+      }
+      for (const [flag, language] of [['--emit-python', 'Python'], ['--emit-r', 'R']]) {
+        const refused = cli(['fit', file, ...flags, flag]);
+        assert.equal(refused.code, 2, `${file} ${flag}: ${refused.stderr}`);
+        const message = `mixscope: ${path.basename(file)}: cannot write ${language} code for files read as ${formatName}; it can for `;
+        assert.ok(refused.stderr.startsWith(message), refused.stderr);
+        assert.match(refused.stderr, /Use mixscope predict M\.json FILE \(it reads every format\), or save the table as CSV and fit that\.\n$/);
+      }
+    }
+  });
+
   it('--responsibilities: rows that sum to 1, largest at the assignment', () => {
     const model = path.join(dir, 'resp.json');
     assert.equal(cli(['fit', faithful, '--k', '2', '--save-model', model]).code, 0);

@@ -52,3 +52,9 @@ export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0]
 export function clip(s: string): string {
   return s.length > 30 ? s.slice(0, 27) + '…' : s;
 }
+
+/** An ArrayBuffer holding exactly these bytes (Buffer#slice shares memory, so copy through Uint8Array's). */
+export function exactArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
+  return Uint8Array.prototype.slice.call(bytes).buffer as ArrayBuffer;
+}

@@ -85,4 +85,6 @@ export interface ColumnInspection {
   complete: boolean;
   /** What the loader noticed (delimiter, header, preamble, index column…). */
   notes: string[];
+  /** Workbooks: every sheet, and whether it holds a numeric table (the columns are those of the sheet read). */
+  sheets?: { name: string; numeric: boolean }[];
 }

@@ -73,7 +73,7 @@ function binaryHint(bytes: Uint8Array): string {
     return ' It looks like an IDX file: name it like train-images-idx3-ubyte.';
   }
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 3 && bytes[3] === 4) {
-    return ' It looks like a zip archive (an .xlsx workbook?): export the sheet as CSV.';
+    return ' It looks like a zip archive (an .xlsx workbook?): give it an .xlsx name.';
   }
   return '';
 }

@@ -4,11 +4,15 @@
 // "Cluster this dataset with options…". Adding a format = one entry here plus its loader file.
 // gzip is not a format but a wrapper around any of them (load.ts unwraps it first).
 
+import { loadArrow, looksLikeArrow } from './arrow';
 import { baseName } from './common';
 import type { ColumnInspection, Dataset, InspectedColumn } from './dataset';
+import { inspectSheets, loadExcel, looksLikeZip } from './excel';
 import { loadIdxImages, looksLikeIdx, readIdxHeader } from './idx';
 import { imageShape } from './images';
+import { loadJson, loadJsonLines } from './json';
 import { loadNpy, looksLikeNpy, readNpyHeader } from './npy';
+import { loadParquet, looksLikeParquet } from './parquet';
 import { loadDelimitedText } from './text';
 
 /** Options every format's loader accepts. */
@@ -17,6 +21,8 @@ export interface FormatLoadOptions {
   columns?: string[];
   /** Image width when the file does not give the shape. */
   imageWidth?: number;
+  /** Workbooks: the sheet to read, by name or 1-based number (empty: the first with a numeric table). */
+  sheet?: string;
   /** The labelColumn setting ("auto", "none", a column's name or number): tables with named columns only. */
   labelColumn?: string;
   /** A column of case weights (tables), by name or 1-based number. */
@@ -52,14 +58,24 @@ export interface DataFormat {
    * message that it holds labels, not images).
    */
   alsoLoadsName?: RegExp;
+  /**
+   * The extensions the Explorer and editor menus offer, when not all of `extensions` (the loader, the file picker,
+   * the CLI and the code lenses take them all).
+   */
+  menuExtensions?: readonly string[];
+  /** Tables with named columns: the labelColumn setting can name one (others take labels from a labels file). */
+  namedColumns?: boolean;
   sniff(bytes: Uint8Array): SniffResult;
-  /** `fileName` is the name as the user gave it (with `.gz`), for messages. */
-  load(bytes: Uint8Array, fileName: string, options: FormatLoadOptions): Dataset;
+  /**
+   * `fileName` is the name as the user gave it (with `.gz`), for messages. Formats whose library only reads
+   * asynchronously (Parquet, Excel) return a promise: callers that take every format use `loadDatasetAsync`.
+   */
+  load(bytes: Uint8Array, fileName: string, options: FormatLoadOptions): Dataset | Promise<Dataset>;
   /**
    * The columns a user can pick, read from the start of the file. `isPrefix`: the bytes are known to stop before
    * the file's end (a gzip stream cut short); a prefix is also recognised by its length where the format tells it.
    */
-  quickInspect(bytes: Uint8Array, fileName: string, isPrefix?: boolean): ColumnInspection;
+  quickInspect(bytes: Uint8Array, fileName: string, isPrefix?: boolean, options?: FormatLoadOptions): ColumnInspection | Promise<ColumnInspection>;
 }
 
 /** gzip wraps any format: `faithful.csv.gz`, `train-images-idx3-ubyte.gz`. */
@@ -73,6 +89,7 @@ const INSPECT_VALUES = 5;
 
 const delimitedText: DataFormat = {
   id: 'delimited-text',
+  namedColumns: true,
   name: 'Delimited text',
   extensions: ['csv', 'tsv', 'txt', 'dat', 'data'],
   namePatterns: [],
@@ -135,8 +152,82 @@ const idxImages: DataFormat = {
   },
 };
 
-/** A 'plausible' sniff is tried in this order (text's needs no NUL byte, IDX starts with two); text is the fallback. */
-export const DATA_FORMATS: readonly DataFormat[] = [delimitedText, npy, idxImages];
+const json: DataFormat = {
+  id: 'json',
+  namedColumns: true,
+  name: 'JSON',
+  extensions: ['json'],
+  // Every workspace holds package.json and tsconfig.json: the menus would offer to cluster them.
+  menuExtensions: [],
+  namePatterns: [],
+  sniff: () => undefined,
+  load: (bytes, fileName, options) => loadJson(fileName, bytes, options),
+  quickInspect(bytes, fileName, isPrefix = false) {
+    return describe(this, fileName, loadJson(fileName, bytes, {}), !isPrefix);
+  },
+};
+
+const jsonLines: DataFormat = {
+  id: 'json-lines',
+  namedColumns: true,
+  name: 'JSON Lines',
+  extensions: ['ndjson', 'jsonl'],
+  namePatterns: [],
+  sniff: () => undefined,
+  load: (bytes, fileName, options) => loadJsonLines(fileName, bytes, options),
+  quickInspect(bytes, fileName, isPrefix = false) {
+    // A prefix: its whole lines.
+    const prefix = isPrefix ? textPrefix(bytes, bytes.length - 1) : bytes;
+    return describe(this, fileName, loadJsonLines(fileName, prefix, {}), !isPrefix);
+  },
+};
+
+const excel: DataFormat = {
+  id: 'xlsx',
+  namedColumns: true,
+  name: 'Excel workbook',
+  extensions: ['xlsx'],
+  namePatterns: [],
+  // Any zip archive could be a workbook: its name says more (a .zip is not offered).
+  sniff: (bytes) => (looksLikeZip(bytes) ? 'plausible' : undefined),
+  load: (bytes, fileName, options) => loadExcel(fileName, bytes, options),
+  async quickInspect(bytes, fileName, _isPrefix, options) {
+    const dataset = await loadExcel(fileName, bytes, { sheet: options?.sheet });
+    return { ...describe(this, fileName, dataset, true), sheets: await inspectSheets(fileName, bytes) };
+  },
+};
+
+const arrow: DataFormat = {
+  id: 'arrow',
+  namedColumns: true,
+  name: 'Arrow IPC / Feather',
+  extensions: ['arrow', 'feather', 'arrows'],
+  namePatterns: [],
+  sniff: (bytes) => (looksLikeArrow(bytes) ? 'plausible' : undefined),
+  load: (bytes, fileName, options) => loadArrow(fileName, bytes, options),
+  quickInspect(bytes, fileName) {
+    return describe(this, fileName, loadArrow(fileName, bytes, {}), true);
+  },
+};
+
+const parquet: DataFormat = {
+  id: 'parquet',
+  namedColumns: true,
+  name: 'Parquet',
+  extensions: ['parquet'],
+  namePatterns: [],
+  sniff: (bytes) => (looksLikeParquet(bytes) ? 'magic' : undefined),
+  load: (bytes, fileName, options) => loadParquet(fileName, bytes, options),
+  async quickInspect(bytes, fileName) {
+    return describe(this, fileName, await loadParquet(fileName, bytes, {}), true);
+  },
+};
+
+/**
+ * A 'plausible' sniff is tried in this order (text's needs no NUL byte, IDX starts with two, Arrow with "ARROW1" or
+ * 0xFFFFFFFF, a workbook with "PK"); text is the fallback.
+ */
+export const DATA_FORMATS: readonly DataFormat[] = [delimitedText, npy, idxImages, json, jsonLines, excel, arrow, parquet];
 const FALLBACK_FORMAT = delimitedText;
 
 // ---------------------------------------------------------------- choosing a format
@@ -182,9 +273,14 @@ export function chooseFormat(name: string, content: Uint8Array): DataFormat {
 
 // ---------------------------------------------------------------- menus and pickers
 
-/** Extensions the menus offer: every format's, and `.gz` (a menu sees only the last extension). */
-export function menuFileExtensions(): string[] {
+/** Extensions the loaders read: every format's, and `.gz` (of any of them). */
+export function dataFileExtensions(): string[] {
   return [...DATA_FORMATS.flatMap((f) => f.extensions), GZIP_EXTENSION];
+}
+
+/** Extensions the menus offer: every format's but plain `.json`, and `.gz` (a menu sees only the last extension). */
+export function menuFileExtensions(): string[] {
+  return [...DATA_FORMATS.flatMap((f) => f.menuExtensions ?? f.extensions), GZIP_EXTENSION];
 }
 
 /** The name patterns of the menus as one regular expression, optionally followed by `.gz`. */
@@ -209,7 +305,7 @@ export function dataFileWhenClause(): string {
 
 /** Filters for `showOpenDialog`: every data file first, then each format, then all files (names without extension). */
 export function fileDialogFilters(): Record<string, string[]> {
-  const filters: Record<string, string[]> = { 'Data files': menuFileExtensions() };
+  const filters: Record<string, string[]> = { 'Data files': dataFileExtensions() };
   for (const f of DATA_FORMATS) if (f.extensions.length > 0) filters[f.name] = [...f.extensions, ...f.extensions.map((e) => `${e}.${GZIP_EXTENSION}`)];
   const unnamed = DATA_FORMATS.filter((f) => f.namePatterns.length > 0).map((f) => f.namePatterns.map((p) => p.glob).join(', '));
   filters[unnamed.length > 0 ? `All files (${unnamed.join(', ')} have no extension)` : 'All files'] = ['*'];

@@ -6,7 +6,7 @@ import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { DataError } from '../errors';
 import { baseName, dataError, listSome } from './common';
 import type { ColumnInspection, Dataset } from './dataset';
-import { chooseFormat, DATA_FORMATS, type FormatLoadOptions } from './formats';
+import { chooseFormat, DATA_FORMATS, type DataFormat, type FormatLoadOptions } from './formats';
 import { loadIdxLabels } from './idx';
 import { looksLikeNpy, readNpyHeader } from './npy';
 import { loadDelimitedText } from './text';
@@ -59,7 +59,19 @@ function gunzip(fileName: string, bytes: Uint8Array): Uint8Array {
  * start of the file (a gzip stream cut short is read as far as it goes). Throws the loader's DataError when the start
  * of the file cannot be read as data.
  */
-export function inspectDataset(bytes: Uint8Array, fileName: string): ColumnInspection {
+export function inspectDataset(bytes: Uint8Array, fileName: string, options: Pick<FormatLoadOptions, 'sheet'> = {}): ColumnInspection {
+  const { inspection, notes, complete } = startInspection(bytes, fileName, options);
+  if (isPromise(inspection)) throw asyncFormat(fileName);
+  return finishInspection(inspection, notes, complete);
+}
+
+/** inspectDataset for every format, also those whose library reads asynchronously (Parquet, Excel). */
+export async function inspectDatasetAsync(bytes: Uint8Array, fileName: string, options: Pick<FormatLoadOptions, 'sheet'> = {}): Promise<ColumnInspection> {
+  const { inspection, notes, complete } = startInspection(bytes, fileName, options);
+  return finishInspection(await inspection, notes, complete);
+}
+
+function startInspection(bytes: Uint8Array, fileName: string, options: Pick<FormatLoadOptions, 'sheet'>) {
   const notes: string[] = [];
   let name = fileName;
   let content = bytes;
@@ -69,8 +81,21 @@ export function inspectDataset(bytes: Uint8Array, fileName: string): ColumnInspe
     notes.push(`decompressed from gzip (${bytes.length} → ${content.length} bytes${complete ? '' : ', the start only'})`);
   }
   if (/\.gz$/i.test(name)) name = name.slice(0, -3);
-  const inspection = chooseFormat(name, content).quickInspect(content, fileName, !complete);
+  const inspection = chooseFormat(name, content).quickInspect(content, fileName, !complete, options);
+  return { inspection, notes, complete };
+}
+
+function finishInspection(inspection: ColumnInspection, notes: string[], complete: boolean): ColumnInspection {
   return { ...inspection, complete: inspection.complete && complete, notes: [...notes, ...inspection.notes] };
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
+}
+
+/** The synchronous entry points cannot wait for a format read asynchronously: a caller's mistake, not the file's. */
+function asyncFormat(fileName: string): Error {
+  return new Error(`${fileName}: this format is read asynchronously; call loadDatasetAsync / inspectDatasetAsync.`);
 }
 
 /** As much of a gzip stream as its bytes hold (the start of a large .gz file is enough to list its columns). */
@@ -100,17 +125,41 @@ function unwrap(fileName: string, bytes: Uint8Array, notes: string[]): { name: s
   return { name: gzName ? fileName.slice(0, -3) : fileName, bytes };
 }
 
+/**
+ * Loads a data file whose format reads synchronously (delimited text, .npy, IDX, JSON, Arrow). The worker and the CLI
+ * call loadDatasetAsync, which reads every format.
+ */
 export function loadDataset(fileName: string, bytes: Uint8Array, options: LoadOptions = {}): Dataset {
-  const extraNotes: string[] = [];
-  const { name, bytes: content } = unwrap(fileName, bytes, extraNotes);
+  const { loaded, notes, format, unwrapped } = startLoad(fileName, bytes, options);
+  if (isPromise(loaded)) {
+    loaded.catch(() => undefined);
+    throw asyncFormat(fileName);
+  }
+  return finishLoad(fileName, loaded, notes, options, format, unwrapped);
+}
+
+/** Loads a data file of any format (Parquet and Excel are read asynchronously by their libraries). */
+export async function loadDatasetAsync(fileName: string, bytes: Uint8Array, options: LoadOptions = {}): Promise<Dataset> {
+  const { loaded, notes, format, unwrapped } = startLoad(fileName, bytes, options);
+  return finishLoad(fileName, await loaded, notes, options, format, unwrapped);
+}
+
+function startLoad(fileName: string, bytes: Uint8Array, options: LoadOptions): { loaded: Dataset | Promise<Dataset>; notes: string[]; format: DataFormat; unwrapped: boolean } {
+  const notes: string[] = [];
+  const { name, bytes: content } = unwrap(fileName, bytes, notes);
   const format = chooseFormat(name, content);
-  const dataset = format.load(content, fileName, {
+  const loaded = format.load(content, fileName, {
     columns: options.columns,
     imageWidth: options.imageWidth,
+    sheet: options.sheet,
     labelColumn: options.labelColumn,
     weightsColumn: options.weightsColumn,
     missing: options.missing,
   });
+  return { loaded, notes, format, unwrapped: content !== bytes };
+}
+
+function finishLoad(fileName: string, dataset: Dataset, extraNotes: string[], options: LoadOptions, format: DataFormat, unwrapped: boolean): Dataset {
   if (options.weightsColumn && options.weightsColumn.trim() !== '' && !(dataset.kind === 'table' && dataset.weights)) {
     throw dataError(fileName, `weightsColumn "${options.weightsColumn.trim()}" applies to tables of numbers; this file was read as ${dataset.kind === 'images' ? 'images' : 'a table without it'}. Set weightsColumn to "".`);
   }
@@ -118,7 +167,7 @@ export function loadDataset(fileName: string, bytes: Uint8Array, options: LoadOp
   dataset.summary.source = {
     ...dataset.summary.source,
     format: format.id,
-    ...(content !== bytes ? { gzip: true } : {}),
+    ...(unwrapped ? { gzip: true } : {}),
     ...(dataset.kind === 'images' ? { pixelScale: dataset.scale } : {}),
   };
   if (dataset.kind === 'images' && options.columns && options.columns.some((c) => c.trim() !== '')) {
@@ -126,8 +175,8 @@ export function loadDataset(fileName: string, bytes: Uint8Array, options: LoadOp
   }
   const labelRequest = (options.labelColumn ?? 'auto').trim();
   const namedColumn = !/^(auto|none)?$/i.test(labelRequest);
-  if (namedColumn && format.id !== 'delimited-text') {
-    dataset.summary.notes.push(`mixscope.labelColumn "${labelRequest}" names a column of a text table; ${format.name} files take their labels from a labels file`);
+  if (namedColumn && !format.namedColumns) {
+    dataset.summary.notes.push(`mixscope.labelColumn "${labelRequest}" names a column of a table with named columns; ${format.name} files take their labels from a labels file`);
   }
   // "none": no labels at all, not even a labels file beside the images.
   if (options.labelBytes && labelRequest.toLowerCase() !== 'none') {

@@ -140,7 +140,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
 }
 
 /** Pixel rows (all selected columns integers in 0..255, a known image shape) are read as images, straight to bytes. */
-function pixelShape(scan: ColumnScan, selection: ColumnSelection, imageWidth: number | undefined): [number, number] | undefined {
+export function pixelShape(scan: ColumnScan, selection: ColumnSelection, imageWidth: number | undefined): [number, number] | undefined {
   const { stats } = scan;
   const { selected } = selection;
   const d = selected.length;

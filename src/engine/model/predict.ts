@@ -8,7 +8,7 @@
 
 import type { Dataset, TableData } from '../data/dataset';
 import { incompleteRows } from '../data/missing';
-import { inspectDataset, loadDataset } from '../data/load';
+import { inspectDatasetAsync, loadDatasetAsync } from '../data/load';
 import { argmaxRows } from '../em/em';
 import { normalizeLogRows } from '../em/logsumexp';
 import { DataError, FitError, OptionsError } from '../errors';
@@ -46,14 +46,17 @@ export interface Prediction {
  * column when the file has one (otherwise every row weighs 1, as a note says); a Gaussian model's rows with missing
  * cells kept (its setting `missing`), other families' skipped, as their fits do.
  */
-export function loadForModel(model: SavedModel, fileName: string, bytes: Uint8Array): Dataset {
+export async function loadForModel(model: SavedModel, fileName: string, bytes: Uint8Array): Promise<Dataset> {
   // A model fitted to a table names its columns; one fitted to images (pixelScale set) uses every pixel.
   const tableColumns = model.family !== 'bernoulli' && model.source.pixelScale === undefined && model.columns.length > 0;
   const weightsColumn = model.preprocessing.weightsColumn ?? undefined;
-  const hasWeights = weightsColumn !== undefined && inspectDataset(bytes, fileName).columns.some((c) => c.name === weightsColumn);
-  const dataset = loadDataset(fileName, bytes, {
+  // A workbook: the sheet the fit read (models saved before sheets: the setting, else the loader's choice).
+  const sheet = model.source.sheet ?? (model.settings?.sheet || undefined);
+  const hasWeights = weightsColumn !== undefined && (await inspectDatasetAsync(bytes, fileName, { sheet })).columns.some((c) => c.name === weightsColumn);
+  const dataset = await loadDatasetAsync(fileName, bytes, {
     columns: tableColumns ? model.columns : undefined,
     imageWidth: model.settings?.imageWidth || undefined,
+    sheet,
     weightsColumn: hasWeights ? weightsColumn : undefined,
     missing: model.family === 'gaussian' ? (model.settings?.missing ?? 'marginalize') : 'skip',
   });

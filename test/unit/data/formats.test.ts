@@ -37,7 +37,7 @@ describe('data: the format registry', () => {
     for (const name of ['faithful.csv', 'X.TSV', 'a.txt', 'a.dat', 'iris.data', 'm.npy', 'faithful.csv.gz', 'train-images-idx3-ubyte', 't10k-images.idx3-ubyte', 'train-images-idx3-ubyte.gz']) {
       assert.equal(whenMatches(clause, name), true, name);
     }
-    for (const name of ['train-labels-idx1-ubyte', 'a.json', 'a.csvx', 'README.md', 'csv', 'idx3-ubyte-notes.md', 'x.npz']) {
+    for (const name of ['train-labels-idx1-ubyte', 'a.yaml', 'a.csvx', 'README.md', 'csv', 'idx3-ubyte-notes.md', 'x.npz']) {
       assert.equal(whenMatches(clause, name), false, name);
     }
     for (const menu of ['editor/context', 'editor/title/context', 'explorer/context']) {

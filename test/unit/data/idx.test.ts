@@ -152,7 +152,7 @@ describe('data: IDX (MNIST)', () => {
     for (const name of ['faithful.csv', 'a.TSV', 'x.txt', 'old.dat', 'iris.data', 'x.npy', 'train-images-idx3-ubyte', 'train-images.idx3-ubyte', 't10k-images-idx3-ubyte.gz', 'x.csv.gz', '/a/b/faithful.csv']) {
       assert.equal(isDataFileName(name), true, name);
     }
-    for (const name of ['train-labels-idx1-ubyte', 'notes.md', 'x.json', 'csv', 'x.gz', 'x.npz']) {
+    for (const name of ['train-labels-idx1-ubyte', 'notes.md', 'x.yaml', 'csv', 'x.gz', 'x.npz']) {
       assert.equal(isDataFileName(name), false, name);
     }
   });

@@ -40,12 +40,12 @@ function fitAndSave(file: string, text: string, options: Partial<FitOptions>, lo
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
 describe('saved models with missing cells and case weights', () => {
-  it('a fit that integrated missing cells out: predict on its file keeps every row and gives the fit', () => {
+  it('a fit that integrated missing cells out: predict on its file keeps every row and gives the fit', async () => {
     for (const covarianceType of ['full', 'diag', 'VEV'] as const) {
       for (const standardize of [false, true]) {
         const { result, model } = fitAndSave('gaps.csv', gaps, { k: 2, covarianceType, standardize, seed: 4 });
         assert.deepEqual(model.fit.missingCells, [18, 30]);
-        const p = predictDataset(model, loadForModel(model, 'gaps.csv', utf8(gaps)));
+        const p = predictDataset(model, await loadForModel(model, 'gaps.csv', utf8(gaps)));
         assert.equal(p.n, 272);
         assert.equal(p.incompleteRows, 48);
         assert.deepEqual(Array.from(p.assignments), result.assignments, `${covarianceType}`);
@@ -54,26 +54,26 @@ describe('saved models with missing cells and case weights', () => {
     }
   });
 
-  it('a model fitted with missing "skip" skips such rows in predict too', () => {
+  it('a model fitted with missing "skip" skips such rows in predict too', async () => {
     const { result, model } = fitAndSave('gaps.csv', gaps, { k: 2, covarianceType: 'full', missing: 'skip' });
     assert.equal(model.fit.missingCells, undefined);
-    const p = predictDataset(model, loadForModel(model, 'gaps.csv', utf8(gaps)));
+    const p = predictDataset(model, await loadForModel(model, 'gaps.csv', utf8(gaps)));
     assert.equal(p.n, 272 - 48);
     assert.equal(p.n, result.n);
     assert.ok(relative(p.logLikelihood, result.logLikelihood) <= 1e-9);
   });
 
-  it('case weights: predict on the weighted file gives the fit\'s weighted log-likelihood; a file without the column is unweighted', () => {
+  it('case weights: predict on the weighted file gives the fit\'s weighted log-likelihood; a file without the column is unweighted', async () => {
     const { result, model } = fitAndSave('w.csv', weighted, { k: 2, covarianceType: 'full' }, { weightsColumn: 'w' });
     assert.equal(model.preprocessing.weightsColumn, 'w');
     assert.equal(model.fit.caseWeightTotal, result.caseWeights!.total);
     assert.deepEqual(model.columns, ['eruptions', 'waiting']);
-    const p = predictDataset(model, loadForModel(model, 'w.csv', utf8(weighted)));
+    const p = predictDataset(model, await loadForModel(model, 'w.csv', utf8(weighted)));
     assert.deepEqual(p.caseWeights, { column: 'w', total: result.caseWeights!.total });
     assert.ok(relative(p.logLikelihood, result.logLikelihood) <= 1e-9, `${p.logLikelihood} vs ${result.logLikelihood}`);
     // The rows repeated w times score the same.
     const repeated = [faithful[0], ...faithful.slice(1).flatMap((l, i) => Array<string>(1 + (i % 3)).fill(l))].join('\n');
-    const plain = loadForModel(model, 'repeated.csv', utf8(repeated));
+    const plain = await loadForModel(model, 'repeated.csv', utf8(repeated));
     assert.ok(plain.summary.notes.some((note) => note === 'the model was fitted with case weights (column "w"); this file has no such column, so every row weighs 1'));
     const q = predictDataset(model, plain);
     assert.equal(q.caseWeights, undefined);

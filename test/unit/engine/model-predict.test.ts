@@ -46,40 +46,41 @@ function modelOf(c: (typeof reference.cases)[number]): SavedModel {
 
 describe('saved models: prediction against scikit-learn', () => {
   for (const c of reference.cases) {
-    it(`${c.name}: scikit-learn's predict() and score(X) × n from its parameters`, () => {
+    it(`${c.name}: scikit-learn's predict() and score(X) × n from its parameters`, async () => {
       const model = parseSavedModel(JSON.stringify(modelOf(c)), 'model.json');
       const bytes = readFileSync(path.join(root, 'test/fixtures', c.file));
-      const p = predictDataset(model, loadForModel(model, c.file, bytes));
+      const p = predictDataset(model, await loadForModel(model, c.file, bytes));
       assert.equal(p.n, c.assignments.length);
       assert.deepEqual(Array.from(p.assignments), c.assignments);
       assert.ok(Math.abs(p.logLikelihood - c.logLikelihood) <= 1e-9 * Math.abs(c.logLikelihood), `${p.logLikelihood} vs ${c.logLikelihood}`);
     });
   }
 
-  it('the same parameters as an mclust model (VVV) give the same prediction', () => {
+  it('the same parameters as an mclust model (VVV) give the same prediction', async () => {
     const c = reference.cases.find((x) => x.covarianceType === 'full' && x.file === 'faithful.csv')!;
     const model = { ...modelOf(c), covarianceModel: 'VVV' };
-    const p = predictDataset(model, loadForModel(model, c.file, readFileSync(path.join(root, 'test/fixtures', c.file))));
+    const p = predictDataset(model, await loadForModel(model, c.file, readFileSync(path.join(root, 'test/fixtures', c.file))));
     assert.deepEqual(Array.from(p.assignments), c.assignments);
     assert.ok(Math.abs(p.logLikelihood - c.logLikelihood) <= 1e-9 * Math.abs(c.logLikelihood));
   });
 
-  it('a file without one of the model\'s columns is one error naming the column', () => {
+  it('a file without one of the model\'s columns is one error naming the column', async () => {
     const c = reference.cases[0];
     const model = { ...modelOf(c), columns: ['eruptions', 'duration'] };
-    assert.throws(
+    await assert.rejects(
       () => loadForModel(model, 'faithful.csv', readFileSync(path.join(root, 'test/fixtures/faithful.csv'))),
       (e: unknown) => e instanceof DataError && /faithful\.csv: there is no column "duration"\. Available columns: eruptions, waiting/.test(e.message),
     );
   });
 
-  it('a covariance that is not positive definite is refused, naming the model file', () => {
+  it('a covariance that is not positive definite is refused, naming the model file', async () => {
     const c = reference.cases[0];
     const covariances = c.covariances.map((m) => m.map((row) => row.slice()));
     covariances[1] = [[1, 2], [2, 1]];
     const model = { ...modelOf(c), parameters: { ...modelOf(c).parameters, covariances } };
+    const dataset = await loadForModel(model, c.file, readFileSync(path.join(root, 'test/fixtures', c.file)));
     assert.throws(
-      () => predictDataset(model, loadForModel(model, c.file, readFileSync(path.join(root, 'test/fixtures', c.file))), 'm.json'),
+      () => predictDataset(model, dataset, 'm.json'),
       (e: unknown) => e instanceof DataError && /^m\.json: its parameters cannot be used: parameters\.covariances\[1\] \(component 2\) is not symmetric positive definite/.test(e.message),
     );
   });

@@ -4,23 +4,41 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LANGUAGE_SYNTAX } from '../../../src/host/dataLiterals';
+import { findDataLiterals, LANGUAGE_SYNTAX } from '../../../src/host/dataLiterals';
 import { assignmentsCsv, modelJson, modelScript } from '../../../src/host/exportFormats';
 import { parseSavedModel } from '../../../src/engine/model/schema';
-import { dataFileWhenClause } from '../../../src/engine/data/formats';
-import { exportFileName, inspectionBytes, isDataFileName, isDelimitedTextFileName, isIdxImagesFileName, matchesDataFileMenus, isSameFile } from '../../../src/host/files';
+import { dataFileWhenClause, fileDialogFilters } from '../../../src/engine/data/formats';
+import { DATA_FILE_EXTENSIONS, exportFileName, inspectionBytes, isDataFileName, isDelimitedTextFileName, isIdxImagesFileName, matchesDataFileMenus, isSameFile } from '../../../src/host/files';
 import { DEFAULT_FIT_OPTIONS, type FitResult } from '../../../src/shared/protocol';
 import { DEFAULT_MAX_FILE_SIZE_MB, MAX_FILE_SIZE_MB_RULE, NUMERIC_SETTINGS, resolveFitOptions } from '../../../src/host/validation';
 
 const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
 
-const DATA_NAMES = ['faithful.csv', 'FAITHFUL.CSV', 'x.tsv', 'notes.txt', 'a.dat', 'iris.data', 'm.npy', 'faithful.csv.gz', 'train-images-idx3-ubyte', 't10k-images.idx3-ubyte', 'train-images-idx3-ubyte.gz'];
-const OTHER_NAMES = ['train-labels-idx1-ubyte', 'a.json', 'a.csvx', 'README.md', 'csv', 'idx3-ubyte-notes.md'];
+const DATA_NAMES = ['faithful.csv', 'FAITHFUL.CSV', 'x.tsv', 'notes.txt', 'a.dat', 'iris.data', 'm.npy', 'faithful.csv.gz', 'train-images-idx3-ubyte', 't10k-images.idx3-ubyte', 'train-images-idx3-ubyte.gz', 'b.ndjson', 'c.jsonl', 'd.xlsx', 'e.arrow', 'f.feather', 'g.parquet'];
+const OTHER_NAMES = ['train-labels-idx1-ubyte', 'a.yaml', 'a.csvx', 'README.md', 'csv', 'idx3-ubyte-notes.md'];
+/** Read by the loaders, the file picker, the CLI and the code lenses, but not offered in the Explorer and editor menus. */
+const READ_NOT_IN_MENUS = ['package.json', 'tsconfig.json', 'a.json', 'records.JSON'];
 
 describe('host files: data file names', () => {
   it('recognises the data files offered in the menus', () => {
     for (const name of DATA_NAMES) assert.equal(matchesDataFileMenus(name), true, name);
     for (const name of OTHER_NAMES) assert.equal(matchesDataFileMenus(name), false, name);
+  });
+
+  it('plain .json is read but not offered in the menus (package.json and tsconfig.json are in every workspace)', () => {
+    const whens: string[] = pkg.contributes.menus['explorer/context'].map((m: { when: string }) => m.when);
+    for (const name of READ_NOT_IN_MENUS) {
+      assert.equal(matchesDataFileMenus(name), false, name);
+      assert.equal(isDataFileName(name), true, name);
+      for (const when of [...whens, dataFileWhenClause()]) {
+        const ext = /resourceExtname =~ \/(.+?)\/(\w*)/.exec(when)!;
+        assert.equal(new RegExp(ext[1], ext[2]).test(path.posix.extname(name)), false, `${name} in ${when}`);
+      }
+    }
+    assert.ok(DATA_FILE_EXTENSIONS.includes('json'), 'the file picker and exports still know .json');
+    assert.ok(fileDialogFilters()['Data files'].includes('json'));
+    assert.deepEqual(findDataLiterals('df = pd.read_json("records.json")', 'python').map((l) => l.path), ['records.json']);
+    assert.equal(exportFileName('records.json', 'scatter', 'png'), 'records.mixscope-scatter.png');
   });
 
   it('package.json menus use the same rule (the regexes of the when clauses)', () => {

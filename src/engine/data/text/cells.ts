@@ -37,6 +37,11 @@ const INFINITY_TOKENS = new Map<string, number>([
 /** Value of the last cell classified as NUM or NONFINITE (avoids an allocation per cell). */
 let cellValue = 0;
 
+/** The number of the last cell `classify` found NUM or NONFINITE. */
+export function cellNumber(): number {
+  return cellValue;
+}
+
 export function classify(raw: string, decimalComma: boolean): CellKind {
   let s = raw;
   if (s.length === 0) return MISSING;

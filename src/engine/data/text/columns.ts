@@ -13,7 +13,7 @@ export const LABEL_COLUMN = /^(labels?|class|target|y|digit)$/i;
 /** Header names of a row-index column (a column named "x" or "time" that counts 1..N is data, not an index). */
 const INDEX_NAME = /^(|id|idx|index|row|rows|rownames?|row\.names|row_id|no\.?|nr|num|obs|#|unnamed: ?0)$/i;
 /** A label column has at most this many distinct values (and repeats some): "x,y" coordinates are not labels. */
-const MAX_LABEL_VALUES = 100;
+export const MAX_LABEL_VALUES = 100;
 
 export interface ColumnStats {
   numeric: number;
@@ -26,6 +26,11 @@ export interface ColumnStats {
   max: number;
   /** Distinct values, counted up to MAX_LABEL_VALUES + 1 (only for columns named like labels or asked for as labels). */
   distinct?: Set<number>;
+  /** Typed files: cells that are dates or nested values (lists, objects), counted among the text cells. */
+  dates?: number;
+  nested?: number;
+  /** Typed files: the file's schema rules the column out (a date or list type); this says why. */
+  reason?: string;
   /**
    * Distinct texts, counted up to MAX_LABEL_VALUES + 1: of the text cells, and for the column asked for as labels of
    * every non-missing cell (a column of labels such as "1", "2", "x" is then read as text).
@@ -44,6 +49,8 @@ export interface ColumnScan {
   seqFrom0: boolean;
   /** "ignored 2 blank lines inside the table", when there are any. */
   note?: string;
+  /** Where a cell is, for messages ("line 12"; typed files say "row 12", "record 12"). */
+  place?: (n: number) => string;
 }
 
 /** Pass 1: the type of every column, from every row of the table's width. `labelRequest`: the labelColumn setting. */
@@ -126,20 +133,47 @@ export interface ColumnNames {
 export function nameColumns(frame: TableFrame, scan: ColumnScan): ColumnNames {
   const c = frame.c;
   let header = frame.header;
-  const { rowsOfWidth, seqFrom1, seqFrom0 } = scan;
-  let indexColumn = false;
-  let indexReason = '';
-  let indexNote = '';
-  if (header && header.length === c - 1 && c >= 2) {
-    indexColumn = true;
-    indexReason = 'row names (the header has one name fewer than the rows have fields)';
-    indexNote = 'column 1 holds row names (the header has one name fewer than the rows have fields), left out';
-    header = ['', ...header];
-  } else if (c >= 2 && rowsOfWidth >= 3 && (seqFrom1 || seqFrom0) && (!header || INDEX_NAME.test(header[0].trim()))) {
-    indexColumn = true;
-    indexReason = seqFrom1 ? `row index (1..${rowsOfWidth})` : `row index (0..${rowsOfWidth - 1})`;
-    indexNote = `column 1 is a ${indexReason}, left out`;
+  const index = indexColumnOf(header, c, scan);
+  if (index.fromHeader && header) header = ['', ...header];
+  const names = uniqueNames(header, c, index.indexColumn);
+  const notes: string[] = [];
+  if (header) {
+    const shown = listSome(names.slice(index.indexColumn ? 1 : 0));
+    notes.push(frame.headerFromComment ? `header from comment line ${frame.headerLine + 1}: ${shown}` : `header on line ${frame.headerLine + 1}: ${shown}`);
+  } else {
+    notes.push(c === 1 ? 'no header row: the column is named x1' : `no header row: columns are named x1…x${c}`);
   }
+  if (index.indexColumn) notes.push(index.indexNote);
+  return { names, indexColumn: index.indexColumn, indexReason: index.indexReason, notes };
+}
+
+/**
+ * Whether column 1 is a row index: R's row names (the header has one name fewer than the rows have fields,
+ * `fromHeader`), or a column that counts 1..N / 0..N−1 with no name or an index-like one.
+ */
+export function indexColumnOf(
+  header: string[] | undefined,
+  c: number,
+  scan: Pick<ColumnScan, 'rowsOfWidth' | 'seqFrom1' | 'seqFrom0'>,
+): { indexColumn: boolean; fromHeader: boolean; indexReason: string; indexNote: string } {
+  const { rowsOfWidth, seqFrom1, seqFrom0 } = scan;
+  if (header && header.length === c - 1 && c >= 2) {
+    return {
+      indexColumn: true,
+      fromHeader: true,
+      indexReason: 'row names (the header has one name fewer than the rows have fields)',
+      indexNote: 'column 1 holds row names (the header has one name fewer than the rows have fields), left out',
+    };
+  }
+  if (c >= 2 && rowsOfWidth >= 3 && (seqFrom1 || seqFrom0) && (!header || INDEX_NAME.test(header[0].trim()))) {
+    const indexReason = seqFrom1 ? `row index (1..${rowsOfWidth})` : `row index (0..${rowsOfWidth - 1})`;
+    return { indexColumn: true, fromHeader: false, indexReason, indexNote: `column 1 is a ${indexReason}, left out` };
+  }
+  return { indexColumn: false, fromHeader: false, indexReason: '', indexNote: '' };
+}
+
+/** Unique names for c columns: the header's (trimmed), `x1…xD` where there is none, `.2`, `.3` for repeats. */
+export function uniqueNames(header: string[] | undefined, c: number, indexColumn: boolean): string[] {
   const names: string[] = [];
   const used = new Set<string>();
   for (let j = 0; j < c; j++) {
@@ -150,15 +184,7 @@ export function nameColumns(frame: TableFrame, scan: ColumnScan): ColumnNames {
     used.add(unique);
     names.push(unique);
   }
-  const notes: string[] = [];
-  if (header) {
-    const shown = listSome(names.slice(indexColumn ? 1 : 0));
-    notes.push(frame.headerFromComment ? `header from comment line ${frame.headerLine + 1}: ${shown}` : `header on line ${frame.headerLine + 1}: ${shown}`);
-  } else {
-    notes.push(c === 1 ? 'no header row: the column is named x1' : `no header row: columns are named x1…x${c}`);
-  }
-  if (indexColumn) notes.push(indexNote);
-  return { names, indexColumn, indexReason, notes };
+  return names;
 }
 
 export interface ColumnSelection {
@@ -199,8 +225,12 @@ export function selectColumns(fileName: string, scan: ColumnScan, naming: Column
   const dropped: { name: string; reason: string }[] = [];
   const whyNotNumeric = (j: number): string => {
     const st = stats[j];
+    if (st.reason) return st.reason;
     if (st.numeric + st.nonFinite + st.text === 0) return 'empty';
-    const example = st.firstText ? `, e.g. "${clip(st.firstText.value)}" on line ${st.firstText.line}` : '';
+    if (st.numeric + st.nonFinite === 0 && st.dates === st.text) return 'dates (not used in a fit)';
+    if (st.numeric + st.nonFinite === 0 && (st.nested ?? 0) > 0 && (st.nested ?? 0) + (st.dates ?? 0) === st.text) return 'nested values (lists or objects)';
+    const place = scan.place ?? ((n: number) => `line ${n}`);
+    const example = st.firstText ? `, e.g. "${clip(st.firstText.value)}" on ${place(st.firstText.line)}` : '';
     return st.numeric + st.nonFinite === 0 ? `text${example}` : `text in ${st.text} of ${rowsOfWidth} cells${example}`;
   };
 
@@ -326,7 +356,8 @@ function chooseLabelColumn(
     const st = stats[j];
     if ((j === 0 && indexColumn) || j === weightsColumn) continue;
     // Complete columns only: a row without its label would be skipped, and a guess must never change the fit.
-    if (st.numeric + st.nonFinite > 0 || st.text === 0 || st.missing > 0) continue;
+    // Typed files: a column of dates, or with nested values, is no column of class names.
+    if (st.numeric + st.nonFinite > 0 || st.text === 0 || st.missing > 0 || st.reason || (st.nested ?? 0) > 0) continue;
     if (st.texts.size >= 2 && st.texts.size <= MAX_LABEL_VALUES && 2 * st.texts.size <= st.text) classLike.push(j);
   }
   if (classLike.length === 1) return { labelColumn: classLike[0], labelNames: sortedTexts(stats[classLike[0]].texts) };

@@ -12,7 +12,7 @@ const LINES_SHOWN = 10;
 /** Skipped line numbers kept in the summary. */
 const SKIPPED_LINES_KEPT = 20;
 
-type SkipCause = 'missing' | 'allMissing' | 'nonfinite' | 'text' | 'ragged' | 'quotes' | 'label' | 'textLabel';
+export type SkipCause = 'missing' | 'allMissing' | 'nonfinite' | 'text' | 'ragged' | 'quotes' | 'label' | 'textLabel';
 
 const CAUSES: Record<SkipCause, string> = {
   missing: 'missing values',
@@ -38,6 +38,9 @@ export class SkipLog {
   readonly lines: number[] = [];
   count = 0;
 
+  /** `unit`: what the numbers count ("line" in text files; "row" or "record" in typed files). */
+  constructor(private readonly unit = 'line') {}
+
   add(cause: SkipCause, line: number, detail?: string): void {
     let s = this.kinds.get(cause);
     if (!s) this.kinds.set(cause, (s = { count: 0, lines: [], detail }));
@@ -51,7 +54,7 @@ export class SkipLog {
   notes(): string[] {
     const out: string[] = [];
     for (const [cause, s] of this.kinds) {
-      const where = `${s.count === 1 ? 'line' : 'lines'} ${listSome(s.lines, LINES_SHOWN)}${s.count > s.lines.length ? ', …' : ''}`;
+      const where = `${s.count === 1 ? this.unit : this.unit + 's'} ${listSome(s.lines, LINES_SHOWN)}${s.count > s.lines.length ? ', …' : ''}`;
       const example = cause === 'ragged' ? ` (${s.detail})` : s.detail ? ` (first: ${s.detail})` : '';
       out.push(`${plural(s.count, 'row')} skipped: ${CAUSES[cause]} at ${where}${example}`);
     }

@@ -1,6 +1,7 @@
 // What the Python and R emitters share: the model's one-line title, literals, and the refusal of what they cannot
 // reproduce.
 
+import { DATA_FORMATS } from '../../data/formats';
 import { OptionsError } from '../../errors';
 import type { SavedModel } from '../schema';
 
@@ -39,4 +40,14 @@ export function literal(value: unknown): string {
 
 export function emitError(model: SavedModel, language: string, what: string, supported = 'delimited text, IDX and .npy files'): OptionsError {
   return new OptionsError(`${model.source.fileName}: cannot write ${language} code for ${what}; it can for ${supported}.`);
+}
+
+/**
+ * A format the scripts have no reader for (JSON, Excel, Arrow, Parquet): said by its name, with what to do instead
+ * (predict reads every format; a CSV export of the table can be scripted).
+ */
+export function formatError(model: SavedModel, language: string, supported?: string): OptionsError {
+  const format = DATA_FORMATS.find((f) => f.id === model.source.format)?.name ?? model.source.format;
+  const e = emitError(model, language, `files read as ${format}`, supported);
+  return new OptionsError(`${e.message.slice(0, -1)}. Use mixscope predict M.json FILE (it reads every format), or save the table as CSV and fit that.`);
 }

@@ -4,7 +4,7 @@
 // No CLI concerns here: the CLI prints it, the panel can copy it.
 
 import type { SavedModel } from '../schema';
-import { emitError, literal, modelTitle, refuseUnreproducible } from './common';
+import { emitError, formatError, literal, modelTitle, refuseUnreproducible } from './common';
 
 /** The script; `dataFile` is its default input (a first command-line argument replaces it). */
 export function emitPython(model: SavedModel, dataFile: string): string {
@@ -103,7 +103,7 @@ function readerFor(model: SavedModel, images: boolean): string[] {
         '    return X',
       ];
     default:
-      throw emitError(model, 'Python', `files read as ${source.format}`);
+      throw formatError(model, 'Python');
   }
 }
 

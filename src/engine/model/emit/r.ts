@@ -5,7 +5,7 @@
 // same densities, whatever constraints produced them.
 
 import type { SavedModel } from '../schema';
-import { emitError, modelTitle, refuseUnreproducible } from './common';
+import { emitError, formatError, modelTitle, refuseUnreproducible } from './common';
 import { skipsRowsMixscopeKeeps } from './python';
 
 /** A double in its shortest round-trip form (R reads it back to within an ulp). */
@@ -109,7 +109,7 @@ function reader(model: SavedModel): string[] {
     ];
   }
   if (source.format !== 'delimited-text' || !source.text) {
-    throw emitError(model, 'R', source.format === 'delimited-text' ? 'a text file whose layout the model does not record' : `files read as ${source.format}`, 'delimited text and .npy files');
+    throw source.format === 'delimited-text' ? emitError(model, 'R', 'a text file whose layout the model does not record', 'delimited text and .npy files') : formatError(model, 'R', 'delimited text and .npy files');
   }
   const text = source.text;
   return [

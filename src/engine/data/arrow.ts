@@ -1,0 +1,88 @@
+// Arrow IPC files and streams (.arrow) and Feather v2 (.feather, the same IPC file format), read by apache-arrow
+// (the Apache Arrow project's own JavaScript library: pure JavaScript, no native build). Numbers, booleans and text
+// columns go through the shared column rules; dates and times, nested (list, struct, map, union) and binary columns
+// are left out by their type.
+
+// The reader's own modules, not the package index: the index also brings the vector builders, which compile
+// functions with `new Function` (never called when reading, but no bundle may contain it).
+import { Type } from 'apache-arrow/enum';
+import { tableFromIPC } from 'apache-arrow/ipc/serialization';
+import type { DataType, Table } from 'apache-arrow';
+import { checkIpc, IpcDamage } from './arrowCheck';
+import { dataError, plural } from './common';
+import type { ImageData, TableData } from './dataset';
+import { loadCellTable, type CellColumn, type CellTableOptions } from './cellTable';
+
+const EXPECTED = 'Expected an Arrow IPC file or stream (Feather v2), as pyarrow.feather.write_feather(df, path, compression="uncompressed") writes it.';
+
+/** "ARROW1" opens an IPC file; a stream opens with a continuation marker 0xFFFFFFFF. */
+export function looksLikeArrow(bytes: Uint8Array): boolean {
+  const file = bytes.length >= 6 && String.fromCharCode(...bytes.subarray(0, 6)) === 'ARROW1';
+  const stream = bytes.length >= 8 && bytes[0] === 0xff && bytes[1] === 0xff && bytes[2] === 0xff && bytes[3] === 0xff;
+  return file || stream;
+}
+
+function unusableReason(type: DataType): string | undefined {
+  switch (type.typeId) {
+    case Type.Int:
+    case Type.Float:
+    case Type.Bool:
+    case Type.Utf8:
+    case Type.LargeUtf8:
+    case Type.Null:
+      return undefined;
+    case Type.Dictionary:
+      return unusableReason((type as DataType & { dictionary: DataType }).dictionary);
+    case Type.Date:
+    case Type.Time:
+    case Type.Timestamp:
+    case Type.Interval:
+    case Type.Duration:
+      return 'dates or times (not used in a fit)';
+    case Type.Decimal:
+      return 'decimal values (convert the column to float64)';
+    case Type.Binary:
+    case Type.LargeBinary:
+    case Type.FixedSizeBinary:
+      return 'binary values';
+    default:
+      return 'nested values (lists, structs, maps or unions)';
+  }
+}
+
+export function loadArrow(fileName: string, bytes: Uint8Array, options: CellTableOptions): TableData | ImageData {
+  if (bytes.length === 0) throw dataError(fileName, `the file is empty. ${EXPECTED}`);
+  if (bytes.length >= 4 && String.fromCharCode(...bytes.subarray(0, 4)) === 'FEA1') {
+    throw dataError(fileName, 'the file is Feather version 1, an older format: save it again as Feather v2 (pyarrow.feather.write_feather(df, path, version=2)).');
+  }
+  if (!looksLikeArrow(bytes)) throw dataError(fileName, `the file starts with neither "ARROW1" nor an Arrow stream message. ${EXPECTED}`);
+  let table: Table;
+  try {
+    checkIpc(bytes);
+    table = tableFromIPC(bytes);
+  } catch (error) {
+    if (error instanceof IpcDamage || error instanceof RangeError) {
+      throw dataError(fileName, `the Arrow data are damaged: ${error.message}. ${EXPECTED} Write the file again.`);
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    const hint = /compress/i.test(reason) ? ' Compressed Arrow buffers (LZ4, ZSTD) are not read: write it with compression="uncompressed".' : ' The file may be truncated: write it again.';
+    throw dataError(fileName, `the Arrow data cannot be read: ${reason}.${hint} ${EXPECTED}`);
+  }
+  const rows = table.numRows;
+  const columns: CellColumn[] = table.schema.fields.map((field, j) => {
+    const unusable = unusableReason(field.type);
+    if (unusable) return { name: field.name, cells: [], unusable };
+    const vector = table.getChildAt(j)!;
+    // Without nulls, a numeric column is one typed array; otherwise each cell (null where missing).
+    const plain = vector.nullCount === 0 && (field.type.typeId === Type.Int || field.type.typeId === Type.Float);
+    let cells: ArrayLike<unknown>;
+    try {
+      cells = plain ? (vector.toArray() as ArrayLike<unknown>) : Array.from({ length: rows }, (_, i) => vector.get(i));
+    } catch (error) {
+      throw dataError(fileName, `column "${field.name}" cannot be read: ${error instanceof Error ? error.message : String(error)}. The file may be damaged: write it again.`);
+    }
+    return { name: field.name, cells };
+  });
+  const notes = [`Arrow IPC: ${plural(rows, 'row')} in ${plural(table.batches.length, 'record batch', 'record batches')}`];
+  return loadCellTable(fileName, { columns, rows, unit: 'row', notes }, options);
+}

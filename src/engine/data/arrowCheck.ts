@@ -1,0 +1,171 @@
+// A structural check of an Arrow IPC file or stream before apache-arrow reads it. apache-arrow trusts the lengths in
+// the flatbuffer metadata: a damaged length (a field-node count of two billion) makes it loop for minutes. Here every
+// message's framing and the vectors it reads in a loop (field nodes, buffers, schema fields and their children, the
+// footer's blocks) are checked to fit in their bytes; anything else is left to the library.
+
+/** Thrown with what is wrong and where; the loader turns it into a DataError. */
+export class IpcDamage extends Error {}
+
+const FIELD_NODE_BYTES = 16;
+const BUFFER_BYTES = 16;
+const BLOCK_BYTES = 24;
+const MAX_FIELD_DEPTH = 64;
+
+/** A flatbuffer table: its fields through the vtable, every read bounds-checked. */
+class Table {
+  constructor(
+    private readonly view: DataView,
+    private readonly pos: number,
+    private readonly what: string,
+  ) {
+    if (pos < 0 || pos + 4 > view.byteLength) throw new IpcDamage(`${what}: table at ${pos} outside its ${view.byteLength} bytes`);
+  }
+
+  static root(view: DataView, what: string): Table {
+    if (view.byteLength < 4) throw new IpcDamage(`${what}: ${view.byteLength} bytes, too short`);
+    return new Table(view, view.getUint32(0, true), what);
+  }
+
+  /** Absolute position of field `index`, or 0 when absent. */
+  private field(index: number): number {
+    const vtable = this.pos - this.view.getInt32(this.pos, true);
+    if (vtable < 0 || vtable + 4 > this.view.byteLength) throw new IpcDamage(`${this.what}: vtable outside the metadata`);
+    const vtableSize = this.view.getUint16(vtable, true);
+    const slot = 4 + 2 * index;
+    if (slot + 2 > vtableSize) return 0;
+    if (vtable + slot + 2 > this.view.byteLength) throw new IpcDamage(`${this.what}: vtable outside the metadata`);
+    const offset = this.view.getUint16(vtable + slot, true);
+    return offset === 0 ? 0 : this.pos + offset;
+  }
+
+  private target(index: number): number {
+    const at = this.field(index);
+    if (at === 0) return 0;
+    if (at + 4 > this.view.byteLength) throw new IpcDamage(`${this.what}: field ${index} outside the metadata`);
+    return at + this.view.getUint32(at, true);
+  }
+
+  uint8(index: number): number {
+    const at = this.field(index);
+    return at === 0 ? 0 : this.view.getUint8(at);
+  }
+
+  table(index: number, what: string): Table | undefined {
+    const at = this.target(index);
+    return at === 0 ? undefined : new Table(this.view, at, what);
+  }
+
+  /** A vector's length, checked to fit with `elementBytes` per element; 0 when absent. */
+  vectorLength(index: number, elementBytes: number, what: string): number {
+    const at = this.target(index);
+    if (at === 0) return 0;
+    if (at + 4 > this.view.byteLength) throw new IpcDamage(`${what}: outside the metadata`);
+    const length = this.view.getUint32(at, true);
+    if (at + 4 + length * elementBytes > this.view.byteLength) throw new IpcDamage(`${what}: ${length} entries do not fit in the metadata's ${this.view.byteLength} bytes`);
+    return length;
+  }
+
+  /** Absolute position of a vector's first element (0 when absent). */
+  vectorStart(index: number): number {
+    const at = this.target(index);
+    return at === 0 ? 0 : at + 4;
+  }
+
+  /** Element i of a vector of tables. */
+  vectorTable(index: number, i: number, what: string): Table {
+    const at = this.target(index) + 4 + 4 * i;
+    return new Table(this.view, at + this.view.getUint32(at, true), what);
+  }
+}
+
+function checkFields(table: Table, vectorIndex: number, depth: number): void {
+  if (depth > MAX_FIELD_DEPTH) throw new IpcDamage(`the schema nests more than ${MAX_FIELD_DEPTH} levels`);
+  const count = table.vectorLength(vectorIndex, 4, 'the schema fields');
+  for (let i = 0; i < count; i++) checkFields(table.vectorTable(vectorIndex, i, 'a schema field'), 5, depth + 1);
+}
+
+function checkBatch(batch: Table | undefined): void {
+  if (!batch) return;
+  batch.vectorLength(1, FIELD_NODE_BYTES, 'the record batch field nodes');
+  batch.vectorLength(2, BUFFER_BYTES, 'the record batch buffers');
+}
+
+/** One message's metadata (a flatbuffer `Message`): its header's vectors. */
+function checkMessage(view: DataView): void {
+  const message = Table.root(view, 'a message');
+  const type = message.uint8(1);
+  const header = message.table(2, 'the message header');
+  if (type === 1 && header) checkFields(header, 1, 0);
+  else if (type === 3) checkBatch(header);
+  else if (type === 2 && header) checkBatch(header.table(1, 'the dictionary batch'));
+}
+
+/** Walks the messages of a stream from `offset`; each must fit in the bytes. */
+function checkStream(bytes: Uint8Array, offset: number, end: number): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let o = offset;
+  for (let messages = 0; o + 4 <= end; messages++) {
+    let length = view.getInt32(o, true);
+    let start = o + 4;
+    if (length === -1) {
+      if (o + 8 > end) break;
+      length = view.getInt32(o + 4, true);
+      start = o + 8;
+    }
+    if (length === 0) return; // end of stream
+    if (length < 0 || start + length > end) throw new IpcDamage(`message ${messages + 1} at byte ${o} claims ${length} bytes of metadata, beyond the file's end`);
+    const meta = new DataView(bytes.buffer, bytes.byteOffset + start, length);
+    checkMessage(meta);
+    const bodyLength = messageBodyLength(meta);
+    if (bodyLength < 0 || start + length + bodyLength > end) throw new IpcDamage(`message ${messages + 1} at byte ${o} claims a body of ${bodyLength} bytes, beyond the file's end`);
+    o = start + length + bodyLength;
+  }
+}
+
+/** Message.bodyLength (field 3, an int64), read without the library. */
+function messageBodyLength(meta: DataView): number {
+  const pos = meta.getUint32(0, true);
+  const vtable = pos - meta.getInt32(pos, true);
+  if (vtable < 0 || vtable + 4 > meta.byteLength) throw new IpcDamage('a message: vtable outside the metadata');
+  if (meta.getUint16(vtable, true) < 12) return 0;
+  const offset = meta.getUint16(vtable + 10, true);
+  if (offset === 0) return 0;
+  if (pos + offset + 8 > meta.byteLength) throw new IpcDamage('a message: body length outside the metadata');
+  return Number(meta.getBigInt64(pos + offset, true));
+}
+
+/** Checks a whole IPC file ("ARROW1" … footer … "ARROW1") or stream; throws IpcDamage. */
+export function checkIpc(bytes: Uint8Array): void {
+  const isFile = bytes.length >= 6 && String.fromCharCode(...bytes.subarray(0, 6)) === 'ARROW1';
+  if (!isFile) {
+    checkStream(bytes, 0, bytes.length);
+    return;
+  }
+  const n = bytes.length;
+  if (n < 8 + 10 || String.fromCharCode(...bytes.subarray(n - 6)) !== 'ARROW1') throw new IpcDamage('the file does not end with "ARROW1": it is truncated');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, n);
+  const footerLength = view.getInt32(n - 10, true);
+  const footerStart = n - 10 - footerLength;
+  if (footerLength <= 0 || footerStart < 8) throw new IpcDamage(`the footer claims ${footerLength} bytes, more than the file holds`);
+  const footer = Table.root(new DataView(bytes.buffer, bytes.byteOffset + footerStart, footerLength), 'the footer');
+  const schema = footer.table(1, 'the footer schema');
+  if (schema) checkFields(schema, 1, 0);
+  const footerView = new DataView(bytes.buffer, bytes.byteOffset + footerStart, footerLength);
+  // The reader follows the footer's blocks (offset, metadata length, body length) to each message.
+  for (const [index, what] of [[2, 'dictionary'], [3, 'record batch']] as const) {
+    const count = footer.vectorLength(index, BLOCK_BYTES, `the ${what} blocks`);
+    const first = footer.vectorStart(index);
+    for (let i = 0; i < count; i++) {
+      const at = first + i * BLOCK_BYTES;
+      const offset = Number(footerView.getBigInt64(at, true));
+      const metaLength = footerView.getInt32(at + 8, true);
+      const bodyLength = Number(footerView.getBigInt64(at + 16, true));
+      if (offset < 8 || metaLength < 8 || bodyLength < 0 || offset + metaLength + bodyLength > footerStart) {
+        throw new IpcDamage(`${what} block ${i + 1} points outside the file (byte ${offset}, ${metaLength} + ${bodyLength} bytes)`);
+      }
+      const prefix = view.getInt32(offset, true) === -1 ? 8 : 4;
+      checkMessage(new DataView(bytes.buffer, bytes.byteOffset + offset + prefix, metaLength - prefix));
+    }
+  }
+  checkStream(bytes, 8, footerStart);
+}

@@ -1,0 +1,128 @@
+// Excel workbooks (.xlsx), read by read-excel-file (pure JavaScript, maintained, no native build; its `universal`
+// entry reads an ArrayBuffer in any JavaScript runtime). A sheet is a table: an optional header row (the first
+// non-empty row, when it names the columns), then one row per record; empty rows are ignored. The sheet read is the
+// one asked for (by name or 1-based number), else the first that holds a numeric table; the notes name the others.
+
+import readXlsxFile, { InvalidInputError } from 'read-excel-file/universal';
+import { DataError } from '../errors';
+import { dataError, exactArrayBuffer, listSome, plural } from './common';
+import type { ImageData, TableData } from './dataset';
+import { loadCellTable, type CellColumn, type CellTable, type CellTableOptions } from './cellTable';
+import { isHeaderLike } from './text/cells';
+
+export interface ExcelOptions extends CellTableOptions {
+  /** A sheet name or 1-based number; empty or absent: the first sheet that holds a numeric table. */
+  sheet?: string;
+}
+
+type Row = readonly unknown[];
+interface Sheet {
+  sheet: string;
+  data: Row[];
+}
+
+const EXPECTED = 'Expected an Excel workbook (.xlsx); an older .xls workbook must be saved as .xlsx first.';
+
+/** Zip archives start with "PK\x03\x04" (an .xlsx workbook is one). */
+export function looksLikeZip(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 3 && bytes[3] === 4;
+}
+
+async function readSheets(fileName: string, bytes: Uint8Array): Promise<Sheet[]> {
+  if (bytes.length === 0) throw dataError(fileName, `the file is empty. ${EXPECTED}`);
+  if (!looksLikeZip(bytes)) throw dataError(fileName, `the file is not a zip archive (it does not start with "PK"), so not an .xlsx workbook. ${EXPECTED}`);
+  try {
+    return (await readXlsxFile(exactArrayBuffer(bytes))) as Sheet[];
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const what = error instanceof InvalidInputError ? 'the workbook cannot be unpacked' : 'the workbook cannot be read';
+    throw dataError(fileName, `${what}: ${reason.replace(/`/g, '')}. ${EXPECTED} The file may be damaged: save it again.`);
+  }
+}
+
+/** A sheet's rows as a cell table: leading empty rows skipped, a header row when the first row names the columns. */
+function sheetTable(sheet: Sheet): CellTable {
+  const isEmpty = (row: Row) => row.every((cell) => cell === null || cell === undefined || cell === '');
+  const kept: number[] = [];
+  for (let r = 0; r < sheet.data.length; r++) if (!isEmpty(sheet.data[r])) kept.push(r);
+  const first = kept.length > 0 ? sheet.data[kept[0]] : [];
+  const header = first.every((cell) => cell === null || typeof cell === 'string') && isHeaderLike(first.map((cell) => String(cell ?? '')), false);
+  const bodyRows = header ? kept.slice(1) : kept;
+  const width = Math.max(0, ...kept.map((r) => lastFilled(sheet.data[r]) + 1));
+  const columns: CellColumn[] = Array.from({ length: width }, (_, j) => ({
+    name: header ? String(first[j] ?? '') : '',
+    cells: bodyRows.map((r) => sheet.data[r][j]),
+  }));
+  const notes = [`sheet "${sheet.sheet}"`];
+  if (header) notes.push(`header on row ${kept[0] + 1}`);
+  const skipped = sheet.data.length - kept.length;
+  if (skipped > 0) notes.push(`ignored ${plural(skipped, 'empty row')}`);
+  return { columns, rows: bodyRows.length, unit: 'row', rowNumber: (i) => bodyRows[i] + 1, notes };
+}
+
+function lastFilled(row: Row): number {
+  for (let j = row.length - 1; j >= 0; j--) if (row[j] !== null && row[j] !== undefined && row[j] !== '') return j;
+  return -1;
+}
+
+/** The sheet asked for: its exact name, then any case, then a 1-based number. */
+function findSheet(fileName: string, sheets: Sheet[], wanted: string): Sheet {
+  const exact = sheets.find((s) => s.sheet === wanted) ?? sheets.find((s) => s.sheet.toLowerCase() === wanted.toLowerCase());
+  if (exact) return exact;
+  if (/^\d+$/.test(wanted) && Number(wanted) >= 1 && Number(wanted) <= sheets.length) return sheets[Number(wanted) - 1];
+  throw dataError(fileName, `there is no sheet "${wanted}". Sheets: ${listSome(sheets.map((s) => `"${s.sheet}"`))} (or their numbers 1–${sheets.length}).`);
+}
+
+/** Loads one sheet; the error names it. */
+function loadSheet(fileName: string, sheet: Sheet, options: CellTableOptions): TableData | ImageData {
+  try {
+    const dataset = loadCellTable(fileName, sheetTable(sheet), options);
+    // Read again (predict, the emitted scripts) from the same sheet.
+    dataset.summary.source = { format: 'xlsx', sheet: sheet.sheet };
+    return dataset;
+  } catch (error) {
+    if (error instanceof DataError) throw new DataError(error.message.replace(/^([^:]*): /, `$1: sheet "${sheet.sheet}": `), error.fileName, error.line);
+    throw error;
+  }
+}
+
+/** The sheets that hold a numeric table (the first is read when none is asked for). */
+export function numericSheets(fileName: string, sheets: Sheet[]): { sheet: Sheet; dataset?: TableData | ImageData; why?: string }[] {
+  return sheets.map((sheet) => {
+    try {
+      return { sheet, dataset: loadCellTable(fileName, sheetTable(sheet), {}) };
+    } catch (error) {
+      if (error instanceof DataError) return { sheet, why: error.message.replace(/^[^:]*: /, '') };
+      throw error;
+    }
+  });
+}
+
+export async function loadExcel(fileName: string, bytes: Uint8Array, options: ExcelOptions): Promise<TableData | ImageData> {
+  const sheets = await readSheets(fileName, bytes);
+  if (sheets.length === 0) throw dataError(fileName, `the workbook has no sheet. ${EXPECTED}`);
+  const wanted = options.sheet?.trim();
+  if (wanted) {
+    const dataset = loadSheet(fileName, findSheet(fileName, sheets, wanted), options);
+    if (sheets.length > 1) dataset.summary.notes.push(`${plural(sheets.length, 'sheet')} in the workbook: ${listSome(sheets.map((s) => `"${s.sheet}"`))}`);
+    return dataset;
+  }
+  const tried = numericSheets(fileName, sheets);
+  const usable = tried.filter((t) => t.dataset);
+  if (usable.length === 0) {
+    throw dataError(fileName, `no sheet holds a numeric table: ${tried.map((t) => `"${t.sheet.sheet}" (${t.why})`).join('; ')}`);
+  }
+  const chosen = usable[0].sheet;
+  const dataset = loadSheet(fileName, chosen, options);
+  if (usable.length > 1) {
+    const others = usable.slice(1).map((t) => `"${t.sheet.sheet}"`);
+    dataset.summary.notes.push(`the first sheet with a numeric table; ${listSome(others)} also ${others.length === 1 ? 'holds one' : 'hold one'}: choose with the sheet setting (CLI: --sheet NAME)`);
+  }
+  return dataset;
+}
+
+/** The sheets of a workbook and whether each holds a numeric table, for "…with options" to offer. */
+export async function inspectSheets(fileName: string, bytes: Uint8Array): Promise<{ name: string; numeric: boolean }[]> {
+  const sheets = await readSheets(fileName, bytes);
+  return numericSheets(fileName, sheets).map((t) => ({ name: t.sheet.sheet, numeric: t.dataset !== undefined }));
+}

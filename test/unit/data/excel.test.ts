@@ -1,0 +1,96 @@
+// Excel workbooks (read-excel-file): the sheet written by pandas/openpyxl gives the CSV's matrix; the first sheet
+// that holds a numeric table is read unless one is asked for; errors name the file and the sheet.
+
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DataError } from '../../../src/engine/errors';
+import { inspectDatasetAsync, loadDataset, loadDatasetAsync } from '../../../src/engine/data/load';
+import { column, faithfulReference, fixture, utf8 } from '../../fixtures/data/helpers';
+
+const faithful = faithfulReference();
+
+async function rejectsWith(promise: Promise<unknown>, ...patterns: RegExp[]): Promise<DataError> {
+  const error = await promise.then(
+    () => assert.fail('expected a DataError'),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof DataError, `expected a DataError, got ${String(error)}`);
+  for (const p of patterns) assert.match(error.message, p);
+  return error;
+}
+
+describe('data: Excel workbooks', () => {
+  it('faithful.xlsx (written by pandas with openpyxl) gives the CSV\'s matrix', async () => {
+    const d = await loadDatasetAsync('faithful.xlsx', fixture('faithful.xlsx'));
+    const csv = loadDataset('faithful.csv', fixture('faithful.csv'));
+    assert.equal(d.kind, 'table');
+    if (d.kind !== 'table' || csv.kind !== 'table') return;
+    assert.deepEqual(d.columns, ['eruptions', 'waiting']);
+    assert.deepEqual(column(d, 0), faithful.eruptions);
+    assert.deepEqual(Array.from(d.values), Array.from(csv.values));
+    assert.deepEqual(d.summary.notes.slice(0, 2), ['sheet "faithful"', 'header on row 1']);
+  });
+
+  it('without a sheet asked for, the first sheet holding a numeric table is read and the others are named', async () => {
+    const d = await loadDatasetAsync('workbook.xlsx', fixture('workbook.xlsx'));
+    assert.equal(d.kind === 'table' && d.columns.join(','), 'eruptions,waiting');
+    assert.ok(
+      d.summary.notes.includes('the first sheet with a numeric table; "iris", "dated" also hold one: choose with the sheet setting (CLI: --sheet NAME)'),
+      d.summary.notes.join('\n'),
+    );
+  });
+
+  it('a sheet by name (any case) or number; text labels, date and index columns as in a CSV', async () => {
+    const iris = await loadDatasetAsync('workbook.xlsx', fixture('workbook.xlsx'), { sheet: 'IRIS' });
+    assert.equal(iris.kind, 'table');
+    if (iris.kind !== 'table') return;
+    assert.deepEqual([iris.n, iris.d], [150, 4]);
+    // The lone class-like text column is the labels, as in iris.csv.
+    assert.deepEqual(iris.summary.droppedColumns, []);
+    assert.equal(iris.labelColumn, 'Species');
+    assert.deepEqual(iris.labelNames, ['setosa', 'versicolor', 'virginica']);
+    const csv = loadDataset('iris.csv', readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'iris.csv')));
+    assert.deepEqual(Array.from(iris.labels!), Array.from(csv.labels!));
+    assert.deepEqual(Array.from((iris as { values: Float64Array }).values), Array.from((csv as { values: Float64Array }).values));
+    assert.equal(iris.summary.source?.sheet, 'iris');
+    const dated = await loadDatasetAsync('workbook.xlsx', fixture('workbook.xlsx'), { sheet: '4' });
+    assert.equal(dated.kind, 'table');
+    if (dated.kind !== 'table') return;
+    assert.deepEqual(dated.columns, ['eruptions', 'waiting']);
+    assert.deepEqual(column(dated, 1), faithful.waiting.slice(0, 10));
+    assert.deepEqual(dated.summary.droppedColumns, [
+      { name: 'row index', reason: 'row index (0..9)' },
+      { name: 'day', reason: 'dates (not used in a fit)' },
+    ]);
+  });
+
+  it('a sheet that is not there, or holds no numbers, is refused naming the sheets', async () => {
+    await rejectsWith(loadDatasetAsync('workbook.xlsx', fixture('workbook.xlsx'), { sheet: 'geyser' }), /^workbook\.xlsx: there is no sheet "geyser"\. Sheets: "notes", "faithful", "iris", "dated" \(or their numbers 1–4\)\.$/);
+    await rejectsWith(loadDatasetAsync('workbook.xlsx', fixture('workbook.xlsx'), { sheet: 'notes' }), /^workbook\.xlsx: sheet "notes": no numeric column to fit\. Columns: "about" \(text, e\.g\. "Old Faithful and iris" on row 2\)/);
+    await rejectsWith(loadDatasetAsync('workbook.xlsx', fixture('workbook.xlsx'), { columns: ['Species'], sheet: 'iris' }), /^workbook\.xlsx: sheet "iris": column "Species" cannot be fitted/);
+  });
+
+  it('not a workbook: a clear message, never another exception', async () => {
+    await rejectsWith(loadDatasetAsync('x.xlsx', utf8('eruptions,waiting\n1,2\n')), /^x\.xlsx: the file is not a zip archive/);
+    await rejectsWith(loadDatasetAsync('x.xlsx', new Uint8Array()), /^x\.xlsx: the file is empty\./);
+    const cut = fixture('faithful.xlsx').subarray(0, 2000);
+    await rejectsWith(loadDatasetAsync('cut.xlsx', cut), /^cut\.xlsx: the workbook cannot be (unpacked|read): .*The file may be damaged: save it again\.$/);
+  });
+
+  it('inspection lists the sheets and which hold numbers, and the columns of the sheet read', async () => {
+    const i = await inspectDatasetAsync(fixture('workbook.xlsx'), 'workbook.xlsx', { sheet: 'iris' });
+    assert.deepEqual(i.sheets, [
+      { name: 'notes', numeric: false },
+      { name: 'faithful', numeric: true },
+      { name: 'iris', numeric: true },
+      { name: 'dated', numeric: true },
+    ]);
+    assert.deepEqual(i.columns.filter((c) => c.numeric).map((c) => c.name), ['Sepal.Length', 'Sepal.Width', 'Petal.Length', 'Petal.Width']);
+    assert.equal(i.format, 'xlsx');
+  });
+
+  it('the synchronous entry point refuses a format read asynchronously, as a caller mistake', () => {
+    assert.throws(() => loadDataset('faithful.xlsx', fixture('faithful.xlsx')), (e: unknown) => !(e instanceof DataError) && /loadDatasetAsync/.test((e as Error).message));
+  });
+});
