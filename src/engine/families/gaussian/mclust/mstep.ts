@@ -115,95 +115,17 @@ export class MclustState {
     return undefined;
   }
 
-  // Row by row (z is row-major), each component's sums in the same order as component by component; rows with
-  // z_ik = 0 add nothing and are skipped.
+  // Each kind of scatter (diagonal, two columns, full) is its own function: V8 optimises a function for the branches
+  // it has seen, and one shared by the 14 models would leave its hot loop to the interpreter for the others.
   private meansAndScatter(x: Float64Array, n: number, z: Float64Array, rootEps: number): boolean {
     const { d, k, means, scatter, sizes, weights } = this;
-    const dd = d * d;
-    means.fill(0);
+    if (!weightedMeans(x, n, d, k, z, means, sizes, weights, rootEps)) return false;
     scatter.fill(0);
-    sizes.fill(0);
-    for (let i = 0; i < n; i++) {
-      const xo = i * d;
-      const zo = i * k;
-      for (let c = 0; c < k; c++) {
-        const w = z[zo + c];
-        sizes[c] += w;
-        if (w === 0) continue;
-        const mo = c * d;
-        for (let j = 0; j < d; j++) means[mo + j] += w * x[xo + j];
-      }
-    }
-    for (let c = 0; c < k; c++) {
-      const size = sizes[c];
-      weights[c] = size / n;
-      if (!(size > rootEps)) return false;
-      for (let j = 0; j < d; j++) means[c * d + j] /= size;
-    }
-    if (this.diagonalModel) {
-      for (let i = 0; i < n; i++) {
-        const xo = i * d;
-        const zo = i * k;
-        for (let c = 0; c < k; c++) {
-          const w = z[zo + c];
-          if (w === 0) continue;
-          const mo = c * d;
-          const base = c * dd;
-          for (let j = 0; j < d; j++) {
-            const v = x[xo + j] - means[mo + j];
-            scatter[base + j * d + j] += w * v * v;
-          }
-        }
-      }
-      return true;
-    }
-    if (d === 2) {
-      // Two columns, unrolled: the same operations in the same order.
-      for (let i = 0; i < n; i++) {
-        const x0 = x[2 * i];
-        const x1 = x[2 * i + 1];
-        const zo = i * k;
-        for (let c = 0; c < k; c++) {
-          const w = z[zo + c];
-          if (w === 0) continue;
-          const c0 = x0 - means[2 * c];
-          const c1 = x1 - means[2 * c + 1];
-          const w0 = w * c0;
-          const w1 = w * c1;
-          scatter[4 * c] += w0 * c0;
-          scatter[4 * c + 2] += w1 * c0;
-          scatter[4 * c + 3] += w1 * c1;
-        }
-      }
-    } else {
-      this.fullScatter(x, n, z);
-    }
-    for (let c = 0; c < k; c++) {
-      const base = c * dd;
-      for (let r = 0; r < d; r++) for (let s = 0; s < r; s++) scatter[base + s * d + r] = scatter[base + r * d + s];
-    }
+    if (this.diagonalModel) diagonalScatter(x, n, d, k, z, means, scatter);
+    else if (d === 2) twoColumnScatter(x, n, k, z, means, scatter);
+    else fullScatter(x, n, d, k, z, means, scatter, this.centered);
+    if (!this.diagonalModel) mirrorLowerTriangles(scatter, d, k);
     return true;
-  }
-
-  private fullScatter(x: Float64Array, n: number, z: Float64Array): void {
-    const { d, k, means, scatter, centered } = this;
-    const dd = d * d;
-    for (let i = 0; i < n; i++) {
-      const xo = i * d;
-      const zo = i * k;
-      for (let c = 0; c < k; c++) {
-        const w = z[zo + c];
-        if (w === 0) continue;
-        const mo = c * d;
-        const base = c * dd;
-        for (let j = 0; j < d; j++) centered[j] = x[xo + j] - means[mo + j];
-        for (let r = 0; r < d; r++) {
-          const wr = w * centered[r];
-          const ro = base + r * d;
-          for (let s = 0; s <= r; s++) scatter[ro + s] += wr * centered[s];
-        }
-      }
-    }
   }
 
   private covarianceStep(n: number, control: MStepControl): MStepFailure | undefined {
@@ -544,6 +466,9 @@ export class MclustState {
       // Shapes (and VVE's volumes) from diag(D W_k Dᵀ); the target is Σ_k Σ_j diag_j / a_jk.
       target = 0;
       for (let c = 0; c < k; c++) {
+        // x / 1 is x: EVE and VVE run the same operations (V8 optimises for the paths it has seen run).
+        const size = sizes[c];
+        const divisor = variableVolume ? size : 1;
         for (let j = 0; j < d; j++) {
           let value = 0;
           for (let m = 0; m < d; m++) {
@@ -552,19 +477,24 @@ export class MclustState {
             value += product * orientation[j * d + m];
           }
           m1[j] = value;
-          shape[c * d + j] = variableVolume ? value / sizes[c] : value;
+          shape[c * d + j] = value / divisor;
         }
         const geometricMean = geometricMeanOf(shape, c * d, d);
-        if (variableVolume) scale[c] = geometricMean;
+        scale[c] = geometricMean;
+        const smallVolume = geometricMean < rootEps;
         for (let j = 0; j < d; j++) shape[c * d + j] /= geometricMean;
-        if (minimum(shape, c * d, d) < rootEps || (variableVolume && scale[c] < rootEps)) return 'singular';
+        if (minimum(shape, c * d, d) < rootEps || (variableVolume && smallVolume)) return 'singular';
         for (let j = 0; j < d; j++) target += m1[j] / shape[c * d + j];
       }
       change = Math.abs(target - previousTarget) / (1 + Math.abs(target));
       previousTarget = target;
     } while (change > control.innerTolerance && this.innerIterations < control.innerMaxIterations);
-    if (!variableVolume) scale.fill(target / (n * d));
-    for (let c = 0; c < k; c++) this.composeCovariance(c, scale[c], shape, c * d, orientation, 0);
+    const commonVolume = target / (n * d);
+    for (let c = 0; c < k; c++) {
+      const own = scale[c];
+      scale[c] = variableVolume ? own : commonVolume;
+      this.composeCovariance(c, scale[c], shape, c * d, orientation, 0);
+    }
     return undefined;
   }
 }
@@ -591,4 +521,120 @@ function normalizeToUnitDeterminant(values: Float64Array, offset: number, length
 
 function transposeInto(source: Float64Array, d: number, target: Float64Array): void {
   for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) target[c * d + r] = source[r * d + c];
+}
+
+// Component by component with rows innermost and the sums in locals (V8 re-checks every typed array an inner loop
+// touches on each pass); each sum adds the same terms in the same order (row by row) as a row-major pass would.
+// Rows with z_ik = 0 add nothing to means or scatter and are skipped.
+
+/** Sizes Σ_i z_ik, weights n_k / n and weighted means; false when a component's size is at or below √eps. */
+function weightedMeans(x: Float64Array, n: number, d: number, k: number, z: Float64Array, means: Float64Array, sizes: Float64Array, weights: Float64Array, rootEps: number): boolean {
+  for (let c = 0; c < k; c++) {
+    const mo = c * d;
+    let size = 0;
+    if (d === 2) {
+      let s0 = 0;
+      let s1 = 0;
+      for (let i = 0, o = c; i < n; i++, o += k) {
+        const w = z[o];
+        size += w;
+        if (w === 0) continue;
+        s0 += w * x[2 * i];
+        s1 += w * x[2 * i + 1];
+      }
+      means[mo] = s0;
+      means[mo + 1] = s1;
+    } else {
+      for (let i = 0, o = c; i < n; i++, o += k) size += z[o];
+      for (let j = 0; j < d; j++) {
+        let sum = 0;
+        for (let i = 0, o = c; i < n; i++, o += k) {
+          const w = z[o];
+          if (w === 0) continue;
+          sum += w * x[i * d + j];
+        }
+        means[mo + j] = sum;
+      }
+    }
+    sizes[c] = size;
+  }
+  for (let c = 0; c < k; c++) {
+    const size = sizes[c];
+    weights[c] = size / n;
+    if (!(size > rootEps)) return false;
+    for (let j = 0; j < d; j++) means[c * d + j] /= size;
+  }
+  return true;
+}
+
+/** The diagonals of the scatter matrices (all the diagonal models use). */
+function diagonalScatter(x: Float64Array, n: number, d: number, k: number, z: Float64Array, means: Float64Array, scatter: Float64Array): void {
+  const dd = d * d;
+  for (let c = 0; c < k; c++) {
+    for (let j = 0; j < d; j++) {
+      const mean = means[c * d + j];
+      let sum = 0;
+      for (let i = 0, o = c; i < n; i++, o += k) {
+        const w = z[o];
+        if (w === 0) continue;
+        const v = x[i * d + j] - mean;
+        sum += w * v * v;
+      }
+      scatter[c * dd + j * d + j] = sum;
+    }
+  }
+}
+
+/** Lower triangles of the scatter matrices for two columns, unrolled. */
+function twoColumnScatter(x: Float64Array, n: number, k: number, z: Float64Array, means: Float64Array, scatter: Float64Array): void {
+  for (let c = 0; c < k; c++) {
+    const m0 = means[2 * c];
+    const m1 = means[2 * c + 1];
+    let s00 = 0;
+    let s10 = 0;
+    let s11 = 0;
+    for (let i = 0, o = c; i < n; i++, o += k) {
+      const w = z[o];
+      if (w === 0) continue;
+      const c0 = x[2 * i] - m0;
+      const c1 = x[2 * i + 1] - m1;
+      const w0 = w * c0;
+      const w1 = w * c1;
+      s00 += w0 * c0;
+      s10 += w1 * c0;
+      s11 += w1 * c1;
+    }
+    scatter[4 * c] = s00;
+    scatter[4 * c + 2] = s10;
+    scatter[4 * c + 3] = s11;
+  }
+}
+
+/** Lower triangles of the scatter matrices. */
+function fullScatter(x: Float64Array, n: number, d: number, k: number, z: Float64Array, means: Float64Array, scatter: Float64Array, centered: Float64Array): void {
+  const dd = d * d;
+  for (let i = 0; i < n; i++) {
+    const xo = i * d;
+    const zo = i * k;
+    for (let c = 0; c < k; c++) {
+      const w = z[zo + c];
+      if (w === 0) continue;
+      const mo = c * d;
+      const base = c * dd;
+      for (let j = 0; j < d; j++) centered[j] = x[xo + j] - means[mo + j];
+      for (let r = 0; r < d; r++) {
+        const wr = w * centered[r];
+        const ro = base + r * d;
+        for (let s = 0; s <= r; s++) scatter[ro + s] += wr * centered[s];
+      }
+    }
+  }
+}
+
+function mirrorLowerTriangles(matrices: Float64Array, d: number, k: number): void {
+  const dd = d * d;
+  for (let c = 0; c < k; c++) {
+    const base = c * dd;
+    for (let r = 0; r < d; r++) for (let s = 0; s < r; s++) matrices[base + s * d + r] = matrices[base + r * d + s];
+  }
 }
