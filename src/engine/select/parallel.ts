@@ -10,6 +10,7 @@
 import * as os from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import {
+  BestFitKeeper,
   cellQueue,
   checkSweep,
   finishSweep,
@@ -177,9 +178,12 @@ export function sweepModelsParallel(
       done++;
       onCell?.(cell, done, total, byWorker);
     };
+    const keeper = new BestFitKeeper(plan);
     const fitHere = (index: number) => {
       const started = Date.now();
-      record(index, runPlannedCell(shared, plan, index).cell, false);
+      const { cell, fit } = runPlannedCell(shared, plan, index);
+      keeper.offer(index, cell, fit);
+      record(index, cell, false);
       longest = Math.max(longest, Date.now() - started);
     };
     const drain = () => {
@@ -214,7 +218,7 @@ export function sweepModelsParallel(
       // The counter moves after a worker posts its cell: wake on it, and look again at least every 50 ms.
       Atomics.wait(ctrl, SWEEP_CTRL.DONE, seen, 50);
     }
-    return finishSweep(shared, plan, cells);
+    return finishSweep(shared, plan, cells, keeper.fits());
   } finally {
     Atomics.store(ctrl, SWEEP_CTRL.STOP, 1);
     Atomics.store(ctrl, SWEEP_CTRL.READY, 1);
