@@ -136,9 +136,10 @@ export function mclustEStep(
   return logLikelihood;
 }
 
-// The density kernels run component by component (rows innermost), with that component's parameters in locals:
-// V8 re-checks every typed array an inner loop touches on each pass, so the fewer arrays there, the faster. Each
-// entry is computed with the same operations in the same order as row by row.
+// The density kernels run component by component (rows innermost), with that component's parameters in locals for
+// two to four columns: V8 re-checks every typed array an inner loop touches on each pass, so the fewer arrays there,
+// the faster. Each entry is computed with the same operations in the same order as the general loop (a zero's sign
+// aside, which squaring removes).
 
 /** ln π_k N(x_i | μ_k, Σ_k) into out (n × K) for diagonal Σ_k given by their precisions 1 / σ²_kj. */
 function diagonalLogDensities(x: Float64Array, n: number, d: number, k: number, means: Float64Array, precisions: Float64Array, logWeights: Float64Array, out: Float64Array): void {
@@ -196,6 +197,55 @@ function fullLogDensities(x: Float64Array, n: number, d: number, k: number, mean
         const y0 = f00 * c0;
         const y1 = f10 * c0 + f11 * c1;
         out[o] = constant - 0.5 * (y0 * y0 + y1 * y1);
+      }
+      continue;
+    }
+    if (d === 3) {
+      const m0 = means[mo];
+      const m1 = means[mo + 1];
+      const m2 = means[mo + 2];
+      const f00 = inverseFactors[fo];
+      const f10 = inverseFactors[fo + 3];
+      const f11 = inverseFactors[fo + 4];
+      const f20 = inverseFactors[fo + 6];
+      const f21 = inverseFactors[fo + 7];
+      const f22 = inverseFactors[fo + 8];
+      for (let i = 0, o = c, xo = 0; i < n; i++, o += k, xo += 3) {
+        const c0 = x[xo] - m0;
+        const c1 = x[xo + 1] - m1;
+        const c2 = x[xo + 2] - m2;
+        const y0 = f00 * c0;
+        const y1 = f10 * c0 + f11 * c1;
+        const y2 = f20 * c0 + f21 * c1 + f22 * c2;
+        out[o] = constant - 0.5 * (y0 * y0 + y1 * y1 + y2 * y2);
+      }
+      continue;
+    }
+    if (d === 4) {
+      const m0 = means[mo];
+      const m1 = means[mo + 1];
+      const m2 = means[mo + 2];
+      const m3 = means[mo + 3];
+      const f00 = inverseFactors[fo];
+      const f10 = inverseFactors[fo + 4];
+      const f11 = inverseFactors[fo + 5];
+      const f20 = inverseFactors[fo + 8];
+      const f21 = inverseFactors[fo + 9];
+      const f22 = inverseFactors[fo + 10];
+      const f30 = inverseFactors[fo + 12];
+      const f31 = inverseFactors[fo + 13];
+      const f32 = inverseFactors[fo + 14];
+      const f33 = inverseFactors[fo + 15];
+      for (let i = 0, o = c, xo = 0; i < n; i++, o += k, xo += 4) {
+        const c0 = x[xo] - m0;
+        const c1 = x[xo + 1] - m1;
+        const c2 = x[xo + 2] - m2;
+        const c3 = x[xo + 3] - m3;
+        const y0 = f00 * c0;
+        const y1 = f10 * c0 + f11 * c1;
+        const y2 = f20 * c0 + f21 * c1 + f22 * c2;
+        const y3 = f30 * c0 + f31 * c1 + f32 * c2 + f33 * c3;
+        out[o] = constant - 0.5 * (y0 * y0 + y1 * y1 + y2 * y2 + y3 * y3);
       }
       continue;
     }

@@ -7,6 +7,7 @@
 
 import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg';
 import { orthogonalPolarFactor, symmetricEigen } from './eigen';
+import { diagonalScatter, fullScatter, mirrorLowerTriangles, twoColumnScatter, weightedMeans } from './scatter';
 import { isUnivariateModel, type MclustModelName } from './models';
 
 /** Why an M-step could not produce a usable model (mclust reports the fit as missing, its loglik NA). */
@@ -123,7 +124,7 @@ export class MclustState {
     scatter.fill(0);
     if (this.diagonalModel) diagonalScatter(x, n, d, k, z, means, scatter);
     else if (d === 2) twoColumnScatter(x, n, k, z, means, scatter);
-    else fullScatter(x, n, d, k, z, means, scatter, this.centered);
+    else fullScatter(x, n, d, k, z, means, scatter);
     if (!this.diagonalModel) mirrorLowerTriangles(scatter, d, k);
     return true;
   }
@@ -521,120 +522,4 @@ function normalizeToUnitDeterminant(values: Float64Array, offset: number, length
 
 function transposeInto(source: Float64Array, d: number, target: Float64Array): void {
   for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) target[c * d + r] = source[r * d + c];
-}
-
-// Component by component with rows innermost and the sums in locals (V8 re-checks every typed array an inner loop
-// touches on each pass); each sum adds the same terms in the same order (row by row) as a row-major pass would.
-// Rows with z_ik = 0 add nothing to means or scatter and are skipped.
-
-/** Sizes Σ_i z_ik, weights n_k / n and weighted means; false when a component's size is at or below √eps. */
-function weightedMeans(x: Float64Array, n: number, d: number, k: number, z: Float64Array, means: Float64Array, sizes: Float64Array, weights: Float64Array, rootEps: number): boolean {
-  for (let c = 0; c < k; c++) {
-    const mo = c * d;
-    let size = 0;
-    if (d === 2) {
-      let s0 = 0;
-      let s1 = 0;
-      for (let i = 0, o = c; i < n; i++, o += k) {
-        const w = z[o];
-        size += w;
-        if (w === 0) continue;
-        s0 += w * x[2 * i];
-        s1 += w * x[2 * i + 1];
-      }
-      means[mo] = s0;
-      means[mo + 1] = s1;
-    } else {
-      for (let i = 0, o = c; i < n; i++, o += k) size += z[o];
-      for (let j = 0; j < d; j++) {
-        let sum = 0;
-        for (let i = 0, o = c; i < n; i++, o += k) {
-          const w = z[o];
-          if (w === 0) continue;
-          sum += w * x[i * d + j];
-        }
-        means[mo + j] = sum;
-      }
-    }
-    sizes[c] = size;
-  }
-  for (let c = 0; c < k; c++) {
-    const size = sizes[c];
-    weights[c] = size / n;
-    if (!(size > rootEps)) return false;
-    for (let j = 0; j < d; j++) means[c * d + j] /= size;
-  }
-  return true;
-}
-
-/** The diagonals of the scatter matrices (all the diagonal models use). */
-function diagonalScatter(x: Float64Array, n: number, d: number, k: number, z: Float64Array, means: Float64Array, scatter: Float64Array): void {
-  const dd = d * d;
-  for (let c = 0; c < k; c++) {
-    for (let j = 0; j < d; j++) {
-      const mean = means[c * d + j];
-      let sum = 0;
-      for (let i = 0, o = c; i < n; i++, o += k) {
-        const w = z[o];
-        if (w === 0) continue;
-        const v = x[i * d + j] - mean;
-        sum += w * v * v;
-      }
-      scatter[c * dd + j * d + j] = sum;
-    }
-  }
-}
-
-/** Lower triangles of the scatter matrices for two columns, unrolled. */
-function twoColumnScatter(x: Float64Array, n: number, k: number, z: Float64Array, means: Float64Array, scatter: Float64Array): void {
-  for (let c = 0; c < k; c++) {
-    const m0 = means[2 * c];
-    const m1 = means[2 * c + 1];
-    let s00 = 0;
-    let s10 = 0;
-    let s11 = 0;
-    for (let i = 0, o = c; i < n; i++, o += k) {
-      const w = z[o];
-      if (w === 0) continue;
-      const c0 = x[2 * i] - m0;
-      const c1 = x[2 * i + 1] - m1;
-      const w0 = w * c0;
-      const w1 = w * c1;
-      s00 += w0 * c0;
-      s10 += w1 * c0;
-      s11 += w1 * c1;
-    }
-    scatter[4 * c] = s00;
-    scatter[4 * c + 2] = s10;
-    scatter[4 * c + 3] = s11;
-  }
-}
-
-/** Lower triangles of the scatter matrices. */
-function fullScatter(x: Float64Array, n: number, d: number, k: number, z: Float64Array, means: Float64Array, scatter: Float64Array, centered: Float64Array): void {
-  const dd = d * d;
-  for (let i = 0; i < n; i++) {
-    const xo = i * d;
-    const zo = i * k;
-    for (let c = 0; c < k; c++) {
-      const w = z[zo + c];
-      if (w === 0) continue;
-      const mo = c * d;
-      const base = c * dd;
-      for (let j = 0; j < d; j++) centered[j] = x[xo + j] - means[mo + j];
-      for (let r = 0; r < d; r++) {
-        const wr = w * centered[r];
-        const ro = base + r * d;
-        for (let s = 0; s <= r; s++) scatter[ro + s] += wr * centered[s];
-      }
-    }
-  }
-}
-
-function mirrorLowerTriangles(matrices: Float64Array, d: number, k: number): void {
-  const dd = d * d;
-  for (let c = 0; c < k; c++) {
-    const base = c * dd;
-    for (let r = 0; r < d; r++) for (let s = 0; s < r; s++) matrices[base + s * d + r] = matrices[base + r * d + s];
-  }
 }
