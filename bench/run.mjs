@@ -21,7 +21,9 @@
 //
 // Options: --only bernoulli|gaussian|select, --iterations N (Bernoulli, default 30), --gaussian-iterations N (default 10),
 // --skip-float32, --skip-single-thread, --repeat N (Bernoulli runs per implementation, interleaved; the lowest median
-// is kept). Output: a table on stdout, bench/results/latest.json and latest.md.
+// is kept), --baseline DIR (model selection: also time DIR/cli.js, another build such as a copy of an earlier
+// dist/, on one thread, interleaved with the others: before and after in one run). Output: a table on stdout,
+// bench/results/latest.json and latest.md.
 
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -46,6 +48,7 @@ const only = option('--only', 'all');
 const iterations = Number(option('--iterations', '30'));
 const gaussianIterations = Number(option('--gaussian-iterations', '10'));
 const repeat = Math.max(1, Number(option('--repeat', '1')));
+const baseline = option('--baseline', undefined);
 
 function fail(message) {
   process.stderr.write(`bench: ${message}\n`);
@@ -53,6 +56,7 @@ function fail(message) {
 }
 
 if (!fs.existsSync(CLI)) fail(`${path.relative(ROOT, CLI)} is missing: run \`npm run build\` first.`);
+if (baseline !== undefined && !fs.existsSync(path.join(baseline, 'cli.js'))) fail(`--baseline ${baseline}: no cli.js there.`);
 if (!fs.existsSync(path.join(ROOT, 'dist', 'shard.js'))) fail('dist/shard.js is missing: run `npm run build` first.');
 const needsPython = only !== 'select';
 const probe = needsPython ? spawnSync(PYTHON, ['-c', 'import numpy, sklearn; print(numpy.__version__, sklearn.__version__)'], { encoding: 'utf8' }) : { status: 0, stdout: 'not used' };
@@ -272,11 +276,11 @@ async function selectBench(name, file) {
   process.stderr.write(`Model selection: ${name}, K = 1…9 × 14 models\n`);
   const rscript = spawnSync('Rscript', ['-e', 'cat(as.character(packageVersion("mclust")))'], { encoding: 'utf8' });
   if (rscript.status !== 0) fail(`Rscript with mclust is needed for the model-selection bench (Debian: apt-get install r-base-core r-cran-mclust).\n${rscript.stderr}`);
-  const cliRun = async (threads) => {
-    const r = await run(process.execPath, [CLI, 'select', file, '--threads', String(threads), '--json']);
-    const json = parseJson(r, `mixscope select ${name}`);
+  const cliRun = async (threads, cli = CLI, label = 'mixscope select') => {
+    const r = await run(process.execPath, [cli, 'select', file, '--threads', String(threads), '--json']);
+    const json = parseJson(r, `${label} ${name}`);
     const best = json.best.cell;
-    return { implementation: `mixscope select (${threads === 0 ? `${os.availableParallelism?.() ?? os.cpus().length} threads` : '1 thread'})`, seconds: json.seconds, wallSeconds: r.seconds, maxRssMb: r.maxRssMb, model: best.model, k: best.k, bic: best.bic };
+    return { implementation: `${label} (${threads === 0 ? `${os.availableParallelism?.() ?? os.cpus().length} threads` : '1 thread'})`, seconds: json.seconds, wallSeconds: r.seconds, maxRssMb: r.maxRssMb, model: best.model, k: best.k, bic: best.bic };
   };
   const rRun = async () => {
     const r = await run('Rscript', [path.join(ROOT, 'bench', 'mclust_select.R'), file, '1']);
@@ -284,10 +288,15 @@ async function selectBench(name, file) {
     return { implementation: json.implementation, seconds: json.seconds, wallSeconds: r.seconds, maxRssMb: r.maxRssMb, model: json.model, k: json.k, bic: json.bic };
   };
   const runners = [() => cliRun(0), () => cliRun(1), rRun];
+  const names = ['mixscope select, all threads', 'mixscope select, 1 thread', 'R Mclust'];
+  if (baseline !== undefined) {
+    runners.push(() => cliRun(1, path.join(baseline, 'cli.js'), 'baseline'));
+    names.push(`baseline ${baseline}, 1 thread`);
+  }
   const best = new Array(runners.length);
   for (let round = 0; round < repeat; round++) {
     for (let i = 0; i < runners.length; i++) {
-      process.stderr.write(`  ${i < 2 ? `mixscope select, ${i === 0 ? 'all threads' : '1 thread'}` : 'R Mclust'}\n`);
+      process.stderr.write(`  ${names[i]}\n`);
       const row = await runners[i]();
       if (!best[i] || row.seconds < best[i].seconds) best[i] = row;
     }
@@ -368,12 +377,13 @@ function markdown() {
     lines.push(
       '**Model selection, summary**: the sweep\'s time (in process) ÷ R Mclust()\'s, all threads and one thread, and the whole process ÷ R\'s whole process (all threads):',
       '',
-      '| data | all threads ÷ R | one thread ÷ R | whole process ÷ R | same choice as R |',
-      '|---|---:|---:|---:|---|',
+      `| data | all threads ÷ R | one thread ÷ R | whole process ÷ R | same choice as R |${baseline !== undefined ? ' baseline, one thread ÷ R | baseline whole process ÷ R |' : ''}`,
+      `|---|---:|---:|---:|---|${baseline !== undefined ? '---:|---:|' : ''}`,
     );
     for (const sel of report.select) {
-      const [all, one, r] = sel.rows;
-      lines.push(`| ${sel.data} | ${all.ratioToMclust.toFixed(2)} | ${one.ratioToMclust.toFixed(2)} | ${all.wallRatioToMclust.toFixed(2)} | ${all.model === r.model && all.k === r.k && one.model === r.model && one.k === r.k ? 'yes' : 'NO'} |`);
+      const [all, one, r, base] = sel.rows;
+      const same = [all, one, base].every((row) => !row || (row.model === r.model && row.k === r.k));
+      lines.push(`| ${sel.data} | ${all.ratioToMclust.toFixed(2)} | ${one.ratioToMclust.toFixed(2)} | ${all.wallRatioToMclust.toFixed(2)} | ${same ? 'yes' : 'NO'} |${base ? ` ${base.ratioToMclust.toFixed(2)} | ${base.wallRatioToMclust.toFixed(2)} |` : ''}`);
     }
     lines.push('');
   }

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SWEEP_CTRL, sweepModelsParallel, takeCell } from '../../src/engine/select/parallel';
+import { AUTO_THREADS_MIN_WORK, autoThreads, SWEEP_CTRL, sweepModelsParallel, sweepWork, takeCell } from '../../src/engine/select/parallel';
 import { sweepModels, type SweepCell, type SweepOptions } from '../../src/engine/select/sweep';
 import { loadFaithful } from '../fixtures/gaussian/helpers';
 
@@ -53,6 +53,26 @@ describe('model-selection sweep on worker threads', function () {
     const parallel = sweepModelsParallel(values, n, d, weighted, { threads: 2, workerScript: WORKER });
     assert.deepEqual(parallel, serial);
     assert.notDeepEqual(serial.cells.map((c) => c.logLikelihood), sweepModels(values, n, d, { ...options, ks: [1, 2, 3] }).cells.map((c) => c.logLikelihood));
+  });
+
+  it('threads 0 fits a sweep too small to pay for a worker on the calling thread alone, with the same result', () => {
+    const serial = sweepModels(values, n, d, options);
+    let byWorkers = 0;
+    const auto = sweepModelsParallel(values, n, d, options, { threads: 0, workerScript: WORKER }, (_cell, _done, _total, byWorker) => {
+      if (byWorker) byWorkers++;
+    });
+    assert.deepEqual(auto, serial);
+    assert.equal(byWorkers, 0);
+  });
+
+  it('threads 0 means every core once the sweep is large: 2,000 rows × 6 columns, K = 1…9, 14 models', () => {
+    const ks = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    assert.equal(sweepWork(272, 2, ks, 14), 272 * 11 * 45 * 14);
+    assert.ok(sweepWork(272, 2, ks, 14) < AUTO_THREADS_MIN_WORK);
+    assert.equal(autoThreads(sweepWork(272, 2, ks, 14), 8), 1);
+    assert.equal(autoThreads(sweepWork(2000, 6, ks, 14), 8), 8);
+    // K above n adds no components (those cells are not fitted).
+    assert.equal(sweepWork(3, 2, ks, 14), sweepWork(3, 2, [1, 2, 3, 3, 3, 3, 3, 3, 3], 14));
   });
 
   it('without a worker script the calling thread fits every cell, with the same result', () => {

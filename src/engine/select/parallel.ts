@@ -10,6 +10,7 @@
 import * as os from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import {
+  BestFitKeeper,
   cellQueue,
   checkSweep,
   finishSweep,
@@ -55,7 +56,10 @@ export interface SweepWorkerData {
 export type SweepWorkerMessage = { index: number; cell: SweepCell } | { index: number; error: string };
 
 export interface ParallelOptions {
-  /** Threads in all, the calling one included (0: every core); never more than the cells. */
+  /**
+   * Threads in all, the calling one included (0: every core when the sweep is large enough to pay for the workers'
+   * start, see autoThreads; else one); never more than the cells.
+   */
   threads?: number;
   /**
    * The worker script (the bundle dist/selectWorker.js; the caller finds it, so the engine reads no file). Without
@@ -66,6 +70,28 @@ export interface ParallelOptions {
 
 /** Most cells one sweep can queue (two 16-bit counters share one word). */
 export const MAX_PARALLEL_CELLS = 0xffff;
+
+/**
+ * A worker costs its own start and its own compilation and optimisation of the engine (hundreds of milliseconds of
+ * CPU), which a small sweep never wins back: with threads = 0 a sweep whose work (sweepWork) is below this runs on
+ * the calling thread alone. About a second of one thread's fitting; Old Faithful's K = 1…9 sweep is 1.9e6.
+ */
+export const AUTO_THREADS_MIN_WORK = 8e6;
+
+/**
+ * The work of one EM iteration of every cell, in row × component terms weighted by the covariance entries each
+ * touches (a term for the exp and weights, d(d + 1)/2 for the scatter and the density).
+ */
+export function sweepWork(n: number, d: number, ks: readonly number[], models: number): number {
+  let components = 0;
+  for (const k of ks) components += Math.min(k, n);
+  return n * (8 + (d * (d + 1)) / 2) * components * models;
+}
+
+/** The threads a sweep of this much work runs on when asked for 0 (every core). */
+export function autoThreads(work: number, cores: number): number {
+  return work < AUTO_THREADS_MIN_WORK ? 1 : Math.max(1, cores);
+}
 
 /** Takes the next cell from one end of the queue: its position in the queue, or −1 when every cell is taken. */
 export function takeCell(ctrl: Int32Array, total: number, end: 'front' | 'back'): number {
@@ -104,7 +130,8 @@ export function sweepModelsParallel(
   const checked = checkSweep(x, n, d, options);
   const total = checked.ks.length * checked.models.length;
   if (total > MAX_PARALLEL_CELLS) throw new RangeError(`a sweep on threads takes at most ${MAX_PARALLEL_CELLS} cells; got ${total}`);
-  const threads = Math.max(1, Math.min(total, parallel.threads || os.availableParallelism()));
+  const requested = parallel.threads || autoThreads(sweepWork(n, d, checked.ks, checked.models.length), os.availableParallelism());
+  const threads = Math.max(1, Math.min(total, requested));
   const script = parallel.workerScript ?? undefined;
 
   const shared = sharedFloat64(x);
@@ -151,9 +178,12 @@ export function sweepModelsParallel(
       done++;
       onCell?.(cell, done, total, byWorker);
     };
+    const keeper = new BestFitKeeper(plan);
     const fitHere = (index: number) => {
       const started = Date.now();
-      record(index, runPlannedCell(shared, plan, index).cell, false);
+      const { cell, fit } = runPlannedCell(shared, plan, index);
+      keeper.offer(index, cell, fit);
+      record(index, cell, false);
       longest = Math.max(longest, Date.now() - started);
     };
     const drain = () => {
@@ -188,7 +218,7 @@ export function sweepModelsParallel(
       // The counter moves after a worker posts its cell: wake on it, and look again at least every 50 ms.
       Atomics.wait(ctrl, SWEEP_CTRL.DONE, seen, 50);
     }
-    return finishSweep(shared, plan, cells);
+    return finishSweep(shared, plan, cells, keeper.fits());
   } finally {
     Atomics.store(ctrl, SWEEP_CTRL.STOP, 1);
     Atomics.store(ctrl, SWEEP_CTRL.READY, 1);

@@ -238,6 +238,41 @@ export function bestCellIndex(result: Pick<SweepResult, 'cells' | 'ks' | 'models
   return best;
 }
 
+/**
+ * The fits of the best cells so far by BIC and by ICL, in bestCellIndex's order (the higher value; on a tie the
+ * earlier cell, model by model), so that finishSweep needs no refit of a best cell fitted on this thread.
+ */
+export class BestFitKeeper {
+  private readonly kept: Record<SelectionCriterion, { index: number; cell: SweepCell; fit: MeResult } | undefined> = { bic: undefined, icl: undefined };
+
+  constructor(
+    private readonly plan: Pick<SweepPlan, 'ks' | 'models'>,
+  ) {}
+
+  offer(index: number, cell: SweepCell, fit: MeResult | undefined): void {
+    if (!fit || !isChoosable(cell)) return;
+    for (const criterion of ['bic', 'icl'] as const) {
+      const best = this.kept[criterion];
+      if (!best || this.beats(index, cell, best.index, best.cell, criterion)) this.kept[criterion] = { index, cell, fit };
+    }
+  }
+
+  /** The kept fits by cell index (for finishSweep). */
+  fits(): (MeResult | undefined)[] {
+    const fits: (MeResult | undefined)[] = [];
+    for (const best of [this.kept.bic, this.kept.icl]) if (best) fits[best.index] = best.fit;
+    return fits;
+  }
+
+  private beats(a: number, cellA: SweepCell, b: number, cellB: SweepCell, criterion: SelectionCriterion): boolean {
+    const va = cellA[criterion] as number;
+    const vb = cellB[criterion] as number;
+    if (va !== vb) return va > vb;
+    const m = this.plan.models.length;
+    return a % m < b % m || (a % m === b % m && a < b);
+  }
+}
+
 /** The full parameters and assignments of a fit. */
 export function describeFit(cell: SweepCell, fit: MeResult): BestFit {
   const { d, k, n } = fit;
@@ -257,8 +292,9 @@ export function describeFit(cell: SweepCell, fit: MeResult): BestFit {
 }
 
 /**
- * The table from its cells (in plan order) and the best cells by BIC and by ICL with their parameters. The best fits
- * are refitted here (EM is deterministic), so the cells themselves can come from anywhere: this thread or workers.
+ * The table from its cells (in plan order) and the best cells by BIC and by ICL with their parameters. A best fit not
+ * in `fits` is refitted here (EM is deterministic), so the cells themselves can come from anywhere: this thread or
+ * workers.
  */
 export function finishSweep(x: Float64Array, plan: SweepPlan, cells: SweepCell[], fits?: (MeResult | undefined)[]): SweepResult {
   const { n, d, ks, models } = plan;
@@ -284,13 +320,16 @@ export function sweepModels(x: Float64Array, n: number, d: number, options: Swee
   const plan = planSweep(x, n, d, options);
   const cells = new Array<SweepCell>(plan.ks.length * plan.models.length);
   const queue = cellQueue(plan);
+  const keeper = new BestFitKeeper(plan);
   let done = 0;
   for (const index of queue) {
-    cells[index] = runPlannedCell(x, plan, index).cell;
+    const { cell, fit } = runPlannedCell(x, plan, index);
+    cells[index] = cell;
+    keeper.offer(index, cell, fit);
     done++;
     onCell?.(cells[index], done, queue.length);
   }
-  return finishSweep(x, plan, cells);
+  return finishSweep(x, plan, cells, keeper.fits());
 }
 
 /** Fits cell `index` of a plan. */

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { defaultMclustModels, type MclustModelName } from '../../../src/engine/families/gaussian/mclust/models';
 import { defaultStartingPartitions, quantileClasses } from '../../../src/engine/select/starts';
-import { bestCellIndex, isChoosable, sweepModels, type SweepCell, type SweepResult } from '../../../src/engine/select/sweep';
+import type { MeResult } from '../../../src/engine/families/gaussian/mclust/me';
+import { BestFitKeeper, bestCellIndex, describeFit, fitCell, isChoosable, planSweep, sweepModels, type SweepCell, type SweepResult } from '../../../src/engine/select/sweep';
 import { assertClose } from '../../fixtures/gaussian/helpers';
 
 interface DataReference {
@@ -174,6 +175,38 @@ describe('model selection against R mclust Mclust() (Old Faithful, iris, diabete
     table.cells[0] = { ...cell(1, 'VVV', 0), status: 'degenerate' };
     table.cells[3] = { ...cell(2, 'EEE', 0), status: 'singular' };
     assert.equal(bestCellIndex(table, 'icl'), 2);
+  });
+
+  it('the best fits kept during the sweep are the cells bestCellIndex chooses, ties included', () => {
+    const cell = (k: number, model: MclustModelName, bic: number, icl: number): SweepCell => ({ k, model, logLikelihood: bic, parameters: 1, bic, icl, iterations: 1, status: 'converged' });
+    const table = { ks: [1, 2], models: ['VVV', 'EEE'] as MclustModelName[], cells: [cell(1, 'VVV', -10, -3), cell(1, 'EEE', -5, -4), cell(2, 'VVV', -5, -9), cell(2, 'EEE', -7, -3)] };
+    const fitOf = table.cells.map((c) => ({ model: c.model }) as unknown as MeResult);
+    // Offered as the sweep takes them (largest K first): the tie on BIC (cells 1 and 2) goes to cell 2, on ICL to 0.
+    const keeper = new BestFitKeeper(table);
+    for (const index of [2, 3, 0, 1]) keeper.offer(index, table.cells[index], fitOf[index]);
+    const kept = keeper.fits();
+    assert.equal(bestCellIndex(table, 'bic'), 2);
+    assert.equal(bestCellIndex(table, 'icl'), 0);
+    assert.deepEqual(Object.keys(kept).map(Number), [0, 2]);
+    assert.equal(kept[2], fitOf[2]);
+    assert.equal(kept[0], fitOf[0]);
+    // A cell that cannot be chosen is never kept.
+    const other = new BestFitKeeper(table);
+    other.offer(1, { ...table.cells[1], status: 'degenerate' }, fitOf[1]);
+    assert.deepEqual(other.fits(), []);
+  });
+
+  it('the best fits are those of a refit of the chosen cells (diabetes: BIC and ICL)', () => {
+    const ref = reference.diabetes;
+    const x = Float64Array.from(ref.values);
+    const result = sweepModels(x, ref.n, ref.d, { ks: reference.G });
+    const plan = planSweep(x, ref.n, ref.d, { ks: reference.G });
+    for (const criterion of ['bic', 'icl'] as const) {
+      const best = result.best[criterion]!;
+      const index = result.cells.indexOf(best.cell);
+      const refit = fitCell(x, ref.n, ref.d, best.cell.k, best.cell.model, plan.partitions[reference.G.indexOf(best.cell.k)], plan.settings);
+      assert.deepEqual(best, describeFit(result.cells[index], refit.fit!), criterion);
+    }
   });
 
   it('one column: the starting partitions are mclust’s quantile classes (qclass)', () => {

@@ -161,13 +161,16 @@ function countDistinctMembers(values: Float64Array, n: number, d: number, k: num
   const distinct: number[] = [];
   for (let i = 0; i < n && distinct.length < cap; i++) {
     if (!(z[i * k + j] > MEMBER_RESPONSIBILITY)) continue;
-    const seen = distinct.some((q) => {
-      for (let c = 0; c < d; c++) if (values[q * d + c] !== values[i * d + c]) return false;
-      return true;
-    });
+    let seen = false;
+    for (let p = 0; p < distinct.length && !seen; p++) seen = sameRow(values, d, distinct[p], i);
     if (!seen) distinct.push(i);
   }
   return distinct.length;
+}
+
+function sameRow(values: Float64Array, d: number, a: number, b: number): boolean {
+  for (let c = 0; c < d; c++) if (values[a * d + c] !== values[b * d + c]) return false;
+  return true;
 }
 
 /** The first column on which all of component j's points share one value, or −1. */

@@ -22,9 +22,10 @@ export function expNonPositive(x: number): number {
   if (x < -745.2) return 0;
   const n = x * EXP_SCALE + ROUNDING_SHIFT - ROUNDING_SHIFT;
   const r = x - n * LN2_64_HI - n * LN2_64_LO;
-  const j = n & 63;
+  // n is a whole number in [−68800, 0]: n = 64 m + j with m = n >> 6 (the floor) and j = n & 63.
+  const whole = n | 0;
   const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720))))));
-  return EXP_POWERS[(n - j) / 64 + 1080] * (EXP_FRACTIONS[j] * p);
+  return EXP_POWERS[(whole >> 6) + 1080] * (EXP_FRACTIONS[whole & 63] * p);
 }
 
 /** Scratch of the E-step, allocated once per (d, K). */
@@ -115,10 +116,17 @@ export function mclustEStep(
   for (let i = 0; i < n; i++) {
     const base = i * k;
     let largest = -Infinity;
-    for (let c = 0; c < k; c++) if (z[base + c] > largest) largest = z[base + c];
+    let at = -1;
+    for (let c = 0; c < k; c++) {
+      if (z[base + c] > largest) {
+        largest = z[base + c];
+        at = c;
+      }
+    }
     let sum = 0;
     for (let c = 0; c < k; c++) {
-      const e = expNonPositive(z[base + c] - largest);
+      // e^0 = 1 exactly: the largest term needs no exp.
+      const e = c === at ? 1 : expNonPositive(z[base + c] - largest);
       z[base + c] = e;
       sum += e;
     }
@@ -131,24 +139,40 @@ export function mclustEStep(
   return logLikelihood;
 }
 
+// The density kernels run component by component (rows innermost), with that component's parameters in locals for
+// two to four columns: V8 re-checks every typed array an inner loop touches on each pass, so the fewer arrays there,
+// the faster. Each entry is computed with the same operations in the same order as the general loop (a zero's sign
+// aside, which squaring removes).
+
 /** ln π_k N(x_i | μ_k, Σ_k) into out (n × K) for diagonal Σ_k given by their precisions 1 / σ²_kj. */
 function diagonalLogDensities(x: Float64Array, n: number, d: number, k: number, means: Float64Array, precisions: Float64Array, logWeights: Float64Array, out: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    const xo = i * d;
-    const oo = i * k;
-    for (let c = 0; c < k; c++) {
-      const constant = logWeights[c];
-      if (constant === -Infinity) {
-        out[oo + c] = -Infinity;
-        continue;
+  for (let c = 0; c < k; c++) {
+    const constant = logWeights[c];
+    if (constant === -Infinity) {
+      fillComponent(out, n, k, c, -Infinity);
+      continue;
+    }
+    const mo = c * d;
+    if (d === 2) {
+      const m0 = means[mo];
+      const m1 = means[mo + 1];
+      const p0 = precisions[mo];
+      const p1 = precisions[mo + 1];
+      for (let i = 0, o = c; i < n; i++, o += k) {
+        const v0 = x[2 * i] - m0;
+        const v1 = x[2 * i + 1] - m1;
+        out[o] = constant - 0.5 * (v0 * v0 * p0 + v1 * v1 * p1);
       }
-      const mo = c * d;
+      continue;
+    }
+    for (let i = 0, o = c; i < n; i++, o += k) {
+      const xo = i * d;
       let mahalanobis = 0;
       for (let j = 0; j < d; j++) {
         const v = x[xo + j] - means[mo + j];
         mahalanobis += v * v * precisions[mo + j];
       }
-      out[oo + c] = constant - 0.5 * mahalanobis;
+      out[o] = constant - 0.5 * mahalanobis;
     }
   }
 }
@@ -156,39 +180,80 @@ function diagonalLogDensities(x: Float64Array, n: number, d: number, k: number, 
 /** ln π_k N(x_i | μ_k, Σ_k) into out (n × K) through the inverse Cholesky factors L_k⁻¹. */
 function fullLogDensities(x: Float64Array, n: number, d: number, k: number, means: Float64Array, inverseFactors: Float64Array, logWeights: Float64Array, centered: Float64Array, out: Float64Array): void {
   const dd = d * d;
-  if (d === 2) {
-    // Two columns (the common case of a scatter plot), unrolled: the same operations in the same order.
-    for (let i = 0; i < n; i++) {
-      const x0 = x[2 * i];
-      const x1 = x[2 * i + 1];
-      const oo = i * k;
-      for (let c = 0; c < k; c++) {
-        const constant = logWeights[c];
-        if (constant === -Infinity) {
-          out[oo + c] = -Infinity;
-          continue;
-        }
-        const fo = 4 * c;
-        const c0 = x0 - means[2 * c];
-        const c1 = x1 - means[2 * c + 1];
-        const y0 = inverseFactors[fo] * c0;
-        const y1 = inverseFactors[fo + 2] * c0 + inverseFactors[fo + 3] * c1;
-        out[oo + c] = constant - 0.5 * (y0 * y0 + y1 * y1);
-      }
+  for (let c = 0; c < k; c++) {
+    const constant = logWeights[c];
+    if (constant === -Infinity) {
+      fillComponent(out, n, k, c, -Infinity);
+      continue;
     }
-    return;
-  }
-  for (let i = 0; i < n; i++) {
-    const xo = i * d;
-    const oo = i * k;
-    for (let c = 0; c < k; c++) {
-      const constant = logWeights[c];
-      if (constant === -Infinity) {
-        out[oo + c] = -Infinity;
-        continue;
+    const mo = c * d;
+    const fo = c * dd;
+    if (d === 2) {
+      const m0 = means[mo];
+      const m1 = means[mo + 1];
+      const f00 = inverseFactors[fo];
+      const f10 = inverseFactors[fo + 2];
+      const f11 = inverseFactors[fo + 3];
+      for (let i = 0, o = c; i < n; i++, o += k) {
+        const c0 = x[2 * i] - m0;
+        const c1 = x[2 * i + 1] - m1;
+        const y0 = f00 * c0;
+        const y1 = f10 * c0 + f11 * c1;
+        out[o] = constant - 0.5 * (y0 * y0 + y1 * y1);
       }
-      const mo = c * d;
-      const fo = c * dd;
+      continue;
+    }
+    if (d === 3) {
+      const m0 = means[mo];
+      const m1 = means[mo + 1];
+      const m2 = means[mo + 2];
+      const f00 = inverseFactors[fo];
+      const f10 = inverseFactors[fo + 3];
+      const f11 = inverseFactors[fo + 4];
+      const f20 = inverseFactors[fo + 6];
+      const f21 = inverseFactors[fo + 7];
+      const f22 = inverseFactors[fo + 8];
+      for (let i = 0, o = c, xo = 0; i < n; i++, o += k, xo += 3) {
+        const c0 = x[xo] - m0;
+        const c1 = x[xo + 1] - m1;
+        const c2 = x[xo + 2] - m2;
+        const y0 = f00 * c0;
+        const y1 = f10 * c0 + f11 * c1;
+        const y2 = f20 * c0 + f21 * c1 + f22 * c2;
+        out[o] = constant - 0.5 * (y0 * y0 + y1 * y1 + y2 * y2);
+      }
+      continue;
+    }
+    if (d === 4) {
+      const m0 = means[mo];
+      const m1 = means[mo + 1];
+      const m2 = means[mo + 2];
+      const m3 = means[mo + 3];
+      const f00 = inverseFactors[fo];
+      const f10 = inverseFactors[fo + 4];
+      const f11 = inverseFactors[fo + 5];
+      const f20 = inverseFactors[fo + 8];
+      const f21 = inverseFactors[fo + 9];
+      const f22 = inverseFactors[fo + 10];
+      const f30 = inverseFactors[fo + 12];
+      const f31 = inverseFactors[fo + 13];
+      const f32 = inverseFactors[fo + 14];
+      const f33 = inverseFactors[fo + 15];
+      for (let i = 0, o = c, xo = 0; i < n; i++, o += k, xo += 4) {
+        const c0 = x[xo] - m0;
+        const c1 = x[xo + 1] - m1;
+        const c2 = x[xo + 2] - m2;
+        const c3 = x[xo + 3] - m3;
+        const y0 = f00 * c0;
+        const y1 = f10 * c0 + f11 * c1;
+        const y2 = f20 * c0 + f21 * c1 + f22 * c2;
+        const y3 = f30 * c0 + f31 * c1 + f32 * c2 + f33 * c3;
+        out[o] = constant - 0.5 * (y0 * y0 + y1 * y1 + y2 * y2 + y3 * y3);
+      }
+      continue;
+    }
+    for (let i = 0, o = c; i < n; i++, o += k) {
+      const xo = i * d;
       let mahalanobis = 0;
       for (let r = 0; r < d; r++) {
         centered[r] = x[xo + r] - means[mo + r];
@@ -197,7 +262,11 @@ function fullLogDensities(x: Float64Array, n: number, d: number, k: number, mean
         for (let l = 0; l <= r; l++) y += inverseFactors[ro + l] * centered[l];
         mahalanobis += y * y;
       }
-      out[oo + c] = constant - 0.5 * mahalanobis;
+      out[o] = constant - 0.5 * mahalanobis;
     }
   }
+}
+
+function fillComponent(out: Float64Array, n: number, k: number, c: number, value: number): void {
+  for (let i = 0, o = c; i < n; i++, o += k) out[o] = value;
 }

@@ -7,6 +7,7 @@
 
 import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg';
 import { orthogonalPolarFactor, symmetricEigen } from './eigen';
+import { diagonalScatter, fullScatter, mirrorLowerTriangles, twoColumnScatter, weightedMeans } from './scatter';
 import { isUnivariateModel, type MclustModelName } from './models';
 
 /** Why an M-step could not produce a usable model (mclust reports the fit as missing, its loglik NA). */
@@ -137,95 +138,17 @@ export class MclustState {
     return undefined;
   }
 
-  // Row by row (z is row-major), each component's sums in the same order as component by component; rows with
-  // z_ik = 0 add nothing and are skipped.
+  // Each kind of scatter (diagonal, two columns, full) is its own function: V8 optimises a function for the branches
+  // it has seen, and one shared by the 14 models would leave its hot loop to the interpreter for the others.
   private meansAndScatter(x: Float64Array, n: number, z: Float64Array, rootEps: number, total: number): boolean {
     const { d, k, means, scatter, sizes, weights } = this;
-    const dd = d * d;
-    means.fill(0);
+    if (!weightedMeans(x, n, d, k, z, means, sizes, weights, rootEps, total)) return false;
     scatter.fill(0);
-    sizes.fill(0);
-    for (let i = 0; i < n; i++) {
-      const xo = i * d;
-      const zo = i * k;
-      for (let c = 0; c < k; c++) {
-        const w = z[zo + c];
-        sizes[c] += w;
-        if (w === 0) continue;
-        const mo = c * d;
-        for (let j = 0; j < d; j++) means[mo + j] += w * x[xo + j];
-      }
-    }
-    for (let c = 0; c < k; c++) {
-      const size = sizes[c];
-      weights[c] = size / total;
-      if (!(size > rootEps)) return false;
-      for (let j = 0; j < d; j++) means[c * d + j] /= size;
-    }
-    if (this.diagonalModel) {
-      for (let i = 0; i < n; i++) {
-        const xo = i * d;
-        const zo = i * k;
-        for (let c = 0; c < k; c++) {
-          const w = z[zo + c];
-          if (w === 0) continue;
-          const mo = c * d;
-          const base = c * dd;
-          for (let j = 0; j < d; j++) {
-            const v = x[xo + j] - means[mo + j];
-            scatter[base + j * d + j] += w * v * v;
-          }
-        }
-      }
-      return true;
-    }
-    if (d === 2) {
-      // Two columns, unrolled: the same operations in the same order.
-      for (let i = 0; i < n; i++) {
-        const x0 = x[2 * i];
-        const x1 = x[2 * i + 1];
-        const zo = i * k;
-        for (let c = 0; c < k; c++) {
-          const w = z[zo + c];
-          if (w === 0) continue;
-          const c0 = x0 - means[2 * c];
-          const c1 = x1 - means[2 * c + 1];
-          const w0 = w * c0;
-          const w1 = w * c1;
-          scatter[4 * c] += w0 * c0;
-          scatter[4 * c + 2] += w1 * c0;
-          scatter[4 * c + 3] += w1 * c1;
-        }
-      }
-    } else {
-      this.fullScatter(x, n, z);
-    }
-    for (let c = 0; c < k; c++) {
-      const base = c * dd;
-      for (let r = 0; r < d; r++) for (let s = 0; s < r; s++) scatter[base + s * d + r] = scatter[base + r * d + s];
-    }
+    if (this.diagonalModel) diagonalScatter(x, n, d, k, z, means, scatter);
+    else if (d === 2) twoColumnScatter(x, n, k, z, means, scatter);
+    else fullScatter(x, n, d, k, z, means, scatter);
+    if (!this.diagonalModel) mirrorLowerTriangles(scatter, d, k);
     return true;
-  }
-
-  private fullScatter(x: Float64Array, n: number, z: Float64Array): void {
-    const { d, k, means, scatter, centered } = this;
-    const dd = d * d;
-    for (let i = 0; i < n; i++) {
-      const xo = i * d;
-      const zo = i * k;
-      for (let c = 0; c < k; c++) {
-        const w = z[zo + c];
-        if (w === 0) continue;
-        const mo = c * d;
-        const base = c * dd;
-        for (let j = 0; j < d; j++) centered[j] = x[xo + j] - means[mo + j];
-        for (let r = 0; r < d; r++) {
-          const wr = w * centered[r];
-          const ro = base + r * d;
-          for (let s = 0; s <= r; s++) scatter[ro + s] += wr * centered[s];
-        }
-      }
-    }
   }
 
   private covarianceStep(n: number, control: MStepControl): MStepFailure | undefined {
@@ -566,6 +489,9 @@ export class MclustState {
       // Shapes (and VVE's volumes) from diag(D W_k Dᵀ); the target is Σ_k Σ_j diag_j / a_jk.
       target = 0;
       for (let c = 0; c < k; c++) {
+        // x / 1 is x: EVE and VVE run the same operations (V8 optimises for the paths it has seen run).
+        const size = sizes[c];
+        const divisor = variableVolume ? size : 1;
         for (let j = 0; j < d; j++) {
           let value = 0;
           for (let m = 0; m < d; m++) {
@@ -574,19 +500,24 @@ export class MclustState {
             value += product * orientation[j * d + m];
           }
           m1[j] = value;
-          shape[c * d + j] = variableVolume ? value / sizes[c] : value;
+          shape[c * d + j] = value / divisor;
         }
         const geometricMean = geometricMeanOf(shape, c * d, d);
-        if (variableVolume) scale[c] = geometricMean;
+        scale[c] = geometricMean;
+        const smallVolume = geometricMean < rootEps;
         for (let j = 0; j < d; j++) shape[c * d + j] /= geometricMean;
-        if (minimum(shape, c * d, d) < rootEps || (variableVolume && scale[c] < rootEps)) return 'singular';
+        if (minimum(shape, c * d, d) < rootEps || (variableVolume && smallVolume)) return 'singular';
         for (let j = 0; j < d; j++) target += m1[j] / shape[c * d + j];
       }
       change = Math.abs(target - previousTarget) / (1 + Math.abs(target));
       previousTarget = target;
     } while (change > control.innerTolerance && this.innerIterations < control.innerMaxIterations);
-    if (!variableVolume) scale.fill(target / (n * d));
-    for (let c = 0; c < k; c++) this.composeCovariance(c, scale[c], shape, c * d, orientation, 0);
+    const commonVolume = target / (n * d);
+    for (let c = 0; c < k; c++) {
+      const own = scale[c];
+      scale[c] = variableVolume ? own : commonVolume;
+      this.composeCovariance(c, scale[c], shape, c * d, orientation, 0);
+    }
     return undefined;
   }
 }
