@@ -89,6 +89,8 @@ export function main(argv: string[]): number {
       labelColumn: options.labelColumn,
       weightsColumn: options.weightsColumn,
       missing: options.missing ?? 'marginalize',
+      categorical: options.categorical,
+      categoryLimit: options.categoryLimit,
       labelBytes,
       labelFileName,
     });

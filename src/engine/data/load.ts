@@ -110,6 +110,8 @@ export function loadDataset(fileName: string, bytes: Uint8Array, options: LoadOp
     labelColumn: options.labelColumn,
     weightsColumn: options.weightsColumn,
     missing: options.missing,
+    categorical: options.categorical,
+    categoryLimit: options.categoryLimit,
   });
   if (options.weightsColumn && options.weightsColumn.trim() !== '' && !(dataset.kind === 'table' && dataset.weights)) {
     throw dataError(fileName, `weightsColumn "${options.weightsColumn.trim()}" applies to tables of numbers; this file was read as ${dataset.kind === 'images' ? 'images' : 'a table without it'}. Set weightsColumn to "".`);
