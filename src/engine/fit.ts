@@ -31,7 +31,7 @@ export function fitDataset(dataset: Dataset, partialOptions: Partial<FitOptions>
   if (data.kind === 'table') checkCategoricalFamily(data, options);
   const chosen = chooseFamily(data, options);
   const file = dataset.summary.fileName;
-  if (data.kind === 'table' && data.categorical && chosen.id !== 'categorical') {
+  if (data.kind === 'table' && data.categorical && chosen.id !== 'categorical' && chosen.id !== 'mixed') {
     data.summary.notes.push(`categorical columns ${data.categorical.columns.map((c) => `"${c}"`).join(', ')} are not used by a ${familyById(chosen.id).label} mixture (it fits the numeric columns)`);
   }
   const { n, d } = chosen;

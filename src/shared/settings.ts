@@ -251,10 +251,10 @@ export const SETTINGS = [
     key: 'model', scope: 'fit', families: 'all', kind: 'enum', default: 'auto', cli: { flag: 'model', help: 'model family (auto: Bernoulli for binary or image data)' },
     values: ['auto', ...FAMILY_IDS],
     valueDescriptions: [
-      'Bernoulli for binary or image data (IDX, 0/1 columns), Gaussian otherwise; the panel says why.',
+      'Bernoulli for binary or image data (IDX, 0/1 columns), categorical for answers in words, mixed for numbers beside them, Gaussian otherwise; the panel says why.',
       ...FAMILY_IDS.map((id) => FAMILY_DESCRIPTIONS[id]),
     ],
-    description: 'Mixture model to fit. `auto`: Bernoulli for binary or image data, Gaussian otherwise (the panel says why).',
+    description: 'Mixture model to fit. `auto`: Bernoulli for binary or image data, categorical for answers in words, mixed for numbers beside them, Gaussian otherwise (the panel says why).',
   },
   {
     key: 'k', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 'auto' as number | 'auto', min: 1, max: 1000, auto: true,

@@ -8,6 +8,7 @@ import { OptionsError } from '../errors';
 import { bernoulliFamily } from './bernoulli/entry';
 import { categoricalFamily } from './categorical/entry';
 import { gaussianFamily } from './gaussian/entry';
+import { mixedFamily } from './mixed/entry';
 import { poissonFamily } from './poisson/entry';
 import { FAMILY_IDS, isFamilyId, type FamilyId } from './ids';
 import type { ChosenFamily, RegisteredFamily } from './types';
@@ -19,7 +20,7 @@ export type { ChosenFamily, FitCallbacks, FitContext, FitOutcome, RegisteredFami
  * In the order model "auto" asks them: the first whose detect() takes the dataset fits it, so the more specific
  * families come first and the last one takes any table.
  */
-export const FAMILIES: readonly RegisteredFamily[] = [categoricalFamily, bernoulliFamily, poissonFamily, gaussianFamily];
+export const FAMILIES: readonly RegisteredFamily[] = [categoricalFamily, mixedFamily, bernoulliFamily, poissonFamily, gaussianFamily];
 
 // Every id has exactly one entry (checked when the module loads, so a family added to ids.ts alone fails every test).
 for (const id of FAMILY_IDS) {
