@@ -37,16 +37,16 @@ describe('data: categorical columns of text tables', () => {
 
   it('identifiers, a single value and more values than categoryLimit are left out, each with its reason', () => {
     const rows = Array.from({ length: 60 }, (_, i) => `${i % 7}.5,id${i},same,w${i % 55},${['a', 'b', 'c'][i % 3]}`);
-    // Beside a numeric column the lone class-like "group" is the labels; without labels it is a feature.
+    // Beside a numeric column the lone class-like "group" is the labels; named in categorical it is a feature.
     assert.equal(table('t.csv', ['x,name,const,word,group', ...rows].join('\n')).labelColumn, 'group');
-    const d = table('t.csv', ['x,name,const,word,group', ...rows].join('\n'), { labelColumn: 'none' });
+    const d = table('t.csv', ['x,name,const,word,group', ...rows].join('\n'), { labelColumn: 'none', categorical: ['group'] });
     assert.deepEqual(d.columns, ['x']);
     assert.deepEqual(d.categorical?.columns, ['group']);
     const reasons = Object.fromEntries(d.summary.droppedColumns.map((c) => [c.name, c.reason]));
     assert.equal(reasons.name, 'text, e.g. "id0" on line 2: every value distinct (an identifier)');
     assert.equal(reasons.const, 'a single value ("same") in every row');
     assert.equal(reasons.word, 'text, e.g. "w0" on line 2: more than 50 distinct values (categoryLimit)');
-    const wider = table('t.csv', ['x,name,const,word,group', ...rows].join('\n'), { categoryLimit: 60, labelColumn: 'none' });
+    const wider = table('t.csv', ['x,name,const,word,group', ...rows].join('\n'), { categoryLimit: 60, labelColumn: 'none', categorical: ['group'] });
     assert.deepEqual(wider.categorical?.columns, ['word', 'group']);
     assert.equal(wider.categorical?.categories[0].length, 55);
   });

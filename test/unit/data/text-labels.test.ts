@@ -34,14 +34,17 @@ describe('data: text label columns', () => {
     assert.deepEqual(Array.from(d.values.subarray(0, 4)), irisRows[0].slice(0, 4).map(Number));
   });
 
-  it('labelColumn "none": no labels, and the species column is a categorical feature (three categories, sorted)', () => {
+  it('labelColumn "none": no labels, and the species column stays out of the fit (categorical names it to fit it)', () => {
     const d = table('iris.csv', irisBytes, { labelColumn: 'none' });
     assert.equal(d.labels, undefined);
     assert.equal(d.labelColumn, undefined);
-    assert.deepEqual(d.summary.droppedColumns, []);
-    assert.deepEqual(d.categorical?.columns, ['Species']);
-    assert.deepEqual(d.categorical?.categories, [['setosa', 'versicolor', 'virginica']]);
-    assert.deepEqual(Array.from(d.categorical!.codes, (code) => d.categorical!.categories[0][code]), species);
+    assert.equal(d.categorical, undefined);
+    assert.deepEqual(d.summary.droppedColumns.map((c) => c.name), ['Species']);
+    assert.match(d.summary.droppedColumns[0].reason, /^text, e\.g\. "setosa" on line 2: class labels, left out \(labelColumn "none"; name it in categorical to fit it\)$/);
+    const fitted = table('iris.csv', irisBytes, { labelColumn: 'none', categorical: ['Species'] });
+    assert.deepEqual(fitted.categorical?.columns, ['Species']);
+    assert.deepEqual(fitted.categorical?.categories, [['setosa', 'versicolor', 'virginica']]);
+    assert.deepEqual(Array.from(fitted.categorical!.codes, (code) => fitted.categorical!.categories[0][code]), species);
   });
 
   it('labelColumn names a column (any case, or its 1-based number); integers stay integer labels', () => {

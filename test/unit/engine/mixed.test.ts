@@ -128,7 +128,7 @@ describe('mixed mixture family (Gaussian and categorical blocks)', function () {
           // A spread by row keeps the numeric columns off a single point (where the regularisation floor, not the
           // data, would set the covariances and EM's monotonicity no longer holds).
           const text = ['x,y,a,b', ...rows.map(([x, y, a, b], i) => `${x + 0.37 * i},${y + 3 * Math.sin(i)},${a < 0 ? '' : ['p', 'q', 'r'][a]},${['u', 'v'][b]}`)].join('\n');
-          const table = loadDataset('r.csv', utf8(text), { labelColumn: 'none' }) as TableData;
+          const table = loadDataset('r.csv', utf8(text), { categorical: ['a', 'b'] }) as TableData;
           if (!table.categorical || table.categorical.columns.length === 0) return;
           const data = asMixedTable(table);
           const family = mixedFamilyFor(data, { covarianceType, regularization: 1e-6, init: 'kmeans++' });

@@ -293,9 +293,14 @@ export function selectColumns(fileName: string, scan: ColumnScan, naming: Column
   if (labelColumn >= 0) selected = selected.filter((j) => j !== labelColumn);
   // Text columns of a few repeated values are categorical features (the label column apart).
   const textReason = new Map<number, string>();
+  // labelColumn "none" turns the labels off without fitting them: the column "auto" would take stays out of the fit.
+  if (!options.labelsFile && (options.labelColumn ?? '').trim().toLowerCase() === 'none') {
+    const auto = chooseLabelColumn(fileName, scan, naming, 'auto', requested.length > 0 ? [...selected, ...categorical] : [], weightsColumn, isNumericColumn, categoryAsked, selected.length > 0);
+    if (auto.labelColumn >= 0 && auto.labelNames) textReason.set(auto.labelColumn, `${whyNotNumeric(auto.labelColumn)}: class labels, left out (labelColumn "none"; name it in categorical to fit it)`);
+  }
   if (requested.length === 0 && !options.labelsFile) {
     for (let j = 0; j < c; j++) {
-      if (categoryAsked[j] || j === labelColumn || j === weightsColumn || (j === 0 && indexColumn) || isNumericColumn(j)) continue;
+      if (categoryAsked[j] || j === labelColumn || j === weightsColumn || (j === 0 && indexColumn) || isNumericColumn(j) || textReason.has(j)) continue;
       const why = whyNotCategorical(j);
       if (why === undefined) categorical.push(j);
       else textReason.set(j, why);
