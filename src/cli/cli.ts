@@ -90,6 +90,8 @@ export async function main(argv: string[]): Promise<number> {
       labelColumn: options.labelColumn,
       weightsColumn: options.weightsColumn,
       missing: options.missing ?? 'marginalize',
+      categorical: options.categorical,
+      categoryLimit: options.categoryLimit,
       labelBytes,
       labelFileName,
     });

@@ -28,8 +28,12 @@ export function fitDataset(dataset: Dataset, partialOptions: Partial<FitOptions>
   const options = resolveOptions(partialOptions);
   const started = Date.now();
   const data = dataset.kind === 'table' && dataset.missing ? rowsToMarginalise(dataset, options) : dataset;
+  if (data.kind === 'table') checkCategoricalFamily(data, options);
   const chosen = chooseFamily(data, options);
   const file = dataset.summary.fileName;
+  if (data.kind === 'table' && data.categorical && chosen.id !== 'categorical' && chosen.id !== 'mixed') {
+    data.summary.notes.push(`categorical columns ${data.categorical.columns.map((c) => `"${c}"`).join(', ')} are not used by a ${familyById(chosen.id).label} mixture (it fits the numeric columns)`);
+  }
   const { n, d } = chosen;
   if (n === 0) throw new DataError(`${file}: no complete numeric rows to fit.`, file);
   const { ks, models } = selectionCandidates(options, chosen.id, n, d);
@@ -51,6 +55,16 @@ export function fitDataset(dataset: Dataset, partialOptions: Partial<FitOptions>
   }
   const single = chosen.id === 'gaussian' ? { ...options, k, covarianceType: models[0] as FitOptions['covarianceType'] } : { ...options, k };
   return withViews(data, chosen.fit({ options: single, started, callbacks }));
+}
+
+/** A table whose every feature is categorical takes the categorical family only: one message naming the columns. */
+function checkCategoricalFamily(table: TableData, options: FitOptions): void {
+  if (table.d > 0 || !table.categorical || options.model === 'auto' || options.model === 'categorical') return;
+  const file = table.summary.fileName;
+  throw new DataError(
+    `${file}: every column to fit is categorical (${table.categorical.columns.map((c) => `"${c}"`).join(', ')}), but a ${familyById(options.model).label} mixture needs columns of numbers. Use model "categorical" or "auto".`,
+    file,
+  );
 }
 
 /** The panel's extra views of a Gaussian fit of a table (MclustDR directions, the most uncertain rows). */

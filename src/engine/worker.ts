@@ -64,6 +64,8 @@ port.on(
           labelColumn: m.options.labelColumn,
           weightsColumn: m.options.weightsColumn,
           missing: m.options.missing,
+          categorical: m.options.categorical,
+          categoryLimit: m.options.categoryLimit,
           labelBytes: m.labelBytes,
           labelFileName: m.labelFileName,
         });

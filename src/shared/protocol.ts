@@ -116,7 +116,23 @@ export interface CategoricalSnapshot {
   confusion?: number[][];
 }
 
-export type ParamsSnapshot = GaussianSnapshot | BernoulliSnapshot | PoissonSnapshot | CategoricalSnapshot;
+export interface MixedSnapshot {
+  model: 'mixed';
+  iteration: number;
+  weights: number[];
+  /** The Gaussian block: K × D means of the numeric columns (FitResult.columns). */
+  means: number[][];
+  /** The Gaussian block: K × D × D covariances, expanded whatever the covariance model. */
+  covariances: number[][][];
+  /** The categorical block: K × L category probabilities, as CategoricalSnapshot.means (FitResult.categories). */
+  probabilities: number[][];
+  /** Cluster sizes (hard counts) at this iteration. */
+  sizes: number[];
+  /** With labels: this iteration's cluster × label counts (as LabelMetrics.confusion). */
+  confusion?: number[][];
+}
+
+export type ParamsSnapshot = GaussianSnapshot | BernoulliSnapshot | PoissonSnapshot | CategoricalSnapshot | MixedSnapshot;
 
 export interface LabelMetrics {
   /** Many-to-one: each cluster mapped to its majority label (= overall purity). See engine/metrics.ts. */

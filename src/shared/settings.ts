@@ -74,6 +74,10 @@ export interface FitOptions {
   sheet: string;
   /** Class labels the clusters are scored against, never fitted: "auto", "none", or a column's name or number. */
   labelColumn: string;
+  /** Columns read as categorical features even when they hold numbers; empty = text columns of few values. */
+  categorical: string[];
+  /** Most distinct values of a text column read as categorical. */
+  categoryLimit: number;
   /** Column of case (frequency) weights, by name or 1-based number; "" = none. */
   weightsColumn: string;
   /** Rows with missing cells: fitted on their observed cells (EM marginalises the rest), or skipped. */
@@ -249,10 +253,10 @@ export const SETTINGS = [
     key: 'model', scope: 'fit', families: 'all', kind: 'enum', default: 'auto', cli: { flag: 'model', help: 'model family (auto: Bernoulli for binary or image data)' },
     values: ['auto', ...FAMILY_IDS],
     valueDescriptions: [
-      'Bernoulli for binary or image data (IDX, 0/1 columns), Gaussian otherwise; the panel says why.',
+      'Bernoulli for binary or image data (IDX, 0/1 columns), categorical for answers in words, mixed for numbers beside them, Gaussian otherwise; the panel says why.',
       ...FAMILY_IDS.map((id) => FAMILY_DESCRIPTIONS[id]),
     ],
-    description: 'Mixture model to fit. `auto`: Bernoulli for binary or image data, Gaussian otherwise (the panel says why).',
+    description: 'Mixture model to fit. `auto`: Bernoulli for binary or image data, categorical for answers in words, mixed for numbers beside them, Gaussian otherwise (the panel says why).',
   },
   {
     key: 'k', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 'auto' as number | 'auto', min: 1, max: 1000, auto: true,
@@ -396,6 +400,17 @@ export const SETTINGS = [
       'Class labels the clusters are scored against (they never enter the fit): the cluster × label heatmap, each cluster\'s majority label and purity, accuracy, adjusted Rand index and NMI. ' +
       '`"auto"`: an integer column named `label`, `class`, `target`, `y` or `digit`, else the one text column of a few repeated values (iris\'s `species`), or for IDX images the labels file beside them. ' +
       '`"none"`: no labels. Or a column\'s name (or 1-based number).',
+  },
+  {
+    key: 'categorical', scope: 'fit', families: 'all', kind: 'stringList', default: [], cli: { flag: 'categorical', value: 'a,b', help: 'columns read as categories even if they hold numbers (coded answers 1..5)' },
+    rangeText: 'column names or 1-based numbers',
+    description:
+      'Columns read as categorical features, by name (or 1-based number), even when they hold numbers (answers coded 1..5); each distinct value is a category. Empty: text columns of at most `mixscope.categoryLimit` values are categorical by themselves.',
+  },
+  {
+    key: 'categoryLimit', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 50, min: 2, max: 10000, cli: { flag: 'category-limit', value: 'N', help: 'most distinct values of a text column read as categories' },
+    description:
+      'Most distinct values a text column may hold to be read as a categorical feature (the categorical and mixed families); a text column with more, one with a single value, and an identifier (every value distinct) are left out, and the panel says why.',
   },
   {
     key: 'weightsColumn', scope: 'fit', families: ['gaussian', 'poisson'], kind: 'text', default: '',
@@ -660,7 +675,7 @@ function problemFor(spec: SettingSpec, raw: unknown, source: OptionsSource, used
 /** Fit settings a restored panel state may lack (saved by an earlier version): they take their defaults. */
 export const ADDED_LATER: ReadonlySet<string> = new Set(['kRange', 'covarianceModels', 'criterion']);
 /** Other fit settings added after panels were first saved (restored without them: their defaults). */
-const ADDED_SINCE: ReadonlySet<string> = new Set(['labelColumn', 'weightsColumn', 'missing']);
+const ADDED_SINCE: ReadonlySet<string> = new Set(['labelColumn', 'weightsColumn', 'missing', 'categorical', 'categoryLimit']);
 
 const INIT_PARAMS_MISSING = 'init is "params" but no initial parameters were given (setting mixscope.initParams, CLI: --init-params FILE.json).';
 
@@ -674,7 +689,7 @@ export function validateFitOptions(raw: unknown, source: OptionsSource): Options
   const record = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
   if (!record) {
     problems.push({ key: '', message: `options must be an object; got ${describeValue(raw)}.`, used: 'the defaults' });
-    return { options: { ...DEFAULT_FIT_OPTIONS, columns: [], betaPrior: [...DEFAULT_FIT_OPTIONS.betaPrior] }, problems };
+    return { options: { ...DEFAULT_FIT_OPTIONS, columns: [], categorical: [], betaPrior: [...DEFAULT_FIT_OPTIONS.betaPrior] }, problems };
   }
   if (source === 'restored') {
     // A panel saved before the model-selection settings existed lacks them: they take their defaults.

@@ -63,7 +63,7 @@ describe('CLI flags from the settings schema', () => {
       if (spec.kind === 'initParams' || spec.key === 'covarianceType') continue;
       if (spec.kind === 'boolean') {
         if (spec.default) args.push(`--${spec.cli.flag}`);
-      } else if (spec.kind === 'stringList') args.push(`--${spec.cli.flag}`, 'eruptions,waiting');
+      } else if (spec.kind === 'stringList') args.push(`--${spec.cli.flag}=${spec.key === 'columns' ? 'eruptions,waiting' : ''}`);
       else if (spec.kind === 'numberPair') args.push(`--${spec.cli.flag}`, (spec.default as readonly number[]).join(','));
       else args.push(`--${spec.cli.flag}=${String(spec.default)}`);
     }

@@ -281,6 +281,10 @@ export function finalSnapshot(result: FitResult): ParamsSnapshot {
   if (result.model === 'gaussian') {
     return { model: 'gaussian', iteration: result.iterations, weights: result.weights, means: result.means, covariances: result.covariances ?? [] };
   }
+  if (result.model === 'mixed') {
+    const probabilities = (result.probabilities ?? []).map((cluster) => cluster.flat());
+    return { model: 'mixed', iteration: result.iterations, weights: result.weights, means: result.means, covariances: result.covariances ?? [], probabilities, sizes: clusterSizes(result).sizes };
+  }
   return { model: result.model, iteration: result.iterations, weights: result.weights, means: result.means, sizes: clusterSizes(result).sizes };
 }
 
@@ -343,10 +347,13 @@ export function shownCandidate(state: PanelModel): ShownCandidate | undefined {
   const params = entry?.params;
   if (!candidate || !entry || !params) return undefined;
   const model = modelOf(state) ?? (params.covariances ? 'gaussian' : 'bernoulli');
+  const sizes = () => params.weights.map((w) => Math.round(w * (state.panel?.summary?.n ?? 0)));
   const snapshot: ParamsSnapshot =
     model === 'gaussian'
       ? { model, iteration: entry.iterations, weights: params.weights, means: params.means, covariances: params.covariances ?? [] }
-      : { model, iteration: entry.iterations, weights: params.weights, means: params.means, sizes: params.weights.map((w) => Math.round(w * (state.panel?.summary?.n ?? 0))) };
+      : model === 'mixed'
+        ? { model, iteration: entry.iterations, weights: params.weights, means: params.means, covariances: params.covariances ?? [], probabilities: [], sizes: sizes() }
+        : { model, iteration: entry.iterations, weights: params.weights, means: params.means, sizes: params.weights.map((w) => Math.round(w * (state.panel?.summary?.n ?? 0))) };
   return { candidate, entry, snapshot };
 }
 

@@ -5,6 +5,7 @@ import { createBernoulliView } from './bernoulli';
 import { createCategoricalView } from './categorical';
 import type { FamilyView } from './context';
 import { createGaussianView } from './gaussian';
+import { createMixedView } from './mixed';
 import { createPoissonView } from './poisson';
 
 export function createFamilyViews(): Record<ModelKind, FamilyView> {
@@ -13,5 +14,6 @@ export function createFamilyViews(): Record<ModelKind, FamilyView> {
     bernoulli: createBernoulliView(),
     poisson: createPoissonView(),
     categorical: createCategoricalView(),
+    mixed: createMixedView(),
   };
 }

@@ -14,8 +14,8 @@ import { allocate, baseName, clip, dataError, emptySummary, listSome } from './c
 import type { ImageData, TableData } from './dataset';
 import { pixelScale } from './images';
 import { classify, cellNumber, MISSING, NONFINITE, NUM, TEXT } from './text/cells';
-import { indexColumnOf, isLabelKeyword, LABEL_COLUMN, MAX_LABEL_VALUES, selectColumns, uniqueNames, type ColumnScan, type ColumnStats } from './text/columns';
-import { pixelShape } from './text';
+import { DEFAULT_CATEGORY_LIMIT, indexColumnOf, isLabelKeyword, LABEL_COLUMN, MAX_LABEL_VALUES, selectColumns, uniqueNames, type CategoryRequest, type ColumnScan, type ColumnStats } from './text/columns';
+import { categoricalNote, pixelShape } from './text';
 import { SkipLog, type SkipCause } from './text/values';
 
 export interface CellColumn {
@@ -49,6 +49,10 @@ export interface CellTableOptions {
   weightsColumn?: string;
   /** 'marginalize': rows with missing cells are kept (NaN, marked in `missing`); default: skipped. */
   missing?: 'marginalize' | 'skip';
+  /** The categorical setting: columns read as categories even when they hold numbers. */
+  categorical?: string[];
+  /** The categoryLimit setting: most distinct values of a text column read as categories. */
+  categoryLimit?: number;
 }
 
 /** Cell kinds beyond the text ones, counted among the text cells. */
@@ -111,7 +115,7 @@ interface Scanned {
   scan: ColumnScan;
 }
 
-function scanCells(fileName: string, table: CellTable, names: string[], labelRequest: string): Scanned {
+function scanCells(fileName: string, table: CellTable, names: string[], labelRequest: string, categories: CategoryRequest): Scanned {
   const { rows } = table;
   const rowNumber = table.rowNumber ?? ((i: number) => i + 1);
   const kinds: Uint8Array[] = [];
@@ -121,8 +125,13 @@ function scanCells(fileName: string, table: CellTable, names: string[], labelReq
   let seqFrom0 = true;
   const request = labelRequest.trim();
   const isRequested = (j: number) => !isLabelKeyword(request) && (names[j].toLowerCase() === request.toLowerCase() || (/^\d+$/.test(request) && Number(request) === j + 1));
+  // Columns named in the categorical setting keep the texts of their numbers too (coded answers 1..5).
+  const asked = (categories.columns ?? []).map((r) => r.trim()).filter((r) => r !== '');
+  const isAsked = (j: number) => asked.some((r) => names[j].toLowerCase() === r.toLowerCase() || (/^\d+$/.test(r) && Number(r) === j + 1));
+  const textCap = Math.max(MAX_LABEL_VALUES, categories.limit ?? DEFAULT_CATEGORY_LIMIT);
   table.columns.forEach((column, j) => {
     const requested = isRequested(j);
+    const keepNumberTexts = requested || isAsked(j);
     const st: ColumnStats = { numeric: 0, nonFinite: 0, missing: 0, text: 0, integral: true, min: Infinity, max: -Infinity, dates: 0, nested: 0, texts: new Set<string>(), requested };
     if (LABEL_COLUMN.test(names[j]) || requested) st.distinct = new Set<number>();
     stats.push(st);
@@ -150,7 +159,7 @@ function scanCells(fileName: string, table: CellTable, names: string[], labelReq
         if (x > st.max) st.max = x;
         if (st.integral && !Number.isInteger(x)) st.integral = false;
         if (st.distinct && st.distinct.size <= MAX_LABEL_VALUES) st.distinct.add(x);
-        if (requested && st.texts.size <= MAX_LABEL_VALUES) st.texts.add(labelText(cells[i])!);
+        if (keepNumberTexts && st.texts.size <= textCap) st.texts.add(labelText(cells[i])!);
         if (j === 0) {
           if (x !== i + 1) seqFrom1 = false;
           if (x !== i) seqFrom0 = false;
@@ -161,14 +170,14 @@ function scanCells(fileName: string, table: CellTable, names: string[], labelReq
       if (kind === NONFINITE) {
         v[i] = value;
         st.nonFinite++;
-        if (requested && st.texts.size <= MAX_LABEL_VALUES) st.texts.add(labelText(cells[i])!);
+        if (keepNumberTexts && st.texts.size <= textCap) st.texts.add(labelText(cells[i])!);
       } else if (kind === MISSING) st.missing++;
       else {
         st.text++;
         if (kind === DATE) st.dates!++;
         if (kind === NESTED) st.nested!++;
         const text = labelText(cells[i]);
-        if (text !== undefined && st.texts.size <= MAX_LABEL_VALUES) st.texts.add(text);
+        if (text !== undefined && st.texts.size <= textCap) st.texts.add(text);
         if (!st.firstText) st.firstText = { value: shown(cells[i]), line: rowNumber(i) };
       }
     }
@@ -188,14 +197,20 @@ export function loadCellTable(fileName: string, table: CellTable, options: CellT
     throw dataError(fileName, `the file has columns (${listSome(table.columns.map((col) => col.name))}) but no rows. Expected at least one row of numbers.`);
   }
   const header = table.columns.map((col) => col.name);
-  const pre = scanCells(fileName, table, uniqueNames(header, c, false), options.labelColumn ?? 'auto');
+  const pre = scanCells(fileName, table, uniqueNames(header, c, false), options.labelColumn ?? 'auto', { columns: options.categorical, limit: options.categoryLimit });
   const index = indexColumnOf(header, c, pre.scan);
   const names = uniqueNames(header, c, index.indexColumn);
   const notes = [...table.notes, `columns: ${listSome(names.slice(index.indexColumn ? 1 : 0))}`];
   if (index.indexColumn) notes.push(index.indexNote);
   const naming = { names, indexColumn: index.indexColumn, indexReason: index.indexReason, notes: [] };
   // A column the schema rules out is explained by its type, not by its cells.
-  const selection = selectColumns(fileName, pre.scan, naming, { columns: options.columns, weightsColumn: options.weightsColumn, labelColumn: options.labelColumn });
+  const selection = selectColumns(fileName, pre.scan, naming, {
+    columns: options.columns,
+    weightsColumn: options.weightsColumn,
+    labelColumn: options.labelColumn,
+    categorical: options.categorical,
+    categoryLimit: options.categoryLimit,
+  });
   const { selected, labelColumn, labelNames, weightsColumn } = selection;
   const d = selected.length;
   const rowNumber = table.rowNumber ?? ((i: number) => i + 1);
@@ -213,6 +228,12 @@ export function loadCellTable(fileName: string, table: CellTable, options: CellT
   // Text labels: a row's label is the index of its text among the sorted names.
   const labelCodes = labelNames ? new Map(labelNames.map((name, code) => [name, code])) : undefined;
   const weights = weightsColumn >= 0 ? new Float64Array(rows) : undefined;
+  // Categorical features: a cell's code is the index of its text among the column's categories (−1 when missing).
+  const categorical = selection.categorical;
+  const dc = categorical.length;
+  const categoryCodes = selection.categories.map((levels) => new Map(levels.map((level, code) => [level, code])));
+  const codes = dc > 0 ? allocate(fileName, 'the categories', rows * dc * 4, () => new Int32Array(rows * dc)) : undefined;
+  const missingCategories = new Array<number>(dc).fill(0);
   let missing: Uint8Array | undefined;
   const missingPerColumn = new Array<number>(d).fill(0);
   const sourceLines = table.unit === 'line' ? new Uint32Array(rows) : undefined;
@@ -266,6 +287,14 @@ export function loadCellTable(fileName: string, table: CellTable, options: CellT
       skipped.add(problem, rowNumber(i), detail);
       continue;
     }
+    if (codes) {
+      for (let k = 0; k < dc; k++) {
+        const j = categorical[k];
+        const code = pre.kinds[j][i] === MISSING ? -1 : (categoryCodes[k].get(labelText(cellsOf(j)[i]) ?? '') ?? -1);
+        codes[n * dc + k] = code;
+        if (code < 0) missingCategories[k]++;
+      }
+    }
     if (missingCells > 0) {
       missing ??= allocate(fileName, 'the missing-cell mask', rows * d, () => new Uint8Array(rows * d));
       for (let k = 0; k < d; k++) {
@@ -281,6 +310,8 @@ export function loadCellTable(fileName: string, table: CellTable, options: CellT
   if (n === 0) {
     throw dataError(fileName, `no complete row to fit: ${skipped.notes().join('; ')}. Expected numbers in ${listSome(selected.map((j) => names[j]))}.`);
   }
+  const categoricalFeatures: TableData['categorical'] = codes ? { columns: categorical.map((j) => names[j]), categories: selection.categories, codes: codes.slice(0, n * dc) } : undefined;
+  if (categoricalFeatures) notes.push(categoricalNote(categoricalFeatures, missingCategories));
   notes.push(...skipped.notes());
   if (weightsName !== undefined) notes.push(`case weights: column "${weightsName}" (not a feature)`);
   if (missing) {
@@ -325,6 +356,7 @@ export function loadCellTable(fileName: string, table: CellTable, options: CellT
     weightsColumn: weightsName,
     missing: missing?.slice(0, n * d),
     missingPerColumn: missing ? missingPerColumn : undefined,
+    ...(categoricalFeatures ? { categorical: categoricalFeatures } : {}),
     summary,
   };
 }

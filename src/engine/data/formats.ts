@@ -29,6 +29,10 @@ export interface FormatLoadOptions {
   weightsColumn?: string;
   /** 'marginalize': rows with missing cells are kept (NaN, marked in the table's `missing`); default: skipped. */
   missing?: 'marginalize' | 'skip';
+  /** Tables: columns read as categories even when they hold numbers (the categorical setting). */
+  categorical?: string[];
+  /** Tables: most distinct values of a text column read as categories (the categoryLimit setting). */
+  categoryLimit?: number;
 }
 
 /**
@@ -101,6 +105,8 @@ const delimitedText: DataFormat = {
       labelColumn: options.labelColumn,
       weightsColumn: options.weightsColumn,
       missing: options.missing,
+      categorical: options.categorical,
+      categoryLimit: options.categoryLimit,
     }),
   quickInspect(bytes, fileName, isPrefix = false) {
     const prefix = textPrefix(bytes, isPrefix ? Math.min(bytes.length - 1, INSPECT_TEXT_BYTES) : INSPECT_TEXT_BYTES);
@@ -345,6 +351,7 @@ export function describe(format: DataFormat, fileName: string, dataset: Dataset,
     values: Array.from({ length: rows }, (_, i) => dataset.values[i * dataset.d + j]),
   }));
   if (dataset.labelColumn !== undefined) columns.push({ name: dataset.labelColumn, numeric: false, reason: 'labels (not used in the fit)', values: [] });
+  dataset.categorical?.columns.forEach((name, j) => columns.push({ name, numeric: false, reason: `categorical, ${dataset.categorical!.categories[j].length} categories`, values: [] }));
   for (const c of dataset.summary.droppedColumns) columns.push({ name: c.name, numeric: false, reason: c.reason, values: [] });
   return { ...inspection, columns };
 }

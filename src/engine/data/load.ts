@@ -155,6 +155,8 @@ function startLoad(fileName: string, bytes: Uint8Array, options: LoadOptions): {
     labelColumn: options.labelColumn,
     weightsColumn: options.weightsColumn,
     missing: options.missing,
+    categorical: options.categorical,
+    categoryLimit: options.categoryLimit,
   });
   return { loaded, notes, format, unwrapped: content !== bytes };
 }

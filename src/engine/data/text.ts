@@ -19,7 +19,7 @@ import { decodeText } from './decode';
 import { imageShape, MIN_IMAGE_PIXELS, pixelScale } from './images';
 import { DELIMITER_NAMES, RowScanner } from './text/cells';
 import { nameColumns, scanColumns, selectColumns, type ColumnScan, type ColumnSelection } from './text/columns';
-import { locateTable, noNumbers, preambleNote } from './text/frame';
+import { locateTable, locateTextTable, preambleNote } from './text/frame';
 import { chooseLayout, sampleContentLines } from './text/layout';
 import { readValues } from './text/values';
 
@@ -34,6 +34,10 @@ export interface TextOptions {
   missing?: 'marginalize' | 'skip';
   /** The labelColumn setting: "auto", "none", or a column's name or 1-based number. */
   labelColumn?: string;
+  /** The categorical setting: columns read as categories even when they hold numbers. */
+  categorical?: string[];
+  /** The categoryLimit setting: most distinct values of a text column read as categories. */
+  categoryLimit?: number;
 }
 
 /** The text's lines, without the empty one after the newline that ends the last line. */
@@ -47,8 +51,8 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   const { text, encodingNote } = decodeText(fileName, bytes);
   const lines = splitLines(text);
   const layout = chooseLayout(lines, sampleContentLines(fileName, lines));
-  if (!layout.numericColumn.some(Boolean)) throw noNumbers(fileName, layout.sample, layout.delimiter);
-  const frame = locateTable(fileName, lines, layout);
+  // Without a column of numbers the table can still hold categories (a survey's answers).
+  const frame = layout.numericColumn.some(Boolean) ? locateTable(fileName, lines, layout) : locateTextTable(fileName, layout);
   const { c } = frame;
 
   const notes: string[] = [c === 1 ? 'one column per line (no delimiter)' : `delimiter: ${DELIMITER_NAMES[layout.delimiter]}`];
@@ -59,7 +63,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   if (preamble) notes.push(preamble);
 
   const row = new RowScanner(layout.delimiter, layout.decimalComma);
-  const scan = scanColumns(lines, frame, row, options.labelsFile ? 'auto' : options.labelColumn);
+  const scan = scanColumns(lines, frame, row, options.labelsFile ? 'auto' : options.labelColumn, { columns: options.categorical, limit: options.categoryLimit });
   if (scan.note) notes.push(scan.note);
   if (scan.rowsOfWidth === 0) {
     throw dataError(fileName, `no row has the table's ${c} fields: the rows are ragged. Check the delimiter (${DELIMITER_NAMES[layout.delimiter]}).`);
@@ -88,6 +92,8 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
     notes.push(`labels: text column "${labelColumn}", ${labelNames.length} values (${listSome(labelNames.map((v) => clip(v)), 10)}), not used in the fit`);
   } else if (labelColumn !== undefined) notes.push(`labels: column "${labelColumn}" (not used in the fit)`);
   if (selection.labelNote) notes.push(selection.labelNote);
+  const categorical = categoricalFeatures(naming.names, selection, read.codes, read.missingCategories);
+  if (categorical) notes.push(categoricalNote(categorical, read.missingCategories!));
 
   const columns = selection.selected.map((j) => naming.names[j]);
   const summary: DatasetSummary = {
@@ -135,8 +141,24 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
     missing: read.missing,
     missingPerColumn: read.missingPerColumn,
     labelNames: labels ? labelNames : undefined,
+    ...(categorical ? { categorical } : {}),
     summary,
   };
+}
+
+/** The categorical features as the engine takes them (TableData.categorical), or undefined without any. */
+function categoricalFeatures(names: string[], selection: ColumnSelection, codes: Int32Array | undefined, missing: number[] | undefined): TableData['categorical'] {
+  if (!codes || !missing || selection.categorical.length === 0) return undefined;
+  return { columns: selection.categorical.map((j) => names[j]), categories: selection.categories, codes };
+}
+
+/** "categorical: smoker (2 categories: no, yes), exercise (4 categories: …, 12 missing)". */
+export function categoricalNote(categorical: NonNullable<TableData['categorical']>, missing: number[]): string {
+  const parts = categorical.columns.map((name, k) => {
+    const levels = categorical.categories[k];
+    return `${name} (${levels.length} categories: ${listSome(levels.map((v) => clip(v)), 6)}${missing[k] > 0 ? `; ${missing[k]} missing` : ''})`;
+  });
+  return `categorical: ${listSome(parts, 20)}`;
 }
 
 /** Pixel rows (all selected columns integers in 0..255, a known image shape) are read as images, straight to bytes. */
@@ -144,7 +166,7 @@ export function pixelShape(scan: ColumnScan, selection: ColumnSelection, imageWi
   const { stats } = scan;
   const { selected } = selection;
   const d = selected.length;
-  const pixelLike = selected.every((j) => stats[j].integral && stats[j].nonFinite === 0 && (stats[j].numeric === 0 || (stats[j].min >= 0 && stats[j].max <= 255)));
+  const pixelLike = selection.categorical.length === 0 && selected.every((j) => stats[j].integral && stats[j].nonFinite === 0 && (stats[j].numeric === 0 || (stats[j].min >= 0 && stats[j].max <= 255)));
   const widthGiven = imageWidth !== undefined && imageWidth > 0 && d % imageWidth === 0;
   return pixelLike && (d >= 64 || (widthGiven && d >= MIN_IMAGE_PIXELS)) ? imageShape(d, imageWidth) : undefined;
 }

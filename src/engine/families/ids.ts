@@ -1,7 +1,7 @@
 // The mixture families the engine fits, by id. Dependency-free so that the settings schema, the CLI and the webview
 // can list the families without bundling the engine. The registry (registry.ts) has one entry per id.
 
-export const FAMILY_IDS = ['gaussian', 'bernoulli', 'poisson', 'categorical'] as const;
+export const FAMILY_IDS = ['gaussian', 'bernoulli', 'poisson', 'categorical', 'mixed'] as const;
 
 export type FamilyId = (typeof FAMILY_IDS)[number];
 
@@ -11,6 +11,7 @@ export const FAMILY_TITLES: Record<FamilyId, string> = {
   bernoulli: 'Bernoulli mixture',
   poisson: 'Poisson mixture',
   categorical: 'Categorical mixture (latent classes)',
+  mixed: 'Mixed mixture (Gaussian and categorical)',
 };
 
 /** Each family as the settings, the "with options…" pick and --help describe it (setting `model` = the id). */
@@ -19,6 +20,7 @@ export const FAMILY_DESCRIPTIONS: Record<FamilyId, string> = {
   bernoulli: 'Bernoulli mixture on binarised values (pixels scaled to [0, 1], then > threshold).',
   poisson: 'Poisson mixture on count columns (non-negative whole numbers), independent given the cluster.',
   categorical: 'Latent class analysis: text columns of a few categories, independent given the cluster (as poLCA).',
+  mixed: 'Numeric and categorical columns together: a Gaussian block (any covariance model) and a latent-class block, independent given the cluster (as StepMix).',
 };
 
 export function isFamilyId(value: unknown): value is FamilyId {

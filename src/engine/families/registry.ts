@@ -8,6 +8,7 @@ import { OptionsError } from '../errors';
 import { bernoulliFamily } from './bernoulli/entry';
 import { categoricalFamily } from './categorical/entry';
 import { gaussianFamily } from './gaussian/entry';
+import { mixedFamily } from './mixed/entry';
 import { poissonFamily } from './poisson/entry';
 import { FAMILY_IDS, isFamilyId, type FamilyId } from './ids';
 import type { ChosenFamily, RegisteredFamily } from './types';
@@ -19,7 +20,7 @@ export type { ChosenFamily, FitCallbacks, FitContext, FitOutcome, RegisteredFami
  * In the order model "auto" asks them: the first whose detect() takes the dataset fits it, so the more specific
  * families come first and the last one takes any table.
  */
-export const FAMILIES: readonly RegisteredFamily[] = [bernoulliFamily, categoricalFamily, poissonFamily, gaussianFamily];
+export const FAMILIES: readonly RegisteredFamily[] = [categoricalFamily, mixedFamily, bernoulliFamily, poissonFamily, gaussianFamily];
 
 // Every id has exactly one entry (checked when the module loads, so a family added to ids.ts alone fails every test).
 for (const id of FAMILY_IDS) {
@@ -45,7 +46,8 @@ export function chooseFamily(dataset: Dataset, options: FitOptions): ChosenFamil
 /** Refuses an initialisation the family does not have, naming the families that do and the family's own. */
 export function checkInit(family: RegisteredFamily, init: InitMethod): void {
   if (family.inits.includes(init)) return;
-  const others = FAMILIES.filter((f) => f.inits.includes(init)).map((f) => f.label);
+  // Alphabetical, so the message does not depend on the order model "auto" asks the families in.
+  const others = FAMILIES.filter((f) => f.inits.includes(init)).map((f) => f.label).sort((a, b) => a.localeCompare(b, 'en'));
   const list = others.length > 1 ? `${others.slice(0, -1).join(', ')} and ${others[others.length - 1]}` : others.join('');
   const own = family.inits.filter((i) => i !== 'params');
   throw new OptionsError(

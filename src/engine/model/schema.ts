@@ -77,7 +77,7 @@ export interface SaveModelInput {
 /** The saved model of a finished fit. */
 export function buildSavedModel({ options, result, summary, createdBy }: SaveModelInput): SavedModel {
   const source = summary.source ?? { format: 'unknown' };
-  if (result.model === 'categorical') throw new OptionsError(`${summary.fileName}: a categorical mixture cannot be saved as a model yet; save its assignments instead.`);
+  if (result.model === 'categorical' || result.model === 'mixed') throw new OptionsError(`${summary.fileName}: a ${result.model} mixture cannot be saved as a model yet; save its assignments instead.`);
   const gaussian = result.model === 'gaussian';
   if (gaussian && !result.covariances) throw new Error('internal: a Gaussian result without covariances');
   return {

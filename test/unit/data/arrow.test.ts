@@ -28,12 +28,14 @@ describe('data: Arrow IPC and Feather', () => {
     assert.deepEqual(Array.from(d.values), [0.5, 1, 10, 1.5, 0, 20, 3.5, 1, 40, 4.5, 0, 50, 5.5, 0, 60]);
     assert.deepEqual(d.summary.droppedColumns, [
       { name: 'id', reason: 'row index (1..6)' },
-      { name: 'species', reason: 'text, e.g. "a" on row 1' },
-      { name: 'group', reason: 'text, e.g. "p" on row 1' },
       { name: 'day', reason: 'dates or times (not used in a fit)' },
       { name: 'tags', reason: 'nested values (lists, structs, maps or unions)' },
     ]);
     assert.ok(d.summary.notes.includes('1 row skipped: missing values at row 3 (first: "null" in x)'), d.summary.notes.join('\n'));
+    // Two text columns of repeated values: categorical features (as in a CSV), coded over the rows kept.
+    assert.deepEqual(d.categorical?.columns, ['species', 'group']);
+    assert.deepEqual(d.categorical?.categories, [['a', 'b'], ['p', 'q']]);
+    assert.equal(d.categorical?.codes.length, 2 * d.n);
     expectDataError(() => loadDataset('mixed.arrow', fixture('arrow/mixed.arrow'), { columns: ['day'] }), /^mixed\.arrow: column "day" cannot be fitted: it is dates or times \(not used in a fit\)\./);
   });
 

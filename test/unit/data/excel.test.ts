@@ -67,8 +67,11 @@ describe('data: Excel workbooks', () => {
 
   it('a sheet that is not there, or holds no numbers, is refused naming the sheets', async () => {
     await rejectsWith(loadDatasetAsync('workbook.xlsx', fixture('workbook.xlsx'), { sheet: 'geyser' }), /^workbook\.xlsx: there is no sheet "geyser"\. Sheets: "notes", "faithful", "iris", "dated" \(or their numbers 1–4\)\.$/);
-    await rejectsWith(loadDatasetAsync('workbook.xlsx', fixture('workbook.xlsx'), { sheet: 'notes' }), /^workbook\.xlsx: sheet "notes": no numeric column to fit\. Columns: "about" \(text, e\.g\. "Old Faithful and iris" on row 2\)/);
-    await rejectsWith(loadDatasetAsync('workbook.xlsx', fixture('workbook.xlsx'), { columns: ['Species'], sheet: 'iris' }), /^workbook\.xlsx: sheet "iris": column "Species" cannot be fitted/);
+    await rejectsWith(loadDatasetAsync('workbook.xlsx', fixture('workbook.xlsx'), { sheet: 'notes' }), /^workbook\.xlsx: sheet "notes": no column to fit\. Columns: "about" \(text, e\.g\. "Old Faithful and iris" on row 2: every value distinct \(an identifier\)\)/);
+    // A text column of repeated values asked for by name is fitted as categories, as in a CSV.
+    const species = await loadDatasetAsync('workbook.xlsx', fixture('workbook.xlsx'), { columns: ['Species'], sheet: 'iris' });
+    assert.ok(species.kind === 'table' && species.d === 0 && species.categorical?.columns[0] === 'Species');
+    await rejectsWith(loadDatasetAsync('workbook.xlsx', fixture('workbook.xlsx'), { columns: ['about'], sheet: 'notes' }), /^workbook\.xlsx: sheet "notes": column "about" cannot be fitted/);
   });
 
   it('not a workbook: a clear message, never another exception', async () => {

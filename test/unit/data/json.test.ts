@@ -36,7 +36,7 @@ describe('data: JSON and JSON Lines', () => {
     if (d.kind !== 'table') return;
     assert.deepEqual(d.columns, ['x', 'y', 'flag']);
     assert.deepEqual(Array.from(d.values), [1, 2.5, 1, 5, 6, 1]);
-    assert.deepEqual(d.summary.droppedColumns, [{ name: 'name', reason: 'text, e.g. "a" on record 1' }]);
+    assert.deepEqual(d.summary.droppedColumns, [{ name: 'name', reason: 'text, e.g. "a" on record 1: every value distinct (an identifier)' }]);
     assert.ok(d.summary.notes.includes('3 rows skipped: missing values at records 2, 3, 4 (first: "null" in y)'), d.summary.notes.join('\n'));
   });
 
@@ -85,7 +85,7 @@ describe('data: JSON and JSON Lines', () => {
     expectDataError(() => loadDataset('m.json', utf8('[{"a": 1}, 2]')), /^m\.json: item 2 of the top-level array is a number, but item 1 is an object/);
     expectDataError(() => loadDataset('n.json', utf8('42')), /^n\.json: the file holds a number, not a table\. Expected an array of records/);
     expectDataError(() => loadDataset('e.json', new Uint8Array()), /^e\.json: the file is empty\./);
-    expectDataError(() => loadDataset('s.json', utf8('[{"name": "a"}, {"name": "b"}]')), /^s\.json: no numeric column to fit\. Columns: "name" \(text, e\.g\. "a" on record 1\)/);
+    expectDataError(() => loadDataset('s.json', utf8('[{"name": "a"}, {"name": "b"}]')), /^s\.json: no column to fit\. Columns: "name" \(text, e\.g\. "a" on record 1: every value distinct \(an identifier\)\)/);
     expectDataError(() => loadDataset('z.json', utf8('[]')), /^z\.json: the file holds no columns/);
   });
 });

@@ -61,7 +61,7 @@ describe('data: Parquet', () => {
     assert.deepEqual(d.columns, ['b', 'c', 'd']);
     assert.deepEqual(Array.from(d.values), rows.flatMap((r) => [r[1], r[2], r[3] ? 1 : 0]));
     assert.deepEqual(d.summary.droppedColumns, [
-      { name: 'a', reason: 'text, e.g. "abc" on row 1' },
+      { name: 'a', reason: 'a single value ("abc") in every row' },
       { name: 'e', reason: 'nested values (lists, structs or maps)' },
     ]);
   });

@@ -34,12 +34,17 @@ describe('data: text label columns', () => {
     assert.deepEqual(Array.from(d.values.subarray(0, 4)), irisRows[0].slice(0, 4).map(Number));
   });
 
-  it('labelColumn "none": no labels, the text column is left out as before', () => {
+  it('labelColumn "none": no labels, and the species column stays out of the fit (categorical names it to fit it)', () => {
     const d = table('iris.csv', irisBytes, { labelColumn: 'none' });
     assert.equal(d.labels, undefined);
     assert.equal(d.labelColumn, undefined);
+    assert.equal(d.categorical, undefined);
     assert.deepEqual(d.summary.droppedColumns.map((c) => c.name), ['Species']);
-    assert.match(d.summary.droppedColumns[0].reason, /^text, e\.g\. "setosa" on line 2$/);
+    assert.match(d.summary.droppedColumns[0].reason, /^text, e\.g\. "setosa" on line 2: class labels, left out \(labelColumn "none"; name it in categorical to fit it\)$/);
+    const fitted = table('iris.csv', irisBytes, { labelColumn: 'none', categorical: ['Species'] });
+    assert.deepEqual(fitted.categorical?.columns, ['Species']);
+    assert.deepEqual(fitted.categorical?.categories, [['setosa', 'versicolor', 'virginica']]);
+    assert.deepEqual(Array.from(fitted.categorical!.codes, (code) => fitted.categorical!.categories[0][code]), species);
   });
 
   it('labelColumn names a column (any case, or its 1-based number); integers stay integer labels', () => {
@@ -64,11 +69,16 @@ describe('data: text label columns', () => {
     assert.equal(one.labels, undefined, 'a single value is no classification');
   });
 
-  it('two class-like text columns: neither is taken, and the note says how to choose', () => {
+  it('two class-like text columns: neither is taken, both are categorical features, and the note says how to choose', () => {
     const d = table('two.csv', 'h,sex,site\n1,f,north\n2,m,south\n3,f,north\n4,m,south\n');
     assert.equal(d.labels, undefined);
-    assert.deepEqual(d.summary.droppedColumns.map((c) => c.name), ['sex', 'site']);
-    assert.ok(d.summary.notes.some((n) => /no labels taken: the text columns "sex", "site" could each be class labels; set mixscope\.labelColumn/.test(n)), JSON.stringify(d.summary.notes));
+    assert.deepEqual(d.summary.droppedColumns, []);
+    assert.deepEqual(d.categorical?.columns, ['sex', 'site']);
+    assert.deepEqual(Array.from(d.categorical!.codes), [0, 0, 1, 1, 0, 0, 1, 1]);
+    assert.ok(
+      d.summary.notes.some((n) => /no labels taken: the text columns "sex", "site" could each be class labels, so they are fitted as categorical features; set mixscope\.labelColumn/.test(n)),
+      JSON.stringify(d.summary.notes),
+    );
     assert.deepEqual(Array.from(table('two.csv', 'h,sex,site\n1,f,north\n2,m,south\n3,f,north\n4,m,south\n', { labelColumn: 'site' }).labels!), [0, 1, 0, 1]);
   });
 
@@ -76,7 +86,7 @@ describe('data: text label columns', () => {
     const d = table('c.csv', 'a,class,kind\n1,0,x\n2,1,y\n3,0,x\n4,1,y\n');
     assert.equal(d.labelColumn, 'class');
     assert.equal(d.labelNames, undefined);
-    assert.deepEqual(d.summary.droppedColumns.map((c) => c.name), ['kind']);
+    assert.deepEqual(d.categorical?.columns, ['kind']);
   });
 
   it('a text column with a missing cell is not taken by itself (it would drop rows); named, the row without a label is skipped and counted', () => {

@@ -187,8 +187,12 @@ describe('data: columns, labels and non-numeric columns', () => {
     expectDataError(() => table('x.csv', 'a,name\n1,x\n2,y\n', { columns: ['name'] }), /column "name" cannot be fitted: it is text/, /Numeric columns: a/);
   });
 
-  it('refuses a file whose columns are all text', () => {
-    expectDataError(() => table('x.csv', 'name,city\nann,paris\nbob,rome\n'), /^x\.csv: no column holds numbers/, /line 1: name, city/);
+  it('refuses a file whose columns are all text without a repeated value (identifiers), saying why for each', () => {
+    expectDataError(
+      () => table('x.csv', 'name,city\nann,paris\nbob,rome\n'),
+      /^x\.csv: no column to fit\. Columns: "name" \(text, e\.g\. "ann" on line 2: every value distinct \(an identifier\)\), "city"/,
+      /Expected at least one column of numbers, or a text column of 2–50 repeated values \(categories\)/,
+    );
   });
 });
 

@@ -3,6 +3,8 @@
 // same notes; a bad weight names its record, line or row.
 
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Float64, tableFromArrays, tableToIPC, Utf8, vectorFromArray, Table } from 'apache-arrow';
 import { loadDataset, loadDatasetAsync, type LoadOptions } from '../../../src/engine/data/load';
 import type { Dataset, TableData } from '../../../src/engine/data/dataset';
@@ -121,5 +123,20 @@ describe('data: typed formats follow the text rules for labels, weights and miss
     assert.deepEqual(Array.from(d.labels!), [0, 0, 0, 0]);
     assert.ok(d.summary.notes.includes('1 row skipped: a missing label at row 4 (first: "null" in a)'), d.summary.notes.join('\n'));
     assert.deepEqual(d.summary.source, { format: 'parquet' });
+  });
+});
+
+describe('typed formats: categorical columns as in a CSV', () => {
+  it('the survey as JSON Lines gives the CSV\'s categories and codes', () => {
+    const csvText = readFileSync(path.join(__dirname, '../../fixtures/survey.csv'), 'utf8').trim().split('\n');
+    const header = csvText[0].split(',');
+    const ndjson = csvText.slice(1).map((line) => JSON.stringify(Object.fromEntries(line.split(',').map((v, j) => [header[j], v === '' ? null : v])))).join('\n');
+    const fromCsv = loadDataset('survey.csv', new Uint8Array(Buffer.from(csvText.join('\n'))));
+    const fromJson = loadDataset('survey.ndjson', new Uint8Array(Buffer.from(ndjson)));
+    assert.ok(fromCsv.kind === 'table' && fromJson.kind === 'table');
+    assert.ok(fromCsv.categorical && fromJson.categorical);
+    assert.deepEqual(fromJson.categorical.columns, fromCsv.categorical.columns);
+    assert.deepEqual(fromJson.categorical.categories, fromCsv.categorical.categories);
+    assert.deepEqual(Array.from(fromJson.categorical.codes), Array.from(fromCsv.categorical.codes));
   });
 });

@@ -190,7 +190,7 @@ describe('host validation: restored panel state', () => {
       [{ ...good, result: result({ assignments: [0, 1] }) }, /assignments must hold 3 entries/],
       [{ ...good, result: result({ assignments: [0, 1, -1] }) }, /assignments\[2\]/],
       [{ ...good, result: result({ columns: [1] as unknown as string[] }) }, /columns must be a list of strings/],
-      [{ ...good, model: 'neural' }, /model must be one of gaussian, bernoulli, poisson, categorical; got "neural"/],
+      [{ ...good, model: 'neural' }, /model must be one of gaussian, bernoulli, poisson, categorical, mixed; got "neural"/],
       [{ ...good, summary: 'x' }, /summary must be an object/],
       [{ ...good, plotAssignments: 'x' }, /plotAssignments must be an array/],
     ];
@@ -268,7 +268,7 @@ describe('host validation: settings', () => {
     const raw = {
       model: 'bernoulli', k: 10, maxIterations: 30, tolerance: 1e-6, seed: 7, init: 'random-data', restarts: 3,
       covarianceType: 'diag', regularization: 0, standardize: true, columns: [' eruptions ', 'waiting'], emVariant: 'hard',
-      threshold: 0, betaPrior: [1, 1], imageWidth: 28, maxPlotPoints: 100, threads: 2, kRange: '2,4,8', covarianceModels: 'EEE, VVV', criterion: 'icl', weightPrior: 'dirichlet-distribution', labelColumn: 'Species', weightsColumn: 'freq', missing: 'skip', sheet: 'iris',
+      threshold: 0, betaPrior: [1, 1], imageWidth: 28, maxPlotPoints: 100, threads: 2, kRange: '2,4,8', covarianceModels: 'EEE, VVV', criterion: 'icl', weightPrior: 'dirichlet-distribution', labelColumn: 'Species', weightsColumn: 'freq', missing: 'skip', sheet: 'iris', categorical: ['q1'], categoryLimit: 12,
     };
     const { options, problems } = resolveFitOptions(raw);
     assert.deepEqual(problems, []);
@@ -314,7 +314,7 @@ describe('host validation: settings', () => {
     assert.match(text, /mixscope\.k must be "auto" or a whole number .*; got "three", so the default auto is used/);
     assert.match(text, /mixscope\.tolerance must be a number at least 0; got -1, so 0 is used/);
     assert.match(text, /mixscope\.threshold .* less than 1; got 1, so 0\.5 is used/);
-    assert.match(text, /mixscope\.model must be one of auto, gaussian, bernoulli, poisson, categorical; got "neural"/);
+    assert.match(text, /mixscope\.model must be one of auto, gaussian, bernoulli, poisson, categorical, mixed; got "neural"/);
     assert.match(text, /mixscope\.betaPrior must be two numbers ≥ 1/);
     assert.match(text, /mixscope\.columns must be a list of column names; got \[1,2\], so every numeric column is used/);
     assert.equal(problems.length, 11);

@@ -1,7 +1,9 @@
 // The table's columns: a first pass over the rows that types every column (numbers, non-finite, missing, text),
 // then their names (header, `x1…xD`, duplicates made unique), a leading row-index column, the columns to fit and a
 // column of class labels kept apart from the fit (integers under a label-like name, a lone text column of a few
-// repeated values such as iris's species, or the column the labelColumn setting names).
+// repeated values such as iris's species, or the column the labelColumn setting names), and the categorical features:
+// other text columns of a few repeated values (at most the categoryLimit setting), or the columns the categorical
+// setting names (coded answers 1..5).
 
 import { clip, dataError, listSome, plural } from '../common';
 import { MISSING, NONFINITE, NUM, RowScanner } from './cells';
@@ -14,6 +16,16 @@ export const LABEL_COLUMN = /^(labels?|class|target|y|digit)$/i;
 const INDEX_NAME = /^(|id|idx|index|row|rows|rownames?|row\.names|row_id|no\.?|nr|num|obs|#|unnamed: ?0)$/i;
 /** A label column has at most this many distinct values (and repeats some): "x,y" coordinates are not labels. */
 export const MAX_LABEL_VALUES = 100;
+/** Default of the categoryLimit setting: most distinct values of a text column read as categories. */
+export const DEFAULT_CATEGORY_LIMIT = 50;
+
+/** The categorical and categoryLimit settings, as the column scan needs them. */
+export interface CategoryRequest {
+  /** Columns read as categories even when they hold numbers, by name or 1-based number. */
+  columns?: string[];
+  /** Most distinct values of a categorical column. */
+  limit?: number;
+}
 
 export interface ColumnStats {
   numeric: number;
@@ -32,12 +44,15 @@ export interface ColumnStats {
   /** Typed files: the file's schema rules the column out (a date or list type); this says why. */
   reason?: string;
   /**
-   * Distinct texts, counted up to MAX_LABEL_VALUES + 1: of the text cells, and for the column asked for as labels of
-   * every non-missing cell (a column of labels such as "1", "2", "x" is then read as text).
+   * Distinct texts, counted up to max(MAX_LABEL_VALUES, categoryLimit) + 1: of the text cells, and for a column asked
+   * for as labels or as categories of every non-missing cell (a column of labels such as "1", "2", "x" is then read
+   * as text).
    */
   texts: Set<string>;
   /** The column is the one the labelColumn setting names (matched against the header or its 1-based position). */
   requested: boolean;
+  /** The categorical setting names the column. */
+  categoryRequested?: boolean;
 }
 
 export interface ColumnScan {
@@ -53,13 +68,19 @@ export interface ColumnScan {
   place?: (n: number) => string;
 }
 
-/** Pass 1: the type of every column, from every row of the table's width. `labelRequest`: the labelColumn setting. */
-export function scanColumns(lines: string[], frame: TableFrame, row: RowScanner, labelRequest = 'auto'): ColumnScan {
+/**
+ * Pass 1: the type of every column, from every row of the table's width. `labelRequest`: the labelColumn setting;
+ * `categories`: the categorical and categoryLimit settings.
+ */
+export function scanColumns(lines: string[], frame: TableFrame, row: RowScanner, labelRequest = 'auto', categories: CategoryRequest = {}): ColumnScan {
   const { c, header } = frame;
   const headerName = (j: number) => (header?.[j - (header.length === c - 1 ? 1 : 0)] ?? '').trim();
+  const names = (j: number, request: string) =>
+    (header ? headerName(j) : `x${j + 1}`).toLowerCase() === request.toLowerCase() || (/^\d+$/.test(request) && Number(request) === j + 1);
   const request = labelRequest.trim();
-  const isRequested = (j: number) =>
-    !isLabelKeyword(request) && ((header ? headerName(j) : `x${j + 1}`).toLowerCase() === request.toLowerCase() || (/^\d+$/.test(request) && Number(request) === j + 1));
+  const isRequested = (j: number) => !isLabelKeyword(request) && names(j, request);
+  const categoryRequests = (categories.columns ?? []).map((r) => r.trim()).filter((r) => r !== '');
+  const textCap = Math.max(MAX_LABEL_VALUES, categories.limit ?? DEFAULT_CATEGORY_LIMIT);
   const stats: ColumnStats[] = Array.from({ length: c }, (_, j) => ({
     numeric: 0,
     nonFinite: 0,
@@ -71,6 +92,7 @@ export function scanColumns(lines: string[], frame: TableFrame, row: RowScanner,
     distinct: (header && LABEL_COLUMN.test(headerName(j))) || isRequested(j) ? new Set<number>() : undefined,
     texts: new Set<string>(),
     requested: isRequested(j),
+    categoryRequested: categoryRequests.some((r) => names(j, r)),
   }));
   let rowsOfWidth = 0;
   let seqFrom1 = true;
@@ -90,7 +112,7 @@ export function scanColumns(lines: string[], frame: TableFrame, row: RowScanner,
         if (v > st.max) st.max = v;
         if (st.integral && !Number.isInteger(v)) st.integral = false;
         if (st.distinct && st.distinct.size <= MAX_LABEL_VALUES) st.distinct.add(v);
-        if (st.requested && st.texts.size <= MAX_LABEL_VALUES) st.texts.add(row.text(j));
+        if ((st.requested || st.categoryRequested) && st.texts.size <= textCap) st.texts.add(row.text(j));
         if (j === 0) {
           if (v !== r + 1) seqFrom1 = false;
           if (v !== r) seqFrom0 = false;
@@ -99,12 +121,12 @@ export function scanColumns(lines: string[], frame: TableFrame, row: RowScanner,
         if (j === 0) seqFrom1 = seqFrom0 = false;
         if (kind === NONFINITE) {
           st.nonFinite++;
-          if (st.requested && st.texts.size <= MAX_LABEL_VALUES) st.texts.add(row.text(j));
+          if ((st.requested || st.categoryRequested) && st.texts.size <= textCap) st.texts.add(row.text(j));
         } else if (kind === MISSING) st.missing++;
         else {
           st.text++;
           if (!st.firstText) st.firstText = { value: row.text(j), line };
-          if (st.texts.size <= MAX_LABEL_VALUES) st.texts.add(row.text(j));
+          if (st.texts.size <= textCap) st.texts.add(row.text(j));
         }
       }
     }
@@ -188,8 +210,12 @@ export function uniqueNames(header: string[] | undefined, c: number, indexColumn
 }
 
 export interface ColumnSelection {
-  /** Columns to fit, in order. */
+  /** Numeric columns to fit, in order. */
   selected: number[];
+  /** Categorical features (text columns of a few categories, or named by the categorical setting), in order. */
+  categorical: number[];
+  /** Each categorical feature's categories in code order (numbers by value, then texts by code unit). */
+  categories: string[][];
   /** The column of class labels kept apart from the fit, -1 without one. */
   labelColumn: number;
   /** Text labels: the label names, sorted (a row's label is the index of its text here); absent for integer labels. */
@@ -208,6 +234,10 @@ export interface SelectionOptions {
   weightsColumn?: string;
   /** The labelColumn setting: "auto" (by name or a lone class-like text column), "none", or a column's name or number. */
   labelColumn?: string;
+  /** The categorical setting: columns read as categories even when they hold numbers. */
+  categorical?: string[];
+  /** The categoryLimit setting: most distinct values of a categorical column. */
+  categoryLimit?: number;
 }
 
 /** "auto" and "none" of the labelColumn setting (any case); anything else names a column. */
@@ -216,11 +246,15 @@ export function isLabelKeyword(request: string): boolean {
   return r === '' || r === 'auto' || r === 'none';
 }
 
-/** The columns to fit: those asked for (each must be numeric), or every numeric column but the index and the labels. */
+/**
+ * The columns to fit: those asked for, or every numeric column but the index and the labels; and the categorical
+ * features: the columns the categorical setting names, and text columns of 2…categoryLimit repeated values.
+ */
 export function selectColumns(fileName: string, scan: ColumnScan, naming: ColumnNames, options: SelectionOptions): ColumnSelection {
   const { stats, rowsOfWidth } = scan;
   const { names, indexColumn, indexReason } = naming;
   const c = names.length;
+  const limit = options.categoryLimit ?? DEFAULT_CATEGORY_LIMIT;
   const isNumericColumn = (j: number) => stats[j].numeric + stats[j].nonFinite > 0 && stats[j].numeric + stats[j].nonFinite > stats[j].text;
   const dropped: { name: string; reason: string }[] = [];
   const whyNotNumeric = (j: number): string => {
@@ -233,6 +267,16 @@ export function selectColumns(fileName: string, scan: ColumnScan, naming: Column
     const example = st.firstText ? `, e.g. "${clip(st.firstText.value)}" on ${place(st.firstText.line)}` : '';
     return st.numeric + st.nonFinite === 0 ? `text${example}` : `text in ${st.text} of ${rowsOfWidth} cells${example}`;
   };
+  /** Why a text column is no categorical feature (undefined: it is one). */
+  const whyNotCategorical = (j: number): string | undefined => {
+    const st = stats[j];
+    // Typed files: dates, nested values and columns their schema rules out are never categories.
+    if (st.numeric + st.nonFinite > 0 || st.text === 0 || st.reason || (st.dates ?? 0) > 0 || (st.nested ?? 0) > 0) return whyNotNumeric(j);
+    if (st.texts.size === 1) return `a single value ("${clip(st.texts.values().next().value as string)}") in every row`;
+    if (st.texts.size === st.text) return `${whyNotNumeric(j)}: every value distinct (an identifier)`;
+    if (st.texts.size > limit) return `${whyNotNumeric(j)}: more than ${limit} distinct values (categoryLimit)`;
+    return undefined;
+  };
 
   let selected: number[];
   const requested = (options.columns ?? []).filter((s) => s.trim() !== '');
@@ -244,6 +288,13 @@ export function selectColumns(fileName: string, scan: ColumnScan, naming: Column
       `the weights column "${names[weightsColumn]}" holds no numbers (it is ${whyNotNumeric(weightsColumn)}). Expected a column of case weights ≥ 0; set weightsColumn to such a column or to "".`,
     );
   }
+  const categoryAsked = new Uint8Array(c);
+  for (const r of (options.categorical ?? []).filter((s) => s.trim() !== '')) {
+    const j = resolveColumn(fileName, r, names, 'mixscope.categorical, CLI --categorical');
+    if (j === weightsColumn) throw dataError(fileName, `column "${names[j]}" is asked for both as the case weights (mixscope.weightsColumn) and as categorical (mixscope.categorical): remove it from one of them.`);
+    categoryAsked[j] = 1;
+  }
+  let categorical: number[] = [];
   if (requested.length > 0) {
     selected = requested.map((r) => resolveColumn(fileName, r, names));
     const seen = new Set<number>();
@@ -252,40 +303,77 @@ export function selectColumns(fileName: string, scan: ColumnScan, naming: Column
       throw dataError(fileName, `column "${names[weightsColumn]}" is the weights column, so it cannot also be fitted: leave it out of columns, or set weightsColumn to "".`);
     }
     for (const j of selected) {
-      if (!isNumericColumn(j)) {
-        throw dataError(
-          fileName,
-          `column "${names[j]}" cannot be fitted: it is ${whyNotNumeric(j)}. Numeric columns: ${listSome(names.filter((_, k) => isNumericColumn(k))) || 'none'}.`,
-        );
-      }
+      if (categoryAsked[j] || isNumericColumn(j)) continue;
+      const why = whyNotCategorical(j);
+      if (why === undefined) continue;
+      throw dataError(
+        fileName,
+        `column "${names[j]}" cannot be fitted: it is ${why}. Numeric columns: ${listSome(names.filter((_, k) => isNumericColumn(k))) || 'none'}; text columns of 2–${limit} repeated values are fitted as categories.`,
+      );
     }
+    categorical = selected.filter((j) => categoryAsked[j] || !isNumericColumn(j));
+    selected = selected.filter((j) => !categoryAsked[j] && isNumericColumn(j));
   } else {
     selected = [];
-    for (let j = 0; j < c; j++) if (isNumericColumn(j) && !(j === 0 && indexColumn) && j !== weightsColumn) selected.push(j);
+    for (let j = 0; j < c; j++) if (isNumericColumn(j) && !(j === 0 && indexColumn) && j !== weightsColumn && !categoryAsked[j]) selected.push(j);
   }
   const labels = options.labelsFile
     ? { labelColumn: -1 }
-    : chooseLabelColumn(fileName, scan, naming, options.labelColumn ?? 'auto', requested.length > 0 ? selected : [], weightsColumn, isNumericColumn);
+    : chooseLabelColumn(fileName, scan, naming, options.labelColumn ?? 'auto', requested.length > 0 ? [...selected, ...categorical] : [], weightsColumn, isNumericColumn, categoryAsked, selected.length > 0);
   const { labelColumn } = labels;
   if (labelColumn >= 0) selected = selected.filter((j) => j !== labelColumn);
+  // Text columns of a few repeated values are categorical features (the label column apart).
+  const textReason = new Map<number, string>();
+  // labelColumn "none" turns the labels off without fitting them: the column "auto" would take stays out of the fit.
+  if (!options.labelsFile && (options.labelColumn ?? '').trim().toLowerCase() === 'none') {
+    const auto = chooseLabelColumn(fileName, scan, naming, 'auto', requested.length > 0 ? [...selected, ...categorical] : [], weightsColumn, isNumericColumn, categoryAsked, selected.length > 0);
+    if (auto.labelColumn >= 0 && auto.labelNames) textReason.set(auto.labelColumn, `${whyNotNumeric(auto.labelColumn)}: class labels, left out (labelColumn "none"; name it in categorical to fit it)`);
+  }
+  if (requested.length === 0 && !options.labelsFile) {
+    for (let j = 0; j < c; j++) {
+      if (categoryAsked[j] || j === labelColumn || j === weightsColumn || (j === 0 && indexColumn) || isNumericColumn(j) || textReason.has(j)) continue;
+      const why = whyNotCategorical(j);
+      if (why === undefined) categorical.push(j);
+      else textReason.set(j, why);
+    }
+    for (let j = 0; j < c; j++) if (categoryAsked[j] && j !== labelColumn) categorical.push(j);
+    categorical.sort((a, b) => a - b);
+  }
+  categorical = categorical.filter((j) => j !== labelColumn);
+  // A named categorical column: every non-missing value is a category; one value carries nothing, too many are refused.
+  const categories: string[][] = [];
+  categorical = categorical.filter((j) => {
+    const st = stats[j];
+    if (categoryAsked[j] && st.texts.size > limit) {
+      throw dataError(fileName, `column "${names[j]}" (mixscope.categorical) holds more than ${limit} distinct values: raise categoryLimit (CLI: --category-limit N) or leave the column out of categorical.`);
+    }
+    if (st.texts.size < 2) {
+      textReason.set(j, st.texts.size === 0 ? 'empty' : `a single value ("${clip(st.texts.values().next().value as string)}") in every row`);
+      return false;
+    }
+    categories.push(sortedTexts(st.texts));
+    return true;
+  });
   // A mask, not selected.includes(j): a one-line file of a million numbers would otherwise take minutes (c²).
   const isSelected = new Uint8Array(c);
   for (const j of selected) isSelected[j] = 1;
+  for (const j of categorical) isSelected[j] = 1;
   for (let j = 0; j < c; j++) {
     if (isSelected[j] || j === labelColumn || j === weightsColumn) continue;
     if (j === 0 && indexColumn) dropped.push({ name: names[j], reason: indexReason });
+    else if (textReason.has(j)) dropped.push({ name: names[j], reason: textReason.get(j)! });
     else if (requested.length > 0) dropped.push({ name: names[j], reason: 'not selected' });
     else if (!isNumericColumn(j)) dropped.push({ name: names[j], reason: whyNotNumeric(j) });
   }
-  if (selected.length === 0) {
+  if (selected.length === 0 && categorical.length === 0) {
     const reasons = dropped.map((x) => `"${x.name}" (${x.reason})`);
     throw dataError(
       fileName,
-      `no numeric column to fit. Columns: ${listSome(reasons)}${labelColumn >= 0 ? `; "${names[labelColumn]}" holds labels` : ''}. ` +
-        'Expected at least one column of numbers.',
+      `no column to fit. Columns: ${listSome(reasons)}${labelColumn >= 0 ? `; "${names[labelColumn]}" holds labels` : ''}. ` +
+        `Expected at least one column of numbers, or a text column of 2–${limit} repeated values (categories).`,
     );
   }
-  return { selected, weightsColumn, dropped, ...labels };
+  return { selected, categorical, categories, weightsColumn, dropped, ...labels };
 }
 
 /** Integer labels fit in an Int32Array, without a non-finite or text cell. */
@@ -321,7 +409,9 @@ function chooseLabelColumn(
   fittedOnRequest: number[],
   weightsColumn: number,
   isNumericColumn: (j: number) => boolean,
-): Omit<ColumnSelection, 'selected' | 'dropped' | 'weightsColumn'> {
+  categoryAsked: Uint8Array,
+  besideNumeric: boolean,
+): Omit<ColumnSelection, 'selected' | 'dropped' | 'weightsColumn' | 'categorical' | 'categories'> {
   const { stats } = scan;
   const { names, indexColumn } = naming;
   const c = names.length;
@@ -334,6 +424,9 @@ function chooseLabelColumn(
     }
     if (j === weightsColumn) {
       throw dataError(fileName, `column "${names[j]}" is asked for both as the case weights (mixscope.weightsColumn) and as the labels (mixscope.labelColumn): remove it from one of them.`);
+    }
+    if (categoryAsked[j]) {
+      throw dataError(fileName, `column "${names[j]}" is asked for both as categorical (mixscope.categorical) and as the labels (mixscope.labelColumn): remove it from one of them.`);
     }
     const st = stats[j];
     if (integerLabels(st)) {
@@ -354,17 +447,19 @@ function chooseLabelColumn(
   const classLike: number[] = [];
   for (let j = 0; j < c; j++) {
     const st = stats[j];
-    if ((j === 0 && indexColumn) || j === weightsColumn) continue;
+    if ((j === 0 && indexColumn) || j === weightsColumn || categoryAsked[j]) continue;
     // Complete columns only: a row without its label would be skipped, and a guess must never change the fit.
     // Typed files: a column of dates, or with nested values, is no column of class names.
     if (st.numeric + st.nonFinite > 0 || st.text === 0 || st.missing > 0 || st.reason || (st.nested ?? 0) > 0) continue;
     if (st.texts.size >= 2 && st.texts.size <= MAX_LABEL_VALUES && 2 * st.texts.size <= st.text) classLike.push(j);
   }
-  if (classLike.length === 1) return { labelColumn: classLike[0], labelNames: sortedTexts(stats[classLike[0]].texts) };
-  if (classLike.length > 1) {
+  // Beside numeric columns, a lone class-like column is the classes (iris's species); several, or text columns alone,
+  // are the answers a categorical or mixed model fits.
+  if (classLike.length === 1 && besideNumeric) return { labelColumn: classLike[0], labelNames: sortedTexts(stats[classLike[0]].texts) };
+  if (classLike.length > 1 && besideNumeric) {
     return {
       labelColumn: -1,
-      labelNote: `no labels taken: the text columns ${listSome(classLike.map((j) => `"${names[j]}"`))} could each be class labels; set mixscope.labelColumn (CLI: --labels COLUMN) to one of them`,
+      labelNote: `no labels taken: the text columns ${listSome(classLike.map((j) => `"${names[j]}"`))} could each be class labels, so they are fitted as categorical features; set mixscope.labelColumn (CLI: --labels COLUMN) to score the clusters against one of them instead`,
     };
   }
   return { labelColumn: -1 };

@@ -31,6 +31,24 @@ export function locateTable(fileName: string, lines: string[], layout: Layout): 
   return frame;
 }
 
+/**
+ * A table without a column of numbers (answers to a survey): its first row of the table's width is the header when it
+ * names the columns (words, none of them met again as a value in its column below), as the loaders of R and pandas
+ * read such files.
+ */
+export function locateTextTable(fileName: string, layout: Layout): TableFrame {
+  const { sample, c, decimalComma, delimiter } = layout;
+  const rows = sample.filter((l) => l.fields.length === c && !l.broken);
+  if (rows.length < 2) throw noNumbers(fileName, sample, delimiter);
+  const [first, ...below] = rows;
+  const named = isHeaderLike(first.fields, decimalComma) && first.fields.every((f, j) => !below.some((l) => l.fields[j].trim() === f.trim()));
+  const frame: TableFrame = named
+    ? { tableStart: below[0].index, c, header: first.fields, headerLine: first.index, headerFromComment: false, trailingDelimiter: false }
+    : { tableStart: first.index, c, header: undefined, headerLine: -1, headerFromComment: false, trailingDelimiter: false };
+  dropTrailingDelimiter(frame, delimiter, named ? below : rows);
+  return frame;
+}
+
 /** Index in the sample of the table's first row. */
 function findTableStart(fileName: string, layout: Layout): number {
   const { sample, numericColumn, c, decimalComma, delimiter } = layout;

@@ -56,7 +56,9 @@ function analyse(lines: SampleLine[], c: number): { numericColumn: boolean[]; sc
   let score = 0;
   for (const l of lines) {
     if (l.fields.length !== c) continue;
-    if (l.numeric > 0) score += l.numeric - l.text; // lines of words (preamble, header) do not count
+    // Lines of words (preamble, header) do not count, and a row of more text than numbers (a few measurements beside
+    // answers in words) counts nothing rather than against its delimiter.
+    if (l.numeric > 0) score += Math.max(0, l.numeric - l.text);
     for (let j = 0; j < c; j++) {
       const k = l.kinds[j];
       if (k === NUM || k === NONFINITE) num[j]++;

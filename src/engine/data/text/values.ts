@@ -78,6 +78,10 @@ export interface TableValues {
   missing?: Uint8Array;
   /** Missing cells per selected column (with `missing`). */
   missingPerColumn?: number[];
+  /** The categorical features' codes, n × selection.categorical.length (−1 = missing); absent without them. */
+  codes?: Int32Array;
+  /** Missing cells per categorical feature. */
+  missingCategories?: number[];
   maxValue: number;
   skipped: SkipLog;
 }
@@ -110,6 +114,12 @@ export function readValues(
     : allocate(fileName, 'the table', capacity * 8, () => new Float64Array(capacity));
   const sourceLines = new Uint32Array(rowsOfWidth);
   const labels = labelColumn >= 0 ? new Int32Array(rowsOfWidth) : undefined;
+  // Categorical features: a cell's code is the index of its text among the column's categories (−1 when missing).
+  const categorical = selection.categorical;
+  const dc = categorical.length;
+  const categoryCodes = selection.categories.map((levels) => new Map(levels.map((level, code) => [level, code])));
+  const codes = dc > 0 ? allocate(fileName, 'the categories', rowsOfWidth * dc * 4, () => new Int32Array(rowsOfWidth * dc)) : undefined;
+  const missingCategories = new Array<number>(dc).fill(0);
   const skipped = new SkipLog();
   let n = 0;
   let maxValue = 0;
@@ -146,7 +156,16 @@ export function readValues(
       detail = `"${clip(row.text(j))}" in ${names[j]}`;
       break;
     }
-    if (!problem && missingCells === d) {
+    let missingCodes = 0;
+    if (!problem && codes) {
+      for (let k = 0; k < dc; k++) {
+        const j = categorical[k];
+        const code = kinds[j] === MISSING ? -1 : (categoryCodes[k].get(row.text(j)) ?? -1);
+        codes[n * dc + k] = code;
+        if (code < 0) missingCodes++;
+      }
+    }
+    if (!problem && missingCells === d && missingCodes === dc) {
       problem = 'allMissing';
       detail = undefined;
     }
@@ -181,11 +200,13 @@ export function readValues(
         missingPerColumn[k]++;
       }
     }
+    for (let k = 0; k < dc; k++) if (codes![n * dc + k] < 0) missingCategories[k]++;
     sourceLines[n] = line;
     n++;
   });
   if (n === 0) {
-    throw dataError(fileName, `no complete row to fit: ${skipped.notes().join('; ')}. Expected numbers in ${listSome(selected.map((j) => names[j]))}.`);
+    const expected = d > 0 ? `numbers in ${listSome(selected.map((j) => names[j]))}` : `a value in one of ${listSome(categorical.map((j) => names[j]))}`;
+    throw dataError(fileName, `no complete row to fit: ${skipped.notes().join('; ')}. Expected ${expected}.`);
   }
   return {
     values,
@@ -196,6 +217,8 @@ export function readValues(
     weights: weights?.slice(0, n),
     missing: missing?.slice(0, n * d),
     missingPerColumn: missing ? missingPerColumn : undefined,
+    codes: codes?.slice(0, n * dc),
+    missingCategories: codes ? missingCategories : undefined,
     maxValue,
     skipped,
   };

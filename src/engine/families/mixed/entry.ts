@@ -1,0 +1,159 @@
+// The mixed family's registry entry: a table with numeric columns and categorical columns (text of a few categories),
+// fitted by EM with a Gaussian block over the numeric columns and a latent-class block over the categorical ones
+// (family.ts). Model "auto" takes it when a table has both; k "auto" sweeps K with the chosen covariance model.
+
+import type { DatasetSummary, FitResult, SklearnCovarianceType } from '../../../shared/protocol';
+import type { Dataset, TableData } from '../../data/dataset';
+import { informationCriteria, runEm, type EmProgress, type EmRun } from '../../em/em';
+import { labelCodes, labelMetrics } from '../../em/metrics';
+import { DataError, OptionsError } from '../../errors';
+import { sweepK } from '../../select/kSweep';
+import { asCategoricalTable, splitByColumn, type CategoricalTable } from '../categorical/entry';
+import { CategoricalFamily } from '../categorical/family';
+import { COVARIANCE_TYPES } from '../gaussian/covariance';
+import { GaussianFamily } from '../gaussian/family';
+import { MclustGaussianFamily, mclustModelForColumns } from '../gaussian/mclust/family';
+import { isMclustModelName } from '../gaussian/mclust/models';
+import { defineFamily, evenSample, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
+import { MixedFamily, type GaussianBlock, type MixedParams } from './family';
+
+/** A table with numeric and categorical columns, as the family fits it. */
+export interface MixedTable {
+  table: TableData;
+  n: number;
+  /** Numeric plus categorical columns. */
+  d: number;
+  categorical: CategoricalTable;
+}
+
+export const mixedFamily = defineFamily<MixedTable>({
+  id: 'mixed',
+  label: 'mixed',
+  inits: ['kmeans++', 'random', 'random-data'],
+  detect(dataset) {
+    if (dataset.kind !== 'table' || !dataset.categorical || dataset.d === 0) return undefined;
+    const m = dataset.categorical.columns.length;
+    return {
+      data: asMixedTable(dataset),
+      reason: `${dataset.d} numeric and ${m} categorical column${m === 1 ? '' : 's'} (${dataset.categorical.columns.map((c) => `"${c}"`).join(', ')}): a Gaussian block and a categorical block`,
+    };
+  },
+  prepare: (dataset) => asMixedTable(dataset),
+  fit: (data, context) => fitMixed(data, context),
+  select(data, { options, reason, started, callbacks, ks }) {
+    announce(data, reason, callbacks.onLoaded);
+    const covariance = gaussianModel(options.covarianceType, data.table.d);
+    const swept = sweepK({
+      file: data.table.summary.fileName,
+      n: data.n,
+      rowsName: 'rows',
+      model: covariance,
+      ks,
+      criterion: options.criterion,
+      parameters: (k) => mixedFamilyFor(data, options).parameterCount(k),
+      fit: (k) => runMixed(data, { ...options, k }),
+      summary: (run) => ({ ...run, ...informationCriteria(run.logLikelihood, run.parameters, data.n) }),
+      onProgress: callbacks.onSelectionProgress,
+    });
+    const outcome = packageFit(data, swept.fit, { ...options, k: swept.selection.chosen!.k }, reason, started);
+    outcome.result.selection = swept.selection;
+    outcome.result.notes = [...swept.notes, ...(outcome.result.notes ?? [])];
+    return outcome;
+  },
+});
+
+/** The dataset's numeric and categorical columns, or a DataError naming the file and what to do. */
+export function asMixedTable(dataset: Dataset): MixedTable {
+  const file = dataset.summary.fileName;
+  if (dataset.kind !== 'table' || !dataset.categorical || dataset.categorical.columns.length === 0 || dataset.d === 0) {
+    const has = dataset.kind !== 'table' ? 'the file holds images' : dataset.d === 0 ? 'every column is categorical' : 'the table has no categorical column';
+    throw new DataError(
+      `${file}: a mixed mixture needs numeric columns and text columns of a few categories (at most the categoryLimit setting), but ${has}. ` +
+        `Use model "${dataset.kind === 'table' && dataset.d === 0 ? 'categorical' : 'gaussian'}", or "auto".`,
+      file,
+    );
+  }
+  const categorical = asCategoricalTable(dataset);
+  return { table: dataset, n: dataset.n, d: dataset.d + categorical.d, categorical };
+}
+
+/** The Gaussian block's covariance model: one of scikit-learn's four or an mclust model (E or V on one column). */
+function gaussianModel(covarianceType: string, d: number): string {
+  if ((COVARIANCE_TYPES as readonly string[]).includes(covarianceType)) return covarianceType;
+  if (isMclustModelName(covarianceType)) return mclustModelForColumns(covarianceType, d);
+  throw new OptionsError(`a mixed mixture's Gaussian block takes scikit-learn's covariance types or mclust's models, not "${covarianceType}".`);
+}
+
+/** The family for these options: its Gaussian block on the numeric columns, its categorical block on the others. */
+export function mixedFamilyFor(data: MixedTable, options: Pick<FixedFitOptions, 'covarianceType' | 'regularization' | 'init'>): MixedFamily<unknown> {
+  const { table } = data;
+  const model = gaussianModel(options.covarianceType, table.d);
+  const gaussian = (COVARIANCE_TYPES as readonly string[]).includes(model)
+    ? new GaussianFamily(table.values, table.n, table.d, { covarianceType: model as SklearnCovarianceType, regularization: options.regularization, init: options.init })
+    : new MclustGaussianFamily(table.values, table.n, table.d, { model: model as Parameters<typeof mclustModelForColumns>[0], regularization: options.regularization, init: options.init });
+  return new MixedFamily(gaussian as GaussianBlock<unknown>, new CategoricalFamily(data.categorical.columns, options.init));
+}
+
+function announce(data: MixedTable, reason: string, onLoaded: FitContext['callbacks']['onLoaded']): void {
+  const summary: DatasetSummary = { ...data.table.summary };
+  onLoaded?.({ summary, model: 'mixed', modelReason: reason });
+}
+
+type MixedRun = EmRun<MixedParams<unknown>> & { parameters: number; covariance: string };
+
+function runMixed(data: MixedTable, options: FixedFitOptions, onProgress?: (p: EmProgress) => void): MixedRun {
+  const family = mixedFamilyFor(data, options);
+  const run = runEm(
+    family,
+    {
+      k: options.k, maxIterations: options.maxIterations, tolerance: options.tolerance, variant: options.emVariant, restarts: options.restarts, seed: options.seed, keepSnapshots: true,
+      labels: data.table.labels && data.table.labels.length === data.n ? labelCodes(data.table.labels) : undefined,
+    },
+    onProgress,
+  );
+  return Object.assign(run, { parameters: family.parameterCount(options.k), covariance: gaussianModel(options.covarianceType, data.table.d) });
+}
+
+function fitMixed(data: MixedTable, { options, reason, started, callbacks }: FitContext): FitOutcome {
+  announce(data, reason, callbacks.onLoaded);
+  return packageFit(data, runMixed(data, options, callbacks.onProgress), options, reason, started);
+}
+
+function packageFit(data: MixedTable, run: MixedRun, options: FixedFitOptions, reason: string, started: number): FitOutcome {
+  const { n, table, categorical } = data;
+  const { k } = options;
+  const last = run.snapshots[run.snapshots.length - 1];
+  if (last.model !== 'mixed') throw new Error('internal: a mixed fit without mixed snapshots');
+  const { bic, aic } = informationCriteria(run.logLikelihood, run.parameters, n);
+  const assignments = Array.from(run.assignments);
+  const result: FitResult = {
+    model: 'mixed',
+    modelReason: reason,
+    k,
+    n,
+    d: table.d,
+    columns: table.columns,
+    converged: run.converged,
+    iterations: run.iterations,
+    logLikelihood: run.logLikelihood,
+    trace: run.trace,
+    weights: last.weights,
+    means: last.means,
+    covariances: last.covariances,
+    covarianceType: run.covariance as FitResult['covarianceType'],
+    categories: categorical.names.map((column, j) => ({ column, levels: categorical.categories[j] })),
+    probabilities: last.probabilities.map((row) => splitByColumn(row, categorical.categories)),
+    emVariant: options.emVariant,
+    assignments,
+    bic,
+    aic,
+    mclustBic: -bic,
+    parameters: run.parameters,
+    snapshots: run.snapshots,
+    restartObjectives: run.restartObjectives,
+    elapsedMs: Date.now() - started,
+    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k, table.labelNames) : undefined,
+  };
+  const indices = evenSample(n, options.maxPlotPoints);
+  return { result, plotAssignments: indices.map((i) => assignments[i]) };
+}

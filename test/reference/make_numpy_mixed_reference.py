@@ -1,0 +1,125 @@
+"""Reference values for Mixscope's mixed family (a Gaussian block and a categorical block, independent given the
+cluster), by an independent numpy EM.
+
+Draws a seeded table of 300 rows from 3 clusters: two continuous columns (Gaussian, full covariances) and two answers
+in words (2 and 3 categories, about 4 % of the answers missing), and writes it to test/fixtures/mixed.csv. Each
+categorical column's categories are coded in sorted order. From a fixed hard start (row i in cluster i mod 3), runs
+EM for the covariance types "full" and "diag" (scikit-learn's M-step, reg_covar 1e-6) with the categorical block's
+maximum-likelihood M-step (probabilities floored at 1e-10 and renormalised; missing answers dropped from each row's
+product, their exact marginal), and records the per-iteration observed-data log-likelihood and the last parameters.
+
+Run from the repository root:  /usr/bin/python3 test/reference/make_numpy_mixed_reference.py
+Writes test/fixtures/mixed.csv and test/reference/numpy_mixed.json.
+"""
+import csv
+import json
+
+import numpy as np
+
+rng = np.random.default_rng(20261203)
+n, K = 300, 3
+true_weights = np.array([0.4, 0.35, 0.25])
+true_means = np.array([[0.0, 0.0], [3.0, 1.0], [0.5, 4.0]])
+true_covs = np.array([[[1.0, 0.3], [0.3, 0.6]], [[0.5, -0.2], [-0.2, 0.8]], [[0.7, 0.0], [0.0, 0.4]]])
+answers = [["no", "yes"], ["bike", "bus", "car"]]
+true_probs = [
+    [[0.8, 0.2], [0.6, 0.3, 0.1]],
+    [[0.3, 0.7], [0.1, 0.2, 0.7]],
+    [[0.5, 0.5], [0.2, 0.7, 0.1]],
+]
+cls = rng.choice(K, size=n, p=true_weights)
+X = np.array([rng.multivariate_normal(true_means[c], true_covs[c]) for c in cls]).round(4)
+m = len(answers)
+codes = np.array([[rng.choice(len(answers[j]), p=true_probs[c][j]) for j in range(m)] for c in cls])
+codes[rng.random((n, m)) < 0.04] = -1
+
+columns = ["height", "score", "smoker", "commute"]
+with open("test/fixtures/mixed.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(columns)
+    for i in range(n):
+        w.writerow([f"{X[i, 0]:.4f}", f"{X[i, 1]:.4f}"] + ["" if codes[i, j] < 0 else answers[j][codes[i, j]] for j in range(m)])
+X = np.array([[float(f"{v:.4f}") for v in row] for row in X])
+
+REG = 1e-6
+FLOOR = 1e-10
+d = X.shape[1]
+
+
+def m_step(resp, cov_type):
+    nk = resp.sum(axis=0)
+    weights = nk / n
+    means = resp.T @ X / nk[:, None]
+    if cov_type == "full":
+        covs = np.empty((K, d, d))
+        for k in range(K):
+            diff = X - means[k]
+            covs[k] = (resp[:, k] * diff.T) @ diff / nk[k] + REG * np.eye(d)
+    else:
+        covs = np.array([np.diag((resp[:, k] @ (X - means[k]) ** 2) / nk[k] + REG) for k in range(K)])
+    probs = []
+    for j in range(m):
+        L = len(answers[j])
+        obs = codes[:, j] >= 0
+        onehot = np.zeros((n, L))
+        onehot[np.arange(n)[obs], codes[obs, j]] = 1.0
+        counts = resp.T @ onehot
+        p = np.maximum(counts / counts.sum(axis=1, keepdims=True), FLOOR)
+        probs.append(p / p.sum(axis=1, keepdims=True))
+    return weights, means, covs, probs
+
+
+def log_prob(weights, means, covs, probs):
+    out = np.empty((n, K))
+    for k in range(K):
+        diff = X - means[k]
+        inv = np.linalg.inv(covs[k])
+        _, logdet = np.linalg.slogdet(covs[k])
+        out[:, k] = np.log(weights[k]) - 0.5 * (d * np.log(2 * np.pi) + logdet + np.einsum("ij,jk,ik->i", diff, inv, diff))
+    for j in range(m):
+        obs = codes[:, j] >= 0
+        out[obs] += np.log(probs[j][:, codes[obs, j]]).T
+    return out
+
+
+start = np.arange(n) % K
+runs = {}
+for cov_type in ["full", "diag"]:
+    resp = np.zeros((n, K))
+    resp[np.arange(n), start] = 1.0
+    params = m_step(resp, cov_type)
+    trace = []
+    for it in range(60):
+        final = params  # the parameters of trace[-1]
+        lp = log_prob(*params)
+        top = lp.max(axis=1, keepdims=True)
+        row = top[:, 0] + np.log(np.exp(lp - top).sum(axis=1))
+        trace.append(float(row.sum()))
+        resp = np.exp(lp - row[:, None])
+        params = m_step(resp, cov_type)
+    weights, means, covs, probs = final
+    free = (K - 1) + K * d + K * (d * (d + 1) // 2 if cov_type == "full" else d) + K * sum(len(a) - 1 for a in answers)
+    runs[cov_type] = {
+        "trace": trace,
+        "weights": weights.tolist(),
+        "means": means.tolist(),
+        "covariances": covs.tolist(),
+        "probabilities": [[probs[j][k].tolist() for j in range(m)] for k in range(K)],
+        "parameters": free,
+    }
+    print(cov_type, "log-likelihood", trace[0], "->", trace[-1])
+
+with open("test/reference/numpy_mixed.json", "w") as f:
+    json.dump({
+        "generator": "test/reference/make_numpy_mixed_reference.py",
+        "numpy": np.__version__,
+        "file": "test/fixtures/mixed.csv",
+        "k": K,
+        "numeric": columns[:2],
+        "categorical": columns[2:],
+        "levels": [sorted(a) for a in answers],
+        "regularization": REG,
+        "start": start.tolist(),
+        "runs": runs,
+    }, f, indent=1)
+print("missing answers", int((codes < 0).sum()))

@@ -1,0 +1,145 @@
+// The mixed family (a Gaussian block and a categorical block, independent given the cluster) against an independent
+// numpy EM from the same start (test/reference/make_numpy_mixed_reference.py): every iteration's log-likelihood and
+// the final parameters for the covariance types "full" and "diag"; its parameter count; model "auto" on a table of
+// numbers and answers; property tests (finite parameters, probabilities in (0, 1), a log-likelihood that never falls)
+// for scikit-learn's types and mclust's models.
+
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import type { TableData } from '../../../src/engine/data/dataset';
+import { loadDataset } from '../../../src/engine/data/load';
+import { runEm, type MixtureFamily } from '../../../src/engine/em/em';
+import type { GaussianFamily } from '../../../src/engine/families/gaussian/family';
+import { asMixedTable, mixedFamilyFor } from '../../../src/engine/families/mixed/entry';
+import type { MixedParams } from '../../../src/engine/families/mixed/family';
+import { chooseModel, fitDataset } from '../../../src/engine/fit';
+import { DEFAULT_FIT_OPTIONS } from '../../../src/shared/settings';
+import { utf8 } from '../../fixtures/data/helpers';
+
+const root = path.resolve(__dirname, '../../..');
+interface Run {
+  trace: number[];
+  weights: number[];
+  means: number[][];
+  covariances: number[][][];
+  probabilities: number[][][];
+  parameters: number;
+}
+const reference = JSON.parse(readFileSync(path.join(root, 'test/reference/numpy_mixed.json'), 'utf8')) as {
+  k: number;
+  numeric: string[];
+  categorical: string[];
+  levels: string[][];
+  regularization: number;
+  start: number[];
+  runs: Record<'full' | 'diag', Run>;
+};
+const mixedBytes = readFileSync(path.join(root, 'test/fixtures/mixed.csv'));
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-300, Math.abs(b));
+
+function mixedTable(): TableData {
+  return loadDataset('mixed.csv', mixedBytes) as TableData;
+}
+
+describe('mixed mixture family (Gaussian and categorical blocks)', function () {
+  this.timeout(60_000);
+
+  it('mixed.csv loads as 2 numeric and 2 categorical columns, coded as the reference codes them', () => {
+    const table = mixedTable();
+    assert.deepEqual(table.columns, reference.numeric);
+    assert.deepEqual(table.categorical?.columns, reference.categorical);
+    assert.deepEqual(table.categorical?.categories, reference.levels);
+  });
+
+  for (const covarianceType of ['full', 'diag'] as const) {
+    it(`${covarianceType}: from the reference start, every iteration's log-likelihood (1e-8 relative) and the final parameters match numpy's EM`, () => {
+      const expected = reference.runs[covarianceType];
+      const data = asMixedTable(mixedTable());
+      const family = mixedFamilyFor(data, { covarianceType, regularization: reference.regularization, init: 'kmeans++' });
+      const k = reference.k;
+      const fromStart: MixtureFamily<MixedParams<unknown>> = {
+        model: family.model,
+        n: family.n,
+        d: family.d,
+        initialize: () => {
+          const z = new Float64Array(family.n * k);
+          reference.start.forEach((c, i) => (z[i * k + c] = 1));
+          return { gaussian: (family.gaussian as unknown as GaussianFamily).estimate(z, k), categorical: family.categorical.mStep(z, k) };
+        },
+        weightedLogProb: (p, kk, out) => family.weightedLogProb(p, kk, out),
+        mStep: (resp, kk, previous) => family.mStep(resp, kk, previous),
+        parameterCount: (kk) => family.parameterCount(kk),
+        snapshot: (p, kk, t, a) => family.snapshot(p, kk, t, a),
+      };
+      const run = runEm(fromStart, { k, maxIterations: expected.trace.length - 1, tolerance: 0, variant: 'soft', restarts: 1, seed: 0, keepSnapshots: false });
+      assert.equal(run.trace.length, expected.trace.length);
+      run.trace.forEach((ll, t) => assert.ok(rel(ll, expected.trace[t]) < 1e-8, `iteration ${t}: ${ll} vs numpy ${expected.trace[t]}`));
+      const snapshot = family.snapshot(run.params, k, 0, run.assignments);
+      const L = family.categorical.totalLevels;
+      for (let c = 0; c < k; c++) {
+        assert.ok(rel(snapshot.weights[c], expected.weights[c]) < 1e-7, `weight ${c}`);
+        snapshot.means[c].forEach((v, j) => assert.ok(Math.abs(v - expected.means[c][j]) < 1e-7, `mean ${c},${j}: ${v} vs ${expected.means[c][j]}`));
+        snapshot.covariances[c].flat().forEach((v, j) => assert.ok(Math.abs(v - expected.covariances[c].flat()[j]) < 1e-7, `covariance ${c},${j}`));
+        expected.probabilities[c].flat().forEach((p, l) => assert.ok(Math.abs((run.params.categorical.probabilities[c * L + l]) - p) < 1e-7, `probability ${c},${l}`));
+      }
+      assert.equal(family.parameterCount(k), expected.parameters);
+    });
+  }
+
+  it('model auto takes numbers beside answers as mixed and says why; --json fields: categories and K × column × level probabilities', () => {
+    const table = mixedTable();
+    const chosen = chooseModel(table, { ...DEFAULT_FIT_OPTIONS, k: 3 });
+    assert.equal(chosen.model, 'mixed');
+    assert.equal(chosen.reason, '2 numeric and 2 categorical columns ("smoker", "commute"): a Gaussian block and a categorical block');
+    const { result } = fitDataset(table, { ...DEFAULT_FIT_OPTIONS, k: 3, seed: 1 });
+    assert.equal(result.model, 'mixed');
+    assert.deepEqual(result.categories, [{ column: 'smoker', levels: ['no', 'yes'] }, { column: 'commute', levels: ['bike', 'bus', 'car'] }]);
+    assert.equal(result.probabilities?.length, 3);
+    result.probabilities!.forEach((cluster) => cluster.forEach((column) => assert.ok(Math.abs(column.reduce((a, b) => a + b, 0) - 1) < 1e-12)));
+    assert.equal(result.covariances?.length, 3);
+    for (let t = 1; t < result.trace.length; t++) assert.ok(result.trace[t] >= result.trace[t - 1] - 1e-9 * Math.abs(result.trace[t - 1]));
+  });
+
+  it('K auto sweeps K with the chosen covariance model (mclust VVV) by BIC', () => {
+    const { result } = fitDataset(mixedTable(), { ...DEFAULT_FIT_OPTIONS, k: 'auto', kRange: '1-4', covarianceType: 'VVV' });
+    assert.deepEqual(result.selection?.models, ['VVV']);
+    assert.deepEqual(result.selection?.entries.map((e) => e.k), [1, 2, 3, 4]);
+    const bics = result.selection!.entries.map((e) => e.bic!);
+    assert.equal(result.k, [1, 2, 3, 4][bics.indexOf(Math.min(...bics))]);
+  });
+
+  it('refuses a mixed mixture without categorical columns, or without numeric ones, naming the file', () => {
+    const numbers = loadDataset('n.csv', utf8('a,b\n1,2\n3,4\n5,7\n'));
+    assert.throws(() => fitDataset(numbers, { ...DEFAULT_FIT_OPTIONS, model: 'mixed', k: 1 }), /^DataError: n\.csv: a mixed mixture needs numeric columns and text columns of a few categories .* but the table has no categorical column\. Use model "gaussian", or "auto"\.$/);
+    const answers = loadDataset('survey.csv', readFileSync(path.join(root, 'test/fixtures/survey.csv')));
+    assert.throws(() => fitDataset(answers, { ...DEFAULT_FIT_OPTIONS, model: 'mixed', k: 2 }), /survey\.csv: every column to fit is categorical .* Use model "categorical" or "auto"\./);
+  });
+
+  it('property: finite parameters, probabilities in (0, 1) and a log-likelihood that never decreases (random tables, several covariance models)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.constantFrom('full', 'diag', 'spherical', 'tied', 'VVV', 'EII', 'VEI'),
+        fc.array(fc.tuple(fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: -5, max: 5, noNaN: true }), fc.integer({ min: -1, max: 2 }), fc.integer({ min: 0, max: 1 })), { minLength: 30, maxLength: 80 }),
+        fc.nat({ max: 1000 }),
+        (k, covarianceType, rows, seed) => {
+          // A spread by row keeps the numeric columns off a single point (where the regularisation floor, not the
+          // data, would set the covariances and EM's monotonicity no longer holds).
+          const text = ['x,y,a,b', ...rows.map(([x, y, a, b], i) => `${x + 0.37 * i},${y + 3 * Math.sin(i)},${a < 0 ? '' : ['p', 'q', 'r'][a]},${['u', 'v'][b]}`)].join('\n');
+          const table = loadDataset('r.csv', utf8(text), { categorical: ['a', 'b'] }) as TableData;
+          if (!table.categorical || table.categorical.columns.length === 0) return;
+          const data = asMixedTable(table);
+          const family = mixedFamilyFor(data, { covarianceType, regularization: 1e-6, init: 'kmeans++' });
+          const run = runEm(family, { k, maxIterations: 25, tolerance: 0, variant: 'soft', restarts: 1, seed, keepSnapshots: false });
+          for (let t = 1; t < run.trace.length; t++) assert.ok(run.trace[t] >= run.trace[t - 1] - 1e-7 * Math.abs(run.trace[t - 1]), `${covarianceType} iteration ${t}: ${run.trace[t]} < ${run.trace[t - 1]}`);
+          const s = family.snapshot(run.params, k, 0, run.assignments);
+          assert.ok([...s.weights, ...s.means.flat(), ...s.covariances.flat(2)].every(Number.isFinite));
+          for (const p of run.params.categorical.probabilities) assert.ok(p > 0 && p < 1, `probability ${p}`);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
