@@ -29,6 +29,11 @@ export function needsOutOfCore(bytes: number, budgetMB: number): boolean {
   return bytes > budgetMB * MB || process.env[FORCE_OUT_OF_CORE_ENV] === 'always';
 }
 
+/** Whether the file (by its name and size) is fitted out of core: delimited text over the budget. */
+export function fitsOutOfCore(fileName: string, bytes: number, budgetMB: number): boolean {
+  return TEXT_NAME.test(fileName) && needsOutOfCore(bytes, budgetMB);
+}
+
 export interface OutOfCoreHooks {
   /** Folder the temporary store goes in (the system temp folder by default). */
   tempParent?: string;
