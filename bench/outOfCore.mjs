@@ -28,7 +28,7 @@ try {
   while (written < sizeMb * 1048576) {
     const lines = [];
     for (let i = 0; i < 10000; i++, rows++) {
-      const g = rows % 3;
+      const g = Math.floor(next() * 3);
       lines.push(`${(4 * g + gauss()).toFixed(5)},${(-2 * g + gauss()).toFixed(5)},${(g + 0.5 * gauss()).toFixed(5)},${gauss().toFixed(5)}`);
     }
     const chunk = lines.join('\n') + '\n';
