@@ -8,6 +8,7 @@ import type { DatasetSummary, FitResult, Selection, SelectionEntry } from '../sh
 import { companionLabelsFileName, loadDatasetAsync } from '../engine/data/load';
 import { DataError, describeError } from '../engine/errors';
 import { fitDataset, resolveOptions } from '../engine/fit';
+import { fitOutOfCore, fitsOutOfCore } from '../engine/outOfCore';
 import { version } from '../../package.json';
 import { UsageError, checkFitOptions, parseCommandLine, usageText, type SelectCommandLine } from './flags';
 import { runSelect } from './select';
@@ -17,6 +18,15 @@ import { checkModelTarget, emitScript, writeSavedModel } from './saveModel';
 import { buildSavedModel } from '../engine/model/schema';
 
 export { parseCommandLine, usageText };
+
+/** The file's size, 0 when it cannot be stat'ed (readInput then says why). */
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
 
 function readInput(file: string, maxFileSizeMb: number): Uint8Array {
   let stat: fs.Stats;
@@ -67,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if ('command' in parsed) return selectMain(parsed);
-  const { file, options, json, verbose } = parsed;
+  const { file, options, json, verbose, maxFileSizeMb } = parsed;
   const name = path.basename(file);
   try {
     // Settings are refused before the file is read.
@@ -76,44 +86,60 @@ export async function main(argv: string[]): Promise<number> {
     const labelsPath = parsed.labels ?? (options.labelColumn === 'none' ? undefined : companionPath(file));
     // The model file is checked before the fit: never the data file, never an existing file without --force.
     if (parsed.saveModel) checkModelTarget(parsed.saveModel, parsed.force, [file, ...(labelsPath ? [labelsPath] : [])]);
-    const bytes = readInput(file, parsed.maxFileSizeMb);
-    let labelBytes: Uint8Array | undefined;
-    let labelFileName: string | undefined;
-    if (labelsPath) {
-      labelBytes = readInput(labelsPath, parsed.maxFileSizeMb);
-      labelFileName = path.basename(labelsPath);
-    }
-    const dataset = await loadDatasetAsync(name, bytes, {
-      columns: options.columns,
-      imageWidth: options.imageWidth || undefined,
-      sheet: options.sheet,
-      labelColumn: options.labelColumn,
-      weightsColumn: options.weightsColumn,
-      missing: options.missing ?? 'marginalize',
-      categorical: options.categorical,
-      categoryLimit: options.categoryLimit,
-      labelBytes,
-      labelFileName,
-    });
-    let loaded: DatasetSummary = dataset.summary;
-    const outcome = fitDataset(
-      dataset,
-      options,
-      {
-        onLoaded: (info) => {
-          loaded = info.summary;
-          if (verbose) process.stderr.write(`${name}: ${info.summary.n} × ${info.summary.d}, model ${info.model} (${info.modelReason})\n`);
-        },
-        onProgress: (p) => {
-          if (verbose) process.stderr.write(`restart ${p.restart} iteration ${p.iteration}: objective ${p.objective}\n`);
-        },
-        onSelectionProgress: (p) => {
-          if (verbose) process.stderr.write(`${p.done}/${p.total} K = ${p.entry.k} ${p.entry.covariance}: ${p.criterion.toUpperCase()} ${p.entry[p.criterion] ?? `NA (${p.entry.reason ?? 'failed'})`}\n`);
-        },
+    // A delimited text file over the memory budget is streamed from disk (engine/outOfCore.ts), never read whole.
+    const outOfCore = fitsOutOfCore(file, fileSize(file), parsed.memoryBudgetMb);
+    let loaded: DatasetSummary | undefined;
+    const callbacks = {
+      onLoaded: (info: { summary: DatasetSummary; model: string; modelReason: string }) => {
+        loaded = info.summary;
+        if (verbose) process.stderr.write(`${name}: ${info.summary.n} × ${info.summary.d}, model ${info.model} (${info.modelReason})\n`);
       },
-      { selectWorkerScript: besideCli('selectWorker.js') },
-    );
+      onProgress: (p: { restart: number; iteration: number; objective: number }) => {
+        if (verbose) process.stderr.write(`restart ${p.restart} iteration ${p.iteration}: objective ${p.objective}\n`);
+      },
+    };
+    const outcome = outOfCore
+      ? fitOutOfCore(file, options, parsed.memoryBudgetMb, callbacks, {
+          onParseProgress: (read, total) => {
+            if (verbose) process.stderr.write(`${name}: read ${(read / 1048576).toFixed(0)} of ${(total / 1048576).toFixed(0)} MB\n`);
+          },
+        })
+      : await fitInMemory();
+    async function fitInMemory() {
+      const bytes = readInput(file, maxFileSizeMb);
+      let labelBytes: Uint8Array | undefined;
+      let labelFileName: string | undefined;
+      if (labelsPath) {
+        labelBytes = readInput(labelsPath, maxFileSizeMb);
+        labelFileName = path.basename(labelsPath);
+      }
+      const dataset = await loadDatasetAsync(name, bytes, {
+        columns: options.columns,
+        imageWidth: options.imageWidth || undefined,
+        sheet: options.sheet,
+        labelColumn: options.labelColumn,
+        weightsColumn: options.weightsColumn,
+        missing: options.missing ?? 'marginalize',
+        categorical: options.categorical,
+        categoryLimit: options.categoryLimit,
+        labelBytes,
+        labelFileName,
+      });
+      loaded = dataset.summary;
+      return fitDataset(
+        dataset,
+        options,
+        {
+          ...callbacks,
+          onSelectionProgress: (p) => {
+            if (verbose) process.stderr.write(`${p.done}/${p.total} K = ${p.entry.k} ${p.entry.covariance}: ${p.criterion.toUpperCase()} ${p.entry[p.criterion] ?? `NA (${p.entry.reason ?? 'failed'})`}\n`);
+          },
+        },
+        { selectWorkerScript: besideCli('selectWorker.js') },
+      );
+    }
     const r = outcome.result;
+    if (!loaded) throw new Error('internal: the fit reported no data summary');
     const saved = parsed.saveModel || parsed.emit ? buildSavedModel({ options: resolveOptions(options), result: r, summary: loaded, createdBy: `mixscope ${version}` }) : undefined;
     if (saved && parsed.saveModel) writeSavedModel(parsed.saveModel, saved, parsed.force);
     if (saved && parsed.emit) {

@@ -74,6 +74,8 @@ export interface CommandLine {
   verbose: boolean;
   labels?: string;
   maxFileSizeMb: number;
+  /** --memory-budget-mb: a delimited text file above it is fitted out of core. */
+  memoryBudgetMb: number;
   /** --save-model FILE */
   saveModel?: string;
   force: boolean;
@@ -250,6 +252,7 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
 
   const options: Record<string, unknown> = {};
   let maxFileSizeMb: number | undefined;
+  let memoryBudgetMb: number | undefined;
   let labelsFile: string | undefined;
   for (const spec of CLI_SETTINGS) {
     const raw = values[spec.cli.flag];
@@ -273,7 +276,8 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
       // Host-only settings never reach the engine: their range is checked here, with the flag's name.
       const range = spec as NumberSpec;
       if (typeof value !== 'number' || value < range.min || value > range.max) throw new UsageError(`--${spec.cli.flag} expects ${describeExpectation(spec)}, got "${String(raw)}".`);
-      maxFileSizeMb = value;
+      if (spec.key === 'memoryBudgetMB') memoryBudgetMb = value;
+      else maxFileSizeMb = value;
     } else options[spec.key] = value;
   }
   // Explicit starting parameters replace the initialisation unless --init says otherwise.
@@ -290,6 +294,7 @@ export function parseCommandLine(argv: string[]): CommandLine | SelectCommandLin
     verbose: values.verbose === true,
     labels: labelsFile,
     maxFileSizeMb: maxFileSizeMb ?? (SETTINGS.find((s) => s.key === 'maxFileSizeMB')!.default as number),
+    memoryBudgetMb: memoryBudgetMb ?? (SETTINGS.find((s) => s.key === 'memoryBudgetMB')!.default as number),
     saveModel: typeof values['save-model'] === 'string' ? values['save-model'] : undefined,
     force: values.force === true,
     emit,

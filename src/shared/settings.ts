@@ -476,6 +476,11 @@ export const SETTINGS = [
     description: 'Memory budget: a data file larger than this many MB is refused before it is read, with its size and this limit.',
   },
   {
+    key: 'memoryBudgetMB', scope: 'host', families: 'all', kind: 'number', integer: true, default: 1024, min: 1, max: 65536, cli: { flag: 'memory-budget-mb', value: 'N', help: 'fit larger CSV/TSV files out of core' },
+    expectation: 'a size in MB greater than 0 (a whole number up to 65536)',
+    description: 'Memory budget: a delimited text file (CSV, TSV) larger than this many MB is fitted out of core (streamed from a temporary binary copy, exact EM, a Gaussian mixture with a fixed K) instead of being read into memory; other formats larger than mixscope.maxFileSizeMB are refused.',
+  },
+  {
     key: 'codeLens', scope: 'host', families: 'all', kind: 'boolean', default: true,
     description:
       'Show the code lenses "Cluster this dataset" and "…with options" above a string literal that names an existing data file (`pd.read_csv("faithful.csv")`) in Python, R, Julia, JavaScript and TypeScript files and notebook cells.',

@@ -102,7 +102,7 @@ describe('reliability: reading a data file runs no code (Restricted Mode and vir
     });
   }
 
-  it('the engine reads no file: the worker gets bytes, and only the shard pool looks for its own script', () => {
+  it('the engine reads no file: the worker gets bytes, only the shard pool looks for its own script, and only the out-of-core path reads the file it is given and writes its temporary store', () => {
     const engine = path.join(root, 'src', 'engine');
     const sources: string[] = [];
     const walk = (dir: string) => {
@@ -114,7 +114,17 @@ describe('reliability: reading a data file runs no code (Restricted Mode and vir
     };
     walk(engine);
     const usingFs = sources.filter((p) => /from ['"](node:)?fs(\/promises)?['"]|require\(['"](node:)?fs['"]\)/.test(fs.readFileSync(p, 'utf8')));
-    assert.deepEqual(usingFs.map((p) => path.relative(root, p).split(path.sep).join('/')), ['src/engine/families/bernoulli/shardPool.ts']);
+    assert.deepEqual(usingFs.map((p) => path.relative(root, p).split(path.sep).join('/')), [
+      'src/engine/data/store/columnStore.ts',
+      'src/engine/data/store/textStream.ts',
+      'src/engine/families/bernoulli/shardPool.ts',
+      'src/engine/outOfCore.ts',
+    ]);
+    // Out of core: the data file is opened read-only; everything written goes into the store's own temporary folder.
+    const stream = fs.readFileSync(path.join(engine, 'data', 'store', 'textStream.ts'), 'utf8');
+    assert.doesNotMatch(stream, /fs\.(write|append|unlink|rm|rename|create)|openSync\([^)]*'[wa]/, 'the streaming parse only reads the data file');
+    const store = fs.readFileSync(path.join(engine, 'data', 'store', 'columnStore.ts'), 'utf8');
+    for (const m of store.matchAll(/fs\.openSync\(([^,]+),\s*'w'\)/g)) assert.match(m[1], /^(columnPath\(.*|to)$/, 'the store writes only its own column files (narrowToFloat32 is given one)');
     const pool = fs.readFileSync(path.join(engine, 'families', 'bernoulli', 'shardPool.ts'), 'utf8');
     assert.doesNotMatch(pool, /fs\.(write|append|unlink|rm|rename|open|create)/, 'the shard pool only checks that its script exists');
   });

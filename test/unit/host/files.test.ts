@@ -213,7 +213,7 @@ describe('host package.json contributions', () => {
     assert.deepEqual(pkg.activationEvents, ['onWebviewPanel:mixscope.panel', ...Object.keys(LANGUAGE_SYNTAX).map((l) => `onLanguage:${l}`)]);
     // "limited", not true: VS Code applies restrictedConfigurations (workspace values ignored in Restricted Mode) only then.
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
-    assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['mixscope.maxFileSizeMB']);
+    assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['mixscope.maxFileSizeMB', 'mixscope.memoryBudgetMB']);
     assert.equal(pkg.capabilities.virtualWorkspaces, true);
     assert.ok(fs.existsSync(path.resolve(__dirname, '..', '..', '..', pkg.icon)));
   });

@@ -170,6 +170,16 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
     return this.paramsFromInit(k);
   }
 
+  /**
+   * Parameters from an M-step computed elsewhere (the streamed EM's accumulated statistics): nk are the components'
+   * Σ r + 10ε, as in estimate. Throws the M-step's FitError when a covariance is not positive definite.
+   */
+  fromMoments(weights: Float64Array, means: Float64Array, covariances: Float64Array, nk: Float64Array, k: number): GaussianParams {
+    this.scratchFor(k);
+    this.nk.set(nk);
+    return this.withCovariances(weights, means, covariances, k, 'mstep');
+  }
+
   /** Validates initParams against K, D and the covariance type, and builds the parameters from them. */
   private paramsFromInit(k: number): GaussianParams {
     const { d } = this;

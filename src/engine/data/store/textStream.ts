@@ -1,0 +1,172 @@
+// Delimited text too large for memory, parsed in one streaming pass into the column store. The start of the file is
+// read by the in-memory loader (delimiter, decimal commas, preamble, header, column types and names, the selected
+// columns): every later line is split and classified by the same RowScanner and walked by the same rules
+// (walkTable: blank and comment lines, quoted fields over several lines), and a row that cannot be used is skipped
+// and reported as the in-memory loader does. Only the selected columns are stored.
+
+import * as fs from 'node:fs';
+import type { DatasetSummary } from '../../../shared/protocol';
+import { baseName, clip, dataError, listSome } from '../common';
+import { loadDelimitedText } from '../text';
+import { NUM, MISSING, NONFINITE, RowScanner, type Delimiter } from '../text/cells';
+import { walkTable } from '../text/rows';
+import { SkipLog } from '../text/values';
+import { ColumnStoreWriter, type ColumnStoreInfo } from './columnStore';
+
+/** Bytes of the file's start the in-memory loader reads to learn the table's layout and columns. */
+export const HEAD_BYTES = 4 * 1024 * 1024;
+/** Bytes read per streaming step. */
+const READ_BYTES = 8 * 1024 * 1024;
+/** As walkTable: a quoted field may span at most this many lines. */
+const MAX_QUOTED_LINES = 100;
+
+export interface StreamTextOptions {
+  columns?: string[];
+  labelColumn?: string;
+  /** Called as the parse goes, with bytes read and the file's size. */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Called before anything is written, with the bytes the store will take at most (estimated from the file's start). */
+  beforeWrite?: (storeBytes: number) => void;
+}
+
+export interface StreamedTable {
+  store: ColumnStoreInfo;
+  summary: DatasetSummary;
+}
+
+/** Parses the delimited text file at `filePath` into a store in `dir` (which the caller removes). */
+export function streamTextToStore(filePath: string, dir: string, options: StreamTextOptions = {}): StreamedTable {
+  const fileName = baseName(filePath);
+  const fd = fs.openSync(filePath, 'r');
+  let writer: ColumnStoreWriter | undefined;
+  try {
+    const size = fs.fstatSync(fd).size;
+    const head = readHead(fd, size);
+    if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) {
+      throw dataError(fileName, 'UTF-16 text cannot be fitted out of core. Save the file as UTF-8 (or raise memoryBudgetMB to fit it in memory).');
+    }
+    // The layout and the columns, as the in-memory loader reads them from the file's start.
+    const table = loadDelimitedText(fileName, head, { columns: options.columns, labelColumn: options.labelColumn, missing: 'skip' });
+    if (table.kind !== 'table') {
+      throw dataError(fileName, 'its rows read as images (pixel values 0–255): out-of-core fits take tables of numbers. Raise memoryBudgetMB to fit it in memory, or convert it to IDX or .npy.');
+    }
+    const layout = table.summary.source?.text;
+    if (!layout) throw new Error('internal: the text loader did not report its layout');
+    const selected = layout.columnFields;
+    const d = selected.length;
+    const names = table.columns;
+    // Rows estimated from the start's bytes per row; the store holds at most 8 bytes per value.
+    const rows = size <= head.length ? table.n : Math.ceil((size / head.length) * Math.max(1, table.n + table.summary.skippedRows));
+    options.beforeWrite?.(rows * d * 8);
+    writer = new ColumnStoreWriter(dir, names);
+    const scanner = new RowScanner(layout.delimiter as Delimiter, layout.decimalComma);
+    const frame = { tableStart: 0, c: layout.fields, header: undefined, headerLine: -1, headerFromComment: false, trailingDelimiter: layout.trailingDelimiter };
+    const skipped = new SkipLog();
+    const rowValues = new Float64Array(d);
+    const w = writer;
+    let lineOffset = 0;
+    const visit = (line: number) => {
+      if (scanner.broken) return skipped.add('quotes', line);
+      if (scanner.count !== layout.fields) return skipped.add('ragged', line, `expected ${layout.fields} fields`);
+      for (let k = 0; k < d; k++) {
+        const j = selected[k];
+        const kind = scanner.kinds[j];
+        if (kind === NUM) {
+          rowValues[k] = scanner.values[j];
+          continue;
+        }
+        const cause = kind === MISSING ? 'missing' : kind === NONFINITE ? 'nonfinite' : 'text';
+        return skipped.add(cause, line, `"${clip(scanner.text(j))}" in ${names[k]}`);
+      }
+      w.push(rowValues);
+    };
+    const walk = (lines: string[]) => {
+      const start = Math.max(0, layout.tableStart - lineOffset);
+      walkTable(lines, { ...frame, tableStart: start }, scanner, (line) => visit(line + lineOffset));
+      lineOffset += lines.length;
+    };
+
+    const decoder = new TextDecoder('utf-8');
+    const bytes = new Uint8Array(READ_BYTES);
+    let position = 0;
+    let carry = '';
+    for (;;) {
+      const got = fs.readSync(fd, bytes, 0, READ_BYTES, position);
+      position += got;
+      const last = got === 0;
+      const text = carry + decoder.decode(bytes.subarray(0, got), { stream: !last });
+      // Whole lines only (a lone \r ends lines in old Mac files; one at the very end may be half of \r\n).
+      const cut = last ? text.length : Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r', text.length - 2)) + 1;
+      if (cut <= 0 && !last) {
+        carry = text;
+        continue;
+      }
+      let lines = splitLines(text.slice(0, cut), last);
+      carry = text.slice(cut);
+      if (!last) {
+        // Hold back lines that may open a quoted field continued in the next read.
+        const from = Math.max(1, lines.length - MAX_QUOTED_LINES);
+        const quoted = lines.findIndex((l, i) => i >= from && l.indexOf('"') >= 0);
+        if (quoted > 0) {
+          carry = lines.slice(quoted).join('\n') + '\n' + carry;
+          lines = lines.slice(0, quoted);
+        }
+      }
+      walk(lines);
+      options.onProgress?.(position, size);
+      if (last) break;
+    }
+    const store = writer.finish();
+    if (store.n === 0) {
+      throw dataError(fileName, `no complete row to fit: ${skipped.notes().join('; ')}. Expected numbers in ${listSome(names)}.`);
+    }
+    const headNotes = table.summary.notes.filter((note) => !/rows? skipped|^labels:|missing cells/.test(note));
+    const notes = [...headNotes, ...skipped.notes()];
+    const f32 = store.columns.filter((c) => c.type === 'float32').map((c) => c.name);
+    const f64 = store.columns.filter((c) => c.type === 'float64').map((c) => c.name);
+    notes.push(
+      `fitted out of core: ${store.n} rows streamed through a temporary column store (` +
+        [f32.length > 0 ? `float32, exact for every value, for ${listSome(f32, 5)}` : '', f64.length > 0 ? `float64 for ${listSome(f64, 5)}` : ''].filter(Boolean).join('; ') +
+        ')',
+    );
+    if (table.labels) notes.push('labels are not scored out of core: the label column is left out of the fit');
+    const summary: DatasetSummary = {
+      ...table.summary,
+      n: store.n,
+      d,
+      skippedRows: skipped.count,
+      skippedLines: skipped.lines,
+      notes,
+      hasLabels: false,
+    };
+    return { store, summary };
+  } catch (e) {
+    writer?.abort();
+    throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The file's first HEAD_BYTES, cut after the last whole line when the file goes on. */
+function readHead(fd: number, size: number): Uint8Array {
+  const length = Math.min(size, HEAD_BYTES);
+  const head = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const got = fs.readSync(fd, head, done, length - done, done);
+    if (got === 0) break;
+    done += got;
+  }
+  if (size <= HEAD_BYTES) return head.subarray(0, done);
+  const newline = head.lastIndexOf(0x0a);
+  return head.subarray(0, newline > 0 ? newline + 1 : done);
+}
+
+/** Lines of `text`; the empty piece after its final newline is not a line. */
+function splitLines(text: string, last: boolean): string[] {
+  if (text === '') return [];
+  const lines = text.split(/\r\n|\r|\n/);
+  if (lines[lines.length - 1] === '' && (!last || lines.length > 1)) lines.pop();
+  return lines;
+}

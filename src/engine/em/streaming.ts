@@ -1,0 +1,317 @@
+// Exact EM for a Gaussian mixture whose rows stream from disk in chunks (files larger than memory): every iteration
+// is one pass over the rows, the E-step of each chunk by the in-memory family's own kernels, accumulating the M-step's
+// statistics N_k, Σ r (x − c_k) and Σ r (x − c_k)(x − c_k)ᵀ about a shift c_k (the current means, so that the
+// centred covariance suffers no cancellation); the M-step then gives scikit-learn's parameters from them. Same
+// iteration order, convergence rule and restarts as runEm (em.ts): on data that fit in memory the trace is the
+// in-memory one up to the order of the sums.
+
+import type { GaussianSnapshot, InitParams, SklearnCovarianceType } from '../../shared/protocol';
+import { FitError, OptionsError } from '../errors';
+import { GaussianFamily, type GaussianParams } from '../families/gaussian/family';
+import { finishCovariance } from '../families/gaussian/mstep';
+import type { EmProgress } from './em';
+import { randomResponsibilities, startingPoint } from './init';
+import { euclideanInitSpace } from './kmeans';
+import { normalizeLogRowsAndExp } from './logsumexp';
+import { Rng } from './rng';
+
+/** Rows delivered in chunks into one reused buffer (chunkRows × d, row-major). */
+export interface RowSource {
+  readonly n: number;
+  readonly d: number;
+  readonly chunkRows: number;
+  readonly buffer: Float64Array;
+  /** Fills `buffer` with consecutive chunks and calls visit(rows, start) after each. */
+  forEachChunk(visit: (rows: number, start: number) => void): void;
+}
+
+export interface StreamedEmOptions {
+  k: number;
+  covarianceType: SklearnCovarianceType;
+  regularization: number;
+  init: 'kmeans++' | 'random' | 'params';
+  initParams?: InitParams;
+  maxIterations: number;
+  tolerance: number;
+  restarts: number;
+  seed: number;
+  /** Rows k-means++ starts from (m × d, row-major): every row, in order, when m = n. */
+  sample: { values: Float64Array; m: number };
+  /** Rows whose assignments are reported (increasing). */
+  plotIndices: number[];
+}
+
+export interface StreamedEmRun {
+  params: GaussianParams;
+  converged: boolean;
+  iterations: number;
+  logLikelihood: number;
+  trace: number[];
+  snapshots: GaussianSnapshot[];
+  restartObjectives: number[];
+  /** Σ_i ln max_k r_ik of the final parameters (mclust's ICL). */
+  sumLogMaxResp: number;
+  /** Rows per cluster by argmax responsibility. */
+  sizes: number[];
+  plotAssignments: number[];
+  parameters: number;
+}
+
+/** sklearn adds 10 × machine epsilon to every nk (as estimate in families/gaussian/family.ts). */
+const NK_EPSILON = 10 * Number.EPSILON;
+
+export function runStreamedGaussianEm(source: RowSource, options: StreamedEmOptions, onProgress?: (p: EmProgress) => void): StreamedEmRun {
+  const { k, covarianceType: type } = options;
+  const { n, d, chunkRows, buffer } = source;
+  if (k > n) throw new OptionsError(`K = ${k} components but only ${n} rows: K must not exceed the number of rows.`);
+  if (options.init === 'params' && (!options.initParams || options.initParams.covariances == null)) {
+    throw new OptionsError('out of core, init "params" needs initParams with covariances (weights, means and covariances).');
+  }
+  const familyOptions = { covarianceType: type, regularization: options.regularization, init: options.init, initParams: options.initParams };
+  // One family per chunk length over the same buffer: the kernels read the chunk the source has just filled.
+  const full = new GaussianFamily(buffer, chunkRows, d, familyOptions);
+  const tail = n % chunkRows;
+  const last = tail > 0 ? new GaussianFamily(buffer.subarray(0, tail * d), tail, d, familyOptions) : full;
+  const logProb = new Float64Array(chunkRows * k);
+  const resp = new Float64Array(chunkRows * k);
+  const stats = new Statistics(type, k, d);
+  const rng = new Rng(options.seed);
+  let best: StreamedEmRun | undefined;
+  const restartObjectives: number[] = [];
+
+  /** E-step over every row with θ: the log-likelihood, and the M-step's statistics about θ's means. */
+  const ePass = (params: GaussianParams, plot: number[], sizes: number[]) => {
+    stats.reset(params.means);
+    let logLikelihood = 0;
+    let sumLogMax = 0;
+    let p = 0;
+    sizes.fill(0);
+    source.forEachChunk((rows, start) => {
+      const family = rows === chunkRows ? full : last;
+      family.weightedLogProb(params, k, logProb);
+      logLikelihood += normalizeLogRowsAndExp(logProb, rows, k, resp);
+      for (let i = 0; i < rows; i++) {
+        let bestJ = 0;
+        for (let j = 1; j < k; j++) if (logProb[i * k + j] > logProb[i * k + bestJ]) bestJ = j;
+        sizes[bestJ]++;
+        const top = resp[i * k + bestJ];
+        if (top > 0) sumLogMax += Math.log(top);
+        while (p < options.plotIndices.length && options.plotIndices[p] === start + i) plot[p++] = bestJ;
+      }
+      stats.add(buffer, rows, resp);
+    });
+    return { logLikelihood, sumLogMax };
+  };
+
+  for (let restart = 0; restart < Math.max(1, options.restarts); restart++) {
+    let params = initialParams(options, source, full, stats, resp, rng);
+    const trace: number[] = [];
+    const snapshots: GaussianSnapshot[] = [];
+    const plot = new Array<number>(options.plotIndices.length).fill(0);
+    const sizes = new Array<number>(k).fill(0);
+    let convergedAt = -1;
+    let iteration = 0;
+    let logLikelihood = -Infinity;
+    let sumLogMax = 0;
+    for (; ; iteration++) {
+      ({ logLikelihood, sumLogMax } = ePass(params, plot, sizes));
+      if (!Number.isFinite(logLikelihood)) {
+        throw new FitError(
+          `The log-likelihood became ${logLikelihood} at iteration ${iteration}: a component has collapsed or a point ` +
+            `has zero density under every component. Try fewer components (K), a larger regularisation, or standardising the columns.`,
+        );
+      }
+      trace.push(logLikelihood);
+      const snapshot = full.snapshot(params, k, iteration);
+      snapshots.push(snapshot);
+      onProgress?.({ restart, iteration, objective: logLikelihood, logLikelihood, snapshot });
+      if (convergedAt >= 0 || iteration >= options.maxIterations) break;
+      if (iteration >= 1 && Math.abs(logLikelihood - trace[iteration - 1]) / n < options.tolerance) convergedAt = iteration;
+      params = stats.mStep(full, options.regularization);
+    }
+    restartObjectives.push(logLikelihood);
+    if (!best || logLikelihood > best.logLikelihood) {
+      best = {
+        params,
+        converged: convergedAt >= 0,
+        iterations: iteration,
+        logLikelihood,
+        trace,
+        snapshots,
+        restartObjectives,
+        sumLogMaxResp: sumLogMax,
+        sizes,
+        plotAssignments: plot,
+        parameters: full.parameterCount(k),
+      };
+    }
+  }
+  return best!;
+}
+
+/**
+ * θ_0 of one restart. kmeans++: k-means++ and Lloyd on the sample, then every row in its nearest centre's
+ * component (the sample's own labels when the sample is every row), then the M-step from those hard
+ * responsibilities; random: sklearn's random responsibilities, drawn row by row in file order; params: as given.
+ */
+function initialParams(options: StreamedEmOptions, source: RowSource, family: GaussianFamily, stats: Statistics, resp: Float64Array, rng: Rng): GaussianParams {
+  const { k } = options;
+  const { n, d, buffer } = source;
+  if (options.init === 'params') return family.givenParams(k);
+  if (options.init === 'random') {
+    stats.reset(new Float64Array(k * d));
+    source.forEachChunk((rows) => {
+      resp.set(randomResponsibilities(rows, k, rng));
+      stats.add(buffer, rows, resp);
+    });
+    return stats.mStep(family, options.regularization);
+  }
+  const { values, m } = options.sample;
+  const start = startingPoint('kmeans++', euclideanInitSpace(values, m, d), k, rng);
+  if (start.kind !== 'responsibilities') throw new Error('internal: k-means++ gave no responsibilities');
+  const labels = new Int32Array(m);
+  const centres = new Float64Array(k * d);
+  const counts = new Float64Array(k);
+  for (let i = 0; i < m; i++) {
+    let j = 0;
+    while (start.resp[i * k + j] === 0) j++;
+    labels[i] = j;
+    counts[j]++;
+    for (let c = 0; c < d; c++) centres[j * d + c] += values[i * d + c];
+  }
+  for (let j = 0; j < k; j++) for (let c = 0; c < d; c++) centres[j * d + c] /= Math.max(1, counts[j]);
+  stats.reset(centres);
+  source.forEachChunk((rows, first) => {
+    resp.fill(0, 0, rows * k);
+    for (let i = 0; i < rows; i++) {
+      let j = 0;
+      if (m === n) j = labels[first + i];
+      else {
+        let nearest = Infinity;
+        for (let q = 0; q < k; q++) {
+          let s = 0;
+          for (let c = 0; c < d; c++) {
+            const z = buffer[i * d + c] - centres[q * d + c];
+            s += z * z;
+          }
+          if (s < nearest) {
+            nearest = s;
+            j = q;
+          }
+        }
+      }
+      resp[i * k + j] = 1;
+    }
+    stats.add(buffer, rows, resp);
+  });
+  return stats.mStep(family, options.regularization);
+}
+
+/** The M-step's sums over the rows, about a shift per component. */
+class Statistics {
+  private readonly nk: Float64Array;
+  private readonly s1: Float64Array;
+  private readonly s2: Float64Array;
+  private readonly shift: Float64Array;
+  private readonly y: Float64Array;
+  private readonly square: boolean;
+
+  constructor(
+    private readonly type: SklearnCovarianceType,
+    private readonly k: number,
+    private readonly d: number,
+  ) {
+    this.square = type === 'full' || type === 'tied';
+    this.nk = new Float64Array(k);
+    this.s1 = new Float64Array(k * d);
+    this.s2 = new Float64Array(this.square ? k * d * d : k * d);
+    this.shift = new Float64Array(k * d);
+    this.y = new Float64Array(d);
+  }
+
+  reset(shift: Float64Array): void {
+    this.shift.set(shift);
+    this.nk.fill(0);
+    this.s1.fill(0);
+    this.s2.fill(0);
+  }
+
+  add(values: Float64Array, rows: number, resp: Float64Array): void {
+    const { k, d, nk, s1, s2, shift, y } = this;
+    for (let i = 0; i < rows; i++) {
+      const xo = i * d;
+      for (let j = 0; j < k; j++) {
+        const r = resp[i * k + j];
+        if (r === 0) continue;
+        nk[j] += r;
+        const so = j * d;
+        for (let c = 0; c < d; c++) {
+          const v = values[xo + c] - shift[so + c];
+          y[c] = v;
+          s1[so + c] += r * v;
+        }
+        if (this.square) {
+          const o = j * d * d;
+          for (let a = 0; a < d; a++) {
+            const ra = r * y[a];
+            for (let b = 0; b <= a; b++) s2[o + a * d + b] += ra * y[b];
+          }
+        } else {
+          for (let c = 0; c < d; c++) s2[so + c] += r * y[c] * y[c];
+        }
+      }
+    }
+  }
+
+  /** scikit-learn's M-step from the sums: Σ r (x − μ)(x − μ)ᵀ = S2 − S1 δᵀ − δ S1ᵀ + N δ δᵀ with δ = μ − shift. */
+  mStep(family: GaussianFamily, reg: number): GaussianParams {
+    const { k, d, nk, s1, s2, shift, type } = this;
+    const nkE = new Float64Array(k);
+    const means = new Float64Array(k * d);
+    let total = 0;
+    for (let j = 0; j < k; j++) {
+      nkE[j] = nk[j] + NK_EPSILON;
+      total += nkE[j];
+      for (let c = 0; c < d; c++) means[j * d + c] = (s1[j * d + c] + nk[j] * shift[j * d + c]) / nkE[j];
+    }
+    const weights = new Float64Array(k);
+    for (let j = 0; j < k; j++) weights[j] = nkE[j] / total;
+    const delta = (j: number, c: number) => means[j * d + c] - shift[j * d + c];
+    let covariances: Float64Array;
+    if (this.square) {
+      covariances = new Float64Array(type === 'full' ? k * d * d : d * d);
+      for (let j = 0; j < k; j++) {
+        const o = j * d * d;
+        const co = type === 'full' ? o : 0;
+        for (let a = 0; a < d; a++) {
+          const da = delta(j, a);
+          for (let b = 0; b <= a; b++) {
+            const db = delta(j, b);
+            covariances[co + a * d + b] += s2[o + a * d + b] - s1[j * d + a] * db - da * s1[j * d + b] + nk[j] * da * db;
+          }
+        }
+        if (type === 'full') finishCovariance(covariances, co, d, nkE[j], reg);
+      }
+      if (type === 'tied') finishCovariance(covariances, 0, d, total, reg);
+    } else {
+      const variances = new Float64Array(k * d);
+      for (let j = 0; j < k; j++) {
+        for (let c = 0; c < d; c++) {
+          const dc = delta(j, c);
+          const o = j * d + c;
+          variances[o] = (s2[o] - 2 * s1[o] * dc + nk[j] * dc * dc) / nkE[j] + reg;
+        }
+      }
+      if (type === 'diag') covariances = variances;
+      else {
+        covariances = new Float64Array(k);
+        for (let j = 0; j < k; j++) {
+          let s = 0;
+          for (let c = 0; c < d; c++) s += variances[j * d + c];
+          covariances[j] = s / d;
+        }
+      }
+    }
+    return family.fromMoments(weights, means, covariances, nkE, k);
+  }
+}

@@ -1,0 +1,235 @@
+// Fitting a file larger than the memory budget: one streaming pass parses the delimited text into a binary column
+// store in a temporary folder (data/store/), then every EM iteration streams the store in chunks (em/streaming.ts):
+// exact EM, not an approximation. Scope: delimited text, Gaussian mixtures with one of scikit-learn's covariance
+// types, a fixed K. The folder is removed when the fit ends, fails or is interrupted (see removeStore's callers).
+
+import * as fs from 'node:fs';
+import type { FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../shared/protocol';
+import { baseName } from './data/common';
+import { principalAxes } from './data/projection';
+import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
+import { streamTextToStore } from './data/store/textStream';
+import { informationCriteria } from './em/em';
+import { runStreamedGaussianEm, type RowSource } from './em/streaming';
+import { DataError, OptionsError } from './errors';
+import { mclustBic } from './families/gaussian/mclust/models';
+import { evenSample, type FitCallbacks, type FitOutcome } from './families/types';
+import { resolveOptions } from './options';
+import { selectionCandidates } from './select/product';
+
+const MB = 1024 * 1024;
+/** Setting this environment variable to "always" fits every delimited text file out of core (tests, comparisons). */
+export const FORCE_OUT_OF_CORE_ENV = 'MIXSCOPE_OUT_OF_CORE';
+/** Most rows k-means++ starts from (an evenly drawn sample of the file's rows). */
+const MAX_START_ROWS = 200_000;
+const TEXT_NAME = /\.(csv|tsv|txt|dat|data)$/i;
+
+/** Whether a file of `bytes` is fitted out of core under a budget of `budgetMB`. */
+export function needsOutOfCore(bytes: number, budgetMB: number): boolean {
+  return bytes > budgetMB * MB || process.env[FORCE_OUT_OF_CORE_ENV] === 'always';
+}
+
+/** Whether the file (by its name and size) is fitted out of core: delimited text over the budget. */
+export function fitsOutOfCore(fileName: string, bytes: number, budgetMB: number): boolean {
+  return TEXT_NAME.test(fileName) && needsOutOfCore(bytes, budgetMB);
+}
+
+export interface OutOfCoreHooks {
+  /** Folder the temporary store goes in (the system temp folder by default). */
+  tempParent?: string;
+  /** Rows per chunk (default: from the budget). */
+  chunkRows?: number;
+  /** Called with the store's folder once it exists (tests look at it). */
+  onStore?: (dir: string) => void;
+  /** Replaces the file system's free bytes (tests). */
+  freeBytes?: number;
+  /** The parse's progress: bytes read of the file's size. */
+  onParseProgress?: (bytesRead: number, totalBytes: number) => void;
+}
+
+/** What out of core cannot do, refused before the file is read: one message with what to set instead. */
+function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, budgetMB: number): void {
+  const over = `${file} (${sizeMB.toFixed(0)} MB) is over the ${budgetMB} MB memory budget (memoryBudgetMB), so it is fitted out of core`;
+  const refuse = (what: string, fix: string) => {
+    throw new OptionsError(`${over}, which ${what}. ${fix}, or raise memoryBudgetMB to fit it in memory.`);
+  };
+  if (!TEXT_NAME.test(file)) refuse('reads delimited text (.csv, .tsv, .txt, .dat, .data) only', 'Save it as CSV');
+  if (options.model !== 'auto' && options.model !== 'gaussian') refuse(`fits Gaussian mixtures only (model is "${options.model}")`, 'Set model to "gaussian"');
+  if (options.k === 'auto') refuse('fits a fixed K (k "auto" would compare models over the whole file many times)', 'Set k to a number (CLI: --k 3)');
+  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType)) refuse(`fits scikit-learn's four covariance types (full, diag, spherical, tied), not "${options.covarianceType}"`, 'Set covarianceType to one of them');
+  if (options.emVariant === 'hard') refuse('runs soft EM only', 'Set emVariant to "soft"');
+  if (options.weightsColumn && options.weightsColumn.trim() !== '') refuse('does not take case weights', 'Set weightsColumn to ""');
+  if (options.init !== 'kmeans++' && options.init !== 'random' && options.init !== 'params') refuse(`starts from kmeans++, random or params, not "${options.init}"`, 'Set init to "kmeans++"');
+}
+
+/** Fits the delimited text file at `filePath` out of core, as fitDataset does a loaded one. */
+export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOptions>, budgetMB: number, callbacks: FitCallbacks = {}, hooks: OutOfCoreHooks = {}): FitOutcome {
+  const options = resolveOptions(partialOptions);
+  const started = Date.now();
+  const file = baseName(filePath);
+  const size = fs.statSync(filePath).size;
+  refuseOutOfScope(options, file, size / MB, budgetMB);
+  sweepStaleStores(hooks.tempParent);
+  const dir = createStoreDir(hooks.tempParent);
+  hooks.onStore?.(dir);
+  let reader: ColumnStoreReader | undefined;
+  try {
+    const { store, summary } = streamTextToStore(filePath, dir, {
+      columns: options.columns,
+      labelColumn: options.labelColumn,
+      onProgress: hooks.onParseProgress,
+      beforeWrite: (bytes) => checkFreeSpace(dir, bytes, file, hooks.freeBytes),
+    });
+    const { n } = store;
+    const d = store.columns.length;
+    const { ks, models } = selectionCandidates(options, 'gaussian', n, d);
+    if (ks.length * models.length > 1) {
+      throw new OptionsError(`${file} is fitted out of core, which fits one model: set covarianceModels to "auto" (the covarianceType alone), or raise memoryBudgetMB.`);
+    }
+    const k = ks[0];
+    if (n < k) throw new DataError(`${file}: ${n} usable row${n === 1 ? '' : 's'} but K = ${k} components; K must not exceed the number of rows.`, file);
+    reader = new ColumnStoreReader(store);
+    // The data stay reachable through the open files: removing the folder now means a killed process leaves
+    // nothing behind (where the system allows removing open files; elsewhere `finally` removes it).
+    removeStore(dir);
+    const transform = columnTransform(store, options.standardize);
+    const budget = budgetMB * MB;
+    const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
+    const source = storeSource(reader, chunkRows, transform);
+    const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (d + k + 3)))));
+    const startIndices = evenSample(n, startRows);
+    const plotIndices = evenSample(n, options.maxPlotPoints);
+    const startValues = gatherRows(source, startIndices);
+    const plotValues = gatherRows(source, plotIndices);
+    const plotSample: PlotSample = { indices: plotIndices, values: Array.from(plotValues), d };
+    const projection = d > 2 ? principalAxes(plotValues, plotIndices.length, d) : undefined;
+    if (projection) plotSample.projection = projection;
+    const notes = [
+      startIndices.length < n
+        ? `k-means++ started from ${startIndices.length} evenly drawn rows of ${n}; every row is then assigned to its nearest centre and EM runs on all rows`
+        : '',
+      `the plot and the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`,
+    ].filter(Boolean);
+    const reason = options.model === 'auto' ? 'out-of-core fits are Gaussian mixtures of the numeric columns' : 'chosen by the user';
+    callbacks.onLoaded?.({ summary, model: 'gaussian', modelReason: reason, plotSample });
+    const type = options.covarianceType as SklearnCovarianceType;
+    const centre = transform.shift;
+    const shiftBack = (means: number[][]) => {
+      if (!transform.centresOnly) return;
+      for (const mean of means) for (let j = 0; j < d; j++) mean[j] += centre[j];
+    };
+    const run = runStreamedGaussianEm(
+      source,
+      {
+        k,
+        covarianceType: type,
+        regularization: options.regularization,
+        init: options.init as 'kmeans++' | 'random' | 'params',
+        initParams: options.initParams ? { ...options.initParams, means: options.initParams.means.map((m) => m.map((v, j) => (transform.centresOnly ? v - centre[j] : v))) } : undefined,
+        maxIterations: options.maxIterations,
+        tolerance: options.tolerance,
+        restarts: options.restarts,
+        seed: options.seed,
+        sample: { values: startValues, m: startIndices.length },
+        plotIndices,
+      },
+      (p) => {
+        if (p.snapshot.model === 'gaussian') shiftBack(p.snapshot.means);
+        callbacks.onProgress?.(p);
+      },
+    );
+    const last = run.snapshots[run.snapshots.length - 1];
+    const { bic, aic } = informationCriteria(run.logLikelihood, run.parameters, n);
+    const bicMclust = mclustBic(run.logLikelihood, run.parameters, n);
+    const result: FitResult = {
+      model: 'gaussian',
+      modelReason: reason,
+      k,
+      n,
+      d,
+      columns: summary.columns,
+      converged: run.converged,
+      iterations: run.iterations,
+      logLikelihood: run.logLikelihood,
+      trace: run.trace,
+      weights: last.weights,
+      means: last.means,
+      covariances: last.covariances,
+      covarianceType: type,
+      emVariant: 'soft',
+      assignments: run.plotAssignments,
+      bic,
+      aic,
+      mclustBic: bicMclust,
+      icl: bicMclust + 2 * run.sumLogMaxResp,
+      parameters: run.parameters,
+      standardization: transform.centresOnly ? undefined : { mean: Array.from(transform.shift), sd: Array.from(transform.scale) },
+      snapshots: run.snapshots,
+      restartObjectives: run.restartObjectives,
+      elapsedMs: Date.now() - started,
+      notes: [...notes, `cluster sizes over all ${n} rows: ${run.sizes.join(', ')}`],
+    };
+    return { result, plotSample, plotAssignments: run.plotAssignments };
+  } finally {
+    reader?.close();
+    removeStore(dir);
+  }
+}
+
+interface ColumnTransform {
+  shift: Float64Array;
+  scale: Float64Array;
+  /** No scaling: the shift only moves columns with a large offset (centreOffsetColumns' rule), reported back. */
+  centresOnly: boolean;
+}
+
+/** standardize: z-scores; otherwise the in-memory fit's centring of columns whose offset dwarfs their spread. */
+function columnTransform(store: ColumnStoreInfo, standardize: boolean): ColumnTransform {
+  const d = store.columns.length;
+  const shift = new Float64Array(d);
+  const scale = new Float64Array(d).fill(1);
+  store.columns.forEach((c, j) => {
+    if (standardize) {
+      shift[j] = c.mean;
+      scale[j] = c.sd || 1;
+    } else if (c.mean !== 0 && Math.abs(c.mean) > 1000 * c.sd) {
+      shift[j] = c.mean;
+    }
+  });
+  return { shift, scale, centresOnly: !standardize };
+}
+
+function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTransform): RowSource {
+  const { n, d } = reader;
+  const buffer = new Float64Array(chunkRows * d);
+  const identity = t.shift.every((s) => s === 0) && t.scale.every((s) => s === 1);
+  return {
+    n,
+    d,
+    chunkRows,
+    buffer,
+    forEachChunk(visit) {
+      for (let start = 0; start < n; start += chunkRows) {
+        const rows = Math.min(chunkRows, n - start);
+        reader.read(start, rows, buffer);
+        if (!identity) for (let i = 0; i < rows * d; i++) buffer[i] = (buffer[i] - t.shift[i % d]) / t.scale[i % d];
+        visit(rows, start);
+      }
+    },
+  };
+}
+
+/** The rows at `indices` (increasing), in one pass. */
+function gatherRows(source: RowSource, indices: number[]): Float64Array {
+  const { d, buffer } = source;
+  const out = new Float64Array(indices.length * d);
+  let p = 0;
+  source.forEachChunk((rows, start) => {
+    while (p < indices.length && indices[p] < start + rows) {
+      const i = indices[p] - start;
+      for (let c = 0; c < d; c++) out[p * d + c] = buffer[i * d + c];
+      p++;
+    }
+  });
+  return out;
+}
