@@ -401,6 +401,7 @@ export function checkFileSize(fileName: string, size: number, maxFileSizeMB: num
   if (size <= limit) return undefined;
   return (
     `${fileName} is ${formatBytes(size)}, larger than the limit of ${maxFileSizeMB} MB (setting mixscope.maxFileSizeMB). ` +
-    `Raise the limit if this machine has the memory, or fit a smaller sample of the file.`
+    `Raise the limit if this machine has the memory, or fit a smaller sample of the file` +
+    (/\.(csv|tsv|txt|dat|data)$/i.test(fileName) ? `; the CLI fits it out of core whatever its size: npx mixscope fit "${fileName}" (see mixscope.memoryBudgetMB).` : '.')
   );
 }
