@@ -4,8 +4,11 @@ import * as path from 'node:path';
 import { REPO_ROOT } from './setup-code-server.mjs';
 
 export const SAMPLES_DIR = path.join(REPO_ROOT, 'media', 'samples');
-/** Text where numbers are expected: the loader must refuse it with a message naming the file. */
-export const MALFORMED_CSV = 'eruptions,waiting\nshort,long\nmedium,long\nlong,short\n';
+/**
+ * Text where numbers are expected, every value different (so no column is categories either): the loader must refuse
+ * it with a message naming the file.
+ */
+export const MALFORMED_CSV = 'eruptions,waiting\nshort,long\nmedium,longer\nlong,longest\n';
 
 export function makeWorkspace(dir, { malformed = false } = {}) {
   fs.mkdirSync(dir, { recursive: true });

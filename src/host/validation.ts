@@ -275,7 +275,10 @@ export function validateFitResult(raw: unknown): Validated<FitResult> {
   if (!isInteger(d) || d < 1) return fail(`d must be a whole number ≥ 1; got ${describeValue(d)}.`);
   if (!Array.isArray(raw.columns) || !raw.columns.every((c) => typeof c === 'string')) return fail('columns must be a list of strings.');
   if (!isNumberArray(raw.weights, k)) return fail(`weights must be ${k} numbers.`);
-  if (!Array.isArray(raw.means) || raw.means.length !== k || !raw.means.every((m) => isNumberArray(m, d))) return fail(`means must be ${k} rows of ${d} numbers.`);
+  // A categorical fit's means are each cluster's category probabilities: every column's categories in turn.
+  const categories = Array.isArray(raw.categories) ? (raw.categories as { levels?: unknown }[]) : undefined;
+  const width = model === 'categorical' && categories ? categories.reduce((sum, c) => sum + (Array.isArray(c?.levels) ? c.levels.length : 0), 0) : d;
+  if (!Array.isArray(raw.means) || raw.means.length !== k || !raw.means.every((m) => isNumberArray(m, width))) return fail(`means must be ${k} rows of ${width} numbers.`);
   if (!Array.isArray(raw.assignments) || raw.assignments.length !== n) return fail(`assignments must hold ${n} entries.`);
   for (let i = 0; i < raw.assignments.length; i++) {
     const a = raw.assignments[i];

@@ -2,7 +2,11 @@
 // restored panel state and the mixscope.* settings. Each rejected case is listed here with the reason it gives.
 
 import * as assert from 'node:assert/strict';
-import { DEFAULT_FIT_OPTIONS, LIMITS, type FitResult } from '../../../src/shared/protocol';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { loadDataset } from '../../../src/engine/data/load';
+import { fitDataset } from '../../../src/engine/fit';
+import { DEFAULT_FIT_OPTIONS, LIMITS, type FitOptions, type FitResult } from '../../../src/shared/protocol';
 import {
   checkFileSize,
   describeProblem,
@@ -355,5 +359,30 @@ describe('K typed in "…with options"', () => {
       assert.equal(checked.ok, false, bad);
       if (!checked.ok) assert.match(checked.error, /K must be|must be/, bad);
     }
+  });
+});
+
+describe('host validation: a finished fit of every family passes as the engine makes it', function () {
+  this.timeout(60_000);
+  const fixtureBytes = (name: string) => new Uint8Array(readFileSync(path.join(__dirname, '../../fixtures', name)));
+  const cases: [string, string, Partial<FitOptions>][] = [
+    ['gaussian', 'faithful.csv', { k: 2 }],
+    ['poisson', 'counts.csv', { model: 'poisson', k: 2 }],
+    ['categorical', 'survey.csv', { k: 3 }],
+    ['mixed', 'mixed.csv', { k: 2 }],
+  ];
+  for (const [family, file, options] of cases) {
+    it(`${family} (${file})`, () => {
+      const { result } = fitDataset(loadDataset(file, fixtureBytes(file)), options);
+      assert.equal(result.model, family);
+      const checked = validateWorkerMessage({ type: 'done', runId: 3, result }, 3);
+      assert.ok(checked.ok, checked.ok ? '' : checked.error);
+    });
+  }
+  it('a categorical result whose probabilities do not cover every category is refused', () => {
+    const { result } = fitDataset(loadDataset('survey.csv', fixtureBytes('survey.csv')), { k: 2 });
+    const broken = { ...result, means: result.means.map((m) => m.slice(1)) };
+    const checked = validateWorkerMessage({ type: 'done', runId: 3, result: broken }, 3);
+    assert.ok(!checked.ok && /means must be 2 rows of 15 numbers/.test(checked.error), checked.ok ? 'accepted' : checked.error);
   });
 });
