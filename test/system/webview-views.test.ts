@@ -133,4 +133,43 @@ describe('Gaussian views in Chromium under the strict CSP', function () {
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
     assert.deepEqual(pageErrors, []);
   });
+  /** The host's messages for a real fit of a fixture, as the worker posts them. */
+  function fitMessages(runId: number, file: string, options: typeof DEFAULT_FIT_OPTIONS): { messages: HostToWebview[]; result: FitResult } {
+    const messages: HostToWebview[] = [{ type: 'fitStarted', runId, fileName: file, options, fileUri: `file:///data/${file}` }];
+    const outcome = fitDataset(loadDataset(file, readFileSync(`test/fixtures/${file}`), {}), options, {
+      onLoaded: (info) => messages.push({ type: 'loaded', runId, ...info }),
+      onProgress: (p) => messages.push({ type: 'progress', runId, ...p }),
+    });
+    messages.push({ type: 'done', runId, result: outcome.result, plotAssignments: outcome.plotAssignments });
+    return { messages, result: outcome.result };
+  }
+
+  it('Poisson, categorical and mixed fits: their charts and parameter tables, nothing half-drawn', async () => {
+    const poisson = fitMessages(2, 'counts.csv', { ...DEFAULT_FIT_OPTIONS, model: 'poisson', k: 3, seed: 1 });
+    await page.evaluate((ms) => ms.forEach((m) => window.postMessage(m, '*')), poisson.messages);
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#rates svg g.rate_cells_marks path');
+    assert.equal(await count('#rates svg g.rate_cells_marks path'), 3 * 4);
+    await page.waitForSelector('#counts svg g.count_bars_marks path');
+    assert.equal(await page.locator('#poisson-view').isVisible(), true);
+    assert.equal(await count('#params tbody tr'), 3);
+
+    const categorical = fitMessages(3, 'survey.csv', { ...DEFAULT_FIT_OPTIONS, k: 3, seed: 1 });
+    assert.equal(categorical.result.model, 'categorical');
+    await page.evaluate((ms) => ms.forEach((m) => window.postMessage(m, '*')), categorical.messages);
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#profiles svg g.profile_cells_marks path');
+    // Every category of every column in every cluster: 3 × (2 + 4 + 3 + 2 + 4).
+    assert.equal(await count('#profiles svg g.profile_cells_marks path'), 3 * 15);
+    assert.equal(await page.locator('#poisson-view').isVisible(), false);
+
+    const mixed = fitMessages(4, 'mixed.csv', { ...DEFAULT_FIT_OPTIONS, k: 2, seed: 1 });
+    assert.equal(mixed.result.model, 'mixed');
+    await page.evaluate((ms) => ms.forEach((m) => window.postMessage(m, '*')), mixed.messages);
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#profiles svg g.profile_cells_marks path');
+    assert.equal(await count('#params tbody tr'), 2);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
+    assert.deepEqual(pageErrors, []);
+  });
 });
