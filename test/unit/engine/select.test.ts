@@ -80,7 +80,7 @@ describe('model selection against R mclust Mclust() (Old Faithful, iris, diabete
       assert.equal(ref.bic.length, 9);
       assert.equal(ref.starts.length, 9);
     }
-    // The case the brief of this feature names: Old Faithful picks EEE with 3 components.
+    // The case the model-selection issue names: Old Faithful picks EEE with 3 components.
     assert.equal(reference.faithful.best.model, 'EEE');
     assert.equal(reference.faithful.best.k, 3);
     assertClose(reference.faithful.best.bic, -2314.32, 1e-5, 0, 'faithful best BIC');
