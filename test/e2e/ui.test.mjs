@@ -426,7 +426,7 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     await session.updateSettings({ 'mixscope.standardize': undefined, 'mixscope.initParams': undefined, 'mixscope.tolerance': undefined });
   });
 
-  it('12. iris.csv (a Species text column) → a Gaussian fit scored against the species: the cluster × species heatmap', async function () {
+  it('12. iris.csv (a Species text column) → a Gaussian fit on its principal components, scored against the species: the cluster × species heatmap', async function () {
     this.timeout(180_000);
     await session.updateSettings({ 'mixscope.k': 3, 'mixscope.covarianceType': 'full' });
     await explorerContextMenu(page, 'iris.csv', CLUSTER);
@@ -439,6 +439,7 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
       scores: document.getElementById('label-metrics')?.textContent ?? '',
       notes: [...document.querySelectorAll('#notes li')].map((li) => li.textContent ?? ''),
       majority: [...document.querySelectorAll('#params > tbody > tr > td:nth-child(4)')].map((td) => td.textContent ?? ''),
+      axes: [...document.querySelectorAll('#scatter svg g.role-axis-title text')].map((t) => t.textContent ?? ''),
     }));
     await screenshot(page, 'iris-labels');
     assert.equal(shown.cells.length, 3 * 3, `K × 3 species cells: ${shown.cells.join(' | ')}`);
@@ -446,6 +447,8 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     assert.match(shown.scores, /^Accuracy 0\.\d+ \(each cluster → its majority label\) · one-to-one 0\.\d+ · adjusted Rand index 0\.\d+ · NMI 0\.\d+$/);
     assert.ok(shown.notes.some((n) => n.includes('labels: text column "Species"')), shown.notes.join(' | '));
     assert.deepEqual([...shown.majority].sort(), ['setosa', 'versicolor', 'virginica']);
+    // Four columns: the scatter opens on the first two principal components, titled with their share of the variance.
+    assert.ok(shown.axes.some((t) => /^PC1 \(\d+(\.\d+)? % of variance\)/.test(t)) && shown.axes.some((t) => /^PC2 \(/.test(t)), `axis titles: ${shown.axes.join(' | ')}`);
     await session.updateSettings({ 'mixscope.covarianceType': undefined });
   });
 });
