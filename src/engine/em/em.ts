@@ -1,10 +1,10 @@
 // The one EM loop (in the spirit of sklearn/mixture/_base.py). Each mixture family fills in its E-step densities
 // and its M-step; the loop owns initialisation order, log-space normalisation, convergence, restarts and the trace.
 
-import type { EmVariant, ModelKind, ParamsSnapshot } from '../../shared/protocol';
+import type { EmVariant, FitOptions, ModelKind, ParamsSnapshot } from '../../shared/protocol';
 import { FitError } from '../errors';
 import { normalizeLogRows, normalizeLogRowsAndExp } from './logsumexp';
-import { confusionCounts } from './metrics';
+import { confusionCounts, labelCodes } from './metrics';
 import { Rng } from './rng';
 
 export interface MixtureFamily<Params> {
@@ -44,6 +44,23 @@ export interface EmSettings {
   keepSnapshots: boolean;
   /** Known labels (never used by the fit): each snapshot then carries its clusters × labels counts. */
   labels?: { codes: Int32Array; values: number[] };
+}
+
+/**
+ * The EM settings of a fit at K = options.k, every snapshot kept. `labels` (one per fitted row; never used by the fit)
+ * give each snapshot its clusters × labels counts; labels of another length are left out.
+ */
+export function emSettingsFor(options: Pick<FitOptions, 'maxIterations' | 'tolerance' | 'emVariant' | 'restarts' | 'seed'> & { k: number }, n: number, labels?: ArrayLike<number>): EmSettings {
+  return {
+    k: options.k,
+    maxIterations: options.maxIterations,
+    tolerance: options.tolerance,
+    variant: options.emVariant,
+    restarts: options.restarts,
+    seed: options.seed,
+    keepSnapshots: true,
+    labels: labels && labels.length === n ? labelCodes(labels) : undefined,
+  };
 }
 
 export interface EmProgress {

@@ -21,9 +21,9 @@ import { binarize, type BinaryMatrix } from './binarize';
 import { hammingDistancesTo, nearestCentre } from './distance';
 import { clusterExamples } from './examples';
 import type { ImageData, TableData } from '../../data/dataset';
-import { informationCriteria, runEm, type EmProgress, type EmRun, type MixtureFamily } from '../../em/em';
+import { emSettingsFor, informationCriteria, runEm, type EmProgress, type EmRun, type MixtureFamily } from '../../em/em';
 import { FitError, OptionsError } from '../../errors';
-import { labelCodes, labelMetrics } from '../../em/metrics';
+import { labelMetrics } from '../../em/metrics';
 import { startingPoint, type InitSpace } from '../../em/init';
 import type { Rng } from '../../em/rng';
 import { lnGamma } from '../../em/special';
@@ -405,16 +405,7 @@ export function fitBernoulli(
   try {
     run = runEm<BernoulliParams>(
       family,
-      {
-        k: options.k,
-        maxIterations: options.maxIterations,
-        tolerance: options.tolerance,
-        variant: options.emVariant,
-        restarts: options.restarts,
-        seed: options.seed,
-        keepSnapshots: engine.keepSnapshots ?? true,
-        labels: data.labels && data.labels.length === binary.n ? labelCodes(data.labels) : undefined,
-      },
+      { ...emSettingsFor(options, binary.n, data.labels), keepSnapshots: engine.keepSnapshots ?? true },
       onProgress,
     );
     threads = family.threads;

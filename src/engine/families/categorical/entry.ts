@@ -4,11 +4,11 @@
 
 import type { DatasetSummary, FitResult } from '../../../shared/protocol';
 import type { Dataset, TableData } from '../../data/dataset';
-import { informationCriteria, runEm, type EmProgress, type EmRun } from '../../em/em';
-import { labelCodes, labelMetrics } from '../../em/metrics';
+import { emSettingsFor, informationCriteria, runEm, type EmProgress, type EmRun } from '../../em/em';
 import { DataError } from '../../errors';
 import { sweepK } from '../../select/kSweep';
-import { defineFamily, evenSample, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
+import { emResultCore } from '../result';
+import { defineFamily, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
 import { CategoricalFamily, type CategoricalColumns, type CategoricalParams } from './family';
 
 /** A table with its categorical columns, as the family fits it. */
@@ -82,14 +82,7 @@ type CategoricalRun = EmRun<CategoricalParams> & { parameters: number };
 
 function runCategorical(data: CategoricalTable, options: FixedFitOptions, onProgress?: (p: EmProgress) => void): CategoricalRun {
   const family = new CategoricalFamily(data.columns, options.init);
-  const run = runEm(
-    family,
-    {
-      k: options.k, maxIterations: options.maxIterations, tolerance: options.tolerance, variant: options.emVariant, restarts: options.restarts, seed: options.seed, keepSnapshots: true,
-      labels: data.table.labels && data.table.labels.length === data.n ? labelCodes(data.table.labels) : undefined,
-    },
-    onProgress,
-  );
+  const run = runEm(family, emSettingsFor(options, data.n, data.table.labels), onProgress);
   return Object.assign(run, { parameters: family.parameterCount(options.k) });
 }
 
@@ -99,42 +92,29 @@ function fitCategorical(data: CategoricalTable, { options, reason, started, call
 }
 
 function packageFit(data: CategoricalTable, run: CategoricalRun, options: FixedFitOptions, reason: string, started: number): FitOutcome {
-  const { n, d, table } = data;
-  const { k } = options;
-  const last = run.snapshots[run.snapshots.length - 1];
-  const { bic, aic } = informationCriteria(run.logLikelihood, run.parameters, n);
-  const assignments = Array.from(run.assignments);
+  const { core, plotAssignments } = emResultCore(run, run.parameters, data.n, options, started, data.table);
   const result: FitResult = {
     model: 'categorical',
     modelReason: reason,
-    k,
-    n,
-    d,
+    n: data.n,
+    d: data.d,
     columns: data.names,
-    converged: run.converged,
-    iterations: run.iterations,
-    logLikelihood: run.logLikelihood,
-    trace: run.trace,
-    weights: last.weights,
-    means: last.means,
-    categories: data.names.map((column, j) => ({ column, levels: data.categories[j] })),
-    probabilities: last.means.map((row) => splitByColumn(row, data.categories)),
-    emVariant: options.emVariant,
-    assignments,
-    bic,
-    aic,
-    parameters: run.parameters,
-    snapshots: run.snapshots,
-    restartObjectives: run.restartObjectives,
-    elapsedMs: Date.now() - started,
-    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k, table.labelNames) : undefined,
+    ...core,
+    ...categoryFields(data.names, data.categories, core.means),
   };
-  const indices = evenSample(n, options.maxPlotPoints);
-  return { result, plotAssignments: indices.map((i) => assignments[i]) };
+  return { result, plotAssignments };
+}
+
+/** A result's `categories` and its K × column × category `probabilities`, from K × L rows of probabilities. */
+export function categoryFields(names: string[], categories: string[][], rows: number[][]): Pick<FitResult, 'categories' | 'probabilities'> {
+  return {
+    categories: names.map((column, j) => ({ column, levels: categories[j] })),
+    probabilities: rows.map((row) => splitByColumn(row, categories)),
+  };
 }
 
 /** One cluster's row of probabilities (every column's categories in turn) as column × category. */
-export function splitByColumn(row: number[], categories: string[][]): number[][] {
+function splitByColumn(row: number[], categories: string[][]): number[][] {
   const out: number[][] = [];
   let offset = 0;
   for (const levels of categories) {

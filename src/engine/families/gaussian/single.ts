@@ -5,8 +5,8 @@
 
 import type { DegenerateComponent, FitResult, ParamsSnapshot, PlotSample, SklearnCovarianceType } from '../../../shared/protocol';
 import type { TableData } from '../../data/dataset';
-import { labelCodes, labelMetrics } from '../../em/metrics';
-import { informationCriteria, runEm, totalWeight, type EmProgress, type EmRun, type EmSettings, type MixtureFamily } from '../../em/em';
+import { labelMetrics } from '../../em/metrics';
+import { emSettingsFor, informationCriteria, runEm, totalWeight, type EmProgress, type EmRun, type EmSettings, type MixtureFamily } from '../../em/em';
 import { DataError } from '../../errors';
 import { evenSample, type FitCallbacks, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
 import { degeneracyNotes, findDegenerateComponents } from './degeneracy';
@@ -145,19 +145,8 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
   };
   const initParams = centre && options.initParams ? { ...options.initParams, means: shiftMeans(options.initParams.means, centre) } : options.initParams;
   // Known labels give each snapshot its clusters × labels counts (the panel's heatmap follows the scrubber).
-  const labels = table.labels && table.labels.length === n ? labelCodes(table.labels) : undefined;
-  const settings: EmSettings = start
-    ? { k: options.k, maxIterations: start.mSteps - 1, tolerance: 0, variant: 'soft', restarts: 1, seed: options.seed, keepSnapshots: true, labels }
-    : {
-        k: options.k,
-        maxIterations: options.maxIterations,
-        tolerance: options.tolerance,
-        variant: options.emVariant,
-        restarts: options.restarts,
-        seed: options.seed,
-        keepSnapshots: true,
-        labels,
-      };
+  // From a selection's partition: exactly the candidate's M-steps, soft, one start.
+  const settings: EmSettings = emSettingsFor(start ? { ...options, maxIterations: start.mSteps - 1, tolerance: 0, emVariant: 'soft', restarts: 1 } : options, n, table.labels);
   const onProgress = (progress: EmProgress) => {
     shiftBack(progress.snapshot);
     callbacks.onProgress?.(progress);

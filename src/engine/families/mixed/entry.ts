@@ -4,17 +4,17 @@
 
 import type { DatasetSummary, FitResult, SklearnCovarianceType } from '../../../shared/protocol';
 import type { Dataset, TableData } from '../../data/dataset';
-import { informationCriteria, runEm, type EmProgress, type EmRun } from '../../em/em';
-import { labelCodes, labelMetrics } from '../../em/metrics';
+import { emSettingsFor, informationCriteria, runEm, type EmProgress, type EmRun } from '../../em/em';
 import { DataError, OptionsError } from '../../errors';
 import { sweepK } from '../../select/kSweep';
-import { asCategoricalTable, splitByColumn, type CategoricalTable } from '../categorical/entry';
+import { asCategoricalTable, categoryFields, type CategoricalTable } from '../categorical/entry';
 import { CategoricalFamily } from '../categorical/family';
 import { COVARIANCE_TYPES } from '../gaussian/covariance';
 import { GaussianFamily } from '../gaussian/family';
 import { MclustGaussianFamily, mclustModelForColumns } from '../gaussian/mclust/family';
 import { isMclustModelName } from '../gaussian/mclust/models';
-import { defineFamily, evenSample, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
+import { emResultCore } from '../result';
+import { defineFamily, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
 import { MixedFamily, type GaussianBlock, type MixedParams } from './family';
 
 /** A table with numeric and categorical columns, as the family fits it. */
@@ -103,14 +103,7 @@ type MixedRun = EmRun<MixedParams<unknown>> & { parameters: number; covariance: 
 
 function runMixed(data: MixedTable, options: FixedFitOptions, onProgress?: (p: EmProgress) => void): MixedRun {
   const family = mixedFamilyFor(data, options);
-  const run = runEm(
-    family,
-    {
-      k: options.k, maxIterations: options.maxIterations, tolerance: options.tolerance, variant: options.emVariant, restarts: options.restarts, seed: options.seed, keepSnapshots: true,
-      labels: data.table.labels && data.table.labels.length === data.n ? labelCodes(data.table.labels) : undefined,
-    },
-    onProgress,
-  );
+  const run = runEm(family, emSettingsFor(options, data.n, data.table.labels), onProgress);
   return Object.assign(run, { parameters: family.parameterCount(options.k), covariance: gaussianModel(options.covarianceType, data.table.d) });
 }
 
@@ -120,40 +113,21 @@ function fitMixed(data: MixedTable, { options, reason, started, callbacks }: Fit
 }
 
 function packageFit(data: MixedTable, run: MixedRun, options: FixedFitOptions, reason: string, started: number): FitOutcome {
-  const { n, table, categorical } = data;
-  const { k } = options;
+  const { table, categorical } = data;
   const last = run.snapshots[run.snapshots.length - 1];
   if (last.model !== 'mixed') throw new Error('internal: a mixed fit without mixed snapshots');
-  const { bic, aic } = informationCriteria(run.logLikelihood, run.parameters, n);
-  const assignments = Array.from(run.assignments);
+  const { core, plotAssignments } = emResultCore(run, run.parameters, data.n, options, started, table);
   const result: FitResult = {
     model: 'mixed',
     modelReason: reason,
-    k,
-    n,
+    n: data.n,
     d: table.d,
     columns: table.columns,
-    converged: run.converged,
-    iterations: run.iterations,
-    logLikelihood: run.logLikelihood,
-    trace: run.trace,
-    weights: last.weights,
-    means: last.means,
+    ...core,
     covariances: last.covariances,
     covarianceType: run.covariance as FitResult['covarianceType'],
-    categories: categorical.names.map((column, j) => ({ column, levels: categorical.categories[j] })),
-    probabilities: last.probabilities.map((row) => splitByColumn(row, categorical.categories)),
-    emVariant: options.emVariant,
-    assignments,
-    bic,
-    aic,
-    mclustBic: -bic,
-    parameters: run.parameters,
-    snapshots: run.snapshots,
-    restartObjectives: run.restartObjectives,
-    elapsedMs: Date.now() - started,
-    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k, table.labelNames) : undefined,
+    ...categoryFields(categorical.names, categorical.categories, last.probabilities),
+    mclustBic: -core.bic,
   };
-  const indices = evenSample(n, options.maxPlotPoints);
-  return { result, plotAssignments: indices.map((i) => assignments[i]) };
+  return { result, plotAssignments };
 }

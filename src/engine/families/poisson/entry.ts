@@ -4,11 +4,11 @@
 
 import type { CountHistogram, DatasetSummary, FitResult } from '../../../shared/protocol';
 import type { Dataset, TableData } from '../../data/dataset';
-import { informationCriteria, runEm, totalWeight, type EmProgress, type EmRun } from '../../em/em';
-import { labelCodes, labelMetrics } from '../../em/metrics';
+import { emSettingsFor, informationCriteria, runEm, totalWeight, type EmProgress, type EmRun } from '../../em/em';
 import { DataError } from '../../errors';
 import { sweepK } from '../../select/kSweep';
-import { defineFamily, evenSample, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
+import { emResultCore } from '../result';
+import { defineFamily, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
 import { PoissonFamily, type PoissonParams } from './family';
 
 /** Count values drawn one bar each; larger counts share the last bar ("≥ this"). */
@@ -83,14 +83,7 @@ function sampleSize(table: TableData): number {
 
 function runPoisson(table: TableData, options: FixedFitOptions, onProgress?: (p: EmProgress) => void): PoissonRun {
   const family = new PoissonFamily(table.values, table.n, table.d, options.init, table.weights);
-  const run = runEm(
-    family,
-    {
-      k: options.k, maxIterations: options.maxIterations, tolerance: options.tolerance, variant: options.emVariant, restarts: options.restarts, seed: options.seed, keepSnapshots: true,
-      labels: table.labels && table.labels.length === table.n ? labelCodes(table.labels) : undefined,
-    },
-    onProgress,
-  );
+  const run = runEm(family, emSettingsFor(options, table.n, table.labels), onProgress);
   return Object.assign(run, { parameters: family.parameterCount(options.k) });
 }
 
@@ -100,40 +93,20 @@ function fitCounts(table: TableData, { options, reason, started, callbacks }: Fi
 }
 
 function packageFit(table: TableData, run: PoissonRun, options: FixedFitOptions, reason: string, started: number): FitOutcome {
-  const { n, d } = table;
-  const { k } = options;
-  const last = run.snapshots[run.snapshots.length - 1];
   const total = sampleSize(table);
-  const { bic, aic } = informationCriteria(run.logLikelihood, run.parameters, total);
-  const assignments = Array.from(run.assignments);
+  const { core, plotAssignments } = emResultCore(run, run.parameters, total, options, started, table);
   const result: FitResult = {
     model: 'poisson',
     modelReason: reason,
-    k,
-    n,
-    ...(table.weights ? { caseWeights: { column: table.weightsColumn ?? 'weights', total } } : {}),
-    d,
+    n: table.n,
+    d: table.d,
     columns: table.columns,
-    converged: run.converged,
-    iterations: run.iterations,
-    logLikelihood: run.logLikelihood,
-    trace: run.trace,
-    weights: last.weights,
-    means: last.means,
-    rates: last.means,
-    emVariant: options.emVariant,
-    assignments,
-    bic,
-    aic,
-    parameters: run.parameters,
-    snapshots: run.snapshots,
-    restartObjectives: run.restartObjectives,
+    ...(table.weights ? { caseWeights: { column: table.weightsColumn ?? 'weights', total } } : {}),
+    ...core,
+    rates: core.means,
     countHistograms: countHistograms(table),
-    elapsedMs: Date.now() - started,
-    labelMetrics: table.labels && table.labels.length === n ? labelMetrics(run.assignments, table.labels, k, table.labelNames) : undefined,
   };
-  const indices = evenSample(n, options.maxPlotPoints);
-  return { result, plotAssignments: indices.map((i) => assignments[i]) };
+  return { result, plotAssignments };
 }
 
 /**
