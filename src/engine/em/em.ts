@@ -46,6 +46,36 @@ export interface EmSettings {
   labels?: { codes: Int32Array; values: number[] };
 }
 
+/** The n × K responsibilities of a hard partition: 1 (or the row's case weight) in its component's column. */
+export function partitionResponsibilities(partition: ArrayLike<number>, k: number, weights?: ArrayLike<number>): Float64Array {
+  const z = new Float64Array(partition.length * k);
+  for (let i = 0; i < partition.length; i++) z[i * k + partition[i]] = weights ? weights[i] : 1;
+  return z;
+}
+
+/**
+ * The family started from a hard partition whatever its own initialisation (as R's me() and flexmix's `cluster`):
+ * its first parameters are `paramsOf` the partition's responsibilities, by default its own M-step.
+ */
+export function startedFromPartition<P>(
+  family: MixtureFamily<P>,
+  partition: ArrayLike<number>,
+  paramsOf: (resp: Float64Array, k: number) => P = (resp, k) => family.mStep(resp, k, undefined as unknown as P),
+): MixtureFamily<P> {
+  return {
+    model: family.model,
+    n: family.n,
+    d: family.d,
+    caseWeights: family.caseWeights,
+    initialize: (k) => paramsOf(partitionResponsibilities(partition, k), k),
+    weightedLogProb: (params, k, out) => family.weightedLogProb(params, k, out),
+    mStep: (resp, k, previous) => family.mStep(resp, k, previous),
+    ...(family.logPrior ? { logPrior: (params: P, k: number) => family.logPrior!(params, k) } : {}),
+    parameterCount: (k) => family.parameterCount(k),
+    snapshot: (params, k, iteration, assignments) => family.snapshot(params, k, iteration, assignments),
+  };
+}
+
 /**
  * The EM settings of a fit at K = options.k, every snapshot kept. `labels` (one per fitted row; never used by the fit)
  * give each snapshot its clusters × labels counts; labels of another length are left out.

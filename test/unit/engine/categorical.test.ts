@@ -7,8 +7,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { runEm, type MixtureFamily } from '../../../src/engine/em/em';
-import { CategoricalFamily, type CategoricalColumns, type CategoricalParams } from '../../../src/engine/families/categorical/family';
+import { runEm, startedFromPartition } from '../../../src/engine/em/em';
+import { CategoricalFamily, type CategoricalColumns } from '../../../src/engine/families/categorical/family';
 
 const root = path.resolve(__dirname, '../../..');
 const reference = JSON.parse(readFileSync(path.join(root, 'test/reference/numpy_categorical.json'), 'utf8')) as {
@@ -34,23 +34,6 @@ function survey(): CategoricalColumns {
   return { n: rows.length, d, codes, levels: reference.levels.map((l) => l.length) };
 }
 
-function fromPartition(family: CategoricalFamily, partition: number[]): MixtureFamily<CategoricalParams> {
-  return {
-    model: family.model,
-    n: family.n,
-    d: family.d,
-    initialize: (k) => {
-      const z = new Float64Array(partition.length * k);
-      partition.forEach((c, i) => (z[i * k + c] = 1));
-      return family.mStep(z, k);
-    },
-    weightedLogProb: (p, k, out) => family.weightedLogProb(p, k, out),
-    mStep: (resp, k) => family.mStep(resp, k),
-    parameterCount: (k) => family.parameterCount(k),
-    snapshot: (p, k, t, a) => family.snapshot(p, k, t, a),
-  };
-}
-
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-300, Math.abs(b));
 
 describe('categorical mixture family (latent class analysis)', function () {
@@ -59,7 +42,7 @@ describe('categorical mixture family (latent class analysis)', function () {
   it('from the reference start: every iteration\'s log-likelihood (1e-10 relative) and the final parameters match numpy\'s EM', () => {
     const family = new CategoricalFamily(survey(), 'kmeans++');
     const iterations = reference.trace.length - 1;
-    const run = runEm(fromPartition(family, reference.start), { k: reference.k, maxIterations: iterations, tolerance: 0, variant: 'soft', restarts: 1, seed: 0, keepSnapshots: false });
+    const run = runEm(startedFromPartition(family, reference.start), { k: reference.k, maxIterations: iterations, tolerance: 0, variant: 'soft', restarts: 1, seed: 0, keepSnapshots: false });
     assert.equal(run.trace.length, reference.trace.length);
     run.trace.forEach((ll, t) => assert.ok(rel(ll, reference.trace[t]) < 1e-10, `iteration ${t}: ${ll} vs numpy ${reference.trace[t]}`));
     // The parameters of the last iteration's log-likelihood.

@@ -7,10 +7,10 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { loadDataset } from '../../../src/engine/data/load';
 import type { TableData } from '../../../src/engine/data/dataset';
-import { runEm, type MixtureFamily } from '../../../src/engine/em/em';
+import { runEm, startedFromPartition } from '../../../src/engine/em/em';
 import { DataError } from '../../../src/engine/errors';
 import { fitDataset } from '../../../src/engine/fit';
-import { PoissonFamily, type PoissonParams } from '../../../src/engine/families/poisson/family';
+import { PoissonFamily } from '../../../src/engine/families/poisson/family';
 import { countHistograms, HISTOGRAM_MAX_BARS } from '../../../src/engine/families/poisson/entry';
 
 const root = path.resolve(__dirname, '../../..');
@@ -26,24 +26,6 @@ const reference = JSON.parse(readFileSync(path.join(root, 'test/reference/flexmi
 const counts = () => loadDataset('counts.csv', new Uint8Array(readFileSync(path.join(root, 'test/fixtures/counts.csv'))), { columns: [] }) as TableData;
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-300, Math.abs(b));
 
-/** The family started from a hard partition (flexmix's `cluster`): one M-step from it, then EM. */
-function fromPartition(family: PoissonFamily, partition: number[]): MixtureFamily<PoissonParams> {
-  return {
-    model: family.model,
-    n: family.n,
-    d: family.d,
-    initialize: (k) => {
-      const z = new Float64Array(partition.length * k);
-      partition.forEach((c, i) => (z[i * k + c] = 1));
-      return family.mStep(z, k);
-    },
-    weightedLogProb: (p, k, out) => family.weightedLogProb(p, k, out),
-    mStep: (resp, k) => family.mStep(resp, k),
-    parameterCount: (k) => family.parameterCount(k),
-    snapshot: (p, k, t, a) => family.snapshot(p, k, t, a),
-  };
-}
-
 describe('Poisson mixture family', function () {
   this.timeout(60_000);
 
@@ -51,7 +33,7 @@ describe('Poisson mixture family', function () {
     const table = counts();
     assert.deepEqual(table.columns, ['visits', 'calls', 'returns', 'complaints']);
     const family = new PoissonFamily(table.values, table.n, table.d, 'kmeans++');
-    const run = runEm(fromPartition(family, reference.start.map((c) => c - 1)), { k: reference.k, maxIterations: 5000, tolerance: 1e-14, variant: 'soft', restarts: 1, seed: 0, keepSnapshots: false });
+    const run = runEm(startedFromPartition(family, reference.start.map((c) => c - 1)), { k: reference.k, maxIterations: 5000, tolerance: 1e-14, variant: 'soft', restarts: 1, seed: 0, keepSnapshots: false });
     assert.ok(rel(run.logLikelihood, reference.logLikelihood) < 1e-9, `log-likelihood ${run.logLikelihood} vs flexmix ${reference.logLikelihood}`);
     for (let c = 0; c < reference.k; c++) {
       assert.ok(rel(run.params.weights[c], reference.weights[c]) < 1e-6, `weight ${c}: ${run.params.weights[c]} vs ${reference.weights[c]}`);

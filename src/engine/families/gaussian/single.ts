@@ -6,7 +6,7 @@
 import type { DegenerateComponent, FitResult, ParamsSnapshot, PlotSample, SklearnCovarianceType } from '../../../shared/protocol';
 import type { TableData } from '../../data/dataset';
 import { labelMetrics } from '../../em/metrics';
-import { emSettingsFor, informationCriteria, runEm, totalWeight, type EmProgress, type EmRun, type EmSettings, type MixtureFamily } from '../../em/em';
+import { emSettingsFor, informationCriteria, partitionResponsibilities, runEm, startedFromPartition, totalWeight, type EmProgress, type EmRun, type EmSettings } from '../../em/em';
 import { DataError } from '../../errors';
 import { evenSample, type FitCallbacks, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
 import { degeneracyNotes, findDegenerateComponents } from './degeneracy';
@@ -185,7 +185,7 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
       initParams: start ? undefined : initParams,
       caseWeights,
     });
-    const mclustRun = runEm(start ? fromPartition(family, start.partition) : family, settings, onProgress);
+    const mclustRun = runEm(start ? startedFromPartition(family, start.partition, (_, k) => family.fromResponsibilities(partitionResponsibilities(start.partition, k, family.caseWeights), k)) : family, settings, onProgress);
     run = mclustRun;
     parameters = family.parameterCount(k);
     degenerate = findMclustDegenerateComponents({
@@ -266,25 +266,6 @@ export function runGaussianFit(prepared: PreparedTable, options: FixedFitOptions
   return { result, plotSample: prepared.plotSample, plotAssignments: indices.map((i) => assignments[i]) };
 }
 
-/** The mclust family started from a hard partition (one M-step from it, as R's me()), whatever its init says. */
-function fromPartition(family: MclustGaussianFamily, partition: Int32Array): MixtureFamily<MclustParams> {
-  const weights = family.caseWeights;
-  return {
-    model: family.model,
-    n: family.n,
-    d: family.d,
-    caseWeights: weights,
-    initialize: (k) => {
-      const z = new Float64Array(partition.length * k);
-      for (let i = 0; i < partition.length; i++) z[i * k + partition[i]] = weights ? weights[i] : 1;
-      return family.fromResponsibilities(z, k);
-    },
-    weightedLogProb: (params, k, out) => family.weightedLogProb(params, k, out),
-    mStep: (resp, k, previous) => family.mStep(resp, k, previous),
-    parameterCount: (k) => family.parameterCount(k),
-    snapshot: (params, k, iteration) => family.snapshot(params, k, iteration),
-  };
-}
 
 /** exp of the n × K log-responsibilities. */
 function responsibilities(logResp: Float64Array): Float64Array {
