@@ -4,100 +4,29 @@
 // raises no CSP violation (so nothing needed eval or an inline style/script).
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { loadDataset } from '../../src/engine/data/load';
 import { fitDataset } from '../../src/engine/fit';
-import { panelHtml } from '../../src/host/panelHtml';
 import { summarizeRun } from '../../src/host/runHistory';
 import { DEFAULT_FIT_OPTIONS, type FitResult, type HostToWebview, type PanelState, type RunSummary, type WebviewToHost } from '../../src/shared/protocol';
 import { bernoulliMessages, faithfulBytes, FINAL_CONFUSION, gaussianMessages, irisMessages, irisSelection } from './panelMessages';
+import { CHROMIUM, openPanelPage, type PanelPage } from './panelPage';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const NONCE = 'TestNonce0123456789abcdefXYZ';
 
 describe('webview in Chromium under the strict CSP', function () {
-  let server: Server;
+  let panel: PanelPage | undefined;
   let browser: Browser;
   let page: Page;
   let base = '';
-  const pageErrors: string[] = [];
 
   before(async function () {
     if (!existsSync(CHROMIUM)) this.skip();
-    const bundle = await esbuild.build({ entryPoints: ['webview/main.ts'], bundle: true, platform: 'browser', format: 'iife', target: 'es2022', external: ['canvas'], write: false, logLevel: 'silent' });
-    const script = bundle.outputFiles[0].text;
-    const css = readFileSync('media/panel.css', 'utf8');
-    server = createServer((req, res) => {
-      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      if (req.url === '/') {
-        res.setHeader('content-type', 'text/html; charset=utf-8');
-        res.end(panelHtml({ scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css`, cspSource: origin, nonce: NONCE, title: 'faithful.csv' }));
-      } else if (req.url === '/unserved') {
-        // A page whose bundle is not served, as after VS Code web's webview service-worker race.
-        res.setHeader('content-type', 'text/html; charset=utf-8');
-        res.end(panelHtml({ scriptUri: `${origin}/dist/missing.js`, styleUri: `${origin}/media/panel.css`, cspSource: origin, nonce: NONCE, title: 'faithful.csv' }));
-      } else if (req.url === '/dist/webview.js') {
-        res.setHeader('content-type', 'text/javascript');
-        res.end(script);
-      } else if (req.url === '/media/panel.css') {
-        res.setHeader('content-type', 'text/css');
-        res.end(css);
-      } else if (req.url === '/favicon.ico') {
-        res.statusCode = 204;
-        res.end();
-      } else {
-        res.statusCode = 404;
-        res.end();
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
-    page = await browser.newPage({ viewport: { width: 1200, height: 1600 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
-    // tsx compiles the functions below with esbuild's keepNames, which calls a `__name` helper inside the page.
-    await page.addInitScript({ content: 'window.__name = (f) => f;' });
-    // What VS Code provides inside a webview: acquireVsCodeApi and the theme (body class + CSS variables).
-    await page.addInitScript(() => {
-      const w = window as unknown as { __posted: unknown[]; __state: unknown; __violations: string[]; acquireVsCodeApi: () => unknown };
-      w.__posted = [];
-      w.__violations = [];
-      w.__state = undefined;
-      document.addEventListener('securitypolicyviolation', (e) => w.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`));
-      w.acquireVsCodeApi = () => ({
-        postMessage: (m: unknown) => w.__posted.push(JSON.parse(JSON.stringify(m))),
-        getState: () => w.__state,
-        setState: (s: unknown) => (w.__state = JSON.parse(JSON.stringify(s))),
-      });
-      const vars: Record<string, string> = {
-        '--vscode-editor-foreground': '#3b3b3b',
-        '--vscode-editor-background': '#ffffff',
-        '--vscode-font-family': 'sans-serif',
-        '--vscode-charts-blue': '#1a85ff',
-        '--vscode-charts-red': '#e51400',
-      };
-      let themed = false;
-      new MutationObserver(() => {
-        if (!themed && document.documentElement) {
-          themed = true;
-          for (const [name, value] of Object.entries(vars)) document.documentElement.style.setProperty(name, value);
-        }
-        if (document.body && !document.body.className) document.body.className = 'vscode-light';
-      }).observe(document, { childList: true, subtree: true });
-    });
-    await page.goto(base);
-    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    panel = await openPanelPage('faithful.csv');
+    ({ browser, page, base } = panel);
   });
 
   after(async () => {
-    await browser?.close();
-    server?.close();
+    await panel?.close();
   });
 
   it('says `loading` from the page itself, then `ready` from the bundle, with no CSP violation', async () => {
@@ -741,6 +670,6 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.equal(await count('#scatter svg g.contours_marks'), 4);
     assert.equal(await page.isVisible('#bernoulli-view'), false);
     assert.deepEqual(await violations(), []);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(panel!.pageErrors, []);
   });
 });

@@ -3,71 +3,26 @@
 // the scatter-plot matrix within the point budget, from a real fit of iris; no CSP violation, no page error.
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { loadDataset } from '../../src/engine/data/load';
 import { fitDataset } from '../../src/engine/fit';
-import { panelHtml } from '../../src/host/panelHtml';
 import { DEFAULT_FIT_OPTIONS, type FitResult, type HostToWebview } from '../../src/shared/protocol';
+import { CHROMIUM, openPanelPage, type PanelPage } from './panelPage';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const NONCE = 'TestNonce0123456789abcdefXYZ';
 
 describe('Gaussian views in Chromium under the strict CSP', function () {
-  let server: Server;
-  let browser: Browser;
+  let panel: PanelPage | undefined;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   before(async function () {
     if (!existsSync(CHROMIUM)) this.skip();
-    const bundle = await esbuild.build({ entryPoints: ['webview/main.ts'], bundle: true, platform: 'browser', format: 'iife', target: 'es2022', external: ['canvas'], write: false, logLevel: 'silent' });
-    const script = bundle.outputFiles[0].text;
-    const css = readFileSync('media/panel.css', 'utf8');
-    server = createServer((req, res) => {
-      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      if (req.url === '/') {
-        res.setHeader('content-type', 'text/html; charset=utf-8');
-        res.end(panelHtml({ scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css`, cspSource: origin, nonce: NONCE, title: 'iris.csv' }));
-      } else if (req.url === '/dist/webview.js') {
-        res.setHeader('content-type', 'text/javascript');
-        res.end(script);
-      } else if (req.url === '/media/panel.css') {
-        res.setHeader('content-type', 'text/css');
-        res.end(css);
-      } else {
-        res.statusCode = req.url === '/favicon.ico' ? 204 : 404;
-        res.end();
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
-    page = await browser.newPage({ viewport: { width: 1200, height: 1600 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
-    await page.addInitScript({ content: 'window.__name = (f) => f;' });
-    await page.addInitScript(() => {
-      const w = window as unknown as { __posted: unknown[]; __state: unknown; __violations: string[]; acquireVsCodeApi: () => unknown };
-      w.__posted = [];
-      w.__violations = [];
-      document.addEventListener('securitypolicyviolation', (e) => w.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
-      w.acquireVsCodeApi = () => ({
-        postMessage: (m: unknown) => w.__posted.push(JSON.parse(JSON.stringify(m))),
-        getState: () => w.__state,
-        setState: (s: unknown) => (w.__state = JSON.parse(JSON.stringify(s))),
-      });
-    });
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    panel = await openPanelPage('iris.csv');
+    ({ page, pageErrors } = panel);
   });
 
   after(async () => {
-    await browser?.close();
-    server?.close();
+    await panel?.close();
   });
 
   const count = (selector: string) => page.locator(selector).count();
