@@ -6,11 +6,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetSummary, FitResult, Selection, SelectionEntry } from '../shared/protocol';
 import { companionLabelsFileName, loadDatasetAsync } from '../engine/data/load';
-import { DataError, describeError } from '../engine/errors';
+import { DataError } from '../engine/errors';
 import { fitDataset, resolveOptions } from '../engine/fit';
 import { fitOutOfCore, fitsOutOfCore } from '../engine/outOfCore';
 import { version } from '../../package.json';
-import { UsageError, checkFitOptions, parseCommandLine, usageText, type SelectCommandLine } from './flags';
+import { checkFitOptions, reportFailure, parseCommandLine, usageText, type SelectCommandLine } from './flags';
 import { runSelect } from './select';
 import { LRT_USAGE, lrtMain } from './lrt';
 import { PREDICT_USAGE, predictMain } from './predict';
@@ -156,13 +156,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`mixscope: ${e.message}\n`);
-      return 2;
-    }
-    const { kind, message } = describeError(e, name);
-    process.stderr.write(`mixscope: ${kind === 'internal' ? message : message.split('\n')[0]}\n`);
-    return kind === 'internal' ? 1 : 2;
+    return reportFailure(e, name);
   }
 }
 
@@ -171,13 +165,7 @@ async function selectMain(parsed: SelectCommandLine): Promise<number> {
   try {
     return await runSelect(parsed, readInput);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`mixscope: ${e.message}\n`);
-      return 2;
-    }
-    const { kind, message } = describeError(e, path.basename(parsed.file));
-    process.stderr.write(`mixscope: ${kind === 'internal' ? message : message.split('\n')[0]}\n`);
-    return kind === 'internal' ? 1 : 2;
+    return reportFailure(e, path.basename(parsed.file));
   }
 }
 

@@ -3,7 +3,7 @@
 
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { OptionsError } from '../engine/errors';
+import { OptionsError, describeError } from '../engine/errors';
 import { isMclustModelName, type MclustModelName } from '../engine/families/gaussian/mclust/models';
 import { formatValue } from '../shared/settingsText';
 import {
@@ -22,6 +22,20 @@ import {
 
 /** Bad command-line input: one line for stderr, exit code 2. */
 export class UsageError extends Error {}
+
+/**
+ * Every command's end on failure: one line on stderr and the exit code (2: bad usage or input, named; 1: an internal
+ * error, with its stack). `fileName` is what a data error names.
+ */
+export function reportFailure(e: unknown, fileName: string): number {
+  if (e instanceof UsageError) {
+    process.stderr.write(`mixscope: ${e.message}\n`);
+    return 2;
+  }
+  const { kind, message } = describeError(e, fileName);
+  process.stderr.write(`mixscope: ${kind === 'internal' ? message : message.split('\n')[0]}\n`);
+  return kind === 'internal' ? 1 : 2;
+}
 
 /** The fit settings of a command line against the schema's one validator: an OptionsError naming each bad value. */
 export function checkFitOptions(options: Partial<FitOptions>): void {

@@ -5,12 +5,12 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDatasetAsync } from '../engine/data/load';
-import { DataError, describeError } from '../engine/errors';
+import { DataError } from '../engine/errors';
 import { defaultMclustModels, isMclustModelName, SKLEARN_COVARIANCE_ALIASES, type MclustModelName } from '../engine/families/gaussian/mclust/models';
 import { bootstrapLrt, LRT_DEFAULTS, type BootstrapLrtResult } from '../engine/select/lrt';
 import { sweepModels } from '../engine/select/sweep';
 import { SETTINGS } from '../shared/settings';
-import { UsageError } from './flags';
+import { UsageError, reportFailure } from './flags';
 
 /** The lines of `mixscope --help` about lrt. */
 export const LRT_USAGE = [
@@ -35,13 +35,7 @@ export async function lrtMain(argv: string[], readInput: ReadInput): Promise<num
     file = parsed.file;
     return await runLrt(parsed, readInput);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`mixscope: ${e.message}\n`);
-      return 2;
-    }
-    const { kind, message } = describeError(e, path.basename(file));
-    process.stderr.write(`mixscope: ${kind === 'internal' ? message : message.split('\n')[0]}\n`);
-    return kind === 'internal' ? 1 : 2;
+    return reportFailure(e, path.basename(file));
   }
 }
 

@@ -4,11 +4,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DataError, describeError } from '../engine/errors';
+import { DataError } from '../engine/errors';
 import { loadForModel, predictDataset } from '../engine/model/predict';
 import { parseSavedModel } from '../engine/model/schema';
 import { SETTINGS, type NumberSpec } from '../shared/settings';
-import { UsageError } from './flags';
+import { UsageError, reportFailure } from './flags';
 
 export const PREDICT_USAGE = [
   'Applying a saved model (mixscope predict):',
@@ -113,12 +113,6 @@ export async function predictMain(argv: string[], readInput: ReadInput): Promise
     }
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`mixscope: ${e.message}\n`);
-      return 2;
-    }
-    const { kind, message } = describeError(e, name);
-    process.stderr.write(`mixscope: ${kind === 'internal' ? message : message.split('\n')[0]}\n`);
-    return kind === 'internal' ? 1 : 2;
+    return reportFailure(e, name);
   }
 }
