@@ -10,7 +10,7 @@ import { readDataFile, statDataFile, userMessage, type ReadFile } from './dataFi
 import { modelJson, modelScript, assignmentsCsv } from './exportFormats';
 import { saveWithDialog, siblingUri } from './exporting';
 import { exportFileName, inspectionBytes, matchesDataFileMenus, isIdxImagesFileName } from './files';
-import { fileDialogFilters } from '../engine/data/formats';
+import { fileDialogFilters } from '../engine/data/formatNames';
 import type { FitRegistry } from './fits';
 import { fileNameOf, type FitPanel, type PanelManager } from './panel';
 import type { CovarianceType, FitOptions, FitResult, ModelChoice } from '../shared/protocol';

@@ -3,7 +3,7 @@
 // one sentence naming the file. Also the IDX labels file beside an images file.
 
 import * as vscode from 'vscode';
-import { companionLabelsFileName } from '../engine/data/load';
+import { companionLabelsFileName } from '../engine/data/formatNames';
 import { siblingUri } from './exporting';
 import { checkFileSize } from './validation';
 

@@ -3,7 +3,7 @@
 // language's string syntax; a literal counts when its text is a name the format registry takes. Whether the file exists
 // is the code-lens provider's question (codeLens.ts). Pure: no `vscode` import, tested in plain mocha.
 
-import { isDataFileName } from '../engine/data/formats';
+import { isDataFileName } from '../engine/data/formatNames';
 
 export type LiteralLanguage = 'python' | 'r' | 'julia' | 'javascript';
 

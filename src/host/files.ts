@@ -3,7 +3,10 @@
 // Pure: no `vscode` import (URIs are passed as their parts), so it runs under plain mocha.
 
 import * as path from 'node:path';
-import { DATA_FORMATS, dataFileExtensions, formatForFileName, menuFileExtensions, menuFileNamePattern } from '../engine/data/formats';
+import { dataFileExtensions, formatNamesFor, menuFileExtensions, menuFileNamePattern, namePatternGlobs } from '../engine/data/formatNames';
+
+/** Files the data loaders read (a registered extension or name pattern, also inside `.gz`). */
+export { isDataFileName } from '../engine/data/formatNames';
 
 /** Extensions the loaders read and the file picker offers (lower case, without the dot), from the format registry. */
 export const DATA_FILE_EXTENSIONS: readonly string[] = dataFileExtensions();
@@ -21,22 +24,16 @@ export function matchesDataFileMenus(fileName: string): boolean {
 
 // A glob of the data files' names, from the format registry, for file watchers: every extension and name pattern.
 export function dataFileGlob(): string {
-  const patterns = DATA_FORMATS.flatMap((f) => f.namePatterns.flatMap((p) => [p.glob, `${p.glob}.gz`]));
-  return `**/{${[...DATA_FILE_EXTENSIONS.map((e) => `*.${e}`), ...patterns].join(',')}}`;
-}
-
-/** Files the data loaders read (a registered extension or name pattern, also inside `.gz`). */
-export function isDataFileName(fileName: string): boolean {
-  return formatForFileName(fileName) !== undefined;
+  return `**/{${[...DATA_FILE_EXTENSIONS.map((e) => `*.${e}`), ...namePatternGlobs()].join(',')}}`;
 }
 
 export function isIdxImagesFileName(fileName: string): boolean {
-  return formatForFileName(fileName)?.id === 'idx';
+  return formatNamesFor(fileName)?.id === 'idx';
 }
 
 /** Formats whose columns can be read from a prefix of the file (delimited text). */
 export function isDelimitedTextFileName(fileName: string): boolean {
-  return !/\.gz$/i.test(fileName) && formatForFileName(fileName)?.id === 'delimited-text';
+  return !/\.gz$/i.test(fileName) && formatNamesFor(fileName)?.id === 'delimited-text';
 }
 
 /**

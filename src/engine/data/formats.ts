@@ -6,6 +6,10 @@
 
 import { loadArrow, looksLikeArrow } from './arrow';
 import { baseName } from './common';
+import { FORMAT_NAMES, formatNamesFor, type FormatNames } from './formatNames';
+
+// Callers that need the formats' loaders too import the names from here.
+export { GZIP_EXTENSION, companionLabelsFileName, dataFileExtensions, dataFileWhenClause, fileDialogFilters, isDataFileName, menuFileExtensions, menuFileNamePattern, type NamePattern } from './formatNames';
 import type { ColumnInspection, Dataset, InspectedColumn } from './dataset';
 import { inspectSheets, loadExcel, looksLikeZip } from './excel';
 import { loadIdxImages, looksLikeIdx, readIdxHeader } from './idx';
@@ -41,34 +45,8 @@ export interface FormatLoadOptions {
  */
 export type SniffResult = 'magic' | 'plausible' | undefined;
 
-/** A file-name pattern for files without an extension, e.g. MNIST's `train-images-idx3-ubyte`. */
-export interface NamePattern {
-  /** As a user writes it, for messages and docs: `*-idx3-ubyte`. */
-  glob: string;
-  /** Regular-expression source matching the end of the file name (case-insensitive), without `$`. */
-  source: string;
-}
-
-export interface DataFormat {
-  id: string;
-  /** As a user names it, e.g. in the file picker's filters. */
-  name: string;
-  /** Extensions offered in the menus and the file picker (lower case, without the dot). */
-  extensions: readonly string[];
-  /** Names without an extension that are offered too. */
-  namePatterns: readonly NamePattern[];
-  /**
-   * Names this loader takes though they are not offered (an IDX labels file opened directly gets the IDX loader's
-   * message that it holds labels, not images).
-   */
-  alsoLoadsName?: RegExp;
-  /**
-   * The extensions the Explorer and editor menus offer, when not all of `extensions` (the loader, the file picker,
-   * the CLI and the code lenses take them all).
-   */
-  menuExtensions?: readonly string[];
-  /** Tables with named columns: the labelColumn setting can name one (others take labels from a labels file). */
-  namedColumns?: boolean;
+/** A format of the registry: its names (formatNames.ts) and how to recognise, load and inspect its bytes. */
+export interface DataFormat extends FormatNames {
   sniff(bytes: Uint8Array): SniffResult;
   /**
    * `fileName` is the name as the user gave it (with `.gz`), for messages. Formats whose library only reads
@@ -82,8 +60,6 @@ export interface DataFormat {
   quickInspect(bytes: Uint8Array, fileName: string, isPrefix?: boolean, options?: FormatLoadOptions): ColumnInspection | Promise<ColumnInspection>;
 }
 
-/** gzip wraps any format: `faithful.csv.gz`, `train-images-idx3-ubyte.gz`. */
-export const GZIP_EXTENSION = 'gz';
 /** Bytes of delimited text read to list the columns (the header and enough rows to type the columns). */
 export const INSPECT_TEXT_BYTES = 256 * 1024;
 /** Values shown per column in an inspection. */
@@ -92,11 +68,7 @@ const INSPECT_VALUES = 5;
 // ---------------------------------------------------------------- the formats
 
 const delimitedText: DataFormat = {
-  id: 'delimited-text',
-  namedColumns: true,
-  name: 'Delimited text',
-  extensions: ['csv', 'tsv', 'txt', 'dat', 'data'],
-  namePatterns: [],
+  ...FORMAT_NAMES['delimited-text'],
   sniff: (bytes) => (looksLikeText(bytes) ? 'plausible' : undefined),
   load: (bytes, fileName, options) =>
     loadDelimitedText(fileName, bytes, {
@@ -116,10 +88,7 @@ const delimitedText: DataFormat = {
 };
 
 const npy: DataFormat = {
-  id: 'npy',
-  name: 'NumPy array',
-  extensions: ['npy'],
-  namePatterns: [],
+  ...FORMAT_NAMES['npy'],
   sniff: (bytes) => (looksLikeNpy(bytes) ? 'magic' : undefined),
   load: (bytes, fileName, options) => loadNpy(fileName, bytes, { imageWidth: options.imageWidth, weightsColumn: options.weightsColumn, missing: options.missing }),
   quickInspect(bytes, fileName) {
@@ -140,11 +109,7 @@ const npy: DataFormat = {
 };
 
 const idxImages: DataFormat = {
-  id: 'idx',
-  name: 'IDX images (MNIST)',
-  extensions: [],
-  namePatterns: [{ glob: '*-idx3-ubyte', source: '[.-]idx3-ubyte' }],
-  alsoLoadsName: /[-.]idx\d-ubyte$/i,
+  ...FORMAT_NAMES['idx'],
   sniff: (bytes) => (looksLikeIdx(bytes) ? 'plausible' : undefined),
   load: (bytes, fileName, options) => loadIdxImages(fileName, bytes, options.imageWidth),
   quickInspect(bytes, fileName) {
@@ -159,13 +124,7 @@ const idxImages: DataFormat = {
 };
 
 const json: DataFormat = {
-  id: 'json',
-  namedColumns: true,
-  name: 'JSON',
-  extensions: ['json'],
-  // Every workspace holds package.json and tsconfig.json: the menus would offer to cluster them.
-  menuExtensions: [],
-  namePatterns: [],
+  ...FORMAT_NAMES['json'],
   sniff: () => undefined,
   load: (bytes, fileName, options) => loadJson(fileName, bytes, options),
   quickInspect(bytes, fileName, isPrefix = false) {
@@ -174,11 +133,7 @@ const json: DataFormat = {
 };
 
 const jsonLines: DataFormat = {
-  id: 'json-lines',
-  namedColumns: true,
-  name: 'JSON Lines',
-  extensions: ['ndjson', 'jsonl'],
-  namePatterns: [],
+  ...FORMAT_NAMES['json-lines'],
   sniff: () => undefined,
   load: (bytes, fileName, options) => loadJsonLines(fileName, bytes, options),
   quickInspect(bytes, fileName, isPrefix = false) {
@@ -189,12 +144,7 @@ const jsonLines: DataFormat = {
 };
 
 const excel: DataFormat = {
-  id: 'xlsx',
-  namedColumns: true,
-  name: 'Excel workbook',
-  extensions: ['xlsx'],
-  namePatterns: [],
-  // Any zip archive could be a workbook: its name says more (a .zip is not offered).
+  ...FORMAT_NAMES['xlsx'],
   sniff: (bytes) => (looksLikeZip(bytes) ? 'plausible' : undefined),
   load: (bytes, fileName, options) => loadExcel(fileName, bytes, options),
   async quickInspect(bytes, fileName, _isPrefix, options) {
@@ -204,11 +154,7 @@ const excel: DataFormat = {
 };
 
 const arrow: DataFormat = {
-  id: 'arrow',
-  namedColumns: true,
-  name: 'Arrow IPC / Feather',
-  extensions: ['arrow', 'feather', 'arrows'],
-  namePatterns: [],
+  ...FORMAT_NAMES['arrow'],
   sniff: (bytes) => (looksLikeArrow(bytes) ? 'plausible' : undefined),
   load: (bytes, fileName, options) => loadArrow(fileName, bytes, options),
   quickInspect(bytes, fileName) {
@@ -217,11 +163,7 @@ const arrow: DataFormat = {
 };
 
 const parquet: DataFormat = {
-  id: 'parquet',
-  namedColumns: true,
-  name: 'Parquet',
-  extensions: ['parquet'],
-  namePatterns: [],
+  ...FORMAT_NAMES['parquet'],
   sniff: (bytes) => (looksLikeParquet(bytes) ? 'magic' : undefined),
   load: (bytes, fileName, options) => loadParquet(fileName, bytes, options),
   async quickInspect(bytes, fileName) {
@@ -238,30 +180,10 @@ const FALLBACK_FORMAT = delimitedText;
 
 // ---------------------------------------------------------------- choosing a format
 
-/** The name without a trailing `.gz` (the wrapper), as the formats see it. */
-function innerName(fileName: string): string {
-  return baseName(fileName).replace(/\.gz$/i, '');
-}
-
-function extensionOf(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
-}
-
-function patternRegex(p: NamePattern): RegExp {
-  return new RegExp(`${p.source}$`, 'i');
-}
-
 /** The format a file name offers it as (its extension or a name pattern); `.gz` is looked through. */
 export function formatForFileName(fileName: string): DataFormat | undefined {
-  const name = innerName(fileName);
-  const ext = extensionOf(name);
-  return DATA_FORMATS.find((f) => f.extensions.includes(ext) || f.namePatterns.some((p) => patternRegex(p).test(name)));
-}
-
-/** Files Mixscope can cluster: a registered extension or name pattern, also inside `.gz`. */
-export function isDataFileName(fileName: string): boolean {
-  return formatForFileName(fileName) !== undefined;
+  const names = formatNamesFor(fileName);
+  return names && DATA_FORMATS.find((f) => f.id === names.id);
 }
 
 /**
@@ -275,47 +197,6 @@ export function chooseFormat(name: string, content: Uint8Array): DataFormat {
   const byName = formatForFileName(name) ?? DATA_FORMATS.find((f) => f.alsoLoadsName?.test(baseName(name)));
   if (byName) return byName;
   return DATA_FORMATS.find((_, i) => sniffs[i] === 'plausible') ?? FALLBACK_FORMAT;
-}
-
-// ---------------------------------------------------------------- menus and pickers
-
-/** Extensions the loaders read: every format's, and `.gz` (of any of them). */
-export function dataFileExtensions(): string[] {
-  return [...DATA_FORMATS.flatMap((f) => f.extensions), GZIP_EXTENSION];
-}
-
-/** Extensions the menus offer: every format's but plain `.json`, and `.gz` (a menu sees only the last extension). */
-export function menuFileExtensions(): string[] {
-  return [...DATA_FORMATS.flatMap((f) => f.menuExtensions ?? f.extensions), GZIP_EXTENSION];
-}
-
-/** The name patterns of the menus as one regular expression, optionally followed by `.gz`. */
-export function menuFileNamePattern(): RegExp {
-  return new RegExp(menuFileNameSource(), 'i');
-}
-
-function menuFileNameSource(): string {
-  const sources = DATA_FORMATS.flatMap((f) => f.namePatterns.map((p) => p.source));
-  const alternatives = sources.length === 1 ? sources[0] : `(?:${sources.join('|')})`;
-  return `${alternatives}(\\.${GZIP_EXTENSION})?$`;
-}
-
-/**
- * The VS Code `when` clause of the data-file menus, e.g.
- * `resourceExtname =~ /^\.(csv|…|gz)$/i || resourceFilename =~ /[.-]idx3-ubyte(\.gz)?$/i`.
- * Put it in parentheses when combining it with `&&`.
- */
-export function dataFileWhenClause(): string {
-  return `resourceExtname =~ /^\\.(${menuFileExtensions().join('|')})$/i || resourceFilename =~ /${menuFileNameSource()}/i`;
-}
-
-/** Filters for `showOpenDialog`: every data file first, then each format, then all files (names without extension). */
-export function fileDialogFilters(): Record<string, string[]> {
-  const filters: Record<string, string[]> = { 'Data files': dataFileExtensions() };
-  for (const f of DATA_FORMATS) if (f.extensions.length > 0) filters[f.name] = [...f.extensions, ...f.extensions.map((e) => `${e}.${GZIP_EXTENSION}`)];
-  const unnamed = DATA_FORMATS.filter((f) => f.namePatterns.length > 0).map((f) => f.namePatterns.map((p) => p.glob).join(', '));
-  filters[unnamed.length > 0 ? `All files (${unnamed.join(', ')} have no extension)` : 'All files'] = ['*'];
-  return filters;
 }
 
 // ---------------------------------------------------------------- inspection helpers

@@ -12,7 +12,7 @@ import { looksLikeNpy, readNpyHeader } from './npy';
 import { loadDelimitedText } from './text';
 
 export { asImages, imageShape } from './images';
-export { isDataFileName } from './formats';
+export { companionLabelsFileName, isDataFileName } from './formatNames';
 export type { ColumnInspection, InspectedColumn } from './dataset';
 
 export interface LoadOptions extends FormatLoadOptions {
@@ -25,16 +25,6 @@ export interface LoadOptions extends FormatLoadOptions {
 export const MAX_GUNZIPPED_BYTES = 1 << 30;
 
 const IDX_NAME = /[-.]idx(\d)-ubyte$/i;
-const IDX_IMAGES_NAME = /^(.*?)images([-.])idx3([-.]ubyte(?:\.gz)?)$/i;
-
-/** The labels file that belongs to an IDX images file (train-images-idx3-ubyte → train-labels-idx1-ubyte), if any. */
-export function companionLabelsFileName(imagesFileName: string): string | undefined {
-  const slash = Math.max(imagesFileName.lastIndexOf('/'), imagesFileName.lastIndexOf('\\'));
-  const dir = imagesFileName.slice(0, slash + 1);
-  const m = IDX_IMAGES_NAME.exec(imagesFileName.slice(slash + 1));
-  if (!m) return undefined;
-  return `${dir}${m[1]}labels${m[2]}idx1${m[3]}`;
-}
 
 function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;

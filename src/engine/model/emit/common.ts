@@ -1,7 +1,7 @@
 // What the Python and R emitters share: the model's one-line title, literals, and the refusal of what they cannot
 // reproduce.
 
-import { DATA_FORMATS } from '../../data/formats';
+import { FORMAT_NAMES } from '../../data/formatNames';
 import { OptionsError } from '../../errors';
 import type { SavedModel } from '../schema';
 
@@ -47,7 +47,7 @@ export function emitError(model: SavedModel, language: string, what: string, sup
  * (predict reads every format; a CSV export of the table can be scripted).
  */
 export function formatError(model: SavedModel, language: string, supported?: string): OptionsError {
-  const format = DATA_FORMATS.find((f) => f.id === model.source.format)?.name ?? model.source.format;
+  const format = Object.values(FORMAT_NAMES).find((f) => f.id === model.source.format)?.name ?? model.source.format;
   const e = emitError(model, language, `files read as ${format}`, supported);
   return new OptionsError(`${e.message.slice(0, -1)}. Use mixscope predict M.json FILE (it reads every format), or save the table as CSV and fit that.`);
 }
