@@ -1,7 +1,8 @@
 // The format registry: one entry per data file format Mixscope reads. Everything that depends on the list of
 // formats derives from it: which loader reads a file (load.ts), which file names are data files, the `when` clause of
 // the context menus (package.json, generated), the file picker's filters and the column inspection of
-// "Cluster this dataset with options…". Adding a format = one entry here plus its loader file.
+// "Cluster this dataset with options…". Adding a format = its names in formatNames.ts (what the extension host sees,
+// without the readers), one entry here and its loader file.
 // gzip is not a format but a wrapper around any of them (load.ts unwraps it first).
 
 import { loadArrow, looksLikeArrow } from './arrow';
@@ -176,6 +177,10 @@ const parquet: DataFormat = {
  * 0xFFFFFFFF, a workbook with "PK"); text is the fallback.
  */
 export const DATA_FORMATS: readonly DataFormat[] = [delimitedText, npy, idxImages, json, jsonLines, excel, arrow, parquet];
+// Every named format has exactly one entry (checked when the module loads, so names without a reader fail every test).
+for (const id of Object.keys(FORMAT_NAMES)) {
+  if (DATA_FORMATS.filter((f) => f.id === id).length !== 1) throw new Error(`internal: format "${id}" must have exactly one registry entry`);
+}
 const FALLBACK_FORMAT = delimitedText;
 
 // ---------------------------------------------------------------- choosing a format
