@@ -307,6 +307,14 @@ function startPanel(): void {
     byId('x-col').addEventListener('change', columns);
     byId('y-col').addEventListener('change', columns);
     wireGaussianViews(act, () => state);
+    const script = (language: 'python' | 'r' | 'ask', action: 'copy' | 'open') => {
+      const requestId = nextExportId++;
+      pendingExports.add(requestId);
+      post({ type: 'script', language, action, requestId });
+    };
+    byId('copy-python').addEventListener('click', () => script('python', 'copy'));
+    byId('copy-r').addEventListener('click', () => script('r', 'copy'));
+    byId('open-script').addEventListener('click', () => script('ask', 'open'));
     for (const button of Array.from(document.querySelectorAll<HTMLButtonElement>('button.export'))) {
       button.addEventListener('click', () => {
         const chart = button.dataset.chart as ChartId;

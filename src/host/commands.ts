@@ -7,7 +7,8 @@ import { chooseTarget } from './commandTarget';
 import * as vscode from 'vscode';
 import { readSettings, reportSettingProblems } from './config';
 import { readDataFile, statDataFile, userMessage, type ReadFile } from './dataFile';
-import { modelJson, modelScript, assignmentsCsv } from './exportFormats';
+import { modelJson, assignmentsCsv } from './exportFormats';
+import { scriptFor } from './reproduce';
 import { saveWithDialog, siblingUri } from './exporting';
 import { exportFileName, inspectionBytes, matchesDataFileMenus, isIdxImagesFileName } from './files';
 import { fileDialogFilters } from '../engine/data/formatNames';
@@ -148,14 +149,12 @@ export function registerCommands(context: vscode.ExtensionContext, env: CommandE
     if (!format) return;
     let text: string;
     try {
-      // The scripts read the data file where it is (its name alone when it is not on this machine's disk).
-      const dataPath = panel.fileUri.scheme === 'file' ? panel.fileUri.fsPath : panel.fileName;
       text =
         format.id === 'csv'
           ? assignmentsCsv(fitted.result)
           : format.id === 'json'
             ? modelJson(panel.fileName, fitted.options, fitted.result, fitted.summary)
-            : modelScript(format.id === 'py' ? 'python' : 'r', dataPath, fitted.options, fitted.result, fitted.summary);
+            : scriptFor({ fileUri: panel.fileUri, fileName: panel.fileName, fitted }, format.id === 'py' ? 'python' : 'r');
     } catch (error) {
       void vscode.window.showErrorMessage(`Mixscope: ${error instanceof Error ? error.message : String(error)}`);
       return;

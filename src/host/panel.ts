@@ -17,6 +17,7 @@ import { saveWithDialog } from './exporting';
 import { exportFileName } from './files';
 import type { FitEvent, FitSession } from './fitSession';
 import { panelHtml } from './panelHtml';
+import { reproduceInCode } from './reproduce';
 import { stateToRestore, type PanelStore } from './panelStore';
 import { nextRunId, summarizeRun, withRun } from './runHistory';
 import type { DatasetSummary, FitOptions, FitResult, HostToWebview, PanelState, RunSummary } from '../shared/protocol';
@@ -381,7 +382,7 @@ export class FitPanel {
       if (!checked.ok) {
         this.host.output.warn(`${this.fileName}: panel message ignored: ${checked.error}`);
         const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
-        if (type === 'rerun' || type === 'export') void vscode.window.showWarningMessage(`Mixscope: ${this.fileName}: ${checked.error}`);
+        if (type === 'rerun' || type === 'export' || type === 'script') void vscode.window.showWarningMessage(`Mixscope: ${this.fileName}: ${checked.error}`);
         return;
       }
       const message = checked.value;
@@ -412,6 +413,11 @@ export class FitPanel {
           await this.saveChart(message, typeof requestId === 'number' && Number.isSafeInteger(requestId) ? requestId : undefined);
           break;
         }
+        case 'script': {
+          const requestId = (raw as { requestId?: unknown }).requestId;
+          await this.reproduce(message.language, message.action, typeof requestId === 'number' && Number.isSafeInteger(requestId) ? requestId : undefined);
+          break;
+        }
         case 'state':
           // The host keeps its own state from the worker's messages; the webview's is only used if the host has none.
           if (!this.latest && message.state.fileUri === this.key) this.latest = message.state;
@@ -437,6 +443,17 @@ export class FitPanel {
     });
     const fileName = saved.outcome === 'written' ? path.posix.basename(saved.uri.path) : undefined;
     this.post({ type: 'exported', requestId, outcome: saved.outcome, message: saved.message, fileName });
+  }
+
+  /** Copies the fit as a Python or R script, or opens it as a new file, and tells the panel how it went. */
+  private async reproduce(language: 'python' | 'r' | 'ask', action: 'copy' | 'open', requestId: number | undefined): Promise<void> {
+    const fitted = this.result;
+    const done = fitted
+      ? await reproduceInCode({ fileUri: this.fileUri, fileName: this.fileName, fitted }, language, action, this.webviewPanel.viewColumn)
+      : { outcome: 'failed' as const, message: 'There is no finished fit to write as code yet.' };
+    if (done.outcome === 'failed') this.host.output.warn(`${this.fileName}: ${action === 'copy' ? 'copy' : 'open'} as ${language} failed: ${done.message}`);
+    else if (done.outcome !== 'cancelled') this.host.output.info(`${this.fileName}: ${done.message}`);
+    this.post({ type: 'exported', requestId, outcome: done.outcome, message: done.message });
   }
 
   private onDisposed(): void {

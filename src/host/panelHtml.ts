@@ -93,6 +93,12 @@ export function panelHtml(o: PanelHtmlOptions): string {
     <button id="rerun" type="button">Re-run</button>
     <button id="cancel" type="button" class="secondary" hidden>Cancel</button>
     <span id="control-error" class="control-error" role="alert"></span>
+    <span class="spacer"></span>
+    <span id="code-bar" class="code-bar" role="group" aria-label="Reproduce in code" hidden>
+      <button id="copy-python" type="button" class="secondary" title="Copy a Python script (numpy, scikit-learn) that rebuilds this fitted model on the file and prints its log-likelihood">Copy as Python</button>
+      <button id="copy-r" type="button" class="secondary" title="Copy an R script (mclust) that rebuilds this fitted model on the file and prints its log-likelihood">Copy as R</button>
+      <button id="open-script" type="button" class="secondary" title="Open the script as a new, unsaved file">Open as a new file</button>
+    </span>
   </section>
   <section id="scrubber-bar" class="scrubber" aria-label="Iteration scrubber" hidden>
     <button id="play" type="button" class="secondary" aria-label="Play">▶</button>

@@ -46,6 +46,7 @@ export type ValidatedWebviewMessage =
   | { type: 'rerun'; k: number | 'auto'; maxIterations: number }
   | { type: 'cancel' }
   | ValidatedExport
+  | { type: 'script'; language: 'python' | 'r' | 'ask'; action: 'copy' | 'open' }
   | { type: 'state'; state: PanelState };
 
 /** K from a panel message or an input box: the schema's range for mixscope.k. */
@@ -104,6 +105,12 @@ export function validateWebviewMessage(raw: unknown): Validated<ValidatedWebview
     }
     case 'export':
       return validateExport(raw);
+    case 'script': {
+      const { language, action } = raw;
+      if (language !== 'python' && language !== 'r' && language !== 'ask') return fail(`script rejected: language must be "python", "r" or "ask"; got ${describeValue(language)}.`);
+      if (action !== 'copy' && action !== 'open') return fail(`script rejected: action must be "copy" or "open"; got ${describeValue(action)}.`);
+      return ok({ type: 'script', language, action });
+    }
     case 'state': {
       const state = validatePanelState(raw.state);
       return state.ok ? ok({ type: 'state', state: state.value }) : fail(`panel state rejected: ${state.error}`);

@@ -431,11 +431,14 @@ export type HostToWebview =
   /** The answer to an `export` from the panel (requestId echoed when the panel gave one). */
   | ExportReply;
 
-/** How an export from the panel ended: written (to `fileName`), refused (the data file), failed, or cancelled. */
+/**
+ * How an export from the panel ended: written (to `fileName`), refused (the data file), failed, or cancelled; for the
+ * "Reproduce in code" buttons, copied (to the clipboard) or opened (as a new editor).
+ */
 export interface ExportReply {
   type: 'exported';
   requestId?: number;
-  outcome: 'written' | 'refused' | 'failed' | 'cancelled';
+  outcome: 'written' | 'refused' | 'failed' | 'cancelled' | 'copied' | 'opened';
   /** One sentence for the panel: "Saved the scatter chart to faithful.scatter.png." */
   message: string;
   fileName?: string;
@@ -451,6 +454,8 @@ export type WebviewToHost =
   | { type: 'cancel' }
   /** data: the SVG text for 'svg'; a `data:image/png;base64,…` URL for 'png'. chart: scatter|histogram|loglik|images|confusion. */
   | { type: 'export'; format: 'png' | 'svg'; chart: string; data: string; requestId?: number }
+  /** Reproduce the panel's fit in code: copy the script, or open it as a new file ('ask': the host offers the languages). */
+  | { type: 'script'; language: 'python' | 'r' | 'ask'; action: 'copy' | 'open'; requestId?: number }
   | { type: 'state'; state: PanelState };
 
 /**

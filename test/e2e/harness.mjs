@@ -40,7 +40,8 @@ export async function openSession({ workspace, settings = {}, name = 'session', 
     workspaceTrust: trust === 'restricted',
   });
   const { browser, close: closeBrowser } = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+  // The clipboard as a person has it: "Copy as Python/R" writes it and the scenarios read it back.
+  const page = await browser.newPage({ viewport: { width: 1500, height: 950 }, permissions: ['clipboard-read', 'clipboard-write'] });
   const consoleLines = [];
   page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));

@@ -1,6 +1,7 @@
 // The UI scenarios of issue 4, in one code-server session (they build on each other like a person's session).
 // Assertions read what is on screen: the workbench DOM and the panel's DOM/SVG inside the webview frames.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT, sleep } from '../../scripts/code-server.mjs';
@@ -450,5 +451,33 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     // Four columns: the scatter opens on the first two principal components, titled with their share of the variance.
     assert.ok(shown.axes.some((t) => /^PC1 \(\d+(\.\d+)? % of variance\)/.test(t)) && shown.axes.some((t) => /^PC2 \(/.test(t)), `axis titles: ${shown.axes.join(' | ')}`);
     await session.updateSettings({ 'mixscope.covarianceType': undefined });
+  });
+
+  it('13. Reproduce in code from the panel: Copy as R puts the CLI\'s --emit-r script on the clipboard; Open as a new file opens the Python script in an untitled editor', async function () {
+    this.timeout(120_000);
+    const frame = await panelFrame(page, { match: /iris\.csv/ });
+    await waitForStatus(frame, ['done'], 30_000);
+    await frame.click('#copy-r');
+    await frame.waitForFunction(() => /^Copied the R script/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 15_000 });
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    // The same fit through the CLI (the settings of scenario 12: K = 3, full) prints the same script.
+    const irisPath = path.join(session.workspace, 'iris.csv');
+    const cli = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'fit', irisPath, '--k', '3', '--covariance', 'full', '--emit-r'], { encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.equal(copied, cli.stdout, 'the clipboard holds what mixscope fit --emit-r prints for the same fit');
+
+    await frame.click('#open-script');
+    const pick = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Python script' }).first();
+    await pick.waitFor({ timeout: 15_000 });
+    await pick.click();
+    await page.locator('.tabs-container .tab[aria-label^="iris.mixscope-model.py"]').first().waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('.statusbar-item[id="status.editor.mode"]')?.textContent?.trim() === 'Python', null, { timeout: 15_000 });
+    // Monaco renders the lines in view as they come: wait for the imports, then read what is shown.
+    await page.waitForFunction(() => /import\snumpy\sas\snp/.test(document.querySelector('.editor-group-container.active .view-lines')?.textContent ?? ''), null, { timeout: 15_000 }).catch(() => {});
+    const firstLines = await page.locator('.editor-group-container.active .view-lines').first().innerText();
+    await screenshot(page, 'iris-python-script');
+    assert.match(firstLines, /import\snumpy\sas\snp/);
+    assert.match(firstLines, /iris\.csv/);
+    await frame.waitForFunction(() => /^Opened the Python script of this fit as iris\.mixscope-model\.py/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 15_000 });
   });
 });

@@ -191,6 +191,19 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'Saved the scatter chart to faithful.scatter.svg.');
   });
 
+  it('a finished Gaussian fit offers Copy as Python, Copy as R and Open as a new file: each is a request the host answers', async () => {
+    assert.equal(await page.isVisible('#code-bar'), true);
+    assert.equal(await page.isVisible('#copy-r'), true, 'R (mclust) reproduces Gaussian fits');
+    await page.click('#copy-python');
+    await page.click('#copy-r');
+    await page.click('#open-script');
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.filter((m) => m.type === 'script').length >= 3);
+    const scripts = (await posted()).filter((m): m is Extract<WebviewToHost, { type: 'script' }> => m.type === 'script').slice(-3);
+    assert.deepEqual(scripts.map((m) => [m.language, m.action]), [['python', 'copy'], ['r', 'copy'], ['ask', 'open']]);
+    await send([{ type: 'exported', requestId: scripts[1].requestId, outcome: 'copied', message: 'Copied the R script of this fit (40 lines).' }]);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'Copied the R script of this fit (40 lines).');
+  });
+
   it('an error clears the charts and shows the message; nothing half-drawn', async () => {
     const messages = gaussianMessages(2);
     await send([...messages.slice(0, 5), { type: 'error', runId: 2, message: 'faithful.csv: component 2 collapsed at iteration 3. Try fewer components.' }]);
@@ -213,6 +226,7 @@ describe('webview in Chromium under the strict CSP', function () {
     await send(messages.slice(0, 5));
     await page.waitForSelector('#status[data-state="running"]');
     assert.equal(await page.isVisible('#cancel'), true);
+    assert.equal(await page.isVisible('#code-bar'), false, 'no script of a fit that is still running');
     await page.click('#cancel');
     assert.ok((await posted()).some((m) => m.type === 'cancel'));
     await send([{ type: 'cancelled', runId: 3 }]);
@@ -245,6 +259,9 @@ describe('webview in Chromium under the strict CSP', function () {
     const captions = await page.locator('#images svg .role-title-text text').allTextContents();
     assert.ok(captions.includes("#2 · n 30π 0.300 · '7' 80%"), captions.join(' | '));
     assert.equal(await page.getAttribute('body', 'data-model'), 'bernoulli');
+    // R's mclust has no Bernoulli mixtures: only Python is offered.
+    assert.equal(await page.isVisible('#copy-python'), true);
+    assert.equal(await page.isVisible('#copy-r'), false);
     // The scrubber works for images too: iteration 0, captions without label statistics (those are final).
     await page.locator('#scrubber').fill('0');
     await page.waitForSelector('#images[data-iteration="0"]');

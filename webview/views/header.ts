@@ -88,6 +88,10 @@ export function showHeader(state: PanelModel): void {
   const busy = state.phase === 'loading' || state.phase === 'running';
   byId('cancel').hidden = !busy;
   (byId('rerun') as HTMLButtonElement).disabled = busy;
+  // The finished fit can be reproduced in code: Python for every family, R (mclust) for Gaussian mixtures.
+  const result = state.panel?.result;
+  byId('code-bar').hidden = busy || !result;
+  byId('copy-r').hidden = result?.model !== 'gaussian';
 }
 
 /** A one-off message in the status line (an export that failed), keeping the phase. */

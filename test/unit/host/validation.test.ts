@@ -94,6 +94,15 @@ describe('host validation: webview messages', () => {
     }
   });
 
+  it('accepts a "reproduce in code" request and rejects an unknown language or action', () => {
+    const r = validateWebviewMessage({ type: 'script', language: 'r', action: 'copy', requestId: 4 });
+    assert.deepEqual(r, { ok: true, value: { type: 'script', language: 'r', action: 'copy' } });
+    assert.deepEqual(validateWebviewMessage({ type: 'script', language: 'ask', action: 'open' }), { ok: true, value: { type: 'script', language: 'ask', action: 'open' } });
+    rejects({ type: 'script', language: 'julia', action: 'copy' }, /language must be "python", "r" or "ask"; got "julia"/);
+    rejects({ type: 'script', language: 'python', action: 'save' }, /action must be "copy" or "open"; got "save"/);
+    rejects({ type: 'script', language: 'python' }, /action must be "copy" or "open"; got undefined/);
+  });
+
   it('rejects exports of the wrong format, type, encoding or content', () => {
     rejects({ type: 'export', format: 'exe', chart: 'x', data: pngDataUrl }, /format must be "png" or "svg"; got "exe"/);
     rejects({ type: 'export', format: 'png', chart: 3, data: pngDataUrl }, /chart must be a string/);
