@@ -480,4 +480,30 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     assert.match(firstLines, /iris\.csv/);
     await frame.waitForFunction(() => /^Opened the Python script of this fit as iris\.mixscope-model\.py/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 15_000 });
   });
+
+  it('14. A Jupyter notebook\'s code cell reading faithful.csv shows the code lenses; a click fits that file', async function () {
+    this.timeout(180_000);
+    const cell = (cellType, source) => ({ cell_type: cellType, metadata: {}, source, ...(cellType === 'code' ? { outputs: [], execution_count: null } : {}) });
+    const notebook = {
+      cells: [cell('markdown', ['Old Faithful, read with pandas.']), cell('code', ['import pandas as pd\n', 'df = pd.read_csv("faithful.csv")\n', "gone = pd.read_csv('missing.csv')"])],
+      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' }, language_info: { name: 'python' } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    fs.writeFileSync(path.join(session.workspace, 'analysis.ipynb'), JSON.stringify(notebook));
+    await quickOpen(page, 'analysis.ipynb');
+    const lens = page.locator('.notebookOverlay .codelens-decoration a', { hasText: 'Cluster this dataset' });
+    await lens.first().waitFor({ timeout: 30_000 });
+    await screenshot(page, 'notebook-lenses');
+    // One pair, on the existing file's line only (missing.csv gets none).
+    assert.equal(await lens.count(), 1);
+    assert.equal(await page.locator('.notebookOverlay .codelens-decoration a', { hasText: '…with options' }).count(), 1);
+    await session.updateSettings({ 'mixscope.k': 2 });
+    await lens.first().click();
+    const frame = await panelFrame(page, { match: /faithful\.csv/ });
+    await waitForStatus(frame, ['done'], 120_000);
+    const panel = await readPanel(frame);
+    assert.equal(panel.pointMarks, 272, 'the panel shows the file the cell reads');
+    await session.updateSettings({ 'mixscope.k': undefined });
+  });
 });
