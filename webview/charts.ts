@@ -20,7 +20,16 @@ export interface ChartDraw {
   signals?: Record<string, unknown>;
   /** Called once per new view (event listeners). */
   onCreate?: (view: View) => void;
+  /** How many marks the chart draws (points): above CANVAS_MARKS it is drawn on a canvas rather than in SVG. */
+  marks?: number;
 }
+
+/**
+ * Above this many marks a chart is drawn on a canvas: the SVG renderer builds and diffs one DOM node per point, about
+ * a second for 5,000 points on every update, which would block the panel for the length of each redraw. Exports are
+ * unchanged (Vega renders SVG and PNG from either).
+ */
+export const CANVAS_MARKS = 2000;
 
 function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -42,7 +51,9 @@ export class Charts {
   /** Draws in #id, or, when the chart exists with the same key, swaps its datasets and signals in place. */
   async draw(id: ChartId, chart: ChartDraw): Promise<void> {
     const existing = this.shown.get(id);
-    if (existing && existing.key === chart.key) {
+    const renderer = (chart.marks ?? 0) > CANVAS_MARKS ? 'canvas' : 'svg';
+    const key = `${chart.key}|${renderer}`;
+    if (existing && existing.key === key) {
       const view = existing.result.view;
       for (const [name, rows] of Object.entries(chart.datasets())) view.data(name, rows);
       for (const [name, value] of Object.entries(chart.signals ?? {})) view.signal(name, value);
@@ -54,7 +65,7 @@ export class Charts {
     const spec = this.hooks.decorate ? this.hooks.decorate(id, chart.build()) : chart.build();
     const result = await embed(el, spec as VisualizationSpec, {
       mode: 'vega-lite',
-      renderer: 'svg',
+      renderer,
       actions: false,
       defaultStyle: false,
       ast: true,
@@ -69,7 +80,8 @@ export class Charts {
       return;
     }
     existing?.result.finalize();
-    this.shown.set(id, { result, key: chart.key });
+    this.shown.set(id, { result, key });
+    el.dataset.renderer = renderer;
     chart.onCreate?.(result.view);
     this.hooks.created?.(id, result.view);
   }

@@ -506,4 +506,54 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     assert.equal(panel.pointMarks, 272, 'the panel shows the file the cell reads');
     await session.updateSettings({ 'mixscope.k': undefined });
   });
+
+  it('15. A 100,000-row file: the panel gets at most maxPlotPoints rows, and the window and the panel keep drawing through the fit and the views', async function () {
+    this.timeout(300_000);
+    // Three Gaussian groups in six columns, from a fixed linear congruential sequence (the same file every run).
+    let seed = 12345;
+    const uniform = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) + 0.5) / 4294967296;
+    const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+    const lines = ['a,b,c,d,e,f'];
+    for (let i = 0; i < 100_000; i++) {
+      const g = i % 3;
+      lines.push(Array.from({ length: 6 }, (_, j) => (normal() + (j % 3 === g ? 4 : 0) + j).toFixed(4)).join(','));
+    }
+    fs.writeFileSync(path.join(session.workspace, 'large-100k.csv'), lines.join('\n') + '\n');
+    await session.updateSettings({ 'mixscope.k': 3, 'mixscope.covarianceType': 'full', 'mixscope.maxIterations': 40 });
+    await clearNotifications(page);
+    await startFrameProbe(page);
+    await explorerContextMenu(page, 'large-100k.csv', CLUSTER);
+    const frame = await panelFrame(page, { match: /large-100k\.csv/ });
+    await startFrameProbe(frame);
+    await waitForStatus(frame, ['done'], 240_000);
+    const duringFit = { window: await stopFrameProbe(page), panel: await stopFrameProbe(frame) };
+    await sleep(500);
+    // 5,000 points are drawn on a canvas (one DOM node per point would block the panel on every redraw).
+    const drawn = await frame.evaluate(() => ({ ...document.getElementById('scatter').dataset, canvas: document.querySelectorAll('#scatter canvas').length }));
+    assert.equal(drawn.renderer, 'canvas');
+    assert.equal(drawn.canvas, 1);
+    const plotted = Number(drawn.points);
+    assert.ok(plotted > 0 && plotted <= 5000, `at most maxPlotPoints (5,000) of 100,000 rows drawn: ${plotted}`);
+    // Switching views redraws from the same sample: the scatter-plot matrix (6 columns) and the density contours.
+    await startFrameProbe(frame);
+    const switchedAt = Date.now();
+    await frame.selectOption('#view-kind', 'pairs');
+    await frame.waitForSelector('#pairs[data-columns] canvas', { timeout: 60_000 });
+    const pairsMs = Date.now() - switchedAt;
+    await frame.selectOption('#view-kind', 'scatter');
+    await frame.waitForSelector('#pairs-card[hidden]', { state: 'attached', timeout: 60_000 });
+    await frame.waitForSelector('#scatter canvas', { timeout: 60_000 });
+    const views = await stopFrameProbe(frame);
+    await screenshot(page, 'large-100k');
+    const summary = (f) => ({ frames: f.frames, p50: +f.p50.toFixed(1), p95: +f.p95.toFixed(1), max: +f.max.toFixed(0) });
+    console.log(`      100,000 rows: ${plotted} points drawn; frame delay during the fit: window p95 ${duringFit.window.p95.toFixed(1)} ms, panel p95 ${duringFit.panel.p95.toFixed(1)} ms; scatter-plot matrix drawn in ${pairsMs} ms (panel p95 ${views.p95.toFixed(1)} ms, max ${views.max.toFixed(0)} ms)`);
+    recordMeasurement('100,000 rows, K = 3 live fit: window frame delay (ms)', summary(duringFit.window));
+    recordMeasurement('100,000 rows, K = 3 live fit: panel frame delay (ms)', summary(duringFit.panel));
+    recordMeasurement('100,000 rows: scatter-plot matrix of 6 columns drawn (ms)', pairsMs);
+    recordMeasurement('100,000 rows: panel frame delay while switching views (ms)', summary(views));
+    // Generous sanity bounds only (noisy machines); the numbers are in the report.
+    assert.ok(duringFit.window.frames > 10 && duringFit.window.p95 < 1000, `window frame delay p95 ${duringFit.window.p95.toFixed(0)} ms`);
+    assert.ok(duringFit.panel.frames > 10 && duringFit.panel.p95 < 1000, `panel frame delay p95 ${duringFit.panel.p95.toFixed(0)} ms`);
+    await session.updateSettings({ 'mixscope.k': 2, 'mixscope.covarianceType': undefined, 'mixscope.maxIterations': undefined });
+  });
 });

@@ -51,6 +51,27 @@ export function gaussianMessages(runId: number, d = 2, maxPlotPoints = DEFAULT_F
   return messages;
 }
 
+/** A Gaussian fit (K = 2) of `rows` rows of two deterministic groups, for the charts drawn on a canvas. */
+export function largeGaussianMessages(runId: number, rows: number): HostToWebview[] {
+  const lines = ['x,y'];
+  for (let i = 0; i < rows; i++) {
+    // Two groups on a fixed low-discrepancy pattern: the same file every run.
+    const u = ((i * 0.618033988749895) % 1) * 2 - 1;
+    const v = ((i * 0.754877666246693) % 1) * 2 - 1;
+    const g = i % 2 === 0 ? 3 : -3;
+    lines.push(`${(g + u).toFixed(4)},${(g + v * 2).toFixed(4)}`);
+  }
+  const options = { ...DEFAULT_FIT_OPTIONS, model: 'gaussian' as const, k: 2, maxIterations: 20, seed: 7 };
+  const dataset = loadDataset('large.csv', new TextEncoder().encode(lines.join('\n') + '\n'), {});
+  const messages: HostToWebview[] = [{ type: 'fitStarted', runId, fileName: 'large.csv', options, fileUri: 'file:///data/large.csv' }];
+  const outcome = fitDataset(dataset, options, {
+    onLoaded: (info) => messages.push({ type: 'loaded', runId, ...info }),
+    onProgress: (p) => messages.push({ type: 'progress', runId, ...p }),
+  });
+  messages.push({ type: 'done', runId, result: outcome.result, plotAssignments: outcome.plotAssignments });
+  return messages;
+}
+
 export const FINAL_CONFUSION = [
   [1, 27, 2, 0],
   [3, 1, 2, 24],

@@ -9,7 +9,7 @@ import { loadDataset } from '../../src/engine/data/load';
 import { fitDataset } from '../../src/engine/fit';
 import { summarizeRun } from '../../src/host/runHistory';
 import { DEFAULT_FIT_OPTIONS, type FitResult, type HostToWebview, type PanelState, type RunSummary, type WebviewToHost } from '../../src/shared/protocol';
-import { bernoulliMessages, faithfulBytes, FINAL_CONFUSION, gaussianMessages, irisMessages, irisSelection } from './panelMessages';
+import { bernoulliMessages, faithfulBytes, FINAL_CONFUSION, gaussianMessages, irisMessages, irisSelection, largeGaussianMessages } from './panelMessages';
 import { CHROMIUM, openPanelPage, type PanelPage } from './panelPage';
 
 
@@ -202,6 +202,21 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.deepEqual(scripts.map((m) => [m.language, m.action]), [['python', 'copy'], ['r', 'copy'], ['ask', 'open']]);
     await send([{ type: 'exported', requestId: scripts[1].requestId, outcome: 'copied', message: 'Copied the R script of this fit (40 lines).' }]);
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'Copied the R script of this fit (40 lines).');
+  });
+
+  it('more than 2,000 points are drawn on a canvas (not one SVG node each); the SVG export still holds every point', async () => {
+    await send(largeGaussianMessages(41, 3000));
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#scatter[data-renderer="canvas"][data-points="3000"] canvas');
+    assert.equal(await count('#scatter svg'), 0);
+    await page.click('button.export[data-chart="scatter"][data-format="svg"]');
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string; chart?: string; requestId?: number }[] }).__posted.some((m) => m.type === 'export' && m.chart === 'scatter' && (m.requestId ?? 0) > 2));
+    const svg = (await posted()).filter((m): m is Extract<WebviewToHost, { type: 'export' }> => m.type === 'export' && m.chart === 'scatter').pop()!;
+    const points = /<g class="mark-symbol role-mark points_marks"[^>]*>([\s\S]*?)<\/g>/.exec(svg.data)?.[1] ?? '';
+    assert.equal((points.match(/<path /g) ?? []).length, 3000);
+    // Back to a small fit: SVG again.
+    await send(gaussianMessages(42));
+    await page.waitForSelector('#scatter[data-renderer="svg"] svg g.points_marks');
   });
 
   it('an error clears the charts and shows the message; nothing half-drawn', async () => {

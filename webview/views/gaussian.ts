@@ -135,6 +135,7 @@ export function createGaussianView(): FamilyView {
       build: () => view.decorate(scatterSpec(data, { xTitle, yTitle, k, xDomain, yDomain, title, theme: ctx.theme, colours, ...size })),
       datasets: () => ({ [DATA.points]: data.points, [DATA.contours]: data.contours, [DATA.means]: data.means, ...view.datasets }),
       signals: { title },
+      marks: n,
     });
     const names = columnNames(state);
     Object.assign(byId('scatter').dataset, { iteration: String(snapshot.iteration), k: String(k), points: String(n), x: axisName(axes.x, names), y: axisName(axes.y, names), candidate: candidateId(state) });

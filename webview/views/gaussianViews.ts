@@ -137,6 +137,7 @@ export async function drawPairsView(ctx: ViewContext, sample: { values: number[]
     build: () => pairsSpec(rows, { names: columns.map((j) => names[j]), k, title, theme: ctx.theme, colours, cell: size }),
     datasets: () => ({ [VIEW_DATA.pairs]: rows }),
     signals: { title },
+    marks: shown * columns.length * (columns.length - 1),
   });
   Object.assign(byId('pairs').dataset, { iteration: String(snapshot.iteration), k: String(k), columns: String(columns.length), points: String(shown * columns.length * (columns.length - 1)) });
   return true;
