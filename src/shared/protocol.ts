@@ -275,6 +275,8 @@ export interface SelectionEntry {
   reason?: string;
   /** The candidate's final parameters, when small enough to keep (d ≤ 20), so the panel can show any of them. */
   params?: { weights: number[]; means: number[][]; covariances?: number[][][] };
+  /** Gaussian candidates with K ≥ 2: their own MclustDR directions (as FitResult's), for the panel's DR axes. */
+  dimensionReduction?: { mean: number[]; axes: number[][]; eigenvalues: number[] };
 }
 
 export interface Selection {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { loadDataset } from '../../src/engine/data/load';
 import { principalAxes } from '../../src/engine/data/projection';
 import { fitDataset } from '../../src/engine/fit';
+import { addGaussianViews } from '../../src/engine/families/gaussian/views';
 import type { MeResult } from '../../src/engine/families/gaussian/mclust/me';
 import { bestCellIndex, cellQueue, describeFit, isChoosable, planSweep, runPlannedCell } from '../../src/engine/select/sweep';
 import { DEFAULT_FIT_OPTIONS, type BernoulliSnapshot, type FitResult, type HostToWebview, type Selection, type SelectionEntry } from '../../src/shared/protocol';
@@ -200,6 +201,9 @@ export function irisSelection(runId: number): { messages: HostToWebview[]; selec
     covarianceType: chosenEntry.covariance as FitResult['covarianceType'], assignments: chosen.assignments, bic: chosenEntry.bic!, aic: chosenEntry.aic!,
     snapshots: [], restartObjectives: [chosenFit.logLikelihood], elapsedMs: 40, selection,
   };
+  // The worker's extra views: MclustDR directions of the chosen fit and of each candidate.
+  const table = loadDataset('iris.csv', readFileSync('test/fixtures/iris.csv'), {});
+  if (table.kind === 'table') addGaussianViews(table, result);
   messages.push({ type: 'done', runId, result, plotAssignments: chosen.assignments });
   return { messages, selection };
 }

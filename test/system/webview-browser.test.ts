@@ -518,6 +518,27 @@ describe('webview in Chromium under the strict CSP', function () {
     assert.deepEqual(await violations(), []);
   });
 
+  it('model selection: a candidate shown on the MclustDR axes is projected on its own directions', async () => {
+    const { messages, selection } = irisSelection(22);
+    await send(messages);
+    await page.waitForSelector('#status[data-state="done"]');
+    const xTitle = () => page.$$eval('#scatter svg g.role-axis-title text', (ts) => ts.map((t) => t.textContent ?? '').find((t) => t.startsWith('DR1')) ?? '');
+    await page.selectOption('#x-col', '-3');
+    await page.waitForSelector('#scatter[data-x="DR1"]');
+    const chosen = selection.entries.find((e) => e.k === 2 && e.covariance === 'VEV')!;
+    const other = selection.entries.find((e) => e.k === 3 && e.covariance === 'VEV')!;
+    const eigenvalue = (e: typeof chosen) => String(Number(e.dimensionReduction!.eigenvalues[0].toPrecision(3)));
+    assert.notEqual(eigenvalue(chosen), eigenvalue(other));
+    assert.equal(await xTitle(), `DR1 (MclustDR, eigenvalue ${eigenvalue(chosen)})`);
+    await page.locator('#selection-ranking tbody tr[data-covariance="VEV"][data-k="3"]').click();
+    await page.waitForSelector('#scatter[data-candidate="VEV,3"][data-x="DR1"]');
+    assert.equal(await xTitle(), `DR1 (MclustDR, eigenvalue ${eigenvalue(other)})`);
+    await page.click('#selection-back');
+    await page.waitForSelector('#scatter[data-candidate=""][data-x="DR1"]');
+    assert.equal(await xTitle(), `DR1 (MclustDR, eigenvalue ${eigenvalue(chosen)})`);
+    await page.selectOption('#x-col', '-1');
+  });
+
   it('model selection: a cancelled sweep keeps the candidates that finished; a single fit hides the view', async () => {
     const { messages } = irisSelection(21);
     await send([...messages.slice(0, 32), { type: 'cancelled', runId: 21 }]);

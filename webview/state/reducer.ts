@@ -310,10 +310,13 @@ export function scatterAxes(state: PanelModel): { x: PlotAxis; y: PlotAxis } | u
   return sample && sample.d > 0 ? resolveAxes(state.ui.xColumn, state.ui.yColumn, sample) : undefined;
 }
 
-/** The plotted sample with the fit's MclustDR directions (they come with the result) when they are of its columns. */
+/**
+ * The plotted sample with the shown fit's MclustDR directions (they come with the result, and with each candidate of a
+ * model selection) when they are of its columns.
+ */
 export function viewSample(state: PanelModel): (NonNullable<PanelState['plotSample']> & AxisSource) | undefined {
   const sample = state.panel?.plotSample;
-  const directions = state.panel?.result?.dimensionReduction;
+  const directions = shownCandidate(state)?.entry.dimensionReduction ?? state.panel?.result?.dimensionReduction;
   if (!sample || !directions || directions.mean.length !== sample.d) return sample;
   return { ...sample, directions };
 }

@@ -132,3 +132,26 @@ describe('a Gaussian fit carries its views', () => {
     result.dimensionReduction.mean.forEach((m) => assert.ok(Math.abs(m) < 1e-12));
   });
 });
+
+describe('a model selection carries each candidate’s own MclustDR directions', () => {
+  it('iris, K 2–3 × VVV, VEV (hc starts, as Mclust): the VEV K = 2 and VVV K = 3 candidates’ directions are R’s for those fits', () => {
+    const c = ref.cases[0];
+    const { result } = fitDataset(table(c.file, c.columns), { kRange: '2-3', covarianceModels: 'VVV,VEV' });
+    const entries = result.selection!.entries;
+    for (const name of ['iris VEV K=2', 'iris VVV K=3']) {
+      const r = ref.cases.find((x) => x.name === name)!;
+      const entry = entries.find((e) => e.k === r.k && e.covariance === r.model)!;
+      const dr = entry.dimensionReduction;
+      assert.ok(dr, `${name}: directions`);
+      // At most K − 1 directions with λ = 1; the kernel's eigenvalues as R's for the same fit (both started from hc).
+      assert.equal(dr.axes.length, r.numdir);
+      for (let i = 0; i < r.numdir; i++) relClose(dr.eigenvalues[i], r.evalues[i], 5e-3, `${name}: eigenvalue ${i + 1}`);
+      dr.axes.forEach((axis) => relClose(Math.hypot(...axis), 1, 1e-12, `${name}: unit axis`));
+    }
+    // The chosen candidate's directions are the result's.
+    const chosen = entries.find((e) => e.k === result.k && e.covariance === result.covarianceType)!;
+    assert.deepEqual(chosen.dimensionReduction, result.dimensionReduction);
+    // Two candidates of different K differ: K = 2 has one direction, K = 3 two.
+    assert.notEqual(entries.find((e) => e.k === 2)!.dimensionReduction!.axes.length, entries.find((e) => e.k === 3)!.dimensionReduction!.axes.length);
+  });
+});

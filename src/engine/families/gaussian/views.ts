@@ -6,7 +6,7 @@ import type { TableData } from '../../data/dataset';
 import { MAX_PROJECTED_COLUMNS } from '../../data/projection';
 import { normalizeLogRows } from '../../em/logsumexp';
 import { gaussianLogResponsibilities } from './density';
-import { mclustDirections, mclustDirectionsFromMoments } from './mclustDR';
+import { dataMoments, mclustDirectionsFromMoments } from './mclustDR';
 import { observedLogProb } from './missing';
 
 /** How many of the most uncertain rows the result lists. */
@@ -79,8 +79,20 @@ export function addGaussianViews(table: TableData, result: FitResult): void {
   if (d >= 2 && d <= MAX_PROJECTED_COLUMNS) {
     // With missing cells the data's moments are the fitted mixture's (EM's estimate of them); with case weights,
     // the rows' weighted moments.
-    const directions = table.missing ? mclustDirectionsFromMoments(...mixtureMoments(result), d, fit) : mclustDirections(values, n, d, fit, 1, table.weights);
+    const [mean, sigma] = table.missing ? mixtureMoments(result) : momentsOf(dataMoments(values, n, d, table.weights));
+    const directions = mclustDirectionsFromMoments(mean, sigma, d, fit);
     if (directions) result.dimensionReduction = directions;
+    // Each candidate of a model selection gets its own directions: the panel shows any candidate on its DR axes.
+    for (const entry of result.selection?.entries ?? []) {
+      const p = entry.params;
+      if (!p?.covariances || p.weights.length < 2 || p.means[0]?.length !== d) continue;
+      try {
+        const own = mclustDirectionsFromMoments(mean, sigma, d, { weights: p.weights, means: p.means, covariances: p.covariances });
+        if (own) entry.dimensionReduction = own;
+      } catch {
+        // A degenerate candidate's covariances: it is shown on the principal axes instead.
+      }
+    }
   }
   try {
     const uncertainty = new Float64Array(n);
@@ -108,6 +120,10 @@ function observedUncertainty(values: Float64Array, n: number, d: number, missing
 }
 
 /** The mixture's mean Σ π_k μ_k and covariance Σ π_k (Σ_k + (μ_k − μ)(μ_k − μ)ᵀ). */
+function momentsOf(m: { mean: Float64Array; sigma: Float64Array }): [Float64Array, Float64Array] {
+  return [m.mean, m.sigma];
+}
+
 function mixtureMoments(result: FitResult): [Float64Array, Float64Array] {
   const d = result.d;
   const mean = new Float64Array(d);
