@@ -92,11 +92,11 @@ export class FitSession {
     const s = this.state;
     const events: FitEvent[] = [s.started];
     // Out of core: the parse's progress until the data are loaded, then the newest pass's.
-    if (s.stream && !s.loaded) events.push(s.stream);
+    if (s.stream && !s.loaded && this.running) events.push(s.stream);
     if (s.loaded) events.push(s.loaded);
     if (s.selection) events.push(s.selection);
     if (s.newest) events.push(s.newest);
-    if (s.stream?.phase === 'pass' && s.loaded) events.push(s.stream);
+    if (s.stream?.phase === 'pass' && s.loaded && this.running) events.push(s.stream);
     const end = s.done ?? s.error ?? s.cancelled;
     if (end) events.push(end);
     return events;
