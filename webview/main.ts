@@ -224,7 +224,7 @@ function startPanel(): void {
     },
   });
 
-  const hostMessages = new Set<HostToWebview['type']>(['restore', 'fitStarted', 'loaded', 'selectionProgress', 'progress', 'done', 'error', 'cancelled', 'history']);
+  const hostMessages = new Set<HostToWebview['type']>(['restore', 'fitStarted', 'loaded', 'selectionProgress', 'streamProgress', 'progress', 'done', 'error', 'cancelled', 'history']);
   // Exports are requests: the host answers each (written, refused, failed, cancelled) with its requestId.
   let nextExportId = 1;
   const pendingExports = new Set<number>();

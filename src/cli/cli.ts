@@ -8,8 +8,10 @@ import type { DatasetSummary, FitResult, Selection, SelectionEntry } from '../sh
 import { companionLabelsFileName, loadDatasetAsync } from '../engine/data/load';
 import { DataError } from '../engine/errors';
 import { fitDataset, resolveOptions } from '../engine/fit';
-import { fitOutOfCore, fitsOutOfCore } from '../engine/outOfCore';
+import { fitOutOfCore } from '../engine/outOfCore';
+import { planFit } from '../engine/outOfCorePolicy';
 import { version } from '../../package.json';
+import { SETTINGS } from '../shared/settings';
 import { checkFitOptions, reportFailure, parseCommandLine, usageText, type SelectCommandLine } from './flags';
 import { runSelect } from './select';
 import { LRT_USAGE, lrtMain } from './lrt';
@@ -28,7 +30,10 @@ function fileSize(file: string): number {
   }
 }
 
-function readInput(file: string, maxFileSizeMb: number): Uint8Array {
+const DEFAULT_BUDGET_MB = SETTINGS.find((s) => s.key === 'memoryBudgetMB')!.default as number;
+
+/** Reads a whole file: refused before it is read when over --max-file-size-mb or the memory budget. */
+function readInput(file: string, maxFileSizeMb: number, budgetMb = DEFAULT_BUDGET_MB): Uint8Array {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -42,6 +47,9 @@ function readInput(file: string, maxFileSizeMb: number): Uint8Array {
   const limit = maxFileSizeMb * 1024 * 1024;
   if (stat.size > limit) {
     throw new DataError(`${file}: ${(stat.size / 1048576).toFixed(1)} MB is over the ${maxFileSizeMb} MB limit (--max-file-size-mb).`, file);
+  }
+  if (stat.size > budgetMb * 1024 * 1024) {
+    throw new DataError(`${file}: ${(stat.size / 1048576).toFixed(1)} MB is over the ${budgetMb} MB memory budget (--memory-budget-mb of mixscope fit), so it is not read into memory. Fit it with mixscope fit (delimited text over the budget is fitted out of core), or fit a smaller sample of it.`, file);
   }
   try {
     return fs.readFileSync(file);
@@ -77,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if ('command' in parsed) return selectMain(parsed);
-  const { file, options, json, verbose, maxFileSizeMb } = parsed;
+  const { file, options, json, verbose, maxFileSizeMb, memoryBudgetMb } = parsed;
   const name = path.basename(file);
   try {
     // Settings are refused before the file is read.
@@ -86,8 +94,11 @@ export async function main(argv: string[]): Promise<number> {
     const labelsPath = parsed.labels ?? (options.labelColumn === 'none' ? undefined : companionPath(file));
     // The model file is checked before the fit: never the data file, never an existing file without --force.
     if (parsed.saveModel) checkModelTarget(parsed.saveModel, parsed.force, [file, ...(labelsPath ? [labelsPath] : [])]);
-    // A delimited text file over the memory budget is streamed from disk (engine/outOfCore.ts), never read whole.
-    const outOfCore = fitsOutOfCore(file, fileSize(file), parsed.memoryBudgetMb);
+    // A delimited text file over the memory budget is streamed from disk (engine/outOfCore.ts), never read whole;
+    // any other file over it is refused before it is read.
+    const plan = planFit({ fileName: name, size: fileSize(file), budgetMB: parsed.memoryBudgetMb, local: true, budgetSetting: '--memory-budget-mb' });
+    if (plan.kind === 'refused') throw new DataError(plan.message, file);
+    const outOfCore = plan.kind === 'outOfCore';
     let loaded: DatasetSummary | undefined;
     const callbacks = {
       onLoaded: (info: { summary: DatasetSummary; model: string; modelReason: string }) => {
@@ -106,11 +117,11 @@ export async function main(argv: string[]): Promise<number> {
         })
       : await fitInMemory();
     async function fitInMemory() {
-      const bytes = readInput(file, maxFileSizeMb);
+      const bytes = readInput(file, maxFileSizeMb, memoryBudgetMb);
       let labelBytes: Uint8Array | undefined;
       let labelFileName: string | undefined;
       if (labelsPath) {
-        labelBytes = readInput(labelsPath, maxFileSizeMb);
+        labelBytes = readInput(labelsPath, maxFileSizeMb, memoryBudgetMb);
         labelFileName = path.basename(labelsPath);
       }
       const dataset = await loadDatasetAsync(name, bytes, {

@@ -16,23 +16,12 @@ import { mclustBic } from './families/gaussian/mclust/models';
 import { evenSample, type FitCallbacks, type FitOutcome } from './families/types';
 import { resolveOptions } from './options';
 import { selectionCandidates } from './select/product';
+import { isOutOfCoreFileName } from './outOfCorePolicy';
 
 const MB = 1024 * 1024;
-/** Setting this environment variable to "always" fits every delimited text file out of core (tests, comparisons). */
-export const FORCE_OUT_OF_CORE_ENV = 'MIXSCOPE_OUT_OF_CORE';
 /** Most rows k-means++ starts from (an evenly drawn sample of the file's rows). */
 const MAX_START_ROWS = 200_000;
-const TEXT_NAME = /\.(csv|tsv|txt|dat|data)$/i;
-
-/** Whether a file of `bytes` is fitted out of core under a budget of `budgetMB`. */
-export function needsOutOfCore(bytes: number, budgetMB: number): boolean {
-  return bytes > budgetMB * MB || process.env[FORCE_OUT_OF_CORE_ENV] === 'always';
-}
-
-/** Whether the file (by its name and size) is fitted out of core: delimited text over the budget. */
-export function fitsOutOfCore(fileName: string, bytes: number, budgetMB: number): boolean {
-  return TEXT_NAME.test(fileName) && needsOutOfCore(bytes, budgetMB);
-}
+export { FORCE_OUT_OF_CORE_ENV, fitsOutOfCore, needsOutOfCore } from './outOfCorePolicy';
 
 export interface OutOfCoreHooks {
   /** Folder the temporary store goes in (the system temp folder by default). */
@@ -45,21 +34,30 @@ export interface OutOfCoreHooks {
   freeBytes?: number;
   /** The parse's progress: bytes read of the file's size. */
   onParseProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** How messages name the settings: "mixscope." in the editor, "" (plain names, CLI hints) by default. */
+  settingPrefix?: string;
+  /** Each pass over the stored rows: pass (1-based), rows streamed so far of n, after every chunk. */
+  onPassProgress?: (pass: number, rowsDone: number, n: number) => void;
 }
 
-/** What out of core cannot do, refused before the file is read: one message with what to set instead. */
-function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, budgetMB: number): void {
-  const over = `${file} (${sizeMB.toFixed(0)} MB) is over the ${budgetMB} MB memory budget (memoryBudgetMB), so it is fitted out of core`;
+/**
+ * What out of core cannot do, refused before the file is read: one message naming the file and what to set instead.
+ * `prefix` names the settings as the caller's user knows them ("mixscope." in the editor; the CLI's plain names).
+ */
+function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, budgetMB: number, prefix = ''): void {
+  const cli = prefix === '';
+  const budget = `${prefix}memoryBudgetMB`;
+  const over = `${file} (${sizeMB.toFixed(0)} MB) is over the ${budgetMB} MB memory budget (${budget}), so it is fitted out of core`;
   const refuse = (what: string, fix: string) => {
-    throw new OptionsError(`${over}, which ${what}. ${fix}, or raise memoryBudgetMB to fit it in memory.`);
+    throw new OptionsError(`${over}, which ${what}. ${fix}, or raise ${budget} to fit it in memory.`);
   };
-  if (!TEXT_NAME.test(file)) refuse('reads delimited text (.csv, .tsv, .txt, .dat, .data) only', 'Save it as CSV');
-  if (options.model !== 'auto' && options.model !== 'gaussian') refuse(`fits Gaussian mixtures only (model is "${options.model}")`, 'Set model to "gaussian"');
-  if (options.k === 'auto') refuse('fits a fixed K (k "auto" would compare models over the whole file many times)', 'Set k to a number (CLI: --k 3)');
-  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType)) refuse(`fits scikit-learn's four covariance types (full, diag, spherical, tied), not "${options.covarianceType}"`, 'Set covarianceType to one of them');
-  if (options.emVariant === 'hard') refuse('runs soft EM only', 'Set emVariant to "soft"');
-  if (options.weightsColumn && options.weightsColumn.trim() !== '') refuse('does not take case weights', 'Set weightsColumn to ""');
-  if (options.init !== 'kmeans++' && options.init !== 'random' && options.init !== 'params') refuse(`starts from kmeans++, random or params, not "${options.init}"`, 'Set init to "kmeans++"');
+  if (!isOutOfCoreFileName(file)) refuse('reads delimited text (.csv, .tsv, .txt, .dat, .data) only', 'Save it as CSV');
+  if (options.model !== 'auto' && options.model !== 'gaussian') refuse(`fits Gaussian mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian"`);
+  if (options.k === 'auto') refuse('fits a fixed K (k "auto" would compare models over the whole file many times)', `Set ${prefix}k to a number${cli ? ' (CLI: --k 3)' : ''}`);
+  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType)) refuse(`fits scikit-learn's four covariance types (full, diag, spherical, tied), not "${options.covarianceType}"`, `Set ${prefix}covarianceType to one of them`);
+  if (options.emVariant === 'hard') refuse('runs soft EM only', `Set ${prefix}emVariant to "soft"`);
+  if (options.weightsColumn && options.weightsColumn.trim() !== '') refuse('does not take case weights', `Set ${prefix}weightsColumn to ""`);
+  if (options.init !== 'kmeans++' && options.init !== 'random' && options.init !== 'params') refuse(`starts from kmeans++, random or params, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
 }
 
 /** Fits the delimited text file at `filePath` out of core, as fitDataset does a loaded one. */
@@ -68,7 +66,7 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
   const started = Date.now();
   const file = baseName(filePath);
   const size = fs.statSync(filePath).size;
-  refuseOutOfScope(options, file, size / MB, budgetMB);
+  refuseOutOfScope(options, file, size / MB, budgetMB, hooks.settingPrefix);
   sweepStaleStores(hooks.tempParent);
   const dir = createStoreDir(hooks.tempParent);
   hooks.onStore?.(dir);
@@ -84,7 +82,8 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
     const d = store.columns.length;
     const { ks, models } = selectionCandidates(options, 'gaussian', n, d);
     if (ks.length * models.length > 1) {
-      throw new OptionsError(`${file} is fitted out of core, which fits one model: set covarianceModels to "auto" (the covarianceType alone), or raise memoryBudgetMB.`);
+      const p = hooks.settingPrefix ?? '';
+      throw new OptionsError(`${file} is fitted out of core, which fits one model: set ${p}covarianceModels to "auto" (the covarianceType alone), or raise ${p}memoryBudgetMB.`);
     }
     const k = ks[0];
     if (n < k) throw new DataError(`${file}: ${n} usable row${n === 1 ? '' : 's'} but K = ${k} components; K must not exceed the number of rows.`, file);
@@ -95,7 +94,7 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
     const transform = columnTransform(store, options.standardize);
     const budget = budgetMB * MB;
     const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
-    const source = storeSource(reader, chunkRows, transform);
+    const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress);
     const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (d + k + 3)))));
     const startIndices = evenSample(n, startRows);
     const plotIndices = evenSample(n, options.maxPlotPoints);
@@ -158,6 +157,7 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
       covarianceType: type,
       emVariant: 'soft',
       assignments: run.plotAssignments,
+      assignedRows: plotIndices,
       bic,
       aic,
       mclustBic: bicMclust,
@@ -199,8 +199,9 @@ function columnTransform(store: ColumnStoreInfo, standardize: boolean): ColumnTr
   return { shift, scale, centresOnly: !standardize };
 }
 
-function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTransform): RowSource {
+function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTransform, onPass?: OutOfCoreHooks['onPassProgress']): RowSource {
   const { n, d } = reader;
+  let pass = 0;
   const buffer = new Float64Array(chunkRows * d);
   const identity = t.shift.every((s) => s === 0) && t.scale.every((s) => s === 1);
   return {
@@ -209,11 +210,13 @@ function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTran
     chunkRows,
     buffer,
     forEachChunk(visit) {
+      pass++;
       for (let start = 0; start < n; start += chunkRows) {
         const rows = Math.min(chunkRows, n - start);
         reader.read(start, rows, buffer);
         if (!identity) for (let i = 0; i < rows * d; i++) buffer[i] = (buffer[i] - t.shift[i % d]) / t.scale[i % d];
         visit(rows, start);
+        onPass?.(pass, start + rows, n);
       }
     },
   };

@@ -9,6 +9,7 @@ import { createDispatcher, type ColumnListing, type HostToWorker, type InspectRe
 import { inspectDatasetAsync, loadDatasetAsync } from './data/load';
 import { DataError, describeError } from './errors';
 import { fitDataset } from './fit';
+import { fitOutOfCore } from './outOfCore';
 import { loadForModel, predictDataset } from './model/predict';
 import { parseSavedModel } from './model/schema';
 
@@ -20,6 +21,7 @@ const reply = (message: WorkerReply) => port.postMessage(message);
 // only leaves its cells to this one). They are this thread's own workers: when the host terminates this thread to
 // cancel, they end with it.
 const selectWorkerScript = path.join(__dirname, 'selectWorker.js');
+const STREAM_PROGRESS_MS = 200;
 
 /** The columns the loader finds in (the start of) the file, as a fit would read them; nothing is fitted. */
 async function listColumns(m: InspectRequest): Promise<ColumnListing> {
@@ -80,6 +82,37 @@ port.on(
           { selectWorkerScript },
         );
         post({ type: 'done', runId: m.runId, result: outcome.result, plotAssignments: outcome.plotAssignments, examples: outcome.examples });
+      } catch (error) {
+        post({ type: 'error', runId: m.runId, ...describeError(error, m.fileName) });
+      }
+    },
+    startOutOfCore: (m) => {
+      // Parse and pass progress at most every STREAM_PROGRESS_MS (and at each one's end): a chunk can take microseconds.
+      let last = 0;
+      const stream = (phase: 'parse' | 'pass', done: number, total: number, pass?: number) => {
+        const now = Date.now();
+        if (done < total && now - last < STREAM_PROGRESS_MS) return;
+        last = now;
+        post({ type: 'streamProgress', runId: m.runId, phase, done, total, ...(pass === undefined ? {} : { pass }) });
+      };
+      try {
+        const outcome = fitOutOfCore(
+          m.filePath,
+          m.options,
+          m.memoryBudgetMB,
+          {
+            onLoaded: (info) => post({ type: 'loaded', runId: m.runId, ...info }),
+            onProgress: (p) => post({ type: 'progress', runId: m.runId, ...p }),
+          },
+          {
+            // The host removes the folder if this thread is terminated (Cancel) before it could.
+            settingPrefix: 'mixscope.',
+            onStore: (dir) => post({ type: 'storeCreated', runId: m.runId, dir }),
+            onParseProgress: (read, size) => stream('parse', read, size),
+            onPassProgress: (pass, rows, n) => stream('pass', rows, n, pass),
+          },
+        );
+        post({ type: 'done', runId: m.runId, result: outcome.result, plotAssignments: outcome.plotAssignments });
       } catch (error) {
         post({ type: 'error', runId: m.runId, ...describeError(error, m.fileName) });
       }

@@ -4,7 +4,8 @@
 
 import * as vscode from 'vscode';
 import { readSettings } from './config';
-import { readDataFile, statDataFile, userMessage } from './dataFile';
+import { readDataFile, statDataFile, userMessage, UserFacingError } from './dataFile';
+import { formatBytes } from './validation';
 import { assignmentsCsvOf } from './exportFormats';
 import { saveWithDialog, siblingUri } from './exporting';
 import { exportFileName } from './files';
@@ -33,11 +34,17 @@ export async function applySavedModel(uri: vscode.Uri, fits: FitRegistry, output
   const modelFileName = fileNameOf(modelUri);
   // Which file a message is about: the model's own problems name the model file.
   const about = (message: string) => (message.startsWith(modelFileName) ? modelFileName : fileName);
-  const { maxFileSizeMB } = readSettings(uri);
+  const { maxFileSizeMB, memoryBudgetMB } = readSettings(uri);
   let data: Uint8Array;
   let modelText: string;
   try {
-    await statDataFile(uri, fileName, maxFileSizeMB);
+    const size = await statDataFile(uri, fileName, maxFileSizeMB);
+    // A saved model is applied in memory: a file over the budget is refused rather than read whole.
+    if (size > memoryBudgetMB * 1024 * 1024) {
+      throw new UserFacingError(
+        `${fileName} is ${formatBytes(size)}, over the memory budget of ${memoryBudgetMB} MB (mixscope.memoryBudgetMB), and applying a saved model reads the file into memory. Raise mixscope.memoryBudgetMB if this machine has the memory, or apply the model to a smaller sample of the file.`,
+      );
+    }
     data = (await readDataFile(uri, fileName, maxFileSizeMB)).bytes;
     await statDataFile(modelUri, modelFileName, maxFileSizeMB);
     modelText = new TextDecoder().decode((await readDataFile(modelUri, modelFileName, maxFileSizeMB)).bytes);

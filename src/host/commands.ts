@@ -6,7 +6,8 @@ import { applySavedModel } from './applyModel';
 import { chooseTarget } from './commandTarget';
 import * as vscode from 'vscode';
 import { readSettings, reportSettingProblems } from './config';
-import { readDataFile, statDataFile, userMessage, type ReadFile } from './dataFile';
+import { readDataFile, readFileHead, statDataFile, userMessage, UserFacingError, type ReadFile } from './dataFile';
+import { planHostFit } from './fitPlan';
 import { modelJson, assignmentsCsv } from './exportFormats';
 import { scriptFor } from './reproduce';
 import { saveWithDialog, siblingUri } from './exporting';
@@ -85,7 +86,7 @@ export function registerCommands(context: vscode.ExtensionContext, env: CommandE
       targets.map((uri) => {
         const settings = readSettings(uri);
         reportSettingProblems(settings.problems, env.output);
-        return env.fits.fit(uri, settings.options, settings.maxFileSizeMB);
+        return env.fits.fit(uri, settings.options, settings);
       }),
     );
     return targets.length > 1 ? results : results[0];
@@ -139,7 +140,7 @@ export function registerCommands(context: vscode.ExtensionContext, env: CommandE
     const gaussian = fitted.result.model === 'gaussian';
     const format = await vscode.window.showQuickPick(
       [
-        { label: 'Cluster assignments (CSV)', description: `${fitted.result.n} rows: row, cluster`, id: 'csv' as const },
+        { label: 'Cluster assignments (CSV)', description: fitted.result.assignedRows ? `${fitted.result.assignedRows.length} evenly drawn of ${fitted.result.n} rows (fitted out of core): row, cluster` : `${fitted.result.n} rows: row, cluster`, id: 'csv' as const },
         { label: 'Fitted model (JSON)', description: 'for mixscope predict: weights, means, covariances, columns, preprocessing, settings', id: 'json' as const },
         { label: 'Python script', description: `numpy${gaussian ? ' and scikit-learn' : ''}: rebuilds the model and prints its log-likelihood on the file`, id: 'py' as const },
         ...(gaussian ? [{ label: 'R script', description: 'mclust: rebuilds the model and prints its log-likelihood on the file', id: 'R' as const }] : []),
@@ -178,10 +179,13 @@ export function registerCommands(context: vscode.ExtensionContext, env: CommandE
  */
 export function rerunFromPanel(fits: FitRegistry, panel: FitPanel, k: number | 'auto', maxIterations: number): void {
   const settings = readSettings(panel.fileUri);
-  void fits.fit(panel.fileUri, rerunOptions(panel.options ?? settings.options, panel.result?.result, k, maxIterations, settings.options), settings.maxFileSizeMB);
+  void fits.fit(panel.fileUri, rerunOptions(panel.options ?? settings.options, panel.result?.result, k, maxIterations, settings.options), settings);
 }
 
 // ------------------------------------------------------------------------------------------------ with options
+
+/** The start of a file the loader lists the columns from (the header and enough rows to type them). */
+const INSPECTION_BYTES = 256 * 1024;
 
 async function clusterWithOptions(env: CommandEnv, uri: vscode.Uri): Promise<FitResult | undefined> {
   const fileName = fileNameOf(uri);
@@ -219,18 +223,24 @@ async function clusterWithOptions(env: CommandEnv, uri: vscode.Uri): Promise<Fit
     }
   }
 
-  // Columns: read the file once (the fit reuses the bytes) and let the real loader list them from a prefix.
-  let data: ReadFile;
+  // Columns: read the file once (the fit reuses the bytes) and let the real loader list them from a prefix. A file
+  // fitted out of core is not read here: its first lines are enough to list the columns.
+  let data: ReadFile | undefined;
+  let head: Uint8Array | undefined;
   try {
-    await statDataFile(uri, fileName, settings.maxFileSizeMB);
-    data = await readDataFile(uri, fileName, settings.maxFileSizeMB);
+    const size = await statDataFile(uri, fileName, settings.maxFileSizeMB);
+    const plan = planHostFit(uri, fileName, size, settings);
+    if (plan.kind === 'refused') throw new UserFacingError(plan.message);
+    if (plan.kind === 'outOfCore') head = await readFileHead(uri, fileName, INSPECTION_BYTES + 1);
+    else data = await readDataFile(uri, fileName, settings.maxFileSizeMB);
   } catch (error) {
     void vscode.window.showErrorMessage(userMessage(fileName, error instanceof Error ? error.message : String(error)));
     return;
   }
   let columns = o.columns;
   let sheet = o.sheet;
-  const sample = isIdxImagesFileName(fileName) ? undefined : inspectionBytes(fileName, data.bytes);
+  const bytes = data?.bytes ?? head ?? new Uint8Array(0);
+  const sample = isIdxImagesFileName(fileName) ? undefined : inspectionBytes(fileName, bytes, INSPECTION_BYTES);
   if (sample) {
     let inspected = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Mixscope: reading the columns of ${fileName}` },
@@ -249,7 +259,7 @@ async function clusterWithOptions(env: CommandEnv, uri: vscode.Uri): Promise<Fit
       );
       if (!chosen) return;
       sheet = chosen.label;
-      const again = await requestColumnListing({ workerPath: env.fits.workerPath }, { fileName, bytes: inspectionBytes(fileName, data.bytes) ?? sample, options: { ...o, model: model.id, columns: [], sheet } });
+      const again = await requestColumnListing({ workerPath: env.fits.workerPath }, { fileName, bytes: inspectionBytes(fileName, bytes, INSPECTION_BYTES) ?? sample, options: { ...o, model: model.id, columns: [], sheet } });
       if (again.status === 'error') {
         void vscode.window.showErrorMessage(userMessage(fileName, again.message).split('\n')[0]);
         return;
@@ -278,7 +288,7 @@ async function clusterWithOptions(env: CommandEnv, uri: vscode.Uri): Promise<Fit
       env.output.warn(`${fileName}: reading the columns took too long; fitting ${o.columns.length ? o.columns.join(', ') : 'every numeric column'}`);
     }
   }
-  return env.fits.fit(uri, { ...o, model: model.id, ...kChoice, maxIterations, covarianceType, covarianceModels, columns, sheet }, settings.maxFileSizeMB, data);
+  return env.fits.fit(uri, { ...o, model: model.id, ...kChoice, maxIterations, covarianceType, covarianceModels, columns, sheet }, settings, data);
 }
 
 /** The covariance models offered by "…with options": compare them all (K auto), or one of them. */

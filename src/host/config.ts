@@ -12,7 +12,10 @@ export const FIT_SETTING_KEYS: readonly (keyof FitOptions)[] = FIT_SETTINGS.map(
 
 export interface HostSettings {
   options: FitOptions;
+  /** The largest file opened at all (refused above it before a byte is read). */
   maxFileSizeMB: number;
+  /** Files within it are read into memory; delimited text over it is fitted out of core. */
+  memoryBudgetMB: number;
   problems: SettingProblem[];
 }
 
@@ -22,7 +25,8 @@ export function readSettings(resource?: vscode.Uri): HostSettings {
   for (const key of FIT_SETTING_KEYS) raw[key] = config.get(key);
   const { options, problems } = resolveFitOptions(raw);
   const maxFileSizeMB = resolveHostNumber('maxFileSizeMB', config.get('maxFileSizeMB'), problems);
-  return { options, maxFileSizeMB, problems };
+  const memoryBudgetMB = resolveHostNumber('memoryBudgetMB', config.get('memoryBudgetMB'), problems);
+  return { options, maxFileSizeMB, memoryBudgetMB, problems };
 }
 
 const alreadyShown = new Set<string>();

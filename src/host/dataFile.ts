@@ -2,6 +2,7 @@
 // never written), refused before a byte is read when it is over the memory budget, and every failure turned into
 // one sentence naming the file. Also the IDX labels file beside an images file.
 
+import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { companionLabelsFileName } from '../engine/data/formatNames';
 import { siblingUri } from './exporting';
@@ -63,6 +64,22 @@ export async function readDataFile(uri: vscode.Uri, fileName: string, maxFileSiz
   const refusal = checkFileSize(fileName, bytes.length, maxFileSizeMB);
   if (refusal) throw new UserFacingError(refusal);
   return { bytes, size: bytes.length };
+}
+
+/** The first `maxBytes` of a file on this machine's disk (a file fitted out of core is never read whole here). */
+export async function readFileHead(uri: vscode.Uri, fileName: string, maxBytes: number): Promise<Uint8Array> {
+  try {
+    const handle = await fs.open(uri.fsPath, 'r');
+    try {
+      const buffer = new Uint8Array(maxBytes);
+      const { bytesRead } = await handle.read(buffer, 0, maxBytes, 0);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw new UserFacingError(`${fileName} could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 export interface CompanionLabels {

@@ -10,13 +10,16 @@ import type { DatasetSummary, FitOptions, FitResult } from '../shared/protocol';
  * not counted: the log lists them) and its cluster, 0..K−1 as in the model JSON and the CLI's --json `assignments`.
  */
 export function assignmentsCsv(result: FitResult): string {
-  return assignmentsCsvOf(result.assignments);
+  return assignmentsCsvOf(result.assignments, result.assignedRows);
 }
 
-/** `row,cluster` lines of any assignments (a fit's, or a saved model's on another file). */
-export function assignmentsCsvOf(assignments: ArrayLike<number>): string {
+/**
+ * `row,cluster` lines of any assignments (a fit's, or a saved model's on another file). `rows`: the 0-based rows
+ * they are of, when a sample (an out-of-core fit's plotted rows).
+ */
+export function assignmentsCsvOf(assignments: ArrayLike<number>, rows?: readonly number[]): string {
   const lines = ['row,cluster'];
-  for (let i = 0; i < assignments.length; i++) lines.push(`${i + 1},${assignments[i]}`);
+  for (let i = 0; i < assignments.length; i++) lines.push(`${(rows ? rows[i] : i) + 1},${assignments[i]}`);
   return lines.join('\n') + '\n';
 }
 

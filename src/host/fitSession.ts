@@ -13,11 +13,12 @@ import {
   type LoadedMessage,
   type ProgressMessage,
   type SelectionProgressMessage,
+  type StreamProgressMessage,
   type WorkerClientOptions,
 } from './workerClient';
 
 /** The events of a run, exactly as the webview receives them. */
-export type FitEvent = Extract<HostToWebview, { type: 'fitStarted' | 'loaded' | 'progress' | 'selectionProgress' | 'done' | 'error' | 'cancelled' }>;
+export type FitEvent = Extract<HostToWebview, { type: 'fitStarted' | 'loaded' | 'progress' | 'selectionProgress' | 'streamProgress' | 'done' | 'error' | 'cancelled' }>;
 
 export type StopReason = 'user' | 'superseded' | 'panel-closed' | 'shutdown';
 
@@ -29,14 +30,20 @@ export interface FitSessionState {
   newest?: ProgressMessage;
   /** The newest candidate of a model selection (the result carries them all). */
   selection?: SelectionProgressMessage;
+  /** Out of core: the newest parse or pass progress. */
+  stream?: StreamProgressMessage;
   done?: DoneMessage;
   error?: Extract<FitEvent, { type: 'error' }>;
   cancelled?: Extract<FitEvent, { type: 'cancelled' }>;
 }
 
-/** The bytes a run fits: the data file and, for IDX images, its labels file. */
+/**
+ * What a run fits: the data file's bytes and, for IDX images, its labels file; or, out of core, the path of a
+ * delimited text file on this machine's disk that the worker streams itself.
+ */
 export interface FitInput {
-  bytes: Uint8Array;
+  bytes?: Uint8Array;
+  outOfCore?: { filePath: string; memoryBudgetMB: number };
   labelBytes?: Uint8Array;
   labelFileName?: string;
 }
@@ -84,9 +91,12 @@ export class FitSession {
   catchUp(): FitEvent[] {
     const s = this.state;
     const events: FitEvent[] = [s.started];
+    // Out of core: the parse's progress until the data are loaded, then the newest pass's.
+    if (s.stream && !s.loaded && this.running) events.push(s.stream);
     if (s.loaded) events.push(s.loaded);
     if (s.selection) events.push(s.selection);
     if (s.newest) events.push(s.newest);
+    if (s.stream?.phase === 'pass' && s.loaded && this.running) events.push(s.stream);
     const end = s.done ?? s.error ?? s.cancelled;
     if (end) events.push(end);
     return events;
@@ -97,7 +107,7 @@ export class FitSession {
     if (this.stopReason || this.run || !this.running) return this.ended;
     this.run = startFit(
       client,
-      { runId: this.runId, fileName: this.fileName, bytes: input.bytes, options: this.options, labelBytes: input.labelBytes, labelFileName: input.labelFileName },
+      { runId: this.runId, fileName: this.fileName, bytes: input.bytes, outOfCore: input.outOfCore, options: this.options, labelBytes: input.labelBytes, labelFileName: input.labelFileName },
       {
         onLoaded: (message) => {
           this.state.loaded = message;
@@ -109,6 +119,10 @@ export class FitSession {
         },
         onSelectionProgress: (message) => {
           this.state.selection = message;
+          this.emit(message);
+        },
+        onStreamProgress: (message) => {
+          this.state.stream = message;
           this.emit(message);
         },
       },

@@ -1,11 +1,15 @@
 // The fits that run: one FitSession per data file at a time, any number of files at once. A fit: refuse the file
-// early if it is over the memory budget, read it (and the IDX labels beside it), and run the engine in a worker
-// thread. The file's panel and a cancellable progress notification subscribe to the session; the log is written
-// here. A new fit of the same file stops the older one. Nothing here ever throws at a caller: every problem is shown
-// to the user naming the file.
+// early if it is over mixscope.maxFileSizeMB; within the memory budget read it (and the IDX labels beside it) and run
+// the engine in a worker thread; a local delimited text file over the budget is never read here: the worker streams
+// it from its path (out of core), and anything else over the budget is refused with why (fitPlan.ts). The file's
+// panel and a cancellable progress notification subscribe to the session; the log is written here. A new fit of
+// the same file stops the older one. Nothing here ever throws at a caller: every problem is shown to the user
+// naming the file.
 
 import * as vscode from 'vscode';
 import { readCompanionLabels, readDataFile, statDataFile, userMessage, UserFacingError, type ReadFile } from './dataFile';
+import { planHostFit, type FileLimits } from './fitPlan';
+import { streamProgressText } from '../shared/streamText';
 import { isIdxImagesFileName } from './files';
 import { FitSession, type StopReason } from './fitSession';
 import { describeEnding, describeOptions, doneLogLines, loadedLogLines, progressReport } from './output';
@@ -13,6 +17,11 @@ import { fileNameOf, type FitPanel } from './panel';
 import type { FitOptions, FitResult } from '../shared/protocol';
 import { formatBytes } from './validation';
 import { DEFAULT_WORKER_MEMORY_LIMIT_MB, type FitOutcome } from './workerClient';
+
+/** The engine worker's heap limit: the data within the budget, with room for the fit's own arrays (≈ 4 × the data). */
+function workerMemoryLimitMb(memoryBudgetMB: number): number {
+  return Math.min(16384, Math.max(DEFAULT_WORKER_MEMORY_LIMIT_MB, 4 * memoryBudgetMB));
+}
 
 /** The progress notification shows at most this many updates a second, so a fast fit does not flood it. */
 const NOTIFICATION_INTERVAL_MS = 250;
@@ -66,14 +75,18 @@ export class FitRegistry {
    * Fits `uri` with `options`. Resolves when the fit has ended: with the result, or undefined when it failed or was
    * cancelled; never rejects. `preread`: bytes already read (the options command reads them to list the columns).
    */
-  async fit(uri: vscode.Uri, options: FitOptions, maxFileSizeMB: number, preread?: ReadFile): Promise<FitResult | undefined> {
+  async fit(uri: vscode.Uri, options: FitOptions, limits: FileLimits, preread?: ReadFile): Promise<FitResult | undefined> {
     const { output } = this.env;
     const key = uri.toString();
     const fileName = fileNameOf(uri);
     let panel: FitPanel;
     let size: number;
+    let outOfCore: boolean;
     try {
-      size = preread ? preread.size : await statDataFile(uri, fileName, maxFileSizeMB);
+      size = preread ? preread.size : await statDataFile(uri, fileName, limits.maxFileSizeMB);
+      const plan = planHostFit(uri, fileName, size, limits);
+      if (plan.kind === 'refused') throw new UserFacingError(plan.message);
+      outOfCore = !preread && plan.kind === 'outOfCore';
       panel = this.env.openPanel(uri);
     } catch (error) {
       this.reportFailure(fileName, error);
@@ -90,7 +103,7 @@ export class FitRegistry {
       void vscode.window.showInformationMessage(`Mixscope: a new fit of ${fileName} was started, so the one still running was cancelled.`);
     }
     this.env.changed();
-    output.info(`${fileName}: fit started (run ${session.runId}) — ${uri.toString(true)}, ${formatBytes(size)}`);
+    output.info(`${fileName}: fit started (run ${session.runId}) — ${uri.toString(true)}, ${formatBytes(size)}${outOfCore ? `, out of core (over the ${limits.memoryBudgetMB} MB memory budget)` : ''}`);
     output.info(`  settings: ${describeOptions(options)}`);
 
     const outcome = await vscode.window.withProgress(
@@ -99,7 +112,8 @@ export class FitRegistry {
         const cancelled = token.onCancellationRequested(() => session.stop('user'));
         const unsubscribe = this.reportProgress(session, progress);
         try {
-          await this.readAndStart(session, uri, maxFileSizeMB, preread, panel, progress);
+          if (outOfCore) this.startOutOfCore(session, uri, limits, progress);
+          else await this.readAndStart(session, uri, limits, preread, panel, progress);
           return await session.ended;
         } finally {
           unsubscribe();
@@ -113,20 +127,27 @@ export class FitRegistry {
     return outcome.status === 'done' ? outcome.message.result : undefined;
   }
 
+  /** Out of core: the worker streams the file from its path; the host never reads it. */
+  private startOutOfCore(session: FitSession, uri: vscode.Uri, limits: FileLimits, progress: vscode.Progress<{ message?: string }>): void {
+    progress.report({ message: 'reading the file (out of core)…' });
+    const memoryLimitMb = workerMemoryLimitMb(limits.memoryBudgetMB);
+    void session.start({ workerPath: this.workerPath, memoryLimitMb }, { outOfCore: { filePath: uri.fsPath, memoryBudgetMB: limits.memoryBudgetMB } });
+  }
+
   /** Reads the file (abandoned at once if the run is stopped meanwhile) and hands it to the session's worker. */
-  private async readAndStart(session: FitSession, uri: vscode.Uri, maxFileSizeMB: number, preread: ReadFile | undefined, panel: FitPanel, progress: vscode.Progress<{ message?: string }>): Promise<void> {
+  private async readAndStart(session: FitSession, uri: vscode.Uri, limits: FileLimits, preread: ReadFile | undefined, panel: FitPanel, progress: vscode.Progress<{ message?: string }>): Promise<void> {
     const { fileName } = session;
     const readOrStop = <T>(p: Promise<T>) => Promise.race([p, session.stoppedSignal.then(() => undefined)]);
     try {
       progress.report({ message: 'reading the file…' });
-      const data = preread ?? (await readOrStop(readDataFile(uri, fileName, maxFileSizeMB)));
+      const data = preread ?? (await readOrStop(readDataFile(uri, fileName, limits.maxFileSizeMB)));
       if (!data || session.stopped) return;
       // mixscope.labelColumn "none": the labels file beside the images is not read either.
-      const labels = isIdxImagesFileName(fileName) && session.options.labelColumn.trim().toLowerCase() !== 'none' ? await readOrStop(readCompanionLabels(uri, fileName, maxFileSizeMB, this.env.output)) : undefined;
+      const labels = isIdxImagesFileName(fileName) && session.options.labelColumn.trim().toLowerCase() !== 'none' ? await readOrStop(readCompanionLabels(uri, fileName, limits.maxFileSizeMB, this.env.output)) : undefined;
       if (session.stopped) return;
       panel.protectedUris = labels ? [labels.uri] : [];
       progress.report({ message: 'loading…' });
-      const memoryLimitMb = Math.min(16384, Math.max(DEFAULT_WORKER_MEMORY_LIMIT_MB, 4 * maxFileSizeMB));
+      const memoryLimitMb = workerMemoryLimitMb(limits.memoryBudgetMB);
       void session.start({ workerPath: this.workerPath, memoryLimitMb }, { bytes: data.bytes, labelBytes: labels?.bytes, labelFileName: labels?.name });
     } catch (error) {
       this.toldAlready.add(session);
@@ -143,6 +164,11 @@ export class FitRegistry {
         const s = event.summary;
         progress.report({ message: `${s.n} × ${s.d}, ${event.model} mixture, K = ${session.options.k}` });
         for (const line of loadedLogLines(session.fileName, event)) this.env.output.info(line);
+      } else if (event.type === 'streamProgress') {
+        const now = Date.now();
+        if (now - lastReport < NOTIFICATION_INTERVAL_MS) return;
+        lastReport = now;
+        progress.report({ message: streamProgressText(event) });
       } else if (event.type === 'progress') {
         const now = Date.now();
         if (now - lastReport < NOTIFICATION_INTERVAL_MS && event.iteration !== 0) return;

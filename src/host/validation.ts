@@ -3,6 +3,8 @@
 // not reach the panel as garbage), the panel state restored after a reload, and the mixscope.* settings.
 // Pure: no `vscode` import, so it runs under plain mocha.
 
+import * as path from 'node:path';
+import { STORE_PREFIX } from '../engine/data/store/columnStore';
 import { FAMILY_IDS, isFamilyId } from '../engine/families/ids';
 import { validHistory } from './runHistory';
 import { LIMITS, type FitOptions, type FitResult, type PanelState, type WorkerToHost } from '../shared/protocol';
@@ -286,7 +288,12 @@ export function validateFitResult(raw: unknown): Validated<FitResult> {
   const categories = Array.isArray(raw.categories) ? (raw.categories as { levels?: unknown }[]) : undefined;
   const width = model === 'categorical' && categories ? categories.reduce((sum, c) => sum + (Array.isArray(c?.levels) ? c.levels.length : 0), 0) : d;
   if (!Array.isArray(raw.means) || raw.means.length !== k || !raw.means.every((m) => isNumberArray(m, width))) return fail(`means must be ${k} rows of ${width} numbers.`);
-  if (!Array.isArray(raw.assignments) || raw.assignments.length !== n) return fail(`assignments must hold ${n} entries.`);
+  const rows = raw.assignedRows;
+  if (rows !== undefined) {
+    // Out of core: the assignments of a sample of rows, named by their (increasing) indices.
+    if (!Array.isArray(rows) || !rows.every((r, i) => isInteger(r) && r >= 0 && r < n && (i === 0 || r > (rows[i - 1] as number)))) return fail(`assignedRows must be increasing rows from 0 to ${n - 1}.`);
+    if (!Array.isArray(raw.assignments) || raw.assignments.length !== rows.length) return fail(`assignments must hold ${rows.length} entries, one per assigned row.`);
+  } else if (!Array.isArray(raw.assignments) || raw.assignments.length !== n) return fail(`assignments must hold ${n} entries.`);
   for (let i = 0; i < raw.assignments.length; i++) {
     const a = raw.assignments[i];
     if (!isInteger(a) || a < 0 || a >= k) return fail(`assignments[${i}] must be a cluster from 0 to ${k - 1}; got ${describeValue(a)}.`);
@@ -340,6 +347,19 @@ export function validateWorkerMessage(raw: unknown, runId: number): Validated<Wo
       if (raw.plotAssignments !== undefined && !Array.isArray(raw.plotAssignments)) return fail('the engine sent malformed plot assignments.');
       return ok(raw as unknown as WorkerToHost);
     }
+    case 'streamProgress': {
+      if (raw.phase !== 'parse' && raw.phase !== 'pass') return fail(`the engine sent a streamProgress message with phase ${describeValue(raw.phase)}.`);
+      if (!isInteger(raw.done) || !isInteger(raw.total) || raw.done < 0 || raw.done > raw.total) return fail(`the engine sent a streamProgress message with ${describeValue(raw.done)} of ${describeValue(raw.total)}.`);
+      if (raw.pass !== undefined && (!isInteger(raw.pass) || raw.pass < 1)) return fail(`the engine sent a streamProgress message with pass ${describeValue(raw.pass)}.`);
+      return ok(raw as unknown as WorkerToHost);
+    }
+    case 'storeCreated': {
+      // The host removes this folder: only ever one of the engine's own temporary stores.
+      if (typeof raw.dir !== 'string' || !path.isAbsolute(raw.dir) || !path.basename(raw.dir).startsWith(STORE_PREFIX)) {
+        return fail(`the engine named ${describeValue(raw.dir)} as its temporary store.`);
+      }
+      return ok({ type: 'storeCreated', runId, dir: raw.dir });
+    }
     case 'error': {
       if (typeof raw.message !== 'string') return fail('the engine reported an error without a message.');
       const kind = raw.kind === 'data' || raw.kind === 'fit' || raw.kind === 'internal' ? raw.kind : 'internal';
@@ -380,10 +400,10 @@ export const MAX_FILE_SIZE_MB_RULE: NumericRule = ruleOf(MAX_FILE_SIZE_SPEC);
 export const DEFAULT_MAX_FILE_SIZE_MB = MAX_FILE_SIZE_SPEC.default as number;
 
 /**
- * One host-only numeric setting (mixscope.maxFileSizeMB): a wrong type falls back to the default, an out-of-range
+ * One host-only numeric setting (mixscope.maxFileSizeMB, mixscope.memoryBudgetMB): a wrong type falls back to the default, an out-of-range
  * number is clamped to the range, and each correction is reported, as for the fit settings.
  */
-export function resolveHostNumber(key: 'maxFileSizeMB', raw: unknown, problems: SettingProblem[]): number {
+export function resolveHostNumber(key: 'maxFileSizeMB' | 'memoryBudgetMB', raw: unknown, problems: SettingProblem[]): number {
   const spec = settingSpec(key) as NumberSpec & { default: number };
   if (raw === undefined || raw === null) return spec.default;
   if (typeof raw !== 'number' || !Number.isFinite(raw)) {
@@ -405,13 +425,12 @@ export function resolveFitOptions(raw: Record<string, unknown>): { options: FitO
 
 // ------------------------------------------------------------------------------------------------ file size
 
-/** The early refusal of a file over the memory budget, or undefined when it fits. */
+/**
+ * The early refusal of a file over mixscope.maxFileSizeMB (the largest file opened at all, in memory or out of core),
+ * or undefined when it is within it. Under it, the memory budget decides how the file is fitted (outOfCorePolicy.ts).
+ */
 export function checkFileSize(fileName: string, size: number, maxFileSizeMB: number): string | undefined {
   const limit = maxFileSizeMB * 1024 * 1024;
   if (size <= limit) return undefined;
-  return (
-    `${fileName} is ${formatBytes(size)}, larger than the limit of ${maxFileSizeMB} MB (setting mixscope.maxFileSizeMB). ` +
-    `Raise the limit if this machine has the memory, or fit a smaller sample of the file` +
-    (/\.(csv|tsv|txt|dat|data)$/i.test(fileName) ? `; the CLI fits it out of core whatever its size: npx mixscope fit "${fileName}" (see mixscope.memoryBudgetMB).` : '.')
-  );
+  return `${fileName} is ${formatBytes(size)}, larger than the limit of ${maxFileSizeMB} MB (setting mixscope.maxFileSizeMB). Raise the limit to fit it, or fit a smaller sample of the file.`;
 }

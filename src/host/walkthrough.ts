@@ -49,7 +49,7 @@ export function registerSampleCommands(context: vscode.ExtensionContext, fits: F
         const uri = sampleUri(context.extensionUri, sample.file);
         const settings = readSettings(uri);
         reportSettingProblems(settings.problems, output);
-        return fits.fit(uri, { ...settings.options, ...sample.options }, settings.maxFileSizeMB);
+        return fits.fit(uri, { ...settings.options, ...sample.options }, settings);
       }),
     ),
     vscode.commands.registerCommand(

@@ -4,13 +4,15 @@
 // No `vscode` import: unit-tested with mocha against the real dist/worker.js and fixture workers.
 
 import { Worker } from 'node:worker_threads';
-import type { ColumnListing, FitOptions, HostToWorker, InspectRequest, PredictRequest, PredictionSummary, SelectionProgress, WorkerReply, WorkerToHost } from '../shared/protocol';
+import { removeStore } from '../engine/data/store/columnStore';
+import type { ColumnListing, FitOptions, HostToWorker, InspectRequest, PredictRequest, PredictionSummary, SelectionProgress, StreamProgress, WorkerReply, WorkerToHost } from '../shared/protocol';
 import { describeValue, validateWorkerMessage, type Validated } from './validation';
 
 export type LoadedMessage = Extract<WorkerToHost, { type: 'loaded' }>;
 export type ProgressMessage = Extract<WorkerToHost, { type: 'progress' }>;
 export type DoneMessage = Extract<WorkerToHost, { type: 'done' }>;
 export type SelectionProgressMessage = SelectionProgress;
+export type StreamProgressMessage = StreamProgress;
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const isScore = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
@@ -39,8 +41,10 @@ export interface FitRequest {
   /** From allocateRunId(), when the caller needs the id before the worker starts (e.g. to tell the panel). */
   runId?: number;
   fileName: string;
-  /** The file's bytes. Transferred to the worker: after startFit the caller's view is detached (length 0). */
-  bytes: Uint8Array;
+  /** The file's bytes (a copy is transferred to the worker). Absent for an out-of-core fit. */
+  bytes?: Uint8Array;
+  /** A delimited text file over the memory budget: the worker streams it from this path, the host never reads it. */
+  outOfCore?: { filePath: string; memoryBudgetMB: number };
   options: FitOptions;
   labelBytes?: Uint8Array;
   labelFileName?: string;
@@ -51,6 +55,10 @@ export interface FitEvents {
   onProgress?(message: ProgressMessage): void;
   /** A model selection finished one more candidate. */
   onSelectionProgress?(message: SelectionProgressMessage): void;
+  /** Out of core: the parse's or a pass's progress. */
+  onStreamProgress?(message: StreamProgressMessage): void;
+  /** Out of core: the worker made its temporary store folder (removed by this client once the worker has ended). */
+  onStoreCreated?(dir: string): void;
 }
 
 /**
@@ -83,7 +91,10 @@ export interface FitRun {
   readonly fileName: string;
   /** Resolves once, with how the run ended; never rejects. */
   readonly finished: Promise<FitOutcome>;
-  /** Resolves when the worker thread has exited (after done, error, crash or cancel), with its exit code. */
+  /**
+   * Resolves when the worker thread has exited (after done, error, crash or cancel), with its exit code; an
+   * out-of-core run's temporary store folder is removed by then.
+   */
   readonly exited: Promise<number>;
   /** Terminates the worker at once; `finished` resolves as cancelled unless the run had already ended. */
   cancel(): void;
@@ -111,6 +122,9 @@ export function startFit(client: WorkerClientOptions, request: FitRequest, event
   let resolveExited!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExited = resolve));
   let stderrTail = '';
+  // Out of core: the store folder the worker made. A worker terminated mid-parse cannot remove it, so it is
+  // removed here once the thread has ended, however the run ended.
+  let storeDir: string | undefined;
 
   let worker: Worker | undefined;
   const terminate = () => {
@@ -145,7 +159,12 @@ export function startFit(client: WorkerClientOptions, request: FitRequest, event
   });
 
   w.on('message', (raw: unknown) => {
-    if (settled) return;
+    if (settled) {
+      // A late storeCreated still names a folder to remove.
+      const late = validateWorkerMessage(raw, runId);
+      if (late.ok && late.value.type === 'storeCreated') storeDir = late.value.dir;
+      return;
+    }
     const checked =
       typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'selectionProgress'
         ? validateSelectionProgress(raw as Record<string, unknown>, runId)
@@ -165,6 +184,13 @@ export function startFit(client: WorkerClientOptions, request: FitRequest, event
           break;
         case 'selectionProgress':
           events.onSelectionProgress?.(message);
+          break;
+        case 'streamProgress':
+          events.onStreamProgress?.(message);
+          break;
+        case 'storeCreated':
+          storeDir = message.dir;
+          events.onStoreCreated?.(message.dir);
           break;
         case 'done':
           settle({ status: 'done', message, elapsedMs: elapsed() });
@@ -193,15 +219,26 @@ export function startFit(client: WorkerClientOptions, request: FitRequest, event
   });
   w.on('exit', (code) => {
     crash(`the engine worker stopped unexpectedly (exit code ${code}) before the fit finished.${detail()}`);
+    removeStore(storeDir);
     resolveExited(code);
   });
+
+  if (request.outOfCore) {
+    const { filePath, memoryBudgetMB } = request.outOfCore;
+    try {
+      w.postMessage({ type: 'startOutOfCore', runId, fileName: request.fileName, filePath, options: request.options, memoryBudgetMB } satisfies HostToWorker);
+    } catch (error) {
+      crash(`could not send ${request.fileName} to the engine worker: ${(error as Error).message}`);
+    }
+    return runOf();
+  }
 
   try {
     const start: HostToWorker = {
       type: 'start',
       runId,
       fileName: request.fileName,
-      bytes: ownBuffer(request.bytes),
+      bytes: ownBuffer(request.bytes ?? new Uint8Array(0)),
       options: request.options,
       ...(request.labelBytes ? { labelBytes: ownBuffer(request.labelBytes), labelFileName: request.labelFileName } : {}),
     };
@@ -211,17 +248,20 @@ export function startFit(client: WorkerClientOptions, request: FitRequest, event
   } catch (error) {
     crash(`could not send ${request.fileName} to the engine worker: ${(error as Error).message}`);
   }
+  return runOf();
 
-  return {
-    runId,
-    fileName: request.fileName,
-    finished,
-    exited,
-    cancel: () => settle({ status: 'cancelled', elapsedMs: elapsed() }),
-    get settled() {
-      return settled;
-    },
-  };
+  function runOf(): FitRun {
+    return {
+      runId,
+      fileName: request.fileName,
+      finished,
+      exited,
+      cancel: () => settle({ status: 'cancelled', elapsedMs: elapsed() }),
+      get settled() {
+        return settled;
+      },
+    };
+  }
 }
 
 let nextRequestId = 1;

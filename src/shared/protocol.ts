@@ -180,8 +180,13 @@ export interface FitResult {
   /** Gaussian: the type or mclust model fitted (on one column an mclust name is reported as E or V). */
   covarianceType?: CovarianceType;
   emVariant?: EmVariant;
-  /** Hard assignment (argmax responsibility) per used row. */
+  /** Hard assignment (argmax responsibility) per used row (out of core: per row of `assignedRows`). */
   assignments: number[];
+  /**
+   * Out of core: the rows (0-based, increasing) that `assignments` gives, an evenly drawn sample (the plotted rows);
+   * absent when `assignments` covers every row.
+   */
+  assignedRows?: number[];
   /** scikit-learn's sign, lower is better: −2 ln L + p ln n (p = `parameters`). */
   bic: number;
   /** Lower is better: −2 ln L + 2p. */
@@ -301,6 +306,11 @@ export interface DegenerateComponent {
 
 export type HostToWorker =
   | { type: 'start'; runId: number; fileName: string; bytes: Uint8Array; options: FitOptions; labelBytes?: Uint8Array; labelFileName?: string }
+  /**
+   * A delimited text file over the memory budget, on this machine's disk: the worker streams it from `filePath`
+   * (engine/outOfCore.ts) instead of receiving its bytes; the host never reads it.
+   */
+  | { type: 'startOutOfCore'; runId: number; fileName: string; filePath: string; options: FitOptions; memoryBudgetMB: number }
   | { type: 'cancel'; runId: number }
   /** A request that needs a reply: the worker answers with a WorkerReply carrying the same requestId. */
   | InspectRequest
@@ -385,7 +395,24 @@ export type WorkerToHost =
   | { type: 'progress'; runId: number; restart: number; iteration: number; objective: number; logLikelihood: number; snapshot: ParamsSnapshot }
   | SelectionProgress
   | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[] }
-  | { type: 'error'; runId: number; kind: 'data' | 'fit' | 'internal'; message: string };
+  | { type: 'error'; runId: number; kind: 'data' | 'fit' | 'internal'; message: string }
+  | StreamProgress
+  /** Out of core: the temporary store folder now exists; the host removes it once the worker has ended. */
+  | { type: 'storeCreated'; runId: number; dir: string };
+
+/**
+ * Out of core: how far the streaming parse (bytes of the file) or one pass over the stored rows (rows of n) has got.
+ * Forwarded to the panel as it is.
+ */
+export interface StreamProgress {
+  type: 'streamProgress';
+  runId: number;
+  phase: 'parse' | 'pass';
+  done: number;
+  total: number;
+  /** The pass over the stored rows, 1-based (phase "pass"). */
+  pass?: number;
+}
 
 /** A model selection finished one more candidate (`done` of `total`); forwarded unchanged to the panel. */
 export interface SelectionProgress {
@@ -422,6 +449,7 @@ export type HostToWebview =
   | { type: 'loaded'; runId: number; summary: DatasetSummary; model: ModelKind; modelReason: string; plotSample?: PlotSample }
   | { type: 'progress'; runId: number; restart: number; iteration: number; objective: number; logLikelihood: number; snapshot: ParamsSnapshot }
   | SelectionProgress
+  | StreamProgress
   /** packed: the result's snapshots and assignments as typed arrays (shared/wire.ts); unpacked on arrival. */
   /** history: the file's finished runs, this one last. */
   | { type: 'done'; runId: number; result: FitResult; plotAssignments?: number[]; examples?: ClusterExamples[]; packed?: PackedResult; history?: RunSummary[] }

@@ -471,14 +471,14 @@ export const SETTINGS = [
     description: 'Excel workbooks (`.xlsx`): the sheet to read, by name or 1-based number. Empty: the first sheet that holds a numeric table ("…with options" asks when several do).',
   },
   {
-    key: 'maxFileSizeMB', scope: 'host', families: 'all', kind: 'number', integer: true, default: 1024, min: 1, max: 65536, cli: { flag: 'max-file-size-mb', value: 'N', help: 'refuse larger files before reading them' },
-    expectation: 'a size in MB greater than 0 (a whole number up to 65536)',
-    description: 'Memory budget: a data file larger than this many MB is refused before it is read, with its size and this limit.',
+    key: 'maxFileSizeMB', scope: 'host', families: 'all', kind: 'number', integer: true, default: 1048576, min: 1, max: 1048576, cli: { flag: 'max-file-size-mb', value: 'N', help: 'refuse larger files before reading them' },
+    expectation: 'a size in MB greater than 0 (a whole number up to 1048576)',
+    description: 'The largest data file Mixscope opens at all, in memory or out of core: a larger file is refused before it is read, with its size and this limit (default 1 TB: no limit in practice). Below it, mixscope.memoryBudgetMB decides how the file is fitted.',
   },
   {
-    key: 'memoryBudgetMB', scope: 'host', families: 'all', kind: 'number', integer: true, default: 1024, min: 1, max: 65536, cli: { flag: 'memory-budget-mb', value: 'N', help: 'fit larger CSV/TSV files out of core' },
+    key: 'memoryBudgetMB', scope: 'host', families: 'all', kind: 'number', integer: true, default: 1024, min: 1, max: 65536, cli: { flag: 'memory-budget-mb', value: 'N', help: 'read files up to N MB into memory; fit larger CSV/TSV files out of core' },
     expectation: 'a size in MB greater than 0 (a whole number up to 65536)',
-    description: 'Memory budget: a delimited text file (CSV, TSV) larger than this many MB is fitted out of core (streamed from a temporary binary copy, exact EM, a Gaussian mixture with a fixed K) instead of being read into memory; other formats larger than mixscope.maxFileSizeMB are refused.',
+    description: 'Memory budget: a data file up to this many MB is read into memory. A larger delimited text file (CSV, TSV) on this machine\'s disk is fitted out of core (streamed from a temporary binary copy: exact EM, a Gaussian mixture with a fixed K); any other file larger than this (another format, or a file in a remote or virtual workspace) is refused with the reason.',
   },
   {
     key: 'codeLens', scope: 'host', families: 'all', kind: 'boolean', default: true,

@@ -2,7 +2,8 @@
 // plain mocha. Messages are the host's (HostToWebview) and the user's (PanelAction); main.ts feeds both through
 // `reduce` and hands the result to the render scheduler.
 
-import type { DatasetSummary, FitResult, HostToWebview, ModelKind, ParamsSnapshot, PanelState, RunSummary, SelectionEntry } from '../../src/shared/protocol';
+import type { DatasetSummary, FitResult, HostToWebview, ModelKind, ParamsSnapshot, PanelState, RunSummary, SelectionEntry, StreamProgress } from '../../src/shared/protocol';
+import { streamProgressText } from '../../src/shared/streamText';
 import { clusterSizes } from '../controls';
 import { PC_CODES, resolveAxes, type AxisSource, type PlotAxis } from '../projection';
 import { isGaussianView, type GaussianViewKind } from './views';
@@ -67,6 +68,8 @@ export interface PanelModel {
   hoveredCluster?: number;
   /** The file's finished runs, oldest first, as the host keeps them (state/history.ts). */
   history: RunSummary[];
+  /** Out of core: the newest progress of the parse or of a pass over the rows, for the status line. */
+  stream?: Pick<StreamProgress, 'phase' | 'done' | 'total' | 'pass'>;
 }
 
 /** What the user does in the panel (and what the panel itself reports). */
@@ -154,6 +157,10 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
       const panel = { ...state.panel, ...state.incoming, model: message.snapshot.model };
       const runColours = fresh || state.runColours?.length !== message.snapshot.means.length ? componentColours(state.colourReference, message.snapshot.means) : state.runColours;
       return { ...state, snapshots, objective, logLikelihood, restart: message.restart, phase: 'running', stale: false, clearCharts: false, incoming: undefined, panel, runColours };
+    }
+    case 'streamProgress': {
+      if (!isCurrentRun(state, message.runId) || !state.panel) return state;
+      return { ...state, stream: { phase: message.phase, done: message.done, total: message.total, pass: message.pass } };
     }
     case 'selectionProgress': {
       if (!isCurrentRun(state, message.runId) || !state.panel) return state;
@@ -435,12 +442,14 @@ export function statusText(state: PanelModel): string {
     case 'idle':
       return state.message ?? 'Waiting for the fit…';
     case 'loading':
-      return `Reading ${state.panel?.fileName ?? 'the file'}…`;
+      return `Reading ${state.panel?.fileName ?? 'the file'}…${state.stream?.phase === 'parse' ? ` ${streamProgressText(state.stream)}` : ''}`;
     case 'running': {
       const selection = state.selection;
       // The sweep, then (when the engine sends its iterations) the chosen model's own fit.
       if (selection && (selection.done < selection.total || state.snapshots.length === 0 || state.stale)) return `Fitting candidates… ${selection.done} of ${selection.total}`;
-      return state.snapshots.length && !state.stale ? `Fitting… iteration ${state.snapshots.length - 1}` : 'Fitting…';
+      const fitting = state.snapshots.length && !state.stale ? `Fitting… iteration ${state.snapshots.length - 1}` : 'Fitting…';
+      // Out of core every iteration is a pass over the file's rows: how far the current one has got.
+      return state.stream?.phase === 'pass' && state.stream.done < state.stream.total ? `${fitting} (${streamProgressText(state.stream)})` : fitting;
     }
     case 'done': {
       const r = state.panel?.result;

@@ -55,7 +55,7 @@ describe('Mixscope extension host: panel, cancel, limits', function () {
   });
 
   afterEach(async function () {
-    for (const key of ['k', 'maxIterations', 'tolerance', 'init', 'maxFileSizeMB']) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+    for (const key of ['k', 'maxIterations', 'tolerance', 'init', 'maxFileSizeMB', 'memoryBudgetMB', 'maxPlotPoints']) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('opens one panel per data file, titled after it, and reuses it on a re-run; the file is not written', async function () {
@@ -142,6 +142,25 @@ describe('Mixscope extension host: panel, cancel, limits', function () {
     const result = await vscode.commands.executeCommand<FitResult | undefined>(CLUSTER, uri);
     assert.equal(result, undefined);
     assert.equal(panelTabs('too-big.csv').length, 0);
+  });
+
+  it('fits a CSV over mixscope.memoryBudgetMB out of core, with the in-memory trace and a sampled panel', async function () {
+    const uri = await writeText('over-budget.csv', blobs(120000, 5)); // ≈ 1.8 MB
+    await config().update('k', 2, vscode.ConfigurationTarget.Global);
+    await config().update('init', 'random', vscode.ConfigurationTarget.Global);
+    await config().update('maxIterations', 20, vscode.ConfigurationTarget.Global);
+    await config().update('maxPlotPoints', 1000, vscode.ConfigurationTarget.Global);
+    const inMemory = await vscode.commands.executeCommand<FitResult | undefined>(CLUSTER, uri);
+    if (!inMemory) assert.fail('no in-memory result');
+    assert.equal(inMemory.assignedRows, undefined);
+    await config().update('memoryBudgetMB', 1, vscode.ConfigurationTarget.Global);
+    const streamed = await vscode.commands.executeCommand<FitResult | undefined>(CLUSTER, uri);
+    if (!streamed) assert.fail('no out-of-core result');
+    assert.equal(streamed.n, 120000);
+    assert.ok(streamed.assignedRows && streamed.assignedRows.length <= 1000 && streamed.assignments.length === streamed.assignedRows.length, 'assignments of an evenly drawn sample');
+    assert.equal(streamed.trace.length, inMemory.trace.length);
+    inMemory.trace.forEach((v, i) => assert.ok(Math.abs(streamed.trace[i] - v) <= 1e-9 * Math.abs(v), `trace[${i}] ${streamed.trace[i]} vs ${v}`));
+    assert.equal(panelTabs('over-budget.csv').length, 1);
   });
 
   it('runs ten fits on different files at once', async function () {

@@ -157,6 +157,21 @@ describe('Mixscope on a virtual file system (in-memory FileSystemProvider)', fun
     assert.deepEqual(Buffer.from(after), original, 'the provider\'s file is unchanged');
   });
 
+  it('a CSV over mixscope.memoryBudgetMB in the memory file system is refused without reading it (out of core needs a local file)', async function () {
+    const config = vscode.workspace.getConfiguration('mixscope');
+    memfs.seed('/over-budget.csv', new Uint8Array(Buffer.from('a,b\n' + '1.5,2.5\n'.repeat(200000))));
+    await config.update('memoryBudgetMB', 1, vscode.ConfigurationTarget.Global);
+    try {
+      memfs.calls.length = 0;
+      const result = await vscode.commands.executeCommand<FitResult | undefined>(CLUSTER, vscode.Uri.parse(`${SCHEME}:/over-budget.csv`));
+      assert.equal(result, undefined);
+      assert.ok(!memfs.calls.some((c) => c.op === 'readFile'), `the file was not read (calls: ${JSON.stringify(memfs.calls)})`);
+      assert.deepEqual(memfs.writes(), []);
+    } finally {
+      await config.update('memoryBudgetMB', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('a file missing from the memory file system resolves to undefined and is reported, not thrown', async function () {
     const uri = vscode.Uri.parse(`${SCHEME}:/no-such-file.csv`);
     memfs.calls.length = 0;

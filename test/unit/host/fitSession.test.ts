@@ -11,6 +11,25 @@ const fake = { workerPath: path.join(root, 'test', 'fixtures', 'host', 'fake-wor
 const options = (o: Partial<FitOptions> = {}): FitOptions => ({ ...DEFAULT_FIT_OPTIONS, ...o });
 const bytesOf = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
 
+describe('host FitSession: out of core (dist/worker.js)', () => {
+  it('forwards the parse and pass progress between the usual events; a view opening later catches up without them once done', async function () {
+    this.timeout(60000);
+    const session = new FitSession('file:///d/faithful.csv', 'faithful.csv', options({ model: 'gaussian', k: 2, maxIterations: 5 }));
+    const events: FitEvent[] = [];
+    session.subscribe((e) => events.push(e));
+    const real = { workerPath: path.join(root, 'dist', 'worker.js') };
+    const outcome = await session.start(real, { outOfCore: { filePath: path.join(root, 'test', 'fixtures', 'faithful.csv'), memoryBudgetMB: 1 } });
+    assert.equal(outcome.status, 'done', JSON.stringify(outcome).slice(0, 300));
+    const types = events.map((e) => (e.type === 'streamProgress' ? `stream:${e.phase}` : e.type));
+    const loaded = types.indexOf('loaded');
+    // The parse, then the passes that gather the start and plot rows, before the data are announced.
+    assert.ok(loaded > 0 && types[0] === 'stream:parse' && types.slice(0, loaded).every((t) => t.startsWith('stream:')), types.join(' '));
+    assert.ok(types.slice(loaded + 1).includes('stream:pass') && !types.slice(loaded + 1).includes('stream:parse'), types.join(' '));
+    assert.equal(types[types.length - 1], 'done');
+    assert.deepEqual(session.catchUp().map((e) => e.type), ['fitStarted', 'loaded', 'progress', 'done']);
+  });
+});
+
 describe('host FitSession (fixture worker)', () => {
   it('emits loaded, each progress, then done — the same objects to every subscriber — and keeps only the newest', async () => {
     const session = new FitSession('file:///d/ok-a.csv', 'ok-a.csv', options({ maxIterations: 4 }));

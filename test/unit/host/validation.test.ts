@@ -348,8 +348,8 @@ describe('host validation: file size budget', () => {
   });
   it('refuses a larger file with its size and the limit', () => {
     const message = checkFileSize('big.csv', 2 * 1024 * 1024 * 1024, 1024);
-    assert.equal(message, 'big.csv is 2.0 GB, larger than the limit of 1024 MB (setting mixscope.maxFileSizeMB). Raise the limit if this machine has the memory, or fit a smaller sample of the file; the CLI fits it out of core whatever its size: npx mixscope fit "big.csv" (see mixscope.memoryBudgetMB).');
-    assert.equal(checkFileSize('big.parquet', 2 * 1024 * 1024 * 1024, 1024), 'big.parquet is 2.0 GB, larger than the limit of 1024 MB (setting mixscope.maxFileSizeMB). Raise the limit if this machine has the memory, or fit a smaller sample of the file.');
+    assert.equal(message, 'big.csv is 2.0 GB, larger than the limit of 1024 MB (setting mixscope.maxFileSizeMB). Raise the limit to fit it, or fit a smaller sample of the file.');
+    assert.equal(checkFileSize('big.parquet', 2 * 1024 * 1024 * 1024, 1024), 'big.parquet is 2.0 GB, larger than the limit of 1024 MB (setting mixscope.maxFileSizeMB). Raise the limit to fit it, or fit a smaller sample of the file.');
     assert.match(checkFileSize('a.csv', 1024 * 1024 + 1, 1)!, /a\.csv is 1\.0 MB, larger than the limit of 1 MB/);
   });
 });

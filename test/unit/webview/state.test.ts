@@ -65,6 +65,19 @@ describe('webview state reducer', () => {
     assert.equal(reduce(s, { type: 'progress', runId: 1, restart: 0, iteration: 9, objective: 0, logLikelihood: 0, snapshot: snapshot(9) }), s);
   });
 
+  it('out of core: the parse, then each pass over the rows, in the status line; another run\'s progress is ignored', () => {
+    const MB = 1024 * 1024;
+    let s = replay(run(1, 1).slice(0, 1));
+    s = reduce(s, { type: 'streamProgress', runId: 1, phase: 'parse', done: 120 * MB, total: 1024 * MB });
+    assert.equal(statusText(s), 'Reading faithful.csv… read 120 of 1,024 MB');
+    assert.equal(reduce(s, { type: 'streamProgress', runId: 2, phase: 'parse', done: 900 * MB, total: 1024 * MB }), s);
+    s = replay(run(1, 3).slice(1), s);
+    s = reduce(s, { type: 'streamProgress', runId: 1, phase: 'pass', pass: 5, done: 1_200_000, total: 48_000_000 });
+    assert.equal(statusText(s), 'Fitting… iteration 2 (pass 5 over the rows: 1,200,000 of 48,000,000)');
+    s = reduce(s, { type: 'streamProgress', runId: 1, phase: 'pass', pass: 5, done: 48_000_000, total: 48_000_000 });
+    assert.equal(statusText(s), 'Fitting… iteration 2');
+  });
+
   it('does not mutate the state it is given', () => {
     const s = replay(run(1, 3));
     const frozen = JSON.stringify(s);

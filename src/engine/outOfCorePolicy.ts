@@ -1,0 +1,74 @@
+// Which files are fitted in memory, which out of core, and which are refused, from their name and size alone: the
+// memory budget decides (a file within it is read whole). Shared by the CLI and the extension host; small and free
+// of the engine's numerics, so the host can bundle it.
+
+const MB = 1024 * 1024;
+/** Setting this environment variable to "always" fits every delimited text file out of core (tests, comparisons). */
+export const FORCE_OUT_OF_CORE_ENV = 'MIXSCOPE_OUT_OF_CORE';
+/** The names out of core can stream: uncompressed delimited text. */
+const TEXT_NAME = /\.(csv|tsv|txt|dat|data)$/i;
+
+/** Whether out of core can read this file (uncompressed delimited text). */
+export function isOutOfCoreFileName(fileName: string): boolean {
+  return TEXT_NAME.test(fileName);
+}
+
+/** Whether a file of `bytes` is over a budget of `budgetMB` (or out of core is forced by the environment). */
+export function needsOutOfCore(bytes: number, budgetMB: number): boolean {
+  return bytes > budgetMB * MB || process.env[FORCE_OUT_OF_CORE_ENV] === 'always';
+}
+
+/** Whether the file (by its name and size) is fitted out of core: delimited text over the budget. */
+export function fitsOutOfCore(fileName: string, bytes: number, budgetMB: number): boolean {
+  return isOutOfCoreFileName(fileName) && needsOutOfCore(bytes, budgetMB);
+}
+
+export type FitPlan = { kind: 'inMemory' } | { kind: 'outOfCore' } | { kind: 'refused'; message: string };
+
+export interface PlanInput {
+  fileName: string;
+  size: number;
+  budgetMB: number;
+  /** The file is on this machine's disk (a `file:` URI; always for the CLI): out of core streams it from there. */
+  local: boolean;
+  /** How the budget setting is named in messages: "mixscope.memoryBudgetMB", or the CLI's "--memory-budget-mb". */
+  budgetSetting: string;
+  /** Why the file is not on this machine's disk (e.g. "it is in a remote workspace (vscode-remote)"). */
+  whyNotLocal?: string;
+}
+
+/** "1.5 GB", "12.0 MB". */
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 * MB) return `${(bytes / (1024 * MB)).toFixed(1)} GB`;
+  if (bytes >= MB) return `${(bytes / MB).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} bytes`;
+}
+
+/**
+ * In memory when the file is within the budget; delimited text over it is fitted out of core from this machine's
+ * disk; anything else over it is refused with why and what to do (never read whole, so never an out-of-memory).
+ */
+export function planFit(input: PlanInput): FitPlan {
+  const { fileName, size, budgetMB, budgetSetting } = input;
+  const text = isOutOfCoreFileName(fileName);
+  if (!(text ? needsOutOfCore(size, budgetMB) : size > budgetMB * MB)) return { kind: 'inMemory' };
+  const over = size > budgetMB * MB ? `${fileName} is ${formatSize(size)}, over the memory budget of ${budgetMB} MB (${budgetSetting})` : `${fileName} is fitted out of core (${FORCE_OUT_OF_CORE_ENV}=always)`;
+  if (!text) {
+    return {
+      kind: 'refused',
+      message:
+        `${over}, and only uncompressed delimited text (.csv, .tsv, .txt, .dat, .data) can be fitted out of core. ` +
+        `Save it as CSV to fit it out of core, fit a smaller sample of it, or raise ${budgetSetting} if this machine has the memory.`,
+    };
+  }
+  if (!input.local) {
+    return {
+      kind: 'refused',
+      message:
+        `${over}, so it would be fitted out of core, which streams the file from this machine's disk, but ${input.whyNotLocal ?? 'it is not on this machine\'s disk'}. ` +
+        `Copy it into a local folder and fit it there, or raise ${budgetSetting} if this machine has the memory to read it whole.`,
+    };
+  }
+  return { kind: 'outOfCore' };
+}

@@ -1,0 +1,66 @@
+// How the extension host fits a file: in memory within mixscope.memoryBudgetMB, out of core for local delimited text
+// over it, refused (with why and what to do) for other formats and for remote or virtual workspaces over it.
+import * as assert from 'node:assert/strict';
+import { planHostFit } from '../../../src/host/fitPlan';
+import { FORCE_OUT_OF_CORE_ENV } from '../../../src/engine/outOfCorePolicy';
+
+const MB = 1024 * 1024;
+const limits = { maxFileSizeMB: 1048576, memoryBudgetMB: 100 };
+const local = { scheme: 'file' };
+
+describe('host fit plan: memory budget, out of core, remote and virtual workspaces', () => {
+  let saved: string | undefined;
+  beforeEach(() => {
+    saved = process.env[FORCE_OUT_OF_CORE_ENV];
+    delete process.env[FORCE_OUT_OF_CORE_ENV];
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env[FORCE_OUT_OF_CORE_ENV];
+    else process.env[FORCE_OUT_OF_CORE_ENV] = saved;
+  });
+
+  it('reads any file within the budget into memory, local or not', () => {
+    for (const scheme of ['file', 'vscode-remote', 'memfs']) {
+      assert.deepEqual(planHostFit({ scheme }, 'a.csv', 100 * MB, limits), { kind: 'inMemory' }, scheme);
+      assert.deepEqual(planHostFit({ scheme }, 'a.parquet', 100 * MB, limits), { kind: 'inMemory' }, scheme);
+    }
+  });
+
+  it('fits local delimited text over the budget out of core', () => {
+    for (const name of ['big.csv', 'big.TSV', 'big.txt', 'big.dat', 'big.data']) {
+      assert.deepEqual(planHostFit(local, name, 100 * MB + 1, limits), { kind: 'outOfCore' }, name);
+    }
+  });
+
+  it('refuses other formats over the budget, naming the file, its size, the setting and what to do', () => {
+    const plan = planHostFit(local, 'big.parquet', 150 * MB, limits);
+    assert.deepEqual(plan, {
+      kind: 'refused',
+      message:
+        'big.parquet is 150.0 MB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), and only uncompressed delimited text (.csv, .tsv, .txt, .dat, .data) can be fitted out of core. ' +
+        'Save it as CSV to fit it out of core, fit a smaller sample of it, or raise mixscope.memoryBudgetMB if this machine has the memory.',
+    });
+    // Compressed text is not streamed either.
+    assert.equal(planHostFit(local, 'big.csv.gz', 150 * MB, limits).kind, 'refused');
+  });
+
+  it('refuses delimited text over the budget in a remote or virtual workspace: copy it locally or raise the budget', () => {
+    const remote = planHostFit({ scheme: 'vscode-remote' }, 'big.csv', 2048 * MB, limits);
+    assert.deepEqual(remote, {
+      kind: 'refused',
+      message:
+        "big.csv is 2.0 GB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), so it would be fitted out of core, which streams the file from this machine's disk, but it is in a remote workspace (vscode-remote:), and the extension runs on this machine. " +
+        'Copy it into a local folder and fit it there, or raise mixscope.memoryBudgetMB if this machine has the memory to read it whole.',
+    });
+    const virtual = planHostFit({ scheme: 'memfs' }, 'big.csv', 101 * MB, limits);
+    assert.equal(virtual.kind, 'refused');
+    assert.match((virtual as { message: string }).message, /it is in a virtual workspace \(memfs:\), not on this machine's disk\. Copy it into a local folder/);
+  });
+
+  it(`${FORCE_OUT_OF_CORE_ENV}=always sends local text out of core whatever its size, and leaves other formats in memory`, () => {
+    process.env[FORCE_OUT_OF_CORE_ENV] = 'always';
+    assert.deepEqual(planHostFit(local, 'small.csv', 10, limits), { kind: 'outOfCore' });
+    assert.deepEqual(planHostFit(local, 'small.npy', 10, limits), { kind: 'inMemory' });
+    assert.equal(planHostFit({ scheme: 'memfs' }, 'small.csv', 10, limits).kind, 'refused');
+  });
+});
