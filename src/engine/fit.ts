@@ -40,7 +40,6 @@ export function fitDataset(dataset: Dataset, partialOptions: Partial<FitOptions>
   checkInit(familyById(chosen.id), options.init);
   if (data.kind === 'table' && data.weights) {
     const weights = `case weights (column "${data.weightsColumn}")`;
-    if (chosen.id !== 'gaussian' && chosen.id !== 'poisson') throw new OptionsError(`${weights} apply to Gaussian and Poisson mixtures: set model to "gaussian" or "poisson", or weightsColumn to "".`);
     if (!data.weights.some((w) => w > 0)) throw new DataError(`${file}: every case weight in column "${data.weightsColumn}" is 0, so no row counts. Expected some weights above 0.`, file);
     if (models[0] === 'variational') throw new OptionsError(`${weights} are not supported by the variational mixture: use another covarianceType, or set weightsColumn to "".`);
   }

@@ -50,6 +50,9 @@ export interface ImageData {
   labels?: Int32Array;
   /** Text labels: the name of each label code. */
   labelNames?: string[];
+  /** A table read as images: its case weights (TableData.weights) and their column. */
+  weights?: Float64Array;
+  weightsColumn?: string;
   summary: DatasetSummary;
 }
 

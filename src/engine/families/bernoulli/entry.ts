@@ -44,7 +44,8 @@ export function imagesForBernoulli(dataset: Dataset, options: FitOptions): Image
 
 /** A table read as images: pixel rows (0..255 integers or 0..1 values), or any table of values in [0, 1]. */
 function tableAsImages(table: TableData, options: FitOptions): ImageData | undefined {
-  return asImages(table, options.imageWidth || undefined) ?? unitIntervalAsImages(table);
+  const images = asImages(table, options.imageWidth || undefined) ?? unitIntervalAsImages(table);
+  return images && table.weights ? { ...images, weights: table.weights, weightsColumn: table.weightsColumn } : images;
 }
 
 function isBinary(t: TableData): boolean {
@@ -134,10 +135,12 @@ function selectBernoulliK(images: ImageData, { options, reason, started, callbac
     parameters: (k) => k * images.d + k - 1,
     fit: (k) => fitBernoulli(images, { ...options, k }),
     summary: ({ result, run }) => ({ ...result, logResp: run.logResp }),
+    caseWeights: images.weights,
     onProgress: callbacks.onSelectionProgress,
   });
   const outcome = packageFit(images, swept.fit, reason, started);
   outcome.result.selection = swept.selection;
-  outcome.result.notes = [...swept.notes, ...labelsNote(images, swept.selection.chosen!.k), ...(outcome.result.notes ?? [])];
+  const weighted = images.weights ? [`Case weights (column "${images.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : [];
+  outcome.result.notes = [...swept.notes, ...weighted, ...labelsNote(images, swept.selection.chosen!.k), ...(outcome.result.notes ?? [])];
   return outcome;
 }

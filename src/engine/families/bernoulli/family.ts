@@ -14,6 +14,8 @@
 // bundled dist/shard.js, on worker-thread shards (shardPool.ts); results are identical for any thread count.
 // Starting points come from the shared em/init.ts with the Hamming distance of distance.ts; examples.ts picks each
 // cluster's most and least typical images.
+// Case weights w_i (a table's weights column): EM hands the M-step w_i r_ik, so N_k and the pixel counts are weighted
+// and π_k = N_k / Σ_i w_i (a whole-number weight is the row repeated); the start is weighted the same way.
 
 import * as os from 'node:os';
 import type { BernoulliSnapshot, ClusterExamples, FitOptions, FitResult, InitMethod, InitParams } from '../../../shared/protocol';
@@ -21,10 +23,10 @@ import { binarize, type BinaryMatrix } from './binarize';
 import { hammingDistancesTo, nearestCentre } from './distance';
 import { clusterExamples } from './examples';
 import type { ImageData, TableData } from '../../data/dataset';
-import { emSettingsFor, informationCriteria, runEm, type EmProgress, type EmRun, type MixtureFamily } from '../../em/em';
+import { emSettingsFor, informationCriteria, runEm, totalWeight, type EmProgress, type EmRun, type MixtureFamily } from '../../em/em';
 import { FitError, OptionsError } from '../../errors';
 import { labelMetrics } from '../../em/metrics';
-import { startingPoint, type InitSpace } from '../../em/init';
+import { startingPoint, weighResponsibilities, type InitSpace } from '../../em/init';
 import type { Rng } from '../../em/rng';
 import { lnGamma } from '../../em/special';
 import { accumulateBlock, blockLayout, blockRowRange, eStepRows, reduceBlocks, type BlockLayout } from './shardKernels';
@@ -55,6 +57,8 @@ export interface BernoulliOptions {
   threads?: number;
   /** The shard script; undefined = dist/shard.js beside the running bundle if present; null = single-threaded. */
   shardScript?: string | null;
+  /** Case (frequency) weights w_i ≥ 0 of the rows. */
+  caseWeights?: Float64Array;
 }
 
 /**
@@ -73,6 +77,9 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
   readonly d: number;
   /** Things the user should know (components pulled apart, threads). */
   readonly notes: string[] = [];
+  readonly caseWeights?: Float64Array;
+  /** Σ_i w_i (n without case weights): the denominator of π. */
+  private readonly total: number;
   private readonly a: number;
   private readonly b: number;
   private readonly logPriorConstant: number;
@@ -89,6 +96,8 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
   ) {
     this.n = matrix.n;
     this.d = matrix.d;
+    this.caseWeights = options.caseWeights;
+    this.total = options.caseWeights ? totalWeight(options.caseWeights) : matrix.n;
     const [a, b] = options.betaPrior;
     if (!(Number.isFinite(a) && Number.isFinite(b) && a >= 1 && b >= 1)) {
       throw new OptionsError(`betaPrior must be two finite numbers ≥ 1 (a, b), got ${JSON.stringify(options.betaPrior)}.`);
@@ -135,7 +144,7 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
         ? this.explicitParams(k)
         : start.kind === 'rows'
           ? this.randomDataParams(k, start.rows)
-          : this.mStep(start.resp, k, undefined);
+          : this.mStep(weighResponsibilities(start.resp, k, this.caseWeights), k, undefined);
     this.separateIdentical(params, k, rng);
     return params;
   }
@@ -147,6 +156,7 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
       n: this.n,
       distancesTo: hammingDistancesTo(m),
       labelsFromSeeds: (seeds, k) => nearestCentre(m, seeds, k),
+      weights: this.caseWeights,
     };
   }
 
@@ -280,7 +290,7 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
     const nkOffset = d * k;
     for (let c = 0; c < k; c++) {
       const nk = totals[nkOffset + c];
-      weights[c] = nk / n;
+      weights[c] = nk / this.total;
       const denominator = nk + a + b - 2;
       if (!(denominator > 0)) {
         // No prior and an empty component: nothing to estimate from; it keeps its pixels (π_k = 0 retires it).
@@ -399,6 +409,7 @@ export function fitBernoulli(
     initParams: options.initParams,
     threads: options.threads,
     shardScript: engine.shardScript,
+    caseWeights: data.weights,
   });
   let run: EmRun<BernoulliParams>;
   let threads: number;
@@ -415,7 +426,8 @@ export function fitBernoulli(
   const { k } = options;
   const { n, d } = binary;
   const params = run.params;
-  const { bic, aic } = informationCriteria(run.logLikelihood, family.parameterCount(k), n);
+  const sampleSize = data.weights ? totalWeight(data.weights) : n;
+  const { bic, aic } = informationCriteria(run.logLikelihood, family.parameterCount(k), sampleSize);
   const last = family.snapshot(params, k, run.iterations, run.assignments);
   const labels = data.labels && data.labels.length === n ? data.labels : undefined;
   const imageShape: [number, number] | undefined = data.kind === 'images' ? [data.height, data.width] : undefined;
@@ -426,6 +438,7 @@ export function fitBernoulli(
     n,
     d,
     columns: data.kind === 'table' ? data.columns : data.summary.columns,
+    ...(data.weights ? { caseWeights: { column: data.weightsColumn ?? 'weights', total: sampleSize } } : {}),
     converged: run.converged,
     iterations: run.iterations,
     logLikelihood: run.logLikelihood,

@@ -7,7 +7,7 @@ import type { Dataset, TableData } from '../../data/dataset';
 import { emSettingsFor, informationCriteria, runEm, type EmProgress, type EmRun } from '../../em/em';
 import { DataError, OptionsError } from '../../errors';
 import { sweepK } from '../../select/kSweep';
-import { asCategoricalTable, categoryFields, type CategoricalTable } from '../categorical/entry';
+import { asCategoricalTable, caseWeightsField, categoryFields, sampleSize, weightedSelectionNote, type CategoricalTable } from '../categorical/entry';
 import { CategoricalFamily } from '../categorical/family';
 import { COVARIANCE_TYPES } from '../gaussian/covariance';
 import { GaussianFamily } from '../gaussian/family';
@@ -52,12 +52,13 @@ export const mixedFamily = defineFamily<MixedTable>({
       criterion: options.criterion,
       parameters: (k) => mixedFamilyFor(data, options).parameterCount(k),
       fit: (k) => runMixed(data, { ...options, k }),
-      summary: (run) => ({ ...run, ...informationCriteria(run.logLikelihood, run.parameters, data.n) }),
+      summary: (run) => ({ ...run, ...informationCriteria(run.logLikelihood, run.parameters, sampleSize(data.table)) }),
+      caseWeights: data.table.weights,
       onProgress: callbacks.onSelectionProgress,
     });
     const outcome = packageFit(data, swept.fit, { ...options, k: swept.selection.chosen!.k }, reason, started);
     outcome.result.selection = swept.selection;
-    outcome.result.notes = [...swept.notes, ...(outcome.result.notes ?? [])];
+    outcome.result.notes = [...swept.notes, ...weightedSelectionNote(data.table), ...(outcome.result.notes ?? [])];
     return outcome;
   },
 });
@@ -88,10 +89,11 @@ function gaussianModel(covarianceType: string, d: number): string {
 export function mixedFamilyFor(data: MixedTable, options: Pick<FixedFitOptions, 'covarianceType' | 'regularization' | 'init'>): MixedFamily<unknown> {
   const { table } = data;
   const model = gaussianModel(options.covarianceType, table.d);
+  const caseWeights = table.weights;
   const gaussian = (COVARIANCE_TYPES as readonly string[]).includes(model)
-    ? new GaussianFamily(table.values, table.n, table.d, { covarianceType: model as SklearnCovarianceType, regularization: options.regularization, init: options.init })
-    : new MclustGaussianFamily(table.values, table.n, table.d, { model: model as Parameters<typeof mclustModelForColumns>[0], regularization: options.regularization, init: options.init });
-  return new MixedFamily(gaussian as GaussianBlock<unknown>, new CategoricalFamily(data.categorical.columns, options.init));
+    ? new GaussianFamily(table.values, table.n, table.d, { covarianceType: model as SklearnCovarianceType, regularization: options.regularization, init: options.init, caseWeights })
+    : new MclustGaussianFamily(table.values, table.n, table.d, { model: model as Parameters<typeof mclustModelForColumns>[0], regularization: options.regularization, init: options.init, caseWeights });
+  return new MixedFamily(gaussian as GaussianBlock<unknown>, new CategoricalFamily(data.categorical.columns, options.init, caseWeights));
 }
 
 function announce(data: MixedTable, reason: string, onLoaded: FitContext['callbacks']['onLoaded']): void {
@@ -116,13 +118,14 @@ function packageFit(data: MixedTable, run: MixedRun, options: FixedFitOptions, r
   const { table, categorical } = data;
   const last = run.snapshots[run.snapshots.length - 1];
   if (last.model !== 'mixed') throw new Error('internal: a mixed fit without mixed snapshots');
-  const { core, plotAssignments } = emResultCore(run, run.parameters, data.n, options, started, table);
+  const { core, plotAssignments } = emResultCore(run, run.parameters, sampleSize(table), options, started, table);
   const result: FitResult = {
     model: 'mixed',
     modelReason: reason,
     n: data.n,
     d: table.d,
     columns: table.columns,
+    ...caseWeightsField(table),
     ...core,
     covariances: last.covariances,
     covarianceType: run.covariance as FitResult['covarianceType'],
