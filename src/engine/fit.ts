@@ -85,8 +85,9 @@ function rowsToMarginalise(table: TableData, options: FitOptions): TableData {
   };
   if (options.missing === 'skip') return skip('missing is "skip"', 'Set missing to "marginalize" (CLI: --missing marginalize) to fit the rows on their observed cells.');
   const other = options.model !== 'auto' && options.model !== 'gaussian' ? familyById(options.model) : options.model === 'auto' ? takenByAnotherFamily(table, options) : undefined;
-  // The categorical family fits the text columns' codes (their missing cells it marginalises itself), not these cells.
-  if (other?.id === 'categorical') return table;
+  // The categorical family fits the text columns' codes (their missing cells it marginalises itself), not these cells;
+  // the mixed family's Gaussian block marginalises them (in its K sweep too).
+  if (other?.id === 'categorical' || other?.id === 'mixed') return table;
   if (other) return skip(`a ${other.label} mixture does not marginalise missing cells`, 'Use model "gaussian".');
   if (options.covarianceType === 'variational') return skip('the variational mixture does not marginalise missing cells', 'Use another covarianceType.');
   const { ks, models } = selectionCandidates(options, 'gaussian', table.n, table.d);

@@ -1,6 +1,8 @@
 // The mixed family's registry entry: a table with numeric columns and categorical columns (text of a few categories),
 // fitted by EM with a Gaussian block over the numeric columns and a latent-class block over the categorical ones
 // (family.ts). Model "auto" takes it when a table has both; k "auto" sweeps K with the chosen covariance model.
+// Rows with missing numeric cells are kept (unless missing is "skip"): the Gaussian block integrates those cells out
+// (gaussian/missing.ts), as the Gaussian family does, and a missing answer drops out of the categorical product.
 
 import type { DatasetSummary, FitResult, SklearnCovarianceType } from '../../../shared/protocol';
 import type { Dataset, TableData } from '../../data/dataset';
@@ -12,7 +14,8 @@ import { CategoricalFamily } from '../categorical/family';
 import { COVARIANCE_TYPES } from '../gaussian/covariance';
 import { GaussianFamily } from '../gaussian/family';
 import { MclustGaussianFamily, mclustModelForColumns } from '../gaussian/mclust/family';
-import { isMclustModelName } from '../gaussian/mclust/models';
+import { MissingGaussianFamily } from '../gaussian/missing';
+import { isMclustModelName, type MclustModelName } from '../gaussian/mclust/models';
 import { emResultCore } from '../result';
 import { defineFamily, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
 import { MixedFamily, type GaussianBlock, type MixedParams } from './family';
@@ -90,10 +93,20 @@ export function mixedFamilyFor(data: MixedTable, options: Pick<FixedFitOptions, 
   const { table } = data;
   const model = gaussianModel(options.covarianceType, table.d);
   const caseWeights = table.weights;
-  const gaussian = (COVARIANCE_TYPES as readonly string[]).includes(model)
+  const gaussian = table.missing
+    ? new MissingGaussianFamily(table.values, table.n, table.d, table.missing, { model: model as SklearnCovarianceType | MclustModelName, regularization: options.regularization, init: options.init, caseWeights })
+    : (COVARIANCE_TYPES as readonly string[]).includes(model)
     ? new GaussianFamily(table.values, table.n, table.d, { covarianceType: model as SklearnCovarianceType, regularization: options.regularization, init: options.init, caseWeights })
     : new MclustGaussianFamily(table.values, table.n, table.d, { model: model as Parameters<typeof mclustModelForColumns>[0], regularization: options.regularization, init: options.init, caseWeights });
   return new MixedFamily(gaussian as GaussianBlock<unknown>, new CategoricalFamily(data.categorical.columns, options.init, caseWeights));
+}
+
+/** What the fit did with the missing numeric cells (the panel's and the CLI's note). */
+function missingNote(table: TableData): string {
+  const per = table.missingPerColumn ?? [];
+  const cells = per.reduce((a, b) => a + b, 0);
+  const where = per.map((count, j) => (count > 0 ? `${count} in ${table.columns[j]}` : '')).filter(Boolean).join(', ');
+  return `${cells} missing numeric cell${cells === 1 ? '' : 's'} (${where}) integrated out by the Gaussian block: each row is fitted on its observed cells, assuming the cells are missing at random.`;
 }
 
 function announce(data: MixedTable, reason: string, onLoaded: FitContext['callbacks']['onLoaded']): void {
@@ -126,7 +139,9 @@ function packageFit(data: MixedTable, run: MixedRun, options: FixedFitOptions, r
     d: table.d,
     columns: table.columns,
     ...caseWeightsField(table),
+    ...(table.missing ? { missingCells: table.missingPerColumn } : {}),
     ...core,
+    ...(table.missing ? { notes: [missingNote(table)] } : {}),
     covariances: last.covariances,
     covarianceType: run.covariance as FitResult['covarianceType'],
     ...categoryFields(categorical.names, categorical.categories, last.probabilities),
