@@ -87,7 +87,8 @@ function rowsToMarginalise(table: TableData, options: FitOptions): TableData {
   const other = options.model !== 'auto' && options.model !== 'gaussian' ? familyById(options.model) : options.model === 'auto' ? takenByAnotherFamily(table, options) : undefined;
   // The categorical family fits the text columns' codes (their missing cells it marginalises itself), not these cells;
   // the mixed family's Gaussian block marginalises them (in its K sweep too).
-  if (other?.id === 'categorical' || other?.id === 'mixed') return table;
+  // The Bernoulli family leaves a missing cell out of its row's product.
+  if (other?.id === 'categorical' || other?.id === 'mixed' || other?.id === 'bernoulli') return table;
   if (other) return skip(`a ${other.label} mixture does not marginalise missing cells`, 'Use model "gaussian".');
   if (options.covarianceType === 'variational') return skip('the variational mixture does not marginalise missing cells', 'Use another covarianceType.');
   const { ks, models } = selectionCandidates(options, 'gaussian', table.n, table.d);

@@ -16,7 +16,7 @@ import { normalizeLogRows } from '../em/logsumexp';
 import { DataError, FitError, OptionsError } from '../errors';
 import { imagesForBernoulli } from '../families/bernoulli/entry';
 import { binarizePixels } from '../families/bernoulli/binarize';
-import { BernoulliFamily } from '../families/bernoulli/family';
+import { BernoulliFamily, missingPixels } from '../families/bernoulli/family';
 import { imagesAsTable } from '../families/gaussian/entry';
 import { GaussianFamily } from '../families/gaussian/family';
 import { MclustGaussianFamily, mclustModelForColumns } from '../families/gaussian/mclust/family';
@@ -68,7 +68,7 @@ export async function loadForModel(model: SavedModel, fileName: string, bytes: U
     imageWidth: model.settings?.imageWidth || undefined,
     sheet,
     weightsColumn: hasWeights ? weightsColumn : undefined,
-    missing: model.family === 'gaussian' || model.family === 'mixed' ? (model.settings?.missing ?? 'marginalize') : 'skip',
+    missing: model.family === 'poisson' || model.family === 'categorical' ? 'skip' : (model.settings?.missing ?? 'marginalize'),
   });
   if (weightsColumn !== undefined && !hasWeights) {
     dataset.summary.notes.push(`the model was fitted with case weights (column "${weightsColumn}"); this file has no such column, so every row weighs 1`);
@@ -176,7 +176,8 @@ function bernoulliLogProb(model: SavedModel, dataset: Dataset): { n: number; log
   const image = model.preprocessing.image!;
   const binary = binarizePixels(images.pixels, n, d, image.pixelScale, image.threshold);
   const k = model.k;
-  const family = new BernoulliFamily(binary, { init: 'params', betaPrior: model.settings.betaPrior ?? [2, 2], threads: 1, shardScript: null });
+  const missing = images.missing ? missingPixels(images.missing, n, d) : undefined;
+  const family = new BernoulliFamily(binary, { init: 'params', betaPrior: model.settings.betaPrior ?? [2, 2], threads: 1, shardScript: null, missing });
   const logProb = new Float64Array(n * k);
   try {
     family.weightedLogProb({ weights: Float64Array.from(model.parameters.weights), means: Float64Array.from(model.parameters.means.flat()) }, k, logProb);

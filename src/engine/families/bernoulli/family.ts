@@ -16,6 +16,9 @@
 // cluster's most and least typical images.
 // Case weights w_i (a table's weights column): EM hands the M-step w_i r_ik, so N_k and the pixel counts are weighted
 // and π_k = N_k / Σ_i w_i (a whole-number weight is the row repeated); the start is weighted the same way.
+// Missing cells (a table's, stored as 0 and listed in `missing`) drop out of their row's product, their exact
+// marginal: the E-step takes each missing pixel's ln(1 − μ_kj) back out of the row's sum, and the M-step divides
+// each pixel's count by the responsibility of the rows that observe it, N_kj = N_k − Σ_{i: x_ij missing} r_ik.
 
 import * as os from 'node:os';
 import type { BernoulliSnapshot, ClusterExamples, FitOptions, FitResult, InitMethod, InitParams } from '../../../shared/protocol';
@@ -59,6 +62,28 @@ export interface BernoulliOptions {
   shardScript?: string | null;
   /** Case (frequency) weights w_i ≥ 0 of the rows. */
   caseWeights?: Float64Array;
+  /** The missing cells, row by row (missingPixels). */
+  missing?: MissingPixels;
+}
+
+/** Missing cells as a compressed row list: row i's are colIdx[rowPtr[i] .. rowPtr[i+1]). */
+export interface MissingPixels {
+  rowPtr: Uint32Array;
+  colIdx: Int32Array;
+}
+
+/** The missing cells of an n × d mask (1 = missing). */
+export function missingPixels(mask: Uint8Array, n: number, d: number): MissingPixels {
+  const rowPtr = new Uint32Array(n + 1);
+  let count = 0;
+  for (let e = 0; e < n * d; e++) if (mask[e]) count++;
+  const colIdx = new Int32Array(count);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) if (mask[i * d + j]) colIdx[p++] = j;
+    rowPtr[i + 1] = p;
+  }
+  return { rowPtr, colIdx };
 }
 
 /**
@@ -78,8 +103,11 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
   /** Things the user should know (components pulled apart, threads). */
   readonly notes: string[] = [];
   readonly caseWeights?: Float64Array;
+  readonly missing?: MissingPixels;
   /** Σ_i w_i (n without case weights): the denominator of π. */
   private readonly total: number;
+  /** Per pixel and component, the responsibility of the rows that miss it (d × K; with missing cells). */
+  private missingMass = new Float64Array(0);
   private readonly a: number;
   private readonly b: number;
   private readonly logPriorConstant: number;
@@ -97,6 +125,7 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
     this.n = matrix.n;
     this.d = matrix.d;
     this.caseWeights = options.caseWeights;
+    this.missing = options.missing;
     this.total = options.caseWeights ? totalWeight(options.caseWeights) : matrix.n;
     const [a, b] = options.betaPrior;
     if (!(Number.isFinite(a) && Number.isFinite(b) && a >= 1 && b >= 1)) {
@@ -247,6 +276,36 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
     } else {
       eStepRows(this.matrix.rowPtr, this.matrix.colIdx, wt, base, k, 0, n, out);
     }
+    if (this.missing) this.dropMissingFromRows(params, k, out);
+  }
+
+  /** base[k] summed ln(1 − μ_kj) over every pixel: a missing pixel (stored as 0) takes its term back out. */
+  private dropMissingFromRows(params: BernoulliParams, k: number, out: Float64Array): void {
+    const { rowPtr, colIdx } = this.missing!;
+    const { n, d } = this;
+    const mu = params.means;
+    for (let i = 0; i < n; i++) {
+      for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+        const j = colIdx[p];
+        for (let c = 0; c < k; c++) out[i * k + c] -= Math.log1p(-mu[c * d + j]);
+      }
+    }
+  }
+
+  /** missingMass[j·K + k] = Σ_{i: x_ij missing} r_ik. */
+  private missingResponsibility(resp: Float64Array, k: number): Float64Array {
+    const { rowPtr, colIdx } = this.missing!;
+    const { n, d } = this;
+    if (this.missingMass.length !== d * k) this.missingMass = new Float64Array(d * k);
+    const mass = this.missingMass;
+    mass.fill(0);
+    for (let i = 0; i < n; i++) {
+      for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+        const j = colIdx[p];
+        for (let c = 0; c < k; c++) mass[j * k + c] += resp[i * k + c];
+      }
+    }
+    return mass;
   }
 
   /** wt[j·K + k] = ln μ_kj − ln(1 − μ_kj); base[k] = ln π_k + Σ_j ln(1 − μ_kj). */
@@ -288,16 +347,15 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
     const weights = new Float64Array(k);
     const means = new Float64Array(k * d);
     const nkOffset = d * k;
+    const missingMass = this.missing ? this.missingResponsibility(resp, k) : undefined;
     for (let c = 0; c < k; c++) {
       const nk = totals[nkOffset + c];
       weights[c] = nk / this.total;
-      const denominator = nk + a + b - 2;
-      if (!(denominator > 0)) {
-        // No prior and an empty component: nothing to estimate from; it keeps its pixels (π_k = 0 retires it).
-        for (let j = 0; j < d; j++) means[c * d + j] = previous ? previous.means[c * d + j] : 0.5;
-        continue;
+      for (let j = 0; j < d; j++) {
+        const denominator = nk - (missingMass ? missingMass[j * k + c] : 0) + a + b - 2;
+        // No prior and no row observing the pixel in this component: nothing to estimate from; it keeps its value.
+        means[c * d + j] = denominator > 0 ? clampMu((totals[j * k + c] + a - 1) / denominator) : previous ? previous.means[c * d + j] : 0.5;
       }
-      for (let j = 0; j < d; j++) means[c * d + j] = clampMu((totals[j * k + c] + a - 1) / denominator);
     }
     return { weights, means };
   }
@@ -410,6 +468,7 @@ export function fitBernoulli(
     threads: options.threads,
     shardScript: engine.shardScript,
     caseWeights: data.weights,
+    missing: data.missing ? missingPixels(data.missing, binary.n, binary.d) : undefined,
   });
   let run: EmRun<BernoulliParams>;
   let threads: number;
@@ -439,6 +498,7 @@ export function fitBernoulli(
     d,
     columns: data.kind === 'table' ? data.columns : data.summary.columns,
     ...(data.weights ? { caseWeights: { column: data.weightsColumn ?? 'weights', total: sampleSize } } : {}),
+    ...(data.missing ? { missingCells: data.missingPerColumn } : {}),
     converged: run.converged,
     iterations: run.iterations,
     logLikelihood: run.logLikelihood,
