@@ -42,8 +42,8 @@ describe('Bernoulli mixtures with missing cells', () => {
     run.logLikelihoodTrace.forEach((ll, t) => assert.ok(rel(ll, reference.trace[t]) < 1e-8, `iteration ${t}: ${ll} vs numpy ${reference.trace[t]}`));
     const d = images.d;
     for (let c = 0; c < reference.k; c++) {
-      assert.ok(rel(run.params.weights[c], reference.weights[c]) < 1e-8, `π ${c}`);
-      for (let j = 0; j < d; j++) assert.ok(Math.abs(run.params.means[c * d + j] - reference.means[c][j]) < 1e-9, `μ ${c},${j}`);
+      assert.ok(rel(run.params!.weights[c], reference.weights[c]) < 1e-8, `π ${c}`);
+      for (let j = 0; j < d; j++) assert.ok(Math.abs(run.params!.means[c * d + j] - reference.means[c][j]) < 1e-9, `μ ${c},${j}`);
     }
   });
 

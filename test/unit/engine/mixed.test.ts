@@ -154,6 +154,15 @@ describe('mixed mixture family (Gaussian and categorical blocks)', function () {
     assert.equal(skipped.n, 300 - table3(bytes));
   });
 
+  it('K auto on mixed-missing.csv sweeps every row (the Gaussian block marginalises the missing cells in each candidate)', () => {
+    const bytes = readFileSync(path.join(root, 'test/fixtures/mixed-missing.csv'));
+    const { result } = fitDataset(loadDataset('mixed-missing.csv', bytes, { missing: 'marginalize' }), { ...DEFAULT_FIT_OPTIONS, k: 'auto', kRange: '1-3', covarianceType: 'full' });
+    assert.equal(result.n, 300);
+    assert.deepEqual(result.missingCells, reference.missing.cells);
+    assert.deepEqual(result.selection?.entries.map((e) => e.k), [1, 2, 3]);
+    assert.ok(result.selection!.entries.every((e) => Number.isFinite(e.bic)));
+  });
+
   it('model auto takes numbers beside answers as mixed and says why; --json fields: categories and K × column × level probabilities', () => {
     const table = mixedTable();
     const chosen = chooseModel(table, { ...DEFAULT_FIT_OPTIONS, k: 3 });
