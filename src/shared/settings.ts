@@ -431,7 +431,7 @@ export const SETTINGS = [
       'Skip every row with a missing cell (counted and reported).',
     ],
     description:
-      'Gaussian: rows with missing cells (empty, `NA`, `NaN`, `null`, `?`). `marginalize`: every row with at least one observed cell is fitted, EM integrating its missing cells out (Ghahramani & Jordan), assuming they are missing at random; `skip`: such rows are skipped and counted. Model selections (`k` `"auto"`, `variational`) and the Bernoulli and Poisson families skip them.',
+      'Rows with missing cells (empty, `NA`, `NaN`, `null`, `?`). `marginalize`: every row with at least one observed cell is fitted on its observed cells, assuming they are missing at random (Gaussian: EM integrates them out, as Ghahramani & Jordan; mixed: its Gaussian block does; Bernoulli and categorical: a missing cell drops out of the row\'s product); `skip`: such rows are skipped and counted. A Gaussian model selection (`k` `"auto"`), the variational mixture and the Poisson family skip them, and say so.',
   },
   {
     key: 'maxPlotPoints', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 5000, min: 100, max: 100000, cli: { flag: 'max-plot-points', value: 'N', help: 'most points plotted by the extension (accepted for parity)' },
