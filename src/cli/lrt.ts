@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDatasetAsync } from '../engine/data/load';
+import { withoutIncompleteRows } from '../engine/data/missing';
 import { DataError } from '../engine/errors';
 import { defaultMclustModels, isMclustModelName, SKLEARN_COVARIANCE_ALIASES, type MclustModelName } from '../engine/families/gaussian/mclust/models';
 import { bootstrapLrt, LRT_DEFAULTS, type BootstrapLrtResult } from '../engine/select/lrt';
@@ -67,6 +68,8 @@ export function parseLrtCommandLine(argv: string[]): LrtCommandLine | 'help' {
         level: { type: 'string' },
         seed: { type: 'string' },
         columns: { type: 'string' },
+        weights: { type: 'string' },
+        missing: { type: 'string' },
         json: { type: 'boolean' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -82,6 +85,13 @@ export function parseLrtCommandLine(argv: string[]): LrtCommandLine | 'help' {
     throw new UsageError(`${message.split(/\.\s/)[0]} (see mixscope lrt --help).`);
   }
   if (values.help) return 'help';
+  // Said rather than ignored: the bootstrap draws and refits rows, each counted once and with every cell.
+  if (values.weights !== undefined) {
+    throw new UsageError('--weights: mixscope lrt does not take case weights (its bootstrap samples draw rows, each counted once). Run it without --weights, or compare K by BIC with mixscope fit FILE --weights COLUMN --k auto.');
+  }
+  if (values.missing !== undefined && values.missing !== 'skip') {
+    throw new UsageError('--missing: mixscope lrt fits complete rows only (rows with a missing cell are skipped and listed). Run it without --missing, or compare K by BIC with mixscope fit FILE --k auto.');
+  }
   const file = positionals[0];
   if (!file) throw new UsageError('mixscope lrt needs a data file: mixscope lrt FILE [options].');
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}" (one data file per run; options start with --).`);
@@ -124,8 +134,9 @@ export async function runLrt(parsed: LrtCommandLine, readInput: ReadInput): Prom
   const name = path.basename(parsed.file);
   const maxFileSizeMb = SETTINGS.find((s) => s.key === 'maxFileSizeMB')!.default as number;
   const bytes = readInput(parsed.file, maxFileSizeMb);
-  const dataset = await loadDatasetAsync(name, bytes, { columns: parsed.columns ?? [] });
-  if (dataset.kind !== 'table') throw new DataError(`${name}: mixscope lrt tests Gaussian mixtures on a table of numbers; this file holds images.`, name);
+  const loaded = await loadDatasetAsync(name, bytes, { columns: parsed.columns ?? [], missing: 'marginalize' });
+  if (loaded.kind !== 'table') throw new DataError(`${name}: mixscope lrt tests Gaussian mixtures on a table of numbers; this file holds images.`, name);
+  const dataset = loaded.missing ? withoutIncompleteRows(loaded, 'the likelihood-ratio test fits complete rows only') : loaded;
   const { n, d } = dataset;
   if (n === 0) throw new DataError(`${name}: no complete numeric rows to fit.`, name);
   if (parsed.maxK > n) throw new DataError(`${name}: --k-max ${parsed.maxK} is more than the ${n} rows.`, name);

@@ -40,7 +40,6 @@ export function fitDataset(dataset: Dataset, partialOptions: Partial<FitOptions>
   checkInit(familyById(chosen.id), options.init);
   if (data.kind === 'table' && data.weights) {
     const weights = `case weights (column "${data.weightsColumn}")`;
-    if (chosen.id !== 'gaussian' && chosen.id !== 'poisson') throw new OptionsError(`${weights} apply to Gaussian and Poisson mixtures: set model to "gaussian" or "poisson", or weightsColumn to "".`);
     if (!data.weights.some((w) => w > 0)) throw new DataError(`${file}: every case weight in column "${data.weightsColumn}" is 0, so no row counts. Expected some weights above 0.`, file);
     if (models[0] === 'variational') throw new OptionsError(`${weights} are not supported by the variational mixture: use another covarianceType, or set weightsColumn to "".`);
   }
@@ -86,8 +85,10 @@ function rowsToMarginalise(table: TableData, options: FitOptions): TableData {
   };
   if (options.missing === 'skip') return skip('missing is "skip"', 'Set missing to "marginalize" (CLI: --missing marginalize) to fit the rows on their observed cells.');
   const other = options.model !== 'auto' && options.model !== 'gaussian' ? familyById(options.model) : options.model === 'auto' ? takenByAnotherFamily(table, options) : undefined;
-  // The categorical family fits the text columns' codes (their missing cells it marginalises itself), not these cells.
-  if (other?.id === 'categorical') return table;
+  // The categorical family fits the text columns' codes (their missing cells it marginalises itself), not these cells;
+  // the mixed family's Gaussian block marginalises them (in its K sweep too).
+  // The Bernoulli family leaves a missing cell out of its row's product.
+  if (other?.id === 'categorical' || other?.id === 'mixed' || other?.id === 'bernoulli') return table;
   if (other) return skip(`a ${other.label} mixture does not marginalise missing cells`, 'Use model "gaussian".');
   if (options.covarianceType === 'variational') return skip('the variational mixture does not marginalise missing cells', 'Use another covarianceType.');
   const { ks, models } = selectionCandidates(options, 'gaussian', table.n, table.d);

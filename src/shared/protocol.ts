@@ -56,6 +56,8 @@ export interface TextLayout {
   trailingDelimiter: boolean;
   /** 0-based field of each fitted column, in the order of `columns`. */
   columnFields: number[];
+  /** 0-based field of each categorical column, in the order of the fit's `categories`. */
+  categoricalFields?: number[];
   /**
    * The label column kept apart from the fit: rows whose label is not an integer are skipped, or, with text labels
    * (labelText), rows whose label cell is missing.

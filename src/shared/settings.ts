@@ -413,14 +413,14 @@ export const SETTINGS = [
       'Most distinct values a text column may hold to be read as a categorical feature (the categorical and mixed families); a text column with more, one with a single value, and an identifier (every value distinct) are left out, and the panel says why.',
   },
   {
-    key: 'weightsColumn', scope: 'fit', families: ['gaussian', 'poisson'], kind: 'text', default: '',
+    key: 'weightsColumn', scope: 'fit', families: 'all', kind: 'text', default: '',
     cli: { flag: 'weights', value: 'COLUMN', help: 'a column of case (frequency) weights ≥ 0, by name or 1-based number; not a feature' },
     pattern: '^.*$',
     expectation: 'a column name or 1-based number ("" for none)',
     check: (value: string) => ({ ok: true, value: value.trim() }),
     rangeText: 'a column name or number, `""` for none',
     description:
-      'Gaussian and Poisson: a column of case (frequency) weights w ≥ 0, used to weight the rows and not as a feature: EM maximises Σ w_i ln p(x_i), and BIC uses n = Σ w_i, so whole-number weights give the fit of each row repeated w times (a model selection\'s starting partitions are unweighted). A negative, text or missing weight stops the fit naming its line; zero weights are allowed. `""`: every row weighs 1.',
+      'A column of case (frequency) weights w ≥ 0 (every family but the variational mixture), used to weight the rows and not as a feature: EM maximises Σ w_i ln p(x_i), and BIC uses n = Σ w_i, so whole-number weights give the fit of each row repeated w times (a model selection\'s starting partitions are unweighted). A negative, text or missing weight stops the fit naming its line; zero weights are allowed. `""`: every row weighs 1.',
   },
   {
     key: 'missing', scope: 'fit', families: ['gaussian'], kind: 'enum', default: 'marginalize',
@@ -431,7 +431,7 @@ export const SETTINGS = [
       'Skip every row with a missing cell (counted and reported).',
     ],
     description:
-      'Gaussian: rows with missing cells (empty, `NA`, `NaN`, `null`, `?`). `marginalize`: every row with at least one observed cell is fitted, EM integrating its missing cells out (Ghahramani & Jordan), assuming they are missing at random; `skip`: such rows are skipped and counted. Model selections (`k` `"auto"`, `variational`) and the Bernoulli and Poisson families skip them.',
+      'Rows with missing cells (empty, `NA`, `NaN`, `null`, `?`). `marginalize`: every row with at least one observed cell is fitted on its observed cells, assuming they are missing at random (Gaussian: EM integrates them out, as Ghahramani & Jordan; mixed: its Gaussian block does; Bernoulli and categorical: a missing cell drops out of the row\'s product); `skip`: such rows are skipped and counted. A Gaussian model selection (`k` `"auto"`), the variational mixture and the Poisson family skip them, and say so.',
   },
   {
     key: 'maxPlotPoints', scope: 'fit', families: 'all', kind: 'number', integer: true, default: 5000, min: 100, max: 100000, cli: { flag: 'max-plot-points', value: 'N', help: 'most points plotted by the extension (accepted for parity)' },

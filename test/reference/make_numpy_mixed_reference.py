@@ -8,8 +8,16 @@ EM for the covariance types "full" and "diag" (scikit-learn's M-step, reg_covar 
 maximum-likelihood M-step (probabilities floored at 1e-10 and renormalised; missing answers dropped from each row's
 product, their exact marginal), and records the per-iteration observed-data log-likelihood and the last parameters.
 
+Rows with missing numeric cells: test/fixtures/mixed-missing.csv is the same table with about 10 % of the numeric
+cells blanked (a few rows lose both; every row keeps an observed cell). The Gaussian block marginalises them
+(Ghahramani & Jordan 1994): its E-step is each row's density of its observed numeric cells, its M-step completes each
+row per component with the conditional mean of its missing cells and adds their conditional covariance to the
+scatter; a missing answer still drops out of the categorical product. From explicit starting parameters (the M-step
+of the hard start on the table with each missing cell at its column's observed mean), the per-iteration
+log-likelihood and the last parameters for "full" and "diag" go under "missing".
+
 Run from the repository root:  /usr/bin/python3 test/reference/make_numpy_mixed_reference.py
-Writes test/fixtures/mixed.csv and test/reference/numpy_mixed.json.
+Writes test/fixtures/mixed.csv, test/fixtures/mixed-missing.csv and test/reference/numpy_mixed.json.
 """
 import csv
 import json
@@ -109,6 +117,96 @@ for cov_type in ["full", "diag"]:
     }
     print(cov_type, "log-likelihood", trace[0], "->", trace[-1])
 
+# ---------------------------------------------------------------- missing numeric cells
+gaps = np.random.default_rng(20261205).random((n, d)) < 0.10
+gaps[(codes < 0).all(axis=1) & gaps.all(axis=1), 0] = False  # every row keeps an observed cell
+XM = X.copy()
+XM[gaps] = np.nan
+with open("test/fixtures/mixed-missing.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(columns)
+    for i in range(n):
+        w.writerow(["" if gaps[i, 0] else f"{X[i, 0]:.4f}", "" if gaps[i, 1] else f"{X[i, 1]:.4f}"] + ["" if codes[i, j] < 0 else answers[j][codes[i, j]] for j in range(m)])
+
+
+def m_step_missing(resp, cov_type, previous):
+    """The M-step with each row completed per component under the previous parameters."""
+    _, means0, covs0, _ = previous
+    nk = resp.sum(axis=0)
+    weights = nk / n
+    means = np.zeros((K, d))
+    covs = np.zeros((K, d, d))
+    for k in range(K):
+        completed = np.empty((n, d))
+        extra = np.zeros((n, d, d))
+        for i in range(n):
+            o, mi = ~gaps[i], gaps[i]
+            x = XM[i].copy()
+            if mi.any():
+                S = covs0[k]
+                B = S[np.ix_(mi, o)] @ np.linalg.inv(S[np.ix_(o, o)]) if o.any() else np.zeros((mi.sum(), 0))
+                x[mi] = means0[k][mi] + B @ (x[o] - means0[k][o])
+                extra[i][np.ix_(mi, mi)] = S[np.ix_(mi, mi)] - B @ S[np.ix_(o, mi)]
+            completed[i] = x
+        means[k] = resp[:, k] @ completed / nk[k]
+        diff = completed - means[k]
+        scatter = (resp[:, k] * diff.T) @ diff + np.einsum("i,ijk->jk", resp[:, k], extra)
+        covs[k] = scatter / nk[k] + REG * np.eye(d)
+        if cov_type == "diag":
+            covs[k] = np.diag(np.diag(covs[k]))
+    probs = m_step(resp, cov_type)[3]
+    return weights, means, covs, probs
+
+
+def log_prob_missing(weights, means, covs, probs):
+    out = np.empty((n, K))
+    for i in range(n):
+        o = ~gaps[i]
+        for k in range(K):
+            if o.any():
+                S = covs[k][np.ix_(o, o)]
+                diff = XM[i][o] - means[k][o]
+                _, logdet = np.linalg.slogdet(S)
+                out[i, k] = np.log(weights[k]) - 0.5 * (o.sum() * np.log(2 * np.pi) + logdet + diff @ np.linalg.solve(S, diff))
+            else:
+                out[i, k] = np.log(weights[k])
+    for j in range(m):
+        obs = codes[:, j] >= 0
+        out[obs] += np.log(probs[j][:, codes[obs, j]]).T
+    return out
+
+
+column_means = np.nanmean(XM, axis=0)
+X_complete = X
+X = np.where(gaps, column_means, XM)  # the start: each missing cell at its column's observed mean
+missing_runs = {}
+for cov_type in ["full", "diag"]:
+    resp = np.zeros((n, K))
+    resp[np.arange(n), start] = 1.0
+    params = m_step(resp, cov_type)
+    start_params = params
+    trace = []
+    for it in range(40):
+        final = params
+        lp = log_prob_missing(*params)
+        top = lp.max(axis=1, keepdims=True)
+        row = top[:, 0] + np.log(np.exp(lp - top).sum(axis=1))
+        trace.append(float(row.sum()))
+        resp = np.exp(lp - row[:, None])
+        params = m_step_missing(resp, cov_type, params)
+    sw, sm, sc, sp = start_params
+    weights, means, covs, probs = final
+    missing_runs[cov_type] = {
+        "start": {"weights": sw.tolist(), "means": sm.tolist(), "covariances": sc.tolist(), "probabilities": [[sp[j][k].tolist() for j in range(m)] for k in range(K)]},
+        "trace": trace,
+        "weights": weights.tolist(),
+        "means": means.tolist(),
+        "covariances": covs.tolist(),
+        "probabilities": [[probs[j][k].tolist() for j in range(m)] for k in range(K)],
+    }
+    print(cov_type, "with missing cells: log-likelihood", trace[0], "->", trace[-1])
+X = X_complete
+
 with open("test/reference/numpy_mixed.json", "w") as f:
     json.dump({
         "generator": "test/reference/make_numpy_mixed_reference.py",
@@ -121,5 +219,6 @@ with open("test/reference/numpy_mixed.json", "w") as f:
         "regularization": REG,
         "start": start.tolist(),
         "runs": runs,
+        "missing": {"file": "test/fixtures/mixed-missing.csv", "cells": gaps.sum(axis=0).tolist(), "runs": missing_runs},
     }, f, indent=1)
 print("missing answers", int((codes < 0).sum()))

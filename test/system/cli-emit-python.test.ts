@@ -69,6 +69,9 @@ describe('CLI: mixscope fit --emit-python', function () {
     // Its one NaN cell would be integrated out by default, which the script cannot reproduce: skipped as it skips it.
     ['a NumPy .npy table (its row with a NaN skipped)', fixture('data/table-f8.npy'), ['--k', '2', '--missing', 'skip']],
     ['counts, Poisson K = 3', fixture('counts.csv'), ['--model', 'poisson', '--k', '3']],
+    ['survey answers, categorical K = 3 (missing answers)', fixture('survey.csv'), ['--k', '3']],
+    ['numbers and answers, mixed K = 3 (full)', fixture('mixed.csv'), ['--k', '3', '--covariance', 'full']],
+    ['numbers and answers, mixed K = 2 (mclust VEV)', fixture('mixed.csv'), ['--k', '2', '--covariance', 'VEV']],
     ['MNIST sample, Bernoulli K = 10', path.join(root, 'media/samples/mnist-2000-images-idx3-ubyte'), ['--k', '10', '--max-iter', '10']],
   ];
   for (const [label, file, flags] of cases) {
@@ -108,6 +111,35 @@ describe('CLI: mixscope fit --emit-python', function () {
     const refused = cli(['fit', weighted, '--k', '2', '--weights', 'w', '--emit-python']);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /^mixscope: weighted\.csv: cannot write Python code for a fit with case weights \(column "w"\)/);
+  });
+
+  /** `file`'s columns in the order of `like`'s header (the script reads the fitted file's layout). */
+  function inLayoutOf(file: string, like: string): string {
+    const header = fs.readFileSync(like, 'utf8').split('\n')[0].split(',');
+    const [names, ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(','));
+    const out = path.join(dir, `layout-${path.basename(file)}`);
+    fs.writeFileSync(out, [header, ...rows.map((r) => header.map((h) => r[names.indexOf(h)]))].map((r) => r.join(',')).join('\n') + '\n');
+    return out;
+  }
+
+  it('categorical and mixed: on a new file (categories absent, answers missing) the script prints predict\'s log-likelihood; an unseen category stops it naming the line', () => {
+    for (const [fitted, next] of [['survey.csv', 'survey-new.csv'], ['mixed.csv', 'mixed-new.csv']]) {
+      const other = inLayoutOf(fixture(next), fixture(fitted));
+      const model = path.join(dir, `${fitted}.json`);
+      assert.equal(cli(['fit', fixture(fitted), '--k', '3', '--save-model', model, '--force']).code, 0);
+      const predicted = JSON.parse(cli(['predict', model, other, '--json']).stdout);
+      const { printed } = fitAndRun(fixture(fitted), ['--k', '3'], [other]);
+      assert.ok(Math.abs(printed.logLikelihood - predicted.logLikelihood) <= 1e-9 * Math.abs(predicted.logLikelihood), `${other}: ${printed.logLikelihood} vs ${predicted.logLikelihood}`);
+    }
+    const lines = fs.readFileSync(fixture('survey.csv'), 'utf8').trim().split('\n');
+    const unseen = path.join(dir, 'unseen.csv');
+    fs.writeFileSync(unseen, [...lines.slice(0, 4), lines[4].replace(/^(no|yes),/, 'maybe,'), ...lines.slice(5)].join('\n') + '\n');
+    const emitted = cli(['fit', fixture('survey.csv'), '--k', '3', '--emit-python']);
+    const script = path.join(dir, 'survey.py');
+    fs.writeFileSync(script, emitted.stdout);
+    const run = spawnSync(PYTHON, [script, unseen], { encoding: 'utf8' });
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /^line 5: column 'smoker' has the category 'maybe', which the model never saw/);
   });
 
   it('reads another file given on its command line', () => {

@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
@@ -72,6 +73,19 @@ describe('CLI: mixscope lrt', function () {
     assert.match(own.stdout, /mclustBootstrapLRT/);
   });
 
+  it('a file with missing cells: the complete rows are tested, and the output says which rows were left out and why', () => {
+    const lines = fs.readFileSync(faithful, 'utf8').trim().split('\n');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixscope-lrt-'));
+    const gaps = path.join(dir, 'gaps.csv');
+    fs.writeFileSync(gaps, lines.map((l, i) => (i > 0 && i % 10 === 0 ? `${l.split(',')[0]},NA` : l)).join('\n') + '\n');
+    const r = cli(['lrt', gaps, '--covariance', 'EEE', '--nboot', '5', '--k-max', '2', '--json']);
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.n, 272 - 27);
+    assert.ok(out.dataset.notes.some((note: string) => /^27 rows skipped: missing values at lines 11, 21, .*\(the likelihood-ratio test fits complete rows only\)$/.test(note)), out.dataset.notes.join('\n'));
+  });
+
   it('refuses bad flags and data with one line and exit code 2', () => {
     for (const [args, message] of [
       [['lrt'], /mixscope lrt needs a data file/],
@@ -84,6 +98,8 @@ describe('CLI: mixscope lrt', function () {
       [['lrt', faithful, '--seed=-1'], /--seed expects a whole number/],
       [['lrt', faithful, '--seed', '-1'], /--seed takes a value that starts with "-": write --seed=VALUE/],
       [['lrt', faithful, '--bogus'], /^mixscope: unknown option --bogus; see mixscope lrt --help/],
+      [['lrt', faithful, '--weights', 'w'], /^mixscope: --weights: mixscope lrt does not take case weights \(its bootstrap samples draw rows, each counted once\)/],
+      [['lrt', faithful, '--missing', 'marginalize'], /^mixscope: --missing: mixscope lrt fits complete rows only/],
       [['lrt', faithful, 'extra.csv'], /unexpected argument "extra\.csv"/],
       [['lrt', path.join(root, 'test/fixtures/no-such-file.csv'), '--covariance', 'EEE'], /no-such-file\.csv: no such file/],
     ] as const) {

@@ -69,6 +69,25 @@ describe('CLI: mixscope fit --save-model and mixscope predict', function () {
     assert.ok(Math.abs(predict.logLikelihood - fit.logLikelihood) <= 1e-10 * Math.abs(fit.logLikelihood), `${predict.logLikelihood} vs ${fit.logLikelihood}`);
   });
 
+  for (const [label, file, flags] of [
+    ['categorical on survey answers (K = 3)', 'survey.csv', ['--k', '3']],
+    ['mixed on numbers and answers (K = 3, full)', 'mixed.csv', ['--k', '3', '--covariance', 'full']],
+  ] as const) {
+    it(`${label}: the fit's assignments and log-likelihood; an unseen category is one error naming it`, () => {
+      const { fit, predict, model } = fitThenPredict(path.join(root, 'test/fixtures', file), [...flags], file);
+      assert.equal(model.family, fit.model);
+      assert.deepEqual(model.categories, fit.categories);
+      assert.deepEqual(predict.assignments, fit.assignments);
+      assert.ok(Math.abs(predict.logLikelihood - fit.logLikelihood) <= 1e-10 * Math.abs(fit.logLikelihood), `${predict.logLikelihood} vs ${fit.logLikelihood}`);
+      const lines = fs.readFileSync(path.join(root, 'test/fixtures', file), 'utf8').trim().split('\n');
+      const unseen = path.join(dir, `unseen-${file}`);
+      fs.writeFileSync(unseen, [...lines.slice(0, 2), lines[2].replace(/(^|,)(no|yes),/, '$1perhaps,'), ...lines.slice(3)].join('\n') + '\n');
+      const refused = cli(['predict', path.join(dir, `${file}.json`), unseen, '--json']);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, new RegExp(`^mixscope: unseen-${file.replace('.', '\\.')}: column "smoker" has the category "perhaps" on line 3, which the model never saw`));
+    });
+  }
+
   it('Bernoulli on the MNIST sample (K = 10): the fit\'s assignments and log-likelihood', () => {
     const { fit, predict, model } = fitThenPredict(mnist, ['--k', '10', '--max-iter', '10', '--seed', '1'], 'mnist');
     assert.equal(model.family, 'bernoulli');

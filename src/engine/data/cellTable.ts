@@ -53,6 +53,8 @@ export interface CellTableOptions {
   categorical?: string[];
   /** The categoryLimit setting: most distinct values of a text column read as categories. */
   categoryLimit?: number;
+  /** A saved model's categorical columns: each is kept whatever its number of values (one, or above categoryLimit). */
+  keepCategories?: boolean;
 }
 
 /** Cell kinds beyond the text ones, counted among the text cells. */
@@ -210,6 +212,7 @@ export function loadCellTable(fileName: string, table: CellTable, options: CellT
     labelColumn: options.labelColumn,
     categorical: options.categorical,
     categoryLimit: options.categoryLimit,
+    keepCategories: options.keepCategories,
   });
   const { selected, labelColumn, labelNames, weightsColumn } = selection;
   const d = selected.length;

@@ -50,6 +50,12 @@ export interface ImageData {
   labels?: Int32Array;
   /** Text labels: the name of each label code. */
   labelNames?: string[];
+  /** A table read as images: its case weights (TableData.weights) and their column. */
+  weights?: Float64Array;
+  weightsColumn?: string;
+  /** A table read as images: n × d, 1 where a cell is missing (its pixel is stored as 0); and the count per column. */
+  missing?: Uint8Array;
+  missingPerColumn?: number[];
   summary: DatasetSummary;
 }
 

@@ -38,6 +38,8 @@ export interface FormatLoadOptions {
   categorical?: string[];
   /** Tables: most distinct values of a text column read as categories (the categoryLimit setting). */
   categoryLimit?: number;
+  /** A saved model's categorical columns: each is kept whatever its number of values (one, or above categoryLimit). */
+  keepCategories?: boolean;
 }
 
 /**
@@ -80,6 +82,7 @@ const delimitedText: DataFormat = {
       missing: options.missing,
       categorical: options.categorical,
       categoryLimit: options.categoryLimit,
+      keepCategories: options.keepCategories,
     }),
   quickInspect(bytes, fileName, isPrefix = false) {
     const prefix = textPrefix(bytes, isPrefix ? Math.min(bytes.length - 1, INSPECT_TEXT_BYTES) : INSPECT_TEXT_BYTES);

@@ -147,6 +147,7 @@ function startLoad(fileName: string, bytes: Uint8Array, options: LoadOptions): {
     missing: options.missing,
     categorical: options.categorical,
     categoryLimit: options.categoryLimit,
+    keepCategories: options.keepCategories,
   });
   return { loaded, notes, format, unwrapped: content !== bytes };
 }

@@ -38,6 +38,8 @@ export interface TextOptions {
   categorical?: string[];
   /** The categoryLimit setting: most distinct values of a text column read as categories. */
   categoryLimit?: number;
+  /** A saved model's categorical columns: each is kept whatever its number of values (one, or above categoryLimit). */
+  keepCategories?: boolean;
 }
 
 /** The text's lines, without the empty one after the newline that ends the last line. */
@@ -115,6 +117,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
         fields: c,
         trailingDelimiter: frame.trailingDelimiter,
         columnFields: selection.selected.slice(),
+        ...(categorical ? { categoricalFields: selection.categorical.slice() } : {}),
         ...(labelColumn !== undefined ? { labelField: selection.labelColumn, labelColumn, ...(labelNames ? { labelText: true } : {}) } : {}),
       },
     },

@@ -191,7 +191,7 @@ function runOnce<P>(
     if (iteration >= 1) {
       const stable =
         settings.variant === 'hard'
-          ? sameAssignments(assignments, previousAssignments)
+          ? sameAssignments(assignments, previousAssignments, caseWeights)
           : Math.abs(objective - trace[iteration - 1]) / rows < settings.tolerance;
       if (stable) convergedAt = iteration;
     }
@@ -260,8 +260,9 @@ export function argmaxRows(values: Float64Array, n: number, k: number, out: Int3
   }
 }
 
-function sameAssignments(a: Int32Array, b: Int32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Hard EM's convergence: no row moved (a row of case weight 0 stands for no row, so its moves do not count). */
+function sameAssignments(a: Int32Array, b: Int32Array, weights?: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(weights && weights[i] === 0)) return false;
   return true;
 }
 

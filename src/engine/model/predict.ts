@@ -4,7 +4,9 @@
 // log-likelihood. On the file the model was fitted to they equal the fit's. As the loader and the fit: a Gaussian
 // model's rows with missing cells are kept and scored on their observed cells (their E-step marginalises the rest),
 // unless the model's setting `missing` is "skip"; with the model's case-weights column in the file, the
-// log-likelihood is Σ_i w_i ln p(x_i).
+// log-likelihood is Σ_i w_i ln p(x_i). A categorical or mixed model's categorical columns are read as categories and
+// coded by the model's own categories (matched by name); a category the model never saw is an error naming the
+// column, the value and its line, and a missing answer drops out of the row's product, as in the fit.
 
 import type { Dataset, TableData } from '../data/dataset';
 import { incompleteRows } from '../data/missing';
@@ -14,17 +16,22 @@ import { normalizeLogRows } from '../em/logsumexp';
 import { DataError, FitError, OptionsError } from '../errors';
 import { imagesForBernoulli } from '../families/bernoulli/entry';
 import { binarizePixels } from '../families/bernoulli/binarize';
-import { BernoulliFamily } from '../families/bernoulli/family';
+import { BernoulliFamily, missingPixels } from '../families/bernoulli/family';
 import { imagesAsTable } from '../families/gaussian/entry';
 import { GaussianFamily } from '../families/gaussian/family';
 import { MclustGaussianFamily, mclustModelForColumns } from '../families/gaussian/mclust/family';
 import { isMclustModelName } from '../families/gaussian/mclust/models';
 import { asCountTable } from '../families/poisson/entry';
 import { PoissonFamily } from '../families/poisson/family';
+import { CategoricalFamily } from '../families/categorical/family';
+import { SETTINGS, type NumberSpec } from '../../shared/settings';
 import { observedLogProb } from '../families/gaussian/missing';
 import { centreOffsetColumns } from '../families/gaussian/prepare';
 import type { SklearnCovarianceType } from '../../shared/protocol';
 import type { SavedModel } from './schema';
+
+/** The largest categoryLimit: a model's categorical columns are read with every value, so an unseen one can be named. */
+const CATEGORY_LIMIT_MAX = (SETTINGS.find((s) => s.key === 'categoryLimit') as NumberSpec).max;
 
 export interface Prediction {
   n: number;
@@ -53,12 +60,15 @@ export async function loadForModel(model: SavedModel, fileName: string, bytes: U
   // A workbook: the sheet the fit read (models saved before sheets: the setting, else the loader's choice).
   const sheet = model.source.sheet ?? (model.settings?.sheet || undefined);
   const hasWeights = weightsColumn !== undefined && (await inspectDatasetAsync(bytes, fileName, { sheet })).columns.some((c) => c.name === weightsColumn);
+  const categorical = model.categories?.map((c) => c.column) ?? [];
+  const numeric = model.family === 'categorical' ? [] : model.columns;
   const dataset = await loadDatasetAsync(fileName, bytes, {
-    columns: tableColumns ? model.columns : undefined,
+    columns: tableColumns ? [...numeric, ...categorical] : undefined,
+    ...(categorical.length > 0 ? { categorical, categoryLimit: CATEGORY_LIMIT_MAX, keepCategories: true } : {}),
     imageWidth: model.settings?.imageWidth || undefined,
     sheet,
     weightsColumn: hasWeights ? weightsColumn : undefined,
-    missing: model.family === 'gaussian' ? (model.settings?.missing ?? 'marginalize') : 'skip',
+    missing: model.family === 'poisson' || model.family === 'categorical' ? 'skip' : (model.settings?.missing ?? 'marginalize'),
   });
   if (weightsColumn !== undefined && !hasWeights) {
     dataset.summary.notes.push(`the model was fitted with case weights (column "${weightsColumn}"); this file has no such column, so every row weighs 1`);
@@ -69,7 +79,15 @@ export async function loadForModel(model: SavedModel, fileName: string, bytes: U
 /** Applies the model to a loaded dataset. `modelFile` names the model in messages. */
 export function predictDataset(model: SavedModel, dataset: Dataset, modelFile = 'the model'): Prediction {
   const out =
-    model.family === 'gaussian' ? gaussianLogProb(model, dataset, modelFile) : model.family === 'poisson' ? poissonLogProb(model, dataset) : bernoulliLogProb(model, dataset);
+    model.family === 'gaussian'
+      ? gaussianLogProb(model, dataset, modelFile)
+      : model.family === 'poisson'
+        ? poissonLogProb(model, dataset)
+        : model.family === 'categorical'
+          ? categoricalLogProb(model, dataset)
+          : model.family === 'mixed'
+            ? mixedLogProb(model, dataset, modelFile)
+            : bernoulliLogProb(model, dataset);
   const { n, logProb } = out;
   const k = model.k;
   const table = dataset.kind === 'table' ? dataset : undefined;
@@ -158,7 +176,8 @@ function bernoulliLogProb(model: SavedModel, dataset: Dataset): { n: number; log
   const image = model.preprocessing.image!;
   const binary = binarizePixels(images.pixels, n, d, image.pixelScale, image.threshold);
   const k = model.k;
-  const family = new BernoulliFamily(binary, { init: 'params', betaPrior: model.settings.betaPrior ?? [2, 2], threads: 1, shardScript: null });
+  const missing = images.missing ? missingPixels(images.missing, n, d) : undefined;
+  const family = new BernoulliFamily(binary, { init: 'params', betaPrior: model.settings.betaPrior ?? [2, 2], threads: 1, shardScript: null, missing });
   const logProb = new Float64Array(n * k);
   try {
     family.weightedLogProb({ weights: Float64Array.from(model.parameters.weights), means: Float64Array.from(model.parameters.means.flat()) }, k, logProb);
@@ -176,5 +195,62 @@ function poissonLogProb(model: SavedModel, dataset: Dataset): { n: number; logPr
   const family = new PoissonFamily(table.values, n, d, 'kmeans++');
   const logProb = new Float64Array(n * k);
   family.weightedLogProb({ weights: Float64Array.from(model.parameters.weights), rates: Float64Array.from(model.parameters.means.flat()) }, k, logProb);
+  return { n, logProb };
+}
+
+/** A categorical model's columns of `dataset`, coded by the model's categories: a CategoricalFamily on them. */
+function categoricalBlock(model: SavedModel, dataset: Dataset): { family: CategoricalFamily; probabilities: Float64Array } {
+  const file = dataset.summary.fileName;
+  const expected = model.categories!;
+  if (dataset.kind !== 'table' || !dataset.categorical) {
+    throw new DataError(`${file}: the model's categorical columns (${expected.map((c) => `"${c.column}"`).join(', ')}) were not found as text columns. Use a table with the model's columns.`, file);
+  }
+  const table = dataset;
+  const read = dataset.categorical;
+  const m = expected.length;
+  const { n } = table;
+  const codes = new Int32Array(n * m);
+  const width = read.columns.length;
+  expected.forEach((column, j) => {
+    const source = read.columns.indexOf(column.column);
+    if (source < 0) throw new DataError(`${file}: has no categorical column "${column.column}", which the model was fitted with (${model.source.fileName}). Use a file with the model's columns.`, file);
+    const levelOf = new Map(column.levels.map((level, code) => [level, code]));
+    const recode = read.categories[source].map((level) => levelOf.get(level) ?? -2);
+    for (let i = 0; i < n; i++) {
+      const code = read.codes[i * width + source];
+      const mapped = code < 0 ? -1 : recode[code];
+      if (mapped === -2) {
+        const value = read.categories[source][code];
+        const line = table.sourceLines?.[i];
+        throw new DataError(
+          `${file}: column "${column.column}" has the category "${value}" on ${line !== undefined ? `line ${line}` : `row ${i + 1}`}, which the model never saw (it knows ${column.levels.map((l) => `"${l}"`).join(', ')}). ` +
+            'Recode the value to one of these, leave the cell empty (a missing answer), or fit a model to data that include it.',
+          file,
+          line,
+        );
+      }
+      codes[i * m + j] = mapped;
+    }
+  });
+  const family = new CategoricalFamily({ n, d: m, codes, levels: expected.map((c) => c.levels.length) }, 'kmeans++');
+  return { family, probabilities: Float64Array.from(model.parameters.probabilities!.flat(2)) };
+}
+
+function categoricalLogProb(model: SavedModel, dataset: Dataset): { n: number; logProb: Float64Array } {
+  const { family, probabilities } = categoricalBlock(model, dataset);
+  const logProb = new Float64Array(family.n * model.k);
+  family.weightedLogProb({ weights: Float64Array.from(model.parameters.weights), probabilities }, model.k, logProb);
+  return { n: family.n, logProb };
+}
+
+/** The Gaussian block's ln π_k + ln N(x_num) plus the categorical block's Σ_j ln θ_kj[x_j] (π counted once, as the fit). */
+function mixedLogProb(model: SavedModel, dataset: Dataset, modelFile: string): { n: number; logProb: Float64Array } {
+  const { n, logProb } = gaussianLogProb(model, dataset, modelFile);
+  const { family, probabilities } = categoricalBlock(model, dataset);
+  const k = model.k;
+  const categorical = new Float64Array(n * k);
+  const weights = Float64Array.from(model.parameters.weights);
+  family.weightedLogProb({ weights, probabilities }, k, categorical);
+  for (let p = 0; p < n * k; p++) logProb[p] += categorical[p] - Math.log(weights[p % k]);
   return { n, logProb };
 }

@@ -8,6 +8,8 @@ import { DataError, OptionsError } from '../errors';
 import { isMclustModelName } from '../families/gaussian/mclust/models';
 
 export const MODEL_FORMAT = 'mixscope-model';
+export const SAVED_FAMILIES = ['gaussian', 'bernoulli', 'poisson', 'categorical', 'mixed'] as const;
+export type SavedFamily = (typeof SAVED_FAMILIES)[number];
 export const MODEL_SCHEMA_VERSION = 1;
 
 const SKLEARN_TYPES = ['full', 'diag', 'spherical', 'tied'];
@@ -15,25 +17,32 @@ const SKLEARN_TYPES = ['full', 'diag', 'spherical', 'tied'];
 export interface SavedModel {
   format: typeof MODEL_FORMAT;
   version: number;
-  family: 'gaussian' | 'bernoulli' | 'poisson';
+  family: SavedFamily;
   /**
-   * Gaussian: the covariance model fitted: scikit-learn's full, diag, spherical or tied, an mclust name (EII … VVV;
+   * Gaussian (and a mixed model's Gaussian block): the covariance model fitted: scikit-learn's full, diag, spherical or tied, an mclust name (EII … VVV;
    * E, V for one column), or variational (its expected parameters, applied as an ordinary mixture).
    */
   covarianceModel?: string;
   k: number;
   d: number;
-  /** The fitted columns, matched by name in another file (images: empty, every pixel is used). */
+  /**
+   * The fitted columns, matched by name in another file (images: empty, every pixel is used): a mixed model's
+   * numeric columns (its categorical ones are in `categories`), a categorical model's categorical columns.
+   */
   columns: string[];
+  /** Categorical and mixed: each categorical column and its categories, in the order of `parameters.probabilities`. */
+  categories?: { column: string; levels: string[] }[];
   parameters: {
     weights: number[];
     /**
-     * Gaussian: K × D means (in standardised units when the columns were standardised); Bernoulli: pixel
-     * probabilities; Poisson: rates λ.
+     * Gaussian (and a mixed model's Gaussian block): K × D means (in standardised units when the columns were
+     * standardised); Bernoulli: pixel probabilities; Poisson: rates λ. Empty in a categorical model.
      */
     means: number[][];
-    /** Gaussian: K × D × D, whatever the covariance model. */
+    /** Gaussian and mixed: K × D × D, whatever the covariance model. */
     covariances?: number[][][];
+    /** Categorical and mixed: K × column × category probabilities. */
+    probabilities?: number[][][];
   };
   preprocessing: {
     /** Each column x becomes (x − mean) / sd before the model applies. */
@@ -77,18 +86,25 @@ export interface SaveModelInput {
 /** The saved model of a finished fit. */
 export function buildSavedModel({ options, result, summary, createdBy }: SaveModelInput): SavedModel {
   const source = summary.source ?? { format: 'unknown' };
-  if (result.model === 'categorical' || result.model === 'mixed') throw new OptionsError(`${summary.fileName}: a ${result.model} mixture cannot be saved as a model yet; save its assignments instead.`);
-  const gaussian = result.model === 'gaussian';
-  if (gaussian && !result.covariances) throw new Error('internal: a Gaussian result without covariances');
+  const gaussian = result.model === 'gaussian' || result.model === 'mixed';
+  const categorical = result.model === 'categorical' || result.model === 'mixed';
+  if (gaussian && !result.covariances) throw new Error(`internal: a ${result.model} result without covariances`);
+  if (categorical && (!result.categories || !result.probabilities)) throw new Error(`internal: a ${result.model} result without categories`);
   return {
     format: MODEL_FORMAT,
     version: MODEL_SCHEMA_VERSION,
     family: result.model,
     ...(gaussian ? { covarianceModel: result.covarianceType } : {}),
     k: result.k,
-    d: result.d,
-    columns: result.columns,
-    parameters: { weights: result.weights, means: result.means, ...(gaussian ? { covariances: result.covariances } : {}) },
+    d: result.model === 'categorical' ? result.categories!.length : result.d,
+    columns: result.model === 'categorical' ? result.categories!.map((c) => c.column) : result.columns,
+    ...(categorical ? { categories: result.categories } : {}),
+    parameters: {
+      weights: result.weights,
+      means: result.model === 'categorical' ? [] : result.means,
+      ...(gaussian ? { covariances: result.covariances } : {}),
+      ...(categorical ? { probabilities: result.probabilities } : {}),
+    },
     preprocessing: {
       standardization: result.standardization ?? null,
       labelColumn: source.text?.labelColumn ?? null,
@@ -135,7 +151,7 @@ export function parseSavedModel(text: string, fileName: string): SavedModel {
   if (m.version > MODEL_SCHEMA_VERSION) {
     return fail(`is a version ${m.version} model, written by a newer Mixscope; this one reads version ${MODEL_SCHEMA_VERSION}. Update Mixscope.`);
   }
-  if (m.family !== 'gaussian' && m.family !== 'bernoulli' && m.family !== 'poisson') return fail(`"family" must be "gaussian", "bernoulli" or "poisson", got ${JSON.stringify(m.family)}.`);
+  if (!SAVED_FAMILIES.includes(m.family as SavedFamily)) return fail(`"family" must be one of ${SAVED_FAMILIES.map((f) => `"${f}"`).join(', ')}, got ${JSON.stringify(m.family)}.`);
   const k = m.k;
   const d = m.d;
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) return fail(`"k" must be a whole number ≥ 1, got ${JSON.stringify(k)}.`);
@@ -153,14 +169,20 @@ export function parseSavedModel(text: string, fileName: string): SavedModel {
     });
   };
   vector(p.weights, k, 'parameters.weights', (x) => x > 0, 'a positive number');
-  if (!Array.isArray(p.means) || p.means.length !== k) return fail(`parameters.means must be K × D (${k} × ${d}).`);
   const bernoulli = m.family === 'bernoulli';
   const poisson = m.family === 'poisson';
-  const [meanOk, meanExpected] = bernoulli ? [(x: number) => x > 0 && x < 1, 'a probability strictly between 0 and 1'] : poisson ? [(x: number) => x > 0, 'a positive rate'] : [() => true, 'a finite number'];
-  p.means.forEach((row, j) => vector(row, d, `parameters.means[${j}]`, meanOk, meanExpected));
+  if (m.family === 'categorical' || m.family === 'mixed') checkCategories(m, k, m.family === 'categorical' ? d : undefined, fail, vector);
+  if (m.family === 'categorical') {
+    if (m.columns.length !== d || m.columns.some((c, j) => c !== m.categories![j].column)) return fail('"columns" must name the categorical columns of "categories", in order.');
+    p.means = [];
+  } else {
+    if (!Array.isArray(p.means) || p.means.length !== k) return fail(`parameters.means must be K × D (${k} × ${d}).`);
+    const [meanOk, meanExpected] = bernoulli ? [(x: number) => x > 0 && x < 1, 'a probability strictly between 0 and 1'] : poisson ? [(x: number) => x > 0, 'a positive rate'] : [() => true, 'a finite number'];
+    p.means.forEach((row, j) => vector(row, d, `parameters.means[${j}]`, meanOk, meanExpected));
+  }
   const pre = m.preprocessing;
   if (typeof pre !== 'object' || pre === null) return fail('has no "preprocessing".');
-  if (m.family === 'gaussian') {
+  if (m.family === 'gaussian' || m.family === 'mixed') {
     const model = m.covarianceModel;
     if (typeof model !== 'string' || !(SKLEARN_TYPES.includes(model) || isMclustModelName(model) || model === 'variational')) {
       return fail(`"covarianceModel" must be full, diag, spherical, tied, variational or an mclust model name, got ${JSON.stringify(model)}.`);
@@ -186,4 +208,36 @@ export function parseSavedModel(text: string, fileName: string): SavedModel {
   if (typeof m.settings !== 'object' || m.settings === null) return fail('has no "settings".');
   if (typeof m.source !== 'object' || m.source === null || typeof m.source.format !== 'string') return fail('has no "source" (how the fitted file was read).');
   return m as SavedModel;
+}
+
+/**
+ * A categorical or mixed model's `categories` (each column's distinct levels) and its K × column × level
+ * `parameters.probabilities` (each cluster's distribution of a column: probabilities in (0, 1] summing to 1).
+ */
+function checkCategories(
+  m: Partial<SavedModel>,
+  k: number,
+  columns: number | undefined,
+  fail: (what: string) => never,
+  vector: (v: unknown, length: number, path: string, ok: (x: number) => boolean, expected: string) => void,
+): void {
+  const categories = m.categories;
+  if (!Array.isArray(categories) || categories.length === 0 || (columns !== undefined && categories.length !== columns)) {
+    fail(`"categories" must list the ${columns ?? ''}${columns === undefined ? '' : ' '}categorical columns, each as {"column": name, "levels": [its categories]}.`);
+  }
+  categories!.forEach((c, j) => {
+    const ok = typeof c === 'object' && c !== null && typeof c.column === 'string' && Array.isArray(c.levels) && c.levels.length > 0 && c.levels.every((l) => typeof l === 'string');
+    if (!ok || new Set(c.levels).size !== c.levels.length) fail(`categories[${j}] must be {"column": name, "levels": [distinct category names]}.`);
+  });
+  const p = m.parameters!.probabilities;
+  if (!Array.isArray(p) || p.length !== k) fail(`parameters.probabilities must be K × column × category (${k} clusters).`);
+  p!.forEach((cluster, c) => {
+    if (!Array.isArray(cluster) || cluster.length !== categories!.length) fail(`parameters.probabilities[${c}] must give each of the ${categories!.length} categorical columns' probabilities.`);
+    cluster.forEach((row, j) => {
+      const path = `parameters.probabilities[${c}][${j}]`;
+      vector(row, categories![j].levels.length, path, (x) => x > 0 && x <= 1, 'a probability above 0 and at most 1');
+      const sum = (row as number[]).reduce((a, b) => a + b, 0);
+      if (Math.abs(sum - 1) > 1e-6) fail(`${path} must sum to 1 (the distribution of column "${categories![j].column}"), got ${sum}.`);
+    });
+  });
 }

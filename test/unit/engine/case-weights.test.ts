@@ -169,10 +169,10 @@ describe('case weights', () => {
     assert.ok(result.notes!.some((note) => /Case weights \(column "w"\) weight every candidate/.test(note)));
   });
 
-  it('the variational mixture and Bernoulli refuse weights with what to change', () => {
+  it('the variational mixture refuses weights with what to change; Bernoulli takes them', () => {
     const dataset = () => loadDataset('w.csv', faithful.weighted, { weightsColumn: 'w' });
     assert.throws(() => fitDataset(dataset(), { k: 2, covarianceType: 'variational' }), (e: unknown) => e instanceof OptionsError && /variational/.test(e.message));
     const binary = loadDataset('b.csv', utf8('a,b,w\n0,1,1\n1,0,2\n1,1,1\n0,0,3\n'), { weightsColumn: 'w' });
-    assert.throws(() => fitDataset(binary, { k: 2, model: 'bernoulli' }), (e: unknown) => e instanceof OptionsError && /Gaussian/.test(e.message));
+    assert.deepEqual(fitDataset(binary, { k: 2, model: 'bernoulli' }).result.caseWeights, { column: 'w', total: 7 });
   });
 });

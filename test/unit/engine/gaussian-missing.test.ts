@@ -143,11 +143,12 @@ describe('missing cells', () => {
     });
   });
 
-  it('0/1 data with missing cells stay Bernoulli under model "auto" (its complete rows are fitted, as before)', () => {
+  it('0/1 data with missing cells stay Bernoulli under model "auto", every row fitted on its observed cells', () => {
     const rows = Array.from({ length: 40 }, (_, i) => [i % 2, (i >> 1) % 2, (i >> 2) % 2].map((v, j) => (j === 1 && i % 7 === 0 ? 'NA' : String(v))).join(','));
     const result = fitDataset(loadDataset('b.csv', utf8(['a,b,c', ...rows].join('\n')), { missing: 'marginalize' }), { k: 2 }).result;
     assert.equal(result.model, 'bernoulli');
-    assert.equal(result.n, 34);
+    assert.equal(result.n, 40);
+    assert.deepEqual(result.missingCells, [0, 6, 0]);
   });
 
   it('a model selection and the variational mixture fit the complete rows and say why', () => {

@@ -16,6 +16,9 @@ import { asMixedTable, mixedFamilyFor } from '../../../src/engine/families/mixed
 import type { MixedParams } from '../../../src/engine/families/mixed/family';
 import { chooseModel, fitDataset } from '../../../src/engine/fit';
 import { DEFAULT_FIT_OPTIONS } from '../../../src/shared/settings';
+import type { DatasetSummary } from '../../../src/shared/protocol';
+import { loadForModel, predictDataset } from '../../../src/engine/model/predict';
+import { buildSavedModel, parseSavedModel, savedModelJson } from '../../../src/engine/model/schema';
 import { utf8 } from '../../fixtures/data/helpers';
 
 const root = path.resolve(__dirname, '../../..');
@@ -35,9 +38,15 @@ const reference = JSON.parse(readFileSync(path.join(root, 'test/reference/numpy_
   regularization: number;
   start: number[];
   runs: Record<'full' | 'diag', Run>;
+  missing: { cells: number[]; runs: Record<'full' | 'diag', Run & { start: Omit<Run, 'trace' | 'parameters'> }> };
 };
 const mixedBytes = readFileSync(path.join(root, 'test/fixtures/mixed.csv'));
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-300, Math.abs(b));
+
+/** Rows of a mixed CSV with a missing numeric cell (height or score empty). */
+function table3(bytes: Buffer): number {
+  return bytes.toString('utf8').trim().split('\n').slice(1).filter((l) => /^,|^[^,]+,,/.test(l)).length;
+}
 
 function mixedTable(): TableData {
   return loadDataset('mixed.csv', mixedBytes) as TableData;
@@ -87,6 +96,72 @@ describe('mixed mixture family (Gaussian and categorical blocks)', function () {
       assert.equal(family.parameterCount(k), expected.parameters);
     });
   }
+
+  for (const covarianceType of ['full', 'diag'] as const) {
+    it(`${covarianceType}, rows with missing numeric cells: the Gaussian block marginalises them; every iteration's log-likelihood (1e-8 relative) and the final parameters match numpy's EM`, () => {
+      const expected = reference.missing.runs[covarianceType];
+      const table = loadDataset('mixed-missing.csv', readFileSync(path.join(root, 'test/fixtures/mixed-missing.csv')), { missing: 'marginalize' }) as TableData;
+      assert.equal(table.n, 300);
+      assert.deepEqual(table.missingPerColumn, reference.missing.cells);
+      const data = asMixedTable(table);
+      const family = mixedFamilyFor(data, { covarianceType, regularization: reference.regularization, init: 'kmeans++' });
+      const k = reference.k;
+      const { start } = expected;
+      const L = family.categorical.totalLevels;
+      const fromStart: MixtureFamily<MixedParams<unknown>> = {
+        model: family.model,
+        n: family.n,
+        d: family.d,
+        initialize: () => ({
+          gaussian: { weights: Float64Array.from(start.weights), means: Float64Array.from(start.means.flat()), covariances: Float64Array.from(start.covariances.flat(2)) },
+          categorical: { weights: Float64Array.from(start.weights), probabilities: Float64Array.from(start.probabilities.flat(2)) },
+        }),
+        weightedLogProb: (p, kk, out) => family.weightedLogProb(p, kk, out),
+        mStep: (resp, kk, previous) => family.mStep(resp, kk, previous),
+        parameterCount: (kk) => family.parameterCount(kk),
+        snapshot: (p, kk, t, a) => family.snapshot(p, kk, t, a),
+      };
+      const run = runEm(fromStart, { k, maxIterations: expected.trace.length - 1, tolerance: 0, variant: 'soft', restarts: 1, seed: 0, keepSnapshots: false });
+      assert.equal(run.trace.length, expected.trace.length);
+      run.trace.forEach((ll, t) => assert.ok(rel(ll, expected.trace[t]) < 1e-8, `iteration ${t}: ${ll} vs numpy ${expected.trace[t]}`));
+      const snapshot = family.snapshot(run.params, k, 0, run.assignments);
+      for (let c = 0; c < k; c++) {
+        assert.ok(rel(snapshot.weights[c], expected.weights[c]) < 1e-7, `weight ${c}`);
+        snapshot.means[c].forEach((v, j) => assert.ok(Math.abs(v - expected.means[c][j]) < 1e-7, `mean ${c},${j}: ${v} vs ${expected.means[c][j]}`));
+        snapshot.covariances[c].flat().forEach((v, j) => assert.ok(Math.abs(v - expected.covariances[c].flat()[j]) < 1e-7, `covariance ${c},${j}`));
+        expected.probabilities[c].flat().forEach((p, l) => assert.ok(Math.abs(run.params.categorical.probabilities[c * L + l] - p) < 1e-7, `probability ${c},${l}`));
+      }
+    });
+  }
+
+  it('a fit of mixed-missing.csv keeps every row, says how many cells it integrated out, and its saved model predicts the fit', async () => {
+    const bytes = readFileSync(path.join(root, 'test/fixtures/mixed-missing.csv'));
+    let summary = undefined as unknown as DatasetSummary;
+    const options = { ...DEFAULT_FIT_OPTIONS, k: 3, seed: 2 };
+    const { result } = fitDataset(loadDataset('mixed-missing.csv', bytes, { missing: 'marginalize' }), options, { onLoaded: (info) => (summary = info.summary) });
+    assert.equal(result.model, 'mixed');
+    assert.equal(result.n, 300);
+    assert.deepEqual(result.missingCells, reference.missing.cells);
+    const cells = reference.missing.cells[0] + reference.missing.cells[1];
+    assert.ok(result.notes!.includes(`${cells} missing numeric cells (${reference.missing.cells[0]} in height, ${reference.missing.cells[1]} in score) integrated out by the Gaussian block: each row is fitted on its observed cells, assuming the cells are missing at random.`), result.notes!.join('\n'));
+    for (let t = 1; t < result.trace.length; t++) assert.ok(result.trace[t] >= result.trace[t - 1] - 1e-9 * Math.abs(result.trace[t - 1]));
+    const model = parseSavedModel(savedModelJson(buildSavedModel({ options, result, summary })), 'm.json');
+    const p = predictDataset(model, await loadForModel(model, 'mixed-missing.csv', bytes));
+    assert.equal(p.incompleteRows, table3(bytes));
+    assert.deepEqual(Array.from(p.assignments), result.assignments);
+    assert.ok(rel(p.logLikelihood, result.logLikelihood) < 1e-12, `${p.logLikelihood} vs ${result.logLikelihood}`);
+    const skipped = fitDataset(loadDataset('mixed-missing.csv', bytes, { missing: 'marginalize' }), { ...options, missing: 'skip' }).result;
+    assert.equal(skipped.n, 300 - table3(bytes));
+  });
+
+  it('K auto on mixed-missing.csv sweeps every row (the Gaussian block marginalises the missing cells in each candidate)', () => {
+    const bytes = readFileSync(path.join(root, 'test/fixtures/mixed-missing.csv'));
+    const { result } = fitDataset(loadDataset('mixed-missing.csv', bytes, { missing: 'marginalize' }), { ...DEFAULT_FIT_OPTIONS, k: 'auto', kRange: '1-3', covarianceType: 'full' });
+    assert.equal(result.n, 300);
+    assert.deepEqual(result.missingCells, reference.missing.cells);
+    assert.deepEqual(result.selection?.entries.map((e) => e.k), [1, 2, 3]);
+    assert.ok(result.selection!.entries.every((e) => Number.isFinite(e.bic)));
+  });
 
   it('model auto takes numbers beside answers as mixed and says why; --json fields: categories and K × column × level probabilities', () => {
     const table = mixedTable();

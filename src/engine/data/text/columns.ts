@@ -238,6 +238,8 @@ export interface SelectionOptions {
   categorical?: string[];
   /** The categoryLimit setting: most distinct values of a categorical column. */
   categoryLimit?: number;
+  /** A saved model's categorical columns: each is kept whatever its number of values (one, or above categoryLimit). */
+  keepCategories?: boolean;
 }
 
 /** "auto" and "none" of the labelColumn setting (any case); anything else names a column. */
@@ -344,6 +346,10 @@ export function selectColumns(fileName: string, scan: ColumnScan, naming: Column
   const categories: string[][] = [];
   categorical = categorical.filter((j) => {
     const st = stats[j];
+    if (categoryAsked[j] && options.keepCategories) {
+      categories.push(sortedTexts(st.texts));
+      return true;
+    }
     if (categoryAsked[j] && st.texts.size > limit) {
       throw dataError(fileName, `column "${names[j]}" (mixscope.categorical) holds more than ${limit} distinct values: raise categoryLimit (CLI: --category-limit N) or leave the column out of categorical.`);
     }

@@ -44,13 +44,27 @@ export function imagesForBernoulli(dataset: Dataset, options: FitOptions): Image
 
 /** A table read as images: pixel rows (0..255 integers or 0..1 values), or any table of values in [0, 1]. */
 function tableAsImages(table: TableData, options: FitOptions): ImageData | undefined {
-  return asImages(table, options.imageWidth || undefined) ?? unitIntervalAsImages(table);
+  // Missing cells are read as 0 and marked: the family leaves them out of each row's product.
+  const { missing } = table;
+  const filled = missing ? { ...table, values: table.values.map((v, i) => (missing[i] ? 0 : v)) } : table;
+  const images = asImages(filled, options.imageWidth || undefined) ?? unitIntervalAsImages(filled);
+  if (!images) return undefined;
+  return {
+    ...images,
+    ...(table.weights ? { weights: table.weights, weightsColumn: table.weightsColumn } : {}),
+    ...(missing ? { missing, missingPerColumn: table.missingPerColumn } : {}),
+  };
 }
 
 function isBinary(t: TableData): boolean {
   const v = t.values;
-  for (let i = 0; i < v.length; i++) if (v[i] !== 0 && v[i] !== 1) return false;
-  return v.length > 0;
+  let observed = 0;
+  for (let i = 0; i < v.length; i++) {
+    if (t.missing?.[i]) continue;
+    if (v[i] !== 0 && v[i] !== 1) return false;
+    observed++;
+  }
+  return observed > 0;
 }
 
 function unitIntervalAsImages(t: TableData): ImageData | undefined {
@@ -108,9 +122,18 @@ function packageFit(images: ImageData, fitted: BernoulliFit, reason: string, sta
     columns: images.summary.columns,
     imageShape: [images.height, images.width],
     elapsedMs: Date.now() - started,
-    notes: fitted.notes.length > 0 ? fitted.notes : undefined,
+    notes: [...fitted.notes, ...missingNote(images)],
   };
+  if (result.notes!.length === 0) result.notes = undefined;
   return { result, examples: fitted.examples };
+}
+
+/** What the fit did with a table's missing cells. */
+function missingNote(images: ImageData): string[] {
+  const per = images.missingPerColumn;
+  if (!images.missing || !per) return [];
+  const cells = per.reduce((a, b) => a + b, 0);
+  return [`${cells} missing cell${cells === 1 ? '' : 's'} left out of their rows' products: each row is fitted on its observed cells, assuming the cells are missing at random.`];
 }
 
 /** With a labels file: how the chosen K compares with the number of label values (the labels never enter the fit). */
@@ -134,10 +157,12 @@ function selectBernoulliK(images: ImageData, { options, reason, started, callbac
     parameters: (k) => k * images.d + k - 1,
     fit: (k) => fitBernoulli(images, { ...options, k }),
     summary: ({ result, run }) => ({ ...result, logResp: run.logResp }),
+    caseWeights: images.weights,
     onProgress: callbacks.onSelectionProgress,
   });
   const outcome = packageFit(images, swept.fit, reason, started);
   outcome.result.selection = swept.selection;
-  outcome.result.notes = [...swept.notes, ...labelsNote(images, swept.selection.chosen!.k), ...(outcome.result.notes ?? [])];
+  const weighted = images.weights ? [`Case weights (column "${images.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : [];
+  outcome.result.notes = [...swept.notes, ...weighted, ...labelsNote(images, swept.selection.chosen!.k), ...(outcome.result.notes ?? [])];
   return outcome;
 }

@@ -14,6 +14,11 @@
 // bundled dist/shard.js, on worker-thread shards (shardPool.ts); results are identical for any thread count.
 // Starting points come from the shared em/init.ts with the Hamming distance of distance.ts; examples.ts picks each
 // cluster's most and least typical images.
+// Case weights w_i (a table's weights column): EM hands the M-step w_i r_ik, so N_k and the pixel counts are weighted
+// and π_k = N_k / Σ_i w_i (a whole-number weight is the row repeated); the start is weighted the same way.
+// Missing cells (a table's, stored as 0 and listed in `missing`) drop out of their row's product, their exact
+// marginal: the E-step takes each missing pixel's ln(1 − μ_kj) back out of the row's sum, and the M-step divides
+// each pixel's count by the responsibility of the rows that observe it, N_kj = N_k − Σ_{i: x_ij missing} r_ik.
 
 import * as os from 'node:os';
 import type { BernoulliSnapshot, ClusterExamples, FitOptions, FitResult, InitMethod, InitParams } from '../../../shared/protocol';
@@ -21,10 +26,10 @@ import { binarize, type BinaryMatrix } from './binarize';
 import { hammingDistancesTo, nearestCentre } from './distance';
 import { clusterExamples } from './examples';
 import type { ImageData, TableData } from '../../data/dataset';
-import { emSettingsFor, informationCriteria, runEm, type EmProgress, type EmRun, type MixtureFamily } from '../../em/em';
+import { emSettingsFor, informationCriteria, runEm, totalWeight, type EmProgress, type EmRun, type MixtureFamily } from '../../em/em';
 import { FitError, OptionsError } from '../../errors';
 import { labelMetrics } from '../../em/metrics';
-import { startingPoint, type InitSpace } from '../../em/init';
+import { startingPoint, weighResponsibilities, type InitSpace } from '../../em/init';
 import type { Rng } from '../../em/rng';
 import { lnGamma } from '../../em/special';
 import { accumulateBlock, blockLayout, blockRowRange, eStepRows, reduceBlocks, type BlockLayout } from './shardKernels';
@@ -55,6 +60,30 @@ export interface BernoulliOptions {
   threads?: number;
   /** The shard script; undefined = dist/shard.js beside the running bundle if present; null = single-threaded. */
   shardScript?: string | null;
+  /** Case (frequency) weights w_i ≥ 0 of the rows. */
+  caseWeights?: Float64Array;
+  /** The missing cells, row by row (missingPixels). */
+  missing?: MissingPixels;
+}
+
+/** Missing cells as a compressed row list: row i's are colIdx[rowPtr[i] .. rowPtr[i+1]). */
+export interface MissingPixels {
+  rowPtr: Uint32Array;
+  colIdx: Int32Array;
+}
+
+/** The missing cells of an n × d mask (1 = missing). */
+export function missingPixels(mask: Uint8Array, n: number, d: number): MissingPixels {
+  const rowPtr = new Uint32Array(n + 1);
+  let count = 0;
+  for (let e = 0; e < n * d; e++) if (mask[e]) count++;
+  const colIdx = new Int32Array(count);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) if (mask[i * d + j]) colIdx[p++] = j;
+    rowPtr[i + 1] = p;
+  }
+  return { rowPtr, colIdx };
 }
 
 /**
@@ -73,6 +102,12 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
   readonly d: number;
   /** Things the user should know (components pulled apart, threads). */
   readonly notes: string[] = [];
+  readonly caseWeights?: Float64Array;
+  readonly missing?: MissingPixels;
+  /** Σ_i w_i (n without case weights): the denominator of π. */
+  private readonly total: number;
+  /** Per pixel and component, the responsibility of the rows that miss it (d × K; with missing cells). */
+  private missingMass = new Float64Array(0);
   private readonly a: number;
   private readonly b: number;
   private readonly logPriorConstant: number;
@@ -89,6 +124,9 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
   ) {
     this.n = matrix.n;
     this.d = matrix.d;
+    this.caseWeights = options.caseWeights;
+    this.missing = options.missing;
+    this.total = options.caseWeights ? totalWeight(options.caseWeights) : matrix.n;
     const [a, b] = options.betaPrior;
     if (!(Number.isFinite(a) && Number.isFinite(b) && a >= 1 && b >= 1)) {
       throw new OptionsError(`betaPrior must be two finite numbers ≥ 1 (a, b), got ${JSON.stringify(options.betaPrior)}.`);
@@ -135,7 +173,7 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
         ? this.explicitParams(k)
         : start.kind === 'rows'
           ? this.randomDataParams(k, start.rows)
-          : this.mStep(start.resp, k, undefined);
+          : this.mStep(weighResponsibilities(start.resp, k, this.caseWeights), k, undefined);
     this.separateIdentical(params, k, rng);
     return params;
   }
@@ -147,6 +185,7 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
       n: this.n,
       distancesTo: hammingDistancesTo(m),
       labelsFromSeeds: (seeds, k) => nearestCentre(m, seeds, k),
+      weights: this.caseWeights,
     };
   }
 
@@ -237,6 +276,36 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
     } else {
       eStepRows(this.matrix.rowPtr, this.matrix.colIdx, wt, base, k, 0, n, out);
     }
+    if (this.missing) this.dropMissingFromRows(params, k, out);
+  }
+
+  /** base[k] summed ln(1 − μ_kj) over every pixel: a missing pixel (stored as 0) takes its term back out. */
+  private dropMissingFromRows(params: BernoulliParams, k: number, out: Float64Array): void {
+    const { rowPtr, colIdx } = this.missing!;
+    const { n, d } = this;
+    const mu = params.means;
+    for (let i = 0; i < n; i++) {
+      for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+        const j = colIdx[p];
+        for (let c = 0; c < k; c++) out[i * k + c] -= Math.log1p(-mu[c * d + j]);
+      }
+    }
+  }
+
+  /** missingMass[j·K + k] = Σ_{i: x_ij missing} r_ik. */
+  private missingResponsibility(resp: Float64Array, k: number): Float64Array {
+    const { rowPtr, colIdx } = this.missing!;
+    const { n, d } = this;
+    if (this.missingMass.length !== d * k) this.missingMass = new Float64Array(d * k);
+    const mass = this.missingMass;
+    mass.fill(0);
+    for (let i = 0; i < n; i++) {
+      for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+        const j = colIdx[p];
+        for (let c = 0; c < k; c++) mass[j * k + c] += resp[i * k + c];
+      }
+    }
+    return mass;
   }
 
   /** wt[j·K + k] = ln μ_kj − ln(1 − μ_kj); base[k] = ln π_k + Σ_j ln(1 − μ_kj). */
@@ -278,16 +347,15 @@ export class BernoulliFamily implements MixtureFamily<BernoulliParams> {
     const weights = new Float64Array(k);
     const means = new Float64Array(k * d);
     const nkOffset = d * k;
+    const missingMass = this.missing ? this.missingResponsibility(resp, k) : undefined;
     for (let c = 0; c < k; c++) {
       const nk = totals[nkOffset + c];
-      weights[c] = nk / n;
-      const denominator = nk + a + b - 2;
-      if (!(denominator > 0)) {
-        // No prior and an empty component: nothing to estimate from; it keeps its pixels (π_k = 0 retires it).
-        for (let j = 0; j < d; j++) means[c * d + j] = previous ? previous.means[c * d + j] : 0.5;
-        continue;
+      weights[c] = nk / this.total;
+      for (let j = 0; j < d; j++) {
+        const denominator = nk - (missingMass ? missingMass[j * k + c] : 0) + a + b - 2;
+        // No prior and no row observing the pixel in this component: nothing to estimate from; it keeps its value.
+        means[c * d + j] = denominator > 0 ? clampMu((totals[j * k + c] + a - 1) / denominator) : previous ? previous.means[c * d + j] : 0.5;
       }
-      for (let j = 0; j < d; j++) means[c * d + j] = clampMu((totals[j * k + c] + a - 1) / denominator);
     }
     return { weights, means };
   }
@@ -399,6 +467,8 @@ export function fitBernoulli(
     initParams: options.initParams,
     threads: options.threads,
     shardScript: engine.shardScript,
+    caseWeights: data.weights,
+    missing: data.missing ? missingPixels(data.missing, binary.n, binary.d) : undefined,
   });
   let run: EmRun<BernoulliParams>;
   let threads: number;
@@ -415,7 +485,8 @@ export function fitBernoulli(
   const { k } = options;
   const { n, d } = binary;
   const params = run.params;
-  const { bic, aic } = informationCriteria(run.logLikelihood, family.parameterCount(k), n);
+  const sampleSize = data.weights ? totalWeight(data.weights) : n;
+  const { bic, aic } = informationCriteria(run.logLikelihood, family.parameterCount(k), sampleSize);
   const last = family.snapshot(params, k, run.iterations, run.assignments);
   const labels = data.labels && data.labels.length === n ? data.labels : undefined;
   const imageShape: [number, number] | undefined = data.kind === 'images' ? [data.height, data.width] : undefined;
@@ -426,6 +497,8 @@ export function fitBernoulli(
     n,
     d,
     columns: data.kind === 'table' ? data.columns : data.summary.columns,
+    ...(data.weights ? { caseWeights: { column: data.weightsColumn ?? 'weights', total: sampleSize } } : {}),
+    ...(data.missing ? { missingCells: data.missingPerColumn } : {}),
     converged: run.converged,
     iterations: run.iterations,
     logLikelihood: run.logLikelihood,

@@ -4,7 +4,7 @@
 
 import type { DatasetSummary, FitResult } from '../../../shared/protocol';
 import type { Dataset, TableData } from '../../data/dataset';
-import { emSettingsFor, informationCriteria, runEm, type EmProgress, type EmRun } from '../../em/em';
+import { emSettingsFor, informationCriteria, runEm, totalWeight, type EmProgress, type EmRun } from '../../em/em';
 import { DataError } from '../../errors';
 import { sweepK } from '../../select/kSweep';
 import { emResultCore } from '../result';
@@ -42,12 +42,13 @@ export const categoricalFamily = defineFamily<CategoricalTable>({
       criterion: options.criterion,
       parameters: (k) => new CategoricalFamily(data.columns, options.init).parameterCount(k),
       fit: (k) => runCategorical(data, { ...options, k }),
-      summary: (run) => ({ ...run, ...informationCriteria(run.logLikelihood, run.parameters, data.n) }),
+      summary: (run) => ({ ...run, ...informationCriteria(run.logLikelihood, run.parameters, sampleSize(data.table)) }),
+      caseWeights: data.table.weights,
       onProgress: callbacks.onSelectionProgress,
     });
     const outcome = packageFit(data, swept.fit, { ...options, k: swept.selection.chosen!.k }, reason, started);
     outcome.result.selection = swept.selection;
-    outcome.result.notes = [...swept.notes, ...(outcome.result.notes ?? [])];
+    outcome.result.notes = [...swept.notes, ...weightedSelectionNote(data.table), ...(outcome.result.notes ?? [])];
     return outcome;
   },
 });
@@ -80,8 +81,23 @@ function announce(data: CategoricalTable, reason: string, onLoaded: FitContext['
 
 type CategoricalRun = EmRun<CategoricalParams> & { parameters: number };
 
+/** The n of BIC: the rows, or Σ w_i with case weights (the rows they stand for). */
+export function sampleSize(table: TableData): number {
+  return table.weights ? totalWeight(table.weights) : table.n;
+}
+
+/** A result's `caseWeights`: the column and Σ w, when the rows have weights. */
+export function caseWeightsField(table: TableData): Pick<FitResult, 'caseWeights'> {
+  return table.weights ? { caseWeights: { column: table.weightsColumn ?? 'weights', total: sampleSize(table) } } : {};
+}
+
+/** A model selection's note that its candidates were weighted. */
+export function weightedSelectionNote(table: TableData): string[] {
+  return table.weights ? [`Case weights (column "${table.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : [];
+}
+
 function runCategorical(data: CategoricalTable, options: FixedFitOptions, onProgress?: (p: EmProgress) => void): CategoricalRun {
-  const family = new CategoricalFamily(data.columns, options.init);
+  const family = new CategoricalFamily(data.columns, options.init, data.table.weights);
   const run = runEm(family, emSettingsFor(options, data.n, data.table.labels), onProgress);
   return Object.assign(run, { parameters: family.parameterCount(options.k) });
 }
@@ -92,13 +108,14 @@ function fitCategorical(data: CategoricalTable, { options, reason, started, call
 }
 
 function packageFit(data: CategoricalTable, run: CategoricalRun, options: FixedFitOptions, reason: string, started: number): FitOutcome {
-  const { core, plotAssignments } = emResultCore(run, run.parameters, data.n, options, started, data.table);
+  const { core, plotAssignments } = emResultCore(run, run.parameters, sampleSize(data.table), options, started, data.table);
   const result: FitResult = {
     model: 'categorical',
     modelReason: reason,
     n: data.n,
     d: data.d,
     columns: data.names,
+    ...caseWeightsField(data.table),
     ...core,
     ...categoryFields(data.names, data.categories, core.means),
   };

@@ -5,10 +5,12 @@
 // exact marginal. M-step: θ_kjl = Σ_i r_ik [x_ij = l] / Σ_i r_ik [x_ij observed], π_k = N_k / n (maximum
 // likelihood). A category a cluster never holds would get θ = 0 and a row with it −∞ under that cluster; θ is floored
 // at PROBABILITY_FLOOR and each column's distribution renormalised, so that the log stays finite.
+// Case weights w_i: EM hands the M-step w_i r_ik, so π_k = Σ_i w_i r_ik / Σ_i w_i and every count is weighted (a
+// whole-number weight is the row repeated); the start is weighted the same way.
 
 import type { CategoricalSnapshot, InitMethod } from '../../../shared/protocol';
-import type { MixtureFamily } from '../../em/em';
-import { startingPoint, type InitSpace } from '../../em/init';
+import { totalWeight, type MixtureFamily } from '../../em/em';
+import { startingPoint, weighResponsibilities, type InitSpace } from '../../em/init';
 import type { Rng } from '../../em/rng';
 import { FitError, OptionsError } from '../../errors';
 
@@ -35,14 +37,20 @@ export class CategoricalFamily implements MixtureFamily<CategoricalParams> {
   readonly d: number;
   /** Start of each column's categories in a cluster's row of probabilities; offsets[d] = L. */
   readonly offsets: Int32Array;
+  readonly caseWeights?: Float64Array;
+  /** Σ_i w_i (n without case weights): the denominator of π. */
+  private readonly total: number;
   private logProbabilities = new Float64Array(0);
 
   constructor(
     readonly data: CategoricalColumns,
     private readonly init: InitMethod,
+    caseWeights?: Float64Array,
   ) {
     this.n = data.n;
     this.d = data.d;
+    this.caseWeights = caseWeights;
+    this.total = caseWeights ? totalWeight(caseWeights) : data.n;
     this.offsets = new Int32Array(data.d + 1);
     for (let j = 0; j < data.d; j++) this.offsets[j + 1] = this.offsets[j] + data.levels[j];
   }
@@ -63,8 +71,8 @@ export class CategoricalFamily implements MixtureFamily<CategoricalParams> {
     if (k > this.n) throw new FitError(`K = ${k} components but only ${this.n} rows; K must not exceed the number of rows.`);
     const start = startingPoint(this.init, this.initSpace(), k, rng);
     if (start.kind === 'explicit') throw new OptionsError('a categorical mixture starts from kmeans++, random, random-data or random-assignment.');
-    if (start.kind === 'responsibilities') return this.mStep(start.resp, k);
-    return this.mStep(hard(this.nearestSeeds(start.rows, k), this.n, k), k);
+    const resp = start.kind === 'responsibilities' ? start.resp : hard(this.nearestSeeds(start.rows, k), this.n, k);
+    return this.mStep(weighResponsibilities(resp, k, this.caseWeights), k);
   }
 
   /** Rows as the shared initialisations see them: the number of columns on which two rows differ. */
@@ -83,6 +91,7 @@ export class CategoricalFamily implements MixtureFamily<CategoricalParams> {
       },
       labelsFromSeeds: (seeds, k) => this.nearestSeeds(seeds, k),
       sameRow: (a, b) => mismatches(a, b) === 0,
+      weights: this.caseWeights,
     };
   }
 
@@ -142,7 +151,7 @@ export class CategoricalFamily implements MixtureFamily<CategoricalParams> {
         }
         for (let l = 0; l < levels; l++) probabilities[from + l] /= sum;
       }
-      weights[c] /= n;
+      weights[c] /= this.total;
     }
     return { weights, probabilities };
   }

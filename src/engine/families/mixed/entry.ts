@@ -1,18 +1,21 @@
 // The mixed family's registry entry: a table with numeric columns and categorical columns (text of a few categories),
 // fitted by EM with a Gaussian block over the numeric columns and a latent-class block over the categorical ones
 // (family.ts). Model "auto" takes it when a table has both; k "auto" sweeps K with the chosen covariance model.
+// Rows with missing numeric cells are kept (unless missing is "skip"): the Gaussian block integrates those cells out
+// (gaussian/missing.ts), as the Gaussian family does, and a missing answer drops out of the categorical product.
 
 import type { DatasetSummary, FitResult, SklearnCovarianceType } from '../../../shared/protocol';
 import type { Dataset, TableData } from '../../data/dataset';
 import { emSettingsFor, informationCriteria, runEm, type EmProgress, type EmRun } from '../../em/em';
 import { DataError, OptionsError } from '../../errors';
 import { sweepK } from '../../select/kSweep';
-import { asCategoricalTable, categoryFields, type CategoricalTable } from '../categorical/entry';
+import { asCategoricalTable, caseWeightsField, categoryFields, sampleSize, weightedSelectionNote, type CategoricalTable } from '../categorical/entry';
 import { CategoricalFamily } from '../categorical/family';
 import { COVARIANCE_TYPES } from '../gaussian/covariance';
 import { GaussianFamily } from '../gaussian/family';
 import { MclustGaussianFamily, mclustModelForColumns } from '../gaussian/mclust/family';
-import { isMclustModelName } from '../gaussian/mclust/models';
+import { MissingGaussianFamily } from '../gaussian/missing';
+import { isMclustModelName, type MclustModelName } from '../gaussian/mclust/models';
 import { emResultCore } from '../result';
 import { defineFamily, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
 import { MixedFamily, type GaussianBlock, type MixedParams } from './family';
@@ -52,12 +55,13 @@ export const mixedFamily = defineFamily<MixedTable>({
       criterion: options.criterion,
       parameters: (k) => mixedFamilyFor(data, options).parameterCount(k),
       fit: (k) => runMixed(data, { ...options, k }),
-      summary: (run) => ({ ...run, ...informationCriteria(run.logLikelihood, run.parameters, data.n) }),
+      summary: (run) => ({ ...run, ...informationCriteria(run.logLikelihood, run.parameters, sampleSize(data.table)) }),
+      caseWeights: data.table.weights,
       onProgress: callbacks.onSelectionProgress,
     });
     const outcome = packageFit(data, swept.fit, { ...options, k: swept.selection.chosen!.k }, reason, started);
     outcome.result.selection = swept.selection;
-    outcome.result.notes = [...swept.notes, ...(outcome.result.notes ?? [])];
+    outcome.result.notes = [...swept.notes, ...weightedSelectionNote(data.table), ...(outcome.result.notes ?? [])];
     return outcome;
   },
 });
@@ -88,10 +92,21 @@ function gaussianModel(covarianceType: string, d: number): string {
 export function mixedFamilyFor(data: MixedTable, options: Pick<FixedFitOptions, 'covarianceType' | 'regularization' | 'init'>): MixedFamily<unknown> {
   const { table } = data;
   const model = gaussianModel(options.covarianceType, table.d);
-  const gaussian = (COVARIANCE_TYPES as readonly string[]).includes(model)
-    ? new GaussianFamily(table.values, table.n, table.d, { covarianceType: model as SklearnCovarianceType, regularization: options.regularization, init: options.init })
-    : new MclustGaussianFamily(table.values, table.n, table.d, { model: model as Parameters<typeof mclustModelForColumns>[0], regularization: options.regularization, init: options.init });
-  return new MixedFamily(gaussian as GaussianBlock<unknown>, new CategoricalFamily(data.categorical.columns, options.init));
+  const caseWeights = table.weights;
+  const gaussian = table.missing
+    ? new MissingGaussianFamily(table.values, table.n, table.d, table.missing, { model: model as SklearnCovarianceType | MclustModelName, regularization: options.regularization, init: options.init, caseWeights })
+    : (COVARIANCE_TYPES as readonly string[]).includes(model)
+    ? new GaussianFamily(table.values, table.n, table.d, { covarianceType: model as SklearnCovarianceType, regularization: options.regularization, init: options.init, caseWeights })
+    : new MclustGaussianFamily(table.values, table.n, table.d, { model: model as Parameters<typeof mclustModelForColumns>[0], regularization: options.regularization, init: options.init, caseWeights });
+  return new MixedFamily(gaussian as GaussianBlock<unknown>, new CategoricalFamily(data.categorical.columns, options.init, caseWeights));
+}
+
+/** What the fit did with the missing numeric cells (the panel's and the CLI's note). */
+function missingNote(table: TableData): string {
+  const per = table.missingPerColumn ?? [];
+  const cells = per.reduce((a, b) => a + b, 0);
+  const where = per.map((count, j) => (count > 0 ? `${count} in ${table.columns[j]}` : '')).filter(Boolean).join(', ');
+  return `${cells} missing numeric cell${cells === 1 ? '' : 's'} (${where}) integrated out by the Gaussian block: each row is fitted on its observed cells, assuming the cells are missing at random.`;
 }
 
 function announce(data: MixedTable, reason: string, onLoaded: FitContext['callbacks']['onLoaded']): void {
@@ -116,14 +131,17 @@ function packageFit(data: MixedTable, run: MixedRun, options: FixedFitOptions, r
   const { table, categorical } = data;
   const last = run.snapshots[run.snapshots.length - 1];
   if (last.model !== 'mixed') throw new Error('internal: a mixed fit without mixed snapshots');
-  const { core, plotAssignments } = emResultCore(run, run.parameters, data.n, options, started, table);
+  const { core, plotAssignments } = emResultCore(run, run.parameters, sampleSize(table), options, started, table);
   const result: FitResult = {
     model: 'mixed',
     modelReason: reason,
     n: data.n,
     d: table.d,
     columns: table.columns,
+    ...caseWeightsField(table),
+    ...(table.missing ? { missingCells: table.missingPerColumn } : {}),
     ...core,
+    ...(table.missing ? { notes: [missingNote(table)] } : {}),
     covariances: last.covariances,
     covarianceType: run.covariance as FitResult['covarianceType'],
     ...categoryFields(categorical.names, categorical.categories, last.probabilities),

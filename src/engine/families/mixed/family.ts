@@ -6,9 +6,11 @@
 // Each block keeps its own E-step densities and M-step; both M-steps take the same responsibilities, so their
 // weights are the same N_k / n. The E-step adds the blocks' log-densities: the Gaussian block's ln π_k + ln N(…) and
 // the categorical block's ln π_k + Σ_j ln θ_kj[x_j] minus its own ln π_k (π counted once).
+// Case weights are the Gaussian block's (both blocks are given the same): EM hands both M-steps w_i r_ik.
 
 import type { GaussianSnapshot, MixedSnapshot } from '../../../shared/protocol';
 import type { MixtureFamily } from '../../em/em';
+import { weighResponsibilities } from '../../em/init';
 import type { Rng } from '../../em/rng';
 import { CategoricalFamily, type CategoricalParams } from '../categorical/family';
 
@@ -27,6 +29,7 @@ export class MixedFamily<G> implements MixtureFamily<MixedParams<G>> {
   readonly n: number;
   /** Numeric plus categorical columns. */
   readonly d: number;
+  readonly caseWeights?: Float64Array;
   private scratch = new Float64Array(0);
 
   constructor(
@@ -35,6 +38,8 @@ export class MixedFamily<G> implements MixtureFamily<MixedParams<G>> {
   ) {
     this.n = gaussian.n;
     this.d = gaussian.d + categorical.d;
+    this.caseWeights = gaussian.caseWeights;
+    if (categorical.caseWeights !== gaussian.caseWeights) throw new Error('internal: the blocks of a mixed family must share their case weights');
   }
 
   /** The Gaussian block's start (its initialisation on the numeric columns); the categorical block from its responsibilities. */
@@ -43,7 +48,7 @@ export class MixedFamily<G> implements MixtureFamily<MixedParams<G>> {
     const resp = new Float64Array(this.n * k);
     this.gaussian.weightedLogProb(gaussian, k, resp);
     toResponsibilities(resp, this.n, k);
-    return { gaussian, categorical: this.categorical.mStep(resp, k) };
+    return { gaussian, categorical: this.categorical.mStep(weighResponsibilities(resp, k, this.caseWeights), k) };
   }
 
   /** The parameters of a given partition (row i in cluster start[i]): both blocks' M-steps on it. */

@@ -29,7 +29,13 @@ export function refuseUnreproducible(model: SavedModel, language: string): void 
 
 /** "Mixscope's Gaussian mixture (mclust model EEE, K = 3) of faithful.csv" */
 export function modelTitle(model: SavedModel): string {
-  const kind = model.family === 'gaussian' ? `Gaussian mixture (${/^[EV]/.test(model.covarianceModel ?? '') ? 'mclust model ' : 'covariance '}${model.covarianceModel}, K = ${model.k})` : `${model.family === 'poisson' ? 'Poisson' : 'Bernoulli'} mixture (K = ${model.k})`;
+  const covariance = `${/^[EV]/.test(model.covarianceModel ?? '') ? 'mclust model ' : 'covariance '}${model.covarianceModel}`;
+  const kind =
+    model.family === 'gaussian'
+      ? `Gaussian mixture (${covariance}, K = ${model.k})`
+      : model.family === 'mixed'
+        ? `mixed mixture (a Gaussian block, ${covariance}, and a categorical block, K = ${model.k})`
+        : `${{ poisson: 'Poisson', bernoulli: 'Bernoulli', categorical: 'categorical' }[model.family]} mixture (K = ${model.k})`;
   return `Mixscope's ${kind} of ${model.source.fileName}`;
 }
 

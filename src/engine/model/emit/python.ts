@@ -1,6 +1,7 @@
 // A saved model as a self-contained Python script: it reads the data file as Mixscope read it (the same rows and
 // columns, the same standardisation or binarisation), rebuilds the fitted mixture from its parameters (a
-// scikit-learn GaussianMixture, or numpy for a Bernoulli mixture) and prints {"logLikelihood": …} as its last line.
+// scikit-learn GaussianMixture, or numpy for the Bernoulli, Poisson, categorical and mixed families) and prints
+// {"logLikelihood": …} as its last line.
 // No CLI concerns here: the CLI prints it, the panel can copy it.
 
 import type { SavedModel } from '../schema';
@@ -11,6 +12,7 @@ export function emitPython(model: SavedModel, dataFile: string): string {
   refuseUnreproducible(model, 'Python');
   const source = model.source;
   const images = model.family === 'bernoulli' || source.pixelScale !== undefined;
+  const categorical = model.family === 'categorical' || model.family === 'mixed';
   const reader = readerFor(model, images);
   const lines = [
     '#!/usr/bin/env python3',
@@ -42,14 +44,20 @@ export function emitPython(model: SavedModel, dataFile: string): string {
     ...reader,
     '',
     '',
-    ...(model.family === 'gaussian' ? gaussianModel(model) : model.family === 'poisson' ? poissonModel(model) : bernoulliModel(model)),
+    ...(model.family === 'gaussian'
+      ? gaussianModel(model)
+      : model.family === 'poisson'
+        ? poissonModel(model)
+        : categorical
+          ? categoricalModel(model)
+          : bernoulliModel(model)),
     '',
     '',
     'if __name__ == "__main__":',
-    '    X = read_data(DATA_FILE)',
+    ...(categorical ? ['    X, A, LINES = read_data(DATA_FILE)'] : ['    X = read_data(DATA_FILE)']),
     '    if X.shape[0] != FITTED_ROWS:',
     `        print(f"note: {X.shape[0]} rows read; the model was fitted to {FITTED_ROWS} rows of ${model.source.fileName}", file=sys.stderr)`,
-    '    log_likelihood, assignments = log_likelihood_and_assignments(X)',
+    `    log_likelihood, assignments = log_likelihood_and_assignments(${categorical ? 'X, A, LINES' : 'X'})`,
     '    print("rows per component:", np.bincount(assignments, minlength=len(WEIGHTS)).tolist(), file=sys.stderr)',
     '    print(json.dumps({"logLikelihood": log_likelihood}))',
     '',
@@ -62,7 +70,7 @@ export function emitPython(model: SavedModel, dataFile: string): string {
  * its observed cells), the script skips it, so it says how many.
  */
 export function skipsRowsMixscopeKeeps(model: SavedModel, images: boolean): boolean {
-  return model.family === 'gaussian' && !images && (model.settings?.missing ?? 'marginalize') === 'marginalize';
+  return (model.family === 'gaussian' || model.family === 'mixed') && !images && (model.settings?.missing ?? 'marginalize') === 'marginalize';
 }
 
 const MISSING_NOTE = 'rows with missing cells skipped; Mixscope keeps them and scores them on their observed cells (mixscope predict)';
@@ -112,6 +120,8 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
   const text = model.source.text;
   if (!text) throw emitError(model, 'Python', 'a text file whose layout the model does not record');
   const fieldsList = `[${text.columnFields.join(', ')}]`;
+  const categories = model.categories ?? [];
+  if (categories.length > 0 && text.categoricalFields?.length !== categories.length) throw emitError(model, 'Python', 'a text file whose categorical fields the model does not record');
   return [
     `DELIMITER = ${literal(text.delimiter)}  # " " stands for runs of spaces and tabs`,
     `DECIMAL_COMMA = ${text.decimalComma ? 'True' : 'False'}`,
@@ -119,6 +129,7 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
     `FIELDS = ${text.fields}  # fields per row; rows with another count are skipped`,
     `TRAILING_DELIMITER = ${text.trailingDelimiter ? 'True' : 'False'}`,
     `COLUMN_FIELDS = ${fieldsList}  # ${model.columns.length > 0 && !images ? model.columns.map((c) => JSON.stringify(c)).join(', ') : 'the pixel fields'}`,
+    ...(categories.length > 0 ? [`CATEGORY_FIELDS = [${text.categoricalFields!.join(', ')}]  # ${categories.map((c) => JSON.stringify(c.column)).join(', ')}`] : []),
     `LABEL_FIELD = ${text.labelField ?? 'None'}  # ${text.labelColumn ? `column ${JSON.stringify(text.labelColumn)}: rows without ${text.labelText ? 'a label' : 'an integer label'} are skipped` : 'no label column'}`,
     `LABEL_TEXT = ${text.labelText ? 'True' : 'False'}  # text labels (any non-missing cell) rather than integers`,
     'MISSING = {"", "na", "n/a", "nan", "-nan", "null", "none", "?", "#n/a"}',
@@ -139,6 +150,16 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
     '    return v if math.isfinite(v) else None',
     '',
     '',
+    ...(categories.length > 0
+      ? [
+          'def category(cell):',
+          '    # The answer in a categorical cell (its text), or None when it is missing.',
+          '    s = cell.strip()',
+          '    return None if s.lower() in MISSING else s',
+          '',
+          '',
+        ]
+      : []),
     'def split(line):',
     '    if \'"\' in line:',
     '        import csv',
@@ -151,6 +172,7 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
     'def read_data(path):',
     '    lines = re.split(r"\\r\\n|\\r|\\n", read_bytes(path).decode("utf-8-sig", errors="replace"))',
     '    rows = []',
+    ...(categories.length > 0 ? ['    answers = []  # per row, its categorical cells (None: missing)', '    row_lines = []  # 1-based line of each row'] : []),
     ...(note ? ['    incomplete = 0  # rows skipped for their missing cells'] : []),
     '    i = TABLE_START',
     '    while i < len(lines):',
@@ -174,6 +196,12 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
     '        if any(v is None for v in values):',
     ...(note ? ['            if any(fields[f].strip().strip(\'"\').lower() in MISSING for f in COLUMN_FIELDS):', '                incomplete += 1'] : []),
     '            continue',
+    ...(categories.length > 0
+      ? [
+          '        row_answers = [category(fields[f]) for f in CATEGORY_FIELDS]',
+          ...(text.columnFields.length === 0 ? ['        if all(a is None for a in row_answers):', '            continue  # no observed cell'] : []),
+        ]
+      : []),
     '        if LABEL_FIELD is not None:',
     '            if LABEL_TEXT:',
     '                if fields[LABEL_FIELD].strip().strip(\'"\').lower() in MISSING:',
@@ -183,8 +211,10 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
     '                if label is None or label != int(label):',
     '                    continue',
     '        rows.append(values)',
+    ...(categories.length > 0 ? ['        answers.append(row_answers)', '        row_lines.append(i)'] : []),
     ...(note ? ['    if incomplete:', `        print(f"note: {incomplete} ${MISSING_NOTE}", file=sys.stderr)`] : []),
-    `    return np.array(rows, dtype=np.float64).reshape(len(rows), ${text.columnFields.length})`,
+    `    X = np.array(rows, dtype=np.float64).reshape(len(rows), ${text.columnFields.length})`,
+    categories.length > 0 ? '    return X, answers, row_lines' : '    return X',
   ];
 }
 
@@ -267,6 +297,62 @@ function poissonModel(model: SavedModel): string[] {
     'def log_likelihood_and_assignments(X):',
     '    log_factorial = np.vectorize(math.lgamma)(X + 1.0).sum(axis=1, keepdims=True)',
     '    log_prob = np.log(WEIGHTS) + X @ np.log(RATES).T - RATES.sum(axis=1) - log_factorial',
+    '    top = log_prob.max(axis=1, keepdims=True)',
+    '    row_log_likelihood = top[:, 0] + np.log(np.exp(log_prob - top).sum(axis=1))',
+    '    return float(row_log_likelihood.sum()), log_prob.argmax(axis=1)',
+  ];
+}
+
+/**
+ * A categorical model (latent class analysis) or a mixed one (a Gaussian block on the numeric columns, any covariance
+ * model as its full K × D × D covariances, times the categorical block), in plain numpy.
+ */
+function categoricalModel(model: SavedModel): string[] {
+  const mixed = model.family === 'mixed';
+  const categories = model.categories!;
+  const standardization = model.preprocessing.standardization;
+  return [
+    mixed
+      ? '# p(x) = Σ_k π_k N(x_numeric | μ_k, Σ_k) Π_j θ_kj[x_j]: a Gaussian block and a categorical block, independent given k.'
+      : '# Latent class analysis: p(x) = Σ_k π_k Π_j θ_kj[x_j], independent categorical columns given k.',
+    "# A missing answer drops out of its row's product (its exact marginal).",
+    `WEIGHTS = np.array(${literal(model.parameters.weights)})`,
+    ...(mixed
+      ? [
+          `# The covariance model ${model.covarianceModel}, as a full covariance per component.`,
+          `MEANS = np.array(${literal(model.parameters.means)})`,
+          `COVARIANCES = np.array(${literal(model.parameters.covariances)})`,
+          ...(standardization ? [`STANDARDIZATION_MEAN = np.array(${literal(standardization.mean)})`, `STANDARDIZATION_SD = np.array(${literal(standardization.sd)})`] : []),
+        ]
+      : []),
+    `CATEGORICAL_COLUMNS = ${literal(categories.map((c) => c.column))}`,
+    `CATEGORIES = ${literal(categories.map((c) => c.levels))}  # each column's categories`,
+    '# Per column, K × categories probabilities θ.',
+    `PROBABILITIES = [np.array(p) for p in ${literal(categories.map((_, j) => model.parameters.probabilities!.map((cluster) => cluster[j])))}]`,
+    '',
+    '',
+    'def log_likelihood_and_assignments(X, A, lines):',
+    '    log_prob = np.tile(np.log(WEIGHTS), (len(A), 1))',
+    ...(mixed
+      ? [
+          ...(standardization ? ['    X = (X - STANDARDIZATION_MEAN) / STANDARDIZATION_SD'] : []),
+          '    for k in range(len(WEIGHTS)):',
+          '        L = np.linalg.cholesky(COVARIANCES[k])',
+          '        z = np.linalg.solve(L, (X - MEANS[k]).T)',
+          '        log_det = 2.0 * np.log(np.diag(L)).sum()',
+          '        log_prob[:, k] += -0.5 * (X.shape[1] * math.log(2 * math.pi) + log_det + (z * z).sum(axis=0))',
+        ]
+      : []),
+    '    for j, levels in enumerate(CATEGORIES):',
+    '        code = {level: c for c, level in enumerate(levels)}',
+    '        log_theta = np.log(PROBABILITIES[j])',
+    '        for i, row in enumerate(A):',
+    '            answer = row[j]',
+    '            if answer is None:',
+    '                continue',
+    '            if answer not in code:',
+    '                sys.exit(f"line {lines[i]}: column {CATEGORICAL_COLUMNS[j]!r} has the category {answer!r}, which the model never saw (it knows {levels})")',
+    '            log_prob[i] += log_theta[:, code[answer]]',
     '    top = log_prob.max(axis=1, keepdims=True)',
     '    row_log_likelihood = top[:, 0] + np.log(np.exp(log_prob - top).sum(axis=1))',
     '    return float(row_log_likelihood.sum()), log_prob.argmax(axis=1)',

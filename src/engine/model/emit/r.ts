@@ -24,7 +24,10 @@ function rString(s: string): string {
 /** The script; `dataFile` is its default input (a first command-line argument replaces it). */
 export function emitR(model: SavedModel, dataFile: string): string {
   if (model.family === 'gaussian') refuseUnreproducible(model, 'R');
-  if (model.family !== 'gaussian') throw emitError(model, 'R', `a ${model.family === 'poisson' ? 'Poisson' : 'Bernoulli'} mixture`, `Gaussian mixtures, as mclust; use --emit-python for a ${model.family === 'poisson' ? 'Poisson' : 'Bernoulli'} mixture`);
+  if (model.family !== 'gaussian') {
+    const name = { poisson: 'Poisson', bernoulli: 'Bernoulli', categorical: 'categorical', mixed: 'mixed' }[model.family];
+    throw emitError(model, 'R', `a ${name} mixture`, `Gaussian mixtures, as mclust; use --emit-python for a ${name} mixture`);
+  }
   const { weights, means, covariances } = model.parameters;
   const { k, d } = model;
   const standardization = model.preprocessing.standardization;
