@@ -196,8 +196,10 @@ function startPanel(): void {
     // A selection's candidate can be shown before the chosen fit has a snapshot (while the sweep runs).
     const drawable = model !== undefined && (s.snapshots.length > 0 || shownCandidate(s) !== undefined);
     document.body.dataset.model = model ?? '';
-    // A section may serve two families (the mixed view draws in the categorical one): shown if the model's view uses it.
-    for (const view of allViews) byId(view.sectionId).hidden = !allViews.some((v) => v.model === model && v.sectionId === view.sectionId);
+    // A section may serve two families (the mixed view draws in the categorical and Gaussian ones): shown if the
+    // model's view uses it.
+    const uses = (v: FamilyView, id: string) => v.sectionId === id || (v.alsoShows?.includes(id) ?? false);
+    for (const view of allViews) byId(view.sectionId).hidden = !allViews.some((v) => v.model === model && uses(v, view.sectionId));
     byId('common-view').hidden = !drawable;
     byId('scrubber-bar').hidden = !drawable;
     const ctx: ViewContext = { state: s, charts, theme, themeVersion, act };

@@ -124,6 +124,15 @@ describe('Gaussian views in Chromium under the strict CSP', function () {
     await page.waitForSelector('#status[data-state="done"]');
     await page.waitForSelector('#profiles svg g.profile_cells_marks path');
     assert.equal(await count('#params tbody tr'), 2);
+    // Its Gaussian block too: the numeric columns' scatter, every row plotted, two ellipses per component and the
+    // means, at the fit's last iteration.
+    assert.equal(await page.locator('#gaussian-view').isVisible(), true);
+    assert.equal(await page.locator('#categorical-view').isVisible(), true);
+    await page.waitForSelector(`#scatter[data-iteration="${mixed.result.iterations}"][data-k="2"] svg g.points_marks`);
+    assert.equal(await count('#scatter svg g.points_marks path'), mixed.result.n);
+    assert.equal(await count('#scatter svg g.contours_marks'), 2 * 2);
+    const titles = await page.$$eval('#scatter svg g.role-axis-title text', (ts) => ts.map((t) => t.textContent));
+    assert.deepEqual([...titles].sort(), ['height', 'score']);
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
     assert.deepEqual(pageErrors, []);
   });

@@ -20,6 +20,8 @@ export interface FamilyView {
   model: ModelKind;
   /** The id of the family's section in panelHtml (shown only for this family). */
   sectionId: string;
+  /** Other families' sections this view also draws in (the mixed view: the Gaussian scatter). */
+  alsoShows?: string[];
   draw(ctx: ViewContext): Promise<void>;
   /** Rows of the parameter table at the shown iteration. */
   params(ctx: ViewContext, table: HTMLTableElement): void;

@@ -69,9 +69,21 @@ export function prepareGaussianTable(table: TableData, options: FixedFitOptions 
   if (regularization === 0 && singularCheck && !missing) refuseSingularData(values, n, d, table.columns, singularCheck, file);
   const notes = missing ? [] : regularisationNotes(values, n, d, table.columns, regularization);
 
-  const indices = evenSample(n, options.maxPlotPoints);
-  // Rows with missing cells are plotted at their columns' observed means until the fit places them.
-  const plotted = missing ? meanImputed(values, n, d, missing, table.weights) : values;
+  const plotSample = gaussianPlotSample(values, n, d, options.maxPlotPoints, missing, table.weights);
+  const indices = plotSample.indices;
+  // The engine sees columns with a large offset centred (see centreOffsetColumns); every mean it reports is shifted
+  // back, so callers never see the centring. (Not with missing cells: their NaNs have no offset to remove.)
+  const centre = missing ? undefined : centreOffsetColumns(values, n, d);
+  return { table, n, d, values, standardization, centre, notes, indices, plotSample };
+}
+
+/**
+ * The rows the panel plots (an even sample of at most `maxPlotPoints`) of n × d values, with the principal axes for
+ * d > 2. Rows with missing cells are plotted at their columns' observed means until the fit places them.
+ */
+export function gaussianPlotSample(values: Float64Array, n: number, d: number, maxPlotPoints: number, missing?: Uint8Array, weights?: Float64Array): PlotSample {
+  const indices = evenSample(n, maxPlotPoints);
+  const plotted = missing ? meanImputed(values, n, d, missing, weights) : values;
   const plotValues: number[] = new Array(indices.length * d);
   indices.forEach((row, s) => {
     for (let j = 0; j < d; j++) plotValues[s * d + j] = plotted[row * d + j];
@@ -80,10 +92,7 @@ export function prepareGaussianTable(table: TableData, options: FixedFitOptions 
   const projection = d > 2 ? principalAxes(plotted, n, d) : undefined;
   if (projection) plotSample.projection = projection;
   if (missing) plotSample.incompleteRows = indices.filter((row) => missing.subarray(row * d, (row + 1) * d).includes(1));
-  // The engine sees columns with a large offset centred (see centreOffsetColumns); every mean it reports is shifted
-  // back, so callers never see the centring. (Not with missing cells: their NaNs have no offset to remove.)
-  const centre = missing ? undefined : centreOffsetColumns(values, n, d);
-  return { table, n, d, values, standardization, centre, notes, indices, plotSample };
+  return plotSample;
 }
 
 /** Summary, model and plotted sample for onLoaded. */

@@ -16,6 +16,7 @@ import { GaussianFamily } from '../gaussian/family';
 import { MclustGaussianFamily, mclustModelForColumns } from '../gaussian/mclust/family';
 import { MissingGaussianFamily } from '../gaussian/missing';
 import { isMclustModelName, type MclustModelName } from '../gaussian/mclust/models';
+import { gaussianPlotSample } from '../gaussian/single';
 import { emResultCore } from '../result';
 import { defineFamily, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
 import { MixedFamily, type GaussianBlock, type MixedParams } from './family';
@@ -44,7 +45,7 @@ export const mixedFamily = defineFamily<MixedTable>({
   prepare: (dataset) => asMixedTable(dataset),
   fit: (data, context) => fitMixed(data, context),
   select(data, { options, reason, started, callbacks, ks }) {
-    announce(data, reason, callbacks.onLoaded);
+    announce(data, reason, callbacks.onLoaded, options.maxPlotPoints);
     const covariance = gaussianModel(options.covarianceType, data.table.d);
     const swept = sweepK({
       file: data.table.summary.fileName,
@@ -109,9 +110,12 @@ function missingNote(table: TableData): string {
   return `${cells} missing numeric cell${cells === 1 ? '' : 's'} (${where}) integrated out by the Gaussian block: each row is fitted on its observed cells, assuming the cells are missing at random.`;
 }
 
-function announce(data: MixedTable, reason: string, onLoaded: FitContext['callbacks']['onLoaded']): void {
+/** Summary, model and the Gaussian block's plotted rows (the panel's scatter of the numeric columns) for onLoaded. */
+function announce(data: MixedTable, reason: string, onLoaded: FitContext['callbacks']['onLoaded'], maxPlotPoints: number): void {
   const summary: DatasetSummary = { ...data.table.summary };
-  onLoaded?.({ summary, model: 'mixed', modelReason: reason });
+  const { table } = data;
+  const plotSample = gaussianPlotSample(table.values, table.n, table.d, maxPlotPoints, table.missing, table.weights);
+  onLoaded?.({ summary, model: 'mixed', modelReason: reason, plotSample });
 }
 
 type MixedRun = EmRun<MixedParams<unknown>> & { parameters: number; covariance: string };
@@ -123,7 +127,7 @@ function runMixed(data: MixedTable, options: FixedFitOptions, onProgress?: (p: E
 }
 
 function fitMixed(data: MixedTable, { options, reason, started, callbacks }: FitContext): FitOutcome {
-  announce(data, reason, callbacks.onLoaded);
+  announce(data, reason, callbacks.onLoaded, options.maxPlotPoints);
   return packageFit(data, runMixed(data, options, callbacks.onProgress), options, reason, started);
 }
 
