@@ -199,7 +199,8 @@ function startPanel(): void {
     // A section may serve two families (the mixed view draws in the categorical one): shown if the model's view uses it.
     for (const view of allViews) byId(view.sectionId).hidden = !allViews.some((v) => v.model === model && v.sectionId === view.sectionId);
     byId('common-view').hidden = !drawable;
-    byId('scrubber-bar').hidden = !drawable;
+    // A saved model applied to the file has no iterations to scrub.
+    byId('scrubber-bar').hidden = !drawable || s.panel?.result?.applied !== undefined;
     const ctx: ViewContext = { state: s, charts, theme, themeVersion, act };
     drawnWidth = byId('charts').clientWidth;
     if (!drawable) {

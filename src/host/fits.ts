@@ -10,7 +10,10 @@ import { isIdxImagesFileName } from './files';
 import { FitSession, type StopReason } from './fitSession';
 import { describeEnding, describeOptions, doneLogLines, loadedLogLines, progressReport } from './output';
 import { fileNameOf, type FitPanel } from './panel';
-import type { FitOptions, FitResult } from '../shared/protocol';
+import type { ApplyModelInput as ModelToApply, FitOptions, FitResult } from '../shared/protocol';
+
+/** A saved model to show on the file, and where it is (an export from its panel must not overwrite it). */
+export type ApplyModelInput = ModelToApply & { modelUri?: vscode.Uri };
 import { formatBytes } from './validation';
 import { DEFAULT_WORKER_MEMORY_LIMIT_MB, type FitOutcome } from './workerClient';
 
@@ -65,8 +68,9 @@ export class FitRegistry {
   /**
    * Fits `uri` with `options`. Resolves when the fit has ended: with the result, or undefined when it failed or was
    * cancelled; never rejects. `preread`: bytes already read (the options command reads them to list the columns).
+   * `apply`: show this saved model on the file instead of fitting it (a run like a fit, whose result is the model's).
    */
-  async fit(uri: vscode.Uri, options: FitOptions, maxFileSizeMB: number, preread?: ReadFile): Promise<FitResult | undefined> {
+  async fit(uri: vscode.Uri, options: FitOptions, maxFileSizeMB: number, preread?: ReadFile, apply?: ApplyModelInput): Promise<FitResult | undefined> {
     const { output } = this.env;
     const key = uri.toString();
     const fileName = fileNameOf(uri);
@@ -90,16 +94,17 @@ export class FitRegistry {
       void vscode.window.showInformationMessage(`Mixscope: a new fit of ${fileName} was started, so the one still running was cancelled.`);
     }
     this.env.changed();
-    output.info(`${fileName}: fit started (run ${session.runId}) — ${uri.toString(true)}, ${formatBytes(size)}`);
+    const what = apply ? `${apply.modelFileName} applied` : 'fit started';
+    output.info(`${fileName}: ${what} (run ${session.runId}) — ${uri.toString(true)}, ${formatBytes(size)}`);
     output.info(`  settings: ${describeOptions(options)}`);
 
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Mixscope: ${fileName}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: apply ? `Mixscope: ${apply.modelFileName} on ${fileName}` : `Mixscope: ${fileName}`, cancellable: true },
       async (progress, token) => {
         const cancelled = token.onCancellationRequested(() => session.stop('user'));
         const unsubscribe = this.reportProgress(session, progress);
         try {
-          await this.readAndStart(session, uri, maxFileSizeMB, preread, panel, progress);
+          await this.readAndStart(session, uri, maxFileSizeMB, preread, panel, progress, apply);
           return await session.ended;
         } finally {
           unsubscribe();
@@ -114,7 +119,15 @@ export class FitRegistry {
   }
 
   /** Reads the file (abandoned at once if the run is stopped meanwhile) and hands it to the session's worker. */
-  private async readAndStart(session: FitSession, uri: vscode.Uri, maxFileSizeMB: number, preread: ReadFile | undefined, panel: FitPanel, progress: vscode.Progress<{ message?: string }>): Promise<void> {
+  private async readAndStart(
+    session: FitSession,
+    uri: vscode.Uri,
+    maxFileSizeMB: number,
+    preread: ReadFile | undefined,
+    panel: FitPanel,
+    progress: vscode.Progress<{ message?: string }>,
+    apply?: ApplyModelInput,
+  ): Promise<void> {
     const { fileName } = session;
     const readOrStop = <T>(p: Promise<T>) => Promise.race([p, session.stoppedSignal.then(() => undefined)]);
     try {
@@ -124,10 +137,10 @@ export class FitRegistry {
       // mixscope.labelColumn "none": the labels file beside the images is not read either.
       const labels = isIdxImagesFileName(fileName) && session.options.labelColumn.trim().toLowerCase() !== 'none' ? await readOrStop(readCompanionLabels(uri, fileName, maxFileSizeMB, this.env.output)) : undefined;
       if (session.stopped) return;
-      panel.protectedUris = labels ? [labels.uri] : [];
+      panel.protectedUris = [...(labels ? [labels.uri] : []), ...(apply?.modelUri ? [apply.modelUri] : [])];
       progress.report({ message: 'loading…' });
       const memoryLimitMb = Math.min(16384, Math.max(DEFAULT_WORKER_MEMORY_LIMIT_MB, 4 * maxFileSizeMB));
-      void session.start({ workerPath: this.workerPath, memoryLimitMb }, { bytes: data.bytes, labelBytes: labels?.bytes, labelFileName: labels?.name });
+      void session.start({ workerPath: this.workerPath, memoryLimitMb }, { bytes: data.bytes, labelBytes: labels?.bytes, labelFileName: labels?.name, apply: apply && { modelFileName: apply.modelFileName, modelText: apply.modelText } });
     } catch (error) {
       this.toldAlready.add(session);
       session.fail(this.reportFailure(fileName, error));
