@@ -201,7 +201,8 @@ function startPanel(): void {
     const uses = (v: FamilyView, id: string) => v.sectionId === id || (v.alsoShows?.includes(id) ?? false);
     for (const view of allViews) byId(view.sectionId).hidden = !allViews.some((v) => v.model === model && uses(v, view.sectionId));
     byId('common-view').hidden = !drawable;
-    byId('scrubber-bar').hidden = !drawable;
+    // A saved model applied to the file has no iterations to scrub.
+    byId('scrubber-bar').hidden = !drawable || s.panel?.result?.applied !== undefined;
     const ctx: ViewContext = { state: s, charts, theme, themeVersion, act };
     drawnWidth = byId('charts').clientWidth;
     if (!drawable) {

@@ -1,7 +1,8 @@
 // The engine worker (dist/worker.js): one fit per worker. The host transfers the file's bytes, the worker parses,
 // fits and streams progress; the host cancels by terminating the worker, so no cancellation checks are needed here.
 // Requests that need a reply (`inspect`: the columns of a file, nothing fitted; `predict`: a saved model applied to a
-// file) are answered with their requestId.
+// file) are answered with their requestId. A run may apply a saved model instead of fitting (`start` with `apply`):
+// the same events, so the panel shows the model's clusters on the file as it shows a fit.
 
 import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
@@ -10,6 +11,7 @@ import { inspectDatasetAsync, loadDatasetAsync } from './data/load';
 import { DataError, describeError } from './errors';
 import { fitDataset } from './fit';
 import { fitOutOfCore } from './outOfCore';
+import { applyModel } from './model/apply';
 import { loadForModel, predictDataset } from './model/predict';
 import { parseSavedModel } from './model/schema';
 
@@ -17,6 +19,7 @@ if (!parentPort) throw new Error('worker.js must be started as a worker thread')
 const port = parentPort;
 const post = (message: WorkerToHost) => port.postMessage(message);
 const reply = (message: WorkerReply) => port.postMessage(message);
+type StartMessage = Extract<HostToWorker, { type: 'start' }>;
 // A model selection's threads run dist/selectWorker.js, bundled beside this worker (a thread that cannot start
 // only leaves its cells to this one). They are this thread's own workers: when the host terminates this thread to
 // cancel, they end with it.
@@ -54,10 +57,32 @@ async function predict(m: PredictRequest): Promise<PredictionSummary> {
   };
 }
 
+/** A saved model shown on the file as a run: `loaded`, the one E-step's `progress`, then `done` (or `error`). */
+async function applyToFile(m: StartMessage): Promise<void> {
+  const apply = m.apply!;
+  try {
+    const model = parseSavedModel(apply.modelText, apply.modelFileName);
+    const dataset = await loadForModel(model, m.fileName, m.bytes, { labelBytes: m.labelBytes, labelFileName: m.labelFileName });
+    const outcome = applyModel(model, dataset, apply.modelFileName, { maxPlotPoints: m.options.maxPlotPoints }, {
+      onLoaded: (info) => post({ type: 'loaded', runId: m.runId, ...info }),
+      onProgress: (p) => post({ type: 'progress', runId: m.runId, ...p }),
+    });
+    post({ type: 'done', runId: m.runId, result: outcome.result, plotAssignments: outcome.plotAssignments, examples: outcome.examples });
+  } catch (error) {
+    // A problem with the model file names the model file, not the data file.
+    const about = error instanceof DataError && error.fileName === apply.modelFileName ? apply.modelFileName : m.fileName;
+    post({ type: 'error', runId: m.runId, ...describeError(error, about) });
+  }
+}
+
 port.on(
   'message',
   createDispatcher<HostToWorker>({
     start: async (m) => {
+      if (m.apply) {
+        await applyToFile(m);
+        return;
+      }
       try {
         const dataset = await loadDatasetAsync(m.fileName, m.bytes, {
           columns: m.options.columns,

@@ -98,7 +98,8 @@ export function registerCommands(context: vscode.ExtensionContext, env: CommandE
     return clusterWithOptions(env, uri);
   });
 
-  // Returns the prediction (each row's cluster and the log-likelihood), or undefined: scripts and tests use it.
+  // Shows the model on the file in its panel; returns the applied result (FitResult with `applied`), or undefined:
+  // scripts and tests use it.
   register('mixscope.applySavedModel', async (arg, model) => {
     const [uri] = await resolveTargets(arg, undefined, { openLabel: 'Choose', title: 'Mixscope: choose a data file to apply a saved model to' });
     if (!uri) return undefined;

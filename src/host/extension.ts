@@ -8,11 +8,18 @@ import { registerCommands, rerunFromPanel } from './commands';
 import { FitRegistry } from './fits';
 import { PANEL_VIEW_TYPE, PanelManager } from './panel';
 import { PanelStore } from './panelStore';
+import type { PanelState } from '../shared/protocol';
 import { registerSampleCommands } from './walkthrough';
 
 let fits: FitRegistry | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What the extension returns from activate(), for scripts and tests: read-only. */
+export interface MixscopeApi {
+  /** The state the file's panel shows (the running or last run: its options, loaded summary and result), if it has a panel. */
+  panelState(uri: vscode.Uri): PanelState | undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): MixscopeApi {
   const output = vscode.window.createOutputChannel('Mixscope', { log: true });
   context.subscriptions.push(output);
 
@@ -51,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   changed();
   output.info(`Mixscope ${context.extension.packageJSON.version ?? ''} activated (workspace trusted: ${vscode.workspace.isTrusted})`);
+  return { panelState: (uri) => panels.get(uri)?.state };
 }
 
 export function deactivate(): void {

@@ -3,7 +3,7 @@
 // `fitStarted` and `cancelled`. Panels and the progress notification subscribe to it; nothing else keeps fit state.
 // No `vscode` import: unit-tested in plain mocha against the real engine worker.
 
-import type { FitOptions, HostToWebview } from '../shared/protocol';
+import type { ApplyModelInput, FitOptions, HostToWebview } from '../shared/protocol';
 import {
   allocateRunId,
   startFit,
@@ -46,6 +46,8 @@ export interface FitInput {
   outOfCore?: { filePath: string; memoryBudgetMB: number };
   labelBytes?: Uint8Array;
   labelFileName?: string;
+  /** A saved model shown on the file instead of a fit. */
+  apply?: ApplyModelInput;
 }
 
 export type FitListener = (event: FitEvent) => void;
@@ -107,7 +109,7 @@ export class FitSession {
     if (this.stopReason || this.run || !this.running) return this.ended;
     this.run = startFit(
       client,
-      { runId: this.runId, fileName: this.fileName, bytes: input.bytes, outOfCore: input.outOfCore, options: this.options, labelBytes: input.labelBytes, labelFileName: input.labelFileName },
+      { runId: this.runId, fileName: this.fileName, bytes: input.bytes, outOfCore: input.outOfCore, options: this.options, labelBytes: input.labelBytes, labelFileName: input.labelFileName, apply: input.apply },
       {
         onLoaded: (message) => {
           this.state.loaded = message;

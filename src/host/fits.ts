@@ -14,7 +14,10 @@ import { isIdxImagesFileName } from './files';
 import { FitSession, type StopReason } from './fitSession';
 import { describeEnding, describeOptions, doneLogLines, loadedLogLines, progressReport } from './output';
 import { fileNameOf, type FitPanel } from './panel';
-import type { FitOptions, FitResult } from '../shared/protocol';
+import type { ApplyModelInput as ModelToApply, FitOptions, FitResult } from '../shared/protocol';
+
+/** A saved model to show on the file, and where it is (an export from its panel must not overwrite it). */
+export type ApplyModelInput = ModelToApply & { modelUri?: vscode.Uri };
 import { formatBytes } from './validation';
 import { DEFAULT_WORKER_MEMORY_LIMIT_MB, type FitOutcome } from './workerClient';
 
@@ -74,8 +77,9 @@ export class FitRegistry {
   /**
    * Fits `uri` with `options`. Resolves when the fit has ended: with the result, or undefined when it failed or was
    * cancelled; never rejects. `preread`: bytes already read (the options command reads them to list the columns).
+   * `apply`: show this saved model on the file instead of fitting it (a run like a fit, whose result is the model's).
    */
-  async fit(uri: vscode.Uri, options: FitOptions, limits: FileLimits, preread?: ReadFile): Promise<FitResult | undefined> {
+  async fit(uri: vscode.Uri, options: FitOptions, limits: FileLimits, preread?: ReadFile, apply?: ApplyModelInput): Promise<FitResult | undefined> {
     const { output } = this.env;
     const key = uri.toString();
     const fileName = fileNameOf(uri);
@@ -87,6 +91,8 @@ export class FitRegistry {
       const plan = planHostFit(uri, fileName, size, limits);
       if (plan.kind === 'refused') throw new UserFacingError(plan.message);
       outOfCore = !preread && plan.kind === 'outOfCore';
+      // A saved model is shown on a file read into memory (applyModel.ts refuses larger files first).
+      if (outOfCore && apply) throw new UserFacingError(`${fileName} is over the memory budget (mixscope.memoryBudgetMB): a saved model is applied to a file read into memory. Raise mixscope.memoryBudgetMB, or apply the model to a smaller sample of the file.`);
       panel = this.env.openPanel(uri);
     } catch (error) {
       this.reportFailure(fileName, error);
@@ -103,17 +109,18 @@ export class FitRegistry {
       void vscode.window.showInformationMessage(`Mixscope: a new fit of ${fileName} was started, so the one still running was cancelled.`);
     }
     this.env.changed();
-    output.info(`${fileName}: fit started (run ${session.runId}) — ${uri.toString(true)}, ${formatBytes(size)}${outOfCore ? `, out of core (over the ${limits.memoryBudgetMB} MB memory budget)` : ''}`);
+    const what = apply ? `${apply.modelFileName} applied` : 'fit started';
+    output.info(`${fileName}: ${what} (run ${session.runId}) — ${uri.toString(true)}, ${formatBytes(size)}${outOfCore ? `, out of core (over the ${limits.memoryBudgetMB} MB memory budget)` : ''}`);
     output.info(`  settings: ${describeOptions(options)}`);
 
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Mixscope: ${fileName}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: apply ? `Mixscope: ${apply.modelFileName} on ${fileName}` : `Mixscope: ${fileName}`, cancellable: true },
       async (progress, token) => {
         const cancelled = token.onCancellationRequested(() => session.stop('user'));
         const unsubscribe = this.reportProgress(session, progress);
         try {
           if (outOfCore) this.startOutOfCore(session, uri, limits, progress);
-          else await this.readAndStart(session, uri, limits, preread, panel, progress);
+          else await this.readAndStart(session, uri, limits, preread, panel, progress, apply);
           return await session.ended;
         } finally {
           unsubscribe();
@@ -135,7 +142,15 @@ export class FitRegistry {
   }
 
   /** Reads the file (abandoned at once if the run is stopped meanwhile) and hands it to the session's worker. */
-  private async readAndStart(session: FitSession, uri: vscode.Uri, limits: FileLimits, preread: ReadFile | undefined, panel: FitPanel, progress: vscode.Progress<{ message?: string }>): Promise<void> {
+  private async readAndStart(
+    session: FitSession,
+    uri: vscode.Uri,
+    limits: FileLimits,
+    preread: ReadFile | undefined,
+    panel: FitPanel,
+    progress: vscode.Progress<{ message?: string }>,
+    apply?: ApplyModelInput,
+  ): Promise<void> {
     const { fileName } = session;
     const readOrStop = <T>(p: Promise<T>) => Promise.race([p, session.stoppedSignal.then(() => undefined)]);
     try {
@@ -145,10 +160,10 @@ export class FitRegistry {
       // mixscope.labelColumn "none": the labels file beside the images is not read either.
       const labels = isIdxImagesFileName(fileName) && session.options.labelColumn.trim().toLowerCase() !== 'none' ? await readOrStop(readCompanionLabels(uri, fileName, limits.maxFileSizeMB, this.env.output)) : undefined;
       if (session.stopped) return;
-      panel.protectedUris = labels ? [labels.uri] : [];
+      panel.protectedUris = [...(labels ? [labels.uri] : []), ...(apply?.modelUri ? [apply.modelUri] : [])];
       progress.report({ message: 'loading…' });
       const memoryLimitMb = workerMemoryLimitMb(limits.memoryBudgetMB);
-      void session.start({ workerPath: this.workerPath, memoryLimitMb }, { bytes: data.bytes, labelBytes: labels?.bytes, labelFileName: labels?.name });
+      void session.start({ workerPath: this.workerPath, memoryLimitMb }, { bytes: data.bytes, labelBytes: labels?.bytes, labelFileName: labels?.name, apply: apply && { modelFileName: apply.modelFileName, modelText: apply.modelText } });
     } catch (error) {
       this.toldAlready.add(session);
       session.fail(this.reportFailure(fileName, error));

@@ -29,6 +29,8 @@ export function loadedLogLines(fileName: string, m: LoadedMessage): string[] {
 
 /** "converged after 12 iterations" / "stopped after 100 iterations (not converged)" / "degenerate after 9 iterations (…)". */
 export function describeEnding(r: FitResult): string {
+  // A saved model applied to the file: no EM ran, so nothing converged or stopped.
+  if (r.applied) return `${r.applied.modelFile} applied (the parameters fitted to ${r.applied.fittedTo}, no iterations)`;
   if (r.degenerate && r.degenerate.length > 0) {
     const why = r.degenerate.map((c) => `${c.component < 0 ? 'the shared covariance' : `component ${c.component + 1}`}: ${c.reason}`).join('; ');
     return `degenerate after ${r.iterations} iterations (${why})`;

@@ -255,6 +255,11 @@ export class FitPanel {
     return this.latest?.options;
   }
 
+  /** What the panel shows: the running or last run's options, summary and result (a copy of the host's own). */
+  get state(): PanelState | undefined {
+    return this.latest && { ...this.latest };
+  }
+
   /** The last finished result, for exports; undefined while a fit runs or after one failed. */
   get result(): { result: FitResult; options: FitOptions; summary?: DatasetSummary } | undefined {
     if (this.isRunning || !this.latest?.result) return undefined;

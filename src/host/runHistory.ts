@@ -30,6 +30,7 @@ export function summarizeRun(result: FitResult, options: Pick<FitOptions, 'stand
     k: result.k,
     ...(result.covarianceType !== undefined ? { covariance: String(result.covarianceType) } : {}),
     ...(result.selection && result.selection.entries.length > 1 ? { chosenBy: result.selection.criterion } : {}),
+    ...(result.applied ? { appliedModel: result.applied.modelFile } : {}),
     bic: result.bic,
     aic: result.aic,
     logLikelihood: result.logLikelihood,
@@ -71,6 +72,7 @@ export function validRun(raw: unknown): RunSummary | undefined {
   if (!Array.isArray(r.columns) || !r.columns.every((c) => typeof c === 'string')) return undefined;
   if (r.covariance !== undefined && typeof r.covariance !== 'string') return undefined;
   if (r.chosenBy !== undefined && r.chosenBy !== 'bic' && r.chosenBy !== 'icl' && r.chosenBy !== 'aic') return undefined;
+  if (r.appliedModel !== undefined && typeof r.appliedModel !== 'string') return undefined;
   if (r.parameters !== undefined && !finite(r.parameters)) return undefined;
   const p = r.params as Record<string, unknown> | undefined;
   if (typeof p !== 'object' || p === null || !isNumberArray(p.weights) || p.weights.length !== r.k) return undefined;

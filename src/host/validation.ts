@@ -302,6 +302,13 @@ export function validateFitResult(raw: unknown): Validated<FitResult> {
   if (!isInteger(raw.iterations) || raw.iterations < 0) return fail(`iterations must be a whole number ≥ 0; got ${describeValue(raw.iterations)}.`);
   if (typeof raw.converged !== 'boolean') return fail(`converged must be true or false; got ${describeValue(raw.converged)}.`);
   if (typeof raw.logLikelihood !== 'number') return fail(`logLikelihood must be a number; got ${describeValue(raw.logLikelihood)}.`);
+  if (raw.applied !== undefined) {
+    const a = raw.applied;
+    if (!isObject(a) || typeof a.modelFile !== 'string' || typeof a.fittedTo !== 'string' || !isInteger(a.fittedRows) || typeof a.fittedLogLikelihood !== 'number') {
+      return fail('applied must name the model file and the file it was fitted to.');
+    }
+    if (a.covarianceModel !== undefined && typeof a.covarianceModel !== 'string') return fail('applied.covarianceModel must be text.');
+  }
   return ok(raw as unknown as FitResult);
 }
 

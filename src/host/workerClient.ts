@@ -5,7 +5,7 @@
 
 import { Worker } from 'node:worker_threads';
 import { removeStore } from '../engine/data/store/columnStore';
-import type { ColumnListing, FitOptions, HostToWorker, InspectRequest, PredictRequest, PredictionSummary, SelectionProgress, StreamProgress, WorkerReply, WorkerToHost } from '../shared/protocol';
+import type { ApplyModelInput, ColumnListing, FitOptions, HostToWorker, InspectRequest, PredictRequest, PredictionSummary, SelectionProgress, StreamProgress, WorkerReply, WorkerToHost } from '../shared/protocol';
 import { describeValue, validateWorkerMessage, type Validated } from './validation';
 
 export type LoadedMessage = Extract<WorkerToHost, { type: 'loaded' }>;
@@ -48,6 +48,8 @@ export interface FitRequest {
   options: FitOptions;
   labelBytes?: Uint8Array;
   labelFileName?: string;
+  /** Show this saved model on the file instead of fitting (the same events, a result with `applied`). */
+  apply?: ApplyModelInput;
 }
 
 export interface FitEvents {
@@ -241,6 +243,7 @@ export function startFit(client: WorkerClientOptions, request: FitRequest, event
       bytes: ownBuffer(request.bytes ?? new Uint8Array(0)),
       options: request.options,
       ...(request.labelBytes ? { labelBytes: ownBuffer(request.labelBytes), labelFileName: request.labelFileName } : {}),
+      ...(request.apply ? { apply: request.apply } : {}),
     };
     const transfer: ArrayBuffer[] = [start.bytes.buffer as ArrayBuffer];
     if (start.labelBytes) transfer.push(start.labelBytes.buffer as ArrayBuffer);

@@ -29,6 +29,8 @@ export interface RunSummary {
   columns: string[];
   /** The parameters are in standardised units. */
   standardized: boolean;
+  /** A saved model applied to the file (its file name), not a fit. */
+  appliedModel?: string;
   /** Final parameters; covariances (then means) are left out of a run too large to keep whole. */
   params: { weights: number[]; means?: number[][]; covariances?: number[][][] };
 }

@@ -237,6 +237,23 @@ export interface FitResult {
   uncertainRows?: UncertainRow[];
   /** covarianceType "variational": how many components the data kept (weight above 0.01) and the final lower bound. */
   variational?: { effectiveComponents: number; lowerBound: number; weightPrior: string };
+  /**
+   * Present when this is a saved model applied to the file, not a fit: its parameters as saved, scored on the file's
+   * rows by one E-step (no EM iterations: `iterations` is 0 and the trace has one point).
+   */
+  applied?: AppliedModel;
+}
+
+/** The saved model (src/engine/model/schema.ts) whose parameters a result shows on another file. */
+export interface AppliedModel {
+  /** The model file's name ("faithful.model.json"). */
+  modelFile: string;
+  /** The file the model was fitted to, its rows and its log-likelihood there. */
+  fittedTo: string;
+  fittedRows: number;
+  fittedLogLikelihood: number;
+  /** Gaussian: the covariance model as saved (scikit-learn's type, an mclust name, or variational). */
+  covarianceModel?: string;
 }
 
 /** How often each count occurs in one column: frequencies[x] rows have count x (with case weights, their Σ w) (x ≥ tailFrom share the last bar). */
@@ -307,7 +324,8 @@ export interface DegenerateComponent {
 // ---------------------------------------------------------------- host <-> worker
 
 export type HostToWorker =
-  | { type: 'start'; runId: number; fileName: string; bytes: Uint8Array; options: FitOptions; labelBytes?: Uint8Array; labelFileName?: string }
+  /** apply: instead of fitting, show a saved model (its JSON text) on the file, as a result the panel draws. */
+  | { type: 'start'; runId: number; fileName: string; bytes: Uint8Array; options: FitOptions; labelBytes?: Uint8Array; labelFileName?: string; apply?: ApplyModelInput }
   /**
    * A delimited text file over the memory budget, on this machine's disk: the worker streams it from `filePath`
    * (engine/outOfCore.ts) instead of receiving its bytes; the host never reads it.
@@ -317,6 +335,12 @@ export type HostToWorker =
   /** A request that needs a reply: the worker answers with a WorkerReply carrying the same requestId. */
   | InspectRequest
   | PredictRequest;
+
+/** A saved model to apply to a run's file: its file name (for messages) and its JSON text. */
+export interface ApplyModelInput {
+  modelFileName: string;
+  modelText: string;
+}
 
 /** Apply a saved model (its JSON text) to a data file; answered by `predicted` or `requestFailed`. */
 export interface PredictRequest {

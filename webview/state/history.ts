@@ -41,6 +41,7 @@ export function runTime(run: RunSummary): string {
 
 /** How a run ended: "converged, 12 iterations". */
 export function runOutcome(run: RunSummary): string {
+  if (run.appliedModel !== undefined) return `${run.appliedModel} applied, no iterations`;
   const how = run.degenerate ? 'degenerate' : run.converged ? 'converged' : 'not converged';
   return `${how}, ${run.iterations} iteration${run.iterations === 1 ? '' : 's'}`;
 }

@@ -454,6 +454,7 @@ export function statusText(state: PanelModel): string {
     case 'done': {
       const r = state.panel?.result;
       if (!r) return 'Done.';
+      if (r.applied) return `Saved model ${r.applied.modelFile} applied: its parameters on this file, no EM iterations. Re-run fits this file afresh.`;
       if (r.degenerate && r.degenerate.length > 0) return `Degenerate after ${r.iterations} iterations: ${degenerateText(r)}`;
       return r.converged ? `Converged after ${r.iterations} iterations.` : `Stopped after ${r.iterations} iterations (maximum reached, not converged).`;
     }

@@ -49,5 +49,7 @@ export function imageShape(state: PanelModel, d: number): [number, number] {
 export function iterationTitle(state: PanelModel, iteration: number, atEnd: boolean): string {
   const candidate = shownCandidate(state);
   if (candidate) return `Candidate ${candidateLabel(candidate.candidate)} (final parameters, ${candidate.entry.iterations} iterations)`;
+  const applied = state.panel?.result?.applied;
+  if (applied) return `The parameters of ${applied.modelFile} (no iterations)`;
   return `Iteration ${iteration}${state.phase === 'running' && atEnd ? ' (running)' : ''}`;
 }

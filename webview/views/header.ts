@@ -14,6 +14,14 @@ export function headerTitle(state: PanelModel): string {
   const k = result?.k ?? panel?.options.k;
   const parts = [panel?.fileName ?? ''];
   const covarianceType = result?.covarianceType ?? panel?.options.covarianceType;
+  const applied = result?.applied;
+  if (applied) {
+    // Not a fit: say whose parameters these are, and where they were fitted.
+    const family = FAMILY_TITLES[result.model];
+    const covariance = applied.covarianceModel ? `, ${applied.covarianceModel}` : '';
+    parts.push(`saved model ${applied.modelFile} applied (${family}${covariance}, K = ${result.k}, fitted to ${applied.fittedTo})`);
+    return parts.filter(Boolean).join(' — ');
+  }
   const selection = isModelSelection(state.selection) ? state.selection : undefined;
   if (selection) {
     // K and the covariance model are what the selection chose: "K = 3, EEE (chosen by BIC among 126 candidates)".
@@ -37,7 +45,13 @@ export function headerSubtitle(state: PanelModel): string {
   if (d !== undefined) sub.push(`d = ${formatNumber(d)}`);
   if (result?.caseWeights) sub.push(`weighted by "${result.caseWeights.column}" (Σ w = ${formatNumber(result.caseWeights.total)})`);
   if (result?.missingCells) sub.push(`${formatNumber(result.missingCells.reduce((a, b) => a + b, 0))} missing cells integrated out`);
-  if (result) {
+  if (result?.applied) {
+    const a = result.applied;
+    sub.push('not a fit: the model\'s parameters, no EM iterations');
+    sub.push(`log-likelihood ${formatNumber(result.logLikelihood, 6)} (${formatNumber(a.fittedLogLikelihood, 6)} on ${a.fittedTo}, n = ${formatNumber(a.fittedRows)})`);
+    sub.push(`BIC ${formatNumber(result.bic, 6)}`, `AIC ${formatNumber(result.aic, 6)}`);
+    if (result.standardization) sub.push('standardised with the model\'s means and sds');
+  } else if (result) {
     if (result.degenerate && result.degenerate.length > 0) sub.push(`degenerate after ${result.iterations} iterations`);
     else sub.push(result.converged ? `converged after ${result.iterations} iterations` : `not converged after ${result.iterations} iterations`);
     sub.push(`log-likelihood ${formatNumber(result.logLikelihood, 6)}`);

@@ -24,6 +24,10 @@ export function pickedIteration(value: unknown): number | undefined {
 
 export async function drawLoglik(ctx: ViewContext): Promise<void> {
   const { state } = ctx;
+  // A saved model applied to the file: one E-step, no curve to draw (the header gives its log-likelihood).
+  const applied = state.panel?.result?.applied !== undefined;
+  byId('loglik-card').hidden = applied;
+  if (applied) return;
   // The trace is the chosen fit's: hidden (kept, not cleared) while another candidate of a selection is shown.
   const note = candidateNote(state);
   byId('loglik').hidden = note !== undefined;

@@ -77,6 +77,25 @@ export function startedFromPartition<P>(
 }
 
 /**
+ * The family started from `params` whatever its own initialisation: a saved model applied to a file is this start
+ * with no M-step (maxIterations 0), so its result is the family's own packaging of one E-step at the saved parameters.
+ */
+export function startedFromParams<P>(family: MixtureFamily<P>, params: P): MixtureFamily<P> {
+  return {
+    model: family.model,
+    n: family.n,
+    d: family.d,
+    caseWeights: family.caseWeights,
+    initialize: () => params,
+    weightedLogProb: (p, k, out) => family.weightedLogProb(p, k, out),
+    mStep: (resp, k, previous) => family.mStep(resp, k, previous),
+    ...(family.logPrior ? { logPrior: (p: P, k: number) => family.logPrior!(p, k) } : {}),
+    parameterCount: (k) => family.parameterCount(k),
+    snapshot: (p, k, iteration, assignments) => family.snapshot(p, k, iteration, assignments),
+  };
+}
+
+/**
  * The EM settings of a fit at K = options.k, every snapshot kept. `labels` (one per fitted row; never used by the fit)
  * give each snapshot its clusters × labels counts; labels of another length are left out.
  */

@@ -51,9 +51,10 @@ export interface Prediction {
 /**
  * Reads a data file as the model's fit read its file: the model's columns, by name; its image width; its case-weights
  * column when the file has one (otherwise every row weighs 1, as a note says); a Gaussian model's rows with missing
- * cells kept (its setting `missing`), other families' skipped, as their fits do.
+ * cells kept (its setting `missing`), other families' skipped, as their fits do. `labels`: an images file's labels
+ * file, read as a fit reads it (the panel scores the clusters against them; the prediction never uses them).
  */
-export async function loadForModel(model: SavedModel, fileName: string, bytes: Uint8Array): Promise<Dataset> {
+export async function loadForModel(model: SavedModel, fileName: string, bytes: Uint8Array, labels: { labelBytes?: Uint8Array; labelFileName?: string } = {}): Promise<Dataset> {
   // A model fitted to a table names its columns; one fitted to images (pixelScale set) uses every pixel.
   const tableColumns = model.family !== 'bernoulli' && model.source.pixelScale === undefined && model.columns.length > 0;
   const weightsColumn = model.preprocessing.weightsColumn ?? undefined;
@@ -69,6 +70,7 @@ export async function loadForModel(model: SavedModel, fileName: string, bytes: U
     sheet,
     weightsColumn: hasWeights ? weightsColumn : undefined,
     missing: model.family === 'poisson' || model.family === 'categorical' ? 'skip' : (model.settings?.missing ?? 'marginalize'),
+    ...(labels.labelBytes ? { labelBytes: labels.labelBytes, labelFileName: labels.labelFileName } : {}),
   });
   if (weightsColumn !== undefined && !hasWeights) {
     dataset.summary.notes.push(`the model was fitted with case weights (column "${weightsColumn}"); this file has no such column, so every row weighs 1`);
@@ -111,7 +113,7 @@ export function predictDataset(model: SavedModel, dataset: Dataset, modelFile = 
   return { n, k, assignments, logLikelihood, logResponsibilities: logProb, ...(caseWeights ? { caseWeights } : {}), ...(incomplete > 0 ? { incompleteRows: incomplete } : {}) };
 }
 
-function sizeMismatch(file: string, what: string, model: SavedModel, d: number): DataError {
+export function sizeMismatch(file: string, what: string, model: SavedModel, d: number): DataError {
   return new DataError(`${file}: ${what} ${d} but the model was fitted to ${model.d} (${model.source.fileName}). Use a file with the model's ${model.family === 'bernoulli' ? 'image size' : 'columns'}.`, file);
 }
 

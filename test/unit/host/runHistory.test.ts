@@ -92,6 +92,21 @@ describe('host run history', () => {
     assert.deepEqual(again.value.history?.map((r) => r.id), [1, 3]);
   });
 
+  it('an applied saved model is kept as such (its model file), and survives the validation of a reload', () => {
+    const fit = faithfulFit(2);
+    const applied: FitResult = { ...fit, iterations: 0, converged: false, applied: { modelFile: 'm.json', fittedTo: 'other.csv', fittedRows: 100, fittedLogLikelihood: -400 } };
+    const summary = summarizeRun(applied, { standardize: false }, 4, 1_700_000_000_000);
+    assert.equal(summary.appliedModel, 'm.json');
+    assert.equal(summarizeRun(fit, { standardize: false }, 5, 1_700_000_000_000).appliedModel, undefined);
+    assert.deepEqual(validHistory([summary]), [summary]);
+    assert.deepEqual(validHistory([{ ...summary, appliedModel: 3 }]), []);
+    const panel = validatePanelState({ fileName: 'a.csv', fileUri: 'file:///d/a.csv', options: DEFAULT_FIT_OPTIONS, result: applied });
+    assert.ok(panel.ok);
+    assert.equal(panel.value.result?.applied?.modelFile, 'm.json');
+    const damaged = validatePanelState({ fileName: 'a.csv', fileUri: 'file:///d/a.csv', options: DEFAULT_FIT_OPTIONS, result: { ...applied, applied: { modelFile: 7 } } });
+    assert.ok(!damaged.ok);
+  });
+
   it('validation drops what is not a run and keeps at most the bound', () => {
     assert.deepEqual(validHistory('garbage'), []);
     assert.deepEqual(validHistory([null, 3, { id: 1 }]), []);

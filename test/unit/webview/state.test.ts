@@ -482,6 +482,19 @@ describe('webview header', () => {
     assert.match(headerSubtitle(s), /^n = 200,000 · d = 2 · weighted by "freq" \(Σ w = 1,234\) · 7 missing cells integrated out · converged/);
     assert.doesNotMatch(headerSubtitle(replay([...run(2, 1), { type: 'done', runId: 2, result: result(3) }])), /weighted|missing/);
   });
+
+  it('a saved model applied to the file says whose parameters they are and that it is not a fit', () => {
+    const applied = result(0, {
+      converged: false,
+      logLikelihood: -1130.26,
+      applied: { modelFile: 'faithful.model.json', fittedTo: 'old-faithful.csv', fittedRows: 272, fittedLogLikelihood: -1125.5, covarianceModel: 'VVV' },
+    });
+    const s = replay([...run(1, 1), { type: 'done', runId: 1, result: applied }]);
+    assert.equal(headerTitle(s), 'faithful.csv — saved model faithful.model.json applied (Gaussian mixture, VVV, K = 2, fitted to old-faithful.csv)');
+    assert.match(headerSubtitle(s), /^n = 200,000 · d = 2 · not a fit: the model's parameters, no EM iterations · log-likelihood −?-?1,130\.26 \(−?-?1,125\.5 on old-faithful\.csv, n = 272\) · BIC/);
+    assert.doesNotMatch(headerSubtitle(s), /converged/);
+    assert.equal(statusText(s), 'Saved model faithful.model.json applied: its parameters on this file, no EM iterations. Re-run fits this file afresh.');
+  });
 });
 
 describe('webview scatter axes', () => {

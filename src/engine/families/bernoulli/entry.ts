@@ -110,7 +110,8 @@ function imagesSummary(images: ImageData): DatasetSummary {
   };
 }
 
-function fitBernoulliImages(images: ImageData, { options, reason, started, callbacks }: FitContext): FitOutcome {
+/** The family's fit of images (a saved model's parameters: init "params" with maxIterations 0). */
+export function fitBernoulliImages(images: ImageData, { options, reason, started, callbacks }: FitContext): FitOutcome {
   callbacks.onLoaded?.({ summary: imagesSummary(images), model: 'bernoulli', modelReason: reason });
   return packageFit(images, fitBernoulli(images, options, callbacks.onProgress), reason, started);
 }

@@ -47,13 +47,21 @@ export interface PreparedTable {
 /**
  * Checks and prepares the table for fits with `regularization`. `singularCheck`: the covariance type whose
  * singular-data check applies (with regularisation 0); undefined skips it (a selection reports such fits as failed).
+ * `given`: a saved model's standardisation, applied instead of the table's own (its parameters are in those units).
  */
-export function prepareGaussianTable(table: TableData, options: FixedFitOptions | { standardize: boolean; maxPlotPoints: number }, regularization: number, singularCheck?: SklearnCovarianceType): PreparedTable {
+export function prepareGaussianTable(
+  table: TableData,
+  options: FixedFitOptions | { standardize: boolean; maxPlotPoints: number },
+  regularization: number,
+  singularCheck?: SklearnCovarianceType,
+  given?: { mean: number[]; sd: number[] },
+): PreparedTable {
   const { n, d } = table;
   const file = table.summary.fileName;
   const values = Float64Array.from(table.values);
   const missing = table.missing;
-  const standardization = options.standardize ? standardizeColumns(values, n, d, table.weights, missing) : undefined;
+  if (given) for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) values[i * d + j] = (values[i * d + j] - given.mean[j]) / given.sd[j];
+  const standardization = given ?? (options.standardize ? standardizeColumns(values, n, d, table.weights, missing) : undefined);
   if (standardization) {
     const overflow = standardization.sd.findIndex((sd) => !Number.isFinite(sd));
     if (overflow >= 0) {

@@ -4,7 +4,7 @@
 
 import type { CountHistogram, DatasetSummary, FitResult } from '../../../shared/protocol';
 import type { Dataset, TableData } from '../../data/dataset';
-import { emSettingsFor, informationCriteria, runEm, totalWeight, type EmProgress, type EmRun } from '../../em/em';
+import { emSettingsFor, informationCriteria, runEm, startedFromParams, totalWeight, type EmProgress, type EmRun } from '../../em/em';
 import { DataError } from '../../errors';
 import { sweepK } from '../../select/kSweep';
 import { emResultCore } from '../result';
@@ -81,15 +81,17 @@ function sampleSize(table: TableData): number {
   return table.weights ? totalWeight(table.weights) : table.n;
 }
 
-function runPoisson(table: TableData, options: FixedFitOptions, onProgress?: (p: EmProgress) => void): PoissonRun {
+/** EM from the settings' start, or from `given` parameters (a saved model's: with maxIterations 0, no M-step). */
+function runPoisson(table: TableData, options: FixedFitOptions, onProgress?: (p: EmProgress) => void, given?: PoissonParams): PoissonRun {
   const family = new PoissonFamily(table.values, table.n, table.d, options.init, table.weights);
-  const run = runEm(family, emSettingsFor(options, table.n, table.labels), onProgress);
+  const run = runEm(given ? startedFromParams(family, given) : family, emSettingsFor(options, table.n, table.labels), onProgress);
   return Object.assign(run, { parameters: family.parameterCount(options.k) });
 }
 
-function fitCounts(table: TableData, { options, reason, started, callbacks }: FitContext): FitOutcome {
+/** The fit of a count table; from `given` parameters instead of the settings' start when they are passed. */
+export function fitCounts(table: TableData, { options, reason, started, callbacks }: FitContext, given?: PoissonParams): FitOutcome {
   announce(table, reason, callbacks.onLoaded);
-  return packageFit(table, runPoisson(table, options, callbacks.onProgress), options, reason, started);
+  return packageFit(table, runPoisson(table, options, callbacks.onProgress, given), options, reason, started);
 }
 
 function packageFit(table: TableData, run: PoissonRun, options: FixedFitOptions, reason: string, started: number): FitOutcome {
