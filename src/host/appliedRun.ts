@@ -9,15 +9,18 @@ import { validateFitOptions, type FitOptions } from '../shared/settings';
 
 export function appliedRunOptions(model: SavedModel, modelFileName: string, settings: FitOptions): FitOptions {
   const gaussian = model.family === 'gaussian';
-  // A model of a table names its columns; one of images uses every pixel (as predict.ts reads the file).
-  const tableColumns = model.family !== 'bernoulli' && model.source.pixelScale === undefined && model.columns.length > 0;
+  // A model of a table names its columns (a categorical or mixed model's categorical ones too); one of images uses
+  // every pixel (as predict.ts reads the file).
+  const columns = [...model.columns, ...(model.categories ?? []).map((c) => c.column)];
+  const tableColumns = model.family !== 'bernoulli' && model.source.pixelScale === undefined && columns.length > 0;
   const raw = {
     ...model.settings,
     model: model.family,
     k: model.k,
     // After a model selection: the chosen model alone, not the sweep again.
     ...(gaussian ? { covarianceType: model.covarianceModel, covarianceModels: 'auto', standardize: model.preprocessing.standardization !== null } : {}),
-    ...(tableColumns ? { columns: model.columns } : {}),
+    ...(model.family === 'mixed' ? { covarianceType: model.covarianceModel } : {}),
+    ...(tableColumns ? { columns } : {}),
     ...(model.preprocessing.image ? { threshold: model.preprocessing.image.threshold } : {}),
     maxPlotPoints: settings.maxPlotPoints,
     threads: settings.threads,

@@ -97,6 +97,30 @@ describe('Apply a saved model: a run of the real engine worker that the panel dr
     assert.ok(rerun.result.standardization);
   });
 
+  it('a mixed model (numeric and categorical columns): its Gaussian block\'s scatter and answer profiles; a re-run is a mixed fit again', async () => {
+    const fitOptions = options({ k: 2, covarianceType: 'VEV', seed: 1 });
+    const { name, input, fit, fitLoaded, modelText } = await fitAndExport('test/fixtures/mixed.csv', fitOptions);
+    assert.equal(fit.model, 'mixed');
+    const applyOptions = appliedRunOptions(parseSavedModel(modelText, 'm.json'), 'm.json', options());
+    assert.equal(applyOptions.model, 'mixed');
+    assert.equal(applyOptions.covarianceType, 'VEV');
+    assert.deepEqual(applyOptions.columns, ['height', 'score', 'smoker', 'commute']);
+    const applied = await runSession(name, applyOptions, { ...input(), apply: { modelFileName: 'm.json', modelText } });
+    if (!applied.result) assert.fail(applied.error);
+    assert.deepEqual(applied.events.map((e) => e.type), ['loaded', 'progress', 'done']);
+    const loaded = applied.events[0];
+    if (loaded.type !== 'loaded') assert.fail(loaded.type);
+    assert.deepEqual(loaded.plotSample?.indices, fitLoaded.plotSample?.indices);
+    assert.deepEqual(applied.result.assignments, fit.assignments);
+    assert.ok(Math.abs(applied.result.logLikelihood - fit.logLikelihood) <= 1e-10 * Math.abs(fit.logLikelihood));
+    assert.deepEqual(applied.result.categories, fit.categories);
+    const rerun = await runSession(name, rerunOptions(applyOptions, applied.result, 3, 50, options()), input());
+    if (!rerun.result) assert.fail(rerun.error);
+    assert.equal(rerun.result.model, 'mixed');
+    assert.equal(rerun.result.k, 3);
+    assert.ok(rerun.result.iterations > 0);
+  });
+
   it('the MNIST sample with its labels file: the Bernoulli model\'s clusters, examples and label scores', async () => {
     const images = 'media/samples/mnist-2000-images-idx3-ubyte';
     const { name, input, fit, modelText } = await fitAndExport(images, options({ k: 10, maxIterations: 5, seed: 1 }), 'media/samples/mnist-2000-labels-idx1-ubyte');

@@ -12,10 +12,13 @@ import { fitBernoulliImages, imagesForBernoulli } from '../families/bernoulli/en
 import { imagesAsTable } from '../families/gaussian/entry';
 import { announce, prepareGaussianTable, runGaussianFit } from '../families/gaussian/single';
 import { addGaussianViews } from '../families/gaussian/views';
+import { fitCategorical, type CategoricalTable } from '../families/categorical/entry';
+import type { CategoricalParams } from '../families/categorical/family';
+import { fitMixed } from '../families/mixed/entry';
 import { asCountTable, fitCounts } from '../families/poisson/entry';
 import type { FitCallbacks, FitOutcome, FixedFitOptions } from '../families/types';
 import { resolveOptions } from '../options';
-import { sizeMismatch } from './predict';
+import { modelCodedCategories, sizeMismatch } from './predict';
 import type { SavedModel } from './schema';
 
 /** What the viewer decides, not the model: how many points the panel plots. */
@@ -42,6 +45,12 @@ export function applyModel(model: SavedModel, dataset: Dataset, modelFile: strin
         break;
       case 'poisson':
         outcome = applyPoisson(model, dataset, options, reason, started, callbacks);
+        break;
+      case 'categorical':
+        outcome = applyCategorical(model, dataset, options, reason, started, callbacks);
+        break;
+      case 'mixed':
+        outcome = applyMixed(model, dataset, options, reason, started, callbacks);
         break;
       default:
         throw new DataError(`${modelFile}: a ${String((model as { family: unknown }).family)} model cannot be applied yet.`, modelFile);
@@ -124,4 +133,36 @@ function applyPoisson(model: SavedModel, dataset: Dataset, options: FixedFitOpti
   const p = model.parameters;
   const given = { weights: Float64Array.from(p.weights), rates: Float64Array.from(p.means.flat()) };
   return fitCounts(table, { options: { ...options, init: 'kmeans++' }, reason, started, callbacks }, given);
+}
+
+/** The file's categorical columns as the model coded them (its categories, in its order), as the family fits them. */
+function categoricalTableFor(model: SavedModel, dataset: Dataset): CategoricalTable {
+  const file = dataset.summary.fileName;
+  const columns = modelCodedCategories(model, dataset);
+  if (dataset.kind !== 'table') throw new DataError(`${file}: the file holds images, not the model's categorical columns.`, file);
+  if (columns.n < 1) throw new DataError(`${file}: no rows to apply the model to.`, file);
+  const categories = model.categories!;
+  return { table: dataset, n: columns.n, d: columns.d, columns, names: categories.map((c) => c.column), categories: categories.map((c) => c.levels) };
+}
+
+function categoricalParams(model: SavedModel): CategoricalParams {
+  return { weights: Float64Array.from(model.parameters.weights), probabilities: Float64Array.from(model.parameters.probabilities!.flat(2)) };
+}
+
+function applyCategorical(model: SavedModel, dataset: Dataset, options: FixedFitOptions, reason: string, started: number, callbacks: FitCallbacks): FitOutcome {
+  const data = categoricalTableFor(model, dataset);
+  return fitCategorical(data, { options: { ...options, init: 'kmeans++' }, reason, started, callbacks }, categoricalParams(model));
+}
+
+function applyMixed(model: SavedModel, dataset: Dataset, options: FixedFitOptions, reason: string, started: number, callbacks: FitCallbacks): FitOutcome {
+  const categorical = categoricalTableFor(model, dataset);
+  const table = categorical.table;
+  if (table.d !== model.d) throw sizeMismatch(table.summary.fileName, 'has numeric columns', model, table.d);
+  const p = model.parameters;
+  const covarianceType = model.covarianceModel as FixedFitOptions['covarianceType'];
+  return fitMixed(
+    { table, n: table.n, d: table.d + categorical.d, categorical },
+    { options: { ...options, covarianceType, init: 'kmeans++', initParams: undefined }, reason, started, callbacks },
+    { gaussian: { weights: p.weights, means: p.means, covariances: p.covariances! }, categorical: categoricalParams(model) },
+  );
 }

@@ -23,7 +23,7 @@ import { MclustGaussianFamily, mclustModelForColumns } from '../families/gaussia
 import { isMclustModelName } from '../families/gaussian/mclust/models';
 import { asCountTable } from '../families/poisson/entry';
 import { PoissonFamily } from '../families/poisson/family';
-import { CategoricalFamily } from '../families/categorical/family';
+import { CategoricalFamily, type CategoricalColumns } from '../families/categorical/family';
 import { SETTINGS, type NumberSpec } from '../../shared/settings';
 import { observedLogProb } from '../families/gaussian/missing';
 import { centreOffsetColumns } from '../families/gaussian/prepare';
@@ -202,6 +202,15 @@ function poissonLogProb(model: SavedModel, dataset: Dataset): { n: number; logPr
 
 /** A categorical model's columns of `dataset`, coded by the model's categories: a CategoricalFamily on them. */
 function categoricalBlock(model: SavedModel, dataset: Dataset): { family: CategoricalFamily; probabilities: Float64Array } {
+  const family = new CategoricalFamily(modelCodedCategories(model, dataset), 'kmeans++');
+  return { family, probabilities: Float64Array.from(model.parameters.probabilities!.flat(2)) };
+}
+
+/**
+ * A categorical or mixed model's categorical columns of `dataset`, found by name and coded by the model's own
+ * categories (so the model's probabilities apply); a category the model never saw is a DataError naming its line.
+ */
+export function modelCodedCategories(model: SavedModel, dataset: Dataset): CategoricalColumns {
   const file = dataset.summary.fileName;
   const expected = model.categories!;
   if (dataset.kind !== 'table' || !dataset.categorical) {
@@ -234,8 +243,7 @@ function categoricalBlock(model: SavedModel, dataset: Dataset): { family: Catego
       codes[i * m + j] = mapped;
     }
   });
-  const family = new CategoricalFamily({ n, d: m, codes, levels: expected.map((c) => c.levels.length) }, 'kmeans++');
-  return { family, probabilities: Float64Array.from(model.parameters.probabilities!.flat(2)) };
+  return { n, d: m, codes, levels: expected.map((c) => c.levels.length) };
 }
 
 function categoricalLogProb(model: SavedModel, dataset: Dataset): { n: number; logProb: Float64Array } {

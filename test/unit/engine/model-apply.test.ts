@@ -19,6 +19,11 @@ const read = (file: string) => new Uint8Array(readFileSync(path.join(root, file)
 const FAITHFUL = 'test/fixtures/faithful.csv';
 const IRIS = 'test/fixtures/iris.csv';
 const COUNTS = 'test/fixtures/counts.csv';
+const SURVEY = 'test/fixtures/survey.csv';
+const SURVEY_NEW = 'test/fixtures/survey-new.csv';
+const MIXED = 'test/fixtures/mixed.csv';
+const MIXED_NEW = 'test/fixtures/mixed-new.csv';
+const MIXED_MISSING = 'test/fixtures/mixed-missing.csv';
 const MNIST = 'media/samples/mnist-2000-images-idx3-ubyte';
 const MNIST_LABELS = 'media/samples/mnist-2000-labels-idx1-ubyte';
 
@@ -34,7 +39,7 @@ interface Fitted {
 function fitAndSave(file: string, partial: Partial<FitOptions>, labels?: string): Fitted {
   const options: FitOptions = { ...DEFAULT_FIT_OPTIONS, threads: 1, ...partial };
   const name = path.basename(file);
-  const dataset = loadDataset(name, read(file), { ...(labels ? { labelBytes: read(labels), labelFileName: path.basename(labels) } : {}) });
+  const dataset = loadDataset(name, read(file), { missing: options.missing, ...(labels ? { labelBytes: read(labels), labelFileName: path.basename(labels) } : {}) });
   let summary: DatasetSummary | undefined;
   let plotSample: PlotSample | undefined;
   const outcome = fitDataset(dataset, options, {
@@ -174,6 +179,46 @@ describe('saved models: applied to a file as the panel shows them', function () 
     assertSameAsFit(fitted, applied);
     closeArrays(applied.result.rates, fitted.result.rates, 1e-12, 'rates');
     assert.deepEqual(applied.result.countHistograms, fitted.result.countHistograms);
+  });
+
+  it('categorical (latent classes) on the survey: the fit\'s assignments, log-likelihood and answer profiles', async () => {
+    const fitted = fitAndSave(SURVEY, { k: 3, seed: 1 });
+    assert.equal(fitted.result.model, 'categorical');
+    const applied = await applyTo(fitted, SURVEY);
+    assertSameAsFit(fitted, applied);
+    assert.deepEqual(applied.result.categories, fitted.result.categories);
+    closeArrays(applied.result.probabilities, fitted.result.probabilities, 1e-12, 'probabilities');
+  });
+
+  for (const [label, file, partial] of [
+    ['full', MIXED, { k: 2, seed: 1 }],
+    ['mclust VEV', MIXED, { k: 2, seed: 1, covarianceType: 'VEV' }],
+    ['with missing numeric cells', MIXED_MISSING, { k: 2, seed: 1 }],
+  ] as const) {
+    it(`mixed, ${label}: the fit's assignments, log-likelihood, Gaussian block and answer profiles`, async () => {
+      const fitted = fitAndSave(file, partial as Partial<FitOptions>);
+      assert.equal(fitted.result.model, 'mixed');
+      const applied = await applyTo(fitted, file);
+      assertSameAsFit(fitted, applied);
+      closeArrays(applied.result.probabilities, fitted.result.probabilities, 1e-12, 'probabilities');
+      // The panel's scatter of the numeric columns: the same plotted rows as the fit's.
+      assert.deepEqual(applied.loaded[0].plotSample?.indices, fitted.plotSample?.indices);
+    });
+  }
+
+  it('categorical and mixed on another file (columns reordered, categories in another order): the prediction\'s assignments and log-likelihood', async () => {
+    for (const [fittedFile, otherFile, partial] of [
+      [SURVEY, SURVEY_NEW, { k: 3, seed: 1 }],
+      [MIXED, MIXED_NEW, { k: 2, seed: 1 }],
+    ] as const) {
+      const fitted = fitAndSave(fittedFile, partial);
+      const name = path.basename(otherFile);
+      const applied = applyModel(fitted.model, await loadForModel(fitted.model, name, read(otherFile)), 'm.json', { maxPlotPoints: 5000 });
+      const predicted = predictDataset(fitted.model, await loadForModel(fitted.model, name, read(otherFile)));
+      assert.deepEqual(applied.result.assignments, Array.from(predicted.assignments), name);
+      close(applied.result.logLikelihood, predicted.logLikelihood, 1e-12, `${name}: log-likelihood`);
+      assert.deepEqual(applied.result.categories, fitted.result.categories, `${name}: the model's categories`);
+    }
   });
 
   it('on another file: the prediction\'s assignments and log-likelihood, the model\'s parameters unchanged', async () => {

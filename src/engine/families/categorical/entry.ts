@@ -4,7 +4,7 @@
 
 import type { DatasetSummary, FitResult } from '../../../shared/protocol';
 import type { Dataset, TableData } from '../../data/dataset';
-import { emSettingsFor, informationCriteria, runEm, totalWeight, type EmProgress, type EmRun } from '../../em/em';
+import { emSettingsFor, informationCriteria, runEm, startedFromParams, totalWeight, type EmProgress, type EmRun } from '../../em/em';
 import { DataError } from '../../errors';
 import { sweepK } from '../../select/kSweep';
 import { emResultCore } from '../result';
@@ -96,15 +96,17 @@ export function weightedSelectionNote(table: TableData): string[] {
   return table.weights ? [`Case weights (column "${table.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : [];
 }
 
-function runCategorical(data: CategoricalTable, options: FixedFitOptions, onProgress?: (p: EmProgress) => void): CategoricalRun {
+/** EM from the settings' start, or from `given` parameters (a saved model's: with maxIterations 0, no M-step). */
+function runCategorical(data: CategoricalTable, options: FixedFitOptions, onProgress?: (p: EmProgress) => void, given?: CategoricalParams): CategoricalRun {
   const family = new CategoricalFamily(data.columns, options.init, data.table.weights);
-  const run = runEm(family, emSettingsFor(options, data.n, data.table.labels), onProgress);
+  const run = runEm(given ? startedFromParams(family, given) : family, emSettingsFor(options, data.n, data.table.labels), onProgress);
   return Object.assign(run, { parameters: family.parameterCount(options.k) });
 }
 
-function fitCategorical(data: CategoricalTable, { options, reason, started, callbacks }: FitContext): FitOutcome {
+/** The fit of a categorical table; from `given` parameters instead of the settings' start when they are passed. */
+export function fitCategorical(data: CategoricalTable, { options, reason, started, callbacks }: FitContext, given?: CategoricalParams): FitOutcome {
   announce(data, reason, callbacks.onLoaded);
-  return packageFit(data, runCategorical(data, options, callbacks.onProgress), options, reason, started);
+  return packageFit(data, runCategorical(data, options, callbacks.onProgress, given), options, reason, started);
 }
 
 function packageFit(data: CategoricalTable, run: CategoricalRun, options: FixedFitOptions, reason: string, started: number): FitOutcome {

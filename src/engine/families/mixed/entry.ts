@@ -6,11 +6,11 @@
 
 import type { DatasetSummary, FitResult, SklearnCovarianceType } from '../../../shared/protocol';
 import type { Dataset, TableData } from '../../data/dataset';
-import { emSettingsFor, informationCriteria, runEm, type EmProgress, type EmRun } from '../../em/em';
+import { emSettingsFor, informationCriteria, runEm, startedFromParams, type EmProgress, type EmRun } from '../../em/em';
 import { DataError, OptionsError } from '../../errors';
 import { sweepK } from '../../select/kSweep';
 import { asCategoricalTable, caseWeightsField, categoryFields, sampleSize, weightedSelectionNote, type CategoricalTable } from '../categorical/entry';
-import { CategoricalFamily } from '../categorical/family';
+import { CategoricalFamily, type CategoricalParams } from '../categorical/family';
 import { COVARIANCE_TYPES } from '../gaussian/covariance';
 import { GaussianFamily } from '../gaussian/family';
 import { MclustGaussianFamily, mclustModelForColumns } from '../gaussian/mclust/family';
@@ -90,15 +90,15 @@ function gaussianModel(covarianceType: string, d: number): string {
 }
 
 /** The family for these options: its Gaussian block on the numeric columns, its categorical block on the others. */
-export function mixedFamilyFor(data: MixedTable, options: Pick<FixedFitOptions, 'covarianceType' | 'regularization' | 'init'>): MixedFamily<unknown> {
+export function mixedFamilyFor(data: MixedTable, options: Pick<FixedFitOptions, 'covarianceType' | 'regularization' | 'init' | 'initParams'>): MixedFamily<unknown> {
   const { table } = data;
   const model = gaussianModel(options.covarianceType, table.d);
   const caseWeights = table.weights;
   const gaussian = table.missing
-    ? new MissingGaussianFamily(table.values, table.n, table.d, table.missing, { model: model as SklearnCovarianceType | MclustModelName, regularization: options.regularization, init: options.init, caseWeights })
+    ? new MissingGaussianFamily(table.values, table.n, table.d, table.missing, { model: model as SklearnCovarianceType | MclustModelName, regularization: options.regularization, init: options.init, initParams: options.initParams, caseWeights })
     : (COVARIANCE_TYPES as readonly string[]).includes(model)
-    ? new GaussianFamily(table.values, table.n, table.d, { covarianceType: model as SklearnCovarianceType, regularization: options.regularization, init: options.init, caseWeights })
-    : new MclustGaussianFamily(table.values, table.n, table.d, { model: model as Parameters<typeof mclustModelForColumns>[0], regularization: options.regularization, init: options.init, caseWeights });
+    ? new GaussianFamily(table.values, table.n, table.d, { covarianceType: model as SklearnCovarianceType, regularization: options.regularization, init: options.init, initParams: options.initParams, caseWeights })
+    : new MclustGaussianFamily(table.values, table.n, table.d, { model: model as Parameters<typeof mclustModelForColumns>[0], regularization: options.regularization, init: options.init, initParams: options.initParams, caseWeights });
   return new MixedFamily(gaussian as GaussianBlock<unknown>, new CategoricalFamily(data.categorical.columns, options.init, caseWeights));
 }
 
@@ -120,15 +120,32 @@ function announce(data: MixedTable, reason: string, onLoaded: FitContext['callba
 
 type MixedRun = EmRun<MixedParams<unknown>> & { parameters: number; covariance: string };
 
-function runMixed(data: MixedTable, options: FixedFitOptions, onProgress?: (p: EmProgress) => void): MixedRun {
-  const family = mixedFamilyFor(data, options);
-  const run = runEm(family, emSettingsFor(options, data.n, data.table.labels), onProgress);
+/** EM from the settings' start, or from `given` parameters (a saved model's: with maxIterations 0, no M-step). */
+function runMixed(data: MixedTable, options: FixedFitOptions, onProgress?: (p: EmProgress) => void, given?: GivenMixture): MixedRun {
+  const family = mixedFamilyFor(data, given ? { ...options, init: 'params', initParams: given.gaussian } : options);
+  const start = given ? startedFromParams(family, { gaussian: givenGaussianBlock(family.gaussian, given.gaussian, options.k), categorical: given.categorical }) : family;
+  const run = runEm(start, emSettingsFor(options, data.n, data.table.labels), onProgress);
   return Object.assign(run, { parameters: family.parameterCount(options.k), covariance: gaussianModel(options.covarianceType, data.table.d) });
 }
 
-function fitMixed(data: MixedTable, { options, reason, started, callbacks }: FitContext): FitOutcome {
+/** A saved mixed model's parameters: its Gaussian block's (as initParams) and its categorical block's. */
+export interface GivenMixture {
+  gaussian: { weights: number[]; means: number[][]; covariances: number[][][] };
+  categorical: CategoricalParams;
+}
+
+/** The Gaussian block's parameters from a saved model's weights, means and covariances, in the block's own form. */
+function givenGaussianBlock(block: GaussianBlock<unknown>, given: GivenMixture['gaussian'], k: number): unknown {
+  if (block instanceof MclustGaussianFamily) return block.givenParams(k, given.weights, Float64Array.from(given.means.flat()), Float64Array.from(given.covariances.flat(2)));
+  if (block instanceof GaussianFamily) return block.givenParams(k);
+  // With missing cells: its E-step reads the full covariances (no M-step follows a saved model's E-step).
+  return { weights: Float64Array.from(given.weights), means: Float64Array.from(given.means.flat()), covariances: Float64Array.from(given.covariances.flat(2)) };
+}
+
+/** The fit of a mixed table; from `given` parameters instead of the settings' start when they are passed. */
+export function fitMixed(data: MixedTable, { options, reason, started, callbacks }: FitContext, given?: GivenMixture): FitOutcome {
   announce(data, reason, callbacks.onLoaded, options.maxPlotPoints);
-  return packageFit(data, runMixed(data, options, callbacks.onProgress), options, reason, started);
+  return packageFit(data, runMixed(data, options, callbacks.onProgress, given), options, reason, started);
 }
 
 function packageFit(data: MixedTable, run: MixedRun, options: FixedFitOptions, reason: string, started: number): FitOutcome {
