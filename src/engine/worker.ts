@@ -1,18 +1,17 @@
 // The engine worker (dist/worker.js): one fit per worker. The host transfers the file's bytes, the worker parses,
 // fits and streams progress; the host cancels by terminating the worker, so no cancellation checks are needed here.
-// Requests that need a reply (`inspect`: the columns of a file, nothing fitted; `predict`: a saved model applied to a
-// file) are answered with their requestId. A run may apply a saved model instead of fitting (`start` with `apply`):
+// Requests that need a reply (`inspect`: the columns of a file, nothing fitted) are answered with their requestId. A run may apply a saved model instead of fitting (`start` with `apply`):
 // the same events, so the panel shows the model's clusters on the file as it shows a fit.
 
 import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { createDispatcher, type ColumnListing, type HostToWorker, type InspectRequest, type PredictRequest, type PredictionSummary, type WorkerReply, type WorkerToHost } from '../shared/protocol';
+import { createDispatcher, type ColumnListing, type HostToWorker, type InspectRequest, type WorkerReply, type WorkerToHost } from '../shared/protocol';
 import { inspectDatasetAsync, loadDatasetAsync } from './data/load';
 import { DataError, describeError } from './errors';
 import { fitDataset } from './fit';
 import { fitOutOfCore } from './outOfCore';
 import { applyModel } from './model/apply';
-import { loadForModel, predictDataset } from './model/predict';
+import { loadForModel } from './model/predict';
 import { parseSavedModel } from './model/schema';
 
 if (!parentPort) throw new Error('worker.js must be started as a worker thread');
@@ -35,25 +34,6 @@ async function listColumns(m: InspectRequest): Promise<ColumnListing> {
     imageShape: inspection.imageShape,
     notes: inspection.notes,
     ...(inspection.sheets ? { sheets: inspection.sheets } : {}),
-  };
-}
-
-/** A saved model applied to the file: each row's cluster and the total log-likelihood. */
-async function predict(m: PredictRequest): Promise<PredictionSummary> {
-  const model = parseSavedModel(m.modelText, m.modelFileName);
-  const dataset = await loadForModel(model, m.fileName, m.bytes);
-  const p = predictDataset(model, dataset, m.modelFileName);
-  return {
-    n: p.n,
-    k: p.k,
-    assignments: Array.from(p.assignments),
-    logLikelihood: p.logLikelihood,
-    notes: [
-      ...dataset.summary.notes,
-      ...(p.incompleteRows ? [`${p.incompleteRows} rows with missing cells scored on their observed cells`] : []),
-      ...(p.caseWeights ? [`log-likelihood weighted by column "${p.caseWeights.column}" (Σ w = ${p.caseWeights.total})`] : []),
-    ],
-    model: { family: model.family, covarianceModel: model.covarianceModel, fittedTo: model.source.fileName },
   };
 }
 
@@ -148,15 +128,6 @@ port.on(
         reply({ type: 'inspected', requestId: m.requestId, listing: await listColumns(m) });
       } catch (error) {
         reply({ type: 'requestFailed', requestId: m.requestId, ...describeError(error, m.fileName) });
-      }
-    },
-    predict: async (m) => {
-      try {
-        reply({ type: 'predicted', requestId: m.requestId, prediction: await predict(m) });
-      } catch (error) {
-        // A problem with the model file names the model file, not the data file.
-        const about = error instanceof DataError && error.fileName === m.modelFileName ? m.modelFileName : m.fileName;
-        reply({ type: 'requestFailed', requestId: m.requestId, ...describeError(error, about) });
       }
     },
   }),

@@ -5,7 +5,7 @@
 
 import { Worker } from 'node:worker_threads';
 import { removeStore } from '../engine/data/store/columnStore';
-import type { ApplyModelInput, ColumnListing, FitOptions, HostToWorker, InspectRequest, PredictRequest, PredictionSummary, SelectionProgress, StreamProgress, WorkerReply, WorkerToHost } from '../shared/protocol';
+import type { ApplyModelInput, ColumnListing, FitOptions, HostToWorker, InspectRequest, SelectionProgress, StreamProgress, WorkerReply, WorkerToHost } from '../shared/protocol';
 import { describeValue, validateWorkerMessage, type Validated } from './validation';
 
 export type LoadedMessage = Extract<WorkerToHost, { type: 'loaded' }>;
@@ -292,28 +292,10 @@ export async function requestColumnListing(client: WorkerClientOptions, request:
   return outcome.status === 'answered' ? { status: 'listed', listing: outcome.value, elapsedMs: outcome.elapsedMs } : outcome;
 }
 
-export type PredictionOutcome = { status: 'predicted'; prediction: PredictionSummary; elapsedMs: number } | RequestFailure;
-
-/** Applies a saved model (its JSON text) to a file in a fresh engine worker: each row's cluster, the log-likelihood. */
-export async function requestPrediction(
-  client: WorkerClientOptions,
-  request: { fileName: string; bytes: Uint8Array; modelFileName: string; modelText: string },
-  timeoutMs = 600000,
-): Promise<PredictionOutcome> {
-  const outcome = await requestOnce(
-    client,
-    (requestId): PredictRequest => ({ type: 'predict', requestId, fileName: request.fileName, bytes: ownBuffer(request.bytes), modelFileName: request.modelFileName, modelText: request.modelText }),
-    (reply) => (reply.type === 'predicted' && isPrediction(reply.prediction) ? reply.prediction : undefined),
-    { doing: 'applying the model', done: 'applied the model', reply: 'the prediction' },
-    timeoutMs,
-  );
-  return outcome.status === 'answered' ? { status: 'predicted', prediction: outcome.value, elapsedMs: outcome.elapsedMs } : outcome;
-}
-
 /** One request to a fresh worker and its one reply (accepted when `accept` returns a value), then the worker ends. */
 async function requestOnce<T>(
   client: WorkerClientOptions,
-  build: (requestId: number) => InspectRequest | PredictRequest,
+  build: (requestId: number) => InspectRequest,
   accept: (reply: Partial<WorkerReply> & Record<string, unknown>) => T | undefined,
   words: { doing: string; done: string; reply: string },
   timeoutMs: number,
@@ -353,12 +335,6 @@ async function requestOnce<T>(
   });
   worker.terminate().catch(() => undefined);
   return outcome;
-}
-
-function isPrediction(v: unknown): v is PredictionSummary {
-  if (typeof v !== 'object' || v === null) return false;
-  const p = v as Partial<PredictionSummary>;
-  return Number.isInteger(p.n) && Number.isInteger(p.k) && Array.isArray(p.assignments) && p.assignments.length === p.n && typeof p.logLikelihood === 'number' && Array.isArray(p.notes);
 }
 
 function isColumnListing(v: unknown): v is ColumnListing {

@@ -333,35 +333,12 @@ export type HostToWorker =
   | { type: 'startOutOfCore'; runId: number; fileName: string; filePath: string; options: FitOptions; memoryBudgetMB: number }
   | { type: 'cancel'; runId: number }
   /** A request that needs a reply: the worker answers with a WorkerReply carrying the same requestId. */
-  | InspectRequest
-  | PredictRequest;
+  | InspectRequest;
 
 /** A saved model to apply to a run's file: its file name (for messages) and its JSON text. */
 export interface ApplyModelInput {
   modelFileName: string;
   modelText: string;
-}
-
-/** Apply a saved model (its JSON text) to a data file; answered by `predicted` or `requestFailed`. */
-export interface PredictRequest {
-  type: 'predict';
-  requestId: number;
-  fileName: string;
-  bytes: Uint8Array;
-  modelFileName: string;
-  modelText: string;
-}
-
-/** A saved model applied to a file (src/engine/model/predict.ts). */
-export interface PredictionSummary {
-  n: number;
-  k: number;
-  assignments: number[];
-  logLikelihood: number;
-  /** What the loader noticed in the file. */
-  notes: string[];
-  /** The model's family and covariance model, and the file it was fitted to. */
-  model: { family: ModelKind; covarianceModel?: string; fittedTo: string };
 }
 
 /** Read the columns of (the start of) a file without fitting anything; answered by `inspected` or `requestFailed`. */
@@ -389,7 +366,6 @@ export interface ColumnListing {
 /** The worker's answer to a request (never mixed with a run's fit events). */
 export type WorkerReply =
   | { type: 'inspected'; requestId: number; listing: ColumnListing }
-  | { type: 'predicted'; requestId: number; prediction: PredictionSummary }
   | { type: 'requestFailed'; requestId: number; kind: 'data' | 'fit' | 'internal'; message: string };
 
 /** Points sent for plotting: evenly sampled, at most maxPlotPoints rows, all fitted columns (row-major). */

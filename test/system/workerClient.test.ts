@@ -5,10 +5,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadDataset } from '../../src/engine/data/load';
-import { modelJson } from '../../src/host/exportFormats';
 import { DEFAULT_FIT_OPTIONS, type FitOptions } from '../../src/shared/protocol';
-import { requestColumnListing, requestPrediction, startFit, type FitOutcome, type ProgressMessage, type WorkerClientOptions } from '../../src/host/workerClient';
+import { requestColumnListing, startFit, type FitOutcome, type ProgressMessage, type WorkerClientOptions } from '../../src/host/workerClient';
 
 const root = path.resolve(__dirname, '..', '..');
 const fake: WorkerClientOptions = { workerPath: path.join(root, 'test', 'fixtures', 'host', 'fake-worker.js') };
@@ -319,28 +317,5 @@ describe('host worker client (real engine, dist/worker.js)', function () {
     if (result.status !== 'error') assert.fail(JSON.stringify(result));
     assert.equal(result.kind, 'data');
     assert.match(result.message, /words\.csv/);
-  });
-
-  it('a saved model applied to the file it was fitted to gives the fit\'s assignments and log-likelihood', async () => {
-    const { text } = blobsCsv(300);
-    const outcome = await startFit(real(), { fileName: 'blobs.csv', bytes: bytesOf(text), options: options({ k: 2, covarianceType: 'VVV', seed: 2 }) }).finished;
-    if (outcome.status !== 'done') assert.fail(JSON.stringify(outcome));
-    const fit = outcome.message.result;
-    const summary = { fileName: 'blobs.csv', n: fit.n, d: fit.d, columns: fit.columns, droppedColumns: [], skippedRows: 0, skippedLines: [], notes: [] };
-    // The model as the panel exports it, with how the loader read the file (the CLI's --save-model writes the same).
-    const loaded = loadDataset('blobs.csv', bytesOf(text));
-    const modelText = modelJson('blobs.csv', options({ k: 2, covarianceType: 'VVV', seed: 2 }), fit, { ...summary, source: loaded.summary.source });
-    const predicted = await requestPrediction(real(), { fileName: 'blobs.csv', bytes: bytesOf(text), modelFileName: 'blobs.model.json', modelText });
-    if (predicted.status !== 'predicted') assert.fail(JSON.stringify(predicted));
-    assert.deepEqual(predicted.prediction.assignments, fit.assignments);
-    assert.ok(Math.abs(predicted.prediction.logLikelihood - fit.logLikelihood) <= 1e-10 * Math.abs(fit.logLikelihood));
-    assert.deepEqual(predicted.prediction.model, { family: 'gaussian', covarianceModel: 'VVV', fittedTo: 'blobs.csv' });
-  });
-
-  it('a model file that is not a model is a data error naming it', async () => {
-    const result = await requestPrediction(real(), { fileName: 'a.csv', bytes: bytesOf('x\n1\n2\n'), modelFileName: 'notes.json', modelText: '{"a": 1}' });
-    if (result.status !== 'error') assert.fail(JSON.stringify(result));
-    assert.equal(result.kind, 'data');
-    assert.match(result.message, /^notes\.json: is not a Mixscope model/);
   });
 });
