@@ -29,13 +29,17 @@ function parseStrictInteger(text: string): number | undefined {
   return Number(t);
 }
 
+// One formatter each (toLocaleString builds a new one per call: the parameter tables format thousands of numbers).
+const INTEGERS = new Intl.NumberFormat('en-US');
+const DECIMALS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 12 });
+
 /** A number for tables and titles: 4 significant digits, thousands separators for big integers. */
 export function formatNumber(value: number, digits = 4): string {
   if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value) && Math.abs(value) < 1e15) return value.toLocaleString('en-US');
+  if (Number.isInteger(value) && Math.abs(value) < 1e15) return INTEGERS.format(value);
   const abs = Math.abs(value);
   if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(digits - 1);
-  return Number(value.toPrecision(digits)).toLocaleString('en-US', { maximumFractionDigits: 12 });
+  return DECIMALS.format(Number(value.toPrecision(digits)));
 }
 
 /** Cluster sizes: hard counts from the assignments when all are present, else from the plotted sample, else n·π. */

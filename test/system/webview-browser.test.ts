@@ -703,7 +703,7 @@ describe('webview in Chromium under the strict CSP', function () {
     await page.locator('#scrubber').fill('1');
     await page.waitForSelector('#confusion-note:not([hidden])');
     assert.equal(await page.textContent('#confusion-note'), 'Clusters × labels of the final fit (iteration 4); the other charts show iteration 1.');
-    assert.equal(await page.getAttribute('#confusion', 'data-iteration'), 'final');
+    await page.waitForSelector('#confusion[data-iteration="final"]');
     // A state whose result carries no per-iteration snapshots still draws the final parameters.
     const g = gaussianMessages(7);
     const loaded = g[1] as Extract<HostToWebview, { type: 'loaded' }>;

@@ -113,6 +113,11 @@ export interface ScatterOptions {
   width?: number;
   height?: number;
   pointSize?: number;
+  /**
+   * Many points (drawn on a canvas): no per-point ARIA label, which Vega would evaluate for every point on every
+   * update and which a canvas has no element to carry.
+   */
+  manyPoints?: boolean;
   /** Palette slot of each component (kept across re-runs); default: component j → slot j. */
   colours?: number[];
 }
@@ -151,12 +156,13 @@ export function scatterSpec(data: ScatterData, o: ScatterOptions): TopLevelSpec 
       {
         name: 'points',
         data: { name: DATA.points },
-        mark: { type: 'point', filled: true, size: o.pointSize ?? 22, clip: true },
+        mark: { type: 'point', filled: true, size: o.pointSize ?? 22, clip: true, ...(o.manyPoints ? { aria: false } : {}) },
         encoding: {
           x,
           y,
           color: pointColor,
-          tooltip: [
+          // Many points: the component only (a formatted tooltip per point costs more than the rest of the encoding).
+          tooltip: o.manyPoints ? [{ field: 'component', type: 'nominal', title: 'most likely' }] : [
             { field: 'x', type: 'quantitative', title: o.xTitle, format: '.3~f' },
             { field: 'y', type: 'quantitative', title: o.yTitle, format: '.3~f' },
             ...(o.k === 2

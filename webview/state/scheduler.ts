@@ -1,6 +1,8 @@
 // Draws only the newest state, only when the previous draw is done. Messages update the state at once (and the
 // cheap text — status, header — is shown at once through `immediate`); the charts are drawn on the next animation
 // frame. While a draw runs, newer states replace the pending one: there is never a backlog of old iterations.
+// After a draw that took t ms the next one waits t ms (up to MAX_PAUSE_MS): however slow the charts, the panel stays
+// idle at least half the time to answer the pointer and the keyboard; a fast fit then shows every other iteration.
 
 export interface RenderSchedulerOptions<S> {
   /** requestAnimationFrame in the browser; a fake clock in tests. */
@@ -10,7 +12,14 @@ export interface RenderSchedulerOptions<S> {
   /** The slow part: the charts of one state. */
   draw(state: S): Promise<void>;
   onError(error: unknown): void;
+  /** performance.now in the browser; a fake clock in tests (without it, draws are not paced). */
+  now?(): number;
+  /** setTimeout in the browser; a fake timer in tests. */
+  delay?(ms: number, callback: () => void): void;
 }
+
+/** The longest pause between two draws. */
+export const MAX_PAUSE_MS = 1000;
 
 export interface RenderScheduler<S> {
   /** A new state: shown at once by `immediate`, drawn when the current draw (if any) is done. */
@@ -23,17 +32,30 @@ export function createRenderScheduler<S>(options: RenderSchedulerOptions<S>): Re
   let pending: { state: S } | undefined;
   let frameRequested = false;
   let drawing = false;
+  /** When the next draw may start (the clock of options.now). */
+  let nextDrawAt = 0;
+  let pauseRunning = false;
   let idleWaiters: (() => void)[] = [];
 
   const settleIdle = () => {
-    if (drawing || frameRequested || pending) return;
+    if (drawing || frameRequested || pauseRunning || pending) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const resolve of waiters) resolve();
   };
 
   const requestDraw = () => {
-    if (drawing || frameRequested || !pending) return;
+    if (drawing || frameRequested || pauseRunning || !pending) return;
+    const wait = options.now && options.delay ? nextDrawAt - options.now() : 0;
+    if (wait > 0) {
+      pauseRunning = true;
+      options.delay!(wait, () => {
+        pauseRunning = false;
+        requestDraw();
+        settleIdle();
+      });
+      return;
+    }
     frameRequested = true;
     options.requestFrame(() => void runFrame());
   };
@@ -47,12 +69,17 @@ export function createRenderScheduler<S>(options: RenderSchedulerOptions<S>): Re
     const { state } = pending;
     pending = undefined;
     drawing = true;
+    const started = options.now?.() ?? 0;
     try {
       await options.draw(state);
     } catch (error) {
       options.onError(error);
     } finally {
       drawing = false;
+      if (options.now) {
+        const ended = options.now();
+        nextDrawAt = ended + Math.min(MAX_PAUSE_MS, ended - started);
+      }
       requestDraw();
       settleIdle();
     }
@@ -71,7 +98,7 @@ export function createRenderScheduler<S>(options: RenderSchedulerOptions<S>): Re
       requestDraw();
     },
     idle() {
-      if (!drawing && !frameRequested && !pending) return Promise.resolve();
+      if (!drawing && !frameRequested && !pauseRunning && !pending) return Promise.resolve();
       return new Promise<void>((resolve) => idleWaiters.push(resolve));
     },
   };

@@ -3,6 +3,7 @@
 // densities (d = 1); and its parameter table (with labels, each component's majority label and purity).
 
 import type { GaussianSnapshot, PlotSample } from '../../src/shared/protocol';
+import { CANVAS_MARKS } from '../charts';
 import { gaussianLogResponsibilities } from '../../src/engine/families/gaussian/density';
 import { clusterSizes, formatNumber } from '../controls';
 import { histogram, paddedExtent, type Cov2 } from '../geometry';
@@ -132,7 +133,7 @@ export function createGaussianView(): FamilyView {
     const key = ['s', view.key, k, axisCode(axes.x), axisCode(axes.y), xTitle, yTitle, ctx.themeVersion, n, xDomain.join(), yDomain.join(), standardised(state), colours.join(), size.width, placed.placement ?? ''].join('|');
     await ctx.charts.draw('scatter', {
       key,
-      build: () => view.decorate(scatterSpec(data, { xTitle, yTitle, k, xDomain, yDomain, title, theme: ctx.theme, colours, ...size })),
+      build: () => view.decorate(scatterSpec(data, { xTitle, yTitle, k, xDomain, yDomain, title, theme: ctx.theme, colours, manyPoints: n > CANVAS_MARKS, ...size })),
       datasets: () => ({ [DATA.points]: data.points, [DATA.contours]: data.contours, [DATA.means]: data.means, ...view.datasets }),
       signals: { title },
       marks: n,

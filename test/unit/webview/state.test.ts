@@ -20,7 +20,7 @@ import {
   type PanelModel,
 } from '../../../webview/state/reducer';
 import { headerSubtitle, headerTitle } from '../../../webview/views/header';
-import { createRenderScheduler } from '../../../webview/state/scheduler';
+import { createRenderScheduler, MAX_PAUSE_MS } from '../../../webview/state/scheduler';
 import { bestCandidate, choiceText, clarityText, evidence, isModelSelection, rankCandidates, rankingText } from '../../../webview/state/selection';
 
 const FILE = { fileName: 'faithful.csv', fileUri: 'file:///data/faithful.csv' };
@@ -444,6 +444,47 @@ describe('webview render scheduler', () => {
     await h.runFrames();
     assert.equal(h.drawn.length, 2);
     assert.equal(h.drawn[1], done, 'the cancelled state was never drawn: the done state replaced it');
+  });
+
+  it('paced: after a draw of t ms the next waits t ms (at most MAX_PAUSE_MS), so the panel is idle at least half the time', async () => {
+    let clock = 0;
+    const timers: { at: number; callback: () => void }[] = [];
+    const frames: (() => void)[] = [];
+    const starts: number[] = [];
+    let drawMs = 120;
+    const scheduler = createRenderScheduler<number>({
+      requestFrame: (cb) => frames.push(cb),
+      now: () => clock,
+      delay: (ms, callback) => timers.push({ at: clock + ms, callback }),
+      draw: async () => {
+        starts.push(clock);
+        clock += drawMs;
+      },
+      onError: (e) => assert.fail(String(e)),
+    });
+    const settle = async () => {
+      for (let guard = 0; guard < 100 && (frames.length || timers.length); guard++) {
+        while (frames.length) frames.shift()!();
+        await new Promise((r) => setImmediate(r));
+        const timer = timers.shift();
+        if (timer) {
+          clock = Math.max(clock, timer.at);
+          timer.callback();
+        }
+      }
+    };
+    scheduler.update(1);
+    await settle();
+    scheduler.update(2);
+    await settle();
+    assert.deepEqual(starts, [0, 240], 'the second draw waits as long as the first took');
+    drawMs = 5000;
+    scheduler.update(3);
+    await settle();
+    scheduler.update(4);
+    await settle();
+    assert.equal(starts[3] - (starts[2] + 5000), MAX_PAUSE_MS, 'a very slow draw pauses at most MAX_PAUSE_MS');
+    await scheduler.idle();
   });
 
   it('a draw that throws is reported and the next state is still drawn', async () => {
