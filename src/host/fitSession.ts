@@ -70,8 +70,10 @@ export class FitSession {
     readonly key: string,
     readonly fileName: string,
     readonly options: FitOptions,
+    /** The saved model's file name when the run applies it instead of fitting. */
+    applying?: string,
   ) {
-    this.state = { started: { type: 'fitStarted', runId: this.runId, fileName, fileUri: key, options } };
+    this.state = { started: { type: 'fitStarted', runId: this.runId, fileName, fileUri: key, options, ...(applying ? { applying } : {}) } };
   }
 
   get stopped(): StopReason | undefined {

@@ -98,7 +98,7 @@ export class FitRegistry {
       this.reportFailure(fileName, error);
       return undefined;
     }
-    const session = new FitSession(key, fileName, options);
+    const session = new FitSession(key, fileName, options, apply?.modelFileName);
     const previous = this.sessions.get(key);
     this.sessions.set(key, session);
     // The panel follows the new run first: the older run's `cancelled` is then not shown over it.

@@ -447,7 +447,8 @@ export interface PanelState {
 
 export type HostToWebview =
   /** fileUri (optional): lets the webview keep PanelState.fileUri for the serializer. */
-  | { type: 'fitStarted'; runId: number; fileName: string; options: FitOptions; fileUri?: string }
+  /** applying: the run shows this saved model on the file instead of fitting it. */
+  | { type: 'fitStarted'; runId: number; fileName: string; options: FitOptions; fileUri?: string; applying?: string }
   | { type: 'loaded'; runId: number; summary: DatasetSummary; model: ModelKind; modelReason: string; plotSample?: PlotSample }
   | { type: 'progress'; runId: number; restart: number; iteration: number; objective: number; logLikelihood: number; snapshot: ParamsSnapshot }
   | SelectionProgress

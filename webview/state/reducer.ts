@@ -43,6 +43,8 @@ export interface PanelModel {
   runId?: number;
   /** The current run ended (done, error, cancelled): its late messages are ignored. */
   runClosed: boolean;
+  /** The current run applies this saved model (no fit). */
+  applying?: string;
   restart: number;
   /** Per-iteration parameters of the current run (from progress, then the result). */
   snapshots: ParamsSnapshot[];
@@ -124,6 +126,7 @@ export function reduce(state: PanelModel, message: PanelMessage): PanelModel {
           model: hadCharts ? modelOf(state) : undefined,
         },
         runId: message.runId,
+        ...(message.applying ? { applying: message.applying } : {}),
         phase: 'loading',
         ui: sameFile ? withCandidate({ ...state.ui, iteration: undefined, selectedCluster: undefined }, undefined) : { ...DEFAULT_UI },
         stale: hadCharts,
@@ -447,6 +450,7 @@ export function statusText(state: PanelModel): string {
       const selection = state.selection;
       // The sweep, then (when the engine sends its iterations) the chosen model's own fit.
       if (selection && (selection.done < selection.total || state.snapshots.length === 0 || state.stale)) return `Fitting candidates… ${selection.done} of ${selection.total}`;
+      if (state.applying) return `Applying ${state.applying}…`;
       const fitting = state.snapshots.length && !state.stale ? `Fitting… iteration ${state.snapshots.length - 1}` : 'Fitting…';
       // Out of core every iteration is a pass over the file's rows: how far the current one has got.
       return state.stream?.phase === 'pass' && state.stream.done < state.stream.total ? `${fitting} (${streamProgressText(state.stream)})` : fitting;

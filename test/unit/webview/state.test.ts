@@ -524,6 +524,15 @@ describe('webview header', () => {
     assert.doesNotMatch(headerSubtitle(replay([...run(2, 1), { type: 'done', runId: 2, result: result(3) }])), /weighted|missing/);
   });
 
+  it('while a saved model is being applied the status says so (not "Fitting… iteration 0")', () => {
+    const started = reduce(initialModel(), { type: 'fitStarted', runId: 1, ...FILE, options: DEFAULT_FIT_OPTIONS, applying: 'faithful.model.json' });
+    const running = reduce(started, { type: 'progress', runId: 1, restart: 0, iteration: 0, objective: 1, logLikelihood: 1, snapshot: snapshot(0) });
+    assert.equal(running.phase, 'running');
+    assert.equal(statusText(running), 'Applying faithful.model.json…');
+    const fit = reduce(reduce(running, { type: 'fitStarted', runId: 2, ...FILE, options: DEFAULT_FIT_OPTIONS }), { type: 'progress', runId: 2, restart: 0, iteration: 0, objective: 1, logLikelihood: 1, snapshot: snapshot(0) });
+    assert.match(statusText(fit), /^Fitting…/);
+  });
+
   it('a saved model applied to the file says whose parameters they are and that it is not a fit', () => {
     const applied = result(0, {
       converged: false,
