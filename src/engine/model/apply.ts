@@ -21,6 +21,17 @@ import { resolveOptions } from '../options';
 import { modelCodedCategories, sizeMismatch } from './predict';
 import type { SavedModel } from './schema';
 
+type FamilyApply = (model: SavedModel, dataset: Dataset, options: FixedFitOptions, reason: string, started: number, callbacks: FitCallbacks) => FitOutcome;
+
+/** Each family's run from a saved model's parameters. */
+const APPLY: Record<SavedModel['family'], FamilyApply> = {
+  gaussian: applyGaussian,
+  bernoulli: applyBernoulli,
+  poisson: applyPoisson,
+  categorical: applyCategorical,
+  mixed: applyMixed,
+};
+
 /** What the viewer decides, not the model: how many points the panel plots. */
 export interface ApplyViewOptions {
   maxPlotPoints: number;
@@ -36,25 +47,9 @@ export function applyModel(model: SavedModel, dataset: Dataset, modelFile: strin
   const reason = `the saved model ${modelFile}, fitted to ${model.source.fileName}`;
   let outcome: FitOutcome;
   try {
-    switch (model.family) {
-      case 'gaussian':
-        outcome = applyGaussian(model, dataset, options, reason, started, callbacks);
-        break;
-      case 'bernoulli':
-        outcome = applyBernoulli(model, dataset, options, reason, started, callbacks);
-        break;
-      case 'poisson':
-        outcome = applyPoisson(model, dataset, options, reason, started, callbacks);
-        break;
-      case 'categorical':
-        outcome = applyCategorical(model, dataset, options, reason, started, callbacks);
-        break;
-      case 'mixed':
-        outcome = applyMixed(model, dataset, options, reason, started, callbacks);
-        break;
-      default:
-        throw new DataError(`${modelFile}: a ${String((model as { family: unknown }).family)} model cannot be applied yet.`, modelFile);
-    }
+    const familyApply = APPLY[model.family];
+    if (!familyApply) throw new DataError(`${modelFile}: a ${String((model as { family: unknown }).family)} model cannot be applied.`, modelFile);
+    outcome = familyApply(model, dataset, options, reason, started, callbacks);
   } catch (e) {
     // The parameters came from the model file, not from settings: say so, in the model's own names.
     if (e instanceof OptionsError) throw new DataError(`${modelFile}: its parameters cannot be used: ${e.message.replace(/initParams\.|initial parameters: /g, 'parameters.')}`, modelFile);
