@@ -161,7 +161,7 @@ function applyMixed(model: SavedModel, dataset: Dataset, options: FixedFitOption
   const p = model.parameters;
   const covarianceType = model.covarianceModel as FixedFitOptions['covarianceType'];
   return fitMixed(
-    { table, n: table.n, d: table.d + categorical.d, categorical },
+    { table, n: table.n, d: table.d + categorical.d, gaussian: table, categorical },
     { options: { ...options, covarianceType, init: 'kmeans++', initParams: undefined }, reason, started, callbacks },
     { gaussian: { weights: p.weights, means: p.means, covariances: p.covariances! }, categorical: categoricalParams(model) },
   );
