@@ -58,6 +58,8 @@ export interface TextLayout {
   columnFields: number[];
   /** 0-based field of each categorical column, in the order of the fit's `categories`. */
   categoricalFields?: number[];
+  /** A saved mixed model with count columns: 0-based field of each, in the order of its `countColumns`. */
+  countFields?: number[];
   /**
    * The label column kept apart from the fit: rows whose label is not an integer are skipped, or, with text labels
    * (labelText), rows whose label cell is missing.

@@ -17,6 +17,10 @@ import type { GaussianFamily } from '../../../src/engine/families/gaussian/famil
 import { asMixedTable, mixedFamilyFor } from '../../../src/engine/families/mixed/entry';
 import { MixedFamily, type MixedParams } from '../../../src/engine/families/mixed/family';
 import { chooseModel, fitDataset } from '../../../src/engine/fit';
+import { emitPython } from '../../../src/engine/model/emit/python';
+import { emitR } from '../../../src/engine/model/emit/r';
+import { buildSavedModel, parseSavedModel, savedModelJson } from '../../../src/engine/model/schema';
+import type { DatasetSummary } from '../../../src/shared/protocol';
 import { DEFAULT_FIT_OPTIONS } from '../../../src/shared/settings';
 import { utf8 } from '../../fixtures/data/helpers';
 
@@ -214,5 +218,31 @@ describe('count columns: the countColumns setting', function () {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('saved models: the count columns and their rates round-trip; the Python script of a fit with missing counts and R code are refused, saying what to use', () => {
+    const save = (bytes: Buffer, name: string) => {
+      let summary = undefined as unknown as DatasetSummary;
+      const options = { ...DEFAULT_FIT_OPTIONS, k: 3, seed: 1, ...COUNTS };
+      const { result } = fitDataset(loadDataset(name, bytes, { missing: 'marginalize' }), options, { onLoaded: (info) => (summary = info.summary) });
+      return { result, model: parseSavedModel(savedModelJson(buildSavedModel({ options, result, summary })), 'm.json') };
+    };
+    const { result, model } = save(countsBytes, 'mixed-counts.csv');
+    assert.deepEqual(model.countColumns, ['visits', 'calls']);
+    assert.deepEqual(model.parameters.rates, result.rates);
+    assert.deepEqual(model.columns, ['height', 'score']);
+    // The fields of the file: height 0, score 1, visits 2, calls 3, smoker 4, commute 5.
+    assert.deepEqual(model.source.text?.columnFields, [0, 1]);
+    assert.deepEqual(model.source.text?.countFields, [2, 3]);
+    const script = emitPython(model, 'mixed-counts.csv');
+    assert.match(script, /^COUNT_FIELDS = \[2, 3\]  # "visits", "calls"$/m);
+    assert.match(script, /Mixscope's mixed mixture \(a Gaussian block, covariance full, a Poisson block and a categorical block, K = 3\) of mixed-counts\.csv/);
+    assert.throws(() => emitR(model, 'mixed-counts.csv'), /cannot write R code for a mixed mixture; it can for Gaussian mixtures, as mclust; use --emit-python for a mixed mixture\./);
+    const missing = save(countsMissingBytes, 'mixed-counts-missing.csv').model;
+    const [a, b] = ref.missingCountCells;
+    assert.throws(() => emitPython(missing, 'mixed-counts-missing.csv'), new RegExp(`cannot write Python code for a fit that integrated out ${a + b} missing cells: the script reads complete rows only\\. Use mixscope predict M\\.json FILE`));
+    const broken = JSON.parse(savedModelJson(model));
+    broken.parameters.rates[1][0] = 0;
+    assert.throws(() => parseSavedModel(JSON.stringify(broken), 'bad.json'), /^DataError: bad\.json: parameters\.rates\[1\]\[0\] must be a positive rate, got 0\.$/);
   });
 });
