@@ -24,6 +24,8 @@ export interface DatasetSummary {
   skippedLines: number[];
   /** Free-form notes of the loader: delimiter, header, preamble lines, index column… */
   notes: string[];
+  /** A mixed fit's count columns (its Poisson block), so the panel can name its rates while the fit runs. */
+  countColumns?: string[];
   /** Images: [height, width]. */
   imageShape?: [number, number];
   hasLabels?: boolean;

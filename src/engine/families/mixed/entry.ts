@@ -182,7 +182,7 @@ function missingNote(table: TableData): string {
 
 /** Summary, model and the Gaussian block's plotted rows (the panel's scatter of the numeric columns) for onLoaded. */
 function announce(data: MixedTable, reason: string, onLoaded: FitContext['callbacks']['onLoaded'], maxPlotPoints: number): void {
-  const summary: DatasetSummary = { ...data.table.summary };
+  const summary: DatasetSummary = { ...data.table.summary, ...(data.counts ? { countColumns: data.counts.names } : {}) };
   const table = data.gaussian;
   const plotSample = table ? gaussianPlotSample(table.values, table.n, table.d, maxPlotPoints, table.missing, table.weights) : undefined;
   onLoaded?.({ summary, model: 'mixed', modelReason: reason, ...(plotSample ? { plotSample } : {}) });
