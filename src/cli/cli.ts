@@ -235,7 +235,14 @@ function humanSummary(name: string, r: FitResult, summary: DatasetSummary): stri
   for (const a of r.assignments) sizes[a]++;
   const clusters = r.labelMetrics?.clusters;
   for (let c = 0; c < r.k; c++) {
-    const mean = r.model === 'gaussian' ? ` mean [${r.means[c].map(fmt).join(', ')}]` : r.model === 'poisson' ? ` rates [${r.means[c].map(fmt).join(', ')}]` : '';
+    const mean =
+      r.model === 'gaussian'
+        ? ` mean [${r.means[c].map(fmt).join(', ')}]`
+        : r.model === 'poisson'
+          ? ` rates [${r.means[c].map(fmt).join(', ')}]`
+          : r.model === 'mixed' && r.rates
+            ? `${r.d > 0 ? ` mean [${r.means[c].map(fmt).join(', ')}],` : ''} rates ${r.countColumns!.map((name, j) => `${name} ${fmt(r.rates![c][j])}`).join(', ')}`
+            : '';
     const label = clusters?.[c] && clusters[c].size > 0 ? `, majority label ${clusters[c].majorityLabelName ?? clusters[c].majorityLabel} (purity ${(clusters[c].purity * 100).toFixed(1)} %)` : '';
     lines.push(`  component ${c + 1}: weight ${r.weights[c].toFixed(4)}, size ${sizes[c]}${mean}${label}`);
   }

@@ -8,6 +8,7 @@ import type { Dataset, TableData } from './data/dataset';
 import { withoutIncompleteRows } from './data/missing';
 import { DataError, OptionsError } from './errors';
 import { addGaussianViews } from './families/gaussian/views';
+import { countColumnNames, resolveCountColumns } from './families/mixed/counts';
 import { checkInit, chooseFamily, familyById, type FitCallbacks, type FitOutcome } from './families/registry';
 import type { EngineEnvironment } from './families/types';
 import { resolveOptions } from './options';
@@ -27,12 +28,18 @@ export function chooseModel(dataset: Dataset, options: FitOptions): { model: Fit
 export function fitDataset(dataset: Dataset, partialOptions: Partial<FitOptions>, callbacks: FitCallbacks = {}, environment: EngineEnvironment = {}): FitOutcome {
   const options = resolveOptions(partialOptions);
   const started = Date.now();
+  // Count columns are checked on the table as loaded: one message for an unknown name or a value that is no count.
+  const countNames = countColumnNames(options);
+  resolveCountColumns(dataset, countNames);
   const data = dataset.kind === 'table' && dataset.missing ? rowsToMarginalise(dataset, options) : dataset;
   if (data.kind === 'table') checkCategoricalFamily(data, options);
   const chosen = chooseFamily(data, options);
   const file = dataset.summary.fileName;
   if (data.kind === 'table' && data.categorical && chosen.id !== 'categorical' && chosen.id !== 'mixed') {
     data.summary.notes.push(`categorical columns ${data.categorical.columns.map((c) => `"${c}"`).join(', ')} are not used by a ${familyById(chosen.id).label} mixture (it fits the numeric columns)`);
+  }
+  if (countNames.length > 0 && chosen.id !== 'mixed' && chosen.id !== 'poisson') {
+    data.summary.notes.push(`count columns ${countNames.map((c) => `"${c}"`).join(', ')} (countColumns) are read as counts by the mixed and Poisson families only; a ${familyById(chosen.id).label} mixture takes them as it takes the other numeric columns`);
   }
   const { n, d } = chosen;
   if (n === 0) throw new DataError(`${file}: no complete numeric rows to fit.`, file);

@@ -11,7 +11,7 @@ export function appliedRunOptions(model: SavedModel, modelFileName: string, sett
   const gaussian = model.family === 'gaussian';
   // A model of a table names its columns (a categorical or mixed model's categorical ones too); one of images uses
   // every pixel (as predict.ts reads the file).
-  const columns = [...model.columns, ...(model.categories ?? []).map((c) => c.column)];
+  const columns = [...model.columns, ...(model.countColumns ?? []), ...(model.categories ?? []).map((c) => c.column)];
   const tableColumns = model.family !== 'bernoulli' && model.source.pixelScale === undefined && columns.length > 0;
   const raw = {
     ...model.settings,
@@ -19,7 +19,7 @@ export function appliedRunOptions(model: SavedModel, modelFileName: string, sett
     k: model.k,
     // After a model selection: the chosen model alone, not the sweep again.
     ...(gaussian ? { covarianceType: model.covarianceModel, covarianceModels: 'auto', standardize: model.preprocessing.standardization !== null } : {}),
-    ...(model.family === 'mixed' ? { covarianceType: model.covarianceModel } : {}),
+    ...(model.family === 'mixed' ? { covarianceType: model.covarianceModel, countColumns: model.countColumns ?? [] } : {}),
     ...(tableColumns ? { columns } : {}),
     ...(model.preprocessing.image ? { threshold: model.preprocessing.image.threshold } : {}),
     maxPlotPoints: settings.maxPlotPoints,

@@ -24,6 +24,8 @@ export interface DatasetSummary {
   skippedLines: number[];
   /** Free-form notes of the loader: delimiter, header, preamble lines, index column… */
   notes: string[];
+  /** A mixed fit's count columns (its Poisson block), so the panel can name its rates while the fit runs. */
+  countColumns?: string[];
   /** Images: [height, width]. */
   imageShape?: [number, number];
   hasLabels?: boolean;
@@ -58,6 +60,8 @@ export interface TextLayout {
   columnFields: number[];
   /** 0-based field of each categorical column, in the order of the fit's `categories`. */
   categoricalFields?: number[];
+  /** A saved mixed model with count columns: 0-based field of each, in the order of its `countColumns`. */
+  countFields?: number[];
   /**
    * The label column kept apart from the fit: rows whose label is not an integer are skipped, or, with text labels
    * (labelText), rows whose label cell is missing.
@@ -122,12 +126,14 @@ export interface MixedSnapshot {
   model: 'mixed';
   iteration: number;
   weights: number[];
-  /** The Gaussian block: K × D means of the numeric columns (FitResult.columns). */
+  /** The Gaussian block: K × D means of the continuous columns (FitResult.columns); K × 0 without one. */
   means: number[][];
   /** The Gaussian block: K × D × D covariances, expanded whatever the covariance model. */
   covariances: number[][][];
-  /** The categorical block: K × L category probabilities, as CategoricalSnapshot.means (FitResult.categories). */
+  /** The categorical block: K × L category probabilities, as CategoricalSnapshot.means (FitResult.categories); K × 0 without one. */
   probabilities: number[][];
+  /** The Poisson block (count columns, FitResult.countColumns): K × counts rates λ; absent without count columns. */
+  rates?: number[][];
   /** Cluster sizes (hard counts) at this iteration. */
   sizes: number[];
   /** With labels: this iteration's cluster × label counts (as LabelMetrics.confusion). */
@@ -219,13 +225,20 @@ export interface FitResult {
    * scores, for the selection chart and the CLI's `selection`.
    */
   selection?: Selection;
-  /** Poisson: K × D rates λ (the same numbers as `means`, named as flexmix and the CLI's --json name them). */
+  /**
+   * Poisson: K × D rates λ (the same numbers as `means`, named as flexmix and the CLI's --json name them); mixed with
+   * count columns: its Poisson block's K × countColumns rates.
+   */
   rates?: number[][];
+  /** Mixed: the count columns (the countColumns setting) its Poisson block fits, in the order of `rates`' columns. */
+  countColumns?: string[];
+  /** Mixed: missing cells per count column (in `countColumns` order), left out of their rows' Poisson product. */
+  missingCountCells?: number[];
   /** Categorical: each fitted column's categories, in the order of the probabilities. */
   categories?: { column: string; levels: string[] }[];
   /** Categorical: K × column × category probabilities (each cluster's answer profile). */
   probabilities?: number[][][];
-  /** Poisson: each fitted column's count frequencies, for the panel's histograms with the fitted probabilities. */
+  /** Poisson (and a mixed fit's count columns): each count column's frequencies, for the panel's histograms with the fitted probabilities. */
   countHistograms?: CountHistogram[];
   /**
    * Gaussian fits with d ≥ 2 and K ≥ 2: mclust's MclustDR directions (the directions that best separate the fitted

@@ -78,6 +78,8 @@ export interface FitOptions {
   categorical: string[];
   /** Most distinct values of a text column read as categorical. */
   categoryLimit: number;
+  /** Numeric columns read as counts (a Poisson block of the mixed family, or the Poisson family); empty = none. */
+  countColumns: string[];
   /** Column of case (frequency) weights, by name or 1-based number; "" = none. */
   weightsColumn: string;
   /** Rows with missing cells: fitted on their observed cells (EM marginalises the rest), or skipped. */
@@ -413,6 +415,12 @@ export const SETTINGS = [
       'Most distinct values a text column may hold to be read as a categorical feature (the categorical and mixed families); a text column with more, one with a single value, and an identifier (every value distinct) are left out, and the panel says why.',
   },
   {
+    key: 'countColumns', scope: 'fit', families: ['mixed', 'poisson'], kind: 'stringList', default: [], cli: { flag: 'counts', value: 'a,b', help: 'numeric columns read as counts (whole numbers ≥ 0): a Poisson block' },
+    rangeText: 'column names',
+    description:
+      'Numeric columns read as counts (whole numbers ≥ 0), by name: under model `auto` they form a Poisson block of the mixed family beside the other numeric columns (a Gaussian block) and the categorical ones, or, when every fitted column is a count, the Poisson family. A named column with another value, or a name that is not a numeric column, stops the fit naming it. Empty: whole numbers stay continuous.',
+  },
+  {
     key: 'weightsColumn', scope: 'fit', families: 'all', kind: 'text', default: '',
     cli: { flag: 'weights', value: 'COLUMN', help: 'a column of case (frequency) weights ≥ 0, by name or 1-based number; not a feature' },
     pattern: '^.*$',
@@ -680,7 +688,7 @@ function problemFor(spec: SettingSpec, raw: unknown, source: OptionsSource, used
 /** Fit settings a restored panel state may lack (saved by an earlier version): they take their defaults. */
 export const ADDED_LATER: ReadonlySet<string> = new Set(['kRange', 'covarianceModels', 'criterion']);
 /** Other fit settings added after panels were first saved (restored without them: their defaults). */
-const ADDED_SINCE: ReadonlySet<string> = new Set(['labelColumn', 'weightsColumn', 'missing', 'categorical', 'categoryLimit']);
+const ADDED_SINCE: ReadonlySet<string> = new Set(['labelColumn', 'weightsColumn', 'missing', 'categorical', 'categoryLimit', 'countColumns']);
 
 const INIT_PARAMS_MISSING = 'init is "params" but no initial parameters were given (setting mixscope.initParams, CLI: --init-params FILE.json).';
 
@@ -694,7 +702,7 @@ export function validateFitOptions(raw: unknown, source: OptionsSource): Options
   const record = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
   if (!record) {
     problems.push({ key: '', message: `options must be an object; got ${describeValue(raw)}.`, used: 'the defaults' });
-    return { options: { ...DEFAULT_FIT_OPTIONS, columns: [], categorical: [], betaPrior: [...DEFAULT_FIT_OPTIONS.betaPrior] }, problems };
+    return { options: { ...DEFAULT_FIT_OPTIONS, columns: [], categorical: [], countColumns: [], betaPrior: [...DEFAULT_FIT_OPTIONS.betaPrior] }, problems };
   }
   if (source === 'restored') {
     // A panel saved before the model-selection settings existed lacks them: they take their defaults.

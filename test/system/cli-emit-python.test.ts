@@ -72,6 +72,9 @@ describe('CLI: mixscope fit --emit-python', function () {
     ['survey answers, categorical K = 3 (missing answers)', fixture('survey.csv'), ['--k', '3']],
     ['numbers and answers, mixed K = 3 (full)', fixture('mixed.csv'), ['--k', '3', '--covariance', 'full']],
     ['numbers and answers, mixed K = 2 (mclust VEV)', fixture('mixed.csv'), ['--k', '2', '--covariance', 'VEV']],
+    ['numbers, counts and answers, mixed K = 3 (full, a Poisson block)', fixture('mixed-counts.csv'), ['--k', '3', '--covariance', 'full', '--counts', 'visits,calls']],
+    ['counts and answers, mixed K = 3 (no Gaussian block)', fixture('mixed-counts.csv'), ['--k', '3', '--counts', 'visits,calls', '--columns', 'visits,calls,smoker,commute', '--categorical', 'smoker,commute']],
+    ['numbers and counts, mixed K = 3 (mclust VVV, no categorical block)', fixture('mixed-counts.csv'), ['--k', '3', '--covariance', 'VVV', '--counts', 'calls', '--columns', 'height,score,calls']],
     ['MNIST sample, Bernoulli K = 10', path.join(root, 'media/samples/mnist-2000-images-idx3-ubyte'), ['--k', '10', '--max-iter', '10']],
   ];
   for (const [label, file, flags] of cases) {

@@ -91,7 +91,7 @@ describe('Gaussian views in Chromium under the strict CSP', function () {
   /** The host's messages for a real fit of a fixture, as the worker posts them. */
   function fitMessages(runId: number, file: string, options: typeof DEFAULT_FIT_OPTIONS): { messages: HostToWebview[]; result: FitResult } {
     const messages: HostToWebview[] = [{ type: 'fitStarted', runId, fileName: file, options, fileUri: `file:///data/${file}` }];
-    const outcome = fitDataset(loadDataset(file, readFileSync(`test/fixtures/${file}`), {}), options, {
+    const outcome = fitDataset(loadDataset(file, readFileSync(`test/fixtures/${file}`), { ...(options.columns.length > 0 ? { columns: options.columns } : {}), ...(options.categorical.length > 0 ? { categorical: options.categorical } : {}) }), options, {
       onLoaded: (info) => messages.push({ type: 'loaded', runId, ...info }),
       onProgress: (p) => messages.push({ type: 'progress', runId, ...p }),
     });
@@ -133,6 +133,31 @@ describe('Gaussian views in Chromium under the strict CSP', function () {
     assert.equal(await count('#scatter svg g.contours_marks'), 2 * 2);
     const titles = await page.$$eval('#scatter svg g.role-axis-title text', (ts) => ts.map((t) => t.textContent));
     assert.deepEqual([...titles].sort(), ['height', 'score']);
+    assert.equal(await page.locator('#poisson-view').isVisible(), false);
+
+    // Count columns: the Poisson block's rates (K × count columns) and histograms beside the scatter and profiles.
+    const counts = fitMessages(5, 'mixed-counts.csv', { ...DEFAULT_FIT_OPTIONS, k: 3, seed: 1, countColumns: ['visits', 'calls'] });
+    assert.deepEqual(counts.result.countColumns, ['visits', 'calls']);
+    await page.evaluate((ms) => ms.forEach((m) => window.postMessage(m, '*')), counts.messages);
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#rates[data-k="3"] svg g.rate_cells_marks path');
+    assert.equal(await count('#rates svg g.rate_cells_marks path'), 3 * 2);
+    await page.waitForSelector('#counts svg g.count_bars_marks path');
+    for (const view of ['#gaussian-view', '#poisson-view', '#categorical-view']) assert.equal(await page.locator(view).isVisible(), true, view);
+    await page.waitForSelector(`#scatter[data-iteration="${counts.result.iterations}"][data-k="3"] svg g.points_marks`);
+    const countTitles = await page.$$eval('#scatter svg g.role-axis-title text', (ts) => ts.map((t) => t.textContent));
+    assert.deepEqual([...countTitles].sort(), ['height', 'score']);
+
+    // Counts and answers only: no Gaussian block, so no scatter; the rates and the profiles.
+    const noGaussian = fitMessages(6, 'mixed-counts.csv', { ...DEFAULT_FIT_OPTIONS, k: 2, seed: 1, countColumns: ['visits', 'calls'], columns: ['visits', 'calls', 'smoker', 'commute'], categorical: ['smoker', 'commute'] });
+    assert.equal(noGaussian.result.d, 0);
+    await page.evaluate((ms) => ms.forEach((m) => window.postMessage(m, '*')), noGaussian.messages);
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.waitForSelector('#rates[data-k="2"] svg g.rate_cells_marks path');
+    assert.equal(await count('#rates svg g.rate_cells_marks path'), 2 * 2);
+    assert.equal(await page.locator('#gaussian-view').isVisible(), false);
+    assert.equal(await page.locator('#poisson-view').isVisible(), true);
+    assert.equal(await page.locator('#categorical-view').isVisible(), true);
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
     assert.deepEqual(pageErrors, []);
   });

@@ -293,7 +293,7 @@ export function finalSnapshot(result: FitResult): ParamsSnapshot {
   }
   if (result.model === 'mixed') {
     const probabilities = (result.probabilities ?? []).map((cluster) => cluster.flat());
-    return { model: 'mixed', iteration: result.iterations, weights: result.weights, means: result.means, covariances: result.covariances ?? [], probabilities, sizes: clusterSizes(result).sizes };
+    return { model: 'mixed', iteration: result.iterations, weights: result.weights, means: result.means, covariances: result.covariances ?? [], probabilities, ...(result.rates ? { rates: result.rates } : {}), sizes: clusterSizes(result).sizes };
   }
   return { model: result.model, iteration: result.iterations, weights: result.weights, means: result.means, sizes: clusterSizes(result).sizes };
 }

@@ -11,7 +11,7 @@ export const FAMILY_TITLES: Record<FamilyId, string> = {
   bernoulli: 'Bernoulli mixture',
   poisson: 'Poisson mixture',
   categorical: 'Categorical mixture (latent classes)',
-  mixed: 'Mixed mixture (Gaussian and categorical)',
+  mixed: 'Mixed mixture (Gaussian, Poisson and categorical blocks)',
 };
 
 /** Each family as the settings, the "with options…" pick and --help describe it (setting `model` = the id). */
@@ -20,7 +20,7 @@ export const FAMILY_DESCRIPTIONS: Record<FamilyId, string> = {
   bernoulli: 'Bernoulli mixture on binarised values (pixels scaled to [0, 1], then > threshold).',
   poisson: 'Poisson mixture on count columns (non-negative whole numbers), independent given the cluster.',
   categorical: 'Latent class analysis: text columns of a few categories, independent given the cluster (as poLCA).',
-  mixed: 'Numeric and categorical columns together: a Gaussian block (any covariance model) and a latent-class block, independent given the cluster (as StepMix).',
+  mixed: 'Numeric, count and categorical columns together: any two or three of a Gaussian block (any covariance model), a Poisson block (the countColumns setting) and a latent-class block, independent given the cluster (as StepMix).',
 };
 
 export function isFamilyId(value: unknown): value is FamilyId {

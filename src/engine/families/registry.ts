@@ -20,7 +20,7 @@ export type { ChosenFamily, FitCallbacks, FitContext, FitOutcome, RegisteredFami
  * In the order model "auto" asks them: the first whose detect() takes the dataset fits it, so the more specific
  * families come first and the last one takes any table.
  */
-export const FAMILIES: readonly RegisteredFamily[] = [categoricalFamily, mixedFamily, bernoulliFamily, poissonFamily, gaussianFamily];
+export const FAMILIES: readonly RegisteredFamily[] = [categoricalFamily, mixedFamily, poissonFamily, bernoulliFamily, gaussianFamily];
 
 // Every id has exactly one entry (checked when the module loads, so a family added to ids.ts alone fails every test).
 for (const id of FAMILY_IDS) {

@@ -14,6 +14,7 @@ import { announce, prepareGaussianTable, runGaussianFit } from '../families/gaus
 import { addGaussianViews } from '../families/gaussian/views';
 import { fitCategorical, type CategoricalTable } from '../families/categorical/entry';
 import type { CategoricalParams } from '../families/categorical/family';
+import { resolveCountColumns, splitCountColumns } from '../families/mixed/counts';
 import { fitMixed } from '../families/mixed/entry';
 import { asCountTable, fitCounts } from '../families/poisson/entry';
 import type { FitCallbacks, FitOutcome, FixedFitOptions } from '../families/types';
@@ -150,14 +151,31 @@ function applyCategorical(model: SavedModel, dataset: Dataset, options: FixedFit
 }
 
 function applyMixed(model: SavedModel, dataset: Dataset, options: FixedFitOptions, reason: string, started: number, callbacks: FitCallbacks): FitOutcome {
-  const categorical = categoricalTableFor(model, dataset);
-  const table = categorical.table;
-  if (table.d !== model.d) throw sizeMismatch(table.summary.fileName, 'has numeric columns', model, table.d);
+  const file = dataset.summary.fileName;
+  if (dataset.kind !== 'table') throw new DataError(`${file}: the file holds images, not the model's columns. Use a table with the model's columns.`, file);
+  const categorical = model.categories ? categoricalTableFor(model, dataset) : undefined;
+  const countNames = model.countColumns ?? [];
+  const split = countNames.length > 0 ? splitCountColumns(dataset, resolveCountColumns(dataset, countNames)) : undefined;
+  const continuous = split ? split.rest : dataset;
+  if (continuous.d !== model.d) throw sizeMismatch(file, 'has numeric columns', model, continuous.d);
+  if (dataset.n < 1) throw new DataError(`${file}: no rows to apply the model to.`, file);
   const p = model.parameters;
-  const covarianceType = model.covarianceModel as FixedFitOptions['covarianceType'];
+  const weights = Float64Array.from(p.weights);
+  const covarianceType = (model.covarianceModel ?? options.covarianceType) as FixedFitOptions['covarianceType'];
   return fitMixed(
-    { table, n: table.n, d: table.d + categorical.d, categorical },
+    {
+      table: dataset,
+      n: dataset.n,
+      d: dataset.d + (categorical?.d ?? 0),
+      ...(model.d > 0 ? { gaussian: continuous } : {}),
+      ...(split ? { counts: split.counts } : {}),
+      ...(categorical ? { categorical } : {}),
+    },
     { options: { ...options, covarianceType, init: 'kmeans++', initParams: undefined }, reason, started, callbacks },
-    { gaussian: { weights: p.weights, means: p.means, covariances: p.covariances! }, categorical: categoricalParams(model) },
+    {
+      ...(model.d > 0 ? { gaussian: { weights: p.weights, means: p.means, covariances: p.covariances! } } : {}),
+      ...(split ? { poisson: { weights, rates: Float64Array.from(p.rates!.flat()) } } : {}),
+      ...(categorical ? { categorical: categoricalParams(model) } : {}),
+    },
   );
 }

@@ -23,6 +23,7 @@ import { MclustGaussianFamily, mclustModelForColumns } from '../families/gaussia
 import { isMclustModelName } from '../families/gaussian/mclust/models';
 import { asCountTable } from '../families/poisson/entry';
 import { PoissonFamily } from '../families/poisson/family';
+import { resolveCountColumns, splitCountColumns } from '../families/mixed/counts';
 import { CategoricalFamily, type CategoricalColumns } from '../families/categorical/family';
 import { SETTINGS, type NumberSpec } from '../../shared/settings';
 import { observedLogProb } from '../families/gaussian/missing';
@@ -56,7 +57,8 @@ export interface Prediction {
  */
 export async function loadForModel(model: SavedModel, fileName: string, bytes: Uint8Array, labels: { labelBytes?: Uint8Array; labelFileName?: string } = {}): Promise<Dataset> {
   // A model fitted to a table names its columns; one fitted to images (pixelScale set) uses every pixel.
-  const tableColumns = model.family !== 'bernoulli' && model.source.pixelScale === undefined && model.columns.length > 0;
+  const counts = model.countColumns ?? [];
+  const tableColumns = model.family !== 'bernoulli' && model.source.pixelScale === undefined && model.columns.length + counts.length > 0;
   const weightsColumn = model.preprocessing.weightsColumn ?? undefined;
   // A workbook: the sheet the fit read (models saved before sheets: the setting, else the loader's choice).
   const sheet = model.source.sheet ?? (model.settings?.sheet || undefined);
@@ -64,7 +66,7 @@ export async function loadForModel(model: SavedModel, fileName: string, bytes: U
   const categorical = model.categories?.map((c) => c.column) ?? [];
   const numeric = model.family === 'categorical' ? [] : model.columns;
   const dataset = await loadDatasetAsync(fileName, bytes, {
-    columns: tableColumns ? [...numeric, ...categorical] : undefined,
+    columns: tableColumns ? [...numeric, ...counts, ...categorical] : undefined,
     ...(categorical.length > 0 ? { categorical, categoryLimit: CATEGORY_LIMIT_MAX, keepCategories: true } : {}),
     imageWidth: model.settings?.imageWidth || undefined,
     sheet,
@@ -253,14 +255,46 @@ function categoricalLogProb(model: SavedModel, dataset: Dataset): { n: number; l
   return { n: family.n, logProb };
 }
 
-/** The Gaussian block's ln π_k + ln N(x_num) plus the categorical block's Σ_j ln θ_kj[x_j] (π counted once, as the fit). */
+/**
+ * Each block's log-density (the Gaussian block's ln N(x_num), the Poisson block's Σ_j ln Poisson(x_j | λ_kj), the
+ * categorical block's Σ_j ln θ_kj[x_j]) added to ln π_k once, as the fit adds them; a missing count or answer drops
+ * out of its block's product.
+ */
 function mixedLogProb(model: SavedModel, dataset: Dataset, modelFile: string): { n: number; logProb: Float64Array } {
-  const { n, logProb } = gaussianLogProb(model, dataset, modelFile);
-  const { family, probabilities } = categoricalBlock(model, dataset);
+  const file = dataset.summary.fileName;
+  if (dataset.kind !== 'table') throw new DataError(`${file}: the file holds images, not the model's columns. Use a table with the model's columns.`, file);
   const k = model.k;
-  const categorical = new Float64Array(n * k);
+  const n = dataset.n;
   const weights = Float64Array.from(model.parameters.weights);
-  family.weightedLogProb({ weights, probabilities }, k, categorical);
-  for (let p = 0; p < n * k; p++) logProb[p] += categorical[p] - Math.log(weights[p % k]);
+  const logWeights = Array.from(weights, Math.log);
+  const logProb = new Float64Array(n * k);
+  const block = new Float64Array(n * k);
+  // Adds a block's ln π_k + ln p(x | block) less its ln π_k.
+  const add = () => {
+    for (let p = 0; p < n * k; p++) logProb[p] += block[p] - logWeights[p % k];
+  };
+  // In the fit's order (the first block's ln π_k kept), so that the sums round alike.
+  const countNames = model.countColumns ?? [];
+  const split = countNames.length > 0 ? splitCountColumns(dataset, resolveCountColumns(dataset, countNames)) : undefined;
+  const continuous = split ? split.rest : dataset;
+  let first = true;
+  if (model.d > 0) {
+    logProb.set(gaussianLogProb(model, continuous, modelFile).logProb);
+    first = false;
+  } else if (continuous.d > 0) {
+    throw sizeMismatch(file, 'has numeric columns', model, continuous.d);
+  }
+  if (split) {
+    const counts = split.counts;
+    const family = new PoissonFamily(counts.values, n, counts.d, 'kmeans++', undefined, counts.missing);
+    family.weightedLogProb({ weights, rates: Float64Array.from(model.parameters.rates!.flat()) }, k, first ? logProb : block);
+    if (!first) add();
+    first = false;
+  }
+  if (model.categories) {
+    const { family, probabilities } = categoricalBlock(model, dataset);
+    family.weightedLogProb({ weights, probabilities }, k, block);
+    add();
+  }
   return { n, logProb };
 }

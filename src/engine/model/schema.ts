@@ -32,6 +32,8 @@ export interface SavedModel {
   columns: string[];
   /** Categorical and mixed: each categorical column and its categories, in the order of `parameters.probabilities`. */
   categories?: { column: string; levels: string[] }[];
+  /** Mixed with a Poisson block: its count columns, in the order of `parameters.rates`' columns (absent: none). */
+  countColumns?: string[];
   parameters: {
     weights: number[];
     /**
@@ -43,6 +45,8 @@ export interface SavedModel {
     covariances?: number[][][];
     /** Categorical and mixed: K × column × category probabilities. */
     probabilities?: number[][][];
+    /** Mixed with count columns: K × countColumns Poisson rates λ. */
+    rates?: number[][];
   };
   preprocessing: {
     /** Each column x becomes (x − mean) / sd before the model applies. */
@@ -68,6 +72,8 @@ export interface SavedModel {
     caseWeightTotal?: number;
     /** Missing cells per column that the fit integrated out (its rows were scored on their observed cells). */
     missingCells?: number[];
+    /** Mixed: missing cells per count column, left out of their rows' Poisson product. */
+    missingCountCells?: number[];
   };
   /** The settings of the fit (after a model selection: k "auto" and the ranges it swept). */
   settings: FitOptions;
@@ -85,11 +91,14 @@ export interface SaveModelInput {
 
 /** The saved model of a finished fit. */
 export function buildSavedModel({ options, result, summary, createdBy }: SaveModelInput): SavedModel {
-  const source = summary.source ?? { format: 'unknown' };
-  const gaussian = result.model === 'gaussian' || result.model === 'mixed';
-  const categorical = result.model === 'categorical' || result.model === 'mixed';
+  const counts = result.model === 'mixed' && result.countColumns ? result.countColumns : undefined;
+  const source = counts ? withCountFields(summary.source ?? { format: 'unknown' }, summary.columns, result.columns, counts) : (summary.source ?? { format: 'unknown' });
+  // A mixed fit's blocks: a Gaussian one over its continuous columns (d > 0), a categorical one, a Poisson one.
+  const gaussian = result.model === 'gaussian' || (result.model === 'mixed' && result.d > 0);
+  const categorical = result.model === 'categorical' || (result.model === 'mixed' && result.categories !== undefined);
   if (gaussian && !result.covariances) throw new Error(`internal: a ${result.model} result without covariances`);
   if (categorical && (!result.categories || !result.probabilities)) throw new Error(`internal: a ${result.model} result without categories`);
+  if (counts && !result.rates) throw new Error('internal: a mixed result with count columns but no rates');
   return {
     format: MODEL_FORMAT,
     version: MODEL_SCHEMA_VERSION,
@@ -99,11 +108,13 @@ export function buildSavedModel({ options, result, summary, createdBy }: SaveMod
     d: result.model === 'categorical' ? result.categories!.length : result.d,
     columns: result.model === 'categorical' ? result.categories!.map((c) => c.column) : result.columns,
     ...(categorical ? { categories: result.categories } : {}),
+    ...(counts ? { countColumns: counts } : {}),
     parameters: {
       weights: result.weights,
       means: result.model === 'categorical' ? [] : result.means,
       ...(gaussian ? { covariances: result.covariances } : {}),
       ...(categorical ? { probabilities: result.probabilities } : {}),
+      ...(counts ? { rates: result.rates } : {}),
     },
     preprocessing: {
       standardization: result.standardization ?? null,
@@ -122,10 +133,22 @@ export function buildSavedModel({ options, result, summary, createdBy }: SaveMod
       ...(result.emVariant ? { emVariant: result.emVariant } : {}),
       ...(result.caseWeights ? { caseWeightTotal: result.caseWeights.total } : {}),
       ...(result.missingCells ? { missingCells: result.missingCells } : {}),
+      ...(result.missingCountCells ? { missingCountCells: result.missingCountCells } : {}),
     },
     settings: options,
     ...(createdBy ? { createdBy } : {}),
   };
+}
+
+/**
+ * A text layout's fields split as a mixed fit with count columns splits the numeric columns it read (`read`, in
+ * the order of columnFields): the continuous ones (`columns`) keep columnFields, the counts get countFields.
+ */
+function withCountFields(source: DataSource, read: string[], columns: string[], counts: string[]): DataSource {
+  const text = source.text;
+  if (!text || text.columnFields.length !== read.length) return source;
+  const field = (name: string) => text.columnFields[read.indexOf(name)];
+  return { ...source, text: { ...text, columnFields: columns.map(field), countFields: counts.map(field) } };
 }
 
 export function savedModelJson(model: SavedModel): string {
@@ -155,7 +178,11 @@ export function parseSavedModel(text: string, fileName: string): SavedModel {
   const k = m.k;
   const d = m.d;
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) return fail(`"k" must be a whole number ≥ 1, got ${JSON.stringify(k)}.`);
-  if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) return fail(`"d" must be a whole number ≥ 1, got ${JSON.stringify(d)}.`);
+  // A mixed model without a Gaussian block (count and categorical columns only) has d = 0.
+  const counts = m.family === 'mixed' && m.countColumns !== undefined;
+  if (counts && (!Array.isArray(m.countColumns) || m.countColumns.length === 0 || m.countColumns.some((c) => typeof c !== 'string'))) return fail('"countColumns" must list the count columns\' names.');
+  const minD = counts ? 0 : 1;
+  if (typeof d !== 'number' || !Number.isInteger(d) || d < minD) return fail(`"d" must be a whole number ≥ ${minD}, got ${JSON.stringify(d)}.`);
   if (!Array.isArray(m.columns) || m.columns.some((c) => typeof c !== 'string') || (m.columns.length !== d && m.columns.length !== 0)) {
     return fail(`"columns" must list the ${d} fitted column names.`);
   }
@@ -171,7 +198,13 @@ export function parseSavedModel(text: string, fileName: string): SavedModel {
   vector(p.weights, k, 'parameters.weights', (x) => x > 0, 'a positive number');
   const bernoulli = m.family === 'bernoulli';
   const poisson = m.family === 'poisson';
-  if (m.family === 'categorical' || m.family === 'mixed') checkCategories(m, k, m.family === 'categorical' ? d : undefined, fail, vector);
+  if (m.family === 'categorical' || (m.family === 'mixed' && (!counts || m.categories !== undefined))) checkCategories(m, k, m.family === 'categorical' ? d : undefined, fail, vector);
+  if (counts) {
+    const columns = m.countColumns!.length;
+    if (!Array.isArray(p.rates) || p.rates.length !== k) return fail(`parameters.rates must be K × count columns (${k} × ${columns}).`);
+    p.rates.forEach((row, j) => vector(row, columns, `parameters.rates[${j}]`, (x) => x > 0, 'a positive rate'));
+    if (d === 0 && m.categories === undefined) return fail('a mixed model needs two of: numeric columns, count columns and categorical columns.');
+  }
   if (m.family === 'categorical') {
     if (m.columns.length !== d || m.columns.some((c, j) => c !== m.categories![j].column)) return fail('"columns" must name the categorical columns of "categories", in order.');
     p.means = [];
@@ -182,7 +215,7 @@ export function parseSavedModel(text: string, fileName: string): SavedModel {
   }
   const pre = m.preprocessing;
   if (typeof pre !== 'object' || pre === null) return fail('has no "preprocessing".');
-  if (m.family === 'gaussian' || m.family === 'mixed') {
+  if (m.family === 'gaussian' || (m.family === 'mixed' && d > 0)) {
     const model = m.covarianceModel;
     if (typeof model !== 'string' || !(SKLEARN_TYPES.includes(model) || isMclustModelName(model) || model === 'variational')) {
       return fail(`"covarianceModel" must be full, diag, spherical, tied, variational or an mclust model name, got ${JSON.stringify(model)}.`);

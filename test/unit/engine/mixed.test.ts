@@ -75,7 +75,7 @@ describe('mixed mixture family (Gaussian and categorical blocks)', function () {
         initialize: () => {
           const z = new Float64Array(family.n * k);
           reference.start.forEach((c, i) => (z[i * k + c] = 1));
-          return { gaussian: (family.gaussian as unknown as GaussianFamily).estimate(z, k), categorical: family.categorical.mStep(z, k) };
+          return { gaussian: (family.gaussian as unknown as GaussianFamily).estimate(z, k), categorical: family.categorical!.mStep(z, k) };
         },
         weightedLogProb: (p, kk, out) => family.weightedLogProb(p, kk, out),
         mStep: (resp, kk, previous) => family.mStep(resp, kk, previous),
@@ -86,12 +86,12 @@ describe('mixed mixture family (Gaussian and categorical blocks)', function () {
       assert.equal(run.trace.length, expected.trace.length);
       run.trace.forEach((ll, t) => assert.ok(rel(ll, expected.trace[t]) < 1e-8, `iteration ${t}: ${ll} vs numpy ${expected.trace[t]}`));
       const snapshot = family.snapshot(run.params, k, 0, run.assignments);
-      const L = family.categorical.totalLevels;
+      const L = family.categorical!.totalLevels;
       for (let c = 0; c < k; c++) {
         assert.ok(rel(snapshot.weights[c], expected.weights[c]) < 1e-7, `weight ${c}`);
         snapshot.means[c].forEach((v, j) => assert.ok(Math.abs(v - expected.means[c][j]) < 1e-7, `mean ${c},${j}: ${v} vs ${expected.means[c][j]}`));
         snapshot.covariances[c].flat().forEach((v, j) => assert.ok(Math.abs(v - expected.covariances[c].flat()[j]) < 1e-7, `covariance ${c},${j}`));
-        expected.probabilities[c].flat().forEach((p, l) => assert.ok(Math.abs((run.params.categorical.probabilities[c * L + l]) - p) < 1e-7, `probability ${c},${l}`));
+        expected.probabilities[c].flat().forEach((p, l) => assert.ok(Math.abs((run.params.categorical!.probabilities[c * L + l]) - p) < 1e-7, `probability ${c},${l}`));
       }
       assert.equal(family.parameterCount(k), expected.parameters);
     });
@@ -107,7 +107,7 @@ describe('mixed mixture family (Gaussian and categorical blocks)', function () {
       const family = mixedFamilyFor(data, { covarianceType, regularization: reference.regularization, init: 'kmeans++' });
       const k = reference.k;
       const { start } = expected;
-      const L = family.categorical.totalLevels;
+      const L = family.categorical!.totalLevels;
       const fromStart: MixtureFamily<MixedParams<unknown>> = {
         model: family.model,
         n: family.n,
@@ -129,7 +129,7 @@ describe('mixed mixture family (Gaussian and categorical blocks)', function () {
         assert.ok(rel(snapshot.weights[c], expected.weights[c]) < 1e-7, `weight ${c}`);
         snapshot.means[c].forEach((v, j) => assert.ok(Math.abs(v - expected.means[c][j]) < 1e-7, `mean ${c},${j}: ${v} vs ${expected.means[c][j]}`));
         snapshot.covariances[c].flat().forEach((v, j) => assert.ok(Math.abs(v - expected.covariances[c].flat()[j]) < 1e-7, `covariance ${c},${j}`));
-        expected.probabilities[c].flat().forEach((p, l) => assert.ok(Math.abs(run.params.categorical.probabilities[c * L + l] - p) < 1e-7, `probability ${c},${l}`));
+        expected.probabilities[c].flat().forEach((p, l) => assert.ok(Math.abs(run.params.categorical!.probabilities[c * L + l] - p) < 1e-7, `probability ${c},${l}`));
       }
     });
   }
@@ -211,7 +211,7 @@ describe('mixed mixture family (Gaussian and categorical blocks)', function () {
           for (let t = 1; t < run.trace.length; t++) assert.ok(run.trace[t] >= run.trace[t - 1] - 1e-7 * Math.abs(run.trace[t - 1]), `${covarianceType} iteration ${t}: ${run.trace[t]} < ${run.trace[t - 1]}`);
           const s = family.snapshot(run.params, k, 0, run.assignments);
           assert.ok([...s.weights, ...s.means.flat(), ...s.covariances.flat(2)].every(Number.isFinite));
-          for (const p of run.params.categorical.probabilities) assert.ok(p > 0 && p < 1, `probability ${p}`);
+          for (const p of run.params.categorical!.probabilities) assert.ok(p > 0 && p < 1, `probability ${p}`);
         },
       ),
       { numRuns: 40 },

@@ -24,6 +24,8 @@ const SURVEY_NEW = 'test/fixtures/survey-new.csv';
 const MIXED = 'test/fixtures/mixed.csv';
 const MIXED_NEW = 'test/fixtures/mixed-new.csv';
 const MIXED_MISSING = 'test/fixtures/mixed-missing.csv';
+const MIXED_COUNTS = 'test/fixtures/mixed-counts.csv';
+const MIXED_COUNTS_MISSING = 'test/fixtures/mixed-counts-missing.csv';
 const MNIST = 'media/samples/mnist-2000-images-idx3-ubyte';
 const MNIST_LABELS = 'media/samples/mnist-2000-labels-idx1-ubyte';
 
@@ -39,7 +41,11 @@ interface Fitted {
 function fitAndSave(file: string, partial: Partial<FitOptions>, labels?: string): Fitted {
   const options: FitOptions = { ...DEFAULT_FIT_OPTIONS, threads: 1, ...partial };
   const name = path.basename(file);
-  const dataset = loadDataset(name, read(file), { missing: options.missing, ...(labels ? { labelBytes: read(labels), labelFileName: path.basename(labels) } : {}) });
+  const dataset = loadDataset(name, read(file), {
+    missing: options.missing,
+    ...(options.columns.length > 0 ? { columns: options.columns } : {}),
+    ...(options.categorical.length > 0 ? { categorical: options.categorical } : {}),
+    ...(labels ? { labelBytes: read(labels), labelFileName: path.basename(labels) } : {}) });
   let summary: DatasetSummary | undefined;
   let plotSample: PlotSample | undefined;
   const outcome = fitDataset(dataset, options, {
@@ -203,6 +209,31 @@ describe('saved models: applied to a file as the panel shows them', function () 
       closeArrays(applied.result.probabilities, fitted.result.probabilities, 1e-12, 'probabilities');
       // The panel's scatter of the numeric columns: the same plotted rows as the fit's.
       assert.deepEqual(applied.loaded[0].plotSample?.indices, fitted.plotSample?.indices);
+    });
+  }
+
+  const countCases: [string, string, Partial<FitOptions> & { countColumns: string[] }][] = [
+    ['numeric, count and categorical columns', MIXED_COUNTS, { k: 3, seed: 1, countColumns: ['visits', 'calls'] }],
+    ['with missing counts', MIXED_COUNTS_MISSING, { k: 3, seed: 1, countColumns: ['visits', 'calls'] }],
+    ['count and categorical columns (no Gaussian block)', MIXED_COUNTS, { k: 3, seed: 1, countColumns: ['visits', 'calls'], columns: ['visits', 'calls', 'smoker', 'commute'], categorical: ['smoker', 'commute'] }],
+    ['numeric and count columns (no categorical block)', MIXED_COUNTS, { k: 3, seed: 2, countColumns: ['calls'], columns: ['height', 'score', 'calls'] }],
+  ];
+  for (const [label, file, partial] of countCases) {
+    it(`mixed, ${label}: saved, predicted and applied, the fit's assignments, log-likelihood and rates`, async () => {
+      const fitted = fitAndSave(file, partial);
+      assert.equal(fitted.result.model, 'mixed');
+      assert.deepEqual(fitted.model.countColumns, partial.countColumns);
+      if (label.includes('no Gaussian')) assert.equal(fitted.model.d, 0);
+      if (label.includes('no categorical')) assert.equal(fitted.model.categories, undefined);
+      closeArrays(fitted.model.parameters.rates, fitted.result.rates, 0, 'saved rates');
+      const predicted = predictDataset(fitted.model, await loadForModel(fitted.model, path.basename(file), read(file)));
+      assert.deepEqual(Array.from(predicted.assignments), fitted.result.assignments);
+      close(predicted.logLikelihood, fitted.result.logLikelihood, 1e-12, 'predicted log-likelihood');
+      const applied = await applyTo(fitted, file);
+      assertSameAsFit(fitted, applied);
+      assert.deepEqual(applied.result.countColumns, fitted.result.countColumns);
+      closeArrays(applied.result.rates, fitted.result.rates, 1e-12, 'rates');
+      if (fitted.result.probabilities) closeArrays(applied.result.probabilities, fitted.result.probabilities, 1e-12, 'probabilities');
     });
   }
 

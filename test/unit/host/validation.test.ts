@@ -281,7 +281,7 @@ describe('host validation: settings', () => {
     const raw = {
       model: 'bernoulli', k: 10, maxIterations: 30, tolerance: 1e-6, seed: 7, init: 'random-data', restarts: 3,
       covarianceType: 'diag', regularization: 0, standardize: true, columns: [' eruptions ', 'waiting'], emVariant: 'hard',
-      threshold: 0, betaPrior: [1, 1], imageWidth: 28, maxPlotPoints: 100, threads: 2, kRange: '2,4,8', covarianceModels: 'EEE, VVV', criterion: 'icl', weightPrior: 'dirichlet-distribution', labelColumn: 'Species', weightsColumn: 'freq', missing: 'skip', sheet: 'iris', categorical: ['q1'], categoryLimit: 12,
+      threshold: 0, betaPrior: [1, 1], imageWidth: 28, maxPlotPoints: 100, threads: 2, kRange: '2,4,8', covarianceModels: 'EEE, VVV', criterion: 'icl', weightPrior: 'dirichlet-distribution', labelColumn: 'Species', weightsColumn: 'freq', missing: 'skip', sheet: 'iris', categorical: ['q1'], categoryLimit: 12, countColumns: ['visits'],
     };
     const { options, problems } = resolveFitOptions(raw);
     assert.deepEqual(problems, []);

@@ -1,14 +1,16 @@
-// A mixture of continuous and categorical columns (as StepMix): per cluster, a Gaussian block over the numeric columns
-// (any covariance model: scikit-learn's four through GaussianFamily, mclust's through MclustGaussianFamily) and a
-// latent-class block over the categorical columns (CategoricalFamily), independent given the cluster:
-// p(x | θ) = Σ_k π_k N(x_num | μ_k, Σ_k) Π_j θ_kj[x_j].
+// A mixture of continuous, count and categorical columns (as StepMix): per cluster, a Gaussian block over the
+// continuous columns (any covariance model: scikit-learn's four through GaussianFamily, mclust's through
+// MclustGaussianFamily), a Poisson block over the count columns (PoissonFamily) and a latent-class block over the
+// categorical columns (CategoricalFamily), independent given the cluster; any two or three of them:
+// p(x | θ) = Σ_k π_k N(x_num | μ_k, Σ_k) Π_j Poisson(x_j | λ_kj) Π_j θ_kj[x_j].
 //
-// Each block keeps its own E-step densities and M-step; both M-steps take the same responsibilities, so their
-// weights are the same N_k / n. The E-step adds the blocks' log-densities: the Gaussian block's ln π_k + ln N(…) and
-// the categorical block's ln π_k + Σ_j ln θ_kj[x_j] minus its own ln π_k (π counted once).
-// Case weights are the Gaussian block's (both blocks are given the same): EM hands both M-steps w_i r_ik.
+// Each block keeps its own E-step densities and M-step; every M-step takes the same responsibilities, so their
+// weights are the same N_k / n. The E-step adds the blocks' log-densities, each ln π_k + ln p_block(…), minus ln π_k
+// for every block after the first (π counted once). A missing cell drops out of its block's product.
+// Case weights are shared by the blocks: EM hands every M-step w_i r_ik.
 
 import type { GaussianSnapshot, MixedSnapshot } from '../../../shared/protocol';
+import { PoissonFamily, type PoissonParams } from '../poisson/family';
 import type { MixtureFamily } from '../../em/em';
 import { weighResponsibilities } from '../../em/init';
 import type { Rng } from '../../em/rng';
@@ -19,69 +21,119 @@ export interface GaussianBlock<G> extends MixtureFamily<G> {
   snapshot(params: G, k: number, iteration: number, assignments: Int32Array): GaussianSnapshot;
 }
 
+/** Each present block's parameters (each carries the same weights). */
 export interface MixedParams<G> {
-  gaussian: G;
-  categorical: CategoricalParams;
+  gaussian?: G;
+  poisson?: PoissonParams;
+  categorical?: CategoricalParams;
 }
+
+export interface MixedBlocks<G> {
+  gaussian?: GaussianBlock<G>;
+  poisson?: PoissonFamily;
+  categorical?: CategoricalFamily;
+}
+
+type BlockName = 'gaussian' | 'poisson' | 'categorical';
+const BLOCK_NAMES: readonly BlockName[] = ['gaussian', 'poisson', 'categorical'];
 
 export class MixedFamily<G> implements MixtureFamily<MixedParams<G>> {
   readonly model = 'mixed' as const;
   readonly n: number;
-  /** Numeric plus categorical columns. */
+  /** Continuous plus count plus categorical columns. */
   readonly d: number;
   readonly caseWeights?: Float64Array;
+  readonly gaussian?: GaussianBlock<G>;
+  readonly poisson?: PoissonFamily;
+  readonly categorical?: CategoricalFamily;
+  /** The blocks present, in the order their log-densities are added (the first one's ln π is kept). */
+  private readonly present: BlockName[];
   private scratch = new Float64Array(0);
 
-  constructor(
-    readonly gaussian: GaussianBlock<G>,
-    readonly categorical: CategoricalFamily,
-  ) {
-    this.n = gaussian.n;
-    this.d = gaussian.d + categorical.d;
-    this.caseWeights = gaussian.caseWeights;
-    if (categorical.caseWeights !== gaussian.caseWeights) throw new Error('internal: the blocks of a mixed family must share their case weights');
+  constructor(blocks: MixedBlocks<G>) {
+    this.gaussian = blocks.gaussian;
+    this.poisson = blocks.poisson;
+    this.categorical = blocks.categorical;
+    this.present = BLOCK_NAMES.filter((b) => blocks[b] !== undefined);
+    if (this.present.length === 0) throw new Error('internal: a mixed family without blocks');
+    const first = this.block(this.present[0]);
+    this.n = first.n;
+    this.d = this.present.reduce((s, b) => s + this.block(b).d, 0);
+    this.caseWeights = first.caseWeights;
+    for (const b of this.present) {
+      if (this.block(b).caseWeights !== this.caseWeights || this.block(b).n !== this.n) throw new Error('internal: the blocks of a mixed family must share their rows and case weights');
+    }
   }
 
-  /** The Gaussian block's start (its initialisation on the numeric columns); the categorical block from its responsibilities. */
+  private block(name: BlockName): MixtureFamily<unknown> {
+    return this[name] as MixtureFamily<unknown>;
+  }
+
+  /**
+   * The start of the first block that has one of its own (the Gaussian block's initialisation on the continuous
+   * columns; else the Poisson block's on the counts when none is missing; else the categorical block's); the
+   * other blocks from its responsibilities.
+   */
   initialize(k: number, rng: Rng): MixedParams<G> {
-    const gaussian = this.gaussian.initialize(k, rng);
+    const starter: BlockName = this.gaussian ? 'gaussian' : this.poisson && (!this.poisson.missing || !this.categorical) ? 'poisson' : 'categorical';
+    const own = this.block(starter).initialize(k, rng);
     const resp = new Float64Array(this.n * k);
-    this.gaussian.weightedLogProb(gaussian, k, resp);
+    this.block(starter).weightedLogProb(own, k, resp);
     toResponsibilities(resp, this.n, k);
-    return { gaussian, categorical: this.categorical.mStep(weighResponsibilities(resp, k, this.caseWeights), k) };
-  }
-
-  /** The parameters of a given partition (row i in cluster start[i]): both blocks' M-steps on it. */
-  fromResponsibilities(resp: Float64Array, k: number, gaussianStart: G): MixedParams<G> {
-    return { gaussian: this.gaussian.mStep(resp, k, gaussianStart), categorical: this.categorical.mStep(resp, k) };
+    const weighted = weighResponsibilities(resp, k, this.caseWeights);
+    const params: MixedParams<G> = { [starter]: own };
+    if (this.poisson && starter !== 'poisson') params.poisson = this.poisson.mStep(weighted, k);
+    if (this.categorical && starter !== 'categorical') params.categorical = this.categorical.mStep(weighted, k);
+    return params;
   }
 
   weightedLogProb(params: MixedParams<G>, k: number, out: Float64Array): void {
     const { n } = this;
-    this.gaussian.weightedLogProb(params.gaussian, k, out);
+    const [first, ...rest] = this.present;
+    this.block(first).weightedLogProb(params[first], k, out);
+    if (rest.length === 0) return;
     if (this.scratch.length !== n * k) this.scratch = new Float64Array(n * k);
-    const categorical = this.scratch;
-    this.categorical.weightedLogProb(params.categorical, k, categorical);
-    const weights = params.categorical.weights;
-    for (let c = 0; c < k; c++) {
-      const logWeight = Math.log(weights[c]);
-      for (let p = c; p < n * k; p += k) out[p] += categorical[p] - logWeight;
+    const other = this.scratch;
+    for (const b of rest) {
+      this.block(b).weightedLogProb(params[b], k, other);
+      const weights = (params[b] as PoissonParams | CategoricalParams).weights;
+      for (let c = 0; c < k; c++) {
+        const logWeight = Math.log(weights[c]);
+        for (let p = c; p < n * k; p += k) out[p] += other[p] - logWeight;
+      }
     }
   }
 
   mStep(resp: Float64Array, k: number, previous: MixedParams<G>): MixedParams<G> {
-    return { gaussian: this.gaussian.mStep(resp, k, previous.gaussian), categorical: this.categorical.mStep(resp, k) };
+    return {
+      ...(this.gaussian ? { gaussian: this.gaussian.mStep(resp, k, previous.gaussian as G) } : {}),
+      ...(this.poisson ? { poisson: this.poisson.mStep(resp, k) } : {}),
+      ...(this.categorical ? { categorical: this.categorical.mStep(resp, k) } : {}),
+    };
   }
 
-  /** Both blocks' free parameters, the K − 1 weights counted once. */
+  /** Every block's free parameters, the K − 1 weights counted once. */
   parameterCount(k: number): number {
-    return this.gaussian.parameterCount(k) + this.categorical.parameterCount(k) - (k - 1);
+    return this.present.reduce((s, b) => s + this.block(b).parameterCount(k), 0) - (this.present.length - 1) * (k - 1);
   }
 
   snapshot(params: MixedParams<G>, k: number, iteration: number, assignments: Int32Array): MixedSnapshot {
-    const g = this.gaussian.snapshot(params.gaussian, k, iteration, assignments);
-    const c = this.categorical.snapshot(params.categorical, k, iteration, assignments);
-    return { model: 'mixed', iteration, weights: g.weights, means: g.means, covariances: g.covariances, probabilities: c.means, sizes: c.sizes };
+    const g = this.gaussian?.snapshot(params.gaussian as G, k, iteration, assignments);
+    const p = this.poisson?.snapshot(params.poisson!, k, iteration, assignments);
+    const c = this.categorical?.snapshot(params.categorical!, k, iteration, assignments);
+    const sizes = new Array<number>(k).fill(0);
+    for (let i = 0; i < assignments.length; i++) sizes[assignments[i]]++;
+    const empty = () => Array.from({ length: k }, () => [] as number[]);
+    return {
+      model: 'mixed',
+      iteration,
+      weights: (g ?? p ?? c)!.weights,
+      means: g?.means ?? empty(),
+      covariances: g?.covariances ?? Array.from({ length: k }, () => []),
+      probabilities: c?.means ?? empty(),
+      ...(p ? { rates: p.means } : {}),
+      sizes,
+    };
   }
 }
 

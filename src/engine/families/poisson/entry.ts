@@ -1,12 +1,14 @@
 // The Poisson family's registry entry: a table of counts (non-negative whole numbers in every fitted column), fitted
-// by EM (family.ts) and packaged with each column's count frequencies for the panel's histograms. Never chosen by
-// model "auto" (whole numbers are as often measurements as counts): the settings or `--model poisson` name it.
+// by EM (family.ts) and packaged with each column's count frequencies for the panel's histograms. Model "auto" takes
+// it only when the countColumns setting names every numeric column of a table without categorical columns (whole
+// numbers are as often measurements as counts); otherwise the settings or `--model poisson` name it.
 
 import type { CountHistogram, DatasetSummary, FitResult } from '../../../shared/protocol';
 import type { Dataset, TableData } from '../../data/dataset';
 import { emSettingsFor, informationCriteria, runEm, startedFromParams, totalWeight, type EmProgress, type EmRun } from '../../em/em';
 import { DataError } from '../../errors';
 import { sweepK } from '../../select/kSweep';
+import { countColumnNames, resolveCountColumns } from '../mixed/counts';
 import { emResultCore } from '../result';
 import { defineFamily, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
 import { PoissonFamily, type PoissonParams } from './family';
@@ -18,7 +20,12 @@ export const poissonFamily = defineFamily<TableData>({
   id: 'poisson',
   label: 'Poisson',
   inits: ['kmeans++', 'random', 'random-data', 'random-assignment'],
-  detect: () => undefined,
+  detect(dataset, options) {
+    const names = countColumnNames(options);
+    if (dataset.kind !== 'table' || names.length === 0 || dataset.d === 0 || (dataset.categorical?.columns.length ?? 0) > 0) return undefined;
+    if (resolveCountColumns(dataset, names).length !== dataset.d) return undefined;
+    return { data: asCountTable(dataset), reason: `every column is a count column (countColumns: ${dataset.columns.map((c) => `"${c}"`).join(', ')}): independent Poisson counts` };
+  },
   prepare: (dataset) => asCountTable(dataset),
   fit: (table, context) => fitCounts(table, context),
   select(table, { options, reason, started, callbacks, ks }) {
@@ -115,15 +122,16 @@ function packageFit(table: TableData, run: PoissonRun, options: FixedFitOptions,
  * How often each count occurs in each column (0 … HISTOGRAM_MAX_BARS − 1, then one bar for everything above); with
  * case weights a row counts w_i times, as in the fit.
  */
-export function countHistograms(table: TableData): CountHistogram[] {
-  const { n, d, values, weights } = table;
+export function countHistograms(table: Pick<TableData, 'n' | 'd' | 'values' | 'weights' | 'missing' | 'columns'>): CountHistogram[] {
+  const { n, d, values, weights, missing } = table;
   const out: CountHistogram[] = [];
   for (let j = 0; j < d; j++) {
     let max = 0;
-    for (let i = 0; i < n; i++) max = Math.max(max, values[i * d + j]);
+    for (let i = 0; i < n; i++) if (!missing?.[i * d + j]) max = Math.max(max, values[i * d + j]);
     const bars = Math.min(max + 1, HISTOGRAM_MAX_BARS);
     const frequencies = new Array<number>(bars).fill(0);
-    for (let i = 0; i < n; i++) frequencies[Math.min(values[i * d + j], bars - 1)] += weights ? weights[i] : 1;
+    // A missing count (the mixed family's Poisson block) is in no bar.
+    for (let i = 0; i < n; i++) if (!missing?.[i * d + j]) frequencies[Math.min(values[i * d + j], bars - 1)] += weights ? weights[i] : 1;
     out.push({ column: table.columns[j], frequencies, tailFrom: max + 1 > HISTOGRAM_MAX_BARS ? bars - 1 : undefined });
   }
   return out;

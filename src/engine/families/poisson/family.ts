@@ -7,6 +7,8 @@
 // RATE_FLOOR so that 0 · ln 0 stays 0 and a row cannot be −∞ under every component.
 // Case weights w_i: EM hands the M-step w_i r_ik, so N_k = Σ_i w_i r_ik and π_k = N_k / Σ_i w_i (a whole-number
 // weight is the row repeated); the start is weighted the same way.
+// Missing cells (the mixed family's Poisson block): a missing count drops out of its row's product, its exact
+// marginal; λ_kj then divides by the responsibility of the rows that observe column j.
 
 import type { InitMethod, PoissonSnapshot } from '../../../shared/protocol';
 import { totalWeight, type MixtureFamily } from '../../em/em';
@@ -38,13 +40,14 @@ export class PoissonFamily implements MixtureFamily<PoissonParams> {
   private logRates = new Float64Array(0);
   private sizes = new Float64Array(0);
 
-  /** `counts`: n × d non-negative whole numbers, row-major. */
+  /** `counts`: n × d non-negative whole numbers, row-major; `missing`: n × d, 1 where a count is missing (NaN). */
   constructor(
     readonly counts: Float64Array,
     n: number,
     d: number,
     private readonly init: InitMethod,
     caseWeights?: Float64Array,
+    readonly missing?: Uint8Array,
   ) {
     this.n = n;
     this.d = d;
@@ -55,7 +58,7 @@ export class PoissonFamily implements MixtureFamily<PoissonParams> {
       let s = 0;
       for (let j = 0; j < d; j++) {
         const x = counts[i * d + j];
-        if (x > 1) s += lnGamma(x + 1);
+        if (x > 1 && !missing?.[i * d + j]) s += lnGamma(x + 1);
       }
       this.logFactorials[i] = s;
     }
@@ -70,6 +73,7 @@ export class PoissonFamily implements MixtureFamily<PoissonParams> {
     if (k > this.n) throw new FitError(`K = ${k} components but only ${this.n} rows; K must not exceed the number of rows.`);
     const start = startingPoint(this.init, euclideanInitSpace(this.counts, this.n, this.d, this.caseWeights), k, rng);
     if (start.kind === 'explicit') throw new OptionsError('a Poisson mixture starts from kmeans++, random, random-data or random-assignment.');
+    if (this.missing) throw new Error('internal: a Poisson block with missing counts starts from another block');
     if (start.kind === 'responsibilities') return this.mStep(weighResponsibilities(start.resp, k, this.caseWeights), k);
     // random-data: every row to its nearest seed row (squared Euclidean distance), then the M-step of that partition.
     const resp = new Float64Array(this.n * k);
@@ -95,6 +99,7 @@ export class PoissonFamily implements MixtureFamily<PoissonParams> {
 
   /** The parameters of a partition given as responsibilities (n × K; with case weights, w_i r_ik). */
   mStep(resp: Float64Array, k: number): PoissonParams {
+    if (this.missing) return this.mStepMissing(resp, k);
     const { n, d, counts, total } = this;
     const weights = new Float64Array(k);
     const rates = new Float64Array(k * d);
@@ -115,6 +120,37 @@ export class PoissonFamily implements MixtureFamily<PoissonParams> {
     return { weights, rates };
   }
 
+  /** The M-step with missing counts: each rate over the rows that observe its column. */
+  private mStepMissing(resp: Float64Array, k: number): PoissonParams {
+    const { n, d, counts, total } = this;
+    const missing = this.missing!;
+    const weights = new Float64Array(k);
+    const rates = new Float64Array(k * d);
+    const observed = new Float64Array(k * d);
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < k; c++) {
+        const r = resp[i * k + c];
+        if (r === 0) continue;
+        weights[c] += r;
+        for (let j = 0; j < d; j++) {
+          if (missing[i * d + j]) continue;
+          rates[c * d + j] += r * counts[i * d + j];
+          observed[c * d + j] += r;
+        }
+      }
+    }
+    for (let c = 0; c < k; c++) {
+      if (!(weights[c] > 0)) throw new FitError(`component ${c + 1} of ${k} has no rows left: try a smaller K or another start.`);
+      for (let j = 0; j < d; j++) {
+        // A cluster that observes none of a column's counts keeps the floor there (its rows do not inform it).
+        const seen = observed[c * d + j];
+        rates[c * d + j] = Math.max(RATE_FLOOR, seen > 0 ? rates[c * d + j] / seen : 0);
+      }
+      weights[c] /= total;
+    }
+    return { weights, rates };
+  }
+
   weightedLogProb(params: PoissonParams, k: number, out: Float64Array): void {
     const { n, d, counts, logFactorials } = this;
     if (this.logRates.length !== k * d) this.logRates = new Float64Array(k * d);
@@ -127,6 +163,26 @@ export class PoissonFamily implements MixtureFamily<PoissonParams> {
       let s = Math.log(params.weights[c]);
       for (let j = 0; j < d; j++) s -= params.rates[c * d + j];
       base[c] = s;
+    }
+    const missing = this.missing;
+    if (missing) {
+      // Each row's own Σ_j over its observed counts (a missing count drops out of the product).
+      for (let c = 0; c < k; c++) base[c] = Math.log(params.weights[c]);
+      for (let i = 0; i < n; i++) {
+        const row = i * d;
+        for (let c = 0; c < k; c++) {
+          let s = base[c] - logFactorials[i];
+          const lr = c * d;
+          for (let j = 0; j < d; j++) {
+            if (missing[row + j]) continue;
+            const x = counts[row + j];
+            s -= params.rates[lr + j];
+            if (x !== 0) s += x * logRates[lr + j];
+          }
+          out[i * k + c] = s;
+        }
+      }
+      return;
     }
     for (let i = 0; i < n; i++) {
       const row = i * d;

@@ -18,7 +18,7 @@ export function refuseUnreproducible(model: SavedModel, language: string): void 
         'Use mixscope predict M.json FILE (it reads the weights column), or fit without weightsColumn.',
     );
   }
-  const missing = model.fit.missingCells?.reduce((a, b) => a + b, 0) ?? 0;
+  const missing = [...(model.fit.missingCells ?? []), ...(model.fit.missingCountCells ?? [])].reduce((a, b) => a + b, 0);
   if (missing > 0) {
     throw new OptionsError(
       `${file}: cannot write ${language} code for a fit that integrated out ${missing} missing cell${missing === 1 ? '' : 's'}: the script reads complete rows only. ` +
@@ -34,9 +34,16 @@ export function modelTitle(model: SavedModel): string {
     model.family === 'gaussian'
       ? `Gaussian mixture (${covariance}, K = ${model.k})`
       : model.family === 'mixed'
-        ? `mixed mixture (a Gaussian block, ${covariance}, and a categorical block, K = ${model.k})`
+        ? `mixed mixture (${mixedBlocks(model, covariance)}, K = ${model.k})`
         : `${{ poisson: 'Poisson', bernoulli: 'Bernoulli', categorical: 'categorical' }[model.family]} mixture (K = ${model.k})`;
   return `Mixscope's ${kind} of ${model.source.fileName}`;
+}
+
+/** "a Gaussian block, covariance full, a Poisson block and a categorical block" */
+function mixedBlocks(model: SavedModel, covariance: string): string {
+  const blocks = [model.d > 0 ? `a Gaussian block, ${covariance},` : '', model.countColumns ? 'a Poisson block' : '', model.categories ? 'a categorical block' : ''].filter(Boolean);
+  if (blocks.length === 2) return `${blocks[0]} and ${blocks[1]}`;
+  return `${blocks[0]} ${blocks[1]} and ${blocks[2]}`;
 }
 
 /** A number, string or nested list as Python (and JSON) writes it; numbers round-trip exactly. */

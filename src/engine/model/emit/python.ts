@@ -13,6 +13,8 @@ export function emitPython(model: SavedModel, dataFile: string): string {
   const source = model.source;
   const images = model.family === 'bernoulli' || source.pixelScale !== undefined;
   const categorical = model.family === 'categorical' || model.family === 'mixed';
+  const mixed = model.family === 'mixed';
+  if (mixed && model.source.format !== 'delimited-text') throw formatError(model, 'Python', 'delimited text files (a mixed model\'s reader)');
   const reader = readerFor(model, images);
   const lines = [
     '#!/usr/bin/env python3',
@@ -54,10 +56,10 @@ export function emitPython(model: SavedModel, dataFile: string): string {
     '',
     '',
     'if __name__ == "__main__":',
-    ...(categorical ? ['    X, A, LINES = read_data(DATA_FILE)'] : ['    X = read_data(DATA_FILE)']),
+    ...(mixed ? ['    X, C, A, LINES = read_data(DATA_FILE)'] : categorical ? ['    X, A, LINES = read_data(DATA_FILE)'] : ['    X = read_data(DATA_FILE)']),
     '    if X.shape[0] != FITTED_ROWS:',
     `        print(f"note: {X.shape[0]} rows read; the model was fitted to {FITTED_ROWS} rows of ${model.source.fileName}", file=sys.stderr)`,
-    `    log_likelihood, assignments = log_likelihood_and_assignments(${categorical ? 'X, A, LINES' : 'X'})`,
+    `    log_likelihood, assignments = log_likelihood_and_assignments(${mixed ? 'X, C, A, LINES' : categorical ? 'X, A, LINES' : 'X'})`,
     '    print("rows per component:", np.bincount(assignments, minlength=len(WEIGHTS)).tolist(), file=sys.stderr)',
     '    print(json.dumps({"logLikelihood": log_likelihood}))',
     '',
@@ -122,6 +124,11 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
   const fieldsList = `[${text.columnFields.join(', ')}]`;
   const categories = model.categories ?? [];
   if (categories.length > 0 && text.categoricalFields?.length !== categories.length) throw emitError(model, 'Python', 'a text file whose categorical fields the model does not record');
+  // A mixed model reads its continuous columns (X), its count columns (C) and its answers (A), each possibly empty.
+  const mixed = model.family === 'mixed';
+  const counts = model.countColumns ?? [];
+  if (counts.length > 0 && text.countFields?.length !== counts.length) throw emitError(model, 'Python', 'a text file whose count fields the model does not record');
+  const answers = categories.length > 0 || mixed;
   return [
     `DELIMITER = ${literal(text.delimiter)}  # " " stands for runs of spaces and tabs`,
     `DECIMAL_COMMA = ${text.decimalComma ? 'True' : 'False'}`,
@@ -129,7 +136,8 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
     `FIELDS = ${text.fields}  # fields per row; rows with another count are skipped`,
     `TRAILING_DELIMITER = ${text.trailingDelimiter ? 'True' : 'False'}`,
     `COLUMN_FIELDS = ${fieldsList}  # ${model.columns.length > 0 && !images ? model.columns.map((c) => JSON.stringify(c)).join(', ') : 'the pixel fields'}`,
-    ...(categories.length > 0 ? [`CATEGORY_FIELDS = [${text.categoricalFields!.join(', ')}]  # ${categories.map((c) => JSON.stringify(c.column)).join(', ')}`] : []),
+    ...(answers ? [`CATEGORY_FIELDS = [${(text.categoricalFields ?? []).slice(0, categories.length).join(', ')}]  # ${categories.length > 0 ? categories.map((c) => JSON.stringify(c.column)).join(', ') : 'no categorical columns'}`] : []),
+    ...(mixed ? [`COUNT_FIELDS = [${(text.countFields ?? []).join(', ')}]  # ${counts.length > 0 ? counts.map((c) => JSON.stringify(c)).join(', ') : 'no count columns'}`] : []),
     `LABEL_FIELD = ${text.labelField ?? 'None'}  # ${text.labelColumn ? `column ${JSON.stringify(text.labelColumn)}: rows without ${text.labelText ? 'a label' : 'an integer label'} are skipped` : 'no label column'}`,
     `LABEL_TEXT = ${text.labelText ? 'True' : 'False'}  # text labels (any non-missing cell) rather than integers`,
     'MISSING = {"", "na", "n/a", "nan", "-nan", "null", "none", "?", "#n/a"}',
@@ -150,7 +158,7 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
     '    return v if math.isfinite(v) else None',
     '',
     '',
-    ...(categories.length > 0
+    ...(answers
       ? [
           'def category(cell):',
           '    # The answer in a categorical cell (its text), or None when it is missing.',
@@ -172,7 +180,8 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
     'def read_data(path):',
     '    lines = re.split(r"\\r\\n|\\r|\\n", read_bytes(path).decode("utf-8-sig", errors="replace"))',
     '    rows = []',
-    ...(categories.length > 0 ? ['    answers = []  # per row, its categorical cells (None: missing)', '    row_lines = []  # 1-based line of each row'] : []),
+    ...(answers ? ['    answers = []  # per row, its categorical cells (None: missing)', '    row_lines = []  # 1-based line of each row'] : []),
+    ...(mixed ? ['    count_rows = []'] : []),
     ...(note ? ['    incomplete = 0  # rows skipped for their missing cells'] : []),
     '    i = TABLE_START',
     '    while i < len(lines):',
@@ -196,10 +205,17 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
     '        if any(v is None for v in values):',
     ...(note ? ['            if any(fields[f].strip().strip(\'"\').lower() in MISSING for f in COLUMN_FIELDS):', '                incomplete += 1'] : []),
     '            continue',
-    ...(categories.length > 0
+    ...(mixed
+      ? [
+          '        row_counts = [number(fields[f]) for f in COUNT_FIELDS]',
+          '        if any(v is None for v in row_counts):',
+          '            continue',
+        ]
+      : []),
+    ...(answers
       ? [
           '        row_answers = [category(fields[f]) for f in CATEGORY_FIELDS]',
-          ...(text.columnFields.length === 0 ? ['        if all(a is None for a in row_answers):', '            continue  # no observed cell'] : []),
+          ...(text.columnFields.length === 0 && counts.length === 0 ? ['        if all(a is None for a in row_answers):', '            continue  # no observed cell'] : []),
         ]
       : []),
     '        if LABEL_FIELD is not None:',
@@ -211,10 +227,12 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
     '                if label is None or label != int(label):',
     '                    continue',
     '        rows.append(values)',
-    ...(categories.length > 0 ? ['        answers.append(row_answers)', '        row_lines.append(i)'] : []),
+    ...(answers ? ['        answers.append(row_answers)', '        row_lines.append(i)'] : []),
+    ...(mixed ? ['        count_rows.append(row_counts)'] : []),
     ...(note ? ['    if incomplete:', `        print(f"note: {incomplete} ${MISSING_NOTE}", file=sys.stderr)`] : []),
     `    X = np.array(rows, dtype=np.float64).reshape(len(rows), ${text.columnFields.length})`,
-    categories.length > 0 ? '    return X, answers, row_lines' : '    return X',
+    ...(mixed ? [`    C = np.array(count_rows, dtype=np.float64).reshape(len(count_rows), ${counts.length})`] : []),
+    mixed ? '    return X, C, answers, row_lines' : categories.length > 0 ? '    return X, answers, row_lines' : '    return X',
   ];
 }
 
@@ -304,20 +322,24 @@ function poissonModel(model: SavedModel): string[] {
 }
 
 /**
- * A categorical model (latent class analysis) or a mixed one (a Gaussian block on the numeric columns, any covariance
- * model as its full K × D × D covariances, times the categorical block), in plain numpy.
+ * A categorical model (latent class analysis) or a mixed one (any two or three of: a Gaussian block on the continuous
+ * columns, any covariance model as its full K × D × D covariances; a Poisson block on the count columns; the
+ * categorical block), in plain numpy.
  */
 function categoricalModel(model: SavedModel): string[] {
   const mixed = model.family === 'mixed';
-  const categories = model.categories!;
+  const categories = model.categories ?? [];
+  const gaussian = mixed && model.d > 0;
+  const counts = mixed ? (model.countColumns ?? []) : [];
   const standardization = model.preprocessing.standardization;
+  const blocks = [gaussian ? 'N(x_continuous | μ_k, Σ_k)' : '', counts.length > 0 ? 'Π_j λ_kj^c_j e^(−λ_kj) / c_j!' : '', categories.length > 0 ? 'Π_j θ_kj[a_j]' : ''].filter(Boolean);
   return [
     mixed
-      ? '# p(x) = Σ_k π_k N(x_numeric | μ_k, Σ_k) Π_j θ_kj[x_j]: a Gaussian block and a categorical block, independent given k.'
+      ? `# p(x) = Σ_k π_k ${blocks.join(' ')}: ${[gaussian ? 'a Gaussian block' : '', counts.length > 0 ? 'a Poisson block' : '', categories.length > 0 ? 'a categorical block' : ''].filter(Boolean).join(', ')}, independent given k.`
       : '# Latent class analysis: p(x) = Σ_k π_k Π_j θ_kj[x_j], independent categorical columns given k.',
-    "# A missing answer drops out of its row's product (its exact marginal).",
+    ...(categories.length > 0 ? ["# A missing answer drops out of its row's product (its exact marginal)."] : []),
     `WEIGHTS = np.array(${literal(model.parameters.weights)})`,
-    ...(mixed
+    ...(gaussian
       ? [
           `# The covariance model ${model.covarianceModel}, as a full covariance per component.`,
           `MEANS = np.array(${literal(model.parameters.means)})`,
@@ -325,15 +347,20 @@ function categoricalModel(model: SavedModel): string[] {
           ...(standardization ? [`STANDARDIZATION_MEAN = np.array(${literal(standardization.mean)})`, `STANDARDIZATION_SD = np.array(${literal(standardization.sd)})`] : []),
         ]
       : []),
-    `CATEGORICAL_COLUMNS = ${literal(categories.map((c) => c.column))}`,
-    `CATEGORIES = ${literal(categories.map((c) => c.levels))}  # each column's categories`,
-    '# Per column, K × categories probabilities θ.',
-    `PROBABILITIES = [np.array(p) for p in ${literal(categories.map((_, j) => model.parameters.probabilities!.map((cluster) => cluster[j])))}]`,
+    ...(counts.length > 0 ? [`COUNT_COLUMNS = ${literal(counts)}`, `RATES = np.array(${literal(model.parameters.rates)})  # K × count columns, Poisson rates λ`] : []),
+    ...(categories.length > 0
+      ? [
+          `CATEGORICAL_COLUMNS = ${literal(categories.map((c) => c.column))}`,
+          `CATEGORIES = ${literal(categories.map((c) => c.levels))}  # each column's categories`,
+          '# Per column, K × categories probabilities θ.',
+          `PROBABILITIES = [np.array(p) for p in ${literal(categories.map((_, j) => model.parameters.probabilities!.map((cluster) => cluster[j])))}]`,
+        ]
+      : ['CATEGORIES = []']),
     '',
     '',
-    'def log_likelihood_and_assignments(X, A, lines):',
+    mixed ? 'def log_likelihood_and_assignments(X, C, A, lines):' : 'def log_likelihood_and_assignments(X, A, lines):',
     '    log_prob = np.tile(np.log(WEIGHTS), (len(A), 1))',
-    ...(mixed
+    ...(gaussian
       ? [
           ...(standardization ? ['    X = (X - STANDARDIZATION_MEAN) / STANDARDIZATION_SD'] : []),
           '    for k in range(len(WEIGHTS)):',
@@ -341,6 +368,12 @@ function categoricalModel(model: SavedModel): string[] {
           '        z = np.linalg.solve(L, (X - MEANS[k]).T)',
           '        log_det = 2.0 * np.log(np.diag(L)).sum()',
           '        log_prob[:, k] += -0.5 * (X.shape[1] * math.log(2 * math.pi) + log_det + (z * z).sum(axis=0))',
+        ]
+      : []),
+    ...(counts.length > 0
+      ? [
+          '    log_factorial = np.vectorize(math.lgamma)(C + 1.0).sum(axis=1, keepdims=True)',
+          '    log_prob += C @ np.log(RATES).T - RATES.sum(axis=1) - log_factorial',
         ]
       : []),
     '    for j, levels in enumerate(CATEGORIES):',
