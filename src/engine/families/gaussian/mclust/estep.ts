@@ -8,6 +8,8 @@
 import { choleskyInPlace, logDetFromCholesky } from '../linalg';
 
 const LOG_2PI = Math.log(2 * Math.PI);
+/** ln 2^-53. */
+const NEGLIGIBLE_LOG_RATIO = -53 * Math.LN2;
 
 // exp(x) = 2^m · 2^(j/64) · exp(r) with x = (64 m + j) ln2/64 + r, |r| ≤ ln2/128: ln2/64 split so that n · HI is exact.
 const EXP_SCALE = 64 / Math.LN2;
@@ -125,8 +127,10 @@ export function mclustEStep(
     }
     let sum = 0;
     for (let c = 0; c < k; c++) {
-      // e^0 = 1 exactly: the largest term needs no exp.
-      const e = c === at ? 1 : expNonPositive(z[base + c] - largest);
+      // e^0 = 1 exactly: the largest term needs no exp. A term below 2^-53 of the largest is 0: it cannot move the
+      // sum (≥ 1), and the M-step then skips its row.
+      const v = z[base + c] - largest;
+      const e = c === at ? 1 : v < NEGLIGIBLE_LOG_RATIO ? 0 : expNonPositive(v);
       z[base + c] = e;
       sum += e;
     }
