@@ -1,6 +1,7 @@
 // The Bernoulli K sweep (k "auto" for images) on the sweep workers (dist/selectWorker.js, built by `npm run build`,
 // which `npm test` runs first): fitting the Ks side by side gives the serial sweep's table, choice and chosen fit,
-// the workers really fit Ks, and a worker that cannot start only leaves its Ks to the calling thread.
+// the workers really fit Ks, a worker that cannot start only leaves its Ks to the calling thread, and cancelling the
+// engine worker (dist/worker.js) mid-sweep ends it and its sweep threads after the finished Ks were reported.
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -12,7 +13,9 @@ import { bernoulliKTask, fitBernoulliK } from '../../src/engine/families/bernoul
 import type { BernoulliFit } from '../../src/engine/families/bernoulli/family';
 import { parallelKRunner } from '../../src/engine/select/kSweepParallel';
 import { resolveOptions } from '../../src/engine/options';
-import { readMnist } from '../unit/engine/bernoulli-mnist';
+import { startFit } from '../../src/host/workerClient';
+import { DEFAULT_FIT_OPTIONS } from '../../src/shared/protocol';
+import { MNIST_DIR, readMnist } from '../unit/engine/bernoulli-mnist';
 
 const WORKER = path.join(__dirname, '..', '..', 'dist', 'selectWorker.js');
 
@@ -80,5 +83,31 @@ describe('Bernoulli K sweep on worker threads', function () {
     const serial = sweep(1);
     const broken = sweep(2, path.join(path.dirname(WORKER), 'no-such-worker.js'));
     assert.deepEqual(broken.result, serial.result);
+  });
+
+  it('cancelling the engine worker mid-sweep ends it and its sweep threads; the Ks reported before are whole entries', async function () {
+    if (!fs.existsSync('/proc/self/status')) this.skip();
+    const threads = () => Number(/Threads:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? Number.NaN);
+    const imagesFile = path.join(MNIST_DIR, 't10k-images-idx3-ubyte');
+    const before = threads();
+    const reported: SelectionEntry[] = [];
+    const run = startFit(
+      { workerPath: path.join(path.dirname(WORKER), 'worker.js') },
+      { fileName: 't10k-images-idx3-ubyte', bytes: new Uint8Array(fs.readFileSync(imagesFile)), options: { ...DEFAULT_FIT_OPTIONS, model: 'bernoulli', k: 'auto', kRange: '1-9', tolerance: 0, maxIterations: 60, threads: 2 } },
+      { onSelectionProgress: (m) => reported.push(m.entry) },
+    );
+    for (let waited = 0; reported.length < 1 && waited < 120_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(reported.length >= 1 && reported.length < 9, `${reported.length} Ks reported before the cancel`);
+    // The engine worker and its sweep thread.
+    assert.ok(threads() >= before + 2, `threads during the sweep: ${threads()}, before: ${before}`);
+    run.cancel();
+    assert.equal((await run.finished).status, 'cancelled');
+    await run.exited;
+    for (let waited = 0; threads() > before && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(threads() <= before, `no thread left behind: ${threads()} threads, ${before} before the fit`);
+    for (const entry of reported) {
+      assert.equal(entry.covariance, 'bernoulli');
+      assert.ok(Number.isFinite(entry.bic) && Number.isFinite(entry.logLikelihood) && entry.iterations === 60, JSON.stringify(entry));
+    }
   });
 });
