@@ -91,8 +91,6 @@ export function sweepK<F>(input: KSweepInput<F>, runner: KRunner<F> = serialKRun
         Object.assign(entry, { logLikelihood: s.logLikelihood, bic: s.bic, icl: s.bic - 2 * sumOfRowMaxima(s.logResp, n, k, input.caseWeights), aic: s.aic, iterations: s.iterations, converged: s.converged });
         const value = entry[criterion] as number;
         const held = best ? (entries[best.index][criterion] as number) : undefined;
-        // Set the entry first: a fit that beats the held one is compared against entries[best.index].
-        entries[index] = entry;
         if (held === undefined || value < held || (value === held && index < best!.index)) best = { fit: outcome.fit, index };
       } else {
         entry.reason = `EM failed: ${outcome.error.message}`;
