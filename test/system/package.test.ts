@@ -41,7 +41,7 @@ describe('the packaged extension (.vsix contents, as vsce lists them)', function
   });
 
   it('carries the bundles, README, CHANGELOG and LICENSE, and no sources, tests or source maps', function () {
-    for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js', 'dist/cli.js', 'bin/mixscope.js']) {
+    for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js', 'dist/cli.js', 'dist/typedReaders.js', 'dist/selectWorker.js', 'bin/mixscope.js']) {
       assert.ok(files.has(f), `${f} is not in the .vsix`);
     }
     for (const f of files) {

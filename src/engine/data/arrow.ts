@@ -10,17 +10,12 @@ import { tableFromIPC } from 'apache-arrow/ipc/serialization';
 import type { DataType, Table } from 'apache-arrow';
 import { checkIpc, IpcDamage } from './arrowCheck';
 import { dataError, plural } from './common';
+import { looksLikeArrow } from './magic';
 import type { ImageData, TableData } from './dataset';
 import { loadCellTable, type CellColumn, type CellTableOptions } from './cellTable';
 
 const EXPECTED = 'Expected an Arrow IPC file or stream (Feather v2), as pyarrow.feather.write_feather(df, path, compression="uncompressed") writes it.';
 
-/** "ARROW1" opens an IPC file; a stream opens with a continuation marker 0xFFFFFFFF. */
-export function looksLikeArrow(bytes: Uint8Array): boolean {
-  const file = bytes.length >= 6 && String.fromCharCode(...bytes.subarray(0, 6)) === 'ARROW1';
-  const stream = bytes.length >= 8 && bytes[0] === 0xff && bytes[1] === 0xff && bytes[2] === 0xff && bytes[3] === 0xff;
-  return file || stream;
-}
 
 function unusableReason(type: DataType): string | undefined {
   switch (type.typeId) {

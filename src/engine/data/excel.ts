@@ -8,6 +8,7 @@ import { DataError } from '../errors';
 import { dataError, exactArrayBuffer, listSome, plural } from './common';
 import type { ImageData, TableData } from './dataset';
 import { loadCellTable, type CellColumn, type CellTable, type CellTableOptions } from './cellTable';
+import { looksLikeZip } from './magic';
 import { isHeaderLike } from './text/cells';
 
 export interface ExcelOptions extends CellTableOptions {
@@ -23,10 +24,6 @@ interface Sheet {
 
 const EXPECTED = 'Expected an Excel workbook (.xlsx); an older .xls workbook must be saved as .xlsx first.';
 
-/** Zip archives start with "PK\x03\x04" (an .xlsx workbook is one). */
-export function looksLikeZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 3 && bytes[3] === 4;
-}
 
 async function readSheets(fileName: string, bytes: Uint8Array): Promise<Sheet[]> {
   if (bytes.length === 0) throw dataError(fileName, `the file is empty. ${EXPECTED}`);

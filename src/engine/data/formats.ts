@@ -5,20 +5,22 @@
 // without the readers), one entry here and its loader file.
 // gzip is not a format but a wrapper around any of them (load.ts unwraps it first).
 
-import { loadArrow, looksLikeArrow } from './arrow';
 import { baseName } from './common';
 import { FORMAT_NAMES, formatNamesFor, type FormatNames } from './formatNames';
 
 // Callers that need the formats' loaders too import the names from here.
 export { GZIP_EXTENSION, companionLabelsFileName, dataFileExtensions, dataFileWhenClause, fileDialogFilters, isDataFileName, menuFileExtensions, menuFileNamePattern, type NamePattern } from './formatNames';
 import type { ColumnInspection, Dataset, InspectedColumn } from './dataset';
-import { inspectSheets, loadExcel, looksLikeZip } from './excel';
 import { loadIdxImages, looksLikeIdx, readIdxHeader } from './idx';
 import { imageShape } from './images';
 import { loadJson, loadJsonLines } from './json';
 import { loadNpy, looksLikeNpy, readNpyHeader } from './npy';
-import { loadParquet, looksLikeParquet } from './parquet';
+import { looksLikeArrow, looksLikeParquet, looksLikeZip } from './magic';
 import { loadDelimitedText } from './text';
+import type * as TypedReaders from './typedReaders';
+
+/** The Excel, Arrow and Parquet readers, loaded on first use (see typedReaders.ts). */
+const typed = (): typeof TypedReaders => require('./typedReaders');
 
 /** Options every format's loader accepts. */
 export interface FormatLoadOptions {
@@ -150,28 +152,28 @@ const jsonLines: DataFormat = {
 const excel: DataFormat = {
   ...FORMAT_NAMES['xlsx'],
   sniff: (bytes) => (looksLikeZip(bytes) ? 'plausible' : undefined),
-  load: (bytes, fileName, options) => loadExcel(fileName, bytes, options),
+  load: (bytes, fileName, options) => typed().loadExcel(fileName, bytes, options),
   async quickInspect(bytes, fileName, _isPrefix, options) {
-    const dataset = await loadExcel(fileName, bytes, { sheet: options?.sheet });
-    return { ...describe(this, fileName, dataset, true), sheets: await inspectSheets(fileName, bytes) };
+    const dataset = await typed().loadExcel(fileName, bytes, { sheet: options?.sheet });
+    return { ...describe(this, fileName, dataset, true), sheets: await typed().inspectSheets(fileName, bytes) };
   },
 };
 
 const arrow: DataFormat = {
   ...FORMAT_NAMES['arrow'],
   sniff: (bytes) => (looksLikeArrow(bytes) ? 'plausible' : undefined),
-  load: (bytes, fileName, options) => loadArrow(fileName, bytes, options),
+  load: (bytes, fileName, options) => typed().loadArrow(fileName, bytes, options),
   quickInspect(bytes, fileName) {
-    return describe(this, fileName, loadArrow(fileName, bytes, {}), true);
+    return describe(this, fileName, typed().loadArrow(fileName, bytes, {}), true);
   },
 };
 
 const parquet: DataFormat = {
   ...FORMAT_NAMES['parquet'],
   sniff: (bytes) => (looksLikeParquet(bytes) ? 'magic' : undefined),
-  load: (bytes, fileName, options) => loadParquet(fileName, bytes, options),
+  load: (bytes, fileName, options) => typed().loadParquet(fileName, bytes, options),
   async quickInspect(bytes, fileName) {
-    return describe(this, fileName, await loadParquet(fileName, bytes, {}), true);
+    return describe(this, fileName, await typed().loadParquet(fileName, bytes, {}), true);
   },
 };
 

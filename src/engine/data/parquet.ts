@@ -10,6 +10,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { dataError, exactArrayBuffer, listSome, plural } from './common';
 import type { ImageData, TableData } from './dataset';
 import { loadCellTable, type CellColumn, type CellTableOptions } from './cellTable';
+import { looksLikeParquet } from './magic';
 import { checkDataPageV1, checkDataPageV2Levels, checkDataPageV2Values, hybridValues, type PageLevels } from './parquetLevels';
 
 /** Node's own zlib for gzip and brotli pages: the pure-JS inflater can loop forever on a damaged page. */
@@ -27,10 +28,6 @@ function asBytes(b: Buffer): Uint8Array {
 const MAX_ROWS = 2 ** 31 - 1;
 
 const EXPECTED = 'Expected a Parquet file (it starts and ends with "PAR1"), as pandas.DataFrame.to_parquet or pyarrow write it.';
-
-export function looksLikeParquet(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31; // PAR1
-}
 
 function reasonOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

@@ -5,7 +5,7 @@
 
 import type { Selection, SelectionCriterion, SelectionEntry, SelectionProgress } from '../../shared/protocol';
 import { DataError, FitError } from '../errors';
-import { chooseEntry, selectionOutcomeNotes } from './product';
+import { selectionOutcomeNotes } from './product';
 
 export interface KFit {
   logLikelihood: number;
@@ -41,31 +41,65 @@ export interface KSweepOutcome<F> {
   notes: string[];
 }
 
-export function sweepK<F>(input: KSweepInput<F>): KSweepOutcome<F> {
+/** How one K ended: its fit, or the FitError that stopped it (a candidate that is never chosen). */
+export type KCellOutcome<F> = { fit: F } | { error: FitError };
+
+/**
+ * Fits every K of `ks` (each at most n) and reports each as it ends, in any order, by its index in `ks`. Errors other
+ * than FitError propagate. The serial runner fits them in order on this thread; kSweepParallel.ts on worker threads.
+ */
+export type KRunner<F> = (ks: readonly number[], fitHere: (k: number) => F, onCell: (index: number, outcome: KCellOutcome<F>) => void) => void;
+
+export const serialKRunner = <F>(ks: readonly number[], fitHere: (k: number) => F, onCell: (index: number, outcome: KCellOutcome<F>) => void): void => {
+  ks.forEach((k, index) => onCell(index, fitCellHere(k, fitHere)));
+};
+
+/** One K fitted on this thread, a FitError kept as the cell's outcome. */
+export function fitCellHere<F>(k: number, fitHere: (k: number) => F): KCellOutcome<F> {
+  try {
+    return { fit: fitHere(k) };
+  } catch (error) {
+    if (!(error instanceof FitError)) throw error;
+    return { error };
+  }
+}
+
+export function sweepK<F>(input: KSweepInput<F>, runner: KRunner<F> = serialKRunner): KSweepOutcome<F> {
   const { file, n, rowsName, model, ks, criterion } = input;
   if (ks.every((k) => k > n)) throw new DataError(`${file}: no candidate to fit: every K tried is more than the ${n} ${rowsName}. Set a smaller kRange.`, file);
   const models = [model];
-  const entries: SelectionEntry[] = [];
+  const entries = new Array<SelectionEntry>(ks.length);
+  let done = 0;
+  // The best fit so far by chooseEntry's rule (the lowest criterion; on a tie the smaller K), whatever order the
+  // cells end in: the choice is the serial sweep's, and only one fit is held at a time.
   let best: { fit: F; index: number } | undefined;
-  ks.forEach((k, index) => {
-    const entry: SelectionEntry = { k, covariance: model, logLikelihood: null, parameters: input.parameters(k), bic: null, icl: null, aic: null, iterations: 0, converged: false, degenerate: false };
-    if (k > n) entry.reason = `skipped: K = ${k} is more than the ${n} ${rowsName}`;
-    else {
-      try {
-        const fit = input.fit(k);
-        const s = input.summary(fit);
+  const blank = (k: number): SelectionEntry => ({ k, covariance: model, logLikelihood: null, parameters: input.parameters(k), bic: null, icl: null, aic: null, iterations: 0, converged: false, degenerate: false });
+  const report = (index: number, entry: SelectionEntry) => {
+    entries[index] = entry;
+    done++;
+    input.onProgress?.({ criterion, ks: [...ks], models, entry, done, total: ks.length });
+  };
+  const feasible = ks.map((k, index) => ({ k, index })).filter(({ k }) => k <= n);
+  runner(
+    feasible.map(({ k }) => k),
+    input.fit,
+    (at, outcome) => {
+      const { k, index } = feasible[at];
+      const entry = blank(k);
+      if ('fit' in outcome) {
+        const s = input.summary(outcome.fit);
         Object.assign(entry, { logLikelihood: s.logLikelihood, bic: s.bic, icl: s.bic - 2 * sumOfRowMaxima(s.logResp, n, k, input.caseWeights), aic: s.aic, iterations: s.iterations, converged: s.converged });
-        entries.push(entry);
-        if (chooseEntry(entries, ks.slice(0, index + 1), models, criterion) === index) best = { fit, index };
-        input.onProgress?.({ criterion, ks: [...ks], models, entry, done: index + 1, total: ks.length });
-        return;
-      } catch (error) {
-        if (!(error instanceof FitError)) throw error;
-        entry.reason = `EM failed: ${error.message}`;
+        const value = entry[criterion] as number;
+        const held = best ? (entries[best.index][criterion] as number) : undefined;
+        if (held === undefined || value < held || (value === held && index < best!.index)) best = { fit: outcome.fit, index };
+      } else {
+        entry.reason = `EM failed: ${outcome.error.message}`;
       }
-    }
-    entries.push(entry);
-    input.onProgress?.({ criterion, ks: [...ks], models, entry, done: index + 1, total: ks.length });
+      report(index, entry);
+    },
+  );
+  ks.forEach((k, index) => {
+    if (k > n) report(index, { ...blank(k), reason: `skipped: K = ${k} is more than the ${n} ${rowsName}` });
   });
   if (!best) throw new FitError(`${file}: none of the ${ks.length} candidates could be fitted (${entries.find((e) => e.reason)?.reason ?? 'failed'}).`);
   const chosen = entries[best.index];

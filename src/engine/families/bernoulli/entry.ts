@@ -1,11 +1,15 @@
 // The Bernoulli family's registry entry: binary or image data (IDX, .npy images, rows of pixels, 0/1 tables), fitted
 // by fitBernoulli (binarised, sharded over threads) and packaged with its label metrics and example images.
 
+import * as os from 'node:os';
 import type { DatasetSummary, FitOptions, FitResult } from '../../../shared/protocol';
 import { asImages } from '../../data/load';
 import type { Dataset, ImageData, TableData } from '../../data/dataset';
 import { DataError } from '../../errors';
 import { sweepK } from '../../select/kSweep';
+import { parallelKRunner } from '../../select/kSweepParallel';
+import { binarize } from './binarize';
+import { bernoulliKTask, fitBernoulliK } from './kCell';
 import { defineFamily, type FitContext, type FitOutcome, type SelectContext } from '../types';
 import { fitBernoulli, type BernoulliFit } from './family';
 
@@ -145,9 +149,17 @@ function labelsNote(images: ImageData, k: number): string[] {
   return [`The labels have ${classes} values; the criterion chose K = ${k}: ${comparison} ${k === classes ? 'label values' : 'label values (see the confusion heatmap for how they split or merge)'}.`];
 }
 
-/** k "auto" for images: the shared K sweep (select/kSweep.ts); every K's fit uses the engine's threads. */
-function selectBernoulliK(images: ImageData, { options, reason, started, callbacks, ks }: SelectContext): FitOutcome {
+/**
+ * k "auto" for images: the shared K sweep (select/kSweep.ts). With the sweep worker and more than one thread, the Ks
+ * are fitted side by side, one thread each, from one binary matrix (select/kSweepParallel.ts); otherwise one after
+ * the other, each on the engine's threads. The fits are the same either way.
+ */
+function selectBernoulliK(images: ImageData, { options, reason, started, callbacks, ks, environment }: SelectContext): FitOutcome {
   callbacks.onLoaded?.({ summary: imagesSummary(images), model: 'bernoulli', modelReason: reason });
+  const feasible = ks.filter((k) => k <= images.n).length;
+  const threads = Math.min(feasible, options.threads || os.availableParallelism());
+  const workerScript = environment.selectWorkerScript;
+  const task = threads > 1 && workerScript ? bernoulliKTask(images, binarize(images, options.threshold), options) : undefined;
   const swept = sweepK({
     file: images.summary.fileName,
     n: images.n,
@@ -156,11 +168,11 @@ function selectBernoulliK(images: ImageData, { options, reason, started, callbac
     ks,
     criterion: options.criterion,
     parameters: (k) => k * images.d + k - 1,
-    fit: (k) => fitBernoulli(images, { ...options, k }),
+    fit: (k) => (task ? fitBernoulliK(task, k) : fitBernoulli(images, { ...options, k })),
     summary: ({ result, run }) => ({ ...result, logResp: run.logResp }),
     caseWeights: images.weights,
     onProgress: callbacks.onSelectionProgress,
-  });
+  }, task ? parallelKRunner(task, { threads, workerScript }) : undefined);
   const outcome = packageFit(images, swept.fit, reason, started);
   outcome.result.selection = swept.selection;
   const weighted = images.weights ? [`Case weights (column "${images.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : [];

@@ -432,6 +432,8 @@ export interface BernoulliEngineOptions {
   examplesPerCluster?: number;
   /** Keep a parameter snapshot per iteration in the result (default true). */
   keepSnapshots?: boolean;
+  /** The data already binarised at options.threshold (a K sweep binarises once and shares it with its workers). */
+  binary?: BinaryMatrix;
 }
 
 export interface BernoulliFit {
@@ -460,7 +462,7 @@ export function fitBernoulli(
   if (given.k === 'auto') throw new Error('internal: fitBernoulli fits one K; a selection passes each K');
   const options = { ...given, k: given.k };
   const started = Date.now();
-  const binary = binarize(data, options.threshold);
+  const binary = engine.binary ?? binarize(data, options.threshold);
   const family = new BernoulliFamily(binary, {
     init: options.init,
     betaPrior: options.betaPrior,

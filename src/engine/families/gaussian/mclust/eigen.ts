@@ -84,7 +84,7 @@ export function symmetricEigen(a: Float64Array, d: number, values: Float64Array,
  * mclust forms it from LAPACK's dgesvd. One-sided Jacobi on the columns of F. `work` and `right` are d × d scratch.
  * Returns false when F is rank-deficient (the factor is then not unique, see below); the zero matrix gives I.
  */
-export function orthogonalPolarFactor(f: Float64Array, d: number, out: Float64Array, work: Float64Array, right: Float64Array): boolean {
+export function orthogonalPolarFactor(f: Float64Array, d: number, out: Float64Array, work: Float64Array, right: Float64Array, warm?: PolarWarmStart): boolean {
   // LAPACK's SVD of the zero matrix has U = Vᵀ = I, so mclust's factor is then I (EVE's first step from A_k = I).
   let allZero = true;
   for (let i = 0; i < d * d; i++) if (f[i] !== 0) allZero = false;
@@ -93,9 +93,52 @@ export function orthogonalPolarFactor(f: Float64Array, d: number, out: Float64Ar
     for (let i = 0; i < d; i++) out[i * d + i] = 1;
     return true;
   }
+  if (warm?.ready) {
+    // F V for the previous right vectors V: its columns are nearly orthogonal already, so fewer sweeps are needed.
+    for (let r = 0; r < d; r++) {
+      for (let c = 0; c < d; c++) {
+        let sum = 0;
+        for (let m = 0; m < d; m++) sum += f[r * d + m] * warm.vectors[m * d + c];
+        work[r * d + c] = sum;
+      }
+    }
+    for (let i = 0; i < d * d; i++) right[i] = warm.vectors[i];
+    if (polarFromColumns(d, out, work, right)) {
+      for (let i = 0; i < d * d; i++) warm.vectors[i] = right[i];
+      return true;
+    }
+  }
   for (let i = 0; i < d * d; i++) work[i] = f[i];
   for (let i = 0; i < d * d; i++) right[i] = 0;
   for (let i = 0; i < d; i++) right[i * d + i] = 1;
+  const fullRank = polarFromColumns(d, out, work, right);
+  // A rank-deficient F leaves the warm start unset: the next one starts cold too, exactly as without a warm start.
+  if (warm) {
+    warm.ready = fullRank;
+    if (fullRank) for (let i = 0; i < d * d; i++) warm.vectors[i] = right[i];
+  }
+  return fullRank;
+}
+
+/**
+ * The right singular vectors of the last full-rank orthogonalPolarFactor of a sequence of nearby matrices (EVE and
+ * VVE's inner iterations): the next one starts its Jacobi rotations from them. The polar factor of a full-rank F is
+ * unique, so the start changes only the number of rotations (and the last bits of the result).
+ */
+export class PolarWarmStart {
+  readonly vectors: Float64Array;
+  ready = false;
+
+  constructor(d: number) {
+    this.vectors = new Float64Array(d * d);
+  }
+}
+
+/**
+ * One-sided Jacobi on the columns of `work` (F V₀), accumulating the rotations into `right` (V₀), then the polar
+ * factor into `out`; false when F is rank-deficient.
+ */
+function polarFromColumns(d: number, out: Float64Array, work: Float64Array, right: Float64Array): boolean {
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
     let rotated = false;
     for (let p = 0; p < d - 1; p++) {

@@ -2,12 +2,14 @@
 // normalised by log-sum-exp into responsibilities; returns the total log-likelihood Σ_i ln Σ_k π_k N(x_i | μ_k, Σ_k).
 // The E-step runs once per EM iteration of every cell of a model selection, so the factors' inverses are formed once
 // per M-step (the rows then need multiplications only), diagonal covariances take a d-term path, and each row needs
-// one exp per component, as mclust's Fortran (exp(l − max), then scaled by 1 / Σ), by a table-driven exp for
-// non-positive arguments (within 2 ulp of Math.exp, about twice as fast).
+// at most one exp per component, as mclust's Fortran (exp(l − max), then scaled by 1 / Σ), by a table-driven exp for
+// non-positive arguments (within 2 ulp of Math.exp, about twice as fast); terms below 2^-53 of the row's largest are 0.
 
 import { choleskyInPlace, logDetFromCholesky } from '../linalg';
 
 const LOG_2PI = Math.log(2 * Math.PI);
+/** ln 2^-53. */
+const NEGLIGIBLE_LOG_RATIO = -53 * Math.LN2;
 
 // exp(x) = 2^m · 2^(j/64) · exp(r) with x = (64 m + j) ln2/64 + r, |r| ≤ ln2/128: ln2/64 split so that n · HI is exact.
 const EXP_SCALE = 64 / Math.LN2;
@@ -125,8 +127,10 @@ export function mclustEStep(
     }
     let sum = 0;
     for (let c = 0; c < k; c++) {
-      // e^0 = 1 exactly: the largest term needs no exp.
-      const e = c === at ? 1 : expNonPositive(z[base + c] - largest);
+      // e^0 = 1 exactly: the largest term needs no exp. A term below 2^-53 of the largest is 0 (mclust keeps it): it
+      // is below the rounding of the sum (≥ 1), and the M-step then skips its row.
+      const v = z[base + c] - largest;
+      const e = c === at ? 1 : v < NEGLIGIBLE_LOG_RATIO ? 0 : expNonPositive(v);
       z[base + c] = e;
       sum += e;
     }

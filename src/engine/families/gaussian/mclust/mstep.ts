@@ -6,7 +6,7 @@
 // inner loop from the previous one's result; VEE restarts its volumes at 1).
 
 import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg';
-import { orthogonalPolarFactor, symmetricEigen } from './eigen';
+import { orthogonalPolarFactor, PolarWarmStart, symmetricEigen } from './eigen';
 import { diagonalScatter, fullScatter, mirrorLowerTriangles, twoColumnScatter, weightedMeans } from './scatter';
 import { isUnivariateModel, type MclustModelName } from './models';
 
@@ -61,6 +61,10 @@ export class MclustState {
   private readonly m4: Float64Array;
   private readonly centered: Float64Array;
   private readonly previous: Float64Array;
+  /** D W_k for EVE and VVE's inner iterations, K × d × d. */
+  private readonly orientedProducts: Float64Array;
+  /** Warm starts of the two polar factors of each inner iteration (EVE, VVE). */
+  private readonly polarStarts: [PolarWarmStart, PolarWarmStart];
   /** True for the models whose covariances are diagonal (EII … VVI, E, V). */
   private readonly diagonalModel: boolean;
   /** Per component, views of eigenValues and eigenVectors (made once: the M-step allocates nothing). */
@@ -93,6 +97,8 @@ export class MclustState {
     this.m4 = new Float64Array(d * d);
     this.centered = new Float64Array(d);
     this.previous = new Float64Array(k + k * d);
+    this.orientedProducts = new Float64Array(model === 'EVE' || model === 'VVE' ? k * d * d : 0);
+    this.polarStarts = [new PolarWarmStart(d), new PolarWarmStart(d)];
     this.diagonalModel = model === 'E' || model === 'V' || model.endsWith('I');
     this.componentValues = Array.from({ length: k }, (_, c) => this.eigenValues.subarray(c * d, (c + 1) * d));
     this.componentVectors = Array.from({ length: k }, (_, c) => this.eigenVectors.subarray(c * d * d, (c + 1) * d * d));
@@ -442,7 +448,7 @@ export class MclustState {
    * from one M-step to the next, from D = I and A_k = I.
    */
   private stepCommonOrientation(n: number, control: MStepControl): MStepFailure | undefined {
-    const { d, k, scatter, sizes, scale, shape, orientation, eigenValues, largestEigenvalue, m1, m2, m3, m4 } = this;
+    const { d, k, scatter, scale, shape, orientation, eigenValues, largestEigenvalue, m1, m2 } = this;
     const dd = d * d;
     const rootEps = Math.sqrt(control.eps);
     const variableVolume = this.model === 'VVE';
@@ -451,64 +457,16 @@ export class MclustState {
       if (minimum(eigenValues, 0, d) < rootEps) return 'singular';
       largestEigenvalue[c] = eigenValues[0];
     }
+    orientedScatter(orientation, scatter, d, k, this.orientedProducts);
     let previousTarget = Number.MAX_VALUE / 2;
     let change = Infinity;
     let target = 0;
+    // The loop only calls: its body (orientationIteration) is optimised as a function, not by on-stack replacement,
+    // whose code would be thrown away at every loop exit for the statements after the loop.
     do {
       this.innerIterations++;
-      // F = Σ_k diag(1/a_k) D (W_k − ω_k I); D ← polar(F)ᵀ.
-      m3.fill(0);
-      for (let c = 0; c < k; c++) {
-        const omega = largestEigenvalue[c];
-        for (let j = 0; j < d; j++) {
-          const inverseShape = 1 / shape[c * d + j];
-          for (let l = 0; l < d; l++) {
-            let product = 0;
-            for (let m = 0; m < d; m++) product += orientation[j * d + m] * scatter[c * dd + m * d + l];
-            m3[j * d + l] += inverseShape * (product - omega * orientation[j * d + l]);
-          }
-        }
-      }
-      orthogonalPolarFactor(m3, d, m4, m1, m2);
-      transposeInto(m4, d, orientation);
-      // G = Σ_k W_k Dᵀ... as mclust: with M = W_k O, G = Σ_k M diag(1/a_k) − max_j(1/a_jk) M; D ← polar(G)ᵀ.
-      m3.fill(0);
-      for (let c = 0; c < k; c++) {
-        let largestInverse = 0;
-        for (let j = 0; j < d; j++) largestInverse = Math.max(largestInverse, 1 / shape[c * d + j]);
-        for (let r = 0; r < d; r++) {
-          for (let j = 0; j < d; j++) {
-            let product = 0;
-            for (let m = 0; m < d; m++) product += scatter[c * dd + r * d + m] * orientation[m * d + j];
-            m3[r * d + j] += product / shape[c * d + j] - largestInverse * product;
-          }
-        }
-      }
-      orthogonalPolarFactor(m3, d, m4, m1, m2);
-      transposeInto(m4, d, orientation);
-      // Shapes (and VVE's volumes) from diag(D W_k Dᵀ); the target is Σ_k Σ_j diag_j / a_jk.
-      target = 0;
-      for (let c = 0; c < k; c++) {
-        // x / 1 is x: EVE and VVE run the same operations (V8 optimises for the paths it has seen run).
-        const size = sizes[c];
-        const divisor = variableVolume ? size : 1;
-        for (let j = 0; j < d; j++) {
-          let value = 0;
-          for (let m = 0; m < d; m++) {
-            let product = 0;
-            for (let l = 0; l < d; l++) product += orientation[j * d + l] * scatter[c * dd + l * d + m];
-            value += product * orientation[j * d + m];
-          }
-          m1[j] = value;
-          shape[c * d + j] = value / divisor;
-        }
-        const geometricMean = geometricMeanOf(shape, c * d, d);
-        scale[c] = geometricMean;
-        const smallVolume = geometricMean < rootEps;
-        for (let j = 0; j < d; j++) shape[c * d + j] /= geometricMean;
-        if (minimum(shape, c * d, d) < rootEps || (variableVolume && smallVolume)) return 'singular';
-        for (let j = 0; j < d; j++) target += m1[j] / shape[c * d + j];
-      }
+      target = this.orientationIteration(rootEps, variableVolume);
+      if (Number.isNaN(target)) return 'singular';
       change = Math.abs(target - previousTarget) / (1 + Math.abs(target));
       previousTarget = target;
     } while (change > control.innerTolerance && this.innerIterations < control.innerMaxIterations);
@@ -519,6 +477,63 @@ export class MclustState {
       this.composeCovariance(c, scale[c], shape, c * d, orientation, 0);
     }
     return undefined;
+  }
+
+  /**
+   * One inner iteration of EVE / VVE: two orientation updates, then the shapes (and VVE's volumes). Returns the
+   * target Σ_k Σ_j diag_j / a_jk, or NaN when a shape (or VVE's volume) is singular. On entry orientedProducts holds
+   * D W_k for the current D; on return, for the new one (the next iteration's first update starts from them).
+   */
+  private orientationIteration(rootEps: number, variableVolume: boolean): number {
+    const { d, k, scatter, sizes, scale, shape, orientation, largestEigenvalue, m1, m2, m3, m4, orientedProducts } = this;
+    const dd = d * d;
+    // F = Σ_k diag(1/a_k) D (W_k − ω_k I); D ← polar(F)ᵀ.
+    m3.fill(0);
+    for (let c = 0; c < k; c++) {
+      const omega = largestEigenvalue[c];
+      for (let j = 0; j < d; j++) {
+        const inverseShape = 1 / shape[c * d + j];
+        for (let l = 0; l < d; l++) m3[j * d + l] += inverseShape * (orientedProducts[c * dd + j * d + l] - omega * orientation[j * d + l]);
+      }
+    }
+    orthogonalPolarFactor(m3, d, m4, m1, m2, this.polarStarts[0]);
+    transposeInto(m4, d, orientation);
+    // G = Σ_k W_k Dᵀ... as mclust: with M = W_k O, G = Σ_k M diag(1/a_k) − max_j(1/a_jk) M; D ← polar(G)ᵀ.
+    m3.fill(0);
+    for (let c = 0; c < k; c++) {
+      let largestInverse = 0;
+      for (let j = 0; j < d; j++) largestInverse = Math.max(largestInverse, 1 / shape[c * d + j]);
+      for (let r = 0; r < d; r++) {
+        for (let j = 0; j < d; j++) {
+          let product = 0;
+          for (let m = 0; m < d; m++) product += scatter[c * dd + r * d + m] * orientation[m * d + j];
+          m3[r * d + j] += product / shape[c * d + j] - largestInverse * product;
+        }
+      }
+    }
+    orthogonalPolarFactor(m3, d, m4, m1, m2, this.polarStarts[1]);
+    transposeInto(m4, d, orientation);
+    // Shapes (and VVE's volumes) from diag(D W_k Dᵀ); the target is Σ_k Σ_j diag_j / a_jk.
+    orientedScatter(orientation, scatter, d, k, orientedProducts);
+    let target = 0;
+    for (let c = 0; c < k; c++) {
+      // x / 1 is x: EVE and VVE run the same operations (V8 optimises for the paths it has seen run).
+      const size = sizes[c];
+      const divisor = variableVolume ? size : 1;
+      for (let j = 0; j < d; j++) {
+        let value = 0;
+        for (let m = 0; m < d; m++) value += orientedProducts[c * dd + j * d + m] * orientation[j * d + m];
+        m1[j] = value;
+        shape[c * d + j] = value / divisor;
+      }
+      const geometricMean = geometricMeanOf(shape, c * d, d);
+      scale[c] = geometricMean;
+      const smallVolume = geometricMean < rootEps;
+      for (let j = 0; j < d; j++) shape[c * d + j] /= geometricMean;
+      if (minimum(shape, c * d, d) < rootEps || (variableVolume && smallVolume)) return NaN;
+      for (let j = 0; j < d; j++) target += m1[j] / shape[c * d + j];
+    }
+    return target;
   }
 }
 
@@ -540,6 +555,20 @@ function normalizeToUnitDeterminant(values: Float64Array, offset: number, length
   if (!(geometricMean > eps) || !Number.isFinite(geometricMean)) return false;
   for (let i = 0; i < length; i++) values[offset + i] /= geometricMean;
   return true;
+}
+
+/** products_k = D W_k (K × d × d), each entry Σ_l D_jl W_k,lm summed in l order. */
+function orientedScatter(orientation: Float64Array, scatter: Float64Array, d: number, k: number, products: Float64Array): void {
+  const dd = d * d;
+  for (let c = 0; c < k; c++) {
+    for (let j = 0; j < d; j++) {
+      for (let m = 0; m < d; m++) {
+        let product = 0;
+        for (let l = 0; l < d; l++) product += orientation[j * d + l] * scatter[c * dd + l * d + m];
+        products[c * dd + j * d + m] = product;
+      }
+    }
+  }
 }
 
 function transposeInto(source: Float64Array, d: number, target: Float64Array): void {
