@@ -129,6 +129,7 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
         budgetBytes: budget,
         callbacks,
         notes: [`the plot and the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`],
+        settingPrefix: hooks.settingPrefix,
       });
       result.elapsedMs = Date.now() - started;
       return { result, plotSample, plotAssignments };

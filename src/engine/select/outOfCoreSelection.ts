@@ -38,15 +38,18 @@ export interface OutOfCoreSelectionInput {
   callbacks: FitCallbacks;
   /** Notes of the out-of-core fit (starts, sampling) to add. */
   notes: string[];
+  /** How messages name the settings: "mixscope." in the editor, "" for the CLI. */
+  settingPrefix?: string;
 }
 
 /** Runs the selection and returns the chosen candidate's result, its `selection` table, and the plot's assignments. */
 export function selectOutOfCore(input: OutOfCoreSelectionInput): { result: FitResult; plotAssignments: number[] } {
   const { file, options, source, ks, callbacks, centre } = input;
   const { n, d } = source;
+  const p = input.settingPrefix ?? '';
   if (d === 1) {
     throw new DataError(
-      `${file} is fitted out of core, where a model selection on one column is not available (mclust starts one column from quantile classes, which need every value in memory). Set k to a number and one covarianceType, or raise memoryBudgetMB to fit it in memory.`,
+      `${file} is fitted out of core, where a model selection on one column is not available (mclust starts one column from quantile classes, which need every value in memory). Set ${p}k to a number and one ${p}covarianceType, or raise ${p}memoryBudgetMB to fit it in memory.`,
       file,
     );
   }
@@ -69,7 +72,7 @@ export function selectOutOfCore(input: OutOfCoreSelectionInput): { result: FitRe
   input.readRows(head, headValues);
   if (hcCannotStart(headValues, head.length, d)) {
     throw new DataError(
-      `${file}: the columns are linearly dependent (one is a combination of others), so mclust's hierarchical clustering cannot start a model selection out of core. Leave out the dependent column (columns, --columns), or raise memoryBudgetMB to fit it in memory (where k-means starts it).`,
+      `${file}: the columns are linearly dependent (one is a combination of others), so mclust's hierarchical clustering cannot start a model selection out of core. Leave out the dependent column (${p === '' ? '--columns' : `${p}columns`}), or raise ${p}memoryBudgetMB to fit it in memory (where k-means starts it).`,
       file,
     );
   }
