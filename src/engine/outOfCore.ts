@@ -39,6 +39,8 @@ export interface OutOfCoreHooks {
   settingPrefix?: string;
   /** Each pass over the stored rows: pass (1-based), rows streamed so far of n, after every chunk. */
   onPassProgress?: (pass: number, rowsDone: number, n: number) => void;
+  /** A model selection: most bytes its candidates' per-iteration parameters may take (default an eighth of the budget). */
+  snapshotBytes?: number;
 }
 
 /**
@@ -130,6 +132,7 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
         callbacks,
         notes: [`the plot and the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`],
         settingPrefix: hooks.settingPrefix,
+        snapshotBytes: hooks.snapshotBytes,
       });
       result.elapsedMs = Date.now() - started;
       return { result, plotSample, plotAssignments };

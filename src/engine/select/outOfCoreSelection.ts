@@ -38,6 +38,8 @@ export interface OutOfCoreSelectionInput {
   callbacks: FitCallbacks;
   /** Notes of the out-of-core fit (starts, sampling) to add. */
   notes: string[];
+  /** Most bytes the candidates' per-iteration parameters may take (default an eighth of the budget). */
+  snapshotBytes?: number;
   /** How messages name the settings: "mixscope." in the editor, "" for the CLI. */
   settingPrefix?: string;
 }
@@ -88,7 +90,7 @@ export function selectOutOfCore(input: OutOfCoreSelectionInput): { result: FitRe
       settings: { ...fitSettings, columns: input.columns, keepParams: d <= MAX_PARAMS_COLUMNS },
       readRows: input.readRows,
       // The candidates' per-iteration parameters may take an eighth of the budget; beyond it the chosen one is refitted.
-      snapshotBytes: input.budgetBytes / 8,
+      snapshotBytes: input.snapshotBytes ?? input.budgetBytes / 8,
     },
     (cell, done, total) => {
       const entry = entryOfCell(cell, n, centre);
