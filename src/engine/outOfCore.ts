@@ -1,7 +1,8 @@
 // Fitting a file larger than the memory budget: one streaming pass parses the delimited text into a binary column
 // store in a temporary folder (data/store/), then every EM iteration streams the store in chunks (em/streaming.ts):
 // exact EM, not an approximation. Scope: delimited text, Gaussian mixtures: one of scikit-learn's covariance types
-// with a fixed K, or a model selection over K and mclust's models (select/outOfCoreSelection.ts). The folder is removed when the fit ends, fails or is interrupted (see removeStore's callers).
+// with a fixed K, or a model selection over K and mclust's models (select/outOfCoreSelection.ts). The folder is
+// removed when the fit ends, fails or is interrupted (see removeStore's callers).
 
 import * as fs from 'node:fs';
 import type { FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../shared/protocol';
