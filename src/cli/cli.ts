@@ -4,7 +4,7 @@
 import { isFamilyId } from '../engine/families/ids';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DatasetSummary, FitResult, Selection, SelectionEntry } from '../shared/protocol';
+import type { DatasetSummary, FitResult, Selection, SelectionEntry, SelectionProgress } from '../shared/protocol';
 import { companionLabelsFileName, loadDatasetAsync } from '../engine/data/load';
 import { DataError } from '../engine/errors';
 import { fitDataset, resolveOptions } from '../engine/fit';
@@ -108,6 +108,9 @@ export async function main(argv: string[]): Promise<number> {
       onProgress: (p: { restart: number; iteration: number; objective: number }) => {
         if (verbose) process.stderr.write(`restart ${p.restart} iteration ${p.iteration}: objective ${p.objective}\n`);
       },
+      onSelectionProgress: (p: Omit<SelectionProgress, 'type' | 'runId'>) => {
+        if (verbose) process.stderr.write(`${p.done}/${p.total} K = ${p.entry.k} ${p.entry.covariance}: ${p.criterion.toUpperCase()} ${p.entry[p.criterion] ?? `NA (${p.entry.reason ?? 'failed'})`}\n`);
+      },
     };
     const outcome = outOfCore
       ? fitOutOfCore(file, options, parsed.memoryBudgetMb, callbacks, {
@@ -140,12 +143,7 @@ export async function main(argv: string[]): Promise<number> {
       return fitDataset(
         dataset,
         options,
-        {
-          ...callbacks,
-          onSelectionProgress: (p) => {
-            if (verbose) process.stderr.write(`${p.done}/${p.total} K = ${p.entry.k} ${p.entry.covariance}: ${p.criterion.toUpperCase()} ${p.entry[p.criterion] ?? `NA (${p.entry.reason ?? 'failed'})`}\n`);
-          },
-        },
+        callbacks,
         { selectWorkerScript: besideCli('selectWorker.js') },
       );
     }

@@ -1,7 +1,8 @@
 // Fitting a file larger than the memory budget: one streaming pass parses the delimited text into a binary column
 // store in a temporary folder (data/store/), then every EM iteration streams the store in chunks (em/streaming.ts):
-// exact EM, not an approximation. Scope: delimited text, Gaussian mixtures with one of scikit-learn's covariance
-// types, a fixed K. The folder is removed when the fit ends, fails or is interrupted (see removeStore's callers).
+// exact EM, not an approximation. Scope: delimited text, Gaussian mixtures: one of scikit-learn's covariance types
+// with a fixed K, or a model selection over K and mclust's models (select/outOfCoreSelection.ts). The folder is
+// removed when the fit ends, fails or is interrupted (see removeStore's callers).
 
 import * as fs from 'node:fs';
 import type { FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../shared/protocol';
@@ -16,6 +17,7 @@ import { mclustBic } from './families/gaussian/mclust/models';
 import { evenSample, type FitCallbacks, type FitOutcome } from './families/types';
 import { resolveOptions } from './options';
 import { selectionCandidates } from './select/product';
+import { selectOutOfCore } from './select/outOfCoreSelection';
 import { isOutOfCoreFileName } from './outOfCorePolicy';
 
 const MB = 1024 * 1024;
@@ -38,6 +40,8 @@ export interface OutOfCoreHooks {
   settingPrefix?: string;
   /** Each pass over the stored rows: pass (1-based), rows streamed so far of n, after every chunk. */
   onPassProgress?: (pass: number, rowsDone: number, n: number) => void;
+  /** A model selection: most bytes its candidates' per-iteration parameters may take (default an eighth of the budget). */
+  snapshotBytes?: number;
 }
 
 /**
@@ -45,7 +49,6 @@ export interface OutOfCoreHooks {
  * `prefix` names the settings as the caller's user knows them ("mixscope." in the editor; the CLI's plain names).
  */
 function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, budgetMB: number, prefix = ''): void {
-  const cli = prefix === '';
   const budget = `${prefix}memoryBudgetMB`;
   const over = `${file} (${sizeMB.toFixed(0)} MB) is over the ${budgetMB} MB memory budget (${budget}), so it is fitted out of core`;
   const refuse = (what: string, fix: string) => {
@@ -53,11 +56,21 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
   };
   if (!isOutOfCoreFileName(file)) refuse('reads delimited text (.csv, .tsv, .txt, .dat, .data) only', 'Save it as CSV');
   if (options.model !== 'auto' && options.model !== 'gaussian') refuse(`fits Gaussian mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian"`);
-  if (options.k === 'auto') refuse('fits a fixed K (k "auto" would compare models over the whole file many times)', `Set ${prefix}k to a number${cli ? ' (CLI: --k 3)' : ''}`);
-  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType)) refuse(`fits scikit-learn's four covariance types (full, diag, spherical, tied), not "${options.covarianceType}"`, `Set ${prefix}covarianceType to one of them`);
   if (options.emVariant === 'hard') refuse('runs soft EM only', `Set ${prefix}emVariant to "soft"`);
   if (options.weightsColumn && options.weightsColumn.trim() !== '') refuse('does not take case weights', `Set ${prefix}weightsColumn to ""`);
+  if (isSelection(options)) {
+    // As in memory: a selection starts every candidate from mclust's hierarchical clustering.
+    if (options.initParams) throw new OptionsError(`initParams fixes K = ${options.initParams.weights.length} and the start; set ${prefix}k to ${options.initParams.weights.length} (not "auto") and one covariance model, or leave initParams unset.`);
+    return;
+  }
+  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType)) refuse(`fits one model with a fixed K in scikit-learn's four covariance types (full, diag, spherical, tied), not "${options.covarianceType}" (mclust's models are fitted out of core in a model selection: k "auto" or several covarianceModels)`, `Set ${prefix}covarianceType to one of them`);
   if (options.init !== 'kmeans++' && options.init !== 'random' && options.init !== 'params') refuse(`starts from kmeans++, random or params, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
+}
+
+/** Whether the options ask for a model selection (more than one candidate), whatever the data's shape. */
+function isSelection(options: FitOptions): boolean {
+  const { ks, models } = selectionCandidates(options, 'gaussian', Number.MAX_SAFE_INTEGER, 2);
+  return ks.length * models.length > 1;
 }
 
 /** Fits the delimited text file at `filePath` out of core, as fitDataset does a loaded one. */
@@ -81,12 +94,9 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
     const { n } = store;
     const d = store.columns.length;
     const { ks, models } = selectionCandidates(options, 'gaussian', n, d);
-    if (ks.length * models.length > 1) {
-      const p = hooks.settingPrefix ?? '';
-      throw new OptionsError(`${file} is fitted out of core, which fits one model: set ${p}covarianceModels to "auto" (the covarianceType alone), or raise ${p}memoryBudgetMB.`);
-    }
-    const k = ks[0];
-    if (n < k) throw new DataError(`${file}: ${n} usable row${n === 1 ? '' : 's'} but K = ${k} components; K must not exceed the number of rows.`, file);
+    const selecting = ks.length * models.length > 1;
+    const k = selecting ? Math.max(...ks) : ks[0];
+    if (!selecting && n < k) throw new DataError(`${file}: ${n} usable row${n === 1 ? '' : 's'} but K = ${k} components; K must not exceed the number of rows.`, file);
     reader = new ColumnStoreReader(store);
     // The data stay reachable through the open files: removing the folder now means a killed process leaves
     // nothing behind (where the system allows removing open files; elsewhere `finally` removes it).
@@ -95,14 +105,42 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
     const budget = budgetMB * MB;
     const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
     const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress);
-    const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (d + k + 3)))));
-    const startIndices = evenSample(n, startRows);
     const plotIndices = evenSample(n, options.maxPlotPoints);
-    const startValues = gatherRows(source, startIndices);
     const plotValues = gatherRows(source, plotIndices);
     const plotSample: PlotSample = { indices: plotIndices, values: Array.from(plotValues), d };
     const projection = d > 2 ? principalAxes(plotValues, plotIndices.length, d) : undefined;
     if (projection) plotSample.projection = projection;
+    if (selecting) {
+      const reason = options.model === 'auto' ? 'out-of-core fits are Gaussian mixtures of the numeric columns' : 'chosen by the user';
+      callbacks.onLoaded?.({ summary, model: 'gaussian', modelReason: reason, plotSample });
+      const openReader = reader;
+      const { result, plotAssignments } = selectOutOfCore({
+        file,
+        options,
+        reason,
+        started,
+        columns: summary.columns,
+        source,
+        readRows: (indices, out) => readRowsAt(openReader, indices, out, transform),
+        ks,
+        names: models,
+        columnSd: store.columns.map((c) => c.sd),
+        centre: transform.centresOnly && transform.shift.some((v) => v !== 0) ? transform.shift : undefined,
+        standardization: transform.centresOnly ? undefined : { mean: Array.from(transform.shift), sd: Array.from(transform.scale) },
+        plotIndices,
+        plotValues,
+        budgetBytes: budget,
+        callbacks,
+        notes: [`the plot and the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`],
+        settingPrefix: hooks.settingPrefix,
+        snapshotBytes: hooks.snapshotBytes,
+      });
+      result.elapsedMs = Date.now() - started;
+      return { result, plotSample, plotAssignments };
+    }
+    const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (d + k + 3)))));
+    const startIndices = evenSample(n, startRows);
+    const startValues = gatherRows(source, startIndices);
     const notes = [
       startIndices.length < n
         ? `k-means++ started from ${startIndices.length} evenly drawn rows of ${n}; every row is then assigned to its nearest centre and EM runs on all rows`
@@ -220,6 +258,16 @@ function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTran
       }
     },
   };
+}
+
+/** The rows at `indices` (increasing), read from the store one by one and transformed as the source's rows. */
+function readRowsAt(reader: ColumnStoreReader, indices: Int32Array, out: Float64Array, t: ColumnTransform): void {
+  const d = reader.d;
+  const row = new Float64Array(d);
+  for (let p = 0; p < indices.length; p++) {
+    reader.read(indices[p], 1, row);
+    for (let c = 0; c < d; c++) out[p * d + c] = (row[c] - t.shift[c]) / t.scale[c];
+  }
 }
 
 /** The rows at `indices` (increasing), in one pass. */

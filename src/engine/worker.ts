@@ -108,6 +108,8 @@ port.on(
           {
             onLoaded: (info) => post({ type: 'loaded', runId: m.runId, ...info }),
             onProgress: (p) => post({ type: 'progress', runId: m.runId, ...p }),
+            // A model selection draws its chart as in memory, one candidate at a time.
+            onSelectionProgress: (p) => post({ type: 'selectionProgress', runId: m.runId, ...p }),
           },
           {
             // The host removes the folder if this thread is terminated (Cancel) before it could.

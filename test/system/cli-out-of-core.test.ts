@@ -1,5 +1,6 @@
-// The CLI's --memory-budget-mb: a CSV over the budget is fitted out of core (same trace as in memory), its temporary
-// store is removed, and what out of core cannot do is refused with one line.
+// The CLI's --memory-budget-mb: a CSV over the budget is fitted out of core (same trace as in memory), a model
+// selection out of core gives the in-memory table and choice, its temporary store is removed, and what out of core
+// cannot do is refused with one line.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,8 +13,8 @@ const root = path.resolve(__dirname, '../..');
 describe('CLI: --memory-budget-mb (out of core)', () => {
   let temp: string;
   let csv: string;
-  const cli = (args: string[]) => {
-    const r = spawnSync(process.execPath, [path.join(root, 'bin/mixscope.js'), ...args], { encoding: 'utf8', env: { ...process.env, TMPDIR: temp } });
+  const cli = (args: string[], env: Record<string, string> = {}) => {
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/mixscope.js'), ...args], { encoding: 'utf8', env: { ...process.env, TMPDIR: temp, ...env } });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   before(function () {
@@ -49,10 +50,62 @@ describe('CLI: --memory-budget-mb (out of core)', () => {
     assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
   });
 
-  it('refuses k "auto" out of core with what to set, and rejects a bad budget', () => {
-    const r = cli(['fit', csv, '--memory-budget-mb', '1']);
+  it('selects K and the covariance model out of core as in memory: the same choice and every candidate\'s log-likelihood', function () {
+    this.timeout(120000);
+    // 5,000 rows (over the 2,000 rows mclust's hierarchical clustering takes, so the partition is extended to every
+    // row): three correlated blobs in three columns.
+    const file = path.join(temp, 'select.csv');
+    const rng = new Rng(11);
+    const z = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+    const lines = ['a,b,c'];
+    for (let i = 0; i < 5000; i++) {
+      const g = i % 3;
+      const u = z();
+      lines.push([4 * g + u, -2 * g + 0.5 * u + z(), g + (g === 2 ? 2 : 0.5) * z()].map((v) => v.toFixed(4)).join(','));
+    }
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const args = ['fit', file, '--k', '1-4', '--covariance', 'all', '--json'];
+    const inMemory = cli(args);
+    assert.equal(inMemory.code, 0, inMemory.stderr);
+    const streamed = cli(args, { MIXSCOPE_OUT_OF_CORE: 'always' });
+    assert.equal(streamed.code, 0, streamed.stderr);
+    const a = JSON.parse(inMemory.stdout);
+    const b = JSON.parse(streamed.stdout);
+    assert.ok(b.dataset.notes.some((n: string) => /^fitted out of core: 5000 rows/.test(n)), JSON.stringify(b.dataset.notes));
+    assert.ok(!a.dataset.notes.some((n: string) => /out of core/.test(n)));
+    assert.equal(a.selection.length, 4 * 14);
+    assert.equal(b.selection.length, a.selection.length);
+    assert.deepEqual([b.k, b.covariance, b.criterion], [a.k, a.covariance, a.criterion]);
+    const close = (x: number, y: number, what: string) => assert.ok(Math.abs(x - y) <= 1e-6 * Math.abs(y), `${what}: ${x} vs ${y}`);
+    let usable = 0;
+    a.selection.forEach((e: Record<string, unknown>, i: number) => {
+      const f = b.selection[i];
+      const name = `K = ${e.k} ${e.covariance}`;
+      assert.deepEqual([f.k, f.covariance, f.parameters, f.converged, f.degenerate, f.reason], [e.k, e.covariance, e.parameters, e.converged, e.degenerate, e.reason], name);
+      for (const key of ['logLikelihood', 'bic', 'icl', 'aic']) {
+        if (e[key] === null) assert.equal(f[key], null, `${name} ${key}`);
+        else close(f[key], e[key] as number, `${name} ${key}`);
+      }
+      if (e.bic !== null) usable++;
+    });
+    assert.ok(usable >= 40, `${usable} usable candidates`);
+    close(b.logLikelihood, a.logLikelihood, 'chosen log-likelihood');
+    assert.equal(b.iterations, a.iterations);
+    assert.equal(b.trace.length, a.trace.length);
+    a.weights.forEach((w: number, j: number) => close(b.weights[j], w, `weight ${j}`));
+    assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
+  });
+
+  it('refuses out of core what it cannot fit, with what to set, and rejects a bad budget', () => {
+    // One mclust model with a fixed K (a single fit starts from k-means++ on every row): refused before reading.
+    const r = cli(['fit', csv, '--k', '3', '--covariance', 'VEI', '--memory-budget-mb', '1']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^mixscope: blobs\.csv \(\d+ MB\) is over the 1 MB memory budget \(memoryBudgetMB\), so it is fitted out of core, which fits a fixed K .*Set k to a number \(CLI: --k 3\), or raise memoryBudgetMB/);
+    assert.match(r.stderr, /^mixscope: blobs\.csv \(\d+ MB\) is over the 1 MB memory budget \(memoryBudgetMB\), so it is fitted out of core, which fits one model with a fixed K in scikit-learn's four covariance types .*not "VEI" \(mclust's models are fitted out of core in a model selection.*Set covarianceType to one of them, or raise memoryBudgetMB/);
+    // A selection on one column (its starts are quantile classes of the whole column).
+    const one = cli(['fit', csv, '--columns', 'a', '--memory-budget-mb', '1']);
+    assert.equal(one.code, 2, one.stderr);
+    assert.match(one.stderr, /blobs\.csv is fitted out of core, where a model selection on one column is not available .*Set k to a number and one covarianceType, or raise memoryBudgetMB/);
+    assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
     const bad = cli(['fit', csv, '--memory-budget-mb', '0']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--memory-budget-mb expects a size in MB greater than 0/);

@@ -122,16 +122,39 @@ describe('host worker client: out of core (dist/worker.js)', function () {
     fs.rmSync(big);
   });
 
+  it('a model selection over the budget reports every candidate (the BIC chart) and ends with the chosen fit and its table', async () => {
+    const cells: string[] = [];
+    let iterations = 0;
+    const run = startFit(real, { fileName: 'blobs.csv', outOfCore: { filePath: small, memoryBudgetMB: 1 }, options: options({ model: 'gaussian', k: 'auto', kRange: '2-4', covarianceModels: 'EII,EEE,VVV' }) }, {
+      onSelectionProgress: (m) => cells.push(`${m.entry.k} ${m.entry.covariance} ${m.done}/${m.total}`),
+      onProgress: () => iterations++,
+    });
+    const outcome = await run.finished;
+    assert.equal(outcome.status, 'done', JSON.stringify(outcome).slice(0, 300));
+    if (outcome.status !== 'done') return;
+    const r = outcome.message.result;
+    assert.equal(cells.length, 9);
+    assert.deepEqual(cells.map((c) => c.split(' ')[2]).sort(), Array.from({ length: 9 }, (_, i) => `${i + 1}/9`).sort());
+    assert.equal(r.selection?.entries.length, 9);
+    // Three well-separated blobs of equal spread.
+    assert.equal(r.k, 3);
+    assert.deepEqual(r.selection?.chosen, { k: r.k, covariance: r.covarianceType });
+    assert.equal(iterations, r.trace.length, 'the chosen fit\'s iterations reach the panel');
+    assert.equal(outcome.message.plotAssignments?.length, r.assignedRows?.length);
+    await run.exited;
+    assert.deepEqual(storesIn(temp), []);
+  });
+
   it('what out of core cannot do is one message naming the file and the setting, and leaves nothing behind', async () => {
-    const run = startFit(real, { fileName: 'blobs.csv', outOfCore: { filePath: small, memoryBudgetMB: 1 }, options: options({ model: 'gaussian', k: 'auto' }) });
+    const run = startFit(real, { fileName: 'blobs.csv', outOfCore: { filePath: small, memoryBudgetMB: 1 }, options: options({ model: 'gaussian', k: 3, covarianceType: 'VEV' }) });
     const outcome = await run.finished;
     assert.equal(outcome.status, 'error');
     if (outcome.status !== 'error') return;
     assert.equal(outcome.kind, 'data');
     assert.equal(
       outcome.message,
-      'blobs.csv (1 MB) is over the 1 MB memory budget (mixscope.memoryBudgetMB), so it is fitted out of core, which fits a fixed K (k "auto" would compare models over the whole file many times). ' +
-        'Set mixscope.k to a number, or raise mixscope.memoryBudgetMB to fit it in memory.',
+      'blobs.csv (1 MB) is over the 1 MB memory budget (mixscope.memoryBudgetMB), so it is fitted out of core, which fits one model with a fixed K in scikit-learn\'s four covariance types (full, diag, spherical, tied), not "VEV" (mclust\'s models are fitted out of core in a model selection: k "auto" or several covarianceModels). ' +
+        'Set mixscope.covarianceType to one of them, or raise mixscope.memoryBudgetMB to fit it in memory.',
     );
     await run.exited;
     assert.deepEqual(storesIn(temp), []);

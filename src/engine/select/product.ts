@@ -89,7 +89,7 @@ const CELL_REASONS: Partial<Record<SweepCell['status'], string>> = {
 };
 
 /** A sweep cell as a selection entry (scikit-learn's sign), its parameters shifted back by `centre`. */
-function entryOfCell(cell: SweepCell, n: number, centre?: Float64Array): SelectionEntry {
+export function entryOfCell(cell: SweepCell, n: number, centre?: Float64Array): SelectionEntry {
   const usable = isChoosable(cell) && cell.status !== 'degenerate';
   const ll = cell.logLikelihood;
   const entry: SelectionEntry = {
@@ -161,7 +161,7 @@ export function selectionOutcomeNotes(selection: Selection, chosenIndex: number,
 }
 
 /** One error when no candidate can be fitted at all: every K above the rows. */
-function refuseNoCandidates(file: string, ks: readonly number[], n: number): void {
+export function refuseNoCandidates(file: string, ks: readonly number[], n: number): void {
   if (ks.every((k) => k > n)) {
     throw new DataError(
       `${file}: no candidate to fit: every K tried (${ks.length === 1 ? ks[0] : `${ks[0]}…${ks[ks.length - 1]}`}) is more than the ${n} usable row${n === 1 ? '' : 's'}. Set a smaller kRange.`,
@@ -170,7 +170,7 @@ function refuseNoCandidates(file: string, ks: readonly number[], n: number): voi
   }
 }
 
-function refuseNoneUsable(file: string, entries: readonly SelectionEntry[]): never {
+export function refuseNoneUsable(file: string, entries: readonly SelectionEntry[]): never {
   const reasons = [...new Set(entries.map((e) => e.reason ?? 'failed'))].slice(0, 3);
   throw new FitError(`${file}: none of the ${entries.length} candidates could be used (${reasons.join('; ')}). Try standardize, a regularization above 0, or a smaller kRange.`);
 }
@@ -235,7 +235,7 @@ export function selectGaussian(table: TableData, { options, reason, started, cal
 }
 
 /** Why mclust's hierarchical clustering cannot start these data (rank-deficient), as a note; undefined when it can. */
-function hcCannotStart(values: Float64Array, n: number, d: number): string | undefined {
+export function hcCannotStart(values: Float64Array, n: number, d: number): string | undefined {
   if (d === 1) return undefined;
   try {
     hcSvdTransform(values, Math.min(n, HC_SUBSET_ROWS), d);
@@ -247,7 +247,7 @@ function hcCannotStart(values: Float64Array, n: number, d: number): string | und
 }
 
 /** Says how the candidates were fitted when the settings' defaults stood for mclust's. */
-function fitSettingsNotes(options: FitOptions, used: CellSettings, n: number): string[] {
+export function fitSettingsNotes(options: FitOptions, used: CellSettings, n: number): string[] {
   const parts: string[] = [];
   if (options.tolerance === DEFAULT_FIT_OPTIONS.tolerance) parts.push(`EM stops at a relative change of ${used.tolerance.toExponential()}`);
   if (options.maxIterations === DEFAULT_FIT_OPTIONS.maxIterations) parts.push('no iteration limit');

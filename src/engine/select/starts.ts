@@ -36,34 +36,38 @@ export function defaultStartingPartitions(x: Float64Array, n: number, d: number,
  * M-step and keeps the soft probabilities; one hard partition per K keeps every model's start the same here.)
  */
 export function subsetHcPartitions(x: Float64Array, n: number, d: number, ks: readonly number[], seed = 0): Int32Array[] {
-  const rows = sampleWithoutReplacement(n, HC_SUBSET_ROWS, new Rng(seed)).sort();
+  const rows = hcSubsetRows(n, seed);
   const m = rows.length;
   const subset = new Float64Array(m * d);
   for (let a = 0; a < m; a++) for (let j = 0; j < d; j++) subset[a * d + j] = x[rows[a] * d + j];
   const partitions = hcPartitions(subset, m, d, [...ks]);
-  return partitions.map((labels, index) => extendPartition(x, n, d, ks[index], subset, m, labels));
+  return partitions.map((labels, index) => {
+    const out = new Int32Array(n);
+    subsetExtension(subset, m, d, ks[index], labels).classify(x, n, out);
+    return out;
+  });
 }
 
-/** Every row's most probable class under the VVV Gaussian mixture fitted to the subset's classes (nearest mean if it cannot be fitted). */
-function extendPartition(x: Float64Array, n: number, d: number, k: number, subset: Float64Array, m: number, labels: Int32Array): Int32Array {
-  const out = new Int32Array(n);
-  if (k === 1) return out;
-  const z = new Float64Array(m * k);
-  for (let a = 0; a < m; a++) z[a * k + labels[a]] = 1;
-  const state = new MclustState('VVV', d, k);
-  const workspace = new EStepWorkspace(d, k);
-  // A small class of the subset may have a singular covariance: a ridge relative to the data's scale keeps it usable.
-  const control = { ...DEFAULT_MSTEP_CONTROL, regularization: 1e-6 * meanVariance(subset, m, d) };
-  if (state.mStep(subset, m, z, control) === undefined && factorCovariances(state.covariances, workspace, control.eps)) {
-    const zAll = new Float64Array(n * k);
-    mclustEStep(x, n, state.weights, state.means, workspace, zAll);
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      for (let c = 1; c < k; c++) if (zAll[i * k + c] > zAll[i * k + best]) best = c;
-      out[i] = best;
-    }
-    return out;
-  }
+/** The rows (increasing) of the random subset the hierarchical clustering of n > HC_SUBSET_ROWS rows runs on. */
+export function hcSubsetRows(n: number, seed = 0): Int32Array {
+  return sampleWithoutReplacement(n, HC_SUBSET_ROWS, new Rng(seed)).sort();
+}
+
+/** How the subset's K classes reach every row: each row's class, for rows that may come in chunks. */
+export interface PartitionExtension {
+  readonly k: number;
+  /** Centres of the classes (K × d): the fitted means, or the subset's class means. */
+  readonly centres: Float64Array;
+  /** Writes the class of each of `rows` rows of `x` (row-major) into `out`. */
+  classify(x: Float64Array, rows: number, out: Int32Array): void;
+}
+
+/**
+ * The extension of the subset's classes to other rows: each row's most probable class under the VVV Gaussian
+ * mixture fitted to the subset's classes (its nearest class mean if that cannot be fitted). Row by row, so rows may
+ * come in chunks.
+ */
+export function subsetExtension(subset: Float64Array, m: number, d: number, k: number, labels: Int32Array): PartitionExtension {
   const means = new Float64Array(k * d);
   const counts = new Float64Array(k);
   for (let a = 0; a < m; a++) {
@@ -71,20 +75,48 @@ function extendPartition(x: Float64Array, n: number, d: number, k: number, subse
     for (let j = 0; j < d; j++) means[labels[a] * d + j] += subset[a * d + j];
   }
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) means[c * d + j] /= Math.max(1, counts[c]);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    let bestDistance = Infinity;
-    for (let c = 0; c < k; c++) {
-      let distance = 0;
-      for (let j = 0; j < d; j++) distance += (x[i * d + j] - means[c * d + j]) ** 2;
-      if (distance < bestDistance) {
-        best = c;
-        bestDistance = distance;
-      }
-    }
-    out[i] = best;
+  if (k === 1) return { k, centres: means, classify: (_x, rows, out) => out.fill(0, 0, rows) };
+  const z = new Float64Array(m * k);
+  for (let a = 0; a < m; a++) z[a * k + labels[a]] = 1;
+  const state = new MclustState('VVV', d, k);
+  const workspace = new EStepWorkspace(d, k);
+  // A small class of the subset may have a singular covariance: a ridge relative to the data's scale keeps it usable.
+  const control = { ...DEFAULT_MSTEP_CONTROL, regularization: 1e-6 * meanVariance(subset, m, d) };
+  if (state.mStep(subset, m, z, control) === undefined && factorCovariances(state.covariances, workspace, control.eps)) {
+    let scratch = new Float64Array(0);
+    return {
+      k,
+      centres: state.means,
+      classify(x, rows, out) {
+        if (scratch.length < rows * k) scratch = new Float64Array(rows * k);
+        mclustEStep(x, rows, state.weights, state.means, workspace, scratch);
+        for (let i = 0; i < rows; i++) {
+          let best = 0;
+          for (let c = 1; c < k; c++) if (scratch[i * k + c] > scratch[i * k + best]) best = c;
+          out[i] = best;
+        }
+      },
+    };
   }
-  return out;
+  return {
+    k,
+    centres: means,
+    classify(x, rows, out) {
+      for (let i = 0; i < rows; i++) {
+        let best = 0;
+        let bestDistance = Infinity;
+        for (let c = 0; c < k; c++) {
+          let distance = 0;
+          for (let j = 0; j < d; j++) distance += (x[i * d + j] - means[c * d + j]) ** 2;
+          if (distance < bestDistance) {
+            best = c;
+            bestDistance = distance;
+          }
+        }
+        out[i] = best;
+      }
+    },
+  };
 }
 
 function meanVariance(x: Float64Array, n: number, d: number): number {

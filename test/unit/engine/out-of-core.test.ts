@@ -66,10 +66,94 @@ describe('out-of-core Gaussian EM equals the in-memory fit', () => {
     let storeDir = '';
     assert.throws(() => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 300 }, 1, {}, { tempParent: temp, onStore: (dir) => (storeDir = dir) }), DataError);
     assert.ok(storeDir !== '' && !fs.existsSync(storeDir));
+    // One mclust model with a fixed K is a single fit (k-means++ on every row), not out of core's: refused unread.
     assert.throws(
-      () => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 'auto' }, 1, {}, { tempParent: temp }),
-      (e: unknown) => e instanceof OptionsError && /over the 1 MB memory budget.*fixed K.*Set k to a number/.test((e as Error).message),
+      () => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 2, covarianceType: 'VEV' }, 1, {}, { tempParent: temp }),
+      (e: unknown) => e instanceof OptionsError && /over the 1 MB memory budget.*not "VEV" \(mclust's models are fitted out of core in a model selection.*Set covarianceType to one of them/.test((e as Error).message),
+    );
+    assert.throws(
+      () => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 'auto', initParams: { weights: [0.5, 0.5], means: [[0, 0], [1, 1]] } }, 1, {}, { tempParent: temp, settingPrefix: 'mixscope.' }),
+      (e: unknown) => e instanceof OptionsError && /initParams fixes K = 2 and the start; set mixscope.k to 2/.test((e as Error).message),
     );
     assert.deepEqual(fs.readdirSync(temp), []);
+  });
+});
+
+describe('out-of-core model selection equals the in-memory one', () => {
+  let temp: string;
+  before(() => {
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixscope-ooc-select-'));
+  });
+  after(() => fs.rmSync(temp, { recursive: true, force: true }));
+
+  // faithful (272 rows: the hierarchical clustering of every row) in chunks that do not divide the rows; iris
+  // standardised, with a K range past what the data hold.
+  const cases: { file: string; options: Partial<FitOptions>; chunkRows: number }[] = [
+    { file: 'faithful.csv', options: { model: 'gaussian', k: 'auto', kRange: '1-5' }, chunkRows: 19 },
+    { file: 'iris.csv', options: { model: 'gaussian', k: 'auto', kRange: '2-4', covarianceModels: 'EII,VVI,EEE,VEV,EVE,VVE,VVV', standardize: true, criterion: 'icl' }, chunkRows: 64 },
+  ];
+  for (const { file, options, chunkRows } of cases) {
+    it(`${file}, K ${options.kRange}, ${options.covarianceModels ?? 'all models'}${options.standardize ? ', standardised' : ''}, chunks of ${chunkRows} rows`, () => {
+      const full = path.join(FIXTURES, file);
+      const expected = inMemory(full, options);
+      const cells: string[] = [];
+      let storeDir = '';
+      const actual = fitOutOfCore(full, options, 1, { onSelectionProgress: (p) => cells.push(`${p.entry.k} ${p.entry.covariance} ${p.done}/${p.total}`) }, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) }).result;
+      const a = expected.selection!;
+      const b = actual.selection!;
+      assert.deepEqual(b.chosen, a.chosen);
+      assert.equal(b.criterion, a.criterion);
+      assert.deepEqual([actual.k, actual.covarianceType], [expected.k, expected.covarianceType]);
+      assert.equal(cells.length, a.entries.length, 'one progress message per candidate');
+      a.entries.forEach((e, i) => {
+        const f = b.entries[i];
+        const name = `K = ${e.k} ${e.covariance}`;
+        assert.deepEqual([f.k, f.covariance, f.iterations, f.converged, f.degenerate, f.reason], [e.k, e.covariance, e.iterations, e.converged, e.degenerate, e.reason], name);
+        for (const key of ['logLikelihood', 'bic', 'icl', 'aic'] as const) {
+          if (e[key] === null) assert.equal(f[key], null, `${name} ${key}`);
+          else assertClose(f[key] as number, e[key] as number, `${name} ${key}`);
+        }
+        e.params?.means.forEach((m, j) => m.forEach((v, c) => assertClose(f.params!.means[j][c], v, `${name} mean ${j},${c}`)));
+      });
+      assert.equal(actual.iterations, expected.iterations);
+      assert.equal(actual.converged, expected.converged);
+      assert.equal(actual.snapshots.length, expected.snapshots.length);
+      actual.trace.forEach((v, i) => assertClose(v, expected.trace[i], `trace[${i}]`));
+      for (let j = 0; j < expected.k; j++) {
+        assertClose(actual.weights[j], expected.weights[j], `weight ${j}`);
+        expected.means[j].forEach((m, c) => assertClose(actual.means[j][c], m, `mean ${j},${c}`));
+        expected.covariances![j].forEach((row, r) => row.forEach((v, c) => assertClose(actual.covariances![j][r][c], v, `cov ${j},${r},${c}`)));
+      }
+      assertClose(actual.bic, expected.bic, 'BIC');
+      assertClose(actual.icl!, expected.icl!, 'ICL');
+      // (The parse's running means and deviations against the in-memory two passes: equal up to rounding.)
+      expected.standardization?.mean.forEach((m, c) => assertClose(actual.standardization!.mean[c], m, `column mean ${c}`));
+      expected.standardization?.sd.forEach((sd, c) => assertClose(actual.standardization!.sd[c], sd, `column sd ${c}`));
+      assert.equal(actual.standardization === undefined, expected.standardization === undefined);
+      assert.ok(storeDir !== '' && !fs.existsSync(storeDir), 'the temporary store was removed');
+    });
+  }
+
+  it('refitting the chosen candidate when its iterations were not kept gives the same result', () => {
+    const full = path.join(FIXTURES, 'faithful.csv');
+    const options: Partial<FitOptions> = { model: 'gaussian', k: 'auto', kRange: '1-4', covarianceModels: 'EEE,VVV' };
+    let keptPasses = 0;
+    let refitPasses = 0;
+    const kept = fitOutOfCore(full, options, 64, {}, { tempParent: temp, onPassProgress: (pass) => (keptPasses = pass) }).result;
+    // Room for a few iterations' parameters only: the chosen candidate is fitted again, one pass per iteration more.
+    const refitted = fitOutOfCore(full, options, 1, {}, { tempParent: temp, chunkRows: 50, snapshotBytes: 2000, onPassProgress: (pass) => (refitPasses = pass) }).result;
+    assert.deepEqual(refitted.selection!.chosen, kept.selection!.chosen);
+    assert.equal(refitted.snapshots.length, kept.snapshots.length);
+    assert.equal(refitPasses, keptPasses + kept.snapshots.length);
+    refitted.trace.forEach((v, i) => assertClose(v, kept.trace[i], `trace[${i}]`));
+  });
+
+  it('a selection on one column is refused out of core after the parse, and the store is removed', () => {
+    let storeDir = '';
+    assert.throws(
+      () => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 'auto', columns: ['waiting'] }, 1, {}, { tempParent: temp, onStore: (dir) => (storeDir = dir), settingPrefix: 'mixscope.' }),
+      (e: unknown) => e instanceof DataError && /^faithful\.csv is fitted out of core, where a model selection on one column is not available .*Set mixscope\.k to a number/.test((e as Error).message),
+    );
+    assert.ok(storeDir !== '' && !fs.existsSync(storeDir));
   });
 });

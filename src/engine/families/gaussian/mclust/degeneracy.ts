@@ -48,15 +48,111 @@ export interface MclustDegeneracyInput {
 /** The degenerate components of a fit, each with a reason a person can act on (empty for a healthy fit). */
 export function findMclustDegenerateComponents(input: MclustDegeneracyInput): DegenerateComponent[] {
   const { model, values, n, d, k, z } = input;
-  const columnName = (c: number) => `"${input.columns?.[c] ?? `x${c + 1}`}"`;
-  const needed = pointsNeeded(model, d);
+  const members = new MemberSummary(model, d, k);
+  members.add(values, n, z);
+  return degenerateFromSummary(model, members, input.covariances, input.regularization, dataCovarianceFactor(values, n, d), input.columns);
+}
+
+/**
+ * What the degeneracy rules need of the rows, summed chunk by chunk (so rows streamed from disk are judged exactly as
+ * rows in memory): each component's effective size, its first distinct member rows (up to the number its model needs)
+ * and, for the models with a diagonal shape of their own, whether its members vary in each column.
+ */
+export class MemberSummary {
+  readonly sizes: Float64Array;
+  /** Distinct member rows found per component (capped at `needed`). */
+  readonly distinct: Int32Array;
+  readonly needed: number;
+  private readonly rows: Float64Array;
+  private readonly first: Float64Array;
+  /** Per component and column: 0 no member yet, 1 one value so far, 2 varies. */
+  private readonly seen: Uint8Array;
+  private readonly checkColumns: boolean;
+
+  constructor(
+    readonly model: MclustModelName,
+    readonly d: number,
+    readonly k: number,
+  ) {
+    this.needed = pointsNeeded(model, d);
+    this.sizes = new Float64Array(k);
+    this.distinct = new Int32Array(k);
+    this.rows = new Float64Array(k * this.needed * d);
+    this.first = new Float64Array(k * d);
+    this.seen = new Uint8Array(k * d);
+    this.checkColumns = OWN_DIAGONAL_SHAPE_MODELS.has(model);
+  }
+
+  reset(): void {
+    this.sizes.fill(0);
+    this.distinct.fill(0);
+    this.seen.fill(0);
+  }
+
+  /** Adds `rows` rows of `values` (row-major) with their rows × K responsibilities `z`, in row order. */
+  add(values: Float64Array, rows: number, z: Float64Array): void {
+    const { d, k, needed, sizes, distinct, first, seen } = this;
+    for (let j = 0; j < k; j++) {
+      let size = 0;
+      for (let i = 0; i < rows; i++) size += z[i * k + j];
+      sizes[j] += size;
+      for (let i = 0; i < rows; i++) {
+        if (!(z[i * k + j] > MEMBER_RESPONSIBILITY)) continue;
+        if (distinct[j] < needed && !this.isKnown(values, i, j)) {
+          this.rows.set(values.subarray(i * d, i * d + d), (j * needed + distinct[j]) * d);
+          distinct[j]++;
+        }
+        if (this.checkColumns) {
+          for (let c = 0; c < d; c++) {
+            const o = j * d + c;
+            if (seen[o] === 0) {
+              first[o] = values[i * d + c];
+              seen[o] = 1;
+            } else if (seen[o] === 1 && values[i * d + c] !== first[o]) seen[o] = 2;
+          }
+        }
+      }
+    }
+  }
+
+  /** The first column in which all of component j's members share one value, or −1. */
+  constantColumn(j: number): number {
+    for (let c = 0; c < this.d; c++) if (this.seen[j * this.d + c] !== 2) return c;
+    return -1;
+  }
+
+  private isKnown(values: Float64Array, i: number, j: number): boolean {
+    const { d, needed, rows } = this;
+    for (let p = 0; p < this.distinct[j]; p++) {
+      const o = (j * needed + p) * d;
+      let same = true;
+      for (let c = 0; c < d && same; c++) same = rows[o + c] === values[i * d + c];
+      if (same) return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * The degenerate components from the rows' summary, the K × d × d covariances and the Cholesky factor of the data's
+ * covariance (undefined when the columns are collinear: then no flatness test).
+ */
+export function degenerateFromSummary(
+  model: MclustModelName,
+  members: MemberSummary,
+  covariances: Float64Array,
+  regularization: number,
+  dataFactor: Float64Array | undefined,
+  columns?: readonly string[],
+): DegenerateComponent[] {
+  const { d, k, needed } = members;
+  const columnName = (c: number) => `"${columns?.[c] ?? `x${c + 1}`}"`;
   const shared = SHARED_COVARIANCE_MODELS.has(model);
-  const dataFactor = dataCovarianceFactor(values, n, d);
+  const flatInput = { d, covariances, regularization };
   const found: DegenerateComponent[] = [];
   for (let j = 0; j < k; j++) {
-    let size = 0;
-    for (let i = 0; i < n; i++) size += z[i * k + j];
-    const distinct = countDistinctMembers(values, n, d, k, j, z, needed);
+    const size = members.sizes[j];
+    const distinct = members.distinct[j];
     const what = shared ? 'a mean' : `its own ${ownPart(model)}`;
     if (distinct < needed) {
       found.push({ component: j, reason: `it sits on ${distinct} distinct point${distinct === 1 ? '' : 's'}, fewer than the ${needed} that ${what} needs` });
@@ -67,19 +163,19 @@ export function findMclustDegenerateComponents(input: MclustDegeneracyInput): De
       continue;
     }
     if (OWN_DIAGONAL_SHAPE_MODELS.has(model)) {
-      const constant = constantMemberColumn(values, n, d, k, j, z);
+      const constant = members.constantColumn(j);
       if (constant >= 0) {
         found.push({ component: j, reason: `all its points share one value of ${columnName(constant)}, so its variance there is the regularisation floor` });
         continue;
       }
     }
     if (!shared && dataFactor) {
-      const flat = flatDirection(input, j, dataFactor, columnName);
+      const flat = flatDirection(flatInput, j, dataFactor, columnName);
       if (flat) found.push({ component: j, reason: `its covariance is flat ${flat}` });
     }
   }
   if (shared && dataFactor) {
-    const flat = flatDirection(input, 0, dataFactor, columnName);
+    const flat = flatDirection(flatInput, 0, dataFactor, columnName);
     if (flat) found.push({ component: -1, reason: `the shared covariance is flat ${flat}` });
   }
   return found;
@@ -92,17 +188,29 @@ function ownPart(model: MclustModelName): string {
 }
 
 /** Cholesky factor of the data covariance, or undefined when the columns are collinear (a property of the data). */
-function dataCovarianceFactor(values: Float64Array, n: number, d: number): Float64Array | undefined {
+export function dataCovarianceFactor(values: Float64Array, n: number, d: number): Float64Array | undefined {
+  return dataCovarianceFactorOfChunks((visit) => visit(values, n), n, d);
+}
+
+/** Chunks of rows, in order: calls visit(values, rows) for each (row-major). */
+export type ChunkPass = (visit: (values: Float64Array, rows: number) => void) => void;
+
+/** dataCovarianceFactor of rows that come in chunks: two passes (the mean, then the centred sums), the same sums in the same order. */
+export function dataCovarianceFactorOfChunks(pass: ChunkPass, n: number, d: number): Float64Array | undefined {
   const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) mean[c] += values[i * d + c];
+  pass((values, rows) => {
+    for (let i = 0; i < rows; i++) for (let c = 0; c < d; c++) mean[c] += values[i * d + c];
+  });
   for (let c = 0; c < d; c++) mean[c] /= n;
   const cov = new Float64Array(d * d);
-  for (let i = 0; i < n; i++) {
-    for (let a = 0; a < d; a++) {
-      const da = values[i * d + a] - mean[a];
-      for (let b = 0; b <= a; b++) cov[a * d + b] += (da * (values[i * d + b] - mean[b])) / n;
+  pass((values, rows) => {
+    for (let i = 0; i < rows; i++) {
+      for (let a = 0; a < d; a++) {
+        const da = values[i * d + a] - mean[a];
+        for (let b = 0; b <= a; b++) cov[a * d + b] += (da * (values[i * d + b] - mean[b])) / n;
+      }
     }
-  }
+  });
   return choleskyInPlace(cov, d) ? cov : undefined;
 }
 
@@ -110,7 +218,7 @@ function dataCovarianceFactor(values: Float64Array, n: number, d: number): Float
  * Where component j's covariance less the ridge has no spread relative to the data: the smallest eigenvalue of
  * L⁻¹ (Σ_j − r I) L⁻ᵀ for the data covariance S = L Lᵀ. Returns a phrase naming the direction, or undefined.
  */
-function flatDirection(input: MclustDegeneracyInput, j: number, dataFactor: Float64Array, columnName: (c: number) => string): string | undefined {
+function flatDirection(input: { d: number; covariances: Float64Array; regularization: number }, j: number, dataFactor: Float64Array, columnName: (c: number) => string): string | undefined {
   const { d, covariances, regularization } = input;
   const m = new Float64Array(d * d);
   const column = new Float64Array(d);
@@ -154,36 +262,4 @@ function flatDirection(input: MclustDegeneracyInput, j: number, dataFactor: Floa
   return share > 0.99
     ? `along ${columnName(largest)}: its variance there is the regularisation floor`
     : 'along a combination of the columns: its points lie on a lower-dimensional subspace';
-}
-
-/** Distinct rows among the component's points, counting no further than `cap`. */
-function countDistinctMembers(values: Float64Array, n: number, d: number, k: number, j: number, z: Float64Array, cap: number): number {
-  const distinct: number[] = [];
-  for (let i = 0; i < n && distinct.length < cap; i++) {
-    if (!(z[i * k + j] > MEMBER_RESPONSIBILITY)) continue;
-    let seen = false;
-    for (let p = 0; p < distinct.length && !seen; p++) seen = sameRow(values, d, distinct[p], i);
-    if (!seen) distinct.push(i);
-  }
-  return distinct.length;
-}
-
-function sameRow(values: Float64Array, d: number, a: number, b: number): boolean {
-  for (let c = 0; c < d; c++) if (values[a * d + c] !== values[b * d + c]) return false;
-  return true;
-}
-
-/** The first column on which all of component j's points share one value, or −1. */
-function constantMemberColumn(values: Float64Array, n: number, d: number, k: number, j: number, z: Float64Array): number {
-  for (let c = 0; c < d; c++) {
-    let first = NaN;
-    let varies = false;
-    for (let i = 0; i < n && !varies; i++) {
-      if (!(z[i * k + j] > MEMBER_RESPONSIBILITY)) continue;
-      if (Number.isNaN(first)) first = values[i * d + c];
-      else if (values[i * d + c] !== first) varies = true;
-    }
-    if (!varies) return c;
-  }
-  return -1;
 }
