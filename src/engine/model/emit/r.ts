@@ -6,7 +6,6 @@
 
 import type { SavedModel } from '../schema';
 import { emitError, formatError, modelTitle, refuseUnreproducible } from './common';
-import { skipsRowsMixscopeKeeps } from './python';
 
 /** A double in its shortest round-trip form (R reads it back to within an ulp). */
 function rNumber(x: number): string {
@@ -80,6 +79,14 @@ export function emitR(model: SavedModel, dataFile: string): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/**
+ * A Gaussian model fitted with missing "marginalize": Mixscope keeps a row with missing cells (predict scores it on
+ * its observed cells), the script skips it, so it says how many.
+ */
+function skipsRowsMixscopeKeeps(model: SavedModel, images: boolean): boolean {
+  return model.family === 'gaussian' && !images && (model.settings?.missing ?? 'marginalize') === 'marginalize';
 }
 
 const MISSING_NOTE = 'rows with missing cells skipped; Mixscope keeps them and scores them on their observed cells (mixscope predict)';
