@@ -80,28 +80,29 @@ describe('saved models with missing cells and case weights', () => {
     assert.ok(relative(q.logLikelihood, p.logLikelihood) <= 1e-12, `${q.logLikelihood} vs ${p.logLikelihood}`);
   });
 
-  it('the Python script reads the weights field and keeps rows with missing cells as the fit did; a model that does not record the weights field is refused', () => {
+  it('the Python and R scripts read the weights field and keep rows with missing cells as the fit did; a model that does not record the weights field is refused', () => {
     const weightedModel = fitAndSave('w.csv', weighted, { k: 2, covarianceType: 'full' }, { weightsColumn: 'w' }).model;
     assert.equal(weightedModel.source.text?.weightsField, 2);
     assert.match(emitPython(weightedModel, 'w.csv'), /^WEIGHTS_FIELD = 2  #/m);
+    assert.match(emitR(weightedModel, 'w.csv'), /^weights_field <- 3  #/m);
     const gapModel = fitAndSave('gaps.csv', gaps, { k: 2, covarianceType: 'full' }).model;
     assert.match(emitPython(gapModel, 'gaps.csv'), /^KEEP_MISSING = True  #/m);
+    assert.match(emitR(gapModel, 'gaps.csv'), /^keep_missing <- TRUE  #/m);
     // A model saved before the weights field was recorded: which field holds the weights is unknown.
     const older = JSON.parse(JSON.stringify(weightedModel)) as SavedModel;
     delete older.source.text!.weightsField;
-    assert.throws(
-      () => emitPython(older, 'w.csv'),
-      (e: unknown) => e instanceof OptionsError && /^w\.csv: cannot write Python code for this fit with case weights \(column "w"\): the model does not record which field holds them.*mixscope predict/.test(e.message),
-    );
+    for (const emit of [emitPython, emitR]) {
+      assert.throws(
+        () => emit(older, 'w.csv'),
+        (e: unknown) => e instanceof OptionsError && /^w\.csv: cannot write (Python|R) code for this fit with case weights \(column "w"\): the model does not record which field holds them.*mixscope predict/.test(e.message),
+      );
+    }
     // The rows the fit skipped are skipped, saying why: missing "skip", a model selection (which fits complete rows).
     const skipping = fitAndSave('gaps.csv', gaps, { k: 2, covarianceType: 'full', missing: 'skip' }).model;
     assert.match(emitPython(skipping, 'gaps.csv'), /^KEEP_MISSING = False  # rows with a missing numeric cell are skipped: missing is "skip"$/m);
     const selection = fitAndSave('gaps.csv', gaps, { k: 'auto', kRange: '1-3', covarianceModels: 'EII,VVV' }).model;
     assert.equal(selection.fit.missingCells, undefined);
-    assert.match(emitPython(selection, 'gaps.csv'), /^KEEP_MISSING = False  # rows with a missing numeric cell are skipped: a model selection fits complete rows only$/m);
-    // R still refuses both.
-    assert.throws(() => emitR(weightedModel, 'w.csv'), /cannot write R code for a fit with case weights/);
-    assert.throws(() => emitR(gapModel, 'gaps.csv'), /cannot write R code for a fit that integrated out 48 missing cells/);
+    assert.match(emitR(selection, 'gaps.csv'), /^keep_missing <- FALSE  # rows with a missing cell are skipped: a model selection fits complete rows only$/m);
   });
 });
 

@@ -54,28 +54,6 @@ export function npyWeightsColumn(model: SavedModel): number | undefined {
   return Number(match[1]) - 1;
 }
 
-/**
- * The scripts score each complete row once: a fit with case weights, or one that integrated missing cells out, is
- * not what they would reproduce, so they are refused with what to use instead.
- */
-export function refuseUnreproducible(model: SavedModel, language: string): void {
-  const file = model.source.fileName;
-  const weights = model.preprocessing.weightsColumn;
-  if (weights) {
-    throw new OptionsError(
-      `${file}: cannot write ${language} code for a fit with case weights (column "${weights}"): the script would count every row once. ` +
-        'Use mixscope predict M.json FILE (it reads the weights column), or fit without weightsColumn.',
-    );
-  }
-  const missing = model.fit.missingCells?.reduce((a, b) => a + b, 0) ?? 0;
-  if (missing > 0) {
-    throw new OptionsError(
-      `${file}: cannot write ${language} code for a fit that integrated out ${missing} missing cell${missing === 1 ? '' : 's'}: the script reads complete rows only. ` +
-        'Use mixscope predict M.json FILE (it scores such rows on their observed cells), or fit with missing "skip" (CLI: --missing skip).',
-    );
-  }
-}
-
 /** "Mixscope's Gaussian mixture (mclust model EEE, K = 3) of faithful.csv" */
 export function modelTitle(model: SavedModel): string {
   const covariance = `${/^[EV]/.test(model.covarianceModel ?? '') ? 'mclust model ' : 'covariance '}${model.covarianceModel}`;
