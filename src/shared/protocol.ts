@@ -69,6 +69,10 @@ export interface TextLayout {
   labelField?: number;
   labelColumn?: string;
   labelText?: boolean;
+  /** 0-based field of the case weights (weightsColumn): read on every row of the right width, as the fit read it. */
+  weightsField?: number;
+  /** The rows were read as pixel rows (bytes): a row with a missing cell is skipped whatever the missing setting. */
+  pixelRows?: boolean;
 }
 
 /** Parameters at one iteration; small enough to send every iteration. */

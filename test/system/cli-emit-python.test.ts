@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { irisWithGaps, weightedNpy, withWeights } from './emitFixtures';
 
 const root = path.resolve(__dirname, '../..');
 const fixture = (name: string) => path.join(root, 'test/fixtures', name);
@@ -94,26 +95,23 @@ describe('CLI: mixscope fit --emit-python', function () {
     assert.ok(Math.abs(printed.logLikelihood - fit.logLikelihood) <= 1e-9 * Math.abs(fit.logLikelihood), `${printed.logLikelihood} vs ${fit.logLikelihood}`);
   });
 
-  it('another file with missing cells: the script skips those rows and says how many; a weighted fit is refused', () => {
+  it('another file with missing cells: the script scores those rows on their observed cells, as predict does', () => {
     const lines = fs.readFileSync(fixture('faithful.csv'), 'utf8').trim().split('\n');
     const gaps = path.join(dir, 'gaps.csv');
     fs.writeFileSync(gaps, lines.map((l, i) => (i > 0 && i % 10 === 0 ? `${l.split(',')[0]},NA` : l)).join('\n') + '\n');
-    const complete = path.join(dir, 'complete.csv');
-    fs.writeFileSync(complete, lines.filter((_, i) => !(i > 0 && i % 10 === 0)).join('\n') + '\n');
+    const model = path.join(dir, 'complete.json');
+    assert.equal(cli(['fit', fixture('faithful.csv'), '--k', '2', '--save-model', model, '--force']).code, 0);
+    const predicted = JSON.parse(cli(['predict', model, gaps, '--json']).stdout);
+    assert.equal(predicted.n, 272);
     const emitted = cli(['fit', fixture('faithful.csv'), '--k', '2', '--emit-python']);
     assert.equal(emitted.code, 0, emitted.stderr);
     const script = path.join(dir, 'gaps.py');
     fs.writeFileSync(script, emitted.stdout);
-    const run = (file: string) => spawnSync(PYTHON, [script, file], { encoding: 'utf8' });
-    const onGaps = run(gaps);
-    assert.equal(onGaps.status, 0, onGaps.stderr);
-    assert.match(onGaps.stderr, /note: 27 rows with missing cells skipped; Mixscope keeps them and scores them on their observed cells/);
-    assert.equal(onGaps.stdout.trim().split('\n').pop(), run(complete).stdout.trim().split('\n').pop());
-    const weighted = path.join(dir, 'weighted.csv');
-    fs.writeFileSync(weighted, [`${lines[0]},w`, ...lines.slice(1).map((l, i) => `${l},${1 + (i % 2)}`)].join('\n') + '\n');
-    const refused = cli(['fit', weighted, '--k', '2', '--weights', 'w', '--emit-python']);
-    assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /^mixscope: weighted\.csv: cannot write Python code for a fit with case weights \(column "w"\)/);
+    const run = spawnSync(PYTHON, [script, gaps], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /note: 27 rows with missing cells, scored on their observed cells/);
+    const printed = JSON.parse(run.stdout.trim().split('\n').pop()!).logLikelihood as number;
+    assert.ok(Math.abs(printed - predicted.logLikelihood) <= 1e-9 * Math.abs(predicted.logLikelihood), `${printed} vs ${predicted.logLikelihood}`);
   });
 
   /** `file`'s columns in the order of `like`'s header (the script reads the fitted file's layout). */
@@ -153,5 +151,95 @@ describe('CLI: mixscope fit --emit-python', function () {
     const predicted = JSON.parse(cli(['predict', model, half, '--json']).stdout);
     const { printed } = fitAndRun(fixture('faithful.csv'), ['--k', '2'], [half]);
     assert.ok(Math.abs(printed.logLikelihood - predicted.logLikelihood) <= 1e-9 * Math.abs(predicted.logLikelihood));
+  });
+});
+
+describe('CLI: mixscope fit --emit-python, case weights and missing cells', function () {
+  this.timeout(300_000);
+  let dir = '';
+  before(function () {
+    if (!fs.existsSync(path.join(root, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does).');
+    const missing = pythonMissing();
+    if (missing) {
+      console.log(`      skipped: ${missing}`);
+      this.skip();
+    }
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixscope-emit-py-wm-'));
+  });
+  after(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The fit (--json) and the emitted script's run: its stderr and the log-likelihood it printed. */
+  function fitAndRun(file: string, flags: string[]) {
+    const fit = cli(['fit', file, ...flags, '--json']);
+    assert.equal(fit.code, 0, fit.stderr);
+    const emitted = cli(['fit', file, ...flags, '--emit-python']);
+    assert.equal(emitted.code, 0, emitted.stderr);
+    const script = path.join(dir, 'model.py');
+    fs.writeFileSync(script, emitted.stdout);
+    const run = spawnSync(PYTHON, [script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    assert.equal(run.status, 0, run.stderr);
+    return { fit: JSON.parse(fit.stdout), stderr: run.stderr, printed: JSON.parse(run.stdout.trim().split('\n').pop()!).logLikelihood as number };
+  }
+
+  // [label, file (made in dir), flags, rows the fit keeps, the script's note on stderr]
+  const cases: [string, (dir: string) => string, string[], number, RegExp | undefined][] = [
+    ['Gaussian, missing cells, mclust VVV standardised', irisWithGaps, ['--k', '3', '--covariance', 'VVV', '--standardize'], 149, /note: 55 rows with missing cells, scored on their observed cells/],
+    ['Gaussian, missing cells, full', irisWithGaps, ['--k', '3', '--covariance', 'full'], 149, /scored on their observed cells/],
+    ['Gaussian, missing cells, diag', irisWithGaps, ['--k', '3', '--covariance', 'diag'], 149, /scored on their observed cells/],
+    ['Gaussian, missing cells, spherical', irisWithGaps, ['--k', '3', '--covariance', 'spherical'], 149, /scored on their observed cells/],
+    ['Gaussian, missing cells, tied', irisWithGaps, ['--k', '2', '--covariance', 'tied'], 149, /scored on their observed cells/],
+    ['Gaussian, missing cells, mclust EEV', irisWithGaps, ['--k', '3', '--covariance', 'EEV'], 149, /scored on their observed cells/],
+    ['Gaussian, missing cells, a model selection (complete rows only)', irisWithGaps, ['--k-range', '1-3', '--covariance-models', 'EII,VVV'], 94, /note: 56 rows with missing cells skipped, as the fit skips them \(a model selection fits complete rows only\)/],
+    ['Gaussian, missing cells, the variational mixture (complete rows only)', irisWithGaps, ['--k', '3', '--covariance', 'variational'], 94, /the variational mixture does not marginalise missing cells/],
+    ['Gaussian, case weights, full', (d) => withWeights(d, 'faithful.csv'), ['--k', '3', '--weights', 'freq'], 272, undefined],
+    ['Gaussian, case weights, Mclust\'s choice', (d) => withWeights(d, 'faithful.csv'), ['--weights', 'freq'], 272, undefined],
+    ['Gaussian, case weights and missing cells in a .npy table (mclust VEV)', weightedNpy, ['--k', '2', '--weights', 'x2', '--covariance', 'VEV'], 118, /note: 2 rows with missing cells, scored/],
+    ['Gaussian, a .npy table with missing "skip"', weightedNpy, ['--k', '2', '--weights', 'x2', '--missing', 'skip'], 116, /note: 2 rows with missing cells skipped, as the fit skips them \(missing is "skip"\)/],
+    ['Bernoulli, missing cells', () => fixture('binary-missing.csv'), ['--k', '2'], 240, /note: 144 rows with missing cells, scored/],
+    ['Bernoulli, missing cells and case weights', (d) => withWeights(d, 'binary-missing.csv'), ['--k', '3', '--weights', 'freq'], 240, /scored on their observed cells/],
+    ['mixed, missing numbers and answers (full)', () => fixture('mixed-missing.csv'), ['--k', '2', '--covariance', 'full'], 300, /note: 51 rows with missing cells, scored/],
+    ['mixed, missing cells and case weights (mclust VVI)', (d) => withWeights(d, 'mixed-missing.csv'), ['--k', '3', '--covariance', 'VVI', '--weights', 'freq'], 300, /scored on their observed cells/],
+    ['categorical, case weights (missing answers)', (d) => withWeights(d, 'survey.csv'), ['--k', '3', '--weights', 'freq'], 400, undefined],
+    ['Poisson, case weights', (d) => withWeights(d, 'counts.csv'), ['--model', 'poisson', '--k', '3', '--weights', 'freq'], 300, undefined],
+  ];
+  for (const [label, make, flags, n, note] of cases) {
+    it(`${label}: the script prints the fit's log-likelihood`, () => {
+      const { fit, stderr, printed } = fitAndRun(make(dir), flags);
+      assert.equal(fit.n, n);
+      assert.ok(Math.abs(printed - fit.logLikelihood) <= 1e-9 * Math.abs(fit.logLikelihood), `${printed} vs ${fit.logLikelihood}`);
+      if (note) assert.match(stderr, note);
+      else assert.doesNotMatch(stderr, /note:/);
+    });
+  }
+
+  it('weights count: weights of 0, 1 and 2 give the log-likelihood of the rows dropped, kept and repeated', () => {
+    const [header, ...rows] = fs.readFileSync(fixture('faithful.csv'), 'utf8').trim().split('\n');
+    const weighted = path.join(dir, 'w012.csv');
+    fs.writeFileSync(weighted, [`${header},w`, ...rows.map((r, i) => `${r},${i % 3}`)].join('\n') + '\n');
+    const repeated = path.join(dir, 'repeated.csv');
+    fs.writeFileSync(repeated, [header, ...rows.flatMap((r, i) => Array<string>(i % 3).fill(r))].join('\n') + '\n');
+    const model = path.join(dir, 'w.json');
+    assert.equal(cli(['fit', weighted, '--k', '2', '--weights', 'w', '--save-model', model, '--force']).code, 0);
+    const unweighted = JSON.parse(cli(['predict', model, repeated, '--json']).stdout).logLikelihood as number;
+    const { printed } = fitAndRun(weighted, ['--k', '2', '--weights', 'w']);
+    assert.ok(Math.abs(printed - unweighted) <= 1e-9 * Math.abs(unweighted), `${printed} vs ${unweighted}`);
+  });
+
+  it('a negative weight in the file it reads stops the script, naming the line, as the loader does', () => {
+    const file = withWeights(dir, 'faithful.csv');
+    const emitted = cli(['fit', file, '--k', '2', '--weights', 'freq', '--emit-python']);
+    assert.equal(emitted.code, 0, emitted.stderr);
+    const script = path.join(dir, 'w.py');
+    fs.writeFileSync(script, emitted.stdout);
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    lines[6] = lines[6].replace(/,[^,]*$/, ',-2');
+    const bad = path.join(dir, 'negative.csv');
+    fs.writeFileSync(bad, lines.join('\n'));
+    assert.match(cli(['fit', bad, '--k', '2', '--weights', 'freq']).stderr, /line 7: the weight in column "freq" is negative/);
+    const run = spawnSync(PYTHON, [script, bad], { encoding: 'utf8' });
+    assert.equal(run.status, 1);
+    assert.equal(run.stderr, "line 7: the weight in column 'freq' is '-2'; case weights must be numbers >= 0 (0 leaves the row out)\n");
   });
 });

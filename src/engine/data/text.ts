@@ -119,6 +119,8 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
         columnFields: selection.selected.slice(),
         ...(categorical ? { categoricalFields: selection.categorical.slice() } : {}),
         ...(labelColumn !== undefined ? { labelField: selection.labelColumn, labelColumn, ...(labelNames ? { labelText: true } : {}) } : {}),
+        ...(weightsColumn !== undefined ? { weightsField: selection.weightsColumn } : {}),
+        ...(shape ? { pixelRows: true } : {}),
       },
     },
   };

@@ -240,7 +240,7 @@ describe('count columns: the countColumns setting', function () {
     assert.throws(() => emitR(model, 'mixed-counts.csv'), /cannot write R code for a mixed mixture; it can for Gaussian mixtures, as mclust; use --emit-python for a mixed mixture\./);
     const missing = save(countsMissingBytes, 'mixed-counts-missing.csv').model;
     const [a, b] = ref.missingCountCells;
-    assert.throws(() => emitPython(missing, 'mixed-counts-missing.csv'), new RegExp(`cannot write Python code for a fit that integrated out ${a + b} missing cells: the script reads complete rows only\\. Use mixscope predict M\\.json FILE`));
+    assert.throws(() => emitPython(missing, 'mixed-counts-missing.csv'), new RegExp(`cannot write Python code for a fit that integrated out ${a + b} missing count cells\\. Use mixscope predict M\\.json FILE`));
     const broken = JSON.parse(savedModelJson(model));
     broken.parameters.rates[1][0] = 0;
     assert.throws(() => parseSavedModel(JSON.stringify(broken), 'bad.json'), /^DataError: bad\.json: parameters\.rates\[1\]\[0\] must be a positive rate, got 0\.$/);

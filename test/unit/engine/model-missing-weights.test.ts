@@ -1,6 +1,6 @@
 // Saved models, prediction, the emitted scripts and the panel's views with case weights and missing cells: a model
 // saved from such a fit, applied to its own file, gives the fit's rows, assignments and log-likelihood; a file
-// without the weights column is scored unweighted, saying so; the scripts refuse what they cannot reproduce; the
+// without the weights column is scored unweighted, saying so; the scripts read the same weights and rows; the
 // most uncertain rows of a fit with missing cells come from their observed cells' densities (checked here against
 // the univariate normal densities of the one observed cell, computed directly); the weights column is never the
 // labels, and a row without its label is skipped whatever `missing` says.
@@ -80,19 +80,29 @@ describe('saved models with missing cells and case weights', () => {
     assert.ok(relative(q.logLikelihood, p.logLikelihood) <= 1e-12, `${q.logLikelihood} vs ${p.logLikelihood}`);
   });
 
-  it('the Python and R scripts refuse a weighted fit and one that integrated missing cells out, saying what to use', () => {
+  it('the Python and R scripts read the weights field and keep rows with missing cells as the fit did; a model that does not record the weights field is refused', () => {
     const weightedModel = fitAndSave('w.csv', weighted, { k: 2, covarianceType: 'full' }, { weightsColumn: 'w' }).model;
+    assert.equal(weightedModel.source.text?.weightsField, 2);
+    assert.match(emitPython(weightedModel, 'w.csv'), /^WEIGHTS_FIELD = 2  #/m);
+    assert.match(emitR(weightedModel, 'w.csv'), /^weights_field <- 3  #/m);
     const gapModel = fitAndSave('gaps.csv', gaps, { k: 2, covarianceType: 'full' }).model;
+    assert.match(emitPython(gapModel, 'gaps.csv'), /^KEEP_MISSING = True  #/m);
+    assert.match(emitR(gapModel, 'gaps.csv'), /^keep_missing <- TRUE  #/m);
+    // A model saved before the weights field was recorded: which field holds the weights is unknown.
+    const older = JSON.parse(JSON.stringify(weightedModel)) as SavedModel;
+    delete older.source.text!.weightsField;
     for (const emit of [emitPython, emitR]) {
-      assert.throws(() => emit(weightedModel, 'w.csv'), (e: unknown) => e instanceof OptionsError && /^w\.csv: cannot write (Python|R) code for a fit with case weights \(column "w"\).*mixscope predict/.test(e.message));
-      assert.throws(() => emit(gapModel, 'gaps.csv'), (e: unknown) => e instanceof OptionsError && /^gaps\.csv: cannot write (Python|R) code for a fit that integrated out 48 missing cells.*--missing skip/.test(e.message));
+      assert.throws(
+        () => emit(older, 'w.csv'),
+        (e: unknown) => e instanceof OptionsError && /^w\.csv: cannot write (Python|R) code for this fit with case weights \(column "w"\): the model does not record which field holds them.*mixscope predict/.test(e.message),
+      );
     }
-    // A complete fit's scripts say how many rows with missing cells they skip in another file; with "skip" they need not.
-    const complete: SavedModel = fitAndSave('faithful.csv', faithful.join('\n'), { k: 2, covarianceType: 'full' }).model;
-    assert.match(emitPython(complete, 'faithful.csv'), /incomplete \+= 1/);
-    assert.match(emitR(complete, 'faithful.csv'), /incomplete <- incomplete \+ 1/);
-    const skipping = fitAndSave('faithful.csv', faithful.join('\n'), { k: 2, covarianceType: 'full', missing: 'skip' }).model;
-    assert.doesNotMatch(emitPython(skipping, 'faithful.csv'), /incomplete/);
+    // The rows the fit skipped are skipped, saying why: missing "skip", a model selection (which fits complete rows).
+    const skipping = fitAndSave('gaps.csv', gaps, { k: 2, covarianceType: 'full', missing: 'skip' }).model;
+    assert.match(emitPython(skipping, 'gaps.csv'), /^KEEP_MISSING = False  # rows with a missing numeric cell are skipped: missing is "skip"$/m);
+    const selection = fitAndSave('gaps.csv', gaps, { k: 'auto', kRange: '1-3', covarianceModels: 'EII,VVV' }).model;
+    assert.equal(selection.fit.missingCells, undefined);
+    assert.match(emitR(selection, 'gaps.csv'), /^keep_missing <- FALSE  # rows with a missing cell are skipped: a model selection fits complete rows only$/m);
   });
 });
 

@@ -1,30 +1,57 @@
-// What the Python and R emitters share: the model's one-line title, literals, and the refusal of what they cannot
-// reproduce.
+// What the Python and R emitters share: the model's one-line title, literals, which rows the fit kept (missing cells,
+// case weights), and the refusal of what they cannot reproduce.
 
 import { FORMAT_NAMES } from '../../data/formatNames';
 import { OptionsError } from '../../errors';
+import { parseCovarianceModels, parseKRange } from '../../../shared/settings';
 import type { SavedModel } from '../schema';
 
 /**
- * The scripts score each complete row once: a fit with case weights, or one that integrated missing cells out, is
- * not what they would reproduce, so they are refused with what to use instead.
+ * Why the fit left out the rows with a missing numeric cell, or undefined when it kept them and integrated their
+ * missing cells out (as the scripts then do). As the fit decides (engine/fit.ts): "skip" skips them; the Poisson
+ * family, the variational mixture and a Gaussian model selection fit complete rows only; rows read as pixel rows
+ * are skipped by the loader; the Gaussian, Bernoulli and mixed families marginalise the rest.
  */
-export function refuseUnreproducible(model: SavedModel, language: string): void {
-  const file = model.source.fileName;
-  const weights = model.preprocessing.weightsColumn;
-  if (weights) {
+export function missingRowsSkipped(model: SavedModel): string | undefined {
+  const settings = model.settings;
+  if (settings?.missing === 'skip') return 'missing is "skip"';
+  if (model.family === 'poisson') return 'a Poisson mixture does not marginalise missing cells';
+  if (model.source.text?.pixelRows) return 'pixel rows are read whole';
+  if (model.family !== 'gaussian') return undefined;
+  if (model.covarianceModel === 'variational') return 'the variational mixture does not marginalise missing cells';
+  // A fit that integrated cells out says so; otherwise its settings tell whether it was a model selection.
+  if ((model.fit.missingCells?.reduce((a, b) => a + b, 0) ?? 0) > 0 || !settings) return undefined;
+  const range = settings.k === 'auto' ? parseKRange(settings.kRange ?? '') : undefined;
+  const ks = !range ? 1 : range.ok ? range.ks.length : 2;
+  const parsed = parseCovarianceModels(settings.covarianceModels ?? 'auto');
+  const models = !parsed.ok ? 1 : parsed.models === 'all' || (parsed.models === 'auto' && settings.k === 'auto') ? 2 : parsed.models === 'auto' ? 1 : parsed.models.length;
+  return ks * models > 1 ? 'a model selection fits complete rows only' : undefined;
+}
+
+/**
+ * A text file's case weights are read from the field the fit read them from; a model saved before that field was
+ * recorded cannot say which it is, so its script is refused with what to use instead.
+ */
+export function weightsField(model: SavedModel, language: string): number | undefined {
+  const column = model.preprocessing.weightsColumn;
+  if (!column || model.source.format !== 'delimited-text') return undefined;
+  const field = model.source.text?.weightsField;
+  if (field === undefined) {
     throw new OptionsError(
-      `${file}: cannot write ${language} code for a fit with case weights (column "${weights}"): the script would count every row once. ` +
-        'Use mixscope predict M.json FILE (it reads the weights column), or fit without weightsColumn.',
+      `${model.source.fileName}: cannot write ${language} code for this fit with case weights (column "${column}"): the model does not record which field holds them (it was saved by an earlier Mixscope). ` +
+        'Fit the file again with this version, or use mixscope predict M.json FILE (it reads the weights column by name).',
     );
   }
-  const missing = [...(model.fit.missingCells ?? []), ...(model.fit.missingCountCells ?? [])].reduce((a, b) => a + b, 0);
-  if (missing > 0) {
-    throw new OptionsError(
-      `${file}: cannot write ${language} code for a fit that integrated out ${missing} missing cell${missing === 1 ? '' : 's'}: the script reads complete rows only. ` +
-        'Use mixscope predict M.json FILE (it scores such rows on their observed cells), or fit with missing "skip" (CLI: --missing skip).',
-    );
-  }
+  return field;
+}
+
+/** An .npy table's weights column: the 0-based column of its name x1, x2, … (the loader's names). */
+export function npyWeightsColumn(model: SavedModel): number | undefined {
+  const column = model.preprocessing.weightsColumn;
+  if (!column || model.source.format !== 'npy') return undefined;
+  const match = /^x(\d+)$/.exec(column);
+  if (!match) throw new OptionsError(`${model.source.fileName}: the model's weights column "${column}" is not a column of a .npy array (x1, x2, …).`);
+  return Number(match[1]) - 1;
 }
 
 /** "Mixscope's Gaussian mixture (mclust model EEE, K = 3) of faithful.csv" */

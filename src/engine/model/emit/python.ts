@@ -1,27 +1,53 @@
 // A saved model as a self-contained Python script: it reads the data file as Mixscope read it (the same rows and
-// columns, the same standardisation or binarisation), rebuilds the fitted mixture from its parameters (a
-// scikit-learn GaussianMixture, or numpy for the Bernoulli, Poisson, categorical and mixed families) and prints
-// {"logLikelihood": …} as its last line.
+// columns, the same standardisation or binarisation, the same case weights and missing cells), rebuilds the fitted
+// mixture from its parameters (a scikit-learn GaussianMixture, or numpy for the Bernoulli, Poisson, categorical and
+// mixed families, and for the marginal densities of rows with missing cells, which scikit-learn does not score) and
+// prints {"logLikelihood": …} as its last line.
 // No CLI concerns here: the CLI prints it, the panel can copy it.
 
+import { OptionsError } from '../../errors';
 import type { SavedModel } from '../schema';
-import { emitError, formatError, literal, modelTitle, refuseUnreproducible } from './common';
+import { emitError, formatError, literal, missingRowsSkipped, modelTitle, npyWeightsColumn, weightsField } from './common';
+
+/** How the script reads the rows: the ones the fit used, with their weights and missing cells. */
+interface Rows {
+  /** Missing numeric cells are read as NaN and integrated out (otherwise their rows are skipped). */
+  keepMissing: boolean;
+  /** Why rows with a missing numeric cell are skipped (the note the script prints), when they are. */
+  skipReason?: string;
+  /** The model's case-weights column, if any. */
+  weightsColumn?: string;
+}
 
 /** The script; `dataFile` is its default input (a first command-line argument replaces it). */
 export function emitPython(model: SavedModel, dataFile: string): string {
-  refuseUnreproducible(model, 'Python');
   const source = model.source;
   const images = model.family === 'bernoulli' || source.pixelScale !== undefined;
   const categorical = model.family === 'categorical' || model.family === 'mixed';
   const mixed = model.family === 'mixed';
-  if (mixed && model.source.format !== 'delimited-text') throw formatError(model, 'Python', 'delimited text files (a mixed model\'s reader)');
-  const reader = readerFor(model, images);
+  if (mixed && source.format !== 'delimited-text') throw formatError(model, 'Python', 'delimited text files (a mixed model\'s reader)');
+  const missingCounts = (model.fit.missingCountCells ?? []).reduce((a, b) => a + b, 0);
+  if (missingCounts > 0) {
+    throw new OptionsError(
+      `${source.fileName}: cannot write Python code for a fit that integrated out ${missingCounts} missing count cell${missingCounts === 1 ? '' : 's'}. ` +
+        'Use mixscope predict M.json FILE (it scores such rows on their observed cells), or fit with missing "skip" (CLI: --missing skip).',
+    );
+  }
+  const skipReason = source.format === 'idx' ? undefined : missingRowsSkipped(model);
+  const rows: Rows = {
+    // IDX pixels are bytes: never missing.
+    keepMissing: skipReason === undefined && source.format !== 'idx' && model.family !== 'categorical',
+    skipReason,
+    weightsColumn: model.preprocessing.weightsColumn ?? undefined,
+  };
+  const reader = readerFor(model, images, rows);
+  const weighted = rows.weightsColumn !== undefined;
   const lines = [
     '#!/usr/bin/env python3',
     `"""${modelTitle(model)}, rebuilt from its fitted parameters.`,
     '',
     'Reads the data file as Mixscope read it and prints the model\'s log-likelihood on it (natural log, summed over the',
-    `rows) as the last line: {"logLikelihood": ...}. Usage: python3 script.py [DATA_FILE]. Needs numpy${model.family === 'gaussian' ? ' and scikit-learn' : ''}.`,
+    `rows${weighted ? ', each row weighted by its case weight' : ''}) as the last line: {"logLikelihood": ...}. Usage: python3 script.py [DATA_FILE]. Needs numpy${model.family === 'gaussian' ? ' and scikit-learn' : ''}.`,
     '"""',
     'import gzip',
     'import json',
@@ -46,20 +72,36 @@ export function emitPython(model: SavedModel, dataFile: string): string {
     ...reader,
     '',
     '',
+    ...(model.family === 'gaussian' && !rows.keepMissing ? [] : [...LOG_SUM_EXP, '', '']),
+    ...(model.family === 'mixed' || (model.family === 'gaussian' && rows.keepMissing) ? [...OBSERVED_LOG_PROB, '', ''] : []),
     ...(model.family === 'gaussian'
-      ? gaussianModel(model)
+      ? gaussianModel(model, rows.keepMissing)
       : model.family === 'poisson'
         ? poissonModel(model)
         : categorical
           ? categoricalModel(model)
-          : bernoulliModel(model)),
+          : bernoulliModel(model, rows.keepMissing)),
     '',
     '',
     'if __name__ == "__main__":',
-    ...(mixed ? ['    X, C, A, LINES = read_data(DATA_FILE)'] : categorical ? ['    X, A, LINES = read_data(DATA_FILE)'] : ['    X = read_data(DATA_FILE)']),
+    ...(mixed ? ['    X, C, A, LINES, W = read_data(DATA_FILE)'] : categorical ? ['    X, A, LINES, W = read_data(DATA_FILE)'] : ['    X, W = read_data(DATA_FILE)']),
     '    if X.shape[0] != FITTED_ROWS:',
     `        print(f"note: {X.shape[0]} rows read; the model was fitted to {FITTED_ROWS} rows of ${model.source.fileName}", file=sys.stderr)`,
-    `    log_likelihood, assignments = log_likelihood_and_assignments(${mixed ? 'X, C, A, LINES' : categorical ? 'X, A, LINES' : 'X'})`,
+    `    row_log_likelihood, assignments = log_likelihood_per_row(${mixed ? 'X, C, A, LINES' : categorical ? 'X, A, LINES' : 'X'})`,
+    ...(weighted
+      ? [
+          '    # Case weights: Σ_i w_i ln p(x_i); a row of weight 0 adds nothing.',
+          '    counted = W != 0',
+          '    log_likelihood = float((W[counted] * row_log_likelihood[counted]).sum())',
+        ]
+      : ['    log_likelihood = float(row_log_likelihood.sum())']),
+    ...(rows.keepMissing
+      ? [
+          '    incomplete = int(np.isnan(X).any(axis=1).sum())',
+          '    if incomplete:',
+          '        print(f"note: {incomplete} rows with missing cells, scored on their observed cells", file=sys.stderr)',
+        ]
+      : []),
     '    print("rows per component:", np.bincount(assignments, minlength=len(WEIGHTS)).tolist(), file=sys.stderr)',
     '    print(json.dumps({"logLikelihood": log_likelihood}))',
     '',
@@ -67,22 +109,40 @@ export function emitPython(model: SavedModel, dataFile: string): string {
   return lines.join('\n');
 }
 
-/**
- * A Gaussian model fitted with missing "marginalize": Mixscope keeps a row with missing cells (predict scores it on
- * its observed cells), the script skips it, so it says how many.
- */
-export function skipsRowsMixscopeKeeps(model: SavedModel, images: boolean): boolean {
-  return (model.family === 'gaussian' || model.family === 'mixed') && !images && (model.settings?.missing ?? 'marginalize') === 'marginalize';
-}
+const LOG_SUM_EXP = [
+  'def log_sum_exp(log_prob):',
+  '    """ln Σ_k exp(log_prob[i, k]) for each row i, without overflow."""',
+  '    top = log_prob.max(axis=1, keepdims=True)',
+  '    return top[:, 0] + np.log(np.exp(log_prob - top).sum(axis=1))',
+];
 
-const MISSING_NOTE = 'rows with missing cells skipped; Mixscope keeps them and scores them on their observed cells (mixscope predict)';
+/** A Gaussian's log-density of each row's observed cells, from the full covariances (any covariance model). */
+const OBSERVED_LOG_PROB = [
+  'def observed_log_prob(X, weights, means, covariances):',
+  '    """ln π_k + ln N(x_o | μ_k[o], Σ_k[o, o]) for each row\'s observed cells o (NaN: missing): the exact marginal',
+  '    density, its missing cells integrated out. Rows are grouped by which cells they observe."""',
+  '    observed = ~np.isnan(X)',
+  '    log_prob = np.tile(np.log(weights), (X.shape[0], 1))',
+  '    patterns, which = np.unique(observed, axis=0, return_inverse=True)',
+  '    which = which.reshape(-1)',
+  '    for p, o in enumerate(patterns):',
+  '        if not o.any():',
+  '            continue  # no observed cell: a factor 1',
+  '        rows = np.flatnonzero(which == p)',
+  '        Xo = X[np.ix_(rows, np.flatnonzero(o))]',
+  '        for k in range(len(weights)):',
+  '            L = np.linalg.cholesky(covariances[k][np.ix_(o, o)])',
+  '            z = np.linalg.solve(L, (Xo - means[k][o]).T)',
+  '            log_det = 2.0 * np.log(np.diag(L)).sum()',
+  '            log_prob[rows, k] += -0.5 * (o.sum() * math.log(2 * math.pi) + log_det + (z * z).sum(axis=0))',
+  '    return log_prob',
+];
 
-function readerFor(model: SavedModel, images: boolean): string[] {
+function readerFor(model: SavedModel, images: boolean, rows: Rows): string[] {
   const source = model.source;
-  const note = skipsRowsMixscopeKeeps(model, images);
   switch (source.format) {
     case 'delimited-text':
-      return textReader(model, images, note);
+      return textReader(model, images, rows);
     case 'idx':
       return [
         'def read_data(path):',
@@ -93,42 +153,70 @@ function readerFor(model: SavedModel, images: boolean): string[] {
         '    ndim = data[3]',
         '    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]',
         '    pixels = np.frombuffer(data, dtype=np.uint8, count=int(np.prod(shape)), offset=4 + 4 * ndim)',
-        '    return pixels.reshape(shape[0], -1).astype(np.float64)',
+        '    return pixels.reshape(shape[0], -1).astype(np.float64), None',
       ];
     case 'npy':
-      return [
-        'def read_data(path):',
-        '    """A NumPy .npy array: images (3-D) flattened to one row each; rows with NaN or infinite values skipped."""',
-        '    import io',
-        '    X = np.load(io.BytesIO(read_bytes(path)), allow_pickle=False)',
-        '    X = X.reshape(X.shape[0], -1).astype(np.float64)',
-        ...(note
-          ? [
-              '    incomplete = int((np.isnan(X).any(axis=1) & ~np.isinf(X).any(axis=1) & ~np.isnan(X).all(axis=1)).sum())',
-              '    if incomplete:',
-              `        print(f"note: {incomplete} ${MISSING_NOTE}", file=sys.stderr)`,
-            ]
-          : []),
-        ...(images ? [] : ['    X = X[np.isfinite(X).all(axis=1)]']),
-        '    return X',
-      ];
+      return npyReader(model, rows);
     default:
       throw formatError(model, 'Python');
   }
 }
 
+function npyReader(model: SavedModel, rows: Rows): string[] {
+  const weightsColumn = npyWeightsColumn(model);
+  return [
+    'def read_data(path):',
+    `    """A NumPy .npy array: images (3-D) flattened to one row each; rows with infinite values${rows.keepMissing ? ' or no finite value' : ' or NaN'} skipped${rows.keepMissing ? ' (NaN: a missing cell)' : ''}."""`,
+    '    import io',
+    '    X = np.load(io.BytesIO(read_bytes(path)), allow_pickle=False)',
+    '    X = X.reshape(X.shape[0], -1).astype(np.float64)',
+    ...(weightsColumn !== undefined
+      ? [
+          `    # Column x${weightsColumn + 1} holds the case weights: numbers >= 0 on every row.`,
+          `    W = X[:, ${weightsColumn}]`,
+          '    bad = np.flatnonzero(~(W >= 0) | ~np.isfinite(W))',
+          '    if bad.size:',
+          `        sys.exit(f"{path}: row {bad[0] + 1}: the weight in column x${weightsColumn + 1} is {W[bad[0]]}; case weights must be numbers >= 0 (0 leaves the row out)")`,
+          `    X = np.delete(X, ${weightsColumn}, axis=1)`,
+        ]
+      : ['    W = None']),
+    ...(rows.keepMissing
+      ? ['    keep = (np.isfinite(X) | np.isnan(X)).all(axis=1) & np.isfinite(X).any(axis=1)']
+      : [
+          '    keep = np.isfinite(X).all(axis=1)',
+          ...(rows.skipReason
+            ? [
+                '    incomplete = int((np.isnan(X).any(axis=1) & ~np.isinf(X).any(axis=1) & ~np.isnan(X).all(axis=1)).sum())',
+                '    if incomplete:',
+                `        print(f"note: {incomplete} " + ${literal(skipNote(rows.skipReason))}, file=sys.stderr)`,
+              ]
+            : []),
+        ]),
+    `    return X[keep], ${weightsColumn !== undefined ? 'W[keep]' : 'None'}`,
+  ];
+}
+
+/** "rows with missing cells skipped, as the fit skipped them (missing is "skip")" */
+export function skipNote(reason: string): string {
+  return `rows with missing cells skipped, as the fit skips them (${reason})`;
+}
+
 /** Mixscope's delimited-text rules for this file's layout: the same rows kept, the same fields read. */
-function textReader(model: SavedModel, images: boolean, note: boolean): string[] {
+function textReader(model: SavedModel, images: boolean, rows: Rows): string[] {
   const text = model.source.text;
   if (!text) throw emitError(model, 'Python', 'a text file whose layout the model does not record');
   const fieldsList = `[${text.columnFields.join(', ')}]`;
   const categories = model.categories ?? [];
-  if (categories.length > 0 && text.categoricalFields?.length !== categories.length) throw emitError(model, 'Python', 'a text file whose categorical fields the model does not record');
   // A mixed model reads its continuous columns (X), its count columns (C) and its answers (A), each possibly empty.
   const mixed = model.family === 'mixed';
-  const counts = model.countColumns ?? [];
+  const categorical = categories.length > 0 || mixed;
+  if (categories.length > 0 && text.categoricalFields?.length !== categories.length) throw emitError(model, 'Python', 'a text file whose categorical fields the model does not record');
+  const counts = mixed ? (model.countColumns ?? []) : [];
   if (counts.length > 0 && text.countFields?.length !== counts.length) throw emitError(model, 'Python', 'a text file whose count fields the model does not record');
-  const answers = categories.length > 0 || mixed;
+  const weightField = weightsField(model, 'Python');
+  const weighted = weightField !== undefined;
+  const { keepMissing, skipReason } = rows;
+  const noteSkipped = !keepMissing && skipReason !== undefined && text.columnFields.length > 0;
   return [
     `DELIMITER = ${literal(text.delimiter)}  # " " stands for runs of spaces and tabs`,
     `DECIMAL_COMMA = ${text.decimalComma ? 'True' : 'False'}`,
@@ -136,16 +224,23 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
     `FIELDS = ${text.fields}  # fields per row; rows with another count are skipped`,
     `TRAILING_DELIMITER = ${text.trailingDelimiter ? 'True' : 'False'}`,
     `COLUMN_FIELDS = ${fieldsList}  # ${model.columns.length > 0 && !images ? model.columns.map((c) => JSON.stringify(c)).join(', ') : 'the pixel fields'}`,
-    ...(answers ? [`CATEGORY_FIELDS = [${(text.categoricalFields ?? []).slice(0, categories.length).join(', ')}]  # ${categories.length > 0 ? categories.map((c) => JSON.stringify(c.column)).join(', ') : 'no categorical columns'}`] : []),
+    ...(categorical ? [`CATEGORY_FIELDS = [${(text.categoricalFields ?? []).slice(0, categories.length).join(', ')}]  # ${categories.length > 0 ? categories.map((c) => JSON.stringify(c.column)).join(', ') : 'no categorical columns'}`] : []),
     ...(mixed ? [`COUNT_FIELDS = [${(text.countFields ?? []).join(', ')}]  # ${counts.length > 0 ? counts.map((c) => JSON.stringify(c)).join(', ') : 'no count columns'}`] : []),
     `LABEL_FIELD = ${text.labelField ?? 'None'}  # ${text.labelColumn ? `column ${JSON.stringify(text.labelColumn)}: rows without ${text.labelText ? 'a label' : 'an integer label'} are skipped` : 'no label column'}`,
     `LABEL_TEXT = ${text.labelText ? 'True' : 'False'}  # text labels (any non-missing cell) rather than integers`,
+    ...(weighted
+      ? [
+          `WEIGHTS_COLUMN = ${literal(rows.weightsColumn)}`,
+          `WEIGHTS_FIELD = ${weightField}  # case weights (not a feature): a number >= 0 on every row of FIELDS fields`,
+        ]
+      : []),
+    `KEEP_MISSING = ${keepMissing ? 'True' : 'False'}  # ${keepMissing ? 'missing numeric cells are read as NaN and integrated out' : skipReason ? `rows with a missing numeric cell are skipped: ${skipReason}` : 'no numeric column'}`,
     'MISSING = {"", "na", "n/a", "nan", "-nan", "null", "none", "?", "#n/a"}',
     'NUMBER = re.compile(r"^[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?$")',
     '',
     '',
     'def number(cell):',
-    '    """The value of a cell, or None when it is missing, text or not finite (the row is then skipped)."""',
+    '    """The value of a cell, or None when it is missing, text or not finite."""',
     '    s = cell.strip()',
     '    if DECIMAL_COMMA and "," in s:',
     '        i = s.index(",")',
@@ -158,7 +253,12 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
     '    return v if math.isfinite(v) else None',
     '',
     '',
-    ...(answers
+    'def is_missing(cell):',
+    '    """Empty, or a missing-value token (NA, NaN, null, ?, …)."""',
+    '    return cell.strip().strip(\'"\').lower() in MISSING',
+    '',
+    '',
+    ...(categorical
       ? [
           'def category(cell):',
           '    # The answer in a categorical cell (its text), or None when it is missing.',
@@ -180,13 +280,15 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
     'def read_data(path):',
     '    lines = re.split(r"\\r\\n|\\r|\\n", read_bytes(path).decode("utf-8-sig", errors="replace"))',
     '    rows = []',
-    ...(answers ? ['    answers = []  # per row, its categorical cells (None: missing)', '    row_lines = []  # 1-based line of each row'] : []),
+    ...(weighted ? ['    weights = []'] : []),
+    ...(categorical ? ['    answers = []  # per row, its categorical cells (None: missing)', '    row_lines = []  # 1-based line of each row'] : []),
     ...(mixed ? ['    count_rows = []'] : []),
-    ...(note ? ['    incomplete = 0  # rows skipped for their missing cells'] : []),
+    ...(noteSkipped ? ['    incomplete = 0  # rows skipped for their missing cells'] : []),
     '    i = TABLE_START',
     '    while i < len(lines):',
     '        line = lines[i]',
     '        i += 1',
+    '        line_number = i',
     '        content = line.lstrip("".join(chr(c) for c in range(33)))',
     '        if content == "" or content[0] in "#%":',
     '            continue  # blank and comment lines',
@@ -201,10 +303,22 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
     '            fields.pop()',
     '        if len(fields) != FIELDS:',
     '            continue',
+    ...(weighted
+      ? [
+          '        weight = number(fields[WEIGHTS_FIELD])',
+          '        if weight is None or weight < 0:',
+          '            sys.exit(f"line {line_number}: the weight in column {WEIGHTS_COLUMN!r} is {fields[WEIGHTS_FIELD].strip()!r}; case weights must be numbers >= 0 (0 leaves the row out)")',
+        ]
+      : []),
     '        values = [number(fields[f]) for f in COLUMN_FIELDS]',
     '        if any(v is None for v in values):',
-    ...(note ? ['            if any(fields[f].strip().strip(\'"\').lower() in MISSING for f in COLUMN_FIELDS):', '                incomplete += 1'] : []),
-    '            continue',
+    ...(keepMissing
+      ? [
+          '            if any(v is None and not is_missing(fields[f]) for v, f in zip(values, COLUMN_FIELDS)):',
+          '                continue  # text, or a number that is not finite',
+          '            values = [math.nan if v is None else v for v in values]',
+        ]
+      : [...(noteSkipped ? ['            if any(is_missing(fields[f]) for f in COLUMN_FIELDS):', '                incomplete += 1'] : []), '            continue']),
     ...(mixed
       ? [
           '        row_counts = [number(fields[f]) for f in COUNT_FIELDS]',
@@ -212,31 +326,36 @@ function textReader(model: SavedModel, images: boolean, note: boolean): string[]
           '            continue',
         ]
       : []),
-    ...(answers
-      ? [
-          '        row_answers = [category(fields[f]) for f in CATEGORY_FIELDS]',
-          ...(text.columnFields.length === 0 && counts.length === 0 ? ['        if all(a is None for a in row_answers):', '            continue  # no observed cell'] : []),
-        ]
-      : []),
+    ...(categorical ? ['        row_answers = [category(fields[f]) for f in CATEGORY_FIELDS]'] : []),
+    // Counts are never missing here (a fit with missing counts is refused above): a row with them has observed cells.
+    ...(counts.length > 0
+      ? []
+      : categorical
+      ? ['        if all(math.isnan(v) for v in values) and all(a is None for a in row_answers):', '            continue  # no observed cell']
+      : keepMissing
+        ? ['        if all(math.isnan(v) for v in values):', '            continue  # no observed cell']
+        : []),
     '        if LABEL_FIELD is not None:',
     '            if LABEL_TEXT:',
-    '                if fields[LABEL_FIELD].strip().strip(\'"\').lower() in MISSING:',
+    '                if is_missing(fields[LABEL_FIELD]):',
     '                    continue',
     '            else:',
     '                label = number(fields[LABEL_FIELD])',
     '                if label is None or label != int(label):',
     '                    continue',
     '        rows.append(values)',
-    ...(answers ? ['        answers.append(row_answers)', '        row_lines.append(i)'] : []),
+    ...(weighted ? ['        weights.append(weight)'] : []),
+    ...(categorical ? ['        answers.append(row_answers)', '        row_lines.append(line_number)'] : []),
     ...(mixed ? ['        count_rows.append(row_counts)'] : []),
-    ...(note ? ['    if incomplete:', `        print(f"note: {incomplete} ${MISSING_NOTE}", file=sys.stderr)`] : []),
+    ...(noteSkipped ? ['    if incomplete:', `        print(f"note: {incomplete} " + ${literal(skipNote(skipReason!))}, file=sys.stderr)`] : []),
     `    X = np.array(rows, dtype=np.float64).reshape(len(rows), ${text.columnFields.length})`,
+    `    W = ${weighted ? 'np.array(weights, dtype=np.float64)' : 'None'}`,
     ...(mixed ? [`    C = np.array(count_rows, dtype=np.float64).reshape(len(count_rows), ${counts.length})`] : []),
-    mixed ? '    return X, C, answers, row_lines' : categories.length > 0 ? '    return X, answers, row_lines' : '    return X',
+    mixed ? '    return X, C, answers, row_lines, W' : categorical ? '    return X, answers, row_lines, W' : '    return X, W',
   ];
 }
 
-function gaussianModel(model: SavedModel): string[] {
+function gaussianModel(model: SavedModel, keepMissing: boolean): string[] {
   const name = model.covarianceModel!;
   const { weights, means, covariances } = model.parameters;
   const k = model.k;
@@ -259,6 +378,13 @@ function gaussianModel(model: SavedModel): string[] {
       : sklearnType === 'tied'
         ? 'np.linalg.inv(np.linalg.cholesky(COVARIANCES)).T'
         : '1.0 / np.sqrt(COVARIANCES)';
+  // The same covariances as K full matrices, for the marginal densities of rows with missing cells.
+  const fullCovariances = {
+    full: 'COVARIANCES',
+    tied: 'np.repeat(COVARIANCES[None], len(WEIGHTS), axis=0)',
+    diag: 'np.array([np.diag(c) for c in COVARIANCES])',
+    spherical: 'np.array([c * np.eye(MEANS.shape[1]) for c in COVARIANCES])',
+  }[sklearnType];
   const why = sklearnType === name ? `scikit-learn's covariance_type "${name}"` : name === 'variational' ? 'the expected parameters of the variational fit, one full covariance per component' : `mclust's model ${name}: a full covariance per component, as scikit-learn's "full"`;
   return [
     `# ${why}`,
@@ -274,7 +400,8 @@ function gaussianModel(model: SavedModel): string[] {
       : []),
     '',
     '',
-    'def log_likelihood_and_assignments(X):',
+    'def log_likelihood_per_row(X):',
+    '    """Each row\'s ln p(x) and its most responsible component."""',
     ...(scale !== undefined ? [`    X = X / ${literal(scale)}  # pixel intensities in [0, 1]`] : []),
     ...(standardization ? ['    X = (X - STANDARDIZATION_MEAN) / STANDARDIZATION_SD'] : []),
     `    gm = GaussianMixture(n_components=${k}, covariance_type="${sklearnType}")`,
@@ -282,26 +409,49 @@ function gaussianModel(model: SavedModel): string[] {
     '    gm.means_ = MEANS',
     '    gm.covariances_ = COVARIANCES',
     `    gm.precisions_cholesky_ = ${precisionCholesky}`,
-    '    return float(gm.score(X) * X.shape[0]), gm.predict(X)',
+    ...(keepMissing
+      ? [
+          '    # scikit-learn scores complete rows; a row with missing cells gets the density of its observed cells.',
+          '    complete = ~np.isnan(X).any(axis=1)',
+          '    row_log_likelihood = np.empty(X.shape[0])',
+          '    assignments = np.empty(X.shape[0], dtype=np.int64)',
+          '    if complete.any():',
+          '        row_log_likelihood[complete] = gm.score_samples(X[complete])',
+          '        assignments[complete] = gm.predict(X[complete])',
+          '    if not complete.all():',
+          `        log_prob = observed_log_prob(X[~complete], WEIGHTS, MEANS, ${fullCovariances})`,
+          '        row_log_likelihood[~complete] = log_sum_exp(log_prob)',
+          '        assignments[~complete] = log_prob.argmax(axis=1)',
+          '    return row_log_likelihood, assignments',
+        ]
+      : ['    return gm.score_samples(X), gm.predict(X)']),
   ];
 }
 
-function bernoulliModel(model: SavedModel): string[] {
+function bernoulliModel(model: SavedModel, keepMissing: boolean): string[] {
   const image = model.preprocessing.image!;
   return [
     '# A mixture of multivariate Bernoulli distributions: p(x) = Σ_k π_k Π_j μ_kj^x_j (1 − μ_kj)^(1 − x_j).',
+    ...(keepMissing ? ["# A missing cell drops out of its row's product (its exact marginal)."] : []),
     `WEIGHTS = np.array(${literal(model.parameters.weights)})`,
     `MEANS = np.array(${literal(model.parameters.means)})  # K × D pixel probabilities`,
     `PIXEL_SCALE = ${literal(image.pixelScale)}  # the value that means "fully on"`,
     `THRESHOLD = ${literal(image.threshold)}  # a pixel is 1 when value / PIXEL_SCALE > THRESHOLD`,
     '',
     '',
-    'def log_likelihood_and_assignments(X):',
-    '    B = (X / PIXEL_SCALE > THRESHOLD).astype(np.float64)',
-    '    log_prob = np.log(WEIGHTS) + B @ np.log(MEANS).T + (1.0 - B) @ np.log1p(-MEANS).T',
-    '    top = log_prob.max(axis=1, keepdims=True)',
-    '    row_log_likelihood = top[:, 0] + np.log(np.exp(log_prob - top).sum(axis=1))',
-    '    return float(row_log_likelihood.sum()), log_prob.argmax(axis=1)',
+    'def log_likelihood_per_row(X):',
+    '    """Each row\'s ln p(x) and its most responsible component."""',
+    ...(keepMissing
+      ? [
+          '    observed = (~np.isnan(X)).astype(np.float64)',
+          '    B = (np.nan_to_num(X) / PIXEL_SCALE > THRESHOLD).astype(np.float64)',
+          '    log_prob = np.log(WEIGHTS) + (B * observed) @ np.log(MEANS).T + ((1.0 - B) * observed) @ np.log1p(-MEANS).T',
+        ]
+      : [
+          '    B = (X / PIXEL_SCALE > THRESHOLD).astype(np.float64)',
+          '    log_prob = np.log(WEIGHTS) + B @ np.log(MEANS).T + (1.0 - B) @ np.log1p(-MEANS).T',
+        ]),
+    '    return log_sum_exp(log_prob), log_prob.argmax(axis=1)',
   ];
 }
 
@@ -312,12 +462,11 @@ function poissonModel(model: SavedModel): string[] {
     `RATES = np.array(${literal(model.parameters.means)})  # K × D rates λ`,
     '',
     '',
-    'def log_likelihood_and_assignments(X):',
+    'def log_likelihood_per_row(X):',
+    '    """Each row\'s ln p(x) and its most responsible component."""',
     '    log_factorial = np.vectorize(math.lgamma)(X + 1.0).sum(axis=1, keepdims=True)',
     '    log_prob = np.log(WEIGHTS) + X @ np.log(RATES).T - RATES.sum(axis=1) - log_factorial',
-    '    top = log_prob.max(axis=1, keepdims=True)',
-    '    row_log_likelihood = top[:, 0] + np.log(np.exp(log_prob - top).sum(axis=1))',
-    '    return float(row_log_likelihood.sum()), log_prob.argmax(axis=1)',
+    '    return log_sum_exp(log_prob), log_prob.argmax(axis=1)',
   ];
 }
 
@@ -337,7 +486,9 @@ function categoricalModel(model: SavedModel): string[] {
     mixed
       ? `# p(x) = Σ_k π_k ${blocks.join(' ')}: ${[gaussian ? 'a Gaussian block' : '', counts.length > 0 ? 'a Poisson block' : '', categories.length > 0 ? 'a categorical block' : ''].filter(Boolean).join(', ')}, independent given k.`
       : '# Latent class analysis: p(x) = Σ_k π_k Π_j θ_kj[x_j], independent categorical columns given k.',
-    ...(categories.length > 0 ? ["# A missing answer drops out of its row's product (its exact marginal)."] : []),
+    gaussian
+      ? "# A missing answer drops out of its row's product, and missing numbers out of the Gaussian block (exact marginals)."
+      : "# A missing answer drops out of its row's product (its exact marginal).",
     `WEIGHTS = np.array(${literal(model.parameters.weights)})`,
     ...(gaussian
       ? [
@@ -358,18 +509,11 @@ function categoricalModel(model: SavedModel): string[] {
       : ['CATEGORIES = []']),
     '',
     '',
-    mixed ? 'def log_likelihood_and_assignments(X, C, A, lines):' : 'def log_likelihood_and_assignments(X, A, lines):',
-    '    log_prob = np.tile(np.log(WEIGHTS), (len(A), 1))',
+    mixed ? 'def log_likelihood_per_row(X, C, A, lines):' : 'def log_likelihood_per_row(X, A, lines):',
+    '    """Each row\'s ln p(x) and its most responsible component."""',
     ...(gaussian
-      ? [
-          ...(standardization ? ['    X = (X - STANDARDIZATION_MEAN) / STANDARDIZATION_SD'] : []),
-          '    for k in range(len(WEIGHTS)):',
-          '        L = np.linalg.cholesky(COVARIANCES[k])',
-          '        z = np.linalg.solve(L, (X - MEANS[k]).T)',
-          '        log_det = 2.0 * np.log(np.diag(L)).sum()',
-          '        log_prob[:, k] += -0.5 * (X.shape[1] * math.log(2 * math.pi) + log_det + (z * z).sum(axis=0))',
-        ]
-      : []),
+      ? [...(standardization ? ['    X = (X - STANDARDIZATION_MEAN) / STANDARDIZATION_SD'] : []), '    log_prob = observed_log_prob(X, WEIGHTS, MEANS, COVARIANCES)']
+      : ['    log_prob = np.tile(np.log(WEIGHTS), (len(A), 1))']),
     ...(counts.length > 0
       ? [
           '    log_factorial = np.vectorize(math.lgamma)(C + 1.0).sum(axis=1, keepdims=True)',
@@ -386,8 +530,6 @@ function categoricalModel(model: SavedModel): string[] {
     '            if answer not in code:',
     '                sys.exit(f"line {lines[i]}: column {CATEGORICAL_COLUMNS[j]!r} has the category {answer!r}, which the model never saw (it knows {levels})")',
     '            log_prob[i] += log_theta[:, code[answer]]',
-    '    top = log_prob.max(axis=1, keepdims=True)',
-    '    row_log_likelihood = top[:, 0] + np.log(np.exp(log_prob - top).sum(axis=1))',
-    '    return float(row_log_likelihood.sum()), log_prob.argmax(axis=1)',
+    '    return log_sum_exp(log_prob), log_prob.argmax(axis=1)',
   ];
 }
