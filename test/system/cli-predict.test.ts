@@ -107,6 +107,12 @@ describe('CLI: mixscope fit --save-model and mixscope predict', function () {
     assert.equal(missing.predict.incompleteRows, 30);
     assert.deepEqual(missing.predict.assignments, missing.fit.assignments);
     assert.ok(Math.abs(missing.predict.logLikelihood - missing.fit.logLikelihood) <= 1e-10 * Math.abs(missing.fit.logLikelihood));
+    // A model selection fits the complete rows only: predict then leaves the same rows out.
+    const chosen = fitThenPredict(gaps, ['--k', '1-3', '--covariance', 'VVV,EEE'], 'gaps-selection');
+    assert.equal(chosen.fit.n, 242);
+    assert.equal(chosen.predict.n, 242);
+    assert.deepEqual(chosen.predict.assignments, chosen.fit.assignments);
+    assert.ok(Math.abs(chosen.predict.logLikelihood - chosen.fit.logLikelihood) <= 1e-10 * Math.abs(chosen.fit.logLikelihood), `${chosen.predict.logLikelihood} vs ${chosen.fit.logLikelihood}`);
     const weightedFile = path.join(dir, 'weighted.csv');
     fs.writeFileSync(weightedFile, [`${lines[0]},w`, ...lines.slice(1).map((l, i) => `${l},${i % 4}`)].join('\n') + '\n');
     const weighted = fitThenPredict(weightedFile, ['--k', '2', '--covariance', 'full', '--weights', 'w'], 'weighted');

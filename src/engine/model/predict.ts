@@ -29,6 +29,7 @@ import { SETTINGS, type NumberSpec } from '../../shared/settings';
 import { observedLogProb } from '../families/gaussian/missing';
 import { centreOffsetColumns } from '../families/gaussian/prepare';
 import type { SklearnCovarianceType } from '../../shared/protocol';
+import { missingRowsSkipped } from './fittedRows';
 import type { SavedModel } from './schema';
 
 /** The largest categoryLimit: a model's categorical columns are read with every value, so an unseen one can be named. */
@@ -71,7 +72,8 @@ export async function loadForModel(model: SavedModel, fileName: string, bytes: U
     imageWidth: model.settings?.imageWidth || undefined,
     sheet,
     weightsColumn: hasWeights ? weightsColumn : undefined,
-    missing: model.family === 'poisson' || model.family === 'categorical' ? 'skip' : (model.settings?.missing ?? 'marginalize'),
+    // As the fit: rows with a missing numeric cell are skipped when it skipped them (a model selection, say).
+    missing: model.family === 'categorical' || missingRowsSkipped(model) !== undefined ? 'skip' : (model.settings?.missing ?? 'marginalize'),
     ...(labels.labelBytes ? { labelBytes: labels.labelBytes, labelFileName: labels.labelFileName } : {}),
   });
   if (weightsColumn !== undefined && !hasWeights) {
