@@ -8,7 +8,7 @@
 import { clip, dataError, listSome, plural } from '../common';
 import { MISSING, NONFINITE, NUM, RowScanner } from './cells';
 import type { TableFrame } from './frame';
-import { walkTable } from './rows';
+import { walkTable, type TableBytes } from './rows';
 
 /** Header names that mark a column of class labels (taken out of the fit when they are integers). */
 export const LABEL_COLUMN = /^(labels?|class|target|y|digit)$/i;
@@ -72,7 +72,7 @@ export interface ColumnScan {
  * Pass 1: the type of every column, from every row of the table's width. `labelRequest`: the labelColumn setting;
  * `categories`: the categorical and categoryLimit settings.
  */
-export function scanColumns(lines: string[], frame: TableFrame, row: RowScanner, labelRequest = 'auto', categories: CategoryRequest = {}): ColumnScan {
+export function scanColumns(text: TableBytes, frame: TableFrame, row: RowScanner, labelRequest = 'auto', categories: CategoryRequest = {}): ColumnScan {
   const { c, header } = frame;
   const headerName = (j: number) => (header?.[j - (header.length === c - 1 ? 1 : 0)] ?? '').trim();
   const names = (j: number, request: string) =>
@@ -97,7 +97,7 @@ export function scanColumns(lines: string[], frame: TableFrame, row: RowScanner,
   let rowsOfWidth = 0;
   let seqFrom1 = true;
   let seqFrom0 = true;
-  const { blankInside, commentInside } = walkTable(lines, frame, row, (line) => {
+  const { blankInside, commentInside } = walkTable(text, frame, row, (line) => {
     if (row.broken || row.count !== c) return;
     const r = rowsOfWidth++;
     const kinds = row.kinds;

@@ -5,7 +5,7 @@ import { allocate, clip, dataError, listSome, plural } from '../common';
 import { MISSING, NONFINITE, NUM, type RowScanner } from './cells';
 import type { ColumnSelection } from './columns';
 import type { TableFrame } from './frame';
-import { walkTable } from './rows';
+import { walkTable, type TableBytes } from './rows';
 
 /** Line numbers listed per kind of skipped row. */
 const LINES_SHOWN = 10;
@@ -89,7 +89,7 @@ export interface TableValues {
 /** Reads the selected columns of every row; `asPixels` stores bytes (the caller checked they are integers 0..255). */
 export function readValues(
   fileName: string,
-  lines: string[],
+  text: TableBytes,
   frame: TableFrame,
   row: RowScanner,
   rowsOfWidth: number,
@@ -123,7 +123,7 @@ export function readValues(
   const skipped = new SkipLog();
   let n = 0;
   let maxValue = 0;
-  walkTable(lines, frame, row, (line) => {
+  walkTable(text, frame, row, (line) => {
     if (row.broken) {
       skipped.add('quotes', line);
       return;
