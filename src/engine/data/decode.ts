@@ -16,11 +16,27 @@ function isBadControl(b: number): boolean {
   return b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1a;
 }
 
+/** A 32-bit word of four bytes 0x20…0x7E: printable ASCII, nothing to check byte by byte. */
+function printableWord(w: number): boolean {
+  // Bit tricks from "Bit Twiddling Hacks": a byte < 0x20 (hasless), a byte > 0x7E (hasmore).
+  return (((w - 0x20202020) & ~w) | ((w + 0x01010101) | w)) & 0x80808080 ? false : true;
+}
+
 /** Offset of the first byte that is not valid UTF-8 text (or a stray control byte), or -1. */
 export function firstNonTextByte(bytes: Uint8Array, start: number): number {
   const n = bytes.length;
+  // Four bytes at a time where they are aligned words of printable ASCII (most of a text table).
+  const aligned = (4 - ((bytes.byteOffset + start) & 3)) & 3;
+  const wordStart = start + aligned;
+  const words = wordStart < n ? new Uint32Array(bytes.buffer, bytes.byteOffset + wordStart, Math.floor((n - wordStart) / 4)) : new Uint32Array(0);
   let i = start;
   while (i < n) {
+    if (i >= wordStart && ((i - wordStart) & 3) === 0) {
+      let w = (i - wordStart) / 4;
+      while (w < words.length && printableWord(words[w])) w++;
+      i = wordStart + 4 * w;
+      if (i >= n) break;
+    }
     const b = bytes[i];
     if (b < 0x80) {
       if (isBadControl(b) || b === 0x7f) return i;

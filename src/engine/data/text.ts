@@ -23,6 +23,7 @@ import { nameColumns, scanColumns, selectColumns, type ColumnScan, type ColumnSe
 import { locateTable, locateTextTable, preambleNote } from './text/frame';
 import { chooseLayout, sampleContentLines } from './text/layout';
 import { TextLines } from './text/lines';
+import { countLines, RowCache } from './text/rowCache';
 import { readValues } from './text/values';
 
 export interface TextOptions {
@@ -61,7 +62,10 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
 
   const row = new RowScanner(layout.delimiter, layout.decimalComma);
   const table = { bytes: utf8, start: head.start(frame.tableStart) };
-  const scan = scanColumns(table, frame, row, options.labelsFile ? 'auto' : options.labelColumn, { columns: options.categorical, limit: options.categoryLimit });
+  // Pass 1 keeps every row's numbers for pass 2 when that costs about the text's own size (not for wide pixel rows).
+  const lineCount = countLines(utf8, table.start);
+  const cache = lineCount * c * 9 <= 2 * (utf8.length - table.start) ? new RowCache(fileName, c, lineCount) : undefined;
+  const scan = scanColumns(table, frame, row, options.labelsFile ? 'auto' : options.labelColumn, { columns: options.categorical, limit: options.categoryLimit }, cache);
   if (scan.note) notes.push(scan.note);
   if (scan.rowsOfWidth === 0) {
     throw dataError(fileName, `no row has the table's ${c} fields: the rows are ragged. Check the delimiter (${DELIMITER_NAMES[layout.delimiter]}).`);
@@ -71,7 +75,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   const selection = selectColumns(fileName, scan, naming, options);
 
   const shape = pixelShape(scan, selection, options.imageWidth);
-  const read = readValues(fileName, table, frame, row, scan.rowsOfWidth, naming.names, selection, shape !== undefined, options.missing === 'marginalize');
+  const read = readValues(fileName, table, frame, row, scan.rowsOfWidth, naming.names, selection, shape !== undefined, options.missing === 'marginalize', cache);
   const { n, values, capacity, labels } = read;
   const d = selection.selected.length;
   notes.push(...read.skipped.notes());

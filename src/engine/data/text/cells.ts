@@ -150,10 +150,13 @@ export class RowScanner {
   quoted = false;
   /** scanBytes: offset of the byte that ends the line (\n, \r, or the end of the bytes scanned). */
   lineEnd = 0;
+  /** walkRows: offset of the row's first byte. */
+  rowStart = 0;
   kinds = new Uint8Array(64);
   values = new Float64Array(64);
-  private starts = new Int32Array(64);
-  private ends = new Int32Array(64);
+  // Offsets in a file's bytes may pass 2^31.
+  private starts = new Float64Array(64);
+  private ends = new Float64Array(64);
   private line = '';
   private src: Uint8Array | undefined;
   private fields: string[] | undefined;
@@ -185,8 +188,8 @@ export class RowScanner {
     };
     this.kinds = grow(this.kinds, (k) => new Uint8Array(k));
     this.values = grow(this.values, (k) => new Float64Array(k));
-    this.starts = grow(this.starts, (k) => new Int32Array(k));
-    this.ends = grow(this.ends, (k) => new Int32Array(k));
+    this.starts = grow(this.starts, (k) => new Float64Array(k));
+    this.ends = grow(this.ends, (k) => new Float64Array(k));
   }
 
   /**

@@ -8,6 +8,7 @@
 import { clip, dataError, listSome, plural } from '../common';
 import { MISSING, NONFINITE, NUM, RowScanner } from './cells';
 import type { TableFrame } from './frame';
+import type { RowCache } from './rowCache';
 import { walkTable, type TableBytes } from './rows';
 
 /** Header names that mark a column of class labels (taken out of the fit when they are integers). */
@@ -70,9 +71,9 @@ export interface ColumnScan {
 
 /**
  * Pass 1: the type of every column, from every row of the table's width. `labelRequest`: the labelColumn setting;
- * `categories`: the categorical and categoryLimit settings.
+ * `categories`: the categorical and categoryLimit settings; `cache` keeps every row's cells for pass 2.
  */
-export function scanColumns(text: TableBytes, frame: TableFrame, row: RowScanner, labelRequest = 'auto', categories: CategoryRequest = {}): ColumnScan {
+export function scanColumns(text: TableBytes, frame: TableFrame, row: RowScanner, labelRequest = 'auto', categories: CategoryRequest = {}, cache?: RowCache): ColumnScan {
   const { c, header } = frame;
   const headerName = (j: number) => (header?.[j - (header.length === c - 1 ? 1 : 0)] ?? '').trim();
   const names = (j: number, request: string) =>
@@ -97,39 +98,56 @@ export function scanColumns(text: TableBytes, frame: TableFrame, row: RowScanner
   let rowsOfWidth = 0;
   let seqFrom1 = true;
   let seqFrom0 = true;
+  // The counts every numeric cell updates, in typed arrays (the hot loop), copied into the stats after the walk.
+  const numeric = new Float64Array(c);
+  const min = new Float64Array(c).fill(Infinity);
+  const max = new Float64Array(c).fill(-Infinity);
+  const integral = new Uint8Array(c).fill(1);
+  /** Columns that also keep the distinct values or texts of their numbers. */
+  const keepsValues = Uint8Array.from(stats, (st) => (st.distinct || st.requested || st.categoryRequested ? 1 : 0));
   const { blankInside, commentInside } = walkTable(text, frame, row, (line) => {
+    cache?.add(row, line);
     if (row.broken || row.count !== c) return;
     const r = rowsOfWidth++;
     const kinds = row.kinds;
     const vals = row.values;
+    if (kinds[0] !== NUM) seqFrom1 = seqFrom0 = false;
+    else {
+      if (vals[0] !== r + 1) seqFrom1 = false;
+      if (vals[0] !== r) seqFrom0 = false;
+    }
     for (let j = 0; j < c; j++) {
-      const st = stats[j];
       const kind = kinds[j];
       if (kind === NUM) {
-        st.numeric++;
         const v = vals[j];
-        if (v < st.min) st.min = v;
-        if (v > st.max) st.max = v;
-        if (st.integral && !Number.isInteger(v)) st.integral = false;
-        if (st.distinct && st.distinct.size <= MAX_LABEL_VALUES) st.distinct.add(v);
-        if ((st.requested || st.categoryRequested) && st.texts.size <= textCap) st.texts.add(row.text(j));
-        if (j === 0) {
-          if (v !== r + 1) seqFrom1 = false;
-          if (v !== r) seqFrom0 = false;
-        }
-      } else {
-        if (j === 0) seqFrom1 = seqFrom0 = false;
-        if (kind === NONFINITE) {
-          st.nonFinite++;
+        numeric[j]++;
+        if (v < min[j]) min[j] = v;
+        if (v > max[j]) max[j] = v;
+        if (integral[j] === 1 && !Number.isInteger(v)) integral[j] = 0;
+        if (keepsValues[j] === 1) {
+          const st = stats[j];
+          if (st.distinct && st.distinct.size <= MAX_LABEL_VALUES) st.distinct.add(v);
           if ((st.requested || st.categoryRequested) && st.texts.size <= textCap) st.texts.add(row.text(j));
-        } else if (kind === MISSING) st.missing++;
-        else {
-          st.text++;
-          if (!st.firstText) st.firstText = { value: row.text(j), line };
-          if (st.texts.size <= textCap) st.texts.add(row.text(j));
         }
+        continue;
+      }
+      const st = stats[j];
+      if (kind === NONFINITE) {
+        st.nonFinite++;
+        if ((st.requested || st.categoryRequested) && st.texts.size <= textCap) st.texts.add(row.text(j));
+      } else if (kind === MISSING) st.missing++;
+      else {
+        st.text++;
+        if (!st.firstText) st.firstText = { value: row.text(j), line };
+        if (st.texts.size <= textCap) st.texts.add(row.text(j));
       }
     }
+  });
+  stats.forEach((st, j) => {
+    st.numeric = numeric[j];
+    st.min = min[j];
+    st.max = max[j];
+    st.integral = integral[j] === 1;
   });
   let note: string | undefined;
   if (blankInside > 0 || commentInside > 0) {

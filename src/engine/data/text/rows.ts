@@ -51,8 +51,8 @@ function lineEnd(src: Uint8Array, from: number, end: number): number {
 }
 
 /**
- * Walks the rows of src[at.offset, end) and moves `at` past them; lines numbered below `tableStart` are passed
- * over. Unless `final` (the bytes go on to the end of the file), it stops before a line it cannot know whole yet:
+ * Walks the rows of src[at.offset, end) and moves `at` past them (a visit that returns true stops the walk after its
+ * row); lines numbered below `tableStart` are passed over. Unless `final` (the bytes go on to the end of the file), it stops before a line it cannot know whole yet:
  * one without its line end, or one that opens a quoted field which may close in bytes not read yet.
  */
 export function walkRows(
@@ -63,7 +63,7 @@ export function walkRows(
   tableStart: number,
   frame: Pick<TableFrame, 'c' | 'trailingDelimiter'>,
   row: RowScanner,
-  visit: (line: number) => void,
+  visit: (line: number) => boolean | void,
   counts: WalkCounts,
 ): void {
   const c = frame.c;
@@ -131,7 +131,8 @@ export function walkRows(
       line++;
     }
     if (frame.trailingDelimiter && row.count === c + 1 && row.kinds[c] === MISSING) row.count = c;
-    visit(lineNumber);
+    row.rowStart = lineStart;
+    if (visit(lineNumber) === true) break;
   }
   at.offset = i;
   at.line = line;
