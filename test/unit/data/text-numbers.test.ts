@@ -161,3 +161,33 @@ describe('text tables: the streamed parse in small reads', () => {
     );
   });
 });
+
+describe('text tables: rows read once', () => {
+  // Past the first pass's checkpoints (every 256 rows), a skipped row's cell is found again for its message.
+  const lines = ['a,b,c,label'];
+  for (let i = 0; i < 1000; i++) lines.push(i === 600 ? `${i},abc,${-i},0` : i === 800 ? `${i},0.5,NA,1` : i === 900 ? `${i},0.5,1,x` : `${i},${i / 8},${-i},${i % 3}`);
+  const text = lines.join('\n') + '\n';
+
+  it('skipped rows far into the table are reported with their cell and line', () => {
+    const data = loadDataset('far.csv', utf8(text));
+    assert.ok(data.kind === 'table');
+    assert.equal(data.n, 997);
+    assert.deepEqual(data.summary.skippedLines, [602, 802, 902]);
+    assert.ok(data.summary.notes.includes('1 row skipped: text in a numeric column at line 602 (first: "abc" in b)'), data.summary.notes.join('\n'));
+    assert.ok(data.summary.notes.includes('1 row skipped: missing values at line 802 (first: "NA" in c)'));
+    assert.ok(data.summary.notes.includes('1 row skipped: a missing or non-integer label at line 902 (first: "x")'));
+    assert.deepEqual(Array.from(data.labels!.subarray(0, 4)), [0, 1, 2, 0]);
+    assert.deepEqual(Array.from(data.values.subarray(3 * 996, 3 * 997)), [999, 999 / 8, -999]);
+  });
+
+  it('columns asked for in another order, and missing cells kept, read the right cells', () => {
+    const data = loadDataset('far.csv', utf8(text), { columns: ['c', 'a'], missing: 'marginalize' });
+    assert.ok(data.kind === 'table');
+    assert.deepEqual(data.columns, ['c', 'a']);
+    assert.equal(data.n, 999); // the row with "abc" in b (not fitted) is kept; the one without its label is not
+    assert.deepEqual(Array.from(data.values.subarray(0, 4)), [0, 0, -1, 1]);
+    const row800 = Array.from(data.sourceLines!).indexOf(802);
+    assert.ok(Number.isNaN(data.values[2 * row800]) && data.missing![2 * row800] === 1);
+    assert.equal(data.values[2 * row800 + 1], 800);
+  });
+});
