@@ -3,7 +3,7 @@
 // classifies one row's cells without a string per cell.
 
 import Papa from 'papaparse';
-import { bytesToString, parsePlainNumber } from './numbers';
+import { bytesToString, EXACT_PATH, parsePlainNumber } from './numbers';
 
 /** ' ' stands for runs of spaces and tabs. */
 export type Delimiter = ',' | '\t' | ';' | '|' | ' ';
@@ -159,6 +159,7 @@ export class RowScanner {
   private ends = new Float64Array(64);
   private line = '';
   private src: Uint8Array | undefined;
+  private limit = 0;
   private fields: string[] | undefined;
   private readonly classes = new Uint8Array(256);
 
@@ -175,7 +176,15 @@ export class RowScanner {
   /** Raw text of field j (trimmed), for messages. */
   text(j: number): string {
     if (this.fields) return this.fields[j].trim();
-    if (this.src) return bytesToString(this.src, this.starts[j], this.ends[j]).trim();
+    if (this.src) {
+      // A cell read from bytes ends at the first separator or line end after its start (not stored: most are numbers).
+      const src = this.src;
+      const start = this.starts[j];
+      let end = start;
+      if (this.delimiter === ' ') while (end < this.limit && this.classes[src[end]] === ORDINARY) end++;
+      else while (end < this.limit && this.classes[src[end]] !== SEPARATOR && this.classes[src[end]] !== LINE_END) end++;
+      return bytesToString(src, start, end).trim();
+    }
     return this.line.slice(this.starts[j], this.ends[j]).trim();
   }
 
@@ -198,6 +207,7 @@ export class RowScanner {
    */
   scanBytes(src: Uint8Array, start: number, limit: number): void {
     this.src = src;
+    this.limit = limit;
     this.fields = undefined;
     this.broken = false;
     this.quoted = false;
@@ -283,7 +293,6 @@ export class RowScanner {
     // ≤ 15 digits and ≤ 15 decimals: the mantissa and the power of ten are exact, and one division rounds as Number().
     const value = fraction === 0 ? mantissa : mantissa / POW10_15[fraction];
     this.starts[j] = start;
-    this.ends[j] = p;
     this.kinds[j] = NUM;
     this.values[j] = negative ? -value : value;
     return p;
@@ -292,7 +301,6 @@ export class RowScanner {
   /** Classifies src[start, end) as cell() does the same text. */
   private cellBytes(src: Uint8Array, j: number, start: number, end: number): void {
     this.starts[j] = start;
-    this.ends[j] = end;
     let a = start;
     let b = end;
     while (a < b && src[a] <= 32) a++;
@@ -302,6 +310,13 @@ export class RowScanner {
       return;
     }
     const plain = parsePlainNumber(src, a, b);
+    if (plain === EXACT_PATH) {
+      // A number too long for the fast path: Number() of its text, as classify() reads it.
+      const value = +bytesToString(src, a, b);
+      this.kinds[j] = Number.isFinite(value) ? NUM : NONFINITE;
+      this.values[j] = value;
+      return;
+    }
     if (plain === plain) {
       this.kinds[j] = NUM;
       this.values[j] = plain;

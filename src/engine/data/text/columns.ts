@@ -105,8 +105,16 @@ export function scanColumns(text: TableBytes, frame: TableFrame, row: RowScanner
   const integral = new Uint8Array(c).fill(1);
   /** Columns that also keep the distinct values or texts of their numbers. */
   const keepsValues = Uint8Array.from(stats, (st) => (st.distinct || st.requested || st.categoryRequested ? 1 : 0));
+  // Without a cache the row's cells are copied into these (and lost): one loop either way.
+  let cachedKinds: Uint8Array = new Uint8Array(c);
+  let cachedValues: Float64Array = new Float64Array(c);
   const { blankInside, commentInside } = walkTable(text, frame, row, (line) => {
-    cache?.add(row, line);
+    let base = 0;
+    if (cache) {
+      base = cache.add(row, line);
+      cachedKinds = cache.kinds;
+      cachedValues = cache.values;
+    }
     if (row.broken || row.count !== c) return;
     const r = rowsOfWidth++;
     const kinds = row.kinds;
@@ -118,8 +126,10 @@ export function scanColumns(text: TableBytes, frame: TableFrame, row: RowScanner
     }
     for (let j = 0; j < c; j++) {
       const kind = kinds[j];
+      const v = vals[j];
+      cachedKinds[base + j] = kind;
+      cachedValues[base + j] = v;
       if (kind === NUM) {
-        const v = vals[j];
         numeric[j]++;
         if (v < min[j]) min[j] = v;
         if (v > max[j]) max[j] = v;

@@ -2,6 +2,9 @@
 // "3.25e-4") are parsed from the digits where one rounding gives exactly what Number() gives for the same text; the
 // rest (many digits, large exponents, words, decimal commas) is left to the caller's exact path.
 
+/** parsePlainNumber's answer for a number it leaves to Number() (never a value it returns: those are finite). */
+export const EXACT_PATH = Infinity;
+
 /** 10^0 … 10^22: every one exactly a double. */
 const POW10 = Float64Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 /** Most significant digits of a mantissa kept exact in a double (10^15 < 2^53). */
@@ -13,8 +16,8 @@ const MAX_EXPONENT = 1_000_000;
  * Parses src[a, b) when it is a plain decimal whose value Number() would round once: at most 15 significant digits
  * and a power of ten within 10^±22, so the mantissa and the power are exact doubles and one multiplication or
  * division rounds correctly (Clinger's fast path). Accepts exactly the texts of
- * /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/ that it can round so, and returns NaN for any other text
- * (left to Number()).
+ * /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/ that it can round so. Returns EXACT_PATH for the other texts
+ * of that form (more digits, a larger power of ten: Number() of the text rounds them) and NaN for any other text.
  */
 export function parsePlainNumber(src: Uint8Array, a: number, b: number): number {
   let i = a;
@@ -67,18 +70,18 @@ export function parsePlainNumber(src: Uint8Array, a: number, b: number): number 
     while (i < b) {
       c = src[i] - 48;
       if (c < 0 || c > 9) return NaN;
-      exponent = exponent * 10 + c;
-      if (exponent > MAX_EXPONENT) return NaN;
+      if (exponent <= MAX_EXPONENT) exponent = exponent * 10 + c;
       i++;
     }
+    if (exponent > MAX_EXPONENT) return EXACT_PATH;
     scale += exponentNegative ? -exponent : exponent;
   }
-  if (significant > MAX_DIGITS) return NaN;
+  if (significant > MAX_DIGITS) return EXACT_PATH;
   let value: number;
   if (mantissa === 0) value = 0;
   else if (scale >= 0 && scale <= 22) value = mantissa * POW10[scale];
   else if (scale < 0 && scale >= -22) value = mantissa / POW10[-scale];
-  else return NaN;
+  else return EXACT_PATH;
   return negative ? -value : value;
 }
 

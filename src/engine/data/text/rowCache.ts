@@ -41,8 +41,11 @@ export class RowCache {
     this.values = allocate(fileName, 'the table', rows * c * 8, () => new Float64Array(rows * c));
   }
 
-  /** Records the row `row` holds (visited at `line`). */
-  add(row: RowScanner, line: number): void {
+  /**
+   * Records the row `row` holds (visited at `line`). For a row of the table's width, returns where its c cells go in
+   * `kinds` and `values` (the caller copies them, in the loop that reads them anyway); -1 for another row.
+   */
+  add(row: RowScanner, line: number): number {
     const v = this.rows++;
     if (v === this.status.length) this.grow();
     if (v % CHECKPOINT_ROWS === 0) this.checkpoints.push(row.rowStart, line - 1);
@@ -50,18 +53,12 @@ export class RowCache {
     const c = this.c;
     if (row.broken || row.count !== c) {
       this.status[v] = row.broken ? ROW_BROKEN : ROW_RAGGED;
-      return;
+      return -1;
     }
     this.status[v] = ROW_OF_WIDTH;
     const base = this.rowsOfWidth++ * c;
     if (base + c > this.values.length) this.growCells();
-    const { kinds, values } = this;
-    const rowKinds = row.kinds;
-    const rowValues = row.values;
-    for (let j = 0; j < c; j++) {
-      kinds[base + j] = rowKinds[j];
-      values[base + j] = rowValues[j];
-    }
+    return base;
   }
 
   /** Reads visited row v's text again into `row` (its cells' text for messages and labels). */
