@@ -105,38 +105,43 @@ export function scanColumns(text: TableBytes, frame: TableFrame, row: RowScanner
   const integral = new Uint8Array(c).fill(1);
   /** Columns that also keep the distinct values or texts of their numbers. */
   const keepsValues = Uint8Array.from(stats, (st) => (st.distinct || st.requested || st.categoryRequested ? 1 : 0));
-  // Without a cache the row's cells are copied into these (and lost): one loop either way.
-  let cachedKinds: Uint8Array = new Uint8Array(c);
-  let cachedValues: Float64Array = new Float64Array(c);
-  const { blankInside, commentInside } = walkTable(text, frame, row, (line) => {
-    let base = 0;
-    if (cache) {
-      base = cache.add(row, line);
-      cachedKinds = cache.kinds;
-      cachedValues = cache.values;
-    }
-    if (row.broken || row.count !== c) return;
-    const r = rowsOfWidth++;
-    const kinds = row.kinds;
-    const vals = row.values;
-    if (kinds[0] !== NUM) seqFrom1 = seqFrom0 = false;
+  /** The numeric counts of row r of the table's width, its cells at kinds[o + j], vals[o + j]. */
+  const countNumbers = (kinds: Uint8Array, vals: Float64Array, o: number, r: number) => {
+    if (kinds[o] !== NUM) seqFrom1 = seqFrom0 = false;
     else {
-      if (vals[0] !== r + 1) seqFrom1 = false;
-      if (vals[0] !== r) seqFrom0 = false;
+      if (vals[o] !== r + 1) seqFrom1 = false;
+      if (vals[o] !== r) seqFrom0 = false;
     }
     for (let j = 0; j < c; j++) {
+      if (kinds[o + j] !== NUM) continue;
+      const v = vals[o + j];
+      numeric[j]++;
+      if (v < min[j]) min[j] = v;
+      if (v > max[j]) max[j] = v;
+      if (integral[j] === 1 && !Number.isInteger(v)) integral[j] = 0;
+    }
+  };
+  const { blankInside, commentInside } = walkTable(text, frame, row, (line) => {
+    const base = cache ? cache.add(row, line) : 0;
+    if (row.broken || row.count !== c) return;
+    const kinds = row.kinds;
+    const vals = row.values;
+    // With a cache the numbers are counted after the walk, from the cache, in one tight loop.
+    if (cache) {
+      const cachedKinds = cache.kinds;
+      const cachedValues = cache.values;
+      for (let j = 0; j < c; j++) {
+        cachedKinds[base + j] = kinds[j];
+        cachedValues[base + j] = vals[j];
+      }
+    } else countNumbers(kinds, vals, 0, rowsOfWidth);
+    rowsOfWidth++;
+    for (let j = 0; j < c; j++) {
       const kind = kinds[j];
-      const v = vals[j];
-      cachedKinds[base + j] = kind;
-      cachedValues[base + j] = v;
       if (kind === NUM) {
-        numeric[j]++;
-        if (v < min[j]) min[j] = v;
-        if (v > max[j]) max[j] = v;
-        if (integral[j] === 1 && !Number.isInteger(v)) integral[j] = 0;
         if (keepsValues[j] === 1) {
           const st = stats[j];
-          if (st.distinct && st.distinct.size <= MAX_LABEL_VALUES) st.distinct.add(v);
+          if (st.distinct && st.distinct.size <= MAX_LABEL_VALUES) st.distinct.add(vals[j]);
           if ((st.requested || st.categoryRequested) && st.texts.size <= textCap) st.texts.add(row.text(j));
         }
         continue;
@@ -153,6 +158,7 @@ export function scanColumns(text: TableBytes, frame: TableFrame, row: RowScanner
       }
     }
   });
+  if (cache) for (let r = 0; r < rowsOfWidth; r++) countNumbers(cache.kinds, cache.values, r * c, r);
   stats.forEach((st, j) => {
     st.numeric = numeric[j];
     st.min = min[j];

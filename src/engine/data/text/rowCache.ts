@@ -12,7 +12,7 @@ export const ROW_OF_WIDTH = 0;
 export const ROW_BROKEN = 1;
 export const ROW_RAGGED = 2;
 
-/** Rows between two checkpoints (where a row's text can be found again). */
+/** Rows between two checkpoints (where a row's text can be found again): a power of two. */
 const CHECKPOINT_ROWS = 256;
 
 export class RowCache {
@@ -48,7 +48,7 @@ export class RowCache {
   add(row: RowScanner, line: number): number {
     const v = this.rows++;
     if (v === this.status.length) this.grow();
-    if (v % CHECKPOINT_ROWS === 0) this.checkpoints.push(row.rowStart, line - 1);
+    if ((v & (CHECKPOINT_ROWS - 1)) === 0) this.checkpoints.push(row.rowStart, line - 1);
     this.lines[v] = line;
     const c = this.c;
     if (row.broken || row.count !== c) {

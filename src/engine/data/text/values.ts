@@ -226,10 +226,27 @@ export function readValues(
       cache.rescan(v, text.bytes, frame, row);
       return row.text(j);
     };
+    // Every column fitted, in order, with no labels or weights: a complete row is already where it belongs as long as
+    // no row above it was skipped.
+    const asIs = inPlace && d === c && !labels && !weights;
+    const { kinds: cachedKinds, values: cachedValues, status: cachedStatus, lines: cachedLines } = cache;
     for (let w = 0; v < cache.rows; v++) {
-      const status = cache.status[v];
-      if (status === ROW_OF_WIDTH) take(cache.lines[v], cache.kinds, cache.values, c * w++, textOf);
-      else skipOther(status === ROW_BROKEN, cache.lines[v]);
+      const status = cachedStatus[v];
+      if (status !== ROW_OF_WIDTH) {
+        skipOther(status === ROW_BROKEN, cachedLines[v]);
+        continue;
+      }
+      const o = c * w++;
+      if (asIs && n === w - 1) {
+        let complete = true;
+        for (let j = 0; j < c; j++) if (cachedKinds[o + j] !== NUM) complete = false;
+        if (complete) {
+          for (let j = 0; j < c; j++) if (cachedValues[o + j] > maxValue) maxValue = cachedValues[o + j];
+          sourceLines[n++] = cachedLines[v];
+          continue;
+        }
+      }
+      take(cachedLines[v], cachedKinds, cachedValues, o, textOf);
     }
   } else {
     const textOf = (j: number) => row.text(j);
