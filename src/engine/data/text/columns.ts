@@ -105,6 +105,7 @@ export function scanColumns(text: TableBytes, frame: TableFrame, row: RowScanner
   const integral = new Uint8Array(c).fill(1);
   /** Columns that also keep the distinct values or texts of their numbers. */
   const keepsValues = Uint8Array.from(stats, (st) => (st.distinct || st.requested || st.categoryRequested ? 1 : 0));
+  const anyKeepsValues = keepsValues.includes(1);
   /** The numeric counts of row r of the table's width, its cells at kinds[o + j], vals[o + j]. */
   const countNumbers = (kinds: Uint8Array, vals: Float64Array, o: number, r: number) => {
     if (kinds[o] !== NUM) seqFrom1 = seqFrom0 = false;
@@ -126,16 +127,21 @@ export function scanColumns(text: TableBytes, frame: TableFrame, row: RowScanner
     if (row.broken || row.count !== c) return;
     const kinds = row.kinds;
     const vals = row.values;
-    // With a cache the numbers are counted after the walk, from the cache, in one tight loop.
+    // With a cache the numbers are counted after the walk, from the cache, in one tight loop; a row of numbers alone
+    // needs nothing more here unless a column keeps its values.
     if (cache) {
       const cachedKinds = cache.kinds;
       const cachedValues = cache.values;
+      let allNumbers = true;
       for (let j = 0; j < c; j++) {
-        cachedKinds[base + j] = kinds[j];
+        const kind = kinds[j];
+        cachedKinds[base + j] = kind;
         cachedValues[base + j] = vals[j];
+        if (kind !== NUM) allNumbers = false;
       }
-    } else countNumbers(kinds, vals, 0, rowsOfWidth);
-    rowsOfWidth++;
+      rowsOfWidth++;
+      if (allNumbers && !anyKeepsValues) return;
+    } else countNumbers(kinds, vals, 0, rowsOfWidth++);
     for (let j = 0; j < c; j++) {
       const kind = kinds[j];
       if (kind === NUM) {
