@@ -91,7 +91,7 @@ export class RowCache {
   }
 }
 
-/** Lines from `start` to the end of `bytes` (an upper bound of the rows when lines end with \n, or all with \r). */
+/** Lines from `start` to the end of `bytes` (the rows at most, when lines end with \n, or all with \r; more grow the cache). */
 export function countLines(bytes: Uint8Array, start: number): number {
   // Node's Buffer finds a byte several times faster than Uint8Array#indexOf.
   const view = typeof Buffer === 'function' ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) : bytes;
@@ -101,5 +101,9 @@ export function countLines(bytes: Uint8Array, start: number): number {
     return n;
   };
   const newlines = count(10);
-  return (newlines > 0 ? newlines : count(13)) + 1;
+  const terminator = newlines > 0 ? 10 : 13;
+  const ends = newlines > 0 ? newlines : count(13);
+  // A last line without its line end is a line too; exact for a file that ends with one (the cache then becomes the
+  // table without a copy).
+  return ends + (bytes.length > start && bytes[bytes.length - 1] !== terminator ? 1 : 0);
 }
