@@ -86,7 +86,8 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     let position = 0;
     const counts = { blankInside: 0, commentInside: 0 };
     const at = { offset: 0, line: 0 };
-    for (let first = true; ; first = false) {
+    let bomChecked = false;
+    for (;;) {
       if (filled === buffer.length) {
         const wider = new Uint8Array(buffer.length * 2);
         wider.set(buffer);
@@ -96,8 +97,13 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       position += got;
       filled += got;
       const last = got === 0 || position >= size;
-      // A UTF-8 byte-order mark is not text.
-      at.offset = first && filled >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+      at.offset = 0;
+      if (!bomChecked) {
+        // The first three bytes tell whether a UTF-8 byte-order mark (not text) starts the file.
+        if (filled < 3 && !last) continue;
+        bomChecked = true;
+        if (filled >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) at.offset = 3;
+      }
       walkRows(buffer, filled, last, at, layout.tableStart, frame, scanner, visit, counts);
       options.onProgress?.(position, size);
       if (last) break;
