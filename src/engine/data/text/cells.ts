@@ -160,6 +160,8 @@ export class RowScanner {
   private line = '';
   private src: Uint8Array | undefined;
   private limit = 0;
+  private asciiSource: Uint8Array | undefined;
+  private asciiView: Buffer | undefined;
   private fields: string[] | undefined;
   private readonly classes = new Uint8Array(256);
 
@@ -289,13 +291,31 @@ export class RowScanner {
       fraction = p - fracStart;
       digits += fraction;
     }
-    if (digits === 0 || digits > 15 || (p < limit && this.classes[src[p]] === ORDINARY) || (p < limit && this.classes[src[p]] === QUOTE)) return -1;
+    if (digits === 0 || (p < limit && this.classes[src[p]] !== SEPARATOR && this.classes[src[p]] !== LINE_END)) return -1;
+    if (digits > 15) {
+      // More digits than one rounding can take ("0.18905338179353307", as Python writes floats): Number() of the text.
+      const exact = +this.asciiText(src, start, p);
+      this.starts[j] = start;
+      this.kinds[j] = Number.isFinite(exact) ? NUM : NONFINITE;
+      this.values[j] = exact;
+      return p;
+    }
     // ≤ 15 digits and ≤ 15 decimals: the mantissa and the power of ten are exact, and one division rounds as Number().
     const value = fraction === 0 ? mantissa : mantissa / POW10_15[fraction];
     this.starts[j] = start;
     this.kinds[j] = NUM;
     this.values[j] = negative ? -value : value;
     return p;
+  }
+
+  /** src[a, b) as a string, for bytes known to be ASCII (a number's): Node's Buffer decodes them fastest. */
+  private asciiText(src: Uint8Array, a: number, b: number): string {
+    if (typeof Buffer !== 'function') return bytesToString(src, a, b);
+    if (this.asciiSource !== src) {
+      this.asciiSource = src;
+      this.asciiView = Buffer.from(src.buffer, src.byteOffset, src.byteLength);
+    }
+    return this.asciiView!.toString('latin1', a, b);
   }
 
   /** Classifies src[start, end) as cell() does the same text. */
@@ -312,7 +332,7 @@ export class RowScanner {
     const plain = parsePlainNumber(src, a, b);
     if (plain === EXACT_PATH) {
       // A number too long for the fast path: Number() of its text, as classify() reads it.
-      const value = +bytesToString(src, a, b);
+      const value = +this.asciiText(src, a, b);
       this.kinds[j] = Number.isFinite(value) ? NUM : NONFINITE;
       this.values[j] = value;
       return;
