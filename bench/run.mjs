@@ -19,7 +19,9 @@
 // Ratios are of medians (a shared machine's load spikes move means more); mean and min are printed beside them.
 // Peak memory: maximum resident set size of the whole process (/usr/bin/time -v; Python's getrusage otherwise).
 //
-// Options: --only bernoulli|gaussian|select, --iterations N (Bernoulli, default 30), --gaussian-iterations N (default 10),
+// Text parsing against pandas.read_csv on a 1 GB CSV: `--only parse` (bench/textParse.mjs; --size-mb N, --repeat N).
+//
+// Options: --only bernoulli|gaussian|select|parse, --iterations N (Bernoulli, default 30), --gaussian-iterations N (default 10),
 // --skip-float32, --skip-single-thread, --repeat N (Bernoulli runs per implementation, interleaved; the lowest median
 // is kept), --baseline DIR (model selection: also time DIR/cli.js, another build such as a copy of an earlier
 // dist/, on one thread, interleaved with the others: before and after in one run). Output: a table on stdout,
@@ -45,6 +47,11 @@ const option = (name, fallback) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
 };
 const only = option('--only', 'all');
+if (only === 'parse') {
+  // Text parsing against pandas: its own script (it writes, parses and deletes a 1 GB CSV), not part of "all".
+  const parse = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'textParse.mjs'), ...args.filter((a, i) => a !== '--only' && args[i - 1] !== '--only')], { stdio: 'inherit' });
+  process.exit(parse.status ?? 1);
+}
 const iterations = Number(option('--iterations', '30'));
 const gaussianIterations = Number(option('--gaussian-iterations', '10'));
 const repeat = Math.max(1, Number(option('--repeat', '1')));

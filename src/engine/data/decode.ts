@@ -2,7 +2,7 @@
 
 import { dataError, hex } from './common';
 
-/** Largest text file read into one string (V8 strings stop a little above 2^29 characters). */
+/** Largest text decoded into one string (V8 strings stop a little above 2^29 characters): JSON, and UTF-16 tables. */
 export const MAX_TEXT_BYTES = 500_000_000;
 
 export interface DecodedText {
@@ -16,11 +16,27 @@ function isBadControl(b: number): boolean {
   return b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1a;
 }
 
+/** A 32-bit word of four bytes 0x20…0x7E: printable ASCII, nothing to check byte by byte. */
+function printableWord(w: number): boolean {
+  // Bit tricks from "Bit Twiddling Hacks": a byte < 0x20 (hasless), a byte > 0x7E (hasmore).
+  return (((w - 0x20202020) & ~w) | ((w + 0x01010101) | w)) & 0x80808080 ? false : true;
+}
+
 /** Offset of the first byte that is not valid UTF-8 text (or a stray control byte), or -1. */
 export function firstNonTextByte(bytes: Uint8Array, start: number): number {
   const n = bytes.length;
+  // Four bytes at a time where they are aligned words of printable ASCII (most of a text table).
+  const aligned = (4 - ((bytes.byteOffset + start) & 3)) & 3;
+  const wordStart = start + aligned;
+  const words = wordStart < n ? new Uint32Array(bytes.buffer, bytes.byteOffset + wordStart, Math.floor((n - wordStart) / 4)) : new Uint32Array(0);
   let i = start;
   while (i < n) {
+    if (i >= wordStart && ((i - wordStart) & 3) === 0) {
+      let w = (i - wordStart) / 4;
+      while (w < words.length && printableWord(words[w])) w++;
+      i = wordStart + 4 * w;
+      if (i >= n) break;
+    }
     const b = bytes[i];
     if (b < 0x80) {
       if (isBadControl(b) || b === 0x7f) return i;
@@ -79,18 +95,40 @@ function binaryHint(bytes: Uint8Array): string {
 }
 
 export function decodeText(fileName: string, bytes: Uint8Array): DecodedText {
+  checkTextSize(fileName, bytes, MAX_TEXT_BYTES);
+  const { text, bytes: utf8, encodingNote } = decodeTextBytes(fileName, bytes);
+  return { text: text ?? new TextDecoder('utf-8', { ignoreBOM: true }).decode(utf8), encodingNote };
+}
+
+function checkTextSize(fileName: string, bytes: Uint8Array, limit: number): void {
   if (bytes.length === 0) {
     throw dataError(fileName, 'the file is empty: expected a table of numbers (one row per line, columns separated by commas, tabs, semicolons or spaces).');
   }
-  if (bytes.length > MAX_TEXT_BYTES) {
+  if (bytes.length > limit) {
     throw dataError(
       fileName,
-      `the file is ${Math.round(bytes.length / 1e6)} MB, more than the ${MAX_TEXT_BYTES / 1e6} MB a text table may have; ` +
-        'save it as a NumPy .npy file or split it.',
+      `the file is ${Math.round(bytes.length / 1e6)} MB, more than the ${limit / 1e6} MB a text table may have; ` + 'save it as a NumPy .npy file or split it.',
     );
   }
+}
+
+export interface DecodedBytes {
+  /** The text as UTF-8 bytes, without a byte-order mark (a view of the input for UTF-8 files). */
+  bytes: Uint8Array;
+  /** The whole text as a string, when it had to be decoded to one (UTF-16). */
+  text?: string;
+  encodingNote?: string;
+}
+
+/**
+ * The file's text as UTF-8 bytes, checked as decodeText checks it: UTF-8 stays bytes (never one string, so no limit
+ * but memory), UTF-16 is decoded (at most MAX_TEXT_BYTES) and written back as UTF-8.
+ */
+export function decodeTextBytes(fileName: string, bytes: Uint8Array): DecodedBytes {
+  checkTextSize(fileName, bytes, Infinity);
   // UTF-16 with a byte-order mark (Excel's "Unicode text").
   if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    checkTextSize(fileName, bytes, MAX_TEXT_BYTES);
     const le = bytes[0] === 0xff;
     // An odd last byte is half a character cut by the end (a prefix read for a preview): dropped.
     const text = new TextDecoder(le ? 'utf-16le' : 'utf-16be').decode(bytes.subarray(2, bytes.length - (bytes.length % 2)));
@@ -100,9 +138,9 @@ export function decodeText(fileName: string, bytes: Uint8Array): DecodedText {
         throw dataError(fileName, `the file does not look like text: character ${hex(c, 4)} at UTF-16 offset ${2 + 2 * i}. Expected a text table.`);
       }
     }
-    return { text, encodingNote: le ? 'UTF-16 LE text' : 'UTF-16 BE text' };
+    return { bytes: new TextEncoder().encode(text), text, encodingNote: le ? 'UTF-16 LE text' : 'UTF-16 BE text' };
   }
-  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let bom = hasUtf8Bom(bytes, 0) ? 3 : 0;
   let end = bytes.length;
   let bad = firstNonTextByte(bytes, bom);
   if (bad >= 0 && isCutOffAtEnd(bytes, bad)) {
@@ -117,6 +155,12 @@ export function decodeText(fileName: string, bytes: Uint8Array): DecodedText {
         binaryHint(bytes),
     );
   }
-  const text = new TextDecoder('utf-8').decode(bytes.subarray(bom, end));
-  return { text, encodingNote: bom ? 'UTF-8 byte-order mark ignored' : undefined };
+  const note = bom ? 'UTF-8 byte-order mark ignored' : undefined;
+  // A UTF-8 decoder drops one more mark right after the first, as it always has for these files.
+  if (bom && bom + 3 <= end && hasUtf8Bom(bytes, bom)) bom += 3;
+  return { bytes: bytes.subarray(bom, end), encodingNote: note };
+}
+
+function hasUtf8Bom(bytes: Uint8Array, at: number): boolean {
+  return bytes.length >= at + 3 && bytes[at] === 0xef && bytes[at + 1] === 0xbb && bytes[at + 2] === 0xbf;
 }

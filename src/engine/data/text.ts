@@ -7,20 +7,23 @@
 // `#` comment), comment lines, a trailing delimiter and a leading row-index column. Rows that cannot be used are
 // skipped and reported with their line numbers.
 //
-// Two passes over the table (types, then values) keep memory at the size of the result, never a string per cell.
-// The steps, each in its own module under text/: cells (classifying cells, splitting lines), layout (the delimiter),
-// frame (preamble, header, trailing delimiter), columns (pass 1: types, names, index and label columns), values
-// (pass 2: the numbers, skipped rows).
+// Two passes over the table's bytes (types, then values) keep memory at the size of the file and the result, never a
+// string per line or per cell; only the lines that choose the layout are decoded. The steps, each in its own module
+// under text/: cells (classifying cells, splitting lines), numbers (plain decimals from their bytes), lines and rows
+// (the file's start as lines, the table's rows as bytes), layout (the delimiter), frame (preamble, header, trailing
+// delimiter), columns (pass 1: types, names, index and label columns), values (pass 2: the numbers, skipped rows).
 
 import type { DatasetSummary } from '../../shared/protocol';
 import { baseName, clip, dataError, emptySummary, listSome } from './common';
 import type { ImageData, TableData } from './dataset';
-import { decodeText } from './decode';
+import { decodeTextBytes } from './decode';
 import { imageShape, MIN_IMAGE_PIXELS, pixelScale } from './images';
 import { DELIMITER_NAMES, RowScanner } from './text/cells';
 import { nameColumns, scanColumns, selectColumns, type ColumnScan, type ColumnSelection } from './text/columns';
 import { locateTable, locateTextTable, preambleNote } from './text/frame';
 import { chooseLayout, sampleContentLines } from './text/layout';
+import { TextLines } from './text/lines';
+import { countLines, RowCache } from './text/rowCache';
 import { readValues } from './text/values';
 
 export interface TextOptions {
@@ -42,17 +45,12 @@ export interface TextOptions {
   keepCategories?: boolean;
 }
 
-/** The text's lines, without the empty one after the newline that ends the last line. */
-function splitLines(text: string): string[] {
-  const lines = text.split(/\r\n|\r|\n/);
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
-
 export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: TextOptions): TableData | ImageData {
-  const { text, encodingNote } = decodeText(fileName, bytes);
-  const lines = splitLines(text);
-  const layout = chooseLayout(lines, sampleContentLines(fileName, lines));
+  const { bytes: utf8, encodingNote } = decodeTextBytes(fileName, bytes);
+  const head = new TextLines(utf8);
+  const sample = sampleContentLines(fileName, head);
+  const lines = head.lines;
+  const layout = chooseLayout(lines, sample);
   // Without a column of numbers the table can still hold categories (a survey's answers).
   const frame = layout.numericColumn.some(Boolean) ? locateTable(fileName, lines, layout) : locateTextTable(fileName, layout);
   const { c } = frame;
@@ -65,7 +63,11 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   if (preamble) notes.push(preamble);
 
   const row = new RowScanner(layout.delimiter, layout.decimalComma);
-  const scan = scanColumns(lines, frame, row, options.labelsFile ? 'auto' : options.labelColumn, { columns: options.categorical, limit: options.categoryLimit });
+  const table = { bytes: utf8, start: head.start(frame.tableStart) };
+  // Pass 1 keeps every row's numbers for pass 2 when that costs about the text's own size (not for wide pixel rows).
+  const lineCount = countLines(utf8, table.start);
+  const cache = lineCount * c * 9 <= 2 * (utf8.length - table.start) ? new RowCache(fileName, c, lineCount) : undefined;
+  const scan = scanColumns(table, frame, row, options.labelsFile ? 'auto' : options.labelColumn, { columns: options.categorical, limit: options.categoryLimit }, cache);
   if (scan.note) notes.push(scan.note);
   if (scan.rowsOfWidth === 0) {
     throw dataError(fileName, `no row has the table's ${c} fields: the rows are ragged. Check the delimiter (${DELIMITER_NAMES[layout.delimiter]}).`);
@@ -75,7 +77,7 @@ export function loadDelimitedText(fileName: string, bytes: Uint8Array, options: 
   const selection = selectColumns(fileName, scan, naming, options);
 
   const shape = pixelShape(scan, selection, options.imageWidth);
-  const read = readValues(fileName, lines, frame, row, scan.rowsOfWidth, naming.names, selection, shape !== undefined, options.missing === 'marginalize');
+  const read = readValues(fileName, table, frame, row, scan.rowsOfWidth, naming.names, selection, shape !== undefined, options.missing === 'marginalize', cache);
   const { n, values, capacity, labels } = read;
   const d = selection.selected.length;
   notes.push(...read.skipped.notes());

@@ -1,15 +1,15 @@
 // Delimited text too large for memory, parsed in one streaming pass into the column store. The start of the file is
 // read by the in-memory loader (delimiter, decimal commas, preamble, header, column types and names, the selected
-// columns): every later line is split and classified by the same RowScanner and walked by the same rules
-// (walkTable: blank and comment lines, quoted fields over several lines), and a row that cannot be used is skipped
-// and reported as the in-memory loader does. Only the selected columns are stored.
+// columns): every later line is split and classified from its bytes by the same RowScanner and walked by the same
+// rules (walkRows: blank and comment lines, quoted fields over several lines), and a row that cannot be used is
+// skipped and reported as the in-memory loader does. Only the selected columns are stored.
 
 import * as fs from 'node:fs';
 import type { DatasetSummary } from '../../../shared/protocol';
 import { baseName, clip, dataError, listSome } from '../common';
 import { loadDelimitedText } from '../text';
 import { NUM, MISSING, NONFINITE, RowScanner, type Delimiter } from '../text/cells';
-import { walkTable } from '../text/rows';
+import { walkRows } from '../text/rows';
 import { SkipLog } from '../text/values';
 import { ColumnStoreWriter, type ColumnStoreInfo } from './columnStore';
 
@@ -17,8 +17,6 @@ import { ColumnStoreWriter, type ColumnStoreInfo } from './columnStore';
 export const HEAD_BYTES = 4 * 1024 * 1024;
 /** Bytes read per streaming step. */
 const READ_BYTES = 8 * 1024 * 1024;
-/** As walkTable: a quoted field may span at most this many lines. */
-const MAX_QUOTED_LINES = 100;
 
 export interface StreamTextOptions {
   columns?: string[];
@@ -27,6 +25,8 @@ export interface StreamTextOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Called before anything is written, with the bytes the store will take at most (estimated from the file's start). */
   beforeWrite?: (storeBytes: number) => void;
+  /** Bytes per read (default 8 MB; tests read a few bytes at a time to cut rows across reads). */
+  readBytes?: number;
 }
 
 export interface StreamedTable {
@@ -64,7 +64,6 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     const skipped = new SkipLog();
     const rowValues = new Float64Array(d);
     const w = writer;
-    let lineOffset = 0;
     const visit = (line: number) => {
       if (scanner.broken) return skipped.add('quotes', line);
       if (scanner.count !== layout.fields) return skipped.add('ragged', line, `expected ${layout.fields} fields`);
@@ -80,41 +79,36 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       }
       w.push(rowValues);
     };
-    const walk = (lines: string[]) => {
-      const start = Math.max(0, layout.tableStart - lineOffset);
-      walkTable(lines, { ...frame, tableStart: start }, scanner, (line) => visit(line + lineOffset));
-      lineOffset += lines.length;
-    };
-
-    const decoder = new TextDecoder('utf-8');
-    const bytes = new Uint8Array(READ_BYTES);
+    // Whole lines only: a read's bytes are walked up to the last line known whole, the rest moves to the buffer's start
+    // and the next read follows it (the buffer grows when one row does not fit).
+    let buffer = new Uint8Array(Math.max(1, options.readBytes ?? READ_BYTES));
+    let filled = 0;
     let position = 0;
-    let carry = '';
+    const counts = { blankInside: 0, commentInside: 0 };
+    const at = { offset: 0, line: 0 };
+    let bomChecked = false;
     for (;;) {
-      const got = fs.readSync(fd, bytes, 0, READ_BYTES, position);
+      if (filled === buffer.length) {
+        const wider = new Uint8Array(buffer.length * 2);
+        wider.set(buffer);
+        buffer = wider;
+      }
+      const got = fs.readSync(fd, buffer, filled, buffer.length - filled, position);
       position += got;
-      const last = got === 0;
-      const text = carry + decoder.decode(bytes.subarray(0, got), { stream: !last });
-      // Whole lines only (a lone \r ends lines in old Mac files; one at the very end may be half of \r\n).
-      const cut = last ? text.length : Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r', text.length - 2)) + 1;
-      if (cut <= 0 && !last) {
-        carry = text;
-        continue;
+      filled += got;
+      const last = got === 0 || position >= size;
+      at.offset = 0;
+      if (!bomChecked) {
+        // The first three bytes tell whether a UTF-8 byte-order mark (not text) starts the file.
+        if (filled < 3 && !last) continue;
+        bomChecked = true;
+        if (filled >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) at.offset = 3;
       }
-      let lines = splitLines(text.slice(0, cut), last);
-      carry = text.slice(cut);
-      if (!last) {
-        // Hold back lines that may open a quoted field continued in the next read.
-        const from = Math.max(1, lines.length - MAX_QUOTED_LINES);
-        const quoted = lines.findIndex((l, i) => i >= from && l.indexOf('"') >= 0);
-        if (quoted > 0) {
-          carry = lines.slice(quoted).join('\n') + '\n' + carry;
-          lines = lines.slice(0, quoted);
-        }
-      }
-      walk(lines);
+      walkRows(buffer, filled, last, at, layout.tableStart, frame, scanner, visit, counts);
       options.onProgress?.(position, size);
       if (last) break;
+      buffer.copyWithin(0, at.offset, filled);
+      filled -= at.offset;
     }
     const store = writer.finish();
     if (store.n === 0) {
@@ -161,12 +155,4 @@ function readHead(fd: number, size: number): Uint8Array {
   if (size <= HEAD_BYTES) return head.subarray(0, done);
   const newline = head.lastIndexOf(0x0a);
   return head.subarray(0, newline > 0 ? newline + 1 : done);
-}
-
-/** Lines of `text`; the empty piece after its final newline is not a line. */
-function splitLines(text: string, last: boolean): string[] {
-  if (text === '') return [];
-  const lines = text.split(/\r\n|\r|\n/);
-  if (lines[lines.length - 1] === '' && (!last || lines.length > 1)) lines.pop();
-  return lines;
 }

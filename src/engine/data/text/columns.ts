@@ -8,7 +8,8 @@
 import { clip, dataError, listSome, plural } from '../common';
 import { MISSING, NONFINITE, NUM, RowScanner } from './cells';
 import type { TableFrame } from './frame';
-import { walkTable } from './rows';
+import type { RowCache } from './rowCache';
+import { walkTable, type TableBytes } from './rows';
 
 /** Header names that mark a column of class labels (taken out of the fit when they are integers). */
 export const LABEL_COLUMN = /^(labels?|class|target|y|digit)$/i;
@@ -70,9 +71,9 @@ export interface ColumnScan {
 
 /**
  * Pass 1: the type of every column, from every row of the table's width. `labelRequest`: the labelColumn setting;
- * `categories`: the categorical and categoryLimit settings.
+ * `categories`: the categorical and categoryLimit settings; `cache` keeps every row's cells for pass 2.
  */
-export function scanColumns(lines: string[], frame: TableFrame, row: RowScanner, labelRequest = 'auto', categories: CategoryRequest = {}): ColumnScan {
+export function scanColumns(text: TableBytes, frame: TableFrame, row: RowScanner, labelRequest = 'auto', categories: CategoryRequest = {}, cache?: RowCache): ColumnScan {
   const { c, header } = frame;
   const headerName = (j: number) => (header?.[j - (header.length === c - 1 ? 1 : 0)] ?? '').trim();
   const names = (j: number, request: string) =>
@@ -97,39 +98,78 @@ export function scanColumns(lines: string[], frame: TableFrame, row: RowScanner,
   let rowsOfWidth = 0;
   let seqFrom1 = true;
   let seqFrom0 = true;
-  const { blankInside, commentInside } = walkTable(lines, frame, row, (line) => {
+  // The counts every numeric cell updates, in typed arrays (the hot loop), copied into the stats after the walk.
+  const numeric = new Float64Array(c);
+  const min = new Float64Array(c).fill(Infinity);
+  const max = new Float64Array(c).fill(-Infinity);
+  const integral = new Uint8Array(c).fill(1);
+  /** Columns that also keep the distinct values or texts of their numbers. */
+  const keepsValues = Uint8Array.from(stats, (st) => (st.distinct || st.requested || st.categoryRequested ? 1 : 0));
+  const anyKeepsValues = keepsValues.includes(1);
+  /** The numeric counts of row r of the table's width, its cells at kinds[o + j], vals[o + j]. */
+  const countNumbers = (kinds: Uint8Array, vals: Float64Array, o: number, r: number) => {
+    if (kinds[o] !== NUM) seqFrom1 = seqFrom0 = false;
+    else {
+      if (vals[o] !== r + 1) seqFrom1 = false;
+      if (vals[o] !== r) seqFrom0 = false;
+    }
+    for (let j = 0; j < c; j++) {
+      if (kinds[o + j] !== NUM) continue;
+      const v = vals[o + j];
+      numeric[j]++;
+      if (v < min[j]) min[j] = v;
+      if (v > max[j]) max[j] = v;
+      if (integral[j] === 1 && !Number.isInteger(v)) integral[j] = 0;
+    }
+  };
+  const { blankInside, commentInside } = walkTable(text, frame, row, (line) => {
+    const base = cache ? cache.add(row, line) : 0;
     if (row.broken || row.count !== c) return;
-    const r = rowsOfWidth++;
     const kinds = row.kinds;
     const vals = row.values;
+    // With a cache the numbers are counted after the walk, from the cache, in one tight loop; a row of numbers alone
+    // needs nothing more here unless a column keeps its values.
+    if (cache) {
+      const cachedKinds = cache.kinds;
+      const cachedValues = cache.values;
+      let allNumbers = true;
+      for (let j = 0; j < c; j++) {
+        const kind = kinds[j];
+        cachedKinds[base + j] = kind;
+        cachedValues[base + j] = vals[j];
+        if (kind !== NUM) allNumbers = false;
+      }
+      rowsOfWidth++;
+      if (allNumbers && !anyKeepsValues) return;
+    } else countNumbers(kinds, vals, 0, rowsOfWidth++);
     for (let j = 0; j < c; j++) {
-      const st = stats[j];
       const kind = kinds[j];
       if (kind === NUM) {
-        st.numeric++;
-        const v = vals[j];
-        if (v < st.min) st.min = v;
-        if (v > st.max) st.max = v;
-        if (st.integral && !Number.isInteger(v)) st.integral = false;
-        if (st.distinct && st.distinct.size <= MAX_LABEL_VALUES) st.distinct.add(v);
-        if ((st.requested || st.categoryRequested) && st.texts.size <= textCap) st.texts.add(row.text(j));
-        if (j === 0) {
-          if (v !== r + 1) seqFrom1 = false;
-          if (v !== r) seqFrom0 = false;
-        }
-      } else {
-        if (j === 0) seqFrom1 = seqFrom0 = false;
-        if (kind === NONFINITE) {
-          st.nonFinite++;
+        if (keepsValues[j] === 1) {
+          const st = stats[j];
+          if (st.distinct && st.distinct.size <= MAX_LABEL_VALUES) st.distinct.add(vals[j]);
           if ((st.requested || st.categoryRequested) && st.texts.size <= textCap) st.texts.add(row.text(j));
-        } else if (kind === MISSING) st.missing++;
-        else {
-          st.text++;
-          if (!st.firstText) st.firstText = { value: row.text(j), line };
-          if (st.texts.size <= textCap) st.texts.add(row.text(j));
         }
+        continue;
+      }
+      const st = stats[j];
+      if (kind === NONFINITE) {
+        st.nonFinite++;
+        if ((st.requested || st.categoryRequested) && st.texts.size <= textCap) st.texts.add(row.text(j));
+      } else if (kind === MISSING) st.missing++;
+      else {
+        st.text++;
+        if (!st.firstText) st.firstText = { value: row.text(j), line };
+        if (st.texts.size <= textCap) st.texts.add(row.text(j));
       }
     }
+  });
+  if (cache) for (let r = 0; r < rowsOfWidth; r++) countNumbers(cache.kinds, cache.values, r * c, r);
+  stats.forEach((st, j) => {
+    st.numeric = numeric[j];
+    st.min = min[j];
+    st.max = max[j];
+    st.integral = integral[j] === 1;
   });
   let note: string | undefined;
   if (blankInside > 0 || commentInside > 0) {

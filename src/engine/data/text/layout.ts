@@ -3,6 +3,7 @@
 
 import { dataError } from '../common';
 import { classify, countKinds, DELIMITERS, isBlank, isComment, isHeaderLike, NONFINITE, NUM, TEXT, tokenize, type CellKind, type Delimiter } from './cells';
+import type { TextLines } from './lines';
 
 /** Lines looked at to choose the delimiter and find the table. */
 const SAMPLE_LINES = 2000;
@@ -31,18 +32,19 @@ export interface Layout {
 }
 
 /** Indices of the lines with content (not blank, not a comment), the first SAMPLE_LINES of them, to choose the layout. */
-export function sampleContentLines(fileName: string, lines: string[]): number[] {
+export function sampleContentLines(fileName: string, text: TextLines): number[] {
   const contentIndex: number[] = [];
   let anyComment = false;
   let sampleChars = 0;
-  for (let i = 0; i < lines.length && contentIndex.length < SAMPLE_LINES && (sampleChars < SAMPLE_CHARS || contentIndex.length < 50); i++) {
-    if (isBlank(lines[i])) continue;
-    if (isComment(lines[i])) {
+  let line: string | undefined;
+  for (let i = 0; contentIndex.length < SAMPLE_LINES && (sampleChars < SAMPLE_CHARS || contentIndex.length < 50) && (line = text.get(i)) !== undefined; i++) {
+    if (isBlank(line)) continue;
+    if (isComment(line)) {
       anyComment = true;
       continue;
     }
     contentIndex.push(i);
-    sampleChars += lines[i].length;
+    sampleChars += line.length;
   }
   if (contentIndex.length === 0) {
     throw dataError(fileName, anyComment ? 'the file holds only comment and blank lines: expected a table of numbers.' : 'the file holds only blank lines: expected a table of numbers.');

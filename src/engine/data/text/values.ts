@@ -5,7 +5,8 @@ import { allocate, clip, dataError, listSome, plural } from '../common';
 import { MISSING, NONFINITE, NUM, type RowScanner } from './cells';
 import type { ColumnSelection } from './columns';
 import type { TableFrame } from './frame';
-import { walkTable } from './rows';
+import { ROW_BROKEN, ROW_OF_WIDTH, type RowCache } from './rowCache';
+import { walkTable, type TableBytes } from './rows';
 
 /** Line numbers listed per kind of skipped row. */
 const LINES_SHOWN = 10;
@@ -40,6 +41,11 @@ export class SkipLog {
 
   /** `unit`: what the numbers count ("line" in text files; "row" or "record" in typed files). */
   constructor(private readonly unit = 'line') {}
+
+  /** Whether a row was skipped for this cause already (only the first one's detail is kept). */
+  has(cause: SkipCause): boolean {
+    return this.kinds.has(cause);
+  }
 
   add(cause: SkipCause, line: number, detail?: string): void {
     let s = this.kinds.get(cause);
@@ -86,10 +92,14 @@ export interface TableValues {
   skipped: SkipLog;
 }
 
-/** Reads the selected columns of every row; `asPixels` stores bytes (the caller checked they are integers 0..255). */
+/**
+ * Reads the selected columns of every row; `asPixels` stores bytes (the caller checked they are integers 0..255).
+ * With the first pass's `cache` the numbers come from it, and a row's text is read again only for a message; text
+ * labels and categories, which need every row's text, walk the table again.
+ */
 export function readValues(
   fileName: string,
-  lines: string[],
+  text: TableBytes,
   frame: TableFrame,
   row: RowScanner,
   rowsOfWidth: number,
@@ -97,6 +107,7 @@ export function readValues(
   selection: ColumnSelection,
   asPixels: boolean,
   keepMissing = false,
+  cache?: RowCache,
 ): TableValues {
   const { c } = frame;
   const { selected, labelColumn, labelNames, weightsColumn } = selection;
@@ -108,42 +119,42 @@ export function readValues(
   // Text labels: a row's label is the index of its text among the sorted names.
   const labelCodes = labelNames ? new Map(labelNames.map((name, code) => [name, code])) : undefined;
   const d = selected.length;
-  const capacity = rowsOfWidth * d;
-  const values: Float64Array | Uint8Array = asPixels
-    ? allocate(fileName, 'the pixels', capacity, () => new Uint8Array(capacity))
-    : allocate(fileName, 'the table', capacity * 8, () => new Float64Array(capacity));
-  const sourceLines = new Uint32Array(rowsOfWidth);
-  const labels = labelColumn >= 0 ? new Int32Array(rowsOfWidth) : undefined;
   // Categorical features: a cell's code is the index of its text among the column's categories (−1 when missing).
   const categorical = selection.categorical;
   const dc = categorical.length;
+  const useCache = cache !== undefined && dc === 0 && !labelCodes && cache.rowsOfWidth === rowsOfWidth;
+  // The cache's numbers become the table in place when the selected columns keep their order (a row is never
+  // written past where it is read).
+  const inPlace = useCache && !asPixels && selected.every((j, k) => k === 0 || j > selected[k - 1]);
+  const capacity = rowsOfWidth * d;
+  const values: Float64Array | Uint8Array = inPlace
+    ? cache.values
+    : asPixels
+      ? allocate(fileName, 'the pixels', capacity, () => new Uint8Array(capacity))
+      : allocate(fileName, 'the table', capacity * 8, () => new Float64Array(capacity));
+  const sourceLines = new Uint32Array(rowsOfWidth);
+  const labels = labelColumn >= 0 ? new Int32Array(rowsOfWidth) : undefined;
   const categoryCodes = selection.categories.map((levels) => new Map(levels.map((level, code) => [level, code])));
   const codes = dc > 0 ? allocate(fileName, 'the categories', rowsOfWidth * dc * 4, () => new Int32Array(rowsOfWidth * dc)) : undefined;
   const missingCategories = new Array<number>(dc).fill(0);
   const skipped = new SkipLog();
   let n = 0;
   let maxValue = 0;
-  walkTable(lines, frame, row, (line) => {
-    if (row.broken) {
-      skipped.add('quotes', line);
-      return;
-    }
-    if (row.count !== c) {
-      skipped.add('ragged', line, `expected ${c} fields`);
-      return;
-    }
+  /** One row of the table's width: its cells' kinds and numbers at kinds[o + j], vals[o + j]; text(j) their text. */
+  const take = (line: number, kinds: Uint8Array, vals: Float64Array, o: number, text: (j: number) => string) => {
     const base = n * d;
-    const kinds = row.kinds;
-    const vals = row.values;
-    if (weights) weights[n] = readWeight(fileName, row, weightsColumn, names[weightsColumn], line);
+    // Read before the row's numbers are written: in place, they may land on its other cells.
+    const labelKind = kinds[o + labelColumn];
+    const labelValue = vals[o + labelColumn];
+    if (weights) weights[n] = readWeight(fileName, kinds[o + weightsColumn], vals[o + weightsColumn], () => text(weightsColumn), names[weightsColumn], line);
     let problem: SkipCause | undefined;
     let detail: string | undefined;
     let missingCells = 0;
     for (let k = 0; k < d; k++) {
       const j = selected[k];
-      const kind = kinds[j];
+      const kind = kinds[o + j];
       if (kind === NUM) {
-        const v = vals[j];
+        const v = vals[o + j];
         values[base + k] = v;
         if (v > maxValue) maxValue = v;
         continue;
@@ -153,14 +164,15 @@ export function readValues(
         continue;
       }
       problem = kind === MISSING ? 'missing' : kind === NONFINITE ? 'nonfinite' : 'text';
-      detail = `"${clip(row.text(j))}" in ${names[j]}`;
+      // Only the first row of each cause shows its cell.
+      if (!skipped.has(problem)) detail = `"${clip(text(j))}" in ${names[j]}`;
       break;
     }
     let missingCodes = 0;
     if (!problem && codes) {
       for (let k = 0; k < dc; k++) {
         const j = categorical[k];
-        const code = kinds[j] === MISSING ? -1 : (categoryCodes[k].get(row.text(j)) ?? -1);
+        const code = kinds[o + j] === MISSING ? -1 : (categoryCodes[k].get(text(j)) ?? -1);
         codes[n * dc + k] = code;
         if (code < 0) missingCodes++;
       }
@@ -171,18 +183,18 @@ export function readValues(
     }
     // A label is not a fitted cell: a row without its label is skipped whatever the missing setting.
     if (!problem && labels && labelCodes) {
-      const code = kinds[labelColumn] === MISSING ? undefined : labelCodes.get(row.text(labelColumn));
+      const code = labelKind === MISSING ? undefined : labelCodes.get(text(labelColumn));
       if (code === undefined) {
         problem = 'textLabel';
-        detail = `"${clip(row.text(labelColumn))}" in ${names[labelColumn]}`;
+        detail = `"${clip(text(labelColumn))}" in ${names[labelColumn]}`;
       } else {
         labels[n] = code;
       }
     } else if (!problem && labels) {
-      const v = vals[labelColumn];
-      if (kinds[labelColumn] !== NUM || !Number.isInteger(v)) {
+      const v = labelValue;
+      if (labelKind !== NUM || !Number.isInteger(v)) {
         problem = 'label';
-        detail = `"${clip(row.text(labelColumn))}"`;
+        if (!skipped.has(problem)) detail = `"${clip(text(labelColumn))}"`;
       } else {
         labels[n] = v;
       }
@@ -194,7 +206,7 @@ export function readValues(
     if (missingCells > 0) {
       missing ??= allocate(fileName, 'the missing-cell mask', capacity, () => new Uint8Array(capacity));
       for (let k = 0; k < d; k++) {
-        if (kinds[selected[k]] !== MISSING) continue;
+        if (kinds[o + selected[k]] !== MISSING) continue;
         values[base + k] = NaN;
         missing[base + k] = 1;
         missingPerColumn[k]++;
@@ -203,14 +215,53 @@ export function readValues(
     for (let k = 0; k < dc; k++) if (codes![n * dc + k] < 0) missingCategories[k]++;
     sourceLines[n] = line;
     n++;
-  });
+  };
+  const skipOther = (broken: boolean, line: number) => {
+    if (broken) skipped.add('quotes', line);
+    else skipped.add('ragged', line, `expected ${c} fields`);
+  };
+  if (useCache) {
+    let v = 0;
+    const textOf = (j: number) => {
+      cache.rescan(v, text.bytes, frame, row);
+      return row.text(j);
+    };
+    // Every column fitted, in order, with no labels or weights: a complete row is already where it belongs as long as
+    // no row above it was skipped.
+    const asIs = inPlace && d === c && !labels && !weights;
+    const { kinds: cachedKinds, values: cachedValues, status: cachedStatus, lines: cachedLines } = cache;
+    for (let w = 0; v < cache.rows; v++) {
+      const status = cachedStatus[v];
+      if (status !== ROW_OF_WIDTH) {
+        skipOther(status === ROW_BROKEN, cachedLines[v]);
+        continue;
+      }
+      const o = c * w++;
+      if (asIs && n === w - 1) {
+        let complete = true;
+        for (let j = 0; j < c; j++) if (cachedKinds[o + j] !== NUM) complete = false;
+        if (complete) {
+          for (let j = 0; j < c; j++) if (cachedValues[o + j] > maxValue) maxValue = cachedValues[o + j];
+          sourceLines[n++] = cachedLines[v];
+          continue;
+        }
+      }
+      take(cachedLines[v], cachedKinds, cachedValues, o, textOf);
+    }
+  } else {
+    const textOf = (j: number) => row.text(j);
+    walkTable(text, frame, row, (line) => {
+      if (row.broken || row.count !== c) skipOther(row.broken, line);
+      else take(line, row.kinds, row.values, 0, textOf);
+    });
+  }
   if (n === 0) {
     const expected = d > 0 ? `numbers in ${listSome(selected.map((j) => names[j]))}` : `a value in one of ${listSome(categorical.map((j) => names[j]))}`;
     throw dataError(fileName, `no complete row to fit: ${skipped.notes().join('; ')}. Expected ${expected}.`);
   }
   return {
     values,
-    capacity,
+    capacity: inPlace ? values.length : capacity,
     n,
     sourceLines,
     labels,
@@ -225,11 +276,9 @@ export function readValues(
 }
 
 /** A row's case weight: a finite number ≥ 0, or one DataError naming the line (a weight is never guessed). */
-function readWeight(fileName: string, row: RowScanner, j: number, name: string, line: number): number {
-  const kind = row.kinds[j];
-  const v = row.values[j];
+function readWeight(fileName: string, kind: number, v: number, text: () => string, name: string, line: number): number {
   if (kind === NUM && v >= 0) return v;
-  const cell = row.text(j);
+  const cell = text();
   const what = kind === MISSING ? (cell === '' ? 'missing (empty)' : `missing ("${clip(cell)}")`) : kind === NUM ? `negative (${clip(cell)})` : `"${clip(cell)}", not a finite number`;
   throw dataError(
     fileName,
