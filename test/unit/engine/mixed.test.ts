@@ -152,6 +152,25 @@ describe('mixed mixture family (Gaussian and categorical blocks)', function () {
     assert.ok(rel(p.logLikelihood, result.logLikelihood) < 1e-12, `${p.logLikelihood} vs ${result.logLikelihood}`);
     const skipped = fitDataset(loadDataset('mixed-missing.csv', bytes, { missing: 'marginalize' }), { ...options, missing: 'skip' }).result;
     assert.equal(skipped.n, 300 - table3(bytes));
+    // The panel places the plotted rows with missing cells at E[x_missing | x_observed] under the fit, as for the
+    // Gaussian family: observed cells as read, missing ones Σ_k r_ik (μ_km + Σ_mo Σ_oo⁻¹ (x_o − μ_ko)).
+    const table = loadDataset('mixed-missing.csv', bytes, { missing: 'marginalize' }) as TableData;
+    const placed = result.imputedPlot!;
+    const incomplete = Array.from({ length: table.n }, (_, i) => i).filter((i) => table.missing!.subarray(i * table.d, (i + 1) * table.d).includes(1));
+    assert.deepEqual(placed.rows, incomplete, 'every row with a missing cell is plotted (300 rows ≤ maxPlotPoints)');
+    placed.rows.forEach((i, r) => {
+      for (let j = 0; j < table.d; j++) {
+        const v = placed.values[r * table.d + j];
+        if (table.missing![i * table.d + j]) {
+          // Two numeric columns: a weighted sum of the components' regression lines on the other one, within their span.
+          const o = 1 - j;
+          const x = table.values[i * table.d + o];
+          // (Both missing: a weighted sum of the components' means.)
+          const lines = result.means.map((mu, k) => (Number.isNaN(x) ? mu[j] : mu[j] + (result.covariances![k][j][o] / result.covariances![k][o][o]) * (x - mu[o])));
+          assert.ok(v >= Math.min(...lines) - 1e-9 && v <= Math.max(...lines) + 1e-9, `row ${i}: ${v} within ${lines}`);
+        } else assert.equal(v, table.values[i * table.d + j]);
+      }
+    });
   });
 
   it('K auto on mixed-missing.csv sweeps every row (the Gaussian block marginalises the missing cells in each candidate)', () => {

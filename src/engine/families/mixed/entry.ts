@@ -19,7 +19,7 @@ import { MissingGaussianFamily } from '../gaussian/missing';
 import { isMclustModelName, type MclustModelName } from '../gaussian/mclust/models';
 import { gaussianPlotSample } from '../gaussian/single';
 import { emResultCore } from '../result';
-import { defineFamily, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
+import { defineFamily, evenSample, type FitContext, type FitOutcome, type FixedFitOptions } from '../types';
 import { countHistograms } from '../poisson/entry';
 import { PoissonFamily, type PoissonParams } from '../poisson/family';
 import { countColumnNames, resolveCountColumns, splitCountColumns, type CountColumns } from './counts';
@@ -188,7 +188,7 @@ function announce(data: MixedTable, reason: string, onLoaded: FitContext['callba
   onLoaded?.({ summary, model: 'mixed', modelReason: reason, ...(plotSample ? { plotSample } : {}) });
 }
 
-type MixedRun = EmRun<MixedParams<unknown>> & { parameters: number; covariance: string };
+type MixedRun = EmRun<MixedParams<unknown>> & { parameters: number; covariance: string; family: MixedFamily<unknown> };
 
 /** EM from the settings' start, or from `given` parameters (a saved model's: with maxIterations 0, no M-step). */
 function runMixed(data: MixedTable, options: FixedFitOptions, onProgress?: (p: EmProgress) => void, given?: GivenMixture): MixedRun {
@@ -201,7 +201,7 @@ function runMixed(data: MixedTable, options: FixedFitOptions, onProgress?: (p: E
       })
     : family;
   const run = runEm(start, emSettingsFor(options, data.n, data.table.labels), onProgress);
-  return Object.assign(run, { parameters: family.parameterCount(options.k), covariance: data.gaussian ? gaussianModel(options.covarianceType, data.gaussian.d) : '' });
+  return Object.assign(run, { parameters: family.parameterCount(options.k), covariance: data.gaussian ? gaussianModel(options.covarianceType, data.gaussian.d) : '', family });
 }
 
 /** A saved mixed model's parameters: its Gaussian block's (as initParams), its Poisson block's and its categorical block's. */
@@ -255,5 +255,12 @@ function packageFit(data: MixedTable, run: MixedRun, options: FixedFitOptions, r
     ...(categorical ? categoryFields(categorical.names, categorical.categories, last.probabilities) : {}),
     mclustBic: -core.bic,
   };
+  // The plotted rows with missing numeric cells, at their conditional expectation under the fit (as the Gaussian
+  // family places them): E[x_missing | x_observed] averaged over the rows' responsibilities.
+  const block = run.family.gaussian;
+  if (gaussian?.missing && block instanceof MissingGaussianFamily && run.params.gaussian) {
+    const rows = evenSample(data.n, options.maxPlotPoints).filter((i) => gaussian.missing!.subarray(i * gaussian.d, (i + 1) * gaussian.d).includes(1));
+    result.imputedPlot = { rows, values: Array.from(block.conditionalExpectations(run.params.gaussian as never, options.k, run.logResp, rows)) };
+  }
   return { result, plotAssignments };
 }
