@@ -1,11 +1,12 @@
 // Fitting a file larger than the memory budget: one streaming pass parses the delimited text into a binary column
 // store in a temporary folder (data/store/), then every EM iteration streams the store in chunks (em/streaming.ts):
-// exact EM, not an approximation. Scope: delimited text, Gaussian mixtures: one of scikit-learn's covariance types
-// with a fixed K, or a model selection over K and mclust's models (select/outOfCoreSelection.ts). The folder is
+// exact EM, not an approximation. Scope: delimited text; Gaussian mixtures: one of scikit-learn's covariance types
+// with a fixed K, or a model selection over K and mclust's models (select/outOfCoreSelection.ts); Poisson mixtures of
+// count tables, with a fixed K or a K sweep (families/poisson/outOfCore.ts). The folder is
 // removed when the fit ends, fails or is interrupted (see removeStore's callers).
 
 import * as fs from 'node:fs';
-import type { FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../shared/protocol';
+import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../shared/protocol';
 import { baseName } from './data/common';
 import { principalAxes } from './data/projection';
 import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
@@ -14,6 +15,9 @@ import { informationCriteria } from './em/em';
 import { runStreamedGaussianEm, type RowSource } from './em/streaming';
 import { DataError, OptionsError } from './errors';
 import { mclustBic } from './families/gaussian/mclust/models';
+import { countColumnNames } from './families/mixed/counts';
+import { nonCountMessage } from './families/poisson/entry';
+import { fitPoissonOutOfCore } from './families/poisson/outOfCore';
 import { evenSample, type FitCallbacks, type FitOutcome } from './families/types';
 import { resolveOptions } from './options';
 import { selectionCandidates } from './select/product';
@@ -55,9 +59,13 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
     throw new OptionsError(`${over}, which ${what}. ${fix}, or raise ${budget} to fit it in memory.`);
   };
   if (!isOutOfCoreFileName(file)) refuse('reads delimited text (.csv, .tsv, .txt, .dat, .data) only', 'Save it as CSV');
-  if (options.model !== 'auto' && options.model !== 'gaussian') refuse(`fits Gaussian mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian"`);
+  if (!OUT_OF_CORE_MODELS.includes(options.model)) refuse(`fits Gaussian and Poisson mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian" or "poisson"`);
   if (options.emVariant === 'hard') refuse('runs soft EM only', `Set ${prefix}emVariant to "soft"`);
   if (options.weightsColumn && options.weightsColumn.trim() !== '') refuse('does not take case weights', `Set ${prefix}weightsColumn to ""`);
+  if (options.model === 'poisson') {
+    if (!['kmeans++', 'random', 'random-data', 'random-assignment'].includes(options.init)) refuse(`starts a Poisson mixture from kmeans++, random, random-data or random-assignment, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
+    return;
+  }
   if (isSelection(options)) {
     // As in memory: a selection starts every candidate from mclust's hierarchical clustering.
     if (options.initParams) throw new OptionsError(`initParams fixes K = ${options.initParams.weights.length} and the start; set ${prefix}k to ${options.initParams.weights.length} (not "auto") and one covariance model, or leave initParams unset.`);
@@ -65,6 +73,17 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
   }
   if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType)) refuse(`fits one model with a fixed K in scikit-learn's four covariance types (full, diag, spherical, tied), not "${options.covarianceType}" (mclust's models are fitted out of core in a model selection: k "auto" or several covarianceModels)`, `Set ${prefix}covarianceType to one of them`);
   if (options.init !== 'kmeans++' && options.init !== 'random' && options.init !== 'params') refuse(`starts from kmeans++, random or params, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
+}
+
+/** The families fitted out of core ("auto" is Gaussian, or Poisson when countColumns names every column). */
+const OUT_OF_CORE_MODELS: readonly FitOptions['model'][] = ['auto', 'gaussian', 'poisson'];
+
+/** The family of an out-of-core fit of these stored columns, as model "auto" picks it in memory for a numeric table. */
+function outOfCoreFamily(options: FitOptions, columns: readonly string[]): 'gaussian' | 'poisson' {
+  if (options.model === 'poisson') return 'poisson';
+  if (options.model !== 'auto') return 'gaussian';
+  const named = countColumnNames(options).map((c) => c.toLowerCase());
+  return named.length > 0 && columns.every((c) => named.includes(c.toLowerCase())) ? 'poisson' : 'gaussian';
 }
 
 /** Whether the options ask for a model selection (more than one candidate), whatever the data's shape. */
@@ -90,10 +109,12 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
       labelColumn: options.labelColumn,
       onProgress: hooks.onParseProgress,
       beforeWrite: (bytes) => checkFreeSpace(dir, bytes, file, hooks.freeBytes),
+      checkRow: options.model === 'poisson' ? (values, line, names) => checkCounts(file, values, line, names) : undefined,
     });
     const { n } = store;
     const d = store.columns.length;
-    const { ks, models } = selectionCandidates(options, 'gaussian', n, d);
+    const family = outOfCoreFamily(options, summary.columns);
+    const { ks, models } = selectionCandidates(options, family, n, d);
     const selecting = ks.length * models.length > 1;
     const k = selecting ? Math.max(...ks) : ks[0];
     if (!selecting && n < k) throw new DataError(`${file}: ${n} usable row${n === 1 ? '' : 's'} but K = ${k} components; K must not exceed the number of rows.`, file);
@@ -101,8 +122,9 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
     // The data stay reachable through the open files: removing the folder now means a killed process leaves
     // nothing behind (where the system allows removing open files; elsewhere `finally` removes it).
     removeStore(dir);
-    const transform = columnTransform(store, options.standardize);
     const budget = budgetMB * MB;
+    if (family === 'poisson') return fitCountsOutOfCore(reader, store.n, d, summary, options, budget, started, file, callbacks, hooks);
+    const transform = columnTransform(store, options.standardize);
     const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
     const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress);
     const plotIndices = evenSample(n, options.maxPlotPoints);
@@ -211,6 +233,66 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
   } finally {
     reader?.close();
     removeStore(dir);
+  }
+}
+
+/** The count table's Poisson fit (families/poisson/outOfCore.ts): the counts as stored, neither centred nor scaled. */
+function fitCountsOutOfCore(
+  reader: ColumnStoreReader,
+  n: number,
+  d: number,
+  summary: DatasetSummary,
+  options: FitOptions,
+  budget: number,
+  started: number,
+  file: string,
+  callbacks: FitCallbacks,
+  hooks: OutOfCoreHooks,
+): FitOutcome {
+  const { ks } = selectionCandidates(options, 'poisson', n, d);
+  const k = Math.max(...ks);
+  // A column named as counts under model "auto" is checked here (model "poisson" checks every row as it is parsed).
+  const transform: ColumnTransform = { shift: new Float64Array(d), scale: new Float64Array(d).fill(1), centresOnly: true };
+  const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
+  const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress);
+  if (options.model !== 'poisson') source.forEachChunk((rows, start) => {
+    for (let i = 0; i < rows; i++) checkCounts(file, source.buffer.subarray(i * d, (i + 1) * d), undefined, summary.columns, start + i);
+  });
+  const plotIndices = evenSample(n, options.maxPlotPoints);
+  const plotValues = gatherRows(source, plotIndices);
+  const plotSample: PlotSample = { indices: plotIndices, values: Array.from(plotValues), d };
+  const projection = d > 2 ? principalAxes(plotValues, plotIndices.length, d) : undefined;
+  if (projection) plotSample.projection = projection;
+  const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (d + k + 3)))));
+  const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
+  const startValues = gatherRows(source, startIndices);
+  const reason = options.model === 'auto' ? `every column is a count column (countColumns: ${summary.columns.map((c) => `"${c}"`).join(', ')}): independent Poisson counts` : 'chosen by the user';
+  return fitPoissonOutOfCore({
+    file,
+    options,
+    ks,
+    reason,
+    started,
+    summary,
+    source,
+    readRows: (indices, out) => readRowsAt(reader, indices, out, transform),
+    start: { indices: startIndices, values: startValues },
+    plotSample,
+    notes: [
+      startIndices.length > 0 && startIndices.length < n
+        ? `k-means++ started from ${startIndices.length} evenly drawn rows of ${n}; every row is then assigned to its nearest centre and EM runs on all rows`
+        : '',
+      `the plot and the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`,
+    ].filter(Boolean),
+    callbacks,
+  });
+}
+
+/** A DataError, as the in-memory Poisson family's, for the first cell that is not a count (a whole number ≥ 0). */
+function checkCounts(file: string, values: Float64Array, line: number | undefined, columns: readonly string[], row = 0): void {
+  for (let j = 0; j < values.length; j++) {
+    const x = values[j];
+    if (!(x >= 0 && Number.isInteger(x))) throw new DataError(nonCountMessage(file, columns[j], x, line !== undefined ? `line ${line}` : `data row ${row + 1}`), file);
   }
 }
 

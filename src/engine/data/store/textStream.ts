@@ -27,6 +27,8 @@ export interface StreamTextOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Called before anything is written, with the bytes the store will take at most (estimated from the file's start). */
   beforeWrite?: (storeBytes: number) => void;
+  /** Called with each usable row's values (in the stored columns' order), its line and the columns' names; may throw. */
+  checkRow?: (values: Float64Array, line: number, names: readonly string[]) => void;
 }
 
 export interface StreamedTable {
@@ -78,6 +80,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
         const cause = kind === MISSING ? 'missing' : kind === NONFINITE ? 'nonfinite' : 'text';
         return skipped.add(cause, line, `"${clip(scanner.text(j))}" in ${names[k]}`);
       }
+      options.checkRow?.(rowValues, line, names);
       w.push(rowValues);
     };
     const walk = (lines: string[]) => {
