@@ -61,7 +61,7 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
   if (!isOutOfCoreFileName(file)) refuse('reads delimited text (.csv, .tsv, .txt, .dat, .data) only', 'Save it as CSV');
   if (!OUT_OF_CORE_MODELS.includes(options.model)) refuse(`fits Gaussian and Poisson mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian" or "poisson"`);
   if (options.emVariant === 'hard') refuse('runs soft EM only', `Set ${prefix}emVariant to "soft"`);
-  if (options.weightsColumn && options.weightsColumn.trim() !== '') refuse('does not take case weights', `Set ${prefix}weightsColumn to ""`);
+  if (hasWeights(options) && options.model !== 'poisson') refuse('takes case weights in a Poisson mixture only', `Set ${prefix}weightsColumn to ""`);
   if (options.model === 'poisson') {
     if (!['kmeans++', 'random', 'random-data', 'random-assignment'].includes(options.init)) refuse(`starts a Poisson mixture from kmeans++, random, random-data or random-assignment, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
     return;
@@ -73,6 +73,10 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
   }
   if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType)) refuse(`fits one model with a fixed K in scikit-learn's four covariance types (full, diag, spherical, tied), not "${options.covarianceType}" (mclust's models are fitted out of core in a model selection: k "auto" or several covarianceModels)`, `Set ${prefix}covarianceType to one of them`);
   if (options.init !== 'kmeans++' && options.init !== 'random' && options.init !== 'params') refuse(`starts from kmeans++, random or params, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
+}
+
+function hasWeights(options: FitOptions): boolean {
+  return !!options.weightsColumn && options.weightsColumn.trim() !== '';
 }
 
 /** The families fitted out of core ("auto" is Gaussian, or Poisson when countColumns names every column). */
@@ -104,15 +108,16 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary } = streamTextToStore(filePath, dir, {
+    const { store, summary, weightsColumn } = streamTextToStore(filePath, dir, {
       columns: options.columns,
       labelColumn: options.labelColumn,
+      weightsColumn: hasWeights(options) ? options.weightsColumn : undefined,
       onProgress: hooks.onParseProgress,
       beforeWrite: (bytes) => checkFreeSpace(dir, bytes, file, hooks.freeBytes),
       checkRow: options.model === 'poisson' ? (values, line, names) => checkCounts(file, values, line, names) : undefined,
     });
     const { n } = store;
-    const d = store.columns.length;
+    const d = summary.columns.length;
     const family = outOfCoreFamily(options, summary.columns);
     const { ks, models } = selectionCandidates(options, family, n, d);
     const selecting = ks.length * models.length > 1;
@@ -123,7 +128,7 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
     // nothing behind (where the system allows removing open files; elsewhere `finally` removes it).
     removeStore(dir);
     const budget = budgetMB * MB;
-    if (family === 'poisson') return fitCountsOutOfCore(reader, store.n, d, summary, options, budget, started, file, callbacks, hooks);
+    if (family === 'poisson') return fitCountsOutOfCore(reader, store.n, d, summary, weightsColumn, options, budget, started, file, callbacks, hooks);
     const transform = columnTransform(store, options.standardize);
     const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
     const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress);
@@ -242,6 +247,7 @@ function fitCountsOutOfCore(
   n: number,
   d: number,
   summary: DatasetSummary,
+  weightsColumn: string | undefined,
   options: FitOptions,
   budget: number,
   started: number,
@@ -254,7 +260,7 @@ function fitCountsOutOfCore(
   // A column named as counts under model "auto" is checked here (model "poisson" checks every row as it is parsed).
   const transform: ColumnTransform = { shift: new Float64Array(d), scale: new Float64Array(d).fill(1), centresOnly: true };
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
-  const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress);
+  const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, weightsColumn !== undefined);
   if (options.model !== 'poisson') source.forEachChunk((rows, start) => {
     for (let i = 0; i < rows; i++) checkCounts(file, source.buffer.subarray(i * d, (i + 1) * d), undefined, summary.columns, start + i);
   });
@@ -265,7 +271,8 @@ function fitCountsOutOfCore(
   if (projection) plotSample.projection = projection;
   const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (d + k + 3)))));
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
-  const startValues = gatherRows(source, startIndices);
+  const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
+  const startValues = gatherRows(source, startIndices, startWeights);
   const reason = options.model === 'auto' ? `every column is a count column (countColumns: ${summary.columns.map((c) => `"${c}"`).join(', ')}): independent Poisson counts` : 'chosen by the user';
   return fitPoissonOutOfCore({
     file,
@@ -276,7 +283,8 @@ function fitCountsOutOfCore(
     summary,
     source,
     readRows: (indices, out) => readRowsAt(reader, indices, out, transform),
-    start: { indices: startIndices, values: startValues },
+    start: { indices: startIndices, values: startValues, weights: startWeights },
+    weightsColumn,
     plotSample,
     notes: [
       startIndices.length > 0 && startIndices.length < n
@@ -319,21 +327,32 @@ function columnTransform(store: ColumnStoreInfo, standardize: boolean): ColumnTr
   return { shift, scale, centresOnly: !standardize };
 }
 
-function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTransform, onPass?: OutOfCoreHooks['onPassProgress']): RowSource {
-  const { n, d } = reader;
+/** With `weighted`, the store's last column is the case weights: delivered apart, in `weights`. */
+function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTransform, onPass?: OutOfCoreHooks['onPassProgress'], weighted = false): RowSource {
+  const n = reader.n;
+  const d = weighted ? reader.d - 1 : reader.d;
   let pass = 0;
   const buffer = new Float64Array(chunkRows * d);
+  const weights = weighted ? new Float64Array(chunkRows) : undefined;
+  const raw = weighted ? new Float64Array(chunkRows * reader.d) : buffer;
   const identity = t.shift.every((s) => s === 0) && t.scale.every((s) => s === 1);
   return {
     n,
     d,
     chunkRows,
     buffer,
+    weights,
     forEachChunk(visit) {
       pass++;
       for (let start = 0; start < n; start += chunkRows) {
         const rows = Math.min(chunkRows, n - start);
-        reader.read(start, rows, buffer);
+        reader.read(start, rows, raw);
+        if (weights) {
+          for (let i = 0; i < rows; i++) {
+            for (let c = 0; c < d; c++) buffer[i * d + c] = raw[i * (d + 1) + c];
+            weights[i] = raw[i * (d + 1) + d];
+          }
+        }
         if (!identity) for (let i = 0; i < rows * d; i++) buffer[i] = (buffer[i] - t.shift[i % d]) / t.scale[i % d];
         visit(rows, start);
         onPass?.(pass, start + rows, n);
@@ -342,10 +361,10 @@ function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTran
   };
 }
 
-/** The rows at `indices` (increasing), read from the store one by one and transformed as the source's rows. */
+/** The rows at `indices` (increasing), read from the store one by one and transformed as the source's rows (without weights). */
 function readRowsAt(reader: ColumnStoreReader, indices: Int32Array, out: Float64Array, t: ColumnTransform): void {
-  const d = reader.d;
-  const row = new Float64Array(d);
+  const d = t.shift.length;
+  const row = new Float64Array(reader.d);
   for (let p = 0; p < indices.length; p++) {
     reader.read(indices[p], 1, row);
     for (let c = 0; c < d; c++) out[p * d + c] = (row[c] - t.shift[c]) / t.scale[c];
@@ -353,7 +372,7 @@ function readRowsAt(reader: ColumnStoreReader, indices: Int32Array, out: Float64
 }
 
 /** The rows at `indices` (increasing), in one pass. */
-function gatherRows(source: RowSource, indices: number[]): Float64Array {
+function gatherRows(source: RowSource, indices: number[], weights?: Float64Array): Float64Array {
   const { d, buffer } = source;
   const out = new Float64Array(indices.length * d);
   let p = 0;
@@ -361,6 +380,7 @@ function gatherRows(source: RowSource, indices: number[]): Float64Array {
     while (p < indices.length && indices[p] < start + rows) {
       const i = indices[p] - start;
       for (let c = 0; c < d; c++) out[p * d + c] = buffer[i * d + c];
+      if (weights) weights[p] = source.weights![i];
       p++;
     }
   });

@@ -21,6 +21,8 @@ export interface RowSource {
   readonly d: number;
   readonly chunkRows: number;
   readonly buffer: Float64Array;
+  /** The chunk's case weights (chunkRows), filled with `buffer`, when the rows have them. */
+  readonly weights?: Float64Array;
   /** Fills `buffer` with consecutive chunks and calls visit(rows, start) after each. */
   forEachChunk(visit: (rows: number, start: number) => void): void;
 }

@@ -1,6 +1,6 @@
 // Poisson mixtures out of core against in memory: the same count file fitted both ways gives the same EM trace (to
 // 1e-9 relative), rates and weights, from each of the family's starts and with restarts, with chunks that do not
-// divide the rows; a K sweep picks the same K with the same per-K log-likelihoods; a cell that is not a count is the
+// divide the rows, with and without case weights; a K sweep picks the same K with the same per-K log-likelihoods; a cell that is not a count is the
 // in-memory fit's message.
 
 import * as assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
 const COUNTS = path.join(FIXTURES, 'counts.csv');
 
 function inMemory(file: string, options: Partial<FitOptions>): FitResult {
-  const dataset = loadDataset(path.basename(file), fs.readFileSync(file), { columns: options.columns, missing: 'skip' });
+  const dataset = loadDataset(path.basename(file), fs.readFileSync(file), { columns: options.columns, weightsColumn: options.weightsColumn, missing: 'skip' });
   return fitDataset(dataset, options).result;
 }
 
@@ -44,6 +44,7 @@ function assertSameFit(actual: FitResult, expected: FitResult): void {
   assertClose(actual.bic, expected.bic, 'BIC');
   assertClose(actual.aic, expected.aic, 'AIC');
   assert.deepEqual(actual.countHistograms, expected.countHistograms);
+  assert.deepEqual(actual.caseWeights, expected.caseWeights);
   // Every row is plotted at this size: the assignments are the in-memory ones.
   assert.deepEqual(actual.assignments, expected.assignments);
 }
@@ -98,6 +99,61 @@ describe('out-of-core Poisson EM equals the in-memory fit', () => {
       assert.deepEqual(progress, [1, 2, 3, 4, 5]);
       assertSameFit(actual, expected);
     }
+  });
+
+  describe('with case weights (whole and fractional, zeros included)', () => {
+    let weighted: string;
+    before(() => {
+      // counts.csv with a weights column: 0, 0.5, 1, 2, 3 in a fixed pattern, so some rows are left out.
+      const lines = fs.readFileSync(COUNTS, 'utf8').trim().split('\n');
+      const pattern = [1, 2, 0, 3, 0.5, 1, 2];
+      weighted = path.join(temp, 'weighted-counts.csv');
+      fs.writeFileSync(weighted, [`${lines[0]},w`, ...lines.slice(1).map((line, i) => `${line},${pattern[(i * 5) % 7]}`)].join('\n') + '\n');
+    });
+    const weightedCases: { options: Partial<FitOptions>; chunkRows: number }[] = [
+      { options: { model: 'poisson', k: 3, seed: 1, weightsColumn: 'w' }, chunkRows: 9 },
+      { options: { model: 'poisson', k: 3, seed: 2, init: 'random', restarts: 2, weightsColumn: 'w' }, chunkRows: 31 },
+      { options: { model: 'poisson', k: 2, seed: 3, init: 'random-data', weightsColumn: 'w' }, chunkRows: 100 },
+      { options: { model: 'poisson', k: 4, seed: 4, init: 'random-assignment', weightsColumn: 'w' }, chunkRows: 16 },
+    ];
+    for (const { options, chunkRows } of weightedCases) {
+      it(`K ${options.k}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}, chunks of ${chunkRows} rows`, () => {
+        const expected = inMemory(weighted, options);
+        assert.equal(expected.caseWeights?.column, 'w');
+        const actual = fitOutOfCore(weighted, options, 1, {}, { chunkRows, tempParent: temp }).result;
+        assertSameFit(actual, expected);
+      });
+    }
+    it('a K sweep weights every candidate as in memory', () => {
+      const options: Partial<FitOptions> = { model: 'poisson', k: 'auto', kRange: '1-4', seed: 1, criterion: 'icl', weightsColumn: 'w' };
+      const expected = inMemory(weighted, options);
+      const actual = fitOutOfCore(weighted, options, 1, {}, { chunkRows: 41, tempParent: temp }).result;
+      assert.deepEqual(actual.selection!.chosen, expected.selection!.chosen);
+      actual.selection!.entries.forEach((e, i) => {
+        const w = expected.selection!.entries[i];
+        assertClose(e.logLikelihood, w.logLikelihood, `K ${e.k} log-likelihood`);
+        assertClose(e.bic, w.bic, `K ${e.k} BIC`);
+        assertClose(e.icl, w.icl, `K ${e.k} ICL`);
+      });
+      assertSameFit(actual, expected);
+      assert.ok(actual.notes!.some((note) => /Case weights \(column "w"\) weight every candidate/.test(note)));
+    });
+    it('a negative weight is the in-memory message, and a Gaussian fit with weights is refused before reading', () => {
+      const bad = path.join(temp, 'bad-weights.csv');
+      fs.writeFileSync(bad, 'a,b,w\n1,2,1\n3,4,-2\n0,1,1\n');
+      let message = '';
+      try {
+        inMemory(bad, { model: 'poisson', k: 1, weightsColumn: 'w' });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      assert.match(message, /line 3: the weight in column "w" is negative/);
+      assert.throws(() => fitOutOfCore(bad, { model: 'poisson', k: 1, weightsColumn: 'w' }, 1, {}, { tempParent: temp }), (e: unknown) => e instanceof DataError && e.message === message);
+      assert.throws(
+        () => fitOutOfCore(weighted, { model: 'gaussian', k: 2, weightsColumn: 'w' }, 1, {}, { tempParent: temp, settingPrefix: 'mixscope.' }),
+        (e: unknown) => e instanceof OptionsError && /which takes case weights in a Poisson mixture only\. Set mixscope\.weightsColumn to ""/.test((e as Error).message),
+      );
+    });
   });
 
   it('a sample of rows starts k-means++ on a file larger than it, and EM still runs on every row', () => {

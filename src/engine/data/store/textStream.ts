@@ -10,7 +10,7 @@ import { baseName, clip, dataError, listSome } from '../common';
 import { loadDelimitedText } from '../text';
 import { NUM, MISSING, NONFINITE, RowScanner, type Delimiter } from '../text/cells';
 import { walkTable } from '../text/rows';
-import { SkipLog } from '../text/values';
+import { readWeight, SkipLog } from '../text/values';
 import { ColumnStoreWriter, type ColumnStoreInfo } from './columnStore';
 
 /** Bytes of the file's start the in-memory loader reads to learn the table's layout and columns. */
@@ -23,6 +23,8 @@ const MAX_QUOTED_LINES = 100;
 export interface StreamTextOptions {
   columns?: string[];
   labelColumn?: string;
+  /** A column of case weights: read as in memory (a bad weight is one DataError naming the line), stored last. */
+  weightsColumn?: string;
   /** Called as the parse goes, with bytes read and the file's size. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Called before anything is written, with the bytes the store will take at most (estimated from the file's start). */
@@ -32,8 +34,11 @@ export interface StreamTextOptions {
 }
 
 export interface StreamedTable {
+  /** The fitted columns, then the case weights when there is a weights column. */
   store: ColumnStoreInfo;
   summary: DatasetSummary;
+  /** The weights column's name: the store's last column holds the rows' case weights. */
+  weightsColumn?: string;
 }
 
 /** Parses the delimited text file at `filePath` into a store in `dir` (which the caller removes). */
@@ -48,7 +53,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       throw dataError(fileName, 'UTF-16 text cannot be fitted out of core. Save the file as UTF-8 (or raise memoryBudgetMB to fit it in memory).');
     }
     // The layout and the columns, as the in-memory loader reads them from the file's start.
-    const table = loadDelimitedText(fileName, head, { columns: options.columns, labelColumn: options.labelColumn, missing: 'skip' });
+    const table = loadDelimitedText(fileName, head, { columns: options.columns, labelColumn: options.labelColumn, weightsColumn: options.weightsColumn, missing: 'skip' });
     if (table.kind !== 'table') {
       throw dataError(fileName, 'its rows read as images (pixel values 0–255): out-of-core fits take tables of numbers. Raise memoryBudgetMB to fit it in memory, or convert it to IDX or .npy.');
     }
@@ -57,19 +62,24 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     const selected = layout.columnFields;
     const d = selected.length;
     const names = table.columns;
+    const weightsField = layout.weightsField;
+    const weightsName = table.weightsColumn;
     // Rows estimated from the start's bytes per row; the store holds at most 8 bytes per value.
     const rows = size <= head.length ? table.n : Math.ceil((size / head.length) * Math.max(1, table.n + table.summary.skippedRows));
-    options.beforeWrite?.(rows * d * 8);
-    writer = new ColumnStoreWriter(dir, names);
+    const stored = weightsField !== undefined ? d + 1 : d;
+    options.beforeWrite?.(rows * stored * 8);
+    writer = new ColumnStoreWriter(dir, weightsField !== undefined ? [...names, weightsName ?? 'weights'] : names);
     const scanner = new RowScanner(layout.delimiter as Delimiter, layout.decimalComma);
     const frame = { tableStart: 0, c: layout.fields, header: undefined, headerLine: -1, headerFromComment: false, trailingDelimiter: layout.trailingDelimiter };
     const skipped = new SkipLog();
-    const rowValues = new Float64Array(d);
+    const rowValues = new Float64Array(stored);
     const w = writer;
     let lineOffset = 0;
     const visit = (line: number) => {
       if (scanner.broken) return skipped.add('quotes', line);
       if (scanner.count !== layout.fields) return skipped.add('ragged', line, `expected ${layout.fields} fields`);
+      // As in memory, a row's weight is read (and a bad one refused) before its cells are looked at.
+      if (weightsField !== undefined) rowValues[d] = readWeight(fileName, scanner, weightsField, weightsName ?? 'weights', line);
       for (let k = 0; k < d; k++) {
         const j = selected[k];
         const kind = scanner.kinds[j];
@@ -80,7 +90,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
         const cause = kind === MISSING ? 'missing' : kind === NONFINITE ? 'nonfinite' : 'text';
         return skipped.add(cause, line, `"${clip(scanner.text(j))}" in ${names[k]}`);
       }
-      options.checkRow?.(rowValues, line, names);
+      options.checkRow?.(d === stored ? rowValues : rowValues.subarray(0, d), line, names);
       w.push(rowValues);
     };
     const walk = (lines: string[]) => {
@@ -125,8 +135,9 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     }
     const headNotes = table.summary.notes.filter((note) => !/rows? skipped|^labels:|missing cells/.test(note));
     const notes = [...headNotes, ...skipped.notes()];
-    const f32 = store.columns.filter((c) => c.type === 'float32').map((c) => c.name);
-    const f64 = store.columns.filter((c) => c.type === 'float64').map((c) => c.name);
+    const fitted = store.columns.slice(0, d);
+    const f32 = fitted.filter((c) => c.type === 'float32').map((c) => c.name);
+    const f64 = fitted.filter((c) => c.type === 'float64').map((c) => c.name);
     notes.push(
       `fitted out of core: ${store.n} rows streamed through a temporary column store (` +
         [f32.length > 0 ? `float32, exact for every value, for ${listSome(f32, 5)}` : '', f64.length > 0 ? `float64 for ${listSome(f64, 5)}` : ''].filter(Boolean).join('; ') +
@@ -142,7 +153,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       notes,
       hasLabels: false,
     };
-    return { store, summary };
+    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}) };
   } catch (e) {
     writer?.abort();
     throw e;

@@ -225,7 +225,7 @@ export function readValues(
 }
 
 /** A row's case weight: a finite number ≥ 0, or one DataError naming the line (a weight is never guessed). */
-function readWeight(fileName: string, row: RowScanner, j: number, name: string, line: number): number {
+export function readWeight(fileName: string, row: RowScanner, j: number, name: string, line: number): number {
   const kind = row.kinds[j];
   const v = row.values[j];
   if (kind === NUM && v >= 0) return v;

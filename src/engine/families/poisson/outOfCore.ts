@@ -7,7 +7,7 @@ import { informationCriteria } from '../../em/em';
 import type { RowSource } from '../../em/streaming';
 import { sweepK } from '../../select/kSweep';
 import type { FitCallbacks, FitOutcome } from '../types';
-import { runStreamedPoissonEm, streamedCountHistograms, type StreamedPoissonInit, type StreamedPoissonRun } from './streamed';
+import { runStreamedPoissonEm, streamedCountHistograms, sumOfWeights, type StreamedPoissonInit, type StreamedPoissonRun } from './streamed';
 
 export interface PoissonOutOfCoreInput {
   file: string;
@@ -19,7 +19,9 @@ export interface PoissonOutOfCoreInput {
   source: RowSource;
   readRows(indices: Int32Array, out: Float64Array): void;
   /** Rows k-means++ starts from (an evenly drawn sample; every row when it is the file). */
-  start: { indices: number[]; values: Float64Array };
+  start: { indices: number[]; values: Float64Array; weights?: Float64Array };
+  /** The case weights' column, when the store's rows have weights (RowSource.weights). */
+  weightsColumn?: string;
   plotSample: PlotSample;
   notes: string[];
   callbacks: FitCallbacks;
@@ -28,6 +30,8 @@ export interface PoissonOutOfCoreInput {
 export function fitPoissonOutOfCore(input: PoissonOutOfCoreInput): FitOutcome {
   const { file, options, ks, source, callbacks, plotSample, summary } = input;
   const { n, d } = source;
+  // BIC's n: the rows, or Σ w_i with case weights (the rows they stand for).
+  const total = source.weights ? sumOfWeights(source) : n;
   callbacks.onLoaded?.({ summary, model: 'poisson', modelReason: input.reason, plotSample });
   const run = (k: number, onProgress?: FitCallbacks['onProgress']) =>
     runStreamedPoissonEm(
@@ -39,7 +43,7 @@ export function fitPoissonOutOfCore(input: PoissonOutOfCoreInput): FitOutcome {
         tolerance: options.tolerance,
         restarts: options.restarts,
         seed: options.seed,
-        sample: { values: input.start.values, m: input.start.indices.length },
+        sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights },
         plotIndices: plotSample.indices,
         readRows: input.readRows,
       },
@@ -59,19 +63,19 @@ export function fitPoissonOutOfCore(input: PoissonOutOfCoreInput): FitOutcome {
       criterion: options.criterion,
       parameters: (c) => c * d + c - 1,
       fit: (c) => run(c),
-      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, n) }),
+      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, total) }),
       onProgress: callbacks.onSelectionProgress,
     });
     fit = swept.fit;
     k = swept.selection.chosen!.k;
     selection = swept.selection;
-    notes.unshift(...swept.notes);
+    notes.unshift(...swept.notes, ...(source.weights ? [`Case weights (column "${input.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : []));
   } else {
     k = ks[0];
     fit = run(k, callbacks.onProgress);
   }
   const last = fit.snapshots[fit.snapshots.length - 1];
-  const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, n);
+  const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, total);
   const result: FitResult = {
     model: 'poisson',
     modelReason: input.reason,
@@ -79,6 +83,7 @@ export function fitPoissonOutOfCore(input: PoissonOutOfCoreInput): FitOutcome {
     n,
     d,
     columns: summary.columns,
+    ...(source.weights ? { caseWeights: { column: input.weightsColumn ?? 'weights', total } } : {}),
     converged: fit.converged,
     iterations: fit.iterations,
     logLikelihood: fit.logLikelihood,

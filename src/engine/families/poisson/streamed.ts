@@ -27,8 +27,8 @@ export interface StreamedPoissonOptions {
   tolerance: number;
   restarts: number;
   seed: number;
-  /** Rows k-means++ starts from (m × d, row-major): every row, in order, when m = n. */
-  sample: { values: Float64Array; m: number };
+  /** Rows k-means++ starts from (m × d, row-major, with their case weights): every row, in order, when m = n. */
+  sample: { values: Float64Array; m: number; weights?: Float64Array };
   /** Rows whose assignments are reported (increasing). */
   plotIndices: number[];
   /** The rows at `indices` into `out` (random-data's seed rows). */
@@ -54,6 +54,7 @@ export interface StreamedPoissonRun {
 export function runStreamedPoissonEm(source: RowSource, options: StreamedPoissonOptions, onProgress?: (p: EmProgress) => void): StreamedPoissonRun {
   const { k } = options;
   const { n, d, chunkRows, buffer } = source;
+  const caseWeights = source.weights;
   if (!Number.isInteger(k) || k < 1) throw new OptionsError(`K must be a whole number ≥ 1, got ${k}.`);
   if (k > n) throw new FitError(`K = ${k} components but only ${n} rows; K must not exceed the number of rows.`);
   const logProb = new Float64Array(chunkRows * k);
@@ -61,7 +62,10 @@ export function runStreamedPoissonEm(source: RowSource, options: StreamedPoisson
   const logFactorials = new Float64Array(chunkRows);
   const logRates = new Float64Array(k * d);
   const base = new Float64Array(k);
-  const stats = new PoissonStatistics(k, d, n);
+  const rowLogNorm = new Float64Array(chunkRows);
+  // Σ_i w_i (n without case weights): the denominator of π, BIC's n and the rows of the convergence rule.
+  const total = caseWeights ? sumOfWeights(source) : n;
+  const stats = new PoissonStatistics(k, d, total);
   const rng = new Rng(options.seed);
   let best: StreamedPoissonRun | undefined;
   const restartObjectives: number[] = [];
@@ -104,14 +108,27 @@ export function runStreamedPoissonEm(source: RowSource, options: StreamedPoisson
     sizes.fill(0);
     source.forEachChunk((rows, start) => {
       chunkLogProb(params, rows);
-      logLikelihood += normalizeLogRowsAndExp(logProb, rows, k, resp);
+      const chunkLogLikelihood = normalizeLogRowsAndExp(logProb, rows, k, resp, rowLogNorm);
+      if (!caseWeights) logLikelihood += chunkLogLikelihood;
       for (let i = 0; i < rows; i++) {
         let bestJ = 0;
         for (let j = 1; j < k; j++) if (logProb[i * k + j] > logProb[i * k + bestJ]) bestJ = j;
         sizes[bestJ]++;
-        const top = resp[i * k + bestJ];
-        if (top > 0) sumLogMax += Math.log(top);
         while (p < options.plotIndices.length && options.plotIndices[p] === start + i) plot[p++] = bestJ;
+        const top = resp[i * k + bestJ];
+        if (!caseWeights) {
+          if (top > 0) sumLogMax += Math.log(top);
+          continue;
+        }
+        // As em.ts's weighRows: Σ w_i ln p(x_i), and the M-step gets w_i r_ik; a row of weight 0 adds nothing.
+        const w = caseWeights[i];
+        if (w === 0) {
+          resp.fill(0, i * k, (i + 1) * k);
+          continue;
+        }
+        if (top > 0) sumLogMax += w * Math.log(top);
+        logLikelihood += w * rowLogNorm[i];
+        if (w !== 1) for (let j = 0; j < k; j++) resp[i * k + j] *= w;
       }
       stats.add(buffer, rows, resp);
     });
@@ -141,7 +158,7 @@ export function runStreamedPoissonEm(source: RowSource, options: StreamedPoisson
       snapshots.push(snapshot);
       onProgress?.({ restart, iteration, objective: logLikelihood, logLikelihood, snapshot });
       if (convergedAt >= 0 || iteration >= options.maxIterations) break;
-      if (iteration >= 1 && Math.abs(logLikelihood - trace[iteration - 1]) / n < options.tolerance) convergedAt = iteration;
+      if (iteration >= 1 && Math.abs(logLikelihood - trace[iteration - 1]) / total < options.tolerance) convergedAt = iteration;
       params = stats.mStep();
     }
     restartObjectives.push(logLikelihood);
@@ -182,6 +199,7 @@ function initialParams(options: StreamedPoissonOptions, source: RowSource, stats
   if (options.init === 'random') {
     source.forEachChunk((rows) => {
       resp.set(randomResponsibilities(rows, k, rng));
+      weigh(source, resp, rows, k);
       stats.add(buffer, rows, resp);
     });
     return stats.mStep();
@@ -189,7 +207,7 @@ function initialParams(options: StreamedPoissonOptions, source: RowSource, stats
   if (options.init === 'random-assignment') {
     source.forEachChunk((rows) => {
       resp.fill(0, 0, rows * k);
-      for (let i = 0; i < rows; i++) resp[i * k + rng.int(k)] = 1;
+      for (let i = 0; i < rows; i++) resp[i * k + rng.int(k)] = source.weights ? source.weights[i] : 1;
       stats.add(buffer, rows, resp);
     });
     return stats.mStep();
@@ -207,8 +225,8 @@ function initialParams(options: StreamedPoissonOptions, source: RowSource, stats
       centres.set(row, c * d);
     }
   } else {
-    const { values, m } = options.sample;
-    const start = startingPoint('kmeans++', euclideanInitSpace(values, m, d), k, rng);
+    const { values, m, weights } = options.sample;
+    const start = startingPoint('kmeans++', euclideanInitSpace(values, m, d, weights), k, rng);
     if (start.kind !== 'responsibilities') throw new Error('internal: k-means++ gave no responsibilities');
     const labels = new Int32Array(m);
     const counts = new Float64Array(k);
@@ -216,10 +234,11 @@ function initialParams(options: StreamedPoissonOptions, source: RowSource, stats
       let j = 0;
       while (start.resp[i * k + j] === 0) j++;
       labels[i] = j;
-      counts[j]++;
-      for (let c = 0; c < d; c++) centres[j * d + c] += values[i * d + c];
+      const w = weights ? weights[i] : 1;
+      counts[j] += w;
+      for (let c = 0; c < d; c++) centres[j * d + c] += w * values[i * d + c];
     }
-    for (let j = 0; j < k; j++) for (let c = 0; c < d; c++) centres[j * d + c] /= Math.max(1, counts[j]);
+    for (let j = 0; j < k; j++) if (counts[j] > 0) for (let c = 0; c < d; c++) centres[j * d + c] /= counts[j];
     if (m === n) sampleLabels = labels;
   }
   source.forEachChunk((rows, first) => {
@@ -241,11 +260,27 @@ function initialParams(options: StreamedPoissonOptions, source: RowSource, stats
           }
         }
       }
-      resp[i * k + best] = 1;
+      resp[i * k + best] = source.weights ? source.weights[i] : 1;
     }
     stats.add(buffer, rows, resp);
   });
   return stats.mStep();
+}
+
+/** resp's rows multiplied by the chunk's case weights (init.ts's weighResponsibilities). */
+function weigh(source: RowSource, resp: Float64Array, rows: number, k: number): void {
+  const weights = source.weights;
+  if (!weights) return;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < k; j++) resp[i * k + j] *= weights[i];
+}
+
+/** Σ_i w_i over every row, in row order (as em.ts's totalWeight). */
+export function sumOfWeights(source: RowSource): number {
+  let total = 0;
+  source.forEachChunk((rows) => {
+    for (let i = 0; i < rows; i++) total += source.weights![i];
+  });
+  return total;
 }
 
 /**
@@ -329,7 +364,7 @@ class PoissonStatistics {
   }
 }
 
-/** Each column's count frequencies as countHistograms (entry.ts) gives them, accumulated chunk by chunk. */
+/** Each column's count frequencies as countHistograms (entry.ts) gives them (a row counts w_i times), chunk by chunk. */
 export function streamedCountHistograms(source: RowSource, columns: string[]): CountHistogram[] {
   const { d, buffer } = source;
   const frequencies = columns.map(() => new Array<number>(HISTOGRAM_MAX_BARS).fill(0));
@@ -339,7 +374,7 @@ export function streamedCountHistograms(source: RowSource, columns: string[]): C
       for (let j = 0; j < d; j++) {
         const x = buffer[i * d + j];
         if (x > max[j]) max[j] = x;
-        frequencies[j][Math.min(x, HISTOGRAM_MAX_BARS - 1)]++;
+        frequencies[j][Math.min(x, HISTOGRAM_MAX_BARS - 1)] += source.weights ? source.weights[i] : 1;
       }
     }
   });
