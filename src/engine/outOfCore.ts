@@ -10,7 +10,7 @@ import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarian
 import { baseName } from './data/common';
 import { principalAxes } from './data/projection';
 import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
-import { streamTextToStore } from './data/store/textStream';
+import { streamTextToStore, type StreamedTable } from './data/store/textStream';
 import { informationCriteria } from './em/em';
 import { runStreamedGaussianEm, type RowSource } from './em/streaming';
 import { DataError, OptionsError } from './errors';
@@ -18,6 +18,7 @@ import { mclustBic } from './families/gaussian/mclust/models';
 import { countColumnNames } from './families/mixed/counts';
 import { nonCountMessage } from './families/poisson/entry';
 import { fitPoissonOutOfCore } from './families/poisson/outOfCore';
+import { fitCategoricalOutOfCore } from './families/categorical/outOfCore';
 import { evenSample, type FitCallbacks, type FitOutcome } from './families/types';
 import { resolveOptions } from './options';
 import { selectionCandidates } from './select/product';
@@ -59,11 +60,12 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
     throw new OptionsError(`${over}, which ${what}. ${fix}, or raise ${budget} to fit it in memory.`);
   };
   if (!isOutOfCoreFileName(file)) refuse('reads delimited text (.csv, .tsv, .txt, .dat, .data) only', 'Save it as CSV');
-  if (!OUT_OF_CORE_MODELS.includes(options.model)) refuse(`fits Gaussian and Poisson mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian" or "poisson"`);
+  if (!OUT_OF_CORE_MODELS.includes(options.model)) refuse(`fits Gaussian, Poisson and categorical mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian", "poisson" or "categorical"`);
   if (options.emVariant === 'hard') refuse('runs soft EM only', `Set ${prefix}emVariant to "soft"`);
-  if (hasWeights(options) && options.model !== 'poisson') refuse('takes case weights in a Poisson mixture only', `Set ${prefix}weightsColumn to ""`);
-  if (options.model === 'poisson') {
-    if (!['kmeans++', 'random', 'random-data', 'random-assignment'].includes(options.init)) refuse(`starts a Poisson mixture from kmeans++, random, random-data or random-assignment, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
+  const counted = options.model === 'poisson' || options.model === 'categorical';
+  if (hasWeights(options) && !counted) refuse('takes case weights in Poisson and categorical mixtures only', `Set ${prefix}weightsColumn to ""`);
+  if (counted) {
+    if (!['kmeans++', 'random', 'random-data', 'random-assignment'].includes(options.init)) refuse(`starts a ${options.model} mixture from kmeans++, random, random-data or random-assignment, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
     return;
   }
   if (isSelection(options)) {
@@ -79,13 +81,17 @@ function hasWeights(options: FitOptions): boolean {
   return !!options.weightsColumn && options.weightsColumn.trim() !== '';
 }
 
-/** The families fitted out of core ("auto" is Gaussian, or Poisson when countColumns names every column). */
-const OUT_OF_CORE_MODELS: readonly FitOptions['model'][] = ['auto', 'gaussian', 'poisson'];
+/**
+ * The families fitted out of core ("auto" is Gaussian; Poisson when countColumns names every column; categorical when
+ * every column is categorical).
+ */
+const OUT_OF_CORE_MODELS: readonly FitOptions['model'][] = ['auto', 'gaussian', 'poisson', 'categorical'];
 
-/** The family of an out-of-core fit of these stored columns, as model "auto" picks it in memory for a numeric table. */
-function outOfCoreFamily(options: FitOptions, columns: readonly string[]): 'gaussian' | 'poisson' {
-  if (options.model === 'poisson') return 'poisson';
+/** The family of an out-of-core fit of these stored columns, as model "auto" picks it in memory. */
+function outOfCoreFamily(options: FitOptions, columns: readonly string[], categorical: boolean): 'gaussian' | 'poisson' | 'categorical' {
+  if (options.model === 'poisson' || options.model === 'categorical') return options.model;
   if (options.model !== 'auto') return 'gaussian';
+  if (columns.length === 0 && categorical) return 'categorical';
   const named = countColumnNames(options).map((c) => c.toLowerCase());
   return named.length > 0 && columns.every((c) => named.includes(c.toLowerCase())) ? 'poisson' : 'gaussian';
 }
@@ -108,9 +114,13 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary, weightsColumn } = streamTextToStore(filePath, dir, {
+    const { store, summary, weightsColumn, categorical } = streamTextToStore(filePath, dir, {
       columns: options.columns,
       labelColumn: options.labelColumn,
+      categories:
+        options.model === 'categorical' || options.model === 'auto'
+          ? { columns: options.categorical, limit: options.categoryLimit, onlyWithoutNumbers: options.model === 'auto' }
+          : undefined,
       weightsColumn: hasWeights(options) ? options.weightsColumn : undefined,
       onProgress: hooks.onParseProgress,
       beforeWrite: (bytes) => checkFreeSpace(dir, bytes, file, hooks.freeBytes),
@@ -118,7 +128,10 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
     });
     const { n } = store;
     const d = summary.columns.length;
-    const family = outOfCoreFamily(options, summary.columns);
+    const family = outOfCoreFamily(options, summary.columns, categorical !== undefined);
+    if (family === 'categorical' && !categorical) {
+      throw new DataError(`${file}: a categorical mixture needs text columns of a few categories (at most the categoryLimit setting), but the table has none. Use model "gaussian" for numeric columns, or "auto".`, file);
+    }
     const { ks, models } = selectionCandidates(options, family, n, d);
     const selecting = ks.length * models.length > 1;
     const k = selecting ? Math.max(...ks) : ks[0];
@@ -128,6 +141,7 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
     // nothing behind (where the system allows removing open files; elsewhere `finally` removes it).
     removeStore(dir);
     const budget = budgetMB * MB;
+    if (family === 'categorical') return fitCategoriesOutOfCore(reader, store.n, summary, categorical!, weightsColumn, options, budget, started, file, callbacks, hooks);
     if (family === 'poisson') return fitCountsOutOfCore(reader, store.n, d, summary, weightsColumn, options, budget, started, file, callbacks, hooks);
     const transform = columnTransform(store, options.standardize);
     const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
@@ -260,7 +274,7 @@ function fitCountsOutOfCore(
   // A column named as counts under model "auto" is checked here (model "poisson" checks every row as it is parsed).
   const transform: ColumnTransform = { shift: new Float64Array(d), scale: new Float64Array(d).fill(1), centresOnly: true };
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
-  const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, weightsColumn !== undefined);
+  const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { weighted: weightsColumn !== undefined });
   if (options.model !== 'poisson') source.forEachChunk((rows, start) => {
     for (let i = 0; i < rows; i++) checkCounts(file, source.buffer.subarray(i * d, (i + 1) * d), undefined, summary.columns, start + i);
   });
@@ -291,6 +305,66 @@ function fitCountsOutOfCore(
         ? `k-means++ started from ${startIndices.length} evenly drawn rows of ${n}; every row is then assigned to its nearest centre and EM runs on all rows`
         : '',
       `the plot and the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`,
+    ].filter(Boolean),
+    callbacks,
+  });
+}
+
+/** The latent class model of the categorical columns (families/categorical/outOfCore.ts); numeric columns are left out. */
+function fitCategoriesOutOfCore(
+  reader: ColumnStoreReader,
+  n: number,
+  summary: DatasetSummary,
+  categorical: NonNullable<StreamedTable['categorical']>,
+  weightsColumn: string | undefined,
+  options: FitOptions,
+  budget: number,
+  started: number,
+  file: string,
+  callbacks: FitCallbacks,
+  hooks: OutOfCoreHooks,
+): FitOutcome {
+  const d = summary.columns.length;
+  const dc = categorical.columns.length;
+  const { ks } = selectionCandidates(options, 'categorical', n, dc);
+  const k = Math.max(...ks);
+  const transform: ColumnTransform = { shift: new Float64Array(d), scale: new Float64Array(d).fill(1), centresOnly: true };
+  const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + dc + 2 * k)))))));
+  const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { recode: categorical.recode, weighted: weightsColumn !== undefined });
+  const plotIndices = evenSample(n, options.maxPlotPoints);
+  const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (dc + k + 3)))));
+  const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
+  const startCodes = new Int32Array(startIndices.length * dc);
+  const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
+  let p = 0;
+  source.forEachChunk((rows, start) => {
+    while (p < startIndices.length && startIndices[p] < start + rows) {
+      const i = startIndices[p] - start;
+      startCodes.set(source.codes!.subarray(i * dc, (i + 1) * dc), p * dc);
+      if (startWeights) startWeights[p] = source.weights![i];
+      p++;
+    }
+  });
+  const reason = options.model === 'auto' ? `every column is categorical (${dc} text columns of a few categories)` : 'chosen by the user';
+  return fitCategoricalOutOfCore({
+    file,
+    options,
+    ks,
+    reason,
+    started,
+    summary,
+    names: categorical.columns,
+    categories: categorical.categories,
+    source,
+    readRows: (indices, out) => readRowsAt(reader, indices, out, transform, categorical.recode),
+    start: { indices: startIndices, codes: startCodes, weights: startWeights },
+    plotIndices,
+    weightsColumn,
+    notes: [
+      startIndices.length > 0 && startIndices.length < n
+        ? `k-means++ seeded from ${startIndices.length} evenly drawn rows of ${n}; every row is then assigned to its nearest seed and EM runs on all rows`
+        : '',
+      `the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`,
     ].filter(Boolean),
     callbacks,
   });
@@ -327,14 +401,26 @@ function columnTransform(store: ColumnStoreInfo, standardize: boolean): ColumnTr
   return { shift, scale, centresOnly: !standardize };
 }
 
-/** With `weighted`, the store's last column is the case weights: delivered apart, in `weights`. */
-function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTransform, onPass?: OutOfCoreHooks['onPassProgress'], weighted = false): RowSource {
+/** How the store's columns beyond the numeric ones are laid out: categorical codes (with their recoding), then weights. */
+interface StoreExtras {
+  recode?: Int32Array[];
+  weighted?: boolean;
+}
+
+/**
+ * The store's rows in chunks: the numeric columns (transformed) in `buffer`, the categorical codes (in the in-memory
+ * loader's order) in `codes`, the case weights in `weights`.
+ */
+function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTransform, onPass?: OutOfCoreHooks['onPassProgress'], extras: StoreExtras = {}): RowSource {
   const n = reader.n;
-  const d = weighted ? reader.d - 1 : reader.d;
+  const stride = reader.d;
+  const dc = extras.recode?.length ?? 0;
+  const d = stride - dc - (extras.weighted ? 1 : 0);
   let pass = 0;
   const buffer = new Float64Array(chunkRows * d);
-  const weights = weighted ? new Float64Array(chunkRows) : undefined;
-  const raw = weighted ? new Float64Array(chunkRows * reader.d) : buffer;
+  const weights = extras.weighted ? new Float64Array(chunkRows) : undefined;
+  const codes = dc > 0 ? new Int32Array(chunkRows * dc) : undefined;
+  const raw = stride === d ? buffer : new Float64Array(chunkRows * stride);
   const identity = t.shift.every((s) => s === 0) && t.scale.every((s) => s === 1);
   return {
     n,
@@ -342,17 +428,14 @@ function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTran
     chunkRows,
     buffer,
     weights,
+    codes,
+    categoryColumns: dc,
     forEachChunk(visit) {
       pass++;
       for (let start = 0; start < n; start += chunkRows) {
         const rows = Math.min(chunkRows, n - start);
         reader.read(start, rows, raw);
-        if (weights) {
-          for (let i = 0; i < rows; i++) {
-            for (let c = 0; c < d; c++) buffer[i * d + c] = raw[i * (d + 1) + c];
-            weights[i] = raw[i * (d + 1) + d];
-          }
-        }
+        if (raw !== buffer) splitRows(raw, rows, stride, d, extras.recode, buffer, codes, weights);
         if (!identity) for (let i = 0; i < rows * d; i++) buffer[i] = (buffer[i] - t.shift[i % d]) / t.scale[i % d];
         visit(rows, start);
         onPass?.(pass, start + rows, n);
@@ -361,13 +444,33 @@ function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTran
   };
 }
 
-/** The rows at `indices` (increasing), read from the store one by one and transformed as the source's rows (without weights). */
-function readRowsAt(reader: ColumnStoreReader, indices: Int32Array, out: Float64Array, t: ColumnTransform): void {
+/** Stored rows (stride values each) into the numeric columns, the recoded categories and the weights. */
+function splitRows(raw: Float64Array, rows: number, stride: number, d: number, recode: Int32Array[] | undefined, values: Float64Array, codes?: Int32Array, weights?: Float64Array): void {
+  const dc = recode?.length ?? 0;
+  for (let i = 0; i < rows; i++) {
+    const o = i * stride;
+    for (let c = 0; c < d; c++) values[i * d + c] = raw[o + c];
+    for (let c = 0; c < dc; c++) {
+      const code = raw[o + d + c];
+      codes![i * dc + c] = code < 0 ? -1 : recode![c][code];
+    }
+    if (weights) weights[i] = raw[o + d + dc];
+  }
+}
+
+/**
+ * The rows at `indices` (increasing), read from the store one by one: the numeric columns transformed as the source's
+ * rows, then the categorical codes in the loader's order (no weights).
+ */
+function readRowsAt(reader: ColumnStoreReader, indices: Int32Array, out: Float64Array, t: ColumnTransform, recode?: Int32Array[]): void {
   const d = t.shift.length;
+  const dc = recode?.length ?? 0;
   const row = new Float64Array(reader.d);
   for (let p = 0; p < indices.length; p++) {
     reader.read(indices[p], 1, row);
-    for (let c = 0; c < d; c++) out[p * d + c] = (row[c] - t.shift[c]) / t.scale[c];
+    const o = p * (d + dc);
+    for (let c = 0; c < d; c++) out[o + c] = (row[c] - t.shift[c]) / t.scale[c];
+    for (let c = 0; c < dc; c++) out[o + d + c] = row[d + c] < 0 ? -1 : recode![c][row[d + c]];
   }
 }
 

@@ -9,6 +9,7 @@ import type { DatasetSummary } from '../../../shared/protocol';
 import { baseName, clip, dataError, listSome } from '../common';
 import { loadDelimitedText } from '../text';
 import { NUM, MISSING, NONFINITE, RowScanner, type Delimiter } from '../text/cells';
+import { DEFAULT_CATEGORY_LIMIT, sortedTexts } from '../text/columns';
 import { walkTable } from '../text/rows';
 import { readWeight, SkipLog } from '../text/values';
 import { ColumnStoreWriter, type ColumnStoreInfo } from './columnStore';
@@ -23,6 +24,12 @@ const MAX_QUOTED_LINES = 100;
 export interface StreamTextOptions {
   columns?: string[];
   labelColumn?: string;
+  /**
+   * Keep the text columns of a few categories (the categorical and categoryLimit settings) as integer codes, stored
+   * after the numeric columns; without it (or, with onlyWithoutNumbers, when the table has numeric columns) they are
+   * left out, as a Gaussian fit leaves them.
+   */
+  categories?: { columns?: string[]; limit?: number; onlyWithoutNumbers?: boolean };
   /** A column of case weights: read as in memory (a bad weight is one DataError naming the line), stored last. */
   weightsColumn?: string;
   /** Called as the parse goes, with bytes read and the file's size. */
@@ -39,6 +46,11 @@ export interface StreamedTable {
   summary: DatasetSummary;
   /** The weights column's name: the store's last column holds the rows' case weights. */
   weightsColumn?: string;
+  /**
+   * The categorical columns (StreamTextOptions.categories), stored after the numeric ones as codes in order of first
+   * appearance (−1 for a missing cell); `recode[j][code]` is the code in the in-memory loader's order of `categories[j]`.
+   */
+  categorical?: { columns: string[]; categories: string[][]; recode: Int32Array[] };
 }
 
 /** Parses the delimited text file at `filePath` into a store in `dir` (which the caller removes). */
@@ -53,7 +65,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       throw dataError(fileName, 'UTF-16 text cannot be fitted out of core. Save the file as UTF-8 (or raise memoryBudgetMB to fit it in memory).');
     }
     // The layout and the columns, as the in-memory loader reads them from the file's start.
-    const table = loadDelimitedText(fileName, head, { columns: options.columns, labelColumn: options.labelColumn, weightsColumn: options.weightsColumn, missing: 'skip' });
+    const table = loadDelimitedText(fileName, head, { columns: options.columns, labelColumn: options.labelColumn, weightsColumn: options.weightsColumn, missing: 'skip', categorical: options.categories?.columns, categoryLimit: options.categories?.limit });
     if (table.kind !== 'table') {
       throw dataError(fileName, 'its rows read as images (pixel values 0–255): out-of-core fits take tables of numbers. Raise memoryBudgetMB to fit it in memory, or convert it to IDX or .npy.');
     }
@@ -64,11 +76,17 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     const names = table.columns;
     const weightsField = layout.weightsField;
     const weightsName = table.weightsColumn;
+    const categoryFields = options.categories && !(options.categories.onlyWithoutNumbers && d > 0) ? (layout.categoricalFields ?? []) : [];
+    const categoryNames = categoryFields.length > 0 ? table.categorical!.columns : [];
+    const dc = categoryFields.length;
+    // Codes in order of first appearance over the whole file; the levels are sorted as in memory once every row is read.
+    const levelCodes = categoryFields.map(() => new Map<string, number>());
+    const levelLimit = Math.max(options.categories?.limit ?? DEFAULT_CATEGORY_LIMIT, 1);
     // Rows estimated from the start's bytes per row; the store holds at most 8 bytes per value.
     const rows = size <= head.length ? table.n : Math.ceil((size / head.length) * Math.max(1, table.n + table.summary.skippedRows));
-    const stored = weightsField !== undefined ? d + 1 : d;
+    const stored = d + dc + (weightsField !== undefined ? 1 : 0);
     options.beforeWrite?.(rows * stored * 8);
-    writer = new ColumnStoreWriter(dir, weightsField !== undefined ? [...names, weightsName ?? 'weights'] : names);
+    writer = new ColumnStoreWriter(dir, [...names, ...categoryNames, ...(weightsField !== undefined ? [weightsName ?? 'weights'] : [])]);
     const scanner = new RowScanner(layout.delimiter as Delimiter, layout.decimalComma);
     const frame = { tableStart: 0, c: layout.fields, header: undefined, headerLine: -1, headerFromComment: false, trailingDelimiter: layout.trailingDelimiter };
     const skipped = new SkipLog();
@@ -79,7 +97,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       if (scanner.broken) return skipped.add('quotes', line);
       if (scanner.count !== layout.fields) return skipped.add('ragged', line, `expected ${layout.fields} fields`);
       // As in memory, a row's weight is read (and a bad one refused) before its cells are looked at.
-      if (weightsField !== undefined) rowValues[d] = readWeight(fileName, scanner, weightsField, weightsName ?? 'weights', line);
+      if (weightsField !== undefined) rowValues[d + dc] = readWeight(fileName, scanner, weightsField, weightsName ?? 'weights', line);
       for (let k = 0; k < d; k++) {
         const j = selected[k];
         const kind = scanner.kinds[j];
@@ -90,7 +108,32 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
         const cause = kind === MISSING ? 'missing' : kind === NONFINITE ? 'nonfinite' : 'text';
         return skipped.add(cause, line, `"${clip(scanner.text(j))}" in ${names[k]}`);
       }
-      options.checkRow?.(d === stored ? rowValues : rowValues.subarray(0, d), line, names);
+      let missingCodes = 0;
+      for (let k = 0; k < dc; k++) {
+        const j = categoryFields[k];
+        if (scanner.kinds[j] === MISSING) {
+          rowValues[d + k] = -1;
+          missingCodes++;
+          continue;
+        }
+        const text = scanner.text(j);
+        let code = levelCodes[k].get(text);
+        if (code === undefined) {
+          code = levelCodes[k].size;
+          if (code >= levelLimit) {
+            throw dataError(
+              fileName,
+              `line ${line}: column "${categoryNames[k]}" has more than ${levelLimit} distinct values over the whole file (the file's start had ${table.categorical!.categories[k].length}), so it is not a column of categories (categoryLimit). ` +
+                `Raise categoryLimit, leave the column out (columns setting), or raise memoryBudgetMB to fit the file in memory.`,
+              line,
+            );
+          }
+          levelCodes[k].set(text, code);
+        }
+        rowValues[d + k] = code;
+      }
+      if (d === 0 && dc > 0 && missingCodes === dc) return skipped.add('allMissing', line);
+      options.checkRow?.(rowValues.subarray(0, d), line, names);
       w.push(rowValues);
     };
     const walk = (lines: string[]) => {
@@ -140,7 +183,13 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     const f64 = fitted.filter((c) => c.type === 'float64').map((c) => c.name);
     notes.push(
       `fitted out of core: ${store.n} rows streamed through a temporary column store (` +
-        [f32.length > 0 ? `float32, exact for every value, for ${listSome(f32, 5)}` : '', f64.length > 0 ? `float64 for ${listSome(f64, 5)}` : ''].filter(Boolean).join('; ') +
+        [
+          f32.length > 0 ? `float32, exact for every value, for ${listSome(f32, 5)}` : '',
+          f64.length > 0 ? `float64 for ${listSome(f64, 5)}` : '',
+          dc > 0 ? `category codes for ${listSome(categoryNames, 5)}` : '',
+        ]
+          .filter(Boolean)
+          .join('; ') +
         ')',
     );
     if (table.labels) notes.push('labels are not scored out of core: the label column is left out of the fit');
@@ -153,7 +202,18 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       notes,
       hasLabels: false,
     };
-    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}) };
+    let categorical: StreamedTable['categorical'];
+    if (dc > 0) {
+      const categories = levelCodes.map((codes) => sortedTexts(new Set(codes.keys())));
+      const recode = levelCodes.map((codes, k) => {
+        const order = new Map(categories[k].map((level, code) => [level, code]));
+        const out = new Int32Array(codes.size);
+        for (const [level, code] of codes) out[code] = order.get(level)!;
+        return out;
+      });
+      categorical = { columns: categoryNames, categories, recode };
+    }
+    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}), ...(categorical ? { categorical } : {}) };
   } catch (e) {
     writer?.abort();
     throw e;

@@ -7,7 +7,8 @@ import { informationCriteria } from '../../em/em';
 import type { RowSource } from '../../em/streaming';
 import { sweepK } from '../../select/kSweep';
 import type { FitCallbacks, FitOutcome } from '../types';
-import { runStreamedPoissonEm, streamedCountHistograms, sumOfWeights, type StreamedPoissonInit, type StreamedPoissonRun } from './streamed';
+import { sumOfWeights } from '../../em/streamedStarts';
+import { runStreamedPoissonEm, streamedCountHistograms, type StreamedPoissonInit, type StreamedPoissonRun } from './streamed';
 
 export interface PoissonOutOfCoreInput {
   file: string;
