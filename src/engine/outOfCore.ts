@@ -65,7 +65,7 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
   const counted = options.model === 'poisson' || options.model === 'categorical';
   if (hasWeights(options) && !counted) refuse('takes case weights in Poisson and categorical mixtures only', `Set ${prefix}weightsColumn to ""`);
   if (counted) {
-    if (!['kmeans++', 'random', 'random-data', 'random-assignment'].includes(options.init)) refuse(`starts a ${options.model} mixture from kmeans++, random, random-data or random-assignment, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
+    if (!['kmeans++', 'random', 'random-data', 'random-assignment'].includes(options.init)) refuse(`starts a ${options.model === 'poisson' ? 'Poisson' : 'categorical'} mixture from kmeans++, random, random-data or random-assignment, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
     return;
   }
   if (isSelection(options)) {
