@@ -151,7 +151,7 @@ describe('out-of-core Poisson EM equals the in-memory fit', () => {
       assert.throws(() => fitOutOfCore(bad, { model: 'poisson', k: 1, weightsColumn: 'w' }, 1, {}, { tempParent: temp }), (e: unknown) => e instanceof DataError && e.message === message);
       assert.throws(
         () => fitOutOfCore(weighted, { model: 'gaussian', k: 2, weightsColumn: 'w' }, 1, {}, { tempParent: temp, settingPrefix: 'mixscope.' }),
-        (e: unknown) => e instanceof OptionsError && /which takes case weights in a Poisson mixture only\. Set mixscope\.weightsColumn to ""/.test((e as Error).message),
+        (e: unknown) => e instanceof OptionsError && /which takes case weights in Poisson and categorical mixtures only\. Set mixscope\.weightsColumn to ""/.test((e as Error).message),
       );
     });
   });
