@@ -7,7 +7,7 @@
 
 import * as fs from 'node:fs';
 import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../shared/protocol';
-import { baseName } from './data/common';
+import { baseName, listSome } from './data/common';
 import { principalAxes } from './data/projection';
 import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
 import { streamTextToStore, type StreamedTable } from './data/store/textStream';
@@ -88,12 +88,26 @@ function hasWeights(options: FitOptions): boolean {
 const OUT_OF_CORE_MODELS: readonly FitOptions['model'][] = ['auto', 'gaussian', 'poisson', 'categorical'];
 
 /** The family of an out-of-core fit of these stored columns, as model "auto" picks it in memory. */
-function outOfCoreFamily(options: FitOptions, columns: readonly string[], categorical: boolean): 'gaussian' | 'poisson' | 'categorical' {
+function outOfCoreFamily(options: FitOptions, file: string, columns: readonly string[], categorical: boolean, prefix?: string): 'gaussian' | 'poisson' | 'categorical' {
   if (options.model === 'poisson' || options.model === 'categorical') return options.model;
   if (options.model !== 'auto') return 'gaussian';
   if (columns.length === 0 && categorical) return 'categorical';
   const named = countColumnNames(options).map((c) => c.toLowerCase());
-  return named.length > 0 && columns.every((c) => named.includes(c.toLowerCase())) ? 'poisson' : 'gaussian';
+  if (named.length === 0) return 'gaussian';
+  if (columns.every((c) => named.includes(c.toLowerCase()))) return 'poisson';
+  throw mixedRefusal(`${file}: countColumns names some of the numeric columns but not all (${columns.map((c) => `"${c}"`).join(', ')})`, prefix);
+}
+
+/** Model "auto" on numeric and categorical columns is the mixed family in memory, which out of core does not fit. */
+function refuseMixed(file: string, numeric: string[], categories: string[], prefix = ''): never {
+  throw mixedRefusal(`${file}: it has numeric columns (${listSome(numeric, 5)}) and categorical ones (${listSome(categories, 5)})`, prefix);
+}
+
+function mixedRefusal(what: string, prefix = ''): OptionsError {
+  return new OptionsError(
+    `${what}: model "auto" fits them with the mixed family, which is not fitted out of core. ` +
+      `Set ${prefix}model to "gaussian" (the numeric columns), "poisson" or "categorical" (its columns only), or raise ${prefix}memoryBudgetMB to fit the file in memory.`,
+  );
 }
 
 /** Whether the options ask for a model selection (more than one candidate), whatever the data's shape. */
@@ -119,7 +133,7 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
       labelColumn: options.labelColumn,
       categories:
         options.model === 'categorical' || options.model === 'auto'
-          ? { columns: options.categorical, limit: options.categoryLimit, onlyWithoutNumbers: options.model === 'auto' }
+          ? { columns: options.categorical, limit: options.categoryLimit, onlyWithoutNumbers: options.model === 'auto', onMixed: (numeric, categories) => refuseMixed(file, numeric, categories, hooks.settingPrefix) }
           : undefined,
       weightsColumn: hasWeights(options) ? options.weightsColumn : undefined,
       onProgress: hooks.onParseProgress,
@@ -128,7 +142,7 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
     });
     const { n } = store;
     const d = summary.columns.length;
-    const family = outOfCoreFamily(options, summary.columns, categorical !== undefined);
+    const family = outOfCoreFamily(options, file, summary.columns, categorical !== undefined, hooks.settingPrefix);
     if (family === 'categorical' && !categorical) {
       throw new DataError(`${file}: a categorical mixture needs text columns of a few categories (at most the categoryLimit setting), but the table has none. Use model "gaussian" for numeric columns, or "auto".`, file);
     }

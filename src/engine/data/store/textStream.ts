@@ -27,9 +27,9 @@ export interface StreamTextOptions {
   /**
    * Keep the text columns of a few categories (the categorical and categoryLimit settings) as integer codes, stored
    * after the numeric columns; without it (or, with onlyWithoutNumbers, when the table has numeric columns) they are
-   * left out, as a Gaussian fit leaves them.
+   * left out, as a Gaussian fit leaves them (after `onMixed`, which may refuse the table, is told the columns).
    */
-  categories?: { columns?: string[]; limit?: number; onlyWithoutNumbers?: boolean };
+  categories?: { columns?: string[]; limit?: number; onlyWithoutNumbers?: boolean; onMixed?: (numeric: string[], categorical: string[]) => void };
   /** A column of case weights: read as in memory (a bad weight is one DataError naming the line), stored last. */
   weightsColumn?: string;
   /** Called as the parse goes, with bytes read and the file's size. */
@@ -76,6 +76,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     const names = table.columns;
     const weightsField = layout.weightsField;
     const weightsName = table.weightsColumn;
+    if (options.categories?.onlyWithoutNumbers && d > 0 && (layout.categoricalFields ?? []).length > 0) options.categories.onMixed?.(names, table.categorical!.columns);
     const categoryFields = options.categories && !(options.categories.onlyWithoutNumbers && d > 0) ? (layout.categoricalFields ?? []) : [];
     const categoryNames = categoryFields.length > 0 ? table.categorical!.columns : [];
     const dc = categoryFields.length;
