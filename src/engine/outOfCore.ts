@@ -1,19 +1,24 @@
 // Fitting a file larger than the memory budget: one streaming pass parses the delimited text into a binary column
 // store in a temporary folder (data/store/), then every EM iteration streams the store in chunks (em/streaming.ts):
-// exact EM, not an approximation. Scope: delimited text, Gaussian mixtures: one of scikit-learn's covariance types
-// with a fixed K, or a model selection over K and mclust's models (select/outOfCoreSelection.ts). The folder is
+// exact EM, not an approximation. Scope: delimited text; Gaussian mixtures: one of scikit-learn's covariance types
+// with a fixed K, or a model selection over K and mclust's models (select/outOfCoreSelection.ts); Poisson mixtures of
+// count tables, with a fixed K or a K sweep (families/poisson/outOfCore.ts). The folder is
 // removed when the fit ends, fails or is interrupted (see removeStore's callers).
 
 import * as fs from 'node:fs';
-import type { FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../shared/protocol';
-import { baseName } from './data/common';
+import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../shared/protocol';
+import { baseName, listSome } from './data/common';
 import { principalAxes } from './data/projection';
 import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
-import { streamTextToStore } from './data/store/textStream';
+import { streamTextToStore, type StreamedTable } from './data/store/textStream';
 import { informationCriteria } from './em/em';
 import { runStreamedGaussianEm, type RowSource } from './em/streaming';
 import { DataError, OptionsError } from './errors';
 import { mclustBic } from './families/gaussian/mclust/models';
+import { countColumnNames } from './families/mixed/counts';
+import { nonCountMessage } from './families/poisson/entry';
+import { fitPoissonOutOfCore } from './families/poisson/outOfCore';
+import { fitCategoricalOutOfCore } from './families/categorical/outOfCore';
 import { evenSample, type FitCallbacks, type FitOutcome } from './families/types';
 import { resolveOptions } from './options';
 import { selectionCandidates } from './select/product';
@@ -55,9 +60,14 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
     throw new OptionsError(`${over}, which ${what}. ${fix}, or raise ${budget} to fit it in memory.`);
   };
   if (!isOutOfCoreFileName(file)) refuse('reads delimited text (.csv, .tsv, .txt, .dat, .data) only', 'Save it as CSV');
-  if (options.model !== 'auto' && options.model !== 'gaussian') refuse(`fits Gaussian mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian"`);
+  if (!OUT_OF_CORE_MODELS.includes(options.model)) refuse(`fits Gaussian, Poisson and categorical mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian", "poisson" or "categorical"`);
   if (options.emVariant === 'hard') refuse('runs soft EM only', `Set ${prefix}emVariant to "soft"`);
-  if (options.weightsColumn && options.weightsColumn.trim() !== '') refuse('does not take case weights', `Set ${prefix}weightsColumn to ""`);
+  const counted = options.model === 'poisson' || options.model === 'categorical';
+  if (hasWeights(options) && !counted) refuse('takes case weights in Poisson and categorical mixtures only', `Set ${prefix}weightsColumn to ""`);
+  if (counted) {
+    if (!['kmeans++', 'random', 'random-data', 'random-assignment'].includes(options.init)) refuse(`starts a ${options.model === 'poisson' ? 'Poisson' : 'categorical'} mixture from kmeans++, random, random-data or random-assignment, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
+    return;
+  }
   if (isSelection(options)) {
     // As in memory: a selection starts every candidate from mclust's hierarchical clustering.
     if (options.initParams) throw new OptionsError(`initParams fixes K = ${options.initParams.weights.length} and the start; set ${prefix}k to ${options.initParams.weights.length} (not "auto") and one covariance model, or leave initParams unset.`);
@@ -65,6 +75,39 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
   }
   if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType)) refuse(`fits one model with a fixed K in scikit-learn's four covariance types (full, diag, spherical, tied), not "${options.covarianceType}" (mclust's models are fitted out of core in a model selection: k "auto" or several covarianceModels)`, `Set ${prefix}covarianceType to one of them`);
   if (options.init !== 'kmeans++' && options.init !== 'random' && options.init !== 'params') refuse(`starts from kmeans++, random or params, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
+}
+
+function hasWeights(options: FitOptions): boolean {
+  return !!options.weightsColumn && options.weightsColumn.trim() !== '';
+}
+
+/**
+ * The families fitted out of core ("auto" is Gaussian; Poisson when countColumns names every column; categorical when
+ * every column is categorical).
+ */
+const OUT_OF_CORE_MODELS: readonly FitOptions['model'][] = ['auto', 'gaussian', 'poisson', 'categorical'];
+
+/** The family of an out-of-core fit of these stored columns, as model "auto" picks it in memory. */
+function outOfCoreFamily(options: FitOptions, file: string, columns: readonly string[], categorical: boolean, prefix?: string): 'gaussian' | 'poisson' | 'categorical' {
+  if (options.model === 'poisson' || options.model === 'categorical') return options.model;
+  if (options.model !== 'auto') return 'gaussian';
+  if (columns.length === 0 && categorical) return 'categorical';
+  const named = countColumnNames(options).map((c) => c.toLowerCase());
+  if (named.length === 0) return 'gaussian';
+  if (columns.every((c) => named.includes(c.toLowerCase()))) return 'poisson';
+  throw mixedRefusal(`${file}: countColumns names some of the numeric columns but not all (${columns.map((c) => `"${c}"`).join(', ')})`, prefix);
+}
+
+/** Model "auto" on numeric and categorical columns is the mixed family in memory, which out of core does not fit. */
+function refuseMixed(file: string, numeric: string[], categories: string[], prefix = ''): never {
+  throw mixedRefusal(`${file}: it has numeric columns (${listSome(numeric, 5)}) and categorical ones (${listSome(categories, 5)})`, prefix);
+}
+
+function mixedRefusal(what: string, prefix = ''): OptionsError {
+  return new OptionsError(
+    `${what}: model "auto" fits them with the mixed family, which is not fitted out of core. ` +
+      `Set ${prefix}model to "gaussian" (the numeric columns), "poisson" or "categorical" (its columns only), or raise ${prefix}memoryBudgetMB to fit the file in memory.`,
+  );
 }
 
 /** Whether the options ask for a model selection (more than one candidate), whatever the data's shape. */
@@ -85,15 +128,25 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary } = streamTextToStore(filePath, dir, {
+    const { store, summary, weightsColumn, categorical } = streamTextToStore(filePath, dir, {
       columns: options.columns,
       labelColumn: options.labelColumn,
+      categories:
+        options.model === 'categorical' || options.model === 'auto'
+          ? { columns: options.categorical, limit: options.categoryLimit, onlyWithoutNumbers: options.model === 'auto', onMixed: (numeric, categories) => refuseMixed(file, numeric, categories, hooks.settingPrefix) }
+          : undefined,
+      weightsColumn: hasWeights(options) ? options.weightsColumn : undefined,
       onProgress: hooks.onParseProgress,
       beforeWrite: (bytes) => checkFreeSpace(dir, bytes, file, hooks.freeBytes),
+      checkRow: options.model === 'poisson' ? (values, line, names) => checkCounts(file, values, line, names) : undefined,
     });
     const { n } = store;
-    const d = store.columns.length;
-    const { ks, models } = selectionCandidates(options, 'gaussian', n, d);
+    const d = summary.columns.length;
+    const family = outOfCoreFamily(options, file, summary.columns, categorical !== undefined, hooks.settingPrefix);
+    if (family === 'categorical' && !categorical) {
+      throw new DataError(`${file}: a categorical mixture needs text columns of a few categories (at most the categoryLimit setting), but the table has none. Use model "gaussian" for numeric columns, or "auto".`, file);
+    }
+    const { ks, models } = selectionCandidates(options, family, n, d);
     const selecting = ks.length * models.length > 1;
     const k = selecting ? Math.max(...ks) : ks[0];
     if (!selecting && n < k) throw new DataError(`${file}: ${n} usable row${n === 1 ? '' : 's'} but K = ${k} components; K must not exceed the number of rows.`, file);
@@ -101,8 +154,10 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
     // The data stay reachable through the open files: removing the folder now means a killed process leaves
     // nothing behind (where the system allows removing open files; elsewhere `finally` removes it).
     removeStore(dir);
-    const transform = columnTransform(store, options.standardize);
     const budget = budgetMB * MB;
+    if (family === 'categorical') return fitCategoriesOutOfCore(reader, store.n, summary, categorical!, weightsColumn, options, budget, started, file, callbacks, hooks);
+    if (family === 'poisson') return fitCountsOutOfCore(reader, store.n, d, summary, weightsColumn, options, budget, started, file, callbacks, hooks);
+    const transform = columnTransform(store, options.standardize);
     const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
     const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress);
     const plotIndices = evenSample(n, options.maxPlotPoints);
@@ -214,6 +269,129 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
   }
 }
 
+/** The count table's Poisson fit (families/poisson/outOfCore.ts): the counts as stored, neither centred nor scaled. */
+function fitCountsOutOfCore(
+  reader: ColumnStoreReader,
+  n: number,
+  d: number,
+  summary: DatasetSummary,
+  weightsColumn: string | undefined,
+  options: FitOptions,
+  budget: number,
+  started: number,
+  file: string,
+  callbacks: FitCallbacks,
+  hooks: OutOfCoreHooks,
+): FitOutcome {
+  const { ks } = selectionCandidates(options, 'poisson', n, d);
+  const k = Math.max(...ks);
+  // A column named as counts under model "auto" is checked here (model "poisson" checks every row as it is parsed).
+  const transform: ColumnTransform = { shift: new Float64Array(d), scale: new Float64Array(d).fill(1), centresOnly: true };
+  const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
+  const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { weighted: weightsColumn !== undefined });
+  if (options.model !== 'poisson') source.forEachChunk((rows, start) => {
+    for (let i = 0; i < rows; i++) checkCounts(file, source.buffer.subarray(i * d, (i + 1) * d), undefined, summary.columns, start + i);
+  });
+  const plotIndices = evenSample(n, options.maxPlotPoints);
+  const plotValues = gatherRows(source, plotIndices);
+  const plotSample: PlotSample = { indices: plotIndices, values: Array.from(plotValues), d };
+  const projection = d > 2 ? principalAxes(plotValues, plotIndices.length, d) : undefined;
+  if (projection) plotSample.projection = projection;
+  const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (d + k + 3)))));
+  const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
+  const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
+  const startValues = gatherRows(source, startIndices, startWeights);
+  const reason = options.model === 'auto' ? `every column is a count column (countColumns: ${summary.columns.map((c) => `"${c}"`).join(', ')}): independent Poisson counts` : 'chosen by the user';
+  return fitPoissonOutOfCore({
+    file,
+    options,
+    ks,
+    reason,
+    started,
+    summary,
+    source,
+    readRows: (indices, out) => readRowsAt(reader, indices, out, transform),
+    start: { indices: startIndices, values: startValues, weights: startWeights },
+    weightsColumn,
+    plotSample,
+    notes: [
+      startIndices.length > 0 && startIndices.length < n
+        ? `k-means++ started from ${startIndices.length} evenly drawn rows of ${n}; every row is then assigned to its nearest centre and EM runs on all rows`
+        : '',
+      `the plot and the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`,
+    ].filter(Boolean),
+    callbacks,
+  });
+}
+
+/** The latent class model of the categorical columns (families/categorical/outOfCore.ts); numeric columns are left out. */
+function fitCategoriesOutOfCore(
+  reader: ColumnStoreReader,
+  n: number,
+  summary: DatasetSummary,
+  categorical: NonNullable<StreamedTable['categorical']>,
+  weightsColumn: string | undefined,
+  options: FitOptions,
+  budget: number,
+  started: number,
+  file: string,
+  callbacks: FitCallbacks,
+  hooks: OutOfCoreHooks,
+): FitOutcome {
+  const d = summary.columns.length;
+  const dc = categorical.columns.length;
+  const { ks } = selectionCandidates(options, 'categorical', n, dc);
+  const k = Math.max(...ks);
+  const transform: ColumnTransform = { shift: new Float64Array(d), scale: new Float64Array(d).fill(1), centresOnly: true };
+  const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + dc + 2 * k)))))));
+  const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { recode: categorical.recode, weighted: weightsColumn !== undefined });
+  const plotIndices = evenSample(n, options.maxPlotPoints);
+  const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (dc + k + 3)))));
+  const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
+  const startCodes = new Int32Array(startIndices.length * dc);
+  const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
+  let p = 0;
+  source.forEachChunk((rows, start) => {
+    while (p < startIndices.length && startIndices[p] < start + rows) {
+      const i = startIndices[p] - start;
+      startCodes.set(source.codes!.subarray(i * dc, (i + 1) * dc), p * dc);
+      if (startWeights) startWeights[p] = source.weights![i];
+      p++;
+    }
+  });
+  const reason = options.model === 'auto' ? `every column is categorical (${dc} text columns of a few categories)` : 'chosen by the user';
+  return fitCategoricalOutOfCore({
+    file,
+    options,
+    ks,
+    reason,
+    started,
+    summary,
+    names: categorical.columns,
+    categories: categorical.categories,
+    source,
+    readRows: (indices, out) => readRowsAt(reader, indices, out, transform, categorical.recode),
+    start: { indices: startIndices, codes: startCodes, weights: startWeights },
+    plotIndices,
+    weightsColumn,
+    notes: [
+      startIndices.length > 0 && startIndices.length < n
+        ? `k-means++ seeded from ${startIndices.length} evenly drawn rows of ${n}; every row is then assigned to its nearest seed and EM runs on all rows`
+        : '',
+      `the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`,
+    ].filter(Boolean),
+    callbacks,
+  });
+}
+
+/** A DataError, as the in-memory Poisson family's, for the first cell that is not a count (a whole number ≥ 0). */
+function checkCounts(file: string, values: Float64Array, line: number | undefined, columns: readonly string[], row = 0): void {
+  for (let j = 0; j < values.length; j++) {
+    const x = values[j];
+    if (!(x >= 0 && Number.isInteger(x))) throw new DataError(nonCountMessage(file, columns[j], x, line !== undefined ? `line ${line}` : `data row ${row + 1}`), file);
+  }
+}
+
 interface ColumnTransform {
   shift: Float64Array;
   scale: Float64Array;
@@ -237,21 +415,41 @@ function columnTransform(store: ColumnStoreInfo, standardize: boolean): ColumnTr
   return { shift, scale, centresOnly: !standardize };
 }
 
-function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTransform, onPass?: OutOfCoreHooks['onPassProgress']): RowSource {
-  const { n, d } = reader;
+/** How the store's columns beyond the numeric ones are laid out: categorical codes (with their recoding), then weights. */
+interface StoreExtras {
+  recode?: Int32Array[];
+  weighted?: boolean;
+}
+
+/**
+ * The store's rows in chunks: the numeric columns (transformed) in `buffer`, the categorical codes (in the in-memory
+ * loader's order) in `codes`, the case weights in `weights`.
+ */
+function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTransform, onPass?: OutOfCoreHooks['onPassProgress'], extras: StoreExtras = {}): RowSource {
+  const n = reader.n;
+  const stride = reader.d;
+  const dc = extras.recode?.length ?? 0;
+  const d = stride - dc - (extras.weighted ? 1 : 0);
   let pass = 0;
   const buffer = new Float64Array(chunkRows * d);
+  const weights = extras.weighted ? new Float64Array(chunkRows) : undefined;
+  const codes = dc > 0 ? new Int32Array(chunkRows * dc) : undefined;
+  const raw = stride === d ? buffer : new Float64Array(chunkRows * stride);
   const identity = t.shift.every((s) => s === 0) && t.scale.every((s) => s === 1);
   return {
     n,
     d,
     chunkRows,
     buffer,
+    weights,
+    codes,
+    categoryColumns: dc,
     forEachChunk(visit) {
       pass++;
       for (let start = 0; start < n; start += chunkRows) {
         const rows = Math.min(chunkRows, n - start);
-        reader.read(start, rows, buffer);
+        reader.read(start, rows, raw);
+        if (raw !== buffer) splitRows(raw, rows, stride, d, extras.recode, buffer, codes, weights);
         if (!identity) for (let i = 0; i < rows * d; i++) buffer[i] = (buffer[i] - t.shift[i % d]) / t.scale[i % d];
         visit(rows, start);
         onPass?.(pass, start + rows, n);
@@ -260,18 +458,38 @@ function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTran
   };
 }
 
-/** The rows at `indices` (increasing), read from the store one by one and transformed as the source's rows. */
-function readRowsAt(reader: ColumnStoreReader, indices: Int32Array, out: Float64Array, t: ColumnTransform): void {
-  const d = reader.d;
-  const row = new Float64Array(d);
+/** Stored rows (stride values each) into the numeric columns, the recoded categories and the weights. */
+function splitRows(raw: Float64Array, rows: number, stride: number, d: number, recode: Int32Array[] | undefined, values: Float64Array, codes?: Int32Array, weights?: Float64Array): void {
+  const dc = recode?.length ?? 0;
+  for (let i = 0; i < rows; i++) {
+    const o = i * stride;
+    for (let c = 0; c < d; c++) values[i * d + c] = raw[o + c];
+    for (let c = 0; c < dc; c++) {
+      const code = raw[o + d + c];
+      codes![i * dc + c] = code < 0 ? -1 : recode![c][code];
+    }
+    if (weights) weights[i] = raw[o + d + dc];
+  }
+}
+
+/**
+ * The rows at `indices` (increasing), read from the store one by one: the numeric columns transformed as the source's
+ * rows, then the categorical codes in the loader's order (no weights).
+ */
+function readRowsAt(reader: ColumnStoreReader, indices: Int32Array, out: Float64Array, t: ColumnTransform, recode?: Int32Array[]): void {
+  const d = t.shift.length;
+  const dc = recode?.length ?? 0;
+  const row = new Float64Array(reader.d);
   for (let p = 0; p < indices.length; p++) {
     reader.read(indices[p], 1, row);
-    for (let c = 0; c < d; c++) out[p * d + c] = (row[c] - t.shift[c]) / t.scale[c];
+    const o = p * (d + dc);
+    for (let c = 0; c < d; c++) out[o + c] = (row[c] - t.shift[c]) / t.scale[c];
+    for (let c = 0; c < dc; c++) out[o + d + c] = row[d + c] < 0 ? -1 : recode![c][row[d + c]];
   }
 }
 
 /** The rows at `indices` (increasing), in one pass. */
-function gatherRows(source: RowSource, indices: number[]): Float64Array {
+function gatherRows(source: RowSource, indices: number[], weights?: Float64Array): Float64Array {
   const { d, buffer } = source;
   const out = new Float64Array(indices.length * d);
   let p = 0;
@@ -279,6 +497,7 @@ function gatherRows(source: RowSource, indices: number[]): Float64Array {
     while (p < indices.length && indices[p] < start + rows) {
       const i = indices[p] - start;
       for (let c = 0; c < d; c++) out[p * d + c] = buffer[i * d + c];
+      if (weights) weights[p] = source.weights![i];
       p++;
     }
   });

@@ -21,6 +21,11 @@ export interface RowSource {
   readonly d: number;
   readonly chunkRows: number;
   readonly buffer: Float64Array;
+  /** The chunk's case weights (chunkRows), filled with `buffer`, when the rows have them. */
+  readonly weights?: Float64Array;
+  /** The chunk's categorical codes (chunkRows × categoryColumns, −1 missing), filled with `buffer`, when there are any. */
+  readonly codes?: Int32Array;
+  readonly categoryColumns?: number;
   /** Fills `buffer` with consecutive chunks and calls visit(rows, start) after each. */
   forEachChunk(visit: (rows: number, start: number) => void): void;
 }

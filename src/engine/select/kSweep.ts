@@ -14,7 +14,9 @@ export interface KFit {
   iterations: number;
   converged: boolean;
   /** Final log-responsibilities, n × K, for ICL. */
-  logResp: Float64Array;
+  logResp?: Float64Array;
+  /** Or, when the rows were streamed, Σ_i w_i ln max_k r_ik itself. */
+  sumLogMaxResp?: number;
 }
 
 export interface KSweepInput<F> {
@@ -88,7 +90,7 @@ export function sweepK<F>(input: KSweepInput<F>, runner: KRunner<F> = serialKRun
       const entry = blank(k);
       if ('fit' in outcome) {
         const s = input.summary(outcome.fit);
-        Object.assign(entry, { logLikelihood: s.logLikelihood, bic: s.bic, icl: s.bic - 2 * sumOfRowMaxima(s.logResp, n, k, input.caseWeights), aic: s.aic, iterations: s.iterations, converged: s.converged });
+        Object.assign(entry, { logLikelihood: s.logLikelihood, bic: s.bic, icl: s.bic - 2 * (s.sumLogMaxResp ?? sumOfRowMaxima(s.logResp!, n, k, input.caseWeights)), aic: s.aic, iterations: s.iterations, converged: s.converged });
         const value = entry[criterion] as number;
         const held = best ? (entries[best.index][criterion] as number) : undefined;
         if (held === undefined || value < held || (value === held && index < best!.index)) best = { fit: outcome.fit, index };

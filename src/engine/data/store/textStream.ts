@@ -9,8 +9,9 @@ import type { DatasetSummary } from '../../../shared/protocol';
 import { baseName, clip, dataError, listSome } from '../common';
 import { loadDelimitedText } from '../text';
 import { NUM, MISSING, NONFINITE, RowScanner, type Delimiter } from '../text/cells';
+import { DEFAULT_CATEGORY_LIMIT, sortedTexts } from '../text/columns';
 import { walkRows } from '../text/rows';
-import { SkipLog } from '../text/values';
+import { readWeight, SkipLog } from '../text/values';
 import { ColumnStoreWriter, type ColumnStoreInfo } from './columnStore';
 
 /** Bytes of the file's start the in-memory loader reads to learn the table's layout and columns. */
@@ -21,17 +22,35 @@ const READ_BYTES = 8 * 1024 * 1024;
 export interface StreamTextOptions {
   columns?: string[];
   labelColumn?: string;
+  /**
+   * Keep the text columns of a few categories (the categorical and categoryLimit settings) as integer codes, stored
+   * after the numeric columns; without it (or, with onlyWithoutNumbers, when the table has numeric columns) they are
+   * left out, as a Gaussian fit leaves them (after `onMixed`, which may refuse the table, is told the columns).
+   */
+  categories?: { columns?: string[]; limit?: number; onlyWithoutNumbers?: boolean; onMixed?: (numeric: string[], categorical: string[]) => void };
+  /** A column of case weights: read as in memory (a bad weight is one DataError naming the line), stored last. */
+  weightsColumn?: string;
   /** Called as the parse goes, with bytes read and the file's size. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Called before anything is written, with the bytes the store will take at most (estimated from the file's start). */
   beforeWrite?: (storeBytes: number) => void;
   /** Bytes per read (default 8 MB; tests read a few bytes at a time to cut rows across reads). */
   readBytes?: number;
+  /** Called with each usable row's values (in the stored columns' order), its line and the columns' names; may throw. */
+  checkRow?: (values: Float64Array, line: number, names: readonly string[]) => void;
 }
 
 export interface StreamedTable {
+  /** The fitted columns, then the case weights when there is a weights column. */
   store: ColumnStoreInfo;
   summary: DatasetSummary;
+  /** The weights column's name: the store's last column holds the rows' case weights. */
+  weightsColumn?: string;
+  /**
+   * The categorical columns (StreamTextOptions.categories), stored after the numeric ones as codes in order of first
+   * appearance (−1 for a missing cell); `recode[j][code]` is the code in the in-memory loader's order of `categories[j]`.
+   */
+  categorical?: { columns: string[]; categories: string[][]; recode: Int32Array[] };
 }
 
 /** Parses the delimited text file at `filePath` into a store in `dir` (which the caller removes). */
@@ -46,7 +65,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       throw dataError(fileName, 'UTF-16 text cannot be fitted out of core. Save the file as UTF-8 (or raise memoryBudgetMB to fit it in memory).');
     }
     // The layout and the columns, as the in-memory loader reads them from the file's start.
-    const table = loadDelimitedText(fileName, head, { columns: options.columns, labelColumn: options.labelColumn, missing: 'skip' });
+    const table = loadDelimitedText(fileName, head, { columns: options.columns, labelColumn: options.labelColumn, weightsColumn: options.weightsColumn, missing: 'skip', categorical: options.categories?.columns, categoryLimit: options.categories?.limit });
     if (table.kind !== 'table') {
       throw dataError(fileName, 'its rows read as images (pixel values 0–255): out-of-core fits take tables of numbers. Raise memoryBudgetMB to fit it in memory, or convert it to IDX or .npy.');
     }
@@ -55,18 +74,30 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     const selected = layout.columnFields;
     const d = selected.length;
     const names = table.columns;
+    const weightsField = layout.weightsField;
+    const weightsName = table.weightsColumn;
+    if (options.categories?.onlyWithoutNumbers && d > 0 && (layout.categoricalFields ?? []).length > 0) options.categories.onMixed?.(names, table.categorical!.columns);
+    const categoryFields = options.categories && !(options.categories.onlyWithoutNumbers && d > 0) ? (layout.categoricalFields ?? []) : [];
+    const categoryNames = categoryFields.length > 0 ? table.categorical!.columns : [];
+    const dc = categoryFields.length;
+    // Codes in order of first appearance over the whole file; the levels are sorted as in memory once every row is read.
+    const levelCodes = categoryFields.map(() => new Map<string, number>());
+    const levelLimit = Math.max(options.categories?.limit ?? DEFAULT_CATEGORY_LIMIT, 1);
     // Rows estimated from the start's bytes per row; the store holds at most 8 bytes per value.
     const rows = size <= head.length ? table.n : Math.ceil((size / head.length) * Math.max(1, table.n + table.summary.skippedRows));
-    options.beforeWrite?.(rows * d * 8);
-    writer = new ColumnStoreWriter(dir, names);
+    const stored = d + dc + (weightsField !== undefined ? 1 : 0);
+    options.beforeWrite?.(rows * stored * 8);
+    writer = new ColumnStoreWriter(dir, [...names, ...categoryNames, ...(weightsField !== undefined ? [weightsName ?? 'weights'] : [])]);
     const scanner = new RowScanner(layout.delimiter as Delimiter, layout.decimalComma);
     const frame = { tableStart: 0, c: layout.fields, header: undefined, headerLine: -1, headerFromComment: false, trailingDelimiter: layout.trailingDelimiter };
     const skipped = new SkipLog();
-    const rowValues = new Float64Array(d);
+    const rowValues = new Float64Array(stored);
     const w = writer;
     const visit = (line: number) => {
       if (scanner.broken) return skipped.add('quotes', line);
       if (scanner.count !== layout.fields) return skipped.add('ragged', line, `expected ${layout.fields} fields`);
+      // As in memory, a row's weight is read (and a bad one refused) before its cells are looked at.
+      if (weightsField !== undefined) rowValues[d + dc] = readWeight(fileName, scanner.kinds[weightsField], scanner.values[weightsField], () => scanner.text(weightsField), weightsName ?? 'weights', line);
       for (let k = 0; k < d; k++) {
         const j = selected[k];
         const kind = scanner.kinds[j];
@@ -77,6 +108,32 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
         const cause = kind === MISSING ? 'missing' : kind === NONFINITE ? 'nonfinite' : 'text';
         return skipped.add(cause, line, `"${clip(scanner.text(j))}" in ${names[k]}`);
       }
+      let missingCodes = 0;
+      for (let k = 0; k < dc; k++) {
+        const j = categoryFields[k];
+        if (scanner.kinds[j] === MISSING) {
+          rowValues[d + k] = -1;
+          missingCodes++;
+          continue;
+        }
+        const text = scanner.text(j);
+        let code = levelCodes[k].get(text);
+        if (code === undefined) {
+          code = levelCodes[k].size;
+          if (code >= levelLimit) {
+            throw dataError(
+              fileName,
+              `line ${line}: column "${categoryNames[k]}" has more than ${levelLimit} distinct values over the whole file (the file's start had ${table.categorical!.categories[k].length}), so it is not a column of categories (categoryLimit). ` +
+                `Raise categoryLimit, leave the column out (columns setting), or raise memoryBudgetMB to fit the file in memory.`,
+              line,
+            );
+          }
+          levelCodes[k].set(text, code);
+        }
+        rowValues[d + k] = code;
+      }
+      if (d === 0 && dc > 0 && missingCodes === dc) return skipped.add('allMissing', line);
+      options.checkRow?.(rowValues.subarray(0, d), line, names);
       w.push(rowValues);
     };
     // Whole lines only: a read's bytes are walked up to the last line known whole, the rest moves to the buffer's start
@@ -116,11 +173,18 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     }
     const headNotes = table.summary.notes.filter((note) => !/rows? skipped|^labels:|missing cells/.test(note));
     const notes = [...headNotes, ...skipped.notes()];
-    const f32 = store.columns.filter((c) => c.type === 'float32').map((c) => c.name);
-    const f64 = store.columns.filter((c) => c.type === 'float64').map((c) => c.name);
+    const fitted = store.columns.slice(0, d);
+    const f32 = fitted.filter((c) => c.type === 'float32').map((c) => c.name);
+    const f64 = fitted.filter((c) => c.type === 'float64').map((c) => c.name);
     notes.push(
       `fitted out of core: ${store.n} rows streamed through a temporary column store (` +
-        [f32.length > 0 ? `float32, exact for every value, for ${listSome(f32, 5)}` : '', f64.length > 0 ? `float64 for ${listSome(f64, 5)}` : ''].filter(Boolean).join('; ') +
+        [
+          f32.length > 0 ? `float32, exact for every value, for ${listSome(f32, 5)}` : '',
+          f64.length > 0 ? `float64 for ${listSome(f64, 5)}` : '',
+          dc > 0 ? `category codes for ${listSome(categoryNames, 5)}` : '',
+        ]
+          .filter(Boolean)
+          .join('; ') +
         ')',
     );
     if (table.labels) notes.push('labels are not scored out of core: the label column is left out of the fit');
@@ -133,7 +197,18 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       notes,
       hasLabels: false,
     };
-    return { store, summary };
+    let categorical: StreamedTable['categorical'];
+    if (dc > 0) {
+      const categories = levelCodes.map((codes) => sortedTexts(new Set(codes.keys())));
+      const recode = levelCodes.map((codes, k) => {
+        const order = new Map(categories[k].map((level, code) => [level, code]));
+        const out = new Int32Array(codes.size);
+        for (const [level, code] of codes) out[code] = order.get(level)!;
+        return out;
+      });
+      categorical = { columns: categoryNames, categories, recode };
+    }
+    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}), ...(categorical ? { categorical } : {}) };
   } catch (e) {
     writer?.abort();
     throw e;

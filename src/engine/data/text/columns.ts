@@ -431,7 +431,7 @@ function integerLabels(st: ColumnStats): boolean {
  * Numbers by value ("2" before "10"), then texts by code unit: the same order on every machine, so label codes never
  * depend on the locale.
  */
-function sortedTexts(texts: Set<string>): string[] {
+export function sortedTexts(texts: Set<string>): string[] {
   const key = (t: string) => (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : Number.NaN);
   return Array.from(texts).sort((a, b) => {
     const [x, y] = [key(a), key(b)];

@@ -276,7 +276,7 @@ export function readValues(
 }
 
 /** A row's case weight: a finite number ≥ 0, or one DataError naming the line (a weight is never guessed). */
-function readWeight(fileName: string, kind: number, v: number, text: () => string, name: string, line: number): number {
+export function readWeight(fileName: string, kind: number, v: number, text: () => string, name: string, line: number): number {
   if (kind === NUM && v >= 0) return v;
   const cell = text();
   const what = kind === MISSING ? (cell === '' ? 'missing (empty)' : `missing ("${clip(cell)}")`) : kind === NUM ? `negative (${clip(cell)})` : `"${clip(cell)}", not a finite number`;

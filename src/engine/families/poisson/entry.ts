@@ -56,13 +56,17 @@ export function asCountTable(dataset: Dataset): TableData {
   if (dataset.kind !== 'table') throw new DataError(`${file}: a Poisson mixture needs a table of counts, but the file holds images. Use model "bernoulli" or "auto".`, file);
   const bad = firstNonCount(dataset);
   if (bad) {
-    throw new DataError(
-      `${file}: a Poisson mixture needs counts (whole numbers ≥ 0) in every fitted column, but column "${bad.column}" has ${bad.value} on ${bad.where}. ` +
-        `Choose only count columns (columns setting / --columns) or use model "gaussian".`,
-      file,
-    );
+    throw new DataError(nonCountMessage(file, bad.column, bad.value, bad.where), file);
   }
   return dataset;
+}
+
+/** What a Poisson fit says of a cell that is not a count; `where` is "line 3" or "row 3". */
+export function nonCountMessage(file: string, column: string, value: number, where: string): string {
+  return (
+    `${file}: a Poisson mixture needs counts (whole numbers ≥ 0) in every fitted column, but column "${column}" has ${value} on ${where}. ` +
+    `Choose only count columns (columns setting / --columns) or use model "gaussian".`
+  );
 }
 
 function firstNonCount(t: TableData): { column: string; value: number; where: string } | undefined {
