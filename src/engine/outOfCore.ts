@@ -2,8 +2,9 @@
 // store in a temporary folder (data/store/), then every EM iteration streams the store in chunks (em/streaming.ts):
 // exact EM, not an approximation. Scope: delimited text; Gaussian mixtures: one of scikit-learn's covariance types
 // with a fixed K, or a model selection over K and mclust's models (select/outOfCoreSelection.ts); Poisson mixtures of
-// count tables, with a fixed K or a K sweep (families/poisson/outOfCore.ts). The folder is
-// removed when the fit ends, fails or is interrupted (see removeStore's callers).
+// count tables, with a fixed K or a K sweep (families/poisson/outOfCore.ts); categorical mixtures
+// (families/categorical/outOfCore.ts); the mixed family's Gaussian, Poisson and categorical blocks
+// (families/mixed/outOfCore.ts). The folder is removed when the fit ends, fails or is interrupted (see removeStore's callers).
 
 import * as fs from 'node:fs';
 import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../shared/protocol';
@@ -19,6 +20,8 @@ import { countColumnNames } from './families/mixed/counts';
 import { nonCountMessage } from './families/poisson/entry';
 import { fitPoissonOutOfCore } from './families/poisson/outOfCore';
 import { fitCategoricalOutOfCore } from './families/categorical/outOfCore';
+import { fitMixedOutOfCore } from './families/mixed/outOfCore';
+import type { MixedRowSource } from './families/mixed/streamed';
 import { evenSample, type FitCallbacks, type FitOutcome } from './families/types';
 import { resolveOptions } from './options';
 import { selectionCandidates } from './select/product';
@@ -60,8 +63,12 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
     throw new OptionsError(`${over}, which ${what}. ${fix}, or raise ${budget} to fit it in memory.`);
   };
   if (!isOutOfCoreFileName(file)) refuse('reads delimited text (.csv, .tsv, .txt, .dat, .data) only', 'Save it as CSV');
-  if (!OUT_OF_CORE_MODELS.includes(options.model)) refuse(`fits Gaussian, Poisson and categorical mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian", "poisson" or "categorical"`);
+  if (!OUT_OF_CORE_MODELS.includes(options.model)) refuse(`fits Gaussian, Poisson, categorical and mixed mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian", "poisson", "categorical" or "mixed"`);
   if (options.emVariant === 'hard') refuse('runs soft EM only', `Set ${prefix}emVariant to "soft"`);
+  if (options.model === 'mixed') {
+    refuseMixedScope(options, file, prefix);
+    return;
+  }
   const counted = options.model === 'poisson' || options.model === 'categorical';
   if (hasWeights(options) && !counted) refuse('takes case weights in Poisson and categorical mixtures only', `Set ${prefix}weightsColumn to ""`);
   if (counted) {
@@ -77,6 +84,20 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
   if (options.init !== 'kmeans++' && options.init !== 'random' && options.init !== 'params') refuse(`starts from kmeans++, random or params, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
 }
 
+/**
+ * What a mixed fit out of core cannot do (also checked when model "auto" turns out mixed): case weights, mclust's
+ * models for the Gaussian block, and the starts other than the Gaussian block's k-means++ and random.
+ */
+function refuseMixedScope(options: FitOptions, file: string, prefix = ''): void {
+  const why = `${file} is fitted out of core with the mixed family`;
+  const fix = `, or raise ${prefix}memoryBudgetMB to fit it in memory.`;
+  if (hasWeights(options)) throw new OptionsError(`${why}, which takes no case weights out of core. Set ${prefix}weightsColumn to ""${fix}`);
+  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType)) {
+    throw new OptionsError(`${why}, whose Gaussian block takes scikit-learn's four covariance types out of core (full, diag, spherical, tied), not "${options.covarianceType}". Set ${prefix}covarianceType to one of them${fix}`);
+  }
+  if (options.init !== 'kmeans++' && options.init !== 'random') throw new OptionsError(`${why}, which starts from kmeans++ or random out of core, not "${options.init}". Set ${prefix}init to "kmeans++"${fix}`);
+}
+
 function hasWeights(options: FitOptions): boolean {
   return !!options.weightsColumn && options.weightsColumn.trim() !== '';
 }
@@ -85,29 +106,18 @@ function hasWeights(options: FitOptions): boolean {
  * The families fitted out of core ("auto" is Gaussian; Poisson when countColumns names every column; categorical when
  * every column is categorical).
  */
-const OUT_OF_CORE_MODELS: readonly FitOptions['model'][] = ['auto', 'gaussian', 'poisson', 'categorical'];
+const OUT_OF_CORE_MODELS: readonly FitOptions['model'][] = ['auto', 'gaussian', 'poisson', 'categorical', 'mixed'];
 
 /** The family of an out-of-core fit of these stored columns, as model "auto" picks it in memory. */
-function outOfCoreFamily(options: FitOptions, file: string, columns: readonly string[], categorical: boolean, prefix?: string): 'gaussian' | 'poisson' | 'categorical' {
-  if (options.model === 'poisson' || options.model === 'categorical') return options.model;
+function outOfCoreFamily(options: FitOptions, columns: readonly string[], categorical: boolean): 'gaussian' | 'poisson' | 'categorical' | 'mixed' {
+  if (options.model === 'poisson' || options.model === 'categorical' || options.model === 'mixed') return options.model;
   if (options.model !== 'auto') return 'gaussian';
   if (columns.length === 0 && categorical) return 'categorical';
   const named = countColumnNames(options).map((c) => c.toLowerCase());
+  if (categorical) return 'mixed';
   if (named.length === 0) return 'gaussian';
   if (columns.every((c) => named.includes(c.toLowerCase()))) return 'poisson';
-  throw mixedRefusal(`${file}: countColumns names some of the numeric columns but not all (${columns.map((c) => `"${c}"`).join(', ')})`, prefix);
-}
-
-/** Model "auto" on numeric and categorical columns is the mixed family in memory, which out of core does not fit. */
-function refuseMixed(file: string, numeric: string[], categories: string[], prefix = ''): never {
-  throw mixedRefusal(`${file}: it has numeric columns (${listSome(numeric, 5)}) and categorical ones (${listSome(categories, 5)})`, prefix);
-}
-
-function mixedRefusal(what: string, prefix = ''): OptionsError {
-  return new OptionsError(
-    `${what}: model "auto" fits them with the mixed family, which is not fitted out of core. ` +
-      `Set ${prefix}model to "gaussian" (the numeric columns), "poisson" or "categorical" (its columns only), or raise ${prefix}memoryBudgetMB to fit the file in memory.`,
-  );
+  return 'mixed';
 }
 
 /** Whether the options ask for a model selection (more than one candidate), whatever the data's shape. */
@@ -128,13 +138,11 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary, weightsColumn, categorical } = streamTextToStore(filePath, dir, {
+    const { store, summary, weightsColumn, categorical, firstMissing } = streamTextToStore(filePath, dir, {
       columns: options.columns,
       labelColumn: options.labelColumn,
       categories:
-        options.model === 'categorical' || options.model === 'auto'
-          ? { columns: options.categorical, limit: options.categoryLimit, onlyWithoutNumbers: options.model === 'auto', onMixed: (numeric, categories) => refuseMixed(file, numeric, categories, hooks.settingPrefix) }
-          : undefined,
+        options.model === 'categorical' || options.model === 'auto' || options.model === 'mixed' ? { columns: options.categorical, limit: options.categoryLimit } : undefined,
       weightsColumn: hasWeights(options) ? options.weightsColumn : undefined,
       onProgress: hooks.onParseProgress,
       beforeWrite: (bytes) => checkFreeSpace(dir, bytes, file, hooks.freeBytes),
@@ -142,7 +150,7 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
     });
     const { n } = store;
     const d = summary.columns.length;
-    const family = outOfCoreFamily(options, file, summary.columns, categorical !== undefined, hooks.settingPrefix);
+    const family = outOfCoreFamily(options, summary.columns, categorical !== undefined);
     if (family === 'categorical' && !categorical) {
       throw new DataError(`${file}: a categorical mixture needs text columns of a few categories (at most the categoryLimit setting), but the table has none. Use model "gaussian" for numeric columns, or "auto".`, file);
     }
@@ -155,6 +163,7 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
     // nothing behind (where the system allows removing open files; elsewhere `finally` removes it).
     removeStore(dir);
     const budget = budgetMB * MB;
+    if (family === 'mixed') return fitMixedTableOutOfCore(reader, summary, categorical, firstMissing, options, budget, started, file, callbacks, hooks);
     if (family === 'categorical') return fitCategoriesOutOfCore(reader, store.n, summary, categorical!, weightsColumn, options, budget, started, file, callbacks, hooks);
     if (family === 'poisson') return fitCountsOutOfCore(reader, store.n, d, summary, weightsColumn, options, budget, started, file, callbacks, hooks);
     const transform = columnTransform(store, options.standardize);
@@ -502,4 +511,128 @@ function gatherRows(source: RowSource, indices: number[], weights?: Float64Array
     }
   });
   return out;
+}
+
+/**
+ * The mixed family's fit (families/mixed/outOfCore.ts): the Gaussian block on the numeric columns other than the count
+ * columns, the Poisson block on the count columns, the categorical block on the codes; the values as stored (the
+ * in-memory mixed family neither centres nor scales them).
+ */
+function fitMixedTableOutOfCore(
+  reader: ColumnStoreReader,
+  summary: DatasetSummary,
+  categorical: StreamedTable['categorical'],
+  firstMissing: StreamedTable['firstMissing'],
+  options: FitOptions,
+  budget: number,
+  started: number,
+  file: string,
+  callbacks: FitCallbacks,
+  hooks: OutOfCoreHooks,
+): FitOutcome {
+  const prefix = hooks.settingPrefix ?? '';
+  refuseMixedScope(options, file, prefix);
+  const fix = `, or raise ${prefix}memoryBudgetMB to fit the file in memory`;
+  if (firstMissing && options.missing !== 'skip') {
+    throw new DataError(
+      `${file}: line ${firstMissing.line} has a missing cell in the numeric column "${firstMissing.column}". In memory the mixed family fits such rows on their observed cells; out of core it cannot, so it would fit other rows. ` +
+        `Set ${prefix}missing to "skip" to leave rows with missing numeric cells out, fill the cells${fix}.`,
+      file,
+      firstMissing.line,
+    );
+  }
+  const columns = summary.columns;
+  const d = columns.length;
+  const countIndices: number[] = [];
+  for (const name of countColumnNames(options)) {
+    let j = columns.indexOf(name);
+    if (j < 0) {
+      const matches = columns.map((c, q) => (c.toLowerCase() === name.toLowerCase() ? q : -1)).filter((q) => q >= 0);
+      if (matches.length === 1) j = matches[0];
+    }
+    if (j < 0) {
+      const isCategory = categorical?.columns.some((c) => c.toLowerCase() === name.toLowerCase());
+      throw new DataError(`${file}: ${isCategory ? `column "${name}" (countColumns) is read as categorical, not as numbers` : `there is no numeric column "${name}" (countColumns)`}. Count columns must be numeric columns of the fit: ${d > 0 ? columns.map((c) => `"${c}"`).join(', ') : 'the table has none'}.`, file);
+    }
+    if (countIndices.includes(j)) throw new DataError(`${file}: column "${columns[j]}" is named twice in countColumns.`, file);
+    countIndices.push(j);
+  }
+  const gaussianIndices = columns.map((_, j) => j).filter((j) => !countIndices.includes(j));
+  const dg = gaussianIndices.length;
+  const dp = countIndices.length;
+  const dc = categorical?.columns.length ?? 0;
+  if (Number(dg > 0) + Number(dp > 0) + Number(dc > 0) < 2) {
+    throw new DataError(`${file}: a mixed mixture needs numeric columns and text columns of a few categories (at most the categoryLimit setting), or count columns (countColumns) beside either, but the table has ${dc > 0 ? 'only categorical columns' : dp > 0 ? 'only count columns' : 'no categorical column'}. Use model "${dc > 0 ? 'categorical' : dp > 0 ? 'poisson' : 'gaussian'}", or "auto".`, file);
+  }
+  if (dg === 0) {
+    throw new OptionsError(`${file} is fitted out of core with the mixed family, which starts from its Gaussian block, but every numeric column is a count column. Set ${prefix}model to "poisson" (the counts) or "categorical" (the categorical columns)${fix}.`);
+  }
+  const { ks } = selectionCandidates(options, 'mixed', reader.n, d);
+  const k = Math.max(...ks);
+  const n = reader.n;
+  const identity: ColumnTransform = { shift: new Float64Array(d), scale: new Float64Array(d).fill(1), centresOnly: true };
+  const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (2 * d + 2 * dc + 2 * k)))))));
+  const base = storeSource(reader, chunkRows, identity, hooks.onPassProgress, categorical ? { recode: categorical.recode } : {});
+  const gaussian = new Float64Array(chunkRows * dg);
+  const counts = new Float64Array(chunkRows * dp);
+  const codes = base.codes ?? new Int32Array(0);
+  const source: MixedRowSource = {
+    n,
+    chunkRows,
+    gaussian,
+    gaussianColumns: dg,
+    counts,
+    countColumns: dp,
+    codes,
+    levels: categorical ? categorical.categories.map((c) => c.length) : [],
+    forEachChunk(visit) {
+      base.forEachChunk((rows, start) => {
+        const x = base.buffer;
+        for (let i = 0; i < rows; i++) {
+          for (let a = 0; a < dg; a++) gaussian[i * dg + a] = x[i * d + gaussianIndices[a]];
+          for (let a = 0; a < dp; a++) counts[i * dp + a] = x[i * d + countIndices[a]];
+        }
+        visit(rows, start);
+      });
+    },
+  };
+  if (dp > 0) {
+    const names = countIndices.map((j) => columns[j]);
+    source.forEachChunk((rows, start) => {
+      for (let i = 0; i < rows; i++) checkCounts(file, counts.subarray(i * dp, (i + 1) * dp), undefined, names, start + i);
+    });
+  }
+  const gaussianSource: RowSource = { n, d: dg, chunkRows, buffer: gaussian, forEachChunk: (visit) => source.forEachChunk(visit) };
+  const plotIndices = evenSample(n, options.maxPlotPoints);
+  const plotValues = gatherRows(gaussianSource, plotIndices);
+  const plotSample: PlotSample = { indices: plotIndices, values: Array.from(plotValues), d: dg };
+  const projection = dg > 2 ? principalAxes(plotValues, plotIndices.length, dg) : undefined;
+  if (projection) plotSample.projection = projection;
+  const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (dg + k + 3)))));
+  const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
+  const startValues = gatherRows(gaussianSource, startIndices);
+  const parts = [dg > 0 ? `${dg} numeric` : '', dp > 0 ? `${dp} count` : '', dc > 0 ? `${dc} categorical` : ''].filter(Boolean);
+  const reason = options.model === 'auto' ? `${parts.join(', ')} columns: a Gaussian block${dp > 0 ? ', a Poisson block' : ''}${dc > 0 ? ' and a categorical block' : ''}` : 'chosen by the user';
+  return fitMixedOutOfCore({
+    file,
+    options,
+    ks,
+    reason,
+    started,
+    summary,
+    source,
+    gaussianColumns: gaussianIndices.map((j) => columns[j]),
+    countColumns: countIndices.map((j) => columns[j]),
+    categoryColumns: categorical?.columns ?? [],
+    categories: categorical?.categories ?? [],
+    start: { indices: startIndices, values: startValues },
+    plotSample,
+    notes: [
+      startIndices.length > 0 && startIndices.length < n
+        ? `k-means++ started the Gaussian block from ${startIndices.length} evenly drawn rows of ${n}; every row is then assigned to its nearest centre and EM runs on all rows`
+        : '',
+      `the plot and the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`,
+    ].filter(Boolean),
+    callbacks,
+  });
 }

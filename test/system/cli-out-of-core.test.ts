@@ -96,6 +96,41 @@ describe('CLI: --memory-budget-mb (out of core)', () => {
     assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
   });
 
+  for (const [fixture, extra] of [
+    ['mixed.csv', []],
+    ['mixed-counts.csv', ['--counts', 'visits,calls']],
+  ] as const) {
+    it(`fits the mixed family out of core with the in-memory trace and K sweep (${fixture})`, function () {
+      this.timeout(60000);
+      const file = path.join(root, 'test/fixtures', fixture);
+      const run = (args: string[], env: Record<string, string> = {}) => {
+        const r = cli(['fit', file, ...extra, ...args, '--json'], env);
+        assert.equal(r.code, 0, r.stderr);
+        return JSON.parse(r.stdout);
+      };
+      const close = (x: number, y: number, what: string) => assert.ok(Math.abs(x - y) <= 1e-9 * Math.abs(y), `${what}: ${x} vs ${y}`);
+      for (const args of [['--k', '3', '--seed', '2'], ['--k', '2', '--init', 'random', '--covariance', 'diag', '--restarts', '2']]) {
+        const a = run(args);
+        const b = run(args, { MIXSCOPE_OUT_OF_CORE: 'always' });
+        assert.ok(b.dataset.notes.some((n: string) => /^fitted out of core: 300 rows/.test(n)), JSON.stringify(b.dataset.notes));
+        assert.equal(a.model, 'mixed');
+        assert.equal(b.model, 'mixed');
+        assert.equal(b.trace.length, a.trace.length);
+        a.trace.forEach((v: number, i: number) => close(b.trace[i], v, `trace[${i}]`));
+      }
+      const a = run(['--k', '1-4', '--seed', '1']);
+      const b = run(['--k', '1-4', '--seed', '1'], { MIXSCOPE_OUT_OF_CORE: 'always' });
+      assert.equal(b.k, a.k);
+      assert.equal(b.selection.length, 4);
+      assert.equal(b.selection.length, a.selection.length);
+      a.selection.forEach((e: { k: number; logLikelihood: number }, i: number) => {
+        assert.equal(b.selection[i].k, e.k);
+        close(b.selection[i].logLikelihood, e.logLikelihood, `K ${e.k} log-likelihood`);
+      });
+      assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
+    });
+  }
+
   it('refuses out of core what it cannot fit, with what to set, and rejects a bad budget', () => {
     // One mclust model with a fixed K (a single fit starts from k-means++ on every row): refused before reading.
     const r = cli(['fit', csv, '--k', '3', '--covariance', 'VEI', '--memory-budget-mb', '1']);

@@ -79,7 +79,7 @@ export function runStreamedGaussianEm(source: RowSource, options: StreamedEmOpti
   const last = tail > 0 ? new GaussianFamily(buffer.subarray(0, tail * d), tail, d, familyOptions) : full;
   const logProb = new Float64Array(chunkRows * k);
   const resp = new Float64Array(chunkRows * k);
-  const stats = new Statistics(type, k, d);
+  const stats = new StreamedGaussianStatistics(type, k, d);
   const rng = new Rng(options.seed);
   let best: StreamedEmRun | undefined;
   const restartObjectives: number[] = [];
@@ -109,7 +109,7 @@ export function runStreamedGaussianEm(source: RowSource, options: StreamedEmOpti
   };
 
   for (let restart = 0; restart < Math.max(1, options.restarts); restart++) {
-    let params = initialParams(options, source, full, stats, resp, rng);
+    let params = streamedGaussianStart(options, source, full, stats, resp, rng);
     const trace: number[] = [];
     const snapshots: GaussianSnapshot[] = [];
     const plot = new Array<number>(options.plotIndices.length).fill(0);
@@ -159,7 +159,7 @@ export function runStreamedGaussianEm(source: RowSource, options: StreamedEmOpti
  * component (the sample's own labels when the sample is every row), then the M-step from those hard
  * responsibilities; random: sklearn's random responsibilities, drawn row by row in file order; params: as given.
  */
-function initialParams(options: StreamedEmOptions, source: RowSource, family: GaussianFamily, stats: Statistics, resp: Float64Array, rng: Rng): GaussianParams {
+export function streamedGaussianStart(options: StreamedEmOptions, source: RowSource, family: GaussianFamily, stats: StreamedGaussianStatistics, resp: Float64Array, rng: Rng): GaussianParams {
   const { k } = options;
   const { n, d, buffer } = source;
   if (options.init === 'params') return family.givenParams(k);
@@ -213,7 +213,7 @@ function initialParams(options: StreamedEmOptions, source: RowSource, family: Ga
 }
 
 /** The M-step's sums over the rows, about a shift per component. */
-class Statistics {
+export class StreamedGaussianStatistics {
   private readonly nk: Float64Array;
   private readonly s1: Float64Array;
   private readonly s2: Float64Array;

@@ -172,25 +172,15 @@ describe('out-of-core categorical EM equals the in-memory fit', () => {
     fs.rmSync(many);
   });
 
-  it('a table without categorical columns, and what the mixed family would fit, are one clear message each', () => {
+  it('a table without categorical columns is one clear message, and model "auto" on numeric and categorical columns fits the mixed family', () => {
     assert.throws(
       () => fitOutOfCore(path.join(FIXTURES, 'counts.csv'), { model: 'categorical', k: 2 }, 1, {}, { tempParent: temp }),
       (e: unknown) => e instanceof DataError && /^counts\.csv: a categorical mixture needs text columns of a few categories/.test((e as Error).message),
     );
-    assert.throws(
-      () => fitOutOfCore(path.join(FIXTURES, 'mixed.csv'), { model: 'mixed', k: 2 }, 1, {}, { tempParent: temp, settingPrefix: 'mixscope.' }),
-      (e: unknown) => e instanceof OptionsError && /which fits Gaussian, Poisson and categorical mixtures only \(model is "mixed"\)\. Set mixscope\.model to "gaussian", "poisson" or "categorical", or raise mixscope\.memoryBudgetMB/.test((e as Error).message),
-    );
-    // Model "auto" on numeric and categorical columns (the mixed family in memory), and countColumns naming some of
-    // the numeric columns, are refused rather than fitted another way.
-    assert.throws(
-      () => fitOutOfCore(path.join(FIXTURES, 'mixed.csv'), { model: 'auto', k: 2 }, 1, {}, { tempParent: temp }),
-      (e: unknown) => e instanceof OptionsError && /^mixed\.csv: it has numeric columns \(.+\) and categorical ones \(.+\): model "auto" fits them with the mixed family, which is not fitted out of core\. Set model to "gaussian"/.test((e as Error).message),
-    );
-    assert.throws(
-      () => fitOutOfCore(path.join(FIXTURES, 'counts.csv'), { model: 'auto', k: 2, countColumns: ['visits'] }, 1, {}, { tempParent: temp }),
-      (e: unknown) => e instanceof OptionsError && /^counts\.csv: countColumns names some of the numeric columns but not all .*the mixed family/.test((e as Error).message),
-    );
+    // Model "auto" on numeric and categorical columns is the mixed family, as in memory (out-of-core-mixed.test.ts).
+    let model = '';
+    fitOutOfCore(path.join(FIXTURES, 'mixed.csv'), { model: 'auto', k: 2 }, 1, { onLoaded: (info) => (model = info.model) }, { tempParent: temp });
+    assert.equal(model, 'mixed');
     assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
   });
 });

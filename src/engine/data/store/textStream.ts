@@ -51,6 +51,8 @@ export interface StreamedTable {
    * appearance (−1 for a missing cell); `recode[j][code]` is the code in the in-memory loader's order of `categories[j]`.
    */
   categorical?: { columns: string[]; categories: string[][]; recode: Int32Array[] };
+  /** The first row skipped for a missing numeric cell: its line and column (a fit that would marginalise it refuses). */
+  firstMissing?: { line: number; column: string };
 }
 
 /** Parses the delimited text file at `filePath` into a store in `dir` (which the caller removes). */
@@ -93,6 +95,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     const skipped = new SkipLog();
     const rowValues = new Float64Array(stored);
     const w = writer;
+    let firstMissing: StreamedTable['firstMissing'];
     const visit = (line: number) => {
       if (scanner.broken) return skipped.add('quotes', line);
       if (scanner.count !== layout.fields) return skipped.add('ragged', line, `expected ${layout.fields} fields`);
@@ -106,6 +109,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
           continue;
         }
         const cause = kind === MISSING ? 'missing' : kind === NONFINITE ? 'nonfinite' : 'text';
+        if (kind === MISSING && !firstMissing) firstMissing = { line, column: names[k] };
         return skipped.add(cause, line, `"${clip(scanner.text(j))}" in ${names[k]}`);
       }
       let missingCodes = 0;
@@ -208,7 +212,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       });
       categorical = { columns: categoryNames, categories, recode };
     }
-    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}), ...(categorical ? { categorical } : {}) };
+    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}), ...(categorical ? { categorical } : {}), ...(firstMissing ? { firstMissing } : {}) };
   } catch (e) {
     writer?.abort();
     throw e;

@@ -244,7 +244,7 @@ function initialParams(options: StreamedCategoricalOptions, source: RowSource, s
 }
 
 /** The M-step's counts, in row order: N_k, Σ_i r_ik [x_ij = l] and Σ_i r_ik [x_ij observed]. */
-class CategoricalStatistics {
+export class CategoricalStatistics {
   private readonly weights: Float64Array;
   private readonly counts: Float64Array;
   private readonly observed: Float64Array;

@@ -54,6 +54,12 @@ export class PoissonFamily implements MixtureFamily<PoissonParams> {
     this.caseWeights = caseWeights;
     this.total = caseWeights ? totalWeight(caseWeights) : n;
     this.logFactorials = new Float64Array(n);
+    this.countsChanged();
+  }
+
+  /** Recomputes Σ_j ln x_ij! per row: after the counts were overwritten in place (a streamed chunk's rows). */
+  countsChanged(): void {
+    const { n, d, counts, missing } = this;
     for (let i = 0; i < n; i++) {
       let s = 0;
       for (let j = 0; j < d; j++) {

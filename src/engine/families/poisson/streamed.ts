@@ -269,7 +269,7 @@ function initialParams(options: StreamedPoissonOptions, source: RowSource, stats
 }
 
 /** The M-step's sums N_k = Σ_i r_ik and S_kj = Σ_i r_ik x_ij, in row order. */
-class PoissonStatistics {
+export class PoissonStatistics {
   private readonly nk: Float64Array;
   private readonly sums: Float64Array;
 

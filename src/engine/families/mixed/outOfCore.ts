@@ -1,0 +1,128 @@
+// A mixed mixture (numeric, count and categorical columns) streamed from the out-of-core column store (outOfCore.ts
+// parses the file): one fit with a fixed K, or a K sweep scored as in memory (entry.ts's select: BIC with n = the
+// rows, ICL from Σ ln max r), each candidate's EM streamed (streamed.ts). The result is the in-memory family's, with
+// the plot and assignments of an evenly drawn sample of rows.
+
+import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../../../shared/protocol';
+import { informationCriteria } from '../../em/em';
+import type { RowSource } from '../../em/streaming';
+import { sweepK } from '../../select/kSweep';
+import { categoryFields } from '../categorical/entry';
+import { streamedCountHistograms } from '../poisson/streamed';
+import type { FitCallbacks, FitOutcome } from '../types';
+import { runStreamedMixedEm, type MixedRowSource, type StreamedMixedRun } from './streamed';
+
+export interface MixedOutOfCoreInput {
+  file: string;
+  options: FitOptions;
+  ks: number[];
+  reason: string;
+  started: number;
+  summary: DatasetSummary;
+  source: MixedRowSource;
+  /** The Gaussian block's columns, the count columns and the categorical columns (with their categories). */
+  gaussianColumns: string[];
+  countColumns: string[];
+  categoryColumns: string[];
+  categories: string[][];
+  /** The Gaussian block's rows k-means++ starts from (an evenly drawn sample; every row when it is the file). */
+  start: { indices: number[]; values: Float64Array };
+  /** Rows of the Gaussian block's columns the panel plots. */
+  plotSample: PlotSample;
+  notes: string[];
+  callbacks: FitCallbacks;
+}
+
+export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
+  const { file, options, ks, source, callbacks, plotSample, summary } = input;
+  const { n } = source;
+  const covarianceType = options.covarianceType as SklearnCovarianceType;
+  callbacks.onLoaded?.({ summary: { ...summary, ...(input.countColumns.length > 0 ? { countColumns: input.countColumns } : {}) }, model: 'mixed', modelReason: input.reason, plotSample });
+  const run = (k: number, onProgress?: FitCallbacks['onProgress']) =>
+    runStreamedMixedEm(
+      source,
+      {
+        k,
+        covarianceType,
+        regularization: options.regularization,
+        init: options.init as 'kmeans++' | 'random',
+        maxIterations: options.maxIterations,
+        tolerance: options.tolerance,
+        restarts: options.restarts,
+        seed: options.seed,
+        sample: { values: input.start.values, m: input.start.indices.length },
+        plotIndices: plotSample.indices,
+      },
+      onProgress,
+    );
+  let fit: StreamedMixedRun;
+  let k: number;
+  const notes = [...input.notes];
+  let selection: FitResult['selection'];
+  if (ks.length > 1) {
+    const swept = sweepK({
+      file,
+      n,
+      rowsName: 'rows',
+      model: covarianceType,
+      ks,
+      criterion: options.criterion,
+      parameters: (c) => mixedParameterCount(input, covarianceType, c),
+      fit: (c) => run(c),
+      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, n) }),
+      onProgress: callbacks.onSelectionProgress,
+    });
+    fit = swept.fit;
+    k = swept.selection.chosen!.k;
+    selection = swept.selection;
+    notes.unshift(...swept.notes);
+  } else {
+    k = ks[0];
+    fit = run(k, callbacks.onProgress);
+  }
+  const last = fit.snapshots[fit.snapshots.length - 1];
+  const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, n);
+  const counts = input.countColumns.length;
+  const countSource: RowSource = { n, d: counts, chunkRows: source.chunkRows, buffer: source.counts, forEachChunk: (visit) => source.forEachChunk(visit) };
+  const result: FitResult = {
+    model: 'mixed',
+    modelReason: input.reason,
+    n,
+    d: input.gaussianColumns.length,
+    columns: input.gaussianColumns,
+    k,
+    converged: fit.converged,
+    iterations: fit.iterations,
+    logLikelihood: fit.logLikelihood,
+    trace: fit.trace,
+    weights: last.weights,
+    means: last.means,
+    emVariant: 'soft',
+    assignments: fit.plotAssignments,
+    assignedRows: plotSample.indices,
+    bic,
+    aic,
+    parameters: fit.parameters,
+    snapshots: fit.snapshots,
+    restartObjectives: fit.restartObjectives,
+    covariances: last.covariances,
+    covarianceType,
+    ...(counts > 0 ? { countColumns: input.countColumns, rates: last.rates, countHistograms: streamedCountHistograms(countSource, input.countColumns) } : {}),
+    ...(input.categoryColumns.length > 0 ? categoryFields(input.categoryColumns, input.categories, last.probabilities) : {}),
+    mclustBic: -bic,
+    elapsedMs: Date.now() - input.started,
+    notes: [...notes, `cluster sizes over all ${n} rows: ${fit.sizes.join(', ')}`],
+    ...(selection ? { selection } : {}),
+  };
+  return { result, plotSample, plotAssignments: fit.plotAssignments };
+}
+
+/** MixedFamily.parameterCount without building one: every block's free parameters, the K − 1 weights counted once. */
+function mixedParameterCount(input: MixedOutOfCoreInput, type: SklearnCovarianceType, k: number): number {
+  const d = input.gaussianColumns.length;
+  const covariance = type === 'full' ? (k * d * (d + 1)) / 2 : type === 'diag' ? k * d : type === 'tied' ? (d * (d + 1)) / 2 : k;
+  let free = k - 1 + k * d + covariance;
+  free += k * input.countColumns.length;
+  for (const levels of input.categories) free += k * (levels.length - 1);
+  return free;
+}

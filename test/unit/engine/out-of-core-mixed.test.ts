@@ -1,0 +1,135 @@
+// Mixed mixtures out of core against in memory: the same file (numeric and categorical columns, with and without count
+// columns) fitted both ways gives the same EM trace (to 1e-9 relative), weights, means, covariances, rates and
+// category probabilities, from k-means++ and random starts and with restarts, with chunks that do not divide the rows;
+// a K sweep picks the same K with the same per-K log-likelihoods; what out of core cannot do is refused naming the
+// file and what to set.
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadDataset } from '../../../src/engine/data/load';
+import { DataError, OptionsError } from '../../../src/engine/errors';
+import { fitDataset } from '../../../src/engine/fit';
+import { fitOutOfCore } from '../../../src/engine/outOfCore';
+import type { FitOptions, FitResult } from '../../../src/shared/protocol';
+
+const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
+const MIXED = path.join(FIXTURES, 'mixed.csv');
+const COUNTS = path.join(FIXTURES, 'mixed-counts.csv');
+const MISSING = path.join(FIXTURES, 'mixed-missing.csv');
+
+function inMemory(file: string, options: Partial<FitOptions>): FitResult {
+  const dataset = loadDataset(path.basename(file), fs.readFileSync(file), { columns: options.columns, missing: options.missing ?? 'marginalize' });
+  return fitDataset(dataset, options).result;
+}
+
+function assertClose(actual: number | null | undefined, expected: number | null | undefined, what: string): void {
+  assert.ok(actual != null && expected != null, `${what}: ${actual} vs ${expected}`);
+  const tolerance = 1e-9 * Math.max(1, Math.abs(expected));
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} vs ${expected}`);
+}
+
+function assertSameFit(actual: FitResult, expected: FitResult): void {
+  assert.equal(expected.model, 'mixed');
+  assert.equal(actual.model, 'mixed');
+  assert.equal(actual.n, expected.n);
+  assert.equal(actual.k, expected.k);
+  assert.deepEqual(actual.columns, expected.columns);
+  assert.equal(actual.iterations, expected.iterations);
+  assert.equal(actual.converged, expected.converged);
+  assert.equal(actual.trace.length, expected.trace.length);
+  actual.trace.forEach((v, i) => assertClose(v, expected.trace[i], `trace[${i}]`));
+  actual.restartObjectives.forEach((v, i) => assertClose(v, expected.restartObjectives[i], `restart ${i}`));
+  assert.equal(actual.parameters, expected.parameters);
+  for (let j = 0; j < expected.k; j++) {
+    assertClose(actual.weights[j], expected.weights[j], `weight ${j}`);
+    expected.means[j].forEach((m, c) => assertClose(actual.means[j][c], m, `mean ${j},${c}`));
+    expected.covariances![j].forEach((row, a) => row.forEach((v, b) => assertClose(actual.covariances![j][a][b], v, `covariance ${j},${a},${b}`)));
+    expected.rates?.[j].forEach((r, c) => assertClose(actual.rates![j][c], r, `rate ${j},${c}`));
+    expected.probabilities?.[j].forEach((col, c) => col.forEach((p, l) => assertClose(actual.probabilities![j][c][l], p, `probability ${j},${c},${l}`)));
+  }
+  assert.deepEqual(actual.categories, expected.categories);
+  assert.deepEqual(actual.countColumns, expected.countColumns);
+  assert.deepEqual(actual.countHistograms, expected.countHistograms);
+  assertClose(actual.bic, expected.bic, 'BIC');
+  assertClose(actual.aic, expected.aic, 'AIC');
+  // Every row is plotted at this size: the assignments are the in-memory ones.
+  assert.deepEqual(actual.assignments, expected.assignments);
+}
+
+describe('out-of-core mixed EM equals the in-memory fit', () => {
+  let temp: string;
+  before(() => {
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixscope-ooc-mixed-test-'));
+  });
+  after(() => fs.rmSync(temp, { recursive: true, force: true }));
+
+  const counts = ['visits', 'calls'];
+  const cases: { file: string; options: Partial<FitOptions>; chunkRows: number }[] = [
+    { file: MIXED, options: { model: 'auto', k: 2, seed: 1 }, chunkRows: 7 },
+    { file: MIXED, options: { model: 'mixed', k: 3, seed: 2, covarianceType: 'diag', restarts: 3 }, chunkRows: 64 },
+    { file: MIXED, options: { model: 'mixed', k: 2, seed: 3, init: 'random', covarianceType: 'spherical' }, chunkRows: 13 },
+    { file: MIXED, options: { model: 'mixed', k: 3, seed: 4, covarianceType: 'tied' }, chunkRows: 300 },
+    { file: COUNTS, options: { model: 'auto', countColumns: counts, k: 2, seed: 1 }, chunkRows: 17 },
+    { file: COUNTS, options: { model: 'mixed', countColumns: counts, k: 3, seed: 5, init: 'random', restarts: 2 }, chunkRows: 1 },
+    { file: COUNTS, options: { model: 'mixed', countColumns: counts, columns: ['height', 'score', 'visits', 'calls'], k: 2, seed: 6 }, chunkRows: 50 },
+    // countColumns naming some of the numeric columns: a Gaussian block on the others and a Poisson block.
+    { file: path.join(FIXTURES, 'counts.csv'), options: { model: 'auto', countColumns: ['visits'], k: 2, seed: 7 }, chunkRows: 29 },
+  ];
+  for (const { file, options, chunkRows } of cases) {
+    it(`${path.basename(file)}, model ${options.model}, K ${options.k}, ${options.covarianceType ?? 'full'}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}${options.columns ? ', counts and numeric columns only' : ''}, chunks of ${chunkRows} rows`, () => {
+      const expected = inMemory(file, options);
+      let storeDir = '';
+      let loadedModel = '';
+      const actual = fitOutOfCore(file, options, 1, { onLoaded: (info) => (loadedModel = info.model) }, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) }).result;
+      assert.equal(loadedModel, 'mixed');
+      assertSameFit(actual, expected);
+      assert.ok(storeDir !== '' && !fs.existsSync(storeDir), 'the temporary store was removed');
+    });
+  }
+
+  for (const file of [MIXED, COUNTS]) {
+    it(`${path.basename(file)}: a K sweep picks the same K with the same per-K log-likelihoods, BIC, ICL and AIC`, () => {
+      for (const criterion of ['bic', 'icl'] as const) {
+        const options: Partial<FitOptions> = { model: 'auto', countColumns: file === COUNTS ? counts : [], k: 'auto', kRange: '1-4', seed: 1, criterion };
+        const expected = inMemory(file, options);
+        const actual = fitOutOfCore(file, options, 1, {}, { chunkRows: 23, tempParent: temp }).result;
+        const want = expected.selection!;
+        const got = actual.selection!;
+        assert.deepEqual(got.chosen, want.chosen);
+        assert.equal(got.entries.length, want.entries.length);
+        got.entries.forEach((e, i) => {
+          const w = want.entries[i];
+          assert.equal(e.k, w.k);
+          assert.equal(e.iterations, w.iterations);
+          assert.equal(e.parameters, w.parameters);
+          assertClose(e.logLikelihood, w.logLikelihood, `K ${e.k} log-likelihood`);
+          assertClose(e.bic, w.bic, `K ${e.k} BIC`);
+          assertClose(e.icl, w.icl, `K ${e.k} ICL`);
+          assertClose(e.aic, w.aic, `K ${e.k} AIC`);
+        });
+        assertSameFit(actual, expected);
+      }
+    });
+  }
+
+  it('refuses what it cannot fit as in memory, naming the file and what to set', () => {
+    const fit = (file: string, options: Partial<FitOptions>) => () => fitOutOfCore(file, options, 1, {}, { tempParent: temp });
+    assert.throws(fit(path.join(FIXTURES, 'counts.csv'), { model: 'mixed', k: 2 }), (e: Error) => e instanceof DataError && /^counts\.csv: a mixed mixture needs numeric columns and text columns.*Use model "gaussian"/.test(e.message));
+    assert.throws(fit(MIXED, { model: 'mixed', k: 2, weightsColumn: 'score' }), (e: Error) => e instanceof OptionsError && /mixed\.csv .*takes no case weights out of core/.test(e.message));
+    assert.throws(fit(MIXED, { model: 'mixed', k: 2, covarianceType: 'VVV' }), (e: Error) => e instanceof OptionsError && /mixed\.csv .*scikit-learn's four covariance types.*"VVV"/.test(e.message));
+    assert.throws(fit(MIXED, { model: 'mixed', k: 2, init: 'random-data' }), (e: Error) => e instanceof OptionsError && /kmeans\+\+ or random.*"random-data"/.test(e.message));
+    assert.throws(fit(MIXED, { model: 'auto', k: 2, init: 'params', initParams: { weights: [0.5, 0.5], means: [[0, 0], [1, 1]] } }), (e: Error) => e instanceof OptionsError && /kmeans\+\+ or random/.test(e.message));
+    // In memory the rows with missing numeric cells are fitted on their observed cells; out of core they would be skipped.
+    assert.throws(fit(MISSING, { model: 'auto', k: 2 }), (e: Error) => e instanceof DataError && /mixed-missing\.csv: line \d+ has a missing cell in the numeric column ".+".*missing to "skip"/.test(e.message));
+  });
+
+  it('with missing "skip", the rows with missing numeric cells are left out both ways', () => {
+    const options: Partial<FitOptions> = { model: 'auto', k: 2, seed: 2, missing: 'skip' };
+    const expected = inMemory(MISSING, options);
+    const actual = fitOutOfCore(MISSING, options, 1, {}, { chunkRows: 11, tempParent: temp }).result;
+    assert.ok(actual.n < 300);
+    assertSameFit(actual, expected);
+  });
+});
