@@ -4,7 +4,8 @@
 // with a fixed K, or a model selection over K and mclust's models (select/outOfCoreSelection.ts); Poisson mixtures of
 // count tables, with a fixed K or a K sweep (families/poisson/outOfCore.ts); categorical mixtures
 // (families/categorical/outOfCore.ts); the mixed family's Gaussian, Poisson and categorical blocks
-// (families/mixed/outOfCore.ts). The folder is removed when the fit ends, fails or is interrupted (see removeStore's callers).
+// (families/mixed/outOfCore.ts); Bernoulli mixtures of 0/1, [0, 1] or pixel columns (families/bernoulli/outOfCore.ts).
+// The folder is removed when the fit ends, fails or is interrupted (see removeStore's callers).
 
 import * as fs from 'node:fs';
 import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../shared/protocol';
@@ -21,6 +22,9 @@ import { nonCountMessage } from './families/poisson/entry';
 import { fitPoissonOutOfCore } from './families/poisson/outOfCore';
 import { fitCategoricalOutOfCore } from './families/categorical/outOfCore';
 import { fitMixedOutOfCore } from './families/mixed/outOfCore';
+import { mixedReason, type MixedTable } from './families/mixed/entry';
+import { fitBernoulliOutOfCore } from './families/bernoulli/outOfCore';
+import { imageShape, MIN_IMAGE_PIXELS, pixelScale } from './data/images';
 import type { MixedRowSource } from './families/mixed/streamed';
 import { evenSample, type FitCallbacks, type FitOutcome } from './families/types';
 import { resolveOptions } from './options';
@@ -63,10 +67,14 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
     throw new OptionsError(`${over}, which ${what}. ${fix}, or raise ${budget} to fit it in memory.`);
   };
   if (!isOutOfCoreFileName(file)) refuse('reads delimited text (.csv, .tsv, .txt, .dat, .data) only', 'Save it as CSV');
-  if (!OUT_OF_CORE_MODELS.includes(options.model)) refuse(`fits Gaussian, Poisson, categorical and mixed mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian", "poisson", "categorical" or "mixed"`);
+  if (!OUT_OF_CORE_MODELS.includes(options.model)) refuse(`fits Gaussian, Poisson, categorical, mixed and Bernoulli mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian", "poisson", "categorical", "mixed" or "bernoulli"`);
   if (options.emVariant === 'hard') refuse('runs soft EM only', `Set ${prefix}emVariant to "soft"`);
   if (options.model === 'mixed') {
     refuseMixedScope(options, file, prefix);
+    return;
+  }
+  if (options.model === 'bernoulli') {
+    refuseBernoulliScope(options, file, prefix);
     return;
   }
   const counted = options.model === 'poisson' || options.model === 'categorical';
@@ -98,6 +106,15 @@ function refuseMixedScope(options: FitOptions, file: string, prefix = ''): void 
   if (options.init !== 'kmeans++' && options.init !== 'random') throw new OptionsError(`${why}, which starts from kmeans++ or random out of core, not "${options.init}". Set ${prefix}init to "kmeans++"${fix}`);
 }
 
+/** What a Bernoulli fit out of core cannot do (also checked when model "auto" turns out Bernoulli). */
+function refuseBernoulliScope(options: FitOptions, file: string, prefix = ''): void {
+  const why = `${file} is fitted out of core with the Bernoulli family`;
+  const fix = `, or raise ${prefix}memoryBudgetMB to fit it in memory.`;
+  if (hasWeights(options)) throw new OptionsError(`${why}, which takes no case weights out of core. Set ${prefix}weightsColumn to ""${fix}`);
+  // random-data blends each drawn image with the mean image, which needs every row's pixels before the start.
+  if (!['kmeans++', 'random', 'random-assignment', 'params'].includes(options.init)) throw new OptionsError(`${why}, which starts from kmeans++, random, random-assignment or params out of core, not "${options.init}". Set ${prefix}init to "kmeans++"${fix}`);
+}
+
 function hasWeights(options: FitOptions): boolean {
   return !!options.weightsColumn && options.weightsColumn.trim() !== '';
 }
@@ -106,7 +123,7 @@ function hasWeights(options: FitOptions): boolean {
  * The families fitted out of core ("auto" is Gaussian; Poisson when countColumns names every column; categorical when
  * every column is categorical).
  */
-const OUT_OF_CORE_MODELS: readonly FitOptions['model'][] = ['auto', 'gaussian', 'poisson', 'categorical', 'mixed'];
+const OUT_OF_CORE_MODELS: readonly FitOptions['model'][] = ['auto', 'gaussian', 'poisson', 'categorical', 'mixed', 'bernoulli'];
 
 /** The family of an out-of-core fit of these stored columns, as model "auto" picks it in memory. */
 function outOfCoreFamily(options: FitOptions, columns: readonly string[], categorical: boolean): 'gaussian' | 'poisson' | 'categorical' | 'mixed' {
@@ -138,7 +155,7 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary, weightsColumn, categorical, firstMissing } = streamTextToStore(filePath, dir, {
+    const { store, summary, weightsColumn, categorical, firstMissing, pixelShape } = streamTextToStore(filePath, dir, {
       columns: options.columns,
       labelColumn: options.labelColumn,
       categories:
@@ -147,10 +164,25 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
       onProgress: hooks.onParseProgress,
       beforeWrite: (bytes) => checkFreeSpace(dir, bytes, file, hooks.freeBytes),
       checkRow: options.model === 'poisson' ? (values, line, names) => checkCounts(file, values, line, names) : undefined,
+      pixelRows: options.model === 'bernoulli' || options.model === 'auto',
     });
+    reader = new ColumnStoreReader(store);
     const { n } = store;
     const d = summary.columns.length;
-    const family = outOfCoreFamily(options, summary.columns, categorical !== undefined);
+    let family: ReturnType<typeof outOfCoreFamily> | 'bernoulli' = outOfCoreFamily(options, summary.columns, categorical !== undefined);
+    let pixels: PixelReading | undefined;
+    const d0 = summary.columns.length;
+    if (pixelShape || options.model === 'bernoulli' || (family === 'gaussian' && options.model === 'auto' && countColumnNames(options).length === 0 && mayBeImages(store, d0, options.imageWidth))) {
+      const scan = readAsImages(reader, summary.columns, options.imageWidth, pixelShape);
+      if (options.model === 'bernoulli' && !scan.reading) {
+        throw new DataError(`${file}: a Bernoulli mixture needs binary or image data (values 0/1, 0..1 or 0..255 integers), but ${scan.firstBad ?? 'its values are not binary'}. Use model "gaussian" or "auto".`, file);
+      }
+      // As model "auto" in memory: rows of pixels, a table of 0/1 values, or 64 columns and more of pixel values.
+      if (scan.reading && (pixelShape || options.model === 'bernoulli' || scan.reading.binary || d0 >= 64)) {
+        family = 'bernoulli';
+        pixels = scan.reading;
+      }
+    }
     if (family === 'categorical' && !categorical) {
       throw new DataError(`${file}: a categorical mixture needs text columns of a few categories (at most the categoryLimit setting), but the table has none. Use model "gaussian" for numeric columns, or "auto".`, file);
     }
@@ -158,11 +190,11 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
     const selecting = ks.length * models.length > 1;
     const k = selecting ? Math.max(...ks) : ks[0];
     if (!selecting && n < k) throw new DataError(`${file}: ${n} usable row${n === 1 ? '' : 's'} but K = ${k} components; K must not exceed the number of rows.`, file);
-    reader = new ColumnStoreReader(store);
     // The data stay reachable through the open files: removing the folder now means a killed process leaves
     // nothing behind (where the system allows removing open files; elsewhere `finally` removes it).
     removeStore(dir);
     const budget = budgetMB * MB;
+    if (family === 'bernoulli') return fitImagesOutOfCore(reader, summary, pixels!, firstMissing, options, budget, started, file, callbacks, hooks);
     if (family === 'mixed') return fitMixedTableOutOfCore(reader, summary, categorical, firstMissing, options, budget, started, file, callbacks, hooks);
     if (family === 'categorical') return fitCategoriesOutOfCore(reader, store.n, summary, categorical!, weightsColumn, options, budget, started, file, callbacks, hooks);
     if (family === 'poisson') return fitCountsOutOfCore(reader, store.n, d, summary, weightsColumn, options, budget, started, file, callbacks, hooks);
@@ -611,8 +643,13 @@ function fitMixedTableOutOfCore(
   const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (dg + k + 3)))));
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
   const startValues = gatherRows(gaussianSource, startIndices);
-  const parts = [dg > 0 ? `${dg} numeric` : '', dp > 0 ? `${dp} count` : '', dc > 0 ? `${dc} categorical` : ''].filter(Boolean);
-  const reason = options.model === 'auto' ? `${parts.join(', ')} columns: a Gaussian block${dp > 0 ? ', a Poisson block' : ''}${dc > 0 ? ' and a categorical block' : ''}` : 'chosen by the user';
+  // The in-memory reason, from the blocks' columns only (mixedReason reads nothing else).
+  const blocks = {
+    gaussian: { d: dg },
+    ...(dp > 0 ? { counts: { d: dp, names: countIndices.map((j) => columns[j]) } } : {}),
+    ...(dc > 0 ? { categorical: { d: dc, names: categorical!.columns } } : {}),
+  } as unknown as MixedTable;
+  const reason = options.model === 'auto' ? mixedReason(blocks) : 'chosen in the settings';
   return fitMixedOutOfCore({
     file,
     options,
@@ -632,6 +669,120 @@ function fitMixedTableOutOfCore(
         ? `k-means++ started the Gaussian block from ${startIndices.length} evenly drawn rows of ${n}; every row is then assigned to its nearest centre and EM runs on all rows`
         : '',
       `the plot and the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`,
+    ].filter(Boolean),
+    callbacks,
+  });
+}
+
+/** How the in-memory loader and the Bernoulli family read the stored values as images. */
+interface PixelReading {
+  /** The value that stands for "fully on" (pixel / scale > threshold is on). */
+  scale: number;
+  shape: [number, number];
+  /** Every value is 0 or 1. */
+  binary: boolean;
+  /** The file's rows were read as rows of pixels by the loader itself. */
+  pixelRows: boolean;
+}
+
+/**
+ * Whether the columns' means and spreads allow values in [0, 1] (binary data) or 0..255 on 64 columns and more
+ * (pixels), so that a pass over the store may find images; model "auto" skips that pass otherwise.
+ */
+function mayBeImages(store: ColumnStoreInfo, d: number, imageWidth: number): boolean {
+  if (d === 0) return false;
+  const unit = store.columns.slice(0, d).every((c) => c.mean >= 0 && c.mean <= 1 && c.sd <= 0.5 + 1e-9);
+  const wide = d >= 64 || (imageWidth > 0 && d % imageWidth === 0);
+  return unit || (wide && store.columns.slice(0, d).every((c) => c.mean >= 0 && c.mean <= 255));
+}
+
+/**
+ * One pass over the stored values: the images the in-memory Bernoulli family would fit (its tableAsImages: pixel
+ * values, integers 0..255 on an image shape with the scale of their maximum, or values in [0, 1] with scale 1), or,
+ * when there are none, the first value that rules them out.
+ */
+function readAsImages(reader: ColumnStoreReader, columns: readonly string[], imageWidth: number, pixelShape?: [number, number]): { reading?: PixelReading; firstBad?: string } {
+  const d = columns.length;
+  const source = storeSource(reader, Math.max(1, Math.min(reader.n, 65_536)), { shift: new Float64Array(d), scale: new Float64Array(d).fill(1), centresOnly: true });
+  let max = 0;
+  let integral = true;
+  let unit = true;
+  let binary = true;
+  let inRange = true;
+  let firstBad: string | undefined;
+  source.forEachChunk((rows, start) => {
+    const x = source.buffer;
+    for (let e = 0; e < rows * d; e++) {
+      const v = x[e];
+      if (v > max) max = v;
+      if (!(v >= 0 && v <= 1)) unit = false;
+      if (v !== 0 && v !== 1) binary = false;
+      if (integral && !Number.isInteger(v)) integral = false;
+      if (!(v >= 0 && v <= 255)) inRange = false;
+      if (firstBad === undefined && !(v >= 0 && v <= 255 && (v <= 1 || Number.isInteger(v)))) firstBad = `column "${columns[e % d]}" has ${v} at data row ${start + Math.floor(e / d) + 1}`;
+    }
+  });
+  if (pixelShape) return { reading: { scale: pixelScale(max), shape: pixelShape, binary, pixelRows: true } };
+  const widthGiven = imageWidth > 0 && d % imageWidth === 0;
+  const shape = (d >= MIN_IMAGE_PIXELS || widthGiven) && inRange && (integral || unit) ? imageShape(d, imageWidth || undefined) : undefined;
+  if (shape) return { reading: { scale: integral ? pixelScale(max) : 1, shape, binary, pixelRows: false } };
+  if (unit) return { reading: { scale: 1, shape: [1, d], binary, pixelRows: false } };
+  return { firstBad: firstBad ?? (unit ? undefined : 'its values are not binary') };
+}
+
+/** The Bernoulli family's fit (families/bernoulli/outOfCore.ts) of the stored values read as images. */
+function fitImagesOutOfCore(
+  reader: ColumnStoreReader,
+  summary: DatasetSummary,
+  pixels: PixelReading,
+  firstMissing: StreamedTable['firstMissing'],
+  options: FitOptions,
+  budget: number,
+  started: number,
+  file: string,
+  callbacks: FitCallbacks,
+  hooks: OutOfCoreHooks,
+): FitOutcome {
+  const prefix = hooks.settingPrefix ?? '';
+  refuseBernoulliScope(options, file, prefix);
+  if (firstMissing && options.missing !== 'skip') {
+    throw new DataError(
+      `${file}: line ${firstMissing.line} has a missing cell in column "${firstMissing.column}". In memory the Bernoulli family fits such rows on their observed cells; out of core it cannot, so it would fit other rows. ` +
+        `Set ${prefix}missing to "skip" to leave rows with missing cells out, fill the cells, or raise ${prefix}memoryBudgetMB to fit the file in memory.`,
+      file,
+      firstMissing.line,
+    );
+  }
+  const n = reader.n;
+  const d = summary.columns.length;
+  const { ks } = selectionCandidates(options, 'bernoulli', n, d);
+  const k = Math.max(...ks);
+  const identity: ColumnTransform = { shift: new Float64Array(d), scale: new Float64Array(d).fill(1), centresOnly: true };
+  const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k) + 2 * d))))));
+  const source = storeSource(reader, chunkRows, identity, hooks.onPassProgress);
+  const plotIndices = evenSample(n, options.maxPlotPoints);
+  const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * d + 8))));
+  const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
+  const startValues = gatherRows(source, startIndices);
+  const reason =
+    options.model === 'bernoulli' ? 'chosen in the settings' : pixels.pixelRows ? `${file} holds images` : pixels.binary ? 'every value is 0 or 1' : `the ${d} columns look like image pixels`;
+  return fitBernoulliOutOfCore({
+    file,
+    options,
+    ks,
+    reason,
+    started,
+    summary,
+    source,
+    scale: pixels.scale,
+    imageShape: pixels.shape,
+    start: { indices: startIndices, values: startValues },
+    plotIndices,
+    notes: [
+      startIndices.length > 0 && startIndices.length < n
+        ? `k-means++ seeded from ${startIndices.length} evenly drawn rows of ${n}; every row is then assigned to its nearest seed and EM runs on all rows`
+        : '',
+      `the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`,
     ].filter(Boolean),
     callbacks,
   });

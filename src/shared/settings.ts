@@ -486,7 +486,7 @@ export const SETTINGS = [
   {
     key: 'memoryBudgetMB', scope: 'host', families: 'all', kind: 'number', integer: true, default: 1024, min: 1, max: 65536, cli: { flag: 'memory-budget-mb', value: 'N', help: 'read files up to N MB into memory; fit larger CSV/TSV files out of core' },
     expectation: 'a size in MB greater than 0 (a whole number up to 65536)',
-    description: 'Memory budget: a data file up to this many MB is read into memory. A larger delimited text file (CSV, TSV) on this machine\'s disk is fitted out of core (streamed from a temporary binary copy: exact EM, a Gaussian mixture with a fixed K, or a model selection over K and mclust\'s covariance models, or a Poisson, categorical or mixed mixture); any other file larger than this (another format, or a file in a remote or virtual workspace) is refused with the reason.',
+    description: 'Memory budget: a data file up to this many MB is read into memory. A larger delimited text file (CSV, TSV) on this machine\'s disk is fitted out of core (streamed from a temporary binary copy: exact EM, a Gaussian mixture with a fixed K, or a model selection over K and mclust\'s covariance models, or a Poisson, categorical, mixed or Bernoulli mixture); any other file larger than this (another format, or a file in a remote or virtual workspace) is refused with the reason.',
   },
   {
     key: 'codeLens', scope: 'host', families: 'all', kind: 'boolean', default: true,

@@ -131,6 +131,39 @@ describe('CLI: --memory-budget-mb (out of core)', () => {
     });
   }
 
+  it('fits a Bernoulli mixture of 0/1 columns out of core with the in-memory trace and K sweep', function () {
+    this.timeout(60000);
+    const file = path.join(temp, 'answers.csv');
+    const rng = new Rng(5);
+    const lines = [Array.from({ length: 10 }, (_, j) => `q${j + 1}`).join(',')];
+    for (let i = 0; i < 600; i++) lines.push(Array.from({ length: 10 }, (_, j) => (rng.next() < [0.8, 0.2, 0.5][i % 3] + (j % 2 ? 0.1 : -0.1) ? 1 : 0)).join(','));
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const run = (args: string[], env: Record<string, string> = {}) => {
+      const r = cli(['fit', file, ...args, '--json'], env);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout);
+    };
+    const close = (x: number, y: number, what: string) => assert.ok(Math.abs(x - y) <= 1e-9 * Math.abs(y), `${what}: ${x} vs ${y}`);
+    for (const args of [['--k', '3', '--seed', '2'], ['--k', '2', '--init', 'random', '--restarts', '2']]) {
+      const a = run(args);
+      const b = run(args, { MIXSCOPE_OUT_OF_CORE: 'always' });
+      assert.ok(b.dataset.notes.some((n: string) => /^fitted out of core: 600 rows/.test(n)), JSON.stringify(b.dataset.notes));
+      assert.equal(a.model, 'bernoulli');
+      assert.equal(b.model, 'bernoulli');
+      assert.equal(b.trace.length, a.trace.length);
+      a.trace.forEach((v: number, i: number) => close(b.trace[i], v, `trace[${i}]`));
+    }
+    const a = run(['--k', '1-4', '--seed', '1']);
+    const b = run(['--k', '1-4', '--seed', '1'], { MIXSCOPE_OUT_OF_CORE: 'always' });
+    assert.equal(b.k, a.k);
+    assert.equal(b.selection.length, 4);
+    a.selection.forEach((e: { k: number; logLikelihood: number }, i: number) => {
+      assert.equal(b.selection[i].k, e.k);
+      close(b.selection[i].logLikelihood, e.logLikelihood, `K ${e.k} log-likelihood`);
+    });
+    assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
+  });
+
   it('refuses out of core what it cannot fit, with what to set, and rejects a bad budget', () => {
     // One mclust model with a fixed K (a single fit starts from k-means++ on every row): refused before reading.
     const r = cli(['fit', csv, '--k', '3', '--covariance', 'VEI', '--memory-budget-mb', '1']);

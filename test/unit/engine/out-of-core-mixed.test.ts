@@ -33,6 +33,7 @@ function assertClose(actual: number | null | undefined, expected: number | null 
 function assertSameFit(actual: FitResult, expected: FitResult): void {
   assert.equal(expected.model, 'mixed');
   assert.equal(actual.model, 'mixed');
+  assert.equal(actual.modelReason, expected.modelReason);
   assert.equal(actual.n, expected.n);
   assert.equal(actual.k, expected.k);
   assert.deepEqual(actual.columns, expected.columns);

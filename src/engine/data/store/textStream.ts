@@ -38,6 +38,8 @@ export interface StreamTextOptions {
   readBytes?: number;
   /** Called with each usable row's values (in the stored columns' order), its line and the columns' names; may throw. */
   checkRow?: (values: Float64Array, line: number, names: readonly string[]) => void;
+  /** Store rows the loader reads as images (pixel rows) as columns of numbers, instead of refusing them. */
+  pixelRows?: boolean;
 }
 
 export interface StreamedTable {
@@ -53,6 +55,8 @@ export interface StreamedTable {
   categorical?: { columns: string[]; categories: string[][]; recode: Int32Array[] };
   /** The first row skipped for a missing numeric cell: its line and column (a fit that would marginalise it refuses). */
   firstMissing?: { line: number; column: string };
+  /** The file's start read as rows of pixels (StreamTextOptions.pixelRows): the images' height and width. */
+  pixelShape?: [number, number];
 }
 
 /** Parses the delimited text file at `filePath` into a store in `dir` (which the caller removes). */
@@ -67,10 +71,13 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       throw dataError(fileName, 'UTF-16 text cannot be fitted out of core. Save the file as UTF-8 (or raise memoryBudgetMB to fit it in memory).');
     }
     // The layout and the columns, as the in-memory loader reads them from the file's start.
-    const table = loadDelimitedText(fileName, head, { columns: options.columns, labelColumn: options.labelColumn, weightsColumn: options.weightsColumn, missing: 'skip', categorical: options.categories?.columns, categoryLimit: options.categories?.limit });
-    if (table.kind !== 'table') {
+    const loaded = loadDelimitedText(fileName, head, { columns: options.columns, labelColumn: options.labelColumn, weightsColumn: options.weightsColumn, missing: 'skip', categorical: options.categories?.columns, categoryLimit: options.categories?.limit });
+    if (loaded.kind !== 'table' && !options.pixelRows) {
       throw dataError(fileName, 'its rows read as images (pixel values 0–255): out-of-core fits take tables of numbers. Raise memoryBudgetMB to fit it in memory, or convert it to IDX or .npy.');
     }
+    // Rows of pixels (a Bernoulli fit): stored as columns of numbers, the image shape reported back.
+    const table = loaded.kind === 'table' ? loaded : { n: loaded.n, summary: loaded.summary, columns: loaded.summary.columns, weightsColumn: undefined, categorical: undefined, labels: loaded.labels };
+    const pixelShape = loaded.kind === 'images' ? ([loaded.height, loaded.width] as [number, number]) : undefined;
     const layout = table.summary.source?.text;
     if (!layout) throw new Error('internal: the text loader did not report its layout');
     const selected = layout.columnFields;
@@ -175,7 +182,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     if (store.n === 0) {
       throw dataError(fileName, `no complete row to fit: ${skipped.notes().join('; ')}. Expected numbers in ${listSome(names)}.`);
     }
-    const headNotes = table.summary.notes.filter((note) => !/rows? skipped|^labels:|missing cells/.test(note));
+    const headNotes = table.summary.notes.filter((note) => !/rows? skipped|^labels:|missing cells|^read as \d+ images/.test(note));
     const notes = [...headNotes, ...skipped.notes()];
     const fitted = store.columns.slice(0, d);
     const f32 = fitted.filter((c) => c.type === 'float32').map((c) => c.name);
@@ -212,7 +219,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       });
       categorical = { columns: categoryNames, categories, recode };
     }
-    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}), ...(categorical ? { categorical } : {}), ...(firstMissing ? { firstMissing } : {}) };
+    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}), ...(categorical ? { categorical } : {}), ...(firstMissing ? { firstMissing } : {}), ...(pixelShape ? { pixelShape } : {}) };
   } catch (e) {
     writer?.abort();
     throw e;

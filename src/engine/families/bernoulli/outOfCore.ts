@@ -1,0 +1,110 @@
+// A Bernoulli mixture of a table of 0/1, [0, 1] or pixel values streamed from the out-of-core column store
+// (outOfCore.ts parses the file): one fit with a fixed K, or a K sweep scored as in memory (BIC with n = the rows, ICL
+// from Σ ln max r), each candidate's EM streamed (streamed.ts). The result is the in-memory family's, with the
+// assignments of an evenly drawn sample of rows.
+
+import type { DatasetSummary, FitOptions, FitResult } from '../../../shared/protocol';
+import { informationCriteria } from '../../em/em';
+import type { RowSource } from '../../em/streaming';
+import { sweepK } from '../../select/kSweep';
+import type { FitCallbacks, FitOutcome } from '../types';
+import { runStreamedBernoulliEm, type StreamedBernoulliInit, type StreamedBernoulliRun } from './streamed';
+
+export interface BernoulliOutOfCoreInput {
+  file: string;
+  options: FitOptions;
+  ks: number[];
+  reason: string;
+  started: number;
+  summary: DatasetSummary;
+  source: RowSource;
+  /** The value that stands for "fully on" and the images' height and width, as the in-memory loader reads them. */
+  scale: number;
+  imageShape: [number, number];
+  /** Rows k-means++ seeds from (an evenly drawn sample; every row when it is the file). */
+  start: { indices: number[]; values: Float64Array };
+  plotIndices: number[];
+  notes: string[];
+  callbacks: FitCallbacks;
+}
+
+export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcome {
+  const { file, options, ks, source, callbacks, summary } = input;
+  const { n, d } = source;
+  const imagesSummary: DatasetSummary = { ...summary, imageShape: input.imageShape, source: { format: summary.source?.format ?? 'delimited-text', ...summary.source, pixelScale: input.scale } };
+  callbacks.onLoaded?.({ summary: imagesSummary, model: 'bernoulli', modelReason: input.reason });
+  const run = (k: number, onProgress?: FitCallbacks['onProgress']) =>
+    runStreamedBernoulliEm(
+      source,
+      {
+        k,
+        init: options.init as StreamedBernoulliInit,
+        initParams: options.initParams,
+        betaPrior: options.betaPrior,
+        scale: input.scale,
+        threshold: options.threshold,
+        maxIterations: options.maxIterations,
+        tolerance: options.tolerance,
+        restarts: options.restarts,
+        seed: options.seed,
+        sample: { values: input.start.values, m: input.start.indices.length },
+        plotIndices: input.plotIndices,
+      },
+      onProgress,
+    );
+  let fit: StreamedBernoulliRun;
+  let k: number;
+  const notes = [...input.notes];
+  let selection: FitResult['selection'];
+  if (ks.length > 1) {
+    const swept = sweepK({
+      file,
+      n,
+      rowsName: 'images',
+      model: 'bernoulli',
+      ks,
+      criterion: options.criterion,
+      parameters: (c) => c * d + c - 1,
+      fit: (c) => run(c),
+      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, n) }),
+      onProgress: callbacks.onSelectionProgress,
+    });
+    fit = swept.fit;
+    k = swept.selection.chosen!.k;
+    selection = swept.selection;
+    notes.unshift(...swept.notes);
+  } else {
+    k = ks[0];
+    fit = run(k, callbacks.onProgress);
+  }
+  const last = fit.snapshots[fit.snapshots.length - 1];
+  const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, n);
+  const result: FitResult = {
+    model: 'bernoulli',
+    modelReason: input.reason,
+    k,
+    n,
+    d,
+    columns: summary.columns,
+    converged: fit.converged,
+    iterations: fit.iterations,
+    logLikelihood: fit.logLikelihood,
+    trace: fit.trace,
+    logLikelihoodTrace: fit.logLikelihoodTrace,
+    weights: last.weights,
+    means: last.means,
+    emVariant: 'soft',
+    assignments: fit.plotAssignments,
+    assignedRows: input.plotIndices,
+    bic,
+    aic,
+    parameters: fit.parameters,
+    snapshots: fit.snapshots,
+    restartObjectives: fit.restartObjectives,
+    imageShape: input.imageShape,
+    elapsedMs: Date.now() - input.started,
+    notes: [...fit.notes, ...notes, `cluster sizes over all ${n} rows: ${fit.sizes.join(', ')}`],
+    ...(selection ? { selection } : {}),
+  };
+  return { result, plotAssignments: fit.plotAssignments };
+}

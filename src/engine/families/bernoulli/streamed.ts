@@ -1,0 +1,325 @@
+// Exact EM for a Bernoulli mixture whose rows stream from disk in chunks (files larger than memory): every iteration is
+// one pass over the rows. Each chunk is binarised as the in-memory loader and family do it (the value, as the float32
+// pixel the loader keeps, over the pixel scale above the threshold) into a reused sparse row list, its E-step is the
+// family's kernel (eStepRows: ln π_k + Σ_j ln(1 − μ_kj) plus, per on-pixel, ln μ_kj − ln(1 − μ_kj)), and the
+// M-step's statistics N_k = Σ_i r_ik and Σ_i r_ik x_ij (leaving out r_ik below the family's floor) add up chunk by
+// chunk; the M-step is the family's MAP update under the Beta(a, b) prior, and the trace is ln p(X|θ) + ln p(θ). The
+// starts are the in-memory ones: random responsibilities and random assignments row by row, k-means++ seeds by
+// Hamming distance on an evenly drawn sample (every row when the sample is the file: then the in-memory start
+// exactly) with every row in its nearest seed's cluster, or given parameters.
+
+import type { BernoulliSnapshot, InitParams } from '../../../shared/protocol';
+import type { EmProgress } from '../../em/em';
+import { kmeansPlusPlus, randomResponsibilities } from '../../em/init';
+import { normalizeLogRowsAndExp } from '../../em/logsumexp';
+import { Rng } from '../../em/rng';
+import { lnGamma } from '../../em/special';
+import type { RowSource } from '../../em/streaming';
+import { FitError, OptionsError } from '../../errors';
+import type { BinaryMatrix } from './binarize';
+import { hammingDistancesTo, nearestCentre } from './distance';
+import { MU_EPSILON, type BernoulliParams } from './family';
+import { eStepRows, RESPONSIBILITY_FLOOR } from './shardKernels';
+
+export type StreamedBernoulliInit = 'kmeans++' | 'random' | 'random-assignment' | 'params';
+
+export interface StreamedBernoulliOptions {
+  k: number;
+  init: StreamedBernoulliInit;
+  initParams?: InitParams;
+  betaPrior: [number, number];
+  /** The value that stands for "fully on" (the loader's pixel scale) and the binarisation threshold. */
+  scale: number;
+  threshold: number;
+  maxIterations: number;
+  tolerance: number;
+  restarts: number;
+  seed: number;
+  /** Rows k-means++ seeds from (m × d values, row-major): every row, in order, when m = n. */
+  sample: { values: Float64Array; m: number };
+  plotIndices: number[];
+}
+
+export interface StreamedBernoulliRun {
+  params: BernoulliParams;
+  converged: boolean;
+  iterations: number;
+  /** The plain log-likelihood of the final parameters (BIC's); the trace holds the objective. */
+  logLikelihood: number;
+  trace: number[];
+  logLikelihoodTrace: number[];
+  snapshots: BernoulliSnapshot[];
+  restartObjectives: number[];
+  sumLogMaxResp: number;
+  sizes: number[];
+  plotAssignments: number[];
+  parameters: number;
+  notes: string[];
+}
+
+/** Two components closer than this (max |Δμ|) at the start are pulled apart (as BernoulliFamily). */
+const IDENTICAL_TOLERANCE = 1e-12;
+
+/** Binarises `rows` dense rows (d values each) into `out`, a sparse row list with room for rows × d on-pixels. */
+export function binarizeChunk(values: Float64Array, rows: number, d: number, scale: number, threshold: number, out: BinaryMatrix): void {
+  const { rowPtr, colIdx } = out;
+  let nnz = 0;
+  rowPtr[0] = 0;
+  for (let i = 0; i < rows; i++) {
+    const o = i * d;
+    for (let j = 0; j < d; j++) if (Math.fround(values[o + j]) / scale > threshold) colIdx[nnz++] = j;
+    rowPtr[i + 1] = nnz;
+  }
+  out.n = rows;
+  out.nnz = nnz;
+}
+
+export function sparseChunk(rows: number, d: number): BinaryMatrix {
+  return { n: rows, d, rowPtr: new Uint32Array(rows + 1), colIdx: d > 65536 ? new Uint32Array(rows * d) : new Uint16Array(rows * d), nnz: 0 };
+}
+
+export function runStreamedBernoulliEm(source: RowSource, options: StreamedBernoulliOptions, onProgress?: (p: EmProgress) => void): StreamedBernoulliRun {
+  const { k, scale, threshold } = options;
+  const { n, d, chunkRows, buffer } = source;
+  const [a, b] = options.betaPrior;
+  if (!(Number.isFinite(a) && Number.isFinite(b) && a >= 1 && b >= 1)) throw new OptionsError(`betaPrior must be two finite numbers ≥ 1 (a, b), got ${JSON.stringify(options.betaPrior)}.`);
+  if (!Number.isInteger(k) || k < 1) throw new OptionsError(`K must be a whole number ≥ 1, got ${k}.`);
+  if (k > n) throw new FitError(`K = ${k} components but only ${n} images; K must not exceed the number of rows.`);
+  const logPriorConstant = -(lnGamma(a) + lnGamma(b) - lnGamma(a + b));
+  const chunk = sparseChunk(chunkRows, d);
+  const logProb = new Float64Array(chunkRows * k);
+  const resp = new Float64Array(chunkRows * k);
+  const wt = new Float64Array(d * k);
+  const base = new Float64Array(k);
+  const nk = new Float64Array(k);
+  const counts = new Float64Array(d * k);
+  const rng = new Rng(options.seed);
+  const notes: string[] = [];
+  let best: StreamedBernoulliRun | undefined;
+  const restartObjectives: number[] = [];
+
+  const visitBinary = (visit: (rows: number, start: number) => void) =>
+    source.forEachChunk((rows, start) => {
+      binarizeChunk(buffer, rows, d, scale, threshold, chunk);
+      visit(rows, start);
+    });
+
+  const reset = () => {
+    nk.fill(0);
+    counts.fill(0);
+  };
+
+  /** N_k (every responsibility) and Σ r x per pixel (responsibilities at or above the floor), as accumulateBlock. */
+  const accumulate = (rows: number) => {
+    const { rowPtr, colIdx } = chunk;
+    for (let i = 0; i < rows; i++) {
+      for (let c = 0; c < k; c++) {
+        const r = resp[i * k + c];
+        nk[c] += r;
+        if (r < RESPONSIBILITY_FLOOR) continue;
+        for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) counts[colIdx[p] * k + c] += r;
+      }
+    }
+  };
+
+  /** BernoulliFamily.mStep from the sums (no missing cells). */
+  const mStep = (previous: BernoulliParams | undefined): BernoulliParams => {
+    const weights = new Float64Array(k);
+    const means = new Float64Array(k * d);
+    for (let c = 0; c < k; c++) {
+      weights[c] = nk[c] / n;
+      const denominator = nk[c] + a + b - 2;
+      for (let j = 0; j < d; j++) means[c * d + j] = denominator > 0 ? clampMu((counts[j * k + c] + a - 1) / denominator) : previous ? previous.means[c * d + j] : 0.5;
+    }
+    return { weights, means };
+  };
+
+  const logPrior = (params: BernoulliParams): number => {
+    if (a === 1 && b === 1) return 0;
+    let s = 0;
+    for (let e = 0; e < k * d; e++) s += (a - 1) * Math.log(params.means[e]) + (b - 1) * Math.log1p(-params.means[e]);
+    return s + k * d * logPriorConstant;
+  };
+
+  const ePass = (params: BernoulliParams, plot: number[], sizes: number[]) => {
+    for (let c = 0; c < k; c++) {
+      let c0 = Math.log(params.weights[c]);
+      for (let j = 0; j < d; j++) {
+        const m = params.means[c * d + j];
+        const log1m = Math.log1p(-m);
+        c0 += log1m;
+        wt[j * k + c] = Math.log(m) - log1m;
+      }
+      base[c] = c0;
+    }
+    reset();
+    let logLikelihood = 0;
+    let sumLogMax = 0;
+    let p = 0;
+    sizes.fill(0);
+    visitBinary((rows, start) => {
+      eStepRows(chunk.rowPtr, chunk.colIdx, wt, base, k, 0, rows, logProb);
+      logLikelihood += normalizeLogRowsAndExp(logProb, rows, k, resp);
+      for (let i = 0; i < rows; i++) {
+        let bestJ = 0;
+        for (let j = 1; j < k; j++) if (logProb[i * k + j] > logProb[i * k + bestJ]) bestJ = j;
+        sizes[bestJ]++;
+        const top = resp[i * k + bestJ];
+        if (top > 0) sumLogMax += Math.log(top);
+        while (p < options.plotIndices.length && options.plotIndices[p] === start + i) plot[p++] = bestJ;
+      }
+      accumulate(rows);
+    });
+    return { logLikelihood, sumLogMax };
+  };
+
+  const start = (): BernoulliParams => {
+    let params: BernoulliParams;
+    if (options.init === 'params') params = explicitParams(options.initParams, k, d);
+    else {
+      reset();
+      if (options.init === 'random') {
+        visitBinary((rows) => {
+          resp.set(randomResponsibilities(rows, k, rng));
+          accumulate(rows);
+        });
+      } else if (options.init === 'random-assignment') {
+        visitBinary((rows) => {
+          resp.fill(0, 0, rows * k);
+          for (let i = 0; i < rows; i++) resp[i * k + rng.int(k)] = 1;
+          accumulate(rows);
+        });
+      } else {
+        const { values, m } = options.sample;
+        const sample = sparseChunk(m, d);
+        binarizeChunk(values, m, d, scale, threshold, sample);
+        const seeds = kmeansPlusPlus(m, k, rng, hammingDistancesTo(sample));
+        const sampleLabels = nearestCentre(sample, seeds, k);
+        // Every row in its nearest seed's cluster (Hamming distance, the first on ties): the sample's own labels when
+        // the sample is every row.
+        const member = new Uint8Array(d * k);
+        const size = new Int32Array(k);
+        for (let c = 0; c < k; c++) {
+          const r = seeds[c];
+          size[c] = sample.rowPtr[r + 1] - sample.rowPtr[r];
+          for (let q = sample.rowPtr[r]; q < sample.rowPtr[r + 1]; q++) member[sample.colIdx[q] * k + c] = 1;
+        }
+        const common = new Int32Array(k);
+        visitBinary((rows, first) => {
+          resp.fill(0, 0, rows * k);
+          for (let i = 0; i < rows; i++) {
+            let label: number;
+            if (m === n) label = sampleLabels[first + i];
+            else {
+              common.fill(0);
+              for (let q = chunk.rowPtr[i]; q < chunk.rowPtr[i + 1]; q++) for (let c = 0; c < k; c++) common[c] += member[chunk.colIdx[q] * k + c];
+              label = 0;
+              let nearest = Infinity;
+              for (let c = 0; c < k; c++) {
+                const distance = size[c] - 2 * common[c];
+                if (distance < nearest) {
+                  nearest = distance;
+                  label = c;
+                }
+              }
+            }
+            resp[i * k + label] = 1;
+          }
+          accumulate(rows);
+        });
+      }
+      params = mStep(undefined);
+    }
+    separateIdentical(params, k, d, rng, notes);
+    return params;
+  };
+
+  for (let restart = 0; restart < Math.max(1, options.restarts); restart++) {
+    let params = start();
+    const trace: number[] = [];
+    const logLikelihoodTrace: number[] = [];
+    const snapshots: BernoulliSnapshot[] = [];
+    const plot = new Array<number>(options.plotIndices.length).fill(0);
+    const sizes = new Array<number>(k).fill(0);
+    let convergedAt = -1;
+    let iteration = 0;
+    let objective = -Infinity;
+    let logLikelihood = -Infinity;
+    let sumLogMax = 0;
+    for (; ; iteration++) {
+      ({ logLikelihood, sumLogMax } = ePass(params, plot, sizes));
+      if (!Number.isFinite(logLikelihood)) {
+        throw new FitError(
+          `The log-likelihood became ${logLikelihood} at iteration ${iteration}: a component has collapsed or a point ` +
+            `has zero density under every component. Try fewer components (K), a larger regularisation, or standardising the columns.`,
+        );
+      }
+      objective = logLikelihood + logPrior(params);
+      trace.push(objective);
+      logLikelihoodTrace.push(logLikelihood);
+      const means: number[][] = [];
+      for (let c = 0; c < k; c++) means.push(Array.from(params.means.subarray(c * d, (c + 1) * d)));
+      const snapshot: BernoulliSnapshot = { model: 'bernoulli', iteration, weights: Array.from(params.weights), means, sizes: [...sizes] };
+      snapshots.push(snapshot);
+      onProgress?.({ restart, iteration, objective, logLikelihood, snapshot });
+      if (convergedAt >= 0 || iteration >= options.maxIterations) break;
+      if (iteration >= 1 && Math.abs(objective - trace[iteration - 1]) / n < options.tolerance) convergedAt = iteration;
+      params = mStep(params);
+    }
+    restartObjectives.push(objective);
+    if (!best || objective > best.trace[best.trace.length - 1]) {
+      best = { params, converged: convergedAt >= 0, iterations: iteration, logLikelihood, trace, logLikelihoodTrace, snapshots, restartObjectives, sumLogMaxResp: sumLogMax, sizes, plotAssignments: plot, parameters: k * d + k - 1, notes };
+    }
+  }
+  return best!;
+}
+
+function clampMu(v: number): number {
+  return v < MU_EPSILON ? MU_EPSILON : v > 1 - MU_EPSILON ? 1 - MU_EPSILON : v;
+}
+
+/** BernoulliFamily's explicit start: K weights (normalised) and K × D pixel probabilities. */
+function explicitParams(p: InitParams | undefined, k: number, d: number): BernoulliParams {
+  if (!p) throw new OptionsError('init is "params" but no initial parameters were given.');
+  if (!Array.isArray(p.weights) || p.weights.length !== k) throw new OptionsError(`initial parameters: "weights" must hold K = ${k} numbers, got ${Array.isArray(p.weights) ? p.weights.length : typeof p.weights}.`);
+  if (!Array.isArray(p.means) || p.means.length !== k) throw new OptionsError(`initial parameters: "means" must be K = ${k} rows of ${d} pixel probabilities, got ${Array.isArray(p.means) ? p.means.length : typeof p.means} rows.`);
+  const weights = new Float64Array(k);
+  let sum = 0;
+  for (let c = 0; c < k; c++) {
+    const w = p.weights[c];
+    if (typeof w !== 'number' || !(w > 0) || !Number.isFinite(w)) throw new OptionsError(`initial parameters: weight ${c + 1} must be a positive number, got ${String(w)}.`);
+    weights[c] = w;
+    sum += w;
+  }
+  for (let c = 0; c < k; c++) weights[c] /= sum;
+  const means = new Float64Array(k * d);
+  for (let c = 0; c < k; c++) {
+    const row = p.means[c];
+    if (!Array.isArray(row) || row.length !== d) throw new OptionsError(`initial parameters: means[${c}] must hold D = ${d} pixel probabilities, got ${Array.isArray(row) ? row.length : typeof row}.`);
+    for (let j = 0; j < d; j++) {
+      const v = row[j];
+      if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new OptionsError(`initial parameters: means[${c}][${j}] must be a probability in [0, 1], got ${String(v)}.`);
+      means[c * d + j] = clampMu(v);
+    }
+  }
+  return { weights, means };
+}
+
+/** As BernoulliFamily: a component equal to an earlier one is moved by a small seeded step in logit space. */
+function separateIdentical(params: BernoulliParams, k: number, d: number, rng: Rng, notes: string[]): void {
+  const mu = params.means;
+  for (let c = 1; c < k; c++) {
+    for (let e = 0; e < c; e++) {
+      let maxDiff = 0;
+      for (let j = 0; j < d && maxDiff <= IDENTICAL_TOLERANCE; j++) maxDiff = Math.max(maxDiff, Math.abs(mu[c * d + j] - mu[e * d + j]));
+      if (maxDiff > IDENTICAL_TOLERANCE) continue;
+      for (let j = 0; j < d; j++) {
+        const m = mu[c * d + j];
+        const logit = Math.log(m) - Math.log1p(-m) + 0.2 * (rng.next() - 0.5);
+        mu[c * d + j] = clampMu(1 / (1 + Math.exp(-logit)));
+      }
+      notes.push(`components ${e + 1} and ${c + 1} started identical; component ${c + 1} was perturbed slightly so that EM can separate them.`);
+      break;
+    }
+  }
+}
