@@ -1,6 +1,7 @@
-// Fitting a file larger than the memory budget: one streaming pass parses the delimited text into a binary column
-// store in a temporary folder (data/store/), then every EM iteration streams the store in chunks (em/streaming.ts):
-// exact EM, not an approximation. Scope: delimited text, Gaussian mixtures: one of scikit-learn's covariance types
+// Fitting a file larger than the memory budget: one streaming pass parses the file into a binary column store in a
+// temporary folder (data/store/: delimited text line by line, Parquet row group by row group, Arrow record batch by
+// record batch), then every EM iteration streams the store in chunks (em/streaming.ts): exact EM, not an
+// approximation. Scope: Gaussian mixtures: one of scikit-learn's covariance types
 // with a fixed K, or a model selection over K and mclust's models (select/outOfCoreSelection.ts). The folder is
 // removed when the fit ends, fails or is interrupted (see removeStore's callers).
 
@@ -9,7 +10,9 @@ import type { FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '.
 import { baseName } from './data/common';
 import { principalAxes } from './data/projection';
 import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
-import { streamTextToStore } from './data/store/textStream';
+import { streamGroupsToStore, type GroupedFile } from './data/store/cellStream';
+import { streamTextToStore, type StreamedTable } from './data/store/textStream';
+import { typedReaders } from './data/formats';
 import { informationCriteria } from './em/em';
 import { runStreamedGaussianEm, type RowSource } from './em/streaming';
 import { DataError, OptionsError } from './errors';
@@ -18,7 +21,7 @@ import { evenSample, type FitCallbacks, type FitOutcome } from './families/types
 import { resolveOptions } from './options';
 import { selectionCandidates } from './select/product';
 import { selectOutOfCore } from './select/outOfCoreSelection';
-import { isOutOfCoreFileName } from './outOfCorePolicy';
+import { isOutOfCoreFileName, STREAMED_FORMATS, streamedFormatOf } from './outOfCorePolicy';
 
 const MB = 1024 * 1024;
 /** Most rows k-means++ starts from (an evenly drawn sample of the file's rows). */
@@ -42,6 +45,8 @@ export interface OutOfCoreHooks {
   onPassProgress?: (pass: number, rowsDone: number, n: number) => void;
   /** A model selection: most bytes its candidates' per-iteration parameters may take (default an eighth of the budget). */
   snapshotBytes?: number;
+  /** Parquet and Arrow: after each row group or record batch, with its index and the rows held while it was read. */
+  onGroup?: (group: number, rowsHeld: number) => void;
 }
 
 /**
@@ -54,7 +59,7 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
   const refuse = (what: string, fix: string) => {
     throw new OptionsError(`${over}, which ${what}. ${fix}, or raise ${budget} to fit it in memory.`);
   };
-  if (!isOutOfCoreFileName(file)) refuse('reads delimited text (.csv, .tsv, .txt, .dat, .data) only', 'Save it as CSV');
+  if (!isOutOfCoreFileName(file)) refuse(`reads ${STREAMED_FORMATS} only`, 'Save it as CSV or Parquet');
   if (options.model !== 'auto' && options.model !== 'gaussian') refuse(`fits Gaussian mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian"`);
   if (options.emVariant === 'hard') refuse('runs soft EM only', `Set ${prefix}emVariant to "soft"`);
   if (options.weightsColumn && options.weightsColumn.trim() !== '') refuse('does not take case weights', `Set ${prefix}weightsColumn to ""`);
@@ -73,8 +78,30 @@ function isSelection(options: FitOptions): boolean {
   return ks.length * models.length > 1;
 }
 
-/** Fits the delimited text file at `filePath` out of core, as fitDataset does a loaded one. */
-export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOptions>, budgetMB: number, callbacks: FitCallbacks = {}, hooks: OutOfCoreHooks = {}): FitOutcome {
+/** One streaming pass over the file at `filePath` into a store in `dir`, by the file's format. */
+async function streamToStore(filePath: string, dir: string, options: FitOptions, hooks: OutOfCoreHooks): Promise<StreamedTable> {
+  const file = baseName(filePath);
+  const beforeWrite = (bytes: number) => checkFreeSpace(dir, bytes, file, hooks.freeBytes);
+  const format = streamedFormatOf(file);
+  if (format === 'text') {
+    return streamTextToStore(filePath, dir, { columns: options.columns, labelColumn: options.labelColumn, onProgress: hooks.onParseProgress, beforeWrite });
+  }
+  // The Parquet and Arrow readers live in their own bundle, loaded on first use (data/typedReaders.ts).
+  const readers = typedReaders();
+  const grouped: GroupedFile = format === 'parquet' ? await readers.openParquetGroups(file, filePath) : readers.openArrowGroups(file, filePath);
+  return streamGroupsToStore(grouped, dir, {
+    columns: options.columns,
+    labelColumn: options.labelColumn,
+    categorical: options.categorical,
+    categoryLimit: options.categoryLimit,
+    onProgress: hooks.onParseProgress,
+    beforeWrite,
+    onGroup: hooks.onGroup,
+  });
+}
+
+/** Fits the file at `filePath` (delimited text, Parquet, Arrow IPC / Feather) out of core, as fitDataset does a loaded one. */
+export async function fitOutOfCore(filePath: string, partialOptions: Partial<FitOptions>, budgetMB: number, callbacks: FitCallbacks = {}, hooks: OutOfCoreHooks = {}): Promise<FitOutcome> {
   const options = resolveOptions(partialOptions);
   const started = Date.now();
   const file = baseName(filePath);
@@ -85,12 +112,7 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary } = streamTextToStore(filePath, dir, {
-      columns: options.columns,
-      labelColumn: options.labelColumn,
-      onProgress: hooks.onParseProgress,
-      beforeWrite: (bytes) => checkFreeSpace(dir, bytes, file, hooks.freeBytes),
-    });
+    const { store, summary } = await streamToStore(filePath, dir, options, hooks);
     const { n } = store;
     const d = store.columns.length;
     const { ks, models } = selectionCandidates(options, 'gaussian', n, d);
