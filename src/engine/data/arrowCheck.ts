@@ -122,6 +122,17 @@ function checkStream(bytes: Uint8Array, offset: number, end: number): void {
   }
 }
 
+/**
+ * A footer block must point at a message's start: its metadata length (after the continuation marker) is the
+ * block's less the prefix (and padding). A block pointing elsewhere makes the library read bytes as metadata, where
+ * it can loop for minutes.
+ */
+export function checkBlockPrefix(length: number, metaLength: number, prefix: number, what: string, i: number, offset: number): void {
+  if (!(length > 0 && length <= metaLength - prefix && metaLength - prefix - length < 8)) {
+    throw new IpcDamage(`${what} block ${i + 1} (byte ${offset}) does not point at the start of a message`);
+  }
+}
+
 /** Message.bodyLength (field 3, an int64), read without the library. */
 function messageBodyLength(meta: DataView): number {
   const pos = meta.getUint32(0, true);
@@ -164,6 +175,7 @@ export function checkIpc(bytes: Uint8Array): void {
         throw new IpcDamage(`${what} block ${i + 1} points outside the file (byte ${offset}, ${metaLength} + ${bodyLength} bytes)`);
       }
       const prefix = view.getInt32(offset, true) === -1 ? 8 : 4;
+      checkBlockPrefix(view.getInt32(offset + prefix - 4, true), metaLength, prefix, what, i, offset);
       checkMessage(new DataView(bytes.buffer, bytes.byteOffset + offset + prefix, metaLength - prefix));
     }
   }

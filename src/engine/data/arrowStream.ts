@@ -10,7 +10,7 @@
 // structural check.
 
 import * as fs from 'node:fs';
-import { footerBlocks, IpcDamage, messageHeader, type FooterBlocks, type IpcBlock } from './arrowCheck';
+import { checkBlockPrefix, footerBlocks, IpcDamage, messageHeader, type FooterBlocks, type IpcBlock } from './arrowCheck';
 import { columnCells, decodeIpc, EXPECTED, unusableReason } from './arrow';
 import { dataError, plural } from './common';
 import type { GroupedFile } from './store/cellStream';
@@ -83,6 +83,16 @@ export function openArrowGroups(fileName: string, filePath: string): GroupedFile
         if (footerLength <= 0 || footerStart < 8) throw new IpcDamage(`the footer claims ${footerLength} bytes, more than the file holds`);
         const bytes = readBytes(fd, footerStart, footerLength);
         const blocks = footerBlocks(new DataView(bytes.buffer, bytes.byteOffset, bytes.length), footerStart);
+        // Each block must point at a message's start (checked as in memory: a block pointing elsewhere can make the
+        // library loop).
+        for (const [what, list] of [['dictionary', blocks.dictionaries], ['record batch', blocks.batches]] as const) {
+          list.forEach((block, i) => {
+            const head = readBytes(fd, block.offset, 8);
+            const view = new DataView(head.buffer, head.byteOffset, head.length);
+            const prefix = head.length === 8 && view.getInt32(0, true) === -1 ? 8 : 4;
+            checkBlockPrefix(head.length >= prefix ? view.getInt32(prefix - 4, true) : 0, block.metaLength, prefix, what, i, block.offset);
+          });
+        }
         footer = { bytes, blocks };
         // A file's dictionaries are not replaced along the way: every batch reads them all.
         for (const block of blocks.dictionaries) dictionaries.push({ ...block, before: -1 });
