@@ -1,6 +1,5 @@
-// The extension's out-of-core fits through the real worker client and dist/worker.js: a delimited text file (and a
-// Parquet or Arrow file) over the
-// memory budget is streamed by the worker from its path (the host sends no bytes), with the in-memory fit's trace, an
+// The extension's out-of-core fits through the real worker client and dist/worker.js: a delimited text, Parquet or
+// Arrow file over the memory budget is streamed by the worker from its path (the host sends no bytes), with the in-memory fit's trace, an
 // evenly drawn plot sample of at most maxPlotPoints rows, parse and pass progress; Cancel terminates the worker and
 // the client removes the temporary store folder; what out of core cannot do is one message naming file and setting.
 
