@@ -49,7 +49,7 @@ function readInput(file: string, maxFileSizeMb: number, budgetMb = DEFAULT_BUDGE
     throw new DataError(`${file}: ${(stat.size / 1048576).toFixed(1)} MB is over the ${maxFileSizeMb} MB limit (--max-file-size-mb).`, file);
   }
   if (stat.size > budgetMb * 1024 * 1024) {
-    throw new DataError(`${file}: ${(stat.size / 1048576).toFixed(1)} MB is over the ${budgetMb} MB memory budget (--memory-budget-mb of mixscope fit), so it is not read into memory. Fit it with mixscope fit (delimited text over the budget is fitted out of core), or fit a smaller sample of it.`, file);
+    throw new DataError(`${file}: ${(stat.size / 1048576).toFixed(1)} MB is over the ${budgetMb} MB memory budget (--memory-budget-mb of mixscope fit), so it is not read into memory. Fit it with mixscope fit (delimited text, Parquet and Arrow over the budget are fitted out of core), or fit a smaller sample of it.`, file);
   }
   try {
     return fs.readFileSync(file);
@@ -94,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
     const labelsPath = parsed.labels ?? (options.labelColumn === 'none' ? undefined : companionPath(file));
     // The model file is checked before the fit: never the data file, never an existing file without --force.
     if (parsed.saveModel) checkModelTarget(parsed.saveModel, parsed.force, [file, ...(labelsPath ? [labelsPath] : [])]);
-    // A delimited text file over the memory budget is streamed from disk (engine/outOfCore.ts), never read whole;
+    // Delimited text, Parquet or Arrow over the memory budget is streamed from disk (engine/outOfCore.ts), never read whole;
     // any other file over it is refused before it is read.
     const plan = planFit({ fileName: name, size: fileSize(file), budgetMB: parsed.memoryBudgetMb, local: true, budgetSetting: '--memory-budget-mb' });
     if (plan.kind === 'refused') throw new DataError(plan.message, file);
@@ -113,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     };
     const outcome = outOfCore
-      ? fitOutOfCore(file, options, parsed.memoryBudgetMb, callbacks, {
+      ? await fitOutOfCore(file, options, parsed.memoryBudgetMb, callbacks, {
           onParseProgress: (read, total) => {
             if (verbose) process.stderr.write(`${name}: read ${(read / 1048576).toFixed(0)} of ${(total / 1048576).toFixed(0)} MB\n`);
           },

@@ -88,7 +88,7 @@ export interface CommandLine {
   verbose: boolean;
   labels?: string;
   maxFileSizeMb: number;
-  /** --memory-budget-mb: a delimited text file above it is fitted out of core. */
+  /** --memory-budget-mb: a delimited text, Parquet or Arrow file above it is fitted out of core. */
   memoryBudgetMb: number;
   /** --save-model FILE */
   saveModel?: string;

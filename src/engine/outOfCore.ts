@@ -1,18 +1,21 @@
-// Fitting a file larger than the memory budget: one streaming pass parses the delimited text into a binary column
-// store in a temporary folder (data/store/), then every EM iteration streams the store in chunks (em/streaming.ts):
-// exact EM, not an approximation. Scope: delimited text; Gaussian mixtures: one of scikit-learn's covariance types
-// with a fixed K, or a model selection over K and mclust's models (select/outOfCoreSelection.ts); Poisson mixtures of
-// count tables, with a fixed K or a K sweep (families/poisson/outOfCore.ts); categorical mixtures
-// (families/categorical/outOfCore.ts); the mixed family's Gaussian, Poisson and categorical blocks
-// (families/mixed/outOfCore.ts); Bernoulli mixtures of 0/1, [0, 1] or pixel columns (families/bernoulli/outOfCore.ts).
-// The folder is removed when the fit ends, fails or is interrupted (see removeStore's callers).
+// Fitting a file larger than the memory budget: one streaming pass parses the file into a binary column store in a
+// temporary folder (data/store/: delimited text line by line, Parquet row group by row group, Arrow record batch by
+// record batch), then every EM iteration streams the store in chunks (em/streaming.ts): exact EM, not an
+// approximation. Scope: Gaussian mixtures: one of scikit-learn's covariance types with a fixed K, or a model
+// selection over K and mclust's models (select/outOfCoreSelection.ts); from delimited text also Poisson mixtures of
+// count tables (families/poisson/outOfCore.ts), categorical mixtures (families/categorical/outOfCore.ts), the mixed
+// family's Gaussian, Poisson and categorical blocks (families/mixed/outOfCore.ts) and Bernoulli mixtures of 0/1,
+// [0, 1] or pixel columns (families/bernoulli/outOfCore.ts). The folder is removed when the fit ends, fails or is
+// interrupted (see removeStore's callers).
 
 import * as fs from 'node:fs';
 import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../shared/protocol';
 import { baseName, listSome } from './data/common';
 import { principalAxes } from './data/projection';
 import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
+import { streamGroupsToStore, type GroupedFile } from './data/store/cellStream';
 import { streamTextToStore, type StreamedTable } from './data/store/textStream';
+import { typedReaders } from './data/formats';
 import { informationCriteria } from './em/em';
 import { runStreamedGaussianEm, type RowSource } from './em/streaming';
 import { DataError, OptionsError } from './errors';
@@ -30,7 +33,7 @@ import { evenSample, type FitCallbacks, type FitOutcome } from './families/types
 import { resolveOptions } from './options';
 import { selectionCandidates } from './select/product';
 import { selectOutOfCore } from './select/outOfCoreSelection';
-import { isOutOfCoreFileName } from './outOfCorePolicy';
+import { isOutOfCoreFileName, STREAMED_FORMATS, streamedFormatOf } from './outOfCorePolicy';
 
 const MB = 1024 * 1024;
 /** Most rows k-means++ starts from (an evenly drawn sample of the file's rows). */
@@ -54,6 +57,8 @@ export interface OutOfCoreHooks {
   onPassProgress?: (pass: number, rowsDone: number, n: number) => void;
   /** A model selection: most bytes its candidates' per-iteration parameters may take (default an eighth of the budget). */
   snapshotBytes?: number;
+  /** Parquet and Arrow: after each row group or record batch, with its index and the rows held while it was read. */
+  onGroup?: (group: number, rowsHeld: number) => void;
 }
 
 /**
@@ -66,8 +71,13 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
   const refuse = (what: string, fix: string) => {
     throw new OptionsError(`${over}, which ${what}. ${fix}, or raise ${budget} to fit it in memory.`);
   };
-  if (!isOutOfCoreFileName(file)) refuse('reads delimited text (.csv, .tsv, .txt, .dat, .data) only', 'Save it as CSV');
+  if (!isOutOfCoreFileName(file)) refuse(`reads ${STREAMED_FORMATS} only`, 'Save it as CSV or Parquet');
   if (!OUT_OF_CORE_MODELS.includes(options.model)) refuse(`fits Gaussian, Poisson, categorical, mixed and Bernoulli mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian", "poisson", "categorical", "mixed" or "bernoulli"`);
+  // Parquet and Arrow files stream their numeric columns only: the other families read delimited text out of core.
+  if (streamedFormatOf(file) !== 'text') {
+    if (options.model !== 'auto' && options.model !== 'gaussian') refuse(`fits Gaussian mixtures from Parquet and Arrow files (model is "${options.model}"; the other families read delimited text out of core)`, `Save it as CSV, or set ${prefix}model to "gaussian"`);
+    if (hasWeights(options)) refuse('takes no case weights from Parquet and Arrow files', `Set ${prefix}weightsColumn to "", or save the file as CSV`);
+  }
   if (options.emVariant === 'hard') refuse('runs soft EM only', `Set ${prefix}emVariant to "soft"`);
   if (options.model === 'mixed') {
     refuseMixedScope(options, file, prefix);
@@ -143,8 +153,40 @@ function isSelection(options: FitOptions): boolean {
   return ks.length * models.length > 1;
 }
 
-/** Fits the delimited text file at `filePath` out of core, as fitDataset does a loaded one. */
-export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOptions>, budgetMB: number, callbacks: FitCallbacks = {}, hooks: OutOfCoreHooks = {}): FitOutcome {
+/** One streaming pass over the file at `filePath` into a store in `dir`, by the file's format. */
+async function streamToStore(filePath: string, dir: string, options: FitOptions, hooks: OutOfCoreHooks): Promise<StreamedTable> {
+  const file = baseName(filePath);
+  const beforeWrite = (bytes: number) => checkFreeSpace(dir, bytes, file, hooks.freeBytes);
+  const format = streamedFormatOf(file);
+  if (format === 'text') {
+    return streamTextToStore(filePath, dir, {
+      columns: options.columns,
+      labelColumn: options.labelColumn,
+      categories:
+        options.model === 'categorical' || options.model === 'auto' || options.model === 'mixed' ? { columns: options.categorical, limit: options.categoryLimit } : undefined,
+      weightsColumn: hasWeights(options) ? options.weightsColumn : undefined,
+      onProgress: hooks.onParseProgress,
+      beforeWrite,
+      checkRow: options.model === 'poisson' ? (values, line, names) => checkCounts(file, values, line, names) : undefined,
+      pixelRows: options.model === 'bernoulli' || options.model === 'auto',
+    });
+  }
+  // The Parquet and Arrow readers live in their own bundle, loaded on first use (data/typedReaders.ts).
+  const readers = typedReaders();
+  const grouped: GroupedFile = format === 'parquet' ? await readers.openParquetGroups(file, filePath) : readers.openArrowGroups(file, filePath);
+  return streamGroupsToStore(grouped, dir, {
+    columns: options.columns,
+    labelColumn: options.labelColumn,
+    categorical: options.categorical,
+    categoryLimit: options.categoryLimit,
+    onProgress: hooks.onParseProgress,
+    beforeWrite,
+    onGroup: hooks.onGroup,
+  });
+}
+
+/** Fits the file at `filePath` (delimited text, Parquet, Arrow IPC / Feather) out of core, as fitDataset does a loaded one. */
+export async function fitOutOfCore(filePath: string, partialOptions: Partial<FitOptions>, budgetMB: number, callbacks: FitCallbacks = {}, hooks: OutOfCoreHooks = {}): Promise<FitOutcome> {
   const options = resolveOptions(partialOptions);
   const started = Date.now();
   const file = baseName(filePath);
@@ -155,17 +197,7 @@ export function fitOutOfCore(filePath: string, partialOptions: Partial<FitOption
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary, weightsColumn, categorical, firstMissing, pixelShape } = streamTextToStore(filePath, dir, {
-      columns: options.columns,
-      labelColumn: options.labelColumn,
-      categories:
-        options.model === 'categorical' || options.model === 'auto' || options.model === 'mixed' ? { columns: options.categorical, limit: options.categoryLimit } : undefined,
-      weightsColumn: hasWeights(options) ? options.weightsColumn : undefined,
-      onProgress: hooks.onParseProgress,
-      beforeWrite: (bytes) => checkFreeSpace(dir, bytes, file, hooks.freeBytes),
-      checkRow: options.model === 'poisson' ? (values, line, names) => checkCounts(file, values, line, names) : undefined,
-      pixelRows: options.model === 'bernoulli' || options.model === 'auto',
-    });
+    const { store, summary, weightsColumn, categorical, firstMissing, pixelShape } = await streamToStore(filePath, dir, options, hooks);
     reader = new ColumnStoreReader(store);
     const { n } = store;
     const d = summary.columns.length;

@@ -3,22 +3,38 @@
 // of the engine's numerics, so the host can bundle it.
 
 const MB = 1024 * 1024;
-/** Setting this environment variable to "always" fits every delimited text file out of core (tests, comparisons). */
+/** Setting this environment variable to "always" fits every file out of core can stream (tests, comparisons). */
 export const FORCE_OUT_OF_CORE_ENV = 'MIXSCOPE_OUT_OF_CORE';
-/** The names out of core can stream: uncompressed delimited text. */
+/** The names out of core can stream: uncompressed delimited text, Parquet, Arrow IPC / Feather. */
 const TEXT_NAME = /\.(csv|tsv|txt|dat|data)$/i;
+const PARQUET_NAME = /\.parquet$/i;
+const ARROW_NAME = /\.(arrow|arrows|feather)$/i;
+const EXCEL_NAME = /\.xlsx$/i;
 
-/** Whether out of core can read this file (uncompressed delimited text). */
-export function isOutOfCoreFileName(fileName: string): boolean {
-  return TEXT_NAME.test(fileName);
+export type StreamedFormat = 'text' | 'parquet' | 'arrow';
+
+/** How out of core streams this file, from its name; undefined when it cannot. */
+export function streamedFormatOf(fileName: string): StreamedFormat | undefined {
+  if (TEXT_NAME.test(fileName)) return 'text';
+  if (PARQUET_NAME.test(fileName)) return 'parquet';
+  if (ARROW_NAME.test(fileName)) return 'arrow';
+  return undefined;
 }
+
+/** Whether out of core can read this file (uncompressed delimited text, Parquet, Arrow IPC / Feather). */
+export function isOutOfCoreFileName(fileName: string): boolean {
+  return streamedFormatOf(fileName) !== undefined;
+}
+
+/** What out of core reads, for messages. */
+export const STREAMED_FORMATS = 'uncompressed delimited text (.csv, .tsv, .txt, .dat, .data), Parquet (.parquet) and Arrow IPC / Feather (.arrow, .arrows, .feather)';
 
 /** Whether a file of `bytes` is over a budget of `budgetMB` (or out of core is forced by the environment). */
 export function needsOutOfCore(bytes: number, budgetMB: number): boolean {
   return bytes > budgetMB * MB || process.env[FORCE_OUT_OF_CORE_ENV] === 'always';
 }
 
-/** Whether the file (by its name and size) is fitted out of core: delimited text over the budget. */
+/** Whether the file (by its name and size) is fitted out of core: a streamed format over the budget. */
 export function fitsOutOfCore(fileName: string, bytes: number, budgetMB: number): boolean {
   return isOutOfCoreFileName(fileName) && needsOutOfCore(bytes, budgetMB);
 }
@@ -46,20 +62,24 @@ export function formatSize(bytes: number): string {
 }
 
 /**
- * In memory when the file is within the budget; delimited text over it is fitted out of core from this machine's
+ * In memory when the file is within the budget; delimited text, Parquet and Arrow over it is fitted out of core from this machine's
  * disk; anything else over it is refused with why and what to do (never read whole, so never an out-of-memory).
  */
 export function planFit(input: PlanInput): FitPlan {
   const { fileName, size, budgetMB, budgetSetting } = input;
-  const text = isOutOfCoreFileName(fileName);
-  if (!(text ? needsOutOfCore(size, budgetMB) : size > budgetMB * MB)) return { kind: 'inMemory' };
+  const streamed = isOutOfCoreFileName(fileName);
+  if (!(streamed ? needsOutOfCore(size, budgetMB) : size > budgetMB * MB)) return { kind: 'inMemory' };
   const over = size > budgetMB * MB ? `${fileName} is ${formatSize(size)}, over the memory budget of ${budgetMB} MB (${budgetSetting})` : `${fileName} is fitted out of core (${FORCE_OUT_OF_CORE_ENV}=always)`;
-  if (!text) {
+  if (!streamed) {
+    // A workbook is a zip of XML parts: its reader needs the whole file, so it cannot be streamed.
+    const why = EXCEL_NAME.test(fileName)
+      ? 'an Excel workbook cannot be fitted out of core: it is a zipped XML file that its reader reads whole'
+      : `only ${STREAMED_FORMATS} can be fitted out of core`;
     return {
       kind: 'refused',
       message:
-        `${over}, and only uncompressed delimited text (.csv, .tsv, .txt, .dat, .data) can be fitted out of core. ` +
-        `Save it as CSV to fit it out of core, fit a smaller sample of it, or raise ${budgetSetting} if this machine has the memory.`,
+        `${over}, and ${why}. ` +
+        `Save it as CSV or Parquet to fit it out of core, fit a smaller sample of it, or raise ${budgetSetting} if this machine has the memory.`,
     };
   }
   if (!input.local) {

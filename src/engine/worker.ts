@@ -91,7 +91,7 @@ port.on(
         post({ type: 'error', runId: m.runId, ...describeError(error, m.fileName) });
       }
     },
-    startOutOfCore: (m) => {
+    startOutOfCore: async (m) => {
       // Parse and pass progress at most every STREAM_PROGRESS_MS (and at each one's end): a chunk can take microseconds.
       let last = 0;
       const stream = (phase: 'parse' | 'pass', done: number, total: number, pass?: number) => {
@@ -101,7 +101,7 @@ port.on(
         post({ type: 'streamProgress', runId: m.runId, phase, done, total, ...(pass === undefined ? {} : { pass }) });
       };
       try {
-        const outcome = fitOutOfCore(
+        const outcome = await fitOutOfCore(
           m.filePath,
           m.options,
           m.memoryBudgetMB,

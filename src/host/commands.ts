@@ -11,7 +11,7 @@ import { planHostFit } from './fitPlan';
 import { modelJson, assignmentsCsv } from './exportFormats';
 import { scriptFor } from './reproduce';
 import { saveWithDialog, siblingUri } from './exporting';
-import { exportFileName, inspectionBytes, matchesDataFileMenus, isIdxImagesFileName } from './files';
+import { exportFileName, inspectionBytes, matchesDataFileMenus, isIdxImagesFileName, isDelimitedTextFileName } from './files';
 import { fileDialogFilters } from '../engine/data/formatNames';
 import type { FitRegistry } from './fits';
 import { fileNameOf, type FitPanel, type PanelManager } from './panel';
@@ -228,12 +228,15 @@ async function clusterWithOptions(env: CommandEnv, uri: vscode.Uri): Promise<Fit
   // fitted out of core is not read here: its first lines are enough to list the columns.
   let data: ReadFile | undefined;
   let head: Uint8Array | undefined;
+  let streamedWithoutPick = false;
   try {
     const size = await statDataFile(uri, fileName, settings.maxFileSizeMB);
     const plan = planHostFit(uri, fileName, size, settings);
     if (plan.kind === 'refused') throw new UserFacingError(plan.message);
-    if (plan.kind === 'outOfCore') head = await readFileHead(uri, fileName, INSPECTION_BYTES + 1);
-    else data = await readDataFile(uri, fileName, settings.maxFileSizeMB);
+    // Parquet and Arrow keep their schema at the end or spread over the file: their column pick is skipped out of core.
+    if (plan.kind === 'outOfCore') streamedWithoutPick = !isDelimitedTextFileName(fileName);
+    if (plan.kind === 'outOfCore' && !streamedWithoutPick) head = await readFileHead(uri, fileName, INSPECTION_BYTES + 1);
+    else if (plan.kind !== 'outOfCore') data = await readDataFile(uri, fileName, settings.maxFileSizeMB);
   } catch (error) {
     void vscode.window.showErrorMessage(userMessage(fileName, error instanceof Error ? error.message : String(error)));
     return;
@@ -241,7 +244,7 @@ async function clusterWithOptions(env: CommandEnv, uri: vscode.Uri): Promise<Fit
   let columns = o.columns;
   let sheet = o.sheet;
   const bytes = data?.bytes ?? head ?? new Uint8Array(0);
-  const sample = isIdxImagesFileName(fileName) ? undefined : inspectionBytes(fileName, bytes, INSPECTION_BYTES);
+  const sample = isIdxImagesFileName(fileName) || streamedWithoutPick ? undefined : inspectionBytes(fileName, bytes, INSPECTION_BYTES);
   if (sample) {
     let inspected = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Mixscope: reading the columns of ${fileName}` },

@@ -14,7 +14,7 @@ export interface HostSettings {
   options: FitOptions;
   /** The largest file opened at all (refused above it before a byte is read). */
   maxFileSizeMB: number;
-  /** Files within it are read into memory; delimited text over it is fitted out of core. */
+  /** Files within it are read into memory; delimited text, Parquet and Arrow over it are fitted out of core. */
   memoryBudgetMB: number;
   problems: SettingProblem[];
 }

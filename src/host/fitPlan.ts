@@ -1,5 +1,5 @@
 // How the extension host fits a file of a given size: read into memory (within mixscope.memoryBudgetMB), streamed by
-// the worker from this machine's disk (delimited text over the budget, a `file:` URI), or refused with why and what
+// the worker from this machine's disk (delimited text, Parquet or Arrow over the budget, a `file:` URI), or refused with why and what
 // to do (anything else over the budget: a remote or virtual workspace's file is never read whole past the budget).
 // Pure: no `vscode` import (the URI is passed as its scheme), so it runs under plain mocha.
 

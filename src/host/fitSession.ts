@@ -39,7 +39,7 @@ export interface FitSessionState {
 
 /**
  * What a run fits: the data file's bytes and, for IDX images, its labels file; or, out of core, the path of a
- * delimited text file on this machine's disk that the worker streams itself.
+ * delimited text, Parquet or Arrow file on this machine's disk that the worker streams itself.
  */
 export interface FitInput {
   bytes?: Uint8Array;

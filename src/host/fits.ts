@@ -1,6 +1,6 @@
 // The fits that run: one FitSession per data file at a time, any number of files at once. A fit: refuse the file
 // early if it is over mixscope.maxFileSizeMB; within the memory budget read it (and the IDX labels beside it) and run
-// the engine in a worker thread; a local delimited text file over the budget is never read here: the worker streams
+// the engine in a worker thread; a local delimited text, Parquet or Arrow file over the budget is never read here: the worker streams
 // it from its path (out of core), and anything else over the budget is refused with why (fitPlan.ts). The file's
 // panel and a cancellable progress notification subscribe to the session; the log is written here. A new fit of
 // the same file stops the older one. Nothing here ever throws at a caller: every problem is shown to the user

@@ -43,7 +43,7 @@ export interface FitRequest {
   fileName: string;
   /** The file's bytes (a copy is transferred to the worker). Absent for an out-of-core fit. */
   bytes?: Uint8Array;
-  /** A delimited text file over the memory budget: the worker streams it from this path, the host never reads it. */
+  /** A delimited text, Parquet or Arrow file over the memory budget: the worker streams it from this path, the host never reads it. */
   outOfCore?: { filePath: string; memoryBudgetMB: number };
   options: FitOptions;
   labelBytes?: Uint8Array;

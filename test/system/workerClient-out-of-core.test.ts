@@ -1,5 +1,5 @@
-// The extension's out-of-core fits through the real worker client and dist/worker.js: a delimited text file over the
-// memory budget is streamed by the worker from its path (the host sends no bytes), with the in-memory fit's trace, an
+// The extension's out-of-core fits through the real worker client and dist/worker.js: a delimited text, Parquet or
+// Arrow file over the memory budget is streamed by the worker from its path (the host sends no bytes), with the in-memory fit's trace, an
 // evenly drawn plot sample of at most maxPlotPoints rows, parse and pass progress; Cancel terminates the worker and
 // the client removes the temporary store folder; what out of core cannot do is one message naming file and setting.
 
@@ -97,6 +97,26 @@ describe('host worker client: out of core (dist/worker.js)', function () {
     assert.equal(stores.length, 1);
     assert.ok([temp, fs.realpathSync(temp)].includes(path.dirname(stores[0])), `${stores[0]} is in the temp folder`);
     assert.equal(fs.existsSync(stores[0]), false, 'the store folder is gone');
+    assert.deepEqual(storesIn(temp), []);
+  });
+
+  it('streams Parquet and Arrow files row group by row group in the worker bundle (the typed readers loaded on first use), with the in-memory trace', async () => {
+    const fit = options({ model: 'gaussian', k: 2, covarianceType: 'full', seed: 2, maxIterations: 20 });
+    for (const [name, file] of [['faithful-groups.zstd.parquet', 'parquet'], ['faithful-batches.arrows', 'arrow']]) {
+      const full = path.join(root, 'test', 'fixtures', 'data', file, name);
+      const inMemory = await startFit(real, { fileName: name, bytes: new Uint8Array(fs.readFileSync(full)), options: fit }).finished;
+      const stream: StreamProgress[] = [];
+      const outcome = await startFit(real, { fileName: name, outOfCore: { filePath: full, memoryBudgetMB: 1 }, options: fit }, { onStreamProgress: (m) => stream.push(m) }).finished;
+      assert.equal(outcome.status, 'done', JSON.stringify(outcome).slice(0, 300));
+      if (outcome.status !== 'done' || inMemory.status !== 'done') return;
+      const a = inMemory.message.result;
+      const b = outcome.message.result;
+      assert.equal(b.n, 272);
+      assert.equal(b.trace.length, a.trace.length);
+      a.trace.forEach((v, i) => assert.ok(Math.abs(b.trace[i] - v) <= 1e-9 * Math.abs(v), `${name} trace[${i}] ${b.trace[i]} vs ${v}`));
+      const parse = stream.filter((m) => m.phase === 'parse');
+      assert.ok(parse.length > 0 && parse[parse.length - 1].total === fs.statSync(full).size, `${name}: the parse reports bytes of the file`);
+    }
     assert.deepEqual(storesIn(temp), []);
   });
 

@@ -14,10 +14,10 @@ import { looksLikeArrow } from './magic';
 import type { ImageData, TableData } from './dataset';
 import { loadCellTable, type CellColumn, type CellTableOptions } from './cellTable';
 
-const EXPECTED = 'Expected an Arrow IPC file or stream (Feather v2), as pyarrow.feather.write_feather(df, path, compression="uncompressed") writes it.';
+export const EXPECTED = 'Expected an Arrow IPC file or stream (Feather v2), as pyarrow.feather.write_feather(df, path, compression="uncompressed") writes it.';
 
-
-function unusableReason(type: DataType): string | undefined {
+/** Why a column of this type can never be fitted; undefined when its values are read. */
+export function unusableReason(type: DataType): string | undefined {
   switch (type.typeId) {
     case Type.Int:
     case Type.Float:
@@ -51,33 +51,40 @@ export function loadArrow(fileName: string, bytes: Uint8Array, options: CellTabl
     throw dataError(fileName, 'the file is Feather version 1, an older format: save it again as Feather v2 (pyarrow.feather.write_feather(df, path, version=2)).');
   }
   if (!looksLikeArrow(bytes)) throw dataError(fileName, `the file starts with neither "ARROW1" nor an Arrow stream message. ${EXPECTED}`);
-  let table: Table;
-  try {
-    checkIpc(bytes);
-    table = tableFromIPC(bytes);
-  } catch (error) {
-    if (error instanceof IpcDamage || error instanceof RangeError) {
-      throw dataError(fileName, `the Arrow data are damaged: ${error.message}. ${EXPECTED} Write the file again.`);
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    const hint = /compress/i.test(reason) ? ' Compressed Arrow buffers (LZ4, ZSTD) are not read: write it with compression="uncompressed".' : ' The file may be truncated: write it again.';
-    throw dataError(fileName, `the Arrow data cannot be read: ${reason}.${hint} ${EXPECTED}`);
-  }
+  const table = decodeIpc(fileName, bytes, '');
   const rows = table.numRows;
   const columns: CellColumn[] = table.schema.fields.map((field, j) => {
     const unusable = unusableReason(field.type);
     if (unusable) return { name: field.name, cells: [], unusable };
-    const vector = table.getChildAt(j)!;
-    // Without nulls, a numeric column is one typed array; otherwise each cell (null where missing).
-    const plain = vector.nullCount === 0 && (field.type.typeId === Type.Int || field.type.typeId === Type.Float);
-    let cells: ArrayLike<unknown>;
-    try {
-      cells = plain ? (vector.toArray() as ArrayLike<unknown>) : Array.from({ length: rows }, (_, i) => vector.get(i));
-    } catch (error) {
-      throw dataError(fileName, `column "${field.name}" cannot be read: ${error instanceof Error ? error.message : String(error)}. The file may be damaged: write it again.`);
-    }
-    return { name: field.name, cells };
+    return { name: field.name, cells: columnCells(fileName, table, j, '') };
   });
   const notes = [`Arrow IPC: ${plural(rows, 'row')} in ${plural(table.batches.length, 'record batch', 'record batches')}`];
   return loadCellTable(fileName, { columns, rows, unit: 'row', notes }, options);
+}
+
+/** IPC bytes (a whole file or stream) as a table, after the structural check; `where` ("record batch 3 of 9: ") leads the messages. */
+export function decodeIpc(fileName: string, bytes: Uint8Array, where: string): Table {
+  try {
+    checkIpc(bytes);
+    return tableFromIPC(bytes);
+  } catch (error) {
+    if (error instanceof IpcDamage || error instanceof RangeError) {
+      throw dataError(fileName, `${where}the Arrow data are damaged: ${error.message}. ${EXPECTED} Write the file again.`);
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    const hint = /compress/i.test(reason) ? ' Compressed Arrow buffers (LZ4, ZSTD) are not read: write it with compression="uncompressed".' : ' The file may be truncated: write it again.';
+    throw dataError(fileName, `${where}the Arrow data cannot be read: ${reason}.${hint} ${EXPECTED}`);
+  }
+}
+
+/** Column j's cells: without nulls, a numeric column is one typed array; otherwise each cell (null where missing). */
+export function columnCells(fileName: string, table: Table, j: number, where: string): ArrayLike<unknown> {
+  const field = table.schema.fields[j];
+  const vector = table.getChildAt(j)!;
+  const plain = vector.nullCount === 0 && (field.type.typeId === Type.Int || field.type.typeId === Type.Float);
+  try {
+    return plain ? (vector.toArray() as ArrayLike<unknown>) : Array.from({ length: table.numRows }, (_, i) => vector.get(i));
+  } catch (error) {
+    throw dataError(fileName, `${where}column "${field.name}" cannot be read: ${error instanceof Error ? error.message : String(error)}. The file may be damaged: write it again.`);
+  }
 }

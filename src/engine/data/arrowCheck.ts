@@ -122,6 +122,17 @@ function checkStream(bytes: Uint8Array, offset: number, end: number): void {
   }
 }
 
+/**
+ * A footer block must point at a message's start: its metadata length (after the continuation marker) is the
+ * block's less the prefix (and padding). A block pointing elsewhere makes the library read bytes as metadata, where
+ * it can loop for minutes.
+ */
+export function checkBlockPrefix(length: number, metaLength: number, prefix: number, what: string, i: number, offset: number): void {
+  if (!(length > 0 && length <= metaLength - prefix && metaLength - prefix - length < 8)) {
+    throw new IpcDamage(`${what} block ${i + 1} (byte ${offset}) does not point at the start of a message`);
+  }
+}
+
 /** Message.bodyLength (field 3, an int64), read without the library. */
 function messageBodyLength(meta: DataView): number {
   const pos = meta.getUint32(0, true);
@@ -164,8 +175,51 @@ export function checkIpc(bytes: Uint8Array): void {
         throw new IpcDamage(`${what} block ${i + 1} points outside the file (byte ${offset}, ${metaLength} + ${bodyLength} bytes)`);
       }
       const prefix = view.getInt32(offset, true) === -1 ? 8 : 4;
+      checkBlockPrefix(view.getInt32(offset + prefix - 4, true), metaLength, prefix, what, i, offset);
       checkMessage(new DataView(bytes.buffer, bytes.byteOffset + offset + prefix, metaLength - prefix));
     }
   }
   checkStream(bytes, 8, footerStart);
+}
+
+/** A message's place in the file: where it starts (its prefix), and its metadata and body lengths. */
+export interface IpcBlock {
+  offset: number;
+  metaLength: number;
+  bodyLength: number;
+}
+
+/** A message's header type (1 schema, 2 dictionary batch, 3 record batch) and body length, from its metadata. */
+export function messageHeader(meta: DataView): { type: number; bodyLength: number } {
+  const message = Table.root(meta, 'a message');
+  return { type: message.uint8(1), bodyLength: messageBodyLength(meta) };
+}
+
+export interface FooterBlocks {
+  dictionaries: IpcBlock[];
+  batches: IpcBlock[];
+  /** Where each vector's first block is in the footer's bytes (0 when absent); its length is the uint32 before it. */
+  dictionaryVector: number;
+  batchVector: number;
+}
+
+/** The footer's dictionary and record batch blocks (an IPC file's), each checked to lie before the footer. */
+export function footerBlocks(footer: DataView, footerStart: number): FooterBlocks {
+  const root = Table.root(footer, 'the footer');
+  const out: FooterBlocks = { dictionaries: [], batches: [], dictionaryVector: root.vectorStart(2), batchVector: root.vectorStart(3) };
+  for (const [index, what, list] of [[2, 'dictionary', out.dictionaries], [3, 'record batch', out.batches]] as const) {
+    const count = root.vectorLength(index, BLOCK_BYTES, `the ${what} blocks`);
+    const first = root.vectorStart(index);
+    for (let i = 0; i < count; i++) {
+      const at = first + i * BLOCK_BYTES;
+      const offset = Number(footer.getBigInt64(at, true));
+      const metaLength = footer.getInt32(at + 8, true);
+      const bodyLength = Number(footer.getBigInt64(at + 16, true));
+      if (offset < 8 || metaLength < 8 || bodyLength < 0 || offset + metaLength + bodyLength > footerStart) {
+        throw new IpcDamage(`${what} block ${i + 1} points outside the file (byte ${offset}, ${metaLength} + ${bodyLength} bytes)`);
+      }
+      list.push({ offset, metaLength, bodyLength });
+    }
+  }
+  return out;
 }

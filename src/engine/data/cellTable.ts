@@ -65,7 +65,7 @@ type Kind = typeof NUM | typeof NONFINITE | typeof MISSING | typeof TEXT | typeo
 /** The value of the last cell classified as NUM or NONFINITE (no allocation per cell). */
 let value = 0;
 
-function classifyCell(cell: unknown): Kind {
+export function classifyCell(cell: unknown): Kind {
   switch (typeof cell) {
     case 'number':
       value = cell;
@@ -92,8 +92,13 @@ function classifyCell(cell: unknown): Kind {
   }
 }
 
+/** The number of the cell classifyCell last read as NUM or NONFINITE. */
+export function classifiedValue(): number {
+  return value;
+}
+
 /** A cell shown in a message. */
-function shown(cell: unknown): string {
+export function shown(cell: unknown): string {
   if (cell === undefined) return '';
   if (cell instanceof Date) return Number.isNaN(cell.getTime()) ? 'Invalid Date' : cell.toISOString().replace(/T00:00:00\.000Z$/, '');
   if (typeof cell === 'string') return cell;
@@ -192,6 +197,11 @@ const CAUSE_OF: Record<number, SkipCause> = { [MISSING]: 'missing', [NONFINITE]:
 
 /** The dataset of a cell table: the text loader's column rules, then the selected columns' values row by row. */
 export function loadCellTable(fileName: string, table: CellTable, options: CellTableOptions): TableData | ImageData {
+  return loadCellTableSelecting(fileName, table, options).data;
+}
+
+/** loadCellTable, with the table's column index of each fitted column (a streamed read reads only those). */
+export function loadCellTableSelecting(fileName: string, table: CellTable, options: CellTableOptions): { data: TableData | ImageData; selected: number[] } {
   const { rows } = table;
   const c = table.columns.length;
   if (c === 0) throw dataError(fileName, 'the file holds no columns: expected a table with at least one column of numbers.');
@@ -343,9 +353,9 @@ export function loadCellTable(fileName: string, table: CellTable, options: CellT
     summary.imageShape = shape;
     notes.push(`read as ${n} images of ${shape[0]}×${shape[1]} pixels (values 0..${maxValue}${scale > 1 ? `, ${scale} = fully on` : ''})`);
     const pixels = n === rows ? (out as Uint8Array) : (out as Uint8Array).slice(0, n * d);
-    return { kind: 'images', n, d, height: shape[0], width: shape[1], pixels, scale, labels: labels?.slice(0, n), labelNames: labels ? labelNames : undefined, summary };
+    return { selected, data: { kind: 'images', n, d, height: shape[0], width: shape[1], pixels, scale, labels: labels?.slice(0, n), labelNames: labels ? labelNames : undefined, summary } };
   }
-  return {
+  const data: TableData = {
     kind: 'table',
     n,
     d,
@@ -362,6 +372,7 @@ export function loadCellTable(fileName: string, table: CellTable, options: CellT
     ...(categoricalFeatures ? { categorical: categoricalFeatures } : {}),
     summary,
   };
+  return { data, selected };
 }
 
 /** A row's case weight: a finite number ≥ 0, or one DataError naming the row (a weight is never guessed). */

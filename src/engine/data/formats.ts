@@ -21,6 +21,8 @@ import type * as TypedReaders from './typedReaders';
 
 /** The Excel, Arrow and Parquet readers, loaded on first use (see typedReaders.ts). */
 const typed = (): typeof TypedReaders => require('./typedReaders');
+/** The same, for the out-of-core streaming pass (only this module's require is kept out of the bundles). */
+export const typedReaders = typed;
 
 /** Options every format's loader accepts. */
 export interface FormatLoadOptions {

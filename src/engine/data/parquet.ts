@@ -14,7 +14,7 @@ import { looksLikeParquet } from './magic';
 import { checkDataPageV1, checkDataPageV2Levels, checkDataPageV2Values, hybridValues, type PageLevels } from './parquetLevels';
 
 /** Node's own zlib for gzip and brotli pages: the pure-JS inflater can loop forever on a damaged page. */
-const compressors = {
+export const compressors = {
   ...jsCompressors,
   GZIP: (input: Uint8Array, outputLength: number) => asBytes(gunzipSync(input, { maxOutputLength: Math.max(1, outputLength) })),
   BROTLI: (input: Uint8Array, outputLength: number) => asBytes(brotliDecompressSync(input, { maxOutputLength: Math.max(1, outputLength) })),
@@ -27,15 +27,15 @@ function asBytes(b: Buffer): Uint8Array {
 /** Rows a table may have (one JavaScript array per column). */
 const MAX_ROWS = 2 ** 31 - 1;
 
-const EXPECTED = 'Expected a Parquet file (it starts and ends with "PAR1"), as pandas.DataFrame.to_parquet or pyarrow write it.';
+export const EXPECTED = 'Expected a Parquet file (it starts and ends with "PAR1"), as pandas.DataFrame.to_parquet or pyarrow write it.';
 
-function reasonOf(error: unknown): string {
+export function reasonOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/^parquet /, '');
 }
 
 /** Why a column cannot be fitted, from its schema alone; undefined when its values are read. */
-function unusableReason(column: SchemaTree): string | undefined {
+export function unusableReason(column: SchemaTree): string | undefined {
   const { element } = column;
   if (column.children.length > 0 || element.repetition_type === 'REPEATED') return 'nested values (lists, structs or maps)';
   const logical = element.logical_type?.type;
@@ -74,20 +74,14 @@ export async function loadParquet(fileName: string, bytes: Uint8Array, options: 
     const unusable = unusableReason(child);
     return { name: child.element.name, cells: unusable ? [] : new Array<unknown>(rows), unusable };
   });
-  // Flat columns read: whether each has definition levels (OPTIONAL) and holds booleans, for the page checks.
-  const levelsOf = new Map<string, PageLevels>();
-  for (const child of schema.children) {
-    if (unusableReason(child)) continue;
-    const { element } = child;
-    levelsOf.set(element.name, { maxDefinitionLevel: element.repetition_type === 'REQUIRED' ? 0 : 1, boolean: element.type === 'BOOLEAN' });
-  }
+  const levelsOf = pageLevelsOf(schema);
   let groupStart = 0;
   for (let g = 0; g < groups.length; g++) {
     const groupRows = Number(groups[g].num_rows);
     if (!Number.isSafeInteger(groupRows) || groupRows < 0 || groupStart + groupRows > rows) {
       throw dataError(fileName, `row group ${g + 1} of ${groups.length} announces ${groups[g].num_rows} rows, more than the file's ${rows}: the metadata are damaged.`);
     }
-    checkPages(fileName, file, groups[g], groupRows, `row group ${g + 1} of ${groups.length}`, levelsOf);
+    checkPages(fileName, () => ({ buffer: file, base: 0, fileLength: file.byteLength }), groups[g], groupRows, `row group ${g + 1} of ${groups.length}`, levelsOf);
     for (const column of columns) {
       if (column.unusable || groupRows === 0) continue;
       const cells = column.cells as unknown[];
@@ -123,23 +117,43 @@ export async function loadParquet(fileName: string, bytes: Uint8Array, options: 
   return loadCellTable(fileName, { columns, rows, unit: 'row', notes }, options);
 }
 
+/** Flat columns read: whether each has definition levels (OPTIONAL) and holds booleans, for the page checks. */
+export function pageLevelsOf(schema: SchemaTree): Map<string, PageLevels> {
+  const levelsOf = new Map<string, PageLevels>();
+  for (const child of schema.children) {
+    if (unusableReason(child)) continue;
+    const { element } = child;
+    levelsOf.set(element.name, { maxDefinitionLevel: element.repetition_type === 'REQUIRED' ? 0 : 1, boolean: element.type === 'BOOLEAN' });
+  }
+  return levelsOf;
+}
+
+/**
+ * A column chunk's bytes for the page checks: `buffer` holds the file's bytes from offset `base` (the whole file in
+ * memory; one chunk read from disk out of core), and the file's length.
+ */
+export type ChunkBytes = (start: number, size: number) => { buffer: ArrayBuffer; base: number; fileLength: number };
+
 /**
  * Walks the page headers of every column chunk of a row group: each page must lie inside its chunk. hyparquet moves
  * by a page's compressed size without checking it, so a damaged (negative) size would make it read the same pages
  * forever.
  */
-function checkPages(fileName: string, file: ArrayBuffer, group: FileMetaData['row_groups'][number], groupRows: number, where: string, levelsOf: Map<string, PageLevels>): void {
+export function checkPages(fileName: string, bytesOf: ChunkBytes, group: FileMetaData['row_groups'][number], groupRows: number, where: string, levelsOf: Map<string, PageLevels>, only?: Set<string>): void {
   for (const chunk of group.columns) {
     const meta = chunk.meta_data;
     // Only flat columns are read (nested ones are left out by their type): one value per row.
     if (!meta || meta.path_in_schema.length !== 1) continue;
     const name = meta.path_in_schema.join('.');
+    if (only && !only.has(name)) continue;
     const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
     const size = Number(meta.total_compressed_size);
-    if (!(start >= 4 && size >= 0 && start + size <= file.byteLength - 8)) {
+    const { fileLength } = bytesOf(0, 0);
+    if (!(start >= 4 && size >= 0 && start + size <= fileLength - 8)) {
       throw dataError(fileName, `${where}, column "${name}": its pages (byte ${start}, ${size} bytes) lie outside the file. The file is damaged: write it again.`);
     }
-    const reader = { view: new DataView(file, start, size), offset: 0 };
+    const { buffer: file, base } = bytesOf(start, size);
+    const reader = { view: new DataView(file, start - base, size), offset: 0 };
     while (reader.offset < size - 1) {
       const at = reader.offset;
       let pageSize: number;
@@ -165,7 +179,7 @@ function checkPages(fileName: string, file: ArrayBuffer, group: FileMetaData['ro
         throw dataError(fileName, `${where}, column "${name}": the page at byte ${start + at} claims ${values} values for the row group's ${groupRows} rows, or levels that do not fit in it. The file is damaged: write it again.`);
       }
       const column = levelsOf.get(name);
-      const problem = column && checkPageData(file, start + reader.offset, header, meta.codec, column);
+      const problem = column && checkPageData(file, start - base + reader.offset, header, meta.codec, column);
       if (problem) {
         throw dataError(fileName, `${where}, column "${name}": the page at byte ${start + at} is damaged: ${problem}. Write the file again.`);
       }

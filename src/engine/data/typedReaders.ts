@@ -5,3 +5,5 @@
 export { loadArrow } from './arrow';
 export { inspectSheets, loadExcel } from './excel';
 export { loadParquet } from './parquet';
+export { openParquetGroups } from './parquetStream';
+export { openArrowGroups } from './arrowStream';

@@ -46,4 +46,11 @@ describe('data: Arrow IPC and Feather', () => {
     const whole = fixture('arrow/faithful.arrow');
     expectDataError(() => loadDataset('cut.arrow', whole.subarray(0, whole.length - 40)), /^cut\.arrow: /);
   });
+
+  it('a footer block that points inside a message (8 bytes lost before it) is a DataError naming the block, not a runaway read', () => {
+    // faithful-batches.arrow: batch messages at bytes 232, 2072 and 3912; 8 bytes deleted in the second batch's body.
+    const whole = fixture('arrow/faithful-batches.arrow');
+    const shifted = Uint8Array.from([...whole.subarray(0, 2500), ...whole.subarray(2508)]);
+    expectDataError(() => loadDataset('shifted.arrow', shifted), /^shifted\.arrow: the Arrow data are damaged: record batch block 3 \(byte 3912\) does not point at the start of a message\./);
+  });
 });

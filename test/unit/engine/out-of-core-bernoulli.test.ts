@@ -100,11 +100,11 @@ describe('out-of-core Bernoulli EM equals the in-memory fit', () => {
     { file: () => pixelRows, options: { model: 'auto', k: 2, seed: 8, restarts: 2 }, chunkRows: 33 },
   ];
   for (const { file, options, chunkRows } of cases) {
-    it(`model ${options.model}, K ${options.k}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}${options.betaPrior ? `, Beta(${options.betaPrior})` : ''}${options.threshold ? `, threshold ${options.threshold}` : ''}, chunks of ${chunkRows} rows`, () => {
+    it(`model ${options.model}, K ${options.k}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}${options.betaPrior ? `, Beta(${options.betaPrior})` : ''}${options.threshold ? `, threshold ${options.threshold}` : ''}, chunks of ${chunkRows} rows`, async () => {
       const expected = inMemory(file(), options);
       let storeDir = '';
       let loaded = { model: '', reason: '' };
-      const actual = fitOutOfCore(file(), options, 1, { onLoaded: (info) => (loaded = { model: info.model, reason: info.modelReason }) }, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) }).result;
+      const actual = (await fitOutOfCore(file(), options, 1, { onLoaded: (info) => (loaded = { model: info.model, reason: info.modelReason }) }, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) })).result;
       assert.equal(loaded.model, 'bernoulli');
       assert.equal(actual.modelReason, expected.modelReason);
       assertSameFit(actual, expected);
@@ -112,11 +112,11 @@ describe('out-of-core Bernoulli EM equals the in-memory fit', () => {
     });
   }
 
-  it('a K sweep picks the same K with the same per-K log-likelihoods, BIC, ICL and AIC', () => {
+  it('a K sweep picks the same K with the same per-K log-likelihoods, BIC, ICL and AIC', async () => {
     for (const criterion of ['bic', 'icl'] as const) {
       const options: Partial<FitOptions> = { model: 'bernoulli', k: 'auto', kRange: '1-5', seed: 1, criterion };
       const expected = inMemory(binary, options);
-      const actual = fitOutOfCore(binary, options, 1, {}, { chunkRows: 23, tempParent: temp }).result;
+      const actual = (await fitOutOfCore(binary, options, 1, {}, { chunkRows: 23, tempParent: temp })).result;
       const want = expected.selection!;
       const got = actual.selection!;
       assert.deepEqual(got.chosen, want.chosen);
@@ -134,26 +134,26 @@ describe('out-of-core Bernoulli EM equals the in-memory fit', () => {
     }
   });
 
-  it('refuses what it cannot fit, naming the file and what to set', () => {
+  it('refuses what it cannot fit, naming the file and what to set', async () => {
     const fit = (file: string, options: Partial<FitOptions>) => () => fitOutOfCore(file, options, 1, {}, { tempParent: temp });
-    assert.throws(fit(binary, { model: 'bernoulli', k: 2, init: 'random-data' }), (e: Error) => e instanceof OptionsError && /answers\.csv .*Bernoulli family, which starts from kmeans\+\+, random, random-assignment or params out of core, not "random-data"/.test(e.message));
-    assert.throws(fit(binary, { model: 'bernoulli', k: 2, weightsColumn: 'q1' }), (e: Error) => e instanceof OptionsError && /takes no case weights out of core/.test(e.message));
-    assert.throws(fit(path.join(FIXTURES, 'faithful.csv'), { model: 'bernoulli', k: 2 }), (e: Error) => e instanceof DataError && /^faithful\.csv: a Bernoulli mixture needs binary or image data .*but column ".+" has .+ at data row \d+\. Use model "gaussian"/.test(e.message));
+    await assert.rejects(fit(binary, { model: 'bernoulli', k: 2, init: 'random-data' }), (e: Error) => e instanceof OptionsError && /answers\.csv .*Bernoulli family, which starts from kmeans\+\+, random, random-assignment or params out of core, not "random-data"/.test(e.message));
+    await assert.rejects(fit(binary, { model: 'bernoulli', k: 2, weightsColumn: 'q1' }), (e: Error) => e instanceof OptionsError && /takes no case weights out of core/.test(e.message));
+    await assert.rejects(fit(path.join(FIXTURES, 'faithful.csv'), { model: 'bernoulli', k: 2 }), (e: Error) => e instanceof DataError && /^faithful\.csv: a Bernoulli mixture needs binary or image data .*but column ".+" has .+ at data row \d+\. Use model "gaussian"/.test(e.message));
     // In memory the rows with missing cells are fitted on their observed cells; out of core they would be skipped.
-    assert.throws(fit(path.join(FIXTURES, 'binary-missing.csv'), { model: 'auto', k: 2 }), (e: Error) => e instanceof DataError && /binary-missing\.csv: line \d+ has a missing cell in column "q\d+".*missing to "skip"/.test(e.message));
+    await assert.rejects(fit(path.join(FIXTURES, 'binary-missing.csv'), { model: 'auto', k: 2 }), (e: Error) => e instanceof DataError && /binary-missing\.csv: line \d+ has a missing cell in column "q\d+".*missing to "skip"/.test(e.message));
   });
 
-  it('with missing "skip", the rows with missing cells are left out both ways', () => {
+  it('with missing "skip", the rows with missing cells are left out both ways', async () => {
     const file = path.join(FIXTURES, 'binary-missing.csv');
     const options: Partial<FitOptions> = { model: 'auto', k: 2, seed: 2, missing: 'skip' };
     const expected = inMemory(file, options);
-    const actual = fitOutOfCore(file, options, 1, {}, { chunkRows: 11, tempParent: temp }).result;
+    const actual = (await fitOutOfCore(file, options, 1, {}, { chunkRows: 11, tempParent: temp })).result;
     assertSameFit(actual, expected);
   });
 
-  it('model "auto" on numbers that are not images stays Gaussian', () => {
+  it('model "auto" on numbers that are not images stays Gaussian', async () => {
     let model = '';
-    fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'auto', k: 2 }, 1, { onLoaded: (info) => (model = info.model) }, { tempParent: temp });
+    await fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'auto', k: 2 }, 1, { onLoaded: (info) => (model = info.model) }, { tempParent: temp });
     assert.equal(model, 'gaussian');
   });
 });

@@ -103,19 +103,19 @@ describe('out-of-core categorical EM equals the in-memory fit', () => {
     { file: () => weighted, name: 'case weights', options: { model: 'categorical', k: 2, seed: 3, init: 'random-assignment', weightsColumn: 'w' }, chunkRows: 100 },
   ];
   for (const { file, name, options, chunkRows } of cases) {
-    it(`${name}, model ${options.model}, K ${options.k}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}, chunks of ${chunkRows} rows`, () => {
+    it(`${name}, model ${options.model}, K ${options.k}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}, chunks of ${chunkRows} rows`, async () => {
       const expected = inMemory(file(), options);
       let storeDir = '';
       let loaded = '';
-      const actual = fitOutOfCore(file(), options, 1, { onLoaded: (info) => (loaded = info.model) }, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) }).result;
+      const actual = (await fitOutOfCore(file(), options, 1, { onLoaded: (info) => (loaded = info.model) }, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) })).result;
       assert.equal(loaded, 'categorical');
       assertSameFit(actual, expected);
       assert.ok(storeDir !== '' && !fs.existsSync(storeDir), 'the temporary store was removed');
     });
   }
 
-  it('the levels are in the in-memory loader\'s order: numbers by value, then texts', () => {
-    const actual = fitOutOfCore(shuffled, { ...ORDER, model: 'categorical', k: 2, seed: 1 }, 1, {}, { tempParent: temp }).result;
+  it('the levels are in the in-memory loader\'s order: numbers by value, then texts', async () => {
+    const actual = (await fitOutOfCore(shuffled, { ...ORDER, model: 'categorical', k: 2, seed: 1 }, 1, {}, { tempParent: temp })).result;
     assert.deepEqual(actual.categories, [
       { column: 'size', levels: ['2', '9', '10', '30'] },
       { column: 'colour', levels: ['Yellow', 'blue', 'green', 'red'] },
@@ -123,14 +123,14 @@ describe('out-of-core categorical EM equals the in-memory fit', () => {
     ]);
   });
 
-  it('a K sweep picks the same K with the same per-K log-likelihoods, BIC, ICL and AIC (with and without weights)', () => {
+  it('a K sweep picks the same K with the same per-K log-likelihoods, BIC, ICL and AIC (with and without weights)', async () => {
     for (const [file, extra] of [
       [SURVEY, {}],
       [weighted, { weightsColumn: 'w' }],
     ] as const) {
       const options: Partial<FitOptions> = { model: 'categorical', k: 'auto', kRange: '1-4', seed: 1, criterion: 'icl', ...extra };
       const expected = inMemory(file, options);
-      const actual = fitOutOfCore(file, options, 1, {}, { chunkRows: 23, tempParent: temp }).result;
+      const actual = (await fitOutOfCore(file, options, 1, {}, { chunkRows: 23, tempParent: temp })).result;
       assert.deepEqual(actual.selection!.chosen, expected.selection!.chosen);
       assert.equal(actual.selection!.entries.length, expected.selection!.entries.length);
       actual.selection!.entries.forEach((e, i) => {
@@ -145,7 +145,7 @@ describe('out-of-core categorical EM equals the in-memory fit', () => {
     }
   });
 
-  it('a level first seen after the file\'s start takes its place in the order; too many levels are one message naming the line', function () {
+  it('a level first seen after the file\'s start takes its place in the order; too many levels are one message naming the line', async function () {
     this.timeout(60000);
     // Over 4 MB, so the loader's first look at the columns ends before the rows that bring the new levels.
     const rows = ['c,d'];
@@ -154,7 +154,7 @@ describe('out-of-core categorical EM equals the in-memory fit', () => {
     fs.writeFileSync(big, [...rows, 'a,x', 'a,z', 'q,z', 'a,y'].join('\n') + '\n');
     const options: Partial<FitOptions> = { model: 'categorical', k: 2, seed: 1, init: 'random', maxIterations: 4, labelColumn: 'none' };
     const expected = inMemory(big, options);
-    const actual = fitOutOfCore(big, options, 1, {}, { tempParent: temp }).result;
+    const actual = (await fitOutOfCore(big, options, 1, {}, { tempParent: temp })).result;
     assert.deepEqual(actual.categories, [
       { column: 'c', levels: ['a', 'p', 'q'] },
       { column: 'd', levels: ['x', 'y', 'z'] },
@@ -162,7 +162,7 @@ describe('out-of-core categorical EM equals the in-memory fit', () => {
     assertSameFit({ ...actual, assignments: [] }, { ...expected, assignments: [] });
     const many = path.join(temp, 'many-levels.csv');
     fs.writeFileSync(many, [...rows, ...Array.from({ length: 30 }, (_, i) => `v${i},x`)].join('\n') + '\n');
-    assert.throws(
+    await assert.rejects(
       () => fitOutOfCore(many, { model: 'categorical', k: 2, categoryLimit: 20, labelColumn: 'none' }, 1, {}, { tempParent: temp }),
       (e: unknown) =>
         e instanceof DataError &&
@@ -172,14 +172,14 @@ describe('out-of-core categorical EM equals the in-memory fit', () => {
     fs.rmSync(many);
   });
 
-  it('a table without categorical columns is one clear message, and model "auto" on numeric and categorical columns fits the mixed family', () => {
-    assert.throws(
+  it('a table without categorical columns is one clear message, and model "auto" on numeric and categorical columns fits the mixed family', async () => {
+    await assert.rejects(
       () => fitOutOfCore(path.join(FIXTURES, 'counts.csv'), { model: 'categorical', k: 2 }, 1, {}, { tempParent: temp }),
       (e: unknown) => e instanceof DataError && /^counts\.csv: a categorical mixture needs text columns of a few categories/.test((e as Error).message),
     );
     // Model "auto" on numeric and categorical columns is the mixed family, as in memory (out-of-core-mixed.test.ts).
     let model = '';
-    fitOutOfCore(path.join(FIXTURES, 'mixed.csv'), { model: 'auto', k: 2 }, 1, { onLoaded: (info) => (model = info.model) }, { tempParent: temp });
+    await fitOutOfCore(path.join(FIXTURES, 'mixed.csv'), { model: 'auto', k: 2 }, 1, { onLoaded: (info) => (model = info.model) }, { tempParent: temp });
     assert.equal(model, 'mixed');
     assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
   });

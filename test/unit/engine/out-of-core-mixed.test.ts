@@ -79,11 +79,11 @@ describe('out-of-core mixed EM equals the in-memory fit', () => {
     { file: path.join(FIXTURES, 'counts.csv'), options: { model: 'auto', countColumns: ['visits'], k: 2, seed: 7 }, chunkRows: 29 },
   ];
   for (const { file, options, chunkRows } of cases) {
-    it(`${path.basename(file)}, model ${options.model}, K ${options.k}, ${options.covarianceType ?? 'full'}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}${options.columns ? ', counts and numeric columns only' : ''}, chunks of ${chunkRows} rows`, () => {
+    it(`${path.basename(file)}, model ${options.model}, K ${options.k}, ${options.covarianceType ?? 'full'}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}${options.columns ? ', counts and numeric columns only' : ''}, chunks of ${chunkRows} rows`, async () => {
       const expected = inMemory(file, options);
       let storeDir = '';
       let loadedModel = '';
-      const actual = fitOutOfCore(file, options, 1, { onLoaded: (info) => (loadedModel = info.model) }, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) }).result;
+      const actual = (await fitOutOfCore(file, options, 1, { onLoaded: (info) => (loadedModel = info.model) }, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) })).result;
       assert.equal(loadedModel, 'mixed');
       assertSameFit(actual, expected);
       assert.ok(storeDir !== '' && !fs.existsSync(storeDir), 'the temporary store was removed');
@@ -91,11 +91,11 @@ describe('out-of-core mixed EM equals the in-memory fit', () => {
   }
 
   for (const file of [MIXED, COUNTS]) {
-    it(`${path.basename(file)}: a K sweep picks the same K with the same per-K log-likelihoods, BIC, ICL and AIC`, () => {
+    it(`${path.basename(file)}: a K sweep picks the same K with the same per-K log-likelihoods, BIC, ICL and AIC`, async () => {
       for (const criterion of ['bic', 'icl'] as const) {
         const options: Partial<FitOptions> = { model: 'auto', countColumns: file === COUNTS ? counts : [], k: 'auto', kRange: '1-4', seed: 1, criterion };
         const expected = inMemory(file, options);
-        const actual = fitOutOfCore(file, options, 1, {}, { chunkRows: 23, tempParent: temp }).result;
+        const actual = (await fitOutOfCore(file, options, 1, {}, { chunkRows: 23, tempParent: temp })).result;
         const want = expected.selection!;
         const got = actual.selection!;
         assert.deepEqual(got.chosen, want.chosen);
@@ -115,21 +115,21 @@ describe('out-of-core mixed EM equals the in-memory fit', () => {
     });
   }
 
-  it('refuses what it cannot fit as in memory, naming the file and what to set', () => {
+  it('refuses what it cannot fit as in memory, naming the file and what to set', async () => {
     const fit = (file: string, options: Partial<FitOptions>) => () => fitOutOfCore(file, options, 1, {}, { tempParent: temp });
-    assert.throws(fit(path.join(FIXTURES, 'counts.csv'), { model: 'mixed', k: 2 }), (e: Error) => e instanceof DataError && /^counts\.csv: a mixed mixture needs numeric columns and text columns.*Use model "gaussian"/.test(e.message));
-    assert.throws(fit(MIXED, { model: 'mixed', k: 2, weightsColumn: 'score' }), (e: Error) => e instanceof OptionsError && /mixed\.csv .*takes no case weights out of core/.test(e.message));
-    assert.throws(fit(MIXED, { model: 'mixed', k: 2, covarianceType: 'VVV' }), (e: Error) => e instanceof OptionsError && /mixed\.csv .*scikit-learn's four covariance types.*"VVV"/.test(e.message));
-    assert.throws(fit(MIXED, { model: 'mixed', k: 2, init: 'random-data' }), (e: Error) => e instanceof OptionsError && /kmeans\+\+ or random.*"random-data"/.test(e.message));
-    assert.throws(fit(MIXED, { model: 'auto', k: 2, init: 'params', initParams: { weights: [0.5, 0.5], means: [[0, 0], [1, 1]] } }), (e: Error) => e instanceof OptionsError && /kmeans\+\+ or random/.test(e.message));
+    await assert.rejects(fit(path.join(FIXTURES, 'counts.csv'), { model: 'mixed', k: 2 }), (e: Error) => e instanceof DataError && /^counts\.csv: a mixed mixture needs numeric columns and text columns.*Use model "gaussian"/.test(e.message));
+    await assert.rejects(fit(MIXED, { model: 'mixed', k: 2, weightsColumn: 'score' }), (e: Error) => e instanceof OptionsError && /mixed\.csv .*takes no case weights out of core/.test(e.message));
+    await assert.rejects(fit(MIXED, { model: 'mixed', k: 2, covarianceType: 'VVV' }), (e: Error) => e instanceof OptionsError && /mixed\.csv .*scikit-learn's four covariance types.*"VVV"/.test(e.message));
+    await assert.rejects(fit(MIXED, { model: 'mixed', k: 2, init: 'random-data' }), (e: Error) => e instanceof OptionsError && /kmeans\+\+ or random.*"random-data"/.test(e.message));
+    await assert.rejects(fit(MIXED, { model: 'auto', k: 2, init: 'params', initParams: { weights: [0.5, 0.5], means: [[0, 0], [1, 1]] } }), (e: Error) => e instanceof OptionsError && /kmeans\+\+ or random/.test(e.message));
     // In memory the rows with missing numeric cells are fitted on their observed cells; out of core they would be skipped.
-    assert.throws(fit(MISSING, { model: 'auto', k: 2 }), (e: Error) => e instanceof DataError && /mixed-missing\.csv: line \d+ has a missing cell in the numeric column ".+".*missing to "skip"/.test(e.message));
+    await assert.rejects(fit(MISSING, { model: 'auto', k: 2 }), (e: Error) => e instanceof DataError && /mixed-missing\.csv: line \d+ has a missing cell in the numeric column ".+".*missing to "skip"/.test(e.message));
   });
 
-  it('with missing "skip", the rows with missing numeric cells are left out both ways', () => {
+  it('with missing "skip", the rows with missing numeric cells are left out both ways', async () => {
     const options: Partial<FitOptions> = { model: 'auto', k: 2, seed: 2, missing: 'skip' };
     const expected = inMemory(MISSING, options);
-    const actual = fitOutOfCore(MISSING, options, 1, {}, { chunkRows: 11, tempParent: temp }).result;
+    const actual = (await fitOutOfCore(MISSING, options, 1, {}, { chunkRows: 11, tempParent: temp })).result;
     assert.ok(actual.n < 300);
     assertSameFit(actual, expected);
   });

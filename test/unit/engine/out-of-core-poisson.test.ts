@@ -65,11 +65,11 @@ describe('out-of-core Poisson EM equals the in-memory fit', () => {
     { options: { model: 'auto', countColumns: ['visits', 'calls', 'returns', 'complaints'], k: 3, seed: 6 }, chunkRows: 17 },
   ];
   for (const { options, chunkRows } of cases) {
-    it(`counts.csv, model ${options.model}, K ${options.k}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}, chunks of ${chunkRows} rows`, () => {
+    it(`counts.csv, model ${options.model}, K ${options.k}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}, chunks of ${chunkRows} rows`, async () => {
       const expected = inMemory(COUNTS, options);
       let storeDir = '';
       let loadedModel = '';
-      const actual = fitOutOfCore(COUNTS, options, 1, { onLoaded: (info) => (loadedModel = info.model) }, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) }).result;
+      const actual = (await fitOutOfCore(COUNTS, options, 1, { onLoaded: (info) => (loadedModel = info.model) }, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) })).result;
       assert.equal(expected.model, 'poisson');
       assert.equal(loadedModel, 'poisson');
       assertSameFit(actual, expected);
@@ -77,12 +77,12 @@ describe('out-of-core Poisson EM equals the in-memory fit', () => {
     });
   }
 
-  it('a K sweep picks the same K with the same per-K log-likelihoods, BIC, ICL and AIC', () => {
+  it('a K sweep picks the same K with the same per-K log-likelihoods, BIC, ICL and AIC', async () => {
     for (const criterion of ['bic', 'icl'] as const) {
       const options: Partial<FitOptions> = { model: 'poisson', k: 'auto', kRange: '1-5', seed: 1, criterion };
       const expected = inMemory(COUNTS, options);
       const progress: number[] = [];
-      const actual = fitOutOfCore(COUNTS, options, 1, { onSelectionProgress: (p) => progress.push(p.done) }, { chunkRows: 23, tempParent: temp }).result;
+      const actual = (await fitOutOfCore(COUNTS, options, 1, { onSelectionProgress: (p) => progress.push(p.done) }, { chunkRows: 23, tempParent: temp })).result;
       const want = expected.selection!;
       const got = actual.selection!;
       assert.deepEqual(got.chosen, want.chosen);
@@ -117,17 +117,17 @@ describe('out-of-core Poisson EM equals the in-memory fit', () => {
       { options: { model: 'poisson', k: 4, seed: 4, init: 'random-assignment', weightsColumn: 'w' }, chunkRows: 16 },
     ];
     for (const { options, chunkRows } of weightedCases) {
-      it(`K ${options.k}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}, chunks of ${chunkRows} rows`, () => {
+      it(`K ${options.k}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}, chunks of ${chunkRows} rows`, async () => {
         const expected = inMemory(weighted, options);
         assert.equal(expected.caseWeights?.column, 'w');
-        const actual = fitOutOfCore(weighted, options, 1, {}, { chunkRows, tempParent: temp }).result;
+        const actual = (await fitOutOfCore(weighted, options, 1, {}, { chunkRows, tempParent: temp })).result;
         assertSameFit(actual, expected);
       });
     }
-    it('a K sweep weights every candidate as in memory', () => {
+    it('a K sweep weights every candidate as in memory', async () => {
       const options: Partial<FitOptions> = { model: 'poisson', k: 'auto', kRange: '1-4', seed: 1, criterion: 'icl', weightsColumn: 'w' };
       const expected = inMemory(weighted, options);
-      const actual = fitOutOfCore(weighted, options, 1, {}, { chunkRows: 41, tempParent: temp }).result;
+      const actual = (await fitOutOfCore(weighted, options, 1, {}, { chunkRows: 41, tempParent: temp })).result;
       assert.deepEqual(actual.selection!.chosen, expected.selection!.chosen);
       actual.selection!.entries.forEach((e, i) => {
         const w = expected.selection!.entries[i];
@@ -138,7 +138,7 @@ describe('out-of-core Poisson EM equals the in-memory fit', () => {
       assertSameFit(actual, expected);
       assert.ok(actual.notes!.some((note) => /Case weights \(column "w"\) weight every candidate/.test(note)));
     });
-    it('a negative weight is the in-memory message, and a Gaussian fit with weights is refused before reading', () => {
+    it('a negative weight is the in-memory message, and a Gaussian fit with weights is refused before reading', async () => {
       const bad = path.join(temp, 'bad-weights.csv');
       fs.writeFileSync(bad, 'a,b,w\n1,2,1\n3,4,-2\n0,1,1\n');
       let message = '';
@@ -148,17 +148,17 @@ describe('out-of-core Poisson EM equals the in-memory fit', () => {
         message = (e as Error).message;
       }
       assert.match(message, /line 3: the weight in column "w" is negative/);
-      assert.throws(() => fitOutOfCore(bad, { model: 'poisson', k: 1, weightsColumn: 'w' }, 1, {}, { tempParent: temp }), (e: unknown) => e instanceof DataError && e.message === message);
-      assert.throws(
+      await assert.rejects(() => fitOutOfCore(bad, { model: 'poisson', k: 1, weightsColumn: 'w' }, 1, {}, { tempParent: temp }), (e: unknown) => e instanceof DataError && e.message === message);
+      await assert.rejects(
         () => fitOutOfCore(weighted, { model: 'gaussian', k: 2, weightsColumn: 'w' }, 1, {}, { tempParent: temp, settingPrefix: 'mixscope.' }),
         (e: unknown) => e instanceof OptionsError && /which takes case weights in Poisson and categorical mixtures only\. Set mixscope\.weightsColumn to ""/.test((e as Error).message),
       );
     });
   });
 
-  it('a sample of rows starts k-means++ on a file larger than it, and EM still runs on every row', () => {
+  it('a sample of rows starts k-means++ on a file larger than it, and EM still runs on every row', async () => {
     // A budget this small leaves room for K start rows only; every row is then assigned to its nearest centre.
-    const actual = fitOutOfCore(COUNTS, { model: 'poisson', k: 2, seed: 1 }, 0.0001, {}, { chunkRows: 50, tempParent: temp }).result;
+    const actual = (await fitOutOfCore(COUNTS, { model: 'poisson', k: 2, seed: 1 }, 0.0001, {}, { chunkRows: 50, tempParent: temp })).result;
     assert.equal(actual.n, 300);
     assert.ok(actual.notes!.includes('k-means++ started from 2 evenly drawn rows of 300; every row is then assigned to its nearest centre and EM runs on all rows'), actual.notes!.join('\n'));
     for (let i = 1; i < actual.trace.length; i++) assert.ok(actual.trace[i] >= actual.trace[i - 1] - 1e-9, `monotone at ${i}`);
@@ -166,7 +166,7 @@ describe('out-of-core Poisson EM equals the in-memory fit', () => {
     assert.equal(sizes.slice('cluster sizes over all 300 rows: '.length).split(', ').reduce((a, b) => a + Number(b), 0), 300);
   });
 
-  it('names the file, the column and the line of a cell that is not a count, as in memory, and leaves no store', () => {
+  it('names the file, the column and the line of a cell that is not a count, as in memory, and leaves no store', async () => {
     const file = path.join(temp, 'bad-counts.csv');
     fs.writeFileSync(file, 'a,b\n1,2\n3,4.5\n0,1\n');
     const message = (() => {
@@ -179,9 +179,9 @@ describe('out-of-core Poisson EM equals the in-memory fit', () => {
     })();
     assert.match(message, /column "b" has 4\.5 on line 3/);
     const before = fs.readdirSync(temp).length;
-    assert.throws(() => fitOutOfCore(file, { model: 'poisson', k: 1 }, 1, {}, { tempParent: temp }), (e: unknown) => e instanceof DataError && e.message === message);
+    await assert.rejects(() => fitOutOfCore(file, { model: 'poisson', k: 1 }, 1, {}, { tempParent: temp }), (e: unknown) => e instanceof DataError && e.message === message);
     assert.equal(fs.readdirSync(temp).length, before);
-    assert.throws(
+    await assert.rejects(
       () => fitOutOfCore(COUNTS, { model: 'poisson', k: 2, init: 'params', initParams: { weights: [0.5, 0.5], means: [[1], [2]] } }, 1, {}, { tempParent: temp }),
       (e: unknown) => e instanceof OptionsError && /starts a Poisson mixture from kmeans\+\+, random, random-data or random-assignment, not "params"/.test((e as Error).message),
     );

@@ -39,11 +39,11 @@ describe('out-of-core Gaussian EM equals the in-memory fit', () => {
   cases.push({ file: 'faithful.csv', options: { model: 'gaussian', k: 3, covarianceType: 'full', init: 'random', seed: 5 }, chunkRows: 13 });
 
   for (const { file, options, chunkRows } of cases) {
-    it(`${file}, ${options.covarianceType}${options.standardize ? ', standardised' : ''}${options.init ? `, init ${options.init}` : ''}, chunks of ${chunkRows} rows`, () => {
+    it(`${file}, ${options.covarianceType}${options.standardize ? ', standardised' : ''}${options.init ? `, init ${options.init}` : ''}, chunks of ${chunkRows} rows`, async () => {
       const full = path.join(FIXTURES, file);
       const expected = inMemory(full, options);
       let storeDir = '';
-      const actual = fitOutOfCore(full, options, 1, {}, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) }).result;
+      const actual = (await fitOutOfCore(full, options, 1, {}, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) })).result;
       assert.equal(actual.n, expected.n);
       assert.equal(actual.iterations, expected.iterations);
       assert.equal(actual.converged, expected.converged);
@@ -62,16 +62,16 @@ describe('out-of-core Gaussian EM equals the in-memory fit', () => {
     });
   }
 
-  it('removes the store when the fit fails after the parse, and refuses what it cannot do before reading', () => {
+  it('removes the store when the fit fails after the parse, and refuses what it cannot do before reading', async () => {
     let storeDir = '';
-    assert.throws(() => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 300 }, 1, {}, { tempParent: temp, onStore: (dir) => (storeDir = dir) }), DataError);
+    await assert.rejects(() => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 300 }, 1, {}, { tempParent: temp, onStore: (dir) => (storeDir = dir) }), DataError);
     assert.ok(storeDir !== '' && !fs.existsSync(storeDir));
     // One mclust model with a fixed K is a single fit (k-means++ on every row), not out of core's: refused unread.
-    assert.throws(
+    await assert.rejects(
       () => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 2, covarianceType: 'VEV' }, 1, {}, { tempParent: temp }),
       (e: unknown) => e instanceof OptionsError && /over the 1 MB memory budget.*not "VEV" \(mclust's models are fitted out of core in a model selection.*Set covarianceType to one of them/.test((e as Error).message),
     );
-    assert.throws(
+    await assert.rejects(
       () => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 'auto', initParams: { weights: [0.5, 0.5], means: [[0, 0], [1, 1]] } }, 1, {}, { tempParent: temp, settingPrefix: 'mixscope.' }),
       (e: unknown) => e instanceof OptionsError && /initParams fixes K = 2 and the start; set mixscope.k to 2/.test((e as Error).message),
     );
@@ -93,12 +93,12 @@ describe('out-of-core model selection equals the in-memory one', () => {
     { file: 'iris.csv', options: { model: 'gaussian', k: 'auto', kRange: '2-4', covarianceModels: 'EII,VVI,EEE,VEV,EVE,VVE,VVV', standardize: true, criterion: 'icl' }, chunkRows: 64 },
   ];
   for (const { file, options, chunkRows } of cases) {
-    it(`${file}, K ${options.kRange}, ${options.covarianceModels ?? 'all models'}${options.standardize ? ', standardised' : ''}, chunks of ${chunkRows} rows`, () => {
+    it(`${file}, K ${options.kRange}, ${options.covarianceModels ?? 'all models'}${options.standardize ? ', standardised' : ''}, chunks of ${chunkRows} rows`, async () => {
       const full = path.join(FIXTURES, file);
       const expected = inMemory(full, options);
       const cells: string[] = [];
       let storeDir = '';
-      const actual = fitOutOfCore(full, options, 1, { onSelectionProgress: (p) => cells.push(`${p.entry.k} ${p.entry.covariance} ${p.done}/${p.total}`) }, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) }).result;
+      const actual = (await fitOutOfCore(full, options, 1, { onSelectionProgress: (p) => cells.push(`${p.entry.k} ${p.entry.covariance} ${p.done}/${p.total}`) }, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) })).result;
       const a = expected.selection!;
       const b = actual.selection!;
       assert.deepEqual(b.chosen, a.chosen);
@@ -134,23 +134,23 @@ describe('out-of-core model selection equals the in-memory one', () => {
     });
   }
 
-  it('refitting the chosen candidate when its iterations were not kept gives the same result', () => {
+  it('refitting the chosen candidate when its iterations were not kept gives the same result', async () => {
     const full = path.join(FIXTURES, 'faithful.csv');
     const options: Partial<FitOptions> = { model: 'gaussian', k: 'auto', kRange: '1-4', covarianceModels: 'EEE,VVV' };
     let keptPasses = 0;
     let refitPasses = 0;
-    const kept = fitOutOfCore(full, options, 64, {}, { tempParent: temp, onPassProgress: (pass) => (keptPasses = pass) }).result;
+    const kept = (await fitOutOfCore(full, options, 64, {}, { tempParent: temp, onPassProgress: (pass) => (keptPasses = pass) })).result;
     // Room for a few iterations' parameters only: the chosen candidate is fitted again, one pass per iteration more.
-    const refitted = fitOutOfCore(full, options, 1, {}, { tempParent: temp, chunkRows: 50, snapshotBytes: 2000, onPassProgress: (pass) => (refitPasses = pass) }).result;
+    const refitted = (await fitOutOfCore(full, options, 1, {}, { tempParent: temp, chunkRows: 50, snapshotBytes: 2000, onPassProgress: (pass) => (refitPasses = pass) })).result;
     assert.deepEqual(refitted.selection!.chosen, kept.selection!.chosen);
     assert.equal(refitted.snapshots.length, kept.snapshots.length);
     assert.equal(refitPasses, keptPasses + kept.snapshots.length);
     refitted.trace.forEach((v, i) => assertClose(v, kept.trace[i], `trace[${i}]`));
   });
 
-  it('a selection on one column is refused out of core after the parse, and the store is removed', () => {
+  it('a selection on one column is refused out of core after the parse, and the store is removed', async () => {
     let storeDir = '';
-    assert.throws(
+    await assert.rejects(
       () => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 'auto', columns: ['waiting'] }, 1, {}, { tempParent: temp, onStore: (dir) => (storeDir = dir), settingPrefix: 'mixscope.' }),
       (e: unknown) => e instanceof DataError && /^faithful\.csv is fitted out of core, where a model selection on one column is not available .*Set mixscope\.k to a number/.test((e as Error).message),
     );

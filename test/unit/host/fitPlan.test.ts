@@ -1,5 +1,6 @@
-// How the extension host fits a file: in memory within mixscope.memoryBudgetMB, out of core for local delimited text
-// over it, refused (with why and what to do) for other formats and for remote or virtual workspaces over it.
+// How the extension host fits a file: in memory within mixscope.memoryBudgetMB, out of core for local delimited text,
+// Parquet and Arrow over it, refused (with why and what to do) for other formats and for remote or virtual
+// workspaces over it.
 import * as assert from 'node:assert/strict';
 import { planHostFit } from '../../../src/host/fitPlan';
 import { FORCE_OUT_OF_CORE_ENV } from '../../../src/engine/outOfCorePolicy';
@@ -26,20 +27,23 @@ describe('host fit plan: memory budget, out of core, remote and virtual workspac
     }
   });
 
-  it('fits local delimited text over the budget out of core', () => {
-    for (const name of ['big.csv', 'big.TSV', 'big.txt', 'big.dat', 'big.data']) {
+  it('fits local delimited text, Parquet and Arrow / Feather over the budget out of core', () => {
+    for (const name of ['big.csv', 'big.TSV', 'big.txt', 'big.dat', 'big.data', 'big.parquet', 'big.arrow', 'big.arrows', 'big.Feather']) {
       assert.deepEqual(planHostFit(local, name, 100 * MB + 1, limits), { kind: 'outOfCore' }, name);
     }
   });
 
   it('refuses other formats over the budget, naming the file, its size, the setting and what to do', () => {
-    const plan = planHostFit(local, 'big.parquet', 150 * MB, limits);
+    const plan = planHostFit(local, 'big.xlsx', 150 * MB, limits);
     assert.deepEqual(plan, {
       kind: 'refused',
       message:
-        'big.parquet is 150.0 MB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), and only uncompressed delimited text (.csv, .tsv, .txt, .dat, .data) can be fitted out of core. ' +
-        'Save it as CSV to fit it out of core, fit a smaller sample of it, or raise mixscope.memoryBudgetMB if this machine has the memory.',
+        'big.xlsx is 150.0 MB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), and an Excel workbook cannot be fitted out of core: it is a zipped XML file that its reader reads whole. ' +
+        'Save it as CSV or Parquet to fit it out of core, fit a smaller sample of it, or raise mixscope.memoryBudgetMB if this machine has the memory.',
     });
+    const npy = planHostFit(local, 'big.npy', 150 * MB, limits);
+    assert.equal(npy.kind, 'refused');
+    assert.match((npy as { message: string }).message, /^big\.npy is 150\.0 MB, .*and only uncompressed delimited text \(\.csv, \.tsv, \.txt, \.dat, \.data\), Parquet \(\.parquet\) and Arrow IPC \/ Feather \(\.arrow, \.arrows, \.feather\) can be fitted out of core\. Save it as CSV or Parquet/);
     // Compressed text is not streamed either.
     assert.equal(planHostFit(local, 'big.csv.gz', 150 * MB, limits).kind, 'refused');
   });
@@ -54,12 +58,17 @@ describe('host fit plan: memory budget, out of core, remote and virtual workspac
     });
     const virtual = planHostFit({ scheme: 'memfs' }, 'big.csv', 101 * MB, limits);
     assert.equal(virtual.kind, 'refused');
+    // Parquet and Arrow are streamed from this machine's disk too.
+    assert.match((planHostFit({ scheme: 'vscode-remote' }, 'big.parquet', 101 * MB, limits) as { message: string }).message, /so it would be fitted out of core, which streams the file from this machine's disk, but it is in a remote workspace/);
     assert.match((virtual as { message: string }).message, /it is in a virtual workspace \(memfs:\), not on this machine's disk\. Copy it into a local folder/);
   });
 
-  it(`${FORCE_OUT_OF_CORE_ENV}=always sends local text out of core whatever its size, and leaves other formats in memory`, () => {
+  it(`${FORCE_OUT_OF_CORE_ENV}=always sends local text, Parquet and Arrow out of core whatever their size, and leaves other formats in memory`, () => {
     process.env[FORCE_OUT_OF_CORE_ENV] = 'always';
     assert.deepEqual(planHostFit(local, 'small.csv', 10, limits), { kind: 'outOfCore' });
+    assert.deepEqual(planHostFit(local, 'small.parquet', 10, limits), { kind: 'outOfCore' });
+    assert.deepEqual(planHostFit(local, 'small.feather', 10, limits), { kind: 'outOfCore' });
+    assert.deepEqual(planHostFit(local, 'small.xlsx', 10, limits), { kind: 'inMemory' });
     assert.deepEqual(planHostFit(local, 'small.npy', 10, limits), { kind: 'inMemory' });
     assert.equal(planHostFit({ scheme: 'memfs' }, 'small.csv', 10, limits).kind, 'refused');
   });
