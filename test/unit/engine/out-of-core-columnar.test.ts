@@ -147,6 +147,18 @@ describe('out of core: Parquet and Arrow streamed group by group, fitted as in m
       (e: unknown) => e instanceof OptionsError && /^faithful\.xlsx \(0 MB\) is over the 1 MB memory budget \(memoryBudgetMB\), so it is fitted out of core, which reads .*Parquet \(\.parquet\).* only\. Save it as CSV or Parquet/.test((e as Error).message),
     );
   });
+
+  it('from Parquet and Arrow only Gaussian mixtures without case weights: the other families are refused, saying to save as CSV', async () => {
+    const parquet = path.join(DATA, 'parquet/faithful-groups.zstd.parquet');
+    await assert.rejects(
+      () => fitOutOfCore(parquet, { model: 'poisson', k: 2 }, 1, {}, { tempParent: temp }),
+      (e: unknown) => e instanceof OptionsError && /fits Gaussian mixtures from Parquet and Arrow files \(model is "poisson"; the other families read delimited text out of core\)\. Save it as CSV, or set model to "gaussian"/.test((e as Error).message),
+    );
+    await assert.rejects(
+      () => fitOutOfCore(path.join(DATA, 'arrow/faithful-batches.arrow'), { model: 'gaussian', k: 2, weightsColumn: 'waiting' }, 1, {}, { tempParent: temp }),
+      (e: unknown) => e instanceof OptionsError && /takes no case weights from Parquet and Arrow files/.test((e as Error).message),
+    );
+  });
 });
 
 /** Byte offset of the second row group's first page in the fixtures (make-parquet-fixtures.py): 100 rows in. */
