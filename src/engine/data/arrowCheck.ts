@@ -45,6 +45,18 @@ class Table {
     return at + this.view.getUint32(at, true);
   }
 
+  int64(index: number): number {
+    const at = this.field(index);
+    if (at === 0) return 0;
+    if (at + 8 > this.view.byteLength) throw new IpcDamage(`${this.what}: field ${index} outside the metadata`);
+    return Number(this.view.getBigInt64(at, true));
+  }
+
+  /** The view's int64 at an absolute position (a struct in a vector). */
+  int64At(at: number): number {
+    return Number(this.view.getBigInt64(at, true));
+  }
+
   uint8(index: number): number {
     const at = this.field(index);
     return at === 0 ? 0 : this.view.getUint8(at);
@@ -84,20 +96,50 @@ function checkFields(table: Table, vectorIndex: number, depth: number): void {
   for (let i = 0; i < count; i++) checkFields(table.vectorTable(vectorIndex, i, 'a schema field'), 5, depth + 1);
 }
 
-function checkBatch(batch: Table | undefined): void {
+/** Rows a batch may claim beyond what its buffers can hold (columns of the null type have no buffers). */
+const BUFFERLESS_ROWS = 1 << 16;
+
+/**
+ * A batch's vectors fit in its metadata, and its row counts in its data: every column of n rows has a buffer of at
+ * least n bits (validity, values or offsets) unless its type is null, so no field node claims more than 8 rows per
+ * byte of the batch's buffers (their uncompressed sizes when compressed). A damaged length would otherwise make the
+ * loader allocate billions of cells.
+ */
+function checkBatch(batch: Table | undefined, body: Uint8Array | undefined): void {
   if (!batch) return;
-  batch.vectorLength(1, FIELD_NODE_BYTES, 'the record batch field nodes');
-  batch.vectorLength(2, BUFFER_BYTES, 'the record batch buffers');
+  const nodes = batch.vectorLength(1, FIELD_NODE_BYTES, 'the record batch field nodes');
+  const buffers = batch.vectorLength(2, BUFFER_BYTES, 'the record batch buffers');
+  if (!body) return;
+  const compressed = batch.table(3, 'the record batch compression') !== undefined;
+  let bytes = 0;
+  const firstBuffer = batch.vectorStart(2);
+  for (let i = 0; i < buffers; i++) {
+    const offset = batch.int64At(firstBuffer + i * BUFFER_BYTES);
+    const length = batch.int64At(firstBuffer + i * BUFFER_BYTES + 8);
+    if (offset < 0 || length < 0 || offset + length > body.length) throw new IpcDamage(`buffer ${i + 1} of a record batch lies outside its ${body.length}-byte body`);
+    if (!compressed || length === 0) bytes += length;
+    else if (length < 8) throw new IpcDamage(`compressed buffer ${i + 1} of a record batch has no length prefix`);
+    else {
+      const declared = Number(new DataView(body.buffer, body.byteOffset + offset, 8).getBigInt64(0, true));
+      bytes += declared === -1 ? length - 8 : Math.max(0, declared);
+    }
+  }
+  const rows = batch.int64(0);
+  const firstNode = batch.vectorStart(1);
+  for (let i = -1; i < nodes; i++) {
+    const n = i < 0 ? rows : batch.int64At(firstNode + i * FIELD_NODE_BYTES);
+    if (n < 0 || n > 8 * bytes + BUFFERLESS_ROWS) throw new IpcDamage(`a record batch claims ${n} rows, more than its ${bytes} bytes of buffers hold`);
+  }
 }
 
-/** One message's metadata (a flatbuffer `Message`): its header's vectors. */
-function checkMessage(view: DataView): void {
+/** One message's metadata (a flatbuffer `Message`): its header's vectors; `body` is the message's body when known. */
+function checkMessage(view: DataView, body?: Uint8Array): void {
   const message = Table.root(view, 'a message');
   const type = message.uint8(1);
   const header = message.table(2, 'the message header');
   if (type === 1 && header) checkFields(header, 1, 0);
-  else if (type === 3) checkBatch(header);
-  else if (type === 2 && header) checkBatch(header.table(1, 'the dictionary batch'));
+  else if (type === 3) checkBatch(header, body);
+  else if (type === 2 && header) checkBatch(header.table(1, 'the dictionary batch'), body);
 }
 
 /** Walks the messages of a stream from `offset`; each must fit in the bytes. */
@@ -115,9 +157,9 @@ function checkStream(bytes: Uint8Array, offset: number, end: number): void {
     if (length === 0) return; // end of stream
     if (length < 0 || start + length > end) throw new IpcDamage(`message ${messages + 1} at byte ${o} claims ${length} bytes of metadata, beyond the file's end`);
     const meta = new DataView(bytes.buffer, bytes.byteOffset + start, length);
-    checkMessage(meta);
     const bodyLength = messageBodyLength(meta);
     if (bodyLength < 0 || start + length + bodyLength > end) throw new IpcDamage(`message ${messages + 1} at byte ${o} claims a body of ${bodyLength} bytes, beyond the file's end`);
+    checkMessage(meta, bytes.subarray(start + length, start + length + bodyLength));
     o = start + length + bodyLength;
   }
 }
@@ -164,7 +206,7 @@ export function checkIpc(bytes: Uint8Array): void {
         throw new IpcDamage(`${what} block ${i + 1} points outside the file (byte ${offset}, ${metaLength} + ${bodyLength} bytes)`);
       }
       const prefix = view.getInt32(offset, true) === -1 ? 8 : 4;
-      checkMessage(new DataView(bytes.buffer, bytes.byteOffset + offset + prefix, metaLength - prefix));
+      checkMessage(new DataView(bytes.buffer, bytes.byteOffset + offset + prefix, metaLength - prefix), bytes.subarray(offset + metaLength, offset + metaLength + bodyLength));
     }
   }
   checkStream(bytes, 8, footerStart);
