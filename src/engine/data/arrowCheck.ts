@@ -133,13 +133,14 @@ function checkBatch(batch: Table | undefined, body: Uint8Array | undefined): voi
 }
 
 /** One message's metadata (a flatbuffer `Message`): its header's vectors; `body` is the message's body when known. */
-function checkMessage(view: DataView, body?: Uint8Array): void {
+function checkMessage(view: DataView, body?: Uint8Array): number {
   const message = Table.root(view, 'a message');
   const type = message.uint8(1);
   const header = message.table(2, 'the message header');
   if (type === 1 && header) checkFields(header, 1, 0);
   else if (type === 3) checkBatch(header, body);
   else if (type === 2 && header) checkBatch(header.table(1, 'the dictionary batch'), body);
+  return type;
 }
 
 /** Walks the messages of a stream from `offset`; each must fit in the bytes. */
@@ -194,7 +195,7 @@ export function checkIpc(bytes: Uint8Array): void {
   if (schema) checkFields(schema, 1, 0);
   const footerView = new DataView(bytes.buffer, bytes.byteOffset + footerStart, footerLength);
   // The reader follows the footer's blocks (offset, metadata length, body length) to each message.
-  for (const [index, what] of [[2, 'dictionary'], [3, 'record batch']] as const) {
+  for (const [index, what, messageType] of [[2, 'dictionary', 2], [3, 'record batch', 3]] as const) {
     const count = footer.vectorLength(index, BLOCK_BYTES, `the ${what} blocks`);
     const first = footer.vectorStart(index);
     for (let i = 0; i < count; i++) {
@@ -206,7 +207,9 @@ export function checkIpc(bytes: Uint8Array): void {
         throw new IpcDamage(`${what} block ${i + 1} points outside the file (byte ${offset}, ${metaLength} + ${bodyLength} bytes)`);
       }
       const prefix = view.getInt32(offset, true) === -1 ? 8 : 4;
-      checkMessage(new DataView(bytes.buffer, bytes.byteOffset + offset + prefix, metaLength - prefix), bytes.subarray(offset + metaLength, offset + metaLength + bodyLength));
+      const type = checkMessage(new DataView(bytes.buffer, bytes.byteOffset + offset + prefix, metaLength - prefix), bytes.subarray(offset + metaLength, offset + metaLength + bodyLength));
+      // The file reader rereads a block until it finds the message it expects there: any other would loop forever.
+      if (type !== messageType) throw new IpcDamage(`${what} block ${i + 1} points to a message of type ${type}, not a ${what === 'dictionary' ? 'dictionary batch' : what}`);
     }
   }
   checkStream(bytes, 8, footerStart);
