@@ -1,7 +1,8 @@
 // A structural check of an Arrow IPC file or stream before apache-arrow reads it. apache-arrow trusts the lengths in
 // the flatbuffer metadata: a damaged length (a field-node count of two billion) makes it loop for minutes. Here every
-// message's framing and the vectors it reads in a loop (field nodes, buffers, schema fields and their children, the
-// footer's blocks) are checked to fit in their bytes; anything else is left to the library.
+// message's framing and the vectors it reads in a loop (field nodes, buffers, variadic buffer counts, schema fields and
+// their children, custom metadata, the footer's blocks) are checked to fit in their bytes, each record batch's row
+// counts against its buffers and each footer block's message type; anything else is left to the library.
 
 /** Thrown with what is wrong and where; the loader turns it into a DataError. */
 export class IpcDamage extends Error {}
@@ -93,7 +94,17 @@ class Table {
 function checkFields(table: Table, vectorIndex: number, depth: number): void {
   if (depth > MAX_FIELD_DEPTH) throw new IpcDamage(`the schema nests more than ${MAX_FIELD_DEPTH} levels`);
   const count = table.vectorLength(vectorIndex, 4, 'the schema fields');
-  for (let i = 0; i < count; i++) checkFields(table.vectorTable(vectorIndex, i, 'a schema field'), 5, depth + 1);
+  for (let i = 0; i < count; i++) {
+    const field = table.vectorTable(vectorIndex, i, 'a schema field');
+    field.vectorLength(6, 4, "a field's custom metadata");
+    checkFields(field, 5, depth + 1);
+  }
+}
+
+/** A schema (in a message or the footer): its fields and the custom metadata the reader loops over. */
+function checkSchema(schema: Table): void {
+  schema.vectorLength(2, 4, 'the schema custom metadata');
+  checkFields(schema, 1, 0);
 }
 
 /** Rows a batch may claim beyond what its buffers can hold (columns of the null type have no buffers). */
@@ -109,6 +120,7 @@ function checkBatch(batch: Table | undefined, body: Uint8Array | undefined): voi
   if (!batch) return;
   const nodes = batch.vectorLength(1, FIELD_NODE_BYTES, 'the record batch field nodes');
   const buffers = batch.vectorLength(2, BUFFER_BYTES, 'the record batch buffers');
+  batch.vectorLength(4, 8, 'the record batch variadic buffer counts');
   if (!body) return;
   const compressed = batch.table(3, 'the record batch compression') !== undefined;
   let bytes = 0;
@@ -137,7 +149,8 @@ function checkMessage(view: DataView, body?: Uint8Array): number {
   const message = Table.root(view, 'a message');
   const type = message.uint8(1);
   const header = message.table(2, 'the message header');
-  if (type === 1 && header) checkFields(header, 1, 0);
+  message.vectorLength(4, 4, 'the message custom metadata');
+  if (type === 1 && header) checkSchema(header);
   else if (type === 3) checkBatch(header, body);
   else if (type === 2 && header) checkBatch(header.table(1, 'the dictionary batch'), body);
   return type;
@@ -192,7 +205,7 @@ export function checkIpc(bytes: Uint8Array): void {
   if (footerLength <= 0 || footerStart < 8) throw new IpcDamage(`the footer claims ${footerLength} bytes, more than the file holds`);
   const footer = Table.root(new DataView(bytes.buffer, bytes.byteOffset + footerStart, footerLength), 'the footer');
   const schema = footer.table(1, 'the footer schema');
-  if (schema) checkFields(schema, 1, 0);
+  if (schema) checkSchema(schema);
   const footerView = new DataView(bytes.buffer, bytes.byteOffset + footerStart, footerLength);
   // The reader follows the footer's blocks (offset, metadata length, body length) to each message.
   for (const [index, what, messageType] of [[2, 'dictionary', 2], [3, 'record batch', 3]] as const) {

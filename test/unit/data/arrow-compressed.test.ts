@@ -127,6 +127,12 @@ describe('data: compressed Arrow IPC (LZ4 frame, ZSTD)', () => {
     assert.equal(type[785], 3);
     type[785] = 39;
     expectDataError(() => loadDataset('type.feather', type), /^type\.feather: the Arrow data are damaged: record batch block 2 points to a message of type 39, not a record batch\./);
+    // The high byte of that message's vtable size (12 → 43,788): its custom metadata would be read from the body, a
+    // vector of millions of entries.
+    const vtable = Uint8Array.from(fixture('arrow/generated_lz4.arrow'));
+    assert.equal(vtable[769], 0);
+    vtable[769] = 171;
+    expectDataError(() => loadDataset('vtable.arrow', vtable), /^vtable\.arrow: the Arrow data are damaged: the message custom metadata: outside the metadata\./);
     const zstd = compressionRegistry.get(CompressionType.ZSTD);
     try {
       compressionRegistry.set(CompressionType.ZSTD, {});
