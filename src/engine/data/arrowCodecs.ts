@@ -90,9 +90,14 @@ function lz4Block(src: Uint8Array, s: number, sEnd: number, out: Uint8Array, o: 
     }
     if (literals > sEnd - s) throw new IpcDamage('an LZ4 block has fewer literals than it declares');
     if (literals > oEnd - o) throw new IpcDamage('an LZ4 block decodes to more bytes than declared');
-    out.set(src.subarray(s, s + literals), o);
-    s += literals;
-    o += literals;
+    // Short runs byte by byte: a subarray per sequence costs more than the copy.
+    if (literals < 64) {
+      for (const end = s + literals; s < end; ) out[o++] = src[s++];
+    } else {
+      out.set(src.subarray(s, s + literals), o);
+      s += literals;
+      o += literals;
+    }
     if (s === sEnd) return o; // the last sequence has literals only
     if (sEnd - s < 2) throw new IpcDamage('an LZ4 block ends inside a match offset');
     const offset = src[s] | (src[s + 1] << 8);
@@ -109,11 +114,11 @@ function lz4Block(src: Uint8Array, s: number, sEnd: number, out: Uint8Array, o: 
     }
     length += 4;
     if (length > oEnd - o) throw new IpcDamage('an LZ4 block decodes to more bytes than declared');
-    if (offset >= length) {
+    if (offset >= length && length >= 64) {
       out.copyWithin(o, o - offset, o - offset + length);
       o += length;
     } else {
-      // An overlapping match repeats its last `offset` bytes.
+      // Short or overlapping (repeating its last `offset` bytes): byte by byte.
       for (const end = o + length; o < end; o++) out[o] = out[o - offset];
     }
   }
@@ -204,12 +209,12 @@ const ZSTD_WINDOW_MAX = 1 << 27;
 
 /**
  * ZSTD frames (with skippable frames between them) decoded into exactly `size` bytes. Each frame's extent is found
- * by walking its block headers, and each is decoded on its own: fzstd restarts its output at each frame when it is
- * given a buffer, and without one it allocates the window the header declares (up to 2 GB on damaged data).
+ * by walking its block headers, and each is decoded on its own by fzstd, without an output buffer (given one, it is
+ * three times slower and restarts its output at each frame) once the allocation its header implies is bounded.
  */
 export function decodeZstd(src: Uint8Array, size: number): Uint8Array {
   if (size > ZSTD_MAX_RATIO * src.length + 64) throw new IpcDamage(`a ZSTD buffer of ${src.length} bytes cannot hold the ${size} bytes it declares`);
-  const out = new Uint8Array(size);
+  let out = new Uint8Array(0);
   let s = 0;
   let o = 0;
   for (let frame = 1; s < src.length; frame++) {
@@ -260,27 +265,27 @@ export function decodeZstd(src: Uint8Array, size: number): Uint8Array {
     }
     if (checksum) p += 4;
     if (p > src.length) throw new IpcDamage('a ZSTD frame ends inside its checksum');
-    const bytes = src.subarray(s, p);
-    try {
-      if (contentSize >= 0) {
-        if (contentSize > size - o) throw new IpcDamage(`a ZSTD frame declares ${contentSize} bytes, more than the ${size} of its buffer`);
-        decompressZstd(bytes, out.subarray(o, o + contentSize));
-        o += contentSize;
-      } else {
-        if (window > Math.max(ZSTD_WINDOW_MAX, size - o)) throw new IpcDamage(`a ZSTD frame declares a window of ${window} bytes`);
-        const decoded = decompressZstd(bytes);
-        if (decoded.length > size - o) throw new IpcDamage('a ZSTD buffer decodes to more bytes than declared');
-        out.set(decoded, o);
-        o += decoded.length;
+    if (contentSize > size - o) throw new IpcDamage(`a ZSTD frame declares ${contentSize} bytes, more than the ${size} of its buffer`);
+    // fzstd allocates the content size when the header gives one, else the window: bounded here first.
+    if (contentSize <= 0 && window > Math.max(ZSTD_WINDOW_MAX, size - o)) throw new IpcDamage(`a ZSTD frame declares a window of ${window} bytes`);
+    if (contentSize !== 0) {
+      let decoded: Uint8Array;
+      try {
+        decoded = decompressZstd(src.subarray(s, p));
+      } catch (error) {
+        throw new IpcDamage(`a ZSTD buffer cannot be decoded (${error instanceof Error ? error.message : String(error)})`);
       }
-    } catch (error) {
-      if (error instanceof IpcDamage) throw error;
-      throw new IpcDamage(`a ZSTD buffer cannot be decoded (${error instanceof Error ? error.message : String(error)})`);
+      if (contentSize > 0 && decoded.length !== contentSize) throw new IpcDamage(`a ZSTD frame decodes to ${decoded.length} bytes where its header declares ${contentSize}`);
+      if (decoded.length > size - o) throw new IpcDamage('a ZSTD buffer decodes to more bytes than declared');
+      // Copied: fzstd's output starts 12 bytes into its allocation, and Arrow's typed arrays need 8-byte alignment.
+      if (out.length !== size) out = new Uint8Array(size);
+      out.set(decoded, o);
+      o += decoded.length;
     }
     s = p;
   }
   if (o !== size) throw new IpcDamage(`a ZSTD buffer holds ${o} bytes where ${size} are declared`);
-  return out;
+  return out.length === size ? out : new Uint8Array(size);
 }
 
 /**
