@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { evenSample, resolveOptions, standardizeColumns } from '../../src/engine/fit';
 
 const root = path.resolve(__dirname, '../..');
@@ -66,6 +67,23 @@ describe('CLI: mixscope fit', () => {
     assert.ok(Math.abs(out.trace[0] - ll) < 1e-8 * Math.abs(ll), `${out.trace[0]} vs ${ll}`);
     assert.deepEqual(out.snapshots[0].means, [[-1.5, 1.5], [1.5, -1.5]]);
     assert.ok(out.converged);
+  });
+
+  it('reads compressed Arrow (LZ4 frame file, ZSTD stream): each record batch of Arrow C++\'s file is one cluster', () => {
+    const arrow = path.join(root, 'test/fixtures/data/arrow');
+    // The published values: two batches of 30 int64s, far apart (42…71 and 4200…4229).
+    const json = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(arrow, 'generated_lz4.json.gz'))).toString()) as { batches: { columns: { DATA: string[] }[] }[] };
+    const batchMeans = json.batches.map((b) => b.columns[0].DATA.reduce((s, v) => s + Number(v), 0) / b.columns[0].DATA.length);
+    for (const file of ['generated_lz4.arrow', 'generated_zstd.arrows']) {
+      const r = cli(['fit', path.join(arrow, file), '--k', '2', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.n, 60, file);
+      assert.deepEqual(out.columns, ['ints']);
+      const means = (out.means as number[][]).map((m) => m[0]).sort((a, b) => a - b);
+      means.forEach((m, j) => assert.ok(Math.abs(m - batchMeans[j]) <= 1e-9 * batchMeans[j], `${file}: ${m} vs ${batchMeans[j]}`));
+      assert.deepEqual(out.assignments, Array.from({ length: 60 }, (_, i) => (i < 30 ? out.assignments[0] : 1 - out.assignments[0])));
+    }
   });
 
   it('answers bad input with exit code 2 and one clear line on stderr', () => {

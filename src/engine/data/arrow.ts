@@ -9,12 +9,13 @@ import { Type } from 'apache-arrow/enum';
 import { tableFromIPC } from 'apache-arrow/ipc/serialization';
 import type { DataType, Table } from 'apache-arrow';
 import { checkIpc, IpcDamage } from './arrowCheck';
+import './arrowCodecs';
 import { dataError, plural } from './common';
 import { looksLikeArrow } from './magic';
 import type { ImageData, TableData } from './dataset';
 import { loadCellTable, type CellColumn, type CellTableOptions } from './cellTable';
 
-export const EXPECTED = 'Expected an Arrow IPC file or stream (Feather v2), as pyarrow.feather.write_feather(df, path, compression="uncompressed") writes it.';
+export const EXPECTED = 'Expected an Arrow IPC file or stream (Feather v2), as pyarrow.feather.write_feather(df, path) writes it (uncompressed, LZ4 or ZSTD).';
 
 /** Why a column of this type can never be fitted; undefined when its values are read. */
 export function unusableReason(type: DataType): string | undefined {
@@ -72,8 +73,8 @@ export function decodeIpc(fileName: string, bytes: Uint8Array, where: string): T
       throw dataError(fileName, `${where}the Arrow data are damaged: ${error.message}. ${EXPECTED} Write the file again.`);
     }
     const reason = error instanceof Error ? error.message : String(error);
-    const hint = /compress/i.test(reason) ? ' Compressed Arrow buffers (LZ4, ZSTD) are not read: write it with compression="uncompressed".' : ' The file may be truncated: write it again.';
-    throw dataError(fileName, `${where}the Arrow data cannot be read: ${reason}.${hint} ${EXPECTED}`);
+    if (/codec not found/i.test(reason)) throw dataError(fileName, `${where}the Arrow data are compressed with a codec that is not read (LZ4 frame and ZSTD are): write it with compression="lz4", "zstd" or "uncompressed". ${EXPECTED}`);
+    throw dataError(fileName, `${where}the Arrow data cannot be read: ${reason}. The file may be truncated: write it again. ${EXPECTED}`);
   }
 }
 

@@ -1,7 +1,8 @@
 // A structural check of an Arrow IPC file or stream before apache-arrow reads it. apache-arrow trusts the lengths in
 // the flatbuffer metadata: a damaged length (a field-node count of two billion) makes it loop for minutes. Here every
-// message's framing and the vectors it reads in a loop (field nodes, buffers, schema fields and their children, the
-// footer's blocks) are checked to fit in their bytes; anything else is left to the library.
+// message's framing and the vectors it reads in a loop (field nodes, buffers, variadic buffer counts, schema fields and
+// their children, custom metadata, the footer's blocks) are checked to fit in their bytes, each record batch's row
+// counts against its buffers and each footer block's message type; anything else is left to the library.
 
 /** Thrown with what is wrong and where; the loader turns it into a DataError. */
 export class IpcDamage extends Error {}
@@ -45,6 +46,18 @@ class Table {
     return at + this.view.getUint32(at, true);
   }
 
+  int64(index: number): number {
+    const at = this.field(index);
+    if (at === 0) return 0;
+    if (at + 8 > this.view.byteLength) throw new IpcDamage(`${this.what}: field ${index} outside the metadata`);
+    return Number(this.view.getBigInt64(at, true));
+  }
+
+  /** The view's int64 at an absolute position (a struct in a vector). */
+  int64At(at: number): number {
+    return Number(this.view.getBigInt64(at, true));
+  }
+
   uint8(index: number): number {
     const at = this.field(index);
     return at === 0 ? 0 : this.view.getUint8(at);
@@ -81,23 +94,66 @@ class Table {
 function checkFields(table: Table, vectorIndex: number, depth: number): void {
   if (depth > MAX_FIELD_DEPTH) throw new IpcDamage(`the schema nests more than ${MAX_FIELD_DEPTH} levels`);
   const count = table.vectorLength(vectorIndex, 4, 'the schema fields');
-  for (let i = 0; i < count; i++) checkFields(table.vectorTable(vectorIndex, i, 'a schema field'), 5, depth + 1);
+  for (let i = 0; i < count; i++) {
+    const field = table.vectorTable(vectorIndex, i, 'a schema field');
+    field.vectorLength(6, 4, "a field's custom metadata");
+    checkFields(field, 5, depth + 1);
+  }
 }
 
-function checkBatch(batch: Table | undefined): void {
+/** A schema (in a message or the footer): its fields and the custom metadata the reader loops over. */
+function checkSchema(schema: Table): void {
+  schema.vectorLength(2, 4, 'the schema custom metadata');
+  checkFields(schema, 1, 0);
+}
+
+/** Rows a batch may claim beyond what its buffers can hold (columns of the null type have no buffers). */
+const BUFFERLESS_ROWS = 1 << 16;
+
+/**
+ * A batch's vectors fit in its metadata, and its row counts in its data: every column of n rows has a buffer of at
+ * least n bits (validity, values or offsets) unless its type is null, so no field node claims more than 8 rows per
+ * byte of the batch's buffers (their uncompressed sizes when compressed). A damaged length would otherwise make the
+ * loader allocate billions of cells.
+ */
+function checkBatch(batch: Table | undefined, body: Uint8Array | undefined): void {
   if (!batch) return;
-  batch.vectorLength(1, FIELD_NODE_BYTES, 'the record batch field nodes');
-  batch.vectorLength(2, BUFFER_BYTES, 'the record batch buffers');
+  const nodes = batch.vectorLength(1, FIELD_NODE_BYTES, 'the record batch field nodes');
+  const buffers = batch.vectorLength(2, BUFFER_BYTES, 'the record batch buffers');
+  batch.vectorLength(4, 8, 'the record batch variadic buffer counts');
+  if (!body) return;
+  const compressed = batch.table(3, 'the record batch compression') !== undefined;
+  let bytes = 0;
+  const firstBuffer = batch.vectorStart(2);
+  for (let i = 0; i < buffers; i++) {
+    const offset = batch.int64At(firstBuffer + i * BUFFER_BYTES);
+    const length = batch.int64At(firstBuffer + i * BUFFER_BYTES + 8);
+    if (offset < 0 || length < 0 || offset + length > body.length) throw new IpcDamage(`buffer ${i + 1} of a record batch lies outside its ${body.length}-byte body`);
+    if (!compressed || length === 0) bytes += length;
+    else if (length < 8) throw new IpcDamage(`compressed buffer ${i + 1} of a record batch has no length prefix`);
+    else {
+      const declared = Number(new DataView(body.buffer, body.byteOffset + offset, 8).getBigInt64(0, true));
+      bytes += declared === -1 ? length - 8 : Math.max(0, declared);
+    }
+  }
+  const rows = batch.int64(0);
+  const firstNode = batch.vectorStart(1);
+  for (let i = -1; i < nodes; i++) {
+    const n = i < 0 ? rows : batch.int64At(firstNode + i * FIELD_NODE_BYTES);
+    if (n < 0 || n > 8 * bytes + BUFFERLESS_ROWS) throw new IpcDamage(`a record batch claims ${n} rows, more than its ${bytes} bytes of buffers hold`);
+  }
 }
 
-/** One message's metadata (a flatbuffer `Message`): its header's vectors. */
-function checkMessage(view: DataView): void {
+/** One message's metadata (a flatbuffer `Message`): its header's vectors; `body` is the message's body when known. */
+function checkMessage(view: DataView, body?: Uint8Array): number {
   const message = Table.root(view, 'a message');
   const type = message.uint8(1);
   const header = message.table(2, 'the message header');
-  if (type === 1 && header) checkFields(header, 1, 0);
-  else if (type === 3) checkBatch(header);
-  else if (type === 2 && header) checkBatch(header.table(1, 'the dictionary batch'));
+  message.vectorLength(4, 4, 'the message custom metadata');
+  if (type === 1 && header) checkSchema(header);
+  else if (type === 3) checkBatch(header, body);
+  else if (type === 2 && header) checkBatch(header.table(1, 'the dictionary batch'), body);
+  return type;
 }
 
 /** Walks the messages of a stream from `offset`; each must fit in the bytes. */
@@ -115,9 +171,9 @@ function checkStream(bytes: Uint8Array, offset: number, end: number): void {
     if (length === 0) return; // end of stream
     if (length < 0 || start + length > end) throw new IpcDamage(`message ${messages + 1} at byte ${o} claims ${length} bytes of metadata, beyond the file's end`);
     const meta = new DataView(bytes.buffer, bytes.byteOffset + start, length);
-    checkMessage(meta);
     const bodyLength = messageBodyLength(meta);
     if (bodyLength < 0 || start + length + bodyLength > end) throw new IpcDamage(`message ${messages + 1} at byte ${o} claims a body of ${bodyLength} bytes, beyond the file's end`);
+    checkMessage(meta, bytes.subarray(start + length, start + length + bodyLength));
     o = start + length + bodyLength;
   }
 }
@@ -160,10 +216,10 @@ export function checkIpc(bytes: Uint8Array): void {
   if (footerLength <= 0 || footerStart < 8) throw new IpcDamage(`the footer claims ${footerLength} bytes, more than the file holds`);
   const footer = Table.root(new DataView(bytes.buffer, bytes.byteOffset + footerStart, footerLength), 'the footer');
   const schema = footer.table(1, 'the footer schema');
-  if (schema) checkFields(schema, 1, 0);
+  if (schema) checkSchema(schema);
   const footerView = new DataView(bytes.buffer, bytes.byteOffset + footerStart, footerLength);
   // The reader follows the footer's blocks (offset, metadata length, body length) to each message.
-  for (const [index, what] of [[2, 'dictionary'], [3, 'record batch']] as const) {
+  for (const [index, what, messageType] of [[2, 'dictionary', 2], [3, 'record batch', 3]] as const) {
     const count = footer.vectorLength(index, BLOCK_BYTES, `the ${what} blocks`);
     const first = footer.vectorStart(index);
     for (let i = 0; i < count; i++) {
@@ -176,7 +232,9 @@ export function checkIpc(bytes: Uint8Array): void {
       }
       const prefix = view.getInt32(offset, true) === -1 ? 8 : 4;
       checkBlockPrefix(view.getInt32(offset + prefix - 4, true), metaLength, prefix, what, i, offset);
-      checkMessage(new DataView(bytes.buffer, bytes.byteOffset + offset + prefix, metaLength - prefix));
+      const type = checkMessage(new DataView(bytes.buffer, bytes.byteOffset + offset + prefix, metaLength - prefix), bytes.subarray(offset + metaLength, offset + metaLength + bodyLength));
+      // The file reader rereads a block until it finds the message it expects there: any other would loop forever.
+      if (type !== messageType) throw new IpcDamage(`${what} block ${i + 1} points to a message of type ${type}, not a ${what === 'dictionary' ? 'dictionary batch' : what}`);
     }
   }
   checkStream(bytes, 8, footerStart);

@@ -84,6 +84,8 @@ describe('data: fuzz of the typed formats (fast-check)', function () {
       ['m.xlsx', fixture('faithful.xlsx')],
       ['m.arrow', fixture('arrow/mixed.arrow')],
       ['m.arrows', fixture('arrow/faithful.arrows')],
+      ['m.feather', fixture('arrow/generated_lz4.arrow')],
+      ['m.arrows', fixture('arrow/generated_zstd.arrows')],
       ['m.parquet', fixture('parquet/datapage_v2.snappy.parquet')],
       ['m.parquet', fixture('parquet/byte_stream_split.zstd.parquet')],
       ['m.parquet', fixture('parquet/concatenated_gzip_members.parquet')],
