@@ -100,14 +100,16 @@ describe('Gaussian views in Chromium under the strict CSP', function () {
   }
 
   it('Poisson, categorical and mixed fits: their charts and parameter tables, nothing half-drawn', async () => {
+    // "Done" shows at once; the charts follow when the panel's paced draw comes: wait for what each fit draws.
+    const drawn = (selector: string, n: number) => page.waitForFunction(([sel, want]) => document.querySelectorAll(sel as string).length === want, [selector, n] as const);
     const poisson = fitMessages(2, 'counts.csv', { ...DEFAULT_FIT_OPTIONS, model: 'poisson', k: 3, seed: 1 });
     await page.evaluate((ms) => ms.forEach((m) => window.postMessage(m, '*')), poisson.messages);
     await page.waitForSelector('#status[data-state="done"]');
     await page.waitForSelector('#rates svg g.rate_cells_marks path');
-    assert.equal(await count('#rates svg g.rate_cells_marks path'), 3 * 4);
+    await drawn('#rates svg g.rate_cells_marks path', 3 * 4);
     await page.waitForSelector('#counts svg g.count_bars_marks path');
     assert.equal(await page.locator('#poisson-view').isVisible(), true);
-    assert.equal(await count('#params tbody tr'), 3);
+    await drawn('#params tbody tr', 3);
 
     const categorical = fitMessages(3, 'survey.csv', { ...DEFAULT_FIT_OPTIONS, k: 3, seed: 1 });
     assert.equal(categorical.result.model, 'categorical');
@@ -115,7 +117,7 @@ describe('Gaussian views in Chromium under the strict CSP', function () {
     await page.waitForSelector('#status[data-state="done"]');
     await page.waitForSelector('#profiles svg g.profile_cells_marks path');
     // Every category of every column in every cluster: 3 × (2 + 4 + 3 + 2 + 4).
-    assert.equal(await count('#profiles svg g.profile_cells_marks path'), 3 * 15);
+    await drawn('#profiles svg g.profile_cells_marks path', 3 * 15);
     assert.equal(await page.locator('#poisson-view').isVisible(), false);
 
     const mixed = fitMessages(4, 'mixed.csv', { ...DEFAULT_FIT_OPTIONS, k: 2, seed: 1 });
@@ -123,7 +125,7 @@ describe('Gaussian views in Chromium under the strict CSP', function () {
     await page.evaluate((ms) => ms.forEach((m) => window.postMessage(m, '*')), mixed.messages);
     await page.waitForSelector('#status[data-state="done"]');
     await page.waitForSelector('#profiles svg g.profile_cells_marks path');
-    assert.equal(await count('#params tbody tr'), 2);
+    await drawn('#params tbody tr', 2);
     // Its Gaussian block too: the numeric columns' scatter, every row plotted, two ellipses per component and the
     // means, at the fit's last iteration.
     assert.equal(await page.locator('#gaussian-view').isVisible(), true);
