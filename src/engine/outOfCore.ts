@@ -197,7 +197,16 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary, weightsColumn, categorical, firstMissing, pixelShape } = await streamToStore(filePath, dir, options, hooks);
+    const { store, summary, weightsColumn, categorical, firstMissing, pixelShape, categoricalLeftOut } = await streamToStore(filePath, dir, options, hooks);
+    // Model "auto" would fit these columns in memory (a mixed or categorical model): never fit another model quietly.
+    if (categoricalLeftOut && options.model === 'auto') {
+      const prefix = hooks.settingPrefix ?? '';
+      throw new OptionsError(
+        `${file} is over the ${budgetMB} MB memory budget (${prefix}memoryBudgetMB), so it is fitted out of core, where a Parquet or Arrow file gives its numeric columns only; ` +
+          `model "auto" would also fit its categorical column${categoricalLeftOut.length === 1 ? '' : 's'} ${listSome(categoricalLeftOut.map((c) => `"${c}"`))} in memory. ` +
+          `Save it as CSV to fit them out of core, set ${prefix}model to "gaussian" to fit the numeric columns, or raise ${prefix}memoryBudgetMB.`,
+      );
+    }
     reader = new ColumnStoreReader(store);
     const { n } = store;
     const d = summary.columns.length;

@@ -154,6 +154,16 @@ describe('out of core: Parquet and Arrow streamed group by group, fitted as in m
       () => fitOutOfCore(parquet, { model: 'poisson', k: 2 }, 1, {}, { tempParent: temp }),
       (e: unknown) => e instanceof OptionsError && /fits Gaussian mixtures from Parquet and Arrow files \(model is "poisson"; the other families read delimited text out of core\)\. Save it as CSV, or set model to "gaussian"/.test((e as Error).message),
     );
+    // Model "auto" on a file with a categorical column (a mixed model in memory): refused, never another model quietly.
+    const lz4 = path.join(DATA, 'arrow/generated_lz4.arrow');
+    await assert.rejects(
+      () => fitOutOfCore(lz4, { model: 'auto', k: 2 }, 1, {}, { tempParent: temp }),
+      (e: unknown) => e instanceof OptionsError && /model "auto" would also fit its categorical column "strs" in memory\. Save it as CSV to fit them out of core, set model to "gaussian"/.test((e as Error).message),
+    );
+    assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), [], 'the store is removed');
+    const numeric = await fitOutOfCore(lz4, { model: 'gaussian', k: 2, seed: 1 }, 1, {}, { tempParent: temp });
+    assert.equal(numeric.result.model, 'gaussian');
+    assert.deepEqual(numeric.result.columns, ['ints']);
     await assert.rejects(
       () => fitOutOfCore(path.join(DATA, 'arrow/faithful-batches.arrow'), { model: 'gaussian', k: 2, weightsColumn: 'waiting' }, 1, {}, { tempParent: temp }),
       (e: unknown) => e instanceof OptionsError && /takes no case weights from Parquet and Arrow files/.test((e as Error).message),

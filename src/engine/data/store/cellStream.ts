@@ -131,7 +131,7 @@ export async function streamGroupsToStore(file: GroupedFile, dir: string, option
     if (data.categorical) notes.push(`categorical columns are not fitted out of core: ${listSome(data.categorical.columns)} left out`);
     if (data.labelColumn !== undefined) notes.push('labels are not scored out of core: the label column is left out of the fit');
     const summary: DatasetSummary = { ...data.summary, n: store.n, d, skippedRows: skipped.count, skippedLines: skipped.lines, notes, hasLabels: false };
-    return { store, summary };
+    return { store, summary, ...(data.categorical ? { categoricalLeftOut: data.categorical.columns } : {}) };
   } catch (e) {
     writer?.abort();
     throw e;
