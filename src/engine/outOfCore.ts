@@ -14,13 +14,14 @@ import { baseName, listSome } from './data/common';
 import { principalAxes } from './data/projection';
 import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
 import { streamGroupsToStore, type GroupedFile } from './data/store/cellStream';
+import { columnTransform, gatherRows, identityTransform, readRowsAt, storeSource } from './data/store/storeRows';
 import { streamTextToStore, type StreamedTable } from './data/store/textStream';
 import { typedReaders } from './data/formats';
 import { informationCriteria } from './em/em';
 import { runStreamedGaussianEm, type RowSource } from './em/streaming';
 import { DataError, OptionsError } from './errors';
 import { mclustBic } from './families/gaussian/mclust/models';
-import { countColumnNames } from './families/mixed/counts';
+import { countColumnIndices, countColumnNames } from './families/mixed/counts';
 import { nonCountMessage } from './families/poisson/entry';
 import { fitPoissonOutOfCore } from './families/poisson/outOfCore';
 import { fitCategoricalOutOfCore } from './families/categorical/outOfCore';
@@ -278,12 +279,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (d + k + 3)))));
     const startIndices = evenSample(n, startRows);
     const startValues = gatherRows(source, startIndices);
-    const notes = [
-      startIndices.length < n
-        ? `k-means++ started from ${startIndices.length} evenly drawn rows of ${n}; every row is then assigned to its nearest centre and EM runs on all rows`
-        : '',
-      `the plot and the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`,
-    ].filter(Boolean);
+    const notes = sampleNotes(startIndices.length, plotIndices.length, n, 'centre', 'the plot and the assignments');
     const reason = options.model === 'auto' ? 'out-of-core fits are Gaussian mixtures of the numeric columns' : 'chosen by the user';
     callbacks.onLoaded?.({ summary, model: 'gaussian', modelReason: reason, plotSample });
     const type = options.covarianceType as SklearnCovarianceType;
@@ -368,7 +364,7 @@ function fitCountsOutOfCore(
   const { ks } = selectionCandidates(options, 'poisson', n, d);
   const k = Math.max(...ks);
   // A column named as counts under model "auto" is checked here (model "poisson" checks every row as it is parsed).
-  const transform: ColumnTransform = { shift: new Float64Array(d), scale: new Float64Array(d).fill(1), centresOnly: true };
+  const transform = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
   const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { weighted: weightsColumn !== undefined });
   if (options.model !== 'poisson') source.forEachChunk((rows, start) => {
@@ -396,12 +392,7 @@ function fitCountsOutOfCore(
     start: { indices: startIndices, values: startValues, weights: startWeights },
     weightsColumn,
     plotSample,
-    notes: [
-      startIndices.length > 0 && startIndices.length < n
-        ? `k-means++ started from ${startIndices.length} evenly drawn rows of ${n}; every row is then assigned to its nearest centre and EM runs on all rows`
-        : '',
-      `the plot and the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`,
-    ].filter(Boolean),
+    notes: sampleNotes(startIndices.length, plotIndices.length, n, 'centre', 'the plot and the assignments'),
     callbacks,
   });
 }
@@ -424,7 +415,7 @@ function fitCategoriesOutOfCore(
   const dc = categorical.columns.length;
   const { ks } = selectionCandidates(options, 'categorical', n, dc);
   const k = Math.max(...ks);
-  const transform: ColumnTransform = { shift: new Float64Array(d), scale: new Float64Array(d).fill(1), centresOnly: true };
+  const transform = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + dc + 2 * k)))))));
   const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { recode: categorical.recode, weighted: weightsColumn !== undefined });
   const plotIndices = evenSample(n, options.maxPlotPoints);
@@ -456,14 +447,19 @@ function fitCategoriesOutOfCore(
     start: { indices: startIndices, codes: startCodes, weights: startWeights },
     plotIndices,
     weightsColumn,
-    notes: [
-      startIndices.length > 0 && startIndices.length < n
-        ? `k-means++ seeded from ${startIndices.length} evenly drawn rows of ${n}; every row is then assigned to its nearest seed and EM runs on all rows`
-        : '',
-      `the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`,
-    ].filter(Boolean),
+    notes: sampleNotes(startIndices.length, plotIndices.length, n, 'seed', 'the assignments'),
     callbacks,
   });
+}
+
+/** What a fit from sampled rows says: where k-means++ started (when not from every row) and which rows are shown. */
+function sampleNotes(startRows: number, plotRows: number, n: number, start: 'centre' | 'seed', shown: string): string[] {
+  return [
+    ...(startRows > 0 && startRows < n
+      ? [`k-means++ ${start === 'centre' ? 'started' : 'seeded'} from ${startRows} evenly drawn rows of ${n}; every row is then assigned to its nearest ${start} and EM runs on all rows`]
+      : []),
+    `${shown} are of ${plotRows} evenly drawn rows of ${n}`,
+  ];
 }
 
 /** A DataError, as the in-memory Poisson family's, for the first cell that is not a count (a whole number ≥ 0). */
@@ -472,118 +468,6 @@ function checkCounts(file: string, values: Float64Array, line: number | undefine
     const x = values[j];
     if (!(x >= 0 && Number.isInteger(x))) throw new DataError(nonCountMessage(file, columns[j], x, line !== undefined ? `line ${line}` : `data row ${row + 1}`), file);
   }
-}
-
-interface ColumnTransform {
-  shift: Float64Array;
-  scale: Float64Array;
-  /** No scaling: the shift only moves columns with a large offset (centreOffsetColumns' rule), reported back. */
-  centresOnly: boolean;
-}
-
-/** standardize: z-scores; otherwise the in-memory fit's centring of columns whose offset dwarfs their spread. */
-function columnTransform(store: ColumnStoreInfo, standardize: boolean): ColumnTransform {
-  const d = store.columns.length;
-  const shift = new Float64Array(d);
-  const scale = new Float64Array(d).fill(1);
-  store.columns.forEach((c, j) => {
-    if (standardize) {
-      shift[j] = c.mean;
-      scale[j] = c.sd || 1;
-    } else if (c.mean !== 0 && Math.abs(c.mean) > 1000 * c.sd) {
-      shift[j] = c.mean;
-    }
-  });
-  return { shift, scale, centresOnly: !standardize };
-}
-
-/** How the store's columns beyond the numeric ones are laid out: categorical codes (with their recoding), then weights. */
-interface StoreExtras {
-  recode?: Int32Array[];
-  weighted?: boolean;
-}
-
-/**
- * The store's rows in chunks: the numeric columns (transformed) in `buffer`, the categorical codes (in the in-memory
- * loader's order) in `codes`, the case weights in `weights`.
- */
-function storeSource(reader: ColumnStoreReader, chunkRows: number, t: ColumnTransform, onPass?: OutOfCoreHooks['onPassProgress'], extras: StoreExtras = {}): RowSource {
-  const n = reader.n;
-  const stride = reader.d;
-  const dc = extras.recode?.length ?? 0;
-  const d = stride - dc - (extras.weighted ? 1 : 0);
-  let pass = 0;
-  const buffer = new Float64Array(chunkRows * d);
-  const weights = extras.weighted ? new Float64Array(chunkRows) : undefined;
-  const codes = dc > 0 ? new Int32Array(chunkRows * dc) : undefined;
-  const raw = stride === d ? buffer : new Float64Array(chunkRows * stride);
-  const identity = t.shift.every((s) => s === 0) && t.scale.every((s) => s === 1);
-  return {
-    n,
-    d,
-    chunkRows,
-    buffer,
-    weights,
-    codes,
-    categoryColumns: dc,
-    forEachChunk(visit) {
-      pass++;
-      for (let start = 0; start < n; start += chunkRows) {
-        const rows = Math.min(chunkRows, n - start);
-        reader.read(start, rows, raw);
-        if (raw !== buffer) splitRows(raw, rows, stride, d, extras.recode, buffer, codes, weights);
-        if (!identity) for (let i = 0; i < rows * d; i++) buffer[i] = (buffer[i] - t.shift[i % d]) / t.scale[i % d];
-        visit(rows, start);
-        onPass?.(pass, start + rows, n);
-      }
-    },
-  };
-}
-
-/** Stored rows (stride values each) into the numeric columns, the recoded categories and the weights. */
-function splitRows(raw: Float64Array, rows: number, stride: number, d: number, recode: Int32Array[] | undefined, values: Float64Array, codes?: Int32Array, weights?: Float64Array): void {
-  const dc = recode?.length ?? 0;
-  for (let i = 0; i < rows; i++) {
-    const o = i * stride;
-    for (let c = 0; c < d; c++) values[i * d + c] = raw[o + c];
-    for (let c = 0; c < dc; c++) {
-      const code = raw[o + d + c];
-      codes![i * dc + c] = code < 0 ? -1 : recode![c][code];
-    }
-    if (weights) weights[i] = raw[o + d + dc];
-  }
-}
-
-/**
- * The rows at `indices` (increasing), read from the store one by one: the numeric columns transformed as the source's
- * rows, then the categorical codes in the loader's order (no weights).
- */
-function readRowsAt(reader: ColumnStoreReader, indices: Int32Array, out: Float64Array, t: ColumnTransform, recode?: Int32Array[]): void {
-  const d = t.shift.length;
-  const dc = recode?.length ?? 0;
-  const row = new Float64Array(reader.d);
-  for (let p = 0; p < indices.length; p++) {
-    reader.read(indices[p], 1, row);
-    const o = p * (d + dc);
-    for (let c = 0; c < d; c++) out[o + c] = (row[c] - t.shift[c]) / t.scale[c];
-    for (let c = 0; c < dc; c++) out[o + d + c] = row[d + c] < 0 ? -1 : recode![c][row[d + c]];
-  }
-}
-
-/** The rows at `indices` (increasing), in one pass. */
-function gatherRows(source: RowSource, indices: number[], weights?: Float64Array): Float64Array {
-  const { d, buffer } = source;
-  const out = new Float64Array(indices.length * d);
-  let p = 0;
-  source.forEachChunk((rows, start) => {
-    while (p < indices.length && indices[p] < start + rows) {
-      const i = indices[p] - start;
-      for (let c = 0; c < d; c++) out[p * d + c] = buffer[i * d + c];
-      if (weights) weights[p] = source.weights![i];
-      p++;
-    }
-  });
-  return out;
 }
 
 /**
@@ -616,20 +500,9 @@ function fitMixedTableOutOfCore(
   }
   const columns = summary.columns;
   const d = columns.length;
-  const countIndices: number[] = [];
-  for (const name of countColumnNames(options)) {
-    let j = columns.indexOf(name);
-    if (j < 0) {
-      const matches = columns.map((c, q) => (c.toLowerCase() === name.toLowerCase() ? q : -1)).filter((q) => q >= 0);
-      if (matches.length === 1) j = matches[0];
-    }
-    if (j < 0) {
-      const isCategory = categorical?.columns.some((c) => c.toLowerCase() === name.toLowerCase());
-      throw new DataError(`${file}: ${isCategory ? `column "${name}" (countColumns) is read as categorical, not as numbers` : `there is no numeric column "${name}" (countColumns)`}. Count columns must be numeric columns of the fit: ${d > 0 ? columns.map((c) => `"${c}"`).join(', ') : 'the table has none'}.`, file);
-    }
-    if (countIndices.includes(j)) throw new DataError(`${file}: column "${columns[j]}" is named twice in countColumns.`, file);
-    countIndices.push(j);
-  }
+  const countIndices = countColumnIndices(file, columns, countColumnNames(options), (name) =>
+    categorical?.columns.some((c) => c.toLowerCase() === name.toLowerCase()) ? `column "${name}" (countColumns) is read as categorical, not as numbers.` : `there is no numeric column "${name}" (countColumns).`,
+  );
   const gaussianIndices = columns.map((_, j) => j).filter((j) => !countIndices.includes(j));
   const dg = gaussianIndices.length;
   const dp = countIndices.length;
@@ -643,7 +516,7 @@ function fitMixedTableOutOfCore(
   const { ks } = selectionCandidates(options, 'mixed', reader.n, d);
   const k = Math.max(...ks);
   const n = reader.n;
-  const identity: ColumnTransform = { shift: new Float64Array(d), scale: new Float64Array(d).fill(1), centresOnly: true };
+  const identity = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (2 * d + 2 * dc + 2 * k)))))));
   const base = storeSource(reader, chunkRows, identity, hooks.onPassProgress, categorical ? { recode: categorical.recode } : {});
   const gaussian = new Float64Array(chunkRows * dg);
@@ -744,7 +617,7 @@ function mayBeImages(store: ColumnStoreInfo, d: number, imageWidth: number): boo
  */
 function readAsImages(reader: ColumnStoreReader, columns: readonly string[], imageWidth: number, pixelShape?: [number, number]): { reading?: PixelReading; firstBad?: string } {
   const d = columns.length;
-  const source = storeSource(reader, Math.max(1, Math.min(reader.n, 65_536)), { shift: new Float64Array(d), scale: new Float64Array(d).fill(1), centresOnly: true });
+  const source = storeSource(reader, Math.max(1, Math.min(reader.n, 65_536)), identityTransform(d));
   let max = 0;
   let integral = true;
   let unit = true;
@@ -798,7 +671,7 @@ function fitImagesOutOfCore(
   const d = summary.columns.length;
   const { ks } = selectionCandidates(options, 'bernoulli', n, d);
   const k = Math.max(...ks);
-  const identity: ColumnTransform = { shift: new Float64Array(d), scale: new Float64Array(d).fill(1), centresOnly: true };
+  const identity = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k) + 2 * d))))));
   const source = storeSource(reader, chunkRows, identity, hooks.onPassProgress);
   const plotIndices = evenSample(n, options.maxPlotPoints);
@@ -819,12 +692,7 @@ function fitImagesOutOfCore(
     imageShape: pixels.shape,
     start: { indices: startIndices, values: startValues },
     plotIndices,
-    notes: [
-      startIndices.length > 0 && startIndices.length < n
-        ? `k-means++ seeded from ${startIndices.length} evenly drawn rows of ${n}; every row is then assigned to its nearest seed and EM runs on all rows`
-        : '',
-      `the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`,
-    ].filter(Boolean),
+    notes: sampleNotes(startIndices.length, plotIndices.length, n, 'seed', 'the assignments'),
     callbacks,
   });
 }

@@ -100,6 +100,8 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     options.beforeWrite?.(rows * stored * 8);
     writer = new ColumnStoreWriter(dir, [...names, ...categoryNames, ...(weightsField !== undefined ? [weightsName ?? 'weights'] : [])]);
     const scanner = new RowScanner(layout.delimiter as Delimiter, layout.decimalComma);
+    // A cell's text, read only for a bad weight's message (one function for every row).
+    const cellText = (j: number) => scanner.text(j);
     const frame = { tableStart: 0, c: layout.fields, header: undefined, headerLine: -1, headerFromComment: false, trailingDelimiter: layout.trailingDelimiter };
     const skipped = new SkipLog();
     const rowValues = new Float64Array(stored);
@@ -109,7 +111,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       if (scanner.broken) return skipped.add('quotes', line);
       if (scanner.count !== layout.fields) return skipped.add('ragged', line, `expected ${layout.fields} fields`);
       // As in memory, a row's weight is read (and a bad one refused) before its cells are looked at.
-      if (weightsField !== undefined) rowValues[d + dc] = readWeight(fileName, scanner.kinds[weightsField], scanner.values[weightsField], () => scanner.text(weightsField), weightsName ?? 'weights', line);
+      if (weightsField !== undefined) rowValues[d + dc] = readWeight(fileName, scanner.kinds[weightsField], scanner.values[weightsField], cellText, weightsField, weightsName ?? 'weights', line);
       for (let k = 0; k < d; k++) {
         const j = selected[k];
         const kind = scanner.kinds[j];

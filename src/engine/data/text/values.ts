@@ -146,7 +146,7 @@ export function readValues(
     // Read before the row's numbers are written: in place, they may land on its other cells.
     const labelKind = kinds[o + labelColumn];
     const labelValue = vals[o + labelColumn];
-    if (weights) weights[n] = readWeight(fileName, kinds[o + weightsColumn], vals[o + weightsColumn], () => text(weightsColumn), names[weightsColumn], line);
+    if (weights) weights[n] = readWeight(fileName, kinds[o + weightsColumn], vals[o + weightsColumn], text, weightsColumn, names[weightsColumn], line);
     let problem: SkipCause | undefined;
     let detail: string | undefined;
     let missingCells = 0;
@@ -276,9 +276,9 @@ export function readValues(
 }
 
 /** A row's case weight: a finite number ≥ 0, or one DataError naming the line (a weight is never guessed). */
-export function readWeight(fileName: string, kind: number, v: number, text: () => string, name: string, line: number): number {
+export function readWeight(fileName: string, kind: number, v: number, text: (j: number) => string, j: number, name: string, line: number): number {
   if (kind === NUM && v >= 0) return v;
-  const cell = text();
+  const cell = text(j);
   const what = kind === MISSING ? (cell === '' ? 'missing (empty)' : `missing ("${clip(cell)}")`) : kind === NUM ? `negative (${clip(cell)})` : `"${clip(cell)}", not a finite number`;
   throw dataError(
     fileName,

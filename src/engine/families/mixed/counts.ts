@@ -33,17 +33,7 @@ export function resolveCountColumns(dataset: Dataset, names: string[]): number[]
   if (names.length === 0) return [];
   if (dataset.kind !== 'table') throw new DataError(`${file}: count columns (${SETTING}) need a table, but the file holds images. Leave countColumns empty.`, file);
   const table = dataset;
-  const indices: number[] = [];
-  for (const name of names) {
-    let j = table.columns.indexOf(name);
-    if (j < 0) {
-      const matches = table.columns.map((c, q) => (c.toLowerCase() === name.toLowerCase() ? q : -1)).filter((q) => q >= 0);
-      if (matches.length === 1) j = matches[0];
-    }
-    if (j < 0) throw new DataError(`${file}: ${notNumeric(table, name)} Count columns must be numeric columns of the fit: ${table.columns.length > 0 ? table.columns.map((c) => `"${c}"`).join(', ') : 'the table has none'}.`, file);
-    if (indices.includes(j)) throw new DataError(`${file}: column "${table.columns[j]}" is named twice in countColumns (${SETTING}).`, file);
-    indices.push(j);
-  }
+  const indices = countColumnIndices(file, table.columns, names, (name) => notNumeric(table, name));
   const { n, d, values, missing } = table;
   for (const j of indices) {
     for (let i = 0; i < n; i++) {
@@ -72,6 +62,25 @@ function notNumeric(table: TableData, name: string): string {
   const dropped = table.summary.droppedColumns.find((c) => is(c.name));
   if (dropped) return `column "${name}" (${SETTING}) is not fitted (${dropped.reason}).`;
   return `there is no numeric column "${name}" (${SETTING}).`;
+}
+
+/**
+ * The indices in `columns` (numeric columns) of the count columns `names`, matched exactly or, when unambiguous, in
+ * any case; a name that is no numeric column (`whyNot` says what it is) or one named twice is a DataError.
+ */
+export function countColumnIndices(file: string, columns: readonly string[], names: readonly string[], whyNot: (name: string) => string): number[] {
+  const indices: number[] = [];
+  for (const name of names) {
+    let j = columns.indexOf(name);
+    if (j < 0) {
+      const matches = columns.map((c, q) => (c.toLowerCase() === name.toLowerCase() ? q : -1)).filter((q) => q >= 0);
+      if (matches.length === 1) j = matches[0];
+    }
+    if (j < 0) throw new DataError(`${file}: ${whyNot(name)} Count columns must be numeric columns of the fit: ${columns.length > 0 ? columns.map((c) => `"${c}"`).join(', ') : 'the table has none'}.`, file);
+    if (indices.includes(j)) throw new DataError(`${file}: column "${columns[j]}" is named twice in countColumns (${SETTING}).`, file);
+    indices.push(j);
+  }
+  return indices;
 }
 
 /** The table's columns other than `countIndices` (the Gaussian block's), and the count columns themselves. */
