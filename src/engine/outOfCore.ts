@@ -1,8 +1,9 @@
 // Fitting a file larger than the memory budget: one streaming pass parses the file into a binary column store in a
 // temporary folder (data/store/: delimited text line by line, Parquet row group by row group, Arrow record batch by
 // record batch), then every EM iteration streams the store in chunks (em/streaming.ts): exact EM, not an
-// approximation. Scope: Gaussian mixtures: one of scikit-learn's covariance types with a fixed K, or a model
-// selection over K and mclust's models (select/outOfCoreSelection.ts); from delimited text also Poisson mixtures of
+// approximation. Scope: Gaussian mixtures: one of scikit-learn's covariance types or mclust's models with a fixed K
+// (missing cells integrated out: families/gaussian/outOfCore.ts), or a model selection over K and mclust's models
+// (select/outOfCoreSelection.ts); from delimited text also Poisson mixtures of
 // count tables (families/poisson/outOfCore.ts), categorical mixtures (families/categorical/outOfCore.ts), the mixed
 // family's Gaussian, Poisson and categorical blocks (families/mixed/outOfCore.ts) and Bernoulli mixtures of 0/1,
 // [0, 1] or pixel columns (families/bernoulli/outOfCore.ts). The folder is removed when the fit ends, fails or is
@@ -14,13 +15,15 @@ import { baseName, listSome } from './data/common';
 import { principalAxes } from './data/projection';
 import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
 import { streamGroupsToStore, type GroupedFile } from './data/store/cellStream';
-import { columnTransform, gatherRows, identityTransform, readRowsAt, storeSource } from './data/store/storeRows';
+import { columnTransform, gatherRows, identityTransform, readRowsAt, storeSource, type ColumnTransform } from './data/store/storeRows';
 import { streamTextToStore, type StreamedTable } from './data/store/textStream';
 import { typedReaders } from './data/formats';
 import { informationCriteria } from './em/em';
 import { runStreamedGaussianEm, type RowSource } from './em/streaming';
 import { DataError, OptionsError } from './errors';
-import { mclustBic } from './families/gaussian/mclust/models';
+import { isMclustModelName, mclustBic } from './families/gaussian/mclust/models';
+import { mclustModelForColumns } from './families/gaussian/mclust/family';
+import { fitGaussianModelOutOfCore } from './families/gaussian/outOfCore';
 import { countColumnIndices, countColumnNames } from './families/mixed/counts';
 import { nonCountMessage } from './families/poisson/entry';
 import { fitPoissonOutOfCore } from './families/poisson/outOfCore';
@@ -99,7 +102,7 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
     if (options.initParams) throw new OptionsError(`initParams fixes K = ${options.initParams.weights.length} and the start; set ${prefix}k to ${options.initParams.weights.length} (not "auto") and one covariance model, or leave initParams unset.`);
     return;
   }
-  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType)) refuse(`fits one model with a fixed K in scikit-learn's four covariance types (full, diag, spherical, tied), not "${options.covarianceType}" (mclust's models are fitted out of core in a model selection: k "auto" or several covarianceModels)`, `Set ${prefix}covarianceType to one of them`);
+  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType) && !isMclustModelName(options.covarianceType)) refuse(`fits one model with a fixed K in scikit-learn's four covariance types (full, diag, spherical, tied) or mclust's models (EII … VVV), not "${options.covarianceType}"`, `Set ${prefix}covarianceType to one of them`);
   if (options.init !== 'kmeans++' && options.init !== 'random' && options.init !== 'params') refuse(`starts from kmeans++, random or params, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
 }
 
@@ -170,6 +173,7 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
       beforeWrite,
       checkRow: options.model === 'poisson' ? (values, line, names) => checkCounts(file, values, line, names) : undefined,
       pixelRows: options.model === 'bernoulli' || options.model === 'auto',
+      keepMissing: (columns, categorical) => marginalisesOutOfCore(options, columns, categorical),
     });
   }
   // The Parquet and Arrow readers live in their own bundle, loaded on first use (data/typedReaders.ts).
@@ -183,7 +187,18 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
     onProgress: hooks.onParseProgress,
     beforeWrite,
     onGroup: hooks.onGroup,
+    keepMissing: (columns) => marginalisesOutOfCore(options, columns, false),
   });
+}
+
+/**
+ * Whether the fit of these stored columns integrates missing numeric cells out, as in memory (one Gaussian fit with a
+ * fixed K, or the mixed family's Gaussian block), so that the store keeps their rows with NaN in those cells.
+ */
+function marginalisesOutOfCore(options: FitOptions, columns: string[], categorical: boolean): boolean {
+  if (options.missing === 'skip') return false;
+  const family = outOfCoreFamily(options, columns, categorical);
+  return family === 'mixed' || (family === 'gaussian' && !isSelection(options));
 }
 
 /** Fits the file at `filePath` (delimited text, Parquet, Arrow IPC / Feather) out of core, as fitDataset does a loaded one. */
@@ -245,9 +260,12 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress);
     const plotIndices = evenSample(n, options.maxPlotPoints);
     const plotValues = gatherRows(source, plotIndices);
+    const missingCells = store.columns.slice(0, d).map((c) => c.missing ?? 0);
+    const incomplete = missingCells.some((c) => c > 0) ? placeIncompleteRows(plotValues, plotIndices, store, transform) : undefined;
     const plotSample: PlotSample = { indices: plotIndices, values: Array.from(plotValues), d };
     const projection = d > 2 ? principalAxes(plotValues, plotIndices.length, d) : undefined;
     if (projection) plotSample.projection = projection;
+    if (incomplete) plotSample.incompleteRows = incomplete.rows;
     if (selecting) {
       const reason = options.model === 'auto' ? 'out-of-core fits are Gaussian mixtures of the numeric columns' : 'chosen by the user';
       callbacks.onLoaded?.({ summary, model: 'gaussian', modelReason: reason, plotSample });
@@ -282,8 +300,32 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     const notes = sampleNotes(startIndices.length, plotIndices.length, n, 'centre', 'the plot and the assignments');
     const reason = options.model === 'auto' ? 'out-of-core fits are Gaussian mixtures of the numeric columns' : 'chosen by the user';
     callbacks.onLoaded?.({ summary, model: 'gaussian', modelReason: reason, plotSample });
-    const type = options.covarianceType as SklearnCovarianceType;
     const centre = transform.shift;
+    const initParams = options.initParams ? { ...options.initParams, means: options.initParams.means.map((m) => m.map((v, j) => (transform.centresOnly ? v - centre[j] : v))) } : undefined;
+    const mclustModel = isMclustModelName(options.covarianceType) ? mclustModelForColumns(options.covarianceType, d) : undefined;
+    if (mclustModel || incomplete) {
+      // An mclust model, or missing cells integrated out: families/gaussian/outOfCore.ts.
+      return fitGaussianModelOutOfCore({
+        file,
+        options,
+        k,
+        model: mclustModel ?? (options.covarianceType as SklearnCovarianceType),
+        reason,
+        started,
+        summary,
+        source,
+        initParams,
+        start: { indices: startIndices, values: startValues },
+        plotSample,
+        incomplete,
+        missingCells: incomplete ? missingCells : undefined,
+        centre: transform.centresOnly && centre.some((v) => v !== 0) ? centre : undefined,
+        standardization: transform.centresOnly ? undefined : { mean: Array.from(transform.shift), sd: Array.from(transform.scale) },
+        notes,
+        callbacks,
+      });
+    }
+    const type = options.covarianceType as SklearnCovarianceType;
     const shiftBack = (means: number[][]) => {
       if (!transform.centresOnly) return;
       for (const mean of means) for (let j = 0; j < d; j++) mean[j] += centre[j];
@@ -295,7 +337,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
         covarianceType: type,
         regularization: options.regularization,
         init: options.init as 'kmeans++' | 'random' | 'params',
-        initParams: options.initParams ? { ...options.initParams, means: options.initParams.means.map((m) => m.map((v, j) => (transform.centresOnly ? v - centre[j] : v))) } : undefined,
+        initParams,
         maxIterations: options.maxIterations,
         tolerance: options.tolerance,
         restarts: options.restarts,
@@ -628,6 +670,8 @@ function readAsImages(reader: ColumnStoreReader, columns: readonly string[], ima
     const x = source.buffer;
     for (let e = 0; e < rows * d; e++) {
       const v = x[e];
+      // A missing cell (kept for a fit that marginalises it) says nothing about the values.
+      if (v !== v) continue;
       if (v > max) max = v;
       if (!(v >= 0 && v <= 1)) unit = false;
       if (v !== 0 && v !== 1) binary = false;
@@ -695,4 +739,23 @@ function fitImagesOutOfCore(
     notes: sampleNotes(startIndices.length, plotIndices.length, n, 'seed', 'the assignments'),
     callbacks,
   });
+}
+
+/**
+ * The plotted rows with missing cells: their indices and stored values (NaN where missing), each such cell of
+ * `plotValues` then set to its column's observed mean (in the fit's units), where the panel draws it until the fit
+ * places it (as the in-memory Gaussian family's plotted sample).
+ */
+function placeIncompleteRows(plotValues: Float64Array, plotIndices: number[], store: ColumnStoreInfo, transform: ColumnTransform): { rows: number[]; values: Float64Array } {
+  const d = transform.shift.length;
+  const rows: number[] = [];
+  const values: number[] = [];
+  plotIndices.forEach((row, s) => {
+    const cells = plotValues.subarray(s * d, (s + 1) * d);
+    if (!cells.some((v) => v !== v)) return;
+    rows.push(row);
+    values.push(...cells);
+    for (let j = 0; j < d; j++) if (cells[j] !== cells[j]) cells[j] = (store.columns[j].mean - transform.shift[j]) / transform.scale[j];
+  });
+  return { rows, values: Float64Array.from(values) };
 }

@@ -188,10 +188,10 @@ describe('CLI: --memory-budget-mb (out of core)', () => {
   });
 
   it('refuses out of core what it cannot fit, with what to set, and rejects a bad budget', () => {
-    // One mclust model with a fixed K (a single fit starts from k-means++ on every row): refused before reading.
-    const r = cli(['fit', csv, '--k', '3', '--covariance', 'VEI', '--memory-budget-mb', '1']);
+    // The variational mixture: refused before reading.
+    const r = cli(['fit', csv, '--k', '3', '--covariance', 'variational', '--memory-budget-mb', '1']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^mixscope: blobs\.csv \(\d+ MB\) is over the 1 MB memory budget \(memoryBudgetMB\), so it is fitted out of core, which fits one model with a fixed K in scikit-learn's four covariance types .*not "VEI" \(mclust's models are fitted out of core in a model selection.*Set covarianceType to one of them, or raise memoryBudgetMB/);
+    assert.match(r.stderr, /^mixscope: blobs\.csv \(\d+ MB\) is over the 1 MB memory budget \(memoryBudgetMB\), so it is fitted out of core, which fits one model with a fixed K in scikit-learn's four covariance types .*or mclust's models \(EII … VVV\), not "variational"\. Set covarianceType to one of them, or raise memoryBudgetMB/);
     // A selection on one column (its starts are quantile classes of the whole column).
     const one = cli(['fit', csv, '--columns', 'a', '--memory-budget-mb', '1']);
     assert.equal(one.code, 2, one.stderr);

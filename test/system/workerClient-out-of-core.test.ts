@@ -166,14 +166,14 @@ describe('host worker client: out of core (dist/worker.js)', function () {
   });
 
   it('what out of core cannot do is one message naming the file and the setting, and leaves nothing behind', async () => {
-    const run = startFit(real, { fileName: 'blobs.csv', outOfCore: { filePath: small, memoryBudgetMB: 1 }, options: options({ model: 'gaussian', k: 3, covarianceType: 'VEV' }) });
+    const run = startFit(real, { fileName: 'blobs.csv', outOfCore: { filePath: small, memoryBudgetMB: 1 }, options: options({ model: 'gaussian', k: 3, covarianceType: 'variational' }) });
     const outcome = await run.finished;
     assert.equal(outcome.status, 'error');
     if (outcome.status !== 'error') return;
     assert.equal(outcome.kind, 'data');
     assert.equal(
       outcome.message,
-      'blobs.csv (1 MB) is over the 1 MB memory budget (mixscope.memoryBudgetMB), so it is fitted out of core, which fits one model with a fixed K in scikit-learn\'s four covariance types (full, diag, spherical, tied), not "VEV" (mclust\'s models are fitted out of core in a model selection: k "auto" or several covarianceModels). ' +
+      'blobs.csv (1 MB) is over the 1 MB memory budget (mixscope.memoryBudgetMB), so it is fitted out of core, which fits one model with a fixed K in scikit-learn\'s four covariance types (full, diag, spherical, tied) or mclust\'s models (EII … VVV), not "variational". ' +
         'Set mixscope.covarianceType to one of them, or raise mixscope.memoryBudgetMB to fit it in memory.',
     );
     await run.exited;

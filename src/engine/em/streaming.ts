@@ -160,16 +160,31 @@ export function runStreamedGaussianEm(source: RowSource, options: StreamedEmOpti
  * responsibilities; random: sklearn's random responsibilities, drawn row by row in file order; params: as given.
  */
 export function streamedGaussianStart(options: StreamedEmOptions, source: RowSource, family: GaussianFamily, stats: StreamedGaussianStatistics, resp: Float64Array, rng: Rng): GaussianParams {
+  if (options.init === 'params') return family.givenParams(options.k);
+  streamedStartStatistics(options, source, stats, resp, rng);
+  return stats.mStep(family, options.regularization);
+}
+
+/** Sums over the rows that any covariance model's M-step reads (scikit-learn's, mclust's). */
+export interface StreamedSums {
+  reset(shift: Float64Array): void;
+  add(values: Float64Array, rows: number, resp: Float64Array): void;
+}
+
+/**
+ * The starting responsibilities of kmeans++ and random (as streamedGaussianStart draws them) summed into `stats`, one
+ * pass over the rows: the start's M-step is then the model's own from those sums.
+ */
+export function streamedStartStatistics(options: Pick<StreamedEmOptions, 'k' | 'init' | 'sample'>, source: RowSource, stats: StreamedSums, resp: Float64Array, rng: Rng): void {
   const { k } = options;
   const { n, d, buffer } = source;
-  if (options.init === 'params') return family.givenParams(k);
   if (options.init === 'random') {
     stats.reset(new Float64Array(k * d));
     source.forEachChunk((rows) => {
       resp.set(randomResponsibilities(rows, k, rng));
       stats.add(buffer, rows, resp);
     });
-    return stats.mStep(family, options.regularization);
+    return;
   }
   const { values, m } = options.sample;
   const start = startingPoint('kmeans++', euclideanInitSpace(values, m, d), k, rng);
@@ -209,7 +224,6 @@ export function streamedGaussianStart(options: StreamedEmOptions, source: RowSou
     }
     stats.add(buffer, rows, resp);
   });
-  return stats.mStep(family, options.regularization);
 }
 
 /** The M-step's sums over the rows, about a shift per component. */

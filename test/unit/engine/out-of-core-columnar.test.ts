@@ -93,9 +93,9 @@ describe('out of core: Parquet and Arrow streamed group by group, fitted as in m
       },
     }, { tempParent: temp });
     assert.equal(streamed.result.n, 272);
-    // mixed.arrow: a null in x skips row 3, in memory and out of core alike; its dates and lists are left out.
+    // mixed.arrow: with missing "skip", a null in x skips row 3, in memory and out of core alike; its dates and lists are left out.
     const file = path.join(DATA, 'arrow/mixed.arrow');
-    const options: Partial<FitOptions> = { model: 'gaussian', k: 2, covarianceType: 'spherical', seed: 2 };
+    const options: Partial<FitOptions> = { model: 'gaussian', k: 2, covarianceType: 'spherical', seed: 2, missing: 'skip' };
     const expected = await inMemory(file, options);
     let summary: { skippedRows: number; skippedLines: number[]; notes: string[]; columns: string[]; droppedColumns: unknown } | undefined;
     const actual = (await fitOutOfCore(file, options, 1, { onLoaded: (info) => (summary = info.summary) }, { tempParent: temp })).result;
@@ -105,6 +105,13 @@ describe('out of core: Parquet and Arrow streamed group by group, fitted as in m
     const skipNote = dataset.summary.notes.find((n) => /skipped/.test(n));
     assert.ok(skipNote && summary!.notes.includes(skipNote), `${skipNote} in ${summary!.notes.join(' | ')}`);
     actual.trace.forEach((v, i) => assertClose(v, expected.result.trace[i], `trace[${i}]`));
+    // By default the null is integrated out: row 3 is fitted on its other cells, as in memory.
+    const marginal = { ...options, missing: 'marginalize' as const };
+    const kept = fitDataset(await loadDatasetAsync('mixed.arrow', fs.readFileSync(file), { missing: 'marginalize' }), marginal).result;
+    const streamedKept = (await fitOutOfCore(file, marginal, 1, {}, { tempParent: temp })).result;
+    assert.equal(streamedKept.n, dataset.n + 1);
+    assert.deepEqual([streamedKept.n, streamedKept.missingCells], [kept.n, kept.missingCells]);
+    streamedKept.trace.forEach((v, i) => assertClose(v, kept.trace[i], `trace with the null marginalised [${i}]`));
   });
 
   it('a damaged row group or record batch is named in the error, and the store is removed', async () => {

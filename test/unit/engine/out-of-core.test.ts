@@ -66,10 +66,10 @@ describe('out-of-core Gaussian EM equals the in-memory fit', () => {
     let storeDir = '';
     await assert.rejects(() => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 300 }, 1, {}, { tempParent: temp, onStore: (dir) => (storeDir = dir) }), DataError);
     assert.ok(storeDir !== '' && !fs.existsSync(storeDir));
-    // One mclust model with a fixed K is a single fit (k-means++ on every row), not out of core's: refused unread.
+    // The variational mixture is not fitted out of core: refused unread.
     await assert.rejects(
-      () => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 2, covarianceType: 'VEV' }, 1, {}, { tempParent: temp }),
-      (e: unknown) => e instanceof OptionsError && /over the 1 MB memory budget.*not "VEV" \(mclust's models are fitted out of core in a model selection.*Set covarianceType to one of them/.test((e as Error).message),
+      () => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 2, covarianceType: 'variational' }, 1, {}, { tempParent: temp }),
+      (e: unknown) => e instanceof OptionsError && /over the 1 MB memory budget.*or mclust's models \(EII … VVV\), not "variational".*Set covarianceType to one of them/.test((e as Error).message),
     );
     await assert.rejects(
       () => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 'auto', initParams: { weights: [0.5, 0.5], means: [[0, 0], [1, 1]] } }, 1, {}, { tempParent: temp, settingPrefix: 'mixscope.' }),

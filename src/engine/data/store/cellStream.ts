@@ -44,6 +44,8 @@ export interface StreamCellOptions {
   beforeWrite?: (storeBytes: number) => void;
   /** Called after each group with its index and the rows held while it was read (tests check the peak). */
   onGroup?: (g: number, rowsHeld: number) => void;
+  /** Whether the fit marginalises missing cells: rows are then stored with NaN in them (see StreamTextOptions). */
+  keepMissing?: (numeric: string[]) => boolean;
 }
 
 /** Parses `file` group by group into a store in `dir` (which the caller removes). Closes `file`. */
@@ -91,23 +93,33 @@ export async function streamGroupsToStore(file: GroupedFile, dir: string, option
     writer = new ColumnStoreWriter(dir, names);
     const skipped = new SkipLog('row');
     const row = new Float64Array(d);
+    const keepMissing = options.keepMissing?.(names) ?? false;
+    let firstMissing: StreamedTable['firstMissing'];
     let rowStart = rowsBefore(first);
     for (let g = first; g < file.groupCount; g++) {
       const read = g === first ? { rows: headRows, cells: selected.map((j) => headCells[all.indexOf(j)]) } : await file.readGroup(g, selected);
       const { rows, cells } = read;
       for (let i = 0; i < rows; i++) {
         let k = 0;
+        let missingCells = 0;
         for (; k < d; k++) {
           const cell = cells[k][i];
           const kind = classifyCell(cell);
           if (kind !== NUM) {
+            if (kind === MISSING && keepMissing) {
+              firstMissing ??= { line: rowStart + i + 1, column: names[k] };
+              row[k] = NaN;
+              missingCells++;
+              continue;
+            }
             const cause = kind === MISSING ? 'missing' : kind === NONFINITE ? 'nonfinite' : 'text';
             skipped.add(cause, rowStart + i + 1, `"${clip(shown(cell))}" in ${names[k]}`);
             break;
           }
           row[k] = classifiedValue();
         }
-        if (k === d) writer.push(row);
+        if (k === d && missingCells === d) skipped.add('allMissing', rowStart + i + 1);
+        else if (k === d) writer.push(row);
       }
       options.onGroup?.(g, rows);
       rowStart += rows;
@@ -131,7 +143,7 @@ export async function streamGroupsToStore(file: GroupedFile, dir: string, option
     if (data.categorical) notes.push(`categorical columns are not fitted out of core: ${listSome(data.categorical.columns)} left out`);
     if (data.labelColumn !== undefined) notes.push('labels are not scored out of core: the label column is left out of the fit');
     const summary: DatasetSummary = { ...data.summary, n: store.n, d, skippedRows: skipped.count, skippedLines: skipped.lines, notes, hasLabels: false };
-    return { store, summary, ...(data.categorical ? { categoricalLeftOut: data.categorical.columns } : {}) };
+    return { store, summary, ...(firstMissing ? { firstMissing } : {}), ...(data.categorical ? { categoricalLeftOut: data.categorical.columns } : {}) };
   } catch (e) {
     writer?.abort();
     throw e;

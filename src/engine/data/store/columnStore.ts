@@ -20,9 +20,11 @@ export type StoredType = 'float32' | 'float64';
 export interface StoreColumn {
   name: string;
   type: StoredType;
-  /** Mean and standard deviation (population) of the stored values, from the parse. */
+  /** Mean and standard deviation (population) of the stored values (the observed ones), from the parse. */
   mean: number;
   sd: number;
+  /** Missing cells, stored as NaN (only when the fit marginalises them; absent when there are none). */
+  missing?: number;
 }
 
 export interface ColumnStoreInfo {
@@ -109,6 +111,8 @@ export class ColumnStoreWriter {
   // Welford's running mean and M2 per column.
   private readonly means: Float64Array;
   private readonly m2: Float64Array;
+  /** Observed (non-NaN) values per column. */
+  private readonly observed: Float64Array;
 
   constructor(
     readonly dir: string,
@@ -120,16 +124,20 @@ export class ColumnStoreWriter {
     this.exactF32 = new Array<boolean>(d).fill(true);
     this.means = new Float64Array(d);
     this.m2 = new Float64Array(d);
+    this.observed = new Float64Array(d);
   }
 
-  /** One row of d finite values (read from `row` at `offset`). */
+  /** One row of d finite values, or NaN for a missing cell (read from `row` at `offset`). */
   push(row: ArrayLike<number>, offset = 0): void {
     const d = this.names.length;
-    const count = ++this.n;
+    this.n++;
     for (let j = 0; j < d; j++) {
       const v = row[offset + j];
       this.buffers[j][this.fill] = v;
+      // A missing cell (NaN) is exact in float32 and takes no part in the column's mean and deviation.
+      if (v !== v) continue;
       if (this.exactF32[j] && Math.fround(v) !== v) this.exactF32[j] = false;
+      const count = ++this.observed[j];
       const delta = v - this.means[j];
       this.means[j] += delta / count;
       this.m2[j] += delta * (v - this.means[j]);
@@ -152,7 +160,9 @@ export class ColumnStoreWriter {
     const columns = this.names.map((name, j): StoreColumn => {
       const type: StoredType = this.exactF32[j] ? 'float32' : 'float64';
       if (type === 'float32') narrowToFloat32(columnPath(this.dir, j, 'float64'), columnPath(this.dir, j, 'float32'));
-      return { name, type, mean: this.means[j], sd: this.n > 0 ? Math.sqrt(this.m2[j] / this.n) : 0 };
+      const observed = this.observed[j];
+      const missing = this.n - observed;
+      return { name, type, mean: this.means[j], sd: observed > 0 ? Math.sqrt(this.m2[j] / observed) : 0, ...(missing > 0 ? { missing } : {}) };
     });
     const info: ColumnStoreInfo = { dir: this.dir, n: this.n, columns };
     fs.writeFileSync(path.join(this.dir, 'store.json'), JSON.stringify({ n: info.n, columns }));

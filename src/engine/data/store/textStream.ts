@@ -40,6 +40,11 @@ export interface StreamTextOptions {
   checkRow?: (values: Float64Array, line: number, names: readonly string[]) => void;
   /** Store rows the loader reads as images (pixel rows) as columns of numbers, instead of refusing them. */
   pixelRows?: boolean;
+  /**
+   * Whether the fit of these columns marginalises missing numeric cells (asked once the columns are known): such rows
+   * are then stored with NaN in those cells instead of skipped (a row with no observed cell at all is still skipped).
+   */
+  keepMissing?: (numeric: string[], categorical: boolean) => boolean;
 }
 
 export interface StreamedTable {
@@ -53,8 +58,10 @@ export interface StreamedTable {
    * appearance (−1 for a missing cell); `recode[j][code]` is the code in the in-memory loader's order of `categories[j]`.
    */
   categorical?: { columns: string[]; categories: string[][]; recode: Int32Array[] };
-  /** The first row skipped for a missing numeric cell: its line and column (a fit that would marginalise it refuses). */
+  /** The first row with a missing numeric cell (skipped, or kept with NaN): its line and column. */
   firstMissing?: { line: number; column: string };
+  /** Per numeric column, the line of its first missing cell (0: none), when missing cells were kept. */
+  firstMissingLines?: number[];
   /** Parquet and Arrow: the categorical columns their streaming pass left out (it stores numeric columns only). */
   categoricalLeftOut?: string[];
   /** The file's start read as rows of pixels (StreamTextOptions.pixelRows): the images' height and width. */
@@ -91,6 +98,8 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     const categoryFields = options.categories && !(options.categories.onlyWithoutNumbers && d > 0) ? (layout.categoricalFields ?? []) : [];
     const categoryNames = categoryFields.length > 0 ? table.categorical!.columns : [];
     const dc = categoryFields.length;
+    const keepMissing = options.keepMissing?.(names, dc > 0) ?? false;
+    const firstMissingLines = new Array<number>(d).fill(0);
     // Codes in order of first appearance over the whole file; the levels are sorted as in memory once every row is read.
     const levelCodes = categoryFields.map(() => new Map<string, number>());
     const levelLimit = Math.max(options.categories?.limit ?? DEFAULT_CATEGORY_LIMIT, 1);
@@ -108,6 +117,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     const w = writer;
     let firstMissing: StreamedTable['firstMissing'];
     const visit = (line: number) => {
+      let missingCells = 0;
       if (scanner.broken) return skipped.add('quotes', line);
       if (scanner.count !== layout.fields) return skipped.add('ragged', line, `expected ${layout.fields} fields`);
       // As in memory, a row's weight is read (and a bad one refused) before its cells are looked at.
@@ -121,6 +131,12 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
         }
         const cause = kind === MISSING ? 'missing' : kind === NONFINITE ? 'nonfinite' : 'text';
         if (kind === MISSING && !firstMissing) firstMissing = { line, column: names[k] };
+        if (kind === MISSING && keepMissing) {
+          rowValues[k] = NaN;
+          missingCells++;
+          if (firstMissingLines[k] === 0) firstMissingLines[k] = line;
+          continue;
+        }
         return skipped.add(cause, line, `"${clip(scanner.text(j))}" in ${names[k]}`);
       }
       let missingCodes = 0;
@@ -147,7 +163,8 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
         }
         rowValues[d + k] = code;
       }
-      if (d === 0 && dc > 0 && missingCodes === dc) return skipped.add('allMissing', line);
+      // As the in-memory loader: a row needs one observed cell among the fitted ones.
+      if (d + dc > 0 && missingCells === d && missingCodes === dc) return skipped.add('allMissing', line);
       options.checkRow?.(rowValues.subarray(0, d), line, names);
       w.push(rowValues);
     };
@@ -223,7 +240,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       });
       categorical = { columns: categoryNames, categories, recode };
     }
-    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}), ...(categorical ? { categorical } : {}), ...(firstMissing ? { firstMissing } : {}), ...(pixelShape ? { pixelShape } : {}) };
+    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}), ...(categorical ? { categorical } : {}), ...(firstMissing ? { firstMissing } : {}), ...(keepMissing && firstMissing ? { firstMissingLines } : {}), ...(pixelShape ? { pixelShape } : {}) };
   } catch (e) {
     writer?.abort();
     throw e;

@@ -13,7 +13,7 @@ import { totalWeight } from '../../em/em';
 import type { Rng } from '../../em/rng';
 import { FitError } from '../../errors';
 import { expandCovariances } from './covariance';
-import { GaussianFamily } from './family';
+import { GaussianFamily, type GaussianParams } from './family';
 import { choleskyInPlace, solveLowerInPlace } from './linalg';
 import { MclustGaussianFamily, type MclustParams } from './mclust/family';
 import { isMclustModelName, type MclustModelName } from './mclust/models';
@@ -119,18 +119,7 @@ export class MissingGaussianFamily implements MixtureFamily<MissingParams> {
   /** The start: the complete-data family's, on the values with each missing cell at its column's observed mean. */
   initialize(k: number, rng: Rng): MissingParams {
     const start = this.inner.initialize(k, rng);
-    return this.fromInner(start as never, k);
-  }
-
-  private fromInner(start: MclustParams | ReturnType<GaussianFamily['initialize']>, k: number): MissingParams {
-    const { d } = this;
-    if ('state' in start) {
-      return { weights: Float64Array.from(start.state.weights), means: Float64Array.from(start.state.means), covariances: Float64Array.from(start.state.covariances), mclust: start };
-    }
-    const full = expandCovariances(start.covarianceType, start.covariances, k, d);
-    const covariances = new Float64Array(k * d * d);
-    for (let c = 0; c < k; c++) for (let r = 0; r < d; r++) for (let s = 0; s < d; s++) covariances[c * d * d + r * d + s] = full[c][r][s];
-    return { weights: Float64Array.from(start.weights), means: Float64Array.from(start.means), covariances };
+    return asMissingParams(start as never, k, this.d);
   }
 
   // ------------------------------------------------------------------------------------------------ E-step
@@ -286,54 +275,9 @@ export class MissingGaussianFamily implements MixtureFamily<MissingParams> {
       const base = c * d * d;
       for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) scatter[base + b * d + a] = scatter[base + a * d + b];
     }
-    return mclust ? this.mclustStep(previous, sizes, means, scatter, k) : this.sklearnStep(nk, means, scatter, k);
-  }
-
-  /** scikit-learn's covariance formulas from the completed scatter (its 10ε in n_k and reg_covar included). */
-  private sklearnStep(nk: Float64Array, means: Float64Array, scatter: Float64Array, k: number): MissingParams {
-    const { d } = this;
-    const reg = this.regularization;
-    const type = this.covarianceModel as SklearnCovarianceType;
-    let nkTotal = 0;
-    for (let c = 0; c < k; c++) nkTotal += nk[c];
-    const weights = new Float64Array(k);
-    for (let c = 0; c < k; c++) weights[c] = nk[c] / nkTotal;
-    const covariances = new Float64Array(k * d * d);
-    if (type === 'tied') {
-      const shared = new Float64Array(d * d);
-      for (let c = 0; c < k; c++) for (let e = 0; e < d * d; e++) shared[e] += scatter[c * d * d + e];
-      for (let e = 0; e < d * d; e++) shared[e] /= nkTotal;
-      for (let j = 0; j < d; j++) shared[j * d + j] += reg;
-      for (let c = 0; c < k; c++) covariances.set(shared, c * d * d);
-    } else {
-      for (let c = 0; c < k; c++) {
-        const base = c * d * d;
-        if (type === 'full') {
-          for (let e = 0; e < d * d; e++) covariances[base + e] = scatter[base + e] / nk[c];
-          for (let j = 0; j < d; j++) covariances[base + j * d + j] += reg;
-        } else {
-          let mean = 0;
-          for (let j = 0; j < d; j++) mean += scatter[base + j * d + j] / nk[c] + reg;
-          for (let j = 0; j < d; j++) covariances[base + j * d + j] = type === 'diag' ? scatter[base + j * d + j] / nk[c] + reg : mean / d;
-        }
-      }
-    }
-    return { weights, means, covariances };
-  }
-
-  /** The mclust model's own M-step on the completed sufficient statistics. */
-  private mclustStep(previous: MissingParams, sizes: Float64Array, means: Float64Array, scatter: Float64Array, k: number): MissingParams {
-    const params = previous.mclust!;
-    params.mSteps++;
-    const failure = params.state.mStepFromScatter(sizes, means, scatter, this.total, this.control);
-    if (failure) {
-      throw new FitError(
-        `mclust model ${this.covarianceModel}, K = ${k}: ${failure === 'empty-component' ? 'a component lost all its points' : 'a covariance became singular'} at M-step ${params.mSteps}. ` +
-          'Try fewer components (K), another start (seed or init), or a larger regularization.',
-      );
-    }
-    const { state } = params;
-    return { weights: Float64Array.from(state.weights), means: Float64Array.from(state.means), covariances: Float64Array.from(state.covariances), mclust: params };
+    return mclust
+      ? mclustFromScatter(previous.mclust!, sizes, means, scatter, this.total, this.control, this.covarianceModel)
+      : sklearnFromScatter(this.covarianceModel as SklearnCovarianceType, nk, means, scatter, k, this.d, this.regularization);
   }
 
   // ------------------------------------------------------------------------------------------------ reporting
@@ -343,16 +287,7 @@ export class MissingGaussianFamily implements MixtureFamily<MissingParams> {
   }
 
   snapshot(params: MissingParams, k: number, iteration: number): GaussianSnapshot {
-    const { d } = this;
-    return {
-      model: 'gaussian',
-      iteration,
-      weights: Array.from(params.weights),
-      means: Array.from({ length: k }, (_, c) => Array.from(params.means.subarray(c * d, (c + 1) * d))),
-      covariances: Array.from({ length: k }, (_, c) =>
-        Array.from({ length: d }, (_, r) => Array.from(params.covariances.subarray(c * d * d + r * d, c * d * d + (r + 1) * d))),
-      ),
-    };
+    return fullSnapshot(params, k, this.d, iteration);
   }
 
   /**
@@ -377,6 +312,77 @@ export class MissingGaussianFamily implements MixtureFamily<MissingParams> {
     });
     return out;
   }
+}
+
+/** A complete-data family's start (scikit-learn's compact covariances, or an mclust model's state) as full parameters. */
+export function asMissingParams(start: MclustParams | GaussianParams, k: number, d: number): MissingParams {
+  if ('state' in start) {
+    return { weights: Float64Array.from(start.state.weights), means: Float64Array.from(start.state.means), covariances: Float64Array.from(start.state.covariances), mclust: start };
+  }
+  const full = expandCovariances(start.covarianceType, start.covariances, k, d);
+  const covariances = new Float64Array(k * d * d);
+  for (let c = 0; c < k; c++) for (let r = 0; r < d; r++) for (let s = 0; s < d; s++) covariances[c * d * d + r * d + s] = full[c][r][s];
+  return { weights: Float64Array.from(start.weights), means: Float64Array.from(start.means), covariances };
+}
+
+/**
+ * scikit-learn's covariance formulas from the completed scatter W_k about the new means (its 10ε in n_k and reg_covar
+ * included): `nk` are Σ r + 10ε.
+ */
+export function sklearnFromScatter(type: SklearnCovarianceType, nk: Float64Array, means: Float64Array, scatter: Float64Array, k: number, d: number, reg: number): MissingParams {
+  let nkTotal = 0;
+  for (let c = 0; c < k; c++) nkTotal += nk[c];
+  const weights = new Float64Array(k);
+  for (let c = 0; c < k; c++) weights[c] = nk[c] / nkTotal;
+  const covariances = new Float64Array(k * d * d);
+  if (type === 'tied') {
+    const shared = new Float64Array(d * d);
+    for (let c = 0; c < k; c++) for (let e = 0; e < d * d; e++) shared[e] += scatter[c * d * d + e];
+    for (let e = 0; e < d * d; e++) shared[e] /= nkTotal;
+    for (let j = 0; j < d; j++) shared[j * d + j] += reg;
+    for (let c = 0; c < k; c++) covariances.set(shared, c * d * d);
+  } else {
+    for (let c = 0; c < k; c++) {
+      const base = c * d * d;
+      if (type === 'full') {
+        for (let e = 0; e < d * d; e++) covariances[base + e] = scatter[base + e] / nk[c];
+        for (let j = 0; j < d; j++) covariances[base + j * d + j] += reg;
+      } else {
+        let mean = 0;
+        for (let j = 0; j < d; j++) mean += scatter[base + j * d + j] / nk[c] + reg;
+        for (let j = 0; j < d; j++) covariances[base + j * d + j] = type === 'diag' ? scatter[base + j * d + j] / nk[c] + reg : mean / d;
+      }
+    }
+  }
+  return { weights, means, covariances };
+}
+
+/** The mclust model's own M-step on the completed sufficient statistics (sizes Σ r, means, scatter W_k). */
+export function mclustFromScatter(params: MclustParams, sizes: Float64Array, means: Float64Array, scatter: Float64Array, total: number, control: MStepControl, model: string): MissingParams {
+  params.mSteps++;
+  const k = params.state.k;
+  const failure = params.state.mStepFromScatter(sizes, means, scatter, total, control);
+  if (failure) {
+    throw new FitError(
+      `mclust model ${model}, K = ${k}: ${failure === 'empty-component' ? 'a component lost all its points' : 'a covariance became singular'} at M-step ${params.mSteps}. ` +
+        'Try fewer components (K), another start (seed or init), or a larger regularization.',
+    );
+  }
+  const { state } = params;
+  return { weights: Float64Array.from(state.weights), means: Float64Array.from(state.means), covariances: Float64Array.from(state.covariances), mclust: params };
+}
+
+/** Weights, means and full K × D × D covariances as a snapshot. */
+export function fullSnapshot(params: { weights: Float64Array; means: Float64Array; covariances: Float64Array }, k: number, d: number, iteration: number): GaussianSnapshot {
+  return {
+    model: 'gaussian',
+    iteration,
+    weights: Array.from(params.weights),
+    means: Array.from({ length: k }, (_, c) => Array.from(params.means.subarray(c * d, (c + 1) * d))),
+    covariances: Array.from({ length: k }, (_, c) =>
+      Array.from({ length: d }, (_, r) => Array.from(params.covariances.subarray(c * d * d + r * d, c * d * d + (r + 1) * d))),
+    ),
+  };
 }
 
 /** Full weights, means and K × D × D covariances as nested arrays (a FitResult's, a saved model's). */
