@@ -15,7 +15,7 @@ import { baseName, listSome } from './data/common';
 import { principalAxes } from './data/projection';
 import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
 import { streamGroupsToStore, type GroupedFile } from './data/store/cellStream';
-import { columnTransform, gatherRows, identityTransform, readRowsAt, storeSource, type ColumnTransform } from './data/store/storeRows';
+import { columnTransform, gatherRows, identityTransform, readRowsAt, storeSource } from './data/store/storeRows';
 import { streamTextToStore, type StreamedTable } from './data/store/textStream';
 import { typedReaders } from './data/formats';
 import { informationCriteria } from './em/em';
@@ -107,15 +107,15 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
 }
 
 /**
- * What a mixed fit out of core cannot do (also checked when model "auto" turns out mixed): case weights, mclust's
- * models for the Gaussian block, and the starts other than the Gaussian block's k-means++ and random.
+ * What a mixed fit out of core cannot do (also checked when model "auto" turns out mixed): case weights, the
+ * variational mixture for the Gaussian block, and the starts other than the Gaussian block's k-means++ and random.
  */
 function refuseMixedScope(options: FitOptions, file: string, prefix = ''): void {
   const why = `${file} is fitted out of core with the mixed family`;
   const fix = `, or raise ${prefix}memoryBudgetMB to fit it in memory.`;
   if (hasWeights(options)) throw new OptionsError(`${why}, which takes no case weights out of core. Set ${prefix}weightsColumn to ""${fix}`);
-  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType)) {
-    throw new OptionsError(`${why}, whose Gaussian block takes scikit-learn's four covariance types out of core (full, diag, spherical, tied), not "${options.covarianceType}". Set ${prefix}covarianceType to one of them${fix}`);
+  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType) && !isMclustModelName(options.covarianceType)) {
+    throw new OptionsError(`${why}, whose Gaussian block takes scikit-learn's four covariance types (full, diag, spherical, tied) or mclust's models (EII … VVV) out of core, not "${options.covarianceType}". Set ${prefix}covarianceType to one of them${fix}`);
   }
   if (options.init !== 'kmeans++' && options.init !== 'random') throw new OptionsError(`${why}, which starts from kmeans++ or random out of core, not "${options.init}". Set ${prefix}init to "kmeans++"${fix}`);
 }
@@ -213,7 +213,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary, weightsColumn, categorical, firstMissing, pixelShape, categoricalLeftOut } = await streamToStore(filePath, dir, options, hooks);
+    const { store, summary, weightsColumn, categorical, firstMissing, firstMissingLines, pixelShape, categoricalLeftOut } = await streamToStore(filePath, dir, options, hooks);
     // Model "auto" would fit these columns in memory (a mixed or categorical model): never fit another model quietly.
     if (categoricalLeftOut && options.model === 'auto') {
       const prefix = hooks.settingPrefix ?? '';
@@ -252,7 +252,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     removeStore(dir);
     const budget = budgetMB * MB;
     if (family === 'bernoulli') return fitImagesOutOfCore(reader, summary, pixels!, firstMissing, options, budget, started, file, callbacks, hooks);
-    if (family === 'mixed') return fitMixedTableOutOfCore(reader, summary, categorical, firstMissing, options, budget, started, file, callbacks, hooks);
+    if (family === 'mixed') return fitMixedTableOutOfCore(reader, summary, categorical, firstMissingLines, options, budget, started, file, callbacks, hooks);
     if (family === 'categorical') return fitCategoriesOutOfCore(reader, store.n, summary, categorical!, weightsColumn, options, budget, started, file, callbacks, hooks);
     if (family === 'poisson') return fitCountsOutOfCore(reader, store.n, d, summary, weightsColumn, options, budget, started, file, callbacks, hooks);
     const transform = columnTransform(store, options.standardize);
@@ -261,7 +261,8 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     const plotIndices = evenSample(n, options.maxPlotPoints);
     const plotValues = gatherRows(source, plotIndices);
     const missingCells = store.columns.slice(0, d).map((c) => c.missing ?? 0);
-    const incomplete = missingCells.some((c) => c > 0) ? placeIncompleteRows(plotValues, plotIndices, store, transform) : undefined;
+    const observedMeans = Float64Array.from(transform.shift, (shift, j) => (store.columns[j].mean - shift) / transform.scale[j]);
+    const incomplete = missingCells.some((c) => c > 0) ? placeIncompleteRows(plotValues, plotIndices, observedMeans) : undefined;
     const plotSample: PlotSample = { indices: plotIndices, values: Array.from(plotValues), d };
     const projection = d > 2 ? principalAxes(plotValues, plotIndices.length, d) : undefined;
     if (projection) plotSample.projection = projection;
@@ -521,7 +522,7 @@ function fitMixedTableOutOfCore(
   reader: ColumnStoreReader,
   summary: DatasetSummary,
   categorical: StreamedTable['categorical'],
-  firstMissing: StreamedTable['firstMissing'],
+  firstMissingLines: StreamedTable['firstMissingLines'],
   options: FitOptions,
   budget: number,
   started: number,
@@ -532,19 +533,22 @@ function fitMixedTableOutOfCore(
   const prefix = hooks.settingPrefix ?? '';
   refuseMixedScope(options, file, prefix);
   const fix = `, or raise ${prefix}memoryBudgetMB to fit the file in memory`;
-  if (firstMissing && options.missing !== 'skip') {
-    throw new DataError(
-      `${file}: line ${firstMissing.line} has a missing cell in the numeric column "${firstMissing.column}". In memory the mixed family fits such rows on their observed cells; out of core it cannot, so it would fit other rows. ` +
-        `Set ${prefix}missing to "skip" to leave rows with missing numeric cells out, fill the cells${fix}.`,
-      file,
-      firstMissing.line,
-    );
-  }
   const columns = summary.columns;
   const d = columns.length;
   const countIndices = countColumnIndices(file, columns, countColumnNames(options), (name) =>
     categorical?.columns.some((c) => c.toLowerCase() === name.toLowerCase()) ? `column "${name}" (countColumns) is read as categorical, not as numbers.` : `there is no numeric column "${name}" (countColumns).`,
   );
+  // Missing numeric cells were kept (NaN) for the Gaussian block to integrate out; the Poisson block cannot out of core.
+  const missingCount = countIndices.find((j) => (reader.info.columns[j].missing ?? 0) > 0);
+  if (missingCount !== undefined) {
+    const line = firstMissingLines?.[missingCount] ?? 0;
+    throw new DataError(
+      `${file}: ${line > 0 ? `line ${line}` : 'a row'} has a missing cell in the count column "${columns[missingCount]}". In memory the mixed family leaves it out of the row's Poisson product; out of core it cannot. ` +
+        `Set ${prefix}missing to "skip" to leave rows with missing numeric cells out, fill the cells${fix}.`,
+      file,
+      line > 0 ? line : undefined,
+    );
+  }
   const gaussianIndices = columns.map((_, j) => j).filter((j) => !countIndices.includes(j));
   const dg = gaussianIndices.length;
   const dp = countIndices.length;
@@ -593,9 +597,13 @@ function fitMixedTableOutOfCore(
   const gaussianSource: RowSource = { n, d: dg, chunkRows, buffer: gaussian, forEachChunk: (visit) => source.forEachChunk(visit) };
   const plotIndices = evenSample(n, options.maxPlotPoints);
   const plotValues = gatherRows(gaussianSource, plotIndices);
+  const missingCells = gaussianIndices.map((j) => reader.info.columns[j].missing ?? 0);
+  const observedMeans = Float64Array.from(gaussianIndices, (j) => reader.info.columns[j].mean);
+  const incomplete = missingCells.some((c) => c > 0) ? placeIncompleteRows(plotValues, plotIndices, observedMeans) : undefined;
   const plotSample: PlotSample = { indices: plotIndices, values: Array.from(plotValues), d: dg };
   const projection = dg > 2 ? principalAxes(plotValues, plotIndices.length, dg) : undefined;
   if (projection) plotSample.projection = projection;
+  if (incomplete) plotSample.incompleteRows = incomplete.rows;
   const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (dg + k + 3)))));
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
   const startValues = gatherRows(gaussianSource, startIndices);
@@ -620,6 +628,8 @@ function fitMixedTableOutOfCore(
     categories: categorical?.categories ?? [],
     start: { indices: startIndices, values: startValues },
     plotSample,
+    gaussianModel: isMclustModelName(options.covarianceType) ? mclustModelForColumns(options.covarianceType, dg) : (options.covarianceType as SklearnCovarianceType),
+    ...(incomplete ? { missingCells } : {}),
     notes: [
       startIndices.length > 0 && startIndices.length < n
         ? `k-means++ started the Gaussian block from ${startIndices.length} evenly drawn rows of ${n}; every row is then assigned to its nearest centre and EM runs on all rows`
@@ -746,8 +756,8 @@ function fitImagesOutOfCore(
  * `plotValues` then set to its column's observed mean (in the fit's units), where the panel draws it until the fit
  * places it (as the in-memory Gaussian family's plotted sample).
  */
-function placeIncompleteRows(plotValues: Float64Array, plotIndices: number[], store: ColumnStoreInfo, transform: ColumnTransform): { rows: number[]; values: Float64Array } {
-  const d = transform.shift.length;
+function placeIncompleteRows(plotValues: Float64Array, plotIndices: number[], observedMeans: Float64Array): { rows: number[]; values: Float64Array } {
+  const d = observedMeans.length;
   const rows: number[] = [];
   const values: number[] = [];
   plotIndices.forEach((row, s) => {
@@ -755,7 +765,7 @@ function placeIncompleteRows(plotValues: Float64Array, plotIndices: number[], st
     if (!cells.some((v) => v !== v)) return;
     rows.push(row);
     values.push(...cells);
-    for (let j = 0; j < d; j++) if (cells[j] !== cells[j]) cells[j] = (store.columns[j].mean - transform.shift[j]) / transform.scale[j];
+    for (let j = 0; j < d; j++) if (cells[j] !== cells[j]) cells[j] = observedMeans[j];
   });
   return { rows, values: Float64Array.from(values) };
 }

@@ -77,23 +77,42 @@ describe('out-of-core mixed EM equals the in-memory fit', () => {
     { file: COUNTS, options: { model: 'mixed', countColumns: counts, columns: ['height', 'score', 'visits', 'calls'], k: 2, seed: 6 }, chunkRows: 50 },
     // countColumns naming some of the numeric columns: a Gaussian block on the others and a Poisson block.
     { file: path.join(FIXTURES, 'counts.csv'), options: { model: 'auto', countColumns: ['visits'], k: 2, seed: 7 }, chunkRows: 29 },
+    // mclust's models for the Gaussian block (on one column: its E or V).
+    { file: MIXED, options: { model: 'mixed', k: 3, seed: 2, covarianceType: 'VEV' }, chunkRows: 19 },
+    { file: MIXED, options: { model: 'mixed', k: 2, seed: 3, init: 'random', covarianceType: 'EVE', restarts: 2 }, chunkRows: 64 },
+    { file: COUNTS, options: { model: 'mixed', countColumns: counts, k: 2, seed: 1, covarianceType: 'VVI' }, chunkRows: 23 },
+    { file: MIXED, options: { model: 'mixed', columns: ['height', 'smoker', 'commute'], k: 2, seed: 4, covarianceType: 'EEE' }, chunkRows: 31 },
+    // Missing numeric cells integrated out by the Gaussian block (scikit-learn's types and mclust's models).
+    { file: MISSING, options: { model: 'auto', k: 2, seed: 1 }, chunkRows: 7 },
+    { file: MISSING, options: { model: 'mixed', k: 3, seed: 2, covarianceType: 'diag', init: 'random' }, chunkRows: 50 },
+    { file: MISSING, options: { model: 'mixed', k: 2, seed: 5, covarianceType: 'VVV', restarts: 2 }, chunkRows: 13 },
+    { file: MISSING, options: { model: 'mixed', k: 2, seed: 6, covarianceType: 'EVE' }, chunkRows: 300 },
   ];
   for (const { file, options, chunkRows } of cases) {
-    it(`${path.basename(file)}, model ${options.model}, K ${options.k}, ${options.covarianceType ?? 'full'}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}${options.columns ? ', counts and numeric columns only' : ''}, chunks of ${chunkRows} rows`, async () => {
+    it(`${path.basename(file)}, model ${options.model}, K ${options.k}, ${options.covarianceType ?? 'full'}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}${options.columns ? `, columns ${options.columns.join(', ')}` : ''}, chunks of ${chunkRows} rows`, async () => {
       const expected = inMemory(file, options);
       let storeDir = '';
       let loadedModel = '';
-      const actual = (await fitOutOfCore(file, options, 1, { onLoaded: (info) => (loadedModel = info.model) }, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) })).result;
+      let incomplete: number[] | undefined;
+      const actual = (await fitOutOfCore(file, options, 1, { onLoaded: (info) => ((loadedModel = info.model), (incomplete = info.plotSample?.incompleteRows)) }, { chunkRows, tempParent: temp, onStore: (dir) => (storeDir = dir) })).result;
       assert.equal(loadedModel, 'mixed');
       assertSameFit(actual, expected);
+      assert.equal(actual.covarianceType, expected.covarianceType);
+      assert.deepEqual(actual.missingCells, expected.missingCells);
+      if (expected.missingCells) {
+        assert.ok(incomplete && incomplete.length > 0 && incomplete.every((i) => expected.imputedPlot!.rows.includes(i)), 'the plotted rows with missing cells are marked');
+        const note = expected.notes!.find((n) => /integrated out by the Gaussian block/.test(n))!;
+        assert.ok(actual.notes!.includes(note), note);
+      }
       assert.ok(storeDir !== '' && !fs.existsSync(storeDir), 'the temporary store was removed');
     });
   }
 
-  for (const file of [MIXED, COUNTS]) {
+  for (const file of [MIXED, COUNTS, MISSING]) {
     it(`${path.basename(file)}: a K sweep picks the same K with the same per-K log-likelihoods, BIC, ICL and AIC`, async () => {
       for (const criterion of ['bic', 'icl'] as const) {
-        const options: Partial<FitOptions> = { model: 'auto', countColumns: file === COUNTS ? counts : [], k: 'auto', kRange: '1-4', seed: 1, criterion };
+        // (mixed-missing.csv with an mclust model: its parameter count enters BIC.)
+        const options: Partial<FitOptions> = { model: 'auto', countColumns: file === COUNTS ? counts : [], k: 'auto', kRange: '1-4', seed: 1, criterion, ...(file === MISSING ? { covarianceType: 'VEI' as const } : {}) };
         const expected = inMemory(file, options);
         const actual = (await fitOutOfCore(file, options, 1, {}, { chunkRows: 23, tempParent: temp })).result;
         const want = expected.selection!;
@@ -119,11 +138,14 @@ describe('out-of-core mixed EM equals the in-memory fit', () => {
     const fit = (file: string, options: Partial<FitOptions>) => () => fitOutOfCore(file, options, 1, {}, { tempParent: temp });
     await assert.rejects(fit(path.join(FIXTURES, 'counts.csv'), { model: 'mixed', k: 2 }), (e: Error) => e instanceof DataError && /^counts\.csv: a mixed mixture needs numeric columns and text columns.*Use model "gaussian"/.test(e.message));
     await assert.rejects(fit(MIXED, { model: 'mixed', k: 2, weightsColumn: 'score' }), (e: Error) => e instanceof OptionsError && /mixed\.csv .*takes no case weights out of core/.test(e.message));
-    await assert.rejects(fit(MIXED, { model: 'mixed', k: 2, covarianceType: 'VVV' }), (e: Error) => e instanceof OptionsError && /mixed\.csv .*scikit-learn's four covariance types.*"VVV"/.test(e.message));
+    await assert.rejects(fit(MIXED, { model: 'mixed', k: 2, covarianceType: 'variational' }), (e: Error) => e instanceof OptionsError && /mixed\.csv .*scikit-learn's four covariance types .* or mclust's models \(EII … VVV\) out of core, not "variational"/.test(e.message));
     await assert.rejects(fit(MIXED, { model: 'mixed', k: 2, init: 'random-data' }), (e: Error) => e instanceof OptionsError && /kmeans\+\+ or random.*"random-data"/.test(e.message));
     await assert.rejects(fit(MIXED, { model: 'auto', k: 2, init: 'params', initParams: { weights: [0.5, 0.5], means: [[0, 0], [1, 1]] } }), (e: Error) => e instanceof OptionsError && /kmeans\+\+ or random/.test(e.message));
-    // In memory the rows with missing numeric cells are fitted on their observed cells; out of core they would be skipped.
-    await assert.rejects(fit(MISSING, { model: 'auto', k: 2 }), (e: Error) => e instanceof DataError && /mixed-missing\.csv: line \d+ has a missing cell in the numeric column ".+".*missing to "skip"/.test(e.message));
+    // In memory a missing count drops out of its row's Poisson product; out of core it cannot.
+    await assert.rejects(
+      fit(path.join(FIXTURES, 'mixed-counts-missing.csv'), { model: 'auto', countColumns: counts, k: 2 }),
+      (e: Error) => e instanceof DataError && /mixed-counts-missing\.csv: line \d+ has a missing cell in the count column "(visits|calls)".*missing to "skip"/.test(e.message),
+    );
   });
 
   it('with missing "skip", the rows with missing numeric cells are left out both ways', async () => {

@@ -10,6 +10,7 @@ import { sweepK } from '../../select/kSweep';
 import { categoryFields } from '../categorical/entry';
 import { streamedCountHistograms } from '../poisson/streamed';
 import type { FitCallbacks, FitOutcome } from '../types';
+import { nMclustParams, type MclustModelName } from '../gaussian/mclust/models';
 import { runStreamedMixedEm, type MixedRowSource, type StreamedMixedRun } from './streamed';
 
 export interface MixedOutOfCoreInput {
@@ -29,6 +30,10 @@ export interface MixedOutOfCoreInput {
   start: { indices: number[]; values: Float64Array };
   /** Rows of the Gaussian block's columns the panel plots. */
   plotSample: PlotSample;
+  /** The Gaussian block's model: scikit-learn's type, or the mclust model for its columns. */
+  gaussianModel: SklearnCovarianceType | MclustModelName;
+  /** Missing cells per Gaussian column (NaN in the source), when there are any: integrated out. */
+  missingCells?: number[];
   notes: string[];
   callbacks: FitCallbacks;
 }
@@ -36,7 +41,8 @@ export interface MixedOutOfCoreInput {
 export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
   const { file, options, ks, source, callbacks, plotSample, summary } = input;
   const { n } = source;
-  const covarianceType = options.covarianceType as SklearnCovarianceType;
+  const covarianceType = input.gaussianModel;
+  const missing = (input.missingCells ?? []).some((c) => c > 0);
   callbacks.onLoaded?.({ summary: { ...summary, ...(input.countColumns.length > 0 ? { countColumns: input.countColumns } : {}) }, model: 'mixed', modelReason: input.reason, plotSample });
   const run = (k: number, onProgress?: FitCallbacks['onProgress']) =>
     runStreamedMixedEm(
@@ -44,6 +50,7 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
       {
         k,
         covarianceType,
+        missingCells: missing,
         regularization: options.regularization,
         init: options.init as 'kmeans++' | 'random',
         maxIterations: options.maxIterations,
@@ -58,6 +65,12 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
   let fit: StreamedMixedRun;
   let k: number;
   const notes = [...input.notes];
+  if (missing) {
+    const per = input.missingCells!;
+    const cells = per.reduce((a, b) => a + b, 0);
+    const where = per.map((count, j) => (count > 0 ? `${count} in ${input.gaussianColumns[j]}` : '')).filter(Boolean).join(', ');
+    notes.push(`${cells} missing numeric cell${cells === 1 ? '' : 's'} (${where}) integrated out by the Gaussian block: each row is fitted on its observed cells, assuming the cells are missing at random.`);
+  }
   let selection: FitResult['selection'];
   if (ks.length > 1) {
     const swept = sweepK({
@@ -90,6 +103,7 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
     n,
     d: input.gaussianColumns.length,
     columns: input.gaussianColumns,
+    ...(missing ? { missingCells: input.missingCells } : {}),
     k,
     converged: fit.converged,
     iterations: fit.iterations,
@@ -118,9 +132,9 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
 }
 
 /** MixedFamily.parameterCount without building one: every block's free parameters, the K − 1 weights counted once. */
-function mixedParameterCount(input: MixedOutOfCoreInput, type: SklearnCovarianceType, k: number): number {
+function mixedParameterCount(input: MixedOutOfCoreInput, type: SklearnCovarianceType | MclustModelName, k: number): number {
   const d = input.gaussianColumns.length;
-  const covariance = type === 'full' ? (k * d * (d + 1)) / 2 : type === 'diag' ? k * d : type === 'tied' ? (d * (d + 1)) / 2 : k;
+  const covariance = type === 'full' ? (k * d * (d + 1)) / 2 : type === 'diag' ? k * d : type === 'tied' ? (d * (d + 1)) / 2 : type === 'spherical' ? k : nMclustParams(type, d, k) - (k - 1 + k * d);
   let free = k - 1 + k * d + covariance;
   free += k * input.countColumns.length;
   for (const levels of input.categories) free += k * (levels.length - 1);

@@ -2,23 +2,26 @@
 // the rows. Each chunk's E-step is the in-memory family's own (a MixedFamily over the chunk's columns: the Gaussian
 // block's kernels, the Poisson block's and the categorical block's, π counted once), and each block's M-step comes
 // from its statistics summed over the chunks with the same responsibilities: the Gaussian block's N_k, Σ r (x − c_k)
-// and Σ r (x − c_k)(x − c_k)ᵀ (em/streaming.ts), the Poisson block's Σ r x and the categorical block's counts. The
+// and Σ r (x − c_k)(x − c_k)ᵀ (the Gaussian family's streamed pieces, gaussian/streamedModel.ts: scikit-learn's types,
+// mclust's models, missing cells integrated out), the Poisson block's Σ r x and the categorical block's counts. The
 // start is the in-memory one: the Gaussian block's own (k-means++ on an evenly drawn sample, every row when the
 // sample is the file; or random responsibilities row by row), then the other blocks' M-step from the Gaussian
 // block's responsibilities.
 
-import type { MixedSnapshot, SklearnCovarianceType } from '../../../shared/protocol';
+import type { GaussianSnapshot, MixedSnapshot, SklearnCovarianceType } from '../../../shared/protocol';
 import type { EmProgress } from '../../em/em';
 import { normalizeLogRowsAndExp } from '../../em/logsumexp';
 import { Rng } from '../../em/rng';
-import { StreamedGaussianStatistics, streamedGaussianStart, type RowSource } from '../../em/streaming';
+import type { RowSource } from '../../em/streaming';
 import { FitError, OptionsError } from '../../errors';
 import { CategoricalStatistics } from '../categorical/streamed';
 import { CategoricalFamily } from '../categorical/family';
-import { GaussianFamily, type GaussianParams } from '../gaussian/family';
+import { isMclustModelName, type MclustModelName } from '../gaussian/mclust/models';
+import { streamedGaussianModel } from '../gaussian/outOfCore';
+import type { StreamedGaussianModel } from '../gaussian/streamedModel';
 import { PoissonStatistics } from '../poisson/streamed';
 import { PoissonFamily } from '../poisson/family';
-import { MixedFamily, type MixedParams } from './family';
+import { MixedFamily, type GaussianBlock, type MixedParams } from './family';
 
 /** The mixed table's rows in chunks: the Gaussian block's columns, the count columns and the categorical codes. */
 export interface MixedRowSource {
@@ -39,7 +42,10 @@ export interface MixedRowSource {
 
 export interface StreamedMixedOptions {
   k: number;
-  covarianceType: SklearnCovarianceType;
+  /** The Gaussian block's model: scikit-learn's type, or the mclust model for its columns. */
+  covarianceType: SklearnCovarianceType | MclustModelName;
+  /** The Gaussian block's rows have missing cells (NaN), integrated out. */
+  missingCells?: boolean;
   regularization: number;
   init: 'kmeans++' | 'random';
   maxIterations: number;
@@ -52,7 +58,7 @@ export interface StreamedMixedOptions {
 }
 
 export interface StreamedMixedRun {
-  params: MixedParams<GaussianParams>;
+  params: MixedParams<unknown>;
   converged: boolean;
   iterations: number;
   logLikelihood: number;
@@ -65,7 +71,24 @@ export interface StreamedMixedRun {
   parameters: number;
 }
 
-type Mixed = MixedFamily<GaussianParams>;
+type Mixed = MixedFamily<unknown>;
+
+/** The streamed Gaussian piece as a MixedFamily block over a chunk of `rows` rows (its E-step and snapshot). */
+function chunkBlock(piece: StreamedGaussianModel<unknown>, rows: number): GaussianBlock<unknown> {
+  const unused = () => {
+    throw new Error('internal: the streamed Gaussian block starts and steps through its piece');
+  };
+  return {
+    model: 'gaussian',
+    n: rows,
+    d: piece.d,
+    initialize: unused,
+    mStep: unused,
+    weightedLogProb: (params, _k, out) => piece.chunkLogProb(params, rows, out),
+    parameterCount: () => piece.parameters,
+    snapshot: (params, _k, iteration): GaussianSnapshot => piece.snapshot(params, iteration),
+  };
+}
 
 export function runStreamedMixedEm(source: MixedRowSource, options: StreamedMixedOptions, onProgress?: (p: EmProgress) => void): StreamedMixedRun {
   const { k } = options;
@@ -74,26 +97,29 @@ export function runStreamedMixedEm(source: MixedRowSource, options: StreamedMixe
   if (dg === 0) throw new OptionsError('out of core, a mixed mixture needs numeric columns beside its count or categorical ones.');
   if (!Number.isInteger(k) || k < 1) throw new OptionsError(`K must be a whole number ≥ 1, got ${k}.`);
   if (k > n) throw new FitError(`K = ${k} components but only ${n} rows; K must not exceed the number of rows.`);
-  const gaussianOptions = { covarianceType: options.covarianceType, regularization: options.regularization, init: options.init };
+  const gaussianSource: RowSource = { n, d: dg, chunkRows, buffer: source.gaussian, forEachChunk: (visit) => source.forEachChunk(visit) };
+  const piece = streamedGaussianModel(
+    gaussianSource,
+    { k, model: options.covarianceType, regularization: options.regularization, init: options.init, sample: options.sample },
+    options.missingCells === true,
+    isMclustModelName(options.covarianceType),
+  );
   // One family per chunk length over the source's buffers: its kernels read the chunk just filled.
   const familyFor = (rows: number): Mixed =>
-    new MixedFamily<GaussianParams>({
-      gaussian: new GaussianFamily(source.gaussian.subarray(0, rows * dg), rows, dg, gaussianOptions),
+    new MixedFamily<unknown>({
+      gaussian: chunkBlock(piece, rows),
       poisson: dp > 0 ? new PoissonFamily(source.counts.subarray(0, rows * dp), rows, dp, options.init) : undefined,
       categorical: dc > 0 ? new CategoricalFamily({ n: rows, d: dc, codes: source.codes.subarray(0, rows * dc), levels }, options.init) : undefined,
     });
   const full = familyFor(chunkRows);
   const tail = n % chunkRows;
   const last = tail > 0 ? familyFor(tail) : full;
-  const gaussianBlock = full.gaussian as GaussianFamily;
   const offsets = new Int32Array(dc + 1);
   for (let j = 0; j < dc; j++) offsets[j + 1] = offsets[j] + levels[j];
-  const gaussianStats = new StreamedGaussianStatistics(options.covarianceType, k, dg);
   const poissonStats = dp > 0 ? new PoissonStatistics(k, dp, n) : undefined;
   const categoricalStats = dc > 0 ? new CategoricalStatistics(k, dc, offsets, n) : undefined;
   const logProb = new Float64Array(chunkRows * k);
   const resp = new Float64Array(chunkRows * k);
-  const gaussianSource: RowSource = { n, d: dg, chunkRows, buffer: source.gaussian, forEachChunk: (visit) => source.forEachChunk(visit) };
   const rng = new Rng(options.seed);
   const parameters = full.parameterCount(k);
   let best: StreamedMixedRun | undefined;
@@ -105,9 +131,8 @@ export function runStreamedMixedEm(source: MixedRowSource, options: StreamedMixe
   };
 
   /** As MixedFamily.initialize: the Gaussian block's start, then the others' M-step from its responsibilities. */
-  const start = (): MixedParams<GaussianParams> => {
-    const streamedOptions = { ...options, covarianceType: options.covarianceType, init: options.init, plotIndices: [] };
-    const gaussian = streamedGaussianStart(streamedOptions, gaussianSource, gaussianBlock, gaussianStats, resp, rng);
+  const start = (): MixedParams<unknown> => {
+    const gaussian = piece.start(rng);
     poissonStats?.reset();
     categoricalStats?.reset();
     source.forEachChunk((rows) => {
@@ -119,8 +144,8 @@ export function runStreamedMixedEm(source: MixedRowSource, options: StreamedMixe
     return { gaussian, ...(poissonStats ? { poisson: poissonStats.mStep() } : {}), ...(categoricalStats ? { categorical: categoricalStats.mStep() } : {}) };
   };
 
-  const ePass = (params: MixedParams<GaussianParams>, plot: number[], sizes: number[]) => {
-    gaussianStats.reset(params.gaussian!.means);
+  const ePass = (params: MixedParams<unknown>, plot: number[], sizes: number[]) => {
+    piece.reset(params.gaussian);
     poissonStats?.reset();
     categoricalStats?.reset();
     let logLikelihood = 0;
@@ -140,14 +165,14 @@ export function runStreamedMixedEm(source: MixedRowSource, options: StreamedMixe
         if (top > 0) sumLogMax += Math.log(top);
         while (p < options.plotIndices.length && options.plotIndices[p] === first + i) plot[p++] = bestJ;
       }
-      gaussianStats.add(source.gaussian, rows, resp);
+      piece.add(rows, resp);
       addOthers(rows);
     });
     return { logLikelihood, sumLogMax };
   };
 
-  const mStep = (): MixedParams<GaussianParams> => ({
-    gaussian: gaussianStats.mStep(gaussianBlock, options.regularization),
+  const mStep = (previous: MixedParams<unknown>): MixedParams<unknown> => ({
+    gaussian: piece.mStep(previous.gaussian),
     ...(poissonStats ? { poisson: poissonStats.mStep() } : {}),
     ...(categoricalStats ? { categorical: categoricalStats.mStep() } : {}),
   });
@@ -177,7 +202,7 @@ export function runStreamedMixedEm(source: MixedRowSource, options: StreamedMixe
       onProgress?.({ restart, iteration, objective: logLikelihood, logLikelihood, snapshot });
       if (convergedAt >= 0 || iteration >= options.maxIterations) break;
       if (iteration >= 1 && Math.abs(logLikelihood - trace[iteration - 1]) / n < options.tolerance) convergedAt = iteration;
-      params = mStep();
+      params = mStep(params);
     }
     restartObjectives.push(logLikelihood);
     if (!best || logLikelihood > best.logLikelihood) {
