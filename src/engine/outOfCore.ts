@@ -2,15 +2,15 @@
 // temporary folder (data/store/: delimited text line by line, Parquet row group by row group, Arrow record batch by
 // record batch), then every EM iteration streams the store in chunks (em/streaming.ts): exact EM, not an
 // approximation. Scope: Gaussian mixtures: one of scikit-learn's covariance types with a fixed K, or a model
-// selection over K and mclust's models (select/outOfCoreSelection.ts); from delimited text also Poisson mixtures of
-// count tables (families/poisson/outOfCore.ts), categorical mixtures (families/categorical/outOfCore.ts), the mixed
-// family's Gaussian, Poisson and categorical blocks (families/mixed/outOfCore.ts) and Bernoulli mixtures of 0/1,
-// [0, 1] or pixel columns (families/bernoulli/outOfCore.ts). The folder is removed when the fit ends, fails or is
-// interrupted (see removeStore's callers).
+// selection over K and mclust's models (select/outOfCoreSelection.ts); Poisson mixtures of count tables
+// (families/poisson/outOfCore.ts), categorical mixtures (families/categorical/outOfCore.ts), the mixed family's
+// Gaussian, Poisson and categorical blocks (families/mixed/outOfCore.ts) and Bernoulli mixtures of 0/1, [0, 1] or
+// pixel columns (families/bernoulli/outOfCore.ts), from every streamed format. The folder is removed when the fit
+// ends, fails or is interrupted (see removeStore's callers).
 
 import * as fs from 'node:fs';
 import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../shared/protocol';
-import { baseName, listSome } from './data/common';
+import { baseName } from './data/common';
 import { principalAxes } from './data/projection';
 import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
 import { streamGroupsToStore, type GroupedFile } from './data/store/cellStream';
@@ -74,11 +74,6 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
   };
   if (!isOutOfCoreFileName(file)) refuse(`reads ${STREAMED_FORMATS} only`, 'Save it as CSV or Parquet');
   if (!OUT_OF_CORE_MODELS.includes(options.model)) refuse(`fits Gaussian, Poisson, categorical, mixed and Bernoulli mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian", "poisson", "categorical", "mixed" or "bernoulli"`);
-  // Parquet and Arrow files stream their numeric columns only: the other families read delimited text out of core.
-  if (streamedFormatOf(file) !== 'text') {
-    if (options.model !== 'auto' && options.model !== 'gaussian') refuse(`fits Gaussian mixtures from Parquet and Arrow files (model is "${options.model}"; the other families read delimited text out of core)`, `Save it as CSV, or set ${prefix}model to "gaussian"`);
-    if (hasWeights(options)) refuse('takes no case weights from Parquet and Arrow files', `Set ${prefix}weightsColumn to "", or save the file as CSV`);
-  }
   if (options.emVariant === 'hard') refuse('runs soft EM only', `Set ${prefix}emVariant to "soft"`);
   if (options.model === 'mixed') {
     refuseMixedScope(options, file, prefix);
@@ -126,6 +121,11 @@ function refuseBernoulliScope(options: FitOptions, file: string, prefix = ''): v
   if (!['kmeans++', 'random', 'random-assignment', 'params'].includes(options.init)) throw new OptionsError(`${why}, which starts from kmeans++, random, random-assignment or params out of core, not "${options.init}". Set ${prefix}init to "kmeans++"${fix}`);
 }
 
+/** Whether the fit may use categorical columns (stored as codes): the categorical and mixed families, and model "auto". */
+function keepsCategories(options: FitOptions): boolean {
+  return options.model === 'categorical' || options.model === 'auto' || options.model === 'mixed';
+}
+
 function hasWeights(options: FitOptions): boolean {
   return !!options.weightsColumn && options.weightsColumn.trim() !== '';
 }
@@ -163,8 +163,7 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
     return streamTextToStore(filePath, dir, {
       columns: options.columns,
       labelColumn: options.labelColumn,
-      categories:
-        options.model === 'categorical' || options.model === 'auto' || options.model === 'mixed' ? { columns: options.categorical, limit: options.categoryLimit } : undefined,
+      categories: keepsCategories(options) ? { columns: options.categorical, limit: options.categoryLimit } : undefined,
       weightsColumn: hasWeights(options) ? options.weightsColumn : undefined,
       onProgress: hooks.onParseProgress,
       beforeWrite,
@@ -180,6 +179,11 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
     labelColumn: options.labelColumn,
     categorical: options.categorical,
     categoryLimit: options.categoryLimit,
+    imageWidth: options.imageWidth,
+    keepCategories: keepsCategories(options),
+    weightsColumn: hasWeights(options) ? options.weightsColumn : undefined,
+    pixelRows: options.model === 'bernoulli' || options.model === 'auto',
+    checkRow: options.model === 'poisson' ? (values, row, names) => checkCounts(file, values, undefined, names, row - 1, `${grouped.unit ?? 'row'} ${row}`) : undefined,
     onProgress: hooks.onParseProgress,
     beforeWrite,
     onGroup: hooks.onGroup,
@@ -198,16 +202,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary, weightsColumn, categorical, firstMissing, pixelShape, categoricalLeftOut } = await streamToStore(filePath, dir, options, hooks);
-    // Model "auto" would fit these columns in memory (a mixed or categorical model): never fit another model quietly.
-    if (categoricalLeftOut && options.model === 'auto') {
-      const prefix = hooks.settingPrefix ?? '';
-      throw new OptionsError(
-        `${file} is over the ${budgetMB} MB memory budget (${prefix}memoryBudgetMB), so it is fitted out of core, where a Parquet or Arrow file gives its numeric columns only; ` +
-          `model "auto" would also fit its categorical column${categoricalLeftOut.length === 1 ? '' : 's'} ${listSome(categoricalLeftOut.map((c) => `"${c}"`))} in memory. ` +
-          `Save it as CSV to fit them out of core, set ${prefix}model to "gaussian" to fit the numeric columns, or raise ${prefix}memoryBudgetMB.`,
-      );
-    }
+    const { store, summary, weightsColumn, categorical, firstMissing, pixelShape } = await streamToStore(filePath, dir, options, hooks);
     reader = new ColumnStoreReader(store);
     const { n } = store;
     const d = summary.columns.length;
@@ -463,10 +458,10 @@ function sampleNotes(startRows: number, plotRows: number, n: number, start: 'cen
 }
 
 /** A DataError, as the in-memory Poisson family's, for the first cell that is not a count (a whole number ≥ 0). */
-function checkCounts(file: string, values: Float64Array, line: number | undefined, columns: readonly string[], row = 0): void {
+function checkCounts(file: string, values: Float64Array, line: number | undefined, columns: readonly string[], row = 0, place?: string): void {
   for (let j = 0; j < values.length; j++) {
     const x = values[j];
-    if (!(x >= 0 && Number.isInteger(x))) throw new DataError(nonCountMessage(file, columns[j], x, line !== undefined ? `line ${line}` : `data row ${row + 1}`), file);
+    if (!(x >= 0 && Number.isInteger(x))) throw new DataError(nonCountMessage(file, columns[j], x, place ?? (line !== undefined ? `line ${line}` : `data row ${row + 1}`)), file);
   }
 }
 
@@ -492,10 +487,10 @@ function fitMixedTableOutOfCore(
   const fix = `, or raise ${prefix}memoryBudgetMB to fit the file in memory`;
   if (firstMissing && options.missing !== 'skip') {
     throw new DataError(
-      `${file}: line ${firstMissing.line} has a missing cell in the numeric column "${firstMissing.column}". In memory the mixed family fits such rows on their observed cells; out of core it cannot, so it would fit other rows. ` +
+      `${file}: ${firstMissing.unit ?? 'line'} ${firstMissing.line} has a missing cell in the numeric column "${firstMissing.column}". In memory the mixed family fits such rows on their observed cells; out of core it cannot, so it would fit other rows. ` +
         `Set ${prefix}missing to "skip" to leave rows with missing numeric cells out, fill the cells${fix}.`,
       file,
-      firstMissing.line,
+      firstMissing.unit ? undefined : firstMissing.line,
     );
   }
   const columns = summary.columns;
@@ -661,10 +656,10 @@ function fitImagesOutOfCore(
   refuseBernoulliScope(options, file, prefix);
   if (firstMissing && options.missing !== 'skip') {
     throw new DataError(
-      `${file}: line ${firstMissing.line} has a missing cell in column "${firstMissing.column}". In memory the Bernoulli family fits such rows on their observed cells; out of core it cannot, so it would fit other rows. ` +
+      `${file}: ${firstMissing.unit ?? 'line'} ${firstMissing.line} has a missing cell in column "${firstMissing.column}". In memory the Bernoulli family fits such rows on their observed cells; out of core it cannot, so it would fit other rows. ` +
         `Set ${prefix}missing to "skip" to leave rows with missing cells out, fill the cells, or raise ${prefix}memoryBudgetMB to fit the file in memory.`,
       file,
-      firstMissing.line,
+      firstMissing.unit ? undefined : firstMissing.line,
     );
   }
   const n = reader.n;

@@ -54,9 +54,7 @@ export interface StreamedTable {
    */
   categorical?: { columns: string[]; categories: string[][]; recode: Int32Array[] };
   /** The first row skipped for a missing numeric cell: its line and column (a fit that would marginalise it refuses). */
-  firstMissing?: { line: number; column: string };
-  /** Parquet and Arrow: the categorical columns their streaming pass left out (it stores numeric columns only). */
-  categoricalLeftOut?: string[];
+  firstMissing?: { line: number; column: string; /** What the number counts when not a line ("row", "record"). */ unit?: string };
   /** The file's start read as rows of pixels (StreamTextOptions.pixelRows): the images' height and width. */
   pixelShape?: [number, number];
 }
