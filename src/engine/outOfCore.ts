@@ -17,6 +17,7 @@ import { streamGroupsToStore, type GroupedFile } from './data/store/cellStream';
 import { columnTransform, gatherRows, identityTransform, readRowsAt, storeSource } from './data/store/storeRows';
 import { streamTextToStore, type StreamedTable } from './data/store/textStream';
 import { typedReaders } from './data/formats';
+import { openJsonGroups } from './data/jsonStream';
 import { informationCriteria } from './em/em';
 import { runStreamedGaussianEm, type RowSource } from './em/streaming';
 import { DataError, OptionsError } from './errors';
@@ -58,6 +59,8 @@ export interface OutOfCoreHooks {
   onPassProgress?: (pass: number, rowsDone: number, n: number) => void;
   /** A model selection: most bytes its candidates' per-iteration parameters may take (default an eighth of the budget). */
   snapshotBytes?: number;
+  /** JSON and JSON Lines: records per group read (by default from the columns; tests cut small files into several). */
+  groupRecords?: number;
   /** Parquet and Arrow: after each row group or record batch, with its index and the rows held while it was read. */
   onGroup?: (group: number, rowsHeld: number) => void;
 }
@@ -171,9 +174,13 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
       pixelRows: options.model === 'bernoulli' || options.model === 'auto',
     });
   }
-  // The Parquet and Arrow readers live in their own bundle, loaded on first use (data/typedReaders.ts).
-  const readers = typedReaders();
-  const grouped: GroupedFile = format === 'parquet' ? await readers.openParquetGroups(file, filePath) : readers.openArrowGroups(file, filePath);
+  let grouped: GroupedFile;
+  if (format === 'json' || format === 'json-lines') grouped = openJsonGroups(file, filePath, format === 'json-lines', hooks.groupRecords);
+  else {
+    // The Parquet and Arrow readers live in their own bundle, loaded on first use (data/typedReaders.ts).
+    const readers = typedReaders();
+    grouped = format === 'parquet' ? await readers.openParquetGroups(file, filePath) : readers.openArrowGroups(file, filePath);
+  }
   return streamGroupsToStore(grouped, dir, {
     columns: options.columns,
     labelColumn: options.labelColumn,
@@ -190,7 +197,7 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
   });
 }
 
-/** Fits the file at `filePath` (delimited text, Parquet, Arrow IPC / Feather) out of core, as fitDataset does a loaded one. */
+/** Fits the file at `filePath` (delimited text, Parquet, Arrow IPC / Feather, JSON, JSON Lines) out of core, as fitDataset does a loaded one. */
 export async function fitOutOfCore(filePath: string, partialOptions: Partial<FitOptions>, budgetMB: number, callbacks: FitCallbacks = {}, hooks: OutOfCoreHooks = {}): Promise<FitOutcome> {
   const options = resolveOptions(partialOptions);
   const started = Date.now();

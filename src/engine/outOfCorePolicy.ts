@@ -5,19 +5,23 @@
 const MB = 1024 * 1024;
 /** Setting this environment variable to "always" fits every file out of core can stream (tests, comparisons). */
 export const FORCE_OUT_OF_CORE_ENV = 'MIXSCOPE_OUT_OF_CORE';
-/** The names out of core can stream: uncompressed delimited text, Parquet, Arrow IPC / Feather. */
+/** The names out of core can stream: uncompressed delimited text, Parquet, Arrow IPC / Feather, JSON, JSON Lines. */
 const TEXT_NAME = /\.(csv|tsv|txt|dat|data)$/i;
 const PARQUET_NAME = /\.parquet$/i;
 const ARROW_NAME = /\.(arrow|arrows|feather)$/i;
+const JSON_NAME = /\.json$/i;
+const JSON_LINES_NAME = /\.(ndjson|jsonl)$/i;
 const EXCEL_NAME = /\.xlsx$/i;
 
-export type StreamedFormat = 'text' | 'parquet' | 'arrow';
+export type StreamedFormat = 'text' | 'parquet' | 'arrow' | 'json' | 'json-lines';
 
 /** How out of core streams this file, from its name; undefined when it cannot. */
 export function streamedFormatOf(fileName: string): StreamedFormat | undefined {
   if (TEXT_NAME.test(fileName)) return 'text';
   if (PARQUET_NAME.test(fileName)) return 'parquet';
   if (ARROW_NAME.test(fileName)) return 'arrow';
+  if (JSON_NAME.test(fileName)) return 'json';
+  if (JSON_LINES_NAME.test(fileName)) return 'json-lines';
   return undefined;
 }
 
@@ -27,7 +31,8 @@ export function isOutOfCoreFileName(fileName: string): boolean {
 }
 
 /** What out of core reads, for messages. */
-export const STREAMED_FORMATS = 'uncompressed delimited text (.csv, .tsv, .txt, .dat, .data), Parquet (.parquet) and Arrow IPC / Feather (.arrow, .arrows, .feather)';
+export const STREAMED_FORMATS =
+  'uncompressed delimited text (.csv, .tsv, .txt, .dat, .data), Parquet (.parquet), Arrow IPC / Feather (.arrow, .arrows, .feather), JSON (.json) and JSON Lines (.ndjson, .jsonl)';
 
 /** Whether a file of `bytes` is over a budget of `budgetMB` (or out of core is forced by the environment). */
 export function needsOutOfCore(bytes: number, budgetMB: number): boolean {

@@ -1,9 +1,9 @@
 // How the extension host fits a file: in memory within mixscope.memoryBudgetMB, out of core for local delimited text,
-// Parquet and Arrow over it, refused (with why and what to do) for other formats and for remote or virtual
+// Parquet, Arrow, JSON and JSON Lines over it, refused (with why and what to do) for other formats and for remote or virtual
 // workspaces over it.
 import * as assert from 'node:assert/strict';
 import { planHostFit } from '../../../src/host/fitPlan';
-import { FORCE_OUT_OF_CORE_ENV } from '../../../src/engine/outOfCorePolicy';
+import { FORCE_OUT_OF_CORE_ENV, STREAMED_FORMATS } from '../../../src/engine/outOfCorePolicy';
 
 const MB = 1024 * 1024;
 const limits = { maxFileSizeMB: 1048576, memoryBudgetMB: 100 };
@@ -41,11 +41,12 @@ describe('host fit plan: memory budget, out of core, remote and virtual workspac
         'big.xlsx is 150.0 MB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), and an Excel workbook cannot be fitted out of core: it is a zipped XML file that its reader reads whole. ' +
         'Save it as CSV or Parquet to fit it out of core, fit a smaller sample of it, or raise mixscope.memoryBudgetMB if this machine has the memory.',
     });
-    const npy = planHostFit(local, 'big.npy', 150 * MB, limits);
-    assert.equal(npy.kind, 'refused');
-    assert.match((npy as { message: string }).message, /^big\.npy is 150\.0 MB, .*and only uncompressed delimited text \(\.csv, \.tsv, \.txt, \.dat, \.data\), Parquet \(\.parquet\) and Arrow IPC \/ Feather \(\.arrow, \.arrows, \.feather\) can be fitted out of core\. Save it as CSV or Parquet/);
-    // Compressed text is not streamed either.
-    assert.equal(planHostFit(local, 'big.csv.gz', 150 * MB, limits).kind, 'refused');
+    // Compressed files are not streamed.
+    const gz = planHostFit(local, 'big.csv.gz', 150 * MB, limits);
+    assert.equal(gz.kind, 'refused');
+    assert.equal((gz as { message: string }).message, `big.csv.gz is 150.0 MB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), and only ${STREAMED_FORMATS} can be fitted out of core. Save it as CSV or Parquet to fit it out of core, fit a smaller sample of it, or raise mixscope.memoryBudgetMB if this machine has the memory.`);
+    assert.match(STREAMED_FORMATS, /^uncompressed delimited text \(\.csv, \.tsv, \.txt, \.dat, \.data\), Parquet \(\.parquet\), Arrow IPC \/ Feather \(\.arrow, \.arrows, \.feather\), JSON \(\.json\), JSON Lines \(\.ndjson, \.jsonl\)/);
+    for (const name of ['big.json', 'big.ndjson', 'big.jsonl']) assert.deepEqual(planHostFit(local, name, 150 * MB, limits), { kind: 'outOfCore' }, name);
   });
 
   it('refuses delimited text over the budget in a remote or virtual workspace: copy it locally or raise the budget', () => {
