@@ -45,7 +45,9 @@ describe('host fit plan: memory budget, out of core, remote and virtual workspac
     const gz = planHostFit(local, 'big.csv.gz', 150 * MB, limits);
     assert.equal(gz.kind, 'refused');
     assert.equal((gz as { message: string }).message, `big.csv.gz is 150.0 MB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), and only ${STREAMED_FORMATS} can be fitted out of core. Save it as CSV or Parquet to fit it out of core, fit a smaller sample of it, or raise mixscope.memoryBudgetMB if this machine has the memory.`);
-    assert.match(STREAMED_FORMATS, /^uncompressed delimited text \(\.csv, \.tsv, \.txt, \.dat, \.data\), Parquet \(\.parquet\), Arrow IPC \/ Feather \(\.arrow, \.arrows, \.feather\), JSON \(\.json\), JSON Lines \(\.ndjson, \.jsonl\)/);
+    for (const part of ['uncompressed delimited text (.csv, .tsv, .txt, .dat, .data)', 'Parquet (.parquet)', 'Arrow IPC / Feather (.arrow, .arrows, .feather)', 'JSON (.json)', 'JSON Lines (.ndjson, .jsonl)']) {
+      assert.ok(STREAMED_FORMATS.includes(part), part);
+    }
     for (const name of ['big.json', 'big.ndjson', 'big.jsonl']) assert.deepEqual(planHostFit(local, name, 150 * MB, limits), { kind: 'outOfCore' }, name);
   });
 
