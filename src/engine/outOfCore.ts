@@ -18,6 +18,7 @@ import { columnTransform, gatherRows, identityTransform, readRowsAt, storeSource
 import { streamTextToStore, type StreamedTable } from './data/store/textStream';
 import { typedReaders } from './data/formats';
 import { openJsonGroups } from './data/jsonStream';
+import { streamIdxToStore, streamNpyToStore } from './data/store/arrayStream';
 import { informationCriteria } from './em/em';
 import { runStreamedGaussianEm, type RowSource } from './em/streaming';
 import { DataError, OptionsError } from './errors';
@@ -59,7 +60,7 @@ export interface OutOfCoreHooks {
   onPassProgress?: (pass: number, rowsDone: number, n: number) => void;
   /** A model selection: most bytes its candidates' per-iteration parameters may take (default an eighth of the budget). */
   snapshotBytes?: number;
-  /** JSON and JSON Lines: records per group read (by default from the columns; tests cut small files into several). */
+  /** JSON, JSON Lines, NumPy and IDX: records per group read (by default from the sizes; tests cut small files into several). */
   groupRecords?: number;
   /** Parquet and Arrow: after each row group or record batch, with its index and the rows held while it was read. */
   onGroup?: (group: number, rowsHeld: number) => void;
@@ -174,6 +175,18 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
       pixelRows: options.model === 'bernoulli' || options.model === 'auto',
     });
   }
+  if (format === 'npy' || format === 'idx') {
+    const stream = format === 'npy' ? streamNpyToStore : streamIdxToStore;
+    return stream(filePath, dir, {
+      imageWidth: options.imageWidth,
+      weightsColumn: hasWeights(options) ? options.weightsColumn : undefined,
+      pixelRows: options.model === 'bernoulli' || options.model === 'auto',
+      checkRow: options.model === 'poisson' ? (values, row, names) => checkCounts(file, values, undefined, names, row - 1) : undefined,
+      onProgress: hooks.onParseProgress,
+      beforeWrite,
+      blockRecords: hooks.groupRecords,
+    });
+  }
   let grouped: GroupedFile;
   if (format === 'json' || format === 'json-lines') grouped = openJsonGroups(file, filePath, format === 'json-lines', hooks.groupRecords);
   else {
@@ -212,12 +225,14 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     const { store, summary, weightsColumn, categorical, firstMissing, pixelShape } = await streamToStore(filePath, dir, options, hooks);
     reader = new ColumnStoreReader(store);
     const { n } = store;
-    const d = summary.columns.length;
+    const d = summary.columns.length || (pixelShape ? store.columns.length : 0);
     let family: ReturnType<typeof outOfCoreFamily> | 'bernoulli' = outOfCoreFamily(options, summary.columns, categorical !== undefined);
     let pixels: PixelReading | undefined;
-    const d0 = summary.columns.length;
+    // Images (NumPy, IDX) name no columns, as in memory: their pixels are the store's columns.
+    const pixelNames = summary.columns.length > 0 || !pixelShape ? summary.columns : store.columns.map((c) => c.name);
+    const d0 = pixelNames.length;
     if (pixelShape || options.model === 'bernoulli' || (family === 'gaussian' && options.model === 'auto' && countColumnNames(options).length === 0 && mayBeImages(store, d0, options.imageWidth))) {
-      const scan = readAsImages(reader, summary.columns, options.imageWidth, pixelShape);
+      const scan = readAsImages(reader, pixelNames, options.imageWidth, pixelShape);
       if (options.model === 'bernoulli' && !scan.reading) {
         throw new DataError(`${file}: a Bernoulli mixture needs binary or image data (values 0/1, 0..1 or 0..255 integers), but ${scan.firstBad ?? 'its values are not binary'}. Use model "gaussian" or "auto".`, file);
       }
@@ -670,7 +685,7 @@ function fitImagesOutOfCore(
     );
   }
   const n = reader.n;
-  const d = summary.columns.length;
+  const d = summary.columns.length || reader.d;
   const { ks } = selectionCandidates(options, 'bernoulli', n, d);
   const k = Math.max(...ks);
   const identity = identityTransform(d);

@@ -5,15 +5,17 @@
 const MB = 1024 * 1024;
 /** Setting this environment variable to "always" fits every file out of core can stream (tests, comparisons). */
 export const FORCE_OUT_OF_CORE_ENV = 'MIXSCOPE_OUT_OF_CORE';
-/** The names out of core can stream: uncompressed delimited text, Parquet, Arrow IPC / Feather, JSON, JSON Lines. */
+/** The names out of core can stream: uncompressed delimited text, Parquet, Arrow IPC / Feather, JSON, JSON Lines, NumPy, IDX. */
 const TEXT_NAME = /\.(csv|tsv|txt|dat|data)$/i;
 const PARQUET_NAME = /\.parquet$/i;
 const ARROW_NAME = /\.(arrow|arrows|feather)$/i;
 const JSON_NAME = /\.json$/i;
 const JSON_LINES_NAME = /\.(ndjson|jsonl)$/i;
+const NPY_NAME = /\.npy$/i;
+const IDX_NAME = /[-.]idx3-ubyte$/i;
 const EXCEL_NAME = /\.xlsx$/i;
 
-export type StreamedFormat = 'text' | 'parquet' | 'arrow' | 'json' | 'json-lines';
+export type StreamedFormat = 'text' | 'parquet' | 'arrow' | 'json' | 'json-lines' | 'npy' | 'idx';
 
 /** How out of core streams this file, from its name; undefined when it cannot. */
 export function streamedFormatOf(fileName: string): StreamedFormat | undefined {
@@ -22,17 +24,19 @@ export function streamedFormatOf(fileName: string): StreamedFormat | undefined {
   if (ARROW_NAME.test(fileName)) return 'arrow';
   if (JSON_NAME.test(fileName)) return 'json';
   if (JSON_LINES_NAME.test(fileName)) return 'json-lines';
+  if (NPY_NAME.test(fileName)) return 'npy';
+  if (IDX_NAME.test(fileName)) return 'idx';
   return undefined;
 }
 
-/** Whether out of core can read this file (uncompressed delimited text, Parquet, Arrow IPC / Feather). */
+/** Whether out of core can read this file (STREAMED_FORMATS). */
 export function isOutOfCoreFileName(fileName: string): boolean {
   return streamedFormatOf(fileName) !== undefined;
 }
 
 /** What out of core reads, for messages. */
 export const STREAMED_FORMATS =
-  'uncompressed delimited text (.csv, .tsv, .txt, .dat, .data), Parquet (.parquet), Arrow IPC / Feather (.arrow, .arrows, .feather), JSON (.json) and JSON Lines (.ndjson, .jsonl)';
+  'uncompressed delimited text (.csv, .tsv, .txt, .dat, .data), Parquet (.parquet), Arrow IPC / Feather (.arrow, .arrows, .feather), JSON (.json), JSON Lines (.ndjson, .jsonl), NumPy (.npy) and IDX images (*-idx3-ubyte)';
 
 /** Whether a file of `bytes` is over a budget of `budgetMB` (or out of core is forced by the environment). */
 export function needsOutOfCore(bytes: number, budgetMB: number): boolean {
