@@ -36,7 +36,7 @@ import { evenSample, type FitCallbacks, type FitOutcome } from './families/types
 import { resolveOptions } from './options';
 import { selectionCandidates } from './select/product';
 import { selectOutOfCore } from './select/outOfCoreSelection';
-import { isOutOfCoreFileName, STREAMED_FORMATS, streamedFormatOf } from './outOfCorePolicy';
+import { EXCEL_REFUSAL, isOutOfCoreFileName, STREAMED_FORMATS, streamedFormatOf } from './outOfCorePolicy';
 
 const MB = 1024 * 1024;
 /** Most rows k-means++ starts from (an evenly drawn sample of the file's rows). */
@@ -76,6 +76,7 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
   const refuse = (what: string, fix: string) => {
     throw new OptionsError(`${over}, which ${what}. ${fix}, or raise ${budget} to fit it in memory.`);
   };
+  if (/\.xlsx$/i.test(file)) throw new OptionsError(`${over}, but ${EXCEL_REFUSAL}. Save the sheet as CSV or Parquet to fit it out of core, or raise ${budget} to fit it in memory.`);
   if (!isOutOfCoreFileName(file)) refuse(`reads ${STREAMED_FORMATS} only`, 'Save it as CSV or Parquet');
   if (!OUT_OF_CORE_MODELS.includes(options.model)) refuse(`fits Gaussian, Poisson, categorical, mixed and Bernoulli mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian", "poisson", "categorical", "mixed" or "bernoulli"`);
   if (options.emVariant === 'hard') refuse('runs soft EM only', `Set ${prefix}emVariant to "soft"`);

@@ -38,6 +38,13 @@ export function isOutOfCoreFileName(fileName: string): boolean {
 export const STREAMED_FORMATS =
   'uncompressed delimited text (.csv, .tsv, .txt, .dat, .data), Parquet (.parquet), Arrow IPC / Feather (.arrow, .arrows, .feather), JSON (.json), JSON Lines (.ndjson, .jsonl), NumPy (.npy) and IDX images (*-idx3-ubyte)';
 
+/**
+ * Why a workbook stays in memory: its reader inflates the whole zip and parses the sheet's XML and its shared strings at
+ * once; a sheet holds at most 1,048,576 rows, so such a file is a table a CSV or Parquet copy fits out of core.
+ */
+export const EXCEL_REFUSAL =
+  'an Excel workbook (.xlsx) is not fitted out of core: its reader inflates the whole zipped workbook and parses the sheet and its shared strings in memory (a sheet holds at most 1,048,576 rows)';
+
 /** Whether a file of `bytes` is over a budget of `budgetMB` (or out of core is forced by the environment). */
 export function needsOutOfCore(bytes: number, budgetMB: number): boolean {
   return bytes > budgetMB * MB || process.env[FORCE_OUT_OF_CORE_ENV] === 'always';
@@ -80,10 +87,7 @@ export function planFit(input: PlanInput): FitPlan {
   if (!(streamed ? needsOutOfCore(size, budgetMB) : size > budgetMB * MB)) return { kind: 'inMemory' };
   const over = size > budgetMB * MB ? `${fileName} is ${formatSize(size)}, over the memory budget of ${budgetMB} MB (${budgetSetting})` : `${fileName} is fitted out of core (${FORCE_OUT_OF_CORE_ENV}=always)`;
   if (!streamed) {
-    // A workbook is a zip of XML parts: its reader needs the whole file, so it cannot be streamed.
-    const why = EXCEL_NAME.test(fileName)
-      ? 'an Excel workbook cannot be fitted out of core: it is a zipped XML file that its reader reads whole'
-      : `only ${STREAMED_FORMATS} can be fitted out of core`;
+    const why = EXCEL_NAME.test(fileName) ? EXCEL_REFUSAL : `only ${STREAMED_FORMATS} can be fitted out of core`;
     return {
       kind: 'refused',
       message:

@@ -38,7 +38,7 @@ describe('host fit plan: memory budget, out of core, remote and virtual workspac
     assert.deepEqual(plan, {
       kind: 'refused',
       message:
-        'big.xlsx is 150.0 MB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), and an Excel workbook cannot be fitted out of core: it is a zipped XML file that its reader reads whole. ' +
+        'big.xlsx is 150.0 MB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), and an Excel workbook (.xlsx) is not fitted out of core: its reader inflates the whole zipped workbook and parses the sheet and its shared strings in memory (a sheet holds at most 1,048,576 rows). ' +
         'Save it as CSV or Parquet to fit it out of core, fit a smaller sample of it, or raise mixscope.memoryBudgetMB if this machine has the memory.',
     });
     // Compressed files are not streamed.
