@@ -3,21 +3,22 @@
 // record batch), then every EM iteration streams the store in chunks (em/streaming.ts): exact EM, not an
 // approximation. Scope: Gaussian mixtures: one of scikit-learn's covariance types or mclust's models with a fixed K
 // (missing cells integrated out: families/gaussian/outOfCore.ts), or a model selection over K and mclust's models
-// (select/outOfCoreSelection.ts); from delimited text also Poisson mixtures of
-// count tables (families/poisson/outOfCore.ts), categorical mixtures (families/categorical/outOfCore.ts), the mixed
-// family's Gaussian, Poisson and categorical blocks (families/mixed/outOfCore.ts) and Bernoulli mixtures of 0/1,
-// [0, 1] or pixel columns (families/bernoulli/outOfCore.ts). The folder is removed when the fit ends, fails or is
-// interrupted (see removeStore's callers).
+// (select/outOfCoreSelection.ts); Poisson mixtures of count tables (families/poisson/outOfCore.ts), categorical
+// mixtures (families/categorical/outOfCore.ts), the mixed family's Gaussian, Poisson and categorical blocks
+// (families/mixed/outOfCore.ts) and Bernoulli mixtures of 0/1, [0, 1] or pixel columns (families/bernoulli/outOfCore.ts),
+// from every streamed format. The folder is removed when the fit ends, fails or is interrupted (see removeStore's callers).
 
 import * as fs from 'node:fs';
 import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../shared/protocol';
-import { baseName, listSome } from './data/common';
+import { baseName } from './data/common';
 import { principalAxes } from './data/projection';
 import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
 import { streamGroupsToStore, type GroupedFile } from './data/store/cellStream';
 import { columnTransform, gatherRows, identityTransform, readRowsAt, storeSource } from './data/store/storeRows';
 import { streamTextToStore, type StreamedTable } from './data/store/textStream';
 import { typedReaders } from './data/formats';
+import { openJsonGroups } from './data/jsonStream';
+import { streamIdxToStore, streamNpyToStore } from './data/store/arrayStream';
 import { informationCriteria } from './em/em';
 import { runStreamedGaussianEm, type RowSource } from './em/streaming';
 import { DataError, OptionsError } from './errors';
@@ -37,7 +38,7 @@ import { evenSample, type FitCallbacks, type FitOutcome } from './families/types
 import { resolveOptions } from './options';
 import { selectionCandidates } from './select/product';
 import { selectOutOfCore } from './select/outOfCoreSelection';
-import { isOutOfCoreFileName, STREAMED_FORMATS, streamedFormatOf } from './outOfCorePolicy';
+import { EXCEL_REFUSAL, isOutOfCoreFileName, STREAMED_FORMATS, streamedFormatOf } from './outOfCorePolicy';
 
 const MB = 1024 * 1024;
 /** Most rows k-means++ starts from (an evenly drawn sample of the file's rows). */
@@ -61,6 +62,8 @@ export interface OutOfCoreHooks {
   onPassProgress?: (pass: number, rowsDone: number, n: number) => void;
   /** A model selection: most bytes its candidates' per-iteration parameters may take (default an eighth of the budget). */
   snapshotBytes?: number;
+  /** JSON, JSON Lines, NumPy and IDX: records per group read (by default from the sizes; tests cut small files into several). */
+  groupRecords?: number;
   /** Parquet and Arrow: after each row group or record batch, with its index and the rows held while it was read. */
   onGroup?: (group: number, rowsHeld: number) => void;
 }
@@ -75,13 +78,9 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
   const refuse = (what: string, fix: string) => {
     throw new OptionsError(`${over}, which ${what}. ${fix}, or raise ${budget} to fit it in memory.`);
   };
+  if (/\.xlsx$/i.test(file)) throw new OptionsError(`${over}, but ${EXCEL_REFUSAL}. Save the sheet as CSV or Parquet to fit it out of core, or raise ${budget} to fit it in memory.`);
   if (!isOutOfCoreFileName(file)) refuse(`reads ${STREAMED_FORMATS} only`, 'Save it as CSV or Parquet');
   if (!OUT_OF_CORE_MODELS.includes(options.model)) refuse(`fits Gaussian, Poisson, categorical, mixed and Bernoulli mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian", "poisson", "categorical", "mixed" or "bernoulli"`);
-  // Parquet and Arrow files stream their numeric columns only: the other families read delimited text out of core.
-  if (streamedFormatOf(file) !== 'text') {
-    if (options.model !== 'auto' && options.model !== 'gaussian') refuse(`fits Gaussian mixtures from Parquet and Arrow files (model is "${options.model}"; the other families read delimited text out of core)`, `Save it as CSV, or set ${prefix}model to "gaussian"`);
-    if (hasWeights(options)) refuse('takes no case weights from Parquet and Arrow files', `Set ${prefix}weightsColumn to "", or save the file as CSV`);
-  }
   if (options.emVariant === 'hard') refuse('runs soft EM only', `Set ${prefix}emVariant to "soft"`);
   if (options.model === 'mixed') {
     refuseMixedScope(options, file, prefix);
@@ -129,6 +128,11 @@ function refuseBernoulliScope(options: FitOptions, file: string, prefix = ''): v
   if (!['kmeans++', 'random', 'random-assignment', 'params'].includes(options.init)) throw new OptionsError(`${why}, which starts from kmeans++, random, random-assignment or params out of core, not "${options.init}". Set ${prefix}init to "kmeans++"${fix}`);
 }
 
+/** Whether the fit may use categorical columns (stored as codes): the categorical and mixed families, and model "auto". */
+function keepsCategories(options: FitOptions): boolean {
+  return options.model === 'categorical' || options.model === 'auto' || options.model === 'mixed';
+}
+
 function hasWeights(options: FitOptions): boolean {
   return !!options.weightsColumn && options.weightsColumn.trim() !== '';
 }
@@ -166,8 +170,7 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
     return streamTextToStore(filePath, dir, {
       columns: options.columns,
       labelColumn: options.labelColumn,
-      categories:
-        options.model === 'categorical' || options.model === 'auto' || options.model === 'mixed' ? { columns: options.categorical, limit: options.categoryLimit } : undefined,
+      categories: keepsCategories(options) ? { columns: options.categorical, limit: options.categoryLimit } : undefined,
       weightsColumn: hasWeights(options) ? options.weightsColumn : undefined,
       onProgress: hooks.onParseProgress,
       beforeWrite,
@@ -176,18 +179,40 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
       keepMissing: (columns, categorical) => marginalisesOutOfCore(options, columns, categorical),
     });
   }
-  // The Parquet and Arrow readers live in their own bundle, loaded on first use (data/typedReaders.ts).
-  const readers = typedReaders();
-  const grouped: GroupedFile = format === 'parquet' ? await readers.openParquetGroups(file, filePath) : readers.openArrowGroups(file, filePath);
+  if (format === 'npy' || format === 'idx') {
+    const stream = format === 'npy' ? streamNpyToStore : streamIdxToStore;
+    return stream(filePath, dir, {
+      imageWidth: options.imageWidth,
+      weightsColumn: hasWeights(options) ? options.weightsColumn : undefined,
+      pixelRows: options.model === 'bernoulli' || options.model === 'auto',
+      checkRow: options.model === 'poisson' ? (values, row, names) => checkCounts(file, values, undefined, names, row - 1) : undefined,
+      onProgress: hooks.onParseProgress,
+      beforeWrite,
+      blockRecords: hooks.groupRecords,
+      keepMissing: (columns, categorical) => marginalisesOutOfCore(options, columns, categorical),
+    });
+  }
+  let grouped: GroupedFile;
+  if (format === 'json' || format === 'json-lines') grouped = openJsonGroups(file, filePath, format === 'json-lines', hooks.groupRecords);
+  else {
+    // The Parquet and Arrow readers live in their own bundle, loaded on first use (data/typedReaders.ts).
+    const readers = typedReaders();
+    grouped = format === 'parquet' ? await readers.openParquetGroups(file, filePath) : readers.openArrowGroups(file, filePath);
+  }
   return streamGroupsToStore(grouped, dir, {
     columns: options.columns,
     labelColumn: options.labelColumn,
     categorical: options.categorical,
     categoryLimit: options.categoryLimit,
+    imageWidth: options.imageWidth,
+    keepCategories: keepsCategories(options),
+    weightsColumn: hasWeights(options) ? options.weightsColumn : undefined,
+    pixelRows: options.model === 'bernoulli' || options.model === 'auto',
+    checkRow: options.model === 'poisson' ? (values, row, names) => checkCounts(file, values, undefined, names, row - 1, `${grouped.unit ?? 'row'} ${row}`) : undefined,
     onProgress: hooks.onParseProgress,
     beforeWrite,
     onGroup: hooks.onGroup,
-    keepMissing: (columns) => marginalisesOutOfCore(options, columns, false),
+    keepMissing: (columns, categorical) => marginalisesOutOfCore(options, columns, categorical),
   });
 }
 
@@ -201,7 +226,7 @@ function marginalisesOutOfCore(options: FitOptions, columns: string[], categoric
   return family === 'mixed' || (family === 'gaussian' && !isSelection(options));
 }
 
-/** Fits the file at `filePath` (delimited text, Parquet, Arrow IPC / Feather) out of core, as fitDataset does a loaded one. */
+/** Fits the file at `filePath` (delimited text, Parquet, Arrow IPC / Feather, JSON, JSON Lines) out of core, as fitDataset does a loaded one. */
 export async function fitOutOfCore(filePath: string, partialOptions: Partial<FitOptions>, budgetMB: number, callbacks: FitCallbacks = {}, hooks: OutOfCoreHooks = {}): Promise<FitOutcome> {
   const options = resolveOptions(partialOptions);
   const started = Date.now();
@@ -213,24 +238,17 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary, weightsColumn, categorical, firstMissing, firstMissingLines, pixelShape, categoricalLeftOut } = await streamToStore(filePath, dir, options, hooks);
-    // Model "auto" would fit these columns in memory (a mixed or categorical model): never fit another model quietly.
-    if (categoricalLeftOut && options.model === 'auto') {
-      const prefix = hooks.settingPrefix ?? '';
-      throw new OptionsError(
-        `${file} is over the ${budgetMB} MB memory budget (${prefix}memoryBudgetMB), so it is fitted out of core, where a Parquet or Arrow file gives its numeric columns only; ` +
-          `model "auto" would also fit its categorical column${categoricalLeftOut.length === 1 ? '' : 's'} ${listSome(categoricalLeftOut.map((c) => `"${c}"`))} in memory. ` +
-          `Save it as CSV to fit them out of core, set ${prefix}model to "gaussian" to fit the numeric columns, or raise ${prefix}memoryBudgetMB.`,
-      );
-    }
+    const { store, summary, weightsColumn, categorical, firstMissing, firstMissingLines, pixelShape } = await streamToStore(filePath, dir, options, hooks);
     reader = new ColumnStoreReader(store);
     const { n } = store;
-    const d = summary.columns.length;
+    const d = summary.columns.length || (pixelShape ? store.columns.length : 0);
     let family: ReturnType<typeof outOfCoreFamily> | 'bernoulli' = outOfCoreFamily(options, summary.columns, categorical !== undefined);
     let pixels: PixelReading | undefined;
-    const d0 = summary.columns.length;
+    // Images (NumPy, IDX) name no columns, as in memory: their pixels are the store's columns.
+    const pixelNames = summary.columns.length > 0 || !pixelShape ? summary.columns : store.columns.map((c) => c.name);
+    const d0 = pixelNames.length;
     if (pixelShape || options.model === 'bernoulli' || (family === 'gaussian' && options.model === 'auto' && countColumnNames(options).length === 0 && mayBeImages(store, d0, options.imageWidth))) {
-      const scan = readAsImages(reader, summary.columns, options.imageWidth, pixelShape);
+      const scan = readAsImages(reader, pixelNames, options.imageWidth, pixelShape);
       if (options.model === 'bernoulli' && !scan.reading) {
         throw new DataError(`${file}: a Bernoulli mixture needs binary or image data (values 0/1, 0..1 or 0..255 integers), but ${scan.firstBad ?? 'its values are not binary'}. Use model "gaussian" or "auto".`, file);
       }
@@ -506,10 +524,10 @@ function sampleNotes(startRows: number, plotRows: number, n: number, start: 'cen
 }
 
 /** A DataError, as the in-memory Poisson family's, for the first cell that is not a count (a whole number ≥ 0). */
-function checkCounts(file: string, values: Float64Array, line: number | undefined, columns: readonly string[], row = 0): void {
+function checkCounts(file: string, values: Float64Array, line: number | undefined, columns: readonly string[], row = 0, place?: string): void {
   for (let j = 0; j < values.length; j++) {
     const x = values[j];
-    if (!(x >= 0 && Number.isInteger(x))) throw new DataError(nonCountMessage(file, columns[j], x, line !== undefined ? `line ${line}` : `data row ${row + 1}`), file);
+    if (!(x >= 0 && Number.isInteger(x))) throw new DataError(nonCountMessage(file, columns[j], x, place ?? (line !== undefined ? `line ${line}` : `data row ${row + 1}`)), file);
   }
 }
 
@@ -715,14 +733,14 @@ function fitImagesOutOfCore(
   refuseBernoulliScope(options, file, prefix);
   if (firstMissing && options.missing !== 'skip') {
     throw new DataError(
-      `${file}: line ${firstMissing.line} has a missing cell in column "${firstMissing.column}". In memory the Bernoulli family fits such rows on their observed cells; out of core it cannot, so it would fit other rows. ` +
+      `${file}: ${firstMissing.unit ?? 'line'} ${firstMissing.line} has a missing cell in column "${firstMissing.column}". In memory the Bernoulli family fits such rows on their observed cells; out of core it cannot, so it would fit other rows. ` +
         `Set ${prefix}missing to "skip" to leave rows with missing cells out, fill the cells, or raise ${prefix}memoryBudgetMB to fit the file in memory.`,
       file,
-      firstMissing.line,
+      firstMissing.unit ? undefined : firstMissing.line,
     );
   }
   const n = reader.n;
-  const d = summary.columns.length;
+  const d = summary.columns.length || reader.d;
   const { ks } = selectionCandidates(options, 'bernoulli', n, d);
   const k = Math.max(...ks);
   const identity = identityTransform(d);

@@ -5,29 +5,45 @@
 const MB = 1024 * 1024;
 /** Setting this environment variable to "always" fits every file out of core can stream (tests, comparisons). */
 export const FORCE_OUT_OF_CORE_ENV = 'MIXSCOPE_OUT_OF_CORE';
-/** The names out of core can stream: uncompressed delimited text, Parquet, Arrow IPC / Feather. */
+/** The names out of core can stream: uncompressed delimited text, Parquet, Arrow IPC / Feather, JSON, JSON Lines, NumPy, IDX. */
 const TEXT_NAME = /\.(csv|tsv|txt|dat|data)$/i;
 const PARQUET_NAME = /\.parquet$/i;
 const ARROW_NAME = /\.(arrow|arrows|feather)$/i;
+const JSON_NAME = /\.json$/i;
+const JSON_LINES_NAME = /\.(ndjson|jsonl)$/i;
+const NPY_NAME = /\.npy$/i;
+const IDX_NAME = /[-.]idx3-ubyte$/i;
 const EXCEL_NAME = /\.xlsx$/i;
 
-export type StreamedFormat = 'text' | 'parquet' | 'arrow';
+export type StreamedFormat = 'text' | 'parquet' | 'arrow' | 'json' | 'json-lines' | 'npy' | 'idx';
 
 /** How out of core streams this file, from its name; undefined when it cannot. */
 export function streamedFormatOf(fileName: string): StreamedFormat | undefined {
   if (TEXT_NAME.test(fileName)) return 'text';
   if (PARQUET_NAME.test(fileName)) return 'parquet';
   if (ARROW_NAME.test(fileName)) return 'arrow';
+  if (JSON_NAME.test(fileName)) return 'json';
+  if (JSON_LINES_NAME.test(fileName)) return 'json-lines';
+  if (NPY_NAME.test(fileName)) return 'npy';
+  if (IDX_NAME.test(fileName)) return 'idx';
   return undefined;
 }
 
-/** Whether out of core can read this file (uncompressed delimited text, Parquet, Arrow IPC / Feather). */
+/** Whether out of core can read this file (STREAMED_FORMATS). */
 export function isOutOfCoreFileName(fileName: string): boolean {
   return streamedFormatOf(fileName) !== undefined;
 }
 
 /** What out of core reads, for messages. */
-export const STREAMED_FORMATS = 'uncompressed delimited text (.csv, .tsv, .txt, .dat, .data), Parquet (.parquet) and Arrow IPC / Feather (.arrow, .arrows, .feather)';
+export const STREAMED_FORMATS =
+  'uncompressed delimited text (.csv, .tsv, .txt, .dat, .data), Parquet (.parquet), Arrow IPC / Feather (.arrow, .arrows, .feather), JSON (.json), JSON Lines (.ndjson, .jsonl), NumPy (.npy) and IDX images (*-idx3-ubyte)';
+
+/**
+ * Why a workbook stays in memory: its reader inflates the whole zip and parses the sheet's XML and its shared strings at
+ * once; a sheet holds at most 1,048,576 rows, so such a file is a table a CSV or Parquet copy fits out of core.
+ */
+export const EXCEL_REFUSAL =
+  'an Excel workbook (.xlsx) is not fitted out of core: its reader inflates the whole zipped workbook and parses the sheet and its shared strings in memory (a sheet holds at most 1,048,576 rows)';
 
 /** Whether a file of `bytes` is over a budget of `budgetMB` (or out of core is forced by the environment). */
 export function needsOutOfCore(bytes: number, budgetMB: number): boolean {
@@ -71,10 +87,7 @@ export function planFit(input: PlanInput): FitPlan {
   if (!(streamed ? needsOutOfCore(size, budgetMB) : size > budgetMB * MB)) return { kind: 'inMemory' };
   const over = size > budgetMB * MB ? `${fileName} is ${formatSize(size)}, over the memory budget of ${budgetMB} MB (${budgetSetting})` : `${fileName} is fitted out of core (${FORCE_OUT_OF_CORE_ENV}=always)`;
   if (!streamed) {
-    // A workbook is a zip of XML parts: its reader needs the whole file, so it cannot be streamed.
-    const why = EXCEL_NAME.test(fileName)
-      ? 'an Excel workbook cannot be fitted out of core: it is a zipped XML file that its reader reads whole'
-      : `only ${STREAMED_FORMATS} can be fitted out of core`;
+    const why = EXCEL_NAME.test(fileName) ? EXCEL_REFUSAL : `only ${STREAMED_FORMATS} can be fitted out of core`;
     return {
       kind: 'refused',
       message:

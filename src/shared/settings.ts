@@ -484,9 +484,9 @@ export const SETTINGS = [
     description: 'The largest data file Mixscope opens at all, in memory or out of core: a larger file is refused before it is read, with its size and this limit (default 1 TB: no limit in practice). Below it, mixscope.memoryBudgetMB decides how the file is fitted.',
   },
   {
-    key: 'memoryBudgetMB', scope: 'host', families: 'all', kind: 'number', integer: true, default: 1024, min: 1, max: 65536, cli: { flag: 'memory-budget-mb', value: 'N', help: 'read files up to N MB into memory; fit larger CSV/TSV, Parquet and Arrow files out of core' },
+    key: 'memoryBudgetMB', scope: 'host', families: 'all', kind: 'number', integer: true, default: 1024, min: 1, max: 65536, cli: { flag: 'memory-budget-mb', value: 'N', help: 'read files up to N MB into memory; fit larger CSV/TSV, Parquet, Arrow, JSON, NumPy and IDX files out of core' },
     expectation: 'a size in MB greater than 0 (a whole number up to 65536)',
-    description: 'Memory budget: a data file up to this many MB is read into memory. A larger delimited text (CSV, TSV), Parquet or Arrow / Feather file on this machine\'s disk is fitted out of core (streamed from a temporary binary copy: exact EM; a Gaussian mixture with a fixed K, or a model selection over K and mclust\'s covariance models; from delimited text also a Poisson, categorical, mixed or Bernoulli mixture); any other file larger than this (another format such as Excel, or a file in a remote or virtual workspace) is refused with the reason.',
+    description: 'Memory budget: a data file up to this many MB is read into memory. A larger delimited text (CSV, TSV), Parquet, Arrow / Feather, JSON, JSON Lines, NumPy or IDX file on this machine\'s disk is fitted out of core (streamed from a temporary binary copy: exact EM; a Gaussian mixture with a fixed K, or a model selection over K and mclust\'s covariance models; a Poisson, categorical, mixed or Bernoulli mixture); any other file larger than this (an Excel workbook, a gzip-compressed file, or a file in a remote or virtual workspace) is refused with the reason.',
   },
   {
     key: 'codeLens', scope: 'host', families: 'all', kind: 'boolean', default: true,

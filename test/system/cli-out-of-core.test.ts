@@ -184,7 +184,7 @@ describe('CLI: --memory-budget-mb (out of core)', () => {
     fs.writeFileSync(workbook, new Uint8Array(1024 * 1024 + 1));
     const excel = cli(['fit', workbook, '--k', '2', '--memory-budget-mb', '1']);
     assert.equal(excel.code, 2, excel.stderr);
-    assert.match(excel.stderr, /big\.xlsx is 1\.0 MB, over the memory budget of 1 MB \(--memory-budget-mb\), and an Excel workbook cannot be fitted out of core: it is a zipped XML file that its reader reads whole\. Save it as CSV or Parquet/);
+    assert.match(excel.stderr, /big\.xlsx is 1\.0 MB, over the memory budget of 1 MB \(--memory-budget-mb\), and an Excel workbook \(\.xlsx\) is not fitted out of core: its reader inflates the whole zipped workbook .*\(a sheet holds at most 1,048,576 rows\)\. Save it as CSV or Parquet/);
   });
 
   it('refuses out of core what it cannot fit, with what to set, and rejects a bad budget', () => {

@@ -76,6 +76,12 @@ export function readIdxHeader(fileName: string, bytes: Uint8Array, expect: 'imag
 }
 
 function checkSize(fileName: string, bytes: Uint8Array, expected: number, what: string): void {
+  checkFileSize(fileName, bytes.length, expected, what);
+}
+
+/** The file's size against the size its header announces: one DataError when they differ. */
+export function checkFileSize(fileName: string, size: number, expected: number, what: string): void {
+  const bytes = { length: size };
   if (bytes.length < expected) {
     throw dataError(fileName, `the file is truncated: expected ${expected} bytes for ${what}, found ${bytes.length}. Download it again.`);
   }

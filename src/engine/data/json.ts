@@ -11,12 +11,12 @@ import type { ImageData, TableData } from './dataset';
 import { decodeText } from './decode';
 import { loadCellTable, type CellColumn, type CellTable, type CellTableOptions } from './cellTable';
 
-const EXPECTED_JSON =
+export const EXPECTED_JSON =
   'Expected an array of records ([{"a": 1, "b": 2}, …]) or an object of equal-length column arrays ({"a": [1, 2], "b": [3, 4]}).';
-const EXPECTED_LINES = 'Expected one JSON record per line ({"a": 1, "b": 2}) or one array of numbers per line ([1, 2]).';
+export const EXPECTED_LINES = 'Expected one JSON record per line ({"a": 1, "b": 2}) or one array of numbers per line ([1, 2]).';
 
 /** Where a JSON.parse error is: its message gives a character position; we say the line and column. */
-function parseError(fileName: string, error: unknown, text: string, firstLine = 1): { where: string; line: number; detail: string } {
+export function parseError(fileName: string, error: unknown, text: string, firstLine = 1): { where: string; line: number; detail: string } {
   const message = error instanceof Error ? error.message : String(error);
   const at = /position (\d+)/.exec(message);
   const detail = message.replace(/\s*in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'the text ends too early');
@@ -82,9 +82,9 @@ function padded(cells: unknown[], rows: number): unknown[] {
   return out;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function kindOf(v: unknown): string {
+export function kindOf(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';

@@ -31,7 +31,7 @@ const SUPPORTED_DATA = "uint8 '|u1', bool '|b1', float32 '<f4' or float64 '<f8'"
  * Parses the header; `integers` also accepts integer dtypes (for label arrays); `prefix`: the bytes are only the
  * start of the file, so their length is not checked against the shape.
  */
-export function readNpyHeader(fileName: string, bytes: Uint8Array, integers = false, prefix = false): NpyArray {
+export function readNpyHeader(fileName: string, bytes: Uint8Array, integers = false, prefix = false, fileSize?: number): NpyArray {
   if (!looksLikeNpy(bytes)) {
     const shown = Array.from(bytes.subarray(0, 6), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw dataError(fileName, `wrong magic bytes at offset 0 (${shown || 'none: the file is empty'}): expected "\\x93NUMPY", the start of every .npy file. Save the array with numpy.save.`);
@@ -87,12 +87,14 @@ export function readNpyHeader(fileName: string, bytes: Uint8Array, integers = fa
   const dataOffset = headerStart + headerLength;
   const expected = dataOffset + count * dtype.itemSize;
   const what = `shape (${shape.join(', ')}) of ${descr}`;
-  if (prefix) return { ...dtype, shape, count, dataOffset };
-  if (bytes.length < expected) {
-    throw dataError(fileName, `the file is truncated: expected ${expected} bytes for ${what}, found ${bytes.length}.`);
+  if (prefix && fileSize === undefined) return { ...dtype, shape, count, dataOffset };
+  // `fileSize`: the bytes are the file's start, and the file has this many.
+  const total = fileSize ?? bytes.length;
+  if (total < expected) {
+    throw dataError(fileName, `the file is truncated: expected ${expected} bytes for ${what}, found ${total}.`);
   }
-  if (bytes.length > expected) {
-    throw dataError(fileName, `size mismatch: the header announces ${what} (${expected} bytes) but the file has ${bytes.length} bytes (${bytes.length - expected} extra).`);
+  if (total > expected) {
+    throw dataError(fileName, `size mismatch: the header announces ${what} (${expected} bytes) but the file has ${total} bytes (${total - expected} extra).`);
   }
   return { ...dtype, shape, count, dataOffset };
 }

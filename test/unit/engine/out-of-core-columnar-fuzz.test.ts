@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { DataError, FitError } from '../../../src/engine/errors';
 import { fitOutOfCore } from '../../../src/engine/outOfCore';
+import { writeColumnarTables } from './columnar-fixtures';
 
 /** A hang guard, not a speed test: the inputs are a few kilobytes, so any time near this means a runaway loop. */
 const HANG_GUARD_MS = 5000;
@@ -56,6 +57,32 @@ describe('out of core: fuzz of the streamed Parquet and Arrow readers (fast-chec
           assert.ok(result.n >= 2 && result.trace.every(Number.isFinite), 'a finite fit');
         } catch (e) {
           // A damaged file is a DataError naming it; values damaged into a degenerate table can make EM itself fail.
+          if (e instanceof FitError) return;
+          if (!(e instanceof DataError)) throw new Error(`${source.name}: not a DataError but ${(e as Error)?.stack ?? String(e)}`);
+          assert.ok(e.message.startsWith(`${source.name}`), `message does not name the file: ${e.message}`);
+        } finally {
+          assert.ok(Date.now() - started < HANG_GUARD_MS, `${source.name} took ${Date.now() - started} ms`);
+        }
+        assert.ok(storeDir === '' || !fs.existsSync(storeDir), 'the store was removed');
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('mutated tables of categories and counts fitted by model "auto" (category codes, case weights): a fit, a DataError or a FitError', async () => {
+    const tables = writeColumnarTables(temp, 3);
+    const sources = [tables.categories.arrow, tables.mixed.arrows, tables.counts.arrow].map((f) => ({ name: `fuzz-families${path.extname(f)}`, bytes: new Uint8Array(fs.readFileSync(f)), weights: f === tables.counts.arrow }));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...sources), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (source, mutations) => {
+        const file = path.join(temp, source.name);
+        fs.writeFileSync(file, mutate(source.bytes, mutations));
+        const started = Date.now();
+        let storeDir = '';
+        const options = source.weights ? { model: 'poisson' as const, k: 2, weightsColumn: 'w', maxIterations: 5, seed: 1 } : { model: 'auto' as const, k: 2, maxIterations: 5, seed: 1 };
+        try {
+          const { result } = await fitOutOfCore(file, options, 1, {}, { tempParent: temp, onStore: (dir) => (storeDir = dir) });
+          assert.ok(result.n >= 2 && result.trace.every(Number.isFinite), 'a finite fit');
+        } catch (e) {
           if (e instanceof FitError) return;
           if (!(e instanceof DataError)) throw new Error(`${source.name}: not a DataError but ${(e as Error)?.stack ?? String(e)}`);
           assert.ok(e.message.startsWith(`${source.name}`), `message does not name the file: ${e.message}`);

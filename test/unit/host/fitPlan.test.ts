@@ -1,9 +1,9 @@
 // How the extension host fits a file: in memory within mixscope.memoryBudgetMB, out of core for local delimited text,
-// Parquet and Arrow over it, refused (with why and what to do) for other formats and for remote or virtual
+// Parquet, Arrow, JSON and JSON Lines over it, refused (with why and what to do) for other formats and for remote or virtual
 // workspaces over it.
 import * as assert from 'node:assert/strict';
 import { planHostFit } from '../../../src/host/fitPlan';
-import { FORCE_OUT_OF_CORE_ENV } from '../../../src/engine/outOfCorePolicy';
+import { FORCE_OUT_OF_CORE_ENV, STREAMED_FORMATS } from '../../../src/engine/outOfCorePolicy';
 
 const MB = 1024 * 1024;
 const limits = { maxFileSizeMB: 1048576, memoryBudgetMB: 100 };
@@ -38,14 +38,17 @@ describe('host fit plan: memory budget, out of core, remote and virtual workspac
     assert.deepEqual(plan, {
       kind: 'refused',
       message:
-        'big.xlsx is 150.0 MB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), and an Excel workbook cannot be fitted out of core: it is a zipped XML file that its reader reads whole. ' +
+        'big.xlsx is 150.0 MB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), and an Excel workbook (.xlsx) is not fitted out of core: its reader inflates the whole zipped workbook and parses the sheet and its shared strings in memory (a sheet holds at most 1,048,576 rows). ' +
         'Save it as CSV or Parquet to fit it out of core, fit a smaller sample of it, or raise mixscope.memoryBudgetMB if this machine has the memory.',
     });
-    const npy = planHostFit(local, 'big.npy', 150 * MB, limits);
-    assert.equal(npy.kind, 'refused');
-    assert.match((npy as { message: string }).message, /^big\.npy is 150\.0 MB, .*and only uncompressed delimited text \(\.csv, \.tsv, \.txt, \.dat, \.data\), Parquet \(\.parquet\) and Arrow IPC \/ Feather \(\.arrow, \.arrows, \.feather\) can be fitted out of core\. Save it as CSV or Parquet/);
-    // Compressed text is not streamed either.
-    assert.equal(planHostFit(local, 'big.csv.gz', 150 * MB, limits).kind, 'refused');
+    // Compressed files are not streamed.
+    const gz = planHostFit(local, 'big.csv.gz', 150 * MB, limits);
+    assert.equal(gz.kind, 'refused');
+    assert.equal((gz as { message: string }).message, `big.csv.gz is 150.0 MB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), and only ${STREAMED_FORMATS} can be fitted out of core. Save it as CSV or Parquet to fit it out of core, fit a smaller sample of it, or raise mixscope.memoryBudgetMB if this machine has the memory.`);
+    for (const part of ['uncompressed delimited text (.csv, .tsv, .txt, .dat, .data)', 'Parquet (.parquet)', 'Arrow IPC / Feather (.arrow, .arrows, .feather)', 'JSON (.json)', 'JSON Lines (.ndjson, .jsonl)', 'NumPy (.npy)', 'IDX images (*-idx3-ubyte)']) {
+      assert.ok(STREAMED_FORMATS.includes(part), part);
+    }
+    for (const name of ['big.json', 'big.ndjson', 'big.jsonl', 'big.npy', 'train-images-idx3-ubyte']) assert.deepEqual(planHostFit(local, name, 150 * MB, limits), { kind: 'outOfCore' }, name);
   });
 
   it('refuses delimited text over the budget in a remote or virtual workspace: copy it locally or raise the budget', () => {
@@ -63,13 +66,15 @@ describe('host fit plan: memory budget, out of core, remote and virtual workspac
     assert.match((virtual as { message: string }).message, /it is in a virtual workspace \(memfs:\), not on this machine's disk\. Copy it into a local folder/);
   });
 
-  it(`${FORCE_OUT_OF_CORE_ENV}=always sends local text, Parquet and Arrow out of core whatever their size, and leaves other formats in memory`, () => {
+  it(`${FORCE_OUT_OF_CORE_ENV}=always sends local text, Parquet, Arrow, JSON, NumPy and IDX out of core whatever their size, and leaves other formats in memory`, () => {
     process.env[FORCE_OUT_OF_CORE_ENV] = 'always';
     assert.deepEqual(planHostFit(local, 'small.csv', 10, limits), { kind: 'outOfCore' });
     assert.deepEqual(planHostFit(local, 'small.parquet', 10, limits), { kind: 'outOfCore' });
     assert.deepEqual(planHostFit(local, 'small.feather', 10, limits), { kind: 'outOfCore' });
     assert.deepEqual(planHostFit(local, 'small.xlsx', 10, limits), { kind: 'inMemory' });
-    assert.deepEqual(planHostFit(local, 'small.npy', 10, limits), { kind: 'inMemory' });
+    assert.deepEqual(planHostFit(local, 'small.npy', 10, limits), { kind: 'outOfCore' });
+    assert.deepEqual(planHostFit(local, 'train-images-idx3-ubyte', 10, limits), { kind: 'outOfCore' });
+    assert.deepEqual(planHostFit(local, 'small.csv.gz', 10, limits), { kind: 'inMemory' });
     assert.equal(planHostFit({ scheme: 'memfs' }, 'small.csv', 10, limits).kind, 'refused');
   });
 });

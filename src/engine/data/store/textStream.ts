@@ -59,11 +59,9 @@ export interface StreamedTable {
    */
   categorical?: { columns: string[]; categories: string[][]; recode: Int32Array[] };
   /** The first row with a missing numeric cell (skipped, or kept with NaN): its line and column. */
-  firstMissing?: { line: number; column: string };
-  /** Per numeric column, the line of its first missing cell (0: none), when missing cells were kept. */
+  firstMissing?: { line: number; column: string; /** What the number counts when not a line ("row", "record"). */ unit?: string };
+  /** Per numeric column, the line (or row) of its first missing cell (0: none), when missing cells were kept. */
   firstMissingLines?: number[];
-  /** Parquet and Arrow: the categorical columns their streaming pass left out (it stores numeric columns only). */
-  categoricalLeftOut?: string[];
   /** The file's start read as rows of pixels (StreamTextOptions.pixelRows): the images' height and width. */
   pixelShape?: [number, number];
 }
