@@ -1,8 +1,9 @@
 // Fitting a file larger than the memory budget: one streaming pass parses the file into a binary column store in a
 // temporary folder (data/store/: delimited text line by line, Parquet row group by row group, Arrow record batch by
 // record batch), then every EM iteration streams the store in chunks (em/streaming.ts): exact EM, not an
-// approximation. Scope: Gaussian mixtures: one of scikit-learn's covariance types with a fixed K, or a model
-// selection over K and mclust's models (select/outOfCoreSelection.ts); from delimited text also Poisson mixtures of
+// approximation. Scope: Gaussian mixtures: one of scikit-learn's covariance types with a fixed K, its variational
+// mixture (families/gaussian/variational/streamed.ts), or a model selection over K and mclust's models
+// (select/outOfCoreSelection.ts); from delimited text also Poisson mixtures of
 // count tables (families/poisson/outOfCore.ts), categorical mixtures (families/categorical/outOfCore.ts), the mixed
 // family's Gaussian, Poisson and categorical blocks (families/mixed/outOfCore.ts) and Bernoulli mixtures of 0/1,
 // [0, 1] or pixel columns (families/bernoulli/outOfCore.ts). The folder is removed when the fit ends, fails or is
@@ -21,6 +22,7 @@ import { informationCriteria } from './em/em';
 import { runStreamedGaussianEm, type RowSource } from './em/streaming';
 import { DataError, OptionsError } from './errors';
 import { mclustBic } from './families/gaussian/mclust/models';
+import { fitVariationalOutOfCore } from './families/gaussian/variational/streamed';
 import { countColumnIndices, countColumnNames } from './families/mixed/counts';
 import { nonCountMessage } from './families/poisson/entry';
 import { fitPoissonOutOfCore } from './families/poisson/outOfCore';
@@ -99,7 +101,11 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
     if (options.initParams) throw new OptionsError(`initParams fixes K = ${options.initParams.weights.length} and the start; set ${prefix}k to ${options.initParams.weights.length} (not "auto") and one covariance model, or leave initParams unset.`);
     return;
   }
-  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType)) refuse(`fits one model with a fixed K in scikit-learn's four covariance types (full, diag, spherical, tied), not "${options.covarianceType}" (mclust's models are fitted out of core in a model selection: k "auto" or several covarianceModels)`, `Set ${prefix}covarianceType to one of them`);
+  if (options.covarianceType === 'variational') {
+    if (options.init !== 'kmeans++' || options.initParams) refuse(`starts covarianceType "variational" from k-means (as scikit-learn's BayesianGaussianMixture), not from init "${options.init}"${options.initParams ? ' or initParams' : ''}`, `Set ${prefix}init to "kmeans++" and leave ${prefix}initParams unset`);
+    return;
+  }
+  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType)) refuse(`fits one model with a fixed K in scikit-learn's four covariance types (full, diag, spherical, tied) or "variational", not "${options.covarianceType}" (mclust's models are fitted out of core in a model selection: k "auto" or several covarianceModels)`, `Set ${prefix}covarianceType to one of them`);
   if (options.init !== 'kmeans++' && options.init !== 'random' && options.init !== 'params') refuse(`starts from kmeans++, random or params, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
 }
 
@@ -282,6 +288,13 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     const notes = sampleNotes(startIndices.length, plotIndices.length, n, 'centre', 'the plot and the assignments');
     const reason = options.model === 'auto' ? 'out-of-core fits are Gaussian mixtures of the numeric columns' : 'chosen by the user';
     callbacks.onLoaded?.({ summary, model: 'gaussian', modelReason: reason, plotSample });
+    const standardization = transform.centresOnly ? undefined : { mean: Array.from(transform.shift), sd: Array.from(transform.scale) };
+    if (options.covarianceType === 'variational') {
+      const centre = transform.centresOnly && transform.shift.some((v) => v !== 0) ? transform.shift : undefined;
+      const sample = { values: startValues, m: startIndices.length };
+      const fitted = fitVariationalOutOfCore({ file, options, k, reason, started, columns: summary.columns, source, sample, plotIndices, centre, standardization, notes, callbacks });
+      return { result: fitted.result, plotSample, plotAssignments: fitted.plotAssignments };
+    }
     const type = options.covarianceType as SklearnCovarianceType;
     const centre = transform.shift;
     const shiftBack = (means: number[][]) => {
@@ -334,7 +347,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
       mclustBic: bicMclust,
       icl: bicMclust + 2 * run.sumLogMaxResp,
       parameters: run.parameters,
-      standardization: transform.centresOnly ? undefined : { mean: Array.from(transform.shift), sd: Array.from(transform.scale) },
+      standardization,
       snapshots: run.snapshots,
       restartObjectives: run.restartObjectives,
       elapsedMs: Date.now() - started,
