@@ -173,7 +173,7 @@ describe('host worker client: out of core (dist/worker.js)', function () {
     assert.equal(outcome.kind, 'data');
     assert.equal(
       outcome.message,
-      'blobs.csv (1 MB) is over the 1 MB memory budget (mixscope.memoryBudgetMB), so it is fitted out of core, which fits one model with a fixed K in scikit-learn\'s four covariance types (full, diag, spherical, tied), not "VEV" (mclust\'s models are fitted out of core in a model selection: k "auto" or several covarianceModels). ' +
+      'blobs.csv (1 MB) is over the 1 MB memory budget (mixscope.memoryBudgetMB), so it is fitted out of core, which fits one model with a fixed K in scikit-learn\'s four covariance types (full, diag, spherical, tied) or "variational", not "VEV" (mclust\'s models are fitted out of core in a model selection: k "auto" or several covarianceModels). ' +
         'Set mixscope.covarianceType to one of them, or raise mixscope.memoryBudgetMB to fit it in memory.',
     );
     await run.exited;
