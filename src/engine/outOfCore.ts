@@ -2,7 +2,8 @@
 // temporary folder (data/store/: delimited text line by line, Parquet row group by row group, Arrow record batch by
 // record batch), then every EM iteration streams the store in chunks (em/streaming.ts): exact EM, not an
 // approximation. Scope: Gaussian mixtures: one of scikit-learn's covariance types or mclust's models with a fixed K
-// (missing cells integrated out: families/gaussian/outOfCore.ts), or a model selection over K and mclust's models
+// (missing cells integrated out: families/gaussian/outOfCore.ts), its variational mixture
+// (families/gaussian/variational/streamed.ts), or a model selection over K and mclust's models
 // (select/outOfCoreSelection.ts); Poisson mixtures of count tables (families/poisson/outOfCore.ts), categorical
 // mixtures (families/categorical/outOfCore.ts), the mixed family's Gaussian, Poisson and categorical blocks
 // (families/mixed/outOfCore.ts) and Bernoulli mixtures of 0/1, [0, 1] or pixel columns (families/bernoulli/outOfCore.ts),
@@ -25,6 +26,7 @@ import { DataError, OptionsError } from './errors';
 import { isMclustModelName, mclustBic } from './families/gaussian/mclust/models';
 import { mclustModelForColumns } from './families/gaussian/mclust/family';
 import { fitGaussianModelOutOfCore } from './families/gaussian/outOfCore';
+import { fitVariationalOutOfCore } from './families/gaussian/variational/streamed';
 import { countColumnIndices, countColumnNames } from './families/mixed/counts';
 import { nonCountMessage } from './families/poisson/entry';
 import { fitPoissonOutOfCore } from './families/poisson/outOfCore';
@@ -101,7 +103,11 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
     if (options.initParams) throw new OptionsError(`initParams fixes K = ${options.initParams.weights.length} and the start; set ${prefix}k to ${options.initParams.weights.length} (not "auto") and one covariance model, or leave initParams unset.`);
     return;
   }
-  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType) && !isMclustModelName(options.covarianceType)) refuse(`fits one model with a fixed K in scikit-learn's four covariance types (full, diag, spherical, tied) or mclust's models (EII … VVV), not "${options.covarianceType}"`, `Set ${prefix}covarianceType to one of them`);
+  if (options.covarianceType === 'variational') {
+    if (options.init !== 'kmeans++' || options.initParams) refuse(`starts covarianceType "variational" from k-means (as scikit-learn's BayesianGaussianMixture), not from init "${options.init}"${options.initParams ? ' or initParams' : ''}`, `Set ${prefix}init to "kmeans++" and leave ${prefix}initParams unset`);
+    return;
+  }
+  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType) && !isMclustModelName(options.covarianceType)) refuse(`fits one model with a fixed K in scikit-learn's four covariance types (full, diag, spherical, tied) mclust's models (EII … VVV) or "variational", not "${options.covarianceType}"`, `Set ${prefix}covarianceType to one of them`);
   if (options.init !== 'kmeans++' && options.init !== 'random' && options.init !== 'params') refuse(`starts from kmeans++, random or params, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
 }
 
@@ -223,7 +229,8 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
 function marginalisesOutOfCore(options: FitOptions, columns: string[], categorical: boolean): boolean {
   if (options.missing === 'skip') return false;
   const family = outOfCoreFamily(options, columns, categorical);
-  return family === 'mixed' || (family === 'gaussian' && !isSelection(options));
+  // As in memory, a model selection and the variational mixture skip rows with missing cells.
+  return family === 'mixed' || (family === 'gaussian' && !isSelection(options) && options.covarianceType !== 'variational');
 }
 
 /** Fits the file at `filePath` (delimited text, Parquet, Arrow IPC / Feather, JSON, JSON Lines) out of core, as fitDataset does a loaded one. */
@@ -319,6 +326,13 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     const notes = sampleNotes(startIndices.length, plotIndices.length, n, 'centre', 'the plot and the assignments');
     const reason = options.model === 'auto' ? 'out-of-core fits are Gaussian mixtures of the numeric columns' : 'chosen by the user';
     callbacks.onLoaded?.({ summary, model: 'gaussian', modelReason: reason, plotSample });
+    const standardization = transform.centresOnly ? undefined : { mean: Array.from(transform.shift), sd: Array.from(transform.scale) };
+    if (options.covarianceType === 'variational') {
+      const centre = transform.centresOnly && transform.shift.some((v) => v !== 0) ? transform.shift : undefined;
+      const sample = { values: startValues, m: startIndices.length };
+      const fitted = fitVariationalOutOfCore({ file, options, k, reason, started, columns: summary.columns, source, sample, plotIndices, centre, standardization, notes, callbacks });
+      return { result: fitted.result, plotSample, plotAssignments: fitted.plotAssignments };
+    }
     const centre = transform.shift;
     const initParams = options.initParams ? { ...options.initParams, means: options.initParams.means.map((m) => m.map((v, j) => (transform.centresOnly ? v - centre[j] : v))) } : undefined;
     const mclustModel = isMclustModelName(options.covarianceType) ? mclustModelForColumns(options.covarianceType, d) : undefined;
@@ -395,7 +409,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
       mclustBic: bicMclust,
       icl: bicMclust + 2 * run.sumLogMaxResp,
       parameters: run.parameters,
-      standardization: transform.centresOnly ? undefined : { mean: Array.from(transform.shift), sd: Array.from(transform.scale) },
+      standardization,
       snapshots: run.snapshots,
       restartObjectives: run.restartObjectives,
       elapsedMs: Date.now() - started,

@@ -187,15 +187,30 @@ describe('CLI: --memory-budget-mb (out of core)', () => {
     assert.match(excel.stderr, /big\.xlsx is 1\.0 MB, over the memory budget of 1 MB \(--memory-budget-mb\), and an Excel workbook \(\.xlsx\) is not fitted out of core: its reader inflates the whole zipped workbook .*\(a sheet holds at most 1,048,576 rows\)\. Save it as CSV or Parquet/);
   });
 
+  it('selects on one column out of core as in memory (mclust\'s E and V from the quantile classes of every value)', () => {
+    const args = ['fit', csv, '--columns', 'a', '--k', '1-4', '--json'];
+    const inMemory = cli(args);
+    assert.equal(inMemory.code, 0, inMemory.stderr);
+    const streamed = cli([...args, '--memory-budget-mb', '1']);
+    assert.equal(streamed.code, 0, streamed.stderr);
+    const a = JSON.parse(inMemory.stdout);
+    const b = JSON.parse(streamed.stdout);
+    assert.ok(b.dataset.notes.some((n: string) => /^fitted out of core: 60000 rows/.test(n)), JSON.stringify(b.dataset.notes));
+    assert.deepEqual(b.selection.map((e: { covariance: string }) => e.covariance), ['E', 'V', 'E', 'V', 'E', 'V', 'E', 'V']);
+    assert.deepEqual([b.k, b.covariance], [a.k, a.covariance]);
+    a.selection.forEach((e: { k: number; covariance: string; bic: number | null }, i: number) => {
+      const f = b.selection[i].bic;
+      if (e.bic === null) assert.equal(f, null);
+      else assert.ok(Math.abs(f - e.bic) <= 1e-9 * Math.abs(e.bic), `K = ${e.k} ${e.covariance} BIC ${f} vs ${e.bic}`);
+    });
+    assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
+  });
+
   it('refuses out of core what it cannot fit, with what to set, and rejects a bad budget', () => {
-    // The variational mixture: refused before reading.
-    const r = cli(['fit', csv, '--k', '3', '--covariance', 'variational', '--memory-budget-mb', '1']);
+    // The variational mixture from random responsibilities: refused before reading.
+    const r = cli(['fit', csv, '--k', '3', '--covariance', 'variational', '--init', 'random', '--memory-budget-mb', '1']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^mixscope: blobs\.csv \(\d+ MB\) is over the 1 MB memory budget \(memoryBudgetMB\), so it is fitted out of core, which fits one model with a fixed K in scikit-learn's four covariance types .*or mclust's models \(EII … VVV\), not "variational"\. Set covarianceType to one of them, or raise memoryBudgetMB/);
-    // A selection on one column (its starts are quantile classes of the whole column).
-    const one = cli(['fit', csv, '--columns', 'a', '--memory-budget-mb', '1']);
-    assert.equal(one.code, 2, one.stderr);
-    assert.match(one.stderr, /blobs\.csv is fitted out of core, where a model selection on one column is not available .*Set k to a number and one covarianceType, or raise memoryBudgetMB/);
+    assert.match(r.stderr, /^mixscope: blobs\.csv \(\d+ MB\) is over the 1 MB memory budget \(memoryBudgetMB\), so it is fitted out of core, which starts covarianceType "variational" from k-means \(as scikit-learn's BayesianGaussianMixture\), not from init "random"\. Set init to "kmeans\+\+" and leave initParams unset, or raise memoryBudgetMB/);
     assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
     const bad = cli(['fit', csv, '--memory-budget-mb', '0']);
     assert.equal(bad.code, 2);

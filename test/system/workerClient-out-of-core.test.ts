@@ -166,15 +166,15 @@ describe('host worker client: out of core (dist/worker.js)', function () {
   });
 
   it('what out of core cannot do is one message naming the file and the setting, and leaves nothing behind', async () => {
-    const run = startFit(real, { fileName: 'blobs.csv', outOfCore: { filePath: small, memoryBudgetMB: 1 }, options: options({ model: 'gaussian', k: 3, covarianceType: 'variational' }) });
+    const run = startFit(real, { fileName: 'blobs.csv', outOfCore: { filePath: small, memoryBudgetMB: 1 }, options: options({ model: 'gaussian', k: 3, covarianceType: 'variational', init: 'random' }) });
     const outcome = await run.finished;
     assert.equal(outcome.status, 'error');
     if (outcome.status !== 'error') return;
     assert.equal(outcome.kind, 'data');
     assert.equal(
       outcome.message,
-      'blobs.csv (1 MB) is over the 1 MB memory budget (mixscope.memoryBudgetMB), so it is fitted out of core, which fits one model with a fixed K in scikit-learn\'s four covariance types (full, diag, spherical, tied) or mclust\'s models (EII … VVV), not "variational". ' +
-        'Set mixscope.covarianceType to one of them, or raise mixscope.memoryBudgetMB to fit it in memory.',
+      'blobs.csv (1 MB) is over the 1 MB memory budget (mixscope.memoryBudgetMB), so it is fitted out of core, which starts covarianceType "variational" from k-means (as scikit-learn\'s BayesianGaussianMixture), not from init "random". ' +
+        'Set mixscope.init to "kmeans++" and leave mixscope.initParams unset, or raise mixscope.memoryBudgetMB to fit it in memory.',
     );
     await run.exited;
     assert.deepEqual(storesIn(temp), []);

@@ -49,12 +49,6 @@ export function selectOutOfCore(input: OutOfCoreSelectionInput): { result: FitRe
   const { file, options, source, ks, callbacks, centre } = input;
   const { n, d } = source;
   const p = input.settingPrefix ?? '';
-  if (d === 1) {
-    throw new DataError(
-      `${file} is fitted out of core, where a model selection on one column is not available (mclust starts one column from quantile classes, which need every value in memory). Set ${p}k to a number and one ${p}covarianceType, or raise ${p}memoryBudgetMB to fit it in memory.`,
-      file,
-    );
-  }
   const models = sweepModelsFor(input.names, d);
   refuseNoCandidates(file, ks, n);
   const fitSettings = selectionFitSettings(options);
@@ -91,6 +85,8 @@ export function selectOutOfCore(input: OutOfCoreSelectionInput): { result: FitRe
       readRows: input.readRows,
       // The candidates' per-iteration parameters may take an eighth of the budget; beyond it the chosen one is refitted.
       snapshotBytes: input.snapshotBytes ?? input.budgetBytes / 8,
+      // One column's quantiles: the values near them are sorted in memory, within a quarter of the budget.
+      quantileValues: Math.max(1 << 16, Math.floor(input.budgetBytes / 4 / 8)),
     },
     (cell, done, total) => {
       const entry = entryOfCell(cell, n, centre);

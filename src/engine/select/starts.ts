@@ -149,12 +149,26 @@ export function quantileClasses(x: Float64Array, k: number): Int32Array {
   mean /= n;
   let ss = 0;
   for (let i = 0; i < n; i++) ss += (x[i] - mean) ** 2;
-  const eps = (n > 1 ? Math.sqrt(ss / (n - 1)) : 0) * Math.sqrt(Number.EPSILON);
+  const sd = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
   let q: number[] = [];
   // With fewer than K + 1 distinct values no number of quantiles gives K classes.
   const distinct = distinctValues(x);
   if (distinct < k + 1 && k > 1) throw new RangeError(`one column with ${distinct} distinct values cannot start ${k} classes`);
-  for (let count = k + 1; q.length < k + 1; count++) q = uniqueQuantiles(sorted, count);
+  const at = (i: number) => sorted[i];
+  for (let count = k + 1; q.length < k + 1; count++) q = uniqueQuantiles(at, n, count);
+  q = quantileBreaks(q, k, sorted[0], sorted[n - 1], sd);
+  const classes = new Int32Array(n);
+  classifyByBreaks(x, n, q, classes);
+  return classes;
+}
+
+/**
+ * The K + 1 breaks of qclass from unique quantiles (at least K + 1 of them): the left ends of the smallest gaps
+ * dropped, the ends moved out by sd × √ε so that the smallest and largest values fall inside.
+ */
+export function quantileBreaks(unique: readonly number[], k: number, min: number, max: number, sd: number): number[] {
+  let q = unique.slice();
+  const eps = sd * Math.sqrt(Number.EPSILON);
   if (q.length > k + 1) {
     // Drop the left end of each of the smallest gaps (R: q[-order(diff(q))[1:nr]], a stable order).
     const gaps = q.slice(1).map((v, i) => ({ gap: v - q[i], i }));
@@ -162,26 +176,48 @@ export function quantileClasses(x: Float64Array, k: number): Int32Array {
     const drop = new Set(gaps.slice(0, q.length - k - 1).map((g) => g.i));
     q = q.filter((_, i) => !drop.has(i));
   }
-  q[0] = sorted[0] - eps;
-  q[q.length - 1] = sorted[n - 1] + eps;
-  const classes = new Int32Array(n).fill(-1);
-  for (let c = 0; c < k; c++) for (let i = 0; i < n; i++) if (x[i] >= q[c] && x[i] < q[c + 1]) classes[i] = c;
-  return classes;
+  q[0] = min - eps;
+  q[q.length - 1] = max + eps;
+  return q;
 }
 
-/** unique(quantile(x, seq(0, 1, length = count))) with R's type-7 quantiles of the sorted values. */
-function uniqueQuantiles(sorted: Float64Array, count: number): number[] {
-  const n = sorted.length;
+/** Each value's class c with q[c] ≤ x < q[c + 1] (−1 outside every class). */
+export function classifyByBreaks(x: Float64Array, rows: number, q: readonly number[], out: Int32Array): void {
+  const k = q.length - 1;
+  for (let i = 0; i < rows; i++) {
+    const v = x[i];
+    let c = -1;
+    for (let j = 0; j < k; j++) if (v >= q[j] && v < q[j + 1]) c = j;
+    out[i] = c;
+  }
+}
+
+/** The positions in sorted order that uniqueQuantiles reads for `count` quantiles of n values (R's type 7). */
+export function quantilePositions(n: number, count: number): number[] {
   const out: number[] = [];
   for (let j = 0; j < count; j++) {
-    // R's seq(0, 1, length = count): exact ends, j * (1 / (count − 1)) between.
-    const p = j === 0 ? 0 : j === count - 1 ? 1 : j * (1 / (count - 1));
-    const index = (n - 1) * p;
+    const index = (n - 1) * quantileProbability(j, count);
+    out.push(Math.floor(index));
+    if (index > Math.floor(index)) out.push(Math.ceil(index));
+  }
+  return out;
+}
+
+/** R's seq(0, 1, length = count): exact ends, j * (1 / (count − 1)) between. */
+function quantileProbability(j: number, count: number): number {
+  return j === 0 ? 0 : j === count - 1 ? 1 : j * (1 / (count - 1));
+}
+
+/** unique(quantile(x, seq(0, 1, length = count))) with R's type-7 quantiles; `at(i)` is the i-th smallest value. */
+export function uniqueQuantiles(at: (i: number) => number, n: number, count: number): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < count; j++) {
+    const index = (n - 1) * quantileProbability(j, count);
     const lo = Math.floor(index);
     const hi = Math.ceil(index);
-    let value = sorted[lo];
+    let value = at(lo);
     const h = index - lo;
-    if (index > lo && sorted[hi] !== value) value = (1 - h) * value + h * sorted[hi];
+    if (index > lo && at(hi) !== value) value = (1 - h) * value + h * at(hi);
     if (!out.includes(value)) out.push(value);
   }
   return out;

@@ -1,8 +1,9 @@
 // Model selection over rows streamed from disk (files larger than memory), the same table as the in-memory sweep
 // (sweep.ts): every K from Mclust()'s starting partition, every model by mclust's EM with its convergence rule, BIC,
 // ICL and the degeneracy rules. Nothing of n rows is kept:
-// - the partition: the hierarchical clustering of the same random subset of rows, extended to every row in one pass
-//   that sums each class's count, sums and scatter, from which each candidate's first M-step comes;
+// - the partition: the hierarchical clustering of the same random subset of rows (one column: the quantile classes of
+//   every value, streamedQuantiles.ts), extended to every row in one pass that sums each class's count, sums and
+//   scatter, from which each candidate's first M-step comes;
 // - EM: every candidate still running advances together, one pass over the rows per iteration: each chunk is read
 //   once, and each candidate's E-step on it adds to its sufficient statistics (its next M-step), its log-likelihood,
 //   ICL term and the summary its degeneracy is judged on.
@@ -18,6 +19,7 @@ import { mclustBic, nMclustParams, type MclustModelName } from '../families/gaus
 import { DEFAULT_MSTEP_CONTROL, MclustState, type MStepControl, type MStepFailure } from '../families/gaussian/mclust/mstep';
 import { MclustStatistics, usesDiagonalScatterOnly } from '../families/gaussian/mclust/statistics';
 import { HC_SUBSET_ROWS, hcSubsetRows, subsetExtension, type PartitionExtension } from './starts';
+import { classifyChunk, streamedQuantileBreaks } from './streamedQuantiles';
 import type { CellSettings, CellStatus, SweepCell } from './sweep';
 
 export interface StreamedSweepOptions {
@@ -28,6 +30,8 @@ export interface StreamedSweepOptions {
   readRows(indices: Int32Array, out: Float64Array): void;
   /** Most bytes the per-iteration snapshots of all candidates may take (beyond it the chosen one is refitted). */
   snapshotBytes: number;
+  /** One column: most values held at once to find its quantiles (default 2²⁰). */
+  quantileValues?: number;
 }
 
 /** A finished candidate: its table cell and, when kept, its parameters at every iteration. */
@@ -77,7 +81,7 @@ export function sweepStreamed(source: RowSource, options: StreamedSweepOptions, 
   const control: MStepControl = { ...DEFAULT_MSTEP_CONTROL, regularization: settings.regularization };
   const total = ks.length * models.length;
   const feasible = ks.filter((k) => k <= n);
-  const starts = startingStatistics(source, feasible, options.readRows);
+  const starts = d === 1 ? quantileStatistics(source, feasible, options.quantileValues ?? 1 << 20) : startingStatistics(source, feasible, options.readRows);
   const dataFactor = dataCovarianceFactorOfChunks((visit) => source.forEachChunk((rows) => visit(source.buffer, rows)), n, d);
   const results: StreamedCell[] = new Array(total);
   let done = 0;
@@ -112,8 +116,8 @@ export function sweepStreamed(source: RowSource, options: StreamedSweepOptions, 
   for (let index = 0; index < total; index++) {
     const k = ks[Math.floor(index / models.length)];
     const model = models[index % models.length];
-    if (k > n) {
-      report(index, { cell: { k, model, logLikelihood: null, parameters: nMclustParams(model, d, k), bic: null, icl: null, iterations: 0, status: 'too-few-rows' }, trace: [] });
+    if (k > n || !starts.has(k)) {
+      report(index, { cell: { k, model, logLikelihood: null, parameters: nMclustParams(model, d, k), bic: null, icl: null, iterations: 0, status: k > n ? 'too-few-rows' : 'no-start' }, trace: [] });
     } else running.push(newCell(index, true));
   }
   let snapshotBytes = 0;
@@ -285,6 +289,33 @@ function startingStatistics(source: RowSource, ks: readonly number[], readRows: 
       const stats = out.get(k)!;
       for (let r = 0; r < count; r++) stats.addRow(buffer, r * d, classes[r]);
     });
+  });
+  return out;
+}
+
+/**
+ * One column's starts, as Mclust() starts it: the quantile classes of every value (streamedQuantiles.ts), each
+ * class's count, sums and scatter summed in one pass; a K the distinct values cannot split gets none.
+ */
+function quantileStatistics(source: RowSource, ks: readonly number[], quantileValues: number): Map<number, MclustStatistics> {
+  const { buffer, chunkRows } = source;
+  const out = new Map<number, MclustStatistics>();
+  if (ks.length === 0) return out;
+  const breaks = streamedQuantileBreaks(source, ks, quantileValues);
+  const started = ks.flatMap((k, i) => (breaks[i] ? [{ k, breaks: breaks[i]! }] : []));
+  for (const { k, breaks: q } of started) {
+    const stats = new MclustStatistics(1, k, false);
+    // A shift inside each class keeps its scatter free of cancellation.
+    stats.reset(Float64Array.from({ length: k }, (_, c) => (q[c] + q[c + 1]) / 2));
+    out.set(k, stats);
+  }
+  const classes = new Int32Array(chunkRows);
+  source.forEachChunk((count) => {
+    for (const { k, breaks: q } of started) {
+      classifyChunk(source, count, q, classes);
+      const stats = out.get(k)!;
+      for (let r = 0; r < count; r++) stats.addRow(buffer, r, classes[r]);
+    }
   });
   return out;
 }

@@ -66,10 +66,10 @@ describe('out-of-core Gaussian EM equals the in-memory fit', () => {
     let storeDir = '';
     await assert.rejects(() => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 300 }, 1, {}, { tempParent: temp, onStore: (dir) => (storeDir = dir) }), DataError);
     assert.ok(storeDir !== '' && !fs.existsSync(storeDir));
-    // The variational mixture is not fitted out of core: refused unread.
+    // The variational mixture from random responsibilities is not fitted out of core: refused unread.
     await assert.rejects(
-      () => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 2, covarianceType: 'variational' }, 1, {}, { tempParent: temp }),
-      (e: unknown) => e instanceof OptionsError && /over the 1 MB memory budget.*or mclust's models \(EII … VVV\), not "variational".*Set covarianceType to one of them/.test((e as Error).message),
+      () => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 2, covarianceType: 'variational', init: 'random' }, 1, {}, { tempParent: temp }),
+      (e: unknown) => e instanceof OptionsError && /over the 1 MB memory budget.*starts covarianceType "variational" from k-means .*not from init "random".*Set init to "kmeans\+\+"/.test((e as Error).message),
     );
     await assert.rejects(
       () => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 'auto', initParams: { weights: [0.5, 0.5], means: [[0, 0], [1, 1]] } }, 1, {}, { tempParent: temp, settingPrefix: 'mixscope.' }),
@@ -148,12 +148,18 @@ describe('out-of-core model selection equals the in-memory one', () => {
     refitted.trace.forEach((v, i) => assertClose(v, kept.trace[i], `trace[${i}]`));
   });
 
-  it('a selection on one column is refused out of core after the parse, and the store is removed', async () => {
+  it('a selection on linearly dependent columns is refused after the parse (in memory k-means starts it), and the store is removed', async () => {
+    const file = path.join(temp, 'dependent.csv');
+    const lines = ['a,b,c'];
+    // b copies a.
+    for (let i = 0; i < 60; i++) lines.push(`${(i % 2) * 8 + ((i * 7) % 10) / 10},${(i % 2) * 8 + ((i * 7) % 10) / 10},${(i % 2) * 8 + ((i * 3) % 10) / 10}`);
+    fs.writeFileSync(file, lines.join('\n') + '\n');
     let storeDir = '';
     await assert.rejects(
-      () => fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'gaussian', k: 'auto', columns: ['waiting'] }, 1, {}, { tempParent: temp, onStore: (dir) => (storeDir = dir), settingPrefix: 'mixscope.' }),
-      (e: unknown) => e instanceof DataError && /^faithful\.csv is fitted out of core, where a model selection on one column is not available .*Set mixscope\.k to a number/.test((e as Error).message),
+      () => fitOutOfCore(file, { model: 'gaussian', k: 'auto', kRange: '1-3' }, 1, {}, { tempParent: temp, onStore: (dir) => (storeDir = dir), settingPrefix: 'mixscope.' }),
+      (e: unknown) => e instanceof DataError && /^dependent\.csv: the columns are linearly dependent .*Leave out the dependent column \(mixscope\.columns\), or raise mixscope\.memoryBudgetMB/.test((e as Error).message),
     );
     assert.ok(storeDir !== '' && !fs.existsSync(storeDir));
+    fs.rmSync(file);
   });
 });

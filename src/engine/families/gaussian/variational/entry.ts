@@ -14,7 +14,7 @@ import type { FitCallbacks, FitOutcome, FixedFitOptions } from '../../types';
 import { EStepWorkspace, factorCovariances, mclustEStep } from '../mclust/estep';
 import { nMclustParams } from '../mclust/models';
 import type { PreparedTable } from '../single';
-import { fitVariational } from './fit';
+import { fitVariational, type VariationalResult } from './fit';
 
 export function runVariationalFit(prepared: PreparedTable, options: FixedFitOptions, reason: string, started: number, callbacks: FitCallbacks): FitOutcome {
   const { table, n, d, values, centre, standardization, indices } = prepared;
@@ -23,7 +23,6 @@ export function runVariationalFit(prepared: PreparedTable, options: FixedFitOpti
   if (options.init !== 'kmeans++' || options.initParams) {
     throw new DataError(`${file}: covarianceType "variational" starts from k-means (as scikit-learn's BayesianGaussianMixture); set init to "kmeans++" and leave initParams unset.`, file);
   }
-  const start = hardResponsibilities(kmeans(values, n, d, k, new Rng(options.seed)).labels, n, k);
 
   // The expected parameters' log-likelihood at each iteration (one E-step's cost), for the panel's second curve.
   const workspace = new EStepWorkspace(d, k);
@@ -42,23 +41,34 @@ export function runVariationalFit(prepared: PreparedTable, options: FixedFitOpti
     }
     return factorCovariances(covariances, workspace) ? mclustEStep(values, n, weights, means, workspace, scratch) : NaN;
   };
-  const snapshots: ParamsSnapshot[] = [];
-  const logLikelihoods: number[] = [];
-  const fit = fitVariational(values, n, d, k, {
-    startResponsibilities: start,
-    weightConcentrationPriorType: options.weightPrior === 'dirichlet-distribution' ? 'dirichlet_distribution' : 'dirichlet_process',
-    regularization: options.regularization,
-    tolerance: options.tolerance,
-    maxIterations: Math.max(1, options.maxIterations),
-    onIteration: ({ iteration, lowerBound, snapshot }) => {
-      const s = snapshot();
-      const logLikelihood = plugInLogLikelihood(s);
-      if (centre) for (const mean of s.means) for (let j = 0; j < d; j++) mean[j] += centre[j];
-      snapshots.push(s);
-      logLikelihoods.push(logLikelihood);
-      callbacks.onProgress?.({ restart: 0, iteration: iteration - 1, objective: lowerBound, logLikelihood, snapshot: s });
-    },
-  });
+  // Restarts as scikit-learn's n_init: each from k-means with the generator where the last left it, the largest
+  // final lower bound kept (the first on ties).
+  const rng = new Rng(options.seed);
+  const restartObjectives: number[] = [];
+  let best: { fit: VariationalResult; snapshots: ParamsSnapshot[]; logLikelihoods: number[] } | undefined;
+  for (let restart = 0; restart < Math.max(1, options.restarts); restart++) {
+    const start = hardResponsibilities(kmeans(values, n, d, k, rng).labels, n, k);
+    const snapshots: ParamsSnapshot[] = [];
+    const logLikelihoods: number[] = [];
+    const fit = fitVariational(values, n, d, k, {
+      startResponsibilities: start,
+      weightConcentrationPriorType: options.weightPrior === 'dirichlet-distribution' ? 'dirichlet_distribution' : 'dirichlet_process',
+      regularization: options.regularization,
+      tolerance: options.tolerance,
+      maxIterations: Math.max(1, options.maxIterations),
+      onIteration: ({ iteration, lowerBound, snapshot }) => {
+        const s = snapshot();
+        const logLikelihood = plugInLogLikelihood(s);
+        if (centre) for (const mean of s.means) for (let j = 0; j < d; j++) mean[j] += centre[j];
+        snapshots.push(s);
+        logLikelihoods.push(logLikelihood);
+        callbacks.onProgress?.({ restart, iteration: iteration - 1, objective: lowerBound, logLikelihood, snapshot: s });
+      },
+    });
+    restartObjectives.push(fit.lowerBound);
+    if (!best || fit.lowerBound > best.fit.lowerBound) best = { fit, snapshots, logLikelihoods };
+  }
+  const { fit, snapshots, logLikelihoods } = best!;
   const last = snapshots[snapshots.length - 1];
   if (!last || last.model !== 'gaussian') throw new Error('internal: the variational fit ran no iteration');
   // Free parameters of the full-covariance mixture it amounts to (the same count as VVV), for BIC and AIC.
@@ -92,7 +102,7 @@ export function runVariationalFit(prepared: PreparedTable, options: FixedFitOpti
     parameters,
     standardization,
     snapshots,
-    restartObjectives: [fit.lowerBound],
+    restartObjectives,
     elapsedMs: Date.now() - started,
     notes,
     variational: { effectiveComponents: fit.effectiveComponents, lowerBound: fit.lowerBound, weightPrior: options.weightPrior },

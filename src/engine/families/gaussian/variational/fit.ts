@@ -9,9 +9,8 @@
 // `maxIterations`. A final E-step gives the responsibilities and labels of the returned parameters.
 
 import type { GaussianSnapshot } from '../../../../shared/protocol';
-import { FitError } from '../../../errors';
-import { choleskyInPlace, precisionCholeskyFromCovarianceCholesky } from '../linalg';
-import { digamma, lnBeta, lnGamma } from '../../../em/special';
+import { choleskyInPlace } from '../linalg';
+import { statisticsSize, VariationalPosterior } from './posterior';
 
 export type WeightConcentrationPriorType = 'dirichlet_process' | 'dirichlet_distribution';
 export type VariationalCovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
@@ -106,10 +105,6 @@ export interface VariationalResult {
 }
 
 const EPS = 2.220446049250313e-16;
-const LN_2PI = Math.log(2 * Math.PI);
-const LN_2 = Math.log(2);
-const COLLAPSED =
-  'Fitting the mixture model failed because some components have ill-defined empirical covariance (for instance caused by singleton or collapsed samples). Try to decrease the number of components, or increase the regularization.';
 
 /**
  * Fits a variational Bayesian Gaussian mixture with at most `k` components to the n × d row-major `x`, from
@@ -122,31 +117,13 @@ export function fitVariational(x: Float64Array, n: number, d: number, k: number,
   const isFull = covarianceType === 'full';
   const isTied = covarianceType === 'tied';
   const isDiag = covarianceType === 'diag';
-  const m0 = priors.meanPrior;
-  const beta0 = priors.meanPrecisionPrior;
-  const nu0 = priors.degreesOfFreedomPrior;
-  const gamma0 = priors.weightConcentrationPrior;
-  const w0 = priors.covariancePrior;
+  const posterior = new VariationalPosterior(d, k, covarianceType, priorType, priors);
+  const { means } = posterior;
 
-  // Sufficient statistics (sklearn's nk, xk, sk) and posterior parameters, allocated once.
+  // Sufficient statistics (sklearn's nk, xk, sk), allocated once.
   const nk = new Float64Array(k);
   const xk = new Float64Array(k * d);
-  const skSize = isFull ? k * d * d : isTied ? d * d : isDiag ? k * d : k;
-  const sk = new Float64Array(skSize);
-  const alpha = new Float64Array(k);
-  const betaStick = new Float64Array(k);
-  const meanPrecision = new Float64Array(k);
-  const means = new Float64Array(k * d);
-  const dof = new Float64Array(k);
-  const cov = new Float64Array(skSize);
-  const precChol = new Float64Array(skSize);
-  // Per component, from the M-step: ln det U_k (U_k Uᵀ_k = Σ_k⁻¹), (d/2) ln ν_k, and the variational correction
-  // ½(ln Λ̃_k − d / β_k) − (d/2) ln ν_k that turns ln N(x | μ_k, Σ_k) into E[ln N] (sklearn's _estimate_log_prob).
-  const logDetU = new Float64Array(k);
-  const halfDLogDof = new Float64Array(k);
-  const logLambdaTerm = new Float64Array(k);
-  const logWeights = new Float64Array(k);
-  const scratch = new Float64Array(d * d);
+  const sk = new Float64Array(statisticsSize(covarianceType, d, k));
   const diff = new Float64Array(d);
   const rowLog = new Float64Array(k);
   const resp = Float64Array.from(options.startResponsibilities);
@@ -214,134 +191,7 @@ export function fitVariational(x: Float64Array, n: number, d: number, k: number,
     } else {
       for (let c = 0; c < k; c++) sk[c] = sk[c] / nk[c] / d + regularization;
     }
-
-    // _estimate_weights
-    if (priorType === 'dirichlet_process') {
-      let tail = 0;
-      for (let c = k - 1; c >= 0; c--) {
-        alpha[c] = 1 + nk[c];
-        betaStick[c] = gamma0 + tail;
-        tail += nk[c];
-      }
-    } else {
-      for (let c = 0; c < k; c++) alpha[c] = gamma0 + nk[c];
-    }
-    // _estimate_means
-    for (let c = 0; c < k; c++) {
-      meanPrecision[c] = beta0 + nk[c];
-      for (let j = 0; j < d; j++) means[c * d + j] = (beta0 * m0[j] + nk[c] * xk[c * d + j]) / meanPrecision[c];
-    }
-    // _estimate_wishart_*: covariances normalised by the degrees of freedom, as sklearn.
-    if (isFull) {
-      for (let c = 0; c < k; c++) {
-        dof[c] = nu0 + nk[c];
-        const o = c * d * d;
-        const shrink = (nk[c] * beta0) / meanPrecision[c];
-        for (let j = 0; j < d; j++) diff[j] = xk[c * d + j] - m0[j];
-        for (let a = 0; a < d; a++)
-          for (let b = 0; b < d; b++)
-            cov[o + a * d + b] = (w0[a * d + b] + nk[c] * sk[o + a * d + b] + shrink * diff[a] * diff[b]) / dof[c];
-      }
-    } else if (isTied) {
-      const nkMean = nkSum / k;
-      const dofTied = nu0 + nkMean;
-      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) scratch[a * d + b] = 0;
-      for (let c = 0; c < k; c++) {
-        const f = nk[c] / meanPrecision[c];
-        for (let j = 0; j < d; j++) diff[j] = xk[c * d + j] - m0[j];
-        for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) scratch[a * d + b] += f * diff[a] * diff[b];
-      }
-      for (let a = 0; a < d; a++)
-        for (let b = 0; b < d; b++) cov[a * d + b] = (w0[a * d + b] + sk[a * d + b] * nkMean + (beta0 / k) * scratch[a * d + b]) / dofTied;
-      dof.fill(dofTied);
-    } else if (isDiag) {
-      for (let c = 0; c < k; c++) {
-        dof[c] = nu0 + nk[c];
-        const shrink = beta0 / meanPrecision[c];
-        for (let j = 0; j < d; j++) {
-          const e = xk[c * d + j] - m0[j];
-          cov[c * d + j] = (w0[j] + nk[c] * (sk[c * d + j] + shrink * e * e)) / dof[c];
-        }
-      }
-    } else {
-      for (let c = 0; c < k; c++) {
-        dof[c] = nu0 + nk[c];
-        let m = 0;
-        for (let j = 0; j < d; j++) {
-          const e = xk[c * d + j] - m0[j];
-          m += e * e;
-        }
-        cov[c] = (w0[0] + nk[c] * (sk[c] + (beta0 / meanPrecision[c]) * (m / d))) / dof[c];
-      }
-    }
-    // _compute_precision_cholesky, then the per-component constants of the E-step and the bound.
-    if (isFull || isTied) {
-      const count = isFull ? k : 1;
-      for (let c = 0; c < count; c++) {
-        const o = c * d * d;
-        for (let t = 0; t < d * d; t++) scratch[t] = cov[o + t];
-        if (!choleskyInPlace(scratch, d, 0)) throw new FitError(COLLAPSED);
-        precisionCholeskyFromCovarianceCholesky(scratch, d, precChol, 0, o);
-      }
-    } else {
-      for (let t = 0; t < skSize; t++) {
-        if (!(cov[t] > 0)) throw new FitError(COLLAPSED);
-        precChol[t] = 1 / Math.sqrt(cov[t]);
-      }
-    }
-    for (let c = 0; c < k; c++) {
-      let logDet = 0;
-      if (isFull || isTied) {
-        const o = isFull ? c * d * d : 0;
-        for (let j = 0; j < d; j++) logDet += Math.log(precChol[o + j * d + j]);
-      } else if (isDiag) {
-        for (let j = 0; j < d; j++) logDet += Math.log(precChol[c * d + j]);
-      } else {
-        logDet = d * Math.log(precChol[c]);
-      }
-      logDetU[c] = logDet;
-      halfDLogDof[c] = 0.5 * d * Math.log(dof[c]);
-      let logLambda = d * LN_2;
-      for (let j = 0; j < d; j++) logLambda += digamma(0.5 * (dof[c] - j));
-      logLambdaTerm[c] = 0.5 * (logLambda - d / meanPrecision[c]) - halfDLogDof[c];
-    }
-    // _estimate_log_weights
-    if (priorType === 'dirichlet_process') {
-      let stick = 0;
-      for (let c = 0; c < k; c++) {
-        const dSum = digamma(alpha[c] + betaStick[c]);
-        logWeights[c] = digamma(alpha[c]) - dSum + stick;
-        stick += digamma(betaStick[c]) - dSum;
-      }
-    } else {
-      let total = 0;
-      for (let c = 0; c < k; c++) total += alpha[c];
-      const dTotal = digamma(total);
-      for (let c = 0; c < k; c++) logWeights[c] = digamma(alpha[c]) - dTotal;
-    }
-  }
-
-  /** ln N(x_i | μ_c, Σ_c) through the precision Cholesky factor, without the variational terms. */
-  function logGauss(row: number, c: number): number {
-    let q = 0;
-    if (isFull || isTied) {
-      const o = isFull ? c * d * d : 0;
-      const mo = c * d;
-      for (let j = 0; j < d; j++) diff[j] = x[row + j] - means[mo + j];
-      // y = (x − μ)ᵀ U with U upper triangular.
-      for (let j = 0; j < d; j++) {
-        let y = 0;
-        for (let a = 0; a <= j; a++) y += diff[a] * precChol[o + a * d + j];
-        q += y * y;
-      }
-      return -0.5 * (d * LN_2PI + q) + logDetU[c];
-    }
-    for (let j = 0; j < d; j++) {
-      const p = isDiag ? precChol[c * d + j] : precChol[c];
-      const y = (x[row + j] - means[c * d + j]) * p;
-      q += y * y;
-    }
-    return -0.5 * (d * LN_2PI + q) + logDetU[c];
+    posterior.update(nk, xk, sk);
   }
 
   /** Writes resp = exp(log_resp); returns Σ_i ln Σ_k exp(weighted log prob) and −Σ r ln r. */
@@ -350,13 +200,7 @@ export function fitVariational(x: Float64Array, n: number, d: number, k: number,
     let lpnSum = 0;
     let entropy = 0;
     for (let i = 0; i < n; i++) {
-      const row = i * d;
-      let max = Number.NEGATIVE_INFINITY;
-      for (let c = 0; c < k; c++) {
-        const v = logGauss(row, c) + logLambdaTerm[c] + logWeights[c];
-        rowLog[c] = v;
-        if (v > max) max = v;
-      }
+      const max = posterior.expectedLogProb(x, i * d, rowLog);
       // exp(v − max) / Σ is exp(v − ln Σ exp v) to rounding, with one exp per component.
       let sum = 0;
       for (let c = 0; c < k; c++) {
@@ -378,72 +222,6 @@ export function fitVariational(x: Float64Array, n: number, d: number, k: number,
     eOut.entropy = entropy;
   }
 
-  function lowerBound(entropy: number): number {
-    let logWishart = 0;
-    for (let c = 0; c < k; c++) {
-      let g = 0;
-      for (let j = 0; j < d; j++) g += lnGamma(0.5 * (dof[c] - j));
-      // sklearn's _log_wishart_norm of the normalised precision (ln det U_k − (d/2) ln ν_k), without ln π terms.
-      logWishart -= dof[c] * (logDetU[c] - halfDLogDof[c]) + dof[c] * d * 0.5 * LN_2 + g;
-    }
-    let logNormWeight = 0;
-    if (priorType === 'dirichlet_process') {
-      for (let c = 0; c < k; c++) logNormWeight -= lnBeta(alpha[c], betaStick[c]);
-    } else {
-      let total = 0;
-      for (let c = 0; c < k; c++) {
-        total += alpha[c];
-        logNormWeight -= lnGamma(alpha[c]);
-      }
-      logNormWeight += lnGamma(total);
-    }
-    let logMeanPrecision = 0;
-    for (let c = 0; c < k; c++) logMeanPrecision += Math.log(meanPrecision[c]);
-    return entropy - logWishart - logNormWeight - 0.5 * d * logMeanPrecision;
-  }
-
-  function expectedWeights(out: Float64Array): Float64Array {
-    let total = 0;
-    if (priorType === 'dirichlet_process') {
-      let remaining = 1;
-      for (let c = 0; c < k; c++) {
-        const sum = alpha[c] + betaStick[c];
-        out[c] = (alpha[c] / sum) * remaining;
-        remaining *= betaStick[c] / sum;
-        total += out[c];
-      }
-    } else {
-      for (let c = 0; c < k; c++) total += alpha[c];
-      for (let c = 0; c < k; c++) out[c] = alpha[c];
-    }
-    for (let c = 0; c < k; c++) out[c] /= total;
-    return out;
-  }
-
-  function expandedCovariances(out: Float64Array): Float64Array {
-    out.fill(0);
-    for (let c = 0; c < k; c++) {
-      const o = c * d * d;
-      if (isFull) for (let t = 0; t < d * d; t++) out[o + t] = cov[o + t];
-      else if (isTied) for (let t = 0; t < d * d; t++) out[o + t] = cov[t];
-      else for (let j = 0; j < d; j++) out[o + j * d + j] = isDiag ? cov[c * d + j] : cov[c];
-    }
-    return out;
-  }
-
-  function snapshotAt(iteration: number): GaussianSnapshot {
-    const w = expectedWeights(new Float64Array(k));
-    const full = expandedCovariances(new Float64Array(k * d * d));
-    return {
-      model: 'gaussian',
-      iteration,
-      weights: Array.from(w),
-      means: Array.from({ length: k }, (_, c) => Array.from(means.subarray(c * d, c * d + d))),
-      covariances: Array.from({ length: k }, (_, c) =>
-        Array.from({ length: d }, (_, a) => Array.from(full.subarray(c * d * d + a * d, c * d * d + a * d + d))),
-      ),
-    };
-  }
 
   // _initialize(X, resp), then sklearn's loop.
   mStep();
@@ -454,10 +232,10 @@ export function fitVariational(x: Float64Array, n: number, d: number, k: number,
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
     eStep();
     mStep();
-    const bound = lowerBound(eOut.entropy);
+    const bound = posterior.lowerBound(eOut.entropy);
     lowerBounds.push(bound);
     iterations = iteration;
-    options.onIteration?.({ iteration, lowerBound: bound, snapshot: () => snapshotAt(iteration) });
+    options.onIteration?.({ iteration, lowerBound: bound, snapshot: () => posterior.snapshot(iteration) });
     const change = bound - previous;
     previous = bound;
     if (Math.abs(change) < tolerance) {
@@ -468,7 +246,7 @@ export function fitVariational(x: Float64Array, n: number, d: number, k: number,
 
   // Final E-step on the returned parameters (sklearn's fit_predict does the same for its labels).
   eStep();
-  const weights = expectedWeights(new Float64Array(k));
+  const weights = posterior.expectedWeights(new Float64Array(k));
   const assignments = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let best = 0;
@@ -485,7 +263,7 @@ export function fitVariational(x: Float64Array, n: number, d: number, k: number,
   for (let i = 0; i < n; i++) {
     let max = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < k; c++) {
-      const v = logW[c] + logGauss(i * d, c);
+      const v = logW[c] + posterior.logGauss(x, i * d, c);
       rowLog[c] = v;
       if (v > max) max = v;
     }
@@ -506,7 +284,7 @@ export function fitVariational(x: Float64Array, n: number, d: number, k: number,
     lowerBound: lowerBounds.length > 0 ? lowerBounds[lowerBounds.length - 1] : Number.NEGATIVE_INFINITY,
     weights,
     means: Float64Array.from(means),
-    covariances: expandedCovariances(new Float64Array(k * d * d)),
+    covariances: posterior.expandedCovariances(new Float64Array(k * d * d)),
     responsibilities: resp,
     assignments,
     effectiveComponents,
@@ -514,13 +292,13 @@ export function fitVariational(x: Float64Array, n: number, d: number, k: number,
     score: eOut.logProbNormSum / n,
     logLikelihood,
     posterior: {
-      weightConcentration: Float64Array.from(alpha),
-      weightConcentrationB: priorType === 'dirichlet_process' ? Float64Array.from(betaStick) : undefined,
-      meanPrecision: Float64Array.from(meanPrecision),
-      degreesOfFreedom: Float64Array.from(dof),
+      weightConcentration: Float64Array.from(posterior.alpha),
+      weightConcentrationB: priorType === 'dirichlet_process' ? Float64Array.from(posterior.betaStick) : undefined,
+      meanPrecision: Float64Array.from(posterior.meanPrecision),
+      degreesOfFreedom: Float64Array.from(posterior.dof),
     },
     priors,
-    snapshot: snapshotAt(iterations),
+    snapshot: posterior.snapshot(iterations),
   };
 }
 

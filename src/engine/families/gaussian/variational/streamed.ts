@@ -1,0 +1,461 @@
+// The variational Gaussian mixture (scikit-learn's BayesianGaussianMixture, fit.ts) over rows streamed from disk
+// (files larger than memory, em/streaming.ts's RowSource). Its M-step needs only each component's Σ r, Σ r x and
+// Σ r x xᵀ, so it streams exactly: each iteration is one pass, the E-step chunk by chunk, the statistics summed about
+// a shift per component (the current means, so that the centred scatter suffers no cancellation), the lower bound
+// from the pass's entropy. The same pass gives the log-likelihood of the previous iteration's expected parameters
+// (the panel's second curve). Starts: k-means on every row when the sample is every row (the in-memory start),
+// otherwise k-means on the sample and every row in its nearest centre's component.
+
+import type { FitOptions, FitResult } from '../../../../shared/protocol';
+import { informationCriteria, type EmProgress } from '../../../em/em';
+import { kmeans } from '../../../em/kmeans';
+import { Rng } from '../../../em/rng';
+import type { RowSource } from '../../../em/streaming';
+import type { GaussianSnapshot } from '../../../../shared/protocol';
+import type { FitCallbacks } from '../../types';
+import { nMclustParams } from '../mclust/models';
+import { statisticsSize, VariationalPosterior } from './posterior';
+import { DEFAULT_EFFECTIVE_WEIGHT_THRESHOLD, type VariationalCovarianceType, type WeightConcentrationPriorType } from './fit';
+
+const EPS = 2.220446049250313e-16;
+
+export interface StreamedVariationalOptions {
+  k: number;
+  covarianceType?: VariationalCovarianceType;
+  weightConcentrationPriorType: WeightConcentrationPriorType;
+  regularization: number;
+  /** Absolute change of the lower bound below which a run stops (sklearn's tol). */
+  tolerance: number;
+  maxIterations: number;
+  /** Starts (sklearn's n_init); the run with the largest final lower bound is kept. */
+  restarts: number;
+  seed: number;
+  /** Rows k-means starts from (m × d, row-major): every row, in order, when m = n. */
+  sample: { values: Float64Array; m: number };
+  /** Rows whose assignments are reported (increasing). */
+  plotIndices: number[];
+}
+
+export interface StreamedVariationalRun {
+  converged: boolean;
+  iterations: number;
+  /** The lower bound after each iteration. */
+  lowerBounds: number[];
+  lowerBound: number;
+  /** Log-likelihood of each iteration's expected parameters taken as an ordinary mixture. */
+  logLikelihoods: number[];
+  /** That of the final parameters. */
+  logLikelihood: number;
+  /** The expected parameters after each iteration (iteration t − 1 for the t-th). */
+  snapshots: GaussianSnapshot[];
+  /** Final lower bound of every restart. */
+  restartObjectives: number[];
+  effectiveComponents: number;
+  effectiveWeightThreshold: number;
+  /** Rows per component by largest responsibility, over every row. */
+  sizes: number[];
+  plotAssignments: number[];
+}
+
+export interface VariationalOutOfCoreInput {
+  file: string;
+  options: FitOptions;
+  /** The upper bound on components (the largest K of kRange under k "auto"). */
+  k: number;
+  reason: string;
+  started: number;
+  columns: string[];
+  source: RowSource;
+  /** Rows k-means starts from (m × d, transformed as the source's rows). */
+  sample: { values: Float64Array; m: number };
+  plotIndices: number[];
+  /** Added back to every reported mean (columns centred for the fit), or undefined. */
+  centre?: Float64Array;
+  standardization?: { mean: number[]; sd: number[] };
+  /** Notes of the out-of-core fit (start, sampling). */
+  notes: string[];
+  callbacks: FitCallbacks;
+}
+
+/** covarianceType "variational" out of core: the streamed fit, its result as the in-memory one (entry.ts) makes it. */
+export function fitVariationalOutOfCore(input: VariationalOutOfCoreInput): { result: FitResult; plotAssignments: number[] } {
+  const { options, source, centre, callbacks } = input;
+  const { n, d } = source;
+  const { k } = input;
+  const shift = (snapshot: GaussianSnapshot) => {
+    if (centre) for (const mean of snapshot.means) for (let j = 0; j < d; j++) mean[j] += centre[j];
+  };
+  const run = runStreamedVariational(
+    source,
+    {
+      k,
+      weightConcentrationPriorType: options.weightPrior === 'dirichlet-distribution' ? 'dirichlet_distribution' : 'dirichlet_process',
+      regularization: options.regularization,
+      tolerance: options.tolerance,
+      maxIterations: options.maxIterations,
+      restarts: options.restarts,
+      seed: options.seed,
+      sample: input.sample,
+      plotIndices: input.plotIndices,
+    },
+    (p) => {
+      if (p.snapshot.model === 'gaussian') shift(p.snapshot);
+      callbacks.onProgress?.(p);
+    },
+  );
+  const last = run.snapshots[run.snapshots.length - 1];
+  // Free parameters of the full-covariance mixture it amounts to (the same count as VVV), for BIC and AIC.
+  const parameters = nMclustParams('VVV', d, k);
+  const { bic, aic } = informationCriteria(run.logLikelihood, parameters, n);
+  const result: FitResult = {
+    model: 'gaussian',
+    modelReason: input.reason,
+    k,
+    n,
+    d,
+    columns: input.columns,
+    converged: run.converged,
+    iterations: run.iterations,
+    logLikelihood: run.logLikelihood,
+    trace: run.lowerBounds,
+    logLikelihoodTrace: run.logLikelihoods,
+    weights: last.weights,
+    means: last.means,
+    covariances: last.covariances,
+    covarianceType: 'variational',
+    emVariant: 'soft',
+    assignments: run.plotAssignments,
+    assignedRows: input.plotIndices,
+    bic,
+    aic,
+    parameters,
+    standardization: input.standardization,
+    snapshots: run.snapshots,
+    restartObjectives: run.restartObjectives,
+    elapsedMs: Date.now() - input.started,
+    notes: [
+      ...input.notes,
+      `Variational fit (scikit-learn's BayesianGaussianMixture, ${options.weightPrior} weight prior): ${run.effectiveComponents} of the ${k} components have a weight above ${run.effectiveWeightThreshold}; lower bound ${run.lowerBound.toFixed(3)}. The curve "objective" is the lower bound, "log-likelihood" that of the expected parameters.`,
+      `cluster sizes over all ${n} rows: ${run.sizes.join(', ')}`,
+    ],
+    variational: { effectiveComponents: run.effectiveComponents, lowerBound: run.lowerBound, weightPrior: options.weightPrior },
+  };
+  return { result, plotAssignments: run.plotAssignments };
+}
+
+/** Runs the fit; `onProgress` sees each iteration once the next pass has computed its log-likelihood. */
+export function runStreamedVariational(source: RowSource, options: StreamedVariationalOptions, onProgress?: (p: EmProgress) => void): StreamedVariationalRun {
+  const { k } = options;
+  const { n, d, chunkRows, buffer } = source;
+  if (n < 2) throw new RangeError(`n (rows) must be a whole number ≥ 2; got ${n}`);
+  if (k > n) throw new RangeError(`K = ${k} components need at least ${k} rows; got ${n}`);
+  const covarianceType = options.covarianceType ?? 'full';
+  const maxIterations = Math.max(1, options.maxIterations);
+  const stats = new VariationalStatistics(covarianceType, d, k, options.regularization);
+  const priors = defaultPriors(source, covarianceType, k);
+  const posterior = new VariationalPosterior(d, k, covarianceType, options.weightConcentrationPriorType, priors);
+  const resp = new Float64Array(chunkRows * k);
+  const rowLog = new Float64Array(k);
+  const logGauss = new Float64Array(k);
+  const logW = new Float64Array(k);
+  const weights = new Float64Array(k);
+  const rng = new Rng(options.seed);
+  const restartObjectives: number[] = [];
+  let best: StreamedVariationalRun | undefined;
+
+  /** One E-step over every row: the entropy, the plug-in log-likelihood, the statistics (when `accumulate`). */
+  const ePass = (accumulate: boolean, plot: number[] | undefined, sizes: number[] | undefined) => {
+    posterior.expectedWeights(weights);
+    for (let c = 0; c < k; c++) logW[c] = Math.log(weights[c]);
+    if (accumulate) stats.reset(posterior.means);
+    let entropy = 0;
+    let logLikelihood = 0;
+    let p = 0;
+    source.forEachChunk((rows, start) => {
+      for (let i = 0; i < rows; i++) {
+        const row = i * d;
+        let max = Number.NEGATIVE_INFINITY;
+        let plugMax = Number.NEGATIVE_INFINITY;
+        for (let c = 0; c < k; c++) {
+          const g = posterior.logGauss(buffer, row, c);
+          logGauss[c] = logW[c] + g;
+          if (logGauss[c] > plugMax) plugMax = logGauss[c];
+          const v = g + posterior.logLambdaTerm[c] + posterior.logWeights[c];
+          rowLog[c] = v;
+          if (v > max) max = v;
+        }
+        let plugSum = 0;
+        for (let c = 0; c < k; c++) plugSum += Math.exp(logGauss[c] - plugMax);
+        logLikelihood += Math.log(plugSum) + plugMax;
+        // As fit.ts's eStep: exp(v − max) / Σ, with the entropy −Σ r (v − ln Σ exp v).
+        let sum = 0;
+        for (let c = 0; c < k; c++) {
+          const e = Math.exp(rowLog[c] - max);
+          resp[i * k + c] = e;
+          sum += e;
+        }
+        const lpn = Math.log(sum) + max;
+        const inv = 1 / sum;
+        let top = 0;
+        for (let c = 0; c < k; c++) {
+          const r = resp[i * k + c] * inv;
+          resp[i * k + c] = r;
+          if (r > 0) entropy -= r * (rowLog[c] - lpn);
+          if (r > resp[i * k + top]) top = c;
+        }
+        if (sizes) sizes[top]++;
+        if (plot) while (p < options.plotIndices.length && options.plotIndices[p] === start + i) plot[p++] = top;
+      }
+      if (accumulate) stats.add(buffer, rows, resp);
+    });
+    return { entropy, logLikelihood };
+  };
+
+  for (let restart = 0; restart < Math.max(1, options.restarts); restart++) {
+    startStatistics(source, options, stats, resp, rng);
+    stats.update(posterior);
+    const lowerBounds: number[] = [];
+    const logLikelihoods: number[] = [];
+    const snapshots: GaussianSnapshot[] = [];
+    // The last iteration's bound and parameters, reported once the next pass has their log-likelihood.
+    let pending: { iteration: number; bound: number; snapshot: GaussianSnapshot } | undefined;
+    const settle = (logLikelihood: number) => {
+      if (!pending) return;
+      logLikelihoods.push(logLikelihood);
+      snapshots.push(pending.snapshot);
+      onProgress?.({ restart, iteration: pending.iteration - 1, objective: pending.bound, logLikelihood, snapshot: pending.snapshot });
+      pending = undefined;
+    };
+    let previous = Number.NEGATIVE_INFINITY;
+    let converged = false;
+    let iterations = 0;
+    for (let iteration = 1; iteration <= maxIterations; iteration++) {
+      const { entropy, logLikelihood } = ePass(true, undefined, undefined);
+      settle(logLikelihood);
+      stats.update(posterior);
+      const bound = posterior.lowerBound(entropy);
+      lowerBounds.push(bound);
+      iterations = iteration;
+      pending = { iteration, bound, snapshot: posterior.snapshot(iteration) };
+      const change = bound - previous;
+      previous = bound;
+      if (Math.abs(change) < options.tolerance) {
+        converged = true;
+        break;
+      }
+    }
+    // The final E-step: the returned parameters' log-likelihood, assignments and sizes.
+    const plot = new Array<number>(options.plotIndices.length).fill(0);
+    const sizes = new Array<number>(k).fill(0);
+    const { logLikelihood } = ePass(false, plot, sizes);
+    settle(logLikelihood);
+    const lowerBound = lowerBounds[lowerBounds.length - 1];
+    restartObjectives.push(lowerBound);
+    // sklearn's n_init: the largest lower bound wins, the first on ties.
+    if (!best || lowerBound > best.lowerBound) {
+      posterior.expectedWeights(weights);
+      let effectiveComponents = 0;
+      for (let c = 0; c < k; c++) if (weights[c] > DEFAULT_EFFECTIVE_WEIGHT_THRESHOLD) effectiveComponents++;
+      best = {
+        converged,
+        iterations,
+        lowerBounds,
+        lowerBound,
+        logLikelihoods,
+        logLikelihood,
+        snapshots,
+        restartObjectives,
+        effectiveComponents,
+        effectiveWeightThreshold: DEFAULT_EFFECTIVE_WEIGHT_THRESHOLD,
+        sizes,
+        plotAssignments: plot,
+      };
+    }
+  }
+  return best!;
+}
+
+/**
+ * sklearn's default priors from two passes, summed in row order as fit.ts sums them: the mean prior is the column
+ * means, the covariance prior numpy's cov (divisor n − 1; its diagonal for 'diag', the mean of that for 'spherical').
+ */
+function defaultPriors(source: RowSource, covarianceType: VariationalCovarianceType, k: number) {
+  const { n, d, buffer } = source;
+  const mean = new Float64Array(d);
+  source.forEachChunk((rows) => {
+    for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) mean[j] += buffer[i * d + j];
+  });
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  const full = new Float64Array(d * d);
+  source.forEachChunk((rows) => {
+    for (let i = 0; i < rows; i++)
+      for (let a = 0; a < d; a++) {
+        const ea = buffer[i * d + a] - mean[a];
+        for (let b = 0; b <= a; b++) full[a * d + b] += ea * (buffer[i * d + b] - mean[b]);
+      }
+  });
+  for (let a = 0; a < d; a++)
+    for (let b = 0; b <= a; b++) {
+      full[a * d + b] /= n - 1;
+      full[b * d + a] = full[a * d + b];
+    }
+  let covariancePrior: Float64Array;
+  if (covarianceType === 'full' || covarianceType === 'tied') covariancePrior = full;
+  else if (covarianceType === 'diag') covariancePrior = Float64Array.from({ length: d }, (_, j) => full[j * d + j]);
+  else {
+    let m = 0;
+    for (let j = 0; j < d; j++) m += full[j * d + j];
+    covariancePrior = Float64Array.of(m / d);
+  }
+  return { weightConcentrationPrior: 1 / k, meanPrecisionPrior: 1, meanPrior: mean, degreesOfFreedomPrior: d, covariancePrior };
+}
+
+/**
+ * The start's statistics (sklearn's _initialize from the one-hot labels of k-means): k-means on the sample; every
+ * row takes its own label when the sample is every row, otherwise its nearest centre's (the first on ties).
+ */
+function startStatistics(source: RowSource, options: StreamedVariationalOptions, stats: VariationalStatistics, resp: Float64Array, rng: Rng): void {
+  const { k } = options;
+  const { n, d, buffer } = source;
+  const { values, m } = options.sample;
+  const { labels, centers } = kmeans(values, m, d, k, rng);
+  stats.reset(centers);
+  source.forEachChunk((rows, first) => {
+    resp.fill(0, 0, rows * k);
+    for (let i = 0; i < rows; i++) {
+      let j = 0;
+      if (m === n) j = labels[first + i];
+      else {
+        let nearest = Infinity;
+        for (let q = 0; q < k; q++) {
+          let s = 0;
+          for (let c = 0; c < d; c++) {
+            const z = buffer[i * d + c] - centers[q * d + c];
+            s += z * z;
+          }
+          if (s < nearest) {
+            nearest = s;
+            j = q;
+          }
+        }
+      }
+      resp[i * k + j] = 1;
+    }
+    stats.add(buffer, rows, resp);
+  });
+}
+
+/**
+ * Σ r, Σ r (x − s) and Σ r (x − s)(x − s)ᵀ (its diagonal for 'diag' and 'spherical') per component about a shift s,
+ * turned into sklearn's nk, xk and sk: Σ r (x − xk)(x − xk)ᵀ = S2 − S1 δᵀ − δ S1ᵀ + N δ δᵀ with δ = xk − s.
+ */
+class VariationalStatistics {
+  private readonly sum: Float64Array;
+  private readonly s1: Float64Array;
+  private readonly s2: Float64Array;
+  private readonly shift: Float64Array;
+  private readonly y: Float64Array;
+  private readonly square: boolean;
+  private readonly nk: Float64Array;
+  private readonly xk: Float64Array;
+  private readonly sk: Float64Array;
+
+  constructor(
+    private readonly type: VariationalCovarianceType,
+    private readonly d: number,
+    private readonly k: number,
+    private readonly regularization: number,
+  ) {
+    this.square = type === 'full' || type === 'tied';
+    this.sum = new Float64Array(k);
+    this.s1 = new Float64Array(k * d);
+    this.s2 = new Float64Array(this.square ? k * d * d : k * d);
+    this.shift = new Float64Array(k * d);
+    this.y = new Float64Array(d);
+    this.nk = new Float64Array(k);
+    this.xk = new Float64Array(k * d);
+    this.sk = new Float64Array(statisticsSize(type, d, k));
+  }
+
+  reset(shift: Float64Array): void {
+    this.shift.set(shift);
+    this.sum.fill(0);
+    this.s1.fill(0);
+    this.s2.fill(0);
+  }
+
+  add(values: Float64Array, rows: number, resp: Float64Array): void {
+    const { k, d, sum, s1, s2, shift, y, square } = this;
+    for (let i = 0; i < rows; i++) {
+      const xo = i * d;
+      for (let j = 0; j < k; j++) {
+        const r = resp[i * k + j];
+        if (r === 0) continue;
+        sum[j] += r;
+        const so = j * d;
+        for (let c = 0; c < d; c++) {
+          const v = values[xo + c] - shift[so + c];
+          y[c] = v;
+          s1[so + c] += r * v;
+        }
+        if (square) {
+          const o = j * d * d;
+          for (let a = 0; a < d; a++) {
+            const ra = r * y[a];
+            for (let b = 0; b <= a; b++) s2[o + a * d + b] += ra * y[b];
+          }
+        } else {
+          for (let c = 0; c < d; c++) s2[so + c] += r * y[c] * y[c];
+        }
+      }
+    }
+  }
+
+  /** nk, xk and sk as fit.ts's mStep makes them (10 ε added to nk, reg_covar to the diagonal), then the posterior's update. */
+  update(posterior: VariationalPosterior): void {
+    const { k, d, sum, s1, s2, shift, nk, xk, sk, type, regularization: reg } = this;
+    let nkSum = 0;
+    for (let c = 0; c < k; c++) {
+      nk[c] = sum[c] + 10 * EPS;
+      nkSum += nk[c];
+      for (let j = 0; j < d; j++) xk[c * d + j] = (s1[c * d + j] + sum[c] * shift[c * d + j]) / nk[c];
+    }
+    sk.fill(0);
+    for (let c = 0; c < k; c++) {
+      if (this.square) {
+        const o = c * d * d;
+        const so = type === 'full' ? o : 0;
+        for (let a = 0; a < d; a++) {
+          const da = xk[c * d + a] - shift[c * d + a];
+          for (let b = 0; b <= a; b++) {
+            const db = xk[c * d + b] - shift[c * d + b];
+            sk[so + a * d + b] += s2[o + a * d + b] - s1[c * d + a] * db - da * s1[c * d + b] + sum[c] * da * db;
+          }
+        }
+      } else {
+        let spherical = 0;
+        for (let j = 0; j < d; j++) {
+          const dj = xk[c * d + j] - shift[c * d + j];
+          const v = s2[c * d + j] - 2 * s1[c * d + j] * dj + sum[c] * dj * dj;
+          if (type === 'diag') sk[c * d + j] = v / nk[c] + reg;
+          else spherical += v;
+        }
+        if (type === 'spherical') sk[c] = spherical / nk[c] / d + reg;
+      }
+    }
+    if (this.square) {
+      const count = type === 'full' ? k : 1;
+      for (let c = 0; c < count; c++) {
+        const o = c * d * d;
+        const divisor = type === 'full' ? nk[c] : nkSum;
+        for (let a = 0; a < d; a++)
+          for (let b = 0; b <= a; b++) {
+            const v = sk[o + a * d + b] / divisor + (a === b ? reg : 0);
+            sk[o + a * d + b] = v;
+            sk[o + b * d + a] = v;
+          }
+      }
+    }
+    posterior.update(nk, xk, sk);
+  }
+}
