@@ -155,8 +155,10 @@ function isSelection(options: FitOptions): boolean {
 }
 
 /** One streaming pass over the file at `filePath` into a store in `dir`, by the file's format. */
-async function streamToStore(filePath: string, dir: string, options: FitOptions, hooks: OutOfCoreHooks): Promise<StreamedTable> {
+async function streamToStore(filePath: string, dir: string, options: FitOptions, budgetBytes: number, hooks: OutOfCoreHooks): Promise<StreamedTable> {
   const file = baseName(filePath);
+  // The parse's read-ahead and write buffers: an eighth of the budget (a file of many columns buffers each one).
+  const memoryBytes = budgetBytes / 8;
   const beforeWrite = (bytes: number) => checkFreeSpace(dir, bytes, file, hooks.freeBytes);
   const format = streamedFormatOf(file);
   if (format === 'text') {
@@ -170,6 +172,7 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
       beforeWrite,
       checkRow: options.model === 'poisson' ? (values, line, names) => checkCounts(file, values, line, names) : undefined,
       pixelRows: options.model === 'bernoulli' || options.model === 'auto',
+      memoryBytes,
     });
   }
   // The Parquet and Arrow readers live in their own bundle, loaded on first use (data/typedReaders.ts).
@@ -183,6 +186,7 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
     onProgress: hooks.onParseProgress,
     beforeWrite,
     onGroup: hooks.onGroup,
+    memoryBytes,
   });
 }
 
@@ -198,7 +202,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary, weightsColumn, categorical, firstMissing, pixelShape, categoricalLeftOut } = await streamToStore(filePath, dir, options, hooks);
+    const { store, summary, weightsColumn, categorical, firstMissing, pixelShape, categoricalLeftOut } = await streamToStore(filePath, dir, options, budgetMB * MB, hooks);
     // Model "auto" would fit these columns in memory (a mixed or categorical model): never fit another model quietly.
     if (categoricalLeftOut && options.model === 'auto') {
       const prefix = hooks.settingPrefix ?? '';
@@ -215,7 +219,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     let pixels: PixelReading | undefined;
     const d0 = summary.columns.length;
     if (pixelShape || options.model === 'bernoulli' || (family === 'gaussian' && options.model === 'auto' && countColumnNames(options).length === 0 && mayBeImages(store, d0, options.imageWidth))) {
-      const scan = readAsImages(reader, summary.columns, options.imageWidth, pixelShape);
+      const scan = readAsImages(reader, summary.columns, options.imageWidth, budgetMB * MB, pixelShape);
       if (options.model === 'bernoulli' && !scan.reading) {
         throw new DataError(`${file}: a Bernoulli mixture needs binary or image data (values 0/1, 0..1 or 0..255 integers), but ${scan.firstBad ?? 'its values are not binary'}. Use model "gaussian" or "auto".`, file);
       }
@@ -615,9 +619,11 @@ function mayBeImages(store: ColumnStoreInfo, d: number, imageWidth: number): boo
  * values, integers 0..255 on an image shape with the scale of their maximum, or values in [0, 1] with scale 1), or,
  * when there are none, the first value that rules them out.
  */
-function readAsImages(reader: ColumnStoreReader, columns: readonly string[], imageWidth: number, pixelShape?: [number, number]): { reading?: PixelReading; firstBad?: string } {
+function readAsImages(reader: ColumnStoreReader, columns: readonly string[], imageWidth: number, budget: number, pixelShape?: [number, number]): { reading?: PixelReading; firstBad?: string } {
   const d = columns.length;
-  const source = storeSource(reader, Math.max(1, Math.min(reader.n, 65_536)), identityTransform(d));
+  // Chunks as the fits size theirs: a sixteenth of the budget (784 pixel columns make 6 KB a row).
+  const chunkRows = Math.max(1, Math.min(reader.n, Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * d))))));
+  const source = storeSource(reader, chunkRows, identityTransform(d));
   let max = 0;
   let integral = true;
   let unit = true;
