@@ -177,7 +177,10 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
   }
   // The Parquet and Arrow readers live in their own bundle, loaded on first use (data/typedReaders.ts).
   const readers = typedReaders();
-  const grouped: GroupedFile = format === 'parquet' ? await readers.openParquetGroups(file, filePath) : readers.openArrowGroups(file, filePath);
+  // A Parquet row group is read in slices whose cells (a JS value each, about 32 bytes with hyparquet's decoded pages)
+  // take at most a quarter of the budget (at least 4,096 rows).
+  const sliceRows = (columns: number) => Math.max(4096, Math.floor(budgetBytes / 4 / (32 * Math.max(1, columns))));
+  const grouped: GroupedFile = format === 'parquet' ? await readers.openParquetGroups(file, filePath, sliceRows) : readers.openArrowGroups(file, filePath);
   return streamGroupsToStore(grouped, dir, {
     columns: options.columns,
     labelColumn: options.labelColumn,
