@@ -9,6 +9,9 @@
 //       written with --decimals (default 12, "-12.345678901234": about 17 bytes a value). --compare-mb M first fits
 //       an M MB file of the same kind both in memory and out of core (MIXSCOPE_OUT_OF_CORE=always), from the same
 //       start, and compares their seconds per iteration and their final log-likelihoods.
+//   node bench/outOfCore.mjs --budgets 16,64,256 [--sizes 35,300,1024] [--kinds gaussian,poisson,categorical,mixed,bernoulli,parquet,arrow]
+//       Peak RSS per budget, file size and kind (files from test/fixtures/largeFiles.mjs; K = 3, 3 iterations), as a
+//       table: each row says whether the peak stayed within the budget + 256 MB.
 //
 // Seconds per iteration: the CLI prints a line after every E-step (--verbose); each line is stamped as it arrives and
 // the median of the gaps between consecutive lines is reported (the parse and the start are outside).
@@ -114,6 +117,43 @@ function temporaryCsv(mb) {
   const made = writeCsv(file, mb);
   process.stderr.write(`${made.rows} rows\n`);
   return { dir, file, ...made };
+}
+
+if (option('--budgets', undefined) !== undefined) {
+  const { writeLargeFile } = await import('../test/fixtures/largeFiles.mjs');
+  const list = (name, fallback) => option(name, fallback).split(',').map((v) => v.trim()).filter(Boolean);
+  const budgets = list('--budgets', '16,64,256').map(Number);
+  const sizes = list('--sizes', '35,300,1024').map(Number);
+  const kinds = list('--kinds', 'gaussian,poisson,categorical,mixed,bernoulli,parquet,arrow');
+  const modelOf = (kind) => (kind === 'parquet' || kind === 'arrow' ? 'gaussian' : kind);
+  console.log('| kind | file | rows | budget | peak RSS | within budget + 256 MB | seconds |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const kind of kinds) {
+    for (const mb of sizes) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixscope-bench-ooc-'));
+      const file = path.join(dir, `large.${kind === 'parquet' ? 'parquet' : kind === 'arrow' ? 'arrow' : 'csv'}`);
+      try {
+        const made = await writeLargeFile(file, kind, mb, { columns: 5, k: 3, decimals: 5 });
+        for (const budget of budgets) {
+          if (made.bytes <= budget * MB) continue; // in memory: not this benchmark's subject
+          const r = await new Promise((resolve) => {
+            const child = spawn('/usr/bin/time', ['-v', process.execPath, cli, 'fit', file, '--model', modelOf(kind), '--k', '3', '--max-iter', '3', '--tol', '0', '--seed', '1', '--memory-budget-mb', String(budget)], { stdio: ['ignore', 'ignore', 'pipe'] });
+            let err = '';
+            const started = Date.now();
+            child.stderr.on('data', (c) => (err += c));
+            child.on('close', (code) => resolve({ code, err, seconds: (Date.now() - started) / 1000 }));
+          });
+          const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.err);
+          const peak = rss ? Number(rss[1]) / 1024 : NaN;
+          const status = r.code === 0 ? (peak <= budget + 256 ? 'yes' : 'NO') : `exit ${r.code}`;
+          console.log(`| ${kind} | ${(made.bytes / MB).toFixed(0)} MB | ${made.rows} | ${budget} MB | ${peak.toFixed(0)} MB | ${status} | ${r.seconds.toFixed(0)} |`);
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  process.exit(0);
 }
 
 const fmt = (s) => (s === undefined ? '?' : s.toFixed(2));

@@ -168,8 +168,10 @@ function isSelection(options: FitOptions): boolean {
 }
 
 /** One streaming pass over the file at `filePath` into a store in `dir`, by the file's format. */
-async function streamToStore(filePath: string, dir: string, options: FitOptions, hooks: OutOfCoreHooks): Promise<StreamedTable> {
+async function streamToStore(filePath: string, dir: string, options: FitOptions, budgetBytes: number, hooks: OutOfCoreHooks): Promise<StreamedTable> {
   const file = baseName(filePath);
+  // The parse's read-ahead and write buffers: an eighth of the budget (a file of many columns buffers each one).
+  const memoryBytes = budgetBytes / 8;
   const beforeWrite = (bytes: number) => checkFreeSpace(dir, bytes, file, hooks.freeBytes);
   const format = streamedFormatOf(file);
   if (format === 'text') {
@@ -183,6 +185,7 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
       checkRow: options.model === 'poisson' ? (values, line, names) => checkCounts(file, values, line, names) : undefined,
       pixelRows: options.model === 'bernoulli' || options.model === 'auto',
       keepMissing: (columns, categorical) => marginalisesOutOfCore(options, columns, categorical),
+      memoryBytes,
     });
   }
   if (format === 'npy' || format === 'idx') {
@@ -196,6 +199,7 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
       beforeWrite,
       blockRecords: hooks.groupRecords,
       keepMissing: (columns, categorical) => marginalisesOutOfCore(options, columns, categorical),
+      memoryBytes,
     });
   }
   let grouped: GroupedFile;
@@ -203,7 +207,10 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
   else {
     // The Parquet and Arrow readers live in their own bundle, loaded on first use (data/typedReaders.ts).
     const readers = typedReaders();
-    grouped = format === 'parquet' ? await readers.openParquetGroups(file, filePath) : readers.openArrowGroups(file, filePath);
+    // A Parquet row group is read in slices whose cells (a JS value each, about 32 bytes with hyparquet's decoded pages)
+    // take at most a quarter of the budget (at least 4,096 rows).
+    const sliceRows = (columns: number) => Math.max(4096, Math.floor(budgetBytes / 4 / (32 * Math.max(1, columns))));
+    grouped = format === 'parquet' ? await readers.openParquetGroups(file, filePath, sliceRows) : readers.openArrowGroups(file, filePath);
   }
   return streamGroupsToStore(grouped, dir, {
     columns: options.columns,
@@ -219,6 +226,7 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
     beforeWrite,
     onGroup: hooks.onGroup,
     keepMissing: (columns, categorical) => marginalisesOutOfCore(options, columns, categorical),
+    memoryBytes,
   });
 }
 
@@ -245,7 +253,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary, weightsColumn, categorical, firstMissing, firstMissingLines, pixelShape } = await streamToStore(filePath, dir, options, hooks);
+    const { store, summary, weightsColumn, categorical, firstMissing, firstMissingLines, pixelShape } = await streamToStore(filePath, dir, options, budgetMB * MB, hooks);
     reader = new ColumnStoreReader(store);
     const { n } = store;
     const d = summary.columns.length || (pixelShape ? store.columns.length : 0);
@@ -255,7 +263,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     const pixelNames = summary.columns.length > 0 || !pixelShape ? summary.columns : store.columns.map((c) => c.name);
     const d0 = pixelNames.length;
     if (pixelShape || options.model === 'bernoulli' || (family === 'gaussian' && options.model === 'auto' && countColumnNames(options).length === 0 && mayBeImages(store, d0, options.imageWidth))) {
-      const scan = readAsImages(reader, pixelNames, options.imageWidth, pixelShape);
+      const scan = readAsImages(reader, pixelNames, options.imageWidth, budgetMB * MB, pixelShape);
       if (options.model === 'bernoulli' && !scan.reading) {
         throw new DataError(`${file}: a Bernoulli mixture needs binary or image data (values 0/1, 0..1 or 0..255 integers), but ${scan.firstBad ?? 'its values are not binary'}. Use model "gaussian" or "auto".`, file);
       }
@@ -699,9 +707,11 @@ function mayBeImages(store: ColumnStoreInfo, d: number, imageWidth: number): boo
  * values, integers 0..255 on an image shape with the scale of their maximum, or values in [0, 1] with scale 1), or,
  * when there are none, the first value that rules them out.
  */
-function readAsImages(reader: ColumnStoreReader, columns: readonly string[], imageWidth: number, pixelShape?: [number, number]): { reading?: PixelReading; firstBad?: string } {
+function readAsImages(reader: ColumnStoreReader, columns: readonly string[], imageWidth: number, budget: number, pixelShape?: [number, number]): { reading?: PixelReading; firstBad?: string } {
   const d = columns.length;
-  const source = storeSource(reader, Math.max(1, Math.min(reader.n, 65_536)), identityTransform(d));
+  // Chunks as the fits size theirs: a sixteenth of the budget (784 pixel columns make 6 KB a row).
+  const chunkRows = Math.max(1, Math.min(reader.n, Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * d))))));
+  const source = storeSource(reader, chunkRows, identityTransform(d));
   let max = 0;
   let integral = true;
   let unit = true;

@@ -21,8 +21,12 @@ function readRange(fd: number, position: number, length: number): ArrayBuffer {
   return done === out.length ? out.buffer : out.buffer.slice(0, done);
 }
 
-/** Opens the Parquet file at `filePath` for reading row group by row group. */
-export async function openParquetGroups(fileName: string, filePath: string): Promise<GroupedFile> {
+/**
+ * Opens the Parquet file at `filePath` for reading row group by row group. A row group of more than `sliceRows(c)`
+ * rows (c: the usable columns) is read in slices of that many rows, each a group of the returned file, so that a file
+ * written as one huge row group is not held whole: hyparquet skips the pages before a slice without decompressing them.
+ */
+export async function openParquetGroups(fileName: string, filePath: string, sliceRows?: (columns: number) => number): Promise<GroupedFile> {
   const fd = fs.openSync(filePath, 'r');
   try {
     const size = fs.fstatSync(fd).size;
@@ -56,57 +60,80 @@ export async function openParquetGroups(fileName: string, filePath: string): Pro
     const ends = groups.map((group) => Math.max(0, ...group.columns.map((c) => (c.meta_data ? Number(c.meta_data.dictionary_page_offset || c.meta_data.data_page_offset) + Number(c.meta_data.total_compressed_size) : 0))));
     const codecs = [...new Set(groups.flatMap((g) => g.columns.map((c) => c.meta_data?.codec ?? 'UNCOMPRESSED')))];
     const where = (g: number) => `row group ${g + 1} of ${groups.length}`;
+    // The slices read one at a time: row group, first row within it, rows.
+    const slices: { group: number; at: number; rows: number }[] = [];
+    const most = Math.max(1, Math.floor(sliceRows?.(columns.filter((c) => !c.unusable).length) ?? Number.MAX_SAFE_INTEGER));
+    groups.forEach((group, g) => {
+      const n = Number(group.num_rows);
+      if (!(Number.isSafeInteger(n) && n > most)) return slices.push({ group: g, at: 0, rows: n });
+      for (let at = 0; at < n; at += most) slices.push({ group: g, at, rows: Math.min(most, n - at) });
+    });
+    const groupBegins = (g: number) => (g === 0 ? 4 : ends[g - 1] || 4);
     return {
       fileName,
       groupName: 'row group',
       columns,
-      groupCount: groups.length,
-      groupRows: (g) => Number(groups[g].num_rows),
+      groupCount: slices.length,
+      groupRows: (s) => slices[s].rows,
       totalRows: rows,
-      progress: (g) => ({ done: Math.min(size, ends[g] || size), total: size }),
+      progress: (s) => {
+        const { group, at, rows: sliceRows } = slices[s];
+        const n = Number(groups[group].num_rows);
+        const end = ends[group] || size;
+        const done = at + sliceRows >= n ? end : groupBegins(group) + ((end - groupBegins(group)) * (at + sliceRows)) / n;
+        return { done: Math.min(size, Math.round(done)), total: size };
+      },
       notes: [`Parquet: ${plural(rows, 'row')} in ${plural(groups.length, 'row group')} (${listSome(codecs.map((c) => c.toLowerCase()))})`],
       close: () => fs.closeSync(fd),
-      async readGroup(g, wanted) {
+      async readGroup(s, wanted) {
+        const g = slices[s].group;
         const groupRows = Number(groups[g].num_rows);
-        const groupStart = starts[g];
         if (!Number.isSafeInteger(groupRows) || groupRows < 0) {
           throw dataError(fileName, `${where(g)} announces ${groups[g].num_rows} rows: the metadata are damaged.`);
         }
+        const groupStart = starts[g] + slices[s].at;
         const names = wanted.map((j) => columns[j].name);
-        // One column chunk at a time is read for the page checks.
-        checkPages(fileName, (start, length) => ({ buffer: readRange(fd, start, length), base: start, fileLength: size }), groups[g], groupRows, where(g), levelsOf, new Set(names));
-        const cells: unknown[][] = [];
-        for (const name of names) {
-          const column = new Array<unknown>(groupRows);
-          let filled = 0;
-          try {
-            await parquetRead({
-              file,
-              metadata,
-              compressors,
-              columns: [name],
-              rowStart: groupStart,
-              rowEnd: groupStart + groupRows,
-              onChunk: (chunk) => {
-                const { columnData, rowStart } = chunk;
-                for (let i = 0; i < columnData.length; i++) {
-                  const at = rowStart + i - groupStart;
-                  if (at >= 0 && at < groupRows) column[at] = columnData[i];
-                }
-                filled += columnData.length;
-              },
-            });
-          } catch (error) {
-            throw dataError(fileName, `${where(g)}, column "${name}" cannot be read: ${reasonOf(error)}. The file may be damaged: write it again.`);
-          }
-          if (filled < groupRows) {
-            throw dataError(fileName, `${where(g)}, column "${name}": ${filled} values for ${groupRows} rows. The file is damaged: write it again.`);
-          }
-          cells.push(column);
-        }
-        return { rows: groupRows, cells };
+        // One column chunk at a time is read for the page checks, once per row group (with its first slice).
+        if (slices[s].at === 0) checkPages(fileName, (start, length) => ({ buffer: readRange(fd, start, length), base: start, fileLength: size }), groups[g], groupRows, where(g), levelsOf, new Set(names));
+        return readSlice(g, groupStart, slices[s].rows, names);
       },
     };
+
+    /** The cells of `names` in `rows` rows from `first` (a file row index) of row group g, one array per column. */
+    async function readSlice(g: number, first: number, rows: number, names: string[]) {
+      const cells: unknown[][] = [];
+      for (const name of names) {
+        const column = new Array<unknown>(rows);
+        let filled = 0;
+        try {
+          await parquetRead({
+            file,
+            metadata,
+            compressors,
+            columns: [name],
+            rowStart: first,
+            rowEnd: first + rows,
+            onChunk: (chunk) => {
+              const { columnData, rowStart } = chunk;
+              for (let i = 0; i < columnData.length; i++) {
+                const at = rowStart + i - first;
+                if (at >= 0 && at < rows) {
+                  column[at] = columnData[i];
+                  filled++;
+                }
+              }
+            },
+          });
+        } catch (error) {
+          throw dataError(fileName, `${where(g)}, column "${name}" cannot be read: ${reasonOf(error)}. The file may be damaged: write it again.`);
+        }
+        if (filled < rows) {
+          throw dataError(fileName, `${where(g)}, column "${name}": ${filled} values for ${rows} rows. The file is damaged: write it again.`);
+        }
+        cells.push(column);
+      }
+      return { rows, cells };
+    }
   } catch (error) {
     fs.closeSync(fd);
     throw error;

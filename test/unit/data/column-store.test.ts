@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkFreeSpace, ColumnStoreReader, ColumnStoreWriter, createStoreDir, STORE_PREFIX, sweepStaleStores } from '../../../src/engine/data/store/columnStore';
+import { checkFreeSpace, ColumnStoreReader, ColumnStoreWriter, createStoreDir, STORE_PREFIX, sweepStaleStores, writeBufferValues } from '../../../src/engine/data/store/columnStore';
 import { streamTextToStore } from '../../../src/engine/data/store/textStream';
 import { DataError } from '../../../src/engine/errors';
 
@@ -36,6 +36,26 @@ describe('column store', () => {
     reader.close();
     // The running (Welford) mean against the exact one.
     assert.ok(Math.abs(info.columns[2].mean / (69_999 / 20) - 1) < 1e-11, String(info.columns[2].mean));
+  });
+
+  it('sizes its write buffers from the bytes they may take (many columns, small buffers) and still round-trips every value', () => {
+    // 784 pixel columns under 1 MB: the floor of 1,024 values a column, not 65,536 (400 MB).
+    assert.equal(writeBufferValues(784, 1024 * 1024), 1024);
+    assert.equal(writeBufferValues(4, 1024 * 1024), 32_768);
+    assert.equal(writeBufferValues(4, 1e12), 65_536);
+    assert.equal(writeBufferValues(4), 65_536);
+    const dir = createStoreDir(temp);
+    const d = 40;
+    const writer = new ColumnStoreWriter(dir, Array.from({ length: d }, (_, j) => `p${j}`), 64 * 1024);
+    // 5,000 rows: several flushes of 1,024 rows (64 KB over 40 columns is under the floor).
+    for (let i = 0; i < 5000; i++) writer.push(Array.from({ length: d }, (_, j) => (i * 31 + j * 7) % 256));
+    const info = writer.finish();
+    assert.equal(info.n, 5000);
+    const reader = new ColumnStoreReader(info);
+    const out = new Float64Array(d * 5000);
+    reader.read(0, 5000, out);
+    reader.close();
+    for (const i of [0, 1023, 1024, 2047, 4096, 4999]) for (const j of [0, 17, d - 1]) assert.equal(out[i * d + j], (i * 31 + j * 7) % 256, `row ${i} column ${j}`);
   });
 
   it('streams a text file with its header, a preamble row skipped and quoted cells, as the in-memory loader reads it', () => {

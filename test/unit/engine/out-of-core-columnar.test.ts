@@ -13,6 +13,9 @@ import { fitDataset } from '../../../src/engine/fit';
 import { fitOutOfCore } from '../../../src/engine/outOfCore';
 import { DataError, OptionsError } from '../../../src/engine/errors';
 import type { FitOptions } from '../../../src/shared/protocol';
+import { openParquetGroups } from '../../../src/engine/data/parquetStream';
+import { streamGroupsToStore } from '../../../src/engine/data/store/cellStream';
+import { ColumnStoreReader, createStoreDir } from '../../../src/engine/data/store/columnStore';
 
 const DATA = path.join(__dirname, '..', '..', 'fixtures', 'data');
 
@@ -71,6 +74,40 @@ describe('out of core: Parquet and Arrow streamed group by group, fitted as in m
       });
     }
   }
+
+  it('a Parquet row group larger than the slice is read in slices: the same stored rows, never more than a slice held', async () => {
+    for (const codec of ['snappy', 'zstd', 'gzip']) {
+      const file = path.join(DATA, `parquet/faithful-groups.${codec}.parquet`);
+      const stored = async (sliceRows?: (columns: number) => number) => {
+        const held: number[] = [];
+        const progress: number[] = [];
+        const dir = createStoreDir(temp);
+        const grouped = await openParquetGroups(path.basename(file), file, sliceRows);
+        const { store } = await streamGroupsToStore(grouped, dir, { onGroup: (_, rows) => held.push(rows), onProgress: (done) => progress.push(done) });
+        const reader = new ColumnStoreReader(store);
+        const values = new Float64Array(store.n * reader.d);
+        reader.read(0, store.n, values);
+        reader.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+        return { values, held, progress, columns: grouped.columns.length };
+      };
+      const whole = await stored();
+      let columnsSeen = 0;
+      const sliced = await stored((columns) => {
+        columnsSeen = columns;
+        return 30;
+      });
+      // Groups of 100, 100 and 72 rows: 4 + 4 + 3 slices of at most 30 rows.
+      assert.deepEqual(whole.held, [100, 100, 72]);
+      assert.deepEqual(sliced.held, [30, 30, 30, 10, 30, 30, 30, 10, 30, 30, 12]);
+      assert.equal(columnsSeen, whole.columns);
+      assert.deepEqual(Array.from(sliced.values), Array.from(whole.values));
+      assert.equal(sliced.values.length, 272 * 2);
+      // The parse's progress never goes back and ends at the file's size.
+      assert.ok(sliced.progress.every((v, i) => i === 0 || v >= sliced.progress[i - 1]), String(sliced.progress));
+      assert.equal(sliced.progress[sliced.progress.length - 1], whole.progress[whole.progress.length - 1]);
+    }
+  });
 
   it('a model selection over a Parquet file chooses as in memory', async () => {
     const full = path.join(DATA, 'parquet/faithful-groups.zstd.parquet');

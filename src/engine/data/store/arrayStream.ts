@@ -12,7 +12,7 @@ import { readNpyHeader, type NpyArray } from '../npy';
 import { ColumnStoreWriter } from './columnStore';
 import type { StreamedTable } from './textStream';
 
-/** Bytes read per block of records. */
+/** Bytes of one block as read (and, for .npy, as decoded to float64), so that a block of bytes is not eight times its size. */
 const BLOCK_BYTES = 8 * 1024 * 1024;
 /** Most bytes of a .npy header (npy.ts reads at most 1 MB of it). */
 const HEAD_BYTES = (1 << 20) + 16;
@@ -32,6 +32,8 @@ export interface StreamArrayOptions {
   checkRow?: (values: Float64Array, row: number, names: readonly string[]) => void;
   /** Records per block read (tests cut small files into several). */
   blockRecords?: number;
+  /** What the store's write buffers may take together (from the memory budget); unset: 512 KB per column. */
+  memoryBytes?: number;
   /** Whether the fit marginalises missing cells: NaN cells are then stored (see StreamTextOptions), as in memory. */
   keepMissing?: (numeric: string[], categorical: boolean) => boolean;
 }
@@ -116,9 +118,9 @@ export function streamNpyToStore(filePath: string, dir: string, options: StreamA
     const columns = names.filter((_, j) => j !== weightsColumn);
     const d = columns.length;
     options.beforeWrite?.(n * width * 8);
-    writer = new ColumnStoreWriter(dir, weightsColumn >= 0 ? [...columns, names[weightsColumn]] : images ? names.map((_, j) => `p${j + 1}`) : columns);
+    writer = new ColumnStoreWriter(dir, weightsColumn >= 0 ? [...columns, names[weightsColumn]] : images ? names.map((_, j) => `p${j + 1}`) : columns, options.memoryBytes);
     const recordBytes = width * a.itemSize;
-    const perBlock = Math.max(1, Math.min(n, options.blockRecords ?? Math.floor(BLOCK_BYTES / recordBytes)));
+    const perBlock = Math.max(1, Math.min(n, options.blockRecords ?? Math.floor(BLOCK_BYTES / Math.max(recordBytes, width * 8))));
     const bytes = new Uint8Array(perBlock * recordBytes);
     const values = new Float64Array(perBlock * width);
     const row = new Float64Array(width);
@@ -249,7 +251,7 @@ export function streamIdxToStore(filePath: string, dir: string, options: StreamA
     checkFileSize(fileName, size, dataOffset + n * d, what);
     if (!options.pixelRows) throw imagesOnly(fileName, n);
     options.beforeWrite?.(n * d * 8);
-    writer = new ColumnStoreWriter(dir, Array.from({ length: d }, (_, j) => `p${j + 1}`));
+    writer = new ColumnStoreWriter(dir, Array.from({ length: d }, (_, j) => `p${j + 1}`), options.memoryBytes);
     const perBlock = Math.max(1, Math.min(n, options.blockRecords ?? Math.floor(BLOCK_BYTES / d)));
     const bytes = new Uint8Array(perBlock * d);
     const row = new Float64Array(d);

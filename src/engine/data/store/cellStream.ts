@@ -59,6 +59,8 @@ export interface StreamCellOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Called before anything is written, with the bytes the store will take at most. */
   beforeWrite?: (storeBytes: number) => void;
+  /** What the store's write buffers may take together (from the memory budget); unset: 512 KB per column. */
+  memoryBytes?: number;
   /** Called after each group with its index and the rows held while it was read (tests check the peak). */
   onGroup?: (g: number, rowsHeld: number) => void;
   /** Whether the fit marginalises missing cells: rows are then stored with NaN in them (see StreamTextOptions). */
@@ -126,7 +128,7 @@ export async function streamGroupsToStore(file: GroupedFile, dir: string, option
     const missingCodes = new Array<number>(dc).fill(0);
     const estimate = file.totalRows ?? Math.ceil((headRows * file.progress(file.groupCount - 1).total) / Math.max(1, file.progress(first).done - (first > 0 ? file.progress(first - 1).done : 0)));
     options.beforeWrite?.(estimate * stored.length * 8);
-    writer = new ColumnStoreWriter(dir, [...names, ...categoryNames, ...(weighted ? [weightsName] : [])]);
+    writer = new ColumnStoreWriter(dir, [...names, ...categoryNames, ...(weighted ? [weightsName] : [])], options.memoryBytes);
     const skipped = new SkipLog(unit);
     const row = new Float64Array(stored.length);
     let firstMissing: StreamedTable['firstMissing'];

@@ -12,8 +12,19 @@ import { DataError } from '../../errors';
 export const STORE_PREFIX = 'mixscope-store-';
 /** A store folder older than this belongs to a run that was killed before it could remove it. */
 export const STALE_STORE_MS = 24 * 60 * 60 * 1000;
-/** Values buffered per column before they are written. */
+/** Most values buffered per column before they are written (fewer under a small memory budget). */
 const WRITE_BUFFER_VALUES = 1 << 16;
+/** Fewest values buffered per column: below this the writes get too small to stream well. */
+const MIN_WRITE_BUFFER_VALUES = 1 << 10;
+
+/**
+ * Values buffered per column when `d` columns may take `bufferBytes` together (float64 each): one buffer per column,
+ * so a file of thousands of columns does not hold 512 KB per column whatever the budget.
+ */
+export function writeBufferValues(d: number, bufferBytes?: number): number {
+  if (bufferBytes === undefined) return WRITE_BUFFER_VALUES;
+  return Math.max(MIN_WRITE_BUFFER_VALUES, Math.min(WRITE_BUFFER_VALUES, Math.floor(bufferBytes / (8 * Math.max(1, d)))));
+}
 
 export type StoredType = 'float32' | 'float64';
 
@@ -107,6 +118,7 @@ export class ColumnStoreWriter {
   private readonly fds: number[];
   private readonly buffers: Float64Array[];
   private fill = 0;
+  private readonly capacity: number;
   private readonly exactF32: boolean[];
   // Welford's running mean and M2 per column.
   private readonly means: Float64Array;
@@ -114,13 +126,16 @@ export class ColumnStoreWriter {
   /** Observed (non-NaN) values per column. */
   private readonly observed: Float64Array;
 
+  /** `bufferBytes`: what the write buffers of all columns may take together (default 512 KB per column). */
   constructor(
     readonly dir: string,
     readonly names: string[],
+    bufferBytes?: number,
   ) {
     const d = names.length;
+    this.capacity = writeBufferValues(d, bufferBytes);
     this.fds = names.map((_, j) => fs.openSync(columnPath(dir, j, 'float64'), 'w'));
-    this.buffers = names.map(() => new Float64Array(WRITE_BUFFER_VALUES));
+    this.buffers = names.map(() => new Float64Array(this.capacity));
     this.exactF32 = new Array<boolean>(d).fill(true);
     this.means = new Float64Array(d);
     this.m2 = new Float64Array(d);
@@ -142,7 +157,7 @@ export class ColumnStoreWriter {
       this.means[j] += delta / count;
       this.m2[j] += delta * (v - this.means[j]);
     }
-    if (++this.fill === WRITE_BUFFER_VALUES) this.flush();
+    if (++this.fill === this.capacity) this.flush();
   }
 
   private flush(): void {

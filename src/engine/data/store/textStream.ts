@@ -16,8 +16,10 @@ import { ColumnStoreWriter, type ColumnStoreInfo } from './columnStore';
 
 /** Bytes of the file's start the in-memory loader reads to learn the table's layout and columns. */
 export const HEAD_BYTES = 4 * 1024 * 1024;
-/** Bytes read per streaming step. */
+/** Most bytes read per streaming step (fewer under a small memory budget: StreamTextOptions.memoryBytes). */
 const READ_BYTES = 8 * 1024 * 1024;
+/** Fewest bytes read per streaming step. */
+const MIN_READ_BYTES = 256 * 1024;
 
 export interface StreamTextOptions {
   columns?: string[];
@@ -34,8 +36,13 @@ export interface StreamTextOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Called before anything is written, with the bytes the store will take at most (estimated from the file's start). */
   beforeWrite?: (storeBytes: number) => void;
-  /** Bytes per read (default 8 MB; tests read a few bytes at a time to cut rows across reads). */
+  /** Bytes per read (default 8 MB, or from memoryBytes; tests read a few bytes at a time to cut rows across reads). */
   readBytes?: number;
+  /**
+   * What the pass's buffers may take (from the memory budget): half for the read-ahead (256 KB to 8 MB), half for the
+   * store's write buffers. Unset: 8 MB reads and 512 KB per column.
+   */
+  memoryBytes?: number;
   /** Called with each usable row's values (in the stored columns' order), its line and the columns' names; may throw. */
   checkRow?: (values: Float64Array, line: number, names: readonly string[]) => void;
   /** Store rows the loader reads as images (pixel rows) as columns of numbers, instead of refusing them. */
@@ -105,7 +112,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     const rows = size <= head.length ? table.n : Math.ceil((size / head.length) * Math.max(1, table.n + table.summary.skippedRows));
     const stored = d + dc + (weightsField !== undefined ? 1 : 0);
     options.beforeWrite?.(rows * stored * 8);
-    writer = new ColumnStoreWriter(dir, [...names, ...categoryNames, ...(weightsField !== undefined ? [weightsName ?? 'weights'] : [])]);
+    writer = new ColumnStoreWriter(dir, [...names, ...categoryNames, ...(weightsField !== undefined ? [weightsName ?? 'weights'] : [])], options.memoryBytes === undefined ? undefined : options.memoryBytes / 2);
     const scanner = new RowScanner(layout.delimiter as Delimiter, layout.decimalComma);
     // A cell's text, read only for a bad weight's message (one function for every row).
     const cellText = (j: number) => scanner.text(j);
@@ -168,7 +175,8 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     };
     // Whole lines only: a read's bytes are walked up to the last line known whole, the rest moves to the buffer's start
     // and the next read follows it (the buffer grows when one row does not fit).
-    let buffer = new Uint8Array(Math.max(1, options.readBytes ?? READ_BYTES));
+    const readAhead = options.memoryBytes === undefined ? READ_BYTES : Math.max(MIN_READ_BYTES, Math.min(READ_BYTES, Math.floor(options.memoryBytes / 2)));
+    let buffer = new Uint8Array(Math.max(1, options.readBytes ?? readAhead));
     let filled = 0;
     let position = 0;
     const counts = { blankInside: 0, commentInside: 0 };
