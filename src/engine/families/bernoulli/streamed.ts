@@ -11,9 +11,9 @@
 import type { BernoulliSnapshot, InitParams } from '../../../shared/protocol';
 import type { EmProgress } from '../../em/em';
 import { kmeansPlusPlus, randomResponsibilities } from '../../em/init';
-import { normalizeLogRowsAndExp } from '../../em/logsumexp';
-import { Rng } from '../../em/rng';
+import type { Rng } from '../../em/rng';
 import { lnGamma } from '../../em/special';
+import { checkComponents, runStreamedEm, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from '../../em/streamedEm';
 import type { RowSource } from '../../em/streaming';
 import { FitError, OptionsError } from '../../errors';
 import type { BinaryMatrix } from './binarize';
@@ -23,39 +23,18 @@ import { eStepRows, RESPONSIBILITY_FLOOR } from './shardKernels';
 
 export type StreamedBernoulliInit = 'kmeans++' | 'random' | 'random-assignment' | 'params';
 
-export interface StreamedBernoulliOptions {
-  k: number;
+export interface StreamedBernoulliOptions extends StreamedEmSettings {
   init: StreamedBernoulliInit;
   initParams?: InitParams;
   betaPrior: [number, number];
   /** The value that stands for "fully on" (the loader's pixel scale) and the binarisation threshold. */
   scale: number;
   threshold: number;
-  maxIterations: number;
-  tolerance: number;
-  restarts: number;
-  seed: number;
   /** Rows k-means++ seeds from (m × d values, row-major): every row, in order, when m = n. */
   sample: { values: Float64Array; m: number };
-  plotIndices: number[];
 }
 
-export interface StreamedBernoulliRun {
-  params: BernoulliParams;
-  converged: boolean;
-  iterations: number;
-  /** The plain log-likelihood of the final parameters (BIC's); the trace holds the objective. */
-  logLikelihood: number;
-  trace: number[];
-  logLikelihoodTrace: number[];
-  snapshots: BernoulliSnapshot[];
-  restartObjectives: number[];
-  sumLogMaxResp: number;
-  sizes: number[];
-  plotAssignments: number[];
-  parameters: number;
-  notes: string[];
-}
+export type StreamedBernoulliRun = StreamedRun<BernoulliParams, BernoulliSnapshot> & { notes: string[] };
 
 /** Two components closer than this (max |Δμ|) at the start are pulled apart (as BernoulliFamily). */
 const IDENTICAL_TOLERANCE = 1e-12;
@@ -79,24 +58,30 @@ export function sparseChunk(rows: number, d: number): BinaryMatrix {
 }
 
 export function runStreamedBernoulliEm(source: RowSource, options: StreamedBernoulliOptions, onProgress?: (p: EmProgress) => void): StreamedBernoulliRun {
+  const { k } = options;
+  const [a, b] = options.betaPrior;
+  if (!(Number.isFinite(a) && Number.isFinite(b) && a >= 1 && b >= 1)) throw new OptionsError(`betaPrior must be two finite numbers ≥ 1 (a, b), got ${JSON.stringify(options.betaPrior)}.`);
+  checkComponents(k, source.n, 'images');
+  const notes: string[] = [];
+  const run = runStreamedEm(source, streamedBernoulliFamily(source, options, notes), options, onProgress);
+  return { ...run, notes };
+}
+
+/**
+ * The Bernoulli family's part of the streamed loop: each chunk binarised into a sparse row list, the family's
+ * E-step kernel, N_k and the per-pixel counts, the MAP M-step and the Beta prior.
+ */
+function streamedBernoulliFamily(source: RowSource, options: StreamedBernoulliOptions, notes: string[]): StreamedFamily<BernoulliParams, BernoulliSnapshot> {
   const { k, scale, threshold } = options;
   const { n, d, chunkRows, buffer } = source;
   const [a, b] = options.betaPrior;
-  if (!(Number.isFinite(a) && Number.isFinite(b) && a >= 1 && b >= 1)) throw new OptionsError(`betaPrior must be two finite numbers ≥ 1 (a, b), got ${JSON.stringify(options.betaPrior)}.`);
-  if (!Number.isInteger(k) || k < 1) throw new OptionsError(`K must be a whole number ≥ 1, got ${k}.`);
-  if (k > n) throw new FitError(`K = ${k} components but only ${n} images; K must not exceed the number of rows.`);
   const logPriorConstant = -(lnGamma(a) + lnGamma(b) - lnGamma(a + b));
   const chunk = sparseChunk(chunkRows, d);
-  const logProb = new Float64Array(chunkRows * k);
   const resp = new Float64Array(chunkRows * k);
   const wt = new Float64Array(d * k);
   const base = new Float64Array(k);
   const nk = new Float64Array(k);
   const counts = new Float64Array(d * k);
-  const rng = new Rng(options.seed);
-  const notes: string[] = [];
-  let best: StreamedBernoulliRun | undefined;
-  const restartObjectives: number[] = [];
 
   const visitBinary = (visit: (rows: number, start: number) => void) =>
     source.forEachChunk((rows, start) => {
@@ -110,14 +95,14 @@ export function runStreamedBernoulliEm(source: RowSource, options: StreamedBerno
   };
 
   /** N_k (every responsibility) and Σ r x per pixel (responsibilities at or above the floor), as accumulateBlock. */
-  const accumulate = (rows: number) => {
+  const accumulate = (rows: number, r: Float64Array) => {
     const { rowPtr, colIdx } = chunk;
     for (let i = 0; i < rows; i++) {
       for (let c = 0; c < k; c++) {
-        const r = resp[i * k + c];
-        nk[c] += r;
-        if (r < RESPONSIBILITY_FLOOR) continue;
-        for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) counts[colIdx[p] * k + c] += r;
+        const ri = r[i * k + c];
+        nk[c] += ri;
+        if (ri < RESPONSIBILITY_FLOOR) continue;
+        for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) counts[colIdx[p] * k + c] += ri;
       }
     }
   };
@@ -134,46 +119,7 @@ export function runStreamedBernoulliEm(source: RowSource, options: StreamedBerno
     return { weights, means };
   };
 
-  const logPrior = (params: BernoulliParams): number => {
-    if (a === 1 && b === 1) return 0;
-    let s = 0;
-    for (let e = 0; e < k * d; e++) s += (a - 1) * Math.log(params.means[e]) + (b - 1) * Math.log1p(-params.means[e]);
-    return s + k * d * logPriorConstant;
-  };
-
-  const ePass = (params: BernoulliParams, plot: number[], sizes: number[]) => {
-    for (let c = 0; c < k; c++) {
-      let c0 = Math.log(params.weights[c]);
-      for (let j = 0; j < d; j++) {
-        const m = params.means[c * d + j];
-        const log1m = Math.log1p(-m);
-        c0 += log1m;
-        wt[j * k + c] = Math.log(m) - log1m;
-      }
-      base[c] = c0;
-    }
-    reset();
-    let logLikelihood = 0;
-    let sumLogMax = 0;
-    let p = 0;
-    sizes.fill(0);
-    visitBinary((rows, start) => {
-      eStepRows(chunk.rowPtr, chunk.colIdx, wt, base, k, 0, rows, logProb);
-      logLikelihood += normalizeLogRowsAndExp(logProb, rows, k, resp);
-      for (let i = 0; i < rows; i++) {
-        let bestJ = 0;
-        for (let j = 1; j < k; j++) if (logProb[i * k + j] > logProb[i * k + bestJ]) bestJ = j;
-        sizes[bestJ]++;
-        const top = resp[i * k + bestJ];
-        if (top > 0) sumLogMax += Math.log(top);
-        while (p < options.plotIndices.length && options.plotIndices[p] === start + i) plot[p++] = bestJ;
-      }
-      accumulate(rows);
-    });
-    return { logLikelihood, sumLogMax };
-  };
-
-  const start = (): BernoulliParams => {
+  const start = (rng: Rng): BernoulliParams => {
     let params: BernoulliParams;
     if (options.init === 'params') params = explicitParams(options.initParams, k, d);
     else {
@@ -181,13 +127,13 @@ export function runStreamedBernoulliEm(source: RowSource, options: StreamedBerno
       if (options.init === 'random') {
         visitBinary((rows) => {
           resp.set(randomResponsibilities(rows, k, rng));
-          accumulate(rows);
+          accumulate(rows, resp);
         });
       } else if (options.init === 'random-assignment') {
         visitBinary((rows) => {
           resp.fill(0, 0, rows * k);
           for (let i = 0; i < rows; i++) resp[i * k + rng.int(k)] = 1;
-          accumulate(rows);
+          accumulate(rows, resp);
         });
       } else {
         const { values, m } = options.sample;
@@ -225,7 +171,7 @@ export function runStreamedBernoulliEm(source: RowSource, options: StreamedBerno
             }
             resp[i * k + label] = 1;
           }
-          accumulate(rows);
+          accumulate(rows, resp);
         });
       }
       params = mStep(undefined);
@@ -234,44 +180,40 @@ export function runStreamedBernoulliEm(source: RowSource, options: StreamedBerno
     return params;
   };
 
-  for (let restart = 0; restart < Math.max(1, options.restarts); restart++) {
-    let params = start();
-    const trace: number[] = [];
-    const logLikelihoodTrace: number[] = [];
-    const snapshots: BernoulliSnapshot[] = [];
-    const plot = new Array<number>(options.plotIndices.length).fill(0);
-    const sizes = new Array<number>(k).fill(0);
-    let convergedAt = -1;
-    let iteration = 0;
-    let objective = -Infinity;
-    let logLikelihood = -Infinity;
-    let sumLogMax = 0;
-    for (; ; iteration++) {
-      ({ logLikelihood, sumLogMax } = ePass(params, plot, sizes));
-      if (!Number.isFinite(logLikelihood)) {
-        throw new FitError(
-          `The log-likelihood became ${logLikelihood} at iteration ${iteration}: a component has collapsed or a point ` +
-            `has zero density under every component. Try fewer components (K), a larger regularisation, or standardising the columns.`,
-        );
+  return {
+    parameters: k * d + k - 1,
+    start,
+    beginPass(params) {
+      for (let c = 0; c < k; c++) {
+        let c0 = Math.log(params.weights[c]);
+        for (let j = 0; j < d; j++) {
+          const m = params.means[c * d + j];
+          const log1m = Math.log1p(-m);
+          c0 += log1m;
+          wt[j * k + c] = Math.log(m) - log1m;
+        }
+        base[c] = c0;
       }
-      objective = logLikelihood + logPrior(params);
-      trace.push(objective);
-      logLikelihoodTrace.push(logLikelihood);
+      reset();
+    },
+    chunkLogProb(_params, rows, out) {
+      binarizeChunk(buffer, rows, d, scale, threshold, chunk);
+      eStepRows(chunk.rowPtr, chunk.colIdx, wt, base, k, 0, rows, out);
+    },
+    add: accumulate,
+    mStep,
+    logPrior(params) {
+      if (a === 1 && b === 1) return 0;
+      let s = 0;
+      for (let e = 0; e < k * d; e++) s += (a - 1) * Math.log(params.means[e]) + (b - 1) * Math.log1p(-params.means[e]);
+      return s + k * d * logPriorConstant;
+    },
+    snapshot(params, iteration, sizes) {
       const means: number[][] = [];
       for (let c = 0; c < k; c++) means.push(Array.from(params.means.subarray(c * d, (c + 1) * d)));
-      const snapshot: BernoulliSnapshot = { model: 'bernoulli', iteration, weights: Array.from(params.weights), means, sizes: [...sizes] };
-      snapshots.push(snapshot);
-      onProgress?.({ restart, iteration, objective, logLikelihood, snapshot });
-      if (convergedAt >= 0 || iteration >= options.maxIterations) break;
-      if (iteration >= 1 && Math.abs(objective - trace[iteration - 1]) / n < options.tolerance) convergedAt = iteration;
-      params = mStep(params);
-    }
-    restartObjectives.push(objective);
-    if (!best || objective > best.trace[best.trace.length - 1]) {
-      best = { params, converged: convergedAt >= 0, iterations: iteration, logLikelihood, trace, logLikelihoodTrace, snapshots, restartObjectives, sumLogMaxResp: sumLogMax, sizes, plotAssignments: plot, parameters: k * d + k - 1, notes };
-    }
-  }
-  return best!;
+      return { model: 'bernoulli', iteration, weights: Array.from(params.weights), means, sizes: [...sizes] };
+    },
+  };
 }
 
 function clampMu(v: number): number {

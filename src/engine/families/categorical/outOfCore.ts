@@ -4,7 +4,7 @@
 
 import type { DatasetSummary, FitOptions, FitResult } from '../../../shared/protocol';
 import { informationCriteria } from '../../em/em';
-import { sumOfWeights } from '../../em/streamedStarts';
+import { sumOfWeights } from '../../em/streamedEm';
 import type { RowSource } from '../../em/streaming';
 import { sweepK } from '../../select/kSweep';
 import type { FitCallbacks, FitOutcome } from '../types';

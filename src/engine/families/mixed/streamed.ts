@@ -10,7 +10,7 @@
 import type { MixedSnapshot, SklearnCovarianceType } from '../../../shared/protocol';
 import type { EmProgress } from '../../em/em';
 import { normalizeLogRowsAndExp } from '../../em/logsumexp';
-import { Rng } from '../../em/rng';
+import { checkComponents, runStreamedEm, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from '../../em/streamedEm';
 import { StreamedGaussianStatistics, streamedGaussianStart, type RowSource } from '../../em/streaming';
 import { FitError, OptionsError } from '../../errors';
 import { CategoricalStatistics } from '../categorical/streamed';
@@ -37,43 +37,30 @@ export interface MixedRowSource {
   forEachChunk(visit: (rows: number, start: number) => void): void;
 }
 
-export interface StreamedMixedOptions {
-  k: number;
+export interface StreamedMixedOptions extends StreamedEmSettings {
   covarianceType: SklearnCovarianceType;
   regularization: number;
   init: 'kmeans++' | 'random';
-  maxIterations: number;
-  tolerance: number;
-  restarts: number;
-  seed: number;
   /** The Gaussian block's rows k-means++ starts from (m × gaussianColumns): every row, in order, when m = n. */
   sample: { values: Float64Array; m: number };
-  plotIndices: number[];
 }
 
-export interface StreamedMixedRun {
-  params: MixedParams<GaussianParams>;
-  converged: boolean;
-  iterations: number;
-  logLikelihood: number;
-  trace: number[];
-  snapshots: MixedSnapshot[];
-  restartObjectives: number[];
-  sumLogMaxResp: number;
-  sizes: number[];
-  plotAssignments: number[];
-  parameters: number;
-}
+export type StreamedMixedRun = StreamedRun<MixedParams<GaussianParams>, MixedSnapshot>;
 
 type Mixed = MixedFamily<GaussianParams>;
 
 export function runStreamedMixedEm(source: MixedRowSource, options: StreamedMixedOptions, onProgress?: (p: EmProgress) => void): StreamedMixedRun {
   const { k } = options;
+  if (source.gaussianColumns === 0) throw new OptionsError('out of core, a mixed mixture needs numeric columns beside its count or categorical ones.');
+  checkComponents(k, source.n);
+  return runStreamedEm(source, streamedMixedFamily(source, options), options, onProgress);
+}
+
+/** The mixed family's part of the streamed loop: MixedFamily's E-step per chunk, each block's statistics. */
+function streamedMixedFamily(source: MixedRowSource, options: StreamedMixedOptions): StreamedFamily<MixedParams<GaussianParams>, MixedSnapshot> {
+  const { k } = options;
   const { n, chunkRows, gaussianColumns: dg, countColumns: dp, levels } = source;
   const dc = levels.length;
-  if (dg === 0) throw new OptionsError('out of core, a mixed mixture needs numeric columns beside its count or categorical ones.');
-  if (!Number.isInteger(k) || k < 1) throw new OptionsError(`K must be a whole number ≥ 1, got ${k}.`);
-  if (k > n) throw new FitError(`K = ${k} components but only ${n} rows; K must not exceed the number of rows.`);
   const gaussianOptions = { covarianceType: options.covarianceType, regularization: options.regularization, init: options.init };
   // One family per chunk length over the source's buffers: its kernels read the chunk just filled.
   const familyFor = (rows: number): Mixed =>
@@ -94,95 +81,51 @@ export function runStreamedMixedEm(source: MixedRowSource, options: StreamedMixe
   const logProb = new Float64Array(chunkRows * k);
   const resp = new Float64Array(chunkRows * k);
   const gaussianSource: RowSource = { n, d: dg, chunkRows, buffer: source.gaussian, forEachChunk: (visit) => source.forEachChunk(visit) };
-  const rng = new Rng(options.seed);
-  const parameters = full.parameterCount(k);
-  let best: StreamedMixedRun | undefined;
-  const restartObjectives: number[] = [];
 
-  const addOthers = (rows: number) => {
-    poissonStats?.add(source.counts, rows, resp);
-    categoricalStats?.add(source.codes, rows, resp);
+  const addOthers = (rows: number, r: Float64Array) => {
+    poissonStats?.add(source.counts, rows, r);
+    categoricalStats?.add(source.codes, rows, r);
   };
 
-  /** As MixedFamily.initialize: the Gaussian block's start, then the others' M-step from its responsibilities. */
-  const start = (): MixedParams<GaussianParams> => {
-    const streamedOptions = { ...options, covarianceType: options.covarianceType, init: options.init, plotIndices: [] };
-    const gaussian = streamedGaussianStart(streamedOptions, gaussianSource, gaussianBlock, gaussianStats, resp, rng);
-    poissonStats?.reset();
-    categoricalStats?.reset();
-    source.forEachChunk((rows) => {
-      const block = (rows === chunkRows ? full : last).gaussian!;
-      block.weightedLogProb(gaussian, k, logProb);
-      normalizeLogRowsAndExp(logProb, rows, k, resp);
-      addOthers(rows);
-    });
-    return { gaussian, ...(poissonStats ? { poisson: poissonStats.mStep() } : {}), ...(categoricalStats ? { categorical: categoricalStats.mStep() } : {}) };
-  };
-
-  const ePass = (params: MixedParams<GaussianParams>, plot: number[], sizes: number[]) => {
-    gaussianStats.reset(params.gaussian!.means);
-    poissonStats?.reset();
-    categoricalStats?.reset();
-    let logLikelihood = 0;
-    let sumLogMax = 0;
-    let p = 0;
-    sizes.fill(0);
-    source.forEachChunk((rows, first) => {
+  return {
+    parameters: full.parameterCount(k),
+    /** As MixedFamily.initialize: the Gaussian block's start, then the others' M-step from its responsibilities. */
+    start(rng) {
+      const streamedOptions = { ...options, covarianceType: options.covarianceType, init: options.init, plotIndices: [] };
+      const gaussian = streamedGaussianStart(streamedOptions, gaussianSource, gaussianBlock, gaussianStats, resp, rng);
+      poissonStats?.reset();
+      categoricalStats?.reset();
+      source.forEachChunk((rows) => {
+        const block = (rows === chunkRows ? full : last).gaussian!;
+        block.weightedLogProb(gaussian, k, logProb);
+        normalizeLogRowsAndExp(logProb, rows, k, resp);
+        addOthers(rows, resp);
+      });
+      return { gaussian, ...(poissonStats ? { poisson: poissonStats.mStep() } : {}), ...(categoricalStats ? { categorical: categoricalStats.mStep() } : {}) };
+    },
+    beginPass(params) {
+      gaussianStats.reset(params.gaussian!.means);
+      poissonStats?.reset();
+      categoricalStats?.reset();
+    },
+    chunkLogProb(params, rows, out) {
       const family = rows === chunkRows ? full : last;
       family.poisson?.countsChanged();
-      family.weightedLogProb(params, k, logProb);
-      logLikelihood += normalizeLogRowsAndExp(logProb, rows, k, resp);
-      for (let i = 0; i < rows; i++) {
-        let bestJ = 0;
-        for (let j = 1; j < k; j++) if (logProb[i * k + j] > logProb[i * k + bestJ]) bestJ = j;
-        sizes[bestJ]++;
-        const top = resp[i * k + bestJ];
-        if (top > 0) sumLogMax += Math.log(top);
-        while (p < options.plotIndices.length && options.plotIndices[p] === first + i) plot[p++] = bestJ;
-      }
-      gaussianStats.add(source.gaussian, rows, resp);
-      addOthers(rows);
-    });
-    return { logLikelihood, sumLogMax };
-  };
-
-  const mStep = (): MixedParams<GaussianParams> => ({
-    gaussian: gaussianStats.mStep(gaussianBlock, options.regularization),
-    ...(poissonStats ? { poisson: poissonStats.mStep() } : {}),
-    ...(categoricalStats ? { categorical: categoricalStats.mStep() } : {}),
-  });
-
-  for (let restart = 0; restart < Math.max(1, options.restarts); restart++) {
-    let params = start();
-    const trace: number[] = [];
-    const snapshots: MixedSnapshot[] = [];
-    const plot = new Array<number>(options.plotIndices.length).fill(0);
-    const sizes = new Array<number>(k).fill(0);
-    let convergedAt = -1;
-    let iteration = 0;
-    let logLikelihood = -Infinity;
-    let sumLogMax = 0;
-    for (; ; iteration++) {
-      ({ logLikelihood, sumLogMax } = ePass(params, plot, sizes));
-      if (!Number.isFinite(logLikelihood)) {
-        throw new FitError(
-          `The log-likelihood became ${logLikelihood} at iteration ${iteration}: a component has collapsed or a point ` +
-            `has zero density under every component. Try fewer components (K), a larger regularisation, or standardising the columns.`,
-        );
-      }
-      trace.push(logLikelihood);
+      family.weightedLogProb(params, k, out);
+    },
+    add(rows, r) {
+      gaussianStats.add(source.gaussian, rows, r);
+      addOthers(rows, r);
+    },
+    mStep: () => ({
+      gaussian: gaussianStats.mStep(gaussianBlock, options.regularization),
+      ...(poissonStats ? { poisson: poissonStats.mStep() } : {}),
+      ...(categoricalStats ? { categorical: categoricalStats.mStep() } : {}),
+    }),
+    snapshot(params, iteration, sizes) {
       const snapshot = full.snapshot(params, k, iteration, new Int32Array(0));
       snapshot.sizes = [...sizes];
-      snapshots.push(snapshot);
-      onProgress?.({ restart, iteration, objective: logLikelihood, logLikelihood, snapshot });
-      if (convergedAt >= 0 || iteration >= options.maxIterations) break;
-      if (iteration >= 1 && Math.abs(logLikelihood - trace[iteration - 1]) / n < options.tolerance) convergedAt = iteration;
-      params = mStep();
-    }
-    restartObjectives.push(logLikelihood);
-    if (!best || logLikelihood > best.logLikelihood) {
-      best = { params, converged: convergedAt >= 0, iterations: iteration, logLikelihood, trace, snapshots, restartObjectives, sumLogMaxResp: sumLogMax, sizes, plotAssignments: plot, parameters };
-    }
-  }
-  return best!;
+      return snapshot;
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { informationCriteria } from '../../em/em';
 import type { RowSource } from '../../em/streaming';
 import { sweepK } from '../../select/kSweep';
 import type { FitCallbacks, FitOutcome } from '../types';
-import { sumOfWeights } from '../../em/streamedStarts';
+import { sumOfWeights } from '../../em/streamedEm';
 import { runStreamedPoissonEm, streamedCountHistograms, type StreamedPoissonInit, type StreamedPoissonRun } from './streamed';
 
 export interface PoissonOutOfCoreInput {
