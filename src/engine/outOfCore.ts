@@ -14,10 +14,11 @@ import { baseName, listSome } from './data/common';
 import { principalAxes } from './data/projection';
 import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
 import { streamGroupsToStore, type GroupedFile } from './data/store/cellStream';
-import { columnTransform, gatherRows, identityTransform, readRowsAt, storeSource } from './data/store/storeRows';
+import { columnTransform, gatherRows, identityTransform, readRowsAt, storeSource, weightedStandardization } from './data/store/storeRows';
 import { streamTextToStore, type StreamedTable } from './data/store/textStream';
 import { typedReaders } from './data/formats';
 import { informationCriteria } from './em/em';
+import { sumOfWeights } from './em/streamedEm';
 import { runStreamedGaussianEm, type RowSource } from './em/streaming';
 import { DataError, OptionsError } from './errors';
 import { mclustBic } from './families/gaussian/mclust/models';
@@ -89,12 +90,12 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
     return;
   }
   const counted = options.model === 'poisson' || options.model === 'categorical';
-  if (hasWeights(options) && !counted) refuse('takes case weights in Poisson and categorical mixtures only', `Set ${prefix}weightsColumn to ""`);
   if (counted) {
     if (!['kmeans++', 'random', 'random-data', 'random-assignment'].includes(options.init)) refuse(`starts a ${options.model === 'poisson' ? 'Poisson' : 'categorical'} mixture from kmeans++, random, random-data or random-assignment, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
     return;
   }
   if (isSelection(options)) {
+    if (hasWeights(options)) refuse('takes case weights in a Gaussian fit with one K and covariance type, not in a model selection', `Set ${prefix}k to one number and one covariance model, or ${prefix}weightsColumn to ""`);
     // As in memory: a selection starts every candidate from mclust's hierarchical clustering.
     if (options.initParams) throw new OptionsError(`initParams fixes K = ${options.initParams.weights.length} and the start; set ${prefix}k to ${options.initParams.weights.length} (not "auto") and one covariance model, or leave initParams unset.`);
     return;
@@ -110,7 +111,6 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
 function refuseMixedScope(options: FitOptions, file: string, prefix = ''): void {
   const why = `${file} is fitted out of core with the mixed family`;
   const fix = `, or raise ${prefix}memoryBudgetMB to fit it in memory.`;
-  if (hasWeights(options)) throw new OptionsError(`${why}, which takes no case weights out of core. Set ${prefix}weightsColumn to ""${fix}`);
   if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType)) {
     throw new OptionsError(`${why}, whose Gaussian block takes scikit-learn's four covariance types out of core (full, diag, spherical, tied), not "${options.covarianceType}". Set ${prefix}covarianceType to one of them${fix}`);
   }
@@ -121,7 +121,6 @@ function refuseMixedScope(options: FitOptions, file: string, prefix = ''): void 
 function refuseBernoulliScope(options: FitOptions, file: string, prefix = ''): void {
   const why = `${file} is fitted out of core with the Bernoulli family`;
   const fix = `, or raise ${prefix}memoryBudgetMB to fit it in memory.`;
-  if (hasWeights(options)) throw new OptionsError(`${why}, which takes no case weights out of core. Set ${prefix}weightsColumn to ""${fix}`);
   // random-data blends each drawn image with the mean image, which needs every row's pixels before the start.
   if (!['kmeans++', 'random', 'random-assignment', 'params'].includes(options.init)) throw new OptionsError(`${why}, which starts from kmeans++, random, random-assignment or params out of core, not "${options.init}". Set ${prefix}init to "kmeans++"${fix}`);
 }
@@ -215,7 +214,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     let pixels: PixelReading | undefined;
     const d0 = summary.columns.length;
     if (pixelShape || options.model === 'bernoulli' || (family === 'gaussian' && options.model === 'auto' && countColumnNames(options).length === 0 && mayBeImages(store, d0, options.imageWidth))) {
-      const scan = readAsImages(reader, summary.columns, options.imageWidth, pixelShape);
+      const scan = readAsImages(reader, summary.columns, options.imageWidth, weightsColumn !== undefined, pixelShape);
       if (options.model === 'bernoulli' && !scan.reading) {
         throw new DataError(`${file}: a Bernoulli mixture needs binary or image data (values 0/1, 0..1 or 0..255 integers), but ${scan.firstBad ?? 'its values are not binary'}. Use model "gaussian" or "auto".`, file);
       }
@@ -236,13 +235,16 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     // nothing behind (where the system allows removing open files; elsewhere `finally` removes it).
     removeStore(dir);
     const budget = budgetMB * MB;
-    if (family === 'bernoulli') return fitImagesOutOfCore(reader, summary, pixels!, firstMissing, options, budget, started, file, callbacks, hooks);
-    if (family === 'mixed') return fitMixedTableOutOfCore(reader, summary, categorical, firstMissing, options, budget, started, file, callbacks, hooks);
+    if (family === 'bernoulli') return fitImagesOutOfCore(reader, summary, pixels!, firstMissing, weightsColumn, options, budget, started, file, callbacks, hooks);
+    if (family === 'mixed') return fitMixedTableOutOfCore(reader, summary, categorical, firstMissing, weightsColumn, options, budget, started, file, callbacks, hooks);
     if (family === 'categorical') return fitCategoriesOutOfCore(reader, store.n, summary, categorical!, weightsColumn, options, budget, started, file, callbacks, hooks);
     if (family === 'poisson') return fitCountsOutOfCore(reader, store.n, d, summary, weightsColumn, options, budget, started, file, callbacks, hooks);
-    const transform = columnTransform(store, options.standardize);
+    const weighted = weightsColumn !== undefined;
     const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
-    const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress);
+    // With case weights, standardize uses the weighted mean and sd, as in memory (the store's are unweighted).
+    const transform =
+      weighted && options.standardize ? weightedStandardization(storeSource(reader, chunkRows, identityTransform(d), undefined, { weighted })) : columnTransform(store, options.standardize);
+    const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { weighted });
     const plotIndices = evenSample(n, options.maxPlotPoints);
     const plotValues = gatherRows(source, plotIndices);
     const plotSample: PlotSample = { indices: plotIndices, values: Array.from(plotValues), d };
@@ -278,7 +280,9 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     }
     const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (d + k + 3)))));
     const startIndices = evenSample(n, startRows);
-    const startValues = gatherRows(source, startIndices);
+    const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
+    const startValues = gatherRows(source, startIndices, startWeights);
+    const total = source.weights ? sumOfWeights(source) : n;
     const notes = sampleNotes(startIndices.length, plotIndices.length, n, 'centre', 'the plot and the assignments');
     const reason = options.model === 'auto' ? 'out-of-core fits are Gaussian mixtures of the numeric columns' : 'chosen by the user';
     callbacks.onLoaded?.({ summary, model: 'gaussian', modelReason: reason, plotSample });
@@ -300,8 +304,9 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
         tolerance: options.tolerance,
         restarts: options.restarts,
         seed: options.seed,
-        sample: { values: startValues, m: startIndices.length },
+        sample: { values: startValues, m: startIndices.length, weights: startWeights },
         plotIndices,
+        total,
       },
       (p) => {
         if (p.snapshot.model === 'gaussian') shiftBack(p.snapshot.means);
@@ -309,8 +314,8 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
       },
     );
     const last = run.snapshots[run.snapshots.length - 1];
-    const { bic, aic } = informationCriteria(run.logLikelihood, run.parameters, n);
-    const bicMclust = mclustBic(run.logLikelihood, run.parameters, n);
+    const { bic, aic } = informationCriteria(run.logLikelihood, run.parameters, total);
+    const bicMclust = mclustBic(run.logLikelihood, run.parameters, total);
     const result: FitResult = {
       model: 'gaussian',
       modelReason: reason,
@@ -318,6 +323,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
       n,
       d,
       columns: summary.columns,
+      ...(weightsColumn !== undefined ? { caseWeights: { column: weightsColumn, total } } : {}),
       converged: run.converged,
       iterations: run.iterations,
       logLikelihood: run.logLikelihood,
@@ -480,6 +486,7 @@ function fitMixedTableOutOfCore(
   summary: DatasetSummary,
   categorical: StreamedTable['categorical'],
   firstMissing: StreamedTable['firstMissing'],
+  weightsColumn: string | undefined,
   options: FitOptions,
   budget: number,
   started: number,
@@ -518,7 +525,7 @@ function fitMixedTableOutOfCore(
   const n = reader.n;
   const identity = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (2 * d + 2 * dc + 2 * k)))))));
-  const base = storeSource(reader, chunkRows, identity, hooks.onPassProgress, categorical ? { recode: categorical.recode } : {});
+  const base = storeSource(reader, chunkRows, identity, hooks.onPassProgress, { ...(categorical ? { recode: categorical.recode } : {}), weighted: weightsColumn !== undefined });
   const gaussian = new Float64Array(chunkRows * dg);
   const counts = new Float64Array(chunkRows * dp);
   const codes = base.codes ?? new Int32Array(0);
@@ -531,6 +538,7 @@ function fitMixedTableOutOfCore(
     countColumns: dp,
     codes,
     levels: categorical ? categorical.categories.map((c) => c.length) : [],
+    weights: base.weights,
     forEachChunk(visit) {
       base.forEachChunk((rows, start) => {
         const x = base.buffer;
@@ -548,7 +556,7 @@ function fitMixedTableOutOfCore(
       for (let i = 0; i < rows; i++) checkCounts(file, counts.subarray(i * dp, (i + 1) * dp), undefined, names, start + i);
     });
   }
-  const gaussianSource: RowSource = { n, d: dg, chunkRows, buffer: gaussian, forEachChunk: (visit) => source.forEachChunk(visit) };
+  const gaussianSource: RowSource = { n, d: dg, chunkRows, buffer: gaussian, weights: base.weights, forEachChunk: (visit) => source.forEachChunk(visit) };
   const plotIndices = evenSample(n, options.maxPlotPoints);
   const plotValues = gatherRows(gaussianSource, plotIndices);
   const plotSample: PlotSample = { indices: plotIndices, values: Array.from(plotValues), d: dg };
@@ -556,7 +564,8 @@ function fitMixedTableOutOfCore(
   if (projection) plotSample.projection = projection;
   const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (dg + k + 3)))));
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
-  const startValues = gatherRows(gaussianSource, startIndices);
+  const startWeights = base.weights ? new Float64Array(startIndices.length) : undefined;
+  const startValues = gatherRows(gaussianSource, startIndices, startWeights);
   // The in-memory reason, from the blocks' columns only (mixedReason reads nothing else).
   const blocks = {
     gaussian: { d: dg },
@@ -576,7 +585,8 @@ function fitMixedTableOutOfCore(
     countColumns: countIndices.map((j) => columns[j]),
     categoryColumns: categorical?.columns ?? [],
     categories: categorical?.categories ?? [],
-    start: { indices: startIndices, values: startValues },
+    start: { indices: startIndices, values: startValues, weights: startWeights },
+    weightsColumn,
     plotSample,
     notes: [
       startIndices.length > 0 && startIndices.length < n
@@ -615,9 +625,9 @@ function mayBeImages(store: ColumnStoreInfo, d: number, imageWidth: number): boo
  * values, integers 0..255 on an image shape with the scale of their maximum, or values in [0, 1] with scale 1), or,
  * when there are none, the first value that rules them out.
  */
-function readAsImages(reader: ColumnStoreReader, columns: readonly string[], imageWidth: number, pixelShape?: [number, number]): { reading?: PixelReading; firstBad?: string } {
+function readAsImages(reader: ColumnStoreReader, columns: readonly string[], imageWidth: number, weighted: boolean, pixelShape?: [number, number]): { reading?: PixelReading; firstBad?: string } {
   const d = columns.length;
-  const source = storeSource(reader, Math.max(1, Math.min(reader.n, 65_536)), identityTransform(d));
+  const source = storeSource(reader, Math.max(1, Math.min(reader.n, 65_536)), identityTransform(d), undefined, { weighted });
   let max = 0;
   let integral = true;
   let unit = true;
@@ -650,6 +660,7 @@ function fitImagesOutOfCore(
   summary: DatasetSummary,
   pixels: PixelReading,
   firstMissing: StreamedTable['firstMissing'],
+  weightsColumn: string | undefined,
   options: FitOptions,
   budget: number,
   started: number,
@@ -673,11 +684,12 @@ function fitImagesOutOfCore(
   const k = Math.max(...ks);
   const identity = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k) + 2 * d))))));
-  const source = storeSource(reader, chunkRows, identity, hooks.onPassProgress);
+  const source = storeSource(reader, chunkRows, identity, hooks.onPassProgress, { weighted: weightsColumn !== undefined });
   const plotIndices = evenSample(n, options.maxPlotPoints);
   const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * d + 8))));
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
-  const startValues = gatherRows(source, startIndices);
+  const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
+  const startValues = gatherRows(source, startIndices, startWeights);
   const reason =
     options.model === 'bernoulli' ? 'chosen in the settings' : pixels.pixelRows ? `${file} holds images` : pixels.binary ? 'every value is 0 or 1' : `the ${d} columns look like image pixels`;
   return fitBernoulliOutOfCore({
@@ -690,8 +702,9 @@ function fitImagesOutOfCore(
     source,
     scale: pixels.scale,
     imageShape: pixels.shape,
-    start: { indices: startIndices, values: startValues },
+    start: { indices: startIndices, values: startValues, weights: startWeights },
     plotIndices,
+    weightsColumn,
     notes: sampleNotes(startIndices.length, plotIndices.length, n, 'seed', 'the assignments'),
     callbacks,
   });

@@ -10,7 +10,7 @@ import { OptionsError } from '../errors';
 import { GaussianFamily, type GaussianParams } from '../families/gaussian/family';
 import { finishCovariance } from '../families/gaussian/mstep';
 import type { EmProgress } from './em';
-import { runStreamedEm, type ChunkSource, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from './streamedEm';
+import { runStreamedEm, weigh, type ChunkSource, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from './streamedEm';
 import { randomResponsibilities, startingPoint } from './init';
 import { euclideanInitSpace } from './kmeans';
 import type { Rng } from './rng';
@@ -33,8 +33,8 @@ export interface StreamedEmOptions extends StreamedEmSettings {
   regularization: number;
   init: 'kmeans++' | 'random' | 'params';
   initParams?: InitParams;
-  /** Rows k-means++ starts from (m × d, row-major): every row, in order, when m = n. */
-  sample: { values: Float64Array; m: number };
+  /** Rows k-means++ starts from (m × d, row-major, with their case weights): every row, in order, when m = n. */
+  sample: { values: Float64Array; m: number; weights?: Float64Array };
 }
 
 export type StreamedGaussianRun = StreamedRun<GaussianParams, GaussianSnapshot>;
@@ -77,6 +77,7 @@ export function streamedGaussianFamily(source: RowSource, options: StreamedEmOpt
  * θ_0 of one restart. kmeans++: k-means++ and Lloyd on the sample, then every row in its nearest centre's
  * component (the sample's own labels when the sample is every row), then the M-step from those hard
  * responsibilities; random: sklearn's random responsibilities, drawn row by row in file order; params: as given.
+ * With case weights every row's responsibilities are multiplied by its weight, as GaussianFamily.initialize does.
  */
 export function streamedGaussianStart(options: StreamedEmOptions, source: RowSource, family: GaussianFamily, stats: StreamedGaussianStatistics, resp: Float64Array, rng: Rng): GaussianParams {
   const { k } = options;
@@ -86,12 +87,13 @@ export function streamedGaussianStart(options: StreamedEmOptions, source: RowSou
     stats.reset(new Float64Array(k * d));
     source.forEachChunk((rows) => {
       resp.set(randomResponsibilities(rows, k, rng));
+      weigh(source, resp, rows, k);
       stats.add(buffer, rows, resp);
     });
     return stats.mStep(family, options.regularization);
   }
-  const { values, m } = options.sample;
-  const start = startingPoint('kmeans++', euclideanInitSpace(values, m, d), k, rng);
+  const { values, m, weights } = options.sample;
+  const start = startingPoint('kmeans++', euclideanInitSpace(values, m, d, weights), k, rng);
   if (start.kind !== 'responsibilities') throw new Error('internal: k-means++ gave no responsibilities');
   const labels = new Int32Array(m);
   const centres = new Float64Array(k * d);
@@ -100,10 +102,11 @@ export function streamedGaussianStart(options: StreamedEmOptions, source: RowSou
     let j = 0;
     while (start.resp[i * k + j] === 0) j++;
     labels[i] = j;
-    counts[j]++;
-    for (let c = 0; c < d; c++) centres[j * d + c] += values[i * d + c];
+    const w = weights ? weights[i] : 1;
+    counts[j] += w;
+    for (let c = 0; c < d; c++) centres[j * d + c] += w * values[i * d + c];
   }
-  for (let j = 0; j < k; j++) for (let c = 0; c < d; c++) centres[j * d + c] /= Math.max(1, counts[j]);
+  for (let j = 0; j < k; j++) if (counts[j] > 0) for (let c = 0; c < d; c++) centres[j * d + c] /= counts[j];
   stats.reset(centres);
   source.forEachChunk((rows, first) => {
     resp.fill(0, 0, rows * k);
@@ -124,7 +127,7 @@ export function streamedGaussianStart(options: StreamedEmOptions, source: RowSou
           }
         }
       }
-      resp[i * k + j] = 1;
+      resp[i * k + j] = source.weights ? source.weights[i] : 1;
     }
     stats.add(buffer, rows, resp);
   });

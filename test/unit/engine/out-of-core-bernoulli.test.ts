@@ -137,7 +137,6 @@ describe('out-of-core Bernoulli EM equals the in-memory fit', () => {
   it('refuses what it cannot fit, naming the file and what to set', async () => {
     const fit = (file: string, options: Partial<FitOptions>) => () => fitOutOfCore(file, options, 1, {}, { tempParent: temp });
     await assert.rejects(fit(binary, { model: 'bernoulli', k: 2, init: 'random-data' }), (e: Error) => e instanceof OptionsError && /answers\.csv .*Bernoulli family, which starts from kmeans\+\+, random, random-assignment or params out of core, not "random-data"/.test(e.message));
-    await assert.rejects(fit(binary, { model: 'bernoulli', k: 2, weightsColumn: 'q1' }), (e: Error) => e instanceof OptionsError && /takes no case weights out of core/.test(e.message));
     await assert.rejects(fit(path.join(FIXTURES, 'faithful.csv'), { model: 'bernoulli', k: 2 }), (e: Error) => e instanceof DataError && /^faithful\.csv: a Bernoulli mixture needs binary or image data .*but column ".+" has .+ at data row \d+\. Use model "gaussian"/.test(e.message));
     // In memory the rows with missing cells are fitted on their observed cells; out of core they would be skipped.
     await assert.rejects(fit(path.join(FIXTURES, 'binary-missing.csv'), { model: 'auto', k: 2 }), (e: Error) => e instanceof DataError && /binary-missing\.csv: line \d+ has a missing cell in column "q\d+".*missing to "skip"/.test(e.message));

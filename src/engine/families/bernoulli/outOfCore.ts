@@ -6,6 +6,7 @@
 import type { DatasetSummary, FitOptions, FitResult } from '../../../shared/protocol';
 import { informationCriteria } from '../../em/em';
 import type { RowSource } from '../../em/streaming';
+import { sumOfWeights } from '../../em/streamedEm';
 import { sweepK } from '../../select/kSweep';
 import type { FitCallbacks, FitOutcome } from '../types';
 import { runStreamedBernoulliEm, type StreamedBernoulliInit, type StreamedBernoulliRun } from './streamed';
@@ -22,8 +23,10 @@ export interface BernoulliOutOfCoreInput {
   scale: number;
   imageShape: [number, number];
   /** Rows k-means++ seeds from (an evenly drawn sample; every row when it is the file). */
-  start: { indices: number[]; values: Float64Array };
+  start: { indices: number[]; values: Float64Array; weights?: Float64Array };
   plotIndices: number[];
+  /** The case weights' column, when the source has weights. */
+  weightsColumn?: string;
   notes: string[];
   callbacks: FitCallbacks;
 }
@@ -31,6 +34,8 @@ export interface BernoulliOutOfCoreInput {
 export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcome {
   const { file, options, ks, source, callbacks, summary } = input;
   const { n, d } = source;
+  // Σ_i w_i (n without case weights): BIC's n, as in memory.
+  const total = source.weights ? sumOfWeights(source) : n;
   const imagesSummary: DatasetSummary = { ...summary, imageShape: input.imageShape, source: { format: summary.source?.format ?? 'delimited-text', ...summary.source, pixelScale: input.scale } };
   callbacks.onLoaded?.({ summary: imagesSummary, model: 'bernoulli', modelReason: input.reason });
   const run = (k: number, onProgress?: FitCallbacks['onProgress']) =>
@@ -47,8 +52,9 @@ export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcom
         tolerance: options.tolerance,
         restarts: options.restarts,
         seed: options.seed,
-        sample: { values: input.start.values, m: input.start.indices.length },
+        sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights },
         plotIndices: input.plotIndices,
+        total,
       },
       onProgress,
     );
@@ -66,19 +72,19 @@ export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcom
       criterion: options.criterion,
       parameters: (c) => c * d + c - 1,
       fit: (c) => run(c),
-      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, n) }),
+      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, total) }),
       onProgress: callbacks.onSelectionProgress,
     });
     fit = swept.fit;
     k = swept.selection.chosen!.k;
     selection = swept.selection;
-    notes.unshift(...swept.notes);
+    notes.unshift(...swept.notes, ...(source.weights ? [`Case weights (column "${input.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : []));
   } else {
     k = ks[0];
     fit = run(k, callbacks.onProgress);
   }
   const last = fit.snapshots[fit.snapshots.length - 1];
-  const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, n);
+  const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, total);
   const result: FitResult = {
     model: 'bernoulli',
     modelReason: input.reason,
@@ -86,6 +92,7 @@ export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcom
     n,
     d,
     columns: summary.columns,
+    ...(source.weights ? { caseWeights: { column: input.weightsColumn ?? 'weights', total } } : {}),
     converged: fit.converged,
     iterations: fit.iterations,
     logLikelihood: fit.logLikelihood,

@@ -13,7 +13,7 @@ import type { EmProgress } from '../../em/em';
 import { kmeansPlusPlus, randomResponsibilities } from '../../em/init';
 import type { Rng } from '../../em/rng';
 import { lnGamma } from '../../em/special';
-import { checkComponents, runStreamedEm, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from '../../em/streamedEm';
+import { checkComponents, runStreamedEm, sumOfWeights, weigh, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from '../../em/streamedEm';
 import type { RowSource } from '../../em/streaming';
 import { FitError, OptionsError } from '../../errors';
 import type { BinaryMatrix } from './binarize';
@@ -30,8 +30,8 @@ export interface StreamedBernoulliOptions extends StreamedEmSettings {
   /** The value that stands for "fully on" (the loader's pixel scale) and the binarisation threshold. */
   scale: number;
   threshold: number;
-  /** Rows k-means++ seeds from (m × d values, row-major): every row, in order, when m = n. */
-  sample: { values: Float64Array; m: number };
+  /** Rows k-means++ seeds from (m × d values, row-major, with their case weights): every row, in order, when m = n. */
+  sample: { values: Float64Array; m: number; weights?: Float64Array };
 }
 
 export type StreamedBernoulliRun = StreamedRun<BernoulliParams, BernoulliSnapshot> & { notes: string[] };
@@ -63,7 +63,9 @@ export function runStreamedBernoulliEm(source: RowSource, options: StreamedBerno
   if (!(Number.isFinite(a) && Number.isFinite(b) && a >= 1 && b >= 1)) throw new OptionsError(`betaPrior must be two finite numbers ≥ 1 (a, b), got ${JSON.stringify(options.betaPrior)}.`);
   checkComponents(k, source.n, 'images');
   const notes: string[] = [];
-  const run = runStreamedEm(source, streamedBernoulliFamily(source, options, notes), options, onProgress);
+  // Σ_i w_i (n without case weights): the denominator of π and the rows of the convergence rule.
+  const total = source.weights ? sumOfWeights(source) : source.n;
+  const run = runStreamedEm(source, streamedBernoulliFamily(source, options, total, notes), { ...options, total }, onProgress);
   return { ...run, notes };
 }
 
@@ -71,7 +73,7 @@ export function runStreamedBernoulliEm(source: RowSource, options: StreamedBerno
  * The Bernoulli family's part of the streamed loop: each chunk binarised into a sparse row list, the family's
  * E-step kernel, N_k and the per-pixel counts, the MAP M-step and the Beta prior.
  */
-function streamedBernoulliFamily(source: RowSource, options: StreamedBernoulliOptions, notes: string[]): StreamedFamily<BernoulliParams, BernoulliSnapshot> {
+function streamedBernoulliFamily(source: RowSource, options: StreamedBernoulliOptions, total: number, notes: string[]): StreamedFamily<BernoulliParams, BernoulliSnapshot> {
   const { k, scale, threshold } = options;
   const { n, d, chunkRows, buffer } = source;
   const [a, b] = options.betaPrior;
@@ -112,7 +114,7 @@ function streamedBernoulliFamily(source: RowSource, options: StreamedBernoulliOp
     const weights = new Float64Array(k);
     const means = new Float64Array(k * d);
     for (let c = 0; c < k; c++) {
-      weights[c] = nk[c] / n;
+      weights[c] = nk[c] / total;
       const denominator = nk[c] + a + b - 2;
       for (let j = 0; j < d; j++) means[c * d + j] = denominator > 0 ? clampMu((counts[j * k + c] + a - 1) / denominator) : previous ? previous.means[c * d + j] : 0.5;
     }
@@ -127,19 +129,20 @@ function streamedBernoulliFamily(source: RowSource, options: StreamedBernoulliOp
       if (options.init === 'random') {
         visitBinary((rows) => {
           resp.set(randomResponsibilities(rows, k, rng));
+          weigh(source, resp, rows, k);
           accumulate(rows, resp);
         });
       } else if (options.init === 'random-assignment') {
         visitBinary((rows) => {
           resp.fill(0, 0, rows * k);
-          for (let i = 0; i < rows; i++) resp[i * k + rng.int(k)] = 1;
+          for (let i = 0; i < rows; i++) resp[i * k + rng.int(k)] = source.weights ? source.weights[i] : 1;
           accumulate(rows, resp);
         });
       } else {
-        const { values, m } = options.sample;
+        const { values, m, weights } = options.sample;
         const sample = sparseChunk(m, d);
         binarizeChunk(values, m, d, scale, threshold, sample);
-        const seeds = kmeansPlusPlus(m, k, rng, hammingDistancesTo(sample));
+        const seeds = kmeansPlusPlus(m, k, rng, hammingDistancesTo(sample), weights);
         const sampleLabels = nearestCentre(sample, seeds, k);
         // Every row in its nearest seed's cluster (Hamming distance, the first on ties): the sample's own labels when
         // the sample is every row.
@@ -169,7 +172,7 @@ function streamedBernoulliFamily(source: RowSource, options: StreamedBernoulliOp
                 }
               }
             }
-            resp[i * k + label] = 1;
+            resp[i * k + label] = source.weights ? source.weights[i] : 1;
           }
           accumulate(rows, resp);
         });

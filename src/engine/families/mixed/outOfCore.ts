@@ -6,6 +6,7 @@
 import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../../../shared/protocol';
 import { informationCriteria } from '../../em/em';
 import type { RowSource } from '../../em/streaming';
+import { sumOfWeights } from '../../em/streamedEm';
 import { sweepK } from '../../select/kSweep';
 import { categoryFields } from '../categorical/entry';
 import { streamedCountHistograms } from '../poisson/streamed';
@@ -26,7 +27,9 @@ export interface MixedOutOfCoreInput {
   categoryColumns: string[];
   categories: string[][];
   /** The Gaussian block's rows k-means++ starts from (an evenly drawn sample; every row when it is the file). */
-  start: { indices: number[]; values: Float64Array };
+  start: { indices: number[]; values: Float64Array; weights?: Float64Array };
+  /** The case weights' column, when the source has weights. */
+  weightsColumn?: string;
   /** Rows of the Gaussian block's columns the panel plots. */
   plotSample: PlotSample;
   notes: string[];
@@ -36,6 +39,8 @@ export interface MixedOutOfCoreInput {
 export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
   const { file, options, ks, source, callbacks, plotSample, summary } = input;
   const { n } = source;
+  // Σ_i w_i (n without case weights): BIC's n, as in memory.
+  const total = source.weights ? sumOfWeights(source) : n;
   const covarianceType = options.covarianceType as SklearnCovarianceType;
   callbacks.onLoaded?.({ summary: { ...summary, ...(input.countColumns.length > 0 ? { countColumns: input.countColumns } : {}) }, model: 'mixed', modelReason: input.reason, plotSample });
   const run = (k: number, onProgress?: FitCallbacks['onProgress']) =>
@@ -50,8 +55,9 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
         tolerance: options.tolerance,
         restarts: options.restarts,
         seed: options.seed,
-        sample: { values: input.start.values, m: input.start.indices.length },
+        sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights },
         plotIndices: plotSample.indices,
+        total,
       },
       onProgress,
     );
@@ -69,27 +75,28 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
       criterion: options.criterion,
       parameters: (c) => mixedParameterCount(input, covarianceType, c),
       fit: (c) => run(c),
-      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, n) }),
+      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, total) }),
       onProgress: callbacks.onSelectionProgress,
     });
     fit = swept.fit;
     k = swept.selection.chosen!.k;
     selection = swept.selection;
-    notes.unshift(...swept.notes);
+    notes.unshift(...swept.notes, ...(source.weights ? [`Case weights (column "${input.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : []));
   } else {
     k = ks[0];
     fit = run(k, callbacks.onProgress);
   }
   const last = fit.snapshots[fit.snapshots.length - 1];
-  const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, n);
+  const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, total);
   const counts = input.countColumns.length;
-  const countSource: RowSource = { n, d: counts, chunkRows: source.chunkRows, buffer: source.counts, forEachChunk: (visit) => source.forEachChunk(visit) };
+  const countSource: RowSource = { n, d: counts, chunkRows: source.chunkRows, buffer: source.counts, weights: source.weights, forEachChunk: (visit) => source.forEachChunk(visit) };
   const result: FitResult = {
     model: 'mixed',
     modelReason: input.reason,
     n,
     d: input.gaussianColumns.length,
     columns: input.gaussianColumns,
+    ...(source.weights ? { caseWeights: { column: input.weightsColumn ?? 'weights', total } } : {}),
     k,
     converged: fit.converged,
     iterations: fit.iterations,

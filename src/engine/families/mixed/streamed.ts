@@ -10,7 +10,7 @@
 import type { MixedSnapshot, SklearnCovarianceType } from '../../../shared/protocol';
 import type { EmProgress } from '../../em/em';
 import { normalizeLogRowsAndExp } from '../../em/logsumexp';
-import { checkComponents, runStreamedEm, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from '../../em/streamedEm';
+import { checkComponents, runStreamedEm, sumOfWeights, weigh, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from '../../em/streamedEm';
 import { StreamedGaussianStatistics, streamedGaussianStart, type RowSource } from '../../em/streaming';
 import { FitError, OptionsError } from '../../errors';
 import { CategoricalStatistics } from '../categorical/streamed';
@@ -34,6 +34,8 @@ export interface MixedRowSource {
   readonly codes: Int32Array;
   /** Categories per categorical column. */
   readonly levels: number[];
+  /** The chunk's case weights (chunkRows), when the rows have them. */
+  readonly weights?: Float64Array;
   forEachChunk(visit: (rows: number, start: number) => void): void;
 }
 
@@ -41,8 +43,8 @@ export interface StreamedMixedOptions extends StreamedEmSettings {
   covarianceType: SklearnCovarianceType;
   regularization: number;
   init: 'kmeans++' | 'random';
-  /** The Gaussian block's rows k-means++ starts from (m × gaussianColumns): every row, in order, when m = n. */
-  sample: { values: Float64Array; m: number };
+  /** The Gaussian block's rows k-means++ starts from (m × gaussianColumns, with their case weights): every row, in order, when m = n. */
+  sample: { values: Float64Array; m: number; weights?: Float64Array };
 }
 
 export type StreamedMixedRun = StreamedRun<MixedParams<GaussianParams>, MixedSnapshot>;
@@ -53,11 +55,13 @@ export function runStreamedMixedEm(source: MixedRowSource, options: StreamedMixe
   const { k } = options;
   if (source.gaussianColumns === 0) throw new OptionsError('out of core, a mixed mixture needs numeric columns beside its count or categorical ones.');
   checkComponents(k, source.n);
-  return runStreamedEm(source, streamedMixedFamily(source, options), options, onProgress);
+  // Σ_i w_i (n without case weights): the denominator of π and the rows of the convergence rule.
+  const total = source.weights ? sumOfWeights(source) : source.n;
+  return runStreamedEm(source, streamedMixedFamily(source, options, total), { ...options, total }, onProgress);
 }
 
 /** The mixed family's part of the streamed loop: MixedFamily's E-step per chunk, each block's statistics. */
-function streamedMixedFamily(source: MixedRowSource, options: StreamedMixedOptions): StreamedFamily<MixedParams<GaussianParams>, MixedSnapshot> {
+function streamedMixedFamily(source: MixedRowSource, options: StreamedMixedOptions, total: number): StreamedFamily<MixedParams<GaussianParams>, MixedSnapshot> {
   const { k } = options;
   const { n, chunkRows, gaussianColumns: dg, countColumns: dp, levels } = source;
   const dc = levels.length;
@@ -76,11 +80,11 @@ function streamedMixedFamily(source: MixedRowSource, options: StreamedMixedOptio
   const offsets = new Int32Array(dc + 1);
   for (let j = 0; j < dc; j++) offsets[j + 1] = offsets[j] + levels[j];
   const gaussianStats = new StreamedGaussianStatistics(options.covarianceType, k, dg);
-  const poissonStats = dp > 0 ? new PoissonStatistics(k, dp, n) : undefined;
-  const categoricalStats = dc > 0 ? new CategoricalStatistics(k, dc, offsets, n) : undefined;
+  const poissonStats = dp > 0 ? new PoissonStatistics(k, dp, total) : undefined;
+  const categoricalStats = dc > 0 ? new CategoricalStatistics(k, dc, offsets, total) : undefined;
   const logProb = new Float64Array(chunkRows * k);
   const resp = new Float64Array(chunkRows * k);
-  const gaussianSource: RowSource = { n, d: dg, chunkRows, buffer: source.gaussian, forEachChunk: (visit) => source.forEachChunk(visit) };
+  const gaussianSource: RowSource = { n, d: dg, chunkRows, buffer: source.gaussian, weights: source.weights, forEachChunk: (visit) => source.forEachChunk(visit) };
 
   const addOthers = (rows: number, r: Float64Array) => {
     poissonStats?.add(source.counts, rows, r);
@@ -99,6 +103,7 @@ function streamedMixedFamily(source: MixedRowSource, options: StreamedMixedOptio
         const block = (rows === chunkRows ? full : last).gaussian!;
         block.weightedLogProb(gaussian, k, logProb);
         normalizeLogRowsAndExp(logProb, rows, k, resp);
+        weigh(source, resp, rows, k);
         addOthers(rows, resp);
       });
       return { gaussian, ...(poissonStats ? { poisson: poissonStats.mStep() } : {}), ...(categoricalStats ? { categorical: categoricalStats.mStep() } : {}) };
