@@ -80,7 +80,6 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
     if (options.model !== 'auto' && options.model !== 'gaussian') refuse(`fits Gaussian mixtures from Parquet and Arrow files (model is "${options.model}"; the other families read delimited text out of core)`, `Save it as CSV, or set ${prefix}model to "gaussian"`);
     if (hasWeights(options)) refuse('takes no case weights from Parquet and Arrow files', `Set ${prefix}weightsColumn to "", or save the file as CSV`);
   }
-  if (options.emVariant === 'hard') refuse('runs soft EM only', `Set ${prefix}emVariant to "soft"`);
   if (options.model === 'mixed') {
     refuseMixedScope(options, file, prefix);
     return;
@@ -304,6 +303,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
         tolerance: options.tolerance,
         restarts: options.restarts,
         seed: options.seed,
+        variant: options.emVariant,
         sample: { values: startValues, m: startIndices.length, weights: startWeights },
         plotIndices,
         total,
@@ -332,7 +332,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
       means: last.means,
       covariances: last.covariances,
       covarianceType: type,
-      emVariant: 'soft',
+      emVariant: options.emVariant,
       assignments: run.plotAssignments,
       assignedRows: plotIndices,
       bic,

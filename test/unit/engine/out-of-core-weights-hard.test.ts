@@ -81,7 +81,7 @@ describe('out of core with case weights and hard EM equals the in-memory fit', (
     }
     binary = path.join(temp, 'answers.csv');
     fs.writeFileSync(binary, lines.join('\n') + '\n');
-    for (const name of ['faithful.csv', 'iris.csv', 'mixed.csv', 'mixed-counts.csv', 'counts.csv']) files[name] = withWeights(path.join(FIXTURES, name), temp);
+    for (const name of ['faithful.csv', 'iris.csv', 'mixed.csv', 'mixed-counts.csv', 'counts.csv', 'survey.csv']) files[name] = withWeights(path.join(FIXTURES, name), temp);
     files['answers.csv'] = withWeights(binary, temp);
   });
   after(() => fs.rmSync(temp, { recursive: true, force: true }));
@@ -127,6 +127,32 @@ describe('out of core with case weights and hard EM equals the in-memory fit', (
       assertSameFit(actual, expected);
     }
   });
+
+  // Classification EM: each row all in its most responsible component, stopping when no row moves.
+  const hard: { file: string; options: Partial<FitOptions>; chunkRows: number }[] = [
+    { file: 'faithful.csv', options: { model: 'gaussian', k: 2, covarianceType: 'full', seed: 3 }, chunkRows: 50 },
+    { file: 'iris.csv', options: { model: 'gaussian', k: 3, covarianceType: 'diag', seed: 1, restarts: 3 }, chunkRows: 7 },
+    { file: 'faithful.csv', options: { model: 'gaussian', k: 3, covarianceType: 'tied', init: 'random', seed: 5, weightsColumn: 'w' }, chunkRows: 13 },
+    { file: 'counts.csv', options: { model: 'poisson', k: 3, seed: 1 }, chunkRows: 9 },
+    { file: 'counts.csv', options: { model: 'poisson', k: 2, seed: 2, init: 'random-assignment', weightsColumn: 'w' }, chunkRows: 31 },
+    { file: 'survey.csv', options: { model: 'categorical', k: 3, seed: 1 }, chunkRows: 11 },
+    { file: 'survey.csv', options: { model: 'categorical', k: 2, seed: 4, init: 'random', restarts: 2 }, chunkRows: 64 },
+    { file: 'answers.csv', options: { model: 'bernoulli', k: 3, seed: 1 }, chunkRows: 7 },
+    { file: 'answers.csv', options: { model: 'bernoulli', k: 2, seed: 3, init: 'random', betaPrior: [2, 2], weightsColumn: 'w' }, chunkRows: 13 },
+    { file: 'mixed.csv', options: { model: 'mixed', k: 2, seed: 1 }, chunkRows: 7 },
+    { file: 'mixed-counts.csv', options: { model: 'mixed', countColumns: counts, k: 3, seed: 5, init: 'random', weightsColumn: 'w' }, chunkRows: 17 },
+  ];
+  for (const { file, options, chunkRows } of hard) {
+    it(`hard EM: ${file}, model ${options.model}, K ${options.k}${options.covarianceType ? `, ${options.covarianceType}` : ''}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}${options.weightsColumn ? ', case weights' : ''}, chunks of ${chunkRows} rows`, async () => {
+      const all: Partial<FitOptions> = { ...options, emVariant: 'hard', maxIterations: 200 };
+      const source = options.weightsColumn ? files[file] : file === 'answers.csv' ? binary : path.join(FIXTURES, file);
+      const expected = inMemory(source, all);
+      assert.equal(expected.emVariant, 'hard');
+      assert.ok(expected.converged, 'the in-memory hard EM converged (no row moved)');
+      const actual = (await fitOutOfCore(source, all, 1, {}, { chunkRows, tempParent: temp })).result;
+      assertSameFit(actual, expected);
+    });
+  }
 
   it('case weights in a Gaussian model selection are refused before reading, naming the setting', async () => {
     await assert.rejects(
