@@ -168,6 +168,8 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
       beforeWrite,
       checkRow: options.model === 'poisson' ? (values, line, names) => checkCounts(file, values, line, names) : undefined,
       pixelRows: options.model === 'bernoulli' || options.model === 'auto',
+      // The Bernoulli family leaves a missing cell out of its row's product, as in memory.
+      keepMissing: options.model === 'bernoulli' && options.missing !== 'skip',
     });
   }
   // The Parquet and Arrow readers live in their own bundle, loaded on first use (data/typedReaders.ts).
@@ -196,7 +198,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary, weightsColumn, categorical, firstMissing, pixelShape, categoricalLeftOut } = await streamToStore(filePath, dir, options, hooks);
+    const { store, summary, weightsColumn, categorical, firstMissing, missingCells, pixelShape, categoricalLeftOut } = await streamToStore(filePath, dir, options, hooks);
     // Model "auto" would fit these columns in memory (a mixed or categorical model): never fit another model quietly.
     if (categoricalLeftOut && options.model === 'auto') {
       const prefix = hooks.settingPrefix ?? '';
@@ -234,7 +236,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     // nothing behind (where the system allows removing open files; elsewhere `finally` removes it).
     removeStore(dir);
     const budget = budgetMB * MB;
-    if (family === 'bernoulli') return fitImagesOutOfCore(reader, summary, pixels!, firstMissing, weightsColumn, options, budget, started, file, callbacks, hooks);
+    if (family === 'bernoulli') return fitImagesOutOfCore(reader, summary, pixels!, firstMissing, missingCells ?? 0, weightsColumn, options, budget, started, file, callbacks, hooks);
     if (family === 'mixed') return fitMixedTableOutOfCore(reader, summary, categorical, firstMissing, weightsColumn, options, budget, started, file, callbacks, hooks);
     if (family === 'categorical') return fitCategoriesOutOfCore(reader, store.n, summary, categorical!, weightsColumn, options, budget, started, file, callbacks, hooks);
     if (family === 'poisson') return fitCountsOutOfCore(reader, store.n, d, summary, weightsColumn, options, budget, started, file, callbacks, hooks);
@@ -607,6 +609,8 @@ interface PixelReading {
   binary: boolean;
   /** The file's rows were read as rows of pixels by the loader itself. */
   pixelRows: boolean;
+  /** Missing cells (stored as NaN) per column. */
+  missingPerColumn: number[];
 }
 
 /**
@@ -634,10 +638,15 @@ function readAsImages(reader: ColumnStoreReader, columns: readonly string[], ima
   let binary = true;
   let inRange = true;
   let firstBad: string | undefined;
+  const missingPerColumn = new Array<number>(d).fill(0);
   source.forEachChunk((rows, start) => {
     const x = source.buffer;
     for (let e = 0; e < rows * d; e++) {
       const v = x[e];
+      if (v !== v) {
+        missingPerColumn[e % d]++; // a missing cell (model "bernoulli" keeps them)
+        continue;
+      }
       if (v > max) max = v;
       if (!(v >= 0 && v <= 1)) unit = false;
       if (v !== 0 && v !== 1) binary = false;
@@ -646,11 +655,11 @@ function readAsImages(reader: ColumnStoreReader, columns: readonly string[], ima
       if (firstBad === undefined && !(v >= 0 && v <= 255 && (v <= 1 || Number.isInteger(v)))) firstBad = `column "${columns[e % d]}" has ${v} at data row ${start + Math.floor(e / d) + 1}`;
     }
   });
-  if (pixelShape) return { reading: { scale: pixelScale(max), shape: pixelShape, binary, pixelRows: true } };
+  if (pixelShape) return { reading: { scale: pixelScale(max), shape: pixelShape, binary, pixelRows: true, missingPerColumn } };
   const widthGiven = imageWidth > 0 && d % imageWidth === 0;
   const shape = (d >= MIN_IMAGE_PIXELS || widthGiven) && inRange && (integral || unit) ? imageShape(d, imageWidth || undefined) : undefined;
-  if (shape) return { reading: { scale: integral ? pixelScale(max) : 1, shape, binary, pixelRows: false } };
-  if (unit) return { reading: { scale: 1, shape: [1, d], binary, pixelRows: false } };
+  if (shape) return { reading: { scale: integral ? pixelScale(max) : 1, shape, binary, pixelRows: false, missingPerColumn } };
+  if (unit) return { reading: { scale: 1, shape: [1, d], binary, pixelRows: false, missingPerColumn } };
   return { firstBad: firstBad ?? (unit ? undefined : 'its values are not binary') };
 }
 
@@ -660,6 +669,7 @@ function fitImagesOutOfCore(
   summary: DatasetSummary,
   pixels: PixelReading,
   firstMissing: StreamedTable['firstMissing'],
+  missingCells: number,
   weightsColumn: string | undefined,
   options: FitOptions,
   budget: number,
@@ -672,8 +682,8 @@ function fitImagesOutOfCore(
   refuseBernoulliScope(options, file, prefix);
   if (firstMissing && options.missing !== 'skip') {
     throw new DataError(
-      `${file}: line ${firstMissing.line} has a missing cell in column "${firstMissing.column}". In memory the Bernoulli family fits such rows on their observed cells; out of core it cannot, so it would fit other rows. ` +
-        `Set ${prefix}missing to "skip" to leave rows with missing cells out, fill the cells, or raise ${prefix}memoryBudgetMB to fit the file in memory.`,
+      `${file}: line ${firstMissing.line} has a missing cell in column "${firstMissing.column}". In memory the Bernoulli family fits such rows on their observed cells; out of core it does so when ${prefix}model is "bernoulli" (model "auto" reads the file before it knows the family, and skipped such rows). ` +
+        `Set ${prefix}model to "bernoulli", set ${prefix}missing to "skip" to leave rows with missing cells out, or raise ${prefix}memoryBudgetMB to fit the file in memory.`,
       file,
       firstMissing.line,
     );
@@ -705,6 +715,7 @@ function fitImagesOutOfCore(
     start: { indices: startIndices, values: startValues, weights: startWeights },
     plotIndices,
     weightsColumn,
+    missingPerColumn: missingCells > 0 ? pixels.missingPerColumn : undefined,
     notes: sampleNotes(startIndices.length, plotIndices.length, n, 'seed', 'the assignments'),
     callbacks,
   });

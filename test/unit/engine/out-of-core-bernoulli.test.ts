@@ -138,8 +138,8 @@ describe('out-of-core Bernoulli EM equals the in-memory fit', () => {
     const fit = (file: string, options: Partial<FitOptions>) => () => fitOutOfCore(file, options, 1, {}, { tempParent: temp });
     await assert.rejects(fit(binary, { model: 'bernoulli', k: 2, init: 'random-data' }), (e: Error) => e instanceof OptionsError && /answers\.csv .*Bernoulli family, which starts from kmeans\+\+, random, random-assignment or params out of core, not "random-data"/.test(e.message));
     await assert.rejects(fit(path.join(FIXTURES, 'faithful.csv'), { model: 'bernoulli', k: 2 }), (e: Error) => e instanceof DataError && /^faithful\.csv: a Bernoulli mixture needs binary or image data .*but column ".+" has .+ at data row \d+\. Use model "gaussian"/.test(e.message));
-    // In memory the rows with missing cells are fitted on their observed cells; out of core they would be skipped.
-    await assert.rejects(fit(path.join(FIXTURES, 'binary-missing.csv'), { model: 'auto', k: 2 }), (e: Error) => e instanceof DataError && /binary-missing\.csv: line \d+ has a missing cell in column "q\d+".*missing to "skip"/.test(e.message));
+    // In memory the rows with missing cells are fitted on their observed cells; model "auto" out of core skipped them.
+    await assert.rejects(fit(path.join(FIXTURES, 'binary-missing.csv'), { model: 'auto', k: 2 }), (e: Error) => e instanceof DataError && /binary-missing\.csv: line \d+ has a missing cell in column "q\d+".*Set model to "bernoulli", set missing to "skip"/.test(e.message));
   });
 
   it('with missing "skip", the rows with missing cells are left out both ways', async () => {
@@ -149,6 +149,23 @@ describe('out-of-core Bernoulli EM equals the in-memory fit', () => {
     const actual = (await fitOutOfCore(file, options, 1, {}, { chunkRows: 11, tempParent: temp })).result;
     assertSameFit(actual, expected);
   });
+
+  for (const { options, chunkRows } of [
+    { options: { model: 'bernoulli', k: 3, seed: 4 }, chunkRows: 11 },
+    { options: { model: 'bernoulli', k: 2, seed: 5, init: 'random', betaPrior: [1, 1], restarts: 2 }, chunkRows: 1 },
+    { options: { model: 'bernoulli', k: 3, seed: 6, init: 'random-assignment', emVariant: 'hard' }, chunkRows: 40 },
+  ] as { options: Partial<FitOptions>; chunkRows: number }[]) {
+    it(`model "bernoulli" fits rows with missing cells on their observed cells, as in memory (init ${options.init ?? 'kmeans++'}${options.emVariant ? ', hard EM' : ''}, chunks of ${chunkRows} rows)`, async () => {
+      const file = path.join(FIXTURES, 'binary-missing.csv');
+      const expected = inMemory(file, options);
+      assert.ok(expected.missingCells!.some((c) => c > 0));
+      const actual = (await fitOutOfCore(file, options, 1, {}, { chunkRows, tempParent: temp })).result;
+      assertSameFit(actual, expected);
+      assert.deepEqual(actual.missingCells, expected.missingCells);
+      const cells = expected.missingCells!.reduce((x, y) => x + y, 0);
+      assert.ok(actual.notes!.includes(`${cells} missing cells left out of their rows' products: each row is fitted on its observed cells, assuming the cells are missing at random.`), String(actual.notes));
+    });
+  }
 
   it('model "auto" on numbers that are not images stays Gaussian', async () => {
     let model = '';

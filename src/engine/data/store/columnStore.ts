@@ -109,6 +109,8 @@ export class ColumnStoreWriter {
   // Welford's running mean and M2 per column.
   private readonly means: Float64Array;
   private readonly m2: Float64Array;
+  /** Values per column other than NaN (a missing cell some fits keep). */
+  private readonly observed: Float64Array;
 
   constructor(
     readonly dir: string,
@@ -120,15 +122,18 @@ export class ColumnStoreWriter {
     this.exactF32 = new Array<boolean>(d).fill(true);
     this.means = new Float64Array(d);
     this.m2 = new Float64Array(d);
+    this.observed = new Float64Array(d);
   }
 
-  /** One row of d finite values (read from `row` at `offset`). */
+  /** One row of d finite values, or NaN for a missing cell (read from `row` at `offset`); the statistics skip NaN. */
   push(row: ArrayLike<number>, offset = 0): void {
     const d = this.names.length;
-    const count = ++this.n;
+    this.n++;
     for (let j = 0; j < d; j++) {
       const v = row[offset + j];
       this.buffers[j][this.fill] = v;
+      if (v !== v) continue;
+      const count = ++this.observed[j];
       if (this.exactF32[j] && Math.fround(v) !== v) this.exactF32[j] = false;
       const delta = v - this.means[j];
       this.means[j] += delta / count;
@@ -152,7 +157,7 @@ export class ColumnStoreWriter {
     const columns = this.names.map((name, j): StoreColumn => {
       const type: StoredType = this.exactF32[j] ? 'float32' : 'float64';
       if (type === 'float32') narrowToFloat32(columnPath(this.dir, j, 'float64'), columnPath(this.dir, j, 'float32'));
-      return { name, type, mean: this.means[j], sd: this.n > 0 ? Math.sqrt(this.m2[j] / this.n) : 0 };
+      return { name, type, mean: this.means[j], sd: this.observed[j] > 0 ? Math.sqrt(this.m2[j] / this.observed[j]) : 0 };
     });
     const info: ColumnStoreInfo = { dir: this.dir, n: this.n, columns };
     fs.writeFileSync(path.join(this.dir, 'store.json'), JSON.stringify({ n: info.n, columns }));

@@ -40,6 +40,8 @@ export interface StreamTextOptions {
   checkRow?: (values: Float64Array, line: number, names: readonly string[]) => void;
   /** Store rows the loader reads as images (pixel rows) as columns of numbers, instead of refusing them. */
   pixelRows?: boolean;
+  /** Keep a row with missing numeric cells, each stored as NaN (a fit that leaves them out of the row's product). */
+  keepMissing?: boolean;
 }
 
 export interface StreamedTable {
@@ -55,6 +57,8 @@ export interface StreamedTable {
   categorical?: { columns: string[]; categories: string[][]; recode: Int32Array[] };
   /** The first row skipped for a missing numeric cell: its line and column (a fit that would marginalise it refuses). */
   firstMissing?: { line: number; column: string };
+  /** With keepMissing, the missing numeric cells stored as NaN. */
+  missingCells?: number;
   /** Parquet and Arrow: the categorical columns their streaming pass left out (it stores numeric columns only). */
   categoricalLeftOut?: string[];
   /** The file's start read as rows of pixels (StreamTextOptions.pixelRows): the images' height and width. */
@@ -107,16 +111,23 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     const rowValues = new Float64Array(stored);
     const w = writer;
     let firstMissing: StreamedTable['firstMissing'];
+    let missingCells = 0;
     const visit = (line: number) => {
       if (scanner.broken) return skipped.add('quotes', line);
       if (scanner.count !== layout.fields) return skipped.add('ragged', line, `expected ${layout.fields} fields`);
       // As in memory, a row's weight is read (and a bad one refused) before its cells are looked at.
       if (weightsField !== undefined) rowValues[d + dc] = readWeight(fileName, scanner.kinds[weightsField], scanner.values[weightsField], cellText, weightsField, weightsName ?? 'weights', line);
+      let missingInRow = 0;
       for (let k = 0; k < d; k++) {
         const j = selected[k];
         const kind = scanner.kinds[j];
         if (kind === NUM) {
           rowValues[k] = scanner.values[j];
+          continue;
+        }
+        if (kind === MISSING && options.keepMissing) {
+          rowValues[k] = NaN;
+          missingInRow++;
           continue;
         }
         const cause = kind === MISSING ? 'missing' : kind === NONFINITE ? 'nonfinite' : 'text';
@@ -148,6 +159,9 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
         rowValues[d + k] = code;
       }
       if (d === 0 && dc > 0 && missingCodes === dc) return skipped.add('allMissing', line);
+      // As the in-memory loader: a row with no observed value in the fitted columns is skipped.
+      if (d > 0 && missingInRow === d && missingCodes === dc) return skipped.add('allMissing', line);
+      missingCells += missingInRow;
       options.checkRow?.(rowValues.subarray(0, d), line, names);
       w.push(rowValues);
     };
@@ -223,7 +237,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       });
       categorical = { columns: categoryNames, categories, recode };
     }
-    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}), ...(categorical ? { categorical } : {}), ...(firstMissing ? { firstMissing } : {}), ...(pixelShape ? { pixelShape } : {}) };
+    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}), ...(categorical ? { categorical } : {}), ...(firstMissing ? { firstMissing } : {}), ...(missingCells > 0 ? { missingCells } : {}), ...(pixelShape ? { pixelShape } : {}) };
   } catch (e) {
     writer?.abort();
     throw e;

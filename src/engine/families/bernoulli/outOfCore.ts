@@ -27,6 +27,8 @@ export interface BernoulliOutOfCoreInput {
   plotIndices: number[];
   /** The case weights' column, when the source has weights. */
   weightsColumn?: string;
+  /** Missing cells (NaN) per column, when the source holds any: left out of their rows' products. */
+  missingPerColumn?: number[];
   notes: string[];
   callbacks: FitCallbacks;
 }
@@ -56,12 +58,17 @@ export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcom
         sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights },
         plotIndices: input.plotIndices,
         total,
+        missing: input.missingPerColumn !== undefined,
       },
       onProgress,
     );
   let fit: StreamedBernoulliRun;
   let k: number;
-  const notes = [...input.notes];
+  const cells = (input.missingPerColumn ?? []).reduce((a, b) => a + b, 0);
+  const notes = [
+    ...input.notes,
+    ...(cells > 0 ? [`${cells} missing cell${cells === 1 ? '' : 's'} left out of their rows' products: each row is fitted on its observed cells, assuming the cells are missing at random.`] : []),
+  ];
   let selection: FitResult['selection'];
   if (ks.length > 1) {
     const swept = sweepK({
@@ -110,6 +117,7 @@ export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcom
     snapshots: fit.snapshots,
     restartObjectives: fit.restartObjectives,
     imageShape: input.imageShape,
+    ...(input.missingPerColumn ? { missingCells: input.missingPerColumn } : {}),
     elapsedMs: Date.now() - input.started,
     notes: [...fit.notes, ...notes, `cluster sizes over all ${n} rows: ${fit.sizes.join(', ')}`],
     ...(selection ? { selection } : {}),

@@ -30,6 +30,8 @@ export interface StreamedBernoulliOptions extends StreamedEmSettings {
   /** The value that stands for "fully on" (the loader's pixel scale) and the binarisation threshold. */
   scale: number;
   threshold: number;
+  /** The source holds missing cells (NaN): each drops out of its row's product, as BernoulliFamily's `missing`. */
+  missing?: boolean;
   /** Rows k-means++ seeds from (m × d values, row-major, with their case weights): every row, in order, when m = n. */
   sample: { values: Float64Array; m: number; weights?: Float64Array };
 }
@@ -47,6 +49,20 @@ export function binarizeChunk(values: Float64Array, rows: number, d: number, sca
   for (let i = 0; i < rows; i++) {
     const o = i * d;
     for (let j = 0; j < d; j++) if (Math.fround(values[o + j]) / scale > threshold) colIdx[nnz++] = j;
+    rowPtr[i + 1] = nnz;
+  }
+  out.n = rows;
+  out.nnz = nnz;
+}
+
+/** The missing cells (NaN) of `rows` dense rows into `out`, a sparse row list. */
+function missingCellsOf(values: Float64Array, rows: number, d: number, out: BinaryMatrix): void {
+  const { rowPtr, colIdx } = out;
+  let nnz = 0;
+  rowPtr[0] = 0;
+  for (let i = 0; i < rows; i++) {
+    const o = i * d;
+    for (let j = 0; j < d; j++) if (values[o + j] !== values[o + j]) colIdx[nnz++] = j;
     rowPtr[i + 1] = nnz;
   }
   out.n = rows;
@@ -79,6 +95,9 @@ function streamedBernoulliFamily(source: RowSource, options: StreamedBernoulliOp
   const [a, b] = options.betaPrior;
   const logPriorConstant = -(lnGamma(a) + lnGamma(b) - lnGamma(a + b));
   const chunk = sparseChunk(chunkRows, d);
+  // The chunk's missing cells, row by row (a NaN binarises to off, as the in-memory loader's 0).
+  const missing = options.missing ? sparseChunk(chunkRows, d) : undefined;
+  const missingMass = new Float64Array(missing ? d * k : 0);
   const resp = new Float64Array(chunkRows * k);
   const wt = new Float64Array(d * k);
   const base = new Float64Array(k);
@@ -88,15 +107,20 @@ function streamedBernoulliFamily(source: RowSource, options: StreamedBernoulliOp
   const visitBinary = (visit: (rows: number, start: number) => void) =>
     source.forEachChunk((rows, start) => {
       binarizeChunk(buffer, rows, d, scale, threshold, chunk);
+      if (missing) missingCellsOf(buffer, rows, d, missing);
       visit(rows, start);
     });
 
   const reset = () => {
     nk.fill(0);
     counts.fill(0);
+    missingMass.fill(0);
   };
 
-  /** N_k (every responsibility) and Σ r x per pixel (responsibilities at or above the floor), as accumulateBlock. */
+  /**
+   * N_k (every responsibility) and Σ r x per pixel (responsibilities at or above the floor), as accumulateBlock; with
+   * missing cells also Σ_{i: x_ij missing} r_ik per pixel (BernoulliFamily's missingResponsibility).
+   */
   const accumulate = (rows: number, r: Float64Array) => {
     const { rowPtr, colIdx } = chunk;
     for (let i = 0; i < rows; i++) {
@@ -107,16 +131,25 @@ function streamedBernoulliFamily(source: RowSource, options: StreamedBernoulliOp
         for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) counts[colIdx[p] * k + c] += ri;
       }
     }
+    if (!missing) return;
+    for (let i = 0; i < rows; i++) {
+      for (let p = missing.rowPtr[i]; p < missing.rowPtr[i + 1]; p++) {
+        const j = missing.colIdx[p];
+        for (let c = 0; c < k; c++) missingMass[j * k + c] += r[i * k + c];
+      }
+    }
   };
 
-  /** BernoulliFamily.mStep from the sums (no missing cells). */
+  /** BernoulliFamily.mStep from the sums: a pixel's count over the responsibility of the rows that observe it. */
   const mStep = (previous: BernoulliParams | undefined): BernoulliParams => {
     const weights = new Float64Array(k);
     const means = new Float64Array(k * d);
     for (let c = 0; c < k; c++) {
       weights[c] = nk[c] / total;
-      const denominator = nk[c] + a + b - 2;
-      for (let j = 0; j < d; j++) means[c * d + j] = denominator > 0 ? clampMu((counts[j * k + c] + a - 1) / denominator) : previous ? previous.means[c * d + j] : 0.5;
+      for (let j = 0; j < d; j++) {
+        const denominator = nk[c] - (missing ? missingMass[j * k + c] : 0) + a + b - 2;
+        means[c * d + j] = denominator > 0 ? clampMu((counts[j * k + c] + a - 1) / denominator) : previous ? previous.means[c * d + j] : 0.5;
+      }
     }
     return { weights, means };
   };
@@ -199,9 +232,19 @@ function streamedBernoulliFamily(source: RowSource, options: StreamedBernoulliOp
       }
       reset();
     },
-    chunkLogProb(_params, rows, out) {
+    chunkLogProb(params, rows, out) {
       binarizeChunk(buffer, rows, d, scale, threshold, chunk);
       eStepRows(chunk.rowPtr, chunk.colIdx, wt, base, k, 0, rows, out);
+      if (!missing) return;
+      // As BernoulliFamily.dropMissingFromRows: a missing pixel (binarised off) takes its ln(1 − μ_kj) back out.
+      missingCellsOf(buffer, rows, d, missing);
+      const mu = params.means;
+      for (let i = 0; i < rows; i++) {
+        for (let p = missing.rowPtr[i]; p < missing.rowPtr[i + 1]; p++) {
+          const j = missing.colIdx[p];
+          for (let c = 0; c < k; c++) out[i * k + c] -= Math.log1p(-mu[c * d + j]);
+        }
+      }
     },
     add: accumulate,
     mStep,
