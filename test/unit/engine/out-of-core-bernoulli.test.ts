@@ -167,6 +167,27 @@ describe('out-of-core Bernoulli EM equals the in-memory fit', () => {
     });
   }
 
+  it('sends the example images of the rows it reports: every row at this size, so the in-memory examples', async () => {
+    for (const [file, options] of [
+      [binary, { model: 'bernoulli', k: 3, seed: 1 }],
+      [pixels, { model: 'auto', k: 2, seed: 6, threshold: 0.4 }],
+      [path.join(FIXTURES, 'binary-missing.csv'), { model: 'bernoulli', k: 2, seed: 3 }],
+    ] as [string, Partial<FitOptions>][]) {
+      const dataset = loadDataset(path.basename(file), fs.readFileSync(file), { missing: 'marginalize' });
+      const expected = fitDataset(dataset, { threads: 1, ...options }).examples!;
+      const actual = (await fitOutOfCore(file, options, 1, {}, { chunkRows: 37, tempParent: temp })).examples!;
+      assert.equal(actual.length, options.k);
+      assert.ok(actual.every((c) => c.typical.length > 0), 'every cluster has members to show');
+      assert.deepEqual(actual, expected);
+    }
+    // A sample of the rows (maxPlotPoints): the examples are of its members, each one of the file's rows.
+    const sampled = await fitOutOfCore(binary, { model: 'bernoulli', k: 3, seed: 1, maxPlotPoints: 100 }, 1, {}, { chunkRows: 37, tempParent: temp });
+    const rows = new Set(fs.readFileSync(binary, 'utf8').trim().split('\n').slice(1));
+    assert.equal(sampled.result.assignedRows!.length, 100);
+    assert.equal(sampled.examples!.length, 3);
+    for (const c of sampled.examples!) for (const image of [...c.typical, ...c.atypical]) assert.ok(rows.has(image.join(',')), `${image} is a row of the file`);
+  });
+
   it('model "auto" on numbers that are not images stays Gaussian', async () => {
     let model = '';
     await fitOutOfCore(path.join(FIXTURES, 'faithful.csv'), { model: 'auto', k: 2 }, 1, { onLoaded: (info) => (model = info.model) }, { tempParent: temp });

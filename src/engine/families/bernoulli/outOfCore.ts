@@ -9,7 +9,10 @@ import type { RowSource } from '../../em/streaming';
 import { sumOfWeights } from '../../em/streamedEm';
 import { sweepK } from '../../select/kSweep';
 import type { FitCallbacks, FitOutcome } from '../types';
-import { runStreamedBernoulliEm, type StreamedBernoulliInit, type StreamedBernoulliRun } from './streamed';
+import type { BinaryMatrix } from './binarize';
+import { clusterExamples } from './examples';
+import { EXAMPLES_PER_CLUSTER } from './family';
+import { binarizeRow, runStreamedBernoulliEm, sparseChunk, type StreamedBernoulliInit, type StreamedBernoulliRun } from './streamed';
 
 export interface BernoulliOutOfCoreInput {
   file: string;
@@ -122,5 +125,23 @@ export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcom
     notes: [...fit.notes, ...notes, `cluster sizes over all ${n} rows: ${fit.sizes.join(', ')}`],
     ...(selection ? { selection } : {}),
   };
-  return { result, plotAssignments: fit.plotAssignments };
+  // The panel's most and least typical members of each cluster, among the rows whose assignments are reported.
+  const examples = clusterExamples(plottedImages(source, input.plotIndices, input.scale, options.threshold), fit.params, Int32Array.from(fit.plotAssignments), k, EXAMPLES_PER_CLUSTER);
+  return { result, plotAssignments: fit.plotAssignments, examples };
+}
+
+/** The rows at `indices` (increasing) binarised as the fit binarises every row, read chunk by chunk. */
+function plottedImages(source: RowSource, indices: number[], scale: number, threshold: number): BinaryMatrix {
+  const { d, buffer } = source;
+  const images = sparseChunk(indices.length, d);
+  let nnz = 0;
+  let p = 0;
+  source.forEachChunk((rows, start) => {
+    while (p < indices.length && indices[p] < start + rows) {
+      nnz = binarizeRow(buffer, (indices[p] - start) * d, d, scale, threshold, images.colIdx, nnz);
+      images.rowPtr[++p] = nnz;
+    }
+  });
+  images.nnz = nnz;
+  return images;
 }

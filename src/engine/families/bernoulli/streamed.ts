@@ -43,16 +43,17 @@ const IDENTICAL_TOLERANCE = 1e-12;
 
 /** Binarises `rows` dense rows (d values each) into `out`, a sparse row list with room for rows × d on-pixels. */
 export function binarizeChunk(values: Float64Array, rows: number, d: number, scale: number, threshold: number, out: BinaryMatrix): void {
-  const { rowPtr, colIdx } = out;
   let nnz = 0;
-  rowPtr[0] = 0;
-  for (let i = 0; i < rows; i++) {
-    const o = i * d;
-    for (let j = 0; j < d; j++) if (Math.fround(values[o + j]) / scale > threshold) colIdx[nnz++] = j;
-    rowPtr[i + 1] = nnz;
-  }
+  out.rowPtr[0] = 0;
+  for (let i = 0; i < rows; i++) out.rowPtr[i + 1] = nnz = binarizeRow(values, i * d, d, scale, threshold, out.colIdx, nnz);
   out.n = rows;
   out.nnz = nnz;
+}
+
+/** The on-pixels of the row at `offset` appended to colIdx from `nnz`; returns the new count. */
+export function binarizeRow(values: Float64Array, offset: number, d: number, scale: number, threshold: number, colIdx: BinaryMatrix['colIdx'], nnz: number): number {
+  for (let j = 0; j < d; j++) if (Math.fround(values[offset + j]) / scale > threshold) colIdx[nnz++] = j;
+  return nnz;
 }
 
 /** The missing cells (NaN) of `rows` dense rows into `out`, a sparse row list. */
