@@ -1,14 +1,13 @@
 // Case weights and hard (classification) EM out of core against in memory: the same file fitted both ways gives the
 // same EM trace (to 1e-9 relative), weights and parameters, BIC, ICL and assignments, for every family the streamed
-// loop serves (Gaussian, Bernoulli and mixed with case weights; all five with hard EM), with chunks that do not divide
-// the rows.
+// loop serves (Gaussian, Bernoulli and mixed with case weights; all five with hard EM; the Bernoulli fits with missing
+// cells left out of their rows' products), with chunks that do not divide the rows.
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../../../src/engine/data/load';
-import { Rng } from '../../../src/engine/em/rng';
 import { OptionsError } from '../../../src/engine/errors';
 import { fitDataset } from '../../../src/engine/fit';
 import { fitOutOfCore } from '../../../src/engine/outOfCore';
@@ -67,22 +66,10 @@ function withWeights(file: string, dir: string): string {
 
 describe('out of core with case weights and hard EM equals the in-memory fit', () => {
   let temp: string;
-  let binary: string;
   const files: Record<string, string> = {};
   before(() => {
     temp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixscope-ooc-weights-test-'));
-    const rng = new Rng(11);
-    // 0/1 answers of three latent classes, 10 columns.
-    const profiles = [0.85, 0.5, 0.15];
-    const lines = [Array.from({ length: 10 }, (_, j) => `q${j + 1}`).join(',')];
-    for (let i = 0; i < 300; i++) {
-      const c = i % 3;
-      lines.push(Array.from({ length: 10 }, (_, j) => (rng.next() < (j % 2 === 0 ? profiles[c] : 1 - profiles[c]) ? 1 : 0)).join(','));
-    }
-    binary = path.join(temp, 'answers.csv');
-    fs.writeFileSync(binary, lines.join('\n') + '\n');
-    for (const name of ['faithful.csv', 'iris.csv', 'mixed.csv', 'mixed-counts.csv', 'counts.csv', 'survey.csv']) files[name] = withWeights(path.join(FIXTURES, name), temp);
-    files['answers.csv'] = withWeights(binary, temp);
+    for (const name of ['faithful.csv', 'iris.csv', 'mixed.csv', 'mixed-counts.csv', 'counts.csv', 'survey.csv', 'binary-missing.csv']) files[name] = withWeights(path.join(FIXTURES, name), temp);
   });
   after(() => fs.rmSync(temp, { recursive: true, force: true }));
 
@@ -92,9 +79,9 @@ describe('out of core with case weights and hard EM equals the in-memory fit', (
     { file: 'iris.csv', options: { model: 'gaussian', k: 3, covarianceType: 'diag', seed: 1, restarts: 2, tolerance: 1e-6 }, chunkRows: 7 },
     { file: 'iris.csv', options: { model: 'gaussian', k: 3, covarianceType: 'tied', standardize: true, seed: 2 }, chunkRows: 11 },
     { file: 'faithful.csv', options: { model: 'gaussian', k: 3, covarianceType: 'spherical', init: 'random', seed: 5 }, chunkRows: 13 },
-    { file: 'answers.csv', options: { model: 'bernoulli', k: 3, seed: 1 }, chunkRows: 7 },
-    { file: 'answers.csv', options: { model: 'bernoulli', k: 2, seed: 3, init: 'random', betaPrior: [1, 1], restarts: 2 }, chunkRows: 13 },
-    { file: 'answers.csv', options: { model: 'bernoulli', k: 4, seed: 4, init: 'random-assignment', betaPrior: [3, 2] }, chunkRows: 1 },
+    { file: 'binary-missing.csv', options: { model: 'bernoulli', missing: 'marginalize', k: 3, seed: 1 }, chunkRows: 7 },
+    { file: 'binary-missing.csv', options: { model: 'bernoulli', missing: 'marginalize', k: 2, seed: 3, init: 'random', betaPrior: [1, 1], restarts: 2 }, chunkRows: 13 },
+    { file: 'binary-missing.csv', options: { model: 'bernoulli', missing: 'marginalize', k: 4, seed: 4, init: 'random-assignment', betaPrior: [3, 2] }, chunkRows: 1 },
     { file: 'mixed.csv', options: { model: 'mixed', k: 2, seed: 1 }, chunkRows: 7 },
     { file: 'mixed.csv', options: { model: 'mixed', k: 2, seed: 3, init: 'random', covarianceType: 'diag' }, chunkRows: 13 },
     { file: 'mixed-counts.csv', options: { model: 'mixed', countColumns: counts, k: 3, seed: 5 }, chunkRows: 17 },
@@ -111,7 +98,7 @@ describe('out of core with case weights and hard EM equals the in-memory fit', (
 
   it('case weights: a Bernoulli and a mixed K sweep weigh every candidate as in memory', async () => {
     for (const [file, options] of [
-      ['answers.csv', { model: 'bernoulli', k: 'auto', kRange: '1-4', seed: 1, criterion: 'icl' }],
+      ['binary-missing.csv', { model: 'bernoulli', missing: 'marginalize', k: 'auto', kRange: '1-4', seed: 1, criterion: 'icl' }],
       ['mixed.csv', { model: 'mixed', k: 'auto', kRange: '1-3', seed: 1, criterion: 'bic' }],
     ] as const) {
       const all: Partial<FitOptions> = { ...options, weightsColumn: 'w' };
@@ -137,15 +124,15 @@ describe('out of core with case weights and hard EM equals the in-memory fit', (
     { file: 'counts.csv', options: { model: 'poisson', k: 2, seed: 2, init: 'random-assignment', weightsColumn: 'w' }, chunkRows: 31 },
     { file: 'survey.csv', options: { model: 'categorical', k: 3, seed: 1 }, chunkRows: 11 },
     { file: 'survey.csv', options: { model: 'categorical', k: 2, seed: 4, init: 'random', restarts: 2 }, chunkRows: 64 },
-    { file: 'answers.csv', options: { model: 'bernoulli', k: 3, seed: 1 }, chunkRows: 7 },
-    { file: 'answers.csv', options: { model: 'bernoulli', k: 2, seed: 3, init: 'random', betaPrior: [2, 2], weightsColumn: 'w' }, chunkRows: 13 },
+    { file: 'binary-missing.csv', options: { model: 'bernoulli', missing: 'marginalize', k: 3, seed: 1 }, chunkRows: 7 },
+    { file: 'binary-missing.csv', options: { model: 'bernoulli', missing: 'marginalize', k: 2, seed: 3, init: 'random', betaPrior: [2, 2], weightsColumn: 'w' }, chunkRows: 13 },
     { file: 'mixed.csv', options: { model: 'mixed', k: 2, seed: 1 }, chunkRows: 7 },
     { file: 'mixed-counts.csv', options: { model: 'mixed', countColumns: counts, k: 3, seed: 5, init: 'random', weightsColumn: 'w' }, chunkRows: 17 },
   ];
   for (const { file, options, chunkRows } of hard) {
     it(`hard EM: ${file}, model ${options.model}, K ${options.k}${options.covarianceType ? `, ${options.covarianceType}` : ''}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}${options.weightsColumn ? ', case weights' : ''}, chunks of ${chunkRows} rows`, async () => {
       const all: Partial<FitOptions> = { ...options, emVariant: 'hard', maxIterations: 200 };
-      const source = options.weightsColumn ? files[file] : file === 'answers.csv' ? binary : path.join(FIXTURES, file);
+      const source = options.weightsColumn ? files[file] : path.join(FIXTURES, file);
       const expected = inMemory(source, all);
       assert.equal(expected.emVariant, 'hard');
       assert.ok(expected.converged, 'the in-memory hard EM converged (no row moved)');
