@@ -15,12 +15,13 @@ import { baseName } from './data/common';
 import { principalAxes } from './data/projection';
 import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
 import { streamGroupsToStore, type GroupedFile } from './data/store/cellStream';
-import { columnTransform, gatherRows, identityTransform, readRowsAt, storeSource } from './data/store/storeRows';
+import { columnTransform, gatherRows, identityTransform, readRowsAt, storeSource, weightedStandardization } from './data/store/storeRows';
 import { streamTextToStore, type StreamedTable } from './data/store/textStream';
 import { typedReaders } from './data/formats';
 import { openJsonGroups } from './data/jsonStream';
 import { streamIdxToStore, streamNpyToStore } from './data/store/arrayStream';
 import { informationCriteria } from './em/em';
+import { sumOfWeights } from './em/streamedEm';
 import { runStreamedGaussianEm, type RowSource } from './em/streaming';
 import { DataError, OptionsError } from './errors';
 import { isMclustModelName, mclustBic } from './families/gaussian/mclust/models';
@@ -83,7 +84,6 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
   if (/\.xlsx$/i.test(file)) throw new OptionsError(`${over}, but ${EXCEL_REFUSAL}. Save the sheet as CSV or Parquet to fit it out of core, or raise ${budget} to fit it in memory.`);
   if (!isOutOfCoreFileName(file)) refuse(`reads ${STREAMED_FORMATS} only`, 'Save it as CSV or Parquet');
   if (!OUT_OF_CORE_MODELS.includes(options.model)) refuse(`fits Gaussian, Poisson, categorical, mixed and Bernoulli mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian", "poisson", "categorical", "mixed" or "bernoulli"`);
-  if (options.emVariant === 'hard') refuse('runs soft EM only', `Set ${prefix}emVariant to "soft"`);
   if (options.model === 'mixed') {
     refuseMixedScope(options, file, prefix);
     return;
@@ -93,32 +93,33 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
     return;
   }
   const counted = options.model === 'poisson' || options.model === 'categorical';
-  if (hasWeights(options) && !counted) refuse('takes case weights in Poisson and categorical mixtures only', `Set ${prefix}weightsColumn to ""`);
   if (counted) {
     if (!['kmeans++', 'random', 'random-data', 'random-assignment'].includes(options.init)) refuse(`starts a ${options.model === 'poisson' ? 'Poisson' : 'categorical'} mixture from kmeans++, random, random-data or random-assignment, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
     return;
   }
   if (isSelection(options)) {
-    // As in memory: a selection starts every candidate from mclust's hierarchical clustering.
+    if (hasWeights(options)) refuse('takes case weights in a Gaussian fit with one K and covariance type, not in a model selection', `Set ${prefix}k to one number and one covariance model, or ${prefix}weightsColumn to ""`);
+    // As in memory: a selection fits by standard EM, every candidate from mclust's hierarchical clustering.
+    if (options.emVariant === 'hard') throw new OptionsError('a model selection (k "auto", or several covariance models) fits by standard EM; set emVariant to "soft", or k to a number for hard EM.');
     if (options.initParams) throw new OptionsError(`initParams fixes K = ${options.initParams.weights.length} and the start; set ${prefix}k to ${options.initParams.weights.length} (not "auto") and one covariance model, or leave initParams unset.`);
     return;
   }
   if (options.covarianceType === 'variational') {
+    if (hasWeights(options)) throw new OptionsError(`case weights (column "${options.weightsColumn}") are not supported by the variational mixture: use another covarianceType, or set ${prefix}weightsColumn to "".`);
     if (options.init !== 'kmeans++' || options.initParams) refuse(`starts covarianceType "variational" from k-means (as scikit-learn's BayesianGaussianMixture), not from init "${options.init}"${options.initParams ? ' or initParams' : ''}`, `Set ${prefix}init to "kmeans++" and leave ${prefix}initParams unset`);
     return;
   }
-  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType) && !isMclustModelName(options.covarianceType)) refuse(`fits one model with a fixed K in scikit-learn's four covariance types (full, diag, spherical, tied) mclust's models (EII … VVV) or "variational", not "${options.covarianceType}"`, `Set ${prefix}covarianceType to one of them`);
+  if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType) && !isMclustModelName(options.covarianceType)) refuse(`fits one model with a fixed K in scikit-learn's four covariance types (full, diag, spherical, tied), mclust's models (EII … VVV) or "variational", not "${options.covarianceType}"`, `Set ${prefix}covarianceType to one of them`);
   if (options.init !== 'kmeans++' && options.init !== 'random' && options.init !== 'params') refuse(`starts from kmeans++, random or params, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
 }
 
 /**
- * What a mixed fit out of core cannot do (also checked when model "auto" turns out mixed): case weights, the
- * variational mixture for the Gaussian block, and the starts other than the Gaussian block's k-means++ and random.
+ * What a mixed fit out of core cannot do (also checked when model "auto" turns out mixed): the variational mixture
+ * for the Gaussian block, and the starts other than the Gaussian block's k-means++ and random.
  */
 function refuseMixedScope(options: FitOptions, file: string, prefix = ''): void {
   const why = `${file} is fitted out of core with the mixed family`;
   const fix = `, or raise ${prefix}memoryBudgetMB to fit it in memory.`;
-  if (hasWeights(options)) throw new OptionsError(`${why}, which takes no case weights out of core. Set ${prefix}weightsColumn to ""${fix}`);
   if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType) && !isMclustModelName(options.covarianceType)) {
     throw new OptionsError(`${why}, whose Gaussian block takes scikit-learn's four covariance types (full, diag, spherical, tied) or mclust's models (EII … VVV) out of core, not "${options.covarianceType}". Set ${prefix}covarianceType to one of them${fix}`);
   }
@@ -129,7 +130,6 @@ function refuseMixedScope(options: FitOptions, file: string, prefix = ''): void 
 function refuseBernoulliScope(options: FitOptions, file: string, prefix = ''): void {
   const why = `${file} is fitted out of core with the Bernoulli family`;
   const fix = `, or raise ${prefix}memoryBudgetMB to fit it in memory.`;
-  if (hasWeights(options)) throw new OptionsError(`${why}, which takes no case weights out of core. Set ${prefix}weightsColumn to ""${fix}`);
   // random-data blends each drawn image with the mean image, which needs every row's pixels before the start.
   if (!['kmeans++', 'random', 'random-assignment', 'params'].includes(options.init)) throw new OptionsError(`${why}, which starts from kmeans++, random, random-assignment or params out of core, not "${options.init}". Set ${prefix}init to "kmeans++"${fix}`);
 }
@@ -236,6 +236,8 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
  */
 function marginalisesOutOfCore(options: FitOptions, columns: string[], categorical: boolean): boolean {
   if (options.missing === 'skip') return false;
+  // The Bernoulli family leaves a missing cell out of its row's product, as in memory.
+  if (options.model === 'bernoulli') return true;
   const family = outOfCoreFamily(options, columns, categorical);
   // As in memory, a model selection and the variational mixture skip rows with missing cells.
   return family === 'mixed' || (family === 'gaussian' && !isSelection(options) && options.covarianceType !== 'variational');
@@ -253,7 +255,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary, weightsColumn, categorical, firstMissing, firstMissingLines, pixelShape } = await streamToStore(filePath, dir, options, budgetMB * MB, hooks);
+    const { store, summary, weightsColumn, categorical, firstMissing, firstMissingLines, missingCells: keptMissingCells, pixelShape } = await streamToStore(filePath, dir, options, budgetMB * MB, hooks);
     reader = new ColumnStoreReader(store);
     const { n } = store;
     const d = summary.columns.length || (pixelShape ? store.columns.length : 0);
@@ -263,7 +265,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     const pixelNames = summary.columns.length > 0 || !pixelShape ? summary.columns : store.columns.map((c) => c.name);
     const d0 = pixelNames.length;
     if (pixelShape || options.model === 'bernoulli' || (family === 'gaussian' && options.model === 'auto' && countColumnNames(options).length === 0 && mayBeImages(store, d0, options.imageWidth))) {
-      const scan = readAsImages(reader, pixelNames, options.imageWidth, budgetMB * MB, pixelShape);
+      const scan = readAsImages(reader, pixelNames, options.imageWidth, budgetMB * MB, weightsColumn !== undefined, pixelShape);
       if (options.model === 'bernoulli' && !scan.reading) {
         throw new DataError(`${file}: a Bernoulli mixture needs binary or image data (values 0/1, 0..1 or 0..255 integers), but ${scan.firstBad ?? 'its values are not binary'}. Use model "gaussian" or "auto".`, file);
       }
@@ -284,13 +286,16 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     // nothing behind (where the system allows removing open files; elsewhere `finally` removes it).
     removeStore(dir);
     const budget = budgetMB * MB;
-    if (family === 'bernoulli') return fitImagesOutOfCore(reader, summary, pixels!, firstMissing, options, budget, started, file, callbacks, hooks);
-    if (family === 'mixed') return fitMixedTableOutOfCore(reader, summary, categorical, firstMissingLines, options, budget, started, file, callbacks, hooks);
+    if (family === 'bernoulli') return fitImagesOutOfCore(reader, summary, pixels!, firstMissing, keptMissingCells ?? 0, weightsColumn, options, budget, started, file, callbacks, hooks);
+    if (family === 'mixed') return fitMixedTableOutOfCore(reader, summary, categorical, firstMissingLines, weightsColumn, options, budget, started, file, callbacks, hooks);
     if (family === 'categorical') return fitCategoriesOutOfCore(reader, store.n, summary, categorical!, weightsColumn, options, budget, started, file, callbacks, hooks);
     if (family === 'poisson') return fitCountsOutOfCore(reader, store.n, d, summary, weightsColumn, options, budget, started, file, callbacks, hooks);
-    const transform = columnTransform(store, options.standardize);
+    const weighted = weightsColumn !== undefined;
     const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
-    const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress);
+    // With case weights, standardize uses the weighted mean and sd, as in memory (the store's are unweighted).
+    const transform =
+      weighted && options.standardize ? weightedStandardization(storeSource(reader, chunkRows, identityTransform(d), undefined, { weighted })) : columnTransform(store, options.standardize);
+    const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { weighted });
     const plotIndices = evenSample(n, options.maxPlotPoints);
     const plotValues = gatherRows(source, plotIndices);
     const missingCells = store.columns.slice(0, d).map((c) => c.missing ?? 0);
@@ -330,7 +335,9 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     }
     const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (d + k + 3)))));
     const startIndices = evenSample(n, startRows);
-    const startValues = gatherRows(source, startIndices);
+    const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
+    const startValues = gatherRows(source, startIndices, startWeights);
+    const total = source.weights ? sumOfWeights(source) : n;
     const notes = sampleNotes(startIndices.length, plotIndices.length, n, 'centre', 'the plot and the assignments');
     const reason = options.model === 'auto' ? 'out-of-core fits are Gaussian mixtures of the numeric columns' : 'chosen by the user';
     callbacks.onLoaded?.({ summary, model: 'gaussian', modelReason: reason, plotSample });
@@ -344,86 +351,28 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     const centre = transform.shift;
     const initParams = options.initParams ? { ...options.initParams, means: options.initParams.means.map((m) => m.map((v, j) => (transform.centresOnly ? v - centre[j] : v))) } : undefined;
     const mclustModel = isMclustModelName(options.covarianceType) ? mclustModelForColumns(options.covarianceType, d) : undefined;
-    if (mclustModel || incomplete) {
-      // An mclust model, or missing cells integrated out: families/gaussian/outOfCore.ts.
-      return fitGaussianModelOutOfCore({
-        file,
-        options,
-        k,
-        model: mclustModel ?? (options.covarianceType as SklearnCovarianceType),
-        reason,
-        started,
-        summary,
-        source,
-        initParams,
-        start: { indices: startIndices, values: startValues },
-        plotSample,
-        incomplete,
-        missingCells: incomplete ? missingCells : undefined,
-        centre: transform.centresOnly && centre.some((v) => v !== 0) ? centre : undefined,
-        standardization: transform.centresOnly ? undefined : { mean: Array.from(transform.shift), sd: Array.from(transform.scale) },
-        notes,
-        callbacks,
-      });
-    }
-    const type = options.covarianceType as SklearnCovarianceType;
-    const shiftBack = (means: number[][]) => {
-      if (!transform.centresOnly) return;
-      for (const mean of means) for (let j = 0; j < d; j++) mean[j] += centre[j];
-    };
-    const run = runStreamedGaussianEm(
-      source,
-      {
-        k,
-        covarianceType: type,
-        regularization: options.regularization,
-        init: options.init as 'kmeans++' | 'random' | 'params',
-        initParams,
-        maxIterations: options.maxIterations,
-        tolerance: options.tolerance,
-        restarts: options.restarts,
-        seed: options.seed,
-        sample: { values: startValues, m: startIndices.length },
-        plotIndices,
-      },
-      (p) => {
-        if (p.snapshot.model === 'gaussian') shiftBack(p.snapshot.means);
-        callbacks.onProgress?.(p);
-      },
-    );
-    const last = run.snapshots[run.snapshots.length - 1];
-    const { bic, aic } = informationCriteria(run.logLikelihood, run.parameters, n);
-    const bicMclust = mclustBic(run.logLikelihood, run.parameters, n);
-    const result: FitResult = {
-      model: 'gaussian',
-      modelReason: reason,
+    // One K and one covariance model (scikit-learn's or mclust's; missing cells integrated out): families/gaussian/outOfCore.ts.
+    return fitGaussianModelOutOfCore({
+      file,
+      options,
       k,
-      n,
-      d,
-      columns: summary.columns,
-      converged: run.converged,
-      iterations: run.iterations,
-      logLikelihood: run.logLikelihood,
-      trace: run.trace,
-      weights: last.weights,
-      means: last.means,
-      covariances: last.covariances,
-      covarianceType: type,
-      emVariant: 'soft',
-      assignments: run.plotAssignments,
-      assignedRows: plotIndices,
-      bic,
-      aic,
-      mclustBic: bicMclust,
-      icl: bicMclust + 2 * run.sumLogMaxResp,
-      parameters: run.parameters,
+      model: mclustModel ?? (options.covarianceType as SklearnCovarianceType),
+      reason,
+      started,
+      summary,
+      source,
+      initParams,
+      start: { indices: startIndices, values: startValues, weights: startWeights },
+      total,
+      weightsColumn,
+      plotSample,
+      incomplete,
+      missingCells: incomplete ? missingCells : undefined,
+      centre: transform.centresOnly && centre.some((v) => v !== 0) ? centre : undefined,
       standardization,
-      snapshots: run.snapshots,
-      restartObjectives: run.restartObjectives,
-      elapsedMs: Date.now() - started,
-      notes: [...notes, `cluster sizes over all ${n} rows: ${run.sizes.join(', ')}`],
-    };
-    return { result, plotSample, plotAssignments: run.plotAssignments };
+      notes,
+      callbacks,
+    });
   } finally {
     reader?.close();
     removeStore(dir);
@@ -563,6 +512,7 @@ function fitMixedTableOutOfCore(
   summary: DatasetSummary,
   categorical: StreamedTable['categorical'],
   firstMissingLines: StreamedTable['firstMissingLines'],
+  weightsColumn: string | undefined,
   options: FitOptions,
   budget: number,
   started: number,
@@ -604,7 +554,7 @@ function fitMixedTableOutOfCore(
   const n = reader.n;
   const identity = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (2 * d + 2 * dc + 2 * k)))))));
-  const base = storeSource(reader, chunkRows, identity, hooks.onPassProgress, categorical ? { recode: categorical.recode } : {});
+  const base = storeSource(reader, chunkRows, identity, hooks.onPassProgress, { ...(categorical ? { recode: categorical.recode } : {}), weighted: weightsColumn !== undefined });
   const gaussian = new Float64Array(chunkRows * dg);
   const counts = new Float64Array(chunkRows * dp);
   const codes = base.codes ?? new Int32Array(0);
@@ -617,6 +567,7 @@ function fitMixedTableOutOfCore(
     countColumns: dp,
     codes,
     levels: categorical ? categorical.categories.map((c) => c.length) : [],
+    weights: base.weights,
     forEachChunk(visit) {
       base.forEachChunk((rows, start) => {
         const x = base.buffer;
@@ -634,7 +585,7 @@ function fitMixedTableOutOfCore(
       for (let i = 0; i < rows; i++) checkCounts(file, counts.subarray(i * dp, (i + 1) * dp), undefined, names, start + i);
     });
   }
-  const gaussianSource: RowSource = { n, d: dg, chunkRows, buffer: gaussian, forEachChunk: (visit) => source.forEachChunk(visit) };
+  const gaussianSource: RowSource = { n, d: dg, chunkRows, buffer: gaussian, weights: base.weights, forEachChunk: (visit) => source.forEachChunk(visit) };
   const plotIndices = evenSample(n, options.maxPlotPoints);
   const plotValues = gatherRows(gaussianSource, plotIndices);
   const missingCells = gaussianIndices.map((j) => reader.info.columns[j].missing ?? 0);
@@ -646,7 +597,8 @@ function fitMixedTableOutOfCore(
   if (incomplete) plotSample.incompleteRows = incomplete.rows;
   const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (dg + k + 3)))));
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
-  const startValues = gatherRows(gaussianSource, startIndices);
+  const startWeights = base.weights ? new Float64Array(startIndices.length) : undefined;
+  const startValues = gatherRows(gaussianSource, startIndices, startWeights);
   // The in-memory reason, from the blocks' columns only (mixedReason reads nothing else).
   const blocks = {
     gaussian: { d: dg },
@@ -666,7 +618,8 @@ function fitMixedTableOutOfCore(
     countColumns: countIndices.map((j) => columns[j]),
     categoryColumns: categorical?.columns ?? [],
     categories: categorical?.categories ?? [],
-    start: { indices: startIndices, values: startValues },
+    start: { indices: startIndices, values: startValues, weights: startWeights },
+    weightsColumn,
     plotSample,
     gaussianModel: isMclustModelName(options.covarianceType) ? mclustModelForColumns(options.covarianceType, dg) : (options.covarianceType as SklearnCovarianceType),
     ...(incomplete ? { missingCells } : {}),
@@ -689,6 +642,8 @@ interface PixelReading {
   binary: boolean;
   /** The file's rows were read as rows of pixels by the loader itself. */
   pixelRows: boolean;
+  /** Missing cells (stored as NaN) per column. */
+  missingPerColumn: number[];
 }
 
 /**
@@ -707,23 +662,27 @@ function mayBeImages(store: ColumnStoreInfo, d: number, imageWidth: number): boo
  * values, integers 0..255 on an image shape with the scale of their maximum, or values in [0, 1] with scale 1), or,
  * when there are none, the first value that rules them out.
  */
-function readAsImages(reader: ColumnStoreReader, columns: readonly string[], imageWidth: number, budget: number, pixelShape?: [number, number]): { reading?: PixelReading; firstBad?: string } {
+function readAsImages(reader: ColumnStoreReader, columns: readonly string[], imageWidth: number, budget: number, weighted: boolean, pixelShape?: [number, number]): { reading?: PixelReading; firstBad?: string } {
   const d = columns.length;
   // Chunks as the fits size theirs: a sixteenth of the budget (784 pixel columns make 6 KB a row).
   const chunkRows = Math.max(1, Math.min(reader.n, Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * d))))));
-  const source = storeSource(reader, chunkRows, identityTransform(d));
+  const source = storeSource(reader, chunkRows, identityTransform(d), undefined, { weighted });
   let max = 0;
   let integral = true;
   let unit = true;
   let binary = true;
   let inRange = true;
   let firstBad: string | undefined;
+  const missingPerColumn = new Array<number>(d).fill(0);
   source.forEachChunk((rows, start) => {
     const x = source.buffer;
     for (let e = 0; e < rows * d; e++) {
       const v = x[e];
-      // A missing cell (kept for a fit that marginalises it) says nothing about the values.
-      if (v !== v) continue;
+      if (v !== v) {
+        // A missing cell (kept for a fit that integrates it out) says nothing about the values.
+        missingPerColumn[e % d]++;
+        continue;
+      }
       if (v > max) max = v;
       if (!(v >= 0 && v <= 1)) unit = false;
       if (v !== 0 && v !== 1) binary = false;
@@ -732,11 +691,11 @@ function readAsImages(reader: ColumnStoreReader, columns: readonly string[], ima
       if (firstBad === undefined && !(v >= 0 && v <= 255 && (v <= 1 || Number.isInteger(v)))) firstBad = `column "${columns[e % d]}" has ${v} at data row ${start + Math.floor(e / d) + 1}`;
     }
   });
-  if (pixelShape) return { reading: { scale: pixelScale(max), shape: pixelShape, binary, pixelRows: true } };
+  if (pixelShape) return { reading: { scale: pixelScale(max), shape: pixelShape, binary, pixelRows: true, missingPerColumn } };
   const widthGiven = imageWidth > 0 && d % imageWidth === 0;
   const shape = (d >= MIN_IMAGE_PIXELS || widthGiven) && inRange && (integral || unit) ? imageShape(d, imageWidth || undefined) : undefined;
-  if (shape) return { reading: { scale: integral ? pixelScale(max) : 1, shape, binary, pixelRows: false } };
-  if (unit) return { reading: { scale: 1, shape: [1, d], binary, pixelRows: false } };
+  if (shape) return { reading: { scale: integral ? pixelScale(max) : 1, shape, binary, pixelRows: false, missingPerColumn } };
+  if (unit) return { reading: { scale: 1, shape: [1, d], binary, pixelRows: false, missingPerColumn } };
   return { firstBad: firstBad ?? (unit ? undefined : 'its values are not binary') };
 }
 
@@ -746,6 +705,8 @@ function fitImagesOutOfCore(
   summary: DatasetSummary,
   pixels: PixelReading,
   firstMissing: StreamedTable['firstMissing'],
+  missingCells: number,
+  weightsColumn: string | undefined,
   options: FitOptions,
   budget: number,
   started: number,
@@ -755,10 +716,11 @@ function fitImagesOutOfCore(
 ): FitOutcome {
   const prefix = hooks.settingPrefix ?? '';
   refuseBernoulliScope(options, file, prefix);
-  if (firstMissing && options.missing !== 'skip') {
+  // Rows with missing cells were skipped by the parse (kept cells would be counted in missingCells).
+  if (firstMissing && missingCells === 0 && options.missing !== 'skip') {
     throw new DataError(
-      `${file}: ${firstMissing.unit ?? 'line'} ${firstMissing.line} has a missing cell in column "${firstMissing.column}". In memory the Bernoulli family fits such rows on their observed cells; out of core it cannot, so it would fit other rows. ` +
-        `Set ${prefix}missing to "skip" to leave rows with missing cells out, fill the cells, or raise ${prefix}memoryBudgetMB to fit the file in memory.`,
+      `${file}: ${firstMissing.unit ?? 'line'} ${firstMissing.line} has a missing cell in column "${firstMissing.column}". In memory the Bernoulli family fits such rows on their observed cells; out of core it does so when ${prefix}model is "bernoulli" (model "auto" with k "auto" reads the file before it knows the family, and skipped such rows). ` +
+        `Set ${prefix}model to "bernoulli", set ${prefix}missing to "skip" to leave rows with missing cells out, or raise ${prefix}memoryBudgetMB to fit the file in memory.`,
       file,
       firstMissing.unit ? undefined : firstMissing.line,
     );
@@ -769,11 +731,12 @@ function fitImagesOutOfCore(
   const k = Math.max(...ks);
   const identity = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k) + 2 * d))))));
-  const source = storeSource(reader, chunkRows, identity, hooks.onPassProgress);
+  const source = storeSource(reader, chunkRows, identity, hooks.onPassProgress, { weighted: weightsColumn !== undefined });
   const plotIndices = evenSample(n, options.maxPlotPoints);
   const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * d + 8))));
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
-  const startValues = gatherRows(source, startIndices);
+  const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
+  const startValues = gatherRows(source, startIndices, startWeights);
   const reason =
     options.model === 'bernoulli' ? 'chosen in the settings' : pixels.pixelRows ? `${file} holds images` : pixels.binary ? 'every value is 0 or 1' : `the ${d} columns look like image pixels`;
   return fitBernoulliOutOfCore({
@@ -786,8 +749,10 @@ function fitImagesOutOfCore(
     source,
     scale: pixels.scale,
     imageShape: pixels.shape,
-    start: { indices: startIndices, values: startValues },
+    start: { indices: startIndices, values: startValues, weights: startWeights },
     plotIndices,
+    weightsColumn,
+    missingPerColumn: missingCells > 0 ? pixels.missingPerColumn : undefined,
     notes: sampleNotes(startIndices.length, plotIndices.length, n, 'seed', 'the assignments'),
     callbacks,
   });

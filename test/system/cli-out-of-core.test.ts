@@ -1,6 +1,6 @@
 // The CLI's --memory-budget-mb: a CSV over the budget is fitted out of core (same trace as in memory), a model
-// selection out of core gives the in-memory table and choice, its temporary store is removed, and what out of core
-// cannot do is refused with one line.
+// selection out of core gives the in-memory table and choice, case weights and hard EM give the in-memory trace, its
+// temporary store is removed, and what out of core cannot do is refused with one line.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -161,6 +161,44 @@ describe('CLI: --memory-budget-mb (out of core)', () => {
       assert.equal(b.selection[i].k, e.k);
       close(b.selection[i].logLikelihood, e.logLikelihood, `K ${e.k} log-likelihood`);
     });
+    assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
+  });
+
+  it('fits case weights and hard EM out of core with the in-memory trace (Gaussian, Bernoulli, mixed)', function () {
+    this.timeout(60000);
+    const gaussian = path.join(temp, 'weighted.csv');
+    const binary = path.join(temp, 'weighted-answers.csv');
+    const rng = new Rng(9);
+    const z = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+    const weights = [1, 2, 0, 3, 0.5];
+    const numeric = ['a,b,w'];
+    const answers = [[...Array.from({ length: 8 }, (_, j) => `q${j + 1}`), 'w'].join(',')];
+    for (let i = 0; i < 900; i++) {
+      numeric.push([4 * (i % 3) + z(), -2 * (i % 3) + z()].map((v) => v.toFixed(4)).join(',') + `,${weights[i % 5]}`);
+      answers.push([...Array.from({ length: 8 }, (_, j) => (rng.next() < [0.8, 0.2, 0.5][i % 3] + (j % 2 ? 0.1 : -0.1) ? 1 : 0)), weights[(i * 3) % 5]].join(','));
+    }
+    fs.writeFileSync(gaussian, numeric.join('\n') + '\n');
+    fs.writeFileSync(binary, answers.join('\n') + '\n');
+    const runs: [string, string[]][] = [
+      [gaussian, ['--k', '3', '--covariance', 'full', '--seed', '1', '--weights', 'w']],
+      [gaussian, ['--k', '3', '--covariance', 'diag', '--seed', '2', '--em', 'hard']],
+      [binary, ['--model', 'bernoulli', '--k', '3', '--seed', '3', '--weights', 'w', '--em', 'hard']],
+      [path.join(root, 'test/fixtures/mixed.csv'), ['--model', 'mixed', '--k', '2', '--seed', '4', '--em', 'hard']],
+    ];
+    for (const [file, args] of runs) {
+      const inMemory = cli(['fit', file, ...args, '--json']);
+      assert.equal(inMemory.code, 0, inMemory.stderr);
+      const streamed = cli(['fit', file, ...args, '--json'], { MIXSCOPE_OUT_OF_CORE: 'always' });
+      assert.equal(streamed.code, 0, streamed.stderr);
+      const a = JSON.parse(inMemory.stdout);
+      const b = JSON.parse(streamed.stdout);
+      const what = `${path.basename(file)} ${args.join(' ')}`;
+      assert.ok(b.dataset.notes.some((n: string) => /^fitted out of core/.test(n)), what);
+      assert.equal(b.iterations, a.iterations, what);
+      assert.equal(b.trace.length, a.trace.length, what);
+      a.trace.forEach((v: number, i: number) => assert.ok(Math.abs(b.trace[i] - v) <= 1e-9 * Math.abs(v), `${what} trace[${i}] ${b.trace[i]} vs ${v}`));
+      assert.ok(Math.abs(b.bic - a.bic) <= 1e-9 * Math.abs(a.bic), `${what} BIC ${b.bic} vs ${a.bic}`);
+    }
     assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
   });
 

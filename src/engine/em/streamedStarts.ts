@@ -1,24 +1,8 @@
 // What the streamed EM of every family shares for its starts (files larger than memory, em/streaming.ts's RowSource):
-// the case weights' total, weighted responsibilities, and random-data's distinct rows drawn as init.ts draws them.
+// random-data's distinct rows drawn as init.ts draws them (the case weights' total and weighted responsibilities are
+// streamedEm.ts's).
 
 import type { Rng } from './rng';
-import type { RowSource } from './streaming';
-
-/** resp's rows multiplied by the chunk's case weights (init.ts's weighResponsibilities). */
-export function weigh(source: RowSource, resp: Float64Array, rows: number, k: number): void {
-  const weights = source.weights;
-  if (!weights) return;
-  for (let i = 0; i < rows; i++) for (let j = 0; j < k; j++) resp[i * k + j] *= weights[i];
-}
-
-/** Σ_i w_i over every row, in row order (as em.ts's totalWeight). */
-export function sumOfWeights(source: RowSource): number {
-  let total = 0;
-  source.forEachChunk((rows) => {
-    for (let i = 0; i < rows; i++) total += source.weights![i];
-  });
-  return total;
-}
 
 /**
  * init.ts's distinctRows (the same draws from the generator, the same rows) without an n-row permutation: the

@@ -1,25 +1,23 @@
 // Exact EM for a Gaussian mixture whose rows stream from disk in chunks (files larger than memory): every iteration
 // is one pass over the rows, the E-step of each chunk by the in-memory family's own kernels, accumulating the M-step's
 // statistics N_k, Σ r (x − c_k) and Σ r (x − c_k)(x − c_k)ᵀ about a shift c_k (the current means, so that the
-// centred covariance suffers no cancellation); the M-step then gives scikit-learn's parameters from them. Same
-// iteration order, convergence rule and restarts as runEm (em.ts): on data that fit in memory the trace is the
+// centred covariance suffers no cancellation); the M-step then gives scikit-learn's parameters from them. The loop is
+// streamedEm.ts's (runEm's order, convergence rule and restarts): on data that fit in memory the trace is the
 // in-memory one up to the order of the sums.
 
 import type { GaussianSnapshot, InitParams, SklearnCovarianceType } from '../../shared/protocol';
-import { FitError, OptionsError } from '../errors';
+import { OptionsError } from '../errors';
 import { GaussianFamily, type GaussianParams } from '../families/gaussian/family';
 import { finishCovariance } from '../families/gaussian/mstep';
 import type { EmProgress } from './em';
+import { runStreamedEm, weigh, type ChunkSource, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from './streamedEm';
 import { randomResponsibilities, startingPoint } from './init';
 import { euclideanInitSpace } from './kmeans';
-import { normalizeLogRowsAndExp } from './logsumexp';
-import { Rng } from './rng';
+import type { Rng } from './rng';
 
 /** Rows delivered in chunks into one reused buffer (chunkRows × d, row-major). */
-export interface RowSource {
-  readonly n: number;
+export interface RowSource extends ChunkSource {
   readonly d: number;
-  readonly chunkRows: number;
   readonly buffer: Float64Array;
   /** The chunk's case weights (chunkRows), filled with `buffer`, when the rows have them. */
   readonly weights?: Float64Array;
@@ -30,134 +28,56 @@ export interface RowSource {
   forEachChunk(visit: (rows: number, start: number) => void): void;
 }
 
-export interface StreamedEmOptions {
-  k: number;
+export interface StreamedEmOptions extends StreamedEmSettings {
   covarianceType: SklearnCovarianceType;
   regularization: number;
   init: 'kmeans++' | 'random' | 'params';
   initParams?: InitParams;
-  maxIterations: number;
-  tolerance: number;
-  restarts: number;
-  seed: number;
-  /** Rows k-means++ starts from (m × d, row-major): every row, in order, when m = n. */
-  sample: { values: Float64Array; m: number };
-  /** Rows whose assignments are reported (increasing). */
-  plotIndices: number[];
+  /** Rows k-means++ starts from (m × d, row-major, with their case weights): every row, in order, when m = n. */
+  sample: { values: Float64Array; m: number; weights?: Float64Array };
 }
 
-export interface StreamedEmRun {
-  params: GaussianParams;
-  converged: boolean;
-  iterations: number;
-  logLikelihood: number;
-  trace: number[];
-  snapshots: GaussianSnapshot[];
-  restartObjectives: number[];
-  /** Σ_i ln max_k r_ik of the final parameters (mclust's ICL). */
-  sumLogMaxResp: number;
-  /** Rows per cluster by argmax responsibility. */
-  sizes: number[];
-  plotAssignments: number[];
-  parameters: number;
-}
+export type StreamedGaussianRun = StreamedRun<GaussianParams, GaussianSnapshot>;
 
 /** sklearn adds 10 × machine epsilon to every nk (as estimate in families/gaussian/family.ts). */
 const NK_EPSILON = 10 * Number.EPSILON;
 
-export function runStreamedGaussianEm(source: RowSource, options: StreamedEmOptions, onProgress?: (p: EmProgress) => void): StreamedEmRun {
-  const { k, covarianceType: type } = options;
-  const { n, d, chunkRows, buffer } = source;
-  if (k > n) throw new OptionsError(`K = ${k} components but only ${n} rows: K must not exceed the number of rows.`);
+export function runStreamedGaussianEm(source: RowSource, options: StreamedEmOptions, onProgress?: (p: EmProgress) => void): StreamedGaussianRun {
+  const { k } = options;
+  if (k > source.n) throw new OptionsError(`K = ${k} components but only ${source.n} rows: K must not exceed the number of rows.`);
   if (options.init === 'params' && (!options.initParams || options.initParams.covariances == null)) {
     throw new OptionsError('out of core, init "params" needs initParams with covariances (weights, means and covariances).');
   }
+  return runStreamedEm(source, streamedGaussianFamily(source, options), options, onProgress);
+}
+
+/** The Gaussian family's part of the streamed loop: scikit-learn's E-step kernels per chunk, the moments' sums. */
+export function streamedGaussianFamily(source: RowSource, options: StreamedEmOptions): StreamedFamily<GaussianParams, GaussianSnapshot> {
+  const { k, covarianceType: type } = options;
+  const { n, d, chunkRows, buffer } = source;
   const familyOptions = { covarianceType: type, regularization: options.regularization, init: options.init, initParams: options.initParams };
   // One family per chunk length over the same buffer: the kernels read the chunk the source has just filled.
   const full = new GaussianFamily(buffer, chunkRows, d, familyOptions);
   const tail = n % chunkRows;
   const last = tail > 0 ? new GaussianFamily(buffer.subarray(0, tail * d), tail, d, familyOptions) : full;
-  const logProb = new Float64Array(chunkRows * k);
   const resp = new Float64Array(chunkRows * k);
   const stats = new StreamedGaussianStatistics(type, k, d);
-  const rng = new Rng(options.seed);
-  let best: StreamedEmRun | undefined;
-  const restartObjectives: number[] = [];
-
-  /** E-step over every row with θ: the log-likelihood, and the M-step's statistics about θ's means. */
-  const ePass = (params: GaussianParams, plot: number[], sizes: number[]) => {
-    stats.reset(params.means);
-    let logLikelihood = 0;
-    let sumLogMax = 0;
-    let p = 0;
-    sizes.fill(0);
-    source.forEachChunk((rows, start) => {
-      const family = rows === chunkRows ? full : last;
-      family.weightedLogProb(params, k, logProb);
-      logLikelihood += normalizeLogRowsAndExp(logProb, rows, k, resp);
-      for (let i = 0; i < rows; i++) {
-        let bestJ = 0;
-        for (let j = 1; j < k; j++) if (logProb[i * k + j] > logProb[i * k + bestJ]) bestJ = j;
-        sizes[bestJ]++;
-        const top = resp[i * k + bestJ];
-        if (top > 0) sumLogMax += Math.log(top);
-        while (p < options.plotIndices.length && options.plotIndices[p] === start + i) plot[p++] = bestJ;
-      }
-      stats.add(buffer, rows, resp);
-    });
-    return { logLikelihood, sumLogMax };
+  return {
+    parameters: full.parameterCount(k),
+    start: (rng) => streamedGaussianStart(options, source, full, stats, resp, rng),
+    beginPass: (params) => stats.reset(params.means),
+    chunkLogProb: (params, rows, out) => (rows === chunkRows ? full : last).weightedLogProb(params, k, out),
+    add: (rows, r) => stats.add(buffer, rows, r),
+    mStep: () => stats.mStep(full, options.regularization),
+    snapshot: (params, iteration) => full.snapshot(params, k, iteration),
   };
-
-  for (let restart = 0; restart < Math.max(1, options.restarts); restart++) {
-    let params = streamedGaussianStart(options, source, full, stats, resp, rng);
-    const trace: number[] = [];
-    const snapshots: GaussianSnapshot[] = [];
-    const plot = new Array<number>(options.plotIndices.length).fill(0);
-    const sizes = new Array<number>(k).fill(0);
-    let convergedAt = -1;
-    let iteration = 0;
-    let logLikelihood = -Infinity;
-    let sumLogMax = 0;
-    for (; ; iteration++) {
-      ({ logLikelihood, sumLogMax } = ePass(params, plot, sizes));
-      if (!Number.isFinite(logLikelihood)) {
-        throw new FitError(
-          `The log-likelihood became ${logLikelihood} at iteration ${iteration}: a component has collapsed or a point ` +
-            `has zero density under every component. Try fewer components (K), a larger regularisation, or standardising the columns.`,
-        );
-      }
-      trace.push(logLikelihood);
-      const snapshot = full.snapshot(params, k, iteration);
-      snapshots.push(snapshot);
-      onProgress?.({ restart, iteration, objective: logLikelihood, logLikelihood, snapshot });
-      if (convergedAt >= 0 || iteration >= options.maxIterations) break;
-      if (iteration >= 1 && Math.abs(logLikelihood - trace[iteration - 1]) / n < options.tolerance) convergedAt = iteration;
-      params = stats.mStep(full, options.regularization);
-    }
-    restartObjectives.push(logLikelihood);
-    if (!best || logLikelihood > best.logLikelihood) {
-      best = {
-        params,
-        converged: convergedAt >= 0,
-        iterations: iteration,
-        logLikelihood,
-        trace,
-        snapshots,
-        restartObjectives,
-        sumLogMaxResp: sumLogMax,
-        sizes,
-        plotAssignments: plot,
-        parameters: full.parameterCount(k),
-      };
-    }
-  }
-  return best!;
 }
 
 /**
  * θ_0 of one restart. kmeans++: k-means++ and Lloyd on the sample, then every row in its nearest centre's
  * component (the sample's own labels when the sample is every row), then the M-step from those hard
  * responsibilities; random: sklearn's random responsibilities, drawn row by row in file order; params: as given.
+ * With case weights every row's responsibilities are multiplied by its weight, as GaussianFamily.initialize does.
  */
 export function streamedGaussianStart(options: StreamedEmOptions, source: RowSource, family: GaussianFamily, stats: StreamedGaussianStatistics, resp: Float64Array, rng: Rng): GaussianParams {
   if (options.init === 'params') return family.givenParams(options.k);
@@ -182,12 +102,13 @@ export function streamedStartStatistics(options: Pick<StreamedEmOptions, 'k' | '
     stats.reset(new Float64Array(k * d));
     source.forEachChunk((rows) => {
       resp.set(randomResponsibilities(rows, k, rng));
+      weigh(source, resp, rows, k);
       stats.add(buffer, rows, resp);
     });
     return;
   }
-  const { values, m } = options.sample;
-  const start = startingPoint('kmeans++', euclideanInitSpace(values, m, d), k, rng);
+  const { values, m, weights } = options.sample;
+  const start = startingPoint('kmeans++', euclideanInitSpace(values, m, d, weights), k, rng);
   if (start.kind !== 'responsibilities') throw new Error('internal: k-means++ gave no responsibilities');
   const labels = new Int32Array(m);
   const centres = new Float64Array(k * d);
@@ -196,10 +117,11 @@ export function streamedStartStatistics(options: Pick<StreamedEmOptions, 'k' | '
     let j = 0;
     while (start.resp[i * k + j] === 0) j++;
     labels[i] = j;
-    counts[j]++;
-    for (let c = 0; c < d; c++) centres[j * d + c] += values[i * d + c];
+    const w = weights ? weights[i] : 1;
+    counts[j] += w;
+    for (let c = 0; c < d; c++) centres[j * d + c] += w * values[i * d + c];
   }
-  for (let j = 0; j < k; j++) for (let c = 0; c < d; c++) centres[j * d + c] /= Math.max(1, counts[j]);
+  for (let j = 0; j < k; j++) if (counts[j] > 0) for (let c = 0; c < d; c++) centres[j * d + c] /= counts[j];
   stats.reset(centres);
   source.forEachChunk((rows, first) => {
     resp.fill(0, 0, rows * k);
@@ -220,7 +142,7 @@ export function streamedStartStatistics(options: Pick<StreamedEmOptions, 'k' | '
           }
         }
       }
-      resp[i * k + j] = 1;
+      resp[i * k + j] = source.weights ? source.weights[i] : 1;
     }
     stats.add(buffer, rows, resp);
   });

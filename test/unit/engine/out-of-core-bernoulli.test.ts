@@ -137,10 +137,20 @@ describe('out-of-core Bernoulli EM equals the in-memory fit', () => {
   it('refuses what it cannot fit, naming the file and what to set', async () => {
     const fit = (file: string, options: Partial<FitOptions>) => () => fitOutOfCore(file, options, 1, {}, { tempParent: temp });
     await assert.rejects(fit(binary, { model: 'bernoulli', k: 2, init: 'random-data' }), (e: Error) => e instanceof OptionsError && /answers\.csv .*Bernoulli family, which starts from kmeans\+\+, random, random-assignment or params out of core, not "random-data"/.test(e.message));
-    await assert.rejects(fit(binary, { model: 'bernoulli', k: 2, weightsColumn: 'q1' }), (e: Error) => e instanceof OptionsError && /takes no case weights out of core/.test(e.message));
     await assert.rejects(fit(path.join(FIXTURES, 'faithful.csv'), { model: 'bernoulli', k: 2 }), (e: Error) => e instanceof DataError && /^faithful\.csv: a Bernoulli mixture needs binary or image data .*but column ".+" has .+ at data row \d+\. Use model "gaussian"/.test(e.message));
-    // In memory the rows with missing cells are fitted on their observed cells; out of core they would be skipped.
-    await assert.rejects(fit(path.join(FIXTURES, 'binary-missing.csv'), { model: 'auto', k: 2 }), (e: Error) => e instanceof DataError && /binary-missing\.csv: line \d+ has a missing cell in column "q\d+".*missing to "skip"/.test(e.message));
+    // In memory the rows with missing cells are fitted on their observed cells; model "auto" with k "auto" out of core
+    // parsed the file for a Gaussian selection, which skips them.
+    await assert.rejects(fit(path.join(FIXTURES, 'binary-missing.csv'), { model: 'auto', k: 'auto', kRange: '2-3' }), (e: Error) => e instanceof DataError && /binary-missing\.csv: line \d+ has a missing cell in column "q\d+".*Set model to "bernoulli", set missing to "skip"/.test(e.message));
+  });
+
+  it('model "auto" with one K keeps the missing cells, and the Bernoulli fit integrates them out as in memory', async () => {
+    const file = path.join(FIXTURES, 'binary-missing.csv');
+    const options: Partial<FitOptions> = { model: 'auto', k: 2, seed: 2 };
+    const expected = inMemory(file, options);
+    const actual = (await fitOutOfCore(file, options, 1, {}, { chunkRows: 11, tempParent: temp })).result;
+    assert.equal(actual.model, 'bernoulli');
+    assert.ok(actual.missingCells && actual.missingCells.some((c) => c > 0), 'missing cells reported');
+    assertSameFit(actual, expected);
   });
 
   it('with missing "skip", the rows with missing cells are left out both ways', async () => {
@@ -149,6 +159,44 @@ describe('out-of-core Bernoulli EM equals the in-memory fit', () => {
     const expected = inMemory(file, options);
     const actual = (await fitOutOfCore(file, options, 1, {}, { chunkRows: 11, tempParent: temp })).result;
     assertSameFit(actual, expected);
+  });
+
+  for (const { options, chunkRows } of [
+    { options: { model: 'bernoulli', k: 3, seed: 4 }, chunkRows: 11 },
+    { options: { model: 'bernoulli', k: 2, seed: 5, init: 'random', betaPrior: [1, 1], restarts: 2 }, chunkRows: 1 },
+    { options: { model: 'bernoulli', k: 3, seed: 6, init: 'random-assignment', emVariant: 'hard' }, chunkRows: 40 },
+  ] as { options: Partial<FitOptions>; chunkRows: number }[]) {
+    it(`model "bernoulli" fits rows with missing cells on their observed cells, as in memory (init ${options.init ?? 'kmeans++'}${options.emVariant ? ', hard EM' : ''}, chunks of ${chunkRows} rows)`, async () => {
+      const file = path.join(FIXTURES, 'binary-missing.csv');
+      const expected = inMemory(file, options);
+      assert.ok(expected.missingCells!.some((c) => c > 0));
+      const actual = (await fitOutOfCore(file, options, 1, {}, { chunkRows, tempParent: temp })).result;
+      assertSameFit(actual, expected);
+      assert.deepEqual(actual.missingCells, expected.missingCells);
+      const cells = expected.missingCells!.reduce((x, y) => x + y, 0);
+      assert.ok(actual.notes!.includes(`${cells} missing cells left out of their rows' products: each row is fitted on its observed cells, assuming the cells are missing at random.`), String(actual.notes));
+    });
+  }
+
+  it('sends the example images of the rows it reports: every row at this size, so the in-memory examples', async () => {
+    for (const [file, options] of [
+      [binary, { model: 'bernoulli', k: 3, seed: 1 }],
+      [pixels, { model: 'auto', k: 2, seed: 6, threshold: 0.4 }],
+      [path.join(FIXTURES, 'binary-missing.csv'), { model: 'bernoulli', k: 2, seed: 3 }],
+    ] as [string, Partial<FitOptions>][]) {
+      const dataset = loadDataset(path.basename(file), fs.readFileSync(file), { missing: 'marginalize' });
+      const expected = fitDataset(dataset, { threads: 1, ...options }).examples!;
+      const actual = (await fitOutOfCore(file, options, 1, {}, { chunkRows: 37, tempParent: temp })).examples!;
+      assert.equal(actual.length, options.k);
+      assert.ok(actual.every((c) => c.typical.length > 0), 'every cluster has members to show');
+      assert.deepEqual(actual, expected);
+    }
+    // A sample of the rows (maxPlotPoints): the examples are of its members, each one of the file's rows.
+    const sampled = await fitOutOfCore(binary, { model: 'bernoulli', k: 3, seed: 1, maxPlotPoints: 100 }, 1, {}, { chunkRows: 37, tempParent: temp });
+    const rows = new Set(fs.readFileSync(binary, 'utf8').trim().split('\n').slice(1));
+    assert.equal(sampled.result.assignedRows!.length, 100);
+    assert.equal(sampled.examples!.length, 3);
+    for (const c of sampled.examples!) for (const image of [...c.typical, ...c.atypical]) assert.ok(rows.has(image.join(',')), `${image} is a row of the file`);
   });
 
   it('model "auto" on numbers that are not images stays Gaussian', async () => {

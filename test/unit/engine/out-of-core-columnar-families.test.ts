@@ -81,8 +81,9 @@ describe('out of core: every family from Parquet and Arrow, as in memory', funct
   it('Parquet: case weights and counts, as in memory', async () => {
     const weighted = await both(faithful, { model: 'poisson', k: 2, seed: 4, columns: ['waiting'], weightsColumn: 'eruptions' }, 33);
     assertSameFit(weighted.actual, weighted.expected);
-    // A Gaussian fit takes no case weights out of core (as from text): said before the file is read.
-    await assert.rejects(() => fitOutOfCore(faithful, { model: 'gaussian', k: 2, weightsColumn: 'waiting' }, 1, {}, { tempParent: temp }), /takes case weights in Poisson and categorical mixtures only/);
+    const gaussian = await both(faithful, { model: 'gaussian', k: 2, seed: 5, columns: ['eruptions'], weightsColumn: 'waiting' }, 33);
+    assertSameFit(gaussian.actual, gaussian.expected);
+    assert.equal(gaussian.actual.caseWeights?.column, 'waiting');
   });
 
   it('a count column with a fraction, a bad weight: the in-memory errors, naming the row', async () => {

@@ -166,3 +166,44 @@ describe('out-of-core Gaussian EM with missing cells equals the in-memory fit', 
     actual.trace.forEach((v, i) => assertClose(v, expected.trace[i], `trace[${i}]`));
   });
 });
+
+describe('out-of-core fixed-K Gaussian fits with case weights or hard EM equal the in-memory fit (mclust models, missing cells)', () => {
+  let temp: string;
+  let file: string;
+  before(() => {
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixscope-ooc-weighted-'));
+    // Iris with a weight per row (1 to 3) and a few cells left empty.
+    const lines = fs.readFileSync(path.join(FIXTURES, 'iris.csv'), 'utf8').trim().split(/\r?\n/);
+    const header = lines[0].split(',');
+    const numeric = header.map((_, j) => j).filter((j) => !Number.isNaN(Number(lines[1].split(',')[j])));
+    const out = [[...numeric.map((j) => header[j]), 'w'].join(',')];
+    lines.slice(1).forEach((line, i) => {
+      const cells = line.split(',');
+      const row = numeric.map((j, c) => (i % 17 === 5 && c === i % numeric.length ? '' : cells[j]));
+      out.push([...row, String(1 + (i % 3))].join(','));
+    });
+    file = path.join(temp, 'iris-weighted.csv');
+    fs.writeFileSync(file, out.join('\n') + '\n');
+  });
+  after(() => fs.rmSync(temp, { recursive: true, force: true }));
+
+  const cases: { name: string; options: Partial<FitOptions>; missing: 'skip' | 'marginalize' }[] = [
+    { name: 'VEV, weighted, complete rows', options: { covarianceType: 'VEV', weightsColumn: 'w', seed: 1 }, missing: 'skip' },
+    { name: 'EVE, weighted, missing cells integrated out', options: { covarianceType: 'EVE', weightsColumn: 'w', seed: 2 }, missing: 'marginalize' },
+    { name: 'full, weighted, missing cells integrated out', options: { covarianceType: 'full', weightsColumn: 'w', seed: 3, init: 'random' }, missing: 'marginalize' },
+    { name: 'VVI, hard EM, complete rows', options: { covarianceType: 'VVI', emVariant: 'hard', seed: 4 }, missing: 'skip' },
+    { name: 'diag, hard EM and weights, missing cells integrated out', options: { covarianceType: 'diag', emVariant: 'hard', weightsColumn: 'w', seed: 5 }, missing: 'marginalize' },
+  ];
+  for (const { name, options: extra, missing } of cases) {
+    it(name, async () => {
+      const options: Partial<FitOptions> = { model: 'gaussian', k: 3, missing, ...extra };
+      const dataset = loadDataset(path.basename(file), fs.readFileSync(file), { weightsColumn: options.weightsColumn, missing });
+      const expected = fitDataset(dataset, options).result;
+      const actual = (await fitOutOfCore(file, options, 1, {}, { chunkRows: 13, tempParent: temp })).result;
+      assert.equal(actual.emVariant, expected.emVariant);
+      assert.deepEqual(actual.caseWeights, expected.caseWeights);
+      if (missing === 'marginalize') assert.deepEqual(actual.missingCells, expected.missingCells);
+      assertSameFit(actual, expected);
+    });
+  }
+});

@@ -137,7 +137,6 @@ describe('out-of-core mixed EM equals the in-memory fit', () => {
   it('refuses what it cannot fit as in memory, naming the file and what to set', async () => {
     const fit = (file: string, options: Partial<FitOptions>) => () => fitOutOfCore(file, options, 1, {}, { tempParent: temp });
     await assert.rejects(fit(path.join(FIXTURES, 'counts.csv'), { model: 'mixed', k: 2 }), (e: Error) => e instanceof DataError && /^counts\.csv: a mixed mixture needs numeric columns and text columns.*Use model "gaussian"/.test(e.message));
-    await assert.rejects(fit(MIXED, { model: 'mixed', k: 2, weightsColumn: 'score' }), (e: Error) => e instanceof OptionsError && /mixed\.csv .*takes no case weights out of core/.test(e.message));
     await assert.rejects(fit(MIXED, { model: 'mixed', k: 2, covarianceType: 'variational' }), (e: Error) => e instanceof OptionsError && /mixed\.csv .*scikit-learn's four covariance types .* or mclust's models \(EII … VVV\) out of core, not "variational"/.test(e.message));
     await assert.rejects(fit(MIXED, { model: 'mixed', k: 2, init: 'random-data' }), (e: Error) => e instanceof OptionsError && /kmeans\+\+ or random.*"random-data"/.test(e.message));
     await assert.rejects(fit(MIXED, { model: 'auto', k: 2, init: 'params', initParams: { weights: [0.5, 0.5], means: [[0, 0], [1, 1]] } }), (e: Error) => e instanceof OptionsError && /kmeans\+\+ or random/.test(e.message));

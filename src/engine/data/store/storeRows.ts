@@ -120,3 +120,33 @@ export function gatherRows(source: RowSource, indices: number[], weights?: Float
   });
   return out;
 }
+
+/**
+ * The Gaussian family's standardisation with case weights (prepare.ts's standardizeColumns: the mean and sd of the
+ * rows repeated w_i times), from two passes over a weighted source of the columns as stored.
+ */
+export function weightedStandardization(source: RowSource): ColumnTransform {
+  const { d, buffer } = source;
+  const weights = source.weights!;
+  const mean = new Float64Array(d);
+  const m2 = new Float64Array(d);
+  let total = 0;
+  source.forEachChunk((rows) => {
+    for (let i = 0; i < rows; i++) {
+      total += weights[i];
+      for (let j = 0; j < d; j++) mean[j] += weights[i] * buffer[i * d + j];
+    }
+  });
+  for (let j = 0; j < d; j++) mean[j] /= total;
+  source.forEachChunk((rows) => {
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < d; j++) {
+        const c = buffer[i * d + j] - mean[j];
+        m2[j] += weights[i] * c * c;
+      }
+    }
+  });
+  const sd = new Float64Array(d);
+  for (let j = 0; j < d; j++) sd[j] = Math.sqrt(m2[j] / total) || 1;
+  return { shift: mean, scale: sd, centresOnly: false };
+}

@@ -69,6 +69,8 @@ export interface StreamedTable {
   firstMissing?: { line: number; column: string; /** What the number counts when not a line ("row", "record"). */ unit?: string };
   /** Per numeric column, the line (or row) of its first missing cell (0: none), when missing cells were kept. */
   firstMissingLines?: number[];
+  /** With keepMissing, the missing numeric cells stored as NaN. */
+  missingCells?: number;
   /** The file's start read as rows of pixels (StreamTextOptions.pixelRows): the images' height and width. */
   pixelShape?: [number, number];
 }
@@ -121,12 +123,13 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     const rowValues = new Float64Array(stored);
     const w = writer;
     let firstMissing: StreamedTable['firstMissing'];
+    let missingCells = 0;
     const visit = (line: number) => {
-      let missingCells = 0;
       if (scanner.broken) return skipped.add('quotes', line);
       if (scanner.count !== layout.fields) return skipped.add('ragged', line, `expected ${layout.fields} fields`);
       // As in memory, a row's weight is read (and a bad one refused) before its cells are looked at.
       if (weightsField !== undefined) rowValues[d + dc] = readWeight(fileName, scanner.kinds[weightsField], scanner.values[weightsField], cellText, weightsField, weightsName ?? 'weights', line);
+      let missingInRow = 0;
       for (let k = 0; k < d; k++) {
         const j = selected[k];
         const kind = scanner.kinds[j];
@@ -138,7 +141,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
         if (kind === MISSING && !firstMissing) firstMissing = { line, column: names[k] };
         if (kind === MISSING && keepMissing) {
           rowValues[k] = NaN;
-          missingCells++;
+          missingInRow++;
           if (firstMissingLines[k] === 0) firstMissingLines[k] = line;
           continue;
         }
@@ -169,7 +172,8 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
         rowValues[d + k] = code;
       }
       // As the in-memory loader: a row needs one observed cell among the fitted ones.
-      if (d + dc > 0 && missingCells === d && missingCodes === dc) return skipped.add('allMissing', line);
+      if (d + dc > 0 && missingInRow === d && missingCodes === dc) return skipped.add('allMissing', line);
+      missingCells += missingInRow;
       options.checkRow?.(rowValues.subarray(0, d), line, names);
       w.push(rowValues);
     };
@@ -246,7 +250,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       });
       categorical = { columns: categoryNames, categories, recode };
     }
-    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}), ...(categorical ? { categorical } : {}), ...(firstMissing ? { firstMissing } : {}), ...(keepMissing && firstMissing ? { firstMissingLines } : {}), ...(pixelShape ? { pixelShape } : {}) };
+    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}), ...(categorical ? { categorical } : {}), ...(firstMissing ? { firstMissing } : {}), ...(keepMissing && firstMissing ? { firstMissingLines } : {}), ...(missingCells > 0 ? { missingCells } : {}), ...(pixelShape ? { pixelShape } : {}) };
   } catch (e) {
     writer?.abort();
     throw e;

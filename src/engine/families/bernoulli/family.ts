@@ -39,6 +39,9 @@ import { defaultShardScript, PHASE_E_STEP, PHASE_M_STEP, ShardPool } from './sha
 export { kmeansPlusPlusBinary, nearestCentre } from './distance';
 export { clusterExamples } from './examples';
 
+/** Most and least typical member images shown per cluster, by default. */
+export const EXAMPLES_PER_CLUSTER = 6;
+
 export interface BernoulliParams {
   /** K mixing weights π_k. */
   weights: Float64Array;
@@ -518,6 +521,6 @@ export function fitBernoulli(
     imageShape,
     elapsedMs: Date.now() - started,
   };
-  const examples = clusterExamples(binary, params, run.assignments, k, engine.examplesPerCluster ?? 6);
+  const examples = clusterExamples(binary, params, run.assignments, k, engine.examplesPerCluster ?? EXAMPLES_PER_CLUSTER);
   return { result, run, binary, examples, threads, notes: family.notes };
 }

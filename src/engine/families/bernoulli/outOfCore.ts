@@ -6,9 +6,13 @@
 import type { DatasetSummary, FitOptions, FitResult } from '../../../shared/protocol';
 import { informationCriteria } from '../../em/em';
 import type { RowSource } from '../../em/streaming';
+import { sumOfWeights } from '../../em/streamedEm';
 import { sweepK } from '../../select/kSweep';
 import type { FitCallbacks, FitOutcome } from '../types';
-import { runStreamedBernoulliEm, type StreamedBernoulliInit, type StreamedBernoulliRun } from './streamed';
+import type { BinaryMatrix } from './binarize';
+import { clusterExamples } from './examples';
+import { EXAMPLES_PER_CLUSTER } from './family';
+import { binarizeRow, runStreamedBernoulliEm, sparseChunk, type StreamedBernoulliInit, type StreamedBernoulliRun } from './streamed';
 
 export interface BernoulliOutOfCoreInput {
   file: string;
@@ -22,8 +26,12 @@ export interface BernoulliOutOfCoreInput {
   scale: number;
   imageShape: [number, number];
   /** Rows k-means++ seeds from (an evenly drawn sample; every row when it is the file). */
-  start: { indices: number[]; values: Float64Array };
+  start: { indices: number[]; values: Float64Array; weights?: Float64Array };
   plotIndices: number[];
+  /** The case weights' column, when the source has weights. */
+  weightsColumn?: string;
+  /** Missing cells (NaN) per column, when the source holds any: left out of their rows' products. */
+  missingPerColumn?: number[];
   notes: string[];
   callbacks: FitCallbacks;
 }
@@ -31,6 +39,8 @@ export interface BernoulliOutOfCoreInput {
 export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcome {
   const { file, options, ks, source, callbacks, summary } = input;
   const { n, d } = source;
+  // Σ_i w_i (n without case weights): BIC's n, as in memory.
+  const total = source.weights ? sumOfWeights(source) : n;
   const imagesSummary: DatasetSummary = { ...summary, imageShape: input.imageShape, source: { format: summary.source?.format ?? 'delimited-text', ...summary.source, pixelScale: input.scale } };
   callbacks.onLoaded?.({ summary: imagesSummary, model: 'bernoulli', modelReason: input.reason });
   const run = (k: number, onProgress?: FitCallbacks['onProgress']) =>
@@ -47,14 +57,21 @@ export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcom
         tolerance: options.tolerance,
         restarts: options.restarts,
         seed: options.seed,
-        sample: { values: input.start.values, m: input.start.indices.length },
+        variant: options.emVariant,
+        sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights },
         plotIndices: input.plotIndices,
+        total,
+        missing: input.missingPerColumn !== undefined,
       },
       onProgress,
     );
   let fit: StreamedBernoulliRun;
   let k: number;
-  const notes = [...input.notes];
+  const cells = (input.missingPerColumn ?? []).reduce((a, b) => a + b, 0);
+  const notes = [
+    ...input.notes,
+    ...(cells > 0 ? [`${cells} missing cell${cells === 1 ? '' : 's'} left out of their rows' products: each row is fitted on its observed cells, assuming the cells are missing at random.`] : []),
+  ];
   let selection: FitResult['selection'];
   if (ks.length > 1) {
     const swept = sweepK({
@@ -66,19 +83,19 @@ export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcom
       criterion: options.criterion,
       parameters: (c) => c * d + c - 1,
       fit: (c) => run(c),
-      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, n) }),
+      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, total) }),
       onProgress: callbacks.onSelectionProgress,
     });
     fit = swept.fit;
     k = swept.selection.chosen!.k;
     selection = swept.selection;
-    notes.unshift(...swept.notes);
+    notes.unshift(...swept.notes, ...(source.weights ? [`Case weights (column "${input.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : []));
   } else {
     k = ks[0];
     fit = run(k, callbacks.onProgress);
   }
   const last = fit.snapshots[fit.snapshots.length - 1];
-  const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, n);
+  const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, total);
   const result: FitResult = {
     model: 'bernoulli',
     modelReason: input.reason,
@@ -86,6 +103,7 @@ export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcom
     n,
     d,
     columns: summary.columns,
+    ...(source.weights ? { caseWeights: { column: input.weightsColumn ?? 'weights', total } } : {}),
     converged: fit.converged,
     iterations: fit.iterations,
     logLikelihood: fit.logLikelihood,
@@ -93,7 +111,7 @@ export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcom
     logLikelihoodTrace: fit.logLikelihoodTrace,
     weights: last.weights,
     means: last.means,
-    emVariant: 'soft',
+    emVariant: options.emVariant,
     assignments: fit.plotAssignments,
     assignedRows: input.plotIndices,
     bic,
@@ -102,9 +120,28 @@ export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcom
     snapshots: fit.snapshots,
     restartObjectives: fit.restartObjectives,
     imageShape: input.imageShape,
+    ...(input.missingPerColumn ? { missingCells: input.missingPerColumn } : {}),
     elapsedMs: Date.now() - input.started,
     notes: [...fit.notes, ...notes, `cluster sizes over all ${n} rows: ${fit.sizes.join(', ')}`],
     ...(selection ? { selection } : {}),
   };
-  return { result, plotAssignments: fit.plotAssignments };
+  // The panel's most and least typical members of each cluster, among the rows whose assignments are reported.
+  const examples = clusterExamples(plottedImages(source, input.plotIndices, input.scale, options.threshold), fit.params, Int32Array.from(fit.plotAssignments), k, EXAMPLES_PER_CLUSTER);
+  return { result, plotAssignments: fit.plotAssignments, examples };
+}
+
+/** The rows at `indices` (increasing) binarised as the fit binarises every row, read chunk by chunk. */
+function plottedImages(source: RowSource, indices: number[], scale: number, threshold: number): BinaryMatrix {
+  const { d, buffer } = source;
+  const images = sparseChunk(indices.length, d);
+  let nnz = 0;
+  let p = 0;
+  source.forEachChunk((rows, start) => {
+    while (p < indices.length && indices[p] < start + rows) {
+      nnz = binarizeRow(buffer, (indices[p] - start) * d, d, scale, threshold, images.colIdx, nnz);
+      images.rowPtr[++p] = nnz;
+    }
+  });
+  images.nnz = nnz;
+  return images;
 }

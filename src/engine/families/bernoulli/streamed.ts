@@ -11,9 +11,9 @@
 import type { BernoulliSnapshot, InitParams } from '../../../shared/protocol';
 import type { EmProgress } from '../../em/em';
 import { kmeansPlusPlus, randomResponsibilities } from '../../em/init';
-import { normalizeLogRowsAndExp } from '../../em/logsumexp';
-import { Rng } from '../../em/rng';
+import type { Rng } from '../../em/rng';
 import { lnGamma } from '../../em/special';
+import { checkComponents, runStreamedEm, sumOfWeights, weigh, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from '../../em/streamedEm';
 import type { RowSource } from '../../em/streaming';
 import { FitError, OptionsError } from '../../errors';
 import type { BinaryMatrix } from './binarize';
@@ -23,51 +23,47 @@ import { eStepRows, RESPONSIBILITY_FLOOR } from './shardKernels';
 
 export type StreamedBernoulliInit = 'kmeans++' | 'random' | 'random-assignment' | 'params';
 
-export interface StreamedBernoulliOptions {
-  k: number;
+export interface StreamedBernoulliOptions extends StreamedEmSettings {
   init: StreamedBernoulliInit;
   initParams?: InitParams;
   betaPrior: [number, number];
   /** The value that stands for "fully on" (the loader's pixel scale) and the binarisation threshold. */
   scale: number;
   threshold: number;
-  maxIterations: number;
-  tolerance: number;
-  restarts: number;
-  seed: number;
-  /** Rows k-means++ seeds from (m × d values, row-major): every row, in order, when m = n. */
-  sample: { values: Float64Array; m: number };
-  plotIndices: number[];
+  /** The source holds missing cells (NaN): each drops out of its row's product, as BernoulliFamily's `missing`. */
+  missing?: boolean;
+  /** Rows k-means++ seeds from (m × d values, row-major, with their case weights): every row, in order, when m = n. */
+  sample: { values: Float64Array; m: number; weights?: Float64Array };
 }
 
-export interface StreamedBernoulliRun {
-  params: BernoulliParams;
-  converged: boolean;
-  iterations: number;
-  /** The plain log-likelihood of the final parameters (BIC's); the trace holds the objective. */
-  logLikelihood: number;
-  trace: number[];
-  logLikelihoodTrace: number[];
-  snapshots: BernoulliSnapshot[];
-  restartObjectives: number[];
-  sumLogMaxResp: number;
-  sizes: number[];
-  plotAssignments: number[];
-  parameters: number;
-  notes: string[];
-}
+export type StreamedBernoulliRun = StreamedRun<BernoulliParams, BernoulliSnapshot> & { notes: string[] };
 
 /** Two components closer than this (max |Δμ|) at the start are pulled apart (as BernoulliFamily). */
 const IDENTICAL_TOLERANCE = 1e-12;
 
 /** Binarises `rows` dense rows (d values each) into `out`, a sparse row list with room for rows × d on-pixels. */
 export function binarizeChunk(values: Float64Array, rows: number, d: number, scale: number, threshold: number, out: BinaryMatrix): void {
+  let nnz = 0;
+  out.rowPtr[0] = 0;
+  for (let i = 0; i < rows; i++) out.rowPtr[i + 1] = nnz = binarizeRow(values, i * d, d, scale, threshold, out.colIdx, nnz);
+  out.n = rows;
+  out.nnz = nnz;
+}
+
+/** The on-pixels of the row at `offset` appended to colIdx from `nnz`; returns the new count. */
+export function binarizeRow(values: Float64Array, offset: number, d: number, scale: number, threshold: number, colIdx: BinaryMatrix['colIdx'], nnz: number): number {
+  for (let j = 0; j < d; j++) if (Math.fround(values[offset + j]) / scale > threshold) colIdx[nnz++] = j;
+  return nnz;
+}
+
+/** The missing cells (NaN) of `rows` dense rows into `out`, a sparse row list. */
+function missingCellsOf(values: Float64Array, rows: number, d: number, out: BinaryMatrix): void {
   const { rowPtr, colIdx } = out;
   let nnz = 0;
   rowPtr[0] = 0;
   for (let i = 0; i < rows; i++) {
     const o = i * d;
-    for (let j = 0; j < d; j++) if (Math.fround(values[o + j]) / scale > threshold) colIdx[nnz++] = j;
+    for (let j = 0; j < d; j++) if (values[o + j] !== values[o + j]) colIdx[nnz++] = j;
     rowPtr[i + 1] = nnz;
   }
   out.n = rows;
@@ -79,101 +75,87 @@ export function sparseChunk(rows: number, d: number): BinaryMatrix {
 }
 
 export function runStreamedBernoulliEm(source: RowSource, options: StreamedBernoulliOptions, onProgress?: (p: EmProgress) => void): StreamedBernoulliRun {
+  const { k } = options;
+  const [a, b] = options.betaPrior;
+  if (!(Number.isFinite(a) && Number.isFinite(b) && a >= 1 && b >= 1)) throw new OptionsError(`betaPrior must be two finite numbers ≥ 1 (a, b), got ${JSON.stringify(options.betaPrior)}.`);
+  checkComponents(k, source.n, 'images');
+  const notes: string[] = [];
+  // Σ_i w_i (n without case weights): the denominator of π and the rows of the convergence rule.
+  const total = source.weights ? sumOfWeights(source) : source.n;
+  const run = runStreamedEm(source, streamedBernoulliFamily(source, options, total, notes), { ...options, total }, onProgress);
+  return { ...run, notes };
+}
+
+/**
+ * The Bernoulli family's part of the streamed loop: each chunk binarised into a sparse row list, the family's
+ * E-step kernel, N_k and the per-pixel counts, the MAP M-step and the Beta prior.
+ */
+function streamedBernoulliFamily(source: RowSource, options: StreamedBernoulliOptions, total: number, notes: string[]): StreamedFamily<BernoulliParams, BernoulliSnapshot> {
   const { k, scale, threshold } = options;
   const { n, d, chunkRows, buffer } = source;
   const [a, b] = options.betaPrior;
-  if (!(Number.isFinite(a) && Number.isFinite(b) && a >= 1 && b >= 1)) throw new OptionsError(`betaPrior must be two finite numbers ≥ 1 (a, b), got ${JSON.stringify(options.betaPrior)}.`);
-  if (!Number.isInteger(k) || k < 1) throw new OptionsError(`K must be a whole number ≥ 1, got ${k}.`);
-  if (k > n) throw new FitError(`K = ${k} components but only ${n} images; K must not exceed the number of rows.`);
   const logPriorConstant = -(lnGamma(a) + lnGamma(b) - lnGamma(a + b));
   const chunk = sparseChunk(chunkRows, d);
-  const logProb = new Float64Array(chunkRows * k);
+  // The chunk's missing cells, row by row (a NaN binarises to off, as the in-memory loader's 0).
+  const missing = options.missing ? sparseChunk(chunkRows, d) : undefined;
+  const missingMass = new Float64Array(missing ? d * k : 0);
   const resp = new Float64Array(chunkRows * k);
   const wt = new Float64Array(d * k);
   const base = new Float64Array(k);
   const nk = new Float64Array(k);
   const counts = new Float64Array(d * k);
-  const rng = new Rng(options.seed);
-  const notes: string[] = [];
-  let best: StreamedBernoulliRun | undefined;
-  const restartObjectives: number[] = [];
 
   const visitBinary = (visit: (rows: number, start: number) => void) =>
     source.forEachChunk((rows, start) => {
       binarizeChunk(buffer, rows, d, scale, threshold, chunk);
+      if (missing) missingCellsOf(buffer, rows, d, missing);
       visit(rows, start);
     });
 
   const reset = () => {
     nk.fill(0);
     counts.fill(0);
+    missingMass.fill(0);
   };
 
-  /** N_k (every responsibility) and Σ r x per pixel (responsibilities at or above the floor), as accumulateBlock. */
-  const accumulate = (rows: number) => {
+  /**
+   * N_k (every responsibility) and Σ r x per pixel (responsibilities at or above the floor), as accumulateBlock; with
+   * missing cells also Σ_{i: x_ij missing} r_ik per pixel (BernoulliFamily's missingResponsibility).
+   */
+  const accumulate = (rows: number, r: Float64Array) => {
     const { rowPtr, colIdx } = chunk;
     for (let i = 0; i < rows; i++) {
       for (let c = 0; c < k; c++) {
-        const r = resp[i * k + c];
-        nk[c] += r;
-        if (r < RESPONSIBILITY_FLOOR) continue;
-        for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) counts[colIdx[p] * k + c] += r;
+        const ri = r[i * k + c];
+        nk[c] += ri;
+        if (ri < RESPONSIBILITY_FLOOR) continue;
+        for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) counts[colIdx[p] * k + c] += ri;
+      }
+    }
+    if (!missing) return;
+    for (let i = 0; i < rows; i++) {
+      for (let p = missing.rowPtr[i]; p < missing.rowPtr[i + 1]; p++) {
+        const j = missing.colIdx[p];
+        for (let c = 0; c < k; c++) missingMass[j * k + c] += r[i * k + c];
       }
     }
   };
 
-  /** BernoulliFamily.mStep from the sums (no missing cells). */
+  /** BernoulliFamily.mStep from the sums: a pixel's count over the responsibility of the rows that observe it. */
   const mStep = (previous: BernoulliParams | undefined): BernoulliParams => {
     const weights = new Float64Array(k);
     const means = new Float64Array(k * d);
     for (let c = 0; c < k; c++) {
-      weights[c] = nk[c] / n;
-      const denominator = nk[c] + a + b - 2;
-      for (let j = 0; j < d; j++) means[c * d + j] = denominator > 0 ? clampMu((counts[j * k + c] + a - 1) / denominator) : previous ? previous.means[c * d + j] : 0.5;
+      weights[c] = nk[c] / total;
+      for (let j = 0; j < d; j++) {
+        const denominator = nk[c] - (missing ? missingMass[j * k + c] : 0) + a + b - 2;
+        means[c * d + j] = denominator > 0 ? clampMu((counts[j * k + c] + a - 1) / denominator) : previous ? previous.means[c * d + j] : 0.5;
+      }
     }
     return { weights, means };
   };
 
-  const logPrior = (params: BernoulliParams): number => {
-    if (a === 1 && b === 1) return 0;
-    let s = 0;
-    for (let e = 0; e < k * d; e++) s += (a - 1) * Math.log(params.means[e]) + (b - 1) * Math.log1p(-params.means[e]);
-    return s + k * d * logPriorConstant;
-  };
-
-  const ePass = (params: BernoulliParams, plot: number[], sizes: number[]) => {
-    for (let c = 0; c < k; c++) {
-      let c0 = Math.log(params.weights[c]);
-      for (let j = 0; j < d; j++) {
-        const m = params.means[c * d + j];
-        const log1m = Math.log1p(-m);
-        c0 += log1m;
-        wt[j * k + c] = Math.log(m) - log1m;
-      }
-      base[c] = c0;
-    }
-    reset();
-    let logLikelihood = 0;
-    let sumLogMax = 0;
-    let p = 0;
-    sizes.fill(0);
-    visitBinary((rows, start) => {
-      eStepRows(chunk.rowPtr, chunk.colIdx, wt, base, k, 0, rows, logProb);
-      logLikelihood += normalizeLogRowsAndExp(logProb, rows, k, resp);
-      for (let i = 0; i < rows; i++) {
-        let bestJ = 0;
-        for (let j = 1; j < k; j++) if (logProb[i * k + j] > logProb[i * k + bestJ]) bestJ = j;
-        sizes[bestJ]++;
-        const top = resp[i * k + bestJ];
-        if (top > 0) sumLogMax += Math.log(top);
-        while (p < options.plotIndices.length && options.plotIndices[p] === start + i) plot[p++] = bestJ;
-      }
-      accumulate(rows);
-    });
-    return { logLikelihood, sumLogMax };
-  };
-
-  const start = (): BernoulliParams => {
+  const start = (rng: Rng): BernoulliParams => {
     let params: BernoulliParams;
     if (options.init === 'params') params = explicitParams(options.initParams, k, d);
     else {
@@ -181,19 +163,20 @@ export function runStreamedBernoulliEm(source: RowSource, options: StreamedBerno
       if (options.init === 'random') {
         visitBinary((rows) => {
           resp.set(randomResponsibilities(rows, k, rng));
-          accumulate(rows);
+          weigh(source, resp, rows, k);
+          accumulate(rows, resp);
         });
       } else if (options.init === 'random-assignment') {
         visitBinary((rows) => {
           resp.fill(0, 0, rows * k);
-          for (let i = 0; i < rows; i++) resp[i * k + rng.int(k)] = 1;
-          accumulate(rows);
+          for (let i = 0; i < rows; i++) resp[i * k + rng.int(k)] = source.weights ? source.weights[i] : 1;
+          accumulate(rows, resp);
         });
       } else {
-        const { values, m } = options.sample;
+        const { values, m, weights } = options.sample;
         const sample = sparseChunk(m, d);
         binarizeChunk(values, m, d, scale, threshold, sample);
-        const seeds = kmeansPlusPlus(m, k, rng, hammingDistancesTo(sample));
+        const seeds = kmeansPlusPlus(m, k, rng, hammingDistancesTo(sample), weights);
         const sampleLabels = nearestCentre(sample, seeds, k);
         // Every row in its nearest seed's cluster (Hamming distance, the first on ties): the sample's own labels when
         // the sample is every row.
@@ -223,9 +206,9 @@ export function runStreamedBernoulliEm(source: RowSource, options: StreamedBerno
                 }
               }
             }
-            resp[i * k + label] = 1;
+            resp[i * k + label] = source.weights ? source.weights[i] : 1;
           }
-          accumulate(rows);
+          accumulate(rows, resp);
         });
       }
       params = mStep(undefined);
@@ -234,44 +217,50 @@ export function runStreamedBernoulliEm(source: RowSource, options: StreamedBerno
     return params;
   };
 
-  for (let restart = 0; restart < Math.max(1, options.restarts); restart++) {
-    let params = start();
-    const trace: number[] = [];
-    const logLikelihoodTrace: number[] = [];
-    const snapshots: BernoulliSnapshot[] = [];
-    const plot = new Array<number>(options.plotIndices.length).fill(0);
-    const sizes = new Array<number>(k).fill(0);
-    let convergedAt = -1;
-    let iteration = 0;
-    let objective = -Infinity;
-    let logLikelihood = -Infinity;
-    let sumLogMax = 0;
-    for (; ; iteration++) {
-      ({ logLikelihood, sumLogMax } = ePass(params, plot, sizes));
-      if (!Number.isFinite(logLikelihood)) {
-        throw new FitError(
-          `The log-likelihood became ${logLikelihood} at iteration ${iteration}: a component has collapsed or a point ` +
-            `has zero density under every component. Try fewer components (K), a larger regularisation, or standardising the columns.`,
-        );
+  return {
+    parameters: k * d + k - 1,
+    start,
+    beginPass(params) {
+      for (let c = 0; c < k; c++) {
+        let c0 = Math.log(params.weights[c]);
+        for (let j = 0; j < d; j++) {
+          const m = params.means[c * d + j];
+          const log1m = Math.log1p(-m);
+          c0 += log1m;
+          wt[j * k + c] = Math.log(m) - log1m;
+        }
+        base[c] = c0;
       }
-      objective = logLikelihood + logPrior(params);
-      trace.push(objective);
-      logLikelihoodTrace.push(logLikelihood);
+      reset();
+    },
+    chunkLogProb(params, rows, out) {
+      binarizeChunk(buffer, rows, d, scale, threshold, chunk);
+      eStepRows(chunk.rowPtr, chunk.colIdx, wt, base, k, 0, rows, out);
+      if (!missing) return;
+      // As BernoulliFamily.dropMissingFromRows: a missing pixel (binarised off) takes its ln(1 − μ_kj) back out.
+      missingCellsOf(buffer, rows, d, missing);
+      const mu = params.means;
+      for (let i = 0; i < rows; i++) {
+        for (let p = missing.rowPtr[i]; p < missing.rowPtr[i + 1]; p++) {
+          const j = missing.colIdx[p];
+          for (let c = 0; c < k; c++) out[i * k + c] -= Math.log1p(-mu[c * d + j]);
+        }
+      }
+    },
+    add: accumulate,
+    mStep,
+    logPrior(params) {
+      if (a === 1 && b === 1) return 0;
+      let s = 0;
+      for (let e = 0; e < k * d; e++) s += (a - 1) * Math.log(params.means[e]) + (b - 1) * Math.log1p(-params.means[e]);
+      return s + k * d * logPriorConstant;
+    },
+    snapshot(params, iteration, sizes) {
       const means: number[][] = [];
       for (let c = 0; c < k; c++) means.push(Array.from(params.means.subarray(c * d, (c + 1) * d)));
-      const snapshot: BernoulliSnapshot = { model: 'bernoulli', iteration, weights: Array.from(params.weights), means, sizes: [...sizes] };
-      snapshots.push(snapshot);
-      onProgress?.({ restart, iteration, objective, logLikelihood, snapshot });
-      if (convergedAt >= 0 || iteration >= options.maxIterations) break;
-      if (iteration >= 1 && Math.abs(objective - trace[iteration - 1]) / n < options.tolerance) convergedAt = iteration;
-      params = mStep(params);
-    }
-    restartObjectives.push(objective);
-    if (!best || objective > best.trace[best.trace.length - 1]) {
-      best = { params, converged: convergedAt >= 0, iterations: iteration, logLikelihood, trace, logLikelihoodTrace, snapshots, restartObjectives, sumLogMaxResp: sumLogMax, sizes, plotAssignments: plot, parameters: k * d + k - 1, notes };
-    }
-  }
-  return best!;
+      return { model: 'bernoulli', iteration, weights: Array.from(params.weights), means, sizes: [...sizes] };
+    },
+  };
 }
 
 function clampMu(v: number): number {

@@ -4,7 +4,7 @@
 
 import type { DatasetSummary, FitOptions, FitResult } from '../../../shared/protocol';
 import { informationCriteria } from '../../em/em';
-import { sumOfWeights } from '../../em/streamedStarts';
+import { sumOfWeights } from '../../em/streamedEm';
 import type { RowSource } from '../../em/streaming';
 import { sweepK } from '../../select/kSweep';
 import type { FitCallbacks, FitOutcome } from '../types';
@@ -47,6 +47,7 @@ export function fitCategoricalOutOfCore(input: CategoricalOutOfCoreInput): FitOu
         tolerance: options.tolerance,
         restarts: options.restarts,
         seed: options.seed,
+        variant: options.emVariant,
         sample: { codes: input.start.codes, m: input.start.indices.length, weights: input.start.weights },
         plotIndices: input.plotIndices,
         readRows: input.readRows,
@@ -94,7 +95,7 @@ export function fitCategoricalOutOfCore(input: CategoricalOutOfCoreInput): FitOu
     trace: fit.trace,
     weights: last.weights,
     means: last.means,
-    emVariant: 'soft',
+    emVariant: options.emVariant,
     assignments: fit.plotAssignments,
     assignedRows: input.plotIndices,
     bic,

@@ -8,44 +8,26 @@
 import type { CategoricalSnapshot } from '../../../shared/protocol';
 import type { EmProgress } from '../../em/em';
 import { kmeansPlusPlus, randomResponsibilities } from '../../em/init';
-import { normalizeLogRowsAndExp } from '../../em/logsumexp';
-import { Rng } from '../../em/rng';
-import { distinctRowsByIndex, sumOfWeights, weigh } from '../../em/streamedStarts';
+import type { Rng } from '../../em/rng';
+import { checkComponents, runStreamedEm, sumOfWeights, weigh, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from '../../em/streamedEm';
+import { distinctRowsByIndex } from '../../em/streamedStarts';
 import type { RowSource } from '../../em/streaming';
 import { FitError, OptionsError } from '../../errors';
 import { PROBABILITY_FLOOR, type CategoricalParams } from './family';
 
 export type StreamedCategoricalInit = 'kmeans++' | 'random' | 'random-data' | 'random-assignment';
 
-export interface StreamedCategoricalOptions {
-  k: number;
+export interface StreamedCategoricalOptions extends StreamedEmSettings {
   init: StreamedCategoricalInit;
   /** Categories per column. */
   levels: number[];
-  maxIterations: number;
-  tolerance: number;
-  restarts: number;
-  seed: number;
   /** Rows k-means++ seeds from (m × columns codes, with their case weights): every row, in order, when m = n. */
   sample: { codes: Int32Array; m: number; weights?: Float64Array };
-  plotIndices: number[];
   /** The codes of the rows at `indices` into `out` (random-data's seed rows). */
   readRows(indices: Int32Array, out: Float64Array): void;
 }
 
-export interface StreamedCategoricalRun {
-  params: CategoricalParams;
-  converged: boolean;
-  iterations: number;
-  logLikelihood: number;
-  trace: number[];
-  snapshots: CategoricalSnapshot[];
-  restartObjectives: number[];
-  sumLogMaxResp: number;
-  sizes: number[];
-  plotAssignments: number[];
-  parameters: number;
-}
+export type StreamedCategoricalRun = StreamedRun<CategoricalParams, CategoricalSnapshot>;
 
 /** K − 1 weights and, per cluster and column, levels − 1 free probabilities (CategoricalFamily.parameterCount). */
 export function categoricalParameterCount(levels: number[], k: number): number {
@@ -55,119 +37,55 @@ export function categoricalParameterCount(levels: number[], k: number): number {
 }
 
 export function runStreamedCategoricalEm(source: RowSource, options: StreamedCategoricalOptions, onProgress?: (p: EmProgress) => void): StreamedCategoricalRun {
+  const { k } = options;
+  checkComponents(k, source.n);
+  const total = source.weights ? sumOfWeights(source) : source.n;
+  return runStreamedEm(source, streamedCategoricalFamily(source, options, total), { ...options, total }, onProgress);
+}
+
+/** The categorical family's part of the streamed loop: ln π_k + Σ_j ln θ_kj[x_ij] per chunk, and its counts. */
+function streamedCategoricalFamily(source: RowSource, options: StreamedCategoricalOptions, total: number): StreamedFamily<CategoricalParams, CategoricalSnapshot> {
   const { k, levels } = options;
-  const { n, chunkRows } = source;
+  const { chunkRows } = source;
   const d = levels.length;
   const codes = source.codes!;
-  const caseWeights = source.weights;
-  if (!Number.isInteger(k) || k < 1) throw new OptionsError(`K must be a whole number ≥ 1, got ${k}.`);
-  if (k > n) throw new FitError(`K = ${k} components but only ${n} rows; K must not exceed the number of rows.`);
   const offsets = new Int32Array(d + 1);
   for (let j = 0; j < d; j++) offsets[j + 1] = offsets[j] + levels[j];
   const L = offsets[d];
-  const logProb = new Float64Array(chunkRows * k);
   const resp = new Float64Array(chunkRows * k);
-  const rowLogNorm = new Float64Array(chunkRows);
   const logP = new Float64Array(k * L);
-  const total = caseWeights ? sumOfWeights(source) : n;
+  const logWeights = new Float64Array(k);
   const stats = new CategoricalStatistics(k, d, offsets, total);
-  const rng = new Rng(options.seed);
-  let best: StreamedCategoricalRun | undefined;
-  const restartObjectives: number[] = [];
-
-  const ePass = (params: CategoricalParams, plot: number[], sizes: number[]) => {
-    stats.reset();
-    for (let p = 0; p < k * L; p++) logP[p] = Math.log(params.probabilities[p]);
-    let logLikelihood = 0;
-    let sumLogMax = 0;
-    let p = 0;
-    sizes.fill(0);
-    source.forEachChunk((rows, start) => {
+  return {
+    parameters: categoricalParameterCount(levels, k),
+    start: (rng) => initialParams(options, source, stats, resp, rng),
+    beginPass(params) {
+      stats.reset();
+      for (let p = 0; p < k * L; p++) logP[p] = Math.log(params.probabilities[p]);
+      for (let c = 0; c < k; c++) logWeights[c] = Math.log(params.weights[c]);
+    },
+    chunkLogProb(_params, rows, out) {
       for (let i = 0; i < rows; i++) {
         const row = i * d;
         for (let c = 0; c < k; c++) {
-          let s = Math.log(params.weights[c]);
+          let s = logWeights[c];
           const base = c * L;
           for (let j = 0; j < d; j++) {
             const x = codes[row + j];
             if (x >= 0) s += logP[base + offsets[j] + x];
           }
-          logProb[i * k + c] = s;
+          out[i * k + c] = s;
         }
       }
-      const chunkLogLikelihood = normalizeLogRowsAndExp(logProb, rows, k, resp, rowLogNorm);
-      if (!caseWeights) logLikelihood += chunkLogLikelihood;
-      for (let i = 0; i < rows; i++) {
-        let bestJ = 0;
-        for (let j = 1; j < k; j++) if (logProb[i * k + j] > logProb[i * k + bestJ]) bestJ = j;
-        sizes[bestJ]++;
-        while (p < options.plotIndices.length && options.plotIndices[p] === start + i) plot[p++] = bestJ;
-        const top = resp[i * k + bestJ];
-        if (!caseWeights) {
-          if (top > 0) sumLogMax += Math.log(top);
-          continue;
-        }
-        // As em.ts's weighRows: Σ w_i ln p(x_i), and the M-step gets w_i r_ik; a row of weight 0 adds nothing.
-        const w = caseWeights[i];
-        if (w === 0) {
-          resp.fill(0, i * k, (i + 1) * k);
-          continue;
-        }
-        if (top > 0) sumLogMax += w * Math.log(top);
-        logLikelihood += w * rowLogNorm[i];
-        if (w !== 1) for (let j = 0; j < k; j++) resp[i * k + j] *= w;
-      }
-      stats.add(codes, rows, resp);
-    });
-    return { logLikelihood, sumLogMax };
-  };
-
-  for (let restart = 0; restart < Math.max(1, options.restarts); restart++) {
-    let params = initialParams(options, source, stats, resp, rng);
-    const trace: number[] = [];
-    const snapshots: CategoricalSnapshot[] = [];
-    const plot = new Array<number>(options.plotIndices.length).fill(0);
-    const sizes = new Array<number>(k).fill(0);
-    let convergedAt = -1;
-    let iteration = 0;
-    let logLikelihood = -Infinity;
-    let sumLogMax = 0;
-    for (; ; iteration++) {
-      ({ logLikelihood, sumLogMax } = ePass(params, plot, sizes));
-      if (!Number.isFinite(logLikelihood)) {
-        throw new FitError(
-          `The log-likelihood became ${logLikelihood} at iteration ${iteration}: a component has collapsed or a point ` +
-            `has zero density under every component. Try fewer components (K), a larger regularisation, or standardising the columns.`,
-        );
-      }
-      trace.push(logLikelihood);
+    },
+    add: (rows, r) => stats.add(codes, rows, r),
+    mStep: () => stats.mStep(),
+    snapshot(params, iteration, sizes) {
       const means: number[][] = [];
       for (let c = 0; c < k; c++) means.push(Array.from(params.probabilities.subarray(c * L, (c + 1) * L)));
-      const snapshot: CategoricalSnapshot = { model: 'categorical', iteration, weights: Array.from(params.weights), means, sizes: [...sizes] };
-      snapshots.push(snapshot);
-      onProgress?.({ restart, iteration, objective: logLikelihood, logLikelihood, snapshot });
-      if (convergedAt >= 0 || iteration >= options.maxIterations) break;
-      if (iteration >= 1 && Math.abs(logLikelihood - trace[iteration - 1]) / total < options.tolerance) convergedAt = iteration;
-      params = stats.mStep();
-    }
-    restartObjectives.push(logLikelihood);
-    if (!best || logLikelihood > best.logLikelihood) {
-      best = {
-        params,
-        converged: convergedAt >= 0,
-        iterations: iteration,
-        logLikelihood,
-        trace,
-        snapshots,
-        restartObjectives,
-        sumLogMaxResp: sumLogMax,
-        sizes,
-        plotAssignments: plot,
-        parameters: categoricalParameterCount(levels, k),
-      };
-    }
-  }
-  return best!;
+      return { model: 'categorical', iteration, weights: Array.from(params.weights), means, sizes: [...sizes] };
+    },
+  };
 }
 
 /** The number of columns on which two code rows differ (CategoricalFamily's distance). */

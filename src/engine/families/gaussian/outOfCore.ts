@@ -1,22 +1,25 @@
 // A Gaussian fit with a fixed K streamed from the out-of-core column store (outOfCore.ts parses the file) with an
-// mclust model, or with missing cells integrated out (any covariance model): EM by runStreamedModelEm over the piece
-// of the kind (streamedMclust.ts, streamedMissing.ts), packaged as the in-memory fit packages it, with the plot and
-// the assignments of an evenly drawn sample of rows.
+// scikit-learn's covariance type or an mclust model, missing cells integrated out when there are any: the streamed EM
+// loop (em/streamedEm.ts: case weights, soft or hard EM, restarts) over the piece of the kind (streaming.ts,
+// streamedMclust.ts, streamedMissing.ts), packaged as the in-memory fit packages it, with the plot and the
+// assignments of an evenly drawn sample of rows.
 
 import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../../../shared/protocol';
 import { informationCriteria } from '../../em/em';
+import { runStreamedEm } from '../../em/streamedEm';
 import type { RowSource } from '../../em/streaming';
+import { OptionsError } from '../../errors';
 import type { FitCallbacks, FitOutcome } from '../types';
 import { mclustBic, type MclustModelName } from './mclust/models';
 import { StreamedMclustModel } from './streamedMclust';
 import { StreamedMissingModel } from './streamedMissing';
-import { runStreamedModelEm, StreamedSklearnModel, type StreamedGaussianModel, type StreamedModelOptions } from './streamedModel';
+import { streamedSklearnModel, type StreamedGaussianModel, type StreamedModelOptions } from './streamedModel';
 
 /** The streamed piece of one Gaussian fit: with missing cells (any model), an mclust model, or scikit-learn's type. */
 export function streamedGaussianModel(source: RowSource, options: StreamedModelOptions, missingCells: boolean, mclust: boolean): StreamedGaussianModel<unknown> {
   if (missingCells) return new StreamedMissingModel(source, options) as StreamedGaussianModel<unknown>;
   if (mclust) return new StreamedMclustModel(source, options) as StreamedGaussianModel<unknown>;
-  return new StreamedSklearnModel(source, options) as StreamedGaussianModel<unknown>;
+  return streamedSklearnModel(source, options);
 }
 
 export interface GaussianOutOfCoreInput {
@@ -32,8 +35,12 @@ export interface GaussianOutOfCoreInput {
   source: RowSource;
   /** initParams in the engine's units. */
   initParams?: FitOptions['initParams'];
-  /** Rows k-means++ starts from. */
-  start: { indices: number[]; values: Float64Array };
+  /** Rows k-means++ starts from, with their case weights. */
+  start: { indices: number[]; values: Float64Array; weights?: Float64Array };
+  /** Σ_i w_i (n without case weights): BIC's n and the rows of the convergence rule. */
+  total: number;
+  /** The case weights' column, when the source has weights. */
+  weightsColumn?: string;
   plotSample: PlotSample;
   /** The plotted rows with missing cells, as stored (NaN where missing): placed at E[x | observed] once fitted. */
   incomplete?: { rows: number[]; values: Float64Array };
@@ -53,7 +60,7 @@ export function fitGaussianModelOutOfCore(input: GaussianOutOfCoreInput): FitOut
   const mclust = model !== 'full' && model !== 'diag' && model !== 'spherical' && model !== 'tied';
   const piece = streamedGaussianModel(
     source,
-    { k, model, regularization: options.regularization, init: options.init as StreamedModelOptions['init'], initParams: input.initParams, sample: { values: input.start.values, m: input.start.indices.length } },
+    { k, model, regularization: options.regularization, init: options.init as StreamedModelOptions['init'], initParams: input.initParams, sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights }, total: input.total },
     missing,
     mclust,
   );
@@ -61,13 +68,15 @@ export function fitGaussianModelOutOfCore(input: GaussianOutOfCoreInput): FitOut
     if (!centre) return;
     for (const mean of means) for (let j = 0; j < d; j++) mean[j] += centre[j];
   };
-  const run = runStreamedModelEm(source, piece, { maxIterations: options.maxIterations, tolerance: options.tolerance, restarts: options.restarts, seed: options.seed, plotIndices: plotSample.indices }, (p) => {
+  if (k > n) throw new OptionsError(`K = ${k} components but only ${n} rows: K must not exceed the number of rows.`);
+  const settings = { k, maxIterations: options.maxIterations, tolerance: options.tolerance, restarts: options.restarts, seed: options.seed, plotIndices: plotSample.indices, variant: options.emVariant, total: input.total };
+  const run = runStreamedEm(source, piece, settings, (p) => {
     if (p.snapshot.model === 'gaussian') shiftBack(p.snapshot.means);
     callbacks.onProgress?.(p);
   });
   const last = run.snapshots[run.snapshots.length - 1];
-  const { bic, aic } = informationCriteria(run.logLikelihood, run.parameters, n);
-  const bicMclust = mclustBic(run.logLikelihood, run.parameters, n);
+  const { bic, aic } = informationCriteria(run.logLikelihood, run.parameters, input.total);
+  const bicMclust = mclustBic(run.logLikelihood, run.parameters, input.total);
   const notes = [...input.notes];
   if (model !== options.covarianceType) notes.push(`covarianceType ${options.covarianceType} on one column is mclust's model ${model} (${model === 'E' ? 'equal' : 'variable'} variance).`);
   let imputedPlot: FitResult['imputedPlot'];
@@ -90,6 +99,7 @@ export function fitGaussianModelOutOfCore(input: GaussianOutOfCoreInput): FitOut
     n,
     d,
     columns: input.summary.columns,
+    ...(input.weightsColumn !== undefined ? { caseWeights: { column: input.weightsColumn, total: input.total } } : {}),
     ...(missing ? { missingCells: input.missingCells } : {}),
     ...(imputedPlot ? { imputedPlot } : {}),
     converged: run.converged,
@@ -100,7 +110,7 @@ export function fitGaussianModelOutOfCore(input: GaussianOutOfCoreInput): FitOut
     means: last.means,
     covariances: last.covariances,
     covarianceType: model,
-    emVariant: 'soft',
+    emVariant: options.emVariant,
     assignments: run.plotAssignments,
     assignedRows: plotSample.indices,
     bic,

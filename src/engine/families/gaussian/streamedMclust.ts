@@ -43,7 +43,7 @@ export function streamedMclustStart(source: RowSource, options: StreamedModelOpt
   streamedStartStatistics(options, source, stats, resp, rng);
   const params: MclustParams = { state: new MclustState(model, d, k), workspace: new EStepWorkspace(d, k), mSteps: 1 };
   const control = mclustControl(options.regularization);
-  const failure = stats.mStep(params.state, control, n) ?? (factorCovariances(params.state.covariances, params.workspace, control.eps) ? undefined : 'singular');
+  const failure = stats.mStep(params.state, control, options.total ?? n) ?? (factorCovariances(params.state.covariances, params.workspace, control.eps) ? undefined : 'singular');
   if (failure) throw mclustFailure(model, k, failure, 1, options.regularization);
   return params;
 }
@@ -84,7 +84,7 @@ export class StreamedMclustModel implements StreamedGaussianModel<MclustParams> 
     return streamedMclustStart(this.source, this.options, this.stats, this.resp, rng);
   }
 
-  reset(params: MclustParams): void {
+  beginPass(params: MclustParams): void {
     this.stats.reset(params.state.means);
   }
 
@@ -99,7 +99,7 @@ export class StreamedMclustModel implements StreamedGaussianModel<MclustParams> 
   /** The model's M-step in place (as MclustGaussianFamily.mStep), factored for the next E-step. */
   mStep(previous: MclustParams): MclustParams {
     previous.mSteps++;
-    const failure = this.stats.mStep(previous.state, this.control, this.source.n) ?? (factorCovariances(previous.state.covariances, previous.workspace, this.control.eps) ? undefined : 'singular');
+    const failure = this.stats.mStep(previous.state, this.control, this.options.total ?? this.source.n) ?? (factorCovariances(previous.state.covariances, previous.workspace, this.control.eps) ? undefined : 'singular');
     if (failure) throw mclustFailure(this.model, this.k, failure, previous.mSteps, this.options.regularization);
     return previous;
   }

@@ -97,18 +97,20 @@ export class StreamedMissingModel implements StreamedGaussianModel<MissingParams
 
   // ------------------------------------------------------------------------------------------------ start
 
-  /** Per column, the mean of its observed cells over every row, in row order (as missing.ts's observedColumnMeans). */
+  /** Per column, the (case-weighted) mean of its observed cells over every row, in row order (as missing.ts's observedColumnMeans). */
   columnMeans(): Float64Array {
     if (this.observedMeans) return this.observedMeans;
     const { d, buffer } = this.source;
     const sum = new Float64Array(d);
     const count = new Float64Array(d);
+    const caseWeights = this.source.weights;
     this.source.forEachChunk((rows) => {
       for (let e = 0; e < rows * d; e++) {
         const v = buffer[e];
         if (v !== v) continue;
-        sum[e % d] += v;
-        count[e % d]++;
+        const w = caseWeights ? caseWeights[Math.floor(e / d)] : 1;
+        sum[e % d] += w * v;
+        count[e % d] += w;
       }
     });
     for (let j = 0; j < d; j++) sum[j] = count[j] > 0 ? sum[j] / count[j] : 0;
@@ -132,13 +134,14 @@ export class StreamedMissingModel implements StreamedGaussianModel<MissingParams
       d,
       chunkRows: source.chunkRows,
       buffer: source.buffer,
+      weights: source.weights,
       forEachChunk: (visit) =>
         source.forEachChunk((rows, first) => {
           this.impute(source.buffer, rows);
           visit(rows, first);
         }),
     };
-    const sample = { values: this.impute(Float64Array.from(options.sample.values), options.sample.m), m: options.sample.m };
+    const sample = { values: this.impute(Float64Array.from(options.sample.values), options.sample.m), m: options.sample.m, weights: options.sample.weights };
     const resp = new Float64Array(source.chunkRows * k);
     if (this.formulas) {
       const type = options.model as SklearnCovarianceType;
@@ -266,7 +269,7 @@ export class StreamedMissingModel implements StreamedGaussianModel<MissingParams
 
   // ------------------------------------------------------------------------------------------------ M-step
 
-  reset(params: MissingParams): void {
+  beginPass(params: MissingParams): void {
     this.shift.set(params.means);
     this.sizes.fill(0);
     this.s1.fill(0);
@@ -328,7 +331,7 @@ export class StreamedMissingModel implements StreamedGaussianModel<MissingParams
       }
     }
     if (this.formulas) return sklearnFromScatter(this.options.model as SklearnCovarianceType, nk, means, scatter, k, d, this.options.regularization);
-    return mclustFromScatter(previous.mclust!, sizes, means, scatter, this.source.n, this.control, this.options.model);
+    return mclustFromScatter(previous.mclust!, sizes, means, scatter, this.options.total ?? this.source.n, this.control, this.options.model);
   }
 
   // ------------------------------------------------------------------------------------------------ reporting

@@ -6,6 +6,7 @@
 import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../../../shared/protocol';
 import { informationCriteria } from '../../em/em';
 import type { RowSource } from '../../em/streaming';
+import { sumOfWeights } from '../../em/streamedEm';
 import { sweepK } from '../../select/kSweep';
 import { categoryFields } from '../categorical/entry';
 import { streamedCountHistograms } from '../poisson/streamed';
@@ -27,7 +28,9 @@ export interface MixedOutOfCoreInput {
   categoryColumns: string[];
   categories: string[][];
   /** The Gaussian block's rows k-means++ starts from (an evenly drawn sample; every row when it is the file). */
-  start: { indices: number[]; values: Float64Array };
+  start: { indices: number[]; values: Float64Array; weights?: Float64Array };
+  /** The case weights' column, when the source has weights. */
+  weightsColumn?: string;
   /** Rows of the Gaussian block's columns the panel plots. */
   plotSample: PlotSample;
   /** The Gaussian block's model: scikit-learn's type, or the mclust model for its columns. */
@@ -43,6 +46,8 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
   const { n } = source;
   const covarianceType = input.gaussianModel;
   const missing = (input.missingCells ?? []).some((c) => c > 0);
+  // Σ_i w_i (n without case weights): BIC's n, as in memory.
+  const total = source.weights ? sumOfWeights(source) : n;
   callbacks.onLoaded?.({ summary: { ...summary, ...(input.countColumns.length > 0 ? { countColumns: input.countColumns } : {}) }, model: 'mixed', modelReason: input.reason, plotSample });
   const run = (k: number, onProgress?: FitCallbacks['onProgress']) =>
     runStreamedMixedEm(
@@ -57,8 +62,10 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
         tolerance: options.tolerance,
         restarts: options.restarts,
         seed: options.seed,
-        sample: { values: input.start.values, m: input.start.indices.length },
+        variant: options.emVariant,
+        sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights },
         plotIndices: plotSample.indices,
+        total,
       },
       onProgress,
     );
@@ -82,21 +89,21 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
       criterion: options.criterion,
       parameters: (c) => mixedParameterCount(input, covarianceType, c),
       fit: (c) => run(c),
-      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, n) }),
+      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, total) }),
       onProgress: callbacks.onSelectionProgress,
     });
     fit = swept.fit;
     k = swept.selection.chosen!.k;
     selection = swept.selection;
-    notes.unshift(...swept.notes);
+    notes.unshift(...swept.notes, ...(source.weights ? [`Case weights (column "${input.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : []));
   } else {
     k = ks[0];
     fit = run(k, callbacks.onProgress);
   }
   const last = fit.snapshots[fit.snapshots.length - 1];
-  const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, n);
+  const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, total);
   const counts = input.countColumns.length;
-  const countSource: RowSource = { n, d: counts, chunkRows: source.chunkRows, buffer: source.counts, forEachChunk: (visit) => source.forEachChunk(visit) };
+  const countSource: RowSource = { n, d: counts, chunkRows: source.chunkRows, buffer: source.counts, weights: source.weights, forEachChunk: (visit) => source.forEachChunk(visit) };
   const result: FitResult = {
     model: 'mixed',
     modelReason: input.reason,
@@ -104,6 +111,7 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
     d: input.gaussianColumns.length,
     columns: input.gaussianColumns,
     ...(missing ? { missingCells: input.missingCells } : {}),
+    ...(source.weights ? { caseWeights: { column: input.weightsColumn ?? 'weights', total } } : {}),
     k,
     converged: fit.converged,
     iterations: fit.iterations,
@@ -111,7 +119,7 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
     trace: fit.trace,
     weights: last.weights,
     means: last.means,
-    emVariant: 'soft',
+    emVariant: options.emVariant,
     assignments: fit.plotAssignments,
     assignedRows: plotSample.indices,
     bic,

@@ -7,7 +7,7 @@ import { informationCriteria } from '../../em/em';
 import type { RowSource } from '../../em/streaming';
 import { sweepK } from '../../select/kSweep';
 import type { FitCallbacks, FitOutcome } from '../types';
-import { sumOfWeights } from '../../em/streamedStarts';
+import { sumOfWeights } from '../../em/streamedEm';
 import { runStreamedPoissonEm, streamedCountHistograms, type StreamedPoissonInit, type StreamedPoissonRun } from './streamed';
 
 export interface PoissonOutOfCoreInput {
@@ -44,6 +44,7 @@ export function fitPoissonOutOfCore(input: PoissonOutOfCoreInput): FitOutcome {
         tolerance: options.tolerance,
         restarts: options.restarts,
         seed: options.seed,
+        variant: options.emVariant,
         sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights },
         plotIndices: plotSample.indices,
         readRows: input.readRows,
@@ -92,7 +93,7 @@ export function fitPoissonOutOfCore(input: PoissonOutOfCoreInput): FitOutcome {
     weights: last.weights,
     means: last.means,
     rates: last.means,
-    emVariant: 'soft',
+    emVariant: options.emVariant,
     assignments: fit.plotAssignments,
     assignedRows: plotSample.indices,
     bic,

@@ -10,176 +10,83 @@ import type { CountHistogram, PoissonSnapshot } from '../../../shared/protocol';
 import type { EmProgress } from '../../em/em';
 import { randomResponsibilities, startingPoint } from '../../em/init';
 import { euclideanInitSpace } from '../../em/kmeans';
-import { normalizeLogRowsAndExp } from '../../em/logsumexp';
-import { Rng } from '../../em/rng';
+import type { Rng } from '../../em/rng';
 import { lnGamma } from '../../em/special';
 import type { RowSource } from '../../em/streaming';
-import { distinctRowsByIndex, sumOfWeights, weigh } from '../../em/streamedStarts';
+import { checkComponents, runStreamedEm, sumOfWeights, weigh, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from '../../em/streamedEm';
+import { distinctRowsByIndex } from '../../em/streamedStarts';
 import { FitError, OptionsError } from '../../errors';
 import { HISTOGRAM_MAX_BARS } from './entry';
 import { RATE_FLOOR, type PoissonParams } from './family';
 
 export type StreamedPoissonInit = 'kmeans++' | 'random' | 'random-data' | 'random-assignment';
 
-export interface StreamedPoissonOptions {
-  k: number;
+export interface StreamedPoissonOptions extends StreamedEmSettings {
   init: StreamedPoissonInit;
-  maxIterations: number;
-  tolerance: number;
-  restarts: number;
-  seed: number;
   /** Rows k-means++ starts from (m × d, row-major, with their case weights): every row, in order, when m = n. */
   sample: { values: Float64Array; m: number; weights?: Float64Array };
-  /** Rows whose assignments are reported (increasing). */
-  plotIndices: number[];
   /** The rows at `indices` into `out` (random-data's seed rows). */
   readRows(indices: Int32Array, out: Float64Array): void;
 }
 
-export interface StreamedPoissonRun {
-  params: PoissonParams;
-  converged: boolean;
-  iterations: number;
-  logLikelihood: number;
-  trace: number[];
-  snapshots: PoissonSnapshot[];
-  restartObjectives: number[];
-  /** Σ_i ln max_k r_ik of the final parameters (ICL). */
-  sumLogMaxResp: number;
-  /** Rows per cluster by argmax responsibility. */
-  sizes: number[];
-  plotAssignments: number[];
-  parameters: number;
-}
+export type StreamedPoissonRun = StreamedRun<PoissonParams, PoissonSnapshot>;
 
 export function runStreamedPoissonEm(source: RowSource, options: StreamedPoissonOptions, onProgress?: (p: EmProgress) => void): StreamedPoissonRun {
   const { k } = options;
-  const { n, d, chunkRows, buffer } = source;
-  const caseWeights = source.weights;
-  if (!Number.isInteger(k) || k < 1) throw new OptionsError(`K must be a whole number ≥ 1, got ${k}.`);
-  if (k > n) throw new FitError(`K = ${k} components but only ${n} rows; K must not exceed the number of rows.`);
-  const logProb = new Float64Array(chunkRows * k);
+  checkComponents(k, source.n);
+  // Σ_i w_i (n without case weights): the denominator of π, BIC's n and the rows of the convergence rule.
+  const total = source.weights ? sumOfWeights(source) : source.n;
+  return runStreamedEm(source, streamedPoissonFamily(source, options, total), { ...options, total }, onProgress);
+}
+
+/** The Poisson family's part of the streamed loop: PoissonFamily.weightedLogProb's arithmetic per chunk, N_k and Σ r x. */
+function streamedPoissonFamily(source: RowSource, options: StreamedPoissonOptions, total: number): StreamedFamily<PoissonParams, PoissonSnapshot> {
+  const { k } = options;
+  const { d, chunkRows, buffer } = source;
   const resp = new Float64Array(chunkRows * k);
   const logFactorials = new Float64Array(chunkRows);
   const logRates = new Float64Array(k * d);
   const base = new Float64Array(k);
-  const rowLogNorm = new Float64Array(chunkRows);
-  // Σ_i w_i (n without case weights): the denominator of π, BIC's n and the rows of the convergence rule.
-  const total = caseWeights ? sumOfWeights(source) : n;
   const stats = new PoissonStatistics(k, d, total);
-  const rng = new Rng(options.seed);
-  let best: StreamedPoissonRun | undefined;
-  const restartObjectives: number[] = [];
-
-  /** ln π_k + ln p(x_i | λ_k) of one chunk's rows, as PoissonFamily.weightedLogProb. */
-  const chunkLogProb = (params: PoissonParams, rows: number) => {
-    for (let p = 0; p < k * d; p++) logRates[p] = Math.log(params.rates[p]);
-    for (let c = 0; c < k; c++) {
-      let s = Math.log(params.weights[c]);
-      for (let j = 0; j < d; j++) s -= params.rates[c * d + j];
-      base[c] = s;
-    }
-    for (let i = 0; i < rows; i++) {
-      let f = 0;
-      for (let j = 0; j < d; j++) {
-        const x = buffer[i * d + j];
-        if (x > 1) f += lnGamma(x + 1);
-      }
-      logFactorials[i] = f;
-    }
-    for (let i = 0; i < rows; i++) {
-      const row = i * d;
+  return {
+    parameters: k * d + k - 1,
+    start: (rng) => initialParams(options, source, stats, resp, rng),
+    beginPass(params) {
+      stats.reset();
+      for (let p = 0; p < k * d; p++) logRates[p] = Math.log(params.rates[p]);
       for (let c = 0; c < k; c++) {
-        let s = base[c] - logFactorials[i];
-        const lr = c * d;
-        for (let j = 0; j < d; j++) {
-          const x = buffer[row + j];
-          if (x !== 0) s += x * logRates[lr + j];
-        }
-        logProb[i * k + c] = s;
+        let s = Math.log(params.weights[c]);
+        for (let j = 0; j < d; j++) s -= params.rates[c * d + j];
+        base[c] = s;
       }
-    }
-  };
-
-  const ePass = (params: PoissonParams, plot: number[], sizes: number[]) => {
-    stats.reset();
-    let logLikelihood = 0;
-    let sumLogMax = 0;
-    let p = 0;
-    sizes.fill(0);
-    source.forEachChunk((rows, start) => {
-      chunkLogProb(params, rows);
-      const chunkLogLikelihood = normalizeLogRowsAndExp(logProb, rows, k, resp, rowLogNorm);
-      if (!caseWeights) logLikelihood += chunkLogLikelihood;
+    },
+    /** ln π_k + ln p(x_i | λ_k) of one chunk's rows, as PoissonFamily.weightedLogProb. */
+    chunkLogProb(_params, rows, out) {
       for (let i = 0; i < rows; i++) {
-        let bestJ = 0;
-        for (let j = 1; j < k; j++) if (logProb[i * k + j] > logProb[i * k + bestJ]) bestJ = j;
-        sizes[bestJ]++;
-        while (p < options.plotIndices.length && options.plotIndices[p] === start + i) plot[p++] = bestJ;
-        const top = resp[i * k + bestJ];
-        if (!caseWeights) {
-          if (top > 0) sumLogMax += Math.log(top);
-          continue;
+        let f = 0;
+        for (let j = 0; j < d; j++) {
+          const x = buffer[i * d + j];
+          if (x > 1) f += lnGamma(x + 1);
         }
-        // As em.ts's weighRows: Σ w_i ln p(x_i), and the M-step gets w_i r_ik; a row of weight 0 adds nothing.
-        const w = caseWeights[i];
-        if (w === 0) {
-          resp.fill(0, i * k, (i + 1) * k);
-          continue;
-        }
-        if (top > 0) sumLogMax += w * Math.log(top);
-        logLikelihood += w * rowLogNorm[i];
-        if (w !== 1) for (let j = 0; j < k; j++) resp[i * k + j] *= w;
+        logFactorials[i] = f;
       }
-      stats.add(buffer, rows, resp);
-    });
-    return { logLikelihood, sumLogMax };
+      for (let i = 0; i < rows; i++) {
+        const row = i * d;
+        for (let c = 0; c < k; c++) {
+          let s = base[c] - logFactorials[i];
+          const lr = c * d;
+          for (let j = 0; j < d; j++) {
+            const x = buffer[row + j];
+            if (x !== 0) s += x * logRates[lr + j];
+          }
+          out[i * k + c] = s;
+        }
+      }
+    },
+    add: (rows, r) => stats.add(buffer, rows, r),
+    mStep: () => stats.mStep(),
+    snapshot: (params, iteration, sizes) => poissonSnapshot(params, k, d, iteration, sizes),
   };
-
-  for (let restart = 0; restart < Math.max(1, options.restarts); restart++) {
-    let params = initialParams(options, source, stats, resp, rng);
-    const trace: number[] = [];
-    const snapshots: PoissonSnapshot[] = [];
-    const plot = new Array<number>(options.plotIndices.length).fill(0);
-    const sizes = new Array<number>(k).fill(0);
-    let convergedAt = -1;
-    let iteration = 0;
-    let logLikelihood = -Infinity;
-    let sumLogMax = 0;
-    for (; ; iteration++) {
-      ({ logLikelihood, sumLogMax } = ePass(params, plot, sizes));
-      if (!Number.isFinite(logLikelihood)) {
-        throw new FitError(
-          `The log-likelihood became ${logLikelihood} at iteration ${iteration}: a component has collapsed or a point ` +
-            `has zero density under every component. Try fewer components (K), a larger regularisation, or standardising the columns.`,
-        );
-      }
-      trace.push(logLikelihood);
-      const snapshot = poissonSnapshot(params, k, d, iteration, sizes);
-      snapshots.push(snapshot);
-      onProgress?.({ restart, iteration, objective: logLikelihood, logLikelihood, snapshot });
-      if (convergedAt >= 0 || iteration >= options.maxIterations) break;
-      if (iteration >= 1 && Math.abs(logLikelihood - trace[iteration - 1]) / total < options.tolerance) convergedAt = iteration;
-      params = stats.mStep();
-    }
-    restartObjectives.push(logLikelihood);
-    if (!best || logLikelihood > best.logLikelihood) {
-      best = {
-        params,
-        converged: convergedAt >= 0,
-        iterations: iteration,
-        logLikelihood,
-        trace,
-        snapshots,
-        restartObjectives,
-        sumLogMaxResp: sumLogMax,
-        sizes,
-        plotAssignments: plot,
-        parameters: k * d + k - 1,
-      };
-    }
-  }
-  return best!;
 }
 
 function poissonSnapshot(params: PoissonParams, k: number, d: number, iteration: number, sizes: number[]): PoissonSnapshot {

@@ -1,0 +1,207 @@
+// The one EM loop of every family fitted out of core (rows streamed from disk in chunks, files larger than memory),
+// as runEm (em.ts) is the one loop in memory: restarts from one seeded generator, an E-pass per iteration (the
+// family's chunk log-probabilities, log-space normalisation, case weights as em.ts's weighRows, soft or hard
+// responsibilities handed to the family's statistics), argmax sizes, the plotted rows' assignments, Σ ln max r
+// (ICL), the convergence rule, one snapshot per iteration and the best restart. A family supplies only its start,
+// its chunk log-probabilities, its sufficient statistics (reset, add, M-step), its prior, snapshot and parameter count.
+
+import type { EmVariant, ParamsSnapshot } from '../../shared/protocol';
+import { FitError, OptionsError } from '../errors';
+import type { EmProgress, EmRun } from './em';
+import { normalizeLogRowsAndExp } from './logsumexp';
+import { Rng } from './rng';
+
+/** Rows in chunks: after each fill of the family's buffers, visit(rows, start); `weights` then hold the chunk's case weights. */
+export interface ChunkSource {
+  readonly n: number;
+  readonly chunkRows: number;
+  readonly weights?: Float64Array;
+  forEachChunk(visit: (rows: number, start: number) => void): void;
+}
+
+/** What a family gives the streamed loop. Its buffers are the source's: each call reads the chunk just filled. */
+export interface StreamedFamily<P, S extends ParamsSnapshot = ParamsSnapshot> {
+  /** Free parameters (BIC). */
+  readonly parameters: number;
+  /** θ_0 of one restart (it may stream the rows); deterministic given the generator. */
+  start(rng: Rng): P;
+  /** Before an E-pass with θ: whatever the chunks' log-probabilities need, and the statistics reset (about θ). */
+  beginPass(params: P): void;
+  /** out[i·k + j] = ln π_j + ln p(x_i | θ_j) for the chunk's `rows` rows. */
+  chunkLogProb(params: P, rows: number, out: Float64Array): void;
+  /** Adds the chunk's responsibilities (w_i r_ik with case weights) to the M-step's statistics. */
+  add(rows: number, resp: Float64Array): void;
+  /** θ from the statistics added since beginPass. Throws FitError when it cannot. */
+  mStep(previous: P): P;
+  /** ln p(θ), when the family has a prior: the trace then holds ln p(X|θ) + ln p(θ). */
+  logPrior?(params: P): number;
+  /** Plain-data parameters of iteration `iteration`, with the pass's rows per cluster. */
+  snapshot(params: P, iteration: number, sizes: number[]): S;
+}
+
+export interface StreamedEmSettings {
+  k: number;
+  maxIterations: number;
+  tolerance: number;
+  restarts: number;
+  seed: number;
+  /** Rows whose assignments are reported (increasing). */
+  plotIndices: number[];
+  /** Soft EM (the default), or classification EM (each row all in its most responsible component; stops when no row moves). */
+  variant?: EmVariant;
+  /** Σ_i w_i when the family has already summed it (else summed here with case weights; n without). */
+  total?: number;
+}
+
+/** The best restart, as runEm's EmRun, with what a streamed fit reports instead of the n rows' responsibilities. */
+export interface StreamedRun<P, S extends ParamsSnapshot = ParamsSnapshot>
+  extends Pick<EmRun<P>, 'params' | 'converged' | 'iterations' | 'objective' | 'logLikelihood' | 'trace' | 'logLikelihoodTrace' | 'restartObjectives'> {
+  snapshots: S[];
+  /** Σ_i w_i ln max_k r_ik of the final parameters (ICL). */
+  sumLogMaxResp: number;
+  /** Rows per cluster by argmax responsibility. */
+  sizes: number[];
+  plotAssignments: number[];
+  parameters: number;
+}
+
+/** K a whole number from 1 to the number of rows (named `rows`, e.g. "images"). */
+export function checkComponents(k: number, n: number, rows = 'rows'): void {
+  if (!Number.isInteger(k) || k < 1) throw new OptionsError(`K must be a whole number ≥ 1, got ${k}.`);
+  if (k > n) throw new FitError(`K = ${k} components but only ${n} ${rows}; K must not exceed the number of rows.`);
+}
+
+/** Σ_i w_i over every row, in row order (as em.ts's totalWeight). */
+export function sumOfWeights(source: ChunkSource): number {
+  let total = 0;
+  source.forEachChunk((rows) => {
+    for (let i = 0; i < rows; i++) total += source.weights![i];
+  });
+  return total;
+}
+
+/** resp's rows multiplied by the chunk's case weights (init.ts's weighResponsibilities). */
+export function weigh(source: ChunkSource, resp: Float64Array, rows: number, k: number): void {
+  const weights = source.weights;
+  if (!weights) return;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < k; j++) resp[i * k + j] *= weights[i];
+}
+
+export function runStreamedEm<P, S extends ParamsSnapshot>(
+  source: ChunkSource,
+  family: StreamedFamily<P, S>,
+  settings: StreamedEmSettings,
+  onProgress?: (p: EmProgress) => void,
+): StreamedRun<P, S> {
+  const { k, plotIndices } = settings;
+  const { n, chunkRows } = source;
+  const caseWeights = source.weights;
+  const hard = settings.variant === 'hard';
+  // Rows in the convergence rule: Σ w_i with case weights (the number of rows they stand for).
+  const total = settings.total ?? (caseWeights ? sumOfWeights(source) : n);
+  const logProb = new Float64Array(chunkRows * k);
+  const resp = new Float64Array(chunkRows * k);
+  const rowLogNorm = new Float64Array(chunkRows);
+  const rng = new Rng(settings.seed);
+  let best: StreamedRun<P, S> | undefined;
+  const restartObjectives: number[] = [];
+
+  /**
+   * One E-pass with θ. Hard EM's "no row moved" compares the assignments of two passes; holding n of them would not
+   * fit out of core, so each pass keeps a 64-bit fingerprint instead: two sums of a mixed hash of (row, component)
+   * over the rows of non-zero weight (a row of weight 0 stands for no row, as in em.ts).
+   */
+  const ePass = (params: P, plot: number[], sizes: number[]) => {
+    family.beginPass(params);
+    let logLikelihood = 0;
+    let sumLogMax = 0;
+    let fingerprintA = 0;
+    let fingerprintB = 0;
+    let p = 0;
+    sizes.fill(0);
+    source.forEachChunk((rows, start) => {
+      family.chunkLogProb(params, rows, logProb);
+      const chunkLogLikelihood = normalizeLogRowsAndExp(logProb, rows, k, resp, rowLogNorm);
+      if (!caseWeights) logLikelihood += chunkLogLikelihood;
+      for (let i = 0; i < rows; i++) {
+        const o = i * k;
+        let bestJ = 0;
+        for (let j = 1; j < k; j++) if (logProb[o + j] > logProb[o + bestJ]) bestJ = j;
+        sizes[bestJ]++;
+        while (p < plotIndices.length && plotIndices[p] === start + i) plot[p++] = bestJ;
+        const top = resp[o + bestJ];
+        const w = caseWeights ? caseWeights[i] : 1;
+        if (w === 0) {
+          // As em.ts's weighRows: a row of weight 0 adds nothing, even when its density is 0.
+          resp.fill(0, o, o + k);
+          continue;
+        }
+        if (top > 0) sumLogMax += w * Math.log(top);
+        if (caseWeights) logLikelihood += w * rowLogNorm[i];
+        if (hard) {
+          resp.fill(0, o, o + k);
+          resp[o + bestJ] = w;
+          const key = (start + i) * k + bestJ;
+          fingerprintA = (fingerprintA + mix(key, 0x9e3779b9)) >>> 0;
+          fingerprintB = (fingerprintB + mix(key, 0x85ebca6b)) >>> 0;
+        } else if (w !== 1) for (let j = 0; j < k; j++) resp[o + j] *= w;
+      }
+      family.add(rows, resp);
+    });
+    return { logLikelihood, sumLogMax, fingerprint: fingerprintA * 2 ** 32 + fingerprintB };
+  };
+
+  for (let restart = 0; restart < Math.max(1, settings.restarts); restart++) {
+    let params = family.start(rng);
+    const trace: number[] = [];
+    const logLikelihoodTrace: number[] = [];
+    const snapshots: S[] = [];
+    const plot = new Array<number>(plotIndices.length).fill(0);
+    const sizes = new Array<number>(k).fill(0);
+    let convergedAt = -1;
+    let iteration = 0;
+    let objective = -Infinity;
+    let logLikelihood = -Infinity;
+    let sumLogMax = 0;
+    let fingerprint = 0;
+    let previousFingerprint = -1;
+    for (; ; iteration++) {
+      ({ logLikelihood, sumLogMax, fingerprint } = ePass(params, plot, sizes));
+      if (!Number.isFinite(logLikelihood)) {
+        throw new FitError(
+          `The log-likelihood became ${logLikelihood} at iteration ${iteration}: a component has collapsed or a point ` +
+            `has zero density under every component. Try fewer components (K), a larger regularisation, or standardising the columns.`,
+        );
+      }
+      objective = logLikelihood + (family.logPrior ? family.logPrior(params) : 0);
+      trace.push(objective);
+      logLikelihoodTrace.push(logLikelihood);
+      const snapshot = family.snapshot(params, iteration, sizes);
+      snapshots.push(snapshot);
+      onProgress?.({ restart, iteration, objective, logLikelihood, snapshot });
+      if (convergedAt >= 0 || iteration >= settings.maxIterations) break;
+      if (iteration >= 1) {
+        const stable = hard ? fingerprint === previousFingerprint : Math.abs(objective - trace[iteration - 1]) / total < settings.tolerance;
+        if (stable) convergedAt = iteration;
+      }
+      previousFingerprint = fingerprint;
+      params = family.mStep(params);
+    }
+    restartObjectives.push(objective);
+    if (!best || objective > best.objective) {
+      best = { params, converged: convergedAt >= 0, iterations: iteration, objective, logLikelihood, trace, logLikelihoodTrace, snapshots, restartObjectives, sumLogMaxResp: sumLogMax, sizes, plotAssignments: plot, parameters: family.parameters };
+    }
+  }
+  return best!;
+}
+
+/** A 32-bit hash of `key` (murmur3's finaliser over key and a per-lane seed). */
+function mix(key: number, seed: number): number {
+  let h = (Math.imul(key | 0, 0xcc9e2d51) ^ seed ^ Math.floor(key / 2 ** 32)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
