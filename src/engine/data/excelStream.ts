@@ -22,8 +22,8 @@ import { looksLikeZip } from './magic';
 import { isHeaderLike } from './text/cells';
 import type { GroupedFile } from './store/cellStream';
 
-/** About the most cells a group holds. */
-const GROUP_CELLS = 1 << 20;
+/** About the most cells a group holds: each is a JavaScript value until stored, so a group stays a few megabytes. */
+const GROUP_CELLS = 1 << 17;
 /** Excel's last column (XFD). */
 const MAX_COLUMNS = 16_384;
 
