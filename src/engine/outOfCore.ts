@@ -41,7 +41,7 @@ import { evenSample, type FitCallbacks, type FitOutcome } from './families/types
 import { resolveOptions } from './options';
 import { selectionCandidates } from './select/product';
 import { selectOutOfCore } from './select/outOfCoreSelection';
-import { EXCEL_REFUSAL, isOutOfCoreFileName, STREAMED_FORMATS, streamedFormatOf } from './outOfCorePolicy';
+import { isOutOfCoreFileName, STREAMED_FORMATS, streamedFormatOf } from './outOfCorePolicy';
 
 const MB = 1024 * 1024;
 /** Most rows k-means++ starts from (an evenly drawn sample of the file's rows). */
@@ -65,7 +65,7 @@ export interface OutOfCoreHooks {
   onPassProgress?: (pass: number, rowsDone: number, n: number) => void;
   /** A model selection: most bytes its candidates' per-iteration parameters may take (default an eighth of the budget). */
   snapshotBytes?: number;
-  /** JSON, JSON Lines, NumPy and IDX: records per group read (by default from the sizes; tests cut small files into several). */
+  /** JSON, JSON Lines, NumPy, IDX and Excel: records (rows) per group read (by default from the sizes; tests cut small files into several). */
   groupRecords?: number;
   /** Parquet and Arrow: after each row group or record batch, with its index and the rows held while it was read. */
   onGroup?: (group: number, rowsHeld: number) => void;
@@ -81,7 +81,6 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
   const refuse = (what: string, fix: string) => {
     throw new OptionsError(`${over}, which ${what}. ${fix}, or raise ${budget} to fit it in memory.`);
   };
-  if (/\.xlsx$/i.test(file)) throw new OptionsError(`${over}, but ${EXCEL_REFUSAL}. Save the sheet as CSV or Parquet to fit it out of core, or raise ${budget} to fit it in memory.`);
   if (!isOutOfCoreFileName(file)) refuse(`reads ${STREAMED_FORMATS} only`, 'Save it as CSV or Parquet');
   if (!OUT_OF_CORE_MODELS.includes(options.model)) refuse(`fits Gaussian, Poisson, categorical, mixed and Bernoulli mixtures only (model is "${options.model}")`, `Set ${prefix}model to "gaussian", "poisson", "categorical", "mixed" or "bernoulli"`);
   if (options.model === 'mixed') {
@@ -203,16 +202,21 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
     });
   }
   let grouped: GroupedFile;
+  let sheet: string | undefined;
   if (format === 'json' || format === 'json-lines') grouped = openJsonGroups(file, filePath, format === 'json-lines', hooks.groupRecords);
   else {
-    // The Parquet and Arrow readers live in their own bundle, loaded on first use (data/typedReaders.ts).
+    // The Parquet, Arrow and Excel readers live in their own bundle, loaded on first use (data/typedReaders.ts).
     const readers = typedReaders();
     // A Parquet row group is read in slices whose cells (a JS value each, about 32 bytes with hyparquet's decoded pages)
     // take at most a quarter of the budget (at least 4,096 rows).
     const sliceRows = (columns: number) => Math.max(4096, Math.floor(budgetBytes / 4 / (32 * Math.max(1, columns))));
-    grouped = format === 'parquet' ? await readers.openParquetGroups(file, filePath, sliceRows) : readers.openArrowGroups(file, filePath);
+    if (format === 'xlsx') {
+      const workbook = readers.openExcelGroups(file, filePath, { sheet: options.sheet, groupRows: hooks.groupRecords });
+      grouped = workbook;
+      sheet = workbook.sheet;
+    } else grouped = format === 'parquet' ? await readers.openParquetGroups(file, filePath, sliceRows) : readers.openArrowGroups(file, filePath);
   }
-  return streamGroupsToStore(grouped, dir, {
+  const streamed = streamGroupsToStore(grouped, dir, {
     columns: options.columns,
     labelColumn: options.labelColumn,
     categorical: options.categorical,
@@ -228,6 +232,13 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
     keepMissing: (columns, categorical) => marginalisesOutOfCore(options, columns, categorical),
     memoryBytes,
   });
+  if (sheet === undefined) return streamed;
+  // As in memory: a sheet's errors name it, and the fit records it (to read the same sheet again).
+  const table = await streamed.catch((error: unknown) => {
+    throw error instanceof DataError ? typedReaders().inSheet(sheet, error) : error;
+  });
+  table.summary.source = { format: 'xlsx', sheet };
+  return table;
 }
 
 /**
@@ -243,7 +254,7 @@ function marginalisesOutOfCore(options: FitOptions, columns: string[], categoric
   return family === 'mixed' || (family === 'gaussian' && !isSelection(options) && options.covarianceType !== 'variational');
 }
 
-/** Fits the file at `filePath` (delimited text, Parquet, Arrow IPC / Feather, JSON, JSON Lines) out of core, as fitDataset does a loaded one. */
+/** Fits the file at `filePath` (any of STREAMED_FORMATS) out of core, as fitDataset does a loaded one. */
 export async function fitOutOfCore(filePath: string, partialOptions: Partial<FitOptions>, budgetMB: number, callbacks: FitCallbacks = {}, hooks: OutOfCoreHooks = {}): Promise<FitOutcome> {
   const options = resolveOptions(partialOptions);
   const started = Date.now();

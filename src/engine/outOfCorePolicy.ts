@@ -5,7 +5,7 @@
 const MB = 1024 * 1024;
 /** Setting this environment variable to "always" fits every file out of core can stream (tests, comparisons). */
 export const FORCE_OUT_OF_CORE_ENV = 'MIXSCOPE_OUT_OF_CORE';
-/** The names out of core can stream: uncompressed delimited text, Parquet, Arrow IPC / Feather, JSON, JSON Lines, NumPy, IDX. */
+/** The names out of core can stream: uncompressed delimited text, Parquet, Arrow IPC / Feather, JSON, JSON Lines, NumPy, IDX, Excel. */
 const TEXT_NAME = /\.(csv|tsv|txt|dat|data)$/i;
 const PARQUET_NAME = /\.parquet$/i;
 const ARROW_NAME = /\.(arrow|arrows|feather)$/i;
@@ -15,7 +15,7 @@ const NPY_NAME = /\.npy$/i;
 const IDX_NAME = /[-.]idx3-ubyte$/i;
 const EXCEL_NAME = /\.xlsx$/i;
 
-export type StreamedFormat = 'text' | 'parquet' | 'arrow' | 'json' | 'json-lines' | 'npy' | 'idx';
+export type StreamedFormat = 'text' | 'parquet' | 'arrow' | 'json' | 'json-lines' | 'npy' | 'idx' | 'xlsx';
 
 /** How out of core streams this file, from its name; undefined when it cannot. */
 export function streamedFormatOf(fileName: string): StreamedFormat | undefined {
@@ -26,6 +26,7 @@ export function streamedFormatOf(fileName: string): StreamedFormat | undefined {
   if (JSON_LINES_NAME.test(fileName)) return 'json-lines';
   if (NPY_NAME.test(fileName)) return 'npy';
   if (IDX_NAME.test(fileName)) return 'idx';
+  if (EXCEL_NAME.test(fileName)) return 'xlsx';
   return undefined;
 }
 
@@ -36,14 +37,7 @@ export function isOutOfCoreFileName(fileName: string): boolean {
 
 /** What out of core reads, for messages. */
 export const STREAMED_FORMATS =
-  'uncompressed delimited text (.csv, .tsv, .txt, .dat, .data), Parquet (.parquet), Arrow IPC / Feather (.arrow, .arrows, .feather), JSON (.json), JSON Lines (.ndjson, .jsonl), NumPy (.npy) and IDX images (*-idx3-ubyte)';
-
-/**
- * Why a workbook stays in memory: its reader inflates the whole zip and parses the sheet's XML and its shared strings at
- * once; a sheet holds at most 1,048,576 rows, so such a file is a table a CSV or Parquet copy fits out of core.
- */
-export const EXCEL_REFUSAL =
-  'an Excel workbook (.xlsx) is not fitted out of core: its reader inflates the whole zipped workbook and parses the sheet and its shared strings in memory (a sheet holds at most 1,048,576 rows)';
+  'uncompressed delimited text (.csv, .tsv, .txt, .dat, .data), Parquet (.parquet), Arrow IPC / Feather (.arrow, .arrows, .feather), JSON (.json), JSON Lines (.ndjson, .jsonl), NumPy (.npy), IDX images (*-idx3-ubyte) and Excel workbooks (.xlsx)';
 
 /** Whether a file of `bytes` is over a budget of `budgetMB` (or out of core is forced by the environment). */
 export function needsOutOfCore(bytes: number, budgetMB: number): boolean {
@@ -78,7 +72,7 @@ export function formatSize(bytes: number): string {
 }
 
 /**
- * In memory when the file is within the budget; delimited text, Parquet and Arrow over it is fitted out of core from this machine's
+ * In memory when the file is within the budget; a streamed format (STREAMED_FORMATS) over it is fitted out of core from this machine's
  * disk; anything else over it is refused with why and what to do (never read whole, so never an out-of-memory).
  */
 export function planFit(input: PlanInput): FitPlan {
@@ -87,11 +81,10 @@ export function planFit(input: PlanInput): FitPlan {
   if (!(streamed ? needsOutOfCore(size, budgetMB) : size > budgetMB * MB)) return { kind: 'inMemory' };
   const over = size > budgetMB * MB ? `${fileName} is ${formatSize(size)}, over the memory budget of ${budgetMB} MB (${budgetSetting})` : `${fileName} is fitted out of core (${FORCE_OUT_OF_CORE_ENV}=always)`;
   if (!streamed) {
-    const why = EXCEL_NAME.test(fileName) ? EXCEL_REFUSAL : `only ${STREAMED_FORMATS} can be fitted out of core`;
     return {
       kind: 'refused',
       message:
-        `${over}, and ${why}. ` +
+        `${over}, and only ${STREAMED_FORMATS} can be fitted out of core. ` +
         `Save it as CSV or Parquet to fit it out of core, fit a smaller sample of it, or raise ${budgetSetting} if this machine has the memory.`,
     };
   }

@@ -115,17 +115,23 @@ describe('reliability: reading a data file runs no code (Restricted Mode and vir
     walk(engine);
     const usingFs = sources.filter((p) => /from ['"](node:)?fs(\/promises)?['"]|require\(['"](node:)?fs['"]\)/.test(fs.readFileSync(p, 'utf8')));
     assert.deepEqual(usingFs.map((p) => path.relative(root, p).split(path.sep).join('/')), [
-      // The out-of-core Parquet and Arrow readers: they read the file they are given, by byte ranges.
+      // The out-of-core readers (Arrow, Excel and its zip, JSON, Parquet, NumPy and IDX): they read the file they are given.
       'src/engine/data/arrowStream.ts',
+      'src/engine/data/excelStream.ts',
+      'src/engine/data/excelZip.ts',
+      'src/engine/data/jsonStream.ts',
       'src/engine/data/parquetStream.ts',
+      'src/engine/data/store/arrayStream.ts',
       'src/engine/data/store/columnStore.ts',
       'src/engine/data/store/textStream.ts',
       'src/engine/families/bernoulli/shardPool.ts',
       'src/engine/outOfCore.ts',
     ]);
     // Out of core: the data file is opened read-only; everything written goes into the store's own temporary folder.
-    const stream = fs.readFileSync(path.join(engine, 'data', 'store', 'textStream.ts'), 'utf8');
-    assert.doesNotMatch(stream, /fs\.(write|append|unlink|rm|rename|create)|openSync\([^)]*'[wa]/, 'the streaming parse only reads the data file');
+    for (const reader of [['store', 'textStream.ts'], ['excelStream.ts'], ['excelZip.ts']]) {
+      const stream = fs.readFileSync(path.join(engine, 'data', ...reader), 'utf8');
+      assert.doesNotMatch(stream, /fs\.(write|append|unlink|rm|rename|create)|openSync\([^)]*'[wa]/, `the streaming parse (${reader.join('/')}) only reads the data file`);
+    }
     const store = fs.readFileSync(path.join(engine, 'data', 'store', 'columnStore.ts'), 'utf8');
     for (const m of store.matchAll(/fs\.openSync\(([^,]+),\s*'w'\)/g)) assert.match(m[1], /^(columnPath\(.*|to)$/, 'the store writes only its own column files (narrowToFloat32 is given one)');
     const pool = fs.readFileSync(path.join(engine, 'families', 'bernoulli', 'shardPool.ts'), 'utf8');

@@ -279,7 +279,17 @@ export function loadCellTableSelecting(fileName: string, table: CellTable, optio
       detail = `"${clip(shown(cellsOf(j)[i]))}" in ${names[j]}`;
       break;
     }
-    if (!problem && d > 0 && missingCells === d) {
+    // As the text loader: a row needs one observed cell among the fitted ones, numeric or categorical.
+    let missingCodes = 0;
+    if (!problem && codes) {
+      for (let k = 0; k < dc; k++) {
+        const j = categorical[k];
+        const code = pre.kinds[j][i] === MISSING ? -1 : (categoryCodes[k].get(labelText(cellsOf(j)[i]) ?? '') ?? -1);
+        codes[n * dc + k] = code;
+        if (code < 0) missingCodes++;
+      }
+    }
+    if (!problem && missingCells === d && missingCodes === dc) {
       problem = 'allMissing';
       detail = undefined;
     }
@@ -303,14 +313,7 @@ export function loadCellTableSelecting(fileName: string, table: CellTable, optio
       skipped.add(problem, rowNumber(i), detail);
       continue;
     }
-    if (codes) {
-      for (let k = 0; k < dc; k++) {
-        const j = categorical[k];
-        const code = pre.kinds[j][i] === MISSING ? -1 : (categoryCodes[k].get(labelText(cellsOf(j)[i]) ?? '') ?? -1);
-        codes[n * dc + k] = code;
-        if (code < 0) missingCategories[k]++;
-      }
-    }
+    if (codes) for (let k = 0; k < dc; k++) if (codes[n * dc + k] < 0) missingCategories[k]++;
     if (missingCells > 0) {
       missing ??= allocate(fileName, 'the missing-cell mask', rows * d, () => new Uint8Array(rows * d));
       for (let k = 0; k < d; k++) {

@@ -16,13 +16,13 @@ export interface ExcelOptions extends CellTableOptions {
   sheet?: string;
 }
 
-type Row = readonly unknown[];
-interface Sheet {
+export type Row = readonly unknown[];
+export interface Sheet {
   sheet: string;
   data: Row[];
 }
 
-const EXPECTED = 'Expected an Excel workbook (.xlsx); an older .xls workbook must be saved as .xlsx first.';
+export const EXPECTED = 'Expected an Excel workbook (.xlsx); an older .xls workbook must be saved as .xlsx first.';
 
 
 async function readSheets(fileName: string, bytes: Uint8Array): Promise<Sheet[]> {
@@ -38,7 +38,7 @@ async function readSheets(fileName: string, bytes: Uint8Array): Promise<Sheet[]>
 }
 
 /** A sheet's rows as a cell table: leading empty rows skipped, a header row when the first row names the columns. */
-function sheetTable(sheet: Sheet): CellTable {
+export function sheetTable(sheet: Sheet): CellTable {
   const isEmpty = (row: Row) => row.every((cell) => cell === null || cell === undefined || cell === '');
   const kept: number[] = [];
   for (let r = 0; r < sheet.data.length; r++) if (!isEmpty(sheet.data[r])) kept.push(r);
@@ -63,7 +63,7 @@ function lastFilled(row: Row): number {
 }
 
 /** The sheet asked for: its exact name, then any case, then a 1-based number. */
-function findSheet(fileName: string, sheets: Sheet[], wanted: string): Sheet {
+export function findSheet<S extends { sheet: string }>(fileName: string, sheets: S[], wanted: string): S {
   const exact = sheets.find((s) => s.sheet === wanted) ?? sheets.find((s) => s.sheet.toLowerCase() === wanted.toLowerCase());
   if (exact) return exact;
   if (/^\d+$/.test(wanted) && Number(wanted) >= 1 && Number(wanted) <= sheets.length) return sheets[Number(wanted) - 1];
@@ -78,7 +78,7 @@ function loadSheet(fileName: string, sheet: Sheet, options: CellTableOptions): T
     dataset.summary.source = { format: 'xlsx', sheet: sheet.sheet };
     return dataset;
   } catch (error) {
-    if (error instanceof DataError) throw new DataError(error.message.replace(/^([^:]*): /, `$1: sheet "${sheet.sheet}": `), error.fileName, error.line);
+    if (error instanceof DataError) throw inSheet(sheet.sheet, error);
     throw error;
   }
 }
@@ -95,26 +95,43 @@ export function numericSheets(fileName: string, sheets: Sheet[]): { sheet: Sheet
   });
 }
 
+/** The note naming a workbook's sheets when one was asked for. */
+export function workbookSheetsNote(names: string[]): string {
+  return `${plural(names.length, 'sheet')} in the workbook: ${listSome(names.map((name) => `"${name}"`))}`;
+}
+
+/** The note naming the other sheets that hold a numeric table when the first was read. */
+export function firstNumericSheetNote(others: string[]): string {
+  const quoted = others.map((name) => `"${name}"`);
+  return `the first sheet with a numeric table; ${listSome(quoted)} also ${quoted.length === 1 ? 'holds one' : 'hold one'}: choose with the sheet setting (CLI: --sheet NAME)`;
+}
+
+/** No sheet holds a numeric table: each sheet and why. */
+export function noNumericSheet(fileName: string, tried: { name: string; why: string }[]): DataError {
+  return dataError(fileName, `no sheet holds a numeric table: ${tried.map((t) => `"${t.name}" (${t.why})`).join('; ')}`);
+}
+
+/** A DataError of a sheet's table, the sheet named after the file (as every error of a sheet reads). */
+export function inSheet(sheet: string, error: DataError): DataError {
+  if (error.message.includes(`: sheet "${sheet}": `)) return error;
+  return new DataError(error.message.replace(/^([^:]*): /, `$1: sheet "${sheet}": `), error.fileName, error.line);
+}
+
 export async function loadExcel(fileName: string, bytes: Uint8Array, options: ExcelOptions): Promise<TableData | ImageData> {
   const sheets = await readSheets(fileName, bytes);
   if (sheets.length === 0) throw dataError(fileName, `the workbook has no sheet. ${EXPECTED}`);
   const wanted = options.sheet?.trim();
   if (wanted) {
     const dataset = loadSheet(fileName, findSheet(fileName, sheets, wanted), options);
-    if (sheets.length > 1) dataset.summary.notes.push(`${plural(sheets.length, 'sheet')} in the workbook: ${listSome(sheets.map((s) => `"${s.sheet}"`))}`);
+    if (sheets.length > 1) dataset.summary.notes.push(workbookSheetsNote(sheets.map((s) => s.sheet)));
     return dataset;
   }
   const tried = numericSheets(fileName, sheets);
   const usable = tried.filter((t) => t.dataset);
-  if (usable.length === 0) {
-    throw dataError(fileName, `no sheet holds a numeric table: ${tried.map((t) => `"${t.sheet.sheet}" (${t.why})`).join('; ')}`);
-  }
+  if (usable.length === 0) throw noNumericSheet(fileName, tried.map((t) => ({ name: t.sheet.sheet, why: t.why ?? '' })));
   const chosen = usable[0].sheet;
   const dataset = loadSheet(fileName, chosen, options);
-  if (usable.length > 1) {
-    const others = usable.slice(1).map((t) => `"${t.sheet.sheet}"`);
-    dataset.summary.notes.push(`the first sheet with a numeric table; ${listSome(others)} also ${others.length === 1 ? 'holds one' : 'hold one'}: choose with the sheet setting (CLI: --sheet NAME)`);
-  }
+  if (usable.length > 1) dataset.summary.notes.push(firstNumericSheetNote(usable.slice(1).map((t) => t.sheet.sheet)));
   return dataset;
 }
 

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { loadDatasetAsync } from '../../../src/engine/data/load';
 import { fitDataset } from '../../../src/engine/fit';
 import { fitOutOfCore } from '../../../src/engine/outOfCore';
-import { DataError, OptionsError } from '../../../src/engine/errors';
+import { DataError } from '../../../src/engine/errors';
 import type { FitOptions } from '../../../src/shared/protocol';
 import { openParquetGroups } from '../../../src/engine/data/parquetStream';
 import { streamGroupsToStore } from '../../../src/engine/data/store/cellStream';
@@ -183,15 +183,6 @@ describe('out of core: Parquet and Arrow streamed group by group, fitted as in m
     await assert.rejects(
       () => fitOutOfCore(brokenArrow, { model: 'gaussian', k: 2 }, 1, {}, { tempParent: temp }),
       (e: unknown) => e instanceof DataError && /^broken\.arrow: record batch 2 of 3: the Arrow data (are damaged|cannot be read)/.test((e as Error).message),
-    );
-  });
-
-  it('Excel is refused out of core with what to do', async () => {
-    await assert.rejects(
-      () => fitOutOfCore(path.join(DATA, 'faithful.xlsx'), { model: 'gaussian', k: 2 }, 1, {}, { tempParent: temp }),
-      (e: unknown) =>
-        e instanceof OptionsError &&
-        /^faithful\.xlsx \(0 MB\) is over the 1 MB memory budget \(memoryBudgetMB\), so it is fitted out of core, but an Excel workbook \(\.xlsx\) is not fitted out of core: its reader inflates the whole zipped workbook .*\(a sheet holds at most 1,048,576 rows\)\. Save the sheet as CSV or Parquet to fit it out of core, or raise memoryBudgetMB/.test((e as Error).message),
     );
   });
 

@@ -15,6 +15,7 @@ export async function inMemoryFit(file: string, options: Partial<FitOptions>): P
     categoryLimit: options.categoryLimit,
     labelColumn: options.labelColumn,
     imageWidth: options.imageWidth,
+    sheet: options.sheet,
     // As the worker loads a file: the fit's own missing-cell rule (marginalise by default).
     missing: options.missing ?? 'marginalize',
   });

@@ -27,25 +27,18 @@ describe('host fit plan: memory budget, out of core, remote and virtual workspac
     }
   });
 
-  it('fits local delimited text, Parquet and Arrow / Feather over the budget out of core', () => {
-    for (const name of ['big.csv', 'big.TSV', 'big.txt', 'big.dat', 'big.data', 'big.parquet', 'big.arrow', 'big.arrows', 'big.Feather']) {
+  it('fits local delimited text, Parquet, Arrow / Feather and Excel over the budget out of core', () => {
+    for (const name of ['big.csv', 'big.TSV', 'big.txt', 'big.dat', 'big.data', 'big.parquet', 'big.arrow', 'big.arrows', 'big.Feather', 'big.xlsx', 'big.XLSX']) {
       assert.deepEqual(planHostFit(local, name, 100 * MB + 1, limits), { kind: 'outOfCore' }, name);
     }
   });
 
   it('refuses other formats over the budget, naming the file, its size, the setting and what to do', () => {
-    const plan = planHostFit(local, 'big.xlsx', 150 * MB, limits);
-    assert.deepEqual(plan, {
-      kind: 'refused',
-      message:
-        'big.xlsx is 150.0 MB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), and an Excel workbook (.xlsx) is not fitted out of core: its reader inflates the whole zipped workbook and parses the sheet and its shared strings in memory (a sheet holds at most 1,048,576 rows). ' +
-        'Save it as CSV or Parquet to fit it out of core, fit a smaller sample of it, or raise mixscope.memoryBudgetMB if this machine has the memory.',
-    });
     // Compressed files are not streamed.
     const gz = planHostFit(local, 'big.csv.gz', 150 * MB, limits);
     assert.equal(gz.kind, 'refused');
     assert.equal((gz as { message: string }).message, `big.csv.gz is 150.0 MB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), and only ${STREAMED_FORMATS} can be fitted out of core. Save it as CSV or Parquet to fit it out of core, fit a smaller sample of it, or raise mixscope.memoryBudgetMB if this machine has the memory.`);
-    for (const part of ['uncompressed delimited text (.csv, .tsv, .txt, .dat, .data)', 'Parquet (.parquet)', 'Arrow IPC / Feather (.arrow, .arrows, .feather)', 'JSON (.json)', 'JSON Lines (.ndjson, .jsonl)', 'NumPy (.npy)', 'IDX images (*-idx3-ubyte)']) {
+    for (const part of ['uncompressed delimited text (.csv, .tsv, .txt, .dat, .data)', 'Parquet (.parquet)', 'Arrow IPC / Feather (.arrow, .arrows, .feather)', 'JSON (.json)', 'JSON Lines (.ndjson, .jsonl)', 'NumPy (.npy)', 'IDX images (*-idx3-ubyte)', 'Excel workbooks (.xlsx)']) {
       assert.ok(STREAMED_FORMATS.includes(part), part);
     }
     for (const name of ['big.json', 'big.ndjson', 'big.jsonl', 'big.npy', 'train-images-idx3-ubyte']) assert.deepEqual(planHostFit(local, name, 150 * MB, limits), { kind: 'outOfCore' }, name);
@@ -66,12 +59,12 @@ describe('host fit plan: memory budget, out of core, remote and virtual workspac
     assert.match((virtual as { message: string }).message, /it is in a virtual workspace \(memfs:\), not on this machine's disk\. Copy it into a local folder/);
   });
 
-  it(`${FORCE_OUT_OF_CORE_ENV}=always sends local text, Parquet, Arrow, JSON, NumPy and IDX out of core whatever their size, and leaves other formats in memory`, () => {
+  it(`${FORCE_OUT_OF_CORE_ENV}=always sends local text, Parquet, Arrow, JSON, NumPy, IDX and Excel out of core whatever their size, and leaves other formats in memory`, () => {
     process.env[FORCE_OUT_OF_CORE_ENV] = 'always';
     assert.deepEqual(planHostFit(local, 'small.csv', 10, limits), { kind: 'outOfCore' });
     assert.deepEqual(planHostFit(local, 'small.parquet', 10, limits), { kind: 'outOfCore' });
     assert.deepEqual(planHostFit(local, 'small.feather', 10, limits), { kind: 'outOfCore' });
-    assert.deepEqual(planHostFit(local, 'small.xlsx', 10, limits), { kind: 'inMemory' });
+    assert.deepEqual(planHostFit(local, 'small.xlsx', 10, limits), { kind: 'outOfCore' });
     assert.deepEqual(planHostFit(local, 'small.npy', 10, limits), { kind: 'outOfCore' });
     assert.deepEqual(planHostFit(local, 'train-images-idx3-ubyte', 10, limits), { kind: 'outOfCore' });
     assert.deepEqual(planHostFit(local, 'small.csv.gz', 10, limits), { kind: 'inMemory' });
