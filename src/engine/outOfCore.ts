@@ -207,10 +207,11 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
   else {
     // The Parquet and Arrow readers live in their own bundle, loaded on first use (data/typedReaders.ts).
     const readers = typedReaders();
-    // A Parquet row group is read in slices whose cells (a JS value each, about 32 bytes with hyparquet's decoded pages)
-    // take at most a quarter of the budget (at least 4,096 rows).
+    // A Parquet row group or an uncompressed Arrow record batch is read in slices whose cells (a JS value each, about
+    // 32 bytes with hyparquet's decoded pages or apache-arrow's text cells) take at most a quarter of the budget (at
+    // least 4,096 rows).
     const sliceRows = (columns: number) => Math.max(4096, Math.floor(budgetBytes / 4 / (32 * Math.max(1, columns))));
-    grouped = format === 'parquet' ? await readers.openParquetGroups(file, filePath, sliceRows) : readers.openArrowGroups(file, filePath);
+    grouped = format === 'parquet' ? await readers.openParquetGroups(file, filePath, sliceRows) : readers.openArrowGroups(file, filePath, sliceRows);
   }
   return streamGroupsToStore(grouped, dir, {
     columns: options.columns,
