@@ -184,7 +184,7 @@ describe('CLI: --memory-budget-mb (out of core)', () => {
     fs.writeFileSync(workbook, new Uint8Array(1024 * 1024 + 1));
     const excel = cli(['fit', workbook, '--k', '2', '--memory-budget-mb', '1']);
     assert.equal(excel.code, 2, excel.stderr);
-    assert.match(excel.stderr, /big\.xlsx is 1\.0 MB, over the memory budget of 1 MB \(--memory-budget-mb\), and an Excel workbook \(\.xlsx\) is not fitted out of core: its reader inflates the whole zipped workbook .*\(a sheet holds at most 1,048,576 rows\)\. Save it as CSV or Parquet/);
+    assert.match(excel.stderr, /big\.xlsx is 1\.0 MB \(about 44\.0 MB once read into memory\), over the memory budget of 1 MB \(--memory-budget-mb, which counts a file as read into memory\), and an Excel workbook \(\.xlsx\) is not fitted out of core: its reader inflates the whole zipped workbook .*\(a sheet holds at most 1,048,576 rows\)\. Save it as CSV or Parquet/);
   });
 
   it('selects on one column out of core as in memory (mclust\'s E and V from the quantile classes of every value)', () => {
@@ -210,7 +210,7 @@ describe('CLI: --memory-budget-mb (out of core)', () => {
     // The variational mixture from random responsibilities: refused before reading.
     const r = cli(['fit', csv, '--k', '3', '--covariance', 'variational', '--init', 'random', '--memory-budget-mb', '1']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^mixscope: blobs\.csv \(\d+ MB\) is over the 1 MB memory budget \(memoryBudgetMB\), so it is fitted out of core, which starts covarianceType "variational" from k-means \(as scikit-learn's BayesianGaussianMixture\), not from init "random"\. Set init to "kmeans\+\+" and leave initParams unset, or raise memoryBudgetMB/);
+    assert.match(r.stderr, /^mixscope: blobs\.csv \(\d+ MB, about \d+ MB once read into memory\) is over the 1 MB memory budget \(memoryBudgetMB\), so it is fitted out of core, which starts covarianceType "variational" from k-means \(as scikit-learn's BayesianGaussianMixture\), not from init "random"\. Set init to "kmeans\+\+" and leave initParams unset, or raise memoryBudgetMB/);
     assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
     const bad = cli(['fit', csv, '--memory-budget-mb', '0']);
     assert.equal(bad.code, 2);

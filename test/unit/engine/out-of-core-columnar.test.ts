@@ -191,7 +191,7 @@ describe('out of core: Parquet and Arrow streamed group by group, fitted as in m
       () => fitOutOfCore(path.join(DATA, 'faithful.xlsx'), { model: 'gaussian', k: 2 }, 1, {}, { tempParent: temp }),
       (e: unknown) =>
         e instanceof OptionsError &&
-        /^faithful\.xlsx \(0 MB\) is over the 1 MB memory budget \(memoryBudgetMB\), so it is fitted out of core, but an Excel workbook \(\.xlsx\) is not fitted out of core: its reader inflates the whole zipped workbook .*\(a sheet holds at most 1,048,576 rows\)\. Save the sheet as CSV or Parquet to fit it out of core, or raise memoryBudgetMB/.test((e as Error).message),
+        /^faithful\.xlsx \(0 MB, about 0 MB once read into memory\) is over the 1 MB memory budget \(memoryBudgetMB\), so it is fitted out of core, but an Excel workbook \(\.xlsx\) is not fitted out of core: its reader inflates the whole zipped workbook .*\(a sheet holds at most 1,048,576 rows\)\. Save the sheet as CSV or Parquet to fit it out of core, or raise memoryBudgetMB/.test((e as Error).message),
     );
   });
 
