@@ -40,11 +40,27 @@ import { evenSample, type FitCallbacks, type FitOutcome } from './families/types
 import { resolveOptions } from './options';
 import { selectionCandidates } from './select/product';
 import { selectOutOfCore } from './select/outOfCoreSelection';
-import { EXCEL_REFUSAL, isOutOfCoreFileName, STREAMED_FORMATS, streamedFormatOf } from './outOfCorePolicy';
+import { EXCEL_REFUSAL, inMemoryFactor, isOutOfCoreFileName, STREAMED_FORMATS, streamedFormatOf } from './outOfCorePolicy';
 
 const MB = 1024 * 1024;
 /** Most rows k-means++ starts from (an evenly drawn sample of the file's rows). */
 const MAX_START_ROWS = 200_000;
+/** Fewest rows the plot shows, whatever the budget (when the file has them). */
+const MIN_PLOT_ROWS = 500;
+
+/**
+ * Rows of the plot sample: maxPlotPoints, fewer when its values (a Float64Array and the copy sent to the panel, 16
+ * bytes a value) would take more than an eighth of the budget, never fewer than MIN_PLOT_ROWS. At the default budget
+ * this is maxPlotPoints for any table of up to 1,600 columns (28 × 28 images too).
+ */
+export function plotSampleRows(maxPlotPoints: number, budgetBytes: number, d: number): number {
+  return Math.min(maxPlotPoints, Math.max(MIN_PLOT_ROWS, Math.floor(budgetBytes / 8 / (16 * Math.max(1, d)))));
+}
+
+/** Rows k-means++ starts from: as many as a quarter of the budget holds at `rowBytes` a row, at most MAX_START_ROWS, at least K. */
+export function startSampleRows(k: number, budgetBytes: number, rowBytes: number): number {
+  return Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budgetBytes / 4 / rowBytes)));
+}
 export { FORCE_OUT_OF_CORE_ENV, fitsOutOfCore, needsOutOfCore } from './outOfCorePolicy';
 
 export interface OutOfCoreHooks {
@@ -76,7 +92,9 @@ export interface OutOfCoreHooks {
  */
 function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, budgetMB: number, prefix = ''): void {
   const budget = `${prefix}memoryBudgetMB`;
-  const over = `${file} (${sizeMB.toFixed(0)} MB) is over the ${budgetMB} MB memory budget (${budget}), so it is fitted out of core`;
+  const factor = inMemoryFactor(file);
+  const asRead = factor === 1 ? '' : `, about ${(sizeMB * factor).toFixed(0)} MB once read into memory`;
+  const over = `${file} (${sizeMB.toFixed(0)} MB${asRead}) is over the ${budgetMB} MB memory budget (${budget}), so it is fitted out of core`;
   const refuse = (what: string, fix: string) => {
     throw new OptionsError(`${over}, which ${what}. ${fix}, or raise ${budget} to fit it in memory.`);
   };
@@ -292,7 +310,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     const transform = columnTransform(store, options.standardize);
     const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
     const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress);
-    const plotIndices = evenSample(n, options.maxPlotPoints);
+    const plotIndices = evenSample(n, plotSampleRows(options.maxPlotPoints, budget, d));
     const plotValues = gatherRows(source, plotIndices);
     const missingCells = store.columns.slice(0, d).map((c) => c.missing ?? 0);
     const observedMeans = Float64Array.from(transform.shift, (shift, j) => (store.columns[j].mean - shift) / transform.scale[j]);
@@ -329,7 +347,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
       result.elapsedMs = Date.now() - started;
       return { result, plotSample, plotAssignments };
     }
-    const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (d + k + 3)))));
+    const startRows = startSampleRows(k, budget, 8 * (d + k + 3));
     const startIndices = evenSample(n, startRows);
     const startValues = gatherRows(source, startIndices);
     const notes = sampleNotes(startIndices.length, plotIndices.length, n, 'centre', 'the plot and the assignments');
@@ -454,12 +472,12 @@ function fitCountsOutOfCore(
   if (options.model !== 'poisson') source.forEachChunk((rows, start) => {
     for (let i = 0; i < rows; i++) checkCounts(file, source.buffer.subarray(i * d, (i + 1) * d), undefined, summary.columns, start + i);
   });
-  const plotIndices = evenSample(n, options.maxPlotPoints);
+  const plotIndices = evenSample(n, plotSampleRows(options.maxPlotPoints, budget, d));
   const plotValues = gatherRows(source, plotIndices);
   const plotSample: PlotSample = { indices: plotIndices, values: Array.from(plotValues), d };
   const projection = d > 2 ? principalAxes(plotValues, plotIndices.length, d) : undefined;
   if (projection) plotSample.projection = projection;
-  const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (d + k + 3)))));
+  const startRows = startSampleRows(k, budget, 8 * (d + k + 3));
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
   const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
   const startValues = gatherRows(source, startIndices, startWeights);
@@ -502,8 +520,8 @@ function fitCategoriesOutOfCore(
   const transform = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + dc + 2 * k)))))));
   const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { recode: categorical.recode, weighted: weightsColumn !== undefined });
-  const plotIndices = evenSample(n, options.maxPlotPoints);
-  const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (dc + k + 3)))));
+  const plotIndices = evenSample(n, plotSampleRows(options.maxPlotPoints, budget, dc));
+  const startRows = startSampleRows(k, budget, 8 * (dc + k + 3));
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
   const startCodes = new Int32Array(startIndices.length * dc);
   const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
@@ -636,7 +654,7 @@ function fitMixedTableOutOfCore(
     });
   }
   const gaussianSource: RowSource = { n, d: dg, chunkRows, buffer: gaussian, forEachChunk: (visit) => source.forEachChunk(visit) };
-  const plotIndices = evenSample(n, options.maxPlotPoints);
+  const plotIndices = evenSample(n, plotSampleRows(options.maxPlotPoints, budget, dg));
   const plotValues = gatherRows(gaussianSource, plotIndices);
   const missingCells = gaussianIndices.map((j) => reader.info.columns[j].missing ?? 0);
   const observedMeans = Float64Array.from(gaussianIndices, (j) => reader.info.columns[j].mean);
@@ -645,7 +663,7 @@ function fitMixedTableOutOfCore(
   const projection = dg > 2 ? principalAxes(plotValues, plotIndices.length, dg) : undefined;
   if (projection) plotSample.projection = projection;
   if (incomplete) plotSample.incompleteRows = incomplete.rows;
-  const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (dg + k + 3)))));
+  const startRows = startSampleRows(k, budget, 8 * (dg + k + 3));
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
   const startValues = gatherRows(gaussianSource, startIndices);
   // The in-memory reason, from the blocks' columns only (mixedReason reads nothing else).
@@ -771,8 +789,8 @@ function fitImagesOutOfCore(
   const identity = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k) + 2 * d))))));
   const source = storeSource(reader, chunkRows, identity, hooks.onPassProgress);
-  const plotIndices = evenSample(n, options.maxPlotPoints);
-  const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * d + 8))));
+  const plotIndices = evenSample(n, plotSampleRows(options.maxPlotPoints, budget, d));
+  const startRows = startSampleRows(k, budget, 8 * d + 8);
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
   const startValues = gatherRows(source, startIndices);
   const reason =
