@@ -12,6 +12,9 @@
 //   node bench/outOfCore.mjs --budgets 16,64,256 [--sizes 35,300,1024] [--kinds gaussian,poisson,categorical,mixed,bernoulli,parquet,arrow]
 //       Peak RSS per budget, file size and kind (files from test/fixtures/largeFiles.mjs; K = 3, 3 iterations), as a
 //       table: each row says whether the peak stayed within the budget + 256 MB.
+//   node bench/outOfCore.mjs --factors [--factor-sizes 8,32] [--formats csv,tsv,parquet,arrow,json,ndjson,npy,idx,xlsx]
+//       What an in-memory fit takes per byte of its file, by format (bench/inMemoryFactors.mjs): the factors by which
+//       src/engine/outOfCorePolicy.ts sends a file in memory or out of core.
 //
 // Seconds per iteration: the CLI prints a line after every E-step (--verbose); each line is stamped as it arrives and
 // the median of the gaps between consecutive lines is reported (the parse and the start are outside).
@@ -117,6 +120,13 @@ function temporaryCsv(mb) {
   const made = writeCsv(file, mb);
   process.stderr.write(`${made.rows} rows\n`);
   return { dir, file, ...made };
+}
+
+if (args.includes('--factors')) {
+  const { measureFactors } = await import('./inMemoryFactors.mjs');
+  const list = (name, fallback) => option(name, fallback).split(',').map((v) => v.trim()).filter(Boolean);
+  await measureFactors(cli, { sizes: list('--factor-sizes', '8,32').map(Number), formats: list('--formats', 'csv,tsv,parquet,arrow,json,ndjson,npy,idx,xlsx') });
+  process.exit(0);
 }
 
 if (option('--budgets', undefined) !== undefined) {

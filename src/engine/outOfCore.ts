@@ -41,11 +41,27 @@ import { evenSample, type FitCallbacks, type FitOutcome } from './families/types
 import { resolveOptions } from './options';
 import { selectionCandidates } from './select/product';
 import { selectOutOfCore } from './select/outOfCoreSelection';
-import { isOutOfCoreFileName, STREAMED_FORMATS, streamedFormatOf } from './outOfCorePolicy';
+import { inMemoryFactor, isOutOfCoreFileName, STREAMED_FORMATS, streamedFormatOf } from './outOfCorePolicy';
 
 const MB = 1024 * 1024;
 /** Most rows k-means++ starts from (an evenly drawn sample of the file's rows). */
 const MAX_START_ROWS = 200_000;
+/** Fewest rows the plot shows, whatever the budget (when the file has them). */
+const MIN_PLOT_ROWS = 500;
+
+/**
+ * Rows of the plot sample: maxPlotPoints, fewer when its values (a Float64Array and the copy sent to the panel, 16
+ * bytes a value) would take more than an eighth of the budget, never fewer than MIN_PLOT_ROWS. At the default budget
+ * this is maxPlotPoints for any table of up to 1,600 columns (28 × 28 images too).
+ */
+export function plotSampleRows(maxPlotPoints: number, budgetBytes: number, d: number): number {
+  return Math.min(maxPlotPoints, Math.max(MIN_PLOT_ROWS, Math.floor(budgetBytes / 8 / (16 * Math.max(1, d)))));
+}
+
+/** Rows k-means++ starts from: as many as a quarter of the budget holds at `rowBytes` a row, at most MAX_START_ROWS, at least K. */
+export function startSampleRows(k: number, budgetBytes: number, rowBytes: number): number {
+  return Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budgetBytes / 4 / rowBytes)));
+}
 export { FORCE_OUT_OF_CORE_ENV, fitsOutOfCore, needsOutOfCore } from './outOfCorePolicy';
 
 export interface OutOfCoreHooks {
@@ -77,7 +93,9 @@ export interface OutOfCoreHooks {
  */
 function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, budgetMB: number, prefix = ''): void {
   const budget = `${prefix}memoryBudgetMB`;
-  const over = `${file} (${sizeMB.toFixed(0)} MB) is over the ${budgetMB} MB memory budget (${budget}), so it is fitted out of core`;
+  const factor = inMemoryFactor(file);
+  const asRead = factor === 1 ? '' : `, about ${(sizeMB * factor).toFixed(0)} MB once read into memory`;
+  const over = `${file} (${sizeMB.toFixed(0)} MB${asRead}) is over the ${budgetMB} MB memory budget (${budget}), so it is fitted out of core`;
   const refuse = (what: string, fix: string) => {
     throw new OptionsError(`${over}, which ${what}. ${fix}, or raise ${budget} to fit it in memory.`);
   };
@@ -207,14 +225,15 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
   else {
     // The Parquet, Arrow and Excel readers live in their own bundle, loaded on first use (data/typedReaders.ts).
     const readers = typedReaders();
-    // A Parquet row group is read in slices whose cells (a JS value each, about 32 bytes with hyparquet's decoded pages)
-    // take at most a quarter of the budget (at least 4,096 rows).
+    // A Parquet row group or an uncompressed Arrow record batch is read in slices whose cells (a JS value each, about
+    // 32 bytes with hyparquet's decoded pages or apache-arrow's text cells) take at most a quarter of the budget (at
+    // least 4,096 rows).
     const sliceRows = (columns: number) => Math.max(4096, Math.floor(budgetBytes / 4 / (32 * Math.max(1, columns))));
     if (format === 'xlsx') {
       const workbook = readers.openExcelGroups(file, filePath, { sheet: options.sheet, groupRows: hooks.groupRecords });
       grouped = workbook;
       sheet = workbook.sheet;
-    } else grouped = format === 'parquet' ? await readers.openParquetGroups(file, filePath, sliceRows) : readers.openArrowGroups(file, filePath);
+    } else grouped = format === 'parquet' ? await readers.openParquetGroups(file, filePath, sliceRows) : readers.openArrowGroups(file, filePath, sliceRows);
   }
   const streamed = streamGroupsToStore(grouped, dir, {
     columns: options.columns,
@@ -307,7 +326,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     const transform =
       weighted && options.standardize ? weightedStandardization(storeSource(reader, chunkRows, identityTransform(d), undefined, { weighted })) : columnTransform(store, options.standardize);
     const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { weighted });
-    const plotIndices = evenSample(n, options.maxPlotPoints);
+    const plotIndices = evenSample(n, plotSampleRows(options.maxPlotPoints, budget, d));
     const plotValues = gatherRows(source, plotIndices);
     const missingCells = store.columns.slice(0, d).map((c) => c.missing ?? 0);
     const observedMeans = Float64Array.from(transform.shift, (shift, j) => (store.columns[j].mean - shift) / transform.scale[j]);
@@ -344,7 +363,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
       result.elapsedMs = Date.now() - started;
       return { result, plotSample, plotAssignments };
     }
-    const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (d + k + 3)))));
+    const startRows = startSampleRows(k, budget, 8 * (d + k + 3));
     const startIndices = evenSample(n, startRows);
     const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
     const startValues = gatherRows(source, startIndices, startWeights);
@@ -413,12 +432,12 @@ function fitCountsOutOfCore(
   if (options.model !== 'poisson') source.forEachChunk((rows, start) => {
     for (let i = 0; i < rows; i++) checkCounts(file, source.buffer.subarray(i * d, (i + 1) * d), undefined, summary.columns, start + i);
   });
-  const plotIndices = evenSample(n, options.maxPlotPoints);
+  const plotIndices = evenSample(n, plotSampleRows(options.maxPlotPoints, budget, d));
   const plotValues = gatherRows(source, plotIndices);
   const plotSample: PlotSample = { indices: plotIndices, values: Array.from(plotValues), d };
   const projection = d > 2 ? principalAxes(plotValues, plotIndices.length, d) : undefined;
   if (projection) plotSample.projection = projection;
-  const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (d + k + 3)))));
+  const startRows = startSampleRows(k, budget, 8 * (d + k + 3));
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
   const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
   const startValues = gatherRows(source, startIndices, startWeights);
@@ -461,8 +480,8 @@ function fitCategoriesOutOfCore(
   const transform = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + dc + 2 * k)))))));
   const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { recode: categorical.recode, weighted: weightsColumn !== undefined });
-  const plotIndices = evenSample(n, options.maxPlotPoints);
-  const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (dc + k + 3)))));
+  const plotIndices = evenSample(n, plotSampleRows(options.maxPlotPoints, budget, dc));
+  const startRows = startSampleRows(k, budget, 8 * (dc + k + 3));
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
   const startCodes = new Int32Array(startIndices.length * dc);
   const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
@@ -597,7 +616,7 @@ function fitMixedTableOutOfCore(
     });
   }
   const gaussianSource: RowSource = { n, d: dg, chunkRows, buffer: gaussian, weights: base.weights, forEachChunk: (visit) => source.forEachChunk(visit) };
-  const plotIndices = evenSample(n, options.maxPlotPoints);
+  const plotIndices = evenSample(n, plotSampleRows(options.maxPlotPoints, budget, dg));
   const plotValues = gatherRows(gaussianSource, plotIndices);
   const missingCells = gaussianIndices.map((j) => reader.info.columns[j].missing ?? 0);
   const observedMeans = Float64Array.from(gaussianIndices, (j) => reader.info.columns[j].mean);
@@ -606,7 +625,7 @@ function fitMixedTableOutOfCore(
   const projection = dg > 2 ? principalAxes(plotValues, plotIndices.length, dg) : undefined;
   if (projection) plotSample.projection = projection;
   if (incomplete) plotSample.incompleteRows = incomplete.rows;
-  const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (dg + k + 3)))));
+  const startRows = startSampleRows(k, budget, 8 * (dg + k + 3));
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
   const startWeights = base.weights ? new Float64Array(startIndices.length) : undefined;
   const startValues = gatherRows(gaussianSource, startIndices, startWeights);
@@ -743,8 +762,8 @@ function fitImagesOutOfCore(
   const identity = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k) + 2 * d))))));
   const source = storeSource(reader, chunkRows, identity, hooks.onPassProgress, { weighted: weightsColumn !== undefined });
-  const plotIndices = evenSample(n, options.maxPlotPoints);
-  const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * d + 8))));
+  const plotIndices = evenSample(n, plotSampleRows(options.maxPlotPoints, budget, d));
+  const startRows = startSampleRows(k, budget, 8 * d + 8);
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
   const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
   const startValues = gatherRows(source, startIndices, startWeights);

@@ -1,6 +1,6 @@
 // Which files are fitted in memory, which out of core, and which are refused, from their name and size alone: the
-// memory budget decides (a file within it is read whole). Shared by the CLI and the extension host; small and free
-// of the engine's numerics, so the host can bundle it.
+// memory budget decides, counting a file as read into memory (its size times its format's factor), not its bytes on
+// disk. Shared by the CLI and the extension host; small and free of the engine's numerics, so the host can bundle it.
 
 const MB = 1024 * 1024;
 /** Setting this environment variable to "always" fits every file out of core can stream (tests, comparisons). */
@@ -39,14 +39,50 @@ export function isOutOfCoreFileName(fileName: string): boolean {
 export const STREAMED_FORMATS =
   'uncompressed delimited text (.csv, .tsv, .txt, .dat, .data), Parquet (.parquet), Arrow IPC / Feather (.arrow, .arrows, .feather), JSON (.json), JSON Lines (.ndjson, .jsonl), NumPy (.npy), IDX images (*-idx3-ubyte) and Excel workbooks (.xlsx)';
 
-/** Whether a file of `bytes` is over a budget of `budgetMB` (or out of core is forced by the environment). */
-export function needsOutOfCore(bytes: number, budgetMB: number): boolean {
-  return bytes > budgetMB * MB || process.env[FORCE_OUT_OF_CORE_ENV] === 'always';
+/**
+ * Peak memory of an in-memory fit per byte of its file, by format: the loader's copy of the bytes, its decoded cells
+ * or text, the matrix of float64 values and the fit's own arrays (responsibilities, a sample for the plots). Measured
+ * with `node bench/outOfCore.mjs --factors` (bench/inMemoryFactors.mjs): two files of about 8 and 32 MB of each format
+ * (10 columns of Gaussian blobs, "%.5f" in text, K = 5; IDX: 28 × 28 images, Bernoulli K = 10; Excel: 0.4 and 1.4 MB)
+ * fitted in memory by the CLI; the factor is the growth of peak RSS divided by the growth of the file, rounded up
+ * (measured: CSV 4.8, TSV 5.3, Parquet 5.6, Arrow 4.1, JSON 7.1, JSON Lines 5.2, .npy 4.0, IDX 2.0, Excel 43.4).
+ */
+export const IN_MEMORY_FACTORS: Readonly<Record<StreamedFormat, number>> = {
+  text: 6,
+  parquet: 6,
+  arrow: 5,
+  json: 8,
+  'json-lines': 6,
+  npy: 4,
+  idx: 2,
+  xlsx: 44,
+};
+
+/** A file's in-memory factor from its name (IN_MEMORY_FACTORS); 1 for any other format (a gzip-compressed file: its bytes). */
+export function inMemoryFactor(fileName: string): number {
+  const format = streamedFormatOf(fileName);
+  return format === undefined ? 1 : IN_MEMORY_FACTORS[format];
+}
+
+/** What the file takes once read into memory and fitted, in bytes (its size times its format's factor). */
+export function inMemoryBytes(fileName: string, bytes: number): number {
+  return bytes * inMemoryFactor(fileName);
+}
+
+/** Whether the file, read into memory, is over a budget of `budgetMB` (or out of core is forced by the environment). */
+export function needsOutOfCore(fileName: string, bytes: number, budgetMB: number): boolean {
+  return inMemoryBytes(fileName, bytes) > budgetMB * MB || process.env[FORCE_OUT_OF_CORE_ENV] === 'always';
 }
 
 /** Whether the file (by its name and size) is fitted out of core: a streamed format over the budget. */
 export function fitsOutOfCore(fileName: string, bytes: number, budgetMB: number): boolean {
-  return isOutOfCoreFileName(fileName) && needsOutOfCore(bytes, budgetMB);
+  return isOutOfCoreFileName(fileName) && needsOutOfCore(fileName, bytes, budgetMB);
+}
+
+/** "big.csv is 300.0 MB (about 1.5 GB once read into memory)": the file's size and what the budget counts. */
+export function sizeAsRead(fileName: string, bytes: number): string {
+  const factor = inMemoryFactor(fileName);
+  return factor === 1 ? formatSize(bytes) : `${formatSize(bytes)} (about ${formatSize(bytes * factor)} once read into memory)`;
 }
 
 export type FitPlan = { kind: 'inMemory' } | { kind: 'outOfCore' } | { kind: 'refused'; message: string };
@@ -72,14 +108,18 @@ export function formatSize(bytes: number): string {
 }
 
 /**
- * In memory when the file is within the budget; a streamed format (STREAMED_FORMATS) over it is fitted out of core from this machine's
- * disk; anything else over it is refused with why and what to do (never read whole, so never an out-of-memory).
+ * In memory when the file, as read into memory, is within the budget; a streamed format over it is fitted out of core
+ * from this machine's disk; anything else over it is refused with why and what to do (never read whole, so never an
+ * out-of-memory).
  */
 export function planFit(input: PlanInput): FitPlan {
   const { fileName, size, budgetMB, budgetSetting } = input;
   const streamed = isOutOfCoreFileName(fileName);
-  if (!(streamed ? needsOutOfCore(size, budgetMB) : size > budgetMB * MB)) return { kind: 'inMemory' };
-  const over = size > budgetMB * MB ? `${fileName} is ${formatSize(size)}, over the memory budget of ${budgetMB} MB (${budgetSetting})` : `${fileName} is fitted out of core (${FORCE_OUT_OF_CORE_ENV}=always)`;
+  const overBudget = inMemoryBytes(fileName, size) > budgetMB * MB;
+  if (!(streamed ? needsOutOfCore(fileName, size, budgetMB) : overBudget)) return { kind: 'inMemory' };
+  const over = overBudget
+    ? `${fileName} is ${sizeAsRead(fileName, size)}, over the memory budget of ${budgetMB} MB (${budgetSetting}, which counts a file as read into memory)`
+    : `${fileName} is fitted out of core (${FORCE_OUT_OF_CORE_ENV}=always)`;
   if (!streamed) {
     return {
       kind: 'refused',

@@ -242,7 +242,7 @@ describe('CLI: --memory-budget-mb (out of core)', () => {
     // The variational mixture from random responsibilities: refused before reading.
     const r = cli(['fit', csv, '--k', '3', '--covariance', 'variational', '--init', 'random', '--memory-budget-mb', '1']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^mixscope: blobs\.csv \(\d+ MB\) is over the 1 MB memory budget \(memoryBudgetMB\), so it is fitted out of core, which starts covarianceType "variational" from k-means \(as scikit-learn's BayesianGaussianMixture\), not from init "random"\. Set init to "kmeans\+\+" and leave initParams unset, or raise memoryBudgetMB/);
+    assert.match(r.stderr, /^mixscope: blobs\.csv \(\d+ MB, about \d+ MB once read into memory\) is over the 1 MB memory budget \(memoryBudgetMB\), so it is fitted out of core, which starts covarianceType "variational" from k-means \(as scikit-learn's BayesianGaussianMixture\), not from init "random"\. Set init to "kmeans\+\+" and leave initParams unset, or raise memoryBudgetMB/);
     assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
     const bad = cli(['fit', csv, '--memory-budget-mb', '0']);
     assert.equal(bad.code, 2);

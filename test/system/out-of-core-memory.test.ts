@@ -53,6 +53,8 @@ describe('out of core: peak memory does not grow with the file (16 MB budget, 48
     { name: 'Gaussian, delimited text', ext: 'csv', kind: 'gaussian', options: { columns: 2, k: 3, decimals: 1 }, args: ['--model', 'gaussian', '--k', '3', '--covariance', 'full'] },
     { name: 'Poisson, delimited text', ext: 'csv', kind: 'poisson', options: { columns: 3, k: 2 }, args: ['--model', 'poisson', '--k', '2'] },
     { name: 'Gaussian, Parquet (row groups of 262,144 rows)', ext: 'parquet', kind: 'parquet', options: { columns: 1, k: 3, groupRows: 262_144 }, args: ['--model', 'gaussian', '--k', '3'] },
+    // Record batches of 32 MB each, twice the budget: read in slices of rows, never whole.
+    { name: 'Gaussian, Arrow (record batches of 4,194,304 rows)', ext: 'arrow', kind: 'arrow', options: { columns: 1, k: 3, groupRows: 4_194_304 }, args: ['--model', 'gaussian', '--k', '3'] },
   ];
   for (const c of cases) {
     it(`${c.name}: a file 12 times larger peaks less than one of its columns higher, and never runs out of heap`, async () => {

@@ -173,7 +173,7 @@ describe('host worker client: out of core (dist/worker.js)', function () {
     assert.equal(outcome.kind, 'data');
     assert.equal(
       outcome.message,
-      'blobs.csv (1 MB) is over the 1 MB memory budget (mixscope.memoryBudgetMB), so it is fitted out of core, which starts covarianceType "variational" from k-means (as scikit-learn\'s BayesianGaussianMixture), not from init "random". ' +
+      'blobs.csv (1 MB, about 8 MB once read into memory) is over the 1 MB memory budget (mixscope.memoryBudgetMB), so it is fitted out of core, which starts covarianceType "variational" from k-means (as scikit-learn\'s BayesianGaussianMixture), not from init "random". ' +
         'Set mixscope.init to "kmeans++" and leave mixscope.initParams unset, or raise mixscope.memoryBudgetMB to fit it in memory.',
     );
     await run.exited;

@@ -145,7 +145,7 @@ function checkBatch(batch: Table | undefined, body: Uint8Array | undefined): voi
 }
 
 /** One message's metadata (a flatbuffer `Message`): its header's vectors; `body` is the message's body when known. */
-function checkMessage(view: DataView, body?: Uint8Array): number {
+export function checkMessage(view: DataView, body?: Uint8Array): number {
   const message = Table.root(view, 'a message');
   const type = message.uint8(1);
   const header = message.table(2, 'the message header');

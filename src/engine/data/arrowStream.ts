@@ -1,16 +1,25 @@
 // An Arrow IPC file or stream (Feather v2) read record batch by record batch from disk, for out-of-core fits
-// (store/cellStream.ts). apache-arrow decodes whole IPC buffers, not a batch out of a file's middle, so each batch
-// is handed to it as a small IPC buffer of its own, its messages read from the file with fs:
-// - a stream is walked message by message (metadata only, bodies skipped) to find its batches; each batch becomes a
-//   small stream: the schema message, the dictionary messages before it, the batch's message, an end-of-stream marker;
-// - a file's footer gives the blocks (and holds the schema, which a file's body need not repeat: apache-arrow's own
-//   writer leaves it out); each batch becomes a small file: the dictionary messages, the batch's message, and a copy
-//   of the footer whose blocks are moved to their new offsets and whose batch list is cut to that one batch.
-// At most one batch (and the dictionaries) is held at a time; each small buffer gets the in-memory reader's
+// (store/cellStream.ts). apache-arrow decodes whole IPC buffers, not a batch out of a file's middle, so each group of
+// rows is handed to it as a small IPC buffer of its own, its messages read from the file with fs:
+// - a stream is walked message by message (metadata only, bodies skipped) to find its batches; a file's footer gives
+//   the blocks (and holds the schema, which a file's body need not repeat: apache-arrow's own writer leaves it out);
+// - an uncompressed batch is read in slices of rows (arrowSlices.ts): each slice is a small stream of the schema of the
+//   wanted columns, their dictionaries, and a batch message made of those columns' buffers for the slice's rows only,
+//   so a batch's body is never held whole and the slices follow the memory budget;
+// - a compressed batch (each buffer is compressed whole) is read whole: for a stream, the schema message, the
+//   dictionary messages before it, the batch's message, an end-of-stream marker; for a file, the dictionary messages,
+//   the batch's message, and a copy of the footer whose blocks are moved to their new offsets and whose batch list is
+//   cut to that one batch.
+// At most one slice or batch (and the dictionaries) is held at a time; each small buffer gets the in-memory reader's
 // structural check.
 
 import * as fs from 'node:fs';
-import { checkBlockPrefix, footerBlocks, IpcDamage, messageHeader, type FooterBlocks, type IpcBlock } from './arrowCheck';
+import { Type } from 'apache-arrow/enum';
+import { Message } from 'apache-arrow/ipc/metadata/message';
+import type { DataType } from 'apache-arrow';
+import type { Schema } from 'apache-arrow/schema';
+import { checkBlockPrefix, checkMessage, footerBlocks, IpcDamage, messageHeader, type FooterBlocks, type IpcBlock } from './arrowCheck';
+import { batchHeader, fieldLayouts, schemaMessage, sliceMessage, SLICE_ALIGN_ROWS, type FieldLayout } from './arrowSlices';
 import { columnCells, decodeIpc, EXPECTED, unusableReason } from './arrow';
 import { dataError, plural } from './common';
 import type { GroupedFile } from './store/cellStream';
@@ -55,8 +64,12 @@ function messageAt(fd: number, offset: number, end: number): (IpcBlock & { type:
   return { offset, metaLength: start + length, bodyLength, type };
 }
 
-/** Opens the Arrow IPC file or stream at `filePath` for reading record batch by record batch. */
-export function openArrowGroups(fileName: string, filePath: string): GroupedFile {
+/**
+ * Opens the Arrow IPC file or stream at `filePath` for reading record batch by record batch. An uncompressed batch of
+ * more than `sliceRows(c)` rows (c: the usable columns) is read in slices of about that many rows, each a group of the
+ * returned file.
+ */
+export function openArrowGroups(fileName: string, filePath: string, sliceRows?: (columns: number) => number): GroupedFile {
   const fd = fs.openSync(filePath, 'r');
   try {
     const size = fs.fstatSync(fd).size;
@@ -96,7 +109,7 @@ export function openArrowGroups(fileName: string, filePath: string): GroupedFile
         footer = { bytes, blocks };
         // A file's dictionaries are not replaced along the way: every batch reads them all.
         for (const block of blocks.dictionaries) dictionaries.push({ ...block, before: -1 });
-        batches.push(...blocks.batches);
+        for (const batch of blocks.batches) batches.push(batch);
       } else {
         const first = messageAt(fd, 0, size);
         if (!first || first.type !== SCHEMA) throw new IpcDamage('the stream does not start with a schema message');
@@ -129,28 +142,152 @@ export function openArrowGroups(fileName: string, filePath: string): GroupedFile
       return smallFile(footer!, g === undefined ? [] : dictionaries.map(messageBytes), g === undefined ? undefined : { block: batches[g], bytes: messageBytes(batches[g]) });
     };
     const schemaTable = decodeIpc(fileName, ipcOf(undefined), '');
-    const fields = schemaTable.schema.fields;
+    const arrowSchema = schemaTable.schema as unknown as Schema;
+    const fields = arrowSchema.fields;
     const columns = fields.map((field) => ({ name: field.name, unusable: unusableReason(field.type) }));
     const blockEnd = (b: IpcBlock) => b.offset + b.metaLength + b.bodyLength;
+    const groups = planGroups(fileName, fd, arrowSchema, batches, dictionaries, sliceRows?.(columns.filter((c) => !c.unusable).length));
+    const dictionaryCache = new Map<number, Uint8Array>();
+    const dictionaryBytes = (i: number) => {
+      let bytes = dictionaryCache.get(i);
+      if (!bytes) dictionaryCache.set(i, (bytes = messageBytes(dictionaries[i])));
+      return bytes;
+    };
+    /** The small stream of rows [at, at + rows) of the wanted columns of batch g. */
+    const sliceIpc = (g: number, header: SlicedBatch, wanted: number[], at: number, rows: number): Uint8Array => {
+      const block = batches[g];
+      const bodyStart = block.offset + block.metaLength;
+      const read = (offset: number, length: number) => {
+        if (offset < 0 || offset + length > block.bodyLength) throw new IpcDamage(`a buffer of record batch ${g + 1} lies outside its ${block.bodyLength}-byte body`);
+        return readBytes(fd, bodyStart + offset, length);
+      };
+      const wantedFields = wanted.map((j) => fields[j]);
+      const ids = new Set<number>();
+      for (const field of wantedFields) collectDictionaryIds(field.type, ids);
+      const parts = schemaMessage(arrowSchema, wantedFields);
+      dictionaries.forEach((d, i) => {
+        if (d.before <= g && ids.has(header.dictionaryIds[i])) parts.push(dictionaryBytes(i));
+      });
+      parts.push(...sliceMessage(read, header.header, wanted.map((j) => ({ type: fields[j].type, layout: header.layouts[j], name: fields[j].name })), at, rows), END_OF_STREAM);
+      return concat(parts);
+    };
     return {
       fileName,
       groupName: 'record batch',
       columns,
-      groupCount: batches.length,
-      groupRows: () => undefined,
-      progress: (g) => ({ done: Math.min(size, blockEnd(batches[g])), total: size }),
+      groupCount: groups.length,
+      groupRows: (s) => groups[s].rows,
+      totalRows: groups.reduce((sum, s) => sum + (s.rows ?? 0), 0) || undefined,
+      progress: (s) => {
+        const { batch, at, rows } = groups[s];
+        const end = blockEnd(batches[batch]);
+        const begin = batches[batch].offset;
+        const total = groups[s].batchRows;
+        const done = rows === undefined || total === undefined || at + rows >= total ? end : begin + ((end - begin) * (at + rows)) / total;
+        return { done: Math.min(size, Math.round(done)), total: size };
+      },
       notes: [`Arrow IPC: ${plural(batches.length, 'record batch', 'record batches')}`],
       close: () => fs.closeSync(fd),
-      async readGroup(g, wanted) {
-        const where = `record batch ${g + 1} of ${batches.length}: `;
-        const table = decodeIpc(fileName, ipcOf(g), where);
-        return { rows: table.numRows, cells: wanted.map((j) => columnCells(fileName, table, j, where)) };
+      async readGroup(s, wanted) {
+        const { batch: g, at, rows, sliced } = groups[s];
+        if (!sliced || rows === undefined) {
+          const where = `record batch ${g + 1} of ${batches.length}: `;
+          const table = decodeIpc(fileName, ipcOf(g), where);
+          return { rows: table.numRows, cells: wanted.map((j) => columnCells(fileName, table, j, where)) };
+        }
+        const where = `record batch ${g + 1} of ${batches.length} (rows ${at + 1}–${at + rows} of it): `;
+        let bytes: Uint8Array;
+        try {
+          bytes = sliceIpc(g, sliced, wanted, at, rows);
+        } catch (error) {
+          if (error instanceof IpcDamage || error instanceof RangeError) throw dataError(fileName, `${where}the Arrow data are damaged: ${error.message}. ${EXPECTED} Write the file again.`);
+          throw error;
+        }
+        const table = decodeIpc(fileName, bytes, where);
+        if (table.numRows !== rows) throw dataError(fileName, `${where}the Arrow data are damaged: ${table.numRows} rows decoded of ${rows}. ${EXPECTED} Write the file again.`);
+        return { rows, cells: wanted.map((_, k) => columnCells(fileName, table, k, where)) };
       },
     };
   } catch (error) {
     fs.closeSync(fd);
     throw error;
   }
+}
+
+interface SlicedBatch {
+  header: ReturnType<typeof batchHeader>;
+  layouts: FieldLayout[];
+  /** Each dictionary message's id (the file's dictionaries, in order). */
+  dictionaryIds: number[];
+}
+
+interface Group {
+  batch: number;
+  /** The slice's first row in the batch, and its rows (undefined: a whole batch, counted once read). */
+  at: number;
+  rows: number | undefined;
+  batchRows: number | undefined;
+  /** How to read the slice's columns; undefined: the batch is read whole. */
+  sliced?: SlicedBatch;
+}
+
+/**
+ * The groups of rows read one at a time: an uncompressed batch in slices of at most `most` rows (a multiple of
+ * SLICE_ALIGN_ROWS), any other batch whole. Each batch's metadata are read (not its body) and checked.
+ */
+function planGroups(fileName: string, fd: number, schema: Schema, batches: IpcBlock[], dictionaries: IpcBlock[], most: number | undefined): Group[] {
+  const layouts = fieldLayouts(schema.fields, schema.metadataVersion);
+  const sliceRows = most === undefined ? undefined : Math.max(SLICE_ALIGN_ROWS, Math.floor(most / SLICE_ALIGN_ROWS) * SLICE_ALIGN_ROWS);
+  if (!layouts || sliceRows === undefined) return batches.map((_, g) => ({ batch: g, at: 0, rows: undefined, batchRows: undefined }));
+  const groups: Group[] = [];
+  let dictionaryIds: number[] | undefined;
+  let where = '';
+  try {
+    const metadataOf = (block: IpcBlock) => {
+      const head = readBytes(fd, block.offset, 8);
+      const prefix = head.length === 8 && new DataView(head.buffer, head.byteOffset, 8).getInt32(0, true) === -1 ? 8 : 4;
+      const meta = readBytes(fd, block.offset + prefix, block.metaLength - prefix);
+      checkMessage(new DataView(meta.buffer, meta.byteOffset, meta.length));
+      return meta;
+    };
+    batches.forEach((block, g) => {
+      where = `record batch ${g + 1} of ${batches.length}: `;
+      const header = batchHeader(metadataOf(block));
+      const n = header.length;
+      const counts = layouts.reduce((sum, l) => ({ nodes: sum.nodes + l.nodes, buffers: sum.buffers + l.buffers }), { nodes: 0, buffers: 0 });
+      if (header.compression || header.nodes.length !== counts.nodes || header.buffers.length !== counts.buffers || !(n >= 0)) {
+        groups.push({ batch: g, at: 0, rows: undefined, batchRows: undefined });
+        return;
+      }
+      // A batch cannot claim more rows than its buffers hold bits (checked as for a whole batch in arrowCheck.ts).
+      const bytes = header.buffers.reduce((sum, b) => sum + Number(b.length), 0);
+      if (n > 8 * bytes + (1 << 16) || bytes > block.bodyLength) throw new IpcDamage(`record batch ${g + 1} claims ${n} rows in ${bytes} bytes of buffers (a body of ${block.bodyLength})`);
+      where = '';
+      dictionaryIds ??= dictionaries.map((d) => {
+        const message = Message.decode(metadataOf(d));
+        return message.isDictionaryBatch() ? Number(message.header().id) : -1;
+      });
+      const sliced: SlicedBatch = { header, layouts, dictionaryIds };
+      where = '';
+      if (n === 0) groups.push({ batch: g, at: 0, rows: 0, batchRows: 0, sliced });
+      for (let at = 0; at < n; at += sliceRows) groups.push({ batch: g, at, rows: Math.min(sliceRows, n - at), batchRows: n, sliced });
+    });
+  } catch (error) {
+    // Only metadata are read here: anything thrown while decoding them means damaged bytes.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw dataError(fileName, `${where}the Arrow data are damaged: ${reason}. ${EXPECTED} Write the file again.`);
+  }
+  return groups;
+}
+
+/** The dictionary ids a column's type uses (its own, and its children's). */
+function collectDictionaryIds(type: DataType, ids: Set<number>): void {
+  if (type.typeId === Type.Dictionary) {
+    const dictionary = type as DataType & { id: number; dictionary: DataType };
+    ids.add(dictionary.id);
+    collectDictionaryIds(dictionary.dictionary, ids);
+  }
+  for (const child of type.children ?? []) collectDictionaryIds(child.type, ids);
 }
 
 /**

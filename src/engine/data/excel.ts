@@ -45,7 +45,9 @@ export function sheetTable(sheet: Sheet): CellTable {
   const first = kept.length > 0 ? sheet.data[kept[0]] : [];
   const header = first.every((cell) => cell === null || typeof cell === 'string') && isHeaderLike(first.map((cell) => String(cell ?? '')), false);
   const bodyRows = header ? kept.slice(1) : kept;
-  const width = Math.max(0, ...kept.map((r) => lastFilled(sheet.data[r]) + 1));
+  // A loop, not Math.max(...rows): a spread of a sheet's rows overflows the stack beyond about 100,000 rows.
+  let width = 0;
+  for (const r of kept) width = Math.max(width, lastFilled(sheet.data[r]) + 1);
   const columns: CellColumn[] = Array.from({ length: width }, (_, j) => ({
     name: header ? String(first[j] ?? '') : '',
     cells: bodyRows.map((r) => sheet.data[r][j]),

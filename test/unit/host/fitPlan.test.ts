@@ -1,9 +1,9 @@
-// How the extension host fits a file: in memory within mixscope.memoryBudgetMB, out of core for local delimited text,
-// Parquet, Arrow, JSON and JSON Lines over it, refused (with why and what to do) for other formats and for remote or virtual
-// workspaces over it.
+// How the extension host fits a file: in memory when it fits in mixscope.memoryBudgetMB once read (its size times its
+// format's factor), out of core for local delimited text, Parquet, Arrow, JSON and JSON Lines over it, refused (with why
+// and what to do) for other formats and for remote or virtual workspaces over it.
 import * as assert from 'node:assert/strict';
 import { planHostFit } from '../../../src/host/fitPlan';
-import { FORCE_OUT_OF_CORE_ENV, STREAMED_FORMATS } from '../../../src/engine/outOfCorePolicy';
+import { FORCE_OUT_OF_CORE_ENV, IN_MEMORY_FACTORS, STREAMED_FORMATS } from '../../../src/engine/outOfCorePolicy';
 
 const MB = 1024 * 1024;
 const limits = { maxFileSizeMB: 1048576, memoryBudgetMB: 100 };
@@ -20,16 +20,33 @@ describe('host fit plan: memory budget, out of core, remote and virtual workspac
     else process.env[FORCE_OUT_OF_CORE_ENV] = saved;
   });
 
-  it('reads any file within the budget into memory, local or not', () => {
+  it('reads any file that fits in the budget once read into memory, local or not', () => {
     for (const scheme of ['file', 'vscode-remote', 'memfs']) {
-      assert.deepEqual(planHostFit({ scheme }, 'a.csv', 100 * MB, limits), { kind: 'inMemory' }, scheme);
-      assert.deepEqual(planHostFit({ scheme }, 'a.parquet', 100 * MB, limits), { kind: 'inMemory' }, scheme);
+      // 100 MB ÷ 6 for text and Parquet.
+      assert.deepEqual(planHostFit({ scheme }, 'a.csv', 16 * MB, limits), { kind: 'inMemory' }, scheme);
+      assert.deepEqual(planHostFit({ scheme }, 'a.parquet', 16 * MB, limits), { kind: 'inMemory' }, scheme);
+      assert.deepEqual(planHostFit({ scheme }, 'a.csv.gz', 100 * MB, limits), { kind: 'inMemory' }, scheme);
     }
+  });
+
+  it("counts a file as read into memory: its size times its format's factor, at the edge of the budget", () => {
+    const factors: [string, number][] = [
+      ['a.csv', 6], ['a.tsv', 6], ['a.parquet', 6], ['a.arrow', 5], ['a.feather', 5], ['a.json', 8], ['a.ndjson', 6], ['a.npy', 4], ['train-images-idx3-ubyte', 2],
+    ];
+    for (const [name, factor] of factors) {
+      const edge = Math.floor((100 * MB) / factor);
+      assert.deepEqual(planHostFit(local, name, edge, limits), { kind: 'inMemory' }, name);
+      assert.deepEqual(planHostFit(local, name, edge + 1, limits), { kind: 'outOfCore' }, name);
+    }
+    assert.equal(IN_MEMORY_FACTORS.xlsx, 44);
+    assert.deepEqual(planHostFit(local, 'a.xlsx', Math.floor((100 * MB) / 44), limits), { kind: 'inMemory' });
+    assert.deepEqual(planHostFit(local, 'a.xlsx', Math.floor((100 * MB) / 44) + 1, limits), { kind: 'outOfCore' });
   });
 
   it('fits local delimited text, Parquet, Arrow / Feather and Excel over the budget out of core', () => {
     for (const name of ['big.csv', 'big.TSV', 'big.txt', 'big.dat', 'big.data', 'big.parquet', 'big.arrow', 'big.arrows', 'big.Feather', 'big.xlsx', 'big.XLSX']) {
       assert.deepEqual(planHostFit(local, name, 100 * MB + 1, limits), { kind: 'outOfCore' }, name);
+      assert.deepEqual(planHostFit(local, name, 25 * MB, limits), { kind: 'outOfCore' }, name);
     }
   });
 
@@ -37,8 +54,8 @@ describe('host fit plan: memory budget, out of core, remote and virtual workspac
     // Compressed files are not streamed.
     const gz = planHostFit(local, 'big.csv.gz', 150 * MB, limits);
     assert.equal(gz.kind, 'refused');
-    assert.equal((gz as { message: string }).message, `big.csv.gz is 150.0 MB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), and only ${STREAMED_FORMATS} can be fitted out of core. Save it as CSV or Parquet to fit it out of core, fit a smaller sample of it, or raise mixscope.memoryBudgetMB if this machine has the memory.`);
-    for (const part of ['uncompressed delimited text (.csv, .tsv, .txt, .dat, .data)', 'Parquet (.parquet)', 'Arrow IPC / Feather (.arrow, .arrows, .feather)', 'JSON (.json)', 'JSON Lines (.ndjson, .jsonl)', 'NumPy (.npy)', 'IDX images (*-idx3-ubyte)', 'Excel workbooks (.xlsx)']) {
+    assert.equal((gz as { message: string }).message, `big.csv.gz is 150.0 MB, over the memory budget of 100 MB (mixscope.memoryBudgetMB, which counts a file as read into memory), and only ${STREAMED_FORMATS} can be fitted out of core. Save it as CSV or Parquet to fit it out of core, fit a smaller sample of it, or raise mixscope.memoryBudgetMB if this machine has the memory.`);
+    for (const part of ['uncompressed delimited text (.csv, .tsv, .txt, .dat, .data)', 'Parquet (.parquet)', 'Arrow IPC / Feather (.arrow, .arrows, .feather)', 'JSON (.json)', 'JSON Lines (.ndjson, .jsonl)', 'NumPy (.npy)', 'IDX images (*-idx3-ubyte)']) {
       assert.ok(STREAMED_FORMATS.includes(part), part);
     }
     for (const name of ['big.json', 'big.ndjson', 'big.jsonl', 'big.npy', 'train-images-idx3-ubyte']) assert.deepEqual(planHostFit(local, name, 150 * MB, limits), { kind: 'outOfCore' }, name);
@@ -49,7 +66,7 @@ describe('host fit plan: memory budget, out of core, remote and virtual workspac
     assert.deepEqual(remote, {
       kind: 'refused',
       message:
-        "big.csv is 2.0 GB, over the memory budget of 100 MB (mixscope.memoryBudgetMB), so it would be fitted out of core, which streams the file from this machine's disk, but it is in a remote workspace (vscode-remote:), and the extension runs on this machine. " +
+        "big.csv is 2.0 GB (about 12.0 GB once read into memory), over the memory budget of 100 MB (mixscope.memoryBudgetMB, which counts a file as read into memory), so it would be fitted out of core, which streams the file from this machine's disk, but it is in a remote workspace (vscode-remote:), and the extension runs on this machine. " +
         'Copy it into a local folder and fit it there, or raise mixscope.memoryBudgetMB if this machine has the memory to read it whole.',
     });
     const virtual = planHostFit({ scheme: 'memfs' }, 'big.csv', 101 * MB, limits);
