@@ -110,7 +110,7 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
     return;
   }
   if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType) && !isMclustModelName(options.covarianceType)) refuse(`fits one model with a fixed K in scikit-learn's four covariance types (full, diag, spherical, tied), mclust's models (EII … VVV) or "variational", not "${options.covarianceType}"`, `Set ${prefix}covarianceType to one of them`);
-  if (options.init !== 'kmeans++' && options.init !== 'random' && options.init !== 'params') refuse(`starts from kmeans++, random or params, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
+  if (!['kmeans++', 'random', 'random-data', 'params'].includes(options.init)) refuse(`starts from kmeans++, random, random-data or params, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
 }
 
 /**
@@ -334,7 +334,8 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
       return { result, plotSample, plotAssignments };
     }
     const startRows = Math.max(k, Math.min(MAX_START_ROWS, Math.floor(budget / 4 / (8 * (d + k + 3)))));
-    const startIndices = evenSample(n, startRows);
+    // k-means++ starts from a sample (the variational mixture too); the other starts read no sample.
+    const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
     const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
     const startValues = gatherRows(source, startIndices, startWeights);
     const total = source.weights ? sumOfWeights(source) : n;
@@ -349,6 +350,9 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
       return { result: fitted.result, plotSample, plotAssignments: fitted.plotAssignments };
     }
     const centre = transform.shift;
+    const openStore = reader;
+    // The numeric columns' transform only (the store's weights column comes after them).
+    const rowTransform = { ...transform, shift: transform.shift.subarray(0, d), scale: transform.scale.subarray(0, d) };
     const initParams = options.initParams ? { ...options.initParams, means: options.initParams.means.map((m) => m.map((v, j) => (transform.centresOnly ? v - centre[j] : v))) } : undefined;
     const mclustModel = isMclustModelName(options.covarianceType) ? mclustModelForColumns(options.covarianceType, d) : undefined;
     // One K and one covariance model (scikit-learn's or mclust's; missing cells integrated out): families/gaussian/outOfCore.ts.
@@ -361,6 +365,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
       started,
       summary,
       source,
+      readRows: (indices, out) => readRowsAt(openStore, indices, out, rowTransform),
       initParams,
       start: { indices: startIndices, values: startValues, weights: startWeights },
       total,

@@ -33,6 +33,8 @@ export interface GaussianOutOfCoreInput {
   summary: DatasetSummary;
   /** The rows as the engine fits them (transformed), NaN in missing cells. */
   source: RowSource;
+  /** The rows at `indices` as the source gives them (random-data's drawn rows). */
+  readRows?: (indices: Int32Array, out: Float64Array) => void;
   /** initParams in the engine's units. */
   initParams?: FitOptions['initParams'];
   /** Rows k-means++ starts from, with their case weights. */
@@ -60,7 +62,7 @@ export function fitGaussianModelOutOfCore(input: GaussianOutOfCoreInput): FitOut
   const mclust = model !== 'full' && model !== 'diag' && model !== 'spherical' && model !== 'tied';
   const piece = streamedGaussianModel(
     source,
-    { k, model, regularization: options.regularization, init: options.init as StreamedModelOptions['init'], initParams: input.initParams, sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights }, total: input.total },
+    { k, model, regularization: options.regularization, init: options.init as StreamedModelOptions['init'], initParams: input.initParams, sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights }, readRows: input.readRows, total: input.total },
     missing,
     mclust,
   );
