@@ -63,7 +63,7 @@ export interface OutOfCoreHooks {
   settingPrefix?: string;
   /** Each pass over the stored rows: pass (1-based), rows streamed so far of n, after every chunk. */
   onPassProgress?: (pass: number, rowsDone: number, n: number) => void;
-  /** A model selection: most bytes its candidates' per-iteration parameters may take (default an eighth of the budget). */
+  /** Most bytes a fit's (a model selection's candidates') per-iteration parameters may take (default an eighth of the budget). */
   snapshotBytes?: number;
   /** JSON, JSON Lines, NumPy and IDX: records per group read (by default from the sizes; tests cut small files into several). */
   groupRecords?: number;
@@ -346,7 +346,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     if (options.covarianceType === 'variational') {
       const centre = transform.centresOnly && transform.shift.some((v) => v !== 0) ? transform.shift : undefined;
       const sample = { values: startValues, m: startIndices.length };
-      const fitted = fitVariationalOutOfCore({ file, options, k, reason, started, columns: summary.columns, source, sample, plotIndices, centre, standardization, notes, callbacks });
+      const fitted = fitVariationalOutOfCore({ file, options, k, reason, started, columns: summary.columns, source, sample, plotIndices, centre, standardization, notes, snapshotBytes: snapshotCap(budget, hooks), callbacks });
       return { result: fitted.result, plotSample, plotAssignments: fitted.plotAssignments };
     }
     const centre = transform.shift;
@@ -376,6 +376,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
       centre: transform.centresOnly && centre.some((v) => v !== 0) ? centre : undefined,
       standardization,
       notes,
+      snapshotBytes: snapshotCap(budget, hooks),
       callbacks,
     });
   } finally {
@@ -430,6 +431,7 @@ function fitCountsOutOfCore(
     weightsColumn,
     plotSample,
     notes: sampleNotes(startIndices.length, plotIndices.length, n, 'centre', 'the plot and the assignments'),
+    snapshotBytes: snapshotCap(budget, hooks),
     callbacks,
   });
 }
@@ -485,8 +487,14 @@ function fitCategoriesOutOfCore(
     plotIndices,
     weightsColumn,
     notes: sampleNotes(startIndices.length, plotIndices.length, n, 'seed', 'the assignments'),
+    snapshotBytes: snapshotCap(budget, hooks),
     callbacks,
   });
+}
+
+/** Most bytes a fit's per-iteration snapshots may take: an eighth of the budget, as a model selection's. */
+function snapshotCap(budget: number, hooks: OutOfCoreHooks): number {
+  return hooks.snapshotBytes ?? budget / 8;
 }
 
 /** What a fit from sampled rows says: where k-means++ started (when not from every row) and which rows are shown. */
@@ -634,6 +642,7 @@ function fitMixedTableOutOfCore(
         : '',
       `the plot and the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`,
     ].filter(Boolean),
+    snapshotBytes: snapshotCap(budget, hooks),
     callbacks,
   });
 }
@@ -759,6 +768,7 @@ function fitImagesOutOfCore(
     weightsColumn,
     missingPerColumn: missingCells > 0 ? pixels.missingPerColumn : undefined,
     notes: sampleNotes(startIndices.length, plotIndices.length, n, 'seed', 'the assignments'),
+    snapshotBytes: snapshotCap(budget, hooks),
     callbacks,
   });
 }

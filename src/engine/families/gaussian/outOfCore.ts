@@ -52,6 +52,8 @@ export interface GaussianOutOfCoreInput {
   centre?: Float64Array;
   standardization?: { mean: number[]; sd: number[] };
   notes: string[];
+  /** Most bytes the fit's per-iteration snapshots may take (thinned beyond it). */
+  snapshotBytes?: number;
   callbacks: FitCallbacks;
 }
 
@@ -71,7 +73,7 @@ export function fitGaussianModelOutOfCore(input: GaussianOutOfCoreInput): FitOut
     for (const mean of means) for (let j = 0; j < d; j++) mean[j] += centre[j];
   };
   if (k > n) throw new OptionsError(`K = ${k} components but only ${n} rows: K must not exceed the number of rows.`);
-  const settings = { k, maxIterations: options.maxIterations, tolerance: options.tolerance, restarts: options.restarts, seed: options.seed, plotIndices: plotSample.indices, variant: options.emVariant, total: input.total };
+  const settings = { k, maxIterations: options.maxIterations, tolerance: options.tolerance, restarts: options.restarts, seed: options.seed, plotIndices: plotSample.indices, variant: options.emVariant, total: input.total, snapshotBytes: input.snapshotBytes };
   const run = runStreamedEm(source, piece, settings, (p) => {
     if (p.snapshot.model === 'gaussian') shiftBack(p.snapshot.means);
     callbacks.onProgress?.(p);
@@ -124,7 +126,7 @@ export function fitGaussianModelOutOfCore(input: GaussianOutOfCoreInput): FitOut
     snapshots: run.snapshots,
     restartObjectives: run.restartObjectives,
     elapsedMs: Date.now() - input.started,
-    notes: [...notes, `cluster sizes over all ${n} rows: ${run.sizes.join(', ')}`],
+    notes: [...notes, ...(run.snapshotNote ? [run.snapshotNote] : []), `cluster sizes over all ${n} rows: ${run.sizes.join(', ')}`],
   };
   return { result, plotSample, plotAssignments: run.plotAssignments };
 }

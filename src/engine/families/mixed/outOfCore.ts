@@ -38,6 +38,8 @@ export interface MixedOutOfCoreInput {
   /** Missing cells per Gaussian column (NaN in the source), when there are any: integrated out. */
   missingCells?: number[];
   notes: string[];
+  /** Most bytes the fit's per-iteration snapshots may take (thinned beyond it). */
+  snapshotBytes?: number;
   callbacks: FitCallbacks;
 }
 
@@ -65,6 +67,7 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
         variant: options.emVariant,
         sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights },
         plotIndices: plotSample.indices,
+        snapshotBytes: input.snapshotBytes,
         total,
       },
       onProgress,
@@ -133,7 +136,7 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
     ...(input.categoryColumns.length > 0 ? categoryFields(input.categoryColumns, input.categories, last.probabilities) : {}),
     mclustBic: -bic,
     elapsedMs: Date.now() - input.started,
-    notes: [...notes, `cluster sizes over all ${n} rows: ${fit.sizes.join(', ')}`],
+    notes: [...notes, ...(fit.snapshotNote ? [fit.snapshotNote] : []), `cluster sizes over all ${n} rows: ${fit.sizes.join(', ')}`],
     ...(selection ? { selection } : {}),
   };
   return { result, plotSample, plotAssignments: fit.plotAssignments };
