@@ -130,8 +130,7 @@ function refuseMixedScope(options: FitOptions, file: string, prefix = ''): void 
 function refuseBernoulliScope(options: FitOptions, file: string, prefix = ''): void {
   const why = `${file} is fitted out of core with the Bernoulli family`;
   const fix = `, or raise ${prefix}memoryBudgetMB to fit it in memory.`;
-  // random-data blends each drawn image with the mean image, which needs every row's pixels before the start.
-  if (!['kmeans++', 'random', 'random-assignment', 'params'].includes(options.init)) throw new OptionsError(`${why}, which starts from kmeans++, random, random-assignment or params out of core, not "${options.init}". Set ${prefix}init to "kmeans++"${fix}`);
+  if (!['kmeans++', 'random', 'random-data', 'random-assignment', 'params'].includes(options.init)) throw new OptionsError(`${why}, which starts from kmeans++, random, random-data, random-assignment or params, not "${options.init}". Set ${prefix}init to "kmeans++"${fix}`);
 }
 
 /** Whether the fit may use categorical columns (stored as codes): the categorical and mixed families, and model "auto". */
