@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../../../src/engine/data/load';
 import { Rng } from '../../../src/engine/em/rng';
-import { DataError, OptionsError } from '../../../src/engine/errors';
+import { DataError } from '../../../src/engine/errors';
 import { fitDataset } from '../../../src/engine/fit';
 import { fitOutOfCore } from '../../../src/engine/outOfCore';
 import type { FitOptions, FitResult } from '../../../src/shared/protocol';
