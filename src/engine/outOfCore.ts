@@ -41,6 +41,7 @@ import { evenSample, type FitCallbacks, type FitOutcome } from './families/types
 import { resolveOptions } from './options';
 import { selectionCandidates } from './select/product';
 import { selectOutOfCore } from './select/outOfCoreSelection';
+import { checkInit, familyById } from './families/registry';
 import { EXCEL_REFUSAL, isOutOfCoreFileName, STREAMED_FORMATS, streamedFormatOf } from './outOfCorePolicy';
 
 const MB = 1024 * 1024;
@@ -115,7 +116,7 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
 
 /**
  * What a mixed fit out of core cannot do (also checked when model "auto" turns out mixed): the variational mixture
- * for the Gaussian block, and the starts other than the Gaussian block's k-means++ and random.
+ * for the Gaussian block, and the starts the in-memory family refuses (explicit parameters).
  */
 function refuseMixedScope(options: FitOptions, file: string, prefix = ''): void {
   const why = `${file} is fitted out of core with the mixed family`;
@@ -123,7 +124,8 @@ function refuseMixedScope(options: FitOptions, file: string, prefix = ''): void 
   if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType) && !isMclustModelName(options.covarianceType)) {
     throw new OptionsError(`${why}, whose Gaussian block takes scikit-learn's four covariance types (full, diag, spherical, tied) or mclust's models (EII … VVV) out of core, not "${options.covarianceType}". Set ${prefix}covarianceType to one of them${fix}`);
   }
-  if (options.init !== 'kmeans++' && options.init !== 'random') throw new OptionsError(`${why}, which starts from kmeans++ or random out of core, not "${options.init}". Set ${prefix}init to "kmeans++"${fix}`);
+  // The in-memory family's starts (its Gaussian block's kmeans++, random or random-data), and its refusal of the others.
+  checkInit(familyById('mixed'), options.init);
 }
 
 /** What a Bernoulli fit out of core cannot do (also checked when model "auto" turns out Bernoulli). */
@@ -631,6 +633,11 @@ function fitMixedTableOutOfCore(
     categoryColumns: categorical?.columns ?? [],
     categories: categorical?.categories ?? [],
     start: { indices: startIndices, values: startValues, weights: startWeights },
+    readRows: (indices, out) => {
+      const rows = new Float64Array(indices.length * d);
+      readRowsAt(reader, indices, rows, identity);
+      for (let p = 0; p < indices.length; p++) for (let a = 0; a < dg; a++) out[p * dg + a] = rows[p * d + gaussianIndices[a]];
+    },
     weightsColumn,
     plotSample,
     gaussianModel: isMclustModelName(options.covarianceType) ? mclustModelForColumns(options.covarianceType, dg) : (options.covarianceType as SklearnCovarianceType),
