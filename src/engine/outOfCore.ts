@@ -41,6 +41,7 @@ import { evenSample, type FitCallbacks, type FitOutcome } from './families/types
 import { resolveOptions } from './options';
 import { selectionCandidates } from './select/product';
 import { selectOutOfCore } from './select/outOfCoreSelection';
+import { checkInit, familyById } from './families/registry';
 import { inMemoryFactor, isOutOfCoreFileName, STREAMED_FORMATS, streamedFormatOf } from './outOfCorePolicy';
 
 const MB = 1024 * 1024;
@@ -79,7 +80,7 @@ export interface OutOfCoreHooks {
   settingPrefix?: string;
   /** Each pass over the stored rows: pass (1-based), rows streamed so far of n, after every chunk. */
   onPassProgress?: (pass: number, rowsDone: number, n: number) => void;
-  /** A model selection: most bytes its candidates' per-iteration parameters may take (default an eighth of the budget). */
+  /** Most bytes a fit's (a model selection's candidates') per-iteration parameters may take (default an eighth of the budget). */
   snapshotBytes?: number;
   /** JSON, JSON Lines, NumPy, IDX and Excel: records (rows) per group read (by default from the sizes; tests cut small files into several). */
   groupRecords?: number;
@@ -127,12 +128,12 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
     return;
   }
   if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType) && !isMclustModelName(options.covarianceType)) refuse(`fits one model with a fixed K in scikit-learn's four covariance types (full, diag, spherical, tied), mclust's models (EII … VVV) or "variational", not "${options.covarianceType}"`, `Set ${prefix}covarianceType to one of them`);
-  if (options.init !== 'kmeans++' && options.init !== 'random' && options.init !== 'params') refuse(`starts from kmeans++, random or params, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
+  if (!['kmeans++', 'random', 'random-data', 'params'].includes(options.init)) refuse(`starts from kmeans++, random, random-data or params, not "${options.init}"`, `Set ${prefix}init to "kmeans++"`);
 }
 
 /**
  * What a mixed fit out of core cannot do (also checked when model "auto" turns out mixed): the variational mixture
- * for the Gaussian block, and the starts other than the Gaussian block's k-means++ and random.
+ * for the Gaussian block, and the starts the in-memory family refuses (explicit parameters).
  */
 function refuseMixedScope(options: FitOptions, file: string, prefix = ''): void {
   const why = `${file} is fitted out of core with the mixed family`;
@@ -140,15 +141,15 @@ function refuseMixedScope(options: FitOptions, file: string, prefix = ''): void 
   if (!['full', 'diag', 'spherical', 'tied'].includes(options.covarianceType) && !isMclustModelName(options.covarianceType)) {
     throw new OptionsError(`${why}, whose Gaussian block takes scikit-learn's four covariance types (full, diag, spherical, tied) or mclust's models (EII … VVV) out of core, not "${options.covarianceType}". Set ${prefix}covarianceType to one of them${fix}`);
   }
-  if (options.init !== 'kmeans++' && options.init !== 'random') throw new OptionsError(`${why}, which starts from kmeans++ or random out of core, not "${options.init}". Set ${prefix}init to "kmeans++"${fix}`);
+  // The in-memory family's starts (its Gaussian block's kmeans++, random or random-data), and its refusal of the others.
+  checkInit(familyById('mixed'), options.init);
 }
 
 /** What a Bernoulli fit out of core cannot do (also checked when model "auto" turns out Bernoulli). */
 function refuseBernoulliScope(options: FitOptions, file: string, prefix = ''): void {
   const why = `${file} is fitted out of core with the Bernoulli family`;
   const fix = `, or raise ${prefix}memoryBudgetMB to fit it in memory.`;
-  // random-data blends each drawn image with the mean image, which needs every row's pixels before the start.
-  if (!['kmeans++', 'random', 'random-assignment', 'params'].includes(options.init)) throw new OptionsError(`${why}, which starts from kmeans++, random, random-assignment or params out of core, not "${options.init}". Set ${prefix}init to "kmeans++"${fix}`);
+  if (!['kmeans++', 'random', 'random-data', 'random-assignment', 'params'].includes(options.init)) throw new OptionsError(`${why}, which starts from kmeans++, random, random-data, random-assignment or params, not "${options.init}". Set ${prefix}init to "kmeans++"${fix}`);
 }
 
 /** Whether the fit may use categorical columns (stored as codes): the categorical and mixed families, and model "auto". */
@@ -364,7 +365,8 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
       return { result, plotSample, plotAssignments };
     }
     const startRows = startSampleRows(k, budget, 8 * (d + k + 3));
-    const startIndices = evenSample(n, startRows);
+    // k-means++ starts from a sample (the variational mixture too); the other starts read no sample.
+    const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
     const startWeights = source.weights ? new Float64Array(startIndices.length) : undefined;
     const startValues = gatherRows(source, startIndices, startWeights);
     const total = source.weights ? sumOfWeights(source) : n;
@@ -375,10 +377,13 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     if (options.covarianceType === 'variational') {
       const centre = transform.centresOnly && transform.shift.some((v) => v !== 0) ? transform.shift : undefined;
       const sample = { values: startValues, m: startIndices.length };
-      const fitted = fitVariationalOutOfCore({ file, options, k, reason, started, columns: summary.columns, source, sample, plotIndices, centre, standardization, notes, callbacks });
+      const fitted = fitVariationalOutOfCore({ file, options, k, reason, started, columns: summary.columns, source, sample, plotIndices, centre, standardization, notes, snapshotBytes: snapshotCap(budget, hooks), callbacks });
       return { result: fitted.result, plotSample, plotAssignments: fitted.plotAssignments };
     }
     const centre = transform.shift;
+    const openStore = reader;
+    // The numeric columns' transform only (the store's weights column comes after them).
+    const rowTransform = { ...transform, shift: transform.shift.subarray(0, d), scale: transform.scale.subarray(0, d) };
     const initParams = options.initParams ? { ...options.initParams, means: options.initParams.means.map((m) => m.map((v, j) => (transform.centresOnly ? v - centre[j] : v))) } : undefined;
     const mclustModel = isMclustModelName(options.covarianceType) ? mclustModelForColumns(options.covarianceType, d) : undefined;
     // One K and one covariance model (scikit-learn's or mclust's; missing cells integrated out): families/gaussian/outOfCore.ts.
@@ -391,6 +396,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
       started,
       summary,
       source,
+      readRows: (indices, out) => readRowsAt(openStore, indices, out, rowTransform),
       initParams,
       start: { indices: startIndices, values: startValues, weights: startWeights },
       total,
@@ -401,6 +407,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
       centre: transform.centresOnly && centre.some((v) => v !== 0) ? centre : undefined,
       standardization,
       notes,
+      snapshotBytes: snapshotCap(budget, hooks),
       callbacks,
     });
   } finally {
@@ -455,6 +462,7 @@ function fitCountsOutOfCore(
     weightsColumn,
     plotSample,
     notes: sampleNotes(startIndices.length, plotIndices.length, n, 'centre', 'the plot and the assignments'),
+    snapshotBytes: snapshotCap(budget, hooks),
     callbacks,
   });
 }
@@ -510,8 +518,14 @@ function fitCategoriesOutOfCore(
     plotIndices,
     weightsColumn,
     notes: sampleNotes(startIndices.length, plotIndices.length, n, 'seed', 'the assignments'),
+    snapshotBytes: snapshotCap(budget, hooks),
     callbacks,
   });
+}
+
+/** Most bytes a fit's per-iteration snapshots may take: an eighth of the budget, as a model selection's. */
+function snapshotCap(budget: number, hooks: OutOfCoreHooks): number {
+  return hooks.snapshotBytes ?? budget / 8;
 }
 
 /** What a fit from sampled rows says: where k-means++ started (when not from every row) and which rows are shown. */
@@ -649,6 +663,11 @@ function fitMixedTableOutOfCore(
     categoryColumns: categorical?.columns ?? [],
     categories: categorical?.categories ?? [],
     start: { indices: startIndices, values: startValues, weights: startWeights },
+    readRows: (indices, out) => {
+      const rows = new Float64Array(indices.length * d);
+      readRowsAt(reader, indices, rows, identity);
+      for (let p = 0; p < indices.length; p++) for (let a = 0; a < dg; a++) out[p * dg + a] = rows[p * d + gaussianIndices[a]];
+    },
     weightsColumn,
     plotSample,
     gaussianModel: isMclustModelName(options.covarianceType) ? mclustModelForColumns(options.covarianceType, dg) : (options.covarianceType as SklearnCovarianceType),
@@ -659,6 +678,7 @@ function fitMixedTableOutOfCore(
         : '',
       `the plot and the assignments are of ${plotIndices.length} evenly drawn rows of ${n}`,
     ].filter(Boolean),
+    snapshotBytes: snapshotCap(budget, hooks),
     callbacks,
   });
 }
@@ -784,6 +804,7 @@ function fitImagesOutOfCore(
     weightsColumn,
     missingPerColumn: missingCells > 0 ? pixels.missingPerColumn : undefined,
     notes: sampleNotes(startIndices.length, plotIndices.length, n, 'seed', 'the assignments'),
+    snapshotBytes: snapshotCap(budget, hooks),
     callbacks,
   });
 }

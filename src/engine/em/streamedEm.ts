@@ -51,12 +51,16 @@ export interface StreamedEmSettings {
   variant?: EmVariant;
   /** Σ_i w_i when the family has already summed it (else summed here with case weights; n without). */
   total?: number;
+  /** Most bytes the kept per-iteration snapshots may take (SnapshotKeeper); every one is kept without it. */
+  snapshotBytes?: number;
 }
 
 /** The best restart, as runEm's EmRun, with what a streamed fit reports instead of the n rows' responsibilities. */
 export interface StreamedRun<P, S extends ParamsSnapshot = ParamsSnapshot>
   extends Pick<EmRun<P>, 'params' | 'converged' | 'iterations' | 'objective' | 'logLikelihood' | 'trace' | 'logLikelihoodTrace' | 'restartObjectives'> {
   snapshots: S[];
+  /** Said when the snapshots were thinned to stay within snapshotBytes. */
+  snapshotNote?: string;
   /** Σ_i w_i ln max_k r_ik of the final parameters (ICL). */
   sumLogMaxResp: number;
   /** Rows per cluster by argmax responsibility. */
@@ -85,6 +89,69 @@ export function weigh(source: ChunkSource, resp: Float64Array, rows: number, k: 
   const weights = source.weights;
   if (!weights) return;
   for (let i = 0; i < rows; i++) for (let j = 0; j < k; j++) resp[i * k + j] *= weights[i];
+}
+
+/**
+ * The snapshots of one run within a byte cap: while they fit, every iteration's; beyond it, every stride-th from the
+ * first (the stride doubling each time they would exceed the cap, so they stay evenly spaced), and always the last
+ * (in the place of the last strided one when the cap is full). Only the per-iteration parameters are thinned: the
+ * loop keeps the whole trace.
+ */
+export class SnapshotKeeper<S extends object> {
+  private kept: S[] = [];
+  private stride = 1;
+  private seen = 0;
+  private last: S | undefined;
+  private max = Infinity;
+
+  /** `bytes`: the cap (undefined: no cap). */
+  constructor(private readonly bytes?: number) {}
+
+  add(snapshot: S): void {
+    if (this.seen === 0 && this.bytes !== undefined) this.max = Math.max(2, Math.floor(this.bytes / snapshotBytes(snapshot)));
+    if (this.seen % this.stride === 0) {
+      this.kept.push(snapshot);
+      if (this.kept.length > this.max) {
+        this.kept = this.kept.filter((_, i) => i % 2 === 0);
+        this.stride *= 2;
+      }
+    }
+    this.last = snapshot;
+    this.seen++;
+  }
+
+  /** The kept snapshots, the last one included. */
+  snapshots(): S[] {
+    const out = this.kept.slice();
+    if (this.last === undefined || out[out.length - 1] === this.last) return out;
+    if (out.length >= this.max) out.pop();
+    out.push(this.last);
+    return out;
+  }
+
+  /** What the result says when snapshots were left out (undefined when every one was kept). */
+  note(): string | undefined {
+    const kept = this.snapshots().length;
+    if (kept === this.seen) return undefined;
+    return `the parameters of ${kept} of the ${this.seen} iterations are kept for the panel (evenly spaced, the first and the last) to stay within the memory budget; the log-likelihood trace has every iteration`;
+  }
+}
+
+/** Bytes of a snapshot's numbers (8 each, the plain-data size that matters at K × d² per iteration). */
+export function snapshotBytes(value: unknown): number {
+  if (typeof value === 'number') return 8;
+  if (Array.isArray(value)) {
+    let total = 0;
+    for (const v of value) total += snapshotBytes(v);
+    return total;
+  }
+  if (ArrayBuffer.isView(value)) return (value as unknown as ArrayLike<number>).length * 8;
+  if (value !== null && typeof value === 'object') {
+    let total = 0;
+    for (const v of Object.values(value)) total += snapshotBytes(v);
+    return total;
+  }
+  return 8;
 }
 
 export function runStreamedEm<P, S extends ParamsSnapshot>(
@@ -151,11 +218,14 @@ export function runStreamedEm<P, S extends ParamsSnapshot>(
     return { logLikelihood, sumLogMax, fingerprint: fingerprintA * 2 ** 32 + fingerprintB };
   };
 
-  for (let restart = 0; restart < Math.max(1, settings.restarts); restart++) {
+  // With restarts the best run's snapshots are held beside the current one's: each gets half the cap.
+  const restarts = Math.max(1, settings.restarts);
+  const capPerRun = settings.snapshotBytes === undefined ? undefined : restarts > 1 ? settings.snapshotBytes / 2 : settings.snapshotBytes;
+  for (let restart = 0; restart < restarts; restart++) {
     let params = family.start(rng);
     const trace: number[] = [];
     const logLikelihoodTrace: number[] = [];
-    const snapshots: S[] = [];
+    const keeper = new SnapshotKeeper<S>(capPerRun);
     const plot = new Array<number>(plotIndices.length).fill(0);
     const sizes = new Array<number>(k).fill(0);
     let convergedAt = -1;
@@ -177,7 +247,7 @@ export function runStreamedEm<P, S extends ParamsSnapshot>(
       trace.push(objective);
       logLikelihoodTrace.push(logLikelihood);
       const snapshot = family.snapshot(params, iteration, sizes);
-      snapshots.push(snapshot);
+      keeper.add(snapshot);
       onProgress?.({ restart, iteration, objective, logLikelihood, snapshot });
       if (convergedAt >= 0 || iteration >= settings.maxIterations) break;
       if (iteration >= 1) {
@@ -189,7 +259,8 @@ export function runStreamedEm<P, S extends ParamsSnapshot>(
     }
     restartObjectives.push(objective);
     if (!best || objective > best.objective) {
-      best = { params, converged: convergedAt >= 0, iterations: iteration, objective, logLikelihood, trace, logLikelihoodTrace, snapshots, restartObjectives, sumLogMaxResp: sumLogMax, sizes, plotAssignments: plot, parameters: family.parameters };
+      const snapshotNote = keeper.note();
+      best = { params, converged: convergedAt >= 0, iterations: iteration, objective, logLikelihood, trace, logLikelihoodTrace, snapshots: keeper.snapshots(), ...(snapshotNote ? { snapshotNote } : {}), restartObjectives, sumLogMaxResp: sumLogMax, sizes, plotAssignments: plot, parameters: family.parameters };
     }
   }
   return best!;

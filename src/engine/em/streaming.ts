@@ -14,6 +14,7 @@ import { runStreamedEm, weigh, type ChunkSource, type StreamedEmSettings, type S
 import { randomResponsibilities, startingPoint } from './init';
 import { euclideanInitSpace } from './kmeans';
 import type { Rng } from './rng';
+import { distinctRowsByIndex } from './streamedStarts';
 
 /** Rows delivered in chunks into one reused buffer (chunkRows × d, row-major). */
 export interface RowSource extends ChunkSource {
@@ -31,11 +32,16 @@ export interface RowSource extends ChunkSource {
 export interface StreamedEmOptions extends StreamedEmSettings {
   covarianceType: SklearnCovarianceType;
   regularization: number;
-  init: 'kmeans++' | 'random' | 'params';
+  init: StreamedGaussianInit;
   initParams?: InitParams;
   /** Rows k-means++ starts from (m × d, row-major, with their case weights): every row, in order, when m = n. */
   sample: { values: Float64Array; m: number; weights?: Float64Array };
+  /** The rows at `indices`, read back one by one (random-data's drawn rows). */
+  readRows?: (indices: Int32Array, out: Float64Array) => void;
 }
+
+/** The starts a streamed Gaussian fit takes (all of the in-memory family's). */
+export type StreamedGaussianInit = 'kmeans++' | 'random' | 'random-data' | 'params';
 
 export type StreamedGaussianRun = StreamedRun<GaussianParams, GaussianSnapshot>;
 
@@ -45,9 +51,6 @@ const NK_EPSILON = 10 * Number.EPSILON;
 export function runStreamedGaussianEm(source: RowSource, options: StreamedEmOptions, onProgress?: (p: EmProgress) => void): StreamedGaussianRun {
   const { k } = options;
   if (k > source.n) throw new OptionsError(`K = ${k} components but only ${source.n} rows: K must not exceed the number of rows.`);
-  if (options.init === 'params' && (!options.initParams || options.initParams.covariances == null)) {
-    throw new OptionsError('out of core, init "params" needs initParams with covariances (weights, means and covariances).');
-  }
   return runStreamedEm(source, streamedGaussianFamily(source, options), options, onProgress);
 }
 
@@ -76,13 +79,91 @@ export function streamedGaussianFamily(source: RowSource, options: StreamedEmOpt
 /**
  * θ_0 of one restart. kmeans++: k-means++ and Lloyd on the sample, then every row in its nearest centre's
  * component (the sample's own labels when the sample is every row), then the M-step from those hard
- * responsibilities; random: sklearn's random responsibilities, drawn row by row in file order; params: as given.
+ * responsibilities; random: sklearn's random responsibilities, drawn row by row in file order; random-data: K distinct
+ * rows drawn as init.ts draws them, read back by index, each the only row of its component (sklearn's
+ * random_from_data); params: as given, or without covariances each estimated from the rows nearest its given mean.
  * With case weights every row's responsibilities are multiplied by its weight, as GaussianFamily.initialize does.
  */
 export function streamedGaussianStart(options: StreamedEmOptions, source: RowSource, family: GaussianFamily, stats: StreamedGaussianStatistics, resp: Float64Array, rng: Rng): GaussianParams {
-  if (options.init === 'params') return family.givenParams(options.k);
+  const { k } = options;
+  if (options.init === 'params') {
+    if (options.initParams?.covariances != null) return family.givenParams(k);
+    const given = checkedGivenMeans(options, source.d);
+    nearestMeanStatistics(source, given.means, k, stats, resp);
+    const fitted = stats.mStep(family, options.regularization);
+    return family.startFromCovariances(given.weights, given.means, fitted.covariances, k);
+  }
+  if (options.init === 'random-data') {
+    const rows = randomDataRows(options, source, rng);
+    // Each drawn row about itself: its component's mean is the row, its covariance regularization × I.
+    stats.reset(rows);
+    stats.add(rows, k, identityResponsibilities(k));
+    return stats.mStep(family, options.regularization);
+  }
   streamedStartStatistics(options, source, stats, resp, rng);
   return stats.mStep(family, options.regularization);
+}
+
+/** random-data's K rows (K × d), drawn as the in-memory start draws them (distinct values preferred), read back by index. */
+export function randomDataRows(options: Pick<StreamedEmOptions, 'k' | 'regularization' | 'readRows'>, source: RowSource, rng: Rng): Float64Array {
+  const { k } = options;
+  const { n, d } = source;
+  if (!(options.regularization > 0)) {
+    throw new OptionsError('init "random-data" starts every covariance at regularization × I (as sklearn\'s random_from_data), so it needs regularization > 0 (e.g. 1e-6).');
+  }
+  if (!options.readRows) throw new Error('internal: init "random-data" out of core needs the rows by index');
+  const indices = distinctRowsByIndex(n, k, d, rng, options.readRows);
+  const rows = new Float64Array(k * d);
+  options.readRows(indices, rows);
+  return rows;
+}
+
+/** K × K one-hot responsibilities: row j in component j. */
+function identityResponsibilities(k: number): Float64Array {
+  const resp = new Float64Array(k * k);
+  for (let j = 0; j < k; j++) resp[j * k + j] = 1;
+  return resp;
+}
+
+/**
+ * initParams' weights (normalised) and means, checked as the in-memory start checks them (the full-covariance family
+ * reads them, with identity matrices standing in for the covariances not given).
+ */
+export function checkedGivenMeans(options: Pick<StreamedEmOptions, 'k' | 'regularization' | 'initParams'>, d: number): { weights: Float64Array; means: Float64Array } {
+  const { k } = options;
+  const identity = Array.from({ length: k }, () => Array.from({ length: d }, (_, r) => Array.from({ length: d }, (_, c) => (r === c ? 1 : 0))));
+  const checker = new GaussianFamily(new Float64Array(d), 1, d, { covarianceType: 'full', regularization: options.regularization, init: 'params', initParams: { ...options.initParams!, covariances: identity } });
+  const { weights, means } = checker.givenParams(k);
+  return { weights, means };
+}
+
+/** One pass: every row in the component of its nearest given mean (first on ties, as init.ts's nearestMeanLabels), weighted, summed into `stats`. */
+export function nearestMeanStatistics(source: RowSource, means: Float64Array, k: number, stats: StreamedSums, resp: Float64Array): void {
+  const { d, buffer } = source;
+  stats.reset(means);
+  source.forEachChunk((rows) => {
+    resp.fill(0, 0, rows * k);
+    for (let i = 0; i < rows; i++) resp[i * k + nearestCentre(buffer, i, d, means, k)] = source.weights ? source.weights[i] : 1;
+    stats.add(buffer, rows, resp);
+  });
+}
+
+/** The centre nearest row i of `values` (squared Euclidean distance, first on ties). */
+function nearestCentre(values: Float64Array, i: number, d: number, centres: Float64Array, k: number): number {
+  let j = 0;
+  let nearest = Infinity;
+  for (let q = 0; q < k; q++) {
+    let s = 0;
+    for (let c = 0; c < d; c++) {
+      const z = values[i * d + c] - centres[q * d + c];
+      s += z * z;
+    }
+    if (s < nearest) {
+      nearest = s;
+      j = q;
+    }
+  }
+  return j;
 }
 
 /** Sums over the rows that any covariance model's M-step reads (scikit-learn's, mclust's). */
@@ -126,22 +207,7 @@ export function streamedStartStatistics(options: Pick<StreamedEmOptions, 'k' | '
   source.forEachChunk((rows, first) => {
     resp.fill(0, 0, rows * k);
     for (let i = 0; i < rows; i++) {
-      let j = 0;
-      if (m === n) j = labels[first + i];
-      else {
-        let nearest = Infinity;
-        for (let q = 0; q < k; q++) {
-          let s = 0;
-          for (let c = 0; c < d; c++) {
-            const z = buffer[i * d + c] - centres[q * d + c];
-            s += z * z;
-          }
-          if (s < nearest) {
-            nearest = s;
-            j = q;
-          }
-        }
-      }
+      const j = m === n ? labels[first + i] : nearestCentre(buffer, i, d, centres, k);
       resp[i * k + j] = source.weights ? source.weights[i] : 1;
     }
     stats.add(buffer, rows, resp);

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../../../src/engine/data/load';
 import { Rng } from '../../../src/engine/em/rng';
-import { DataError, OptionsError } from '../../../src/engine/errors';
+import { DataError } from '../../../src/engine/errors';
 import { fitDataset } from '../../../src/engine/fit';
 import { fitOutOfCore } from '../../../src/engine/outOfCore';
 import type { FitOptions, FitResult } from '../../../src/shared/protocol';
@@ -98,6 +98,9 @@ describe('out-of-core Bernoulli EM equals the in-memory fit', () => {
     { file: () => pixels, options: { model: 'auto', k: 2, seed: 6 }, chunkRows: 17 },
     { file: () => pixels, options: { model: 'bernoulli', k: 3, seed: 7, threshold: 0.3, init: 'random' }, chunkRows: 50 },
     { file: () => pixelRows, options: { model: 'auto', k: 2, seed: 8, restarts: 2 }, chunkRows: 33 },
+    // random-data: the drawn rows blended with the mean image of every row (two equal images drawn are pulled apart).
+    { file: () => binary, options: { model: 'bernoulli', k: 4, seed: 9, init: 'random-data', restarts: 2 }, chunkRows: 19 },
+    { file: () => pixels, options: { model: 'bernoulli', k: 3, seed: 10, init: 'random-data' }, chunkRows: 250 },
   ];
   for (const { file, options, chunkRows } of cases) {
     it(`model ${options.model}, K ${options.k}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}${options.betaPrior ? `, Beta(${options.betaPrior})` : ''}${options.threshold ? `, threshold ${options.threshold}` : ''}, chunks of ${chunkRows} rows`, async () => {
@@ -136,7 +139,6 @@ describe('out-of-core Bernoulli EM equals the in-memory fit', () => {
 
   it('refuses what it cannot fit, naming the file and what to set', async () => {
     const fit = (file: string, options: Partial<FitOptions>) => () => fitOutOfCore(file, options, 1, {}, { tempParent: temp });
-    await assert.rejects(fit(binary, { model: 'bernoulli', k: 2, init: 'random-data' }), (e: Error) => e instanceof OptionsError && /answers\.csv .*Bernoulli family, which starts from kmeans\+\+, random, random-assignment or params out of core, not "random-data"/.test(e.message));
     await assert.rejects(fit(path.join(FIXTURES, 'faithful.csv'), { model: 'bernoulli', k: 2 }), (e: Error) => e instanceof DataError && /^faithful\.csv: a Bernoulli mixture needs binary or image data .*but column ".+" has .+ at data row \d+\. Use model "gaussian"/.test(e.message));
     // In memory the rows with missing cells are fitted on their observed cells; model "auto" with k "auto" out of core
     // parsed the file for a Gaussian selection, which skips them.
@@ -165,6 +167,7 @@ describe('out-of-core Bernoulli EM equals the in-memory fit', () => {
     { options: { model: 'bernoulli', k: 3, seed: 4 }, chunkRows: 11 },
     { options: { model: 'bernoulli', k: 2, seed: 5, init: 'random', betaPrior: [1, 1], restarts: 2 }, chunkRows: 1 },
     { options: { model: 'bernoulli', k: 3, seed: 6, init: 'random-assignment', emVariant: 'hard' }, chunkRows: 40 },
+    { options: { model: 'bernoulli', k: 3, seed: 7, init: 'random-data' }, chunkRows: 9 },
   ] as { options: Partial<FitOptions>; chunkRows: number }[]) {
     it(`model "bernoulli" fits rows with missing cells on their observed cells, as in memory (init ${options.init ?? 'kmeans++'}${options.emVariant ? ', hard EM' : ''}, chunks of ${chunkRows} rows)`, async () => {
       const file = path.join(FIXTURES, 'binary-missing.csv');

@@ -79,6 +79,11 @@ describe('out-of-core mclust models at a fixed K equal the in-memory fit', () =>
     // One column: a multivariate name is mclust's E or V there (with the in-memory note), E and V as themselves.
     { file: faithful, options: { model: 'gaussian', k: 2, covarianceType: 'VVV', columns: ['waiting'], seed: 3 }, chunkRows: 50 },
     { file: faithful, options: { model: 'gaussian', k: 2, covarianceType: 'E', columns: ['eruptions'], seed: 6 }, chunkRows: 29 },
+    // random-data: the drawn rows read back by index; params without covariances: one M-step on the rows nearest each mean.
+    { file: iris, options: { model: 'gaussian', k: 3, covarianceType: 'VVV', init: 'random-data', regularization: 1e-2, seed: 8, restarts: 2 }, chunkRows: 19 },
+    { file: iris, options: { model: 'gaussian', k: 3, covarianceType: 'EEI', init: 'random-data', regularization: 1e-2, seed: 9 }, chunkRows: 150 },
+    { file: faithful, options: { model: 'gaussian', k: 2, covarianceType: 'VVV', init: 'params', initParams: { weights: [0.5, 0.5], means: [[2, 50], [4.5, 80]] } }, chunkRows: 23 },
+    { file: iris, options: { model: 'gaussian', k: 3, covarianceType: 'EVE', init: 'params', initParams: { ...given, covariances: undefined } }, chunkRows: 7 },
   ];
   for (const { file, options, chunkRows } of cases) {
     it(`${path.basename(file)}${options.columns ? ` (${options.columns.join(', ')})` : ''}, ${options.covarianceType}, K ${options.k}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}${options.standardize ? ', standardised' : ''}, chunks of ${chunkRows} rows`, async () => {
@@ -92,11 +97,11 @@ describe('out-of-core mclust models at a fixed K equal the in-memory fit', () =>
     });
   }
 
-  it('init "params" without covariances is refused, and the store is removed', async () => {
+  it('init "random-data" with no regularization is refused as in memory, and the store is removed', async () => {
     let storeDir = '';
     await assert.rejects(
-      () => fitOutOfCore(faithful, { model: 'gaussian', k: 2, covarianceType: 'VVV', init: 'params', initParams: { weights: [0.5, 0.5], means: [[2, 50], [4.5, 80]] } }, 1, {}, { tempParent: temp, onStore: (dir) => (storeDir = dir) }),
-      (e: Error) => /init "params" needs initParams with covariances/.test(e.message),
+      () => fitOutOfCore(faithful, { model: 'gaussian', k: 2, covarianceType: 'VVV', init: 'random-data', regularization: 0 }, 1, {}, { tempParent: temp, onStore: (dir) => (storeDir = dir) }),
+      (e: Error) => /init "random-data" starts every covariance at regularization × I .*needs regularization > 0/.test(e.message),
     );
     assert.ok(storeDir !== '' && !fs.existsSync(storeDir));
   });
@@ -130,6 +135,10 @@ describe('out-of-core Gaussian EM with missing cells equals the in-memory fit', 
     { name: 'iris', options: { k: 3, covarianceType: 'EVE', seed: 4, init: 'random' }, chunkRows: 40 },
     { name: 'iris', options: { k: 3, covarianceType: 'EII', seed: 4 }, chunkRows: 13 },
     { name: 'iris', options: { k: 2, covarianceType: 'VVI', columns: ['Sepal.Length', 'Petal.Width'], seed: 1 }, chunkRows: 17 },
+    { name: 'iris', options: { k: 3, covarianceType: 'full', init: 'random-data', regularization: 1e-2, seed: 5 }, chunkRows: 13 },
+    { name: 'iris', options: { k: 3, covarianceType: 'VEV', init: 'random-data', regularization: 1e-2, seed: 6 }, chunkRows: 11 },
+    { name: 'faithful', options: { k: 2, covarianceType: 'diag', init: 'params', initParams: { weights: [0.4, 0.6], means: [[2, 55], [4.4, 80]] } }, chunkRows: 29 },
+    { name: 'faithful', options: { k: 2, covarianceType: 'EVV', init: 'params', initParams: { weights: [0.4, 0.6], means: [[2, 55], [4.4, 80]] } }, chunkRows: 29 },
   ];
   for (const { name, options: settings, chunkRows } of cases) {
     const options: Partial<FitOptions> = { model: 'gaussian', ...settings };
@@ -193,6 +202,9 @@ describe('out-of-core fixed-K Gaussian fits with case weights or hard EM equal t
     { name: 'full, weighted, missing cells integrated out', options: { covarianceType: 'full', weightsColumn: 'w', seed: 3, init: 'random' }, missing: 'marginalize' },
     { name: 'VVI, hard EM, complete rows', options: { covarianceType: 'VVI', emVariant: 'hard', seed: 4 }, missing: 'skip' },
     { name: 'diag, hard EM and weights, missing cells integrated out', options: { covarianceType: 'diag', emVariant: 'hard', weightsColumn: 'w', seed: 5 }, missing: 'marginalize' },
+    { name: 'tied, weighted, init params without covariances', options: { covarianceType: 'tied', weightsColumn: 'w', init: 'params', initParams: { weights: [1, 1, 1], means: [[5, 3.4, 1.5, 0.2], [5.9, 2.8, 4.3, 1.3], [6.6, 3, 5.6, 2]] } }, missing: 'skip' },
+    { name: 'VVV, weighted, init params without covariances, missing cells integrated out', options: { covarianceType: 'VVV', weightsColumn: 'w', init: 'params', initParams: { weights: [1, 1, 1], means: [[5, 3.4, 1.5, 0.2], [5.9, 2.8, 4.3, 1.3], [6.6, 3, 5.6, 2]] } }, missing: 'marginalize' },
+    { name: 'diag, weighted, init random-data', options: { covarianceType: 'diag', weightsColumn: 'w', init: 'random-data', regularization: 1e-2, seed: 6 }, missing: 'skip' },
   ];
   for (const { name, options: extra, missing } of cases) {
     it(name, async () => {

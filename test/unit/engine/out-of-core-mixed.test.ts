@@ -87,6 +87,10 @@ describe('out-of-core mixed EM equals the in-memory fit', () => {
     { file: MISSING, options: { model: 'mixed', k: 3, seed: 2, covarianceType: 'diag', init: 'random' }, chunkRows: 50 },
     { file: MISSING, options: { model: 'mixed', k: 2, seed: 5, covarianceType: 'VVV', restarts: 2 }, chunkRows: 13 },
     { file: MISSING, options: { model: 'mixed', k: 2, seed: 6, covarianceType: 'EVE' }, chunkRows: 300 },
+    // random-data: the Gaussian block's rows drawn as in memory, read back by row number (mean-imputed when cells are missing).
+    { file: MIXED, options: { model: 'mixed', k: 3, seed: 8, init: 'random-data', regularization: 1e-2, restarts: 2 }, chunkRows: 17 },
+    { file: COUNTS, options: { model: 'mixed', countColumns: counts, k: 2, seed: 9, init: 'random-data', regularization: 1e-2, covarianceType: 'VVI' }, chunkRows: 23 },
+    { file: MISSING, options: { model: 'mixed', k: 2, seed: 10, init: 'random-data', regularization: 1e-2, covarianceType: 'diag' }, chunkRows: 11 },
   ];
   for (const { file, options, chunkRows } of cases) {
     it(`${path.basename(file)}, model ${options.model}, K ${options.k}, ${options.covarianceType ?? 'full'}, init ${options.init ?? 'kmeans++'}${options.restarts ? `, ${options.restarts} restarts` : ''}${options.columns ? `, columns ${options.columns.join(', ')}` : ''}, chunks of ${chunkRows} rows`, async () => {
@@ -138,8 +142,16 @@ describe('out-of-core mixed EM equals the in-memory fit', () => {
     const fit = (file: string, options: Partial<FitOptions>) => () => fitOutOfCore(file, options, 1, {}, { tempParent: temp });
     await assert.rejects(fit(path.join(FIXTURES, 'counts.csv'), { model: 'mixed', k: 2 }), (e: Error) => e instanceof DataError && /^counts\.csv: a mixed mixture needs numeric columns and text columns.*Use model "gaussian"/.test(e.message));
     await assert.rejects(fit(MIXED, { model: 'mixed', k: 2, covarianceType: 'variational' }), (e: Error) => e instanceof OptionsError && /mixed\.csv .*scikit-learn's four covariance types .* or mclust's models \(EII … VVV\) out of core, not "variational"/.test(e.message));
-    await assert.rejects(fit(MIXED, { model: 'mixed', k: 2, init: 'random-data' }), (e: Error) => e instanceof OptionsError && /kmeans\+\+ or random.*"random-data"/.test(e.message));
-    await assert.rejects(fit(MIXED, { model: 'auto', k: 2, init: 'params', initParams: { weights: [0.5, 0.5], means: [[0, 0], [1, 1]] } }), (e: Error) => e instanceof OptionsError && /kmeans\+\+ or random/.test(e.message));
+    // Explicit parameters: the in-memory family has none, and says so.
+    const params: Partial<FitOptions> = { model: 'auto', k: 2, init: 'params', initParams: { weights: [0.5, 0.5], means: [[0, 0], [1, 1]] } };
+    assert.throws(() => inMemory(MIXED, params), /^OptionsError: init "params" is for .*mixtures; a mixed mixture starts from kmeans\+\+, random, random-data\.$/);
+    let message = '';
+    try {
+      inMemory(MIXED, params);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    await assert.rejects(fit(MIXED, params), (e: Error) => e instanceof OptionsError && e.message === message);
     // In memory a missing count drops out of its row's Poisson product; out of core it cannot.
     await assert.rejects(
       fit(path.join(FIXTURES, 'mixed-counts-missing.csv'), { model: 'auto', countColumns: counts, k: 2 }),

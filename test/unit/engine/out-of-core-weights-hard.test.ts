@@ -82,8 +82,10 @@ describe('out of core with case weights and hard EM equals the in-memory fit', (
     { file: 'binary-missing.csv', options: { model: 'bernoulli', missing: 'marginalize', k: 3, seed: 1 }, chunkRows: 7 },
     { file: 'binary-missing.csv', options: { model: 'bernoulli', missing: 'marginalize', k: 2, seed: 3, init: 'random', betaPrior: [1, 1], restarts: 2 }, chunkRows: 13 },
     { file: 'binary-missing.csv', options: { model: 'bernoulli', missing: 'marginalize', k: 4, seed: 4, init: 'random-assignment', betaPrior: [3, 2] }, chunkRows: 1 },
+    { file: 'binary-missing.csv', options: { model: 'bernoulli', missing: 'marginalize', k: 3, seed: 9, init: 'random-data', restarts: 2 }, chunkRows: 11 },
     { file: 'mixed.csv', options: { model: 'mixed', k: 2, seed: 1 }, chunkRows: 7 },
     { file: 'mixed.csv', options: { model: 'mixed', k: 2, seed: 3, init: 'random', covarianceType: 'diag' }, chunkRows: 13 },
+    { file: 'mixed.csv', options: { model: 'mixed', k: 2, seed: 4, init: 'random-data', regularization: 1e-2, covarianceType: 'EEV' }, chunkRows: 13 },
     { file: 'mixed-counts.csv', options: { model: 'mixed', countColumns: counts, k: 3, seed: 5 }, chunkRows: 17 },
     // The Gaussian block with an mclust model, and with missing numeric cells integrated out.
     { file: 'mixed.csv', options: { model: 'mixed', k: 2, seed: 6, covarianceType: 'VEV' }, chunkRows: 19 },

@@ -37,6 +37,12 @@ describe('out-of-core Gaussian EM equals the in-memory fit', () => {
   }
   cases.push({ file: 'iris.csv', options: { model: 'gaussian', k: 3, covarianceType: 'full', standardize: true, seed: 2 }, chunkRows: 11 });
   cases.push({ file: 'faithful.csv', options: { model: 'gaussian', k: 3, covarianceType: 'full', init: 'random', seed: 5 }, chunkRows: 13 });
+  // random-data: K rows drawn as in memory, read back by index; params without covariances: one pass over the rows nearest each mean.
+  for (const covarianceType of ['full', 'diag', 'spherical', 'tied'] as const) {
+    cases.push({ file: 'iris.csv', options: { model: 'gaussian', k: 3, covarianceType, init: 'random-data', regularization: 1e-3, seed: 7, restarts: 2 }, chunkRows: 17 });
+    cases.push({ file: 'faithful.csv', options: { model: 'gaussian', k: 2, covarianceType, init: 'params', initParams: { weights: [1, 3], means: [[2, 55], [4.4, 80]] } }, chunkRows: 31 });
+  }
+  cases.push({ file: 'faithful.csv', options: { model: 'gaussian', k: 3, covarianceType: 'full', init: 'random-data', standardize: true, seed: 11 }, chunkRows: 272 });
 
   for (const { file, options, chunkRows } of cases) {
     it(`${file}, ${options.covarianceType}${options.standardize ? ', standardised' : ''}${options.init ? `, init ${options.init}` : ''}, chunks of ${chunkRows} rows`, async () => {

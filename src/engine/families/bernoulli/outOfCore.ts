@@ -33,6 +33,8 @@ export interface BernoulliOutOfCoreInput {
   /** Missing cells (NaN) per column, when the source holds any: left out of their rows' products. */
   missingPerColumn?: number[];
   notes: string[];
+  /** Most bytes the fit's per-iteration snapshots may take (thinned beyond it). */
+  snapshotBytes?: number;
   callbacks: FitCallbacks;
 }
 
@@ -60,6 +62,7 @@ export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcom
         variant: options.emVariant,
         sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights },
         plotIndices: input.plotIndices,
+        snapshotBytes: input.snapshotBytes,
         total,
         missing: input.missingPerColumn !== undefined,
       },
@@ -122,7 +125,7 @@ export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcom
     imageShape: input.imageShape,
     ...(input.missingPerColumn ? { missingCells: input.missingPerColumn } : {}),
     elapsedMs: Date.now() - input.started,
-    notes: [...fit.notes, ...notes, `cluster sizes over all ${n} rows: ${fit.sizes.join(', ')}`],
+    notes: [...fit.notes, ...notes, ...(fit.snapshotNote ? [fit.snapshotNote] : []), `cluster sizes over all ${n} rows: ${fit.sizes.join(', ')}`],
     ...(selection ? { selection } : {}),
   };
   // The panel's most and least typical members of each cluster, among the rows whose assignments are reported.

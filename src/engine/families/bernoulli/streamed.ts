@@ -10,7 +10,7 @@
 
 import type { BernoulliSnapshot, InitParams } from '../../../shared/protocol';
 import type { EmProgress } from '../../em/em';
-import { kmeansPlusPlus, randomResponsibilities } from '../../em/init';
+import { kmeansPlusPlus, randomResponsibilities, sampleWithoutReplacement } from '../../em/init';
 import type { Rng } from '../../em/rng';
 import { lnGamma } from '../../em/special';
 import { checkComponents, runStreamedEm, sumOfWeights, weigh, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from '../../em/streamedEm';
@@ -21,7 +21,7 @@ import { hammingDistancesTo, nearestCentre } from './distance';
 import { MU_EPSILON, type BernoulliParams } from './family';
 import { eStepRows, RESPONSIBILITY_FLOOR } from './shardKernels';
 
-export type StreamedBernoulliInit = 'kmeans++' | 'random' | 'random-assignment' | 'params';
+export type StreamedBernoulliInit = 'kmeans++' | 'random' | 'random-data' | 'random-assignment' | 'params';
 
 export interface StreamedBernoulliOptions extends StreamedEmSettings {
   init: StreamedBernoulliInit;
@@ -155,9 +155,33 @@ function streamedBernoulliFamily(source: RowSource, options: StreamedBernoulliOp
     return { weights, means };
   };
 
+  /**
+   * random-data (BernoulliFamily's): K rows drawn uniformly without replacement, each blended half-and-half with the
+   * smoothed mean image of every row; one pass finds both.
+   */
+  const randomDataParams = (rng: Rng): BernoulliParams => {
+    const drawn = sampleWithoutReplacement(n, k, rng);
+    const componentOf = new Map<number, number>();
+    drawn.forEach((row, c) => componentOf.set(row, c));
+    const freq = new Float64Array(d);
+    const means = new Float64Array(k * d);
+    visitBinary((rows, first) => {
+      const { rowPtr, colIdx } = chunk;
+      for (let p = 0; p < rowPtr[rows]; p++) freq[colIdx[p]]++;
+      for (let i = 0; i < rows; i++) {
+        const c = componentOf.get(first + i);
+        if (c !== undefined) for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) means[c * d + colIdx[p]] += 0.5;
+      }
+    });
+    for (let j = 0; j < d; j++) freq[j] = (freq[j] + 1) / (n + 2);
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) means[c * d + j] += 0.5 * freq[j];
+    return { weights: new Float64Array(k).fill(1 / k), means };
+  };
+
   const start = (rng: Rng): BernoulliParams => {
     let params: BernoulliParams;
     if (options.init === 'params') params = explicitParams(options.initParams, k, d);
+    else if (options.init === 'random-data') params = randomDataParams(rng);
     else {
       reset();
       if (options.init === 'random') {

@@ -27,6 +27,8 @@ export interface CategoricalOutOfCoreInput {
   plotIndices: number[];
   weightsColumn?: string;
   notes: string[];
+  /** Most bytes the fit's per-iteration snapshots may take (thinned beyond it). */
+  snapshotBytes?: number;
   callbacks: FitCallbacks;
 }
 
@@ -50,6 +52,7 @@ export function fitCategoricalOutOfCore(input: CategoricalOutOfCoreInput): FitOu
         variant: options.emVariant,
         sample: { codes: input.start.codes, m: input.start.indices.length, weights: input.start.weights },
         plotIndices: input.plotIndices,
+        snapshotBytes: input.snapshotBytes,
         readRows: input.readRows,
       },
       onProgress,
@@ -105,7 +108,7 @@ export function fitCategoricalOutOfCore(input: CategoricalOutOfCoreInput): FitOu
     restartObjectives: fit.restartObjectives,
     ...categoryFields(names, categories, last.means),
     elapsedMs: Date.now() - input.started,
-    notes: [...notes, `cluster sizes over all ${n} rows: ${fit.sizes.join(', ')}`],
+    notes: [...notes, ...(fit.snapshotNote ? [fit.snapshotNote] : []), `cluster sizes over all ${n} rows: ${fit.sizes.join(', ')}`],
     ...(selection ? { selection } : {}),
   };
   return { result, plotAssignments: fit.plotAssignments };

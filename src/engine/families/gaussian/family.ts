@@ -180,6 +180,15 @@ export class GaussianFamily implements MixtureFamily<GaussianParams> {
     return this.withCovariances(weights, means, covariances, k, 'mstep');
   }
 
+  /**
+   * initParams' weights and means with covariances estimated elsewhere (the streamed start's pass over the rows
+   * nearest each mean), checked as the in-memory start checks the ones it estimates.
+   */
+  startFromCovariances(weights: Float64Array, means: Float64Array, covariances: Float64Array, k: number): GaussianParams {
+    this.scratchFor(k);
+    return this.withCovariances(weights, means, covariances, k, 'initParams');
+  }
+
   /** Validates initParams against K, D and the covariance type, and builds the parameters from them. */
   private paramsFromInit(k: number): GaussianParams {
     const { d } = this;

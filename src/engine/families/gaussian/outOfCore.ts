@@ -33,6 +33,8 @@ export interface GaussianOutOfCoreInput {
   summary: DatasetSummary;
   /** The rows as the engine fits them (transformed), NaN in missing cells. */
   source: RowSource;
+  /** The rows at `indices` as the source gives them (random-data's drawn rows). */
+  readRows?: (indices: Int32Array, out: Float64Array) => void;
   /** initParams in the engine's units. */
   initParams?: FitOptions['initParams'];
   /** Rows k-means++ starts from, with their case weights. */
@@ -50,6 +52,8 @@ export interface GaussianOutOfCoreInput {
   centre?: Float64Array;
   standardization?: { mean: number[]; sd: number[] };
   notes: string[];
+  /** Most bytes the fit's per-iteration snapshots may take (thinned beyond it). */
+  snapshotBytes?: number;
   callbacks: FitCallbacks;
 }
 
@@ -60,7 +64,7 @@ export function fitGaussianModelOutOfCore(input: GaussianOutOfCoreInput): FitOut
   const mclust = model !== 'full' && model !== 'diag' && model !== 'spherical' && model !== 'tied';
   const piece = streamedGaussianModel(
     source,
-    { k, model, regularization: options.regularization, init: options.init as StreamedModelOptions['init'], initParams: input.initParams, sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights }, total: input.total },
+    { k, model, regularization: options.regularization, init: options.init as StreamedModelOptions['init'], initParams: input.initParams, sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights }, readRows: input.readRows, total: input.total },
     missing,
     mclust,
   );
@@ -69,7 +73,7 @@ export function fitGaussianModelOutOfCore(input: GaussianOutOfCoreInput): FitOut
     for (const mean of means) for (let j = 0; j < d; j++) mean[j] += centre[j];
   };
   if (k > n) throw new OptionsError(`K = ${k} components but only ${n} rows: K must not exceed the number of rows.`);
-  const settings = { k, maxIterations: options.maxIterations, tolerance: options.tolerance, restarts: options.restarts, seed: options.seed, plotIndices: plotSample.indices, variant: options.emVariant, total: input.total };
+  const settings = { k, maxIterations: options.maxIterations, tolerance: options.tolerance, restarts: options.restarts, seed: options.seed, plotIndices: plotSample.indices, variant: options.emVariant, total: input.total, snapshotBytes: input.snapshotBytes };
   const run = runStreamedEm(source, piece, settings, (p) => {
     if (p.snapshot.model === 'gaussian') shiftBack(p.snapshot.means);
     callbacks.onProgress?.(p);
@@ -122,7 +126,7 @@ export function fitGaussianModelOutOfCore(input: GaussianOutOfCoreInput): FitOut
     snapshots: run.snapshots,
     restartObjectives: run.restartObjectives,
     elapsedMs: Date.now() - input.started,
-    notes: [...notes, `cluster sizes over all ${n} rows: ${run.sizes.join(', ')}`],
+    notes: [...notes, ...(run.snapshotNote ? [run.snapshotNote] : []), `cluster sizes over all ${n} rows: ${run.sizes.join(', ')}`],
   };
   return { result, plotSample, plotAssignments: run.plotAssignments };
 }

@@ -6,8 +6,8 @@
 
 import type { GaussianSnapshot } from '../../../shared/protocol';
 import type { Rng } from '../../em/rng';
-import { streamedStartStatistics, type RowSource } from '../../em/streaming';
-import { FitError } from '../../errors';
+import { checkedGivenMeans, nearestMeanStatistics, randomDataRows, streamedStartStatistics, type RowSource } from '../../em/streaming';
+import { FitError, OptionsError } from '../../errors';
 import { EStepWorkspace, factorCovariances } from './mclust/estep';
 import { MclustGaussianFamily, type MclustParams } from './mclust/family';
 import { nMclustParams, type MclustModelName } from './mclust/models';
@@ -36,15 +36,38 @@ export function streamedMclustStart(source: RowSource, options: StreamedModelOpt
   const { k } = options;
   const { n, d } = source;
   const model = options.model as MclustModelName;
-  if (options.init === 'params') {
+  const control = mclustControl(options.regularization);
+  const factored = (params: MclustParams, mSteps: number) => {
+    if (!factorCovariances(params.state.covariances, params.workspace, control.eps)) throw mclustFailure(model, k, 'singular', mSteps, options.regularization);
+    return params;
+  };
+  if (options.init === 'params' && options.initParams?.covariances != null) {
     // The in-memory family reads the given weights, means and covariances (no row is read when covariances are given).
     return new MclustGaussianFamily(new Float64Array(k * d), k, d, { model, regularization: options.regularization, init: 'params', initParams: options.initParams }).initialize(k, rng);
   }
-  streamedStartStatistics(options, source, stats, resp, rng);
   const params: MclustParams = { state: new MclustState(model, d, k), workspace: new EStepWorkspace(d, k), mSteps: 1 };
-  const control = mclustControl(options.regularization);
-  const failure = stats.mStep(params.state, control, options.total ?? n) ?? (factorCovariances(params.state.covariances, params.workspace, control.eps) ? undefined : 'singular');
+  if (options.init === 'random-data') {
+    // As scikit-learn's random_from_data: the K rows are the means, every covariance regularization × I, equal weights, no M-step.
+    if (!(options.regularization > 0)) throw new OptionsError('init "random-data" starts every covariance at regularization × I (as scikit-learn\'s random_from_data), so it needs regularization > 0 (e.g. 1e-6).');
+    const rows = randomDataRows(options, source, rng);
+    const { state } = params;
+    params.mSteps = 0;
+    state.weights.fill(1 / k);
+    state.means.set(rows);
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) state.covariances[c * d * d + j * d + j] = options.regularization;
+    return factored(params, 0);
+  }
+  // init "params" without covariances: one M-step of the model on the rows nearest each given mean, keeping the given weights and means.
+  const given = options.init === 'params' ? checkedGivenMeans(options, d) : undefined;
+  if (given) nearestMeanStatistics(source, given.means, k, stats, resp);
+  else streamedStartStatistics(options, source, stats, resp, rng);
+  const failure = stats.mStep(params.state, control, options.total ?? n);
   if (failure) throw mclustFailure(model, k, failure, 1, options.regularization);
+  factored(params, 1);
+  if (given) {
+    params.state.weights.set(given.weights);
+    params.state.means.set(given.means);
+  }
   return params;
 }
 

@@ -142,13 +142,21 @@ export class StreamedMissingModel implements StreamedGaussianModel<MissingParams
         }),
     };
     const sample = { values: this.impute(Float64Array.from(options.sample.values), options.sample.m), m: options.sample.m, weights: options.sample.weights };
+    const given = options.readRows;
+    // random-data draws and compares the mean-imputed rows, as in memory.
+    const readRows =
+      given &&
+      ((indices: Int32Array, out: Float64Array) => {
+        given(indices, out);
+        this.impute(out, indices.length);
+      });
     const resp = new Float64Array(source.chunkRows * k);
     if (this.formulas) {
       const type = options.model as SklearnCovarianceType;
-      const start = streamedGaussianStart({ ...startOptions(options, type), sample }, imputed, this.formulas, new StreamedGaussianStatistics(type, k, d), resp, rng);
+      const start = streamedGaussianStart({ ...startOptions(options, type), sample, readRows }, imputed, this.formulas, new StreamedGaussianStatistics(type, k, d), resp, rng);
       return asMissingParams(start, k, d);
     }
-    return asMissingParams(streamedMclustStart(imputed, { ...options, sample }, new MclustStatistics(d, k, false), resp, rng), k, d);
+    return asMissingParams(streamedMclustStart(imputed, { ...options, sample, readRows }, new MclustStatistics(d, k, false), resp, rng), k, d);
   }
 
   // ------------------------------------------------------------------------------------------------ E-step

@@ -6,7 +6,7 @@
 
 import type { GaussianSnapshot, InitParams, SklearnCovarianceType } from '../../../shared/protocol';
 import { type StreamedFamily } from '../../em/streamedEm';
-import { streamedGaussianFamily, type RowSource, type StreamedEmOptions } from '../../em/streaming';
+import { streamedGaussianFamily, type RowSource, type StreamedEmOptions, type StreamedGaussianInit } from '../../em/streaming';
 import { OptionsError } from '../../errors';
 import type { MclustModelName } from './mclust/models';
 
@@ -21,19 +21,19 @@ export interface StreamedModelOptions {
   /** scikit-learn's type, or an mclust model valid for the columns (mclustModelForColumns). */
   model: SklearnCovarianceType | MclustModelName;
   regularization: number;
-  init: 'kmeans++' | 'random' | 'params';
+  init: StreamedGaussianInit;
   initParams?: InitParams;
   /** Rows k-means++ starts from (m × d, row-major, with their case weights): every row, in order, when m = n. */
   sample: { values: Float64Array; m: number; weights?: Float64Array };
+  /** The rows at `indices`, as the source gives them (random-data reads its drawn rows back). */
+  readRows?: (indices: Int32Array, out: Float64Array) => void;
   /** Σ_i w_i with case weights (mclust's M-step divides by it); n without. */
   total?: number;
 }
 
-/** init "params" out of core needs the covariances: without them the start would need every row's nearest mean first. */
+/** init "params" needs initParams, as in memory. */
 export function checkStreamedInit(options: Pick<StreamedModelOptions, 'init' | 'initParams'>): void {
-  if (options.init === 'params' && (!options.initParams || options.initParams.covariances == null)) {
-    throw new OptionsError('out of core, init "params" needs initParams with covariances (weights, means and covariances).');
-  }
+  if (options.init === 'params' && !options.initParams) throw new OptionsError('init is "params" but no initParams (weights, means, covariances) were given.');
 }
 
 /** The options of em/streaming.ts's start and family for these. */

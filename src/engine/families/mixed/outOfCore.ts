@@ -12,7 +12,7 @@ import { categoryFields } from '../categorical/entry';
 import { streamedCountHistograms } from '../poisson/streamed';
 import type { FitCallbacks, FitOutcome } from '../types';
 import { nMclustParams, type MclustModelName } from '../gaussian/mclust/models';
-import { runStreamedMixedEm, type MixedRowSource, type StreamedMixedRun } from './streamed';
+import { runStreamedMixedEm, type MixedRowSource, type StreamedMixedOptions, type StreamedMixedRun } from './streamed';
 
 export interface MixedOutOfCoreInput {
   file: string;
@@ -29,6 +29,8 @@ export interface MixedOutOfCoreInput {
   categories: string[][];
   /** The Gaussian block's rows k-means++ starts from (an evenly drawn sample; every row when it is the file). */
   start: { indices: number[]; values: Float64Array; weights?: Float64Array };
+  /** The Gaussian block's values of the rows at `indices` (random-data's drawn rows). */
+  readRows?: (indices: Int32Array, out: Float64Array) => void;
   /** The case weights' column, when the source has weights. */
   weightsColumn?: string;
   /** Rows of the Gaussian block's columns the panel plots. */
@@ -38,6 +40,8 @@ export interface MixedOutOfCoreInput {
   /** Missing cells per Gaussian column (NaN in the source), when there are any: integrated out. */
   missingCells?: number[];
   notes: string[];
+  /** Most bytes the fit's per-iteration snapshots may take (thinned beyond it). */
+  snapshotBytes?: number;
   callbacks: FitCallbacks;
 }
 
@@ -57,14 +61,16 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
         covarianceType,
         missingCells: missing,
         regularization: options.regularization,
-        init: options.init as 'kmeans++' | 'random',
+        init: options.init as StreamedMixedOptions['init'],
         maxIterations: options.maxIterations,
         tolerance: options.tolerance,
         restarts: options.restarts,
         seed: options.seed,
         variant: options.emVariant,
         sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights },
+        readRows: input.readRows,
         plotIndices: plotSample.indices,
+        snapshotBytes: input.snapshotBytes,
         total,
       },
       onProgress,
@@ -133,7 +139,7 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
     ...(input.categoryColumns.length > 0 ? categoryFields(input.categoryColumns, input.categories, last.probabilities) : {}),
     mclustBic: -bic,
     elapsedMs: Date.now() - input.started,
-    notes: [...notes, `cluster sizes over all ${n} rows: ${fit.sizes.join(', ')}`],
+    notes: [...notes, ...(fit.snapshotNote ? [fit.snapshotNote] : []), `cluster sizes over all ${n} rows: ${fit.sizes.join(', ')}`],
     ...(selection ? { selection } : {}),
   };
   return { result, plotSample, plotAssignments: fit.plotAssignments };

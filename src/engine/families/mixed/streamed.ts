@@ -48,9 +48,12 @@ export interface StreamedMixedOptions extends StreamedEmSettings {
   /** The Gaussian block's rows have missing cells (NaN), integrated out. */
   missingCells?: boolean;
   regularization: number;
-  init: 'kmeans++' | 'random';
+  /** The Gaussian block's start (the mixed family has no explicit parameters). */
+  init: 'kmeans++' | 'random' | 'random-data';
   /** The Gaussian block's rows k-means++ starts from (m × gaussianColumns, with their case weights): every row, in order, when m = n. */
   sample: { values: Float64Array; m: number; weights?: Float64Array };
+  /** The Gaussian block's values of the rows at `indices` (random-data's drawn rows). */
+  readRows?: (indices: Int32Array, out: Float64Array) => void;
 }
 
 export type StreamedMixedRun = StreamedRun<MixedParams<unknown>, MixedSnapshot>;
@@ -91,7 +94,7 @@ function streamedMixedFamily(source: MixedRowSource, options: StreamedMixedOptio
   const gaussianSource: RowSource = { n, d: dg, chunkRows, buffer: source.gaussian, weights: source.weights, forEachChunk: (visit) => source.forEachChunk(visit) };
   const piece = streamedGaussianModel(
     gaussianSource,
-    { k, model: options.covarianceType, regularization: options.regularization, init: options.init, sample: options.sample, total },
+    { k, model: options.covarianceType, regularization: options.regularization, init: options.init, sample: options.sample, readRows: options.readRows, total },
     options.missingCells === true,
     isMclustModelName(options.covarianceType),
   );

@@ -25,6 +25,8 @@ export interface PoissonOutOfCoreInput {
   weightsColumn?: string;
   plotSample: PlotSample;
   notes: string[];
+  /** Most bytes the fit's per-iteration snapshots may take (thinned beyond it). */
+  snapshotBytes?: number;
   callbacks: FitCallbacks;
 }
 
@@ -47,6 +49,7 @@ export function fitPoissonOutOfCore(input: PoissonOutOfCoreInput): FitOutcome {
         variant: options.emVariant,
         sample: { values: input.start.values, m: input.start.indices.length, weights: input.start.weights },
         plotIndices: plotSample.indices,
+        snapshotBytes: input.snapshotBytes,
         readRows: input.readRows,
       },
       onProgress,
@@ -103,7 +106,7 @@ export function fitPoissonOutOfCore(input: PoissonOutOfCoreInput): FitOutcome {
     restartObjectives: fit.restartObjectives,
     countHistograms: streamedCountHistograms(source, summary.columns),
     elapsedMs: Date.now() - input.started,
-    notes: [...notes, `cluster sizes over all ${n} rows: ${fit.sizes.join(', ')}`],
+    notes: [...notes, ...(fit.snapshotNote ? [fit.snapshotNote] : []), `cluster sizes over all ${n} rows: ${fit.sizes.join(', ')}`],
     ...(selection ? { selection } : {}),
   };
   return { result, plotSample, plotAssignments: fit.plotAssignments };

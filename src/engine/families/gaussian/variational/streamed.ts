@@ -10,6 +10,7 @@ import type { FitOptions, FitResult } from '../../../../shared/protocol';
 import { informationCriteria, type EmProgress } from '../../../em/em';
 import { kmeans } from '../../../em/kmeans';
 import { Rng } from '../../../em/rng';
+import { SnapshotKeeper } from '../../../em/streamedEm';
 import type { RowSource } from '../../../em/streaming';
 import type { GaussianSnapshot } from '../../../../shared/protocol';
 import type { FitCallbacks } from '../../types';
@@ -34,6 +35,8 @@ export interface StreamedVariationalOptions {
   sample: { values: Float64Array; m: number };
   /** Rows whose assignments are reported (increasing). */
   plotIndices: number[];
+  /** Most bytes the kept per-iteration snapshots may take (em/streamedEm.ts's SnapshotKeeper); every one without it. */
+  snapshotBytes?: number;
 }
 
 export interface StreamedVariationalRun {
@@ -48,6 +51,8 @@ export interface StreamedVariationalRun {
   logLikelihood: number;
   /** The expected parameters after each iteration (iteration t − 1 for the t-th). */
   snapshots: GaussianSnapshot[];
+  /** Said when the snapshots were thinned to stay within snapshotBytes. */
+  snapshotNote?: string;
   /** Final lower bound of every restart. */
   restartObjectives: number[];
   effectiveComponents: number;
@@ -74,6 +79,8 @@ export interface VariationalOutOfCoreInput {
   standardization?: { mean: number[]; sd: number[] };
   /** Notes of the out-of-core fit (start, sampling). */
   notes: string[];
+  /** Most bytes the fit's per-iteration snapshots may take (thinned beyond it). */
+  snapshotBytes?: number;
   callbacks: FitCallbacks;
 }
 
@@ -97,6 +104,7 @@ export function fitVariationalOutOfCore(input: VariationalOutOfCoreInput): { res
       seed: options.seed,
       sample: input.sample,
       plotIndices: input.plotIndices,
+      snapshotBytes: input.snapshotBytes,
     },
     (p) => {
       if (p.snapshot.model === 'gaussian') shift(p.snapshot);
@@ -136,6 +144,7 @@ export function fitVariationalOutOfCore(input: VariationalOutOfCoreInput): { res
     notes: [
       ...input.notes,
       `Variational fit (scikit-learn's BayesianGaussianMixture, ${options.weightPrior} weight prior): ${run.effectiveComponents} of the ${k} components have a weight above ${run.effectiveWeightThreshold}; lower bound ${run.lowerBound.toFixed(3)}. The curve "objective" is the lower bound, "log-likelihood" that of the expected parameters.`,
+      ...(run.snapshotNote ? [run.snapshotNote] : []),
       `cluster sizes over all ${n} rows: ${run.sizes.join(', ')}`,
     ],
     variational: { effectiveComponents: run.effectiveComponents, lowerBound: run.lowerBound, weightPrior: options.weightPrior },
@@ -216,13 +225,13 @@ export function runStreamedVariational(source: RowSource, options: StreamedVaria
     stats.update(posterior);
     const lowerBounds: number[] = [];
     const logLikelihoods: number[] = [];
-    const snapshots: GaussianSnapshot[] = [];
+    const keeper = new SnapshotKeeper<GaussianSnapshot>(options.snapshotBytes === undefined ? undefined : options.restarts > 1 ? options.snapshotBytes / 2 : options.snapshotBytes);
     // The last iteration's bound and parameters, reported once the next pass has their log-likelihood.
     let pending: { iteration: number; bound: number; snapshot: GaussianSnapshot } | undefined;
     const settle = (logLikelihood: number) => {
       if (!pending) return;
       logLikelihoods.push(logLikelihood);
-      snapshots.push(pending.snapshot);
+      keeper.add(pending.snapshot);
       onProgress?.({ restart, iteration: pending.iteration - 1, objective: pending.bound, logLikelihood, snapshot: pending.snapshot });
       pending = undefined;
     };
@@ -263,7 +272,8 @@ export function runStreamedVariational(source: RowSource, options: StreamedVaria
         lowerBound,
         logLikelihoods,
         logLikelihood,
-        snapshots,
+        snapshots: keeper.snapshots(),
+        ...(keeper.note() ? { snapshotNote: keeper.note() } : {}),
         restartObjectives,
         effectiveComponents,
         effectiveWeightThreshold: DEFAULT_EFFECTIVE_WEIGHT_THRESHOLD,
