@@ -15,9 +15,9 @@ import { baseName } from './data/common';
 import { principalAxes } from './data/projection';
 import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
 import { streamGroupsToStore, type GroupedFile } from './data/store/cellStream';
-import { columnTransform, gatherRows, identityTransform, readRowsAt, storeSource, weightedStandardization } from './data/store/storeRows';
+import { columnTransform, gatherRows, identityTransform, readRowsAt, storeSource, weightedStandardization, type StoreExtras, type StoredLabels } from './data/store/storeRows';
 import { streamTextToStore, type StreamedTable } from './data/store/textStream';
-import { typedReaders } from './data/formats';
+import { companionLabelsFileName, typedReaders } from './data/formats';
 import { openJsonGroups } from './data/jsonStream';
 import { streamIdxToStore, streamNpyToStore } from './data/store/arrayStream';
 import { informationCriteria } from './em/em';
@@ -210,6 +210,7 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
     const stream = format === 'npy' ? streamNpyToStore : streamIdxToStore;
     return stream(filePath, dir, {
       imageWidth: options.imageWidth,
+      ...(format === 'idx' ? { labelsPath: labelsBeside(filePath, options) } : {}),
       weightsColumn: hasWeights(options) ? options.weightsColumn : undefined,
       pixelRows: options.model === 'bernoulli' || options.model === 'auto',
       checkRow: options.model === 'poisson' ? (values, row, names) => checkCounts(file, values, undefined, names, row - 1) : undefined,
@@ -261,6 +262,13 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
   return table;
 }
 
+/** The IDX labels file beside the images (…-labels-idx1-ubyte), as the editor and the CLI pair them in memory. */
+function labelsBeside(filePath: string, options: FitOptions): string | undefined {
+  if (options.labelColumn.trim().toLowerCase() === 'none') return undefined;
+  const companion = companionLabelsFileName(filePath);
+  return companion !== undefined && fs.existsSync(companion) ? companion : undefined;
+}
+
 /**
  * Whether the fit of these stored columns integrates missing numeric cells out, as in memory (one Gaussian fit with a
  * fixed K, or the mixed family's Gaussian block), so that the store keeps their rows with NaN in those cells.
@@ -286,17 +294,19 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
   hooks.onStore?.(dir);
   let reader: ColumnStoreReader | undefined;
   try {
-    const { store, summary, weightsColumn, categorical, firstMissing, firstMissingLines, missingCells: keptMissingCells, pixelShape } = await streamToStore(filePath, dir, options, budgetMB * MB, hooks);
+    const { store, summary, weightsColumn, categorical, firstMissing, firstMissingLines, missingCells: keptMissingCells, pixelShape, labels } = await streamToStore(filePath, dir, options, budgetMB * MB, hooks);
     reader = new ColumnStoreReader(store);
     const { n } = store;
-    const d = summary.columns.length || (pixelShape ? store.columns.length : 0);
+    // The label column, stored last, is never fitted: every source reads it apart (RowSource.labels).
+    const d = summary.columns.length || (pixelShape ? store.columns.length - (labels ? 1 : 0) : 0);
+    const fittedColumns = store.columns.slice(0, d);
     let family: ReturnType<typeof outOfCoreFamily> | 'bernoulli' = outOfCoreFamily(options, summary.columns, categorical !== undefined);
     let pixels: PixelReading | undefined;
     // Images (NumPy, IDX) name no columns, as in memory: their pixels are the store's columns.
-    const pixelNames = summary.columns.length > 0 || !pixelShape ? summary.columns : store.columns.map((c) => c.name);
+    const pixelNames = summary.columns.length > 0 || !pixelShape ? summary.columns : fittedColumns.map((c) => c.name);
     const d0 = pixelNames.length;
     if (pixelShape || options.model === 'bernoulli' || (family === 'gaussian' && options.model === 'auto' && countColumnNames(options).length === 0 && mayBeImages(store, d0, options.imageWidth))) {
-      const scan = readAsImages(reader, pixelNames, options.imageWidth, budgetMB * MB, weightsColumn !== undefined, pixelShape);
+      const scan = readAsImages(reader, pixelNames, options.imageWidth, budgetMB * MB, { weighted: weightsColumn !== undefined, labels }, pixelShape);
       if (options.model === 'bernoulli' && !scan.reading) {
         throw new DataError(`${file}: a Bernoulli mixture needs binary or image data (values 0/1, 0..1 or 0..255 integers), but ${scan.firstBad ?? 'its values are not binary'}. Use model "gaussian" or "auto".`, file);
       }
@@ -317,16 +327,16 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     // nothing behind (where the system allows removing open files; elsewhere `finally` removes it).
     removeStore(dir);
     const budget = budgetMB * MB;
-    if (family === 'bernoulli') return fitImagesOutOfCore(reader, summary, pixels!, firstMissing, keptMissingCells ?? 0, weightsColumn, options, budget, started, file, callbacks, hooks);
-    if (family === 'mixed') return fitMixedTableOutOfCore(reader, summary, categorical, firstMissingLines, weightsColumn, options, budget, started, file, callbacks, hooks);
-    if (family === 'categorical') return fitCategoriesOutOfCore(reader, store.n, summary, categorical!, weightsColumn, options, budget, started, file, callbacks, hooks);
-    if (family === 'poisson') return fitCountsOutOfCore(reader, store.n, d, summary, weightsColumn, options, budget, started, file, callbacks, hooks);
+    if (family === 'bernoulli') return fitImagesOutOfCore(reader, summary, pixels!, firstMissing, keptMissingCells ?? 0, weightsColumn, labels, options, budget, started, file, callbacks, hooks);
+    if (family === 'mixed') return fitMixedTableOutOfCore(reader, summary, categorical, firstMissingLines, weightsColumn, labels, options, budget, started, file, callbacks, hooks);
+    if (family === 'categorical') return fitCategoriesOutOfCore(reader, store.n, summary, categorical!, weightsColumn, labels, options, budget, started, file, callbacks, hooks);
+    if (family === 'poisson') return fitCountsOutOfCore(reader, store.n, d, summary, weightsColumn, labels, options, budget, started, file, callbacks, hooks);
     const weighted = weightsColumn !== undefined;
     const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
     // With case weights, standardize uses the weighted mean and sd, as in memory (the store's are unweighted).
     const transform =
-      weighted && options.standardize ? weightedStandardization(storeSource(reader, chunkRows, identityTransform(d), undefined, { weighted })) : columnTransform(store, options.standardize);
-    const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { weighted });
+      weighted && options.standardize ? weightedStandardization(storeSource(reader, chunkRows, identityTransform(d), undefined, { weighted, labels })) : columnTransform({ ...store, columns: fittedColumns }, options.standardize);
+    const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { weighted, labels });
     const plotIndices = evenSample(n, plotSampleRows(options.maxPlotPoints, budget, d));
     const plotValues = gatherRows(source, plotIndices);
     const missingCells = store.columns.slice(0, d).map((c) => c.missing ?? 0);
@@ -350,7 +360,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
         readRows: (indices, out) => readRowsAt(openReader, indices, out, transform),
         ks,
         names: models,
-        columnSd: store.columns.map((c) => c.sd),
+        columnSd: fittedColumns.map((c) => c.sd),
         centre: transform.centresOnly && transform.shift.some((v) => v !== 0) ? transform.shift : undefined,
         standardization: transform.centresOnly ? undefined : { mean: Array.from(transform.shift), sd: Array.from(transform.scale) },
         plotIndices,
@@ -423,6 +433,7 @@ function fitCountsOutOfCore(
   d: number,
   summary: DatasetSummary,
   weightsColumn: string | undefined,
+  labels: StoredLabels | undefined,
   options: FitOptions,
   budget: number,
   started: number,
@@ -435,7 +446,7 @@ function fitCountsOutOfCore(
   // A column named as counts under model "auto" is checked here (model "poisson" checks every row as it is parsed).
   const transform = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
-  const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { weighted: weightsColumn !== undefined });
+  const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { weighted: weightsColumn !== undefined, labels });
   if (options.model !== 'poisson') source.forEachChunk((rows, start) => {
     for (let i = 0; i < rows; i++) checkCounts(file, source.buffer.subarray(i * d, (i + 1) * d), undefined, summary.columns, start + i);
   });
@@ -474,6 +485,7 @@ function fitCategoriesOutOfCore(
   summary: DatasetSummary,
   categorical: NonNullable<StreamedTable['categorical']>,
   weightsColumn: string | undefined,
+  labels: StoredLabels | undefined,
   options: FitOptions,
   budget: number,
   started: number,
@@ -487,7 +499,7 @@ function fitCategoriesOutOfCore(
   const k = Math.max(...ks);
   const transform = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + dc + 2 * k)))))));
-  const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { recode: categorical.recode, weighted: weightsColumn !== undefined });
+  const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { recode: categorical.recode, weighted: weightsColumn !== undefined, labels });
   const plotIndices = evenSample(n, plotSampleRows(options.maxPlotPoints, budget, dc));
   const startRows = startSampleRows(k, budget, 8 * (dc + k + 3));
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];
@@ -557,6 +569,7 @@ function fitMixedTableOutOfCore(
   categorical: StreamedTable['categorical'],
   firstMissingLines: StreamedTable['firstMissingLines'],
   weightsColumn: string | undefined,
+  labels: StoredLabels | undefined,
   options: FitOptions,
   budget: number,
   started: number,
@@ -598,7 +611,7 @@ function fitMixedTableOutOfCore(
   const n = reader.n;
   const identity = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (2 * d + 2 * dc + 2 * k)))))));
-  const base = storeSource(reader, chunkRows, identity, hooks.onPassProgress, { ...(categorical ? { recode: categorical.recode } : {}), weighted: weightsColumn !== undefined });
+  const base = storeSource(reader, chunkRows, identity, hooks.onPassProgress, { ...(categorical ? { recode: categorical.recode } : {}), weighted: weightsColumn !== undefined, labels });
   const gaussian = new Float64Array(chunkRows * dg);
   const counts = new Float64Array(chunkRows * dp);
   const codes = base.codes ?? new Int32Array(0);
@@ -612,6 +625,7 @@ function fitMixedTableOutOfCore(
     codes,
     levels: categorical ? categorical.categories.map((c) => c.length) : [],
     weights: base.weights,
+    labels: base.labels,
     forEachChunk(visit) {
       base.forEachChunk((rows, start) => {
         const x = base.buffer;
@@ -712,11 +726,11 @@ function mayBeImages(store: ColumnStoreInfo, d: number, imageWidth: number): boo
  * values, integers 0..255 on an image shape with the scale of their maximum, or values in [0, 1] with scale 1), or,
  * when there are none, the first value that rules them out.
  */
-function readAsImages(reader: ColumnStoreReader, columns: readonly string[], imageWidth: number, budget: number, weighted: boolean, pixelShape?: [number, number]): { reading?: PixelReading; firstBad?: string } {
+function readAsImages(reader: ColumnStoreReader, columns: readonly string[], imageWidth: number, budget: number, extras: StoreExtras, pixelShape?: [number, number]): { reading?: PixelReading; firstBad?: string } {
   const d = columns.length;
   // Chunks as the fits size theirs: a sixteenth of the budget (784 pixel columns make 6 KB a row).
   const chunkRows = Math.max(1, Math.min(reader.n, Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * d))))));
-  const source = storeSource(reader, chunkRows, identityTransform(d), undefined, { weighted });
+  const source = storeSource(reader, chunkRows, identityTransform(d), undefined, extras);
   let max = 0;
   let integral = true;
   let unit = true;
@@ -757,6 +771,7 @@ function fitImagesOutOfCore(
   firstMissing: StreamedTable['firstMissing'],
   missingCells: number,
   weightsColumn: string | undefined,
+  labels: StoredLabels | undefined,
   options: FitOptions,
   budget: number,
   started: number,
@@ -781,7 +796,7 @@ function fitImagesOutOfCore(
   const k = Math.max(...ks);
   const identity = identityTransform(d);
   const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k) + 2 * d))))));
-  const source = storeSource(reader, chunkRows, identity, hooks.onPassProgress, { weighted: weightsColumn !== undefined });
+  const source = storeSource(reader, chunkRows, identity, hooks.onPassProgress, { weighted: weightsColumn !== undefined, labels });
   const plotIndices = evenSample(n, plotSampleRows(options.maxPlotPoints, budget, d));
   const startRows = startSampleRows(k, budget, 8 * d + 8);
   const startIndices = options.init === 'kmeans++' ? evenSample(n, startRows) : [];

@@ -1,6 +1,6 @@
 // The CLI's --memory-budget-mb: a CSV over the budget is fitted out of core (same trace as in memory), a model
-// selection out of core gives the in-memory table and choice, case weights and hard EM give the in-memory trace, its
-// temporary store is removed, and what out of core cannot do is refused with one line.
+// selection out of core gives the in-memory table and choice, case weights and hard EM give the in-memory trace, known
+// labels give the in-memory accuracy, its temporary store is removed, and what out of core cannot do is refused with one line.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -198,6 +198,49 @@ describe('CLI: --memory-budget-mb (out of core)', () => {
       assert.equal(b.trace.length, a.trace.length, what);
       a.trace.forEach((v: number, i: number) => assert.ok(Math.abs(b.trace[i] - v) <= 1e-9 * Math.abs(v), `${what} trace[${i}] ${b.trace[i]} vs ${v}`));
       assert.ok(Math.abs(b.bic - a.bic) <= 1e-9 * Math.abs(a.bic), `${what} BIC ${b.bic} vs ${a.bic}`);
+    }
+    assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
+  });
+
+  it('scores known labels out of core as in memory: --json reports the same accuracy, ARI, NMI and confusion (a label column, IDX labels beside the images)', function () {
+    this.timeout(60000);
+    const labelled = path.join(temp, 'labelled.csv');
+    const rng = new Rng(13);
+    const z = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+    const rows = ['a,b,label'];
+    for (let i = 0; i < 3000; i++) rows.push(`${(2 * (i % 3) + z()).toFixed(4)},${(-1.5 * (i % 3) + z()).toFixed(4)},${i % 3}`);
+    fs.writeFileSync(labelled, rows.join('\n') + '\n');
+    // IDX images (4×4, brighter in the class's quarter) and the labels file beside them.
+    const images = path.join(temp, 'train-images-idx3-ubyte');
+    const n = 600;
+    const header = Buffer.alloc(16);
+    [0x803, n, 4, 4].forEach((v, i) => header.writeUInt32BE(v, 4 * i));
+    const pixels = Buffer.alloc(n * 16);
+    for (let i = 0; i < n; i++) for (let j = 0; j < 16; j++) pixels[i * 16 + j] = Math.floor(j / 4) === i % 4 ? 150 + Math.floor(100 * rng.next()) : Math.floor(100 * rng.next());
+    fs.writeFileSync(images, Buffer.concat([header, pixels]));
+    const labelHeader = Buffer.alloc(8);
+    [0x801, n].forEach((v, i) => labelHeader.writeUInt32BE(v, 4 * i));
+    fs.writeFileSync(path.join(temp, 'train-labels-idx1-ubyte'), Buffer.concat([labelHeader, Buffer.from(Array.from({ length: n }, (_, i) => i % 4))]));
+    const runs: [string, string[]][] = [
+      [labelled, ['--k', '3', '--covariance', 'full', '--seed', '1']],
+      [images, ['--model', 'bernoulli', '--k', '4', '--seed', '2']],
+    ];
+    for (const [file, args] of runs) {
+      const inMemory = cli(['fit', file, ...args, '--json']);
+      assert.equal(inMemory.code, 0, inMemory.stderr);
+      const streamed = cli(['fit', file, ...args, '--json'], { MIXSCOPE_OUT_OF_CORE: 'always' });
+      assert.equal(streamed.code, 0, streamed.stderr);
+      const a = JSON.parse(inMemory.stdout);
+      const b = JSON.parse(streamed.stdout);
+      const what = path.basename(file);
+      assert.ok(b.dataset.notes.some((note: string) => /^fitted out of core/.test(note)), what);
+      assert.ok(a.labelMetrics && b.labelMetrics, `${what}: label metrics in both fits`);
+      assert.ok(a.labelMetrics.accuracy > 0.8, `${what}: accuracy ${a.labelMetrics.accuracy}`);
+      for (const key of ['accuracy', 'oneToOneAccuracy', 'adjustedRandIndex', 'normalizedMutualInfo']) {
+        assert.ok(Math.abs(b.labelMetrics[key] - a.labelMetrics[key]) <= 1e-12, `${what} ${key}: ${b.labelMetrics[key]} vs ${a.labelMetrics[key]}`);
+      }
+      assert.deepEqual(b.labelMetrics.confusion, a.labelMetrics.confusion, what);
+      assert.deepEqual(b.labelMetrics.labelValues, a.labelMetrics.labelValues, what);
     }
     assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
   });

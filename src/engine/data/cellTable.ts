@@ -204,7 +204,7 @@ export function loadCellTable(fileName: string, table: CellTable, options: CellT
  * loadCellTable, with the table's column indices of the fitted columns, the weights column (−1 when none) and the
  * categorical columns (a streamed read reads only those).
  */
-export function loadCellTableSelecting(fileName: string, table: CellTable, options: CellTableOptions): { data: TableData | ImageData; selected: number[]; weights: number; categorical: number[] } {
+export function loadCellTableSelecting(fileName: string, table: CellTable, options: CellTableOptions): { data: TableData | ImageData; selected: number[]; weights: number; categorical: number[]; label: number } {
   const { rows } = table;
   const c = table.columns.length;
   if (c === 0) throw dataError(fileName, 'the file holds no columns: expected a table with at least one column of numbers.');
@@ -359,7 +359,7 @@ export function loadCellTableSelecting(fileName: string, table: CellTable, optio
     summary.imageShape = shape;
     notes.push(`read as ${n} images of ${shape[0]}×${shape[1]} pixels (values 0..${maxValue}${scale > 1 ? `, ${scale} = fully on` : ''})`);
     const pixels = n === rows ? (out as Uint8Array) : (out as Uint8Array).slice(0, n * d);
-    return { selected, weights: weightsColumn, categorical, data: { kind: 'images', n, d, height: shape[0], width: shape[1], pixels, scale, labels: labels?.slice(0, n), labelNames: labels ? labelNames : undefined, summary } };
+    return { selected, weights: weightsColumn, categorical, label: labels ? labelColumn : -1, data: { kind: 'images', n, d, height: shape[0], width: shape[1], pixels, scale, labels: labels?.slice(0, n), labelNames: labels ? labelNames : undefined, summary } };
   }
   const data: TableData = {
     kind: 'table',
@@ -378,7 +378,7 @@ export function loadCellTableSelecting(fileName: string, table: CellTable, optio
     ...(categoricalFeatures ? { categorical: categoricalFeatures } : {}),
     summary,
   };
-  return { data, selected, weights: weightsColumn, categorical };
+  return { data, selected, weights: weightsColumn, categorical, label: labels ? labelColumn : -1 };
 }
 
 /** A row's case weight: a finite number ≥ 0, or one DataError naming the row (a weight is never guessed). */

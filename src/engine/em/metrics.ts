@@ -35,15 +35,21 @@ export function confusionCounts(assignments: ArrayLike<number>, codes: Int32Arra
 export function labelMetrics(assignments: ArrayLike<number>, labels: ArrayLike<number>, k: number, names?: readonly string[]): LabelMetrics {
   const n = assignments.length;
   if (labels.length !== n) throw new Error(`labelMetrics: ${n} assignments but ${labels.length} labels`);
-  const labelValues = Array.from(new Set(Array.from(labels))).sort((x, y) => x - y);
-  const labelIndex = new Map(labelValues.map((v, i) => [v, i]));
-  const L = labelValues.length;
-  const confusion: number[][] = Array.from({ length: k }, () => new Array<number>(L).fill(0));
   for (let i = 0; i < n; i++) {
     const c = assignments[i];
     if (!(c >= 0 && c < k)) throw new Error(`labelMetrics: assignment ${c} of row ${i} is outside 0..${k - 1}`);
-    confusion[c][labelIndex.get(labels[i])!]++;
   }
+  const { codes, values } = labelCodes(labels);
+  return labelMetricsFromConfusion(confusionCounts(assignments, codes, k, values.length), values, names);
+}
+
+/**
+ * labelMetrics from the K × L contingency of clusters and labels (confusion[c][l]: rows of cluster c whose label is
+ * labelValues[l]), as a fit streamed from disk counts it pass by pass: the formulas exist once, here.
+ */
+export function labelMetricsFromConfusion(confusion: number[][], labelValues: readonly number[], names?: readonly string[]): LabelMetrics {
+  const L = labelValues.length;
+  let n = 0;
   let majorityTotal = 0;
   const clusters = confusion.map((row) => {
     let size = 0;
@@ -56,6 +62,7 @@ export function labelMetrics(assignments: ArrayLike<number>, labels: ArrayLike<n
         best = l;
       }
     });
+    n += size;
     majorityTotal += bestCount;
     const majorityLabel = best >= 0 ? labelValues[best] : -1;
     const named = names && best >= 0 ? { majorityLabelName: names[majorityLabel] ?? String(majorityLabel) } : {};
@@ -67,10 +74,10 @@ export function labelMetrics(assignments: ArrayLike<number>, labels: ArrayLike<n
     normalizedMutualInfo: normalizedMutualInfo(confusion, n),
     clusters,
     confusion,
-    labelValues,
+    labelValues: labelValues.slice(),
   };
   if (names) result.labelNames = labelValues.map((v) => names[v] ?? String(v));
-  if (k === L && n > 0) result.oneToOneAccuracy = oneToOneMatches(confusion) / n;
+  if (confusion.length === L && n > 0) result.oneToOneAccuracy = oneToOneMatches(confusion) / n;
   return result;
 }
 

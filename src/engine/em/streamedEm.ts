@@ -4,11 +4,14 @@
 // responsibilities handed to the family's statistics), argmax sizes, the plotted rows' assignments, Σ ln max r
 // (ICL), the convergence rule, one snapshot per iteration and the best restart. A family supplies only its start,
 // its chunk log-probabilities, its sufficient statistics (reset, add, M-step), its prior, snapshot and parameter count.
+// Known labels (never used by the fit) are scored as in memory: each pass counts clusters × labels of its rows, put on
+// the iteration's snapshot.
 
-import type { EmVariant, ParamsSnapshot } from '../../shared/protocol';
+import type { EmVariant, LabelMetrics, ParamsSnapshot } from '../../shared/protocol';
 import { FitError, OptionsError } from '../errors';
 import type { EmProgress, EmRun } from './em';
 import { normalizeLogRowsAndExp } from './logsumexp';
+import { labelMetricsFromConfusion } from './metrics';
 import { Rng } from './rng';
 
 /** Rows in chunks: after each fill of the family's buffers, visit(rows, start); `weights` then hold the chunk's case weights. */
@@ -16,7 +19,30 @@ export interface ChunkSource {
   readonly n: number;
   readonly chunkRows: number;
   readonly weights?: Float64Array;
+  /** Known labels of the rows, filled with each chunk (never used by the fit: scored). */
+  readonly labels?: ChunkLabels;
   forEachChunk(visit: (rows: number, start: number) => void): void;
+}
+
+/** A chunk's labels as em/metrics.ts's labelCodes gives them in memory. */
+export interface ChunkLabels {
+  /** The chunk's labels as codes 0 … L − 1 (chunkRows). */
+  readonly codes: Int32Array;
+  /** The label of each code, increasing (labelCodes' `values`): L of them. */
+  readonly values: number[];
+  /** Text labels: label v is names[v]. */
+  readonly names?: string[];
+}
+
+/** The label metrics of a streamed fit, from its last snapshot's clusters × labels counts (as labelMetrics in memory). */
+export function streamedLabelMetrics(source: ChunkSource, snapshots: readonly ParamsSnapshot[]): LabelMetrics | undefined {
+  const confusion = snapshots[snapshots.length - 1]?.confusion;
+  return source.labels && confusion ? labelMetricsFromConfusion(confusion, source.labels.values, source.labels.names) : undefined;
+}
+
+/** A K × L count table (row-major) as confusion[c][l]. */
+export function confusionRows(counts: Float64Array, k: number, labelCount: number): number[][] {
+  return Array.from({ length: k }, (_, c) => Array.from(counts.subarray(c * labelCount, (c + 1) * labelCount)));
 }
 
 /** What a family gives the streamed loop. Its buffers are the source's: each call reads the chunk just filled. */
@@ -170,6 +196,10 @@ export function runStreamedEm<P, S extends ParamsSnapshot>(
   const resp = new Float64Array(chunkRows * k);
   const rowLogNorm = new Float64Array(chunkRows);
   const rng = new Rng(settings.seed);
+  const labels = source.labels;
+  const labelCount = labels ? labels.values.length : 0;
+  // Clusters × labels of one pass (row-major); as confusionCounts in memory it counts rows, whatever their weight.
+  const contingency = labels ? new Float64Array(k * labelCount) : undefined;
   let best: StreamedRun<P, S> | undefined;
   const restartObjectives: number[] = [];
 
@@ -186,7 +216,9 @@ export function runStreamedEm<P, S extends ParamsSnapshot>(
     let fingerprintB = 0;
     let p = 0;
     sizes.fill(0);
+    contingency?.fill(0);
     source.forEachChunk((rows, start) => {
+      const codes = labels?.codes;
       family.chunkLogProb(params, rows, logProb);
       const chunkLogLikelihood = normalizeLogRowsAndExp(logProb, rows, k, resp, rowLogNorm);
       if (!caseWeights) logLikelihood += chunkLogLikelihood;
@@ -195,6 +227,7 @@ export function runStreamedEm<P, S extends ParamsSnapshot>(
         let bestJ = 0;
         for (let j = 1; j < k; j++) if (logProb[o + j] > logProb[o + bestJ]) bestJ = j;
         sizes[bestJ]++;
+        if (codes) contingency![bestJ * labelCount + codes[i]]++;
         while (p < plotIndices.length && plotIndices[p] === start + i) plot[p++] = bestJ;
         const top = resp[o + bestJ];
         const w = caseWeights ? caseWeights[i] : 1;
@@ -247,6 +280,7 @@ export function runStreamedEm<P, S extends ParamsSnapshot>(
       trace.push(objective);
       logLikelihoodTrace.push(logLikelihood);
       const snapshot = family.snapshot(params, iteration, sizes);
+      if (contingency) snapshot.confusion = confusionRows(contingency, k, labelCount);
       keeper.add(snapshot);
       onProgress?.({ restart, iteration, objective, logLikelihood, snapshot });
       if (convergedAt >= 0 || iteration >= settings.maxIterations) break;

@@ -5,6 +5,7 @@
 
 import type { FitOptions, FitResult, GaussianSnapshot, Selection, SelectionEntry } from '../../shared/protocol';
 import { informationCriteria } from '../em/em';
+import { streamedLabelMetrics } from '../em/streamedEm';
 import type { RowSource } from '../em/streaming';
 import { DataError } from '../errors';
 import { mclustEStep } from '../families/gaussian/mclust/estep';
@@ -149,6 +150,7 @@ export function selectOutOfCore(input: OutOfCoreSelectionInput): { result: FitRe
     parameters: cell.parameters,
     standardization: input.standardization,
     snapshots,
+    labelMetrics: streamedLabelMetrics(source, snapshots),
     restartObjectives: [logLikelihood],
     elapsedMs: Date.now() - input.started,
     selection,

@@ -10,6 +10,7 @@
 // The memory is the chunk plus a few K × d × d matrices per candidate.
 
 import type { GaussianSnapshot } from '../../shared/protocol';
+import { confusionRows } from '../em/streamedEm';
 import type { RowSource } from '../em/streaming';
 import { FitError } from '../errors';
 import { dataCovarianceFactorOfChunks, degenerateFromSummary, MemberSummary } from '../families/gaussian/mclust/degeneracy';
@@ -71,6 +72,8 @@ interface RunningCell {
   sumLogMax: number;
   sizes: Float64Array;
   snapshots?: GaussianSnapshot[];
+  /** With labels and snapshots kept: the pass's clusters × labels (row-major), put on the pass's snapshot. */
+  contingency?: Float64Array;
   status?: CellStatus;
 }
 
@@ -155,6 +158,8 @@ function runLockstep(
   onFinished: (cell: RunningCell) => void,
 ): void {
   const { buffer, chunkRows } = source;
+  const labels = source.labels;
+  const labelCount = labels ? labels.values.length : 0;
   const maxK = cells.reduce((m, c) => Math.max(m, c.k), 1);
   const z = new Float64Array(chunkRows * maxK);
   let active = cells.slice();
@@ -176,6 +181,8 @@ function runLockstep(
       cell.stats.reset(cell.state.means);
       cell.members.reset();
       cell.sizes.fill(0);
+      if (labels && cell.snapshots) (cell.contingency ??= new Float64Array(cell.k * labelCount)).fill(0);
+      else cell.contingency = undefined;
       cell.logLikelihood = 0;
       cell.sumLogMax = 0;
       stepped.push(cell);
@@ -183,7 +190,7 @@ function runLockstep(
     if (stepped.length === 0) break;
     source.forEachChunk((rows) => {
       for (const cell of stepped) {
-        const { k, state, workspace } = cell;
+        const { k, state, workspace, contingency } = cell;
         cell.logLikelihood += mclustEStep(buffer, rows, state.weights, state.means, workspace, z);
         cell.stats.add(buffer, rows, z);
         cell.members.add(buffer, rows, z);
@@ -194,12 +201,15 @@ function runLockstep(
           for (let c = 1; c < k; c++) if (z[i * k + c] > z[i * k + best]) best = c;
           if (z[i * k + best] > 0) sumLogMax += Math.log(z[i * k + best]);
           cell.sizes[best]++;
+          if (contingency) contingency[best * labelCount + labels!.codes[i]]++;
         }
         cell.sumLogMax += sumLogMax;
       }
     });
     active = [];
     for (const cell of stepped) {
+      // As in memory, snapshot t carries the clusters × labels of the E-step with its parameters.
+      if (cell.contingency && cell.snapshots) cell.snapshots[cell.snapshots.length - 1].confusion = confusionRows(cell.contingency, cell.k, labelCount);
       const logLikelihood = cell.logLikelihood;
       cell.trace.push(logLikelihood);
       const relativeChange = Math.abs(cell.previous - logLikelihood) / (1 + Math.abs(logLikelihood));

@@ -102,7 +102,8 @@ describe('out of core: Parquet and Arrow streamed group by group, fitted as in m
       assert.deepEqual(sliced.held, [30, 30, 30, 10, 30, 30, 30, 10, 30, 30, 12]);
       assert.equal(columnsSeen, whole.columns);
       assert.deepEqual(Array.from(sliced.values), Array.from(whole.values));
-      assert.equal(sliced.values.length, 272 * 2);
+      // The two fitted columns and the label column (stored last, scored, never fitted).
+      assert.equal(sliced.values.length, 272 * 3);
       // The parse's progress never goes back and ends at the file's size.
       assert.ok(sliced.progress.every((v, i) => i === 0 || v >= sliced.progress[i - 1]), String(sliced.progress));
       assert.equal(sliced.progress[sliced.progress.length - 1], whole.progress[whole.progress.length - 1]);
@@ -122,11 +123,12 @@ describe('out of core: Parquet and Arrow streamed group by group, fitted as in m
     actual.trace.forEach((v, i) => assertClose(v, expected.trace[i], `trace[${i}]`));
   });
 
-  it('the notes: the format, the label column left out, the rows skipped as in memory', async () => {
+  it('the notes: the format, the label column scored, the rows skipped as in memory', async () => {
     const streamed = await fitOutOfCore(path.join(DATA, 'parquet/faithful-groups.snappy.parquet'), { model: 'gaussian', k: 2, seed: 1 }, 1, {
       onLoaded: (info) => {
         assert.ok(info.summary.notes.includes('Parquet: 272 rows in 3 row groups (snappy)'), info.summary.notes.join(' | '));
-        assert.ok(info.summary.notes.includes('labels are not scored out of core: the label column is left out of the fit'));
+        assert.ok(info.summary.hasLabels);
+        assert.ok(info.summary.notes.includes('labels: text column "kind", 2 values (long, short), not used in the fit'), info.summary.notes.join(' | '));
         assert.ok(info.summary.notes.some((n) => /^fitted out of core: 272 rows streamed row group by row group through a temporary column store \(float64 for eruptions; .*float32/.test(n) || /^fitted out of core: 272 rows streamed row group by row group/.test(n)));
       },
     }, { tempParent: temp });

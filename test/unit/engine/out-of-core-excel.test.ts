@@ -97,7 +97,9 @@ describe('out of core: Excel workbooks, as in memory', function () {
 
   const cases: { name: string; file: string; options: Partial<FitOptions>; model: string; groupRows?: number }[] = [
     { name: 'faithful.xlsx, Gaussian full', file: FAITHFUL, options: { model: 'gaussian', k: 2, seed: 1 }, model: 'gaussian' },
-    { name: 'workbook.xlsx sheet "iris" (by any case), Gaussian diag', file: WORKBOOK, options: { model: 'gaussian', k: 3, seed: 2, covarianceType: 'diag', sheet: 'IRIS' }, model: 'gaussian' },
+    // Groups of 100 rows: the first group (sorted by species) then holds two species, so "Species" reads as the label
+    // column there as in memory (a first group of one species would not tell a label from a constant).
+    { name: 'workbook.xlsx sheet "iris" (by any case), Gaussian diag', file: WORKBOOK, options: { model: 'gaussian', k: 3, seed: 2, covarianceType: 'diag', sheet: 'IRIS' }, model: 'gaussian', groupRows: 100 },
     { name: 'workbook.xlsx sheet 4 (a date column dropped), mclust VVV', file: WORKBOOK, options: { model: 'gaussian', k: 2, seed: 3, covarianceType: 'VVV', sheet: '4' }, model: 'gaussian', groupRows: 4 },
     { name: 'the handmade sheet: missing and sparse cells integrated out', file: HANDMADE, options: { model: 'gaussian', k: 2, seed: 4 }, model: 'gaussian' },
     { name: 'the handmade sheet: rows with missing cells skipped', file: HANDMADE, options: { model: 'gaussian', k: 2, seed: 5, missing: 'skip', covarianceType: 'spherical' }, model: 'gaussian' },

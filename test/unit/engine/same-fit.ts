@@ -46,5 +46,25 @@ export function assertSameFit(actual: FitResult, expected: FitResult): void {
   assertCloseAll(actual.rates, expected.rates, 'rates');
   assertClose(actual.bic, expected.bic, 'BIC');
   assert.deepEqual(actual.caseWeights, expected.caseWeights);
+  assertSameLabelScores(actual, expected);
+}
+
+/**
+ * The known labels are scored as in memory: the same label metrics (counts exactly, accuracy, ARI and NMI to 1e-9)
+ * and the same clusters × labels counts on every snapshot, when the in-memory fit has them.
+ */
+export function assertSameLabelScores(actual: FitResult, expected: FitResult): void {
+  const [a, e] = [actual.labelMetrics, expected.labelMetrics];
+  assert.equal(a === undefined, e === undefined, `label metrics in one fit only (out of core: ${a !== undefined}, in memory: ${e !== undefined})`);
+  if (a && e) {
+    assert.deepEqual([a.confusion, a.labelValues, a.labelNames, a.clusters], [e.confusion, e.labelValues, e.labelNames, e.clusters]);
+    assertClose(a.accuracy, e.accuracy, 'accuracy');
+    assertClose(a.adjustedRandIndex, e.adjustedRandIndex, 'ARI');
+    assertClose(a.normalizedMutualInfo, e.normalizedMutualInfo, 'NMI');
+    assert.equal(a.oneToOneAccuracy === undefined, e.oneToOneAccuracy === undefined, 'one-to-one accuracy in one fit only');
+    if (e.oneToOneAccuracy !== undefined) assertClose(a.oneToOneAccuracy!, e.oneToOneAccuracy, 'one-to-one accuracy');
+  }
+  assert.equal(actual.snapshots.length, expected.snapshots.length, 'snapshots');
+  expected.snapshots.forEach((snapshot, i) => assert.deepEqual(actual.snapshots[i].confusion, snapshot.confusion, `snapshot ${i}'s clusters × labels`));
 }
 

@@ -9,7 +9,9 @@ import { baseName, dataError, emptySummary, listSome, plural } from '../common';
 import { checkFileSize, readIdxHeader } from '../idx';
 import { imageShape } from '../images';
 import { readNpyHeader, type NpyArray } from '../npy';
+import { DataError } from '../../errors';
 import { ColumnStoreWriter } from './columnStore';
+import type { StoredLabels } from './storeRows';
 import type { StreamedTable } from './textStream';
 
 /** Bytes of one block as read (and, for .npy, as decoded to float64), so that a block of bytes is not eight times its size. */
@@ -36,6 +38,8 @@ export interface StreamArrayOptions {
   memoryBytes?: number;
   /** Whether the fit marginalises missing cells: NaN cells are then stored (see StreamTextOptions), as in memory. */
   keepMissing?: (numeric: string[], categorical: boolean) => boolean;
+  /** IDX images: the labels file beside them (…-labels-idx1-ubyte), read record by record with the images. */
+  labelsPath?: string;
 }
 
 function readAt(fd: number, into: Uint8Array, length: number, position: number): number {
@@ -229,6 +233,7 @@ export function streamIdxToStore(filePath: string, dir: string, options: StreamA
   const fileName = baseName(filePath);
   const fd = fs.openSync(filePath, 'r');
   let writer: ColumnStoreWriter | undefined;
+  let labelsFd: number | undefined;
   try {
     const size = fs.fstatSync(fd).size;
     const head = new Uint8Array(Math.min(size, 16));
@@ -250,32 +255,77 @@ export function streamIdxToStore(filePath: string, dir: string, options: StreamA
     if (n === 0 || d === 0) throw dataError(fileName, `the header announces ${what}: there is nothing to fit.`);
     checkFileSize(fileName, size, dataOffset + n * d, what);
     if (!options.pixelRows) throw imagesOnly(fileName, n);
-    options.beforeWrite?.(n * d * 8);
-    writer = new ColumnStoreWriter(dir, Array.from({ length: d }, (_, j) => `p${j + 1}`), options.memoryBytes);
+    const labelled = options.labelsPath !== undefined ? openIdxLabels(options.labelsPath, fileName, n) : undefined;
+    labelsFd = labelled?.fd;
+    const stored = d + (labelled ? 1 : 0);
+    options.beforeWrite?.(n * stored * 8);
+    writer = new ColumnStoreWriter(dir, [...Array.from({ length: d }, (_, j) => `p${j + 1}`), ...(labelled ? ['label'] : [])], options.memoryBytes);
     const perBlock = Math.max(1, Math.min(n, options.blockRecords ?? Math.floor(BLOCK_BYTES / d)));
     const bytes = new Uint8Array(perBlock * d);
-    const row = new Float64Array(d);
+    const labelBytes = new Uint8Array(labelled ? perBlock : 0);
+    const seen = new Uint8Array(256);
+    const row = new Float64Array(stored);
     for (let start = 0; start < n; start += perBlock) {
       const rows = Math.min(perBlock, n - start);
       const position = dataOffset + start * d;
       if (readAt(fd, bytes, rows * d, position) < rows * d) throw dataError(fileName, `the file is truncated at byte ${position}: it changed while it was read. Fit it again.`);
+      if (labelled && readAt(labelled.fd, labelBytes, rows, labelled.offset + start) < rows) throw dataError(labelled.name, `the file is truncated at byte ${labelled.offset + start}: it changed while it was read. Fit it again.`);
       for (let i = 0; i < rows; i++) {
         for (let j = 0; j < d; j++) row[j] = bytes[i * d + j];
+        if (labelled) {
+          row[d] = labelBytes[i];
+          seen[labelBytes[i]] = 1;
+        }
         writer.push(row);
       }
       options.onProgress?.(position + rows * d, size);
     }
     const store = writer.finish();
     notes.push(`${n} images of ${height}×${width} pixels`);
-    notes.push(storedNote(store.n, store.columns));
-    notes.push('labels are not scored out of core: a labels file beside the images is not read');
-    const summary: DatasetSummary = { ...emptySummary(fileName), n, d, columns: [], notes, hasLabels: false, imageShape: [height, width] };
-    return { store, summary, pixelShape: [height, width] };
+    notes.push(storedNote(store.n, store.columns.slice(0, d)));
+    let labels: StoredLabels | undefined;
+    if (labelled) {
+      // As in memory: each label is its byte; the codes are the distinct bytes in increasing order.
+      const values = Array.from({ length: 256 }, (_, v) => v).filter((v) => seen[v] === 1);
+      const recode = new Int32Array(256);
+      values.forEach((v, code) => (recode[v] = code));
+      labels = { column: 'label', recode, values };
+      notes.push(`labels: ${n} from ${labelled.name}`);
+    }
+    const summary: DatasetSummary = { ...emptySummary(fileName), n, d, columns: [], notes, hasLabels: labels !== undefined, imageShape: [height, width] };
+    return { store, summary, pixelShape: [height, width], ...(labels ? { labels } : {}) };
   } catch (e) {
     writer?.abort();
     throw e;
   } finally {
     fs.closeSync(fd);
+    if (labelsFd !== undefined) fs.closeSync(labelsFd);
+  }
+}
+
+/** The IDX labels file at `labelsPath`, its header checked as the in-memory loader checks it, for `n` images. */
+function openIdxLabels(labelsPath: string, imagesName: string, n: number): { fd: number; offset: number; name: string } {
+  const name = baseName(labelsPath);
+  const fd = fs.openSync(labelsPath, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const head = new Uint8Array(Math.min(size, 8));
+    readAt(fd, head, head.length, 0);
+    let header: ReturnType<typeof readIdxHeader>;
+    try {
+      header = readIdxHeader(name, head, 'labels');
+    } catch (e) {
+      // As in memory: say which images these labels were for.
+      if (e instanceof DataError) throw new DataError(`${e.message} (the labels for ${imagesName})`, e.fileName, e.line);
+      throw e;
+    }
+    const count = header.dims[0];
+    if (count !== n) throw dataError(name, `holds ${count} labels but ${imagesName} has ${n} images: expected one label per item. Use the labels file that belongs to this data file.`);
+    checkFileSize(name, size, header.dataOffset + n, `${n} labels`);
+    return { fd, offset: header.dataOffset, name };
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
   }
 }
 

@@ -11,10 +11,11 @@ import type { DatasetSummary } from '../../../shared/protocol';
 import { clip, dataError, listSome } from '../common';
 import { categoricalNote } from '../text';
 import { DEFAULT_CATEGORY_LIMIT, sortedTexts } from '../text/columns';
-import { classifiedValue, classifyCell, labelText, loadCellTableSelecting, shown, type CellColumn, type CellTable } from '../cellTable';
+import { classifiedValue, classifyCell, labelText as labelTextOf, loadCellTableSelecting, shown, type CellColumn, type CellTable } from '../cellTable';
 import { MISSING, NONFINITE, NUM } from '../text/cells';
 import { SkipLog } from '../text/values';
 import { ColumnStoreWriter } from './columnStore';
+import { LabelCollector } from './labelColumn';
 import type { StreamedTable } from './textStream';
 
 /** A columnar file read group by group. */
@@ -100,7 +101,7 @@ export async function streamGroupsToStore(file: GroupedFile, dir: string, option
     const firstStart = rowStart;
     const columns: CellColumn[] = file.columns.map((c, j) => (c.unusable ? { name: c.name, cells: [], unusable: c.unusable } : { name: c.name, cells: headCells[all.indexOf(j)] }));
     const headTable: CellTable = { columns, rows: head.rows, unit, rowNumber: (i) => (file.rowNumber ? file.rowNumber(first, i) : firstStart + i + 1), notes: file.notes };
-    const { data, selected, weights: weightsIndex, categorical: categoricalIndices } = loadCellTableSelecting(fileName, headTable, {
+    const { data, selected, weights: weightsIndex, categorical: categoricalIndices, label: labelIndex } = loadCellTableSelecting(fileName, headTable, {
       columns: options.columns,
       labelColumn: options.labelColumn,
       weightsColumn: options.weightsColumn,
@@ -121,14 +122,18 @@ export async function streamGroupsToStore(file: GroupedFile, dir: string, option
     const dc = categoryFields.length;
     const weighted = weightsIndex >= 0;
     const weightsName = table?.weightsColumn ?? 'weights';
-    // The columns read from every group: the numeric ones, the categorical ones, the weights.
-    const stored = [...selected, ...categoryFields, ...(weighted ? [weightsIndex] : [])];
+    const labelName = labelIndex >= 0 ? (table?.labelColumn ?? file.columns[labelIndex].name) : '';
+    const labelText = data.labelNames !== undefined;
+    const labelCollector = labelIndex >= 0 ? new LabelCollector(fileName, labelName, labelText, unit, labelText ? data.labelNames!.length : new Set(data.labels ?? []).size) : undefined;
+    // The columns read from every group: the numeric ones, the categorical ones, the weights, the labels.
+    const stored = [...selected, ...categoryFields, ...(weighted ? [weightsIndex] : []), ...(labelCollector ? [labelIndex] : [])];
+    const labelAt = stored.length - 1;
     const levelCodes = categoryFields.map(() => new Map<string, number>());
     const levelLimit = Math.max(options.categoryLimit ?? DEFAULT_CATEGORY_LIMIT, 1);
     const missingCodes = new Array<number>(dc).fill(0);
     const estimate = file.totalRows ?? Math.ceil((headRows * file.progress(file.groupCount - 1).total) / Math.max(1, file.progress(first).done - (first > 0 ? file.progress(first - 1).done : 0)));
     options.beforeWrite?.(estimate * stored.length * 8);
-    writer = new ColumnStoreWriter(dir, [...names, ...categoryNames, ...(weighted ? [weightsName] : [])], options.memoryBytes);
+    writer = new ColumnStoreWriter(dir, [...names, ...categoryNames, ...(weighted ? [weightsName] : []), ...(labelCollector ? [labelName] : [])], options.memoryBytes);
     const skipped = new SkipLog(unit);
     const row = new Float64Array(stored.length);
     let firstMissing: StreamedTable['firstMissing'];
@@ -138,6 +143,11 @@ export async function streamGroupsToStore(file: GroupedFile, dir: string, option
       const read = g === first ? { rows: headRows, cells: stored.map((j) => headCells[all.indexOf(j)]) } : await file.readGroup(g, stored);
       const { rows, cells } = read;
       rows: for (let i = 0; i < rows; i++) {
+        // As the in-memory scan: every text of the label column names a label, whether or not its row is kept.
+        if (labelCollector && labelText && classifyCell(cells[labelAt][i]) !== MISSING) {
+          const text = labelTextOf(cells[labelAt][i]);
+          if (text !== undefined) labelCollector.see(text, numberOf(g, i));
+        }
         if (weighted) row[d + dc] = readWeight(fileName, cells[d + dc][i], weightsName, unit, numberOf(g, i));
         let missingCells = 0;
         for (let k = 0; k < d; k++) {
@@ -163,7 +173,7 @@ export async function streamGroupsToStore(file: GroupedFile, dir: string, option
         let missing = 0;
         for (let k = 0; k < dc; k++) {
           const cell = cells[d + k][i];
-          const text = classifyCell(cell) === MISSING ? undefined : labelText(cell);
+          const text = classifyCell(cell) === MISSING ? undefined : labelTextOf(cell);
           if (text === undefined) {
             row[d + k] = -1;
             missing++;
@@ -189,6 +199,26 @@ export async function streamGroupsToStore(file: GroupedFile, dir: string, option
         if (d + dc > 0 && missingCells === d && missing === dc) {
           skipped.add('allMissing', numberOf(g, i));
           continue;
+        }
+        // A label is not a fitted cell: a row without its label is skipped whatever the missing setting (as in memory).
+        if (labelCollector) {
+          const cell = cells[labelAt][i];
+          const kind = classifyCell(cell);
+          if (labelText) {
+            const text = kind === MISSING ? undefined : labelTextOf(cell);
+            if (text === undefined) {
+              skipped.add('textLabel', numberOf(g, i), `"${clip(shown(cell))}" in ${labelName}`);
+              continue;
+            }
+            row[labelAt] = labelCollector.code(text, numberOf(g, i));
+          } else {
+            const x = classifiedValue();
+            if (kind !== NUM || !Number.isInteger(x)) {
+              skipped.add('label', numberOf(g, i), `"${clip(shown(cell))}"`);
+              continue;
+            }
+            row[labelAt] = labelCollector.code(x, numberOf(g, i));
+          }
         }
         for (let k = 0; k < dc; k++) if (row[d + k] < 0) missingCodes[k]++;
         options.checkRow?.(row.subarray(0, d), numberOf(g, i), names);
@@ -234,8 +264,9 @@ export async function streamGroupsToStore(file: GroupedFile, dir: string, option
         ')',
     );
     if (table?.categorical && dc === 0) notes.push(`categorical columns are not fitted out of core by this model: ${listSome(table.categorical.columns)} left out`);
-    if (data.labels !== undefined) notes.push('labels are not scored out of core: the label column is left out of the fit');
-    const summary: DatasetSummary = { ...data.summary, n: store.n, d, skippedRows: skipped.count, skippedLines: skipped.lines, notes, hasLabels: false };
+    const labels = labelCollector?.finish();
+    if (labels) notes.push(LabelCollector.note(labels));
+    const summary: DatasetSummary = { ...data.summary, n: store.n, d, skippedRows: skipped.count, skippedLines: skipped.lines, notes, hasLabels: labels !== undefined };
     return {
       store,
       summary,
@@ -244,6 +275,7 @@ export async function streamGroupsToStore(file: GroupedFile, dir: string, option
       ...(firstMissing ? { firstMissing } : {}),
       ...(keepMissing && firstMissing ? { firstMissingLines } : {}),
       ...(pixelShape ? { pixelShape } : {}),
+      ...(labels ? { labels } : {}),
     };
   } catch (e) {
     writer?.abort();

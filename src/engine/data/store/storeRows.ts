@@ -1,6 +1,8 @@
 // The column store's rows as the out-of-core fits read them: in chunks (a RowSource: the numeric columns transformed,
-// the categorical codes recoded to the in-memory loader's order, the case weights), or a few rows by index.
+// the categorical codes recoded to the in-memory loader's order, the case weights, the known labels as codes), or a
+// few rows by index.
 
+import type { ChunkLabels } from '../../em/streamedEm';
 import type { RowSource } from '../../em/streaming';
 import type { ColumnStoreInfo, ColumnStoreReader } from './columnStore';
 
@@ -32,10 +34,22 @@ export function columnTransform(store: ColumnStoreInfo, standardize: boolean): C
   return { shift, scale, centresOnly: !standardize };
 }
 
-/** How the store's columns beyond the numeric ones are laid out: categorical codes (with their recoding), then weights. */
+/**
+ * The label column of a store (never fitted): stored last as codes in order of first appearance; `recode[code]` is the
+ * code in labelCodes' order (em/metrics.ts), whose labels are `values` (integers, or indices into `names` for text).
+ */
+export interface StoredLabels {
+  column: string;
+  recode: Int32Array;
+  values: number[];
+  names?: string[];
+}
+
+/** How the store's columns beyond the numeric ones are laid out: categorical codes (with their recoding), weights, labels. */
 export interface StoreExtras {
   recode?: Int32Array[];
   weighted?: boolean;
+  labels?: StoredLabels;
 }
 
 /**
@@ -46,10 +60,12 @@ export function storeSource(reader: ColumnStoreReader, chunkRows: number, t: Col
   const n = reader.n;
   const stride = reader.d;
   const dc = extras.recode?.length ?? 0;
-  const d = stride - dc - (extras.weighted ? 1 : 0);
+  const labelled = extras.labels ? 1 : 0;
+  const d = stride - dc - (extras.weighted ? 1 : 0) - labelled;
   let pass = 0;
   const buffer = new Float64Array(chunkRows * d);
   const weights = extras.weighted ? new Float64Array(chunkRows) : undefined;
+  const labels: ChunkLabels | undefined = extras.labels ? { codes: new Int32Array(chunkRows), values: extras.labels.values, ...(extras.labels.names ? { names: extras.labels.names } : {}) } : undefined;
   const codes = dc > 0 ? new Int32Array(chunkRows * dc) : undefined;
   const raw = stride === d ? buffer : new Float64Array(chunkRows * stride);
   const identity = t.shift.every((s) => s === 0) && t.scale.every((s) => s === 1);
@@ -61,12 +77,17 @@ export function storeSource(reader: ColumnStoreReader, chunkRows: number, t: Col
     weights,
     codes,
     categoryColumns: dc,
+    labels,
     forEachChunk(visit) {
       pass++;
       for (let start = 0; start < n; start += chunkRows) {
         const rows = Math.min(chunkRows, n - start);
         reader.read(start, rows, raw);
         if (raw !== buffer) splitRows(raw, rows, stride, d, extras.recode, buffer, codes, weights);
+        if (labels) {
+          const recode = extras.labels!.recode;
+          for (let i = 0; i < rows; i++) labels.codes[i] = recode[raw[i * stride + stride - 1]];
+        }
         if (!identity) for (let i = 0; i < rows * d; i++) buffer[i] = (buffer[i] - t.shift[i % d]) / t.scale[i % d];
         visit(rows, start);
         onPass?.(pass, start + rows, n);

@@ -13,6 +13,8 @@ import { DEFAULT_CATEGORY_LIMIT, sortedTexts } from '../text/columns';
 import { walkRows } from '../text/rows';
 import { readWeight, SkipLog } from '../text/values';
 import { ColumnStoreWriter, type ColumnStoreInfo } from './columnStore';
+import { LabelCollector } from './labelColumn';
+import type { StoredLabels } from './storeRows';
 
 /** Bytes of the file's start the in-memory loader reads to learn the table's layout and columns. */
 export const HEAD_BYTES = 4 * 1024 * 1024;
@@ -55,7 +57,7 @@ export interface StreamTextOptions {
 }
 
 export interface StreamedTable {
-  /** The fitted columns, then the case weights when there is a weights column. */
+  /** The fitted columns, then the case weights when there is a weights column, then the label codes with labels. */
   store: ColumnStoreInfo;
   summary: DatasetSummary;
   /** The weights column's name: the store's last column holds the rows' case weights. */
@@ -73,6 +75,8 @@ export interface StreamedTable {
   missingCells?: number;
   /** The file's start read as rows of pixels (StreamTextOptions.pixelRows): the images' height and width. */
   pixelShape?: [number, number];
+  /** The label column (never fitted): the store's last column holds its codes. */
+  labels?: StoredLabels;
 }
 
 /** Parses the delimited text file at `filePath` into a store in `dir` (which the caller removes). */
@@ -101,6 +105,10 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     const names = table.columns;
     const weightsField = layout.weightsField;
     const weightsName = table.weightsColumn;
+    const labelField = layout.labelField;
+    const labelText = layout.labelText === true;
+    const labelName = layout.labelColumn ?? '';
+    const labelCollector = labelField !== undefined ? new LabelCollector(fileName, labelName, labelText, 'line', labelText ? (loaded.labelNames?.length ?? 0) : new Set(table.labels ?? []).size) : undefined;
     if (options.categories?.onlyWithoutNumbers && d > 0 && (layout.categoricalFields ?? []).length > 0) options.categories.onMixed?.(names, table.categorical!.columns);
     const categoryFields = options.categories && !(options.categories.onlyWithoutNumbers && d > 0) ? (layout.categoricalFields ?? []) : [];
     const categoryNames = categoryFields.length > 0 ? table.categorical!.columns : [];
@@ -112,9 +120,9 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     const levelLimit = Math.max(options.categories?.limit ?? DEFAULT_CATEGORY_LIMIT, 1);
     // Rows estimated from the start's bytes per row; the store holds at most 8 bytes per value.
     const rows = size <= head.length ? table.n : Math.ceil((size / head.length) * Math.max(1, table.n + table.summary.skippedRows));
-    const stored = d + dc + (weightsField !== undefined ? 1 : 0);
+    const stored = d + dc + (weightsField !== undefined ? 1 : 0) + (labelCollector ? 1 : 0);
     options.beforeWrite?.(rows * stored * 8);
-    writer = new ColumnStoreWriter(dir, [...names, ...categoryNames, ...(weightsField !== undefined ? [weightsName ?? 'weights'] : [])], options.memoryBytes === undefined ? undefined : options.memoryBytes / 2);
+    writer = new ColumnStoreWriter(dir, [...names, ...categoryNames, ...(weightsField !== undefined ? [weightsName ?? 'weights'] : []), ...(labelCollector ? [labelName] : [])], options.memoryBytes === undefined ? undefined : options.memoryBytes / 2);
     const scanner = new RowScanner(layout.delimiter as Delimiter, layout.decimalComma);
     // A cell's text, read only for a bad weight's message (one function for every row).
     const cellText = (j: number) => scanner.text(j);
@@ -127,6 +135,8 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
     const visit = (line: number) => {
       if (scanner.broken) return skipped.add('quotes', line);
       if (scanner.count !== layout.fields) return skipped.add('ragged', line, `expected ${layout.fields} fields`);
+      // As the in-memory scan: every text of the label column names a label, whether or not its row is kept.
+      if (labelCollector && labelText && scanner.kinds[labelField!] !== MISSING) labelCollector.see(scanner.text(labelField!), line);
       // As in memory, a row's weight is read (and a bad one refused) before its cells are looked at.
       if (weightsField !== undefined) rowValues[d + dc] = readWeight(fileName, scanner.kinds[weightsField], scanner.values[weightsField], cellText, weightsField, weightsName ?? 'weights', line);
       let missingInRow = 0;
@@ -173,6 +183,18 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       }
       // As the in-memory loader: a row needs one observed cell among the fitted ones.
       if (d + dc > 0 && missingInRow === d && missingCodes === dc) return skipped.add('allMissing', line);
+      // A label is not a fitted cell: a row without its label is skipped whatever the missing setting (as in memory).
+      if (labelCollector) {
+        const kind = scanner.kinds[labelField!];
+        if (labelText) {
+          if (kind === MISSING) return skipped.add('textLabel', line, `"${clip(scanner.text(labelField!))}" in ${labelName}`);
+          rowValues[stored - 1] = labelCollector.code(scanner.text(labelField!), line);
+        } else {
+          const v = scanner.values[labelField!];
+          if (kind !== NUM || !Number.isInteger(v)) return skipped.add('label', line, `"${clip(scanner.text(labelField!))}"`);
+          rowValues[stored - 1] = labelCollector.code(v, line);
+        }
+      }
       missingCells += missingInRow;
       options.checkRow?.(rowValues.subarray(0, d), line, names);
       w.push(rowValues);
@@ -229,7 +251,8 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
           .join('; ') +
         ')',
     );
-    if (table.labels) notes.push('labels are not scored out of core: the label column is left out of the fit');
+    const labels = labelCollector?.finish();
+    if (labels) notes.push(LabelCollector.note(labels));
     const summary: DatasetSummary = {
       ...table.summary,
       n: store.n,
@@ -237,7 +260,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       skippedRows: skipped.count,
       skippedLines: skipped.lines,
       notes,
-      hasLabels: false,
+      hasLabels: labels !== undefined,
     };
     let categorical: StreamedTable['categorical'];
     if (dc > 0) {
@@ -250,7 +273,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       });
       categorical = { columns: categoryNames, categories, recode };
     }
-    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}), ...(categorical ? { categorical } : {}), ...(firstMissing ? { firstMissing } : {}), ...(keepMissing && firstMissing ? { firstMissingLines } : {}), ...(missingCells > 0 ? { missingCells } : {}), ...(pixelShape ? { pixelShape } : {}) };
+    return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}), ...(categorical ? { categorical } : {}), ...(firstMissing ? { firstMissing } : {}), ...(keepMissing && firstMissing ? { firstMissingLines } : {}), ...(missingCells > 0 ? { missingCells } : {}), ...(pixelShape ? { pixelShape } : {}), ...(labels ? { labels } : {}) };
   } catch (e) {
     writer?.abort();
     throw e;

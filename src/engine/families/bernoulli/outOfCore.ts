@@ -6,7 +6,7 @@
 import type { DatasetSummary, FitOptions, FitResult } from '../../../shared/protocol';
 import { informationCriteria } from '../../em/em';
 import type { RowSource } from '../../em/streaming';
-import { sumOfWeights } from '../../em/streamedEm';
+import { sumOfWeights, streamedLabelMetrics } from '../../em/streamedEm';
 import { sweepK } from '../../select/kSweep';
 import type { FitCallbacks, FitOutcome } from '../types';
 import type { BinaryMatrix } from './binarize';
@@ -121,6 +121,7 @@ export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcom
     aic,
     parameters: fit.parameters,
     snapshots: fit.snapshots,
+    labelMetrics: streamedLabelMetrics(source, fit.snapshots),
     restartObjectives: fit.restartObjectives,
     imageShape: input.imageShape,
     ...(input.missingPerColumn ? { missingCells: input.missingPerColumn } : {}),

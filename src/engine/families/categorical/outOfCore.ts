@@ -4,7 +4,7 @@
 
 import type { DatasetSummary, FitOptions, FitResult } from '../../../shared/protocol';
 import { informationCriteria } from '../../em/em';
-import { sumOfWeights } from '../../em/streamedEm';
+import { sumOfWeights, streamedLabelMetrics } from '../../em/streamedEm';
 import type { RowSource } from '../../em/streaming';
 import { sweepK } from '../../select/kSweep';
 import type { FitCallbacks, FitOutcome } from '../types';
@@ -105,6 +105,7 @@ export function fitCategoricalOutOfCore(input: CategoricalOutOfCoreInput): FitOu
     aic,
     parameters: fit.parameters,
     snapshots: fit.snapshots,
+    labelMetrics: streamedLabelMetrics(source, fit.snapshots),
     restartObjectives: fit.restartObjectives,
     ...categoryFields(names, categories, last.means),
     elapsedMs: Date.now() - input.started,

@@ -6,7 +6,7 @@
 
 import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../../../shared/protocol';
 import { informationCriteria } from '../../em/em';
-import { runStreamedEm } from '../../em/streamedEm';
+import { runStreamedEm, streamedLabelMetrics } from '../../em/streamedEm';
 import type { RowSource } from '../../em/streaming';
 import { OptionsError } from '../../errors';
 import type { FitCallbacks, FitOutcome } from '../types';
@@ -124,6 +124,7 @@ export function fitGaussianModelOutOfCore(input: GaussianOutOfCoreInput): FitOut
     parameters: run.parameters,
     standardization: input.standardization,
     snapshots: run.snapshots,
+    labelMetrics: streamedLabelMetrics(source, run.snapshots),
     restartObjectives: run.restartObjectives,
     elapsedMs: Date.now() - input.started,
     notes: [...notes, ...(run.snapshotNote ? [run.snapshotNote] : []), `cluster sizes over all ${n} rows: ${run.sizes.join(', ')}`],

@@ -6,7 +6,7 @@
 import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../../../shared/protocol';
 import { informationCriteria } from '../../em/em';
 import type { RowSource } from '../../em/streaming';
-import { sumOfWeights } from '../../em/streamedEm';
+import { sumOfWeights, streamedLabelMetrics } from '../../em/streamedEm';
 import { sweepK } from '../../select/kSweep';
 import { categoryFields } from '../categorical/entry';
 import { streamedCountHistograms } from '../poisson/streamed';
@@ -132,6 +132,7 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
     aic,
     parameters: fit.parameters,
     snapshots: fit.snapshots,
+    labelMetrics: streamedLabelMetrics(source, fit.snapshots),
     restartObjectives: fit.restartObjectives,
     covariances: last.covariances,
     covarianceType,

@@ -11,7 +11,7 @@
 import type { GaussianSnapshot, MixedSnapshot, SklearnCovarianceType } from '../../../shared/protocol';
 import type { EmProgress } from '../../em/em';
 import { normalizeLogRowsAndExp } from '../../em/logsumexp';
-import { checkComponents, runStreamedEm, sumOfWeights, weigh, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from '../../em/streamedEm';
+import { checkComponents, runStreamedEm, sumOfWeights, weigh, type ChunkLabels, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from '../../em/streamedEm';
 import type { RowSource } from '../../em/streaming';
 import { OptionsError } from '../../errors';
 import { CategoricalStatistics } from '../categorical/streamed';
@@ -39,6 +39,8 @@ export interface MixedRowSource {
   readonly levels: number[];
   /** The chunk's case weights (chunkRows), when the rows have them. */
   readonly weights?: Float64Array;
+  /** The chunk's known labels (scored, never fitted), when the rows have them. */
+  readonly labels?: ChunkLabels;
   forEachChunk(visit: (rows: number, start: number) => void): void;
 }
 

@@ -7,7 +7,7 @@ import { informationCriteria } from '../../em/em';
 import type { RowSource } from '../../em/streaming';
 import { sweepK } from '../../select/kSweep';
 import type { FitCallbacks, FitOutcome } from '../types';
-import { sumOfWeights } from '../../em/streamedEm';
+import { sumOfWeights, streamedLabelMetrics } from '../../em/streamedEm';
 import { runStreamedPoissonEm, streamedCountHistograms, type StreamedPoissonInit, type StreamedPoissonRun } from './streamed';
 
 export interface PoissonOutOfCoreInput {
@@ -103,6 +103,7 @@ export function fitPoissonOutOfCore(input: PoissonOutOfCoreInput): FitOutcome {
     aic,
     parameters: fit.parameters,
     snapshots: fit.snapshots,
+    labelMetrics: streamedLabelMetrics(source, fit.snapshots),
     restartObjectives: fit.restartObjectives,
     countHistograms: streamedCountHistograms(source, summary.columns),
     elapsedMs: Date.now() - input.started,

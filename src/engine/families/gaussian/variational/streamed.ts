@@ -10,7 +10,8 @@ import type { FitOptions, FitResult } from '../../../../shared/protocol';
 import { informationCriteria, type EmProgress } from '../../../em/em';
 import { kmeans } from '../../../em/kmeans';
 import { Rng } from '../../../em/rng';
-import { SnapshotKeeper } from '../../../em/streamedEm';
+import { confusionRows, SnapshotKeeper } from '../../../em/streamedEm';
+import { labelMetricsFromConfusion } from '../../../em/metrics';
 import type { RowSource } from '../../../em/streaming';
 import type { GaussianSnapshot } from '../../../../shared/protocol';
 import type { FitCallbacks } from '../../types';
@@ -60,6 +61,8 @@ export interface StreamedVariationalRun {
   /** Rows per component by largest responsibility, over every row. */
   sizes: number[];
   plotAssignments: number[];
+  /** With labels: clusters × labels of the final assignments. */
+  confusion?: number[][];
 }
 
 export interface VariationalOutOfCoreInput {
@@ -139,6 +142,7 @@ export function fitVariationalOutOfCore(input: VariationalOutOfCoreInput): { res
     parameters,
     standardization: input.standardization,
     snapshots: run.snapshots,
+    labelMetrics: run.confusion && source.labels ? labelMetricsFromConfusion(run.confusion, source.labels.values, source.labels.names) : undefined,
     restartObjectives: run.restartObjectives,
     elapsedMs: Date.now() - input.started,
     notes: [
@@ -173,7 +177,9 @@ export function runStreamedVariational(source: RowSource, options: StreamedVaria
   let best: StreamedVariationalRun | undefined;
 
   /** One E-step over every row: the entropy, the plug-in log-likelihood, the statistics (when `accumulate`). */
-  const ePass = (accumulate: boolean, plot: number[] | undefined, sizes: number[] | undefined) => {
+  const labels = source.labels;
+  const labelCount = labels ? labels.values.length : 0;
+  const ePass = (accumulate: boolean, plot: number[] | undefined, sizes: number[] | undefined, contingency?: Float64Array) => {
     posterior.expectedWeights(weights);
     for (let c = 0; c < k; c++) logW[c] = Math.log(weights[c]);
     if (accumulate) stats.reset(posterior.means);
@@ -213,6 +219,7 @@ export function runStreamedVariational(source: RowSource, options: StreamedVaria
           if (r > resp[i * k + top]) top = c;
         }
         if (sizes) sizes[top]++;
+        if (contingency) contingency[top * labelCount + labels!.codes[i]]++;
         if (plot) while (p < options.plotIndices.length && options.plotIndices[p] === start + i) plot[p++] = top;
       }
       if (accumulate) stats.add(buffer, rows, resp);
@@ -256,7 +263,9 @@ export function runStreamedVariational(source: RowSource, options: StreamedVaria
     // The final E-step: the returned parameters' log-likelihood, assignments and sizes.
     const plot = new Array<number>(options.plotIndices.length).fill(0);
     const sizes = new Array<number>(k).fill(0);
-    const { logLikelihood } = ePass(false, plot, sizes);
+    // With labels: the clusters × labels of the final assignments, scored as in memory.
+    const contingency = labels ? new Float64Array(k * labelCount) : undefined;
+    const { logLikelihood } = ePass(false, plot, sizes, contingency);
     settle(logLikelihood);
     const lowerBound = lowerBounds[lowerBounds.length - 1];
     restartObjectives.push(lowerBound);
@@ -279,6 +288,7 @@ export function runStreamedVariational(source: RowSource, options: StreamedVaria
         effectiveWeightThreshold: DEFAULT_EFFECTIVE_WEIGHT_THRESHOLD,
         sizes,
         plotAssignments: plot,
+        ...(contingency ? { confusion: confusionRows(contingency, k, labelCount) } : {}),
       };
     }
   }
