@@ -282,8 +282,20 @@ function shownCandidateOf(selection: SelectionModel | undefined, candidate: Cand
 }
 
 function seriesOfResult(result: FitResult, live: ParamsSnapshot[]): Pick<PanelModel, 'snapshots' | 'objective' | 'logLikelihood'> {
-  const snapshots = Array.isArray(result.snapshots) && result.snapshots.length > 0 ? result.snapshots : live.length > 0 ? live : [finalSnapshot(result)];
+  const snapshots = Array.isArray(result.snapshots) && result.snapshots.length > 0 ? atIterations(result.snapshots, result.trace.length) : live.length > 0 ? live : [finalSnapshot(result)];
   return { snapshots, objective: result.trace, logLikelihood: result.logLikelihoodTrace ?? result.trace };
+}
+
+/**
+ * Snapshots indexed by iteration. A fit out of core may keep fewer snapshots than iterations (thinned to its memory
+ * budget, each carrying its iteration): they are placed at their iterations, and snapshotAt shows the nearest kept one
+ * at or before the scrubber's iteration.
+ */
+export function atIterations(snapshots: ParamsSnapshot[], iterations: number): ParamsSnapshot[] {
+  if (snapshots.length >= iterations || !snapshots.every((s, i) => Number.isInteger(s.iteration) && s.iteration >= i && s.iteration < iterations)) return snapshots;
+  const placed: ParamsSnapshot[] = new Array(iterations);
+  for (const snapshot of snapshots) placed[snapshot.iteration] = snapshot;
+  return placed;
 }
 
 /** When a result comes without per-iteration snapshots, its final parameters are the one snapshot to draw. */

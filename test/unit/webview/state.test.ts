@@ -65,6 +65,15 @@ describe('webview state reducer', () => {
     assert.equal(reduce(s, { type: 'progress', runId: 1, restart: 0, iteration: 9, objective: 0, logLikelihood: 0, snapshot: snapshot(9) }), s);
   });
 
+  it('a result whose snapshots were thinned (out of core, within the budget) shows each iteration\'s nearest kept snapshot', () => {
+    const full = result(9);
+    const kept = [0, 3, 6, 9].map((t) => full.snapshots![t]);
+    const s = reduce(replay(run(1, 2)), { type: 'done', runId: 1, result: { ...full, snapshots: kept } });
+    assert.equal(s.snapshots.length, 10, 'one slot per iteration of the trace');
+    for (let t = 0; t <= 9; t++) assert.equal(snapshotAt(s, t)?.iteration, t - (t % 3), `iteration ${t}`);
+    assert.equal(snapshotAt(s, s.snapshots.length - 1)?.iteration, 9, 'the last is the result');
+  });
+
   it('out of core: the parse, then each pass over the rows, in the status line; another run\'s progress is ignored', () => {
     const MB = 1024 * 1024;
     let s = replay(run(1, 1).slice(0, 1));
