@@ -114,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
     };
     const outcome = outOfCore
       ? await fitOutOfCore(file, options, parsed.memoryBudgetMb, callbacks, {
+          ...(parsed.labels ? { labelsPath: parsed.labels } : {}),
           onParseProgress: (read, total) => {
             if (verbose) process.stderr.write(`${name}: read ${(read / 1048576).toFixed(0)} of ${(total / 1048576).toFixed(0)} MB\n`);
           },

@@ -68,6 +68,8 @@ export { FORCE_OUT_OF_CORE_ENV, fitsOutOfCore, needsOutOfCore } from './outOfCor
 export interface OutOfCoreHooks {
   /** Folder the temporary store goes in (the system temp folder by default). */
   tempParent?: string;
+  /** A labels file named by the user (the CLI's --labels): IDX images read it with them; other formats refuse it. */
+  labelsPath?: string;
   /** Rows per chunk (default: from the budget). */
   chunkRows?: number;
   /** Called with the store's folder once it exists (tests look at it). */
@@ -210,7 +212,7 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
     const stream = format === 'npy' ? streamNpyToStore : streamIdxToStore;
     return stream(filePath, dir, {
       imageWidth: options.imageWidth,
-      ...(format === 'idx' ? { labelsPath: labelsBeside(filePath, options) } : {}),
+      ...(format === 'idx' ? { labelsPath: hooks.labelsPath ?? labelsBeside(filePath, options) } : {}),
       weightsColumn: hasWeights(options) ? options.weightsColumn : undefined,
       pixelRows: options.model === 'bernoulli' || options.model === 'auto',
       checkRow: options.model === 'poisson' ? (values, row, names) => checkCounts(file, values, undefined, names, row - 1) : undefined,
@@ -289,6 +291,12 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
   const file = baseName(filePath);
   const size = fs.statSync(filePath).size;
   refuseOutOfScope(options, file, size / MB, budgetMB, hooks.settingPrefix);
+  if (hooks.labelsPath && streamedFormatOf(file) !== 'idx' && options.labelColumn.trim().toLowerCase() !== 'none') {
+    throw new OptionsError(
+      `${file} is fitted out of core, which reads a separate labels file (${baseName(hooks.labelsPath)}) beside IDX images only. ` +
+        `Put the labels in a column of ${file} (labelColumn), fit without them, or raise the memory budget to fit it in memory.`,
+    );
+  }
   sweepStaleStores(hooks.tempParent);
   const dir = createStoreDir(hooks.tempParent);
   hooks.onStore?.(dir);

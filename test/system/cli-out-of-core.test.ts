@@ -221,9 +221,13 @@ describe('CLI: --memory-budget-mb (out of core)', () => {
     const labelHeader = Buffer.alloc(8);
     [0x801, n].forEach((v, i) => labelHeader.writeUInt32BE(v, 4 * i));
     fs.writeFileSync(path.join(temp, 'train-labels-idx1-ubyte'), Buffer.concat([labelHeader, Buffer.from(Array.from({ length: n }, (_, i) => i % 4))]));
+    // The same labels under another name, given with --labels.
+    const named = path.join(temp, 'classes.idx1-ubyte');
+    fs.copyFileSync(path.join(temp, 'train-labels-idx1-ubyte'), named);
     const runs: [string, string[]][] = [
       [labelled, ['--k', '3', '--covariance', 'full', '--seed', '1']],
       [images, ['--model', 'bernoulli', '--k', '4', '--seed', '2']],
+      [images, ['--model', 'bernoulli', '--k', '4', '--seed', '3', '--labels', named]],
     ];
     for (const [file, args] of runs) {
       const inMemory = cli(['fit', file, ...args, '--json']);
@@ -242,6 +246,10 @@ describe('CLI: --memory-budget-mb (out of core)', () => {
       assert.deepEqual(b.labelMetrics.confusion, a.labelMetrics.confusion, what);
       assert.deepEqual(b.labelMetrics.labelValues, a.labelMetrics.labelValues, what);
     }
+    // A labels file beside another format is read in memory only: out of core it is refused, not ignored.
+    const refused = cli(['fit', labelled, '--k', '3', '--labels', named], { MIXSCOPE_OUT_OF_CORE: 'always' });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /labelled\.csv is fitted out of core, which reads a separate labels file \(classes\.idx1-ubyte\) beside IDX images only\. Put the labels in a column/);
     assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
   });
 
