@@ -3,17 +3,13 @@
 // file, or EM's FitError on a degenerate table — never another exception, never a hang — and the temporary store is
 // removed. fast-check's seed is fixed in `npm test`; MIXSCOPE_FUZZ_RUNS raises runs.
 
-import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { DataError, FitError } from '../../../src/engine/errors';
-import { fitOutOfCore } from '../../../src/engine/outOfCore';
+import { byteMutation, fitsOrRefuses as fitOrRefusal, fuzzRuns, mutate } from './out-of-core-fuzz';
 
-/** A hang guard, not a speed test: the inputs are a few kilobytes, so any time near this means a runaway loop. */
-const HANG_GUARD_MS = 5000;
-const RUNS = Number(process.env.MIXSCOPE_FUZZ_RUNS) || 80;
+const RUNS = fuzzRuns(80);
 
 const DATA = path.join(__dirname, '..', '..', 'fixtures', 'data');
 /** A small MNIST-like IDX file: 30 images of 4×4 pixels. */
@@ -23,23 +19,9 @@ const SOURCES: { name: string; bytes: Uint8Array }[] = [
   { name: 'fuzz-idx3-ubyte', bytes: IDX },
 ];
 
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.oneof(fc.nat({ max: 140 }), fc.nat()), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 20 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-);
-type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
 
-function mutate(source: Uint8Array, mutations: Mutation[]): Uint8Array {
-  let b = Uint8Array.from(source);
-  for (const m of mutations) {
-    const at = b.length === 0 ? 0 : m.at % (b.length + 1);
-    if (m.kind === 'flip' && at < b.length) b[at] = m.value;
-    else if (m.kind === 'delete') b = Uint8Array.from([...b.subarray(0, at), ...b.subarray(at + m.length)]);
-    else if (m.kind === 'truncate') b = b.slice(0, at);
-  }
-  return b;
-}
+/** Header bytes (the first 140) are flipped as often as any other. */
+const mutation = byteMutation(fc.integer({ min: 0, max: 255 }), 20, fc.oneof(fc.nat({ max: 140 }), fc.nat()));
 
 describe('out of core: fuzz of the NumPy and IDX readers (fast-check)', function () {
   this.timeout(300000);
@@ -48,24 +30,10 @@ describe('out of core: fuzz of the NumPy and IDX readers (fast-check)', function
     temp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixscope-ooc-array-fuzz-'));
   });
   after(() => fs.rmSync(temp, { recursive: true, force: true }));
+  const fitsOrRefuses = async (name: string, bytes: Uint8Array, groupRecords: number): Promise<void> => {
+    await fitOrRefusal(temp, name, bytes, { model: 'auto' }, { groupRecords });
+  };
 
-  async function fitsOrRefuses(name: string, bytes: Uint8Array, groupRecords: number): Promise<void> {
-    const file = path.join(temp, name);
-    fs.writeFileSync(file, bytes);
-    const started = Date.now();
-    let storeDir = '';
-    try {
-      const { result } = await fitOutOfCore(file, { model: 'auto', k: 2, maxIterations: 5, seed: 1 }, 1, {}, { tempParent: temp, groupRecords, onStore: (dir) => (storeDir = dir) });
-      assert.ok(result.n >= 2 && result.trace.every(Number.isFinite), 'a finite fit');
-    } catch (e) {
-      if (e instanceof FitError) return;
-      if (!(e instanceof DataError)) throw new Error(`${name}: not a DataError but ${(e as Error)?.stack ?? String(e)}`);
-      assert.ok(e.message.startsWith(name), `message does not name the file: ${e.message}`);
-    } finally {
-      assert.ok(Date.now() - started < HANG_GUARD_MS, `${name} took ${Date.now() - started} ms`);
-    }
-    assert.ok(storeDir === '' || !fs.existsSync(storeDir), 'the store was removed');
-  }
 
   it('mutated .npy and IDX files', async () => {
     const sources = SOURCES;

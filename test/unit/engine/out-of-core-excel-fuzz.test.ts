@@ -10,34 +10,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { strToU8, zipSync } from 'fflate';
-import { DataError, FitError } from '../../../src/engine/errors';
 import { fitOutOfCore } from '../../../src/engine/outOfCore';
 import type { FitOptions } from '../../../src/shared/protocol';
+import { byteMutation, fitsOrRefuses, fuzzRuns, mutate } from './out-of-core-fuzz';
 
-/** A hang guard, not a speed test: the inputs are a few kilobytes, so any time near this means a runaway loop. */
-const HANG_GUARD_MS = 5000;
-const RUNS = Number(process.env.MIXSCOPE_FUZZ_RUNS) || 60;
+const RUNS = fuzzRuns(60);
 const DATA = path.join(__dirname, '..', '..', 'fixtures', 'data');
 /** Fits among the mutated inputs: mutations of the sheets' cells must still be read, not only refused. */
 let fits = 0;
 
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-);
-type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
-
-function mutate(source: Uint8Array, mutations: Mutation[]): Uint8Array {
-  let b = Uint8Array.from(source);
-  for (const m of mutations) {
-    const at = b.length === 0 ? 0 : m.at % (b.length + 1);
-    if (m.kind === 'flip' && at < b.length) b[at] = m.value;
-    else if (m.kind === 'delete') b = Uint8Array.from([...b.subarray(0, at), ...b.subarray(at + m.length)]);
-    else if (m.kind === 'truncate') b = b.slice(0, at);
-  }
-  return b;
-}
+const mutation = byteMutation();
 
 /** A workbook whose parts are stored, not deflated: mutations then reach the XML itself. */
 function storedWorkbook(): Uint8Array {
@@ -63,23 +45,7 @@ describe('out of core: fuzz of the streamed Excel reader (fast-check)', function
   after(() => fs.rmSync(temp, { recursive: true, force: true }));
 
   async function check(name: string, bytes: Uint8Array, options: Partial<FitOptions>): Promise<void> {
-    const file = path.join(temp, name);
-    fs.writeFileSync(file, bytes);
-    const started = Date.now();
-    let storeDir = '';
-    try {
-      const { result } = await fitOutOfCore(file, { k: 2, maxIterations: 5, seed: 1, ...options }, 1, {}, { tempParent: temp, groupRecords: 13, onStore: (dir) => (storeDir = dir) });
-      assert.ok(result.n >= 2 && result.trace.every(Number.isFinite), 'a finite fit');
-      fits++;
-    } catch (e) {
-      // A damaged file is a DataError naming it; values damaged into a degenerate table can make EM itself fail.
-      if (e instanceof FitError) return;
-      if (!(e instanceof DataError)) throw new Error(`${name}: not a DataError but ${(e as Error)?.stack ?? String(e)}`);
-      assert.ok(e.message.startsWith(name), `message does not name the file: ${e.message}`);
-    } finally {
-      assert.ok(Date.now() - started < HANG_GUARD_MS, `${name} took ${Date.now() - started} ms`);
-    }
-    assert.ok(storeDir === '' || !fs.existsSync(storeDir), 'the store was removed');
+    if (await fitsOrRefuses(temp, name, bytes, options, { groupRecords: 13 })) fits++;
   }
 
   it('random bytes, with and without a zip signature: a DataError naming the file', async () => {

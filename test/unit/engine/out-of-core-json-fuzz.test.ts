@@ -3,17 +3,13 @@
 // project's DataError naming the file, or EM's FitError on a degenerate table — never another exception, never a
 // hang — and the temporary store is removed. fast-check's seed is fixed in `npm test`; MIXSCOPE_FUZZ_RUNS raises runs.
 
-import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { DataError, FitError } from '../../../src/engine/errors';
-import { fitOutOfCore } from '../../../src/engine/outOfCore';
+import { byteMutation, fitsOrRefuses as fitOrRefusal, fuzzRuns, mutate } from './out-of-core-fuzz';
 
-/** A hang guard, not a speed test: the inputs are a few kilobytes, so any time near this means a runaway loop. */
-const HANG_GUARD_MS = 5000;
-const RUNS = Number(process.env.MIXSCOPE_FUZZ_RUNS) || 80;
+const RUNS = fuzzRuns(80);
 
 const RECORDS = Array.from({ length: 40 }, (_, i) => ({ a: (i * 7) % 11, b: i % 3 === 0 ? 'x' : 'y', c: i / 4, d: i % 5 === 0 ? null : [i] }));
 const SOURCES: { name: string; text: string }[] = [
@@ -25,23 +21,7 @@ const SOURCES: { name: string; text: string }[] = [
 /** Bytes that steer a JSON scanner: quotes, escapes, brackets, separators, line ends, a byte-order mark's start. */
 const STRUCTURAL = [0x22, 0x5c, 0x5b, 0x5d, 0x7b, 0x7d, 0x2c, 0x3a, 0x0a, 0x0d, 0x20, 0xef, 0xff, 0x00];
 
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), value: fc.oneof(fc.constantFrom(...STRUCTURAL), fc.integer({ min: 0, max: 255 })) }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 20 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-);
-type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
-
-function mutate(source: Uint8Array, mutations: Mutation[]): Uint8Array {
-  let b = Uint8Array.from(source);
-  for (const m of mutations) {
-    const at = b.length === 0 ? 0 : m.at % (b.length + 1);
-    if (m.kind === 'flip' && at < b.length) b[at] = m.value;
-    else if (m.kind === 'delete') b = Uint8Array.from([...b.subarray(0, at), ...b.subarray(at + m.length)]);
-    else if (m.kind === 'truncate') b = b.slice(0, at);
-  }
-  return b;
-}
+const mutation = byteMutation(fc.oneof(fc.constantFrom(...STRUCTURAL), fc.integer({ min: 0, max: 255 })), 20);
 
 describe('out of core: fuzz of the JSON and JSON Lines scanner (fast-check)', function () {
   this.timeout(300000);
@@ -50,24 +30,10 @@ describe('out of core: fuzz of the JSON and JSON Lines scanner (fast-check)', fu
     temp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixscope-ooc-json-fuzz-'));
   });
   after(() => fs.rmSync(temp, { recursive: true, force: true }));
+  const fitsOrRefuses = async (name: string, bytes: Uint8Array, groupRecords: number): Promise<void> => {
+    await fitOrRefusal(temp, name, bytes, { model: 'auto' }, { groupRecords });
+  };
 
-  async function fitsOrRefuses(name: string, bytes: Uint8Array, groupRecords: number): Promise<void> {
-    const file = path.join(temp, name);
-    fs.writeFileSync(file, bytes);
-    const started = Date.now();
-    let storeDir = '';
-    try {
-      const { result } = await fitOutOfCore(file, { model: 'auto', k: 2, maxIterations: 5, seed: 1 }, 1, {}, { tempParent: temp, groupRecords, onStore: (dir) => (storeDir = dir) });
-      assert.ok(result.n >= 2 && result.trace.every(Number.isFinite), 'a finite fit');
-    } catch (e) {
-      if (e instanceof FitError) return;
-      if (!(e instanceof DataError)) throw new Error(`${name}: not a DataError but ${(e as Error)?.stack ?? String(e)}`);
-      assert.ok(e.message.startsWith(name), `message does not name the file: ${e.message}`);
-    } finally {
-      assert.ok(Date.now() - started < HANG_GUARD_MS, `${name} took ${Date.now() - started} ms`);
-    }
-    assert.ok(storeDir === '' || !fs.existsSync(storeDir), 'the store was removed');
-  }
 
   it('mutated JSON and JSON Lines files', async () => {
     const sources = SOURCES.map((s) => ({ name: s.name, bytes: new TextEncoder().encode(s.text) }));
