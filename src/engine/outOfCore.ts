@@ -10,7 +10,7 @@
 // from every streamed format. The folder is removed when the fit ends, fails or is interrupted (see removeStore's callers).
 
 import * as fs from 'node:fs';
-import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarianceType } from '../shared/protocol';
+import type { DatasetSummary, FitOptions, PlotSample, SklearnCovarianceType } from '../shared/protocol';
 import { baseName } from './data/common';
 import { principalAxes } from './data/projection';
 import { checkFreeSpace, ColumnStoreReader, createStoreDir, removeStore, sweepStaleStores, type ColumnStoreInfo } from './data/store/columnStore';
@@ -20,11 +20,10 @@ import { streamTextToStore, type StreamedTable } from './data/store/textStream';
 import { companionLabelsFileName, typedReaders } from './data/formats';
 import { openJsonGroups } from './data/jsonStream';
 import { streamIdxToStore, streamNpyToStore } from './data/store/arrayStream';
-import { informationCriteria } from './em/em';
 import { sumOfWeights } from './em/streamedEm';
-import { runStreamedGaussianEm, type RowSource } from './em/streaming';
+import type { RowSource } from './em/streaming';
 import { DataError, OptionsError } from './errors';
-import { isMclustModelName, mclustBic } from './families/gaussian/mclust/models';
+import { isMclustModelName } from './families/gaussian/mclust/models';
 import { mclustModelForColumns } from './families/gaussian/mclust/family';
 import { fitGaussianModelOutOfCore } from './families/gaussian/outOfCore';
 import { fitVariationalOutOfCore } from './families/gaussian/variational/streamed';

@@ -21,7 +21,7 @@ import { reproduceInCode } from './reproduce';
 import { stateToRestore, type PanelStore } from './panelStore';
 import { nextRunId, summarizeRun, withRun } from './runHistory';
 import type { DatasetSummary, FitOptions, FitResult, HostToWebview, PanelState, RunSummary } from '../shared/protocol';
-import { validatePanelState, validateWebviewMessage, type ValidatedExport } from './validation';
+import { validateWebviewMessage, type ValidatedExport } from './validation';
 import { packForWebview } from '../shared/wire';
 
 export const PANEL_VIEW_TYPE = 'mixscope.panel';

@@ -3,7 +3,7 @@
 
 export type { ModelChoice, ModelKind, CovarianceType, SklearnCovarianceType, MclustCovarianceModel, InitMethod, EmVariant, InitParams, FitOptions } from './settings';
 export { DEFAULT_FIT_OPTIONS, LIMITS } from './settings';
-import type { ModelChoice, ModelKind, CovarianceType, InitMethod, EmVariant, InitParams, FitOptions } from './settings';
+import type { ModelKind, CovarianceType, EmVariant, FitOptions } from './settings';
 import type { PackedResult } from './wire';
 import type { RunSummary } from './history';
 export type { RunSummary } from './history';

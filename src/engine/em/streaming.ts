@@ -270,8 +270,23 @@ export class StreamedGaussianStatistics {
     }
   }
 
-  /** scikit-learn's M-step from the sums: Σ r (x − μ)(x − μ)ᵀ = S2 − S1 δᵀ − δ S1ᵀ + N δ δᵀ with δ = μ − shift. */
+  /** scikit-learn's M-step from the sums: the mixing weights nk / Σ nk, then the family's parameters from the moments. */
   mStep(family: GaussianFamily, reg: number): GaussianParams {
+    const { k } = this;
+    const { nk, means, covariances } = this.moments(reg);
+    let total = 0;
+    for (let j = 0; j < k; j++) total += nk[j];
+    const weights = new Float64Array(k);
+    for (let j = 0; j < k; j++) weights[j] = nk[j] / total;
+    return family.fromMoments(weights, means, covariances, nk, k);
+  }
+
+  /**
+   * scikit-learn's _estimate_gaussian_parameters from the sums (also the variational mixture's nk, xk and sk): nk with
+   * 10 ε added, the means, and the covariances of the type with `reg` on the diagonal, where
+   * Σ r (x − μ)(x − μ)ᵀ = S2 − S1 δᵀ − δ S1ᵀ + N δ δᵀ with δ = μ − shift.
+   */
+  moments(reg: number): { nk: Float64Array; means: Float64Array; covariances: Float64Array } {
     const { k, d, nk, s1, s2, shift, type } = this;
     const nkE = new Float64Array(k);
     const means = new Float64Array(k * d);
@@ -281,8 +296,6 @@ export class StreamedGaussianStatistics {
       total += nkE[j];
       for (let c = 0; c < d; c++) means[j * d + c] = (s1[j * d + c] + nk[j] * shift[j * d + c]) / nkE[j];
     }
-    const weights = new Float64Array(k);
-    for (let j = 0; j < k; j++) weights[j] = nkE[j] / total;
     const delta = (j: number, c: number) => means[j * d + c] - shift[j * d + c];
     let covariances: Float64Array;
     if (this.square) {
@@ -319,6 +332,6 @@ export class StreamedGaussianStatistics {
         }
       }
     }
-    return family.fromMoments(weights, means, covariances, nkE, k);
+    return { nk: nkE, means, covariances };
   }
 }

@@ -4,7 +4,7 @@
 // Versioned: a reader refuses a newer version instead of misreading it.
 
 import type { DataSource, DatasetSummary, FitOptions, FitResult } from '../../shared/protocol';
-import { DataError, OptionsError } from '../errors';
+import { DataError } from '../errors';
 import { isMclustModelName } from '../families/gaussian/mclust/models';
 
 export const MODEL_FORMAT = 'mixscope-model';

@@ -3,7 +3,7 @@
 // above the table.
 
 import { clip, dataError, listSome, plural } from '../common';
-import { classify, commentBody, DELIMITER_NAMES, isBlank, isComment, isHeaderLike, MISSING, NONFINITE, NUM, TEXT, tokenize, type Delimiter } from './cells';
+import { commentBody, DELIMITER_NAMES, isBlank, isComment, isHeaderLike, NONFINITE, NUM, TEXT, tokenize, type Delimiter } from './cells';
 import type { Layout, SampleLine } from './layout';
 
 export interface TableFrame {

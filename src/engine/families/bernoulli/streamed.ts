@@ -15,7 +15,7 @@ import type { Rng } from '../../em/rng';
 import { lnGamma } from '../../em/special';
 import { checkComponents, runStreamedEm, sumOfWeights, weigh, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from '../../em/streamedEm';
 import type { RowSource } from '../../em/streaming';
-import { FitError, OptionsError } from '../../errors';
+import { OptionsError } from '../../errors';
 import type { BinaryMatrix } from './binarize';
 import { hammingDistancesTo, nearestCentre } from './distance';
 import { MU_EPSILON, type BernoulliParams } from './family';

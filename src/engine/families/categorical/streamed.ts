@@ -12,7 +12,7 @@ import type { Rng } from '../../em/rng';
 import { checkComponents, runStreamedEm, sumOfWeights, weigh, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from '../../em/streamedEm';
 import { distinctRowsByIndex } from '../../em/streamedStarts';
 import type { RowSource } from '../../em/streaming';
-import { FitError, OptionsError } from '../../errors';
+import { FitError } from '../../errors';
 import { PROBABILITY_FLOOR, type CategoricalParams } from './family';
 
 export type StreamedCategoricalInit = 'kmeans++' | 'random' | 'random-data' | 'random-assignment';

@@ -12,7 +12,7 @@ import { evenSample, type FitCallbacks, type FitContext, type FitOutcome, type F
 import { degeneracyNotes, findDegenerateComponents } from './degeneracy';
 import { GaussianFamily } from './family';
 import { findMclustDegenerateComponents } from './mclust/degeneracy';
-import { MclustGaussianFamily, mclustModelForColumns, type MclustParams } from './mclust/family';
+import { MclustGaussianFamily, mclustModelForColumns } from './mclust/family';
 import { isMclustModelName, mclustBic, mclustIcl, type MclustModelName } from './mclust/models';
 import { runVariationalFit } from './variational/entry';
 import { meanImputed, MissingGaussianFamily } from './missing';

@@ -15,7 +15,7 @@ import { lnGamma } from '../../em/special';
 import type { RowSource } from '../../em/streaming';
 import { checkComponents, runStreamedEm, sumOfWeights, weigh, type StreamedEmSettings, type StreamedFamily, type StreamedRun } from '../../em/streamedEm';
 import { distinctRowsByIndex } from '../../em/streamedStarts';
-import { FitError, OptionsError } from '../../errors';
+import { FitError } from '../../errors';
 import { HISTOGRAM_MAX_BARS } from './entry';
 import { RATE_FLOOR, type PoissonParams } from './family';
 

@@ -12,14 +12,13 @@ import { kmeans } from '../../../em/kmeans';
 import { Rng } from '../../../em/rng';
 import { confusionRows, SnapshotKeeper } from '../../../em/streamedEm';
 import { labelMetricsFromConfusion } from '../../../em/metrics';
-import type { RowSource } from '../../../em/streaming';
+import { StreamedGaussianStatistics, type RowSource } from '../../../em/streaming';
 import type { GaussianSnapshot } from '../../../../shared/protocol';
 import type { FitCallbacks } from '../../types';
 import { nMclustParams } from '../mclust/models';
-import { statisticsSize, VariationalPosterior } from './posterior';
+import { VariationalPosterior } from './posterior';
 import { DEFAULT_EFFECTIVE_WEIGHT_THRESHOLD, type VariationalCovarianceType, type WeightConcentrationPriorType } from './fit';
 
-const EPS = 2.220446049250313e-16;
 
 export interface StreamedVariationalOptions {
   k: number;
@@ -366,116 +365,32 @@ function startStatistics(source: RowSource, options: StreamedVariationalOptions,
 }
 
 /**
- * Σ r, Σ r (x − s) and Σ r (x − s)(x − s)ᵀ (its diagonal for 'diag' and 'spherical') per component about a shift s,
- * turned into sklearn's nk, xk and sk: Σ r (x − xk)(x − xk)ᵀ = S2 − S1 δᵀ − δ S1ᵀ + N δ δᵀ with δ = xk − s.
+ * The streamed sums of the Gaussian family (em/streaming.ts: Σ r, Σ r (x − s) and Σ r (x − s)(x − s)ᵀ about a shift
+ * s), whose moments are scikit-learn's nk, xk and sk (_estimate_gaussian_parameters, as fit.ts's M-step), handed to
+ * the posterior's update.
  */
 class VariationalStatistics {
-  private readonly sum: Float64Array;
-  private readonly s1: Float64Array;
-  private readonly s2: Float64Array;
-  private readonly shift: Float64Array;
-  private readonly y: Float64Array;
-  private readonly square: boolean;
-  private readonly nk: Float64Array;
-  private readonly xk: Float64Array;
-  private readonly sk: Float64Array;
+  private readonly sums: StreamedGaussianStatistics;
 
   constructor(
-    private readonly type: VariationalCovarianceType,
-    private readonly d: number,
-    private readonly k: number,
+    type: VariationalCovarianceType,
+    d: number,
+    k: number,
     private readonly regularization: number,
   ) {
-    this.square = type === 'full' || type === 'tied';
-    this.sum = new Float64Array(k);
-    this.s1 = new Float64Array(k * d);
-    this.s2 = new Float64Array(this.square ? k * d * d : k * d);
-    this.shift = new Float64Array(k * d);
-    this.y = new Float64Array(d);
-    this.nk = new Float64Array(k);
-    this.xk = new Float64Array(k * d);
-    this.sk = new Float64Array(statisticsSize(type, d, k));
+    this.sums = new StreamedGaussianStatistics(type, k, d);
   }
 
   reset(shift: Float64Array): void {
-    this.shift.set(shift);
-    this.sum.fill(0);
-    this.s1.fill(0);
-    this.s2.fill(0);
+    this.sums.reset(shift);
   }
 
   add(values: Float64Array, rows: number, resp: Float64Array): void {
-    const { k, d, sum, s1, s2, shift, y, square } = this;
-    for (let i = 0; i < rows; i++) {
-      const xo = i * d;
-      for (let j = 0; j < k; j++) {
-        const r = resp[i * k + j];
-        if (r === 0) continue;
-        sum[j] += r;
-        const so = j * d;
-        for (let c = 0; c < d; c++) {
-          const v = values[xo + c] - shift[so + c];
-          y[c] = v;
-          s1[so + c] += r * v;
-        }
-        if (square) {
-          const o = j * d * d;
-          for (let a = 0; a < d; a++) {
-            const ra = r * y[a];
-            for (let b = 0; b <= a; b++) s2[o + a * d + b] += ra * y[b];
-          }
-        } else {
-          for (let c = 0; c < d; c++) s2[so + c] += r * y[c] * y[c];
-        }
-      }
-    }
+    this.sums.add(values, rows, resp);
   }
 
-  /** nk, xk and sk as fit.ts's mStep makes them (10 ε added to nk, reg_covar to the diagonal), then the posterior's update. */
   update(posterior: VariationalPosterior): void {
-    const { k, d, sum, s1, s2, shift, nk, xk, sk, type, regularization: reg } = this;
-    let nkSum = 0;
-    for (let c = 0; c < k; c++) {
-      nk[c] = sum[c] + 10 * EPS;
-      nkSum += nk[c];
-      for (let j = 0; j < d; j++) xk[c * d + j] = (s1[c * d + j] + sum[c] * shift[c * d + j]) / nk[c];
-    }
-    sk.fill(0);
-    for (let c = 0; c < k; c++) {
-      if (this.square) {
-        const o = c * d * d;
-        const so = type === 'full' ? o : 0;
-        for (let a = 0; a < d; a++) {
-          const da = xk[c * d + a] - shift[c * d + a];
-          for (let b = 0; b <= a; b++) {
-            const db = xk[c * d + b] - shift[c * d + b];
-            sk[so + a * d + b] += s2[o + a * d + b] - s1[c * d + a] * db - da * s1[c * d + b] + sum[c] * da * db;
-          }
-        }
-      } else {
-        let spherical = 0;
-        for (let j = 0; j < d; j++) {
-          const dj = xk[c * d + j] - shift[c * d + j];
-          const v = s2[c * d + j] - 2 * s1[c * d + j] * dj + sum[c] * dj * dj;
-          if (type === 'diag') sk[c * d + j] = v / nk[c] + reg;
-          else spherical += v;
-        }
-        if (type === 'spherical') sk[c] = spherical / nk[c] / d + reg;
-      }
-    }
-    if (this.square) {
-      const count = type === 'full' ? k : 1;
-      for (let c = 0; c < count; c++) {
-        const o = c * d * d;
-        const divisor = type === 'full' ? nk[c] : nkSum;
-        for (let a = 0; a < d; a++)
-          for (let b = 0; b <= a; b++) {
-            const v = sk[o + a * d + b] / divisor + (a === b ? reg : 0);
-            sk[o + a * d + b] = v;
-            sk[o + b * d + a] = v;
-          }
-      }
-    }
-    posterior.update(nk, xk, sk);
+    const { nk, means, covariances } = this.sums.moments(this.regularization);
+    posterior.update(nk, means, covariances);
   }
 }
