@@ -117,7 +117,6 @@ function refuseOutOfScope(options: FitOptions, file: string, sizeMB: number, bud
     return;
   }
   if (isSelection(options)) {
-    if (hasWeights(options)) refuse('takes case weights in a Gaussian fit with one K and covariance type, not in a model selection', `Set ${prefix}k to one number and one covariance model, or ${prefix}weightsColumn to ""`);
     // As in memory: a selection fits by standard EM, every candidate from mclust's hierarchical clustering.
     if (options.emVariant === 'hard') throw new OptionsError('a model selection (k "auto", or several covariance models) fits by standard EM; set emVariant to "soft", or k to a number for hard EM.');
     if (options.initParams) throw new OptionsError(`initParams fixes K = ${options.initParams.weights.length} and the start; set ${prefix}k to ${options.initParams.weights.length} (not "auto") and one covariance model, or leave initParams unset.`);
@@ -364,6 +363,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
         started,
         columns: summary.columns,
         source,
+        weightsColumn,
         readRows: (indices, out) => readRowsAt(openReader, indices, out, transform),
         ks,
         names: models,

@@ -1,5 +1,5 @@
 // The CLI's --memory-budget-mb: a CSV over the budget is fitted out of core (same trace as in memory), a model
-// selection out of core gives the in-memory table and choice, case weights and hard EM give the in-memory trace, known
+// selection out of core gives the in-memory table and choice (with case weights too), case weights and hard EM give the in-memory trace, known
 // labels give the in-memory accuracy, its temporary store is removed, and what out of core cannot do is refused with one line.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
@@ -93,6 +93,51 @@ describe('CLI: --memory-budget-mb (out of core)', () => {
     assert.equal(b.iterations, a.iterations);
     assert.equal(b.trace.length, a.trace.length);
     a.weights.forEach((w: number, j: number) => close(b.weights[j], w, `weight ${j}`));
+    assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
+  });
+
+  it('selects K and the covariance model with case weights out of core as in memory: the same table, choice and Σ w', function () {
+    this.timeout(120000);
+    // 3,000 rows (over the 2,000 the hierarchical clustering takes) with integer, fractional and zero weights.
+    const file = path.join(temp, 'select-weighted.csv');
+    const rng = new Rng(17);
+    const z = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+    const weights = [1, 2, 0, 3, 0.5, 1.25, 4];
+    const lines = ['a,b,w'];
+    for (let i = 0; i < 3000; i++) {
+      const g = i % 3;
+      const u = z();
+      lines.push(`${(4 * g + u).toFixed(4)},${(-2 * g + 0.5 * u + z()).toFixed(4)},${weights[i % weights.length]}`);
+    }
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const args = ['fit', file, '--k', '1-4', '--covariance', 'EII,VII,EEE,VEV,VVV', '--weights', 'w', '--criterion', 'icl', '--json'];
+    const inMemory = cli(args);
+    assert.equal(inMemory.code, 0, inMemory.stderr);
+    const streamed = cli(args, { MIXSCOPE_OUT_OF_CORE: 'always' });
+    assert.equal(streamed.code, 0, streamed.stderr);
+    const a = JSON.parse(inMemory.stdout);
+    const b = JSON.parse(streamed.stdout);
+    assert.ok(b.dataset.notes.some((n: string) => /^fitted out of core: 3000 rows/.test(n)), JSON.stringify(b.dataset.notes));
+    assert.equal(b.selection.length, 4 * 5);
+    assert.equal(b.selection.length, a.selection.length);
+    assert.deepEqual([b.k, b.covariance, b.criterion], [a.k, a.covariance, 'icl']);
+    const close = (x: number, y: number, what: string) => assert.ok(Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(y)), `${what}: ${x} vs ${y}`);
+    a.selection.forEach((e: Record<string, unknown>, i: number) => {
+      const f = b.selection[i];
+      const name = `K = ${e.k} ${e.covariance}`;
+      assert.deepEqual([f.k, f.covariance, f.parameters, f.converged, f.degenerate, f.reason], [e.k, e.covariance, e.parameters, e.converged, e.degenerate, e.reason], name);
+      for (const key of ['logLikelihood', 'bic', 'icl', 'aic']) {
+        if (e[key] === null) assert.equal(f[key], null, `${name} ${key}`);
+        else close(f[key], e[key] as number, `${name} ${key}`);
+      }
+    });
+    assert.equal(b.iterations, a.iterations);
+    a.trace.forEach((v: number, i: number) => close(b.trace[i], v, `trace[${i}]`));
+    close(b.bic, a.bic, 'chosen BIC');
+    // The text summary names the weights and their sum (Σ w = 5035).
+    const text = cli(args.filter((arg) => arg !== '--json'), { MIXSCOPE_OUT_OF_CORE: 'always' });
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /n = 3000 \(weighted by column "w": Σ w = 5035\)/);
     assert.deepEqual(fs.readdirSync(temp).filter((f) => f.startsWith('mixscope-store-')), []);
   });
 

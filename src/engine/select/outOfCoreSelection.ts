@@ -1,7 +1,7 @@
 // Model selection of a file fitted out of core (k "auto", several covariance models): the same candidates, settings,
 // checks, table and choice as the in-memory selection (product.ts selectGaussian), the candidates fitted over the
-// streamed rows (streamed.ts). The chosen candidate's result is built from its streamed fit (its parameters at every
-// iteration), with the plot sample's assignments.
+// streamed rows (streamed.ts), case weights included. The chosen candidate's result is built from its streamed fit (its
+// parameters at every iteration), with the plot sample's assignments.
 
 import type { FitOptions, FitResult, GaussianSnapshot, Selection, SelectionEntry } from '../../shared/protocol';
 import { informationCriteria } from '../em/em';
@@ -21,7 +21,10 @@ export interface OutOfCoreSelectionInput {
   reason: string;
   started: number;
   columns: string[];
+  /** The rows as fitted, with their case weights per chunk when the file has them. */
   source: RowSource;
+  /** The case weights' column, when the source has weights. */
+  weightsColumn?: string;
   /** Reads rows by index (increasing), transformed as the source's rows. */
   readRows(indices: Int32Array, out: Float64Array): void;
   ks: number[];
@@ -122,13 +125,16 @@ export function selectOutOfCore(input: OutOfCoreSelectionInput): { result: FitRe
   });
 
   const logLikelihood = cell.logLikelihood as number;
-  const { bic, aic } = informationCriteria(logLikelihood, cell.parameters, n);
+  // With case weights BIC's n is Σ w_i, the rows they stand for.
+  const total = sweep.total;
+  const { bic, aic } = informationCriteria(logLikelihood, cell.parameters, total);
   const selection: Selection = { criterion, ks, models, entries, chosen: { k: chosen.k, covariance: chosen.covariance } };
   const result: FitResult = {
     model: 'gaussian',
     modelReason: input.reason,
     k,
     n,
+    ...(source.weights ? { caseWeights: { column: input.weightsColumn ?? 'weights', total } } : {}),
     d,
     columns: input.columns,
     converged: cell.status === 'converged',
@@ -145,7 +151,7 @@ export function selectOutOfCore(input: OutOfCoreSelectionInput): { result: FitRe
     assignedRows: input.plotIndices,
     bic,
     aic,
-    mclustBic: mclustBic(logLikelihood, cell.parameters, n),
+    mclustBic: mclustBic(logLikelihood, cell.parameters, total),
     icl: cell.icl as number,
     parameters: cell.parameters,
     standardization: input.standardization,
@@ -157,6 +163,7 @@ export function selectOutOfCore(input: OutOfCoreSelectionInput): { result: FitRe
     notes: [
       ...selectionOutcomeNotes(selection, chosenIndex, file, n),
       ...fitSettingsNotes(options, fitSettings, n),
+      ...(source.weights ? [`Case weights (column "${input.weightsColumn ?? 'weights'}") weight every candidate's EM, BIC and ICL (n = Σ w); the starting partitions are computed on the rows unweighted.`] : []),
       'out of core, the candidates advance together: each pass over the rows is one EM iteration of every candidate still running',
       ...input.notes,
       `cluster sizes over all ${n} rows: ${(fitted.sizes ?? []).join(', ')}`,

@@ -7,6 +7,9 @@
 // - EM: every candidate still running advances together, one pass over the rows per iteration: each chunk is read
 //   once, and each candidate's E-step on it adds to its sufficient statistics (its next M-step), its log-likelihood,
 //   ICL term and the summary its degeneracy is judged on.
+// With case weights (the source's weights per chunk) as in memory (mclust/me.ts): every M-step, the first from the
+// partition included, takes w_i z_ik with Σ_i w_i as n; the log-likelihood and ICL weigh each row's term by w_i, and
+// BIC's n is Σ_i w_i. The partition and the degeneracy rules read the rows unweighted, as in memory.
 // The memory is the chunk plus a few K × d × d matrices per candidate.
 
 import type { GaussianSnapshot } from '../../shared/protocol';
@@ -50,6 +53,8 @@ export interface StreamedCell {
 
 export interface StreamedSweep {
   cells: StreamedCell[];
+  /** Σ_i w_i over the rows (n without case weights): BIC's n. */
+  total: number;
   /** Runs one cell again from its start, keeping its snapshots (when they were not kept the first time). */
   refit(index: number): StreamedCell;
 }
@@ -82,15 +87,25 @@ export function sweepStreamed(source: RowSource, options: StreamedSweepOptions, 
   const { n, d } = source;
   const { ks, models, settings } = options;
   const control: MStepControl = { ...DEFAULT_MSTEP_CONTROL, regularization: settings.regularization };
-  const total = ks.length * models.length;
+  const cellCount = ks.length * models.length;
   const feasible = ks.filter((k) => k <= n);
   const starts = d === 1 ? quantileStatistics(source, feasible, options.quantileValues ?? 1 << 20) : startingStatistics(source, feasible, options.readRows);
-  const dataFactor = dataCovarianceFactorOfChunks((visit) => source.forEachChunk((rows) => visit(source.buffer, rows)), n, d);
-  const results: StreamedCell[] = new Array(total);
+  // Σ_i w_i (n without case weights), summed in row order during the first of the data covariance's passes.
+  const weights = source.weights;
+  let total = weights ? 0 : n;
+  let passes = 0;
+  const dataFactor = dataCovarianceFactorOfChunks((visit) => {
+    const summing = weights !== undefined && passes++ === 0;
+    source.forEachChunk((rows) => {
+      if (summing) for (let i = 0; i < rows; i++) total += weights![i];
+      visit(source.buffer, rows);
+    });
+  }, n, d);
+  const results: StreamedCell[] = new Array(cellCount);
   let done = 0;
   const report = (index: number, result: StreamedCell) => {
     results[index] = result;
-    onCell?.(result.cell, ++done, total);
+    onCell?.(result.cell, ++done, cellCount);
   };
   const newCell = (index: number, keepSnapshots: boolean): RunningCell => {
     const k = ks[Math.floor(index / models.length)];
@@ -113,10 +128,10 @@ export function sweepStreamed(source: RowSource, options: StreamedSweepOptions, 
       snapshots: keepSnapshots ? [] : undefined,
     };
   };
-  const finish = (cell: RunningCell): StreamedCell => finishCell(cell, n, d, settings, dataFactor);
+  const finish = (cell: RunningCell): StreamedCell => finishCell(cell, total, d, settings, dataFactor);
 
   const running: RunningCell[] = [];
-  for (let index = 0; index < total; index++) {
+  for (let index = 0; index < cellCount; index++) {
     const k = ks[Math.floor(index / models.length)];
     const model = models[index % models.length];
     if (k > n || !starts.has(k)) {
@@ -124,7 +139,7 @@ export function sweepStreamed(source: RowSource, options: StreamedSweepOptions, 
     } else running.push(newCell(index, true));
   }
   let snapshotBytes = 0;
-  runLockstep(source, running, settings, control, (cell) => {
+  runLockstep(source, running, settings, control, total, (cell) => {
     if (cell.snapshots) {
       snapshotBytes += snapshotSize(cell.k, d);
       if (snapshotBytes > options.snapshotBytes) cell.snapshots = undefined;
@@ -132,10 +147,11 @@ export function sweepStreamed(source: RowSource, options: StreamedSweepOptions, 
   }, (cell) => report(cell.index, finish(cell)));
   return {
     cells: results,
+    total,
     refit(index) {
       const cell = newCell(index, true);
       let result: StreamedCell | undefined;
-      runLockstep(source, [cell], settings, control, () => undefined, (c) => (result = finish(c)));
+      runLockstep(source, [cell], settings, control, total, () => undefined, (c) => (result = finish(c)));
       return result!;
     },
   };
@@ -154,11 +170,13 @@ function runLockstep(
   cells: RunningCell[],
   settings: CellSettings,
   control: MStepControl,
+  /** Σ_i w_i (n without case weights): the M-steps' n. */
+  total: number,
   onSnapshot: (cell: RunningCell) => void,
   onFinished: (cell: RunningCell) => void,
 ): void {
   const { buffer, chunkRows } = source;
-  const labels = source.labels;
+  const { labels, weights } = source;
   const labelCount = labels ? labels.values.length : 0;
   const maxK = cells.reduce((m, c) => Math.max(m, c.k), 1);
   const z = new Float64Array(chunkRows * maxK);
@@ -168,7 +186,7 @@ function runLockstep(
     for (const cell of active) {
       cell.iterations++;
       const from = cell.iterations === 1 ? cell.start : cell.stats;
-      const failure: MStepFailure | undefined = from.mStep(cell.state, control, source.n) ?? (factorCovariances(cell.state.covariances, cell.workspace, control.eps) ? undefined : 'singular');
+      const failure: MStepFailure | undefined = from.mStep(cell.state, control, total) ?? (factorCovariances(cell.state.covariances, cell.workspace, control.eps) ? undefined : 'singular');
       if (failure) {
         cell.status = failure;
         onFinished(cell);
@@ -191,19 +209,26 @@ function runLockstep(
     source.forEachChunk((rows) => {
       for (const cell of stepped) {
         const { k, state, workspace, contingency } = cell;
-        cell.logLikelihood += mclustEStep(buffer, rows, state.weights, state.means, workspace, z);
-        cell.stats.add(buffer, rows, z);
+        cell.logLikelihood += mclustEStep(buffer, rows, state.weights, state.means, workspace, z, weights);
+        // The degeneracy rules read the responsibilities unweighted, as in memory.
         cell.members.add(buffer, rows, z);
-        // mclust's ICL: each row's largest responsibility (the first on ties); the cluster sizes by the same choice.
+        // mclust's ICL: each row's largest responsibility (the first on ties), its log weighted by w_i (a row of weight
+        // 0 adds nothing); the cluster sizes by the same choice.
         let sumLogMax = 0;
         for (let i = 0; i < rows; i++) {
           let best = 0;
           for (let c = 1; c < k; c++) if (z[i * k + c] > z[i * k + best]) best = c;
-          if (z[i * k + best] > 0) sumLogMax += Math.log(z[i * k + best]);
+          if (z[i * k + best] > 0) {
+            if (!weights) sumLogMax += Math.log(z[i * k + best]);
+            else if (weights[i] > 0) sumLogMax += weights[i] * Math.log(z[i * k + best]);
+          }
           cell.sizes[best]++;
           if (contingency) contingency[best * labelCount + labels!.codes[i]]++;
         }
         cell.sumLogMax += sumLogMax;
+        // The next M-step takes w_i z_ik.
+        if (weights) for (let i = 0; i < rows; i++) for (let c = 0; c < k; c++) z[i * k + c] *= weights[i];
+        cell.stats.add(buffer, rows, z);
       }
     });
     active = [];
@@ -233,7 +258,7 @@ function snapshotOf(state: MclustState, iteration: number): GaussianSnapshot {
   };
 }
 
-/** The table cell of a finished candidate, as fitCell (sweep.ts) makes it in memory. */
+/** The table cell of a finished candidate, as fitCell (sweep.ts) makes it in memory; n is Σ_i w_i with case weights. */
 function finishCell(cell: RunningCell, n: number, d: number, settings: CellSettings, dataFactor: Float64Array | undefined): StreamedCell {
   const { k, model, state } = cell;
   const status = cell.status!;
@@ -292,12 +317,13 @@ function startingStatistics(source: RowSource, ks: readonly number[], readRows: 
     out.set(k, stats);
   });
   const classes = new Int32Array(chunkRows);
+  const weights = source.weights;
   source.forEachChunk((count, first) => {
     ks.forEach((k, i) => {
       if (extensions) extensions[i].classify(buffer, count, classes);
       else classes.set(partitions[i].subarray(first, first + count));
       const stats = out.get(k)!;
-      for (let r = 0; r < count; r++) stats.addRow(buffer, r * d, classes[r]);
+      for (let r = 0; r < count; r++) stats.addRow(buffer, r * d, classes[r], weights ? weights[r] : 1);
     });
   });
   return out;
@@ -320,11 +346,12 @@ function quantileStatistics(source: RowSource, ks: readonly number[], quantileVa
     out.set(k, stats);
   }
   const classes = new Int32Array(chunkRows);
+  const weights = source.weights;
   source.forEachChunk((count) => {
     for (const { k, breaks: q } of started) {
       classifyChunk(source, count, q, classes);
       const stats = out.get(k)!;
-      for (let r = 0; r < count; r++) stats.addRow(buffer, r, classes[r]);
+      for (let r = 0; r < count; r++) stats.addRow(buffer, r, classes[r], weights ? weights[r] : 1);
     }
   });
   return out;

@@ -8,7 +8,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../../../src/engine/data/load';
-import { OptionsError } from '../../../src/engine/errors';
 import { fitDataset } from '../../../src/engine/fit';
 import { fitOutOfCore } from '../../../src/engine/outOfCore';
 import type { FitOptions, FitResult } from '../../../src/shared/protocol';
@@ -145,11 +144,4 @@ describe('out of core with case weights and hard EM equals the in-memory fit', (
       assertSameFit(actual, expected);
     });
   }
-
-  it('case weights in a Gaussian model selection are refused before reading, naming the setting', async () => {
-    await assert.rejects(
-      () => fitOutOfCore(files['faithful.csv'], { model: 'gaussian', k: 'auto', weightsColumn: 'w' }, 1, {}, { tempParent: temp, settingPrefix: 'mixscope.' }),
-      (e: unknown) => e instanceof OptionsError && /weighted-faithful\.csv .*not in a model selection\. Set mixscope\.k to one number.*or mixscope\.weightsColumn to ""/.test((e as Error).message),
-    );
-  });
 });

@@ -75,21 +75,25 @@ export class MclustStatistics {
     }
   }
 
-  /** Adds one row of class j with weight 1 (a hard partition's statistics). */
-  addRow(values: Float64Array, offset: number, j: number): void {
+  /** Adds one row of class j with responsibility 1 times its case weight (a hard partition's statistics). */
+  addRow(values: Float64Array, offset: number, j: number, weight = 1): void {
+    if (weight === 0) return;
     const { d, sizes, s1, s2, shift, y } = this;
-    sizes[j] += 1;
+    sizes[j] += weight;
     const so = j * d;
     for (let c = 0; c < d; c++) {
       const v = values[offset + c] - shift[so + c];
       y[c] = v;
-      s1[so + c] += v;
+      s1[so + c] += weight * v;
     }
     const o = j * d * d;
     if (this.diagonalOnly) {
-      for (let c = 0; c < d; c++) s2[o + c * (d + 1)] += y[c] * y[c];
+      for (let c = 0; c < d; c++) s2[o + c * (d + 1)] += weight * y[c] * y[c];
     } else {
-      for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) s2[o + a * d + b] += y[a] * y[b];
+      for (let a = 0; a < d; a++) {
+        const wa = weight * y[a];
+        for (let b = 0; b <= a; b++) s2[o + a * d + b] += wa * y[b];
+      }
     }
   }
 
