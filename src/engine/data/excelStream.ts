@@ -16,6 +16,7 @@ import type { GroupedFile } from './store/cellStream';
 
 /** About the most cells a group holds: each is a JavaScript value until stored, so a group stays a few megabytes. */
 const GROUP_CELLS = 1 << 17;
+
 /** A row as read-excel-file gives it: its cells from column 1 to `width`, null where empty. */
 function rowOf(rows: SheetRows, width: number): Row {
   const out = new Array<unknown>(width).fill(null);
