@@ -180,8 +180,7 @@ export async function measureFactors(cli, { sizes = [8, 32], formats = Object.ke
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixscope-bench-factors-'));
     try {
       const file = path.join(dir, FILE_NAMES[format]);
-      // Excel's zipped sheet inflates many times as it is parsed (and its reader overflows its stack on a sheet of a few
-      // MB zipped): a thirty-second of the sizes.
+      // Excel's zipped sheet inflates many times as it is parsed into cells: a thirty-second of the sizes.
       const mbs = format === 'xlsx' ? sizes.map((s) => s / 32) : sizes;
       const runs = [];
       for (const mb of mbs) {

@@ -3,8 +3,22 @@
  * (worker, CLI, tests) can tell "your input is wrong" from "we have a bug".
  */
 
+/**
+ * The bundles are separate files (dist/typedReaders.js is loaded by the worker and the CLI on first use), each with
+ * its own copy of these classes: `instanceof` recognises an error by a brand registered across bundles, not by class
+ * identity, so a typed reader's DataError is still the user's message and not an internal error.
+ */
+function branded(brand: symbol): (value: unknown) => boolean {
+  return (value) => typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+const DATA_ERROR = Symbol.for('mixscope.DataError');
+const FIT_ERROR = Symbol.for('mixscope.FitError');
+const OPTIONS_ERROR = Symbol.for('mixscope.OptionsError');
+
 /** Input that cannot be used: names the file, where (line / field / byte offset) and what was expected. */
 export class DataError extends Error {
+  static override [Symbol.hasInstance] = branded(DATA_ERROR);
+  readonly [DATA_ERROR] = true;
   override readonly name = 'DataError';
   constructor(
     message: string,
@@ -18,6 +32,8 @@ export class DataError extends Error {
 
 /** A fit that cannot proceed (collapsed component, bad settings): says what to change. */
 export class FitError extends Error {
+  static override [Symbol.hasInstance] = branded(FIT_ERROR);
+  readonly [FIT_ERROR] = true;
   override readonly name = 'FitError';
   constructor(message: string) {
     super(message);
@@ -26,6 +42,8 @@ export class FitError extends Error {
 
 /** Settings out of range (K < 1, negative iterations…). */
 export class OptionsError extends Error {
+  static override [Symbol.hasInstance] = branded(OPTIONS_ERROR);
+  readonly [OPTIONS_ERROR] = true;
   override readonly name = 'OptionsError';
   constructor(message: string) {
     super(message);

@@ -96,6 +96,10 @@ describe('CLI: mixscope fit', () => {
       [['fit', faithful, '--bogus'], /bogus/i],
       [['fit'], /needs a data file/],
       [['fit', tmpFile('words.csv', 'a,b\nx,y\nz,w\n')], /words\.csv/],
+      // The typed readers are a bundle of their own: their DataErrors are still the user's message, not an internal error.
+      [['fit', tmpFile('text.xlsx', 'a,b\n1,2\n')], /^mixscope: text\.xlsx: the file is not a zip archive/],
+      [['fit', tmpFile('cut.xlsx', fs.readFileSync(path.join(root, 'test/fixtures/data/faithful.xlsx')).subarray(0, 2000))], /^mixscope: cut\.xlsx: the workbook cannot be unpacked: /],
+      [['fit', tmpFile('text.parquet', 'a,b\n1,2\n')], /^mixscope: text\.parquet: /],
     ];
     for (const [args, pattern] of cases) {
       const r = cli(args);

@@ -1,39 +1,35 @@
-// Excel workbooks (.xlsx), read by read-excel-file (pure JavaScript, maintained, no native build; its `universal`
-// entry reads an ArrayBuffer in any JavaScript runtime). A sheet is a table: an optional header row (the first
-// non-empty row, when it names the columns), then one row per record; empty rows are ignored. The sheet read is the
-// one asked for (by name or 1-based number), else the first that holds a numeric table; the notes name the others.
+// Excel workbooks (.xlsx) in memory, read by the project's own reader (excelBook.ts: fflate's inflate and a byte-level
+// XML scan, the reader of out-of-core fits too). A sheet is a table: an optional header row (the first non-empty row,
+// when it names the columns), then one row per record; empty rows are ignored. The sheet read is the one asked for
+// (by name or 1-based number), else the first that holds a numeric table; the notes name the others.
 
-import readXlsxFile, { InvalidInputError } from 'read-excel-file/universal';
 import { DataError } from '../errors';
-import { dataError, exactArrayBuffer, listSome, plural } from './common';
+import { dataError, listSome, plural } from './common';
 import type { ImageData, TableData } from './dataset';
 import { loadCellTable, type CellColumn, type CellTable, type CellTableOptions } from './cellTable';
-import { looksLikeZip } from './magic';
+import { EXPECTED, openWorkbook, readSheetData, type Row } from './excelBook';
+import { memorySource } from './excelZip';
 import { isHeaderLike } from './text/cells';
+
+export { EXPECTED, type Row } from './excelBook';
 
 export interface ExcelOptions extends CellTableOptions {
   /** A sheet name or 1-based number; empty or absent: the first sheet that holds a numeric table. */
   sheet?: string;
 }
 
-export type Row = readonly unknown[];
 export interface Sheet {
   sheet: string;
   data: Row[];
 }
 
-export const EXPECTED = 'Expected an Excel workbook (.xlsx); an older .xls workbook must be saved as .xlsx first.';
-
-
-async function readSheets(fileName: string, bytes: Uint8Array): Promise<Sheet[]> {
-  if (bytes.length === 0) throw dataError(fileName, `the file is empty. ${EXPECTED}`);
-  if (!looksLikeZip(bytes)) throw dataError(fileName, `the file is not a zip archive (it does not start with "PK"), so not an .xlsx workbook. ${EXPECTED}`);
+/** Every sheet of the workbook with its rows (every sheet is examined for a numeric table). */
+function readSheets(fileName: string, bytes: Uint8Array): Sheet[] {
+  const book = openWorkbook(fileName, memorySource(bytes));
   try {
-    return (await readXlsxFile(exactArrayBuffer(bytes))) as Sheet[];
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    const what = error instanceof InvalidInputError ? 'the workbook cannot be unpacked' : 'the workbook cannot be read';
-    throw dataError(fileName, `${what}: ${reason.replace(/`/g, '')}. ${EXPECTED} The file may be damaged: save it again.`);
+    return book.sheets.map((sheet) => ({ sheet: sheet.sheet, data: readSheetData(fileName, book, sheet) }));
+  } finally {
+    book.zip.close();
   }
 }
 
@@ -120,7 +116,7 @@ export function inSheet(sheet: string, error: DataError): DataError {
 }
 
 export async function loadExcel(fileName: string, bytes: Uint8Array, options: ExcelOptions): Promise<TableData | ImageData> {
-  const sheets = await readSheets(fileName, bytes);
+  const sheets = readSheets(fileName, bytes);
   if (sheets.length === 0) throw dataError(fileName, `the workbook has no sheet. ${EXPECTED}`);
   const wanted = options.sheet?.trim();
   if (wanted) {
@@ -139,6 +135,6 @@ export async function loadExcel(fileName: string, bytes: Uint8Array, options: Ex
 
 /** The sheets of a workbook and whether each holds a numeric table, for "…with options" to offer. */
 export async function inspectSheets(fileName: string, bytes: Uint8Array): Promise<{ name: string; numeric: boolean }[]> {
-  const sheets = await readSheets(fileName, bytes);
+  const sheets = readSheets(fileName, bytes);
   return numericSheets(fileName, sheets).map((t) => ({ name: t.sheet.sheet, numeric: t.dataset !== undefined }));
 }

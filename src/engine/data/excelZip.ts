@@ -1,11 +1,45 @@
-// The zip container of an .xlsx workbook read from disk for out-of-core fits: the central directory (at the file's
-// end) lists the entries; an entry is inflated a chunk at a time with fflate's streaming Inflate (fflate is small,
-// pure JavaScript and already the in-memory reader's own inflater), so a sheet's XML is never held whole.
+// The zip container of an .xlsx workbook, read through random access to its bytes (a file on disk for out-of-core fits,
+// the bytes in memory otherwise): the central directory (at the end) lists the entries; an entry is inflated a chunk
+// at a time with fflate's streaming Inflate (small, pure JavaScript), so a sheet's XML is never held whole.
 
 import * as fs from 'node:fs';
 import { Inflate, inflateSync } from 'fflate';
 import { DataError } from '../errors';
 import { dataError } from './common';
+
+/** Random access to a workbook's bytes. */
+export interface ByteSource {
+  readonly size: number;
+  /** Up to `length` bytes from `position` into `out` at `offset`; the count read (0 at the end). */
+  readInto(out: Uint8Array, offset: number, length: number, position: number): number;
+  /** The bytes from `position`, when they are already in memory (no copy); undefined to read them into a buffer. */
+  view?(position: number, length: number): Uint8Array;
+  close(): void;
+}
+
+/** A file open for reading: its descriptor is closed with the source. */
+export function fileSource(fd: number): ByteSource {
+  return {
+    size: fs.fstatSync(fd).size,
+    readInto: (out, offset, length, position) => fs.readSync(fd, out, offset, length, position),
+    close: () => fs.closeSync(fd),
+  };
+}
+
+/** Bytes in memory, read in place. */
+export function memorySource(bytes: Uint8Array): ByteSource {
+  const view = (position: number, length: number) => bytes.subarray(Math.min(position, bytes.length), Math.min(position + length, bytes.length));
+  return {
+    size: bytes.length,
+    readInto: (out, offset, length, position) => {
+      const part = view(position, length);
+      out.set(part, offset);
+      return part.length;
+    },
+    view,
+    close: () => undefined,
+  };
+}
 
 export interface ZipEntry {
   name: string;
@@ -32,9 +66,9 @@ export class ZipFile {
 
   constructor(
     readonly fileName: string,
-    private readonly fd: number,
+    private readonly source: ByteSource,
   ) {
-    this.size = fs.fstatSync(fd).size;
+    this.size = source.size;
     this.readDirectory();
   }
 
@@ -43,10 +77,16 @@ export class ZipFile {
   }
 
   private read(position: number, length: number): Uint8Array {
-    const out = new Uint8Array(Math.max(0, length));
+    length = Math.max(0, length);
+    const inPlace = this.source.view?.(position, length);
+    if (inPlace) {
+      if (inPlace.length < length) throw this.fail('the file ends inside its zip structures (it is truncated)');
+      return inPlace;
+    }
+    const out = new Uint8Array(length);
     let done = 0;
     while (done < out.length) {
-      const got = fs.readSync(this.fd, out, done, out.length - done, position + done);
+      const got = this.source.readInto(out, done, out.length - done, position + done);
       if (got === 0) break;
       done += got;
     }
@@ -70,7 +110,7 @@ export class ZipFile {
     const directorySize = view.getUint32(at + 12, true);
     const directoryOffset = view.getUint32(at + 16, true);
     if (count === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
-      throw dataError(this.fileName, `the workbook is a zip64 archive, which out-of-core fits do not read. Save the sheet as CSV or Parquet to fit it out of core.`);
+      throw dataError(this.fileName, `the workbook is a zip64 archive, which Mixscope does not read. Save it again from its spreadsheet program, or save the sheet as CSV or Parquet.`);
     }
     if (directoryOffset + directorySize > this.size) throw this.fail('its central directory lies beyond the end of the file');
     const directory = this.read(directoryOffset, directorySize);
@@ -98,7 +138,7 @@ export class ZipFile {
   /** Where the entry's compressed bytes start, after its local header. */
   private dataStart(entry: ZipEntry): number {
     const header = this.read(entry.headerOffset, 30);
-    const view = new DataView(header.buffer);
+    const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
     if (view.getUint32(0, true) !== LOCAL) throw this.fail(`the local header of "${entry.name}" is damaged`);
     const start = entry.headerOffset + 30 + view.getUint16(26, true) + view.getUint16(28, true);
     if (start + entry.compressedSize > this.size) throw this.fail(`"${entry.name}" runs past the end of the file`);
@@ -131,7 +171,7 @@ export class ZipFile {
   }
 
   close(): void {
-    fs.closeSync(this.fd);
+    this.source.close();
   }
 }
 

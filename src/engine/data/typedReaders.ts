@@ -1,4 +1,4 @@
-// The readers built on larger libraries (read-excel-file, fflate, apache-arrow, hyparquet): the format registry loads this
+// The readers built on larger libraries (fflate for Excel's zip, apache-arrow, hyparquet): the format registry loads this
 // module on the first workbook, Arrow or Parquet file, so reading a delimited text file (and starting the CLI or the
 // engine worker for one) never compiles them. The bundles keep it a file of its own, dist/typedReaders.js (esbuild.mjs).
 

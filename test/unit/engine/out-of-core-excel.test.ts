@@ -165,6 +165,22 @@ describe('out of core: Excel workbooks, as in memory', function () {
     assert.equal(streamed.message, inMemory.message);
   });
 
+  it('a sheet of 150,000 rows (read-excel-file overflows the stack on it) loads in memory with every value written, and its fit is the out-of-core fit', async () => {
+    const file = path.join(temp, 'long.xlsx');
+    const written = await longWorkbook(file, LONG_ROWS);
+    const dataset = await loadDatasetAsync('long.xlsx', fs.readFileSync(file));
+    assert.ok(dataset.kind === 'table');
+    if (dataset.kind !== 'table') return;
+    assert.deepEqual([dataset.n, dataset.d, dataset.columns], [LONG_ROWS, 5, ['a', 'b', 'c', 'd', 'e']]);
+    for (let i = 0; i < written.length; i++) if (dataset.values[i] !== written[i]) assert.fail(`value ${i}: ${dataset.values[i]} vs ${written[i]}`);
+    // From given parameters: out of core, k-means++ starts from a sample of the rows, in memory from every row.
+    const options: Partial<FitOptions> = { model: 'gaussian', k: 2, seed: 11, maxIterations: 8, init: 'params', initParams: { weights: [0.5, 0.5], means: [Array(5).fill(0.5), Array(5).fill(3)], covariances: [identity(5), identity(5)] } };
+    const { actual, expected, groups } = await both(file, options, 40_000);
+    assert.equal(groups >= 4, true, `streamed in ${groups} groups`);
+    assert.equal(expected.n, LONG_ROWS);
+    assertSameFit(actual, expected);
+  });
+
   it('damaged workbooks: one DataError naming the file, what is wrong and what to do', async () => {
     const bytes = new Uint8Array(fs.readFileSync(HANDMADE));
     const write = (name: string, b: Uint8Array) => {
@@ -184,6 +200,40 @@ describe('out of core: Excel workbooks, as in memory', function () {
     }
   });
 });
+
+const LONG_ROWS = 150_000;
+const identity = (d: number) => Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0)));
+
+/** Writes a workbook of one sheet, a header (shared strings) and `rows` rows of five numbers in two blobs, as openpyxl lays one out; returns the numbers row by row. */
+async function longWorkbook(file: string, rows: number): Promise<Float64Array> {
+  const { zipSync, strToU8 } = await import('fflate');
+  const ns = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+  const values = new Float64Array(rows * 5);
+  const parts = ['<worksheet><sheetData><row r="1">', ...['A', 'B', 'C', 'D', 'E'].map((c, j) => `<c r="${c}1" t="s"><v>${j}</v></c>`), '</row>'];
+  let state = 12345;
+  const uniform = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) + 0.5) / 4294967296;
+  for (let i = 0; i < rows; i++) {
+    const r = i + 2;
+    parts.push(`<row r="${r}">`);
+    for (let j = 0; j < 5; j++) {
+      const text = ((i % 2) * 4 + Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform())).toFixed(9);
+      values[i * 5 + j] = Number(text);
+      parts.push(`<c r="${'ABCDE'[j]}${r}"><v>${text}</v></c>`);
+    }
+    parts.push('</row>');
+  }
+  parts.push('</sheetData></worksheet>');
+  fs.writeFileSync(
+    file,
+    zipSync({
+      'xl/workbook.xml': strToU8(`<workbook xmlns:r="${ns}"><sheets><sheet name="data" sheetId="1" r:id="rId1"/></sheets></workbook>`),
+      'xl/_rels/workbook.xml.rels': strToU8(`<Relationships><Relationship Id="rId1" Type="${ns}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${ns}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`),
+      'xl/sharedStrings.xml': strToU8(`<sst>${['a', 'b', 'c', 'd', 'e'].map((n) => `<si><t>${n}</t></si>`).join('')}</sst>`),
+      'xl/worksheets/sheet1.xml': [strToU8(parts.join('')), { level: 1 }],
+    }),
+  );
+  return values;
+}
 
 /** A workbook of one sheet of words (openpyxl's layout, written here with the zip the test reads). */
 async function textOnlyWorkbook(): Promise<Uint8Array> {
