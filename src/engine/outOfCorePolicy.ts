@@ -43,9 +43,9 @@ export const STREAMED_FORMATS =
  * Peak memory of an in-memory fit per byte of its file, by format: the loader's copy of the bytes, its decoded cells
  * or text, the matrix of float64 values and the fit's own arrays (responsibilities, a sample for the plots). Measured
  * with `node bench/outOfCore.mjs --factors` (bench/inMemoryFactors.mjs): two files of about 8 and 32 MB of each format
- * (10 columns of Gaussian blobs, "%.5f" in text, K = 5; IDX: 28 × 28 images, Bernoulli K = 10; Excel: 0.4 and 1.4 MB)
+ * (10 columns of Gaussian blobs, "%.5f" in text, K = 5; IDX: 28 × 28 images, Bernoulli K = 10; Excel: 2.8 and 11 MB)
  * fitted in memory by the CLI; the factor is the growth of peak RSS divided by the growth of the file, rounded up
- * (measured: CSV 4.8, TSV 5.3, Parquet 5.6, Arrow 4.1, JSON 7.1, JSON Lines 5.2, .npy 4.0, IDX 2.0, Excel 43.4).
+ * (measured: CSV 4.8, TSV 5.3, Parquet 5.6, Arrow 4.1, JSON 7.1, JSON Lines 5.2, .npy 4.0, IDX 2.0, Excel 13.1).
  */
 export const IN_MEMORY_FACTORS: Readonly<Record<StreamedFormat, number>> = {
   text: 6,
@@ -55,7 +55,7 @@ export const IN_MEMORY_FACTORS: Readonly<Record<StreamedFormat, number>> = {
   'json-lines': 6,
   npy: 4,
   idx: 2,
-  xlsx: 44,
+  xlsx: 14,
 };
 
 /** A file's in-memory factor from its name (IN_MEMORY_FACTORS); 1 for any other format (a gzip-compressed file: its bytes). */

@@ -38,9 +38,9 @@ describe('host fit plan: memory budget, out of core, remote and virtual workspac
       assert.deepEqual(planHostFit(local, name, edge, limits), { kind: 'inMemory' }, name);
       assert.deepEqual(planHostFit(local, name, edge + 1, limits), { kind: 'outOfCore' }, name);
     }
-    assert.equal(IN_MEMORY_FACTORS.xlsx, 44);
-    assert.deepEqual(planHostFit(local, 'a.xlsx', Math.floor((100 * MB) / 44), limits), { kind: 'inMemory' });
-    assert.deepEqual(planHostFit(local, 'a.xlsx', Math.floor((100 * MB) / 44) + 1, limits), { kind: 'outOfCore' });
+    assert.equal(IN_MEMORY_FACTORS.xlsx, 14);
+    assert.deepEqual(planHostFit(local, 'a.xlsx', Math.floor((100 * MB) / 14), limits), { kind: 'inMemory' });
+    assert.deepEqual(planHostFit(local, 'a.xlsx', Math.floor((100 * MB) / 14) + 1, limits), { kind: 'outOfCore' });
   });
 
   it('fits local delimited text, Parquet, Arrow / Feather and Excel over the budget out of core', () => {
