@@ -40,7 +40,7 @@ function fitInChild(file: string, args: string[], temp: string, env: Record<stri
 }
 
 describe('out of core: peak memory does not grow with the file (16 MB budget, 48 MB V8 heap)', function () {
-  this.timeout(240_000);
+  this.timeout(600_000);
   let temp: string;
   before(function () {
     if (!fs.existsSync(path.join(root, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does).');
