@@ -1,6 +1,6 @@
 // The extension host's behaviour in a real VS Code: one panel per file reused on re-run, cancel that stops a long
 // fit at once, a new fit of the same file superseding the old one, closing the panel stopping its fit, files over the
-// memory budget refused before they are read, ten fits at once, and the data file never written.
+// memory budget refused before they are read or fitted out of core, ten fits at once, and the data file never written.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { FitResult } from '../../../src/shared/protocol';
@@ -161,6 +161,25 @@ describe('Mixscope extension host: panel, cancel, limits', function () {
     assert.equal(streamed.trace.length, inMemory.trace.length);
     inMemory.trace.forEach((v, i) => assert.ok(Math.abs(streamed.trace[i] - v) <= 1e-9 * Math.abs(v), `trace[${i}] ${streamed.trace[i]} vs ${v}`));
     assert.equal(panelTabs('over-budget.csv').length, 1);
+  });
+
+  it('fits IDX images over the budget out of core with their labels file, scoring the labels as in memory', async function () {
+    const uri = file('mnist-2000-images-idx3-ubyte');
+    await config().update('k', 4, vscode.ConfigurationTarget.Global);
+    await config().update('init', 'random', vscode.ConfigurationTarget.Global);
+    await config().update('maxIterations', 5, vscode.ConfigurationTarget.Global);
+    const inMemory = await vscode.commands.executeCommand<FitResult | undefined>(CLUSTER, uri);
+    if (!inMemory?.labelMetrics) assert.fail('no in-memory result with label scores');
+    // The images take about 3 MB once read: over a 1 MB budget, the worker streams them from their path.
+    await config().update('memoryBudgetMB', 1, vscode.ConfigurationTarget.Global);
+    const streamed = await vscode.commands.executeCommand<FitResult | undefined>(CLUSTER, uri);
+    if (!streamed?.labelMetrics) assert.fail('no out-of-core result with label scores');
+    assert.equal(streamed.model, 'bernoulli');
+    assert.equal(streamed.n, inMemory.n);
+    assert.ok(streamed.assignedRows, 'an out-of-core result (assignments of a sample of rows)');
+    streamed.trace.forEach((v, i) => assert.ok(Math.abs(v - inMemory.trace[i]) <= 1e-9 * Math.abs(inMemory.trace[i]), `trace[${i}] ${v} vs ${inMemory.trace[i]}`));
+    assert.deepEqual(streamed.labelMetrics.confusion, inMemory.labelMetrics.confusion);
+    assert.equal(streamed.labelMetrics.accuracy, inMemory.labelMetrics.accuracy);
   });
 
   it('runs ten fits on different files at once', async function () {
