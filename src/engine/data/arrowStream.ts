@@ -18,6 +18,7 @@
 import * as fs from 'node:fs';
 import { Type } from 'apache-arrow/enum';
 import { Message } from 'apache-arrow/ipc/metadata/message';
+import { compressionRegistry } from 'apache-arrow/ipc/compression/registry';
 import type { DataType } from 'apache-arrow';
 import type { Schema } from 'apache-arrow/schema';
 import { checkBlockPrefix, checkMessage, footerBlocks, IpcDamage, messageHeader, type FooterBlocks, type IpcBlock } from './arrowCheck';
@@ -260,7 +261,9 @@ function planGroups(fileName: string, fd: number, schema: Schema, batches: IpcBl
       const header = batchHeader(metadataOf(block));
       const n = header.length;
       const counts = layouts.reduce((sum, l) => ({ nodes: sum.nodes + l.nodes, buffers: sum.buffers + l.buffers }), { nodes: 0, buffers: 0 });
-      if (header.nodes.length !== counts.nodes || header.buffers.length !== counts.buffers || !(n >= 0)) {
+      // A codec not read: the batch is read whole, to the in-memory reader's message.
+      const unread = header.compression && !compressionRegistry.get(header.compression.type)?.decode;
+      if (unread || header.nodes.length !== counts.nodes || header.buffers.length !== counts.buffers || !(n >= 0)) {
         groups.push({ batch: g, at: 0, rows: undefined, batchRows: undefined });
         return;
       }
