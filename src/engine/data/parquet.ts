@@ -146,7 +146,7 @@ export interface PageLocation {
 export type PageLocations = Record<string, PageLocation[]>;
 
 /** The first bytes read for a page header; a header that does not fit is read again in a larger window. */
-const HEADER_WINDOW = 1024;
+const HEADER_WINDOW = 256;
 /** No page header is larger (statistics of a few long strings at most). */
 const HEADER_MOST = 16 * 1024 * 1024;
 
@@ -181,8 +181,11 @@ export function checkPages(fileName: string, bytesOf: ChunkBytes, group: FileMet
       let levelsFit = true;
       let header: ReturnType<typeof parquetHeader> | undefined;
       let headerLength = 0;
+      // The bytes read for the header: a small page's data is in them too.
+      let read = { buffer: new ArrayBuffer(0), base: 0, end: 0 };
       for (let window = Math.min(HEADER_WINDOW, size - at); !header; window = Math.min(window * 8, size - at, HEADER_MOST)) {
         const { buffer, base } = bytesOf(start + at, window);
+        read = { buffer, base, end: start + at + window };
         const reader = { view: new DataView(buffer, start + at - base, window), offset: 0 };
         try {
           header = parquetHeader(reader);
@@ -213,7 +216,7 @@ export function checkPages(fileName: string, bytesOf: ChunkBytes, group: FileMet
       }
       const column = levelsOf.get(name);
       const pageBytes = () => {
-        const { buffer, base } = bytesOf(start + dataAt, pageSize);
+        const { buffer, base } = start + dataAt + pageSize <= read.end ? read : bytesOf(start + dataAt, pageSize);
         return new Uint8Array(buffer, start + dataAt - base, pageSize);
       };
       const problem = column && checkPageData(pageBytes, header, meta.codec, column);

@@ -64,6 +64,41 @@ describe('out of core: a Parquet file of one row group of many pages read page b
     for (let i = 0; i < stored.length; i++) if (stored[i] !== expected.values[i]) assert.fail(`value ${i}: ${stored[i]} vs ${expected.values[i]}`);
   });
 
+  for (const layout of [{ dictionary: true, nullEvery: 7 }, { dictionary: true, nullEvery: 5, gzip: true }, { nullEvery: 11, gzip: true }]) {
+    const what = [layout.dictionary ? 'dictionary-encoded' : 'plain', `a null every ${layout.nullEvery} values`, layout.gzip ? 'gzip pages' : 'uncompressed'].join(', ');
+    it(`${what}: slices read their pages (and the dictionary), the in-memory rows stored`, async () => {
+      const file = path.join(temp, 'layout.parquet');
+      const columns = 3;
+      const { bytes, rows } = await writeLargeFile(file, 'parquet', layout.gzip && layout.dictionary ? 1 : 2, { columns, groupRows: 1 << 30, pageRows: 1000, ...layout });
+      const reads: number[] = [];
+      const grouped = await openParquetGroups(path.basename(file), file, sliceRowsFor(2 * MB), (_, length) => reads.push(length));
+      reads.length = 0;
+      assert.ok(grouped.groupCount >= 10, `${grouped.groupCount} slices of ${rows} rows`);
+      const dir = createStoreDir(temp);
+      const { store } = await streamGroupsToStore(grouped, dir, {});
+      const reader = new ColumnStoreReader(store);
+      const stored = new Float64Array(store.n * reader.d);
+      reader.read(0, store.n, stored);
+      reader.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+      // A column chunk is about a third of the file: no read takes more than a few of its pages.
+      const largest = Math.max(...reads);
+      assert.ok(largest < bytes / columns / 8, `largest read ${largest} bytes of a ${bytes}-byte file`);
+      // The page checks read each page once (these pages hold level or dictionary-index runs to check), the slices
+      // read each page about once more (a page cut by a slice's edge twice).
+      const total = reads.reduce((a, b) => a + b, 0);
+      assert.ok(total <= 3 * bytes, `${total} bytes read from a file of ${bytes}`);
+      const expected = await loadDatasetAsync(path.basename(file), fs.readFileSync(file), { missing: 'skip' });
+      assert.equal(expected.kind, 'table');
+      if (expected.kind !== 'table') return;
+      // Rows with a null are skipped, as in memory.
+      assert.ok(expected.n > 0 && expected.n < rows);
+      assert.deepEqual([store.n, reader.d], [expected.n, columns]);
+      for (let i = 0; i < stored.length; i++) if (stored[i] !== expected.values[i]) assert.fail(`value ${i}: ${stored[i]} vs ${expected.values[i]}`);
+      if (layout.dictionary) assert.ok(stored.every((v) => Number.isInteger(v)));
+    });
+  }
+
   it('fitted out of core under a small budget as the same rows written as one page per column', async () => {
     // The same values in one row group: 1,000-value pages (the slices read some of them), and one page per column
     // (every slice reads it whole).
