@@ -186,6 +186,15 @@ function isSelection(options: FitOptions): boolean {
 }
 
 /** One streaming pass over the file at `filePath` into a store in `dir`, by the file's format. */
+/**
+ * The rows of a slice of a Parquet row group or Arrow record batch, by usable columns: their cells (a JS value each,
+ * about 32 bytes with hyparquet's decoded pages or apache-arrow's text cells) take at most a quarter of the budget
+ * (at least 4,096 rows).
+ */
+export function sliceRowsFor(budgetBytes: number): (columns: number) => number {
+  return (columns) => Math.max(4096, Math.floor(budgetBytes / 4 / (32 * Math.max(1, columns))));
+}
+
 async function streamToStore(filePath: string, dir: string, options: FitOptions, budgetBytes: number, hooks: OutOfCoreHooks): Promise<StreamedTable> {
   const file = baseName(filePath);
   // The parse's read-ahead and write buffers: an eighth of the budget (a file of many columns buffers each one).
@@ -227,10 +236,7 @@ async function streamToStore(filePath: string, dir: string, options: FitOptions,
   else {
     // The Parquet, Arrow and Excel readers live in their own bundle, loaded on first use (data/typedReaders.ts).
     const readers = typedReaders();
-    // A Parquet row group or an uncompressed Arrow record batch is read in slices whose cells (a JS value each, about
-    // 32 bytes with hyparquet's decoded pages or apache-arrow's text cells) take at most a quarter of the budget (at
-    // least 4,096 rows).
-    const sliceRows = (columns: number) => Math.max(4096, Math.floor(budgetBytes / 4 / (32 * Math.max(1, columns))));
+    const sliceRows = sliceRowsFor(budgetBytes);
     if (format === 'xlsx') {
       const workbook = readers.openExcelGroups(file, filePath, { sheet: options.sheet, groupRows: hooks.groupRecords });
       grouped = workbook;

@@ -1,12 +1,16 @@
-// Rows of an uncompressed Arrow record batch read in slices, for out-of-core fits (arrowStream.ts): a batch's body
-// is never read whole. The batch's metadata give every column's field nodes and buffers (offset and length in the
-// body); a slice of rows of the wanted columns is read from those buffers alone (validity bits, values, string
-// offsets and bytes) and handed to apache-arrow as a small stream of its own: a schema of the wanted columns, the
+// Rows of an Arrow record batch read in slices, for out-of-core fits (arrowStream.ts): a batch's body is never read
+// whole. The batch's metadata give every column's field nodes and buffers (offset and length in the body); a slice
+// of rows of the wanted columns is read from those buffers alone (validity bits, values, string offsets and bytes)
+// and handed to apache-arrow as a small uncompressed stream of its own: a schema of the wanted columns, the
 // dictionaries they use, one record batch message made for the slice, an end-of-stream marker. The library then
-// decodes the slice exactly as it decodes a whole file.
+// decodes the slice exactly as it decodes a whole file. In a compressed batch (LZ4 frame, ZSTD) each buffer is
+// compressed on its own: a slice decompresses the buffers it reads one at a time, takes its rows' bytes from each and
+// lets it go, so at most one column buffer is held decompressed.
 
 import { MetadataVersion, Type, UnionMode } from 'apache-arrow/enum';
 import { BufferRegion, FieldNode, Message, RecordBatch as BatchHeader } from 'apache-arrow/ipc/metadata/message';
+import { compressionRegistry } from 'apache-arrow/ipc/compression/registry';
+import type { CompressionType } from 'apache-arrow/fb/compression-type';
 import { Schema, type Field } from 'apache-arrow/schema';
 import type { DataType } from 'apache-arrow';
 import { IpcDamage } from './arrowCheck';
@@ -114,6 +118,67 @@ function valueBits(type: DataType): number {
 /** Reads `length` bytes at `offset` of the batch's body. */
 export type BodyReader = (offset: number, length: number) => Uint8Array;
 
+/** Bytes [start, start + length) of a buffer (its content: decompressed in a compressed batch). */
+export type RegionReader = (region: BufferRegion, start: number, length: number, what: string) => Uint8Array;
+
+/** The buffers of an uncompressed batch: read straight from its body. */
+export function plainRegions(read: BodyReader): RegionReader {
+  return (region, start, length, what) => {
+    if (start < 0 || length < 0 || start + length > region.length) throw new IpcDamage(`${what}: bytes ${start}–${start + length} lie outside its ${region.length}-byte buffer`);
+    return read(region.offset + start, length);
+  };
+}
+
+/** A compressed buffer's 8-byte prefix: its length uncompressed, or −1 for a buffer stored as it is. */
+const UNCOMPRESSED = -1;
+/** One Arrow buffer becomes one typed array. */
+const MAX_BUFFER_BYTES = 2 ** 31 - 1;
+
+/** A compressed buffer's content length (from its prefix read with `read`); 0 for an empty buffer. */
+export function contentLength(read: BodyReader, region: BufferRegion, what: string): number {
+  if (region.length === 0) return 0;
+  if (region.length < 8) throw new IpcDamage(`${what}: a compressed buffer of ${region.length} bytes, shorter than its length prefix`);
+  const prefix = read(region.offset, 8);
+  const declared = Number(new DataView(prefix.buffer, prefix.byteOffset, 8).getBigInt64(0, true));
+  if (declared === UNCOMPRESSED) return region.length - 8;
+  if (!(declared >= 0 && declared <= MAX_BUFFER_BYTES)) throw new IpcDamage(`${what}: a compressed buffer declares ${declared} bytes uncompressed`);
+  return declared;
+}
+
+/**
+ * The buffers of a compressed batch: each is read and decompressed whole by the codec apache-arrow's registry holds
+ * (arrowCodecs.ts), the rows asked for are copied out, and only the last buffer decompressed is kept (a slice reads
+ * validity, offsets and values of one column in turn).
+ */
+export function compressedRegions(read: BodyReader, codec: CompressionType): RegionReader {
+  let last: { region: BufferRegion; bytes: Uint8Array } | undefined;
+  const decoder = compressionRegistry.get(codec);
+  return (region, start, length, what) => {
+    if (!last || last.region !== region) {
+      last = undefined;
+      let bytes: Uint8Array;
+      if (region.length === 0) bytes = new Uint8Array(0);
+      else {
+        if (region.length < 8) throw new IpcDamage(`${what}: a compressed buffer of ${region.length} bytes, shorter than its length prefix`);
+        const raw = read(region.offset, region.length);
+        const declared = Number(new DataView(raw.buffer, raw.byteOffset, 8).getBigInt64(0, true));
+        // The codec finds the declared length just before the bytes it is given (arrowCodecs.ts).
+        const body = raw.subarray(8);
+        if (declared === UNCOMPRESSED) bytes = body;
+        else {
+          if (!(declared >= 0 && declared <= MAX_BUFFER_BYTES)) throw new IpcDamage(`${what}: a compressed buffer declares ${declared} bytes uncompressed`);
+          if (!decoder?.decode) throw new IpcDamage(`${what}: a buffer compressed with a codec that cannot be read`);
+          bytes = decoder.decode(body);
+          if (bytes.length !== declared) throw new IpcDamage(`${what}: a compressed buffer decodes to ${bytes.length} bytes where ${declared} are declared`);
+        }
+      }
+      last = { region, bytes };
+    }
+    if (start < 0 || length < 0 || start + length > last.bytes.length) throw new IpcDamage(`${what}: bytes ${start}–${start + length} lie outside its ${last.bytes.length}-byte buffer`);
+    return last.bytes.slice(start, start + length);
+  };
+}
+
 interface SlicedColumn {
   node: FieldNode;
   buffers: Uint8Array[];
@@ -125,26 +190,20 @@ function ones(bits: Uint8Array, n: number): number {
   return count;
 }
 
-/** Bytes [start, start + length) of a buffer region, checked to lie within it. */
-function regionBytes(read: BodyReader, region: BufferRegion, start: number, length: number, what: string): Uint8Array {
-  if (start < 0 || length < 0 || start + length > region.length) throw new IpcDamage(`${what}: bytes ${start}–${start + length} lie outside its ${region.length}-byte buffer`);
-  return read(region.offset + start, length);
-}
-
 /** Rows [at, at + n) of one column (a sliceable type; `at` a multiple of SLICE_ALIGN_ROWS). */
-function sliceColumn(read: BodyReader, type: DataType, node: FieldNode, regions: BufferRegion[], at: number, n: number, what: string): SlicedColumn {
+function sliceColumn(read: RegionReader, type: DataType, node: FieldNode, regions: BufferRegion[], at: number, n: number, what: string): SlicedColumn {
   if (type.typeId === Type.Null) return { node: new FieldNode(n, n), buffers: [] };
   const validityRegion = regions[0];
   let validity: Uint8Array = new Uint8Array(0);
   let nullCount = 0;
   if (node.nullCount > 0 && validityRegion.length > 0) {
-    validity = regionBytes(read, validityRegion, at >> 3, Math.ceil(n / 8), `${what} validity`);
+    validity = read(validityRegion, at >> 3, Math.ceil(n / 8), `${what} validity`);
     nullCount = n - ones(validity, n);
   }
   if (type.typeId === Type.Utf8 || type.typeId === Type.LargeUtf8) {
     const wide = type.typeId === Type.LargeUtf8;
     const width = wide ? 8 : 4;
-    const raw = regionBytes(read, regions[1], at * width, (n + 1) * width, `${what} offsets`);
+    const raw = read(regions[1], at * width, (n + 1) * width, `${what} offsets`);
     const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
     const offsetAt = (i: number) => (wide ? Number(view.getBigInt64(i * 8, true)) : view.getInt32(i * 4, true));
     const first = offsetAt(0);
@@ -155,11 +214,11 @@ function sliceColumn(read: BodyReader, type: DataType, node: FieldNode, regions:
       if (wide) view.setBigInt64(i * 8, BigInt(o), true);
       else view.setInt32(i * 4, o, true);
     }
-    const bytes = regionBytes(read, regions[2], first, last - first, `${what} text`);
+    const bytes = read(regions[2], first, last - first, `${what} text`);
     return { node: new FieldNode(n, nullCount), buffers: [validity, raw, bytes] };
   }
   const bits = valueBits(type);
-  const values = bits === 1 ? regionBytes(read, regions[1], at >> 3, Math.ceil(n / 8), `${what} values`) : regionBytes(read, regions[1], (at * bits) / 8, (n * bits) / 8, `${what} values`);
+  const values = bits === 1 ? read(regions[1], at >> 3, Math.ceil(n / 8), `${what} values`) : read(regions[1], (at * bits) / 8, (n * bits) / 8, `${what} values`);
   return { node: new FieldNode(n, nullCount), buffers: [validity, values] };
 }
 
@@ -181,7 +240,7 @@ export function schemaMessage(schema: Schema, fields: Field[]): Uint8Array[] {
  * The record batch message (framed, then its body) of rows [at, at + n) of the given columns of a batch whose header is
  * `header`: `types` and `layouts` are the columns' types and places in the header's lists.
  */
-export function sliceMessage(read: BodyReader, header: BatchHeader, columns: { type: DataType; layout: FieldLayout; name: string }[], at: number, n: number): Uint8Array[] {
+export function sliceMessage(read: RegionReader, header: BatchHeader, columns: { type: DataType; layout: FieldLayout; name: string }[], at: number, n: number): Uint8Array[] {
   const nodes: FieldNode[] = [];
   const regions: BufferRegion[] = [];
   const body: Uint8Array[] = [];

@@ -3,23 +3,26 @@
 // rows is handed to it as a small IPC buffer of its own, its messages read from the file with fs:
 // - a stream is walked message by message (metadata only, bodies skipped) to find its batches; a file's footer gives
 //   the blocks (and holds the schema, which a file's body need not repeat: apache-arrow's own writer leaves it out);
-// - an uncompressed batch is read in slices of rows (arrowSlices.ts): each slice is a small stream of the schema of the
-//   wanted columns, their dictionaries, and a batch message made of those columns' buffers for the slice's rows only,
-//   so a batch's body is never held whole and the slices follow the memory budget;
-// - a compressed batch (each buffer is compressed whole) is read whole: for a stream, the schema message, the
-//   dictionary messages before it, the batch's message, an end-of-stream marker; for a file, the dictionary messages,
-//   the batch's message, and a copy of the footer whose blocks are moved to their new offsets and whose batch list is
-//   cut to that one batch.
+// - a batch is read in slices of rows (arrowSlices.ts): each slice is a small stream of the schema of the wanted
+//   columns, their dictionaries, and a batch message made of those columns' buffers for the slice's rows only, so a
+//   batch's body is never held whole and the slices follow the memory budget; in a compressed batch (each buffer is
+//   compressed on its own) a slice decompresses the buffers it reads one at a time, so at most one column buffer is
+//   held decompressed;
+// - a batch whose columns are not walked there (views, run-end encoding) is read whole: for a stream, the schema
+//   message, the dictionary messages before it, the batch's message, an end-of-stream marker; for a file, the
+//   dictionary messages, the batch's message, and a copy of the footer whose blocks are moved to their new offsets
+//   and whose batch list is cut to that one batch.
 // At most one slice or batch (and the dictionaries) is held at a time; each small buffer gets the in-memory reader's
 // structural check.
 
 import * as fs from 'node:fs';
 import { Type } from 'apache-arrow/enum';
 import { Message } from 'apache-arrow/ipc/metadata/message';
+import { compressionRegistry } from 'apache-arrow/ipc/compression/registry';
 import type { DataType } from 'apache-arrow';
 import type { Schema } from 'apache-arrow/schema';
 import { checkBlockPrefix, checkMessage, footerBlocks, IpcDamage, messageHeader, type FooterBlocks, type IpcBlock } from './arrowCheck';
-import { batchHeader, fieldLayouts, schemaMessage, sliceMessage, SLICE_ALIGN_ROWS, type FieldLayout } from './arrowSlices';
+import { batchHeader, compressedRegions, contentLength, fieldLayouts, plainRegions, schemaMessage, sliceMessage, SLICE_ALIGN_ROWS, type FieldLayout } from './arrowSlices';
 import { columnCells, decodeIpc, EXPECTED, unusableReason } from './arrow';
 import { dataError, plural } from './common';
 import type { GroupedFile } from './store/cellStream';
@@ -65,8 +68,8 @@ function messageAt(fd: number, offset: number, end: number): (IpcBlock & { type:
 }
 
 /**
- * Opens the Arrow IPC file or stream at `filePath` for reading record batch by record batch. An uncompressed batch of
- * more than `sliceRows(c)` rows (c: the usable columns) is read in slices of about that many rows, each a group of the
+ * Opens the Arrow IPC file or stream at `filePath` for reading record batch by record batch. A batch of more than
+ * `sliceRows(c)` rows (c: the usable columns) is read in slices of about that many rows, each a group of the
  * returned file.
  */
 export function openArrowGroups(fileName: string, filePath: string, sliceRows?: (columns: number) => number): GroupedFile {
@@ -168,7 +171,9 @@ export function openArrowGroups(fileName: string, filePath: string, sliceRows?: 
       dictionaries.forEach((d, i) => {
         if (d.before <= g && ids.has(header.dictionaryIds[i])) parts.push(dictionaryBytes(i));
       });
-      parts.push(...sliceMessage(read, header.header, wanted.map((j) => ({ type: fields[j].type, layout: header.layouts[j], name: fields[j].name })), at, rows), END_OF_STREAM);
+      const compression = header.header.compression;
+      const regions = compression ? compressedRegions(read, compression.type) : plainRegions(read);
+      parts.push(...sliceMessage(regions, header.header, wanted.map((j) => ({ type: fields[j].type, layout: header.layouts[j], name: fields[j].name })), at, rows), END_OF_STREAM);
       return concat(parts);
     };
     return {
@@ -232,8 +237,9 @@ interface Group {
 }
 
 /**
- * The groups of rows read one at a time: an uncompressed batch in slices of at most `most` rows (a multiple of
- * SLICE_ALIGN_ROWS), any other batch whole. Each batch's metadata are read (not its body) and checked.
+ * The groups of rows read one at a time: a batch in slices of at most `most` rows (a multiple of SLICE_ALIGN_ROWS),
+ * a batch whose buffers do not follow the schema's layout whole. Each batch's metadata are read (not its body, only
+ * a compressed buffer's length prefix) and checked.
  */
 function planGroups(fileName: string, fd: number, schema: Schema, batches: IpcBlock[], dictionaries: IpcBlock[], most: number | undefined): Group[] {
   const layouts = fieldLayouts(schema.fields, schema.metadataVersion);
@@ -255,13 +261,21 @@ function planGroups(fileName: string, fd: number, schema: Schema, batches: IpcBl
       const header = batchHeader(metadataOf(block));
       const n = header.length;
       const counts = layouts.reduce((sum, l) => ({ nodes: sum.nodes + l.nodes, buffers: sum.buffers + l.buffers }), { nodes: 0, buffers: 0 });
-      if (header.compression || header.nodes.length !== counts.nodes || header.buffers.length !== counts.buffers || !(n >= 0)) {
+      // A codec not read: the batch is read whole, to the in-memory reader's message.
+      const unread = header.compression && !compressionRegistry.get(header.compression.type)?.decode;
+      if (unread || header.nodes.length !== counts.nodes || header.buffers.length !== counts.buffers || !(n >= 0)) {
         groups.push({ batch: g, at: 0, rows: undefined, batchRows: undefined });
         return;
       }
-      // A batch cannot claim more rows than its buffers hold bits (checked as for a whole batch in arrowCheck.ts).
-      const bytes = header.buffers.reduce((sum, b) => sum + Number(b.length), 0);
-      if (n > 8 * bytes + (1 << 16) || bytes > block.bodyLength) throw new IpcDamage(`record batch ${g + 1} claims ${n} rows in ${bytes} bytes of buffers (a body of ${block.bodyLength})`);
+      // A batch cannot claim more rows than its buffers hold bits (checked as for a whole batch in arrowCheck.ts);
+      // compressed, by the lengths its buffers declare uncompressed.
+      const stored = header.buffers.reduce((sum, b) => sum + Number(b.length), 0);
+      if (stored > block.bodyLength || header.buffers.some((b) => Number(b.offset) < 0 || Number(b.offset) + Number(b.length) > block.bodyLength)) {
+        throw new IpcDamage(`record batch ${g + 1} lists buffers beyond its ${block.bodyLength}-byte body`);
+      }
+      const bodyStart = block.offset + block.metaLength;
+      const bytes = header.compression ? header.buffers.reduce((sum, b) => sum + contentLength((o, l) => readBytes(fd, bodyStart + o, l), b, `record batch ${g + 1}`), 0) : stored;
+      if (n > 8 * bytes + (1 << 16)) throw new IpcDamage(`record batch ${g + 1} claims ${n} rows in ${bytes} bytes of buffers (a body of ${block.bodyLength})`);
       where = '';
       dictionaryIds ??= dictionaries.map((d) => {
         const message = Message.decode(metadataOf(d));

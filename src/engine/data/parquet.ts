@@ -129,17 +129,36 @@ export function pageLevelsOf(schema: SchemaTree): Map<string, PageLevels> {
 }
 
 /**
- * A column chunk's bytes for the page checks: `buffer` holds the file's bytes from offset `base` (the whole file in
- * memory; one chunk read from disk out of core), and the file's length.
+ * Bytes of the file for the page checks: `buffer` holds the file's bytes from offset `base` and covers at least
+ * `size` bytes from `start` (the whole file in memory; just that range read from disk out of core), and the file's
+ * length.
  */
 export type ChunkBytes = (start: number, size: number) => { buffer: ArrayBuffer; base: number; fileLength: number };
+
+/** Where a data page starts (its header) and its length and first row, as a Parquet offset index says. */
+export interface PageLocation {
+  offset: bigint;
+  compressed_page_size: number;
+  first_row_index: bigint;
+}
+
+/** The data pages of each flat column chunk of a row group, by column name. */
+export type PageLocations = Record<string, PageLocation[]>;
+
+/** The first bytes read for a page header; a header that does not fit is read again in a larger window. */
+const HEADER_WINDOW = 256;
+/** No page header is larger (statistics of a few long strings at most). */
+const HEADER_MOST = 16 * 1024 * 1024;
 
 /**
  * Walks the page headers of every column chunk of a row group: each page must lie inside its chunk. hyparquet moves
  * by a page's compressed size without checking it, so a damaged (negative) size would make it read the same pages
- * forever.
+ * forever. The bytes are asked for page by page (a header, then the page's data only when a check reads it), so a
+ * huge column chunk is never held whole. Returns the data pages' locations of each column whose pages add up to the
+ * row group's rows (a column missing from it is read from its whole chunk).
  */
-export function checkPages(fileName: string, bytesOf: ChunkBytes, group: FileMetaData['row_groups'][number], groupRows: number, where: string, levelsOf: Map<string, PageLevels>, only?: Set<string>): void {
+export function checkPages(fileName: string, bytesOf: ChunkBytes, group: FileMetaData['row_groups'][number], groupRows: number, where: string, levelsOf: Map<string, PageLevels>, only?: Set<string>): PageLocations {
+  const locations: PageLocations = {};
   for (const chunk of group.columns) {
     const meta = chunk.meta_data;
     // Only flat columns are read (nested ones are left out by their type): one value per row.
@@ -152,16 +171,32 @@ export function checkPages(fileName: string, bytesOf: ChunkBytes, group: FileMet
     if (!(start >= 4 && size >= 0 && start + size <= fileLength - 8)) {
       throw dataError(fileName, `${where}, column "${name}": its pages (byte ${start}, ${size} bytes) lie outside the file. The file is damaged: write it again.`);
     }
-    const { buffer: file, base } = bytesOf(start, size);
-    const reader = { view: new DataView(file, start - base, size), offset: 0 };
-    while (reader.offset < size - 1) {
-      const at = reader.offset;
+    const pages: PageLocation[] = [];
+    let rowsSeen = 0;
+    let locatable = true;
+    let at = 0;
+    while (at < size - 1) {
       let pageSize: number;
       let values: number;
       let levelsFit = true;
-      let header: ReturnType<typeof parquetHeader>;
+      let header: ReturnType<typeof parquetHeader> | undefined;
+      let headerLength = 0;
+      // The bytes read for the header: a small page's data is in them too.
+      let read = { buffer: new ArrayBuffer(0), base: 0, end: 0 };
+      for (let window = Math.min(HEADER_WINDOW, size - at); !header; window = Math.min(window * 8, size - at, HEADER_MOST)) {
+        const { buffer, base } = bytesOf(start + at, window);
+        read = { buffer, base, end: start + at + window };
+        const reader = { view: new DataView(buffer, start + at - base, window), offset: 0 };
+        try {
+          header = parquetHeader(reader);
+          headerLength = reader.offset;
+        } catch (error) {
+          // A header cut by the window's end is read again in a larger one.
+          if (error instanceof RangeError && window < Math.min(size - at, HEADER_MOST)) continue;
+          throw dataError(fileName, `${where}, column "${name}": the page header at byte ${start + at} cannot be read (${reasonOf(error)}). The file is damaged: write it again.`);
+        }
+      }
       try {
-        header = parquetHeader(reader);
         pageSize = header.compressed_page_size;
         values = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? 0;
         const v2 = header.data_page_header_v2;
@@ -171,7 +206,8 @@ export function checkPages(fileName: string, bytesOf: ChunkBytes, group: FileMet
       } catch (error) {
         throw dataError(fileName, `${where}, column "${name}": the page header at byte ${start + at} cannot be read (${reasonOf(error)}). The file is damaged: write it again.`);
       }
-      if (!(Number.isSafeInteger(pageSize) && pageSize >= 0 && reader.offset + pageSize <= size)) {
+      const dataAt = at + headerLength;
+      if (!(Number.isSafeInteger(pageSize) && pageSize >= 0 && dataAt + pageSize <= size)) {
         throw dataError(fileName, `${where}, column "${name}": the page at byte ${start + at} claims ${pageSize} bytes, outside its column chunk. The file is damaged: write it again.`);
       }
       // hyparquet sizes its arrays by a page's value count: a damaged count would allocate and fill billions.
@@ -179,13 +215,24 @@ export function checkPages(fileName: string, bytesOf: ChunkBytes, group: FileMet
         throw dataError(fileName, `${where}, column "${name}": the page at byte ${start + at} claims ${values} values for the row group's ${groupRows} rows, or levels that do not fit in it. The file is damaged: write it again.`);
       }
       const column = levelsOf.get(name);
-      const problem = column && checkPageData(file, start - base + reader.offset, header, meta.codec, column);
+      const pageBytes = () => {
+        const { buffer, base } = start + dataAt + pageSize <= read.end ? read : bytesOf(start + dataAt, pageSize);
+        return new Uint8Array(buffer, start + dataAt - base, pageSize);
+      };
+      const problem = column && checkPageData(pageBytes, header, meta.codec, column);
       if (problem) {
         throw dataError(fileName, `${where}, column "${name}": the page at byte ${start + at} is damaged: ${problem}. Write the file again.`);
       }
-      reader.offset += pageSize;
+      if (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') {
+        // A flat column has one value (or null) per row: a page's values are its rows.
+        pages.push({ offset: BigInt(start + at), compressed_page_size: headerLength + pageSize, first_row_index: BigInt(rowsSeen) });
+        rowsSeen += header.data_page_header_v2?.num_rows ?? values;
+      } else if (header.type !== 'DICTIONARY_PAGE' || pages.length > 0) locatable = false;
+      at = dataAt + pageSize;
     }
+    if (locatable && pages.length > 0 && rowsSeen === groupRows) locations[name] = pages;
   }
+  return locations;
 }
 
 /** A page's bytes as hyparquet decompresses them; undefined for a codec it reads without us or cannot read. */
@@ -206,16 +253,16 @@ function decompressed(bytes: Uint8Array, size: number, codec: string): Uint8Arra
  * The level and hybrid value streams of one data page (see parquetLevels.ts): what is wrong, or undefined. The
  * page is decompressed for this only when it holds such a stream.
  */
-function checkPageData(file: ArrayBuffer, offset: number, header: ReturnType<typeof parquetHeader>, codec: string, column: PageLevels): string | undefined {
-  const bytes = new Uint8Array(file, offset, header.compressed_page_size);
+function checkPageData(pageBytes: () => Uint8Array, header: ReturnType<typeof parquetHeader>, codec: string, column: PageLevels): string | undefined {
   const v1 = header.type === 'DATA_PAGE' ? header.data_page_header : undefined;
   if (v1) {
     if (!column.maxDefinitionLevel && !hybridValues(v1.encoding)) return undefined;
-    const page = decompressed(bytes, header.uncompressed_page_size, codec);
+    const page = decompressed(pageBytes(), header.uncompressed_page_size, codec);
     return page && checkDataPageV1(page, v1.num_values, v1.encoding, column);
   }
   const v2 = header.type === 'DATA_PAGE_V2' ? header.data_page_header_v2 : undefined;
   if (v2) {
+    const bytes = pageBytes();
     const levelBytes = v2.repetition_levels_byte_length + v2.definition_levels_byte_length;
     const levels = checkDataPageV2Levels(bytes, v2.num_values, v2.repetition_levels_byte_length, v2.definition_levels_byte_length, column);
     if (levels || !hybridValues(v2.encoding)) return levels;

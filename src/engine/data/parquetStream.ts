@@ -1,12 +1,15 @@
 // A Parquet file read row group by row group from disk, for out-of-core fits (store/cellStream.ts). hyparquet reads
-// from an "async buffer": here one that reads the byte ranges it asks for (the footer, then each column chunk) from
-// the file, so the file is never read whole and at most one row group's column chunks and cells are held. The checks
-// and messages are the in-memory reader's (parquet.ts), on each row group as it is read.
+// from an "async buffer": here one that reads the byte ranges it asks for (the footer, then the pages of a column
+// chunk) from the file, so the file is never read whole. A large row group is read in row slices, and a slice reads
+// only the pages that hold its rows: the page checks walk each column chunk's page headers one page at a time and
+// give hyparquet the pages' locations (as an offset index would), so a file written as one huge row group is never
+// held a whole column chunk at a time. The checks and messages are the in-memory reader's (parquet.ts), on each row
+// group as it is read.
 
 import * as fs from 'node:fs';
-import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaTree } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData, type ParquetReadOptions, type SchemaTree } from 'hyparquet';
 import { dataError, listSome, plural } from './common';
-import { checkPages, compressors, EXPECTED, pageLevelsOf, reasonOf, unusableReason } from './parquet';
+import { checkPages, compressors, EXPECTED, pageLevelsOf, reasonOf, unusableReason, type PageLocations } from './parquet';
 import type { GroupedFile } from './store/cellStream';
 
 /** Reads exactly `length` bytes at `position` into a fresh buffer (shorter only at the file's end). */
@@ -24,17 +27,22 @@ function readRange(fd: number, position: number, length: number): ArrayBuffer {
 /**
  * Opens the Parquet file at `filePath` for reading row group by row group. A row group of more than `sliceRows(c)`
  * rows (c: the usable columns) is read in slices of that many rows, each a group of the returned file, so that a file
- * written as one huge row group is not held whole: hyparquet skips the pages before a slice without decompressing them.
+ * written as one huge row group is not held whole: a slice reads the pages holding its rows (and the column's
+ * dictionary), not the whole column chunk. `onRead` sees every byte range read from the file.
  */
-export async function openParquetGroups(fileName: string, filePath: string, sliceRows?: (columns: number) => number): Promise<GroupedFile> {
+export async function openParquetGroups(fileName: string, filePath: string, sliceRows?: (columns: number) => number, onRead?: (start: number, length: number) => void): Promise<GroupedFile> {
   const fd = fs.openSync(filePath, 'r');
+  const read = (start: number, length: number) => {
+    onRead?.(start, length);
+    return readRange(fd, start, length);
+  };
   try {
     const size = fs.fstatSync(fd).size;
     const magic = (at: number) => new TextDecoder().decode(readRange(fd, at, 4));
     if (size < 12 || magic(0) !== 'PAR1' || magic(size - 4) !== 'PAR1') {
       throw dataError(fileName, size === 0 ? `the file is empty. ${EXPECTED}` : `the file does not start and end with "PAR1". ${EXPECTED}`);
     }
-    const file: AsyncBuffer = { byteLength: size, slice: (start, end) => readRange(fd, start, (end ?? size) - start) };
+    const file: AsyncBuffer = { byteLength: size, slice: (start, end) => read(start, (end ?? size) - start) };
     let metadata: FileMetaData;
     let schema: SchemaTree;
     try {
@@ -69,6 +77,8 @@ export async function openParquetGroups(fileName: string, filePath: string, slic
       for (let at = 0; at < n; at += most) slices.push({ group: g, at, rows: Math.min(most, n - at) });
     });
     const groupBegins = (g: number) => (g === 0 ? 4 : ends[g - 1] || 4);
+    // The data pages of the row group being read (found by its first slice's page checks), for hyparquet's plan.
+    const pageLocationsByGroup: (PageLocations | undefined)[] = new Array(groups.length);
     return {
       fileName,
       groupName: 'row group',
@@ -93,8 +103,12 @@ export async function openParquetGroups(fileName: string, filePath: string, slic
         }
         const groupStart = starts[g] + slices[s].at;
         const names = wanted.map((j) => columns[j].name);
-        // One column chunk at a time is read for the page checks, once per row group (with its first slice).
-        if (slices[s].at === 0) checkPages(fileName, (start, length) => ({ buffer: readRange(fd, start, length), base: start, fileLength: size }), groups[g], groupRows, where(g), levelsOf, new Set(names));
+        // The page checks read one page header (and, for some checks, one page) at a time, once per row group (with
+        // its first slice); they locate the pages the slices read.
+        if (slices[s].at === 0) {
+          pageLocationsByGroup.fill(undefined);
+          pageLocationsByGroup[g] = checkPages(fileName, (start, length) => ({ buffer: read(start, length), base: start, fileLength: size }), groups[g], groupRows, where(g), levelsOf, new Set(names));
+        }
         return readSlice(g, groupStart, slices[s].rows, names);
       },
     };
@@ -106,13 +120,15 @@ export async function openParquetGroups(fileName: string, filePath: string, slic
         const column = new Array<unknown>(rows);
         let filled = 0;
         try {
-          await parquetRead({
+          const options: ParquetReadOptions & { pageLocationsByGroup: (PageLocations | undefined)[] } = {
             file,
             metadata,
             compressors,
             columns: [name],
             rowStart: first,
             rowEnd: first + rows,
+            // hyparquet's plan reads only the located pages holding [rowStart, rowEnd) (its offset-index path).
+            pageLocationsByGroup,
             onChunk: (chunk) => {
               const { columnData, rowStart } = chunk;
               for (let i = 0; i < columnData.length; i++) {
@@ -123,7 +139,8 @@ export async function openParquetGroups(fileName: string, filePath: string, slic
                 }
               }
             },
-          });
+          };
+          await parquetRead(options);
         } catch (error) {
           throw dataError(fileName, `${where(g)}, column "${name}" cannot be read: ${reasonOf(error)}. The file may be damaged: write it again.`);
         }

@@ -1,7 +1,8 @@
 // Out of core, an uncompressed Arrow record batch is read in slices of rows made from its buffers alone: every kind of
 // column read (floats and integers with and without nulls, 64-bit integers, booleans, text, large text, dictionary
 // codes, the null type) gives, slice after slice, the cells the in-memory reader gives for the whole file, in a file
-// and in a stream, across batches of uneven lengths; a compressed batch is read whole.
+// and in a stream, across batches of uneven lengths; a compressed batch (LZ4 frame, ZSTD) too, decompressing one
+// column buffer at a time.
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -29,6 +30,9 @@ import {
 import { columnCells, decodeIpc } from '../../../src/engine/data/arrow';
 import { openArrowGroups } from '../../../src/engine/data/arrowStream';
 import { fixture } from '../../fixtures/data/helpers';
+import { compressStream } from '../../fixtures/data/compressIpc';
+import { CompressionType } from 'apache-arrow/fb/compression-type';
+import { compressionRegistry } from 'apache-arrow/ipc/compression/registry';
 
 const LEVELS = ['red', 'green', 'blue'];
 
@@ -149,7 +153,7 @@ describe('data: Arrow record batches read in slices of rows (out of core)', () =
     }
   });
 
-  it('a compressed batch (LZ4) is read whole, as in memory', async () => {
+  it('a compressed batch of Arrow C++ (LZ4) smaller than a slice: the in-memory cells', async () => {
     const file = fixture('arrow/generated_lz4.arrow');
     const copy = path.join(temp, 'lz4.arrow');
     fs.writeFileSync(copy, file);
@@ -159,4 +163,67 @@ describe('data: Arrow record batches read in slices of rows (out of core)', () =
     assert.equal(sliced.groups, whole.batches.length);
     assert.deepEqual(sliced.cells, expected);
   });
+
+  for (const codec of ['lz4', 'zstd'] as const) {
+    it(`large ${codec === 'lz4' ? 'LZ4' : 'ZSTD'}-compressed batches are read in slices, one column buffer decompressed at a time: the in-memory cells`, async () => {
+      const table = makeTable([20000, 6000]);
+      const plain = tableToIPC(table, 'stream');
+      const bytes = compressStream(plain, codec);
+      const name = `big-${codec}.arrows`;
+      const file = path.join(temp, name);
+      fs.writeFileSync(file, bytes);
+      const whole = decodeIpc(name, bytes, '');
+      const expected = whole.schema.fields.map((_, j) => Array.from(columnCells(name, whole, j, '')));
+      // The in-memory reader decodes the compressed file to the uncompressed one's cells.
+      const reference = decodeIpc(name, plain, '');
+      assert.deepEqual(expected, reference.schema.fields.map((_, j) => Array.from(columnCells(name, reference, j, ''))));
+
+      // Every decompression is seen: its output's size, and the slice being read.
+      const type = codec === 'lz4' ? CompressionType.LZ4_FRAME : CompressionType.ZSTD;
+      const original = compressionRegistry.get(type)!;
+      const decoded: { slice: number; bytes: number }[] = [];
+      let slice = -1;
+      compressionRegistry.set(type, { decode: (data) => {
+        const out = original.decode!(data);
+        decoded.push({ slice, bytes: out.length });
+        return out;
+      } });
+      let sliced: { cells: unknown[][]; groups: number; rows: number[] };
+      let perSlice: number[];
+      try {
+        const grouped = openArrowGroups(name, file, () => 4096);
+        const wanted = grouped.columns.map((_, j) => j);
+        const cells: unknown[][] = wanted.map(() => []);
+        const rows: number[] = [];
+        perSlice = [];
+        for (let g = 0; g < grouped.groupCount; g++) {
+          slice = g;
+          const before = decoded.length;
+          const read = await grouped.readGroup(g, wanted);
+          perSlice.push(decoded.length - before);
+          rows.push(read.rows);
+          read.cells.forEach((column, k) => cells[k].push(...Array.from(column)));
+        }
+        grouped.close();
+        sliced = { cells, groups: grouped.groupCount, rows };
+      } finally {
+        compressionRegistry.set(type, original);
+      }
+      // 20,000 rows: 5 slices (4 × 4,096 + 3,616); 6,000: 2 (4,096 + 1,904).
+      assert.deepEqual(sliced.rows, [4096, 4096, 4096, 4096, 3616, 4096, 1904]);
+      assert.deepEqual(sliced.cells, expected);
+      // A slice decompresses each non-empty buffer of its columns once, one after the other, column by column (15:
+      // two for f64, one for f32, two for i32, one for i64, two for flag, three for text, two for large, two for
+      // level), then the library decodes the dictionary's two: the same buffers for every slice of a batch, none
+      // larger than the batch's largest column buffer (8 bytes a row, and a 64-bit offset more).
+      assert.deepEqual(perSlice, [17, 17, 17, 17, 17, 17, 17]);
+      const sizes = (s: number) => decoded.filter((d) => d.slice === s).map((d) => d.bytes);
+      for (let s = 0; s < 7; s++) {
+        const n = s < 5 ? 20000 : 6000;
+        assert.deepEqual(sizes(s), sizes(s < 5 ? 0 : 5), `slice ${s}`);
+        assert.equal(sizes(s)[1], n * 8, 'the f64 values, decompressed whole for the slice');
+        assert.ok(Math.max(...sizes(s)) <= n * 8 + 8, `slice ${s}: ${sizes(s).join(', ')}`);
+      }
+    });
+  }
 });
