@@ -10,13 +10,13 @@
 import type { DatasetSummary } from '../../../shared/protocol';
 import { clip, dataError, listSome } from '../common';
 import { categoricalNote } from '../text';
-import { DEFAULT_CATEGORY_LIMIT, sortedTexts } from '../text/columns';
+import { DEFAULT_CATEGORY_LIMIT } from '../text/columns';
 import { classifiedValue, classifyCell, labelText as labelTextOf, loadCellTableSelecting, shown, type CellColumn, type CellTable } from '../cellTable';
 import { MISSING, NONFINITE, NUM } from '../text/cells';
 import { SkipLog } from '../text/values';
 import { ColumnStoreWriter } from './columnStore';
 import { LabelCollector } from './labelColumn';
-import type { StreamedTable } from './textStream';
+import { categoriesInLoaderOrder, type StreamedTable } from './textStream';
 
 /** A columnar file read group by group. */
 export interface GroupedFile {
@@ -233,17 +233,7 @@ export async function streamGroupsToStore(file: GroupedFile, dir: string, option
     if (store.n === 0) {
       throw dataError(fileName, `no complete row to fit: ${skipped.notes().join('; ')}. Expected numbers in ${listSome([...names, ...categoryNames])}.`);
     }
-    let categorical: StreamedTable['categorical'];
-    if (dc > 0) {
-      const categories = levelCodes.map((codes) => sortedTexts(new Set(codes.keys())));
-      const recode = levelCodes.map((codes, k) => {
-        const order = new Map(categories[k].map((level, code) => [level, code]));
-        const out = new Int32Array(codes.size);
-        for (const [level, code] of codes) out[code] = order.get(level)!;
-        return out;
-      });
-      categorical = { columns: categoryNames, categories, recode };
-    }
+    const categorical = dc > 0 ? categoriesInLoaderOrder(categoryNames, levelCodes) : undefined;
     // The first group's own notes on skipped rows, labels, categories and images are replaced by the whole file's.
     const headNotes = data.summary.notes.filter((note) => !/rows? skipped|^labels:|missing cells|^categorical|^read as \d+ images/.test(note));
     const notes = [...headNotes];

@@ -262,17 +262,7 @@ export function streamTextToStore(filePath: string, dir: string, options: Stream
       notes,
       hasLabels: labels !== undefined,
     };
-    let categorical: StreamedTable['categorical'];
-    if (dc > 0) {
-      const categories = levelCodes.map((codes) => sortedTexts(new Set(codes.keys())));
-      const recode = levelCodes.map((codes, k) => {
-        const order = new Map(categories[k].map((level, code) => [level, code]));
-        const out = new Int32Array(codes.size);
-        for (const [level, code] of codes) out[code] = order.get(level)!;
-        return out;
-      });
-      categorical = { columns: categoryNames, categories, recode };
-    }
+    const categorical = dc > 0 ? categoriesInLoaderOrder(categoryNames, levelCodes) : undefined;
     return { store, summary, ...(weightsField !== undefined ? { weightsColumn: weightsName ?? 'weights' } : {}), ...(categorical ? { categorical } : {}), ...(firstMissing ? { firstMissing } : {}), ...(keepMissing && firstMissing ? { firstMissingLines } : {}), ...(missingCells > 0 ? { missingCells } : {}), ...(pixelShape ? { pixelShape } : {}), ...(labels ? { labels } : {}) };
   } catch (e) {
     writer?.abort();
@@ -295,4 +285,19 @@ function readHead(fd: number, size: number): Uint8Array {
   if (size <= HEAD_BYTES) return head.subarray(0, done);
   const newline = head.lastIndexOf(0x0a);
   return head.subarray(0, newline > 0 ? newline + 1 : done);
+}
+
+/**
+ * The categorical columns' levels, coded during the parse in order of first appearance, put in the in-memory loader's
+ * order (sorted texts: numbers by value, then texts); `recode[j][code]` maps a stored code to that order.
+ */
+export function categoriesInLoaderOrder(columns: string[], levelCodes: Map<string, number>[]): NonNullable<StreamedTable['categorical']> {
+  const categories = levelCodes.map((codes) => sortedTexts(new Set(codes.keys())));
+  const recode = levelCodes.map((codes, k) => {
+    const order = new Map(categories[k].map((level, code) => [level, code]));
+    const out = new Int32Array(codes.size);
+    for (const [level, code] of codes) out[code] = order.get(level)!;
+    return out;
+  });
+  return { columns, categories, recode };
 }
