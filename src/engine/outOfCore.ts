@@ -344,7 +344,7 @@ export async function fitOutOfCore(filePath: string, partialOptions: Partial<Fit
     if (family === 'categorical') return fitCategoriesOutOfCore(reader, store.n, summary, categorical!, weightsColumn, labels, options, budget, started, file, callbacks, hooks);
     if (family === 'poisson') return fitCountsOutOfCore(reader, store.n, d, summary, weightsColumn, labels, options, budget, started, file, callbacks, hooks);
     const weighted = weightsColumn !== undefined;
-    const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
+    const chunkRows = chunkRowsFor(n, budget, 8 * (d + 2 * k), hooks);
     // With case weights, standardize uses the weighted mean and sd, as in memory (the store's are unweighted).
     const transform =
       weighted && options.standardize ? weightedStandardization(storeSource(reader, chunkRows, identityTransform(d), undefined, { weighted, labels })) : columnTransform({ ...store, columns: fittedColumns }, options.standardize);
@@ -458,7 +458,7 @@ function fitCountsOutOfCore(
   const k = Math.max(...ks);
   // A column named as counts under model "auto" is checked here (model "poisson" checks every row as it is parsed).
   const transform = identityTransform(d);
-  const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k)))))));
+  const chunkRows = chunkRowsFor(n, budget, 8 * (d + 2 * k), hooks);
   const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { weighted: weightsColumn !== undefined, labels });
   if (options.model !== 'poisson') source.forEachChunk((rows, start) => {
     for (let i = 0; i < rows; i++) checkCounts(file, source.buffer.subarray(i * d, (i + 1) * d), undefined, summary.columns, start + i);
@@ -511,7 +511,7 @@ function fitCategoriesOutOfCore(
   const { ks } = selectionCandidates(options, 'categorical', n, dc);
   const k = Math.max(...ks);
   const transform = identityTransform(d);
-  const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + dc + 2 * k)))))));
+  const chunkRows = chunkRowsFor(n, budget, 8 * (d + dc + 2 * k), hooks);
   const source = storeSource(reader, chunkRows, transform, hooks.onPassProgress, { recode: categorical.recode, weighted: weightsColumn !== undefined, labels });
   const plotIndices = evenSample(n, plotSampleRows(options.maxPlotPoints, budget, dc));
   const startRows = startSampleRows(k, budget, 8 * (dc + k + 3));
@@ -546,6 +546,14 @@ function fitCategoriesOutOfCore(
     snapshotBytes: snapshotCap(budget, hooks),
     callbacks,
   });
+}
+
+/**
+ * Rows per chunk of a streamed pass: a sixteenth of the budget at `rowBytes` a row (from 256 to 65,536 rows, at most
+ * n), or the caller's chunkRows (tests cut small files into many chunks).
+ */
+function chunkRowsFor(n: number, budget: number, rowBytes: number, hooks?: OutOfCoreHooks): number {
+  return Math.max(1, Math.min(n, hooks?.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / rowBytes)))));
 }
 
 /** Most bytes a fit's per-iteration snapshots may take: an eighth of the budget, as a model selection's. */
@@ -623,7 +631,7 @@ function fitMixedTableOutOfCore(
   const k = Math.max(...ks);
   const n = reader.n;
   const identity = identityTransform(d);
-  const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (2 * d + 2 * dc + 2 * k)))))));
+  const chunkRows = chunkRowsFor(n, budget, 8 * (2 * d + 2 * dc + 2 * k), hooks);
   const base = storeSource(reader, chunkRows, identity, hooks.onPassProgress, { ...(categorical ? { recode: categorical.recode } : {}), weighted: weightsColumn !== undefined, labels });
   const gaussian = new Float64Array(chunkRows * dg);
   const counts = new Float64Array(chunkRows * dp);
@@ -742,7 +750,7 @@ function mayBeImages(store: ColumnStoreInfo, d: number, imageWidth: number): boo
 function readAsImages(reader: ColumnStoreReader, columns: readonly string[], imageWidth: number, budget: number, extras: StoreExtras, pixelShape?: [number, number]): { reading?: PixelReading; firstBad?: string } {
   const d = columns.length;
   // Chunks as the fits size theirs: a sixteenth of the budget (784 pixel columns make 6 KB a row).
-  const chunkRows = Math.max(1, Math.min(reader.n, Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * d))))));
+  const chunkRows = chunkRowsFor(reader.n, budget, 8 * d);
   const source = storeSource(reader, chunkRows, identityTransform(d), undefined, extras);
   let max = 0;
   let integral = true;
@@ -808,7 +816,7 @@ function fitImagesOutOfCore(
   const { ks } = selectionCandidates(options, 'bernoulli', n, d);
   const k = Math.max(...ks);
   const identity = identityTransform(d);
-  const chunkRows = Math.max(1, Math.min(n, hooks.chunkRows ?? Math.max(256, Math.min(65_536, Math.floor(budget / 16 / (8 * (d + 2 * k) + 2 * d))))));
+  const chunkRows = chunkRowsFor(n, budget, 8 * (d + 2 * k) + 2 * d, hooks);
   const source = storeSource(reader, chunkRows, identity, hooks.onPassProgress, { weighted: weightsColumn !== undefined, labels });
   const plotIndices = evenSample(n, plotSampleRows(options.maxPlotPoints, budget, d));
   const startRows = startSampleRows(k, budget, 8 * d + 8);

@@ -4,6 +4,7 @@
 // fails is never chosen. (Gaussian mixtures sweep K × covariance models in sweep.ts, as mclust does.)
 
 import type { Selection, SelectionCriterion, SelectionEntry, SelectionProgress } from '../../shared/protocol';
+import { informationCriteria, type EmProgress } from '../em/em';
 import { DataError, FitError } from '../errors';
 import { selectionOutcomeNotes } from './product';
 
@@ -120,4 +121,54 @@ function sumOfRowMaxima(logResp: Float64Array, n: number, k: number, weights?: F
     total += w * m;
   }
   return total;
+}
+
+/** What an out-of-core family's fit gives the K sweep (a streamed run). */
+interface StreamedKFit {
+  logLikelihood: number;
+  parameters: number;
+  iterations: number;
+  converged: boolean;
+  sumLogMaxResp: number;
+}
+
+export interface FitOrSweepInput<F extends StreamedKFit> {
+  file: string;
+  n: number;
+  rowsName: string;
+  model: string;
+  ks: number[];
+  criterion: SelectionCriterion;
+  parameters: (k: number) => number;
+  /** Σ w_i with case weights (BIC's n), n without. */
+  total: number;
+  /** The case weights' column, when the fit has them (the sweep's note names it). */
+  weightsColumn?: string;
+  /** One fit at K; the live progress of the single fit goes to onProgress. */
+  run: (k: number, onProgress?: (p: EmProgress) => void) => F;
+  onProgress?: (p: EmProgress) => void;
+  onSelectionProgress?: (p: Omit<SelectionProgress, 'type' | 'runId'>) => void;
+}
+
+/**
+ * An out-of-core family's one fit at K, or its K sweep over `ks` scored by BIC, ICL and AIC with n = Σ w: the fit,
+ * its K, the selection table when there was one, and the notes to put first.
+ */
+export function fitOrSweepK<F extends StreamedKFit>(input: FitOrSweepInput<F>): { fit: F; k: number; selection?: Selection; notes: string[] } {
+  const { ks, total } = input;
+  if (ks.length === 1) return { fit: input.run(ks[0], input.onProgress), k: ks[0], notes: [] };
+  const swept = sweepK({
+    file: input.file,
+    n: input.n,
+    rowsName: input.rowsName,
+    model: input.model,
+    ks,
+    criterion: input.criterion,
+    parameters: input.parameters,
+    fit: (k) => input.run(k),
+    summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, total) }),
+    onProgress: input.onSelectionProgress,
+  });
+  const weighted = input.weightsColumn !== undefined ? [`Case weights (column "${input.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : [];
+  return { fit: swept.fit, k: swept.selection.chosen!.k, selection: swept.selection, notes: [...swept.notes, ...weighted] };
 }

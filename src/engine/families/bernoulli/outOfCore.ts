@@ -7,12 +7,12 @@ import type { DatasetSummary, FitOptions, FitResult } from '../../../shared/prot
 import { informationCriteria } from '../../em/em';
 import type { RowSource } from '../../em/streaming';
 import { sumOfWeights, streamedLabelMetrics } from '../../em/streamedEm';
-import { sweepK } from '../../select/kSweep';
+import { fitOrSweepK } from '../../select/kSweep';
 import type { FitCallbacks, FitOutcome } from '../types';
 import type { BinaryMatrix } from './binarize';
 import { clusterExamples } from './examples';
 import { EXAMPLES_PER_CLUSTER } from './family';
-import { binarizeRow, runStreamedBernoulliEm, sparseChunk, type StreamedBernoulliInit, type StreamedBernoulliRun } from './streamed';
+import { binarizeRow, runStreamedBernoulliEm, sparseChunk, type StreamedBernoulliInit } from './streamed';
 
 export interface BernoulliOutOfCoreInput {
   file: string;
@@ -68,35 +68,26 @@ export function fitBernoulliOutOfCore(input: BernoulliOutOfCoreInput): FitOutcom
       },
       onProgress,
     );
-  let fit: StreamedBernoulliRun;
-  let k: number;
   const cells = (input.missingPerColumn ?? []).reduce((a, b) => a + b, 0);
   const notes = [
     ...input.notes,
     ...(cells > 0 ? [`${cells} missing cell${cells === 1 ? '' : 's'} left out of their rows' products: each row is fitted on its observed cells, assuming the cells are missing at random.`] : []),
   ];
-  let selection: FitResult['selection'];
-  if (ks.length > 1) {
-    const swept = sweepK({
-      file,
-      n,
-      rowsName: 'images',
-      model: 'bernoulli',
-      ks,
-      criterion: options.criterion,
-      parameters: (c) => c * d + c - 1,
-      fit: (c) => run(c),
-      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, total) }),
-      onProgress: callbacks.onSelectionProgress,
-    });
-    fit = swept.fit;
-    k = swept.selection.chosen!.k;
-    selection = swept.selection;
-    notes.unshift(...swept.notes, ...(source.weights ? [`Case weights (column "${input.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : []));
-  } else {
-    k = ks[0];
-    fit = run(k, callbacks.onProgress);
-  }
+  const { fit, k, selection, notes: sweepNotes } = fitOrSweepK({
+    file,
+    n,
+    rowsName: 'images',
+    model: 'bernoulli',
+    ks,
+    criterion: options.criterion,
+    parameters: (c) => c * d + c - 1,
+    total,
+    weightsColumn: source.weights ? (input.weightsColumn ?? 'weights') : undefined,
+    run,
+    onProgress: callbacks.onProgress,
+    onSelectionProgress: callbacks.onSelectionProgress,
+  });
+  notes.unshift(...sweepNotes);
   const last = fit.snapshots[fit.snapshots.length - 1];
   const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, total);
   const result: FitResult = {

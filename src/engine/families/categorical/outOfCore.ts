@@ -6,10 +6,10 @@ import type { DatasetSummary, FitOptions, FitResult } from '../../../shared/prot
 import { informationCriteria } from '../../em/em';
 import { sumOfWeights, streamedLabelMetrics } from '../../em/streamedEm';
 import type { RowSource } from '../../em/streaming';
-import { sweepK } from '../../select/kSweep';
+import { fitOrSweepK } from '../../select/kSweep';
 import type { FitCallbacks, FitOutcome } from '../types';
 import { categoryFields } from './entry';
-import { categoricalParameterCount, runStreamedCategoricalEm, type StreamedCategoricalInit, type StreamedCategoricalRun } from './streamed';
+import { categoricalParameterCount, runStreamedCategoricalEm, type StreamedCategoricalInit } from './streamed';
 
 export interface CategoricalOutOfCoreInput {
   file: string;
@@ -57,31 +57,22 @@ export function fitCategoricalOutOfCore(input: CategoricalOutOfCoreInput): FitOu
       },
       onProgress,
     );
-  let fit: StreamedCategoricalRun;
-  let k: number;
   const notes = [...input.notes];
-  let selection: FitResult['selection'];
-  if (ks.length > 1) {
-    const swept = sweepK({
-      file,
-      n,
-      rowsName: 'rows',
-      model: 'categorical',
-      ks,
-      criterion: options.criterion,
-      parameters: (c) => categoricalParameterCount(levels, c),
-      fit: (c) => run(c),
-      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, total) }),
-      onProgress: callbacks.onSelectionProgress,
-    });
-    fit = swept.fit;
-    k = swept.selection.chosen!.k;
-    selection = swept.selection;
-    notes.unshift(...swept.notes, ...(source.weights ? [`Case weights (column "${input.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : []));
-  } else {
-    k = ks[0];
-    fit = run(k, callbacks.onProgress);
-  }
+  const { fit, k, selection, notes: sweepNotes } = fitOrSweepK({
+    file,
+    n,
+    rowsName: 'rows',
+    model: 'categorical',
+    ks,
+    criterion: options.criterion,
+    parameters: (c) => categoricalParameterCount(levels, c),
+    total,
+    weightsColumn: source.weights ? (input.weightsColumn ?? 'weights') : undefined,
+    run,
+    onProgress: callbacks.onProgress,
+    onSelectionProgress: callbacks.onSelectionProgress,
+  });
+  notes.unshift(...sweepNotes);
   const last = fit.snapshots[fit.snapshots.length - 1];
   const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, total);
   const result: FitResult = {

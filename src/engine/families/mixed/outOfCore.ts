@@ -7,12 +7,12 @@ import type { DatasetSummary, FitOptions, FitResult, PlotSample, SklearnCovarian
 import { informationCriteria } from '../../em/em';
 import type { RowSource } from '../../em/streaming';
 import { sumOfWeights, streamedLabelMetrics } from '../../em/streamedEm';
-import { sweepK } from '../../select/kSweep';
+import { fitOrSweepK } from '../../select/kSweep';
 import { categoryFields } from '../categorical/entry';
 import { streamedCountHistograms } from '../poisson/streamed';
 import type { FitCallbacks, FitOutcome } from '../types';
 import { nMclustParams, type MclustModelName } from '../gaussian/mclust/models';
-import { runStreamedMixedEm, type MixedRowSource, type StreamedMixedOptions, type StreamedMixedRun } from './streamed';
+import { runStreamedMixedEm, type MixedRowSource, type StreamedMixedOptions } from './streamed';
 
 export interface MixedOutOfCoreInput {
   file: string;
@@ -75,8 +75,6 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
       },
       onProgress,
     );
-  let fit: StreamedMixedRun;
-  let k: number;
   const notes = [...input.notes];
   if (missing) {
     const per = input.missingCells!;
@@ -84,28 +82,21 @@ export function fitMixedOutOfCore(input: MixedOutOfCoreInput): FitOutcome {
     const where = per.map((count, j) => (count > 0 ? `${count} in ${input.gaussianColumns[j]}` : '')).filter(Boolean).join(', ');
     notes.push(`${cells} missing numeric cell${cells === 1 ? '' : 's'} (${where}) integrated out by the Gaussian block: each row is fitted on its observed cells, assuming the cells are missing at random.`);
   }
-  let selection: FitResult['selection'];
-  if (ks.length > 1) {
-    const swept = sweepK({
-      file,
-      n,
-      rowsName: 'rows',
-      model: covarianceType,
-      ks,
-      criterion: options.criterion,
-      parameters: (c) => mixedParameterCount(input, covarianceType, c),
-      fit: (c) => run(c),
-      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, total) }),
-      onProgress: callbacks.onSelectionProgress,
-    });
-    fit = swept.fit;
-    k = swept.selection.chosen!.k;
-    selection = swept.selection;
-    notes.unshift(...swept.notes, ...(source.weights ? [`Case weights (column "${input.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : []));
-  } else {
-    k = ks[0];
-    fit = run(k, callbacks.onProgress);
-  }
+  const { fit, k, selection, notes: sweepNotes } = fitOrSweepK({
+    file,
+    n,
+    rowsName: 'rows',
+    model: covarianceType,
+    ks,
+    criterion: options.criterion,
+    parameters: (c) => mixedParameterCount(input, covarianceType, c),
+    total,
+    weightsColumn: source.weights ? (input.weightsColumn ?? 'weights') : undefined,
+    run,
+    onProgress: callbacks.onProgress,
+    onSelectionProgress: callbacks.onSelectionProgress,
+  });
+  notes.unshift(...sweepNotes);
   const last = fit.snapshots[fit.snapshots.length - 1];
   const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, total);
   const counts = input.countColumns.length;

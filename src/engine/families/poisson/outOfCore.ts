@@ -5,10 +5,10 @@
 import type { DatasetSummary, FitOptions, FitResult, PlotSample } from '../../../shared/protocol';
 import { informationCriteria } from '../../em/em';
 import type { RowSource } from '../../em/streaming';
-import { sweepK } from '../../select/kSweep';
+import { fitOrSweepK } from '../../select/kSweep';
 import type { FitCallbacks, FitOutcome } from '../types';
 import { sumOfWeights, streamedLabelMetrics } from '../../em/streamedEm';
-import { runStreamedPoissonEm, streamedCountHistograms, type StreamedPoissonInit, type StreamedPoissonRun } from './streamed';
+import { runStreamedPoissonEm, streamedCountHistograms, type StreamedPoissonInit } from './streamed';
 
 export interface PoissonOutOfCoreInput {
   file: string;
@@ -54,31 +54,22 @@ export function fitPoissonOutOfCore(input: PoissonOutOfCoreInput): FitOutcome {
       },
       onProgress,
     );
-  let fit: StreamedPoissonRun;
-  let k: number;
   const notes = [...input.notes];
-  let selection: FitResult['selection'];
-  if (ks.length > 1) {
-    const swept = sweepK({
-      file,
-      n,
-      rowsName: 'rows',
-      model: 'poisson',
-      ks,
-      criterion: options.criterion,
-      parameters: (c) => c * d + c - 1,
-      fit: (c) => run(c),
-      summary: (r) => ({ ...r, ...informationCriteria(r.logLikelihood, r.parameters, total) }),
-      onProgress: callbacks.onSelectionProgress,
-    });
-    fit = swept.fit;
-    k = swept.selection.chosen!.k;
-    selection = swept.selection;
-    notes.unshift(...swept.notes, ...(source.weights ? [`Case weights (column "${input.weightsColumn}") weight every candidate's EM, BIC, ICL and AIC (n = Σ w).`] : []));
-  } else {
-    k = ks[0];
-    fit = run(k, callbacks.onProgress);
-  }
+  const { fit, k, selection, notes: sweepNotes } = fitOrSweepK({
+    file,
+    n,
+    rowsName: 'rows',
+    model: 'poisson',
+    ks,
+    criterion: options.criterion,
+    parameters: (c) => c * d + c - 1,
+    total,
+    weightsColumn: source.weights ? (input.weightsColumn ?? 'weights') : undefined,
+    run,
+    onProgress: callbacks.onProgress,
+    onSelectionProgress: callbacks.onSelectionProgress,
+  });
+  notes.unshift(...sweepNotes);
   const last = fit.snapshots[fit.snapshots.length - 1];
   const { bic, aic } = informationCriteria(fit.logLikelihood, fit.parameters, total);
   const result: FitResult = {
